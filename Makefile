@@ -1,0 +1,36 @@
+# Every target sets up what it needs: a .venv with pinned packages, and litecoind from Debian.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test lint typecheck unit bench package screenshots deps litecoind clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+deps: $(STAMP) litecoind
+
+litecoind:
+	@bash packaging/install-system-deps.sh
+
+run: deps
+	QT_QPA_PLATFORM= $(BIN)/python main.py
+
+test: deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy app dexserver
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: deps
+	$(BIN)/python -m benchmarks
+
+package: deps
+	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/cambio.spec
+
+clean:
+	rm -rf $(VENV) build dist

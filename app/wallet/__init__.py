@@ -1,0 +1,1 @@
+"""HD wallet: mnemonic, keys, addresses, keystore, coin selection, transactions, chain backends."""
