@@ -23,7 +23,7 @@ run: deps
 
 test: deps
 	$(BIN)/ruff check .
-	$(BIN)/mypy app dexserver
+	$(BIN)/mypy app dexserver simnet
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: deps
