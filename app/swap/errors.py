@@ -1,0 +1,92 @@
+"""Exceptions of the swap package.
+
+    SwapError                        base; str() is the user-facing message, .detail is internal
+    ├── ContractError                a contract script that is malformed or not our template,
+    │                                or contract parameters out of range
+    ├── AuditError                   a counterparty contract that does not match the match
+    │                                (.field: AuditField naming the first mismatch, .expected,
+    │                                .actual as display strings)
+    ├── RefusedError                 a transaction we refuse to build because an output would
+    │                                be dust (.value, .limit atoms)
+    ├── FundingError                 the coins do not cover the contracts plus the fee
+    │                                (.needed, .available atoms)
+    ├── SpendError                   the key or secret given cannot spend this contract
+    └── TxDecodeError                a transaction that cannot be decoded safely (malformed,
+                                     or a Litecoin MWEB transaction python-bitcoinlib misreads)
+
+Third-party errors are mapped at the edge with ``raise ... from exc``; messages never contain
+secrets (keys, swap secrets before they are public).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.assets import format_atoms
+
+
+class SwapError(Exception):
+    """Base of the swap package. str() is safe to show; `detail` is for logs only."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ContractError(SwapError):
+    """The script is not the §9 contract template, or a field is out of range."""
+
+
+class AuditField(StrEnum):
+    """Which part of a counterparty contract failed the audit."""
+
+    OUTPUT = "output"  # no output at the announced vout / paying the contract
+    P2WSH = "p2wsh"  # the output script is not P2WSH(sha256(contract))
+    AMOUNT = "amount"
+    SECRET_HASH = "secret hash"
+    RECIPIENT = "recipient"
+    LOCK_TIME = "lock time"
+    SCRIPT = "script"  # rebuilt bytes differ although every field matched (defence in depth)
+
+
+class AuditError(SwapError):
+    def __init__(self, field: AuditField, expected: str = "", actual: str = "") -> None:
+        self.field = field
+        self.expected = expected
+        self.actual = actual
+        detail = f"expected {expected}, got {actual}" if expected or actual else ""
+        super().__init__(f"The counterparty's contract failed the audit: wrong {field}.", detail)
+
+
+class RefusedError(SwapError):
+    def __init__(self, what: str, value: int, limit: int, ticker: str = "") -> None:
+        self.value = value
+        self.limit = limit
+        unit = f" {ticker.upper()}" if ticker else ""
+        super().__init__(
+            f"Refusing to build the {what}: its output of {format_atoms(value)}{unit} would be "
+            f"below the dust limit of {format_atoms(limit)}{unit}."
+        )
+
+
+class FundingError(SwapError):
+    def __init__(self, needed: int, available: int, ticker: str = "") -> None:
+        self.needed = needed
+        self.available = available
+        unit = f" {ticker.upper()}" if ticker else ""
+        super().__init__(
+            f"Not enough funds for the swap contracts: need {format_atoms(needed)}{unit}, "
+            f"have {format_atoms(available)}{unit}."
+        )
+
+
+class SpendError(SwapError):
+    """Caller passed a key or secret that does not fit the contract (a bug, not the peer)."""
+
+
+class TxDecodeError(SwapError):
+    """A raw transaction could not be decoded."""
