@@ -3,9 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint typecheck unit bench package screenshots deps litecoind clean
+.PHONY: run test bench package deps litecoind clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -19,12 +18,12 @@ litecoind:
 	@bash packaging/install-system-deps.sh
 
 run: deps
-	QT_QPA_PLATFORM= $(BIN)/python main.py
+	$(BIN)/python main.py --simnet --datadir simnet-data
 
 test: deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy app dexserver simnet
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: deps
 	$(BIN)/python -m benchmarks

@@ -41,4 +41,30 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE matches (
+            match_id TEXT PRIMARY KEY,
+            order_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            state TEXT NOT NULL,
+            terminal INTEGER NOT NULL DEFAULT 0,
+            record TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            fmt INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX matches_pending ON matches (terminal);
+        CREATE TABLE swap_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            match_id TEXT NOT NULL REFERENCES matches (match_id),
+            state TEXT NOT NULL,
+            record TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            fmt INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX swap_events_by_match ON swap_events (match_id, id);
+        """,
+    ),
 ]

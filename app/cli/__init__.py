@@ -1,0 +1,38 @@
+"""Command-line interface: `python main.py <command> …` (no subcommand opens the GUI)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.cli import wallet_cmd
+from app.cli.common import CliError
+from app.wallet.errors import WalletError
+
+log = logging.getLogger("cambio.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cambio", description="Cambio atomic-swap client")
+    parser.add_argument("--version", action="version", version=f"Cambio {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    wallet_cmd.register(sub)
+    return parser
+
+
+def run_cli(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "func", None):
+        build_parser().print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except (CliError, WalletError, ValueError, OSError) as exc:
+        # One line, no traceback: a user mistake or a node that is down is not a crash.
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,185 @@
+"""`main.py wallet …`: create, restore, address, balance, send, derive."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from app.assets import SYMBOLS, Network, format_atoms, get_asset, parse_coins
+from app.cli.common import (
+    CliError,
+    add_datadir,
+    add_json,
+    emit,
+    parse_node_spec,
+    read_password,
+)
+from app.config import load_config
+from app.wallet.fees import FeePolicy, fee_rate
+from app.wallet.hd import HDWallet
+from app.wallet.mnemonic import mnemonic_to_entropy
+from app.wallet.session import create_wallet, unlock_wallet
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    wallet = sub.add_parser("wallet", help="create, restore and use the wallet")
+    cmds = wallet.add_subparsers(dest="wallet_cmd", required=True)
+
+    for name, text in (("create", "create a new wallet (prints its 12 words once)"),
+                       ("restore", "restore a wallet from its 12 words and find its funds")):
+        p = cmds.add_parser(name, help=text)
+        add_datadir(p)
+        add_json(p)
+        p.add_argument("--network", choices=[n.value for n in Network], default="regtest")
+        p.add_argument("--node", action="append", default=[], metavar="SYMBOL=URL",
+                       help="chain node, e.g. ltc=http://user:pass@127.0.0.1:19443")
+        p.add_argument("--password-file", help="read the wallet password from this file")
+        if name == "restore":
+            p.add_argument("--mnemonic", help="the 12 words (else read from the terminal)")
+        p.set_defaults(func=_create if name == "create" else _restore)
+
+    p = cmds.add_parser("address", help="show the next receive address")
+    _asset_args(p)
+    p.set_defaults(func=_address)
+
+    p = cmds.add_parser("balance", help="show the balance")
+    _asset_args(p)
+    p.set_defaults(func=_balance)
+
+    p = cmds.add_parser("send", help="send coins to an address")
+    _asset_args(p)
+    p.add_argument("--to", required=True, help="destination address")
+    amount = p.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--amount", help="amount in coins, e.g. 0.5")
+    amount.add_argument("--atoms", type=int, help="amount in atoms")
+    p.add_argument("--fee", choices=["fast", "normal", "slow"], default="normal")
+    p.set_defaults(func=_send)
+
+    p = cmds.add_parser("derive", help="derive an address from words (touches no data)")
+    add_json(p)
+    p.add_argument("--mnemonic", required=True)
+    p.add_argument("--passphrase", default="")
+    p.add_argument("--asset", choices=SYMBOLS, required=True)
+    p.add_argument("--network", choices=[n.value for n in Network], default="mainnet")
+    p.add_argument("--index", type=int, default=0)
+    p.add_argument("--change", action="store_true")
+    p.set_defaults(func=_derive)
+
+
+def _asset_args(p: argparse.ArgumentParser) -> None:
+    add_datadir(p)
+    add_json(p)
+    p.add_argument("--asset", choices=SYMBOLS, required=True)
+    p.add_argument("--password-file", help="read the wallet password from this file")
+
+
+def _nodes(args: argparse.Namespace) -> dict[str, object]:
+    return dict(parse_node_spec(spec) for spec in args.node)
+
+
+def _create(args: argparse.Namespace) -> int:
+    password = read_password(args, confirm=True)
+    phrase = create_wallet(args.datadir, password, network=Network(args.network),
+                           nodes=_nodes(args))  # type: ignore[arg-type]
+    text = ("Write these 12 words down, in order, and keep them offline. They are the only\n"
+            "way to restore this wallet:\n\n  " + phrase)
+    emit(args, {"mnemonic": phrase, "datadir": str(args.datadir)}, text)
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    phrase = args.mnemonic if args.mnemonic is not None else input("Recovery words: ")
+    mnemonic_to_entropy(phrase)  # a wrong word is reported before a password is asked
+    password = read_password(args, confirm=True)
+    create_wallet(args.datadir, password, network=Network(args.network), mnemonic=phrase,
+                  nodes=_nodes(args))  # type: ignore[arg-type]
+    found = asyncio.run(_discover_all(args.datadir, password))
+    lines = [f"{sym.upper()}: {format_atoms(total)} ({n} addresses used)"
+             for sym, (total, n) in found.items()]
+    emit(args, {"restored": {s: {"balance": t, "used_addresses": n}
+                             for s, (t, n) in found.items()}},
+         "Wallet restored.\n" + "\n".join(lines))
+    return 0
+
+
+async def _discover_all(datadir: Path, password: str) -> dict[str, tuple[int, int]]:
+    wallet = unlock_wallet(datadir, password)
+    try:
+        found = {}
+        for symbol in wallet.config.nodes:
+            asset_wallet = wallet.asset(symbol)
+            result = await asset_wallet.discover()
+            balance = await asset_wallet.balance()
+            used = (result.last_used_receive + 1) + (result.last_used_change + 1)
+            found[symbol] = (balance.total, used)
+        return found
+    finally:
+        await wallet.close()
+
+
+def _address(args: argparse.Namespace) -> int:
+    wallet = unlock_wallet(args.datadir, read_password(args))
+    try:
+        address = wallet.asset(args.asset).receive_address()
+    finally:
+        asyncio.run(wallet.close())
+    emit(args, {"asset": args.asset, "address": address}, address)
+    return 0
+
+
+def _balance(args: argparse.Namespace) -> int:
+    async def run() -> dict[str, int]:
+        wallet = unlock_wallet(args.datadir, read_password(args))
+        try:
+            b = await wallet.asset(args.asset).balance()
+            return {"confirmed": b.confirmed, "unconfirmed": b.unconfirmed,
+                    "locked": b.locked, "available": b.available}
+        finally:
+            await wallet.close()
+
+    data = asyncio.run(run())
+    text = "\n".join(f"{k:>12}: {format_atoms(v)} {args.asset.upper()}" for k, v in data.items())
+    emit(args, {"asset": args.asset, **data}, text)
+    return 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    try:
+        atoms = args.atoms if args.atoms is not None else parse_coins(args.amount)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if atoms <= 0:
+        raise CliError("the amount must be positive")
+
+    async def run() -> dict[str, object]:
+        wallet = unlock_wallet(args.datadir, read_password(args))
+        try:
+            asset_wallet = wallet.asset(args.asset)
+            policy = FeePolicy.for_asset(asset_wallet.asset)
+            rate = (await fee_rate(asset_wallet.backend, policy, args.fee)).rate
+            signed = await asset_wallet.send(args.to, atoms, rate)
+            return {"txid": signed.txid, "fee": signed.fee, "vsize": signed.vsize,
+                    "amount": atoms, "fee_rate": rate}
+        finally:
+            await wallet.close()
+
+    data = asyncio.run(run())
+    emit(args, data, f"sent {format_atoms(atoms)} {args.asset.upper()}: {data['txid']} "
+                     f"(fee {format_atoms(int(str(data['fee'])))})")
+    return 0
+
+
+def _derive(args: argparse.Namespace) -> int:
+    if args.index < 0 or args.index >= 2**31:
+        raise CliError("--index must be between 0 and 2147483647")
+    asset = get_asset(args.asset, args.network)
+    hd = HDWallet.from_mnemonic(args.mnemonic, args.passphrase)
+    keys = hd.account(asset)
+    data = {"path": keys.path(args.change, args.index),
+            "address": keys.address(args.change, args.index)}
+    emit(args, data, f"{data['path']}  {data['address']}")
+    return 0
+
+
+__all__ = ["load_config", "register"]

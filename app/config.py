@@ -1,0 +1,82 @@
+"""The data directory and its settings file (config.json), shared by the GUI and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.assets import Network
+from app.fileio import atomic_write
+
+CONFIG_VERSION = 1
+
+
+def default_datadir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cambio"
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """How to reach one chain's Bitcoin/Litecoin Core JSON-RPC server."""
+
+    rpc_url: str
+    rpc_user: str = ""
+    rpc_password: str = ""
+
+
+@dataclass
+class AppConfig:
+    network: Network = Network.REGTEST
+    nodes: dict[str, NodeConfig] = field(default_factory=dict)
+    dex_url: str = ""
+    language: str = "en"
+    theme: str = "dark"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["network"] = self.network.value
+        data["version"] = CONFIG_VERSION
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AppConfig:
+        nodes = {
+            str(symbol): NodeConfig(**{k: str(v) for k, v in node.items()})
+            for symbol, node in dict(data.get("nodes", {})).items()
+        }
+        return cls(
+            network=Network(data.get("network", Network.REGTEST.value)),
+            nodes=nodes,
+            dex_url=str(data.get("dex_url", "")),
+            language=str(data.get("language", "en")),
+            theme=str(data.get("theme", "dark")),
+            extra=dict(data.get("extra", {})),
+        )
+
+
+class ConfigError(ValueError):
+    """config.json is unreadable or malformed."""
+
+
+def config_path(datadir: Path) -> Path:
+    return Path(datadir) / "config.json"
+
+
+def load_config(datadir: Path) -> AppConfig:
+    path = config_path(datadir)
+    if not path.exists():
+        return AppConfig()
+    try:
+        return AppConfig.from_json(json.loads(path.read_text()))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{path} is malformed: {exc}") from exc
+
+
+def save_config(datadir: Path, config: AppConfig) -> None:
+    # Node passwords live here, so the file is private to the user.
+    atomic_write(config_path(datadir), json.dumps(config.to_json(), indent=2).encode())

@@ -1,0 +1,322 @@
+"""The swap driver: one loop per match that observes, transitions, persists, then acts.
+
+    load state -> observe chains + inbox -> transition (pure) -> if new: save (fsync) + event
+               -> perform actions (broadcast, send report, fund) -> sleep / wake on message
+
+Because the state is saved before any action and every transition first looks at the chain,
+a crash anywhere only ever repeats idempotent actions: the stored init transaction is
+re-broadcast (never rebuilt, so never paid twice), reports are re-sent, refunds go out from
+the presigned transaction with no wallet and no server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import struct
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from bitcoin.core import CTransaction
+from bitcoin.core.serialize import SerializationError
+
+from app.swap.errors import SwapError, TxDecodeError
+from app.swap.messages import (
+    CounterpartyInit,
+    CounterpartyRedeem,
+    IncomingMessage,
+    OutgoingMessage,
+    SwapEvent,
+    SwapProblem,
+    SwapStateChanged,
+)
+from app.swap.states import (
+    AwaitingRefund,
+    Complete,
+    ContractPrepared,
+    CounterpartyAudited,
+    Failed,
+    InitBroadcast,
+    Match,
+    Matched,
+    OurContract,
+    Redeeming,
+    Refunded,
+    Refunding,
+    Role,
+    SwapState,
+    TheirContract,
+    is_terminal,
+    state_name,
+)
+from app.swap.store import SwapStore
+from app.swap.transitions import (
+    Action,
+    Broadcast,
+    ChainTx,
+    Fund,
+    Funded,
+    Observation,
+    Send,
+    Side,
+    transition,
+)
+from app.wallet.backends.base import ChainBackend, SpendInfo
+from app.wallet.coins import Outpoint, TxOutput
+from app.wallet.errors import WalletError
+from app.wallet.signing import KeyedUtxo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Funding:
+    coins: tuple[KeyedUtxo, ...]
+    change_script: bytes
+
+
+class FundingSource(Protocol):
+    """Hands the engine coins (with their keys) covering `amount` plus the init fee."""
+
+    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding: ...
+
+
+SendFn = Callable[[OutgoingMessage], Awaitable[None]]
+EventFn = Callable[[SwapEvent], None]
+
+
+def tx_outputs(raw: bytes) -> tuple[TxOutput, ...]:
+    """Outputs of a raw segwit or legacy tx; refuses MWEB (python-bitcoinlib misreads it)."""
+    if len(raw) < 10 or (raw[4] == 0 and raw[5] != 1):
+        raise TxDecodeError("The transaction could not be read.", "not plain segwit")
+    try:
+        tx = CTransaction.deserialize(raw)
+    except (SerializationError, ValueError, struct.error) as exc:
+        raise TxDecodeError("The transaction could not be read.", repr(exc)) from exc
+    return tuple(TxOutput(bytes(o.scriptPubKey), int(o.nValue)) for o in tx.vout)
+
+
+def _ours(state: SwapState) -> OurContract | None:
+    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming,
+                          AwaitingRefund, Refunding)):
+        return state.ours
+    return None
+
+
+def _theirs(state: SwapState) -> TheirContract | None:
+    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming,
+                          AwaitingRefund, Refunding)):
+        return state.theirs
+    return None
+
+
+def describe(state: SwapState) -> str:
+    """A one-line, secret-free description for events and the CLI."""
+    if isinstance(state, (Failed, AwaitingRefund, Refunding, Refunded)):
+        return state.reason
+    if isinstance(state, Complete):
+        return f"received {state.received} atoms in {state.redeem_txid}"
+    ours = _ours(state)
+    return f"our init {ours.init.txid}" if ours is not None else ""
+
+
+class SwapEngine:
+    """Runs every swap of one client. `backends` and `funding` are keyed by asset symbol."""
+
+    def __init__(
+        self, store: SwapStore, backends: Mapping[str, ChainBackend],
+        funding: Mapping[str, FundingSource], send: SendFn, on_event: EventFn | None = None,
+        *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
+        clock_ms: Callable[[], int] | None = None,
+    ) -> None:
+        self.store = store
+        self._backends = backends
+        self._funding = funding
+        self._send = send
+        self._on_event = on_event
+        self.poll_interval = poll_interval
+        self.rebroadcast_interval = rebroadcast_interval
+        self._clock = clock_ms or (lambda: int(time.time() * 1000))
+        self._tasks: dict[str, asyncio.Task[SwapState]] = {}
+        self._wake: dict[str, asyncio.Event] = {}
+        self._audits: dict[str, CounterpartyInit] = {}
+        self._redemptions: dict[str, CounterpartyRedeem] = {}
+        self._funded: dict[str, Funded] = {}
+        self._spends: dict[Outpoint, SpendInfo] = {}  # confirmed spends only
+        self._last_broadcast: dict[str, float] = {}
+
+    # -- public API -------------------------------------------------------------------------
+    async def add_match(self, match: Match) -> None:
+        """Persist a new match and start settling it (a known match just resumes)."""
+        self.store.create(Matched(match))
+        self.start(match.match_id)
+
+    def start(self, match_id: str) -> None:
+        task = self._tasks.get(match_id)
+        if task is None or task.done():
+            self._wake.setdefault(match_id, asyncio.Event())
+            self._tasks[match_id] = asyncio.create_task(self._run(match_id),
+                                                        name=f"swap-{match_id[:8]}")
+
+    def deliver(self, msg: IncomingMessage) -> None:
+        """A counterparty message from the DEX; kept until the swap's state consumes it."""
+        if isinstance(msg, CounterpartyInit):
+            self._audits[msg.match_id] = msg
+        else:
+            self._redemptions[msg.match_id] = msg
+        self._wake.setdefault(msg.match_id, asyncio.Event()).set()
+
+    async def wait(self, match_id: str) -> SwapState:
+        """The terminal state of a running swap (re-raises what stopped its loop)."""
+        return await self._tasks[match_id]
+
+    def running(self) -> list[str]:
+        return [mid for mid, task in self._tasks.items() if not task.done()]
+
+    async def stop(self) -> None:
+        """Cancel every loop. Safe at any moment: the store already holds what matters."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def _run(self, match_id: str) -> SwapState:
+        state = self.store.load(match_id)
+        if state is None:
+            raise SwapError("Unknown swap.", match_id)
+        resumed = True
+        while not is_terminal(state):
+            try:
+                obs = await self._observe(state, resumed)
+            except (WalletError, SwapError) as exc:  # node down, odd answer: look again later
+                self._problem(match_id, f"cannot read the chain: {exc}")
+                await self._sleep(match_id)
+                continue
+            step = transition(state, obs)
+            progressed = step.state != state
+            if progressed:
+                self.store.save(step.state)  # durable before any action depends on it
+                self._funded.pop(match_id, None)
+                log.info("swap %s: %s -> %s", match_id[:8], state_name(state),
+                         state_name(step.state))
+                self._emit(SwapStateChanged(match_id, state_name(state),
+                                            state_name(step.state), describe(step.state)))
+            state = step.state
+            for action in step.actions:
+                await self._act(state.match, action)
+            resumed = False
+            if not progressed and not any(isinstance(a, Fund) for a in step.actions):
+                await self._sleep(match_id)
+        return state
+
+    async def _sleep(self, match_id: str) -> None:
+        wake = self._wake.setdefault(match_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), self.poll_interval)
+        wake.clear()
+
+    def _emit(self, event: SwapEvent) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
+
+    def _problem(self, match_id: str, message: str) -> None:
+        log.warning("swap %s: %s", match_id[:8], message)
+        self._emit(SwapProblem(match_id, message))
+
+    def _backend(self, m: Match, side: Side) -> ChainBackend:
+        return self._backends[m.our_asset if side is Side.OURS else m.their_asset]
+
+    # -- observing ---------------------------------------------------------------------------
+    async def _spend(self, backend: ChainBackend, outpoint: Outpoint,
+                     start: int) -> SpendInfo | None:
+        if outpoint in self._spends:
+            return self._spends[outpoint]
+        spend = await backend.find_spend(outpoint, start)
+        if spend is not None and spend.height is not None:
+            self._spends[outpoint] = spend
+        return spend
+
+    async def _chain_tx(self, backend: ChainBackend, txid: str) -> ChainTx | None:
+        info = await backend.get_tx(txid)
+        if info is None:
+            return None
+        return ChainTx(info.txid, tx_outputs(info.raw), info.confirmations)
+
+    async def _observe(self, state: SwapState, resumed: bool) -> Observation:
+        m = state.match
+        mid = m.match_id
+        ours_b, theirs_b = self._backend(m, Side.OURS), self._backend(m, Side.THEIRS)
+        ours, theirs = _ours(state), _theirs(state)
+        f: dict[str, object] = {"now_ms": self._clock(), "resumed": resumed,
+                                "funded": self._funded.get(mid)}
+        needs_funds = (isinstance(state, Matched) and m.role is Role.MAKER) or (
+            isinstance(state, CounterpartyAudited) and ours is None)
+        if needs_funds:
+            f["our_tip"] = (await ours_b.tip()).height
+        if ours is not None:
+            f["our_mtp"] = await ours_b.median_time_past()
+            confs = await ours_b.confirmations(ours.init.txid)
+            f["our_init_confs"] = confs
+            if confs is not None:
+                f["our_spend"] = await self._spend(ours_b, ours.outpoint, ours.start_height)
+            if isinstance(state, Refunding):
+                f["refund_confs"] = await ours_b.confirmations(ours.refund.txid)
+        awaiting_audit = theirs is None and (
+            (isinstance(state, Matched) and m.role is Role.TAKER)
+            or (isinstance(state, InitBroadcast) and m.role is Role.MAKER))
+        audit = self._audits.get(mid)
+        if theirs is not None:
+            f["their_mtp"] = await theirs_b.median_time_past()
+            f["their_init"] = await self._chain_tx(theirs_b, theirs.txid)
+            f["their_spend"] = await self._spend(theirs_b, theirs.outpoint,
+                                                 theirs.start_height)
+        elif awaiting_audit and audit is not None:
+            f["audit"] = audit
+            f["their_tip"] = (await theirs_b.tip()).height
+            f["their_init"] = await self._chain_tx(theirs_b, audit.txid)
+        if isinstance(state, Redeeming):
+            f["redeem_confs"] = await theirs_b.confirmations(state.redeem.txid)
+        f["redemption"] = self._redemptions.get(mid)
+        return Observation(**f)  # type: ignore[arg-type]
+
+    # -- acting ------------------------------------------------------------------------------
+    async def _act(self, m: Match, action: Action) -> None:
+        if isinstance(action, Broadcast):
+            await self._broadcast(m, action)
+        elif isinstance(action, Send):
+            try:
+                await self._send(action.message)
+            except Exception as exc:  # the transport's problem; reports are re-sent on resume
+                self._problem(m.match_id, f"could not send {type(action.message).__name__}: "
+                                          f"{exc}")
+        else:
+            await self._fund(m, action)
+
+    async def _broadcast(self, m: Match, action: Broadcast) -> None:
+        now = time.monotonic()
+        last = self._last_broadcast.get(action.tx.txid)
+        if last is not None and now - last < self.rebroadcast_interval:
+            return
+        self._last_broadcast[action.tx.txid] = now
+        try:
+            await self._backend(m, action.side).broadcast(action.tx.raw)
+            log.info("swap %s: broadcast %s %s", m.match_id[:8], action.what, action.tx.txid)
+        except WalletError as exc:  # e.g. a refund before the chain's clock passed lock time
+            self._last_broadcast.pop(action.tx.txid, None)
+            self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
+
+    async def _fund(self, m: Match, action: Fund) -> None:
+        try:
+            funding = await self._funding[m.our_asset].fund(action.amount, m.our_fee_rate, 1)
+        except (WalletError, SwapError) as exc:
+            self._problem(m.match_id, f"cannot fund the swap: {exc}")
+            await self._sleep(m.match_id)
+            return
+        secret = os.urandom(32) if action.secret_needed else None
+        self._funded[m.match_id] = Funded(tuple(funding.coins), funding.change_script, secret)
+

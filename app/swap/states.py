@@ -1,0 +1,215 @@
+"""Swap states: one frozen dataclass per state (protocol §9, architecture rule 2).
+
+Every state carries everything the driver needs to act on it and everything that cannot be
+fetched again (secret, our contract, signed init and refund transactions, the counterparty's
+contract), so a state loaded from the store is enough to resume.
+
+    maker: Matched -> ContractPrepared -> InitBroadcast -> CounterpartyAudited -> Redeeming
+           -> Complete
+    taker: Matched -> CounterpartyAudited -> ContractPrepared -> InitBroadcast -> Redeeming
+           -> Complete
+    after our init: ... -> (AwaitingRefund) -> Refunding -> Refunded
+    before our init: ... -> Failed (nothing of ours on chain)
+
+Secrets and keys are excluded from repr so a logged state never leaks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.swap.htlc import Contract
+from app.wallet.coins import Outpoint, SignedTx
+
+STATE_FORMAT = 1  # format version of the stored state records
+
+
+class Role(StrEnum):
+    MAKER = "maker"
+    TAKER = "taker"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One match from our side (protocol §9), with the keys and scripts we settle it with."""
+
+    order_id: str  # hex
+    match_id: str  # hex, 32 bytes
+    role: Role
+    quantity: int
+    rate: int
+    network: str
+    our_asset: str  # the asset we pay (our contract lives on its chain)
+    their_asset: str  # the asset we receive
+    our_amount: int  # atoms we lock in our contract
+    their_amount: int  # atoms the counterparty must lock for us
+    their_pkh: bytes  # counterparty's receiving key hash: recipient of our contract
+    our_key: bytes = field(repr=False)  # redeems their contract and refunds ours
+    redeem_script: bytes  # where redeemed coins go (their chain)
+    refund_script: bytes  # where a refund goes (our chain)
+    our_fee_rate: int  # atoms/vB for init and refund
+    their_fee_rate: int  # atoms/vB for our redeem
+    their_swap_conf: int  # confirmations of their contract before we act on it
+    match_time_ms: int
+    maker_lock_ms: int
+    taker_lock_ms: int
+
+    def __post_init__(self) -> None:
+        if self.our_amount <= 0 or self.their_amount <= 0:
+            raise ValueError("swap amounts must be positive atoms")
+        if len(self.their_pkh) != 20 or len(self.our_key) != 32:
+            raise ValueError("bad key material in match")
+        if self.their_swap_conf < 1:
+            raise ValueError("their_swap_conf must be at least 1")
+
+
+@dataclass(frozen=True)
+class OurContract:
+    """Our contract and the transactions around it, all signed before the init broadcast."""
+
+    script: bytes
+    value: int
+    init: SignedTx
+    vout: int
+    refund: SignedTx  # presigned: refunding needs no wallet unlock and no server
+    start_height: int  # our chain's tip when prepared: where spend searches begin
+
+    @property
+    def contract(self) -> Contract:
+        return Contract.parse(self.script)
+
+    @property
+    def outpoint(self) -> Outpoint:
+        return Outpoint(self.init.txid, self.vout)
+
+
+@dataclass(frozen=True)
+class TheirContract:
+    """The counterparty's audited contract on their chain."""
+
+    script: bytes
+    value: int
+    txid: str
+    vout: int
+    start_height: int
+
+    @property
+    def contract(self) -> Contract:
+        return Contract.parse(self.script)
+
+    @property
+    def outpoint(self) -> Outpoint:
+        return Outpoint(self.txid, self.vout)
+
+
+@dataclass(frozen=True)
+class Matched:
+    match: Match
+
+
+@dataclass(frozen=True)
+class CounterpartyAudited:
+    """Their contract passed the audit; waiting for its confirmations.
+
+    Taker: before funding (ours None). Maker: after its own init (ours set)."""
+
+    match: Match
+    secret_hash: bytes
+    theirs: TheirContract
+    ours: OurContract | None
+    secret: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class ContractPrepared:
+    """Secret (maker), contract, signed init and signed refund are on disk: now broadcast."""
+
+    match: Match
+    secret_hash: bytes
+    ours: OurContract
+    theirs: TheirContract | None
+    secret: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class InitBroadcast:
+    """Our init tx is known to the chain. Maker: awaits the taker's contract. Taker: awaits the
+    secret (redemption message or the maker's spend of our contract)."""
+
+    match: Match
+    secret_hash: bytes
+    ours: OurContract
+    theirs: TheirContract | None
+    secret: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Redeeming:
+    """Our signed redeem of their contract is stored; broadcast until it confirms."""
+
+    match: Match
+    secret_hash: bytes
+    ours: OurContract | None
+    theirs: TheirContract
+    redeem: SignedTx
+    secret: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AwaitingRefund:
+    """Something went wrong after our init: wait for the lock time, then refund."""
+
+    match: Match
+    ours: OurContract
+    theirs: TheirContract | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Refunding:
+    match: Match
+    ours: OurContract
+    theirs: TheirContract | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Complete:
+    match: Match
+    redeem_txid: str
+    received: int  # atoms credited to redeem_script
+
+
+@dataclass(frozen=True)
+class Refunded:
+    match: Match
+    refund_txid: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Terminal with nothing of ours on chain (or nothing left we can do)."""
+
+    match: Match
+    reason: str
+
+
+SwapState = (
+    Matched | CounterpartyAudited | ContractPrepared | InitBroadcast | Redeeming
+    | AwaitingRefund | Refunding | Complete | Refunded | Failed
+)
+STATE_TYPES: tuple[type, ...] = (
+    Matched, CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming, AwaitingRefund,
+    Refunding, Complete, Refunded, Failed,
+)
+TERMINAL_TYPES: tuple[type, ...] = (Complete, Refunded, Failed)
+
+
+def is_terminal(state: SwapState) -> bool:
+    return isinstance(state, TERMINAL_TYPES)
+
+
+def state_name(state: SwapState) -> str:
+    return type(state).__name__

@@ -1,0 +1,354 @@
+"""Pure swap transitions: (state, observation) -> Step(new state, actions). No I/O.
+
+The driver (engine.py) builds an Observation from the chains and the inbox, calls
+`transition`, persists the new state, and only then performs the actions. Every handler looks
+at what the chains already show first (our contract spent? refunded? the lock time passed?),
+so running a transition again after a restart is always safe: actions are idempotent
+(broadcasting a known transaction, re-sending a report).
+
+Signing here is deterministic (RFC 6979) computation on stored keys, not I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.assets import get_asset
+from app.crypto import hash160, pubkey_from_secret, sha256
+from app.swap.errors import AuditError, AuditField, SwapError
+from app.swap.htlc import (
+    Contract,
+    ExpectedContract,
+    audit_contract_tx,
+    find_secret,
+    maker_lock_time,
+    min_maker_lock_time,
+    min_taker_lock_time,
+    taker_lock_time,
+)
+from app.swap.htlc_tx import build_init_tx, build_redeem_tx, build_refund_tx, check_spendable
+from app.swap.messages import (
+    CounterpartyInit,
+    CounterpartyRedeem,
+    InitReport,
+    OutgoingMessage,
+    RedeemReport,
+)
+from app.swap.states import (
+    AwaitingRefund,
+    Complete,
+    ContractPrepared,
+    CounterpartyAudited,
+    Failed,
+    InitBroadcast,
+    Match,
+    Matched,
+    OurContract,
+    Redeeming,
+    Refunded,
+    Refunding,
+    Role,
+    SwapState,
+    TheirContract,
+    is_terminal,
+)
+from app.wallet.backends.base import SpendInfo
+from app.wallet.coins import SignedTx, TxOutput
+from app.wallet.signing import KeyedUtxo
+
+
+class Side(StrEnum):
+    OURS = "ours"  # the chain of the asset we pay
+    THEIRS = "theirs"  # the chain of the asset we receive
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    side: Side
+    tx: SignedTx
+    what: str  # "init", "redeem", "refund"
+
+
+@dataclass(frozen=True)
+class Send:
+    message: OutgoingMessage
+
+
+@dataclass(frozen=True)
+class Fund:
+    """Ask the funding source for coins covering `amount` plus the init fee."""
+
+    amount: int
+    secret_needed: bool  # maker: the driver also draws a fresh random secret
+
+
+Action = Broadcast | Send | Fund
+
+
+@dataclass(frozen=True)
+class Funded:
+    coins: tuple[KeyedUtxo, ...] = field(repr=False)
+    change_script: bytes
+    secret: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class ChainTx:
+    """A transaction as the chain shows it (decoded outputs; 0 confirmations = mempool)."""
+
+    txid: str
+    outputs: tuple[TxOutput, ...]
+    confirmations: int
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything the driver saw this tick; None means unknown / not found / not asked."""
+
+    now_ms: int
+    resumed: bool = False  # first tick after loading from the store: re-send reports
+    our_tip: int | None = None
+    our_mtp: int | None = None
+    their_tip: int | None = None
+    their_mtp: int | None = None
+    our_init_confs: int | None = None
+    our_spend: SpendInfo | None = None  # spend of our contract output
+    their_init: ChainTx | None = None  # the tx holding their (announced or audited) contract
+    their_spend: SpendInfo | None = None  # spend of their contract output
+    redeem_confs: int | None = None
+    refund_confs: int | None = None
+    audit: CounterpartyInit | None = None
+    redemption: CounterpartyRedeem | None = None
+    funded: Funded | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    state: SwapState
+    actions: tuple[Action, ...] = ()
+
+
+def our_pkh(match: Match) -> bytes:
+    return hash160(pubkey_from_secret(match.our_key))
+
+
+def our_lock_time(match: Match) -> int:
+    if match.role is Role.MAKER:
+        return maker_lock_time(match.match_time_ms, match.maker_lock_ms)
+    return taker_lock_time(match.match_time_ms, match.taker_lock_ms)
+
+
+def init_report(m: Match, ours: OurContract, now_ms: int) -> InitReport:
+    return InitReport(m.order_id, m.match_id, ours.init.txid, ours.vout, ours.script, now_ms)
+
+
+def audit(m: Match, obs: Observation, secret_hash: bytes | None) -> TheirContract:
+    """Check the announced counterparty contract against the match; raises SwapError."""
+    msg, tx = obs.audit, obs.their_init
+    if msg is None or tx is None or tx.txid != msg.txid:
+        raise AuditError(AuditField.OUTPUT, "the announced transaction", "not found")
+    if secret_hash is None:  # taker: the maker chooses the hash
+        secret_hash = Contract.parse(msg.contract).secret_hash
+    if m.role is Role.TAKER:
+        min_lock = min_maker_lock_time(m.match_time_ms, m.maker_lock_ms)
+    else:
+        min_lock = min_taker_lock_time(m.match_time_ms, m.taker_lock_ms)
+    expected = ExpectedContract(m.their_amount, secret_hash, our_pkh(m), min_lock)
+    audit_contract_tx(msg.contract, tx.outputs, msg.vout, expected)
+    # We must be able to redeem it without dust at our fee rate.
+    check_spendable(m.their_amount, m.their_fee_rate, get_asset(m.their_asset, m.network))
+    return TheirContract(msg.contract, m.their_amount, msg.txid, msg.vout, obs.their_tip or 0)
+
+
+def _prepare(
+    m: Match, secret_hash: bytes, secret: bytes | None, theirs: TheirContract | None,
+    obs: Observation,
+) -> Step:
+    """Build and sign our init and refund; nothing leaves the machine before they are stored."""
+    if obs.funded is None:
+        return Step(Matched(m) if theirs is None else
+                    CounterpartyAudited(m, secret_hash, theirs, None, secret),
+                    (Fund(m.our_amount, secret_needed=m.role is Role.MAKER),))
+    asset = get_asset(m.our_asset, m.network)
+    try:
+        contract = Contract(secret_hash, m.their_pkh, our_pkh(m), our_lock_time(m))
+        script = contract.to_script()
+        check_spendable(m.our_amount, m.our_fee_rate, asset)
+        init = build_init_tx(obs.funded.coins, [(contract, m.our_amount)],
+                             obs.funded.change_script, m.our_fee_rate, asset)
+        refund = build_refund_tx(contract, script, init.outpoint(0), m.our_amount, m.our_key,
+                                 m.refund_script, m.our_fee_rate, asset)
+    except SwapError as exc:
+        return Step(Failed(m, f"could not prepare our contract: {exc}"))
+    ours = OurContract(script, m.our_amount, init.tx, init.contract_vouts[0], refund,
+                       obs.our_tip or 0)
+    return Step(ContractPrepared(m, secret_hash, ours, theirs, secret),
+                (Broadcast(Side.OURS, init.tx, "init"),))
+
+
+def _redeem(
+    m: Match, secret: bytes, secret_hash: bytes, ours: OurContract | None,
+    theirs: TheirContract, obs: Observation,
+) -> Step:
+    try:
+        tx = build_redeem_tx(theirs.contract, theirs.script, theirs.outpoint, theirs.value,
+                             secret, m.our_key, m.redeem_script, m.their_fee_rate,
+                             get_asset(m.their_asset, m.network))
+    except SwapError as exc:
+        return Step(Failed(m, f"could not build our redeem: {exc}"))
+    report = RedeemReport(m.order_id, m.match_id, tx.txid, 0, secret, obs.now_ms)
+    return Step(Redeeming(m, secret_hash, ours, theirs, tx, secret),
+                (Broadcast(Side.THEIRS, tx, "redeem"), Send(report)))
+
+
+def _watch_ours(
+    m: Match, ours: OurContract, theirs: TheirContract | None, secret_hash: bytes,
+    obs: Observation, reason: str,
+) -> Step | None:
+    """What the chain says about our contract: spent (secret revealed, or our refund), or
+    refundable now. None when nothing happened."""
+    spend = obs.our_spend
+    if spend is not None:
+        if spend.txid == ours.refund.txid:
+            return Step(Refunding(m, ours, theirs, reason))
+        secret = find_secret(spend.raw, ours.contract)
+        if secret is not None and theirs is not None:
+            return _redeem(m, secret, secret_hash, ours, theirs, obs)  # learned on chain
+        return Step(Failed(m, "our contract was spent without a usable secret"))
+    if obs.our_mtp is not None and obs.our_mtp >= ours.contract.lock_time:
+        return Step(Refunding(m, ours, theirs, reason or "lock time passed"),
+                    (Broadcast(Side.OURS, ours.refund, "refund"),))
+    return None
+
+
+def _matched(s: Matched, obs: Observation) -> Step:
+    m = s.match
+    if m.role is Role.MAKER:
+        if obs.funded is None or obs.funded.secret is None:
+            return Step(s, (Fund(m.our_amount, secret_needed=True),))
+        secret = obs.funded.secret
+        return _prepare(m, sha256(secret), secret, None, obs)
+    if obs.audit is not None and obs.their_init is not None:
+        try:
+            theirs = audit(m, obs, None)
+        except SwapError as exc:
+            return Step(Failed(m, f"{exc} {exc.detail}".strip()))  # nothing of ours sent
+        return Step(CounterpartyAudited(m, theirs.contract.secret_hash, theirs, None))
+    if obs.now_ms > m.match_time_ms + m.maker_lock_ms:
+        return Step(Failed(m, "the maker never funded its contract"))
+    return Step(s)
+
+
+def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
+    m, theirs = s.match, s.theirs
+    if s.ours is not None:  # maker: our contract is out there
+        watched = _watch_ours(m, s.ours, theirs, s.secret_hash, obs, "")
+        if watched is not None:
+            return watched
+    if obs.their_spend is not None:
+        reason = "the counterparty's contract was spent before we acted"
+        return Step(Failed(m, reason) if s.ours is None
+                    else AwaitingRefund(m, s.ours, theirs, reason))
+    confs = obs.their_init.confirmations if obs.their_init is not None else 0
+    if confs < m.their_swap_conf:
+        return Step(s)
+    if s.ours is None:  # taker: lock our side now
+        return _prepare(m, s.secret_hash, None, theirs, obs)
+    if obs.their_mtp is not None and obs.their_mtp >= theirs.contract.lock_time:
+        # Revealing the secret now would let the taker both refund and redeem.
+        return Step(AwaitingRefund(m, s.ours, theirs, "the taker's contract expired"))
+    if s.secret is None:
+        return Step(Failed(m, "maker state without its secret"))
+    return _redeem(m, s.secret, s.secret_hash, s.ours, theirs, obs)
+
+
+def _prepared(s: ContractPrepared, obs: Observation) -> Step:
+    if obs.our_init_confs is None:  # stored, not yet seen by the chain: (re)broadcast it
+        return Step(s, (Broadcast(Side.OURS, s.ours.init, "init"),))
+    return Step(InitBroadcast(s.match, s.secret_hash, s.ours, s.theirs, s.secret),
+                (Send(init_report(s.match, s.ours, obs.now_ms)),))
+
+
+def _init_broadcast(s: InitBroadcast, obs: Observation) -> Step:
+    m, ours = s.match, s.ours
+    actions: list[Action] = []
+    if not obs.our_init_confs:  # until it confirms
+        actions.append(Broadcast(Side.OURS, ours.init, "init"))
+    if obs.resumed:
+        actions.append(Send(init_report(m, ours, obs.now_ms)))
+    watched = _watch_ours(m, ours, s.theirs, s.secret_hash, obs, "")
+    if watched is not None:
+        return watched
+    if m.role is Role.TAKER and s.theirs is not None:
+        msg = obs.redemption
+        if msg is not None and msg.match_id == m.match_id and sha256(msg.secret) == s.secret_hash:
+            return _redeem(m, msg.secret, s.secret_hash, ours, s.theirs, obs)
+    if m.role is Role.MAKER and obs.audit is not None and obs.their_init is not None:
+        try:
+            theirs = audit(m, obs, s.secret_hash)
+        except SwapError as exc:  # keep our secret; take our coins back at the lock time
+            return Step(AwaitingRefund(m, ours, None, f"{exc} {exc.detail}".strip()))
+        return Step(CounterpartyAudited(m, s.secret_hash, theirs, ours, s.secret))
+    return Step(s, tuple(actions))
+
+
+def _redeeming(s: Redeeming, obs: Observation) -> Step:
+    m = s.match
+    if obs.redeem_confs:
+        return Step(Complete(m, s.redeem.txid, s.theirs.value - s.redeem.fee))
+    spend = obs.their_spend
+    if spend is not None and spend.txid != s.redeem.txid:
+        reason = "the counterparty refunded before our redeem confirmed"
+        if s.ours is not None and obs.our_spend is None:
+            return Step(AwaitingRefund(m, s.ours, s.theirs, reason))
+        return Step(Failed(m, reason))
+    actions: list[Action] = [Broadcast(Side.THEIRS, s.redeem, "redeem")]  # until confirmed
+    if obs.resumed:
+        actions.append(Send(RedeemReport(m.order_id, m.match_id, s.redeem.txid, 0, s.secret,
+                                         obs.now_ms)))
+    return Step(s, tuple(actions))
+
+
+def _awaiting_refund(s: AwaitingRefund, obs: Observation) -> Step:
+    hash_ = s.ours.contract.secret_hash
+    watched = _watch_ours(s.match, s.ours, s.theirs, hash_, obs, s.reason)
+    return watched if watched is not None else Step(s)
+
+
+def _refunding(s: Refunding, obs: Observation) -> Step:
+    m, ours = s.match, s.ours
+    if obs.refund_confs:
+        return Step(Refunded(m, ours.refund.txid, s.reason))
+    spend = obs.our_spend
+    if spend is not None and spend.txid != ours.refund.txid:
+        secret = find_secret(spend.raw, ours.contract)
+        if secret is not None and s.theirs is not None:  # they redeemed first: so do we
+            return _redeem(m, secret, ours.contract.secret_hash, ours, s.theirs, obs)
+        return Step(Failed(m, "our contract was redeemed by the counterparty"))
+    return Step(s, (Broadcast(Side.OURS, ours.refund, "refund"),))
+
+
+def transition(state: SwapState, obs: Observation) -> Step:
+    """The next state and the actions to take once it is stored."""
+    if is_terminal(state):
+        return Step(state)
+    if isinstance(state, Matched):
+        return _matched(state, obs)
+    if isinstance(state, CounterpartyAudited):
+        return _audited(state, obs)
+    if isinstance(state, ContractPrepared):
+        return _prepared(state, obs)
+    if isinstance(state, InitBroadcast):
+        return _init_broadcast(state, obs)
+    if isinstance(state, Redeeming):
+        return _redeeming(state, obs)
+    if isinstance(state, AwaitingRefund):
+        return _awaiting_refund(state, obs)
+    if isinstance(state, Refunding):
+        return _refunding(state, obs)
+    raise TypeError(f"unknown swap state {type(state).__name__}")  # pragma: no cover
+
+
+__all__ = ["Action", "Broadcast", "ChainTx", "Complete", "Fund", "Funded", "Observation",
+           "Refunded", "Send", "Side", "Step", "transition"]

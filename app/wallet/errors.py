@@ -1,0 +1,145 @@
+"""Exceptions of the wallet package.
+
+    WalletError                      base; str() is the user-facing message, .detail is internal
+    ├── MnemonicError                the recovery phrase is not valid
+    │   ├── MnemonicWordCountError       wrong number of words (.count, .expected)
+    │   ├── MnemonicWordError            a word not in the BIP39 list (.position 1-based, .word,
+    │   │                                .suggestions)
+    │   └── MnemonicChecksumError        every word is known but the checksum does not match
+    ├── KeyDerivationError           BIP32 hit an invalid child key (odds about 1 in 2**127)
+    ├── KeystoreError                the encrypted wallet file
+    │   ├── WrongPasswordError           decryption failed: wrong password
+    │   ├── KeystoreCorruptError         unreadable, truncated or malformed file
+    │   ├── KeystoreMissingError         no wallet file at that path
+    │   └── KeystoreExistsError          refusing to overwrite an existing wallet file
+    ├── InsufficientFundsError       not enough spendable coins (.needed, .available atoms)
+    ├── DustError                    an output below the dust limit (.amount, .limit atoms)
+    ├── CoinLockedError              a coin is reserved by an order or a swap (.outpoint)
+    └── BackendError                 chain backend (node RPC, Electrum) failures
+        ├── NodeUnreachableError         cannot connect, or the connection dropped
+        └── NodeResponseError            the node answered with an error (.code)
+
+Third-party errors are mapped at the edge with ``raise ... from exc``; the message never
+contains secrets (passwords, seeds, keys).
+"""
+
+from __future__ import annotations
+
+from app.assets import format_atoms
+
+
+class WalletError(Exception):
+    """Base of the wallet package. str() is safe to show; `detail` is for logs only."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MnemonicError(WalletError):
+    """The recovery phrase is not a valid BIP39 mnemonic."""
+
+
+class MnemonicWordCountError(MnemonicError):
+    def __init__(self, count: int, expected: tuple[int, ...]) -> None:
+        self.count = count
+        self.expected = expected
+        want = ", ".join(str(n) for n in expected[:-1])
+        want = f"{want} or {expected[-1]}" if want else str(expected[-1])
+        super().__init__(f"The recovery phrase has {count} words; it should have {want}.")
+
+
+class MnemonicWordError(MnemonicError):
+    def __init__(self, position: int, word: str, suggestions: list[str]) -> None:
+        self.position = position  # 1-based, as the user counts
+        self.word = word
+        self.suggestions = suggestions
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"Word {position} ({word!r}) is not in the word list.{hint}")
+
+
+class MnemonicChecksumError(MnemonicError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The recovery phrase checksum does not match: a word is wrong or out of order."
+        )
+
+
+class KeyDerivationError(WalletError):
+    """BIP32 produced an invalid key; the caller should use the next index."""
+
+
+class KeystoreError(WalletError):
+    """The encrypted wallet file could not be read or written."""
+
+
+class WrongPasswordError(KeystoreError):
+    def __init__(self) -> None:
+        super().__init__("Wrong password.")
+
+
+class KeystoreCorruptError(KeystoreError):
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        super().__init__(f"The wallet file {path} is damaged and cannot be read.", detail)
+
+
+class KeystoreMissingError(KeystoreError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"No wallet file at {path}.")
+
+
+class KeystoreExistsError(KeystoreError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"A wallet file already exists at {path}; it was not replaced.")
+
+
+class InsufficientFundsError(WalletError):
+    def __init__(self, needed: int, available: int, ticker: str = "") -> None:
+        self.needed = needed
+        self.available = available
+        unit = f" {ticker.upper()}" if ticker else ""
+        super().__init__(
+            f"Not enough funds: need {format_atoms(needed)}{unit}, "
+            f"have {format_atoms(available)}{unit}."
+        )
+
+
+class DustError(WalletError):
+    def __init__(self, amount: int, limit: int, ticker: str = "") -> None:
+        self.amount = amount
+        self.limit = limit
+        unit = f" {ticker.upper()}" if ticker else ""
+        super().__init__(
+            f"Amount {format_atoms(amount)}{unit} is too small to send "
+            f"(the minimum is {format_atoms(limit)}{unit})."
+        )
+
+
+class CoinLockedError(WalletError):
+    def __init__(self, outpoint: str, detail: str = "") -> None:
+        self.outpoint = outpoint
+        super().__init__(f"Coin {outpoint} is reserved by an order or a swap.", detail)
+
+
+class BackendError(WalletError):
+    """A chain backend (node RPC or Electrum server) failed."""
+
+
+class NodeUnreachableError(BackendError):
+    def __init__(self, endpoint: str, detail: str = "") -> None:
+        self.endpoint = endpoint
+        super().__init__(f"Cannot reach the node at {endpoint}.", detail)
+
+
+class NodeResponseError(BackendError):
+    def __init__(self, message: str, code: int | None = None, detail: str = "") -> None:
+        self.code = code
+        suffix = f" (code {code})" if code is not None else ""
+        super().__init__(f"The node returned an error{suffix}: {message}", detail)

@@ -1,0 +1,226 @@
+"""One asset's wallet: known addresses, discovery with a gap limit, balance, coin locks, send.
+
+Keys come from `AccountKeys`, chain data from a `ChainBackend`, and everything that must
+survive a restart (addresses in use, coin locks, our own transactions) from the store.
+A failing node raises a BackendError and leaves the stored state as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from app.assets import AssetParams
+from app.store.db import Store
+from app.wallet.address import script_from_address
+from app.wallet.backends.base import ChainBackend
+from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
+from app.wallet.coinselect import select_coins
+from app.wallet.errors import CoinLockedError, WalletError
+from app.wallet.hd import AccountKeys
+from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
+
+GAP_LIMIT = 20
+RECEIVE, CHANGE = False, True
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Atoms by state. `available` is what a new order or a payment may use."""
+
+    confirmed: int
+    unconfirmed: int
+    locked: int
+
+    @property
+    def available(self) -> int:
+        return self.confirmed - self.locked
+
+    @property
+    def total(self) -> int:
+        return self.confirmed + self.unconfirmed
+
+
+@dataclass(frozen=True)
+class Discovery:
+    last_used_receive: int  # -1 when none
+    last_used_change: int
+    scanned: int  # addresses queried, both chains
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class NoNodeConfiguredError(WalletError):
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"No {symbol.upper()} node is configured for this wallet.")
+
+
+class AssetWallet:
+    def __init__(
+        self, asset: AssetParams, keys: AccountKeys, store: Store, backend: ChainBackend | None
+    ) -> None:
+        self.asset = asset
+        self.keys = keys
+        self.store = store
+        self._backend = backend
+
+    @property
+    def backend(self) -> ChainBackend:
+        """The chain; addresses and keys work without one, balances and sends do not."""
+        if self._backend is None:
+            raise NoNodeConfiguredError(self.asset.symbol)
+        return self._backend
+
+    @property
+    def has_backend(self) -> bool:
+        return self._backend is not None
+
+    # -- addresses --------------------------------------------------------------------------
+    def _ensure_addresses(self, change: bool, upto: int) -> None:
+        """Store scripts for indexes 0..upto-1 of a chain (idempotent)."""
+        have = self.store.query(
+            "SELECT COUNT(*) FROM addresses WHERE asset = ? AND change = ?",
+            (self.asset.symbol, int(change)),
+        )[0][0]
+        if have >= upto:
+            return
+        rows = [(self.asset.symbol, int(change), i, self.keys.script(change, i))
+                for i in range(int(have), upto)]
+        with self.store.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO addresses (asset, change, idx, script) VALUES (?,?,?,?)",
+                rows,
+            )
+
+    def _mark_used(self, scripts: Iterable[bytes]) -> None:
+        with self.store.transaction() as db:
+            db.executemany(
+                "UPDATE addresses SET used = 1 WHERE asset = ? AND script = ?",
+                [(self.asset.symbol, s) for s in scripts],
+            )
+
+    def _last_used(self, change: bool) -> int:
+        row = self.store.query(
+            "SELECT MAX(idx) FROM addresses WHERE asset = ? AND change = ? AND used = 1",
+            (self.asset.symbol, int(change)),
+        )[0][0]
+        return -1 if row is None else int(row)
+
+    def known_scripts(self) -> dict[bytes, tuple[bool, int]]:
+        rows = self.store.query(
+            "SELECT script, change, idx FROM addresses WHERE asset = ?", (self.asset.symbol,)
+        )
+        return {bytes(r["script"]): (bool(r["change"]), int(r["idx"])) for r in rows}
+
+    def _next_unused(self, change: bool) -> int:
+        index = self._last_used(change) + 1
+        self._ensure_addresses(change, index + GAP_LIMIT)
+        return index
+
+    def receive_address(self) -> str:
+        """The first receive address after the last used one (the same until it is used)."""
+        return self.keys.address(RECEIVE, self._next_unused(RECEIVE))
+
+    def change_script(self) -> bytes:
+        return self.keys.script(CHANGE, self._next_unused(CHANGE))
+
+    # -- chain ------------------------------------------------------------------------------
+    async def discover(self, gap_limit: int = GAP_LIMIT) -> Discovery:
+        """Find used addresses on both chains until `gap_limit` unused ones in a row."""
+        scanned = 0
+        last = {}
+        for change in (RECEIVE, CHANGE):
+            last_used = self._last_used(change)
+            start = 0
+            while start <= last_used + gap_limit:
+                end = last_used + gap_limit + 1
+                self._ensure_addresses(change, end)
+                batch = {self.keys.script(change, i): i for i in range(start, end)}
+                used = await self.backend.used_scripts(list(batch))
+                scanned += len(batch)
+                if used:
+                    self._mark_used(used)
+                    last_used = max(last_used, *(batch[s] for s in used))
+                start = end
+            last[change] = last_used
+        return Discovery(last[RECEIVE], last[CHANGE], scanned)
+
+    async def utxos(self) -> list[Utxo]:
+        """Our unspent outputs (confirmed and in the mempool); marks their scripts used."""
+        for change in (RECEIVE, CHANGE):
+            self._next_unused(change)  # watch a full gap of scripts past the last used one
+        known = self.known_scripts()
+        coins = await self.backend.utxos(list(known))
+        fresh = {c.script for c in coins}
+        if fresh:
+            self._mark_used(fresh)
+        return coins
+
+    def locked_outpoints(self) -> set[Outpoint]:
+        rows = self.store.query(
+            "SELECT txid, vout FROM coin_locks WHERE asset = ?", (self.asset.symbol,)
+        )
+        return {Outpoint(str(r["txid"]), int(r["vout"])) for r in rows}
+
+    async def balance(self) -> Balance:
+        coins = await self.utxos()
+        locked = self.locked_outpoints()
+        confirmed = sum(c.value for c in coins if c.confirmations > 0)
+        unconfirmed = sum(c.value for c in coins if c.confirmations == 0)
+        locked_value = sum(c.value for c in coins if c.outpoint in locked)
+        return Balance(confirmed, unconfirmed, locked_value)
+
+    # -- coin locks -------------------------------------------------------------------------
+    def lock_coins(self, outpoints: Sequence[Outpoint], reason: str) -> None:
+        """Reserve coins (for an order or a swap); fails whole if any is already reserved."""
+        taken = self.locked_outpoints().intersection(outpoints)
+        if taken:
+            raise CoinLockedError(str(sorted(taken)[0]))
+        with self.store.transaction() as db:
+            db.executemany(
+                "INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) "
+                "VALUES (?,?,?,?,?)",
+                [(self.asset.symbol, o.txid, o.vout, reason, _now_ms()) for o in outpoints],
+            )
+
+    def unlock_coins(self, reason: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "DELETE FROM coin_locks WHERE asset = ? AND reason = ?", (self.asset.symbol, reason)
+            )
+
+    # -- spending ---------------------------------------------------------------------------
+    def keyed(self, coins: Sequence[Utxo]) -> list[KeyedUtxo]:
+        known = self.known_scripts()
+        return [KeyedUtxo(c, self.keys.secret(*known[c.script])) for c in coins]
+
+    async def create_payment(
+        self, address: str, amount: int, fee_rate: int, min_confirmations: int = 0
+    ) -> SignedTx:
+        """Build and sign (not broadcast) a payment; locked coins are never used."""
+        dest = script_from_address(address, self.asset)
+        coins = await self.utxos()
+        change = self.change_script()
+        selection = select_coins(
+            coins, [TxOutput(dest, amount)], fee_rate, self.asset, change,
+            locked=self.locked_outpoints(), min_confirmations=min_confirmations,
+        )
+        outputs = [TxOutput(dest, amount)]
+        if selection.change_value:
+            outputs.append(TxOutput(change, selection.change_value))
+        return sign_p2wpkh_tx(self.keyed(selection.coins), outputs)
+
+    async def send(self, address: str, amount: int, fee_rate: int) -> SignedTx:
+        """Sign, record, then broadcast. A failed broadcast leaves the record for a retry."""
+        signed = await self.create_payment(address, amount, fee_rate)
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO wallet_txs "
+                "(asset, txid, raw, kind, amount, fee, created_ms) VALUES (?,?,?,?,?,?,?)",
+                (self.asset.symbol, signed.txid, signed.raw, "send", amount, signed.fee, _now_ms()),
+            )
+        await self.backend.broadcast(signed.raw)
+        return signed

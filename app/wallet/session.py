@@ -1,0 +1,94 @@
+"""A wallet on disk: create, restore and unlock it, and reach each asset's AssetWallet.
+
+The data directory holds `wallet.json` (the encrypted seed), `cambio.db` (the store) and
+`config.json` (network, nodes, DEX). The GUI and the CLI both go through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.assets import Network, get_asset
+from app.config import AppConfig, NodeConfig, load_config, save_config
+from app.store.db import Store
+from app.wallet.backends.base import ChainBackend
+from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.errors import KeystoreExistsError
+from app.wallet.hd import HDWallet
+from app.wallet.keystore import DEFAULT_SCRYPT_N, SeedRecord, load_keystore, save_keystore
+from app.wallet.mnemonic import generate_mnemonic, mnemonic_to_entropy
+from app.wallet.service import AssetWallet
+
+KEYSTORE_NAME = "wallet.json"
+DB_NAME = "cambio.db"
+
+
+def keystore_path(datadir: Path) -> Path:
+    return Path(datadir) / KEYSTORE_NAME
+
+
+def wallet_exists(datadir: Path) -> bool:
+    return keystore_path(datadir).exists()
+
+
+def create_wallet(
+    datadir: Path, password: str, *, network: Network, mnemonic: str | None = None,
+    passphrase: str = "", nodes: dict[str, NodeConfig] | None = None,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
+) -> str:
+    """Write a new (or restored) wallet into `datadir`; returns its mnemonic.
+
+    The mnemonic is validated word by word before anything is written, so a wrong word
+    leaves the directory untouched.
+    """
+    phrase = mnemonic or generate_mnemonic()
+    entropy = mnemonic_to_entropy(phrase)
+    path = keystore_path(datadir)
+    if path.exists():
+        raise KeystoreExistsError(str(path))
+    config = load_config(datadir)
+    config.network = network
+    config.nodes.update(nodes or {})
+    save_keystore(path, SeedRecord(entropy, bool(passphrase)), password, scrypt_n=scrypt_n)
+    save_config(datadir, config)
+    return phrase
+
+
+@dataclass
+class OpenWallet:
+    """An unlocked wallet: keys in memory, the store open, backends made on first use."""
+
+    datadir: Path
+    config: AppConfig
+    hd: HDWallet
+    store: Store
+    _assets: dict[str, AssetWallet] = field(default_factory=dict)
+
+    def backend(self, symbol: str) -> ChainBackend | None:
+        node = self.config.nodes.get(symbol)
+        if node is None:
+            return None
+        return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
+
+    def asset(self, symbol: str) -> AssetWallet:
+        if symbol not in self._assets:
+            params = get_asset(symbol, self.config.network)
+            self._assets[symbol] = AssetWallet(
+                params, self.hd.account(params), self.store, self.backend(symbol)
+            )
+        return self._assets[symbol]
+
+    async def close(self) -> None:
+        for wallet in self._assets.values():
+            if wallet.has_backend:
+                await wallet.backend.close()
+        self._assets.clear()
+        self.store.close()
+
+
+def unlock_wallet(datadir: Path, password: str, passphrase: str = "") -> OpenWallet:
+    """Decrypt the seed and open the store; raises WrongPasswordError etc. unchanged."""
+    record = load_keystore(keystore_path(datadir), password)
+    hd = HDWallet(record.seed(passphrase))
+    return OpenWallet(Path(datadir), load_config(datadir), hd, Store(Path(datadir) / DB_NAME))

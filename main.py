@@ -1,0 +1,19 @@
+"""Cambio entry point: the desktop app by default, CLI subcommands otherwise."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if (argv and not argv[0].startswith("--")) or argv[:1] in (["--help"], ["-h"], ["--version"]):
+        from app.cli import run_cli
+
+        return run_cli(argv)
+    from app.ui.launch import run_gui
+
+    return run_gui(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,71 @@
+"""The wallet CLI as a user runs it: separate processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ABANDON = "abandon " * 11 + "about"
+
+
+def cambio(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+        cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60, check=False,
+    )
+
+
+def test_derive_matches_the_bip84_vector_for_btc_and_ltc() -> None:
+    btc = cambio("wallet", "derive", "--mnemonic", ABANDON, "--asset", "btc",
+                 "--network", "mainnet", "--index", "0", "--json")
+    assert btc.returncode == 0, btc.stderr
+    assert json.loads(btc.stdout) == {
+        "path": "m/84'/0'/0'/0/0", "address": "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"}
+    change = cambio("wallet", "derive", "--mnemonic", ABANDON, "--asset", "btc",
+                    "--index", "0", "--change", "--json")
+    assert json.loads(change.stdout)["address"] == "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
+    ltc = cambio("wallet", "derive", "--mnemonic", ABANDON, "--asset", "ltc",
+                 "--network", "regtest", "--index", "3", "--json")
+    data = json.loads(ltc.stdout)
+    assert data["path"] == "m/84'/1'/0'/0/3"
+    assert data["address"].startswith("rltc1q")
+
+
+def test_restore_with_a_wrong_word_names_it_and_writes_nothing(tmp_path: Path) -> None:
+    words = ABANDON.split()
+    words[4] = "abandom"
+    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"), "--mnemonic",
+                    " ".join(words), env={"CAMBIO_PASSWORD": "pw"})
+    assert result.returncode == 1
+    assert "Word 5" in result.stderr and "abandom" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "w").exists()
+
+
+def test_restore_with_a_bad_checksum_is_refused(tmp_path: Path) -> None:
+    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"), "--mnemonic",
+                    "abandon " * 12, env={"CAMBIO_PASSWORD": "pw"})
+    assert result.returncode == 1
+    assert "checksum" in result.stderr
+    assert not (tmp_path / "w").exists()
+
+
+def test_wrong_password_is_a_clear_error(tmp_path: Path) -> None:
+    created = cambio("wallet", "create", "--datadir", str(tmp_path), "--json",
+                     env={"CAMBIO_PASSWORD": "right"})
+    assert created.returncode == 0, created.stderr
+    assert len(json.loads(created.stdout)["mnemonic"].split()) == 12
+    before = (tmp_path / "wallet.json").read_bytes()
+    wrong = cambio("wallet", "address", "--datadir", str(tmp_path), "--asset", "ltc",
+                   env={"CAMBIO_PASSWORD": "wrong"})
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip() == "error: Wrong password."
+    assert (tmp_path / "wallet.json").read_bytes() == before
+    address = cambio("wallet", "address", "--datadir", str(tmp_path), "--asset", "ltc",
+                     env={"CAMBIO_PASSWORD": "right"})
+    assert address.returncode == 0, address.stderr
+    assert address.stdout.strip().startswith("rltc1q")
