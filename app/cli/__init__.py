@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli import wallet_cmd
+from app.cli import swap_cmd, wallet_cmd
 from app.cli.common import CliError
 from app.wallet.errors import WalletError
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Cambio {__version__}")
     sub = parser.add_subparsers(dest="command")
     wallet_cmd.register(sub)
+    swap_cmd.register(sub)
     return parser
 
 
