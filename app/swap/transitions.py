@@ -349,6 +349,3 @@ def transition(state: SwapState, obs: Observation) -> Step:
         return _refunding(state, obs)
     raise TypeError(f"unknown swap state {type(state).__name__}")  # pragma: no cover
 
-
-__all__ = ["Action", "Broadcast", "ChainTx", "Complete", "Fund", "Funded", "Observation",
-           "Refunded", "Send", "Side", "Step", "transition"]

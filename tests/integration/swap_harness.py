@@ -129,6 +129,25 @@ def open_engine(
     return engine
 
 
+class CrashAfterBroadcast:
+    """Delegates to a backend; its first broadcast reaches the node, then raises `error`:
+    the process "dies" after the network action and before the next state is stored."""
+
+    def __init__(self, inner: ChainBackend, error: Exception) -> None:
+        self._inner = inner
+        self._error: Exception | None = error
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def broadcast(self, raw: bytes) -> str:
+        txid = await self._inner.broadcast(raw)
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return txid
+
+
 def funding_asset(role: Role) -> str:
     return "ltc" if role is Role.MAKER else "btc"
 

@@ -1,0 +1,300 @@
+"""Two swap engines settling matches on two real regtest chains (maker pays LTC on ltc_node,
+taker pays BTC on btc_node), messages over an in-memory wire, blocks mined by the test."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from app.store.db import Store
+from app.swap.engine import SwapEngine
+from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
+from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
+from app.swap.messages import (
+    CounterpartyInit,
+    InitReport,
+    RedeemReport,
+    SwapEvent,
+    SwapStateChanged,
+)
+from app.swap.recovery import resume_all
+from app.swap.states import (
+    AwaitingRefund,
+    Complete,
+    ContractPrepared,
+    Failed,
+    InitBroadcast,
+    Match,
+    Refunded,
+    Role,
+    SwapState,
+)
+from app.swap.store import SwapStore, decode_state
+from app.wallet.backends.base import ChainBackend
+from simnet.node import RegtestNode
+from tests.integration.swap_harness import (
+    RATE,
+    CrashAfterBroadcast,
+    NodeFunding,
+    Wire,
+    backend,
+    make_matches,
+    miner,
+    open_engine,
+    pkh,
+)
+
+pytestmark = pytest.mark.regtest
+MAKER_AMOUNT, TAKER_AMOUNT = 2_000_000, 1_000_000
+
+
+class Crash(Exception):
+    """Raised from the event callback: the loop dies right after persisting a state."""
+
+
+@dataclass
+class Rig:
+    tmp: Path
+    backends: dict[str, ChainBackend]
+    nodes: dict[str, RegtestNode]
+    wire: Wire
+    funding: dict[Role, NodeFunding]
+    events: list[tuple[Role, SwapEvent]]
+
+    def engine(self, role: Role, crash_at: str | None = None,
+               crash_after_broadcast_on: str | None = None) -> SwapEngine:
+        """`crash_at`: die right after storing that state, before acting on it.
+        `crash_after_broadcast_on`: die right after our first broadcast on that asset's chain,
+        before the state that follows it is stored."""
+        def on_event(event: SwapEvent) -> None:
+            self.events.append((role, event))
+            if isinstance(event, SwapStateChanged) and event.new == crash_at:
+                raise Crash(event.new)
+        backends = dict(self.backends)
+        if crash_after_broadcast_on is not None:
+            backends[crash_after_broadcast_on] = CrashAfterBroadcast(  # type: ignore[assignment]
+                backends[crash_after_broadcast_on], Crash("after broadcast"))
+        return open_engine(self.tmp / f"{role.value}.db", backends, self.funding[role],
+                           self.wire, role, on_event)
+
+
+@contextlib.asynccontextmanager
+async def rig(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> AsyncIterator[Rig]:
+    backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": backend(btc)}
+    wire = Wire()
+    funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
+    tasks = [asyncio.create_task(wire.pump(Role.MAKER)), asyncio.create_task(wire.pump(Role.TAKER)),
+             asyncio.create_task(miner([ltc, btc]))]
+    try:
+        yield Rig(tmp, backends, {"ltc": ltc, "btc": btc}, wire, funding, [])
+    finally:
+        for engine in wire.engines.values():
+            if engine is not None:
+                await engine.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for b in backends.values():
+            await b.close()
+
+
+async def balance(b: ChainBackend, script: bytes) -> int:
+    return sum(u.value for u in await b.utxos([script]))
+
+
+async def check_balances(r: Rig, maker: Match, taker: Match) -> None:
+    """Every atom: each side received the other's amount minus exactly its redeem fee, and
+    each side's change is its funding minus its amount minus exactly its init fee."""
+    for m, role in ((maker, Role.MAKER), (taker, Role.TAKER)):
+        fund = r.funding[role]
+        assert await balance(r.backends[m.their_asset], m.redeem_script) == (
+            m.their_amount - RATE * redeem_vsize(97, m.redeem_script))
+        assert await balance(r.backends[m.our_asset], fund.change_script) == (
+            fund.total - m.our_amount - RATE * init_vsize(1, 1, fund.change_script))
+
+
+async def run_swap(r: Rig, maker: Match, taker: Match, timeout: float = 30.0
+                   ) -> tuple[SwapState, SwapState]:
+    em, et = r.engine(Role.MAKER), r.engine(Role.TAKER)
+    await et.add_match(taker)
+    await em.add_match(maker)
+    return await asyncio.wait_for(
+        asyncio.gather(em.wait(maker.match_id), et.wait(taker.match_id)), timeout)
+
+
+@pytest.mark.parametrize("lose_redemption", [False, True], ids=["happy", "redemption-lost"])
+async def test_swap_completes_to_the_atom(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode, lose_redemption: bool,
+) -> None:
+    async with rig(tmp_path, ltc_node, btc_node) as r:
+        if lose_redemption:  # the taker must find the secret in the maker's redeem on chain
+            r.wire.drop.add((Role.MAKER, RedeemReport))
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
+        started = time.monotonic()
+        end_m, end_t = await run_swap(r, maker, taker)
+        elapsed = time.monotonic() - started
+        assert isinstance(end_m, Complete) and isinstance(end_t, Complete), (end_m, end_t)
+        assert end_m.received == TAKER_AMOUNT - RATE * redeem_vsize(97, maker.redeem_script)
+        assert end_t.received == MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script)
+        await check_balances(r, maker, taker)
+        sent = [type(m).__name__ for _, m in r.wire.sent]
+        assert sent.count("InitReport") == 2 and sent.count("RedeemReport") == 2
+        history = SwapStore(Store(tmp_path / "maker.db")).history(maker.match_id)
+        assert [h.state for h in history] == ["Matched", "ContractPrepared", "InitBroadcast",
+                                              "CounterpartyAudited", "Redeeming", "Complete"]
+        print(f"full regtest swap: {elapsed:.2f} s")
+
+
+async def test_maker_refunds_when_taker_never_funds(
+    tmp_path: Path, fresh_node: RegtestNode, btc_node: RegtestNode,
+) -> None:
+    fresh_node.ensure_mature_funds()
+    async with rig(tmp_path, fresh_node, btc_node) as r:
+        maker, _ = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=600_000)
+        em = r.engine(Role.MAKER)
+        await em.add_match(maker)
+        while not any(isinstance(e, SwapStateChanged) and e.new == "InitBroadcast"
+                      for _, e in r.events):
+            await asyncio.sleep(0.05)
+        lock = maker_lock_time(maker.match_time_ms, maker.maker_lock_ms)
+        # Move the private chain's clock past the lock time; the miner keeps adding blocks.
+        await asyncio.to_thread(fresh_node.set_mock_time, lock + 60)
+        end = await asyncio.wait_for(em.wait(maker.match_id), 30)
+        assert isinstance(end, Refunded), end
+        refunded = await balance(r.backends["ltc"], maker.refund_script)
+        assert refunded == MAKER_AMOUNT - RATE * refund_vsize(97, maker.refund_script)
+        assert not any(isinstance(m, RedeemReport) for _, m in r.wire.sent)
+
+
+async def test_taker_refunds_when_maker_never_redeems(
+    tmp_path: Path, ltc_node: RegtestNode, fresh_node: RegtestNode,
+) -> None:
+    """The taker's BTC chain is a private node whose clock we move; the maker's loop dies
+    after auditing the taker's contract and never redeems."""
+    fresh_node.ensure_mature_funds()
+    async with rig(tmp_path, ltc_node, fresh_node) as r:
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=1_200_000,
+                                    taker_lock_ms=600_000)
+        em, et = r.engine(Role.MAKER, crash_at="CounterpartyAudited"), r.engine(Role.TAKER)
+        await et.add_match(taker)
+        await em.add_match(maker)
+        with pytest.raises(Crash):
+            await asyncio.wait_for(em.wait(maker.match_id), 30)
+        lock = taker_lock_time(taker.match_time_ms, taker.taker_lock_ms)
+        await asyncio.to_thread(fresh_node.set_mock_time, lock + 60)
+        end = await asyncio.wait_for(et.wait(taker.match_id), 30)
+        assert isinstance(end, Refunded), end
+        refunded = await balance(r.backends["btc"], taker.refund_script)
+        assert refunded == TAKER_AMOUNT - RATE * refund_vsize(97, taker.refund_script)
+
+
+def _bad_maker_contract(maker: Match, what: str) -> tuple[Contract, int]:
+    lock = maker_lock_time(maker.match_time_ms, maker.maker_lock_ms)
+    good = Contract(os.urandom(32), maker.their_pkh, pkh(maker.our_key), lock)
+    if what == "amount":
+        return good, maker.our_amount - 1
+    if what == "recipient":
+        return replace(good, recipient_pkh=os.urandom(20)), maker.our_amount
+    return replace(good, lock_time=lock - 120), maker.our_amount  # "lock time"
+
+
+@pytest.mark.parametrize("what", ["amount", "recipient", "lock time"])
+async def test_taker_refuses_bad_maker_contract(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode, what: str,
+) -> None:
+    async with rig(tmp_path, ltc_node, btc_node) as r:
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
+        et = r.engine(Role.TAKER)
+        await et.add_match(taker)
+        contract, value = _bad_maker_contract(maker, what)
+        txid, vout = await asyncio.to_thread(ltc_node.fund_script, contract.p2wsh_script(),
+                                             value)
+        et.deliver(CounterpartyInit(maker.order_id, maker.match_id, txid, vout,
+                                    contract.to_script(), int(time.time() * 1000)))
+        end = await asyncio.wait_for(et.wait(taker.match_id), 20)
+        assert isinstance(end, Failed) and f"wrong {what}" in end.reason, end
+        assert r.funding[Role.TAKER].calls == 0 and not r.wire.sent  # nothing of ours sent
+
+
+async def test_maker_refuses_taker_contract_with_wrong_hash(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode,
+) -> None:
+    async with rig(tmp_path, ltc_node, btc_node) as r:
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
+        r.wire.drop.add((Role.MAKER, InitReport))  # no real taker: we play it below
+        em = r.engine(Role.MAKER)
+        await em.add_match(maker)
+        while not r.wire.sent:
+            await asyncio.sleep(0.05)
+        lock = maker_lock_time(taker.match_time_ms, taker.taker_lock_ms)
+        bad = Contract(os.urandom(32), pkh(maker.our_key), pkh(taker.our_key), lock)
+        txid, vout = await asyncio.to_thread(btc_node.fund_script, bad.p2wsh_script(),
+                                             TAKER_AMOUNT)
+        em.deliver(CounterpartyInit(taker.order_id, maker.match_id, txid, vout,
+                                    bad.to_script(), int(time.time() * 1000)))
+        while not isinstance(state := em.store.load(maker.match_id), AwaitingRefund):
+            await asyncio.sleep(0.05)
+        assert "wrong secret hash" in state.reason
+        await asyncio.sleep(0.3)
+        assert not any(isinstance(m, RedeemReport) for _, m in r.wire.sent)  # secret kept
+
+
+# (role, state stored just before the crash) or (role, "after <what> broadcast")
+CRASH_POINTS = [
+    (Role.MAKER, "ContractPrepared"), (Role.MAKER, "after init broadcast"),
+    (Role.MAKER, "InitBroadcast"), (Role.MAKER, "CounterpartyAudited"),
+    (Role.MAKER, "Redeeming"), (Role.MAKER, "after redeem broadcast"),
+    (Role.TAKER, "CounterpartyAudited"), (Role.TAKER, "ContractPrepared"),
+    (Role.TAKER, "after init broadcast"), (Role.TAKER, "InitBroadcast"),
+    (Role.TAKER, "Redeeming"), (Role.TAKER, "after redeem broadcast"),
+]
+
+
+def _crashing(r: Rig, role: Role, crashing: Role, at: str, m: Match) -> SwapEngine:
+    if role is not crashing:
+        return r.engine(role)
+    if at.startswith("after "):
+        chain = m.our_asset if at == "after init broadcast" else m.their_asset
+        return r.engine(role, crash_after_broadcast_on=chain)
+    return r.engine(role, crash_at=at)
+
+
+@pytest.mark.parametrize(("role", "at"), CRASH_POINTS,
+                         ids=[f"{r.value}-{s.replace(' ', '-')}" for r, s in CRASH_POINTS])
+async def test_restart_resumes_without_paying_twice(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode, role: Role, at: str,
+) -> None:
+    """The loop dies at a crash point (after storing a state and before acting on it, or
+    after a broadcast and before storing what follows); a new engine on the same database
+    resumes and completes, re-broadcasting the stored init, never building a new one."""
+    async with rig(tmp_path, ltc_node, btc_node) as r:
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
+        ours = maker if role is Role.MAKER else taker
+        engines = {Role.MAKER: _crashing(r, Role.MAKER, role, at, maker),
+                   Role.TAKER: _crashing(r, Role.TAKER, role, at, taker)}
+        await engines[Role.TAKER].add_match(taker)
+        await engines[Role.MAKER].add_match(maker)
+        with pytest.raises(Crash):
+            await asyncio.wait_for(engines[role].wait(ours.match_id), 30)
+        await engines[role].stop()
+        engines[role].store.store.close()
+        reborn = r.engine(role)
+        assert resume_all(reborn) == [ours.match_id]
+        end_m, end_t = await asyncio.wait_for(asyncio.gather(
+            (reborn if role is Role.MAKER else engines[Role.MAKER]).wait(maker.match_id),
+            (reborn if role is Role.TAKER else engines[Role.TAKER]).wait(taker.match_id)), 30)
+        assert isinstance(end_m, Complete) and isinstance(end_t, Complete), (end_m, end_t)
+        assert r.funding[role].calls == 1
+        states = [decode_state(h.record, 1) for h in reborn.store.history(ours.match_id)]
+        inits = {s.ours.init.txid for s in states
+                 if isinstance(s, (ContractPrepared, InitBroadcast))}
+        assert len(inits) == 1
+        await check_balances(r, maker, taker)
+
