@@ -1,0 +1,268 @@
+"""The DEX client: the public API over `Link` (app/dex/connection.py) and the session.
+
+After every (re)connect it runs, in order: `assets` (API version 1), `connect` (when an
+account key is set; the server's signature is checked), `orderbook` for every subscribed
+market, the re-send of unacknowledged `init`/`redeem` reports, and `match_status` for the
+matches still active. A dropped connection is retried after a capped, fully jittered
+exponential backoff (app/dex/backoff.py) until `close()`.
+
+Events go to `on_event` when given, else to the `events` queue. `on_server_request`, when
+given, is awaited with each verified server request (match, audit, redemption, revoke)
+*before* we acknowledge it, so the app can persist it first; it should be quick, as frames
+are processed in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+
+from app.dex import requests as rq
+from app.dex.backoff import Uniform
+from app.dex.connection import (
+    ClientOptions,
+    ConnectionOptions,
+    EventCallback,
+    Link,
+    NotConnected,
+    RequestTimeout,
+    ServerRequestHook,
+)
+from app.dex.errors import DexError, RemoteError
+from app.dex.events import ClientError, Connected, MatchStatuses
+from app.dex.messages import (
+    ConfigResult,
+    ConnectResult,
+    FundingCoin,
+    MatchAck,
+    MatchState,
+    OrderbookResult,
+    RegisterResult,
+    Side,
+    SigResult,
+    TimeInForce,
+)
+from app.dex.orderbook import OrderBookMirror
+from app.dex.outbox import Outbox, OutboxItem
+from app.dex.requests import PlacedOrder
+from app.dex.session import Call, Session
+
+log = logging.getLogger(__name__)
+RESYNC_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PreparedOrder:
+    """A signed order whose ID is known before it is sent, so the app can store it first."""
+
+    order_id: bytes
+    call: Call
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class DexClient(Link):
+    def __init__(
+        self,
+        connection: ConnectionOptions,
+        *,
+        account_secret: bytes | None = None,
+        outbox: Outbox | None = None,
+        options: ClientOptions | None = None,
+        on_event: EventCallback | None = None,
+        on_server_request: ServerRequestHook | None = None,
+        rng: Uniform = random.random,
+        clock_ms: Callable[[], int] = now_ms,
+    ) -> None:
+        session = Session(account_secret=account_secret, outbox=outbox,
+                          max_frame=connection.max_size)  # fmt: skip
+        super().__init__(connection, session, options=options, on_event=on_event,
+                         on_server_request=on_server_request, rng=rng)  # fmt: skip
+        self._clock_ms = clock_ms
+        self._resyncing: set[int] = set()
+        self.account: ConnectResult | None = None
+
+    @property
+    def config(self) -> ConfigResult | None:
+        return self.session.config
+
+    async def _after_connect(self) -> None:
+        s = self.session
+        await self._request(rq.assets_call(s), ConfigResult)
+        self.account = None
+        if s.has_account:
+            try:
+                self.account = await self._request(
+                    rq.connect_call(s, self._clock_ms()), ConnectResult
+                )
+            except RemoteError as exc:  # e.g. fee not confirmed yet: the feed still works
+                self._emit(ClientError(exc.user_message, str(exc)))
+        for marketid in list(s.books):
+            try:
+                await self._load_book(marketid)
+            except RemoteError as exc:  # one refused market must not block the others
+                self._emit(ClientError(exc.user_message, f"orderbook {marketid}: {exc}"))
+        if self.account is None:
+            return
+        for item in s.outbox.pending():
+            try:
+                await self._request(rq.report_call(s, item), MatchAck)
+            except RemoteError as exc:  # kept for the next reconnect unless final
+                self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
+        if s.active_matches:
+            call = rq.match_status_call(s, list(s.active_matches))
+            states = await self._request(call, tuple)
+            self._emit(MatchStatuses(states))
+
+    async def _load_book(self, marketid: int) -> None:
+        book = self.session.books.get(marketid)
+        if book is None:
+            return
+        book.mirror.reset()  # notifications from now on are buffered until the snapshot
+        result = await self._request(rq.orderbook_call(book.market), OrderbookResult)
+        for event in self.session.load_snapshot(marketid, result):
+            self._emit(event)
+
+    async def _resync(self, marketid: int) -> None:
+        """Re-subscribe after a seq gap or an inconsistent notification (§6)."""
+        try:
+            for _ in range(RESYNC_ATTEMPTS):
+                with suppress(RemoteError):
+                    await self._request(rq.unsub_call(marketid), object)
+                await self._load_book(marketid)
+                book = self.session.books.get(marketid)
+                if book is None or book.mirror.synced:
+                    return
+            self._emit(ClientError("order book out of date", f"market {marketid}: resync failed"))
+        except DexError as exc:  # retried after the next reconnect
+            log.info("order book resync of market %d failed: %s", marketid, exc)
+        finally:
+            self._resyncing.discard(marketid)
+
+    def _connected_event(self) -> Connected | None:
+        config = self.session.config
+        return None if config is None else Connected(self.connection.url, config, self.account)
+
+    def _on_resync(self, marketid: int) -> None:
+        if marketid not in self._resyncing:
+            self._resyncing.add(marketid)
+            self._spawn(self._resync(marketid))
+
+    # --- public API -------------------------------------------------------------------------
+    def set_account(self, secret: bytes) -> None:
+        """Set the account key (e.g. after `register`); used from the next (re)connect."""
+        self.session.set_account(secret)
+
+    def track_matches(self, matches: Sequence[tuple[bytes, bytes]]) -> None:
+        """(match ID, order ID) pairs from the swap store, for `match_status` on reconnect."""
+        self.session.track_matches(matches)
+
+    async def register(self) -> RegisterResult:
+        return await self._ready_call(rq.register_call(self.session, self._clock_ms()),
+                                      RegisterResult)  # fmt: skip
+
+    async def notify_fee(self, txid: bytes, vout: int) -> None:
+        call = rq.notifyfee_call(self.session, txid, vout, self._clock_ms())
+        await self._ready_call(call, SigResult)
+
+    async def subscribe(self, base: str, quote: str) -> OrderBookMirror:
+        """Mirror a market's book; it is re-subscribed after every reconnect. Raises if the
+        server is not connected (the snapshot cannot be fetched), but stays subscribed."""
+        book = self.session.add_book(self.session.market(base, quote))
+        if self._ready.is_set():
+            await self._load_book(book.market.marketid)
+        return book.mirror
+
+    async def unsubscribe(self, base: str, quote: str) -> None:
+        marketid = self.session.market(base, quote).marketid
+        if self.session.books.pop(marketid, None) is not None and self._ready.is_set():
+            with suppress(RemoteError):
+                await self._request(rq.unsub_call(marketid), object)
+
+    def book(self, base: str, quote: str) -> OrderBookMirror | None:
+        book = self.session.books.get(self.session.market(base, quote).marketid)
+        return None if book is None else book.mirror
+
+    def prepare_limit(
+        self, base: str, quote: str, *, side: Side, quantity: int, rate: int,
+        tif: TimeInForce, coins: Sequence[FundingCoin], address: str,
+    ) -> PreparedOrder:  # fmt: skip
+        call, oid = rq.limit_call(
+            self.session, self.session.market(base, quote), side=side, quantity=quantity,
+            rate=rate, tif=tif, coins=coins, address=address, timestamp=self._clock_ms(),
+        )  # fmt: skip
+        return PreparedOrder(oid, call)
+
+    def prepare_market(
+        self, base: str, quote: str, *, side: Side, quantity: int,
+        coins: Sequence[FundingCoin], address: str,
+    ) -> PreparedOrder:  # fmt: skip
+        call, oid = rq.market_call(
+            self.session, self.session.market(base, quote), side=side, quantity=quantity,
+            coins=coins, address=address, timestamp=self._clock_ms(),
+        )  # fmt: skip
+        return PreparedOrder(oid, call)
+
+    def prepare_cancel(self, base: str, quote: str, target: bytes) -> PreparedOrder:
+        market = self.session.market(base, quote)
+        call, oid = rq.cancel_call(self.session, market, target, self._clock_ms())
+        return PreparedOrder(oid, call)
+
+    async def submit(self, order: PreparedOrder) -> PlacedOrder:
+        """Send a prepared order; the result's server signature is verified."""
+        return await self._ready_call(order.call, PlacedOrder)
+
+    async def place_limit(
+        self, base: str, quote: str, *, side: Side, quantity: int, rate: int,
+        tif: TimeInForce, coins: Sequence[FundingCoin], address: str,
+    ) -> PlacedOrder:  # fmt: skip
+        return await self.submit(self.prepare_limit(
+            base, quote, side=side, quantity=quantity, rate=rate, tif=tif, coins=coins,
+            address=address))  # fmt: skip
+
+    async def place_market(
+        self, base: str, quote: str, *, side: Side, quantity: int,
+        coins: Sequence[FundingCoin], address: str,
+    ) -> PlacedOrder:  # fmt: skip
+        return await self.submit(self.prepare_market(
+            base, quote, side=side, quantity=quantity, coins=coins, address=address))  # fmt: skip
+
+    async def cancel(self, base: str, quote: str, target: bytes) -> PlacedOrder:
+        return await self.submit(self.prepare_cancel(base, quote, target))
+
+    async def report_init(
+        self, order_id: bytes, match_id: bytes, txid: bytes, vout: int, contract: bytes
+    ) -> bool:
+        """Report our funded contract. It is kept in the outbox (and re-sent after every
+        reconnect) until the server acks it; True when acked now. A server refusal is
+        raised (RemoteError) and the report stays queued unless retrying cannot help."""
+        item = rq.init_item(self.session, order_id, match_id, txid, vout, contract,
+                            self._clock_ms())  # fmt: skip
+        return await self._report(item)
+
+    async def report_redeem(
+        self, order_id: bytes, match_id: bytes, txid: bytes, vin: int, secret: bytes
+    ) -> bool:
+        item = rq.redeem_item(self.session, order_id, match_id, txid, vin, secret,
+                              self._clock_ms())  # fmt: skip
+        return await self._report(item)
+
+    async def _report(self, item: OutboxItem) -> bool:
+        self.session.outbox.add(item)  # written before the network action (rule 2)
+        if not self._ready.is_set():
+            return False
+        try:
+            await self._request(rq.report_call(self.session, item), MatchAck)
+        except (NotConnected, RequestTimeout):
+            return False
+        return True
+
+    async def match_status(self, matchids: Sequence[bytes]) -> tuple[MatchState, ...]:
+        states = await self._ready_call(rq.match_status_call(self.session, matchids), tuple)
+        return tuple(s for s in states if isinstance(s, MatchState))

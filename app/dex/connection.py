@@ -1,0 +1,386 @@
+"""The connection to a DEX server (spec §2): URL policy, TLS and pinning, frame limits, and
+`Link`, the asyncio shell around app/dex/session.py (architecture rule 4): it owns the socket,
+the request timers and the reconnect loop; every protocol decision is the session's.
+
+`ws://` is refused unless the host is loopback (simnet, tests). `wss://` uses the system's
+certificate verification by default; `cafile` pins a certificate (or private CA) file instead
+of the system store, and `fingerprint` pins the SHA-256 of the server's certificate itself
+(for a self-signed operator certificate: chain and host name are then not checked, the exact
+certificate is). Third-party errors are mapped to ConnectionFailed here, at the edge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import ipaddress
+import logging
+import random
+import ssl
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
+from app.dex.backoff import Backoff, Uniform
+from app.dex.errors import DexError, ErrorCode, RemoteError
+from app.dex.events import Connected, Disconnected, Event
+from app.dex.jsonrpc import MAX_FRAME, error_frame
+from app.dex.session import Call, Inbound, Session
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+EventCallback = Callable[[Event], None]
+ServerRequestHook = Callable[[Event], Awaitable[None]]
+
+# Server frames may exceed our 1 MiB send limit: an `orderbook` snapshot of a deep book
+# takes about 170 bytes per order (docs/protocol.md), so accept up to 16 MiB by default.
+DEFAULT_MAX_SIZE = 16 * MAX_FRAME
+
+
+class ConnectionFailed(DexError):
+    """Could not open (or keep) the connection; the client retries with backoff."""
+
+    @property
+    def user_message(self) -> str:
+        return "cannot reach the DEX server"
+
+
+class NotConnected(ConnectionFailed):
+    """A request needs a connection and there is none right now."""
+
+    @property
+    def user_message(self) -> str:
+        return "not connected to the DEX server"
+
+
+class RequestTimeout(DexError):
+    def __init__(self, method: str, seconds: float) -> None:
+        super().__init__(f"no answer to {method} within {seconds:g} s")
+        self.method = method
+
+    @property
+    def user_message(self) -> str:
+        return "the DEX server did not answer in time"
+
+
+class CertificateMismatch(ConnectionFailed):
+    @property
+    def user_message(self) -> str:
+        return "the DEX server's certificate does not match the pinned one"
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    url: str
+    max_size: int = DEFAULT_MAX_SIZE  # incoming frames; ours are limited to 1 MiB by jsonrpc
+    open_timeout: float = 10.0
+    ping_interval: float = 20.0  # §2: ping every 20 s ...
+    ping_timeout: float = 40.0  # ... and drop a peer silent for 60 s
+    cafile: str | None = None
+    fingerprint: str | None = None  # SHA-256 of the DER certificate, hex (':' allowed)
+
+    def __post_init__(self) -> None:
+        check_url(self.url)
+        if self.fingerprint is not None:
+            _fingerprint_bytes(self.fingerprint)
+        if (self.cafile or self.fingerprint) and not self.url.startswith("wss://"):
+            raise ValueError("a pinned certificate needs a wss:// URL")
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"not a ws:// or wss:// URL: {url!r}")
+    if parts.scheme == "ws" and not is_loopback(parts.hostname):
+        raise ValueError("plain ws:// is only allowed to a loopback address; use wss://")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _fingerprint_bytes(text: str) -> bytes:
+    raw = text.replace(":", "").strip().lower()
+    try:
+        value = bytes.fromhex(raw)
+    except ValueError:
+        raise ValueError("certificate fingerprint must be hex") from None
+    if len(value) != 32:
+        raise ValueError("certificate fingerprint must be a SHA-256 (32 bytes)")
+    return value
+
+
+def tls_context(options: ConnectionOptions) -> ssl.SSLContext | None:
+    if not options.url.startswith("wss://"):
+        return None
+    if options.fingerprint is not None:
+        # The certificate is checked by its hash after the handshake instead of by chain.
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx = ssl.create_default_context(cafile=options.cafile)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def peer_fingerprint(ws: ClientConnection) -> bytes | None:
+    ssl_object = ws.transport.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return None
+    der = ssl_object.getpeercert(binary_form=True)
+    return hashlib.sha256(der).digest() if der else None
+
+
+async def open_connection(options: ConnectionOptions) -> ClientConnection:
+    """Connect, check the pinned certificate, or raise ConnectionFailed."""
+    try:
+        ws = await connect(
+            options.url,
+            ssl=tls_context(options),
+            proxy=None,  # never route a loopback or pinned connection through $https_proxy
+            open_timeout=options.open_timeout,
+            ping_interval=options.ping_interval,
+            ping_timeout=options.ping_timeout,
+            close_timeout=5,
+            max_size=options.max_size,
+            compression=None,  # frames are small; avoids decompression bombs
+        )
+    except (OSError, TimeoutError, WebSocketException, ssl.SSLError) as exc:
+        raise ConnectionFailed(f"cannot connect to {options.url}: {exc}") from exc
+    if options.fingerprint is not None:
+        want = _fingerprint_bytes(options.fingerprint)
+        got = peer_fingerprint(ws)
+        if got is None or not hmac.compare_digest(got, want):
+            await ws.close()
+            raise CertificateMismatch(f"certificate of {options.url} does not match the pin")
+    return ws
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    request_timeout: float = 30.0
+    backoff_base: float = 0.5  # seconds; the first retry waits up to this
+    backoff_cap: float = 60.0
+
+
+class Link:
+    """Connect, run the post-connect sequence (`_after_connect`, subclass), read frames
+    until the connection drops, wait a backed-off delay, repeat until `close()`."""
+
+    def __init__(
+        self,
+        connection: ConnectionOptions,
+        session: Session,
+        *,
+        options: ClientOptions | None = None,
+        on_event: EventCallback | None = None,
+        on_server_request: ServerRequestHook | None = None,
+        rng: Uniform = random.random,
+    ) -> None:
+        self.connection = connection
+        self.session = session
+        self.options = options or ClientOptions()
+        self.events: asyncio.Queue[Event] = asyncio.Queue()
+        self._on_event = on_event
+        self._hook = on_server_request
+        self._backoff = Backoff(self.options.backoff_base, self.options.backoff_cap, rng)
+        self._ws: ClientConnection | None = None
+        self._futures: dict[int, asyncio.Future[object]] = {}
+        self._ready = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- hooks for the subclass -------------------------------------------------------------
+    async def _after_connect(self) -> None:
+        """The post-connect sequence; raising DexError drops the connection and retries."""
+
+    def _connected_event(self) -> Connected | None:
+        return None
+
+    def _on_resync(self, marketid: int) -> None:
+        """A book mirror needs a new snapshot."""
+
+    # --- life cycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Start connecting (and reconnecting) in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="dex-link")
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait until the post-connect sequence has completed on a live connection."""
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    async def close(self) -> None:
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            await ws.close()
+        elif self._task is not None:
+            self._task.cancel()  # may be stuck in a connect attempt (open_timeout)
+        if self._task is not None:
+            with suppress(asyncio.CancelledError):
+                await self._task
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                reason = await self._connect_once()
+                self._ready.clear()
+                self._fail_pending(reason)
+                if self._stop.is_set():
+                    break
+                delay = self._backoff.next_delay()
+                log.info("DEX connection lost (%s); retrying in %.1f s", reason, delay)
+                self._emit(Disconnected(reason, delay))
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), delay)
+        finally:
+            self._ready.clear()
+            self._emit(Disconnected("closed", None))
+
+    async def _connect_once(self) -> str:
+        try:
+            ws = await open_connection(self.connection)
+        except ConnectionFailed as exc:
+            return str(exc)
+        self._ws = ws
+        reader = asyncio.create_task(self._read(ws), name="dex-reader")
+        try:
+            await self._after_connect()
+        except (DexError, ConnectionClosed) as exc:
+            self._ws = None
+            reader.cancel()
+            await ws.close()
+            with suppress(asyncio.CancelledError):
+                await reader
+            return f"setup failed: {exc}"
+        self._backoff.reset()  # only a connection that got through setup counts as working
+        self._ready.set()
+        event = self._connected_event()
+        if event is not None:
+            self._emit(event)
+        reason = await reader
+        self._ws = None
+        return reason
+
+    # --- frames -----------------------------------------------------------------------------
+    async def _read(self, ws: ClientConnection) -> str:
+        try:
+            async for frame in ws:
+                await self._dispatch(ws, self.session.receive(frame))
+        except ConnectionClosed:
+            pass
+        finally:
+            self._fail_pending("connection closed")
+        return f"connection closed (code {ws.close_code}, {ws.close_reason or 'no reason'})"
+
+    async def _dispatch(self, ws: ClientConnection, inbound: Inbound) -> None:
+        if inbound.resolved is not None:
+            future = self._futures.pop(inbound.resolved.id, None)
+            if future is not None and not future.done():
+                if inbound.resolved.error is not None:
+                    future.set_exception(inbound.resolved.error)
+                else:
+                    future.set_result(inbound.resolved.result)
+        for event in inbound.events:
+            self._emit(event)
+        answer = inbound.answer
+        if inbound.call is not None:
+            self._emit(inbound.call)
+            if self._hook is not None:
+                try:
+                    await self._hook(inbound.call)
+                except Exception as exc:  # the app's hook failed; the server still gets an answer
+                    log.exception("server request handler failed")
+                    answer = error_frame(inbound.request_id, ErrorCode.INTERNAL_ERROR,
+                                         f"client could not process it: {exc}")  # fmt: skip
+        if answer is not None:
+            with suppress(ConnectionClosed):
+                await ws.send(answer)
+        if inbound.resync is not None:
+            self._on_resync(inbound.resync)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _emit(self, event: Event) -> None:
+        if self._on_event is None:
+            self.events.put_nowait(event)
+            return
+        try:
+            self._on_event(event)
+        except Exception:  # a broken UI callback must not kill the connection
+            log.exception("event callback failed")
+
+    # --- requests ---------------------------------------------------------------------------
+    async def _call(self, call: Call) -> object:
+        ws = self._ws
+        if ws is None:
+            raise NotConnected("not connected")
+        loop = asyncio.get_running_loop()
+        timeout = self.options.request_timeout
+        request_id, frame = self.session.request(call, loop.time() + timeout)
+        future: asyncio.Future[object] = loop.create_future()
+        self._futures[request_id] = future
+        timer = loop.call_later(timeout, self._expire)
+        try:
+            await ws.send(frame)
+            return await future
+        except ConnectionClosed as exc:
+            raise NotConnected(f"connection lost during {call.method}") from exc
+        finally:
+            timer.cancel()
+            self._futures.pop(request_id, None)
+            self.session.pending.pop(request_id)
+
+    async def _request(self, call: Call, kind: type[T]) -> T:
+        """`_call` with the result's type checked (the session's check decides the type)."""
+        try:
+            value = await self._call(call)
+        except RemoteError as exc:
+            log.info("server refused %s: %s", call.method, exc)
+            raise
+        if not isinstance(value, kind):
+            raise DexError(f"{call.method} returned {type(value).__name__}")
+        return value
+
+    async def _ready_call(self, call: Call, kind: type[T]) -> T:
+        if not self._ready.is_set():
+            raise NotConnected("not connected to the DEX server")
+        return await self._request(call, kind)
+
+    def _expire(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for pending in self.session.pending.expire(now):
+            future = self._futures.pop(pending.id, None)
+            if future is not None and not future.done():
+                future.set_exception(RequestTimeout(pending.method, self.options.request_timeout))
+
+    def _fail_pending(self, reason: str) -> None:
+        self.session.pending.clear()
+        futures, self._futures = self._futures, {}
+        for future in futures.values():
+            if not future.done():
+                future.set_exception(NotConnected(reason))

@@ -1,0 +1,236 @@
+"""Signed client requests (spec §4–§9) and the checks their results must pass. Pure.
+
+Each builder returns a `Call` for `Session.request`: the params, signed with the account key
+where the protocol says so, and a `check` that verifies the server's signature on the result
+(SignatureError, code 1, otherwise) and updates the session (active matches, our epoch
+orders, the outbox). Timestamps are passed in (UNIX ms) so that these stay clock-free.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.crypto import pubkey_from_secret
+from app.dex import codec
+from app.dex.epoch import epoch_index
+from app.dex.errors import DexError, ErrorCode, ProtocolError, RemoteError, SignatureError
+from app.dex.messages import (
+    CancelParams,
+    ConnectParams,
+    ConnectResult,
+    FundingCoin,
+    InitParams,
+    LimitParams,
+    MarketInfo,
+    MarketParams,
+    MatchAck,
+    MatchState,
+    MatchStatusParams,
+    NotifyFeeParams,
+    OrderbookParams,
+    OrderResult,
+    RedeemParams,
+    RegisterParams,
+    RegisterResult,
+    Side,
+    SigResult,
+    TimeInForce,
+    UnsubOrderbookParams,
+)
+from app.dex.outbox import OutboxItem
+from app.dex.session import API_VERSION, Call, Session
+from app.dex.signing import sign_coin, verify_server
+
+log = logging.getLogger(__name__)
+_NO_ID, _NO_SIG = bytes(32), bytes(64)  # placeholders until the real ones are computed
+# A report the server answers with one of these will never be acked: stop re-sending it.
+_FINAL_REPORT_ERRORS = frozenset({ErrorCode.DUPLICATE, ErrorCode.UNKNOWN_MATCH})
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """An order (or cancel) the server accepted; `sig` is its signed receipt."""
+
+    order_id: bytes
+    marketid: int
+    epoch: int
+    servertime: int
+    sig: bytes
+
+
+def _account(s: Session) -> bytes:
+    if s.account_id is None:
+        raise DexError("no account key set")
+    return s.account_id
+
+
+def assets_call(s: Session) -> Call:
+    return Call("assets", None, s.accept_config)
+
+
+def connect_call(s: Session, timestamp: int) -> Call:
+    aid = _account(s)
+    payload = codec.ConnectPayload(aid, API_VERSION, timestamp)
+    params = ConnectParams(accountid=aid, apiver=API_VERSION, timestamp=timestamp,
+                           sig=s.sign(payload))  # fmt: skip
+
+    def check(result: ConnectResult) -> ConnectResult:
+        verify_server(s.server_pubkey, result.sig, payload, what="connect result")
+        s.note_states(result.matches)
+        return result
+
+    return Call("connect", params.to_json(), check)
+
+
+def register_call(s: Session, timestamp: int) -> Call:
+    pubkey = s.account_pubkey
+    if pubkey is None:
+        raise DexError("no account key set")
+    params = RegisterParams(pubkey=pubkey, timestamp=timestamp,
+                            sig=s.sign(codec.RegisterPayload(pubkey, timestamp)))  # fmt: skip
+
+    def check(result: RegisterResult) -> RegisterResult:
+        if result.pubkey != s.server_pubkey:
+            raise SignatureError("register result names a server key other than the config's")
+        verify_server(s.server_pubkey, result.sig, result.payload(pubkey), what="register")
+        return result
+
+    return Call("register", params.to_json(), check)
+
+
+def notifyfee_call(s: Session, txid: bytes, vout: int, timestamp: int) -> Call:
+    aid = _account(s)
+    payload = codec.NotifyFeePayload(aid, txid, vout, timestamp)
+    params = NotifyFeeParams(accountid=aid, txid=txid, vout=vout, timestamp=timestamp,
+                             sig=s.sign(payload))  # fmt: skip
+
+    def check(result: SigResult) -> SigResult:
+        verify_server(s.server_pubkey, result.sig, payload, what="notifyfee result")
+        return result
+
+    return Call("notifyfee", params.to_json(), check)
+
+
+def orderbook_call(market: MarketInfo) -> Call:
+    return Call("orderbook", OrderbookParams(base=market.base, quote=market.quote).to_json())
+
+
+def unsub_call(marketid: int) -> Call:
+    return Call("unsub_orderbook", UnsubOrderbookParams(marketid=marketid).to_json())
+
+
+def match_status_call(s: Session, matchids: Sequence[bytes]) -> Call:
+    def check(states: tuple[MatchState, ...]) -> tuple[MatchState, ...]:
+        s.note_states(states)
+        return states
+
+    return Call("match_status", MatchStatusParams(matchids=tuple(matchids)).to_json(), check)
+
+
+# --- orders (§7) --------------------------------------------------------------------------
+def funding_coin(coin_secret: bytes, account_id: bytes, txid: bytes, vout: int) -> FundingCoin:
+    """A funding proof for one coin, signed by the coin's own key."""
+    return FundingCoin(txid=txid, vout=vout, pubkey=pubkey_from_secret(coin_secret),
+                       sig=sign_coin(coin_secret, account_id, txid, vout))  # fmt: skip
+
+
+def _pair(market: MarketInfo) -> str:
+    return f"{market.base.upper()}/{market.quote.upper()}"
+
+
+OrderParams = LimitParams | MarketParams | CancelParams
+
+
+def _order_call(s: Session, market: MarketInfo, unsigned: OrderParams) -> tuple[Call, bytes]:
+    payload = unsigned.payload(0)
+    oid = codec.order_id(payload)
+    sig = s.sign(payload)
+    if isinstance(unsigned, CancelParams):  # its `orderid` is the target, not its own ID
+        params: OrderParams = dataclasses.replace(unsigned, sig=sig)
+    else:
+        params = dataclasses.replace(unsigned, orderid=oid, sig=sig)
+
+    def check(result: OrderResult) -> PlacedOrder:
+        signed = params.payload(result.servertime)
+        verify_server(s.server_pubkey, result.sig, signed, what=f"{params.METHOD} result")
+        epoch = epoch_index(result.servertime, market.epochlen)
+        s.note_order(market.marketid, epoch, oid)  # for the fairness check of that epoch
+        return PlacedOrder(oid, market.marketid, epoch, result.servertime, result.sig)
+
+    return Call(params.METHOD, params.to_json(), check), oid
+
+
+def limit_call(
+    s: Session, market: MarketInfo, *, side: Side, quantity: int, rate: int,
+    tif: TimeInForce, coins: Sequence[FundingCoin], address: str, timestamp: int,
+) -> tuple[Call, bytes]:  # fmt: skip
+    unsigned = LimitParams(
+        accountid=_account(s), timestamp=timestamp, tradepair=_pair(market), side=side,
+        ordersize=quantity, rate=rate, timeinforce=tif, utxos=tuple(coins), address=address,
+        orderid=_NO_ID, sig=_NO_SIG,
+    )  # fmt: skip
+    return _order_call(s, market, unsigned)
+
+
+def market_call(
+    s: Session, market: MarketInfo, *, side: Side, quantity: int,
+    coins: Sequence[FundingCoin], address: str, timestamp: int,
+) -> tuple[Call, bytes]:  # fmt: skip
+    unsigned = MarketParams(
+        accountid=_account(s), timestamp=timestamp, tradepair=_pair(market), side=side,
+        ordersize=quantity, utxos=tuple(coins), address=address, orderid=_NO_ID, sig=_NO_SIG,
+    )  # fmt: skip
+    return _order_call(s, market, unsigned)
+
+
+def cancel_call(
+    s: Session, market: MarketInfo, target: bytes, timestamp: int
+) -> tuple[Call, bytes]:
+    unsigned = CancelParams(accountid=_account(s), timestamp=timestamp,
+                            tradepair=_pair(market), orderid=target, sig=_NO_SIG)  # fmt: skip
+    return _order_call(s, market, unsigned)
+
+
+# --- settlement reports (§9) --------------------------------------------------------------
+def init_item(
+    s: Session, order_id: bytes, match_id: bytes, txid: bytes, vout: int, contract: bytes,
+    timestamp: int,
+) -> OutboxItem:  # fmt: skip
+    payload = codec.InitPayload(order_id, match_id, txid, vout, timestamp, contract)
+    params = InitParams(orderid=order_id, matchid=match_id, txid=txid, vout=vout,
+                        contract=contract, timestamp=timestamp, sig=s.sign(payload))  # fmt: skip
+    return OutboxItem("init", match_id, params.to_json())
+
+
+def redeem_item(
+    s: Session, order_id: bytes, match_id: bytes, txid: bytes, vin: int, secret: bytes,
+    timestamp: int,
+) -> OutboxItem:  # fmt: skip
+    payload = codec.RedeemPayload(order_id, match_id, txid, vin, timestamp, secret)
+    params = RedeemParams(orderid=order_id, matchid=match_id, txid=txid, vin=vin,
+                          secret=secret, timestamp=timestamp, sig=s.sign(payload))  # fmt: skip
+    return OutboxItem("redeem", match_id, params.to_json())
+
+
+def report_call(s: Session, item: OutboxItem) -> Call:
+    """Send (or re-send) an outbox item; a validly signed ack removes it from the outbox."""
+    kind = InitParams if item.method == "init" else RedeemParams
+    payload = kind.from_json(item.params).payload()
+
+    def check(ack: MatchAck) -> MatchAck:
+        if ack.matchid != item.matchid:
+            raise ProtocolError(ErrorCode.INVALID_PARAMS, f"{item.method} ack for another match")
+        verify_server(s.server_pubkey, ack.sig, payload, what=f"{item.method} ack")
+        s.outbox.ack(item.method, item.matchid)
+        return ack
+
+    def on_error(exc: RemoteError) -> None:
+        if exc.code in _FINAL_REPORT_ERRORS:
+            log.warning("%s of match %s dropped from the outbox: %s",
+                        item.method, item.matchid.hex()[:16], exc)  # fmt: skip
+            s.outbox.ack(item.method, item.matchid)
+
+    return Call(item.method, item.params, check, on_error)

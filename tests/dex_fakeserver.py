@@ -1,0 +1,186 @@
+"""A small scripted DEX server for client tests: real websockets on 127.0.0.1, a free port.
+
+It answers the client's requests from `handlers` (method -> function of the params returning a
+result, raising RemoteError for an error answer, or returning NO_ANSWER to stay silent; may
+be async), records everything it receives, and lets a test send requests and notifications
+to the client or drop the connection. Signatures are real (the server key signs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import ssl
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from app.crypto import xonly_from_secret
+from app.dex.errors import RemoteError
+from app.dex.messages import (
+    CancelParams,
+    ConnectParams,
+    InitParams,
+    LimitParams,
+    MarketParams,
+    RedeemParams,
+)
+from app.dex.signing import sign
+
+SERVER_SECRET = bytes(range(1, 33))
+SERVER_PUBKEY = xonly_from_secret(SERVER_SECRET)
+NO_ANSWER = object()
+Handler = Callable[[Any], Any]
+
+
+def config(pubkey: bytes = SERVER_PUBKEY, apiver: int = 1) -> dict[str, Any]:
+    return {
+        "pubkey": pubkey.hex(), "apiver": apiver, "epochlen": 60000, "buybuffer": "1.25",
+        "cancelmax": "0.6", "btimeout": 720000,
+        "regfee": {"asset": "ltc", "amount": 10**7, "confs": 1},
+        "locktimes": {"maker": 172800000, "taker": 86400000},
+        "assets": [
+            {"symbol": s, "network": "regtest", "lotsize": 10**6, "ratestep": 100,
+             "feerate": 10, "swapsize": 225, "swapconf": 1, "fundconf": 1,
+             "scripts": ["P2WPKH"]} for s in ("ltc", "btc")
+        ],
+        "markets": [{"name": "ltc_btc", "base": "ltc", "quote": "btc", "marketid": 0,
+                     "epochlen": 60000}],
+    }  # fmt: skip
+
+
+def book_order(n: int, rate: int = 100_000, side: str = "s", epoch: int = 1) -> dict[str, Any]:
+    return {"oid": bytes([n]).hex() * 32, "otype": "l", "side": side, "osize": 10**6,
+            "rate": rate, "tif": "s", "epoch": epoch, "filled": 0}  # fmt: skip
+
+
+class FakeServer:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.ssl_context = ssl_context
+        self.received: list[tuple[int, str, Any]] = []  # (connection number, method, params)
+        self.connections = 0
+        self.snapshot_seq = 5
+        self.snapshot_orders: list[dict[str, Any]] = [book_order(1)]
+        self.servertime = 1_700_000_000_000
+        self.handlers: dict[str, Handler] = {
+            "assets": lambda p: config(),
+            "connect": self._connect,
+            "orderbook": lambda p: {
+                "book": {"marketid": 0, "epoch": 1, "orders": self.snapshot_orders},
+                "seq": self.snapshot_seq,
+            },
+            "unsub_orderbook": lambda p: None,
+            "init": lambda p: self._ack(InitParams.from_json(p)),
+            "redeem": lambda p: self._ack(RedeemParams.from_json(p)),
+            "match_status": lambda p: [],
+            "limit": lambda p: self._order(LimitParams.from_json(p)),
+            "market": lambda p: self._order(MarketParams.from_json(p)),
+            "cancel": lambda p: self._order(CancelParams.from_json(p)),
+        }
+        self._server: Server | None = None
+        self._ws: ServerConnection | None = None
+        self._next_id = 1000
+        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.connected = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- default handlers -----------------------------------------------------------------
+    def _connect(self, params: Any) -> dict[str, Any]:
+        payload = ConnectParams.from_json(params).payload()
+        return {"startepoch": 1, "orders": [], "matches": [],
+                "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+
+    def _ack(self, params: InitParams | RedeemParams) -> dict[str, Any]:
+        return {"matchid": params.matchid.hex(), "sig": sign(SERVER_SECRET, params.payload()).hex()}
+
+    def _order(self, params: LimitParams | MarketParams | CancelParams) -> dict[str, Any]:
+        sig = sign(SERVER_SECRET, params.payload(self.servertime))
+        return {"sig": sig.hex(), "servertime": self.servertime}
+
+    # --- life cycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._server = await serve(self._handle, "127.0.0.1", 0, ssl=self.ssl_context,
+                                   compression=None)  # fmt: skip
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def url(self) -> str:
+        scheme = "wss" if self.ssl_context else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def drop(self) -> None:
+        """Close the current client connection abruptly (the client must reconnect)."""
+        ws = self._ws
+        if ws is not None:
+            ws.transport.abort()
+
+    def methods(self, connection: int | None = None) -> list[str]:
+        return [m for c, m, _ in self.received if connection in (None, c)]
+
+    # --- talking to the client ------------------------------------------------------------
+    async def notify(self, method: str, params: Any) -> None:
+        assert self._ws is not None
+        await self._ws.send(json.dumps({"jsonrpc": "2.0", "method": method, "params": params}))
+
+    async def request(self, method: str, params: Any, timeout: float = 5) -> dict[str, Any]:
+        """Send a request to the client and return its whole response object."""
+        assert self._ws is not None
+        self._next_id += 1
+        request_id = self._next_id
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        frame = {"jsonrpc": "2.0", "method": method, "params": params, "id": request_id}
+        await self._ws.send(json.dumps(frame))
+        return await asyncio.wait_for(future, timeout)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        self.connections += 1
+        number = self.connections
+        self._ws = ws
+        self.connected.set()
+        with suppress(ConnectionClosed):
+            async for raw in ws:
+                msg = json.loads(raw)
+                if "method" not in msg:  # the client's answer to one of our requests
+                    future = self._waiting.pop(msg["id"], None)
+                    if future is not None and not future.done():
+                        future.set_result(msg)
+                    continue
+                self.received.append((number, msg["method"], msg.get("params")))
+                task = asyncio.create_task(self._answer(ws, msg))  # a slow handler blocks none
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _answer(self, ws: ServerConnection, msg: dict[str, Any]) -> None:
+        handler = self.handlers.get(msg["method"])
+        out: dict[str, Any] = {"jsonrpc": "2.0", "id": msg["id"]}
+        try:
+            if handler is None:
+                raise RemoteError(-32601, "unknown method")
+            result = handler(msg.get("params"))
+            if inspect.isawaitable(result):
+                result = await result
+            if result is NO_ANSWER:
+                return
+            out.update(result=result, error=None)
+        except RemoteError as exc:
+            out.update(result=None, error={"code": exc.code, "message": exc.message})
+        with suppress(ConnectionClosed):
+            await ws.send(json.dumps(out))

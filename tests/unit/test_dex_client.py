@@ -1,0 +1,470 @@
+"""The DEX client (app.dex.client / connection / session / requests) against a scripted
+websockets server on 127.0.0.1 (tests/dex_fakeserver.py), plus the sans-I/O core directly."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+import ipaddress
+import json
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from app.crypto import xonly_from_secret
+from app.dex import codec
+from app.dex import requests as rq
+from app.dex.client import DexClient
+from app.dex.connection import ClientOptions, ConnectionOptions, RequestTimeout
+from app.dex.epoch import match_seed
+from app.dex.errors import ErrorCode, RemoteError, SignatureError
+from app.dex.events import (
+    AuditReceived,
+    BookUpdated,
+    Connected,
+    Disconnected,
+    Event,
+    FairnessChecked,
+    MatchReceived,
+    MatchStatuses,
+    ProtocolViolation,
+)
+from app.dex.fairness import Problem
+from app.dex.messages import (
+    ConfigResult,
+    InitParams,
+    MatchAck,
+    MatchNote,
+    MatchSide,
+    Side,
+    TimeInForce,
+)
+from app.dex.outbox import MemoryOutbox, OutboxItem
+from app.dex.session import Call, PendingTable, Session
+from app.dex.signing import sign, verify
+from tests.dex_fakeserver import (
+    NO_ANSWER,
+    SERVER_PUBKEY,
+    SERVER_SECRET,
+    FakeServer,
+    book_order,
+    config,
+)
+
+ACCOUNT = bytes([7]) * 32
+ACCOUNT_PUB = xonly_from_secret(ACCOUNT)
+ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32
+E = TypeVar("E")
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeServer]:
+    srv = FakeServer()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+ClientFactory = Callable[..., Awaitable[DexClient]]
+
+
+@pytest.fixture
+async def make_client(server: FakeServer) -> AsyncIterator[ClientFactory]:
+    clients: list[DexClient] = []
+
+    async def make(ready: bool = True, url: str | None = None, **kw: Any) -> DexClient:
+        kw.setdefault("account_secret", ACCOUNT)
+        kw.setdefault("options", ClientOptions(request_timeout=2, backoff_base=0.01,
+                                               backoff_cap=0.05))  # fmt: skip
+        client = DexClient(ConnectionOptions(url or server.url), **kw)
+        clients.append(client)
+        client.start()
+        if ready:
+            await client.wait_ready(5)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+async def next_event(client: DexClient, kind: type[E], timeout: float = 5) -> E:
+    """The next event of `kind` (earlier events of other kinds are skipped)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            event = await client.events.get()
+            if isinstance(event, kind):
+                return event
+
+
+def drain(client: DexClient) -> list[Event]:
+    out = []
+    while not client.events.empty():
+        out.append(client.events.get_nowait())
+    return out
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 5) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+def match_note(secret: bytes = SERVER_SECRET) -> MatchNote:
+    unsigned = MatchNote(orderid=ORDER_ID, matchid=MATCH_ID, quantity=10**6, rate=100_000,
+                         address="bcrt1qcounterparty", side=MatchSide.MAKER, feerate=10,
+                         servertime=1_700_000_000_000, sig=bytes(64))  # fmt: skip
+    return MatchNote(**{**unsigned.__dict__, "sig": sign(secret, unsigned.payload())})
+
+
+# --- the connection sequence and requests in both directions -----------------------------
+async def test_connect_sequence_verifies_and_reports(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    connected = await next_event(client, Connected)
+    assert connected.account is not None and connected.config.pubkey == SERVER_PUBKEY
+    assert server.methods() == ["assets", "connect"]
+    params = server.received[1][2]
+    assert params["accountid"] == codec.account_id(ACCOUNT_PUB).hex()
+
+
+async def test_server_match_is_verified_persisted_then_acked(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    seen: list[Event] = []
+
+    async def hook(event: Event) -> None:
+        await asyncio.sleep(0.05)  # the ack must wait for the app to persist the match
+        seen.append(event)
+
+    client = await make_client(on_server_request=hook)
+    note = match_note()
+    response = await server.request("match", [note.to_json()])
+    assert len(seen) == 1 and isinstance(seen[0], MatchReceived)
+    (ack,) = response["result"]
+    assert ack["matchid"] == MATCH_ID.hex()
+    verify(ACCOUNT_PUB, bytes.fromhex(ack["sig"]), note.payload(), what="ack")
+    assert (await next_event(client, MatchReceived)).matches == (note,)
+    assert client.session.active_matches == {MATCH_ID: ORDER_ID}
+
+
+async def test_bad_server_signature_on_match_is_rejected_with_code_1(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    bad = match_note(secret=bytes([9]) * 32)  # signed by someone else
+    response = await server.request("match", [match_note().to_json(), bad.to_json()])
+    assert response["result"] is None and response["error"]["code"] == 1
+    violation = await next_event(client, ProtocolViolation)
+    assert (violation.method, violation.code) == ("match", ErrorCode.BAD_SIGNATURE)
+    assert not any(isinstance(e, MatchReceived) for e in drain(client))
+    assert client.session.active_matches == {}  # never acted upon
+
+
+async def test_audit_is_verified_and_answered(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    payload = codec.InitPayload(ORDER_ID, MATCH_ID, bytes([3]) * 32, 1, 5, b"\x63" * 97)
+    params = {"orderid": ORDER_ID.hex(), "matchid": MATCH_ID.hex(), "txid": "03" * 32,
+              "vout": 1, "contract": "63" * 97, "timestamp": 5,
+              "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+    response = await server.request("audit", params)
+    verify(ACCOUNT_PUB, bytes.fromhex(response["result"]["sig"]), payload, what="audit ack")
+    assert (await next_event(client, AuditReceived)).audit.txid == bytes([3]) * 32
+    response = await server.request("audit", {**params, "vout": 2})  # sig no longer covers it
+    assert response["error"]["code"] == 1
+
+
+async def test_unknown_server_method_gets_method_not_found(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    await make_client()
+    response = await server.request("mystery", {})
+    assert response["error"]["code"] == ErrorCode.METHOD_NOT_FOUND
+
+
+async def test_request_timeout_is_typed_and_cleans_up(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    server.handlers["match_status"] = lambda p: NO_ANSWER
+    client = await make_client(options=ClientOptions(request_timeout=0.2))
+    with pytest.raises(RequestTimeout, match="match_status"):
+        await client.match_status([MATCH_ID])
+    assert len(client.session.pending) == 0
+    assert client.ready  # a timeout does not drop the connection
+
+
+async def test_remote_error_is_raised(server: FakeServer, make_client: ClientFactory) -> None:
+    def refuse(params: Any) -> Any:
+        raise RemoteError(ErrorCode.FEE_NOT_PAID, "fee not confirmed")
+
+    server.handlers["match_status"] = refuse
+    client = await make_client()
+    with pytest.raises(RemoteError) as info:
+        await client.match_status([MATCH_ID])
+    assert info.value.code == 3
+
+
+# --- reconnect ----------------------------------------------------------------------------
+async def test_drop_reconnects_resubscribes_and_resends_unacked_init(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    inits: list[Any] = []
+
+    async def init(params: Any) -> Any:
+        inits.append(params)
+        if len(inits) == 1:  # the first report is lost with the connection
+            await server.drop()
+            return NO_ANSWER
+        return server._ack(InitParams.from_json(params))
+
+    server.handlers["init"] = init
+    outbox = MemoryOutbox()
+    client = await make_client(outbox=outbox, rng=lambda: 0.5)
+    client.track_matches([(MATCH_ID, ORDER_ID)])
+    await client.subscribe("ltc", "btc")
+    acked = await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
+    assert acked is False and len(outbox.pending()) == 1
+
+    gone = await next_event(client, Disconnected)
+    assert gone.retry_in is not None and 0 <= gone.retry_in <= 0.05
+    assert (await next_event(client, MatchStatuses)).states == ()  # comes before Connected
+    await next_event(client, Connected)
+    assert server.connections == 2
+    assert server.methods(2) == ["assets", "connect", "orderbook", "init", "match_status"]
+    assert inits[0] == inits[1]  # re-sent byte for byte, as first signed
+    assert outbox.pending() == []
+    assert client.book("ltc", "btc") is not None and client.book("ltc", "btc").synced  # type: ignore[union-attr]
+
+
+async def test_server_down_retries_with_backoff_until_it_returns(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    port = server.port
+    await server.stop()
+    client = await make_client(ready=False, url=f"ws://127.0.0.1:{port}")
+    delays = [(await next_event(client, Disconnected)).retry_in for _ in range(3)]
+    assert all(d is not None and 0 <= d <= 0.05 for d in delays)
+    assert not client.ready
+
+
+async def test_unsupported_api_version_is_not_accepted(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    server.handlers["assets"] = lambda p: config(apiver=2)
+    client = await make_client(ready=False)
+    violation = await next_event(client, ProtocolViolation)
+    assert violation.code == ErrorCode.UNSUPPORTED_API
+    gone = await next_event(client, Disconnected)
+    assert "setup failed" in gone.reason and not client.ready
+
+
+# --- order book ---------------------------------------------------------------------------
+async def test_seq_gap_resubscribes_and_rebuilds(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    mirror = await client.subscribe("ltc", "btc")
+    assert mirror.synced and mirror.seq == 5 and len(mirror) == 1
+    assert (await next_event(client, BookUpdated)).delta is None  # the snapshot
+    await server.notify("add_limit", {"marketid": 0, "order": book_order(2), "seq": 6})
+    update = await next_event(client, BookUpdated)
+    assert update.delta is not None and mirror.seq == 6
+
+    server.snapshot_orders = [book_order(n) for n in (1, 2, 3)]
+    server.snapshot_seq = 10
+    await server.notify("remove_order", {"marketid": 0, "orderid": "01" * 32, "seq": 8})
+    await until(lambda: mirror.synced and mirror.seq == 10)
+    assert len(mirror) == 3 and mirror.best_ask() is not None
+    assert server.methods()[-2:] == ["unsub_orderbook", "orderbook"]
+    assert (await next_event(client, BookUpdated)).delta is None  # rebuilt from the snapshot
+
+
+async def test_notes_for_unsubscribed_markets_are_ignored(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    await server.notify("add_limit", {"marketid": 0, "order": book_order(2), "seq": 6})
+    await client.subscribe("ltc", "btc")
+    await client.unsubscribe("ltc", "btc")
+    assert client.book("ltc", "btc") is None and "unsub_orderbook" in server.methods()
+
+
+# --- orders and fairness ------------------------------------------------------------------
+def _coin() -> Any:
+    return rq.funding_coin(bytes([5]) * 32, codec.account_id(ACCOUNT_PUB), bytes([6]) * 32, 0)
+
+
+async def test_limit_order_result_verified_and_fairness_reported(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    placed = await client.place_limit("ltc", "btc", side=Side.SELL, quantity=10**6,
+                                      rate=100_000, tif=TimeInForce.STANDING,
+                                      coins=[_coin()], address="bcrt1qours")  # fmt: skip
+    assert placed.epoch == server.servertime // 60000
+    assert server.received[-1][2]["orderid"] == placed.order_id.hex()
+    other = bytes([0x01]) * 32
+    ids = sorted([placed.order_id, other])
+    await server.notify("match_data", {"marketid": 0, "epoch": placed.epoch,
+                                       "orderids": [i.hex() for i in ids],
+                                       "seed": match_seed(ids).hex()})  # fmt: skip
+    fair = await next_event(client, FairnessChecked)
+    assert fair.report.ok and fair.our_orders == 1 and placed.order_id in fair.report.positions
+
+    second = await client.place_market("ltc", "btc", side=Side.BUY, quantity=10**5,
+                                       coins=[_coin()], address="bcrt1qours")  # fmt: skip
+    await server.notify("match_data", {"marketid": 0, "epoch": second.epoch,
+                                       "orderids": [other.hex()],
+                                       "seed": match_seed([other]).hex()})  # fmt: skip
+    unfair = await next_event(client, FairnessChecked)
+    assert [i.problem for i in unfair.report.issues] == [Problem.MISSING_ORDER]
+
+
+async def test_bad_signature_on_order_result_is_a_violation(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    server.handlers["cancel"] = lambda p: {"sig": "00" * 64, "servertime": 1}
+    client = await make_client()
+    with pytest.raises(SignatureError):
+        await client.cancel("ltc", "btc", ORDER_ID)
+    violation = await next_event(client, ProtocolViolation)
+    assert (violation.method, violation.code) == ("cancel", 1)
+    assert client.session.epoch_orders == {}
+
+
+# --- TLS ----------------------------------------------------------------------------------
+def _self_signed(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cambio-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pkcs8, pem = serialization.PrivateFormat.PKCS8, serialization.Encoding.PEM
+    key_path.write_bytes(key.private_bytes(pem, pkcs8, serialization.NoEncryption()))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    return cert_path, key_path, hashlib.sha256(der).digest()
+
+
+async def test_wss_with_pinned_certificate(tmp_path: Path) -> None:
+    cert, key, fingerprint = _self_signed(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv = FakeServer(ssl_context=ctx)
+    await srv.start()
+    fast = ClientOptions(request_timeout=2, backoff_base=0.01, backoff_cap=0.05)
+    try:
+        for pin in ({"fingerprint": fingerprint.hex()}, {"cafile": str(cert)}):
+            client = DexClient(ConnectionOptions(srv.url, **pin), options=fast)  # type: ignore[arg-type]
+            client.start()
+            await client.wait_ready(5)
+            await client.close()
+        wrong = DexClient(ConnectionOptions(srv.url, fingerprint="ab" * 32), options=fast)
+        wrong.start()
+        assert "does not match" in (await next_event(wrong, Disconnected)).reason
+        await wrong.close()
+        default = DexClient(ConnectionOptions(srv.url), options=fast)  # system CAs only
+        default.start()
+        assert "certificate" in (await next_event(default, Disconnected)).reason.lower()
+        await default.close()
+    finally:
+        await srv.stop()
+
+
+def test_url_policy() -> None:
+    ConnectionOptions("ws://127.0.0.1:1")
+    ConnectionOptions("ws://[::1]:1")
+    ConnectionOptions("wss://dex.example.com")
+    for url in ("ws://dex.example.com", "http://127.0.0.1", "wss://"):
+        with pytest.raises(ValueError):
+            ConnectionOptions(url)
+    with pytest.raises(ValueError, match="wss"):
+        ConnectionOptions("ws://127.0.0.1:1", fingerprint="00" * 32)
+    with pytest.raises(ValueError, match="SHA-256"):
+        ConnectionOptions("wss://dex.example.com", fingerprint="00" * 20)
+
+
+# --- the sans-I/O core ----------------------------------------------------------------------
+def test_pending_table_ids_and_deadlines() -> None:
+    table = PendingTable()
+    a, b = table.add(Call("assets", None), 10.0), table.add(Call("connect", None), 5.0)
+    assert (a.id, b.id) == (1, 2) and table.next_deadline() == 5.0
+    assert [p.id for p in table.expire(7.0)] == [2] and len(table) == 1
+    assert table.pop(1) is a and table.pop(1) is None
+    assert table.add(Call("x", None), 1).id == 3  # ids are never reused
+
+
+def _session() -> Session:
+    s = Session(account_secret=ACCOUNT)
+    s.accept_config(ConfigResult.from_json(config()))
+    return s
+
+
+def test_session_rejects_malformed_and_unexpected_frames() -> None:
+    s = _session()
+    bad = s.receive("{not json")
+    assert bad.answer is None and isinstance(bad.events[0], ProtocolViolation)
+    note = s.receive('{"jsonrpc":"2.0","method":"match","params":[]}')  # needs an id
+    assert note.answer is None and isinstance(note.events[0], ProtocolViolation)
+    late = s.receive('{"jsonrpc":"2.0","result":null,"error":null,"id":99}')
+    assert late.resolved is None and late.events == []
+    wrong = s.receive('{"jsonrpc":"2.0","method":"audit","params":{"x":1},"id":4}')
+    assert wrong.answer is not None and '"code":-32602' in wrong.answer
+
+
+def test_session_without_account_refuses_server_requests() -> None:
+    s = Session()
+    s.accept_config(ConfigResult.from_json(config()))
+    frame = '{"jsonrpc":"2.0","method":"match","params":[%s],"id":3}'
+    out = s.receive(frame % json.dumps(match_note().to_json()))
+    assert out.call is None and out.answer is not None and '"id":3' in out.answer
+
+
+def test_report_acked_only_by_valid_signature_and_final_errors() -> None:
+    s = _session()
+    item = rq.init_item(s, ORDER_ID, MATCH_ID, bytes(32), 0, b"\x63", 1)
+    s.outbox.add(item)
+    call = rq.report_call(s, item)
+    assert call.check is not None and call.on_remote_error is not None
+    with pytest.raises(SignatureError):
+        call.check(MatchAck(matchid=MATCH_ID, sig=bytes(64)))
+    assert s.outbox.pending() == [item]
+    call.on_remote_error(RemoteError(ErrorCode.CONTRACT_INVALID, "not on chain yet"))
+    assert s.outbox.pending() == [item]  # kept: re-sent after the next reconnect
+    call.on_remote_error(RemoteError(ErrorCode.DUPLICATE, "already have it"))
+    assert s.outbox.pending() == []
+
+
+def test_memory_outbox_order_and_methods() -> None:
+    box = MemoryOutbox()
+    a, b = OutboxItem("init", MATCH_ID, {}), OutboxItem("redeem", MATCH_ID, {})
+    box.add(a)
+    box.add(b)
+    box.add(a)  # replaced, moves to the end
+    assert box.pending() == [b, a]
+    box.ack("redeem", MATCH_ID)
+    box.ack("redeem", ORDER_ID)  # unknown: ignored
+    assert box.pending() == [a]
+    with pytest.raises(ValueError):
+        box.add(OutboxItem("limit", MATCH_ID, {}))
