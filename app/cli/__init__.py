@@ -11,6 +11,7 @@ from app import __version__
 from app.cli import swap_cmd, wallet_cmd
 from app.cli.common import CliError
 from app.wallet.errors import WalletError
+from dexserver import cli as server_cli
 
 log = logging.getLogger("cambio.cli")
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     wallet_cmd.register(sub)
     swap_cmd.register(sub)
+    server_cli.register(sub)
     return parser
 
 

@@ -1,0 +1,300 @@
+"""Hostile and broken clients: each gets the right error code and the server keeps serving.
+
+The server runs for real on a loopback port; the chain is a fake (funding and fee checks
+against a real node are in tests/integration/test_dexserver_ws.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import websockets
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.dex import jsonrpc
+from app.wallet.address import decode_segwit
+from dexserver.app import DexServer
+from dexserver.chain import ChainView, TxOut, TxView
+from dexserver.config import ServerConfig, parse_config
+from dexserver.rpcserver import Connection
+from tests.dex_testclient import Coin, TestClient
+
+
+class FakeChain:
+    def __init__(self) -> None:
+        self.outputs: dict[tuple[str, int], TxOut] = {}
+
+    def pay(self, script: bytes, value: int, confs: int = 6) -> tuple[bytes, int]:
+        txid = secrets.token_bytes(32)
+        self.outputs[(txid.hex(), 0)] = TxOut(script, value, confs)
+        return txid, 0
+
+    async def unspent(self, txid: str, vout: int) -> TxOut | None:
+        return self.outputs.get((txid, vout))
+
+    async def tx(self, txid: str) -> TxView | None:
+        outs = {v: o for (t, v), o in self.outputs.items() if t == txid}
+        if not outs:
+            return None
+        return TxView(min(o.confirmations for o in outs.values()), [], outs)
+
+    async def close(self) -> None:
+        pass
+
+
+def make_config(tmp: Path, **extra: Any) -> ServerConfig:
+    node = {"url": "http://127.0.0.1:1", "user": "u", "password": "p"}
+    asset = {"network": "regtest", "lotsize": 1_000_000, "ratestep": 100, "feerate": 10,
+             "swapsize": 225, "swapconf": 1, "fundconf": 1, "node": node}
+    raw = {"port": 0, "datadir": str(tmp / "dex"), "epochlen": 1000, "btimeout": 600_000,
+           "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
+           "assets": [{"symbol": "ltc", **asset}, {"symbol": "btc", **asset}],
+           "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}], **extra}
+    return parse_config(raw, tmp)
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[tuple[DexServer, FakeChain]]:
+    chain = FakeChain()
+    chains = cast(dict[str, ChainView], {"ltc": chain, "btc": chain})
+    server = DexServer(make_config(tmp_path, rate_limit=20, rate_burst=40), chains=chains)
+    await server.start()
+    yield server, chain
+    await server.stop()
+
+
+async def client(server: DexServer) -> TestClient:
+    return await TestClient(f"ws://127.0.0.1:{server.port}").open()
+
+
+async def still_serves(server: DexServer) -> None:
+    other = await client(server)
+    try:
+        assert (await other.call("assets", None))["apiver"] == 1
+    finally:
+        await other.close()
+
+
+async def paid_client(server: DexServer, chain: FakeChain) -> TestClient:
+    c = await client(server)
+    reg = await c.call("register", c.register_params().to_json())
+    txid, vout = chain.pay(b"\x00\x14" + decode_segwit("rltc", reg["address"]), reg["fee"])
+    await c.call("notifyfee", c.notifyfee_params(txid, vout).to_json())
+    await c.call("connect", c.connect_params().to_json())
+    return c
+
+
+async def raw_roundtrip(server: DexServer, frame: str) -> jsonrpc.Response:
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}") as ws:
+        await ws.send(frame)
+        msg = jsonrpc.parse_frame(await asyncio.wait_for(ws.recv(), 5))
+        assert isinstance(msg, jsonrpc.Response)
+        return msg
+
+
+@pytest.mark.parametrize(("frame", "code"), [
+    ('{"jsonrpc":"2.0","method":"assets","id":1', -32700),
+    ("\u00ff\u00fe not json", -32700),
+    ('{"jsonrpc":"2.0","method":"assets","id":1,"id":2}', -32700),
+    ('[1,2,3]', -32600),
+    ('{"jsonrpc":"1.0","method":"assets","id":1}', -32600),
+    ('{"jsonrpc":"2.0","method":"register","params":{"pubkey":"00","timestamp":"x",'
+     '"sig":"00"},"id":3}', -32602),
+    ('{"jsonrpc":"2.0","method":"register","params":{"pubkey":"' + "11" * 32 +
+     '","timestamp":1.5,"sig":"' + "22" * 64 + '"},"id":3}', -32602),
+    ('{"jsonrpc":"2.0","method":"no_such_method","id":4}', -32601),
+    ('{"jsonrpc":"2.0","method":"match","params":[],"id":5}', -32601),
+])
+async def test_bad_frames(env: tuple[DexServer, FakeChain], frame: str, code: int) -> None:
+    reply = await raw_roundtrip(env[0], frame)
+    assert reply.error is not None and reply.error.code == code
+    await still_serves(env[0])
+
+
+async def test_oversized_frame_closes_only_that_client(env: tuple[DexServer,
+                                                                  FakeChain]) -> None:
+    async with websockets.connect(f"ws://127.0.0.1:{env[0].port}", max_size=None) as ws:
+        await ws.send("x" * ((1 << 20) + 1))
+        with pytest.raises(websockets.ConnectionClosed) as info:
+            await asyncio.wait_for(ws.recv(), 5)
+        assert info.value.rcvd is not None and info.value.rcvd.code == 1009
+    await still_serves(env[0])
+
+
+async def test_bad_signature_and_replay(env: tuple[DexServer, FakeChain]) -> None:
+    c = await client(env[0])
+    params = c.register_params().to_json()
+    bad = dict(params, sig="00" * 64)
+    assert (await c.call_raw("register", bad)).error.code == 1  # type: ignore[union-attr]
+    assert (await c.call_raw("register", params)).error is None
+    again = await c.call_raw("register", params)
+    assert again.error is not None and again.error.code == 15
+    stale = c.register_params(timestamp=1).to_json()
+    assert (await c.call_raw("register", stale)).error.code == 18  # type: ignore[union-attr]
+    await c.close()
+    await still_serves(env[0])
+
+
+async def test_order_errors(env: tuple[DexServer, FakeChain]) -> None:
+    server, chain = env
+    c = await paid_client(server, chain)
+    coin = Coin(secrets.token_bytes(32), b"", 0)
+    coin.txid, coin.vout = chain.pay(coin.script, 10_000_000)
+    addr = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+    order = c.limit_params("sell", 2_000_000, 1_000_000, [coin], addr).to_json()
+    assert (await c.call_raw("limit", order)).error is None
+    dup = await c.call_raw("limit", order)
+    assert dup.error is not None and dup.error.code == 15
+    lot = c.limit_params("sell", 1_500_000, 1_000_000, [coin], addr).to_json()
+    assert (await c.call_raw("limit", lot)).error.code == 5  # type: ignore[union-attr]
+    step = c.limit_params("sell", 1_000_000, 1_000_050, [coin], addr).to_json()
+    assert (await c.call_raw("limit", step)).error.code == 6  # type: ignore[union-attr]
+    reuse = c.limit_params("sell", 1_000_000, 1_000_000, [coin], addr).to_json()
+    assert (await c.call_raw("limit", reuse)).error.code == 8  # type: ignore[union-attr]
+    poor = Coin(secrets.token_bytes(32), b"", 0)
+    poor.txid, poor.vout = chain.pay(poor.script, 1_000_000)
+    short = c.limit_params("sell", 1_000_000, 1_000_000, [poor], addr).to_json()
+    assert (await c.call_raw("limit", short)).error.code == 7  # type: ignore[union-attr]
+    forged = dict(order, sig="11" * 64, timestamp=order["timestamp"])  # type: ignore[arg-type]
+    assert (await c.call_raw("limit", forged)).error.code in (1, 15)  # type: ignore[union-attr]
+    stranger = await client(server)
+    other = stranger.limit_params("sell", 1_000_000, 1_000_000, [poor], addr).to_json()
+    assert (await stranger.call_raw("limit", other)).error.code == 2  # type: ignore[union-attr]
+    await stranger.close()
+    await c.close()
+    await still_serves(server)
+
+
+async def test_flood_is_rate_limited(env: tuple[DexServer, FakeChain]) -> None:
+    frame = jsonrpc.request_frame("assets", None, 1)
+    codes = []
+    async with websockets.connect(f"ws://127.0.0.1:{env[0].port}", max_size=None) as ws:
+        for _ in range(100):
+            await ws.send(frame)
+        for _ in range(100):
+            msg = jsonrpc.parse_frame(await asyncio.wait_for(ws.recv(), 5))
+            assert isinstance(msg, jsonrpc.Response)
+            codes.append(msg.error.code if msg.error else 0)
+    assert 16 in codes and 0 in codes
+    await still_serves(env[0])
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, message: str) -> None:
+        self.sent.append(message)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        pass
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4), max_leaves=12)
+_methods = st.sampled_from(["assets", "register", "notifyfee", "connect", "orderbook", "limit",
+                            "market", "cancel", "init", "redeem", "match_status", "match",
+                            "unsub_orderbook", "nope"])
+_frames = st.one_of(
+    st.text(max_size=200), st.binary(max_size=200),
+    _json.map(json.dumps),
+    st.builds(lambda meth, params, rid: json.dumps(
+        {"jsonrpc": "2.0", "method": meth, "params": params, "id": rid}),
+        _methods, _json, st.integers(-5, 2**64)),
+)
+
+
+def test_fuzz_dispatcher(tmp_path: Path) -> None:
+    loop = asyncio.new_event_loop()
+    chain = FakeChain()
+    server = DexServer(make_config(tmp_path), chains=cast(dict[str, ChainView],
+                                                          {"ltc": chain, "btc": chain}))
+    loop.run_until_complete(server.start())
+    sink = _Sink()
+    conn = Connection(sink, server.handlers(), rate=1e9, burst=10**9)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_frames)
+    def check(frame: str | bytes) -> None:
+        before = conn.queue.qsize()
+        loop.run_until_complete(conn.handle(frame))
+        assert conn.queue.qsize() - before <= 1
+        while not conn.queue.empty():
+            reply = jsonrpc.parse_frame(conn.queue.get_nowait())
+            assert isinstance(reply, jsonrpc.Response)
+            if reply.error is not None:
+                assert reply.error.code != -32603, reply.error
+
+    try:
+        check()
+    finally:
+        loop.run_until_complete(server.stop())
+        loop.close()
+
+
+async def test_settlement_needs_a_known_match(env: tuple[DexServer, FakeChain]) -> None:
+    server, chain = env
+    c = await client(server)
+    init = {"orderid": "11" * 32, "matchid": "22" * 32, "txid": "33" * 32, "vout": 0,
+            "contract": "00", "timestamp": 1, "sig": "44" * 64}
+    assert (await c.call_raw("init", init)).error.code == 2  # type: ignore[union-attr]
+    await c.close()
+    c = await paid_client(server, chain)
+    assert (await c.call_raw("init", init)).error.code == 12  # type: ignore[union-attr]
+    status = await c.call_raw("match_status", {"matchids": ["22" * 32]})
+    assert status.error is not None and status.error.code == 12
+    await c.close()
+    await still_serves(server)
+
+
+async def http_get(port: int, path: str) -> tuple[int, Any]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    await writer.drain()
+    raw = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+async def test_http_api(env: tuple[DexServer, FakeChain]) -> None:
+    port = env[0].port
+    status, cfg = await http_get(port, "/api/config")
+    assert status == 200 and cfg["markets"][0]["name"] == "ltc_btc"
+    status, book = await http_get(port, "/api/markets/ltc_btc/book")
+    assert status == 200 and book["bids"] == [] and book["asks"] == []
+    assert (await http_get(port, "/api/markets/ltc_btc/trades")) == (200, [])
+    assert (await http_get(port, "/api/markets/ltc_btc/candles?bin=1m")) == (200, [])
+    assert (await http_get(port, "/api/markets/ltc_btc/candles?bin=2m"))[0] == 400
+    assert (await http_get(port, "/api/markets/xxx_btc/book"))[0] == 404
+    await still_serves(env[0])
+
+
+def test_candles_bins() -> None:
+    from dexserver.http_api import candles
+
+    rows = candles([(0, 5, 1), (10, 7, 2), (59_999, 4, 1), (60_000, 6, 3)], 60_000)
+    assert rows == [{"start": 0, "open": 5, "high": 7, "low": 4, "close": 4, "volume": 4},
+                    {"start": 60_000, "open": 6, "high": 6, "low": 6, "close": 6, "volume": 3}]
+
+
+def test_cli_registers_server_command() -> None:
+    import argparse
+
+    from dexserver.cli import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["server", "--config", "x.json"])
+    assert args.command == "server" and str(args.config) == "x.json"
