@@ -1,17 +1,25 @@
 """The one module that imports PySide6; the rest of app/ui imports Qt names from here."""
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCursor, QFont, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QCompleter,
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
+    QRadioButton,
     QSizePolicy,
+    QStackedWidget,
     QStatusBar,
     QTabWidget,
     QVBoxLayout,
@@ -19,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
-    "QAction", "QApplication", "QFont", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout",
-    "QIcon", "QLabel", "QMainWindow", "QMessageBox", "QObject", "QPalette", "QPixmap",
-    "QPushButton", "QSize", "QSizePolicy", "QStatusBar", "QTabWidget", "QTimer", "QVBoxLayout",
-    "QWidget", "Qt", "Signal", "Slot",
+    "QAction", "QApplication", "QButtonGroup", "QCheckBox", "QCompleter", "QCoreApplication",
+    "QCursor", "QDialog", "QFont", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout",
+    "QIcon", "QLabel", "QLineEdit", "QMainWindow", "QMessageBox", "QObject", "QPalette", "QPixmap",
+    "QProgressBar", "QPushButton", "QRadioButton", "QSize", "QSizePolicy", "QStackedWidget",
+    "QStatusBar", "QTabWidget", "QTimer", "QVBoxLayout", "QWidget", "Qt", "Signal", "Slot",
 ]

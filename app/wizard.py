@@ -1,0 +1,326 @@
+"""First-run wizard as a plain state machine: no Qt, no disk, tested without a GUI.
+
+Electrum's `wizard.py` idea: the widgets only render the current `Step` and hand the user's
+input to one method per step; the method either advances or returns a `Problem` that the view
+words (and translates). Nothing here writes anything: the caller creates the wallet from the
+`WizardResult` once the wizard reaches DONE.
+
+    CHOOSE ─create─> SHOW_WORDS -> CONFIRM_WORDS ─┐
+           └restore> RESTORE_WORDS ───────────────┴> PASSWORD -> SERVER -> DONE
+
+`back()` returns to the step the user came from.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import urlsplit
+
+from app.wallet.errors import MnemonicError, MnemonicWordError
+from app.wallet.mnemonic import (
+    WORD_COUNT,
+    complete_word,
+    generate_mnemonic,
+    mnemonic_to_entropy,
+    normalize_words,
+    suggest_words,
+)
+
+# Where the built-in local simnet's DEX server listens (loopback, so plain ws:// is allowed).
+SIMNET_DEX_URL = "ws://127.0.0.1:7232"
+MIN_PASSWORD_LENGTH = 8
+CONFIRM_COUNT = 3  # words asked back: enough to prove they were written down, few enough to type
+
+
+class Step(Enum):
+    CHOOSE = "choose"
+    SHOW_WORDS = "show_words"
+    CONFIRM_WORDS = "confirm_words"
+    RESTORE_WORDS = "restore_words"
+    PASSWORD = "password"
+    SERVER = "server"
+    DONE = "done"
+
+
+class Mode(Enum):
+    CREATE = "create"
+    RESTORE = "restore"
+
+
+class Issue(Enum):
+    """What is wrong with the user's input; the view turns it into a translated sentence."""
+
+    WRONG_CONFIRM_WORD = "wrong_confirm_word"  # position
+    MISSING_WORD = "missing_word"  # position
+    UNKNOWN_WORD = "unknown_word"  # position, word, suggestions
+    INCOMPLETE_WORD = "incomplete_word"  # position, word, suggestions (a prefix only)
+    BAD_CHECKSUM = "bad_checksum"
+    PASSWORD_TOO_SHORT = "password_too_short"  # position = the minimum length
+    PASSWORD_MISMATCH = "password_mismatch"
+    URL_EMPTY = "url_empty"
+    URL_NOT_WEBSOCKET = "url_not_websocket"
+    URL_INSECURE = "url_insecure"  # ws:// to a host that is not this machine
+    URL_MALFORMED = "url_malformed"
+
+
+@dataclass(frozen=True)
+class Problem:
+    issue: Issue
+    position: int = 0  # 1-based word position, or a number the message needs
+    word: str = field(default="", repr=False)  # user input: kept out of logs
+    suggestions: tuple[str, ...] = ()
+
+
+class Strength(Enum):
+    WEAK = 1
+    FAIR = 2
+    GOOD = 3
+    STRONG = 4
+
+
+class WordState(Enum):
+    EMPTY = "empty"
+    PARTIAL = "partial"  # the start of one or more list words
+    VALID = "valid"
+    INVALID = "invalid"  # no list word starts like this
+
+
+@dataclass(frozen=True)
+class WizardResult:
+    """What the caller needs to create (or restore) the wallet and connect."""
+
+    mnemonic: str = field(repr=False)
+    passphrase: str = field(repr=False)
+    password: str = field(repr=False)
+    remember: bool
+    dex_url: str
+    restored: bool = False  # a restored wallet should scan the chain for its history
+
+
+class WizardError(RuntimeError):
+    """A method was called in the wrong step: a bug in the view, never user input."""
+
+
+def password_strength(password: str) -> Strength:
+    """A hint, not a rule: length and variety of character classes."""
+    classes = sum((
+        any(c.islower() for c in password), any(c.isupper() for c in password),
+        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
+    ))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return Strength.WEAK
+    score = classes + (len(password) >= 12) + (len(password) >= 16)
+    if score >= 5:
+        return Strength.STRONG
+    if score >= 4:
+        return Strength.GOOD
+    return Strength.FAIR if score >= 2 else Strength.WEAK
+
+
+def check_password(password: str, confirm: str) -> Problem | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return Problem(Issue.PASSWORD_TOO_SHORT, MIN_PASSWORD_LENGTH)
+    if password != confirm:
+        return Problem(Issue.PASSWORD_MISMATCH)
+    return None
+
+
+def check_server_url(url: str) -> Problem | None:
+    """wss:// anywhere, or plain ws:// to this machine only (the same policy as app.dex)."""
+    url = url.strip()
+    if not url:
+        return Problem(Issue.URL_EMPTY)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return Problem(Issue.URL_MALFORMED)
+    if parts.scheme not in ("ws", "wss"):
+        return Problem(Issue.URL_NOT_WEBSOCKET)
+    host = parts.hostname
+    if not host or any(c.isspace() for c in url):
+        return Problem(Issue.URL_MALFORMED)
+    if parts.scheme == "ws" and not _is_loopback(host):
+        return Problem(Issue.URL_INSECURE)
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def word_state(text: str) -> WordState:
+    """How a restore field looks while typed: partial words are fine until the field is left."""
+    words = normalize_words(text)
+    if not words:
+        return WordState.EMPTY
+    if len(words) > 1:
+        return WordState.INVALID
+    candidates = complete_word(words[0])
+    if words[0] in candidates:
+        return WordState.VALID
+    return WordState.PARTIAL if candidates else WordState.INVALID
+
+
+def check_word(position: int, text: str, *, final: bool) -> Problem | None:
+    """Validate one restore field; `final` once the user moves on (a prefix is then an error)."""
+    state = word_state(text)
+    word = " ".join(normalize_words(text))
+    if state is WordState.INVALID:
+        return Problem(Issue.UNKNOWN_WORD, position, word, tuple(suggest_words(word)))
+    if final and state is WordState.PARTIAL:
+        return Problem(Issue.INCOMPLETE_WORD, position, word, tuple(complete_word(word, 4)))
+    if final and state is WordState.EMPTY:
+        return Problem(Issue.MISSING_WORD, position)
+    return None
+
+
+class Wizard:
+    """One wizard run. `step` is what to show; call the method for that step."""
+
+    def __init__(
+        self, *, rng: random.Random | None = None,
+        generate: Callable[[], str] = generate_mnemonic, confirm_count: int = CONFIRM_COUNT,
+    ) -> None:
+        self._rng = rng or secrets.SystemRandom()  # the positions asked need not be guessable
+        self._generate = generate
+        self._confirm_count = confirm_count
+        self.step = Step.CHOOSE
+        self._history: list[Step] = []
+        self.mode: Mode | None = None
+        self._created: tuple[str, ...] = ()  # kept across "back" so written words stay valid
+        self.words: tuple[str, ...] = ()
+        self.passphrase = ""
+        self.confirm_positions: tuple[int, ...] = ()
+        self._password = ""
+        self.remember = False
+        self.dex_url = SIMNET_DEX_URL
+
+    # --- navigation -------------------------------------------------------------------
+
+    def _go(self, step: Step) -> None:
+        self._history.append(self.step)
+        self.step = step
+
+    def _expect(self, *steps: Step) -> None:
+        if self.step not in steps:
+            raise WizardError(f"not allowed in step {self.step.value}")
+
+    @property
+    def can_go_back(self) -> bool:
+        return bool(self._history) and self.step is not Step.DONE
+
+    def back(self) -> None:
+        if not self.can_go_back:
+            raise WizardError("nothing to go back to")
+        self.step = self._history.pop()
+        if self.step is Step.CHOOSE:
+            self.mode = None
+
+    def progress(self) -> tuple[int, int]:
+        """(current 1-based, total) for a "step 2 of 5" indicator."""
+        order = [Step.CHOOSE, Step.SHOW_WORDS, Step.CONFIRM_WORDS, Step.PASSWORD, Step.SERVER]
+        if self.mode is Mode.RESTORE:
+            order = [Step.CHOOSE, Step.RESTORE_WORDS, Step.PASSWORD, Step.SERVER]
+        if self.step is Step.DONE:
+            return len(order), len(order)
+        return order.index(self.step) + 1, len(order)
+
+    # --- steps ------------------------------------------------------------------------
+
+    def choose(self, mode: Mode) -> None:
+        self._expect(Step.CHOOSE)
+        self.mode = mode
+        if mode is Mode.CREATE:
+            if not self._created:
+                self._created = tuple(normalize_words(self._generate()))
+            self.words = self._created
+            self.passphrase = ""
+            self._go(Step.SHOW_WORDS)
+        else:
+            self.words = ()
+            self._go(Step.RESTORE_WORDS)
+
+    def words_written(self) -> None:
+        """The user says the words are on paper: pick new positions to ask back."""
+        self._expect(Step.SHOW_WORDS)
+        count = min(self._confirm_count, len(self.words))
+        # sample() returns them in random order, which is the point: not 3, 7, 11.
+        self.confirm_positions = tuple(self._rng.sample(range(1, len(self.words) + 1), count))
+        self._go(Step.CONFIRM_WORDS)
+
+    def confirm(self, answers: Mapping[int, str]) -> list[Problem]:
+        """Answers by 1-based position; every wrong or missing one is reported, in asked order."""
+        self._expect(Step.CONFIRM_WORDS)
+        problems = []
+        for position in self.confirm_positions:
+            given = normalize_words(answers.get(position, ""))
+            if given != [self.words[position - 1]]:
+                problems.append(Problem(Issue.WRONG_CONFIRM_WORD, position))
+        if not problems:
+            self._go(Step.PASSWORD)
+        return problems
+
+    def candidates(self, prefix: str, limit: int = 8) -> list[str]:
+        """Completion candidates for a restore field."""
+        return complete_word(prefix, limit)
+
+    def restore(self, words: Sequence[str], passphrase: str = "") -> Problem | None:
+        """All fields at once: the first bad word by position, then the checksum."""
+        self._expect(Step.RESTORE_WORDS)
+        if len(words) != WORD_COUNT:
+            raise WizardError(f"expected {WORD_COUNT} fields, got {len(words)}")
+        for position, text in enumerate(words, start=1):
+            problem = check_word(position, text, final=True)
+            if problem is not None:
+                return problem
+        phrase = " ".join(" ".join(normalize_words(w)) for w in words)
+        try:
+            mnemonic_to_entropy(phrase, (WORD_COUNT,))
+        except MnemonicWordError as exc:  # cannot happen after check_word; kept for safety
+            return Problem(Issue.UNKNOWN_WORD, exc.position, exc.word, tuple(exc.suggestions))
+        except MnemonicError:  # every word is known and there are 12: the checksum failed
+            return Problem(Issue.BAD_CHECKSUM)
+        self.words = tuple(phrase.split())
+        self.passphrase = passphrase
+        self._go(Step.PASSWORD)
+        return None
+
+    def set_password(self, password: str, confirm: str, remember: bool) -> Problem | None:
+        self._expect(Step.PASSWORD)
+        problem = check_password(password, confirm)
+        if problem is None:
+            self._password = password
+            self.remember = remember
+            self._go(Step.SERVER)
+        return problem
+
+    def choose_server(self, custom_url: str | None = None) -> Problem | None:
+        """None picks the local simnet; otherwise the custom URL must pass check_server_url."""
+        self._expect(Step.SERVER)
+        if custom_url is None:
+            self.dex_url = SIMNET_DEX_URL
+        else:
+            problem = check_server_url(custom_url)
+            if problem is not None:
+                return problem
+            self.dex_url = custom_url.strip()
+        self._go(Step.DONE)
+        return None
+
+    def result(self) -> WizardResult:
+        self._expect(Step.DONE)
+        return WizardResult(
+            mnemonic=" ".join(self.words), passphrase=self.passphrase, password=self._password,
+            remember=self.remember, dex_url=self.dex_url, restored=self.mode is Mode.RESTORE,
+        )

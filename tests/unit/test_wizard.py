@@ -1,0 +1,223 @@
+"""The first-run wizard's logic, without a GUI."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from app.wallet.mnemonic import entropy_to_mnemonic
+from app.wizard import (
+    SIMNET_DEX_URL,
+    Issue,
+    Mode,
+    Step,
+    Strength,
+    Wizard,
+    WizardError,
+    WordState,
+    check_server_url,
+    check_word,
+    password_strength,
+    word_state,
+)
+
+PHRASE = entropy_to_mnemonic(bytes(range(16)))
+WORDS = PHRASE.split()
+# A valid BIP39 phrase whose last word we can break: "abandon" x11 + "about".
+ABOUT = ["abandon"] * 11 + ["about"]
+
+
+def make() -> Wizard:
+    return Wizard(rng=random.Random(7), generate=lambda: PHRASE)
+
+
+def to_confirm(w: Wizard) -> None:
+    w.choose(Mode.CREATE)
+    w.words_written()
+
+
+def test_create_flow_produces_result() -> None:
+    w = make()
+    assert w.step is Step.CHOOSE and w.progress() == (1, 5)
+    w.choose(Mode.CREATE)
+    assert w.step is Step.SHOW_WORDS and w.words == tuple(WORDS)
+    w.words_written()
+    assert w.step is Step.CONFIRM_WORDS
+    assert len(w.confirm_positions) == 3 and len(set(w.confirm_positions)) == 3
+    assert w.confirm({p: WORDS[p - 1] for p in w.confirm_positions}) == []
+    assert w.step is Step.PASSWORD
+    assert w.set_password("correct horse", "correct horse", remember=True) is None
+    assert w.choose_server() is None
+    assert w.step is Step.DONE and not w.can_go_back
+    result = w.result()
+    assert result.mnemonic == PHRASE and result.password == "correct horse"
+    assert result.remember and result.dex_url == SIMNET_DEX_URL and not result.restored
+    assert PHRASE not in repr(result) and "correct horse" not in repr(result)
+
+
+def test_confirm_positions_random_and_not_sorted() -> None:
+    seen = set()
+    for seed in range(20):
+        w = Wizard(rng=random.Random(seed), generate=lambda: PHRASE)
+        to_confirm(w)
+        seen.add(w.confirm_positions)
+        assert all(1 <= p <= 12 for p in w.confirm_positions)
+    assert len(seen) > 10
+    assert any(list(p) != sorted(p) for p in seen)
+
+
+def test_confirm_wrong_word_stays_and_names_position() -> None:
+    w = make()
+    to_confirm(w)
+    first, second, third = w.confirm_positions
+    answers = {first: WORDS[first - 1], second: "zoo", third: "  " + WORDS[third - 1].upper()}
+    problems = w.confirm(answers)
+    assert [(p.issue, p.position) for p in problems] == [(Issue.WRONG_CONFIRM_WORD, second)]
+    assert w.step is Step.CONFIRM_WORDS
+    missing = w.confirm({})
+    assert [p.position for p in missing] == list(w.confirm_positions)
+    answers[second] = WORDS[second - 1]
+    assert w.confirm(answers) == []  # case and spaces do not matter
+    assert w.step is Step.PASSWORD
+
+
+def test_back_navigation_keeps_generated_words() -> None:
+    calls = []
+
+    def gen() -> str:
+        calls.append(1)
+        return PHRASE
+
+    w = Wizard(rng=random.Random(1), generate=gen)
+    assert not w.can_go_back
+    to_confirm(w)
+    w.back()
+    assert w.step is Step.SHOW_WORDS
+    w.back()
+    assert w.step is Step.CHOOSE and w.mode is None
+    w.choose(Mode.CREATE)
+    assert w.words == tuple(WORDS) and len(calls) == 1  # same words after going back
+    w.back()
+    w.choose(Mode.RESTORE)
+    assert w.step is Step.RESTORE_WORDS and w.progress() == (2, 4)
+    assert w.restore(ABOUT) is None
+    assert w.step is Step.PASSWORD
+    w.back()
+    assert w.step is Step.RESTORE_WORDS
+    with pytest.raises(WizardError):
+        w.set_password("x" * 10, "x" * 10, remember=False)
+
+
+def test_restore_flow_with_passphrase() -> None:
+    w = make()
+    w.choose(Mode.RESTORE)
+    assert w.restore([f" {x.upper()} " for x in ABOUT], passphrase="extra") is None
+    w.set_password("password1", "password1", remember=False)
+    w.choose_server("wss://dex.example.org:7232/ws")
+    result = w.result()
+    assert result.mnemonic == " ".join(ABOUT) and result.passphrase == "extra"
+    assert result.restored and result.dex_url == "wss://dex.example.org:7232/ws"
+
+
+def test_restore_wrong_word_names_word_and_position() -> None:
+    w = make()
+    w.choose(Mode.RESTORE)
+    words = list(ABOUT)
+    words[4] = "abandom"
+    problem = w.restore(words)
+    assert problem is not None and problem.issue is Issue.UNKNOWN_WORD
+    assert problem.position == 5 and problem.word == "abandom"
+    assert "abandon" in problem.suggestions
+    assert w.step is Step.RESTORE_WORDS
+
+
+def test_restore_missing_and_incomplete_words() -> None:
+    w = make()
+    w.choose(Mode.RESTORE)
+    words = list(ABOUT)
+    words[2] = ""
+    problem = w.restore(words)
+    assert problem is not None and (problem.issue, problem.position) == (Issue.MISSING_WORD, 3)
+    words[2] = "aban"
+    problem = w.restore(words)
+    assert problem is not None and problem.issue is Issue.INCOMPLETE_WORD
+    assert problem.position == 3 and problem.suggestions == ("abandon",)
+    with pytest.raises(WizardError):
+        w.restore(ABOUT[:11])
+
+
+def test_restore_bad_checksum() -> None:
+    w = make()
+    w.choose(Mode.RESTORE)
+    problem = w.restore(["abandon"] * 12)
+    assert problem is not None and problem.issue is Issue.BAD_CHECKSUM
+    assert w.step is Step.RESTORE_WORDS
+
+
+def test_word_state_while_typing() -> None:
+    assert word_state("") is WordState.EMPTY
+    assert word_state("aban") is WordState.PARTIAL
+    assert word_state("Abandon ") is WordState.VALID
+    assert word_state("xyzq") is WordState.INVALID
+    assert word_state("abandon about") is WordState.INVALID
+    assert check_word(2, "aban", final=False) is None
+    bad = check_word(2, "xyzq", final=False)
+    assert bad is not None and (bad.issue, bad.position, bad.word) == (
+        Issue.UNKNOWN_WORD, 2, "xyzq")
+    assert make().candidates("zo") == ["zone", "zoo"]
+
+
+def test_password_rules() -> None:
+    w = make()
+    to_confirm(w)
+    w.confirm({p: WORDS[p - 1] for p in w.confirm_positions})
+    short = w.set_password("short", "short", remember=False)
+    assert short is not None and short.issue is Issue.PASSWORD_TOO_SHORT and short.position == 8
+    mismatch = w.set_password("long enough", "long enuogh", remember=False)
+    assert mismatch is not None and mismatch.issue is Issue.PASSWORD_MISMATCH
+    assert w.step is Step.PASSWORD
+    assert w.set_password("long enough", "long enough", remember=False) is None
+
+
+def test_password_strength_hint() -> None:
+    assert password_strength("abc") is Strength.WEAK
+    assert password_strength("abcdefgh") is Strength.WEAK
+    assert password_strength("abcdefgh1") is Strength.FAIR
+    assert password_strength("Abcdefgh1234") is Strength.GOOD
+    assert password_strength("Abcdefgh1234!xyz") is Strength.STRONG
+
+
+@pytest.mark.parametrize(("url", "issue"), [
+    ("wss://dex.example.org", None),
+    ("wss://dex.example.org:443/api", None),
+    ("ws://127.0.0.1:7232", None),
+    ("ws://localhost:7232", None),
+    ("ws://[::1]:7232", None),
+    ("", Issue.URL_EMPTY),
+    ("   ", Issue.URL_EMPTY),
+    ("https://dex.example.org", Issue.URL_NOT_WEBSOCKET),
+    ("dex.example.org", Issue.URL_NOT_WEBSOCKET),
+    ("ws://dex.example.org", Issue.URL_INSECURE),
+    ("ws://10.0.0.2:7232", Issue.URL_INSECURE),
+    ("wss://", Issue.URL_MALFORMED),
+    ("wss://dex.example.org:99999", Issue.URL_MALFORMED),
+    ("wss://dex example.org", Issue.URL_MALFORMED),
+])
+def test_server_url_validation(url: str, issue: Issue | None) -> None:
+    problem = check_server_url(url)
+    assert (problem.issue if problem else None) is issue
+
+
+def test_server_step_rejects_bad_url_and_stays() -> None:
+    w = make()
+    w.choose(Mode.RESTORE)
+    w.restore(ABOUT)
+    w.set_password("password1", "password1", remember=False)
+    problem = w.choose_server("ws://dex.example.org")
+    assert problem is not None and problem.issue is Issue.URL_INSECURE
+    assert w.step is Step.SERVER
+    with pytest.raises(WizardError):
+        w.result()
+    w.back()
+    assert w.step is Step.PASSWORD
