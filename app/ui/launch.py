@@ -8,7 +8,9 @@ import logging
 import sys
 from pathlib import Path
 
-from app.config import default_datadir
+from app.assets import Network
+from app.config import default_datadir, load_config, save_config
+from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio")
 
@@ -22,6 +24,31 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _open_or_create(datadir: Path) -> OpenWallet | None:
+    """Unlock the wallet in `datadir`, or run the first-run wizard and create it there."""
+    from app.ui.unlock_view import ask_unlock
+    from app.ui.wizard_view import run_wizard
+    from app.wallet.keystore import read_info, remember_password
+    from app.wallet.session import create_wallet, keystore_path, unlock_wallet, wallet_exists
+    from app.wizard import SIMNET_DEX_URL
+
+    if wallet_exists(datadir):
+        return ask_unlock(datadir)
+    result = run_wizard()
+    if result is None:
+        return None
+    # The built-in simnet runs regtest chains; any other server is taken to be a mainnet one.
+    network = Network.REGTEST if result.dex_url == SIMNET_DEX_URL else Network.MAINNET
+    create_wallet(datadir, result.password, network=network, mnemonic=result.mnemonic,
+                  passphrase=result.passphrase)
+    config = load_config(datadir)
+    config.dex_url = result.dex_url
+    save_config(datadir, config)
+    if result.remember:
+        remember_password(read_info(keystore_path(datadir)).wallet_id, result.password)
+    return unlock_wallet(datadir, result.password, result.passphrase)
+
+
 def run_gui(argv: list[str]) -> int:
     args = _parse(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -32,26 +59,26 @@ def run_gui(argv: list[str]) -> int:
     from app.ui.style import DARK
     from app.wallet.session import unlock_wallet
 
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Cambio")
+    app.setStyleSheet(DARK)
+
     devnet = None
     if args.simnet:
         from simnet.devnet import SIMNET_PASSWORD, start_devnet
 
         devnet = start_devnet(args.datadir or Path("simnet-data"))
-        wallet_dir, password = devnet.wallet_dir, SIMNET_PASSWORD
+        wallet = unlock_wallet(devnet.wallet_dir, SIMNET_PASSWORD)
     else:
-        wallet_dir = args.datadir or default_datadir()
-        print("Opening a wallet outside the simnet needs the setup wizard, which comes with "
-              "the desktop app; use `main.py wallet create` and `--simnet` for now.",
-              file=sys.stderr)
-        return 2
+        # Dialogs run before the qasync loop starts: they nest their own Qt event loop.
+        opened = _open_or_create(args.datadir or default_datadir())
+        if opened is None:
+            return 0
+        wallet = opened
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Cambio")
-    app.setStyleSheet(DARK)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wallet = unlock_wallet(wallet_dir, password)
     window = MainWindow(wallet, ["ltc", "btc"])
     window.show()
 

@@ -8,6 +8,7 @@ import logging
 from app.ui.qt import QLabel, QMainWindow, QStatusBar, QTabWidget, QTimer, QWidget
 from app.ui.wallet_view import AssetSnapshot, WalletView
 from app.wallet.errors import BackendError
+from app.wallet.service import NoNodeConfiguredError
 from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio.ui")
@@ -55,6 +56,9 @@ class MainWindow(QMainWindow):
             try:
                 balance = await asset_wallet.balance()
                 tip = await asset_wallet.backend.tip()
+            except NoNodeConfiguredError:
+                label.setText(self.tr("{0}: no node configured").format(symbol.upper()))
+                continue
             except BackendError as exc:
                 # A node that is down is shown, never a reason to block the window.
                 label.setText(self.tr("{0}: offline, retrying").format(symbol.upper()))
