@@ -82,6 +82,10 @@ class RegtestNode:
             "-fallbackfee=0.0002", "-txindex=1", "-printtoconsole=0", "-discover=0", "-dnsseed=0",
             "-upnp=0", "-acceptnonstdtxn=0", "-rpcthreads=8", "-rpcworkqueue=64",
         ]
+        if self.hrp == "rltc":
+            # Litecoin regtest activates MWEB at block 432, after which plain mining fails
+            # (bad-txns-vin-empty); push its deployment window out of reach.
+            args.append("-vbparams=mweb:2000000000:2100000000")
         with open(self.datadir / "daemon.out", "ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli import swap_cmd, wallet_cmd
+from app.cli import swap_cmd, swaps_cmd, wallet_cmd
 from app.cli.common import CliError
 from app.wallet.errors import WalletError
 from dexserver import cli as server_cli
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     wallet_cmd.register(sub)
     swap_cmd.register(sub)
+    swaps_cmd.register(sub)
     server_cli.register(sub)
     return parser
 

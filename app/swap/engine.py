@@ -17,13 +17,14 @@ import logging
 import os
 import struct
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
+from app.swap.batch import check_batch, prepare_batch
 from app.swap.errors import SwapError, TxDecodeError
 from app.swap.messages import (
     CounterpartyInit,
@@ -87,6 +88,9 @@ class FundingSource(Protocol):
 
 SendFn = Callable[[OutgoingMessage], Awaitable[None]]
 EventFn = Callable[[SwapEvent], None]
+# Called at each crash point ("stored:<State>", "before:<what>-broadcast",
+# "after:<what>-broadcast"); the crash tests SIGKILL the process there.
+CheckpointFn = Callable[[str], None]
 
 
 def tx_outputs(raw: bytes) -> tuple[TxOutput, ...]:
@@ -100,14 +104,14 @@ def tx_outputs(raw: bytes) -> tuple[TxOutput, ...]:
     return tuple(TxOutput(bytes(o.scriptPubKey), int(o.nValue)) for o in tx.vout)
 
 
-def _ours(state: SwapState) -> OurContract | None:
+def ours_of(state: SwapState) -> OurContract | None:
     if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming,
                           AwaitingRefund, Refunding)):
         return state.ours
     return None
 
 
-def _theirs(state: SwapState) -> TheirContract | None:
+def theirs_of(state: SwapState) -> TheirContract | None:
     if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming,
                           AwaitingRefund, Refunding)):
         return state.theirs
@@ -120,7 +124,7 @@ def describe(state: SwapState) -> str:
         return state.reason
     if isinstance(state, Complete):
         return f"received {state.received} atoms in {state.redeem_txid}"
-    ours = _ours(state)
+    ours = ours_of(state)
     return f"our init {ours.init.txid}" if ours is not None else ""
 
 
@@ -131,7 +135,7 @@ class SwapEngine:
         self, store: SwapStore, backends: Mapping[str, ChainBackend],
         funding: Mapping[str, FundingSource], send: SendFn, on_event: EventFn | None = None,
         *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
-        clock_ms: Callable[[], int] | None = None,
+        clock_ms: Callable[[], int] | None = None, checkpoint: CheckpointFn | None = None,
     ) -> None:
         self.store = store
         self._backends = backends
@@ -141,6 +145,7 @@ class SwapEngine:
         self.poll_interval = poll_interval
         self.rebroadcast_interval = rebroadcast_interval
         self._clock = clock_ms or (lambda: int(time.time() * 1000))
+        self._checkpoint = checkpoint or (lambda point: None)
         self._tasks: dict[str, asyncio.Task[SwapState]] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._audits: dict[str, CounterpartyInit] = {}
@@ -152,8 +157,42 @@ class SwapEngine:
     # -- public API -------------------------------------------------------------------------
     async def add_match(self, match: Match) -> None:
         """Persist a new match and start settling it (a known match just resumes)."""
-        self.store.create(Matched(match))
+        if self.store.create(Matched(match)):
+            self._checkpoint("stored:Matched")
         self.start(match.match_id)
+
+    async def add_batch(self, matches: Sequence[Match]) -> None:
+        """Protocol §9 case B: our maker matches of one epoch, funded by ONE init transaction.
+
+        Each match is stored first (as `add_match` does); then one funding, one signed init
+        with an output per match and each match's refund are stored for all of them in one
+        database transaction before anything is broadcast. If funding fails, or a match was
+        already known, the matches simply run one by one (case A)."""
+        check_batch(matches)
+        fresh = [m for m in matches if self.store.create(Matched(m))]
+        for _ in fresh:
+            self._checkpoint("stored:Matched")
+        if len(fresh) > 1:
+            await self._fund_batch(fresh)
+        for m in matches:
+            self.start(m.match_id)
+
+    async def _fund_batch(self, matches: list[Match]) -> None:
+        m0 = matches[0]
+        try:
+            tip = (await self._backend(m0, Side.OURS).tip()).height
+            funding = await self._funding[m0.our_asset].fund(
+                sum(m.our_amount for m in matches), m0.our_fee_rate, len(matches))
+            states = prepare_batch(matches, [os.urandom(32) for _ in matches],
+                                   funding.coins, funding.change_script, tip)
+        except (WalletError, SwapError) as exc:
+            self._problem(m0.match_id, f"cannot fund the matches together: {exc}")
+            return
+        self.store.save_many(list(states))  # all prepared, or none: coins are used once
+        for state in states:
+            self._checkpoint("stored:ContractPrepared")
+            self._emit(SwapStateChanged(state.match.match_id, "Matched", "ContractPrepared",
+                                        describe(state)))
 
     def start(self, match_id: str) -> None:
         task = self._tasks.get(match_id)
@@ -201,6 +240,7 @@ class SwapEngine:
             progressed = step.state != state
             if progressed:
                 self.store.save(step.state)  # durable before any action depends on it
+                self._checkpoint(f"stored:{state_name(step.state)}")
                 self._funded.pop(match_id, None)
                 log.info("swap %s: %s -> %s", match_id[:8], state_name(state),
                          state_name(step.state))
@@ -251,7 +291,7 @@ class SwapEngine:
         m = state.match
         mid = m.match_id
         ours_b, theirs_b = self._backend(m, Side.OURS), self._backend(m, Side.THEIRS)
-        ours, theirs = _ours(state), _theirs(state)
+        ours, theirs = ours_of(state), theirs_of(state)
         f: dict[str, object] = {"now_ms": self._clock(), "resumed": resumed,
                                 "funded": self._funded.get(mid)}
         needs_funds = (isinstance(state, Matched) and m.role is Role.MAKER) or (
@@ -304,7 +344,9 @@ class SwapEngine:
             return
         self._last_broadcast[action.tx.txid] = now
         try:
+            self._checkpoint(f"before:{action.what}-broadcast")
             await self._backend(m, action.side).broadcast(action.tx.raw)
+            self._checkpoint(f"after:{action.what}-broadcast")
             log.info("swap %s: broadcast %s %s", m.match_id[:8], action.what, action.tx.txid)
         except WalletError as exc:  # e.g. a refund before the chain's clock passed lock time
             self._last_broadcast.pop(action.tx.txid, None)

@@ -133,6 +133,21 @@ class SwapStore:
                 raise SwapRecordError("Unknown swap.", state.match.match_id)
             self._append(db, state.match.match_id, state, record, now)
 
+    def save_many(self, states: list[SwapState]) -> None:
+        """Save several states in ONE transaction: all of them or none (case B funding)."""
+        now = self._clock()
+        with self.store.transaction() as db:
+            for state in states:
+                record = encode_state(state)
+                cur = db.execute(
+                    "UPDATE matches SET state = ?, terminal = ?, record = ?, updated_ms = ?, "
+                    "fmt = ? WHERE match_id = ?",
+                    (state_name(state), int(is_terminal(state)), record, now, STATE_FORMAT,
+                     state.match.match_id))
+                if cur.rowcount != 1:
+                    raise SwapRecordError("Unknown swap.", state.match.match_id)
+                self._append(db, state.match.match_id, state, record, now)
+
     @staticmethod
     def _append(db: Any, match_id: str, state: SwapState, record: str, now: int) -> None:
         db.execute("INSERT INTO swap_events (match_id, state, record, created_ms, fmt) "

@@ -1,0 +1,306 @@
+"""`main.py swaps list|show|refund|export|recover`: the local swap store, headless.
+
+These work on `--datadir` (cambio.db, and config.json for the chain nodes) and need no wallet
+password: refunds use the presigned refund stored before our init was broadcast. `export`
+writes everything needed to finish a swap elsewhere (it holds the swap secret and the
+per-swap key: keep the file private); `recover` stores such a file and resumes the swap.
+Secrets are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.assets import format_atoms, get_asset
+from app.cli.common import CliError, add_datadir, add_json, emit
+from app.config import load_config
+from app.fileio import atomic_write
+from app.store.db import Store
+from app.store.errors import StoreError
+from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
+from app.swap.errors import SwapError
+from app.swap.messages import OutgoingMessage
+from app.swap.states import STATE_FORMAT, Complete, Refunded, SwapState, is_terminal, state_name
+from app.swap.store import SwapStore, decode_state, encode_state
+from app.wallet.backends.base import ChainBackend
+from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.errors import WalletError
+
+EXPORT_KIND = "cambio-swap-export"
+EXPORT_VERSION = 1
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    swaps = sub.add_parser("swaps", help="see, refund, export and recover local swaps")
+    cmds = swaps.add_subparsers(dest="swaps_cmd", required=True)
+    p = cmds.add_parser("list", help="every swap and its state")
+    add_datadir(p)
+    add_json(p)
+    p.set_defaults(func=_list)
+    p = cmds.add_parser("show", help="one swap: state, timeline, contracts, lock time")
+    add_datadir(p)
+    add_json(p)
+    p.add_argument("match_id", metavar="MATCH_ID", help="match id (or a unique prefix)")
+    p.set_defaults(func=_show)
+    p = cmds.add_parser("refund", help="broadcast the presigned refund now, if the lock "
+                                       "time has passed")
+    add_datadir(p)
+    add_json(p)
+    p.add_argument("match_id", metavar="MATCH_ID")
+    p.set_defaults(func=_refund)
+    p = cmds.add_parser("export", help="write what is needed to finish a swap elsewhere "
+                                       "(contains its secret and key: keep it private)")
+    add_datadir(p)
+    p.add_argument("match_id", metavar="MATCH_ID")
+    p.add_argument("--out", type=Path, required=True, help="file to write")
+    p.set_defaults(func=_export)
+    p = cmds.add_parser("recover", help="import an exported swap and resume it")
+    add_datadir(p)
+    add_json(p)
+    p.add_argument("--file", type=Path, required=True, help="a file from `swaps export`")
+    p.add_argument("--wait", type=float, default=30.0,
+                   help="seconds to drive the swap now (default %(default)s; 0: only "
+                        "import it, the app resumes it on launch)")
+    p.set_defaults(func=_recover)
+
+
+def _cli_errors(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Swap and store errors become one-line CLI errors (their user-facing text only)."""
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except (SwapError, StoreError) as exc:
+            raise CliError(str(exc)) from None
+    return wrapper
+
+
+def _open(datadir: Path) -> SwapStore:
+    path = Path(datadir) / "cambio.db"
+    if not path.exists():
+        raise CliError(f"no swap store in {datadir} (cambio.db is missing)")
+    return SwapStore(Store(path))
+
+
+def _find(store: SwapStore, prefix: str) -> SwapState:
+    ids = [i for i in store.all_ids() if i.startswith(prefix.lower())] if prefix else []
+    if len(ids) != 1:
+        raise CliError(f"no swap matches {prefix!r}" if not ids
+                       else f"{prefix!r} matches {len(ids)} swaps; give more of the id")
+    state = store.load(ids[0])
+    assert state is not None  # listed a moment ago
+    return state
+
+
+def _iso(ms_or_s: int, seconds: bool = False) -> str:
+    ts = ms_or_s if seconds else ms_or_s / 1000
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _left(lock: int, now: int) -> str:
+    secs = lock - now
+    if secs <= 0:
+        return "passed"
+    hours, rest = divmod(secs, 3600)
+    return f"{hours}h {rest // 60:02d}m"
+
+
+def _backend(datadir: Path, symbol: str) -> ChainBackend:
+    node = load_config(datadir).nodes.get(symbol)
+    if node is None:
+        raise CliError(f"no {symbol.upper()} node in {datadir}/config.json")
+    return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
+
+
+def _summary(state: SwapState) -> dict[str, Any]:
+    m = state.match
+    return {"match_id": m.match_id, "order_id": m.order_id, "role": m.role.value,
+            "state": state_name(state), "terminal": is_terminal(state),
+            "pay": {"asset": m.our_asset, "atoms": m.our_amount},
+            "receive": {"asset": m.their_asset, "atoms": m.their_amount},
+            "detail": describe(state)}
+
+
+def _details(state: SwapState) -> dict[str, Any]:
+    """Everything public about a swap; no secret, no key."""
+    m, data = state.match, _summary(state)
+    now = int(time.time())
+    for side, c, asset in (("ours", ours_of(state), m.our_asset),
+                           ("theirs", theirs_of(state), m.their_asset)):
+        if c is None:
+            continue
+        contract, params = c.contract, get_asset(asset, m.network)
+        txid = c.init.txid if side == "ours" else c.txid  # type: ignore[union-attr]
+        data[f"{side}_contract"] = {
+            "asset": asset, "txid": txid, "vout": c.vout, "atoms": c.value,
+            "address": contract.address(params), "script": c.script.hex(),
+            "secret_hash": contract.secret_hash.hex(), "lock_time": contract.lock_time,
+            "lock_time_utc": _iso(contract.lock_time, True),
+            "time_left": _left(contract.lock_time, now)}
+    ours = ours_of(state)
+    if ours is not None:
+        data["txids"] = {"init": ours.init.txid, "refund": ours.refund.txid}
+        data["lock_time"] = ours.contract.lock_time
+    if isinstance(state, Complete):
+        data.setdefault("txids", {})["redeem"] = state.redeem_txid
+    if isinstance(state, Refunded):
+        data.setdefault("txids", {})["refund"] = state.refund_txid
+    return data
+
+
+@_cli_errors
+def _list(args: argparse.Namespace) -> int:
+    store = _open(args.datadir)
+    try:
+        rows = [_summary(s) for s in (store.load(i) for i in store.all_ids()) if s is not None]
+    finally:
+        store.store.close()
+    lines = [f"{r['match_id'][:16]}  {r['role']:<5}  {r['state']:<19} pay "
+             f"{format_atoms(r['pay']['atoms'])} {r['pay']['asset'].upper()}  receive "
+             f"{format_atoms(r['receive']['atoms'])} {r['receive']['asset'].upper()}"
+             for r in rows]
+    emit(args, {"swaps": rows}, "\n".join(lines) or "no swaps")
+    return 0
+
+
+@_cli_errors
+def _show(args: argparse.Namespace) -> int:
+    store = _open(args.datadir)
+    try:
+        state = _find(store, args.match_id)
+        history = [{"state": h.state, "time_ms": h.created_ms, "time_utc": _iso(h.created_ms)}
+                   for h in store.history(state.match.match_id)]
+    finally:
+        store.store.close()
+    data = {**_details(state), "history": history}
+    lines = [f"match {data['match_id']} ({data['role']}): {data['state']}",
+             f"  {data['detail']}" if data["detail"] else ""]
+    for side in ("ours", "theirs"):
+        c = data.get(f"{side}_contract")
+        if c is not None:
+            lines += [f"{side} contract  {c['asset'].upper()} {format_atoms(c['atoms'])} at "
+                      f"{c['txid']}:{c['vout']}",
+                      f"  address {c['address']}",
+                      f"  lock time {c['lock_time']} ({c['lock_time_utc']}, {c['time_left']})"]
+    lines += [f"{k} tx  {v}" for k, v in data.get("txids", {}).items()]
+    lines += ["history:"] + [f"  {h['time_utc']}  {h['state']}" for h in history]
+    emit(args, data, "\n".join(line for line in lines if line))
+    return 0
+
+
+@_cli_errors
+def _refund(args: argparse.Namespace) -> int:
+    store = _open(args.datadir)
+    try:
+        state = _find(store, args.match_id)
+    finally:
+        store.store.close()
+    ours = ours_of(state)
+    if is_terminal(state) or ours is None:
+        raise CliError(f"nothing to refund: the swap is {state_name(state)}"
+                       + ("" if ours is not None or is_terminal(state)
+                          else " and none of our coins are locked yet"))
+    lock = ours.contract.lock_time
+
+    async def run() -> str:
+        backend = _backend(args.datadir, state.match.our_asset)
+        try:
+            mtp = await backend.median_time_past()
+            if mtp < lock:
+                raise CliError(
+                    f"the lock time has not passed: refundable after {_iso(lock, True)} "
+                    f"(chain time {_iso(mtp, True)}, {_left(lock, mtp)} left); the app "
+                    "refunds by itself then")
+            if await backend.output_spent(ours.outpoint):
+                spend = await backend.find_spend(ours.outpoint, ours.start_height)
+                if spend is None or spend.txid != ours.refund.txid:
+                    raise CliError("our contract is already spent (the counterparty redeemed "
+                                   "it); run the app to redeem theirs")
+            return await backend.broadcast(ours.refund.raw)
+        finally:
+            await backend.close()
+
+    txid = asyncio.run(run())
+    emit(args, {"match_id": state.match.match_id, "refund_txid": txid},
+         f"refund broadcast: {txid}")
+    return 0
+
+
+@_cli_errors
+def _export(args: argparse.Namespace) -> int:
+    store = _open(args.datadir)
+    try:
+        state = _find(store, args.match_id)
+    finally:
+        store.store.close()
+    data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
+            "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
+    atomic_write(args.out, json.dumps(data, indent=1).encode())  # mode 0600: it holds secrets
+    print(f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; "
+          "it contains the swap secret and key: keep it private")
+    return 0
+
+
+class _NoFunding:
+    """The CLI has no wallet open: a swap that still needs coins waits for the app."""
+
+    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding:
+        raise SwapError("Funding needs the app with the wallet unlocked.")
+
+
+@_cli_errors
+def _recover(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.file).read_text())
+        if data.get("kind") != EXPORT_KIND or data.get("version") != EXPORT_VERSION:
+            raise CliError(f"{args.file} is not a Cambio swap export")
+        state = decode_state(json.dumps(data["record"]), int(data["fmt"]))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CliError(f"{args.file} is not a readable swap export: {exc}") from None
+    m = state.match
+    store = SwapStore(Store(Path(args.datadir) / "cambio.db"))
+    try:
+        if not store.create(state):
+            raise CliError(f"swap {m.match_id[:16]} is already in this store")
+        end = asyncio.run(_drive(args.datadir, store, m.match_id, args.wait)) \
+            if args.wait > 0 else state
+    finally:
+        store.store.close()
+    emit(args, _summary(end), f"recovered {m.match_id[:16]}: {state_name(end)}"
+         + ("" if is_terminal(end) else " (the app resumes it on launch)"))
+    return 0
+
+
+async def _drive(datadir: Path, store: SwapStore, match_id: str, wait: float) -> SwapState:
+    """Run the swap's loop for up to `wait` seconds; reports go nowhere (the app re-sends
+    them to the DEX when it resumes the swap)."""
+    state = store.load(match_id)
+    assert state is not None
+    m = state.match
+    backends = {a: _backend(datadir, a) for a in {m.our_asset, m.their_asset}}
+
+    async def send(msg: OutgoingMessage) -> None:
+        return None
+
+    engine = SwapEngine(store, backends, {m.our_asset: _NoFunding()}, send, poll_interval=0.5)
+    try:
+        engine.start(match_id)
+        try:
+            return await asyncio.wait_for(asyncio.shield(engine.wait(match_id)), wait)
+        except TimeoutError:
+            latest = store.load(match_id)
+            return latest if latest is not None else state
+    except (WalletError, SwapError) as exc:
+        raise CliError(f"the swap stopped: {exc}") from None
+    finally:
+        await engine.stop()
+        for b in backends.values():
+            await b.close()

@@ -1,0 +1,124 @@
+"""`main.py swaps …` in a subprocess, on a data directory holding two real maker swaps on the
+LTC regtest chain: one whose lock time has passed, one locked for 48 h."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.config import AppConfig, NodeConfig, save_config
+from app.store.db import Store
+from app.swap.batch import prepare_batch
+from app.swap.states import InitBroadcast, Match
+from app.swap.store import SwapStore
+from app.wallet.coins import Outpoint, Utxo
+from app.wallet.signing import KeyedUtxo
+from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches
+from tests.integration.swap_proc import p2wpkh_for
+
+pytestmark = pytest.mark.regtest
+ROOT = Path(__file__).parents[2]
+# Runs the CLI with `swaps` registered whether or not app/cli/__init__.py does it yet.
+BOOT = """
+import argparse, sys
+import app.cli as cli
+from app.cli import swaps_cmd
+build = cli.build_parser
+def with_swaps():
+    parser = build()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if "swaps" not in sub.choices:
+        swaps_cmd.register(sub)
+    return parser
+cli.build_parser = with_swaps
+sys.exit(cli.run_cli(sys.argv[1:]))
+"""
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", BOOT, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+
+
+def _stored_swap(node: RegtestNode, store: SwapStore, match: Match) -> InitBroadcast:
+    """Fund, sign (init + refund), store, then broadcast and mine our init."""
+    key = os.urandom(32)
+    value = match.our_amount + 100_000
+    txid, vout = node.fund_script(p2wpkh_for(key), value)
+    coin = KeyedUtxo(Utxo(Outpoint(txid, vout), value, p2wpkh_for(key), 0, 0), key)
+    tip = int(node.rpc("getblockcount"))
+    (prepared,) = prepare_batch([match], [os.urandom(32)], [coin], fresh_script(), tip)
+    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None, prepared.secret)
+    assert store.create(state)
+    node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
+    node.mine(1)
+    return state
+
+
+def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode) -> None:
+    data, other = tmp_path / "data", tmp_path / "other"
+    now = int(time.time() * 1000)
+    expired, _ = make_matches(2_000_000, 1_000_000, match_time_ms=now - 2 * HOUR_MS,
+                              maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    locked, _ = make_matches(2_000_000, 1_000_000)
+    store = SwapStore(Store(data / "cambio.db"))
+    old = _stored_swap(ltc_node, store, expired)
+    new = _stored_swap(ltc_node, store, locked)
+    store.store.close()
+    nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
+             for s, n in (("ltc", ltc_node), ("btc", btc_node))}
+    save_config(data, AppConfig(nodes=nodes))
+    other.mkdir()
+    shutil.copy(data / "config.json", other / "config.json")
+    secrets = {old.secret.hex(), new.secret.hex(), expired.our_key.hex()}  # type: ignore[union-attr]
+
+    r = cli("swaps", "list", "--datadir", str(data), "--json")
+    assert r.returncode == 0, r.stderr
+    rows = {s["match_id"]: s for s in json.loads(r.stdout)["swaps"]}
+    assert set(rows) == {expired.match_id, locked.match_id}
+    assert {s["state"] for s in rows.values()} == {"InitBroadcast"}
+
+    for args in (["--json"], []):
+        r = cli("swaps", "show", expired.match_id[:12], "--datadir", str(data), *args)
+        assert r.returncode == 0, r.stderr
+        assert not any(s in r.stdout for s in secrets)  # never print a secret
+    r = cli("swaps", "show", expired.match_id, "--datadir", str(data), "--json")
+    shown = json.loads(r.stdout)
+    assert shown["txids"] == {"init": old.ours.init.txid, "refund": old.ours.refund.txid}
+    assert shown["ours_contract"]["time_left"] == "passed"
+    assert [h["state"] for h in shown["history"]] == ["InitBroadcast"]
+
+    r = cli("swaps", "refund", locked.match_id, "--datadir", str(data))
+    assert r.returncode == 1 and "lock time has not passed" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+    export = tmp_path / "swap.json"
+    r = cli("swaps", "export", expired.match_id, "--datadir", str(data), "--out", str(export))
+    assert r.returncode == 0, r.stderr
+    assert export.stat().st_mode & 0o777 == 0o600
+
+    r = cli("swaps", "refund", expired.match_id, "--datadir", str(data), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["refund_txid"] == old.ours.refund.txid
+    ltc_node.mine(1)
+
+    # Another machine: import the export, the engine sees the refund confirmed.
+    r = cli("swaps", "recover", "--file", str(export), "--datadir", str(other), "--wait", "20",
+            "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["state"] == "Refunded"
+    r = cli("swaps", "recover", "--file", str(export), "--datadir", str(other))
+    assert r.returncode == 1 and "already in this store" in r.stderr
+
+    r = cli("swaps", "show", "zz", "--datadir", str(data))
+    assert r.returncode == 1 and r.stderr.startswith("error: no swap matches")
+    r = cli("swaps", "recover", "--file", str(data / "config.json"), "--datadir", str(other))
+    assert r.returncode == 1 and "not a Cambio swap export" in r.stderr

@@ -1,0 +1,351 @@
+"""Real crash tests: the swap engine of one role runs in its own OS process
+(tests/integration/swap_proc.py), SIGKILLs itself at a crash point, and is started again from
+its data directory. The counterparty runs in this process (or is played by the test); the two
+talk through a SQLite mailbox file that survives the kill.
+
+Every scenario must end completed or refunded with every atom accounted for on each chain:
+funding coin = change + what the spend of the contract paid (counterparty's redeem or our
+refund) + init fee + spend fee, fees to the atom; and exactly one init transaction ever built.
+
+All scenarios run concurrently in one module fixture (two regtest chains, blocks mined every
+0.15 s); each parametrized test then checks its own outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.crypto import sha256
+from app.store.db import Store
+from app.swap.htlc import Contract, maker_lock_time
+from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
+from app.swap.messages import CounterpartyInit
+from app.swap.states import (
+    STATE_FORMAT,
+    Complete,
+    ContractPrepared,
+    Match,
+    Refunded,
+    Role,
+    SwapState,
+)
+from app.swap.store import SwapStore, decode_state
+from app.wallet.coins import Outpoint
+from simnet.node import (
+    NodeError,
+    RegtestNode,
+    atoms_to_coin_str,
+    coin_to_atoms,
+    find_daemon,
+    start_node,
+    stop_quietly,
+)
+from tests.integration.swap_harness import HOUR_MS, RATE, fresh_script, make_matches, miner, pkh
+from tests.integration.swap_proc import Mailbox, match_record, open_party, p2wpkh_for
+
+pytestmark = pytest.mark.regtest
+MAKER_AMOUNT, TAKER_AMOUNT, MARGIN = 2_000_000, 1_000_000, 100_000
+PARALLEL = 8  # scenarios at once (each: one subprocess + one in-process engine)
+TIMEOUT = 60.0
+
+_HAPPY_MAKER = ["stored:Matched", "stored:ContractPrepared", "before:init-broadcast",
+                "after:init-broadcast", "stored:InitBroadcast", "stored:CounterpartyAudited",
+                "stored:Redeeming", "before:redeem-broadcast", "after:redeem-broadcast",
+                "stored:Complete"]
+_HAPPY_TAKER = ["stored:Matched", "stored:CounterpartyAudited", "stored:ContractPrepared",
+                "before:init-broadcast", "after:init-broadcast", "stored:InitBroadcast",
+                "stored:Redeeming", "before:redeem-broadcast", "after:redeem-broadcast",
+                "stored:Complete"]
+_REFUND = ["stored:Refunding", "before:refund-broadcast", "after:refund-broadcast",
+           "stored:Refunded"]
+
+# (scenario kind, role killed, crash point). Kinds: "swap" both engines, both complete;
+# "no-taker" the taker never funds, the maker refunds; "no-redeem" the test plays a maker
+# that never redeems, the taker refunds; "bad-taker" the test plays a taker with a wrong
+# contract, the maker waits in AwaitingRefund and refunds once its lock time passes.
+CRASHES: list[tuple[str, Role, str]] = (
+    [("swap", Role.MAKER, p) for p in _HAPPY_MAKER]
+    + [("swap", Role.TAKER, p) for p in _HAPPY_TAKER]
+    + [("no-taker", Role.MAKER, p) for p in _REFUND]
+    + [("no-redeem", Role.TAKER, p) for p in _REFUND]
+    + [("bad-taker", Role.MAKER, "stored:AwaitingRefund")]
+)
+
+
+def crash_id(c: tuple[str, Role, str]) -> str:
+    return f"{c[0]}-{c[1].value}-{c[2].replace(':', '-')}"
+
+
+@dataclass
+class Side:
+    """One engine-run role: its match, coin, data directory and how it ended."""
+
+    match: Match
+    funded: int
+    coin: Outpoint
+    change_script: bytes
+    datadir: Path
+    job: dict[str, object]
+    end: SwapState | None = None
+    init_txids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Outcome:
+    kinds: list[str]  # "first exit -9", ...
+    sides: dict[Role, Side]
+    seconds: float
+    error: BaseException | None = None
+
+
+async def _fund_side(tmp: Path, node: RegtestNode, match: Match, funded: int,
+                     mailbox: Path, nodes: dict[str, str]) -> Side:
+    key = os.urandom(32)
+    txid, vout = await asyncio.to_thread(_pay, node, p2wpkh_for(key), funded)
+    datadir = tmp / match.role.value
+    datadir.mkdir()
+    change = fresh_script()
+    job: dict[str, object] = {
+        "datadir": str(datadir), "match": match_record(match), "nodes": nodes,
+        "funding_key": key.hex(), "change_script": change.hex(), "mailbox": str(mailbox),
+        "crash_at": None, "poll": 0.05}
+    return Side(match, funded, Outpoint(txid, vout), change, datadir, job)
+
+
+async def _spawn(side: Side, crash_at: str | None) -> int:
+    job_path = side.datadir / ("job-crash.json" if crash_at else "job.json")
+    job_path.write_text(json.dumps({**side.job, "crash_at": crash_at}))
+    with open(side.datadir / "stderr.log", "ab") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.integration.swap_proc", str(job_path),
+            cwd=Path(__file__).parents[2], stdout=asyncio.subprocess.DEVNULL, stderr=log)
+    try:
+        return await asyncio.wait_for(proc.wait(), TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+
+
+async def _in_process(side: Side) -> SwapState:
+    party = open_party({**side.job, "poll": 0.1})
+    try:
+        return await asyncio.wait_for(party.run(0.1), TIMEOUT)
+    finally:
+        await party.close()
+
+
+def _pay(node: RegtestNode, script: bytes, atoms: int) -> tuple[str, int]:
+    """Pay `script` from the miner wallet, left for the miner task to confirm (gettransaction
+    rather than getrawtransaction: the latter races the miner and the async tx index)."""
+    txid = str(node.rpc("sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms),
+                        wallet="miner"))
+    raw = node.rpc("gettransaction", txid, wallet="miner")["hex"]
+    tx = node.rpc("decoderawtransaction", raw)
+    return txid, next(int(o["n"]) for o in tx["vout"] if o["scriptPubKey"]["hex"] == script.hex())
+
+
+async def _push_time_past(node: RegtestNode, lock: int) -> None:
+    """Move this private chain's median-time-past past `lock`: six blocks stamped later."""
+    await asyncio.to_thread(node.set_mock_time, lock + 5)
+    while await asyncio.to_thread(node.median_time_past) < lock:
+        await asyncio.to_thread(node.mine, 6)
+    await asyncio.to_thread(node.set_mock_time, 0)
+
+
+async def _scenario(kind: str, role: Role, point: str, tmp: Path,
+                    ltc: RegtestNode, btc: RegtestNode) -> Outcome:
+    started = time.monotonic()
+    now = int(time.time() * 1000)
+    if kind == "swap":
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
+    elif kind == "no-taker":  # the maker's lock time is already an hour in the past
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
+                                    maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    elif kind == "no-redeem":  # the taker's lock time is in the past, the maker's is not
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
+                                    maker_lock_ms=3 * HOUR_MS, taker_lock_ms=HOUR_MS)
+    else:  # bad-taker: the maker's lock time is 30 s ahead of its chain's clock
+        lock = await asyncio.to_thread(ltc.median_time_past) + 30
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT,
+                                    match_time_ms=lock * 1000 - HOUR_MS, maker_lock_ms=HOUR_MS)
+    mailbox = tmp / "mailbox.db"
+    Mailbox(mailbox).close()
+    nodes = {"ltc": ltc.rpc_url, "btc": btc.rpc_url}
+    sides: dict[Role, Side] = {}
+    if kind in ("swap", "no-taker", "bad-taker"):
+        sides[Role.MAKER] = await _fund_side(tmp, ltc, maker, MAKER_AMOUNT + MARGIN, mailbox,
+                                             nodes)
+    if kind in ("swap", "no-redeem"):
+        sides[Role.TAKER] = await _fund_side(tmp, btc, taker, TAKER_AMOUNT + MARGIN, mailbox,
+                                             nodes)
+    if kind == "no-redeem":  # a valid maker contract whose secret nobody will ever reveal
+        c = Contract(sha256(os.urandom(32)), pkh(taker.our_key), pkh(maker.our_key),
+                     maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
+        await _post_contract(ltc, mailbox, Role.TAKER, maker, c, MAKER_AMOUNT)
+    if kind == "bad-taker":  # wrong secret hash
+        c = Contract(os.urandom(32), pkh(maker.our_key), pkh(taker.our_key),
+                     maker_lock_time(taker.match_time_ms, taker.taker_lock_ms))
+        await _post_contract(btc, mailbox, Role.MAKER, taker, c, TAKER_AMOUNT)
+    counterparty = [r for r in sides if r is not role]
+    partner = asyncio.create_task(_in_process(sides[counterparty[0]])) if counterparty else None
+    codes = [await _spawn(sides[role], point)]
+    if kind == "bad-taker":
+        await _push_time_past(ltc, maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
+    codes.append(await _spawn(sides[role], None))
+    if partner is not None:
+        sides[counterparty[0]].end = await partner
+    for side in sides.values():
+        _read_store(side)
+    return Outcome([str(c) for c in codes], sides, time.monotonic() - started)
+
+
+async def _post_contract(node: RegtestNode, mailbox: Path, to: Role, sender: Match,
+                         contract: Contract, value: int) -> None:
+    txid, vout = await asyncio.to_thread(_pay, node, contract.p2wsh_script(), value)
+    box = Mailbox(mailbox)
+    box.post(to, CounterpartyInit(sender.order_id, sender.match_id, txid, vout,
+                                  contract.to_script(), int(time.time() * 1000)))
+    box.close()
+
+
+def _read_store(side: Side) -> None:
+    store = SwapStore(Store(side.datadir / "cambio.db"))
+    try:
+        side.end = side.end or store.load(side.match.match_id)
+        for h in store.history(side.match.match_id):
+            s = decode_state(h.record, STATE_FORMAT)
+            if isinstance(s, ContractPrepared):
+                side.init_txids.add(s.ours.init.txid)
+    finally:
+        store.store.close()
+
+
+async def _run_all(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> dict[str, Outcome]:
+    gate = asyncio.Semaphore(PARALLEL)
+    mining = asyncio.create_task(miner([ltc, btc], 0.2))
+
+    async def one(c: tuple[str, Role, str]) -> tuple[str, Outcome]:
+        async with gate:
+            d = tmp / crash_id(c)
+            d.mkdir()
+            try:
+                return crash_id(c), await _scenario(*c, d, ltc, btc)
+            except Exception as exc:  # reported by that scenario's test
+                return crash_id(c), Outcome([], {}, 0.0, exc)
+    try:
+        return dict(await asyncio.gather(*(one(c) for c in CRASHES)))
+    finally:
+        mining.cancel()
+        await asyncio.gather(mining, return_exceptions=True)
+
+
+def _private_node(datadir: Path, kind: str, label: str) -> RegtestNode:
+    """A chain of our own: we move its clock, and its blocks do not eat the shared chains'
+    budget (Litecoin regtest activates MWEB at height 432, after which blocks cannot be
+    mined without a peg-in; the vbparams line keeps MWEB from activating)."""
+    if kind == "litecoin":
+        datadir.mkdir(parents=True)
+        (datadir / "litecoin.conf").write_text(
+            "[regtest]\nvbparams=mweb:2000000000:2100000000\n")
+    node = start_node(datadir, kind, label)
+    node.ensure_mature_funds()
+    return node
+
+
+@pytest.fixture(scope="module")
+def chains(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, RegtestNode]]:
+    base = tmp_path_factory.mktemp("crash-nodes")
+    btc_kind = "bitcoin" if find_daemon("bitcoin") else "litecoin"
+    nodes: dict[str, RegtestNode] = {}
+    try:
+        nodes["ltc"] = _private_node(base / "ltc", "litecoin", "ltc")
+        nodes["btc"] = _private_node(base / "btc", btc_kind, "btc")
+        yield nodes
+    finally:
+        for node in nodes.values():
+            stop_quietly(node)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory,
+             chains: dict[str, RegtestNode]) -> dict[str, Outcome]:
+    started = time.monotonic()
+    result = asyncio.run(_run_all(tmp_path_factory.mktemp("crash"), chains["ltc"],
+                                  chains["btc"]))
+    print(f"\n{len(result)} crash scenarios in {time.monotonic() - started:.1f} s")
+    return result
+
+
+def _tx(node: RegtestNode, txid: str) -> dict[str, object]:
+    for _ in range(50):  # -txindex catches up with new blocks asynchronously
+        try:
+            return dict(node.rpc("getrawtransaction", txid, True))
+        except NodeError:
+            time.sleep(0.1)
+    return dict(node.rpc("getrawtransaction", txid, True))
+
+
+def _fee(node: RegtestNode, tx: dict[str, object]) -> int:
+    ins = 0
+    for i in tx["vin"]:  # type: ignore[attr-defined]
+        prev = _tx(node, i["txid"])
+        ins += coin_to_atoms(prev["vout"][i["vout"]]["value"])  # type: ignore[index]
+    return ins - sum(coin_to_atoms(o["value"]) for o in tx["vout"])  # type: ignore[attr-defined]
+
+
+def _check_chain(node: RegtestNode, side: Side, spend_txid: str, payee: bytes,
+                 spend_vsize: int) -> None:
+    """Our funding coin went into exactly one init; the contract was spent once to `payee`;
+    coin = change + payee output + both fees, each fee exactly RATE x its vsize."""
+    assert len(side.init_txids) == 1, side.init_txids  # never rebuilt, never paid twice
+    init_txid = next(iter(side.init_txids))
+    init, spend = _tx(node, init_txid), _tx(node, spend_txid)
+    assert [(i["txid"], i["vout"]) for i in init["vin"]] == [  # type: ignore[attr-defined]
+        (side.coin.txid, side.coin.vout)]
+    assert node.rpc("gettxout", side.coin.txid, side.coin.vout, True) is None
+    assert [(i["txid"], i["vout"]) for i in spend["vin"]] == [  # type: ignore[attr-defined]
+        (init_txid, 0)]
+    assert int(str(spend["confirmations"])) >= 1
+    outs = {bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
+            for o in (*init["vout"], *spend["vout"])}  # type: ignore[misc]
+    change, paid = outs[side.change_script], outs[payee]
+    init_fee, spend_fee = _fee(node, init), _fee(node, spend)
+    assert init_fee == RATE * init_vsize(1, 1, side.change_script)
+    assert spend_fee == RATE * spend_vsize
+    assert change + paid + init_fee + spend_fee == side.funded
+    assert len(outs) == 3  # contract, change, payee: nothing else was paid
+
+
+@pytest.mark.parametrize("crash", CRASHES, ids=[crash_id(c) for c in CRASHES])
+def test_sigkill_and_restart(outcomes: dict[str, Outcome], chains: dict[str, RegtestNode],
+                             crash: tuple[str, Role, str]) -> None:
+    out = outcomes[crash_id(crash)]
+    if out.error is not None:
+        raise out.error
+    kind, role, _ = crash
+    assert out.kinds == [str(-signal.SIGKILL), "0"], out.kinds  # killed at the point, resumed
+    nodes = chains
+    ends = {r: s.end for r, s in out.sides.items()}
+    if kind == "swap":
+        assert all(isinstance(e, Complete) for e in ends.values()), ends
+        for r, side in out.sides.items():
+            cp = out.sides[Role.TAKER if r is Role.MAKER else Role.MAKER]
+            assert isinstance(cp.end, Complete)
+            _check_chain(nodes[side.match.our_asset], side, cp.end.redeem_txid,
+                         cp.match.redeem_script, redeem_vsize(97, cp.match.redeem_script))
+        return
+    side = out.sides[role]
+    assert isinstance(side.end, Refunded), side.end
+    _check_chain(nodes[side.match.our_asset], side, side.end.refund_txid,
+                 side.match.refund_script, refund_vsize(97, side.match.refund_script))
