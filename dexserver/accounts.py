@@ -62,6 +62,7 @@ class Accounts:
         self.clock = clock
         self.replay = ReplayGuard(config.timestamp_tolerance)
         self._fee_key = config.regfee.pubkey or pubkey_from_secret(server_key)
+        self.on_ban: Callable[[bytes], None] = lambda account: None  # revokes its orders
 
     # -- shared checks --------------------------------------------------------------------
     def check_time(self, timestamp: int) -> int:
@@ -153,7 +154,11 @@ class Accounts:
 
     def violation(self, account_id: bytes, serious: bool = False) -> bool:
         """Record a violation; returns True when the account is (now) banned."""
+        before = self.store.account(account_id)
         count = self.store.add_violation(account_id, BAN_AFTER)
         if serious:
             self.store.set_banned(account_id)
-        return serious or count >= BAN_AFTER
+        banned = serious or count >= BAN_AFTER
+        if banned and before is not None and not before.banned:
+            self.on_ban(account_id)
+        return banned

@@ -20,10 +20,12 @@ from app.dex.jsonrpc import MAX_FRAME
 from app.wallet.backends.corerpc import CoreRpcBackend
 from dexserver.accounts import Accounts, fail, now_ms
 from dexserver.chain import ChainView
+from dexserver.conduct import Conduct
 from dexserver.config import ServerConfig, load_or_create_key
 from dexserver.epochs import Market, stop_task
 from dexserver.feed import Peer, book_order
 from dexserver.http_api import HttpApi
+from dexserver.marketdata import candles_json, parse_market_params, trades_json
 from dexserver.orders import OrderIntake
 from dexserver.rpcserver import Connection, Handler, serve_connection
 from dexserver.settlement import Settlement
@@ -63,6 +65,9 @@ class DexServer:
                                   self.settlement.active_count)
         for market in self.markets.values():
             market.on_matches = self.settlement.new_matches
+        self.conduct = Conduct(cfg, self.store, self.accounts, self.markets,
+                               lambda account: bool(self.sessions.get(account)),
+                               lambda: list(self.connections), self.clock)
         self.http = HttpApi(lambda: cfg.config_result(self.pubkey).to_json(), self.markets,
                             self.store)
         self._server = await websockets.serve(
@@ -72,6 +77,7 @@ class DexServer:
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(mk.run()) for mk in self.markets.values()]
         self._tasks.append(loop.create_task(self.settlement.run()))
+        self._tasks.append(loop.create_task(self.conduct.run()))
         log.info("DEX server listening on ws://%s:%d", cfg.host, self.port)
 
     @property
@@ -98,6 +104,17 @@ class DexServer:
         finally:
             await self.stop()
 
+    # -- admin (§11) ------------------------------------------------------------------------
+    def suspend(self, market: str, epoch: int | None = None, persist: bool = True) -> int:
+        """Stop taking orders on `market` ("ltc_btc") from `epoch` (default: now) and tell
+        every connected client; `persist=False` also purges the book. Returns the epoch."""
+        if market not in self.markets:
+            raise KeyError(f"unknown market {market}")
+        return self.conduct.suspend(market, epoch, persist)
+
+    def resume(self, market: str) -> None:
+        self.conduct.resume(market)
+
     # -- connections -------------------------------------------------------------------------
     def peers(self, account: bytes) -> list[Peer]:
         return list(self.sessions.get(account, ()))
@@ -118,6 +135,7 @@ class DexServer:
                 mine.discard(conn)
                 if not mine:
                     del self.sessions[conn.account]
+                    self.conduct.on_disconnect(conn.account)
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -125,7 +143,8 @@ class DexServer:
             "connect": self._connect, "orderbook": self._orderbook,
             "unsub_orderbook": self._unsub, "limit": self._limit, "market": self._market,
             "cancel": self._cancel, "init": self._init, "redeem": self._redeem,
-            "match_status": self._match_status,
+            "match_status": self._match_status, "trades": self._trades,
+            "candles": self._candles,
         }
 
     # -- handlers (params arrive parsed by app.dex.messages) -------------------------------
@@ -146,6 +165,7 @@ class DexServer:
             self.connections.add(conn)
         conn.account = row.account_id
         self.sessions.setdefault(row.account_id, set()).add(conn)
+        self.conduct.on_connect(row.account_id)
         orders = tuple(book_order(o) for mk in self.markets.values()
                        for o in mk.matcher.orders_of(row.account_id))
         startepoch = self.clock() // self.config.epochlen
@@ -193,3 +213,11 @@ class DexServer:
     async def _match_status(self, conn: Connection, p: object) -> Json:
         account = self._authed(conn)
         return self.settlement.status(account, cast(m.MatchStatusParams, p))
+
+    async def _trades(self, conn: Connection, p: object) -> Json:
+        market, _ = parse_market_params("trades", cast(Json, p), self.markets, False)
+        return trades_json(self.store, market)
+
+    async def _candles(self, conn: Connection, p: object) -> Json:
+        market, width = parse_market_params("candles", cast(Json, p), self.markets, True)
+        return candles_json(self.store, market, width)

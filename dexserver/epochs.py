@@ -44,9 +44,35 @@ class Market:
         self.pending: dict[int, list[Order]] = {}
         self.live: dict[int, Order] = {}  # internal ID -> pending or booked order
         self.rows: dict[bytes, OrderRow] = {}  # oid -> stored row of a live order
-        self.suspended = False
         self.on_matches: MatchSink = lambda market, rows: None
         self.on_finished: Callable[[OrderRow], None] = lambda row: None
+        self.on_cancels: Callable[[set[bytes]], None] = lambda accounts: None
+        # (first suspended epoch, persist, purged) or None; survives restarts (§11)
+        self.suspension = store.suspension(cfg.name)
+
+    # -- suspension (§11) ---------------------------------------------------------------------
+    @property
+    def suspended(self) -> bool:
+        return self.suspension is not None and self.epoch_now() >= self.suspension[0]
+
+    def suspend(self, epoch: int, persist: bool) -> None:
+        self.suspension = (epoch, persist, False)
+        self.store.set_suspension(self.name, self.suspension)
+
+    def resume(self) -> None:
+        self.suspension = None
+        self.store.set_suspension(self.name, None)
+
+    def _purge_if_due(self, closed: int) -> None:
+        """persist=false: once the last epoch before the suspension is matched, empty the
+        book (server-side removal: not the owners' cancels)."""
+        s = self.suspension
+        if s is None or s[1] or s[2] or closed + 1 < s[0]:
+            return
+        for order in [o for o in self.live.values() if o.status is Status.BOOKED]:
+            self.remove_booked(order)
+        self.suspension = (s[0], s[1], True)
+        self.store.set_suspension(self.name, self.suspension)
 
     @property
     def name(self) -> str:
@@ -73,15 +99,17 @@ class Market:
         self.rows[row.oid] = row
         self.pending.setdefault(order.epoch, []).append(order)
 
-    def remove_booked(self, order: Order) -> None:
-        """Server-side removal (ban, purge): off the book, feed notified, store updated."""
+    def remove_booked(self, order: Order, status: Status = Status.REVOKED) -> None:
+        """Server-side removal (ban, purge: REVOKED; long disconnection: CANCELLED, which
+        counts against the owner): off the book, feed notified, store updated."""
         booked = order.status is Status.BOOKED
         if self.matcher.remove(order.id) is None:
             return
+        order.status = status
         self.live.pop(order.id, None)
         row = self.rows.pop(order.oid, None)
         with self.store.transaction() as db:
-            self.store.update_orders(db, [(Status.REVOKED, order.filled, None, order.oid)])
+            self.store.update_orders(db, [(int(status), order.filled, None, order.oid)])
             if booked:
                 self.store.set_seq(db, self.name, self.feed.removed(order))
         if row is not None:
@@ -139,6 +167,8 @@ class Market:
         summary.orders, summary.matches = len(orders), matches
         if matches:
             self.on_matches(self, matches)
+        if result.cancelled:
+            self.on_cancels({o.account for o in result.cancelled})
         return summary
 
     async def run(self) -> None:
@@ -149,6 +179,7 @@ class Market:
             await asyncio.sleep(max(wait_ms, 0) / 1000)
             try:
                 self.close_epoch(epoch)
+                self._purge_if_due(epoch)
             except Exception:  # one bad epoch must not stop the market
                 log.exception("market %s: epoch %d failed", self.name, epoch)
 

@@ -23,11 +23,8 @@ from websockets.http11 import Request, Response
 
 from dexserver.book import DepthLevel
 from dexserver.epochs import Market
+from dexserver.marketdata import BINS, candles_json, trades_json
 from dexserver.store import ServerStore
-
-BINS = {"1m": 60_000, "1h": 3_600_000, "1d": 86_400_000}
-MAX_TRADES = 1000
-MAX_CANDLES = 1000
 
 
 def json_response(status: HTTPStatus, body: Any) -> Response:
@@ -35,22 +32,6 @@ def json_response(status: HTTPStatus, body: Any) -> Response:
     headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(data))),
                        ("Cache-Control", "no-store"), ("Connection", "close")])
     return Response(status.value, status.phrase, headers, data)
-
-
-def candles(trades: list[tuple[int, int, int]], width: int) -> list[dict[str, int]]:
-    """OHLCV bins from (time, rate, quantity) sorted by time."""
-    out: list[dict[str, int]] = []
-    for when, rate, qty in trades:
-        start = when // width * width
-        if out and out[-1]["start"] == start:
-            c = out[-1]
-            c["high"], c["low"] = max(c["high"], rate), min(c["low"], rate)
-            c["close"] = rate
-            c["volume"] += qty
-        else:
-            out.append({"start": start, "open": rate, "high": rate, "low": rate,
-                        "close": rate, "volume": qty})
-    return out[-MAX_CANDLES:]
 
 
 def _level(d: DepthLevel) -> dict[str, int]:
@@ -90,16 +71,10 @@ class HttpApi:
                 "seq": market.feed.seq, "bids": [_level(d) for d in bids],
                 "asks": [_level(d) for d in asks]})
         if parts[3] == "trades":
-            rows = self.store.trades(market.name, limit=MAX_TRADES)
-            return json_response(HTTPStatus.OK, [
-                {"matchid": r.matchid.hex(), "rate": r.rate, "quantity": r.quantity,
-                 "time": r.servertime} for r in rows])
+            return json_response(HTTPStatus.OK, trades_json(self.store, market))
         if parts[3] == "candles":
             width = BINS.get(parse_qs(url.query).get("bin", ["1h"])[0])
             if width is None:
                 return json_response(HTTPStatus.BAD_REQUEST, {"error": "bin must be 1m|1h|1d"})
-            since = market.clock() - width * MAX_CANDLES
-            rows = self.store.trades(market.name, since=since, limit=100_000)
-            return json_response(HTTPStatus.OK, candles(
-                [(r.servertime, r.rate, r.quantity) for r in rows], width))
+            return json_response(HTTPStatus.OK, candles_json(self.store, market, width))
         return json_response(HTTPStatus.NOT_FOUND, {"error": "not found"})

@@ -35,7 +35,12 @@ CREATE TABLE IF NOT EXISTS matches (
   taker_account BLOB NOT NULL, quantity INTEGER NOT NULL, rate INTEGER NOT NULL,
   servertime INTEGER NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS matches_market ON matches(market, servertime);
+CREATE INDEX IF NOT EXISTS matches_maker ON matches(maker_oid);
+CREATE INDEX IF NOT EXISTS matches_taker ON matches(taker_oid);
 CREATE TABLE IF NOT EXISTS markets (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS suspensions (
+  name TEXT PRIMARY KEY, epoch INTEGER NOT NULL, persist INTEGER NOT NULL,
+  purged INTEGER NOT NULL);
 """
 
 FINAL_MATCH = ("match_complete", "revoked")
@@ -232,6 +237,35 @@ class ServerStore:
             "AND status<>'revoked' ORDER BY servertime DESC LIMIT ?",
             (market, since, limit)).fetchall()
         return [self._match(r) for r in reversed(rows)]
+
+    def match_statuses(self, oids: list[bytes]) -> dict[bytes, list[str]]:
+        """Statuses of every match of each order (as maker or taker)."""
+        out: dict[bytes, list[str]] = {}
+        if not oids:
+            return out
+        marks = ",".join("?" * len(oids))
+        for maker, taker, status in self._db.execute(
+                f"SELECT maker_oid, taker_oid, status FROM matches WHERE maker_oid IN ({marks}) "
+                f"UNION ALL SELECT maker_oid, taker_oid, status FROM matches "
+                f"WHERE taker_oid IN ({marks})", (*oids, *oids)):
+            for oid in (maker, taker):
+                if oid in oids:
+                    out.setdefault(oid, []).append(status)
+        return out
+
+    # -- suspension -----------------------------------------------------------------------
+    def suspension(self, market: str) -> tuple[int, bool, bool] | None:
+        row = self._db.execute("SELECT epoch, persist, purged FROM suspensions WHERE name=?",
+                               (market,)).fetchone()
+        return None if row is None else (int(row[0]), bool(row[1]), bool(row[2]))
+
+    def set_suspension(self, market: str, value: tuple[int, bool, bool] | None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM suspensions WHERE name=?", (market,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO suspensions(name, epoch, persist, purged) "
+                             "VALUES (?,?,?,?)", (market, value[0], int(value[1]),
+                                                  int(value[2])))
 
     # -- feed -----------------------------------------------------------------------------
     def seq(self, market: str) -> int:

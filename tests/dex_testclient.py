@@ -110,7 +110,7 @@ class TestClient:
     async def call(self, method: str, params: Json) -> Any:
         return (await self.call_raw(method, params)).unwrap()
 
-    async def wait_note(self, method: str, timeout: float = 10.0, **match: Json) -> Json:
+    async def wait_note(self, method: str, timeout: float = 10.0, **match: Json) -> Any:
         """The next notification (or server request) of `method` whose params contain match."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -152,3 +152,15 @@ class TestClient:
         p = m.CancelParams(accountid=self.account_id, timestamp=now_ms(), tradepair=pair,
                            orderid=target, sig=b"\0" * 64)
         return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload(0)))
+
+    def init_params(self, orderid: bytes, matchid: bytes, txid: bytes, vout: int,
+                    contract: bytes) -> m.InitParams:
+        p = m.InitParams(orderid=orderid, matchid=matchid, txid=txid, vout=vout,
+                         contract=contract, timestamp=now_ms(), sig=b"\0" * 64)
+        return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload()))
+
+    def redeem_params(self, orderid: bytes, matchid: bytes, txid: bytes, vin: int,
+                      secret: bytes) -> m.RedeemParams:
+        p = m.RedeemParams(orderid=orderid, matchid=matchid, txid=txid, vin=vin, secret=secret,
+                           timestamp=now_ms(), sig=b"\0" * 64)
+        return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload()))

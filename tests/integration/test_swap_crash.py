@@ -55,7 +55,7 @@ from tests.integration.swap_proc import Mailbox, match_record, open_party, p2wpk
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT, MARGIN = 2_000_000, 1_000_000, 100_000
-PARALLEL = 8  # scenarios at once (each: one subprocess + one in-process engine)
+PARALLEL = 6  # scenarios at once (each: one subprocess + one in-process engine)
 TIMEOUT = 60.0
 
 _HAPPY_MAKER = ["stored:Matched", "stored:ContractPrepared", "before:init-broadcast",
@@ -288,7 +288,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory,
 
 
 def _tx(node: RegtestNode, txid: str) -> dict[str, object]:
-    for _ in range(50):  # -txindex catches up with new blocks asynchronously
+    for _ in range(300):  # -txindex catches up with new blocks asynchronously
         try:
             return dict(node.rpc("getrawtransaction", txid, True))
         except NodeError:
