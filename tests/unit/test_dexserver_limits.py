@@ -282,7 +282,7 @@ async def test_http_api(env: tuple[DexServer, FakeChain]) -> None:
 
 
 def test_candles_bins() -> None:
-    from dexserver.http_api import candles
+    from dexserver.marketdata import candles
 
     rows = candles([(0, 5, 1), (10, 7, 2), (59_999, 4, 1), (60_000, 6, 3)], 60_000)
     assert rows == [{"start": 0, "open": 5, "high": 7, "low": 4, "close": 4, "volume": 4},
