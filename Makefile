@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench package deps litecoind clean
+.PHONY: run test bench package deps litecoind clean translations icon
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,14 @@ bench: deps
 
 package: deps
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/cambio.spec
+	dist/cambio/cambio --self-test
+
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate -tr-function-alias translate+=_tr $(filter-out app/ui/selftest.py,$(wildcard app/ui/*.py)) -ts resources/translations/cambio_zh_CN.ts -no-obsolete
+	$(BIN)/pyside6-lrelease resources/translations/cambio_zh_CN.ts -qm resources/translations/cambio_zh_CN.qm
+
+icon: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/render_icon.py
 
 clean:
 	rm -rf $(VENV) build dist

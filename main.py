@@ -6,6 +6,10 @@ import sys
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--self-test"]:
+        from app.ui.selftest import run_self_test
+
+        return run_self_test()
     if (argv and not argv[0].startswith("--")) or argv[:1] in (["--help"], ["-h"], ["--version"]):
         from app.cli import run_cli
 

@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli import swap_cmd, swaps_cmd, wallet_cmd
+from app.cli import swap_cmd, swaps_cmd, trade_cmd, wallet_cmd
 from app.cli.common import CliError
 from app.wallet.errors import WalletError
 from dexserver import cli as server_cli
+from simnet import cli as simnet_cli
 
 log = logging.getLogger("cambio.cli")
 
@@ -24,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     swap_cmd.register(sub)
     swaps_cmd.register(sub)
     server_cli.register(sub)
+    trade_cmd.register(sub)
+    simnet_cli.register(sub)
     return parser
 
 

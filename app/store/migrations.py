@@ -67,4 +67,40 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX swap_events_by_match ON swap_events (match_id, id);
         """,
     ),
+    (
+        3,
+        # Orders we placed (stored before they are sent: the ID is known up front) and the
+        # signed init/redeem reports the server has not acknowledged yet (app/orders.py).
+        """
+        CREATE TABLE orders (
+            order_id TEXT PRIMARY KEY,
+            dex_url TEXT NOT NULL,
+            market TEXT NOT NULL,
+            record TEXT NOT NULL,
+            status TEXT NOT NULL,
+            filled INTEGER NOT NULL DEFAULT 0,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            fmt INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX orders_by_status ON orders (status);
+        CREATE TABLE order_matches (
+            match_id TEXT PRIMARY KEY,
+            order_id TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            rate INTEGER NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            created_ms INTEGER NOT NULL,
+            fmt INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE dex_outbox (
+            method TEXT NOT NULL,
+            match_id TEXT NOT NULL,
+            params TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            fmt INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (method, match_id)
+        )
+        """,
+    ),
 ]

@@ -216,6 +216,27 @@ class SwapEngine:
     def running(self) -> list[str]:
         return [mid for mid, task in self._tasks.items() if not task.done()]
 
+    async def abandon(self, match_id: str, reason: str) -> bool:
+        """The server revoked the match. If nothing of ours can be on chain yet (Matched, or
+        the taker audited but not funded) the swap ends as Failed: True. Otherwise the loop
+        goes on, since what is on chain must still be redeemed or refunded: False."""
+        task = self._tasks.get(match_id)
+        if task is not None and not task.done():
+            task.cancel()  # so it cannot fund or broadcast while we decide
+            await asyncio.gather(task, return_exceptions=True)
+        state = self.store.load(match_id)
+        if state is None:
+            return False
+        if isinstance(state, Matched) or (isinstance(state, CounterpartyAudited)
+                                          and state.ours is None):
+            self.store.save(Failed(state.match, reason))
+            self._funded.pop(match_id, None)
+            self._emit(SwapStateChanged(match_id, state_name(state), "Failed", reason))
+            return True
+        if not is_terminal(state):
+            self.start(match_id)
+        return False
+
     async def stop(self) -> None:
         """Cancel every loop. Safe at any moment: the store already holds what matters."""
         tasks = list(self._tasks.values())

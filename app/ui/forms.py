@@ -76,28 +76,30 @@ def word_completer(parent: QWidget) -> QCompleter:
     return completer
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Wizard", text)
+def _tr(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
 
 
 def describe(problem: Problem) -> str:
     """A Problem from app.wizard in the user's language."""
     hint = ""
     if problem.suggestions:
-        hint = " " + _tr("Did you mean: {words}?").format(words=", ".join(problem.suggestions))
+        words = ", ".join(problem.suggestions)
+        hint = " " + _tr("Wizard", "Did you mean: {words}?").format(words=words)
     texts = {
-        Issue.WRONG_CONFIRM_WORD: _tr("Word #{n} does not match your recovery words."),
-        Issue.MISSING_WORD: _tr("Word {n} is missing."),
-        Issue.UNKNOWN_WORD: _tr("Word {n} (\u201c{word}\u201d) is not in the word list."),
-        Issue.INCOMPLETE_WORD: _tr("Word {n} (\u201c{word}\u201d) is not a complete word."),
-        Issue.BAD_CHECKSUM: _tr("These words do not form a valid recovery phrase: one is wrong "
-                                "or out of order."),
-        Issue.PASSWORD_TOO_SHORT: _tr("Use at least {n} characters."),
-        Issue.PASSWORD_MISMATCH: _tr("The two passwords do not match."),
-        Issue.URL_EMPTY: _tr("Enter the server's address."),
-        Issue.URL_NOT_WEBSOCKET: _tr("The address must start with wss://"),
-        Issue.URL_INSECURE: _tr("Use wss:// (plain ws:// only works for this computer)."),
-        Issue.URL_MALFORMED: _tr("This is not a valid server address."),
+        Issue.WRONG_CONFIRM_WORD: _tr("Wizard", "Word #{n} does not match your recovery words."),
+        Issue.MISSING_WORD: _tr("Wizard", "Word {n} is missing."),
+        Issue.UNKNOWN_WORD: _tr("Wizard", "Word {n} (\u201c{word}\u201d) is not in the word list."),
+        Issue.INCOMPLETE_WORD: _tr("Wizard",
+                                   "Word {n} (\u201c{word}\u201d) is not a complete word."),
+        Issue.BAD_CHECKSUM: _tr("Wizard", "These words do not form a valid recovery phrase: "
+                                          "one is wrong or out of order."),
+        Issue.PASSWORD_TOO_SHORT: _tr("Wizard", "Use at least {n} characters."),
+        Issue.PASSWORD_MISMATCH: _tr("Wizard", "The two passwords do not match."),
+        Issue.URL_EMPTY: _tr("Wizard", "Enter the server's address."),
+        Issue.URL_NOT_WEBSOCKET: _tr("Wizard", "The address must start with wss://"),
+        Issue.URL_INSECURE: _tr("Wizard", "Use wss:// (plain ws:// only works for this computer)."),
+        Issue.URL_MALFORMED: _tr("Wizard", "This is not a valid server address."),
     }
     text = texts[problem.issue].format(n=problem.position, word=problem.word)
     if problem.issue in (Issue.UNKNOWN_WORD, Issue.INCOMPLETE_WORD):

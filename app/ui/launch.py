@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from app.assets import Network
-from app.config import default_datadir, load_config, save_config
+from app.config import ConfigError, default_datadir, load_config, save_config
 from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio")
@@ -20,6 +20,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--datadir", type=Path, default=None)
     parser.add_argument("--simnet", action="store_true",
                         help="start the built-in local simnet and open its funded wallet")
+    parser.add_argument("--language", default=None, help="en or zh_CN (default: config.json)")
     parser.add_argument("--screenshot", type=Path, help="save a screenshot once loaded, then quit")
     return parser.parse_args(argv)
 
@@ -63,6 +64,16 @@ def run_gui(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Cambio")
     app.setStyleSheet(DARK)
+    from app.ui.i18n import prepare_app
+
+    language = args.language
+    if language is None:
+        try:
+            language = load_config(args.datadir or default_datadir()).language
+        except ConfigError as exc:
+            log.warning("%s; starting in English", exc)
+            language = "en"
+    prepare_app(app, language)
 
     devnet = None
     if args.simnet:

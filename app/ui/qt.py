@@ -1,16 +1,50 @@
 """The one module that imports PySide6; the rest of app/ui imports Qt names from here."""
 
-from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCursor, QFont, QGuiApplication, QIcon, QPalette, QPixmap
+# PySide6 is pinned to 6.11.x: 6.12.0 drops a reference to None on every void call when run
+# on Python 3.11 and the interpreter aborts after a few thousand calls (tests/gui guards it).
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QCursor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QValidator,
+)
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QCompleter,
     QDialog,
+    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -21,15 +55,25 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QStatusBar,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 __all__ = [
-    "QAction", "QApplication", "QButtonGroup", "QCheckBox", "QCompleter", "QCoreApplication",
-    "QCursor", "QDialog", "QFont", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout",
-    "QIcon", "QLabel", "QLineEdit", "QMainWindow", "QMessageBox", "QObject", "QPalette", "QPixmap",
-    "QProgressBar", "QPushButton", "QRadioButton", "QSize", "QSizePolicy", "QStackedWidget",
-    "QStatusBar", "QTabWidget", "QTimer", "QVBoxLayout", "QWidget", "Qt", "Signal", "Slot",
+    "QAbstractItemView", "QAbstractSpinBox", "QAbstractTableModel", "QAction", "QApplication",
+    "QButtonGroup", "QCheckBox", "QColor", "QComboBox", "QCompleter", "QCoreApplication",
+    "QCursor", "QDialog", "QDialogButtonBox", "QEvent", "QFont", "QFrame", "QGridLayout",
+    "QGuiApplication", "QHBoxLayout", "QHeaderView", "QIcon", "QLabel", "QLibraryInfo",
+    "QLineEdit",
+    "QMainWindow", "QMessageBox", "QModelIndex", "QMouseEvent", "QObject", "QPainter", "QPalette",
+    "QPersistentModelIndex", "QPixmap", "QProgressBar", "QPushButton", "QRadioButton", "QRect",
+    "QSize", "QSizePolicy", "QStackedWidget", "QStatusBar", "QStyle", "QStyleOptionViewItem",
+    "QStyledItemDelegate", "QTabWidget", "QTableView", "QTimer", "QTranslator",
+    "QVBoxLayout", "QValidator",
+    "QWidget", "Qt", "Signal", "Slot",
 ]

@@ -1,0 +1,162 @@
+"""`main.py trade place|cancel|orders` and `main.py client run` (the settling daemon).
+
+`trade` commands are short-lived: they connect, act, and leave settlement to `client run`,
+which resumes pending swaps at start (even with the server down), adopts the matches stored by
+`trade` commands, and prints every event as one JSON line on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import fcntl
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from app.cli.common import CliError, add_datadir, add_json, emit
+from app.dex.errors import DexError
+from app.wallet.session import OpenWallet, unlock_wallet
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    trade = sub.add_parser("trade", help="place and cancel orders on the DEX")
+    cmds = trade.add_subparsers(dest="trade_cmd", required=True)
+    p = cmds.add_parser("place", help="place an order (settled by `client run`)")
+    _common(p)
+    p.add_argument("--market", default="ltc_btc")
+    p.add_argument("--side", choices=["buy", "sell"], required=True)
+    p.add_argument("--type", dest="otype", choices=["limit", "market"], default="limit")
+    p.add_argument("--qty", type=int, required=True,
+                   help="base atoms (quote atoms for a market buy)")
+    p.add_argument("--rate", type=int, default=0, help="quote atoms per coin (limit orders)")
+    p.add_argument("--tif", choices=["standing", "immediate"], default="standing")
+    p.set_defaults(func=_place)
+    p = cmds.add_parser("cancel", help="cancel a standing limit order")
+    _common(p)
+    p.add_argument("order_id")
+    p.set_defaults(func=_cancel)
+    p = cmds.add_parser("orders", help="list our orders")
+    _common(p)
+    p.set_defaults(func=_orders)
+
+    client = sub.add_parser("client", help="run the headless client")
+    ccmds = client.add_subparsers(dest="client_cmd", required=True)
+    p = ccmds.add_parser("run", help="connect, register, and settle swaps until stopped")
+    add_datadir(p)
+    p.add_argument("--password-file", help="read the wallet password from this file")
+    p.add_argument("--poll", type=float, default=1.0, help="swap loop interval, seconds")
+    p.add_argument("--log-level", default="INFO")
+    p.set_defaults(func=_run)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    add_datadir(p)
+    add_json(p)
+    p.add_argument("--password-file", help="read the wallet password from this file")
+
+
+def _open(args: argparse.Namespace) -> OpenWallet:
+    from app.cli.common import read_password
+
+    return unlock_wallet(args.datadir, read_password(args))
+
+
+async def _with_core(args: argparse.Namespace, action: Any) -> Any:
+    from app.core import Core
+
+    wallet = _open(args)
+    core = Core(wallet, settle=False)
+    try:
+        await core.start()
+        try:
+            await core.ready(30.0)
+        except TimeoutError:
+            raise CliError(f"cannot reach the DEX server at {core.dex_url}") from None
+        return await action(core)
+    except DexError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await core.stop()
+        await wallet.close()
+
+
+def _place(args: argparse.Namespace) -> int:
+    async def act(core: Any) -> str:
+        oid: str = await core.place_order(args.market, args.side, args.otype, args.qty,
+                                          args.rate, args.tif)
+        return oid
+
+    oid = asyncio.run(_with_core(args, act))
+    emit(args, {"order_id": oid}, f"order {oid} placed")
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    async def act(core: Any) -> None:
+        await core.cancel_order(args.order_id)
+
+    asyncio.run(_with_core(args, act))
+    emit(args, {"order_id": args.order_id, "cancel": "sent"},
+         f"cancel of {args.order_id} sent")
+    return 0
+
+
+def _orders(args: argparse.Namespace) -> int:
+    from app.orders import OrderStore
+
+    wallet = _open(args)
+    try:
+        orders = [o.to_json() for o in OrderStore(wallet.store).all()]
+    finally:
+        wallet.store.close()
+    lines = [f"{o['order_id']}  {o['side']:4} {o['otype']:6} {o['quantity']:>12} @ "
+             f"{o['rate']:>10}  {o['status']:10} filled {o['filled']}" for o in orders]
+    emit(args, {"orders": orders}, "\n".join(lines) or "no orders")
+    return 0
+
+
+class _JsonLines:
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def __call__(self, event: object) -> None:
+        data = {"event": type(event).__name__, **dataclasses.asdict(event)}  # type: ignore
+        self.out.write(json.dumps(data) + "\n")
+        self.out.flush()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from app.core import Core, run_until_stopped
+
+    logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    lock_path = Path(args.datadir) / "client.lock"
+    lock_file = open(lock_path, "w")  # noqa: SIM115 - held for the life of the process
+    try:  # one settling process per wallet: two engines must never fund the same match
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise CliError(f"another `client run` is using {args.datadir}") from None
+    wallet = _open(args)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        core = Core(wallet, poll_interval=args.poll)
+        core.events.subscribe(_JsonLines(sys.stdout))
+        try:
+            await run_until_stopped(core, stop)
+        finally:
+            await wallet.close()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+    lock_file.close()
+    return 0

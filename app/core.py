@@ -1,0 +1,335 @@
+"""The headless client: wallet + store + DEX connection + swap engine, one service per action.
+
+    UI / CLI -> Core.place_order / cancel_order / ... -> wallet, dex, swap -> store (first)
+             -> network;  events -> Core.events (one Dispatcher, typed app.events objects)
+
+- Start: open the stores, resume every pending swap at once (settlement needs only the chains,
+  so this happens before, and without, the DEX connection), then connect; `connect` and
+  `match_status` answers are reconciled into the engine (counterparty contracts, secrets,
+  matches we missed while away).
+- Orders: coins chosen and locked, the order stored, then sent (its ID is known up front).
+- `match`: recorded and handed to the engine before the server gets our acknowledgement.
+- `audit`/`redemption`: delivered to the engine; `revoke_match` is recorded and shown, and never
+  stops a redeem or refund of what is already on chain.
+- `settle=False` (the short-lived `trade` CLI): no engine; matches that arrive are stored and
+  the running daemon (`client run`) adopts them from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+from app.core_funding import WalletFunding
+from app.core_matches import (
+    MatchConversionError,
+    MatchInfo,
+    audit_message,
+    redemption_message,
+    state_messages,
+    to_swap_match,
+)
+from app.core_orders import OrderService
+from app.core_register import register_account
+from app.dex.client import DexClient
+from app.dex.connection import ConnectionOptions
+from app.dex.errors import DexError
+from app.dex.events import (
+    AuditReceived,
+    ClientError,
+    Connected,
+    Disconnected,
+    Event,
+    MatchReceived,
+    MatchRevoked,
+    MatchStatuses,
+    ProtocolViolation,
+    RedemptionReceived,
+)
+from app.dex.messages import ConfigResult, MatchNote, MatchState
+from app.events import (
+    CoreError,
+    DexConnection,
+    Dispatcher,
+    MatchRevokedByServer,
+    OrderMatched,
+    SwapRefund,
+    SwapsResumed,
+    SwapStep,
+)
+from app.orders import OrderStore, StoreOutbox
+from app.swap.engine import SwapEngine
+from app.swap.errors import SwapError
+from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
+from app.swap.recovery import resume_all
+from app.swap.states import Match, Matched, Role
+from app.swap.store import SwapStore
+from app.wallet.session import OpenWallet
+
+log = logging.getLogger(__name__)
+REFUND_STATES = ("AwaitingRefund", "Refunding", "Refunded")
+
+
+class Core:
+    def __init__(self, wallet: OpenWallet, *, dex_url: str | None = None, settle: bool = True,
+                 poll_interval: float = 1.0, server_index: int = 0) -> None:
+        self.wallet = wallet
+        self.dex_url = dex_url or wallet.config.dex_url
+        self.settle = settle
+        self.poll_interval = poll_interval
+        self.events = Dispatcher()
+        self.order_store = OrderStore(wallet.store)
+        self.outbox = StoreOutbox(wallet.store)
+        self.swaps = SwapStore(wallet.store)
+        self._account_key = wallet.hd.dex_account_key(server_index)
+        self.engine: SwapEngine | None = None
+        self.dex = self._new_client()
+        self.orders = OrderService(self)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscribed = False
+
+    # -- life cycle -----------------------------------------------------------------------
+    def _new_client(self) -> DexClient:
+        return DexClient(ConnectionOptions(self.dex_url), account_secret=self._account_key,
+                         outbox=self.outbox, on_event=self._on_dex_event,
+                         on_server_request=self._on_server_request)
+
+    async def start(self) -> None:
+        if self.settle:
+            started = time.monotonic()
+            backends = {s: self.wallet.asset(s).backend for s in self.wallet.config.nodes}
+            funding = {s: WalletFunding(self.wallet.asset(s), self._matched_lock_reasons)
+                       for s in backends}
+            self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
+                                     self._on_swap_event, poll_interval=self.poll_interval,
+                                     rebroadcast_interval=10.0)
+            resumed = resume_all(self.engine)
+            elapsed = int((time.monotonic() - started) * 1000)
+            log.info("resumed %d pending swaps in %d ms", len(resumed), elapsed)
+            self.events.emit(SwapsResumed(len(resumed), elapsed))
+        self._track_pending()
+        self.dex.start()
+        if self.settle:
+            self._spawn(self._housekeeping())
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.engine is not None:
+            await self.engine.stop()
+        await self.dex.close()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.ensure_future(coro))
+
+    async def ready(self, timeout: float = 30.0) -> ConfigResult:
+        """Wait for the DEX connection; the server's configuration."""
+        await self.dex.wait_ready(timeout)
+        if self.dex.config is None:
+            raise DexError("no configuration from the server")
+        return self.dex.config
+
+    async def ensure_registered(self, timeout: float = 120.0) -> None:
+        """Register and pay the fee unless `connect` already works; then reconnect."""
+        await self.ready(timeout)
+        if self.dex.account is not None:
+            return
+        await register_account(self, timeout)
+        await self.dex.close()
+        self.dex = self._new_client()
+        self._subscribed = False
+        self._track_pending()
+        self.dex.start()
+        await self.ready(timeout)
+        if self.dex.account is None:
+            raise DexError("the server still refuses `connect` after the fee was paid")
+        self.events.emit(DexConnection(True, "registered and connected"))
+
+    def _track_pending(self) -> None:
+        self.dex.track_matches([(bytes.fromhex(s.match.match_id), bytes.fromhex(
+            s.match.order_id)) for s in self.swaps.pending()])
+
+    async def _housekeeping(self) -> None:
+        """Adopt swaps stored by other processes (the `trade` CLI), keep order states."""
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                if self.engine is not None:
+                    running = set(self.engine.running())
+                    for state in self.swaps.pending():
+                        if state.match.match_id not in running:
+                            self.engine.start(state.match.match_id)
+                self._track_pending()
+                await self.orders.refresh()
+            except Exception as exc:  # keep settling whatever one check hit
+                log.exception("housekeeping failed")
+                self.events.emit(CoreError("internal error", repr(exc)))
+
+    # -- engine side ----------------------------------------------------------------------
+    def _matched_lock_reasons(self) -> set[str]:
+        rows = self.wallet.store.query("SELECT DISTINCT order_id FROM order_matches")
+        return {f"order:{r['order_id']}" for r in rows}
+
+    async def _send_report(self, msg: OutgoingMessage) -> None:
+        oid, mid = bytes.fromhex(msg.order_id), bytes.fromhex(msg.match_id)
+        if isinstance(msg, InitReport):
+            await self.dex.report_init(oid, mid, bytes.fromhex(msg.txid), msg.vout, msg.contract)
+        else:
+            await self.dex.report_redeem(oid, mid, bytes.fromhex(msg.txid), msg.vin, msg.secret)
+
+    def _on_swap_event(self, event: SwapEvent) -> None:
+        if isinstance(event, SwapStateChanged):
+            self.events.emit(SwapStep(event.match_id, event.old, event.new, event.detail))
+            if event.new in REFUND_STATES:
+                self.events.emit(SwapRefund(event.match_id, event.detail))
+        else:
+            self.events.emit(CoreError("swap problem", f"{event.match_id[:16]}: "
+                                                       f"{event.message}"))
+
+    async def _add_matches(self, matches: list[Match]) -> None:
+        if self.engine is None:  # no settlement here: store; the daemon adopts them
+            for m in matches:
+                self.swaps.create(Matched(m))
+            return
+        makers = [m for m in matches if m.role is Role.MAKER]
+        others = [m for m in matches if m.role is not Role.MAKER]
+        if len(makers) > 1:
+            try:  # §9 case B: one init funds every maker contract of the epoch
+                await self.engine.add_batch(makers)
+            except SwapError as exc:
+                log.info("matches not batched: %s", exc)
+                others += makers
+        else:
+            others += makers
+        for m in others:
+            await self.engine.add_match(m)
+
+    # -- DEX side ---------------------------------------------------------------------------
+    async def _on_server_request(self, event: Event) -> None:
+        """Awaited before our acknowledgement goes out: persist first (rule 2)."""
+        if isinstance(event, MatchReceived):
+            await self._take_matches(event.matches)
+        elif isinstance(event, AuditReceived):
+            if self.engine is not None:
+                self.engine.deliver(audit_message(event.audit))
+        elif isinstance(event, RedemptionReceived):
+            if self.engine is not None:
+                self.engine.deliver(redemption_message(event.redemption))
+        elif isinstance(event, MatchRevoked):
+            r = event.revoke
+            self.order_store.revoke_match(r.matchid.hex())
+            self.events.emit(MatchRevokedByServer(r.matchid.hex(), r.orderid.hex()))
+            if self.engine is not None:  # stops it only if nothing of ours is on chain
+                await self.engine.abandon(r.matchid.hex(), "match revoked by the server")
+
+    async def _take_matches(self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
+                            ) -> None:
+        config = self.dex.config
+        if config is None:
+            raise DexError("match before the server configuration")
+        fresh: list[Match] = []
+        for note in notes:
+            info = MatchInfo.of(note)
+            order = self.order_store.get(info.orderid.hex())
+            if order is None:
+                self.events.emit(CoreError("a match for an unknown order",
+                                           f"order {info.orderid.hex()[:16]}"))
+                continue
+            try:
+                match = to_swap_match(self.wallet, config, order, info)
+            except MatchConversionError as exc:
+                self.events.emit(CoreError("cannot settle a match", str(exc)))
+                continue
+            self.order_store.add_match(order.order_id, match.match_id, info.quantity,
+                                       info.rate)
+            if self.swaps.load(match.match_id) is None:
+                fresh.append(match)
+                self.events.emit(OrderMatched(order.order_id, match.match_id, info.side,
+                                              info.quantity, info.rate))
+        await self._add_matches(fresh)
+
+    def _on_dex_event(self, event: Event) -> None:
+        if isinstance(event, Connected):
+            self.events.emit(DexConnection(True, event.url))
+            if event.account is not None:
+                self._spawn(self._reconcile(event.account.matches))
+            if not self._subscribed:
+                self._subscribed = True
+                self._spawn(self._subscribe_all(event.config))
+        elif isinstance(event, MatchStatuses):
+            self._spawn(self._reconcile(event.states))
+        elif isinstance(event, Disconnected):
+            self.events.emit(DexConnection(False, event.reason))
+        elif isinstance(event, ClientError):
+            self.events.emit(CoreError(event.message, event.detail))
+        elif isinstance(event, ProtocolViolation):
+            self.events.emit(CoreError("the DEX server broke the protocol",
+                                       f"{event.method}: {event.detail}"))
+
+    async def _subscribe_all(self, config: ConfigResult) -> None:
+        for market in config.markets:
+            try:
+                await self.dex.subscribe(market.base, market.quote)
+            except DexError as exc:  # re-subscribed after the next reconnect anyway
+                log.info("subscribe %s: %s", market.name, exc)
+
+    async def _reconcile(self, states: tuple[MatchState, ...]) -> None:
+        """The server's view after (re)connecting: adopt matches we missed, pass on what the
+        counterparty did while we were away. Our own chain observations stay authoritative."""
+        missing = tuple(s for s in states if self.swaps.load(s.matchid.hex()) is None
+                        and s.status.value != "revoked")
+        if missing and self.settle:
+            await self._take_matches(missing)
+        for s in states:
+            if s.status.value == "revoked":
+                self.order_store.revoke_match(s.matchid.hex())
+                if self.engine is not None and self.swaps.load(s.matchid.hex()) is not None:
+                    await self.engine.abandon(s.matchid.hex(), "match revoked by the server")
+            if self.engine is not None:
+                for msg in state_messages(s):
+                    self.engine.deliver(msg)
+
+    # -- user actions (UI/CLI) ---------------------------------------------------------------
+    async def place_order(self, market: str, side: str, otype: str, quantity: int,
+                          rate: int = 0, tif: str = "standing") -> str:
+        return await self.orders.place(market, side, otype, quantity, rate, tif)
+
+    async def cancel_order(self, order_id: str) -> None:
+        await self.orders.cancel(order_id)
+
+    def swap_states(self) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for mid in self.swaps.all_ids():
+            state = self.swaps.load(mid)
+            if state is not None:
+                out.append({"match_id": mid, "order_id": state.match.order_id,
+                            "role": state.match.role.value, "state": type(state).__name__})
+        return out
+
+
+async def run_until_stopped(core: Core, stop: asyncio.Event) -> None:
+    """Start `core`, register in the background, settle until `stop` is set."""
+    await core.start()
+
+    async def register() -> None:
+        while True:
+            try:
+                await core.ensure_registered()
+                return
+            except (DexError, TimeoutError, OSError) as exc:
+                core.events.emit(CoreError("cannot register with the DEX server yet", str(exc)))
+                await asyncio.sleep(2.0)
+
+    task = asyncio.ensure_future(register())
+    try:
+        await stop.wait()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await core.stop()

@@ -1,0 +1,104 @@
+"""Coins for orders and swaps, from the wallet's coin locks (table `coin_locks`).
+
+- An order locks the coins that back it (reason `order:<id>`) before it is stored and sent.
+- Once an order has a match, its coins are what the swap should spend (§7: the funding proof
+  backs exactly the swaps of that order), so the swap engine's `FundingSource` may take free
+  coins and coins of matched orders; the coins it hands out are locked as `swapfund` at once,
+  so two swaps funding at the same moment never get the same coin.
+- An order that leaves the book releases its lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from app.dex import requests as rq
+from app.dex.messages import FundingCoin
+from app.swap.engine import Funding
+from app.wallet.coins import Outpoint, TxOutput, Utxo
+from app.wallet.coinselect import select_coins
+from app.wallet.errors import InsufficientFundsError
+from app.wallet.service import AssetWallet
+from app.wallet.signing import KeyedUtxo
+
+SWAP_FUND = "swapfund"
+P2WPKH_INPUT_VBYTES = 68  # §7 backing fee per coin
+
+
+def lock_reasons(wallet: AssetWallet) -> dict[Outpoint, str]:
+    rows = wallet.store.query("SELECT txid, vout, reason FROM coin_locks WHERE asset = ?",
+                              (wallet.asset.symbol,))
+    return {Outpoint(str(r["txid"]), int(r["vout"])): str(r["reason"]) for r in rows}
+
+
+def relock(wallet: AssetWallet, coins: list[Utxo], reason: str) -> None:
+    """Move `coins` to `reason` in one transaction, whatever held them before."""
+    now = time.time_ns() // 1_000_000
+    with wallet.store.transaction() as db:
+        for c in coins:
+            db.execute("INSERT OR REPLACE INTO coin_locks (asset, txid, vout, reason, "
+                       "created_ms) VALUES (?,?,?,?,?)",
+                       (wallet.asset.symbol, c.outpoint.txid, c.outpoint.vout, reason, now))
+
+
+class WalletFunding:
+    """The swap engine's FundingSource for one asset."""
+
+    def __init__(self, wallet: AssetWallet, matched_orders: Callable[[], set[str]]) -> None:
+        self.wallet = wallet
+        self._matched = matched_orders  # lock reasons whose coins swaps may spend
+        self._lock = asyncio.Lock()
+
+    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding:
+        async with self._lock:  # one selection at a time: each sees the previous one's locks
+            coins = await self.wallet.utxos()
+            allowed = self._matched()
+            locked = {o for o, reason in lock_reasons(self.wallet).items()
+                      if reason not in allowed}
+            change = self.wallet.change_script()
+            # One P2WSH output per contract (34-byte script), the amount split between them.
+            each, rest = divmod(amount, contracts)
+            dummy = b"\x00\x20" + bytes(32)
+            outputs = [TxOutput(dummy, each + (rest if i == 0 else 0)) for i in range(contracts)]
+            selection = select_coins(coins, outputs, fee_rate, self.wallet.asset, change,
+                                     locked=locked)
+            relock(self.wallet, list(selection.coins), SWAP_FUND)
+            return Funding(tuple(self.wallet.keyed(selection.coins)), change)
+
+
+def order_need(amount: int, lots: int, coins: int, feerate: int, swapsize: int) -> int:
+    """§7 funding requirement: amount + f_base + f_utxo."""
+    return amount + lots * swapsize * feerate + coins * P2WPKH_INPUT_VBYTES * feerate
+
+
+async def pick_order_coins(wallet: AssetWallet, amount: int, lots: int, feerate: int,
+                           swapsize: int, fundconf: int) -> list[KeyedUtxo]:
+    """Unlocked coins with `fundconf` confirmations covering the order: the smallest single
+    coin that suffices, else the largest coins until they do."""
+    locked = set(lock_reasons(wallet))
+    coins = [c for c in await wallet.utxos()
+             if c.outpoint not in locked and c.confirmations >= max(fundconf, 1)]
+    singles = sorted((c for c in coins if c.value >= order_need(amount, lots, 1, feerate,
+                                                                 swapsize)),
+                     key=lambda c: (c.value, c.outpoint))
+    if singles:
+        return wallet.keyed([singles[0]])
+    chosen: list[Utxo] = []
+    for coin in sorted(coins, key=lambda c: (-c.value, c.outpoint)):
+        chosen.append(coin)
+        if sum(c.value for c in chosen) >= order_need(amount, lots, len(chosen), feerate,
+                                                      swapsize):
+            return wallet.keyed(chosen)
+    need = order_need(amount, lots, max(len(chosen), 1), feerate, swapsize)
+    raise InsufficientFundsError(need, sum(c.value for c in coins), wallet.asset.ticker)
+
+
+def funding_proofs(coins: list[KeyedUtxo], account_id: bytes) -> list[FundingCoin]:
+    return [rq.funding_coin(k.secret, account_id, bytes.fromhex(k.utxo.outpoint.txid),
+                            k.utxo.outpoint.vout) for k in coins]
+
+
+def coin_ids(coins: list[KeyedUtxo]) -> tuple[str, ...]:
+    return tuple(str(k.utxo.outpoint) for k in coins)

@@ -1,0 +1,102 @@
+"""From the server's view of a match (`match` note, `connect`/`match_status` state) to the
+swap engine's `Match`, and the counterparty messages the engine consumes. Pure, no I/O but the
+wallet's stored address table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.dex.messages import (
+    AuditParams,
+    ConfigResult,
+    MatchNote,
+    MatchState,
+    RedemptionParams,
+)
+from app.orders import OrderRecord
+from app.swap.messages import CounterpartyInit, CounterpartyRedeem
+from app.swap.states import Match, Role
+from app.wallet.address import decode_segwit, script_from_address
+from app.wallet.session import OpenWallet
+
+RATE_SCALE = 10**8
+
+
+class MatchConversionError(ValueError):
+    """The match cannot be settled by this wallet (unknown order, foreign address, …)."""
+
+
+@dataclass(frozen=True)
+class MatchInfo:
+    """The fields a `match` note and a `connect`/`match_status` state share."""
+
+    orderid: bytes
+    matchid: bytes
+    quantity: int
+    rate: int
+    address: str
+    side: str
+    feerate: int
+    servertime: int
+
+    @classmethod
+    def of(cls, m: MatchNote | MatchState) -> MatchInfo:
+        return cls(m.orderid, m.matchid, m.quantity, m.rate, m.address, m.side.value,
+                   m.feerate, m.servertime)
+
+
+def amounts(order: OrderRecord, quantity: int, rate: int) -> tuple[int, int]:
+    """(atoms we pay, atoms we receive) for `quantity` base atoms at `rate`."""
+    base, quote = quantity, quantity * rate // RATE_SCALE
+    return (base, quote) if order.side == "sell" else (quote, base)
+
+
+def to_swap_match(wallet: OpenWallet, config: ConfigResult, order: OrderRecord,
+                  info: MatchInfo) -> Match:
+    our_asset, their_asset = order.fund_asset, order.receive_asset
+    our_amount, their_amount = amounts(order, info.quantity, info.rate)
+    pay_wallet, recv_wallet = wallet.asset(our_asset), wallet.asset(their_asset)
+    try:  # the counterparty's address is on the chain of what we pay
+        their_pkh = decode_segwit(pay_wallet.asset.hrp, info.address)
+    except ValueError as exc:
+        raise MatchConversionError(f"counterparty address {info.address!r}: {exc}") from None
+    if len(their_pkh) != 20:
+        raise MatchConversionError("counterparty address is not P2WPKH")
+    our_script = script_from_address(order.address, recv_wallet.asset)
+    where = recv_wallet.known_scripts().get(our_script)
+    if where is None:
+        raise MatchConversionError(f"order {order.order_id[:16]} pays to an address that is "
+                                   "not ours")
+    assets = {a.symbol: a for a in config.assets}
+    return Match(
+        order_id=order.order_id, match_id=info.matchid.hex(), role=Role(info.side),
+        quantity=info.quantity, rate=info.rate, network=wallet.config.network.value,
+        our_asset=our_asset, their_asset=their_asset, our_amount=our_amount,
+        their_amount=their_amount, their_pkh=their_pkh,
+        our_key=recv_wallet.keys.secret(*where),  # its pkh is in both contracts
+        redeem_script=our_script, refund_script=pay_wallet.change_script(),
+        our_fee_rate=info.feerate, their_fee_rate=assets[their_asset].feerate,
+        their_swap_conf=max(1, assets[their_asset].swapconf),
+        match_time_ms=info.servertime, maker_lock_ms=config.locktimes.maker,
+        taker_lock_ms=config.locktimes.taker)
+
+
+def audit_message(p: AuditParams) -> CounterpartyInit:
+    return CounterpartyInit(p.orderid.hex(), p.matchid.hex(), p.txid.hex(), p.vout, p.contract,
+                            p.timestamp)
+
+
+def redemption_message(p: RedemptionParams) -> CounterpartyRedeem:
+    return CounterpartyRedeem(p.orderid.hex(), p.matchid.hex(), p.txid.hex(), p.vin, p.secret,
+                              p.timestamp)
+
+
+def state_messages(s: MatchState) -> list[CounterpartyInit | CounterpartyRedeem]:
+    """What the server's view tells us about the counterparty, for the engine."""
+    out: list[CounterpartyInit | CounterpartyRedeem] = []
+    if s.contract is not None and s.txid is not None and s.vout is not None:
+        out.append(CounterpartyInit(s.orderid.hex(), s.matchid.hex(), s.txid.hex(), s.vout,
+                                    s.contract, 0))
+    if s.secret is not None:  # only the secret matters to the engine
+        out.append(CounterpartyRedeem(s.orderid.hex(), s.matchid.hex(), "", 0, s.secret, 0))
+    return out

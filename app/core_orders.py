@@ -1,0 +1,157 @@
+"""Placing, cancelling and following our orders (§7) for the headless client.
+
+place: pick and lock coins (reason `order:<id>`), store the order, then send it. The order ID
+is the hash of the serialization, so it is known (and stored) before the server sees it.
+refresh (daemon): once an order's epoch has closed, the subscribed book mirror tells whether it
+is booked; an order that left the book (or never got there) is finished and its coins released.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from app.core_funding import coin_ids, funding_proofs, pick_order_coins
+from app.dex.connection import NotConnected, RequestTimeout
+from app.dex.errors import DexError, RemoteError
+from app.dex.messages import Side, TimeInForce
+from app.events import CoreError, OrderBooked, OrderFinished, OrderPlaced
+from app.orders import OrderRecord
+from app.wallet.errors import CoinLockedError
+
+if TYPE_CHECKING:
+    from app.core import Core
+
+log = logging.getLogger(__name__)
+RATE_SCALE = 10**8
+EPOCH_GRACE_MS = 1500  # book notifications of a closed epoch arrive shortly after it closes
+LOST_AFTER_MS = 60_000  # an order never acknowledged, and unknown to the server by then
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class OrderService:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def place(self, market: str, side: str, otype: str, quantity: int, rate: int,
+                    tif: str) -> str:
+        core = self.core
+        config = await core.ready()
+        if core.dex.account is None:
+            raise DexError("the DEX account is not connected (not registered yet?)")
+        base, _, quote = market.lower().partition("_")
+        info = core.dex.session.market(base, quote)
+        assets = {a.symbol: a for a in config.assets}
+        sells = side == "sell"
+        fund_asset, recv_asset = (base, quote) if sells else (quote, base)
+        lot = assets[base].lotsize
+        if otype == "limit":
+            if rate <= 0:
+                raise ValueError("a limit order needs a positive --rate")
+            amount = quantity if sells else quantity * rate // RATE_SCALE
+            lots = quantity // lot
+        elif sells:
+            amount, lots, rate, tif = quantity, quantity // lot, 0, "immediate"
+        else:  # a market buy is sized in quote atoms (§7); fees per lot at the best ask
+            mirror = await core.dex.subscribe(base, quote)
+            best = mirror.best_ask()
+            if best is None:
+                raise DexError("no standing sell order to buy from")
+            amount, rate, tif = quantity, 0, "immediate"
+            lots = -(-quantity * RATE_SCALE // (best.rate * lot))
+        fa = assets[fund_asset]
+        wallet = core.wallet.asset(fund_asset)
+        address = core.wallet.asset(recv_asset).receive_address()
+        account_id = core.dex.session.account_id
+        assert account_id is not None  # set with the account key at construction
+        for _attempt in range(5):
+            coins = await pick_order_coins(wallet, amount, lots, fa.feerate, fa.swapsize,
+                                           fa.fundconf)
+            proofs = funding_proofs(coins, account_id)
+            if otype == "limit":
+                prepared = core.dex.prepare_limit(
+                    base, quote, side=Side(side), quantity=quantity, rate=rate,
+                    tif=TimeInForce(tif), coins=proofs, address=address)
+            else:
+                prepared = core.dex.prepare_market(base, quote, side=Side(side),
+                                                   quantity=quantity, coins=proofs,
+                                                   address=address)
+            oid = prepared.order_id.hex()
+            try:  # another process may have taken a coin since we looked
+                wallet.lock_coins([k.utxo.outpoint for k in coins], f"order:{oid}")
+                break
+            except CoinLockedError:
+                continue
+        else:
+            raise DexError("could not reserve coins for the order; try again")
+        order = OrderRecord(oid, core.dex_url, info.name, base, quote, side, otype, quantity,
+                            rate, tif, address, fund_asset, coin_ids(coins),
+                            created_ms=now_ms())
+        core.order_store.add(order)  # before sending: a crash leaves a record to reconcile
+        try:
+            placed = await core.dex.submit(prepared)
+        except RemoteError as exc:
+            core.order_store.set_status(oid, "failed")
+            wallet.unlock_coins(order.lock_reason)
+            core.events.emit(CoreError(f"order refused: {exc.user_message}", str(exc)))
+            raise
+        except (NotConnected, RequestTimeout):
+            raise  # unknown outcome: kept as "new" until `connect` tells (refresh)
+        core.order_store.set_status(oid, "epoch", epoch=placed.epoch)
+        core.events.emit(OrderPlaced(oid, info.name, side, otype, quantity, rate, placed.epoch))
+        return oid
+
+    async def cancel(self, order_id: str) -> None:
+        core = self.core
+        await core.ready()
+        order = core.order_store.get(order_id)
+        if order is None:
+            raise ValueError(f"unknown order {order_id}")
+        await core.dex.cancel(order.base, order.quote, bytes.fromhex(order_id))
+        core.order_store.set_status(order_id, "cancelling")
+
+    async def refresh(self) -> None:
+        """Follow live orders through the book mirror; finish the ones that left it."""
+        core = self.core
+        config = core.dex.config
+        if config is None or not core.dex.ready:
+            return
+        server_live = {o.oid.hex() for o in core.dex.account.orders} if core.dex.account \
+            else set()
+        for order in core.order_store.live():
+            mirror = core.dex.book(order.base, order.quote)
+            if mirror is None or not mirror.synced:
+                continue
+            market = core.dex.session.market(order.base, order.quote)
+            if order.status == "new":
+                if order.order_id in server_live or mirror.get(bytes.fromhex(order.order_id)):
+                    core.order_store.set_status(order.order_id, "booked")
+                elif now_ms() - order.created_ms > LOST_AFTER_MS:
+                    self._finish(order, "failed")
+                continue
+            closed = (order.epoch + 1) * market.epochlen + EPOCH_GRACE_MS
+            if now_ms() < closed:
+                continue
+            if mirror.get(bytes.fromhex(order.order_id)) is not None:
+                if order.status == "epoch":
+                    core.order_store.set_status(order.order_id, "booked")
+                    core.events.emit(OrderBooked(order.order_id))
+                continue
+            self._finish(order, self._outcome(order))
+
+    @staticmethod
+    def _outcome(order: OrderRecord) -> str:
+        if order.otype == "market" or order.tif == "immediate":
+            return "executed" if order.filled > 0 else "unfilled"
+        return "executed" if order.filled >= order.quantity else "cancelled"
+
+    def _finish(self, order: OrderRecord, status: str) -> None:
+        core = self.core
+        core.order_store.set_status(order.order_id, status)
+        core.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
+        log.info("order %s %s (filled %d)", order.order_id[:16], status, order.filled)
+        core.events.emit(OrderFinished(order.order_id, status, order.filled))

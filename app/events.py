@@ -1,0 +1,122 @@
+"""Typed events from the headless client (app/core.py) to whoever shows them (UI, CLI, logs).
+
+Everything the user should see arrives here as a frozen dataclass through one `Dispatcher`:
+orders booked, matched, finished; every swap step; refunds; connection changes; errors. No Qt:
+app/ui turns these into signals. Texts carry no secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrderPlaced:
+    """The server accepted the order (it is in epoch `epoch`)."""
+
+    order_id: str
+    market: str
+    side: str
+    otype: str
+    quantity: int
+    rate: int
+    epoch: int
+
+
+@dataclass(frozen=True)
+class OrderBooked:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class OrderMatched:
+    order_id: str
+    match_id: str
+    role: str  # maker | taker
+    quantity: int
+    rate: int
+
+
+@dataclass(frozen=True)
+class OrderFinished:
+    """The order left the book or its epoch: executed, cancelled, unfilled or failed."""
+
+    order_id: str
+    status: str
+    filled: int
+
+
+@dataclass(frozen=True)
+class SwapStep:
+    match_id: str
+    old: str
+    new: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SwapRefund:
+    """Our contract is being (or was) refunded: the counterparty did not complete."""
+
+    match_id: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SwapsResumed:
+    count: int
+    elapsed_ms: int
+
+
+@dataclass(frozen=True)
+class MatchRevokedByServer:
+    match_id: str
+    order_id: str
+
+
+@dataclass(frozen=True)
+class DexConnection:
+    connected: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class CoreError:
+    """Something the user should know about; `message` is UI text, `detail` for support."""
+
+    message: str
+    detail: str
+
+
+CoreEvent = (
+    OrderPlaced | OrderBooked | OrderMatched | OrderFinished | SwapStep | SwapRefund
+    | SwapsResumed | MatchRevokedByServer | DexConnection | CoreError
+)
+Listener = Callable[[CoreEvent], None]
+
+
+class Dispatcher:
+    """Fans events out to listeners in the order they subscribed. A listener that raises is
+    logged and skipped: one broken view must not stop the others (or the swap engine)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+        return unsubscribe
+
+    def emit(self, event: CoreEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a listener's bug; logged with its traceback
+                log.exception("event listener failed on %s", type(event).__name__)

@@ -1,0 +1,334 @@
+"""The order form: widgets over app.trading.orderform.OrderFormState, which holds every rule.
+
+Each user action turns into a new state; `_render` then shows it (values, lots, fees, inline
+errors). A field's errors appear once the user has touched it, all of them on submit. A valid
+submit opens the confirmation dialog; confirming emits `order_requested(OrderRequest)`.
+"""
+
+from __future__ import annotations
+
+from app.assets import format_atoms, parse_coins
+from app.dex.messages import Side, TimeInForce
+from app.trading.book_rows import decimals_for
+from app.trading.orderform import Field, MarketRules, OrderFormState, OrderKind
+from app.ui.forms import error_label
+from app.ui.order_widgets import AtomSpinBox, ConfirmDialog, describe
+from app.ui.qt import (
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.wallet_view import styled_label
+
+MONO = '"DejaVu Sans Mono", monospace'
+FORM_CSS = f"""
+QFrame#orderform {{ background: #1b1f26; border: 1px solid #262c35; border-radius: 10px; }}
+QPushButton#seg {{ background: #232932; color: #9aa3ad; border-radius: 6px; padding: 8px; }}
+QPushButton#seg:checked {{ background: #2f3742; color: #ffffff; }}
+QPushButton#buyseg:checked, QPushButton#buy {{ background: #238636; color: white; }}
+QPushButton#sellseg:checked, QPushButton#sell {{ background: #da3633; color: white; }}
+QPushButton#buyseg, QPushButton#sellseg {{ background: #232932; color: #9aa3ad;
+    padding: 9px; font-size: 14px; }}
+QPushButton#buy:hover {{ background: #2ea043; }}
+QPushButton#sell:hover {{ background: #f85149; }}
+QPushButton#max {{ background: transparent; color: #58a6ff; padding: 0 4px; }}
+QAbstractSpinBox {{ background: #0f1216; border: 1px solid #2c333d; border-radius: 6px;
+    padding: 6px 8px; font-family: {MONO}; font-size: 14px; }}
+QAbstractSpinBox:focus {{ border-color: #2d6cdf; }}
+QAbstractSpinBox[error="true"] {{ border-color: #e5534b; }}
+QAbstractSpinBox:disabled {{ color: #5c6570; background: #171a1f; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 0; border: none; }}
+QPushButton#step {{ background: #232932; color: #c9d1d9; border-radius: 6px; padding: 0;
+    min-width: 30px; max-width: 30px; min-height: 32px; font-size: 16px; font-weight: 500; }}
+QPushButton#step:hover {{ background: #2f3742; }}
+QPushButton#step:disabled {{ color: #4a525c; background: #1d2128; }}
+QComboBox {{ background: #232932; border: none; border-radius: 6px; padding: 6px 10px; }}
+QComboBox QAbstractItemView {{ background: #232932; selection-background-color: #2d6cdf; }}
+QLabel#unit {{ color: #8a939e; font-family: {MONO}; min-width: 34px; }}
+QLabel#hint, QLabel#muted {{ color: #8a939e; font-size: 12px; }}
+QLabel#value {{ font-family: {MONO}; }}
+QLabel#error {{ color: #ff7b72; font-size: 12px; }}
+QLabel#fieldlabel {{ color: #b9c0c8; font-weight: 600; }}
+QLabel#confirmtitle {{ font-size: 17px; font-weight: 600; }}
+"""
+
+
+def _segment(texts: list[str], name: str = "seg") -> tuple[QButtonGroup, list[QPushButton]]:
+    group, buttons = QButtonGroup(), []
+    for i, text in enumerate(texts):
+        button = QPushButton(text)
+        button.setCheckable(True)
+        button.setObjectName(name if name != "side" else ("buyseg", "sellseg")[i])
+        group.addButton(button, i)
+        buttons.append(button)
+    buttons[0].setChecked(True)
+    return group, buttons
+
+
+class OrderFormView(QFrame):
+    order_requested = Signal(object)  # OrderRequest
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("orderform")
+        self.setStyleSheet(FORM_CSS)
+        self.state: OrderFormState | None = None
+        self.touched: set[Field] = set()
+        self.confirm: ConfirmDialog | None = None
+        self.price_decimals, self.qty_decimals = 8, 8
+
+        self.side_group, (self.buy_tab, self.sell_tab) = _segment(
+            [self.tr("Buy"), self.tr("Sell")], "side")
+        self.kind_group, (self.limit_tab, self.market_tab) = _segment(
+            [self.tr("Limit"), self.tr("Market")])
+        self.tif = QComboBox()
+        self.tif.addItem(self.tr("Standing"), TimeInForce.STANDING)
+        self.tif.addItem(self.tr("Immediate"), TimeInForce.IMMEDIATE)
+        self.tif.setToolTip(self.tr("Standing orders rest on the book until filled or "
+                                    "cancelled; immediate ones live for one match cycle."))
+        self.price = AtomSpinBox()
+        self.qty = AtomSpinBox()
+        self.price_unit, self.qty_unit = styled_label("", "unit"), styled_label("", "unit")
+        self.price_label = styled_label(self.tr("Price"), "fieldlabel")
+        self.qty_label = styled_label(self.tr("Amount"), "fieldlabel")
+        self.max_button = QPushButton(self.tr("Max"))
+        self.max_button.setObjectName("max")
+        self.lots = styled_label("", "hint")
+        self.price_error, self.qty_error, self.form_error = (error_label() for _ in range(3))
+        self.total, self.fees, self.funding, self.available = (
+            styled_label("—", "value") for _ in range(4))
+        self.submit = QPushButton(self.tr("Buy"))
+        self.submit.setObjectName("buy")
+        self.submit.setMinimumHeight(40)
+        self._build()
+
+        self.side_group.idClicked.connect(lambda i: self._change(side=(Side.BUY, Side.SELL)[i]))
+        self.kind_group.idClicked.connect(
+            lambda i: self._change(kind=(OrderKind.LIMIT, OrderKind.MARKET)[i], quantity=0))
+        self.tif.currentIndexChanged.connect(
+            lambda _i: self._change(tif=TimeInForce(self.tif.currentData())))
+        self.price.stepped.connect(lambda n: self._step(Field.PRICE, n))
+        self.qty.stepped.connect(lambda n: self._step(Field.QUANTITY, n))
+        self.price.edited.connect(lambda: self._typed(Field.PRICE))
+        self.qty.edited.connect(lambda: self._typed(Field.QUANTITY))
+        self.max_button.clicked.connect(self._max)
+        self.submit.clicked.connect(self._submit)
+        self.setEnabled(False)  # until a market is set
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(8)
+        sides = QHBoxLayout()
+        sides.setSpacing(6)
+        sides.addWidget(self.buy_tab)
+        sides.addWidget(self.sell_tab)
+        layout.addLayout(sides)
+        kinds = QHBoxLayout()
+        kinds.setSpacing(6)
+        kinds.addWidget(self.limit_tab)
+        kinds.addWidget(self.market_tab)
+        kinds.addWidget(self.tif, 1)
+        layout.addLayout(kinds)
+        layout.addSpacing(6)
+        layout.addWidget(self.price_label)
+        layout.addLayout(self._field(self.price, self.price_unit))
+        layout.addWidget(self.price_error)
+        head = QHBoxLayout()
+        head.addWidget(self.qty_label)
+        head.addStretch(1)
+        head.addWidget(self.max_button)
+        layout.addLayout(head)
+        layout.addLayout(self._field(self.qty, self.qty_unit))
+        layout.addWidget(self.lots)
+        layout.addWidget(self.qty_error)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #262c35;")
+        layout.addWidget(line)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(6)
+        names = [self.tr("Total"), self.tr("Max. fees"), self.tr("Funding needed"),
+                 self.tr("Available")]  # fmt: skip
+        for i, (name, value) in enumerate(zip(names, (self.total, self.fees, self.funding,
+                                                      self.available), strict=True)):
+            grid.addWidget(styled_label(name, "muted"), i, 0)
+            grid.addWidget(value, i, 1)
+        self.fees.setToolTip(self.tr("Worst case (protocol §7): one swap transaction per lot "
+                                     "plus one input per funding coin, at the server's fee rate."))
+        layout.addLayout(grid)
+        layout.addWidget(self.form_error)
+        layout.addStretch(1)
+        layout.addWidget(self.submit)
+
+    def _field(self, box: AtomSpinBox, unit: QLabel) -> QHBoxLayout:
+        """[−] [value] [+] unit: visible steppers (arrow keys and the wheel step too)."""
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        for text, steps, tip in (("−", -1, self.tr("One step down")), ("+", 1,
+                                                                        self.tr("One step up"))):
+            button = QPushButton(text)
+            button.setObjectName("step")
+            button.setToolTip(tip)
+            button.setAutoRepeat(True)
+            button.clicked.connect(lambda _c=False, n=steps: box.stepBy(n))
+            box.enabled_changed.connect(button.setEnabled)
+            row.addWidget(button)
+            if steps < 0:
+                row.addWidget(box, 1)
+        row.addWidget(unit)
+        return row
+
+    # --- inputs from the window ---------------------------------------------------------
+    def set_market(self, rules: MarketRules) -> None:
+        old = self.state
+        self.state = OrderFormState(rules, connected=bool(old and old.connected))
+        self.price_decimals = decimals_for(rules.rate_step)
+        self.touched.clear()
+        self.setEnabled(True)
+        self._render(write=True)
+
+    def set_funds(self, asset: str, coins: tuple[int, ...]) -> None:
+        """Values of the spendable coins of `asset` (unlocked, with `fundconf` confirmations)."""
+        if self.state:
+            self._show(self.state.with_funds(asset, coins), write=False)
+
+    def set_connected(self, connected: bool) -> None:
+        if self.state:
+            self._change(write=False, connected=connected)
+
+    def set_best(self, bid: int | None, ask: int | None) -> None:
+        if self.state:
+            self._change(write=False, best_bid=bid, best_ask=ask)
+
+    def set_price(self, rate: int) -> None:
+        """A click on a book level: a limit order at that price."""
+        if self.state:
+            self.touched.add(Field.PRICE)
+            self.limit_tab.setChecked(True)
+            self._change(rate=rate, kind=OrderKind.LIMIT)
+
+    # --- state changes ------------------------------------------------------------------
+    def _change(self, write: bool = True, **changes: object) -> None:
+        if self.state:
+            self._show(self.state.with_(**changes), write)
+
+    def _show(self, state: OrderFormState, write: bool) -> None:
+        self.state = state
+        self._render(write=write)
+
+    def _step(self, field: Field, steps: int) -> None:
+        if self.state:
+            self.touched.add(field)
+            self.state = (self.state.step_rate(steps) if field is Field.PRICE
+                          else self.state.step_quantity(steps))  # fmt: skip
+            self._render(write=True)
+
+    def _typed(self, field: Field) -> None:
+        box = self.price if field is Field.PRICE else self.qty
+        try:
+            value = parse_coins(box.text_value()) if box.text_value() else 0
+        except ValueError:
+            value = 0
+        self.touched.add(field)
+        self._change(write=False, **{"rate" if field is Field.PRICE else "quantity": value})
+
+    def _max(self) -> None:
+        if self.state and (most := self.state.max_quantity()) is not None:
+            self.touched.add(Field.QUANTITY)
+            self._change(quantity=most)
+
+    def _submit(self) -> None:
+        if not self.state:
+            return
+        self.touched.update(Field)
+        if self.state.problems():
+            self._render(write=False)
+            return
+        self.confirm = ConfirmDialog(self.state.request(), self.price_decimals, self)
+        self.confirm.accepted.connect(lambda: self._confirmed(self.confirm))
+        self.confirm.open()  # window-modal without a nested event loop
+
+    def _confirmed(self, dialog: ConfirmDialog | None) -> None:
+        if dialog is not None:
+            self.order_requested.emit(dialog.request)
+
+    # --- output -------------------------------------------------------------------------
+    def _render(self, write: bool) -> None:
+        s = self.state
+        if s is None:
+            return
+        rules, buy, limit = s.rules, s.side is Side.BUY, s.kind is OrderKind.LIMIT
+        b, q = rules.base.upper(), rules.quote.upper()
+        self.qty_decimals = 8 if s.market_buy else decimals_for(rules.lot_size, 2)
+        self.price.setEnabled(limit)
+        self.tif.setEnabled(limit)
+        self.price.lineEdit().setPlaceholderText("" if limit else self.tr("Best available"))
+        self.price_label.setText(self.tr("Price ({quote} per {base})").format(quote=q, base=b))
+        self.qty_label.setText(self.tr("Spend ({quote})").format(quote=q) if s.market_buy
+                               else self.tr("Amount ({base})").format(base=b))
+        self.price_unit.setText(q)
+        self.qty_unit.setText(q if s.market_buy else b)
+        if write:
+            self.price.set_atoms(s.rate if limit else 0, self.price_decimals)
+            self.qty.set_atoms(s.quantity, self.qty_decimals)
+        self.lots.setText(self._lots_text(s))
+        self._render_figures(s)
+        verb = self.tr("Buy {base}") if buy else self.tr("Sell {base}")
+        self.submit.setText(verb.format(base=b))
+        self.submit.setObjectName("buy" if buy else "sell")
+        self.submit.style().unpolish(self.submit)
+        self.submit.style().polish(self.submit)
+        self._render_problems(s)
+
+    def _lots_text(self, s: OrderFormState) -> str:
+        if s.market_buy:
+            return self.tr("Sized in {quote}; at least the buy buffer times one lot").format(
+                quote=s.rules.quote.upper())
+        lots = s.lots()
+        shown = str(lots.numerator) if lots.denominator == 1 else f"{float(lots):.4f}"
+        return self.tr("= {lots} lots · 1 lot = {lot} {base}").format(
+            lots=shown, lot=format_lot(s.rules.lot_size), base=s.rules.base.upper())
+
+    def _render_figures(self, s: OrderFormState) -> None:
+        q = s.rules.quote.upper()
+        total = s.quote_total()
+        approx = "≈ " if s.kind is OrderKind.MARKET and not s.market_buy else ""
+        self.total.setText(f"{approx}{format_atoms(total)} {q}" if total else "—")
+        est = s.estimate()
+        asset = s.rules.paying(s.side)[0].upper()
+        self.fees.setText(f"{format_atoms(est.fees)} {asset}" if est else "—")
+        self.funding.setText(f"{format_atoms(est.required)} {asset}" if est else "—")
+        self.available.setText(f"{format_atoms(s.funds.total)} {asset}")
+
+    def _render_problems(self, s: OrderFormState) -> None:
+        texts: dict[Field, list[str]] = {f: [] for f in Field}
+        paying = s.rules.paying(s.side)[0]
+        for p in s.problems():
+            if p.field in self.touched or p.field is Field.FORM:
+                texts[p.field].append(describe(p, s.rules.base, s.rules.quote, paying))
+        for field, label, box in ((Field.PRICE, self.price_error, self.price),
+                                  (Field.QUANTITY, self.qty_error, self.qty),
+                                  (Field.FORM, self.form_error, None)):  # fmt: skip
+            label.setText(" ".join(texts[field]))
+            label.setVisible(bool(texts[field]))
+            if box is not None and bool(box.property("error")) != bool(texts[field]):
+                box.setProperty("error", bool(texts[field]))  # red border via the stylesheet
+                box.style().unpolish(box)
+                box.style().polish(box)
+
+    def problem_texts(self) -> dict[Field, str]:
+        """What the inline error labels say (for tests and accessibility)."""
+        return {Field.PRICE: self.price_error.text(), Field.QUANTITY: self.qty_error.text(),
+                Field.FORM: self.form_error.text()}  # fmt: skip
+
+
+def format_lot(lot: int) -> str:
+    return format_atoms(lot, decimals_for(lot, 2))

@@ -1,0 +1,139 @@
+"""`main.py simnet up|down|mine|time`: the local simnet from the command line (docs/simnet.md)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DIR = Path("simnet-data")
+
+
+def register(sub: Any) -> None:
+    simnet: argparse.ArgumentParser = sub.add_parser(
+        "simnet", help="run the local simnet (regtest chains, miner, DEX server, traders)")
+    cmds = simnet.add_subparsers(dest="simnet_cmd", required=True)
+    p = cmds.add_parser("up", help="start everything and stay in the foreground")
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="simnet directory")
+    p.add_argument("--traders", type=int, default=2, help="funded trader data dirs")
+    p.add_argument("--epoch", type=int, default=2000, help="epoch length, ms (2000-5000)")
+    p.add_argument("--mine-interval", type=float, default=2.0, help="seconds between blocks")
+    p.set_defaults(func=_up)
+    p = cmds.add_parser("down", help="stop what `simnet up` started (pids from simnet.json)")
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    p.set_defaults(func=_down)
+    p = cmds.add_parser("mine", help="mine blocks now on both chains")
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    p.add_argument("--blocks", type=int, default=1)
+    p.set_defaults(func=_mine)
+    p = cmds.add_parser("time", help="move both chains' clocks forward (refund scenarios)")
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    p.add_argument("--forward", type=int, required=True, metavar="SECONDS")
+    p.set_defaults(func=_time)
+
+
+def _up(args: argparse.Namespace) -> int:
+    from simnet.harness import Simnet
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if not 2000 <= args.epoch <= 5000:
+        raise ValueError("--epoch must be between 2000 and 5000 ms")
+    net = Simnet.start(args.dir, traders=args.traders, epochlen=args.epoch,
+                       mine_interval=args.mine_interval)
+    stop = {"now": False}
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        _print_usage(net.info)
+        while not stop["now"]:
+            if net.server is not None and net.server.poll() is not None:
+                print("the DEX server exited; see server.log. Stopping.")
+                break
+            time.sleep(0.5)
+    finally:
+        net.stop()
+        print("simnet stopped")
+    return 0
+
+
+def _print_usage(info: dict[str, Any]) -> None:
+    stand_in = " (a Litecoin Core regtest chain STANDS IN for BTC: bitcoind is not " \
+               "installed)" if info["btc_stand_in"] else ""
+    lines = [f"simnet up in {info['dir']}{stand_in}",
+             f"  DEX server  {info['dex_url']}",
+             *(f"  {s.upper()} node    {n['rpc_url']}" for s, n in info["nodes"].items()),
+             f"  a block every {info['mine_interval']} s; endpoints in {info['dir']}/simnet.json",
+             "  traders (password 'simnet'):"]
+    for name, t in info["traders"].items():
+        lines.append(f"    {name}: CAMBIO_PASSWORD=simnet python main.py client run "
+                     f"--datadir {t['datadir']}")
+    lines += ["  trade:  python main.py trade place --datadir DIR --market ltc_btc --side sell "
+              "--type limit --qty 1000000 --rate 10000000",
+              "  stop:   Ctrl-C here, or python main.py simnet down --dir DIR"]
+    print("\n".join(lines), flush=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _ours(pid: int, marker: str) -> bool:
+    """Only signal a pid whose command line still names our simnet (pids get reused)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return False
+    return marker in cmdline or "simnet" in cmdline
+
+
+def _down(args: argparse.Namespace) -> int:
+    from simnet.harness import load_info
+
+    info = load_info(args.dir)
+    pids: dict[str, int] = {k: int(v) for k, v in info["pids"].items() if v}
+    main_pid = pids.pop("simnet", None)
+    if main_pid is not None and _alive(main_pid) and _ours(main_pid, "simnet"):
+        os.kill(main_pid, signal.SIGTERM)  # it stops the server and the nodes itself
+        deadline = time.monotonic() + 60
+        while _alive(main_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    for name, pid in pids.items():  # whatever is left (the main process was killed)
+        if _alive(pid) and _ours(pid, str(info["dir"])):
+            print(f"stopping {name} (pid {pid})")
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+    print("simnet down")
+    return 0
+
+
+def _mine(args: argparse.Namespace) -> int:
+    from simnet.harness import load_info, remote_node
+
+    info = load_info(args.dir)
+    for symbol in info["nodes"]:
+        remote_node(info, symbol).mine(args.blocks)
+    print(f"mined {args.blocks} block(s) on each chain")
+    return 0
+
+
+def _time(args: argparse.Namespace) -> int:
+    from simnet.harness import load_info, travel
+
+    offset = travel(load_info(args.dir), args.forward)
+    print(f"chain time is now {offset} s ahead of the wall clock")
+    return 0
