@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench package deps litecoind clean translations icon
+.PHONY: run test bench package deps litecoind clean translations icon screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,9 @@ package: deps
 translations: $(STAMP)
 	$(BIN)/pyside6-lupdate -tr-function-alias translate+=_tr $(filter-out app/ui/selftest.py,$(wildcard app/ui/*.py)) -ts resources/translations/cambio_zh_CN.ts -no-obsolete
 	$(BIN)/pyside6-lrelease resources/translations/cambio_zh_CN.ts -qm resources/translations/cambio_zh_CN.qm
+
+screenshots: deps
+	rm -rf build/screenshot-simnet && xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python main.py --simnet --datadir build/screenshot-simnet --screenshot-dir docs/screenshots
 
 icon: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/render_icon.py

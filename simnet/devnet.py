@@ -1,78 +1,139 @@
-"""A minimal local simnet for the desktop app: two regtest chains and a funded wallet.
+"""`make run`: the full local simnet for the desktop app, and a demo market maker.
 
-The BTC chain is Bitcoin Core when `bitcoind` is installed, else a second Litecoin Core
-regtest chain standing in for it (said in the log and the UI). The full simnet with the DEX
-server comes with `main.py simnet up`; this is what `make run` starts today.
+`start_devnet(dir)` attaches to a `main.py simnet up` already running in `dir`, or starts the
+same simnet itself (simnet/harness.py: two regtest chains, a miner, the DEX server, funded
+trader dirs). The app opens `trader1`; `DemoMaker` trades as `trader2` inside the app's own
+event loop and keeps a few standing orders on each side of the book, so a newcomer has
+something to buy from or sell to within seconds of the window opening.
+
+When `bitcoind` is not installed a second Litecoin Core regtest chain stands in for BTC
+(stored as `btc_stand_in` in each trader's config.json; the app says so).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from app.assets import Network, get_asset
-from app.config import NodeConfig, load_config, save_config
-from app.wallet.session import create_wallet, unlock_wallet, wallet_exists
-from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, find_daemon, start_node
+from app.core import Core
+from app.dex.errors import DexError
+from app.wallet.errors import WalletError
+from app.wallet.session import unlock_wallet
+from simnet.harness import LOT, TRADER_PASSWORD, Simnet, load_info
 
 log = logging.getLogger("cambio.simnet")
 
-SIMNET_PASSWORD = "simnet"  # a throwaway regtest wallet; shown to the user on purpose
-FUNDING = {"ltc": 25 * 10**8, "btc": 2 * 10**8}
+SIMNET_PASSWORD = TRADER_PASSWORD  # throwaway regtest wallets; shown to the user on purpose
+MID_RATE = 10_000_000  # 0.1 BTC per LTC
+LEVEL_STEP = 20_000  # 0.0002 BTC between the maker's price levels
+LEVEL_LOTS = (3, 5, 8, 12, 20)  # lots per level, nearest level first
+TOP_UP_S = 6.0
+RETRY_S = 2.0
 
 
 @dataclass
 class Devnet:
-    datadir: Path
-    nodes: dict[str, RegtestNode]
-    btc_stand_in: bool
+    dir: Path
+    info: dict[str, Any]
+    net: Simnet | None  # None when attached to a `simnet up` of another process
 
     @property
     def wallet_dir(self) -> Path:
-        return self.datadir / "wallet"
+        return Path(self.info["traders"]["trader1"]["datadir"])
+
+    @property
+    def maker_dir(self) -> Path:
+        return Path(self.info["traders"]["trader2"]["datadir"])
+
+    @property
+    def dex_url(self) -> str:
+        return str(self.info["dex_url"])
 
     def stop(self) -> None:
-        for node in self.nodes.values():
-            node.stop()
+        if self.net is not None:
+            self.net.stop()
+
+
+def _running(info: dict[str, Any]) -> bool:
+    pid = info.get("pids", {}).get("simnet")
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, PermissionError, ValueError):
+        return False
+    return True
 
 
 def start_devnet(datadir: Path) -> Devnet:
-    datadir = Path(datadir)
-    btc_kind = "bitcoin" if find_daemon("bitcoin") else "litecoin"
-    stand_in = btc_kind != "bitcoin"
-    if stand_in:
-        log.info("bitcoind is not installed: a Litecoin regtest chain stands in for BTC")
-    nodes = {
-        "ltc": start_node(datadir / "ltc-node", "litecoin", "ltc"),
-        "btc": start_node(datadir / "btc-node", btc_kind, "btc"),
-    }
-    devnet = Devnet(datadir, nodes, stand_in)
-    configs = {
-        symbol: NodeConfig(node.rpc_url, RPC_USER, RPC_PASSWORD) for symbol, node in nodes.items()
-    }
-    wallet_dir = devnet.wallet_dir
-    if not wallet_exists(wallet_dir):
-        create_wallet(wallet_dir, SIMNET_PASSWORD, network=Network.REGTEST, nodes=configs)
-        _fund(devnet)
-    else:
-        config = load_config(wallet_dir)
-        config.nodes.update(configs)  # ports are picked afresh at each start
-        save_config(wallet_dir, config)
-    config = load_config(wallet_dir)
-    config.extra["btc_stand_in"] = stand_in
-    save_config(wallet_dir, config)
-    return devnet
-
-
-def _fund(devnet: Devnet) -> None:
-    wallet = unlock_wallet(devnet.wallet_dir, SIMNET_PASSWORD)
+    datadir = Path(datadir).resolve()
     try:
-        for symbol, node in devnet.nodes.items():
-            keys = wallet.hd.account(get_asset(symbol, Network.REGTEST))
-            # Two coins per chain, so the app has something to select between.
-            for index in (0, 1):
-                node.fund_script(keys.script(False, index), FUNDING[symbol] // 2, mine=False)
-            node.mine(1)
-    finally:
-        wallet.store.close()
+        info = load_info(datadir)
+        if _running(info) and len(info.get("traders", {})) >= 2:
+            log.info("using the simnet already running in %s", datadir)
+            return Devnet(datadir, info, None)
+    except (FileNotFoundError, ValueError):
+        pass
+    log.info("starting the simnet in %s (chains, miner, DEX server, funded traders)", datadir)
+    net = Simnet.start(datadir, traders=2, epochlen=2000, mine_interval=2.0)
+    return Devnet(datadir, net.info, net)
+
+
+def maker_levels(mid: int = MID_RATE) -> list[tuple[str, int, int]]:
+    """(side, rate, base atoms) of every order the demo maker keeps on the book."""
+    out = []
+    for i, lots in enumerate(LEVEL_LOTS, start=1):
+        out.append(("sell", mid + i * LEVEL_STEP, lots * LOT))
+        out.append(("buy", mid - i * LEVEL_STEP, lots * LOT))
+    return out
+
+
+class DemoMaker:
+    """`trader2` as a market maker in this process: it registers, keeps its levels on the book
+    and settles its swaps like any client (its own Core, store and swap engine)."""
+
+    def __init__(self, datadir: Path, dex_url: str) -> None:
+        self.wallet = unlock_wallet(datadir, SIMNET_PASSWORD)
+        self.core = Core(self.wallet, dex_url=dex_url, poll_interval=0.5)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self.run())
+
+    async def run(self) -> None:
+        await self.core.start()
+        while True:
+            try:
+                await self.core.ensure_registered()
+                break
+            except (DexError, TimeoutError, OSError, WalletError) as exc:
+                log.info("demo maker not registered yet: %s", exc)
+                await asyncio.sleep(RETRY_S)
+        while True:
+            await self.top_up()
+            await asyncio.sleep(TOP_UP_S)
+
+    async def top_up(self) -> int:
+        """Place the levels that are not on the book; how many were placed."""
+        live = {(o.side, o.rate) for o in self.core.order_store.live()}
+        placed = 0
+        for side, rate, qty in maker_levels():
+            if (side, rate) in live:
+                continue
+            try:
+                await self.core.place_order("ltc_btc", side, "limit", qty, rate, "standing")
+                placed += 1
+            except (DexError, TimeoutError, OSError, WalletError, ValueError) as exc:
+                log.info("demo maker: %s %d at %d: %s", side, qty, rate, exc)
+        return placed
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.core.stop()
+        await self.wallet.close()

@@ -19,9 +19,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="cambio")
     parser.add_argument("--datadir", type=Path, default=None)
     parser.add_argument("--simnet", action="store_true",
-                        help="start the built-in local simnet and open its funded wallet")
+                        help="start (or join) the local simnet in --datadir and open its "
+                             "funded wallet, with a demo market maker")
     parser.add_argument("--language", default=None, help="en or zh_CN (default: config.json)")
-    parser.add_argument("--screenshot", type=Path, help="save a screenshot once loaded, then quit")
+    parser.add_argument("--screenshot-dir", type=Path, default=None,
+                        help="save a screenshot of each tab once data is loaded, then quit")
     return parser.parse_args(argv)
 
 
@@ -55,6 +57,8 @@ def run_gui(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     import qasync
 
+    from app.core import Core
+    from app.ui.i18n import prepare_app
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication
     from app.ui.style import DARK
@@ -64,8 +68,9 @@ def run_gui(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Cambio")
     app.setStyleSheet(DARK)
-    from app.ui.i18n import prepare_app
-
+    # The window's close decides when to stop (after the swap-in-flight warning); the loop
+    # must keep running for the shutdown coroutines below.
+    app.setQuitOnLastWindowClosed(False)
     language = args.language
     if language is None:
         try:
@@ -90,26 +95,38 @@ def run_gui(argv: list[str]) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(wallet, ["ltc", "btc"])
+    core = Core(wallet)
+    window = MainWindow(core, ["ltc", "btc"])
     window.show()
 
     async def main() -> None:
         closed = asyncio.Event()
+        window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
+        maker = None
+        await window.bridge.start()
+        if devnet is not None and devnet.net is not None:
+            from simnet.devnet import DemoMaker
+
+            maker = DemoMaker(devnet.maker_dir, devnet.dex_url)
+            maker.start()
         window.schedule_refresh()
-        if args.screenshot:
-            await window.loaded.wait()
-            await asyncio.sleep(0.3)
-            window.grab().save(str(args.screenshot))
-            app.quit()
+        if args.screenshot_dir:
+            from app.ui.screenshots import take_screenshots
+
+            shots = asyncio.ensure_future(take_screenshots(window, args.screenshot_dir))
+            shots.add_done_callback(lambda _t: closed.set())
         await closed.wait()
+        # Shutdown order: swap engine and DEX connection, then the store; Qt after the loop.
+        if maker is not None:
+            await maker.stop()
+        await window.bridge.stop()
+        await wallet.close()
 
     try:
         with loop:
             loop.run_until_complete(main())
     finally:
-        # Shutdown order: engine and network first, then the store, then the chains.
-        asyncio.run(wallet.close())
         if devnet is not None:
-            devnet.stop()
+            devnet.stop()  # the chains and the DEX server last: nothing uses them any more
     return 0

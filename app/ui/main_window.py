@@ -1,74 +1,321 @@
-"""The main window: wallet screen, status bar with each chain's connection state."""
+"""The main window: Trade, Orders, Swaps and Wallet tabs, the resume banner, the status bar,
+tray notifications, and the warning before quitting with swaps in flight.
+
+Data path: widgets -> CoreBridge actions -> app.core; core events -> CoreBridge signals ->
+the views here. Chain figures (balances, tips, confirmations) come from a periodic refresh
+task on the qasync loop, so a slow or dead node never blocks the window.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from typing import TYPE_CHECKING
 
-from app.ui.qt import QLabel, QMainWindow, QStatusBar, QTabWidget, QTimer, QWidget
-from app.ui.wallet_view import AssetSnapshot, WalletView
+from app.dex.messages import ConfigResult
+from app.events import OrderMatched, SwapRefund, SwapStep
+from app.trading.orderform import MarketRules
+from app.ui.core_bridge import CoreBridge
+from app.ui.i18n import app_icon
+from app.ui.orders_view import OrdersView
+from app.ui.qt import (
+    QCloseEvent,
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.status import StatusBar
+from app.ui.swap_rows import countdown
+from app.ui.swaps_view import SwapsView
+from app.ui.trade_tab import TradeTab
+from app.ui.tray import Kind, Notifier
+from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
 from app.wallet.errors import BackendError
 from app.wallet.service import NoNodeConfiguredError
-from app.wallet.session import OpenWallet
+
+if TYPE_CHECKING:
+    from app.core import Core
 
 log = logging.getLogger("cambio.ui")
 REFRESH_MS = 3000
+ERROR_REPEAT_S = 30.0
+WINDOW_CSS = """
+QLabel#section { font-size: 15px; font-weight: 600; color: #e6e8eb; }
+QLabel#cardtitle { font-size: 14px; font-weight: 600; }
+QLabel#markettitle { font-size: 18px; font-weight: 700; }
+QLabel#pill { background: #232932; color: #9aa3ad; border-radius: 9px; padding: 2px 10px; }
+QFrame#banner { background: #2a2410; border: 1px solid #5a4a16; border-radius: 8px; }
+QFrame#banner QLabel { color: #f5d37a; }
+QTableWidget { background: #1b1f26; border: 1px solid #262c35; border-radius: 10px;
+               alternate-background-color: #1e232a; gridline-color: #262c35; }
+QTableWidget::item { padding: 4px 8px; }
+QTableWidget::item:selected { background: #243349; }
+QHeaderView::section { background: #1b1f26; color: #8a939e; border: none;
+                       border-bottom: 1px solid #262c35; padding: 6px 8px; }
+QPushButton#rowbutton { background: #2a3039; color: #e6e8eb; padding: 4px 10px; min-width: 64px;
+                        margin: 4px 8px; font-weight: 500; }
+QPushButton#rowbutton:hover { background: #3a414c; }
+QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }
+"""
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, wallet: OpenWallet, symbols: list[str]) -> None:
+    closed = Signal()  # the user closed the window (after the in-flight warning)
+
+    def __init__(self, core: Core, symbols: list[str]) -> None:
         super().__init__()
-        self.wallet = wallet
+        self.core = core
+        self.wallet = core.wallet
         self.symbols = symbols
+        self.bridge = CoreBridge(core, self)
         self.setWindowTitle("Cambio")
-        self.resize(980, 680)
-        tabs = QTabWidget(self)
+        self.setWindowIcon(app_icon())
+        self.setStyleSheet(WINDOW_CSS)
+        self.resize(1280, 820)
+        self.tabs = QTabWidget()
+        self.trade = TradeTab()
+        self.orders_view = OrdersView(core.order_store)
+        self.swaps_view = SwapsView(core.swaps)
         self.wallet_view = WalletView(symbols)
-        tabs.addTab(self.wallet_view, self.tr("Wallet"))
-        self.setCentralWidget(tabs)
-        status = QStatusBar(self)
-        self.chain_labels: dict[str, QLabel] = {}
-        for symbol in symbols:
-            label = QLabel(self.tr("{0}: connecting…").format(symbol.upper()))
-            status.addPermanentWidget(label)
-            self.chain_labels[symbol] = label
-        self.setStatusBar(status)
+        for widget, name in ((self.trade, self.tr("Trade")), (self.orders_view,
+                             self.tr("Orders")), (self.swaps_view, self.tr("Swaps")),
+                             (self.wallet_view, self.tr("Wallet"))):
+            self.tabs.addTab(widget, name)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self._build_banner())
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.status = StatusBar(symbols)
+        self.setStatusBar(self.status)
+        self.notifier = Notifier(self, app_icon(), self.status)
+        self.resumed: set[str] = set()
+        self.quit_confirmed = False
+        self.quit_box: QMessageBox | None = None
+        self._errors: dict[str, float] = {}
         self.loaded = asyncio.Event()
+        self._balances_shown = False
+        self._task: asyncio.Task[None] | None = None
+        self._wire()
+        self.orders_view.reload()
+        self.swaps_view.reload()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.schedule_refresh)
         self._timer.start(REFRESH_MS)
-        self._task: asyncio.Task[None] | None = None
 
-    def central(self) -> QWidget:
-        widget = self.centralWidget()
-        assert widget is not None
-        return widget
+    def _build_banner(self) -> QFrame:
+        self.banner = QFrame()
+        self.banner.setObjectName("banner")
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(14, 6, 8, 6)
+        self.banner_text = styled_label()
+        row.addWidget(self.banner_text, 1)
+        show = QPushButton(self.tr("View swaps"))
+        show.setObjectName("secondary")
+        show.clicked.connect(lambda: self.tabs.setCurrentWidget(self.swaps_view))
+        row.addWidget(show)
+        self.banner.setVisible(False)
+        return self.banner
 
+    def _wire(self) -> None:
+        b = self.bridge
+        b.dex_connection.connect(self._on_connection)
+        b.registered.connect(lambda: self.trade.trading.set_connected(True))
+        b.config_ready.connect(self._on_config)
+        b.book_changed.connect(self._on_book)
+        b.order_event.connect(lambda _e: self.orders_view.reload())
+        b.matched.connect(self._on_matched)
+        b.swap_step.connect(self._on_step)
+        b.swap_refund.connect(self._on_refund)
+        b.swaps_resumed.connect(self.show_resumed)
+        b.error.connect(self._on_error)
+        b.order_failed.connect(self._on_order_failed)
+        b.order_placed.connect(self._on_order_placed)
+        b.refund_sent.connect(lambda mid, tx: self.status.showMessage(
+            self.tr("Refund of swap {0} broadcast: {1}").format(mid[:8], tx), 8000))
+        self.trade.trading.order_requested.connect(b.place)
+        self.orders_view.cancel_requested.connect(b.cancel)
+        self.swaps_view.refund_requested.connect(b.refund_now)
+        self.swaps_view.changed.connect(self._update_banner)
+
+    # -- core events --------------------------------------------------------------------------
+    def _on_connection(self, connected: bool, detail: str) -> None:
+        self.status.set_dex(connected, detail)
+        self.trade.trading.set_connected(connected and self.core.dex.account is not None)
+        if connected and self.core.dex.account is None:
+            self.status.set_registering()
+
+    def _on_config(self, config: ConfigResult) -> None:
+        if not config.markets:
+            return
+        market = config.markets[0]
+        rules = MarketRules.from_config(config, market.base, market.quote)
+        stand_in = bool(self.wallet.config.extra.get("btc_stand_in"))
+        self.trade.set_market(rules, self.tr("Epoch {0} s · BTC simulated by a Litecoin "
+                                             "regtest chain").format(market.epochlen / 1000)
+                              if stand_in else self.tr("Epoch {0} s").format(
+                                  market.epochlen / 1000))
+        self.orders_view.rate_step = rules.rate_step
+        self._on_book(rules.name)
+        self.schedule_refresh()
+
+    def _on_book(self, market: str) -> None:
+        rules = self.trade.rules
+        mirror = self.bridge.book(market)
+        if rules is not None and rules.name == market and mirror is not None:
+            self.trade.trading.apply_snapshot(mirror)
+
+    def _on_matched(self, event: OrderMatched) -> None:
+        self.notifier.notify(self.tr("Order matched"), self.tr(
+            "A match of your order settles as swap {0}; keep Cambio running until it "
+            "completes.").format(event.match_id[:8]))
+
+    def _on_step(self, event: SwapStep) -> None:
+        self.swaps_view.update_swap(event.match_id)
+        self.orders_view.reload()
+        if event.new == "Complete":
+            self.notifier.notify(self.tr("Swap complete"), self.tr(
+                "Swap {0} is complete; the coins are in your wallet.").format(event.match_id[:8]))
+        elif event.new == "Refunded":
+            self.notifier.notify(self.tr("Swap refunded"), self.tr(
+                "Swap {0}: your coins came back to your wallet.").format(event.match_id[:8]),
+                Kind.WARNING)
+
+    def _on_refund(self, event: SwapRefund) -> None:
+        if self.core.swaps.load(event.match_id) is not None:
+            self.notifier.notify(self.tr("Refunding a swap"), self.tr(
+                "The other side of swap {0} did not complete; your coins are being "
+                "refunded.").format(event.match_id[:8]), Kind.WARNING)
+
+    def _on_error(self, message: str, detail: str) -> None:
+        log.info("core: %s (%s)", message, detail)
+        now = time.monotonic()
+        if now - self._errors.get(message, -ERROR_REPEAT_S) < ERROR_REPEAT_S:
+            return  # the same problem again (a retry loop): once is enough
+        self._errors[message] = now
+        self.notifier.notify(self.tr("Cambio"), message, Kind.ERROR)
+
+    def _on_order_failed(self, message: str) -> None:
+        label = self.trade.trading.form.form_error
+        label.setText(message)
+        label.setVisible(True)
+
+    def _on_order_placed(self, order_id: str) -> None:
+        self.status.showMessage(self.tr("Order {0} placed").format(order_id[:8]), 5000)
+        self.orders_view.reload()
+        self.schedule_refresh()
+
+    # -- resume banner ------------------------------------------------------------------------
+    def show_resumed(self, count: int) -> None:
+        if count <= 0:
+            return
+        self.swaps_view.reload()
+        self.resumed = {r.match_id for r in self.swaps_view.pending()}
+        self.banner.setVisible(True)
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        if not self.resumed:
+            return
+        rows = self.swaps_view.rows
+        settled = sum(1 for m in self.resumed if m in rows and rows[m].terminal)
+        total = len(self.resumed)
+        if settled < total:
+            self.banner_text.setText(self.tr(
+                "Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open "
+                "until they finish.").format(n=total, done=settled, left=total - settled))
+        else:
+            self.banner_text.setText(self.tr("All {n} resumed swaps are settled.").format(
+                n=total))
+            self.resumed = set()
+            QTimer.singleShot(8000, lambda: self.banner.setVisible(False))
+
+    # -- chain refresh --------------------------------------------------------------------------
     def schedule_refresh(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no asyncio loop drives Qt (self-test, widget tests): nothing to poll
         if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self.refresh())
+            self._task = loop.create_task(self.refresh())
 
     async def refresh(self) -> None:
         stand_in = bool(self.wallet.config.extra.get("btc_stand_in"))
         for symbol in self.symbols:
-            asset_wallet = self.wallet.asset(symbol)
-            label = self.chain_labels[symbol]
+            aw = self.wallet.asset(symbol)
             try:
-                balance = await asset_wallet.balance()
-                tip = await asset_wallet.backend.tip()
+                balance = await aw.balance()
+                utxos = await aw.utxos()
+                tip = await aw.backend.tip()
             except NoNodeConfiguredError:
-                label.setText(self.tr("{0}: no node configured").format(symbol.upper()))
+                self.status.set_chain(symbol, None, "unconfigured")
                 continue
-            except BackendError as exc:
-                # A node that is down is shown, never a reason to block the window.
-                label.setText(self.tr("{0}: offline, retrying").format(symbol.upper()))
-                label.setToolTip(str(exc))
+            except (BackendError, OSError) as exc:
+                self.status.set_chain(symbol, None, str(exc))  # shown, never blocking
                 continue
-            label.setText(self.tr("{0}: block {1}").format(symbol.upper(), tip.height))
+            note = self.tr("simulated by a Litecoin regtest chain") \
+                if stand_in and symbol == "btc" else ""
+            self.status.set_chain(symbol, tip.height, note=note)
+            locked = aw.locked_outpoints()
+            self.trade.trading.set_balance(symbol, [u.value for u in utxos if u.confirmations
+                                                    >= 1 and u.outpoint not in locked])
             self.wallet_view.show_snapshot(AssetSnapshot(
-                asset=asset_wallet.asset, available=balance.available,
-                unconfirmed=balance.unconfirmed, locked=balance.locked,
-                address=asset_wallet.receive_address(),
-                stand_in=stand_in and symbol == "btc",
-            ))
-        self.loaded.set()
+                asset=aw.asset, available=balance.available, unconfirmed=balance.unconfirmed,
+                locked=balance.locked, address=aw.receive_address(),
+                stand_in=stand_in and symbol == "btc"))
+            self._balances_shown = True
+        self.orders_view.reload()
+        await self.swaps_view.refresh_chain(lambda s: self.wallet.asset(s).backend)
+        if self._balances_shown:
+            self.loaded.set()
+
+    # -- quitting -------------------------------------------------------------------------------
+    def in_flight(self) -> tuple[int, int | None]:
+        """Swaps not finished yet, and the earliest refund time among them (unix seconds)."""
+        self.swaps_view.reload()
+        pending = self.swaps_view.pending()
+        locks = [r.lock_time for r in pending if r.lock_time is not None]
+        return len(pending), min(locks) if locks else None
+
+    def quit_message(self, count: int, lock_time: int | None) -> str:
+        text = self.tr("{n} swap(s) are still in progress. They continue by themselves when "
+                       "Cambio runs again, but it must be running again before the refund "
+                       "time, or the coins in them may be lost.").format(n=count)
+        if lock_time is not None:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(lock_time))
+            text += " " + self.tr("The earliest refund time is {when} (in {left}).").format(
+                when=when, left=countdown(lock_time - int(time.time())))
+        return text
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        count, lock_time = (0, None) if self.quit_confirmed else self.in_flight()
+        if count == 0:
+            self.notifier.close()
+            event.accept()
+            self.closed.emit()
+            return
+        event.ignore()  # asked without a nested event loop; "Quit anyway" closes again
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Swaps in progress"),
+                          self.quit_message(count, lock_time), parent=self)
+        box.addButton(self.tr("Quit anyway"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Keep running"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.buttonClicked.connect(lambda b: self._quit_answer(
+            box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole))
+        self.quit_box = box
+        box.open()
+
+    def _quit_answer(self, really: bool) -> None:
+        if really:
+            self.quit_confirmed = True
+            self.close()

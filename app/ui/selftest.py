@@ -16,8 +16,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from app.core import Core
     from app.ui.qt import QApplication
-    from app.wallet.session import OpenWallet
 
 Check = Callable[[], None]
 # A string lupdate extracts and the zh_CN file translates: proves the .qm loads and is used.
@@ -108,23 +108,38 @@ def check_wizard() -> None:
 
 
 def check_main_window() -> None:
-    from app.ui.main_window import MainWindow
-    from app.ui.qt import QApplication, QTabWidget, QTimer
+    import tempfile
+    from pathlib import Path
 
-    # The window's constructor never touches the wallet; refreshes do, and they never run here.
-    window = MainWindow(cast("OpenWallet", SimpleNamespace()), ["ltc", "btc"])
-    try:
-        for timer in window.findChildren(QTimer):
-            timer.stop()
-        window.show()
-        QApplication.processEvents()
-        tabs = window.centralWidget()
-        _expect(isinstance(tabs, QTabWidget) and tabs.tabText(0) == PROBE[2],
-                "the main window's tabs are not translated")
-        _expect(not window.grab().isNull(), "the main window does not paint")
-    finally:
-        window.close()
-        window.deleteLater()
+    from app.events import Dispatcher
+    from app.orders import OrderStore
+    from app.store.db import Store
+    from app.swap.store import SwapStore
+    from app.ui.main_window import MainWindow
+    from app.ui.qt import QApplication, QTimer
+
+    # A stand-in core on an empty store: the constructor reads orders and swaps; refreshes
+    # (wallet, chains) and the DEX connection never run here.
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "selftest.db")
+        core = SimpleNamespace(
+            wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
+            order_store=OrderStore(store), swaps=SwapStore(store),
+            dex=SimpleNamespace(config=None, account=None))
+        window = MainWindow(cast("Core", core), ["ltc", "btc"])
+        try:
+            for timer in window.findChildren(QTimer):
+                timer.stop()
+            window.show()
+            QApplication.processEvents()
+            _expect(window.tabs.tabText(3) == PROBE[2],
+                    "the main window's tabs are not translated")
+            _expect(not window.grab().isNull(), "the main window does not paint")
+        finally:
+            window.quit_confirmed = True
+            window.close()
+            window.deleteLater()
+            store.close()
 
 
 def check_native() -> None:

@@ -91,6 +91,37 @@
     </message>
 </context>
 <context>
+    <name>CandleChartWidget</name>
+    <message>
+        <location filename="../../app/ui/charts.py" line="216"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="229"/>
+        <source>Candle width</source>
+        <translation>K线周期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="244"/>
+        <source>Price  {base}/{quote}</source>
+        <translation>价格  {base}/{quote}</translation>
+    </message>
+</context>
+<context>
+    <name>CandlePlot</name>
+    <message>
+        <location filename="../../app/ui/candle_plot.py" line="53"/>
+        <source>No trades yet</source>
+        <translation>暂无成交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candle_plot.py" line="149"/>
+        <source>Vol</source>
+        <translation>量</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmDialog</name>
     <message>
         <location filename="../../app/ui/order_widgets.py" line="127"/>
@@ -179,31 +210,253 @@
     </message>
 </context>
 <context>
+    <name>CoreBridge</name>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="98"/>
+        <source>Cannot register with the DEX server yet</source>
+        <translation>暂时无法在 DEX 服务器注册</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="159"/>
+        <source>The server refused the order: {0}</source>
+        <translation>服务器拒绝了该订单：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="162"/>
+        <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
+        <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="178"/>
+        <source>Could not cancel the order</source>
+        <translation>无法取消订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="196"/>
+        <source>The refund time has not come yet</source>
+        <translation>尚未到退款时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="200"/>
+        <source>The refund could not be broadcast</source>
+        <translation>无法广播退款交易</translation>
+    </message>
+</context>
+<context>
+    <name>DepthChartWidget</name>
+    <message>
+        <location filename="../../app/ui/charts.py" line="99"/>
+        <source>No orders in the book</source>
+        <translation>订单簿中没有订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="170"/>
+        <source>Bids</source>
+        <translation>买盘</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="170"/>
+        <source>Asks</source>
+        <translation>卖盘</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="190"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="196"/>
+        <source>Total</source>
+        <translation>累计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/charts.py" line="198"/>
+        <source>Value</source>
+        <translation>价值</translation>
+    </message>
+</context>
+<context>
+    <name>EpochTimer</name>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="33"/>
+        <source>Orders are collected for one epoch, then matched together in a shuffled order when it closes.</source>
+        <translation>订单在一个周期内收集，周期结束时按随机顺序统一撮合。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="66"/>
+        <source>Epoch: waiting for the server</source>
+        <translation>周期：等待服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="67"/>
+        <source>Epoch {epoch} · matching in {time}</source>
+        <translation>周期 {epoch} · {time} 后撮合</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="82"/>
+        <source>Epoch {epoch} · next match in</source>
+        <translation>周期 {epoch} · 距下次撮合</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="27"/>
+        <location filename="../../app/ui/main_window.py" line="88"/>
+        <source>Trade</source>
+        <translation>交易</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="89"/>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="89"/>
+        <source>Swaps</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="90"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="32"/>
-        <source>{0}: connecting…</source>
-        <translation>{0}：正在连接…</translation>
+        <location filename="../../app/ui/main_window.py" line="123"/>
+        <source>View swaps</source>
+        <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="60"/>
-        <source>{0}: no node configured</source>
-        <translation>{0}：未配置节点</translation>
+        <location filename="../../app/ui/main_window.py" line="145"/>
+        <source>Refund of swap {0} broadcast: {1}</source>
+        <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="64"/>
-        <source>{0}: offline, retrying</source>
-        <translation>{0}：离线，正在重试</translation>
+        <location filename="../../app/ui/main_window.py" line="164"/>
+        <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
+        <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="67"/>
-        <source>{0}: block {1}</source>
-        <translation>{0}：区块 {1}</translation>
+        <location filename="../../app/ui/main_window.py" line="166"/>
+        <source>Epoch {0} s</source>
+        <translation>周期 {0} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="179"/>
+        <source>Order matched</source>
+        <translation>订单已撮合</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="180"/>
+        <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
+        <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="187"/>
+        <source>Swap complete</source>
+        <translation>兑换完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="188"/>
+        <source>Swap {0} is complete; the coins are in your wallet.</source>
+        <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="190"/>
+        <source>Swap refunded</source>
+        <translation>兑换已退款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="191"/>
+        <source>Swap {0}: your coins came back to your wallet.</source>
+        <translation>兑换 {0}：您的币已退回钱包。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="196"/>
+        <source>Refunding a swap</source>
+        <translation>正在退款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="197"/>
+        <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
+        <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="206"/>
+        <source>Cambio</source>
+        <translation>Cambio</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="214"/>
+        <source>Order {0} placed</source>
+        <translation>订单 {0} 已提交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="235"/>
+        <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
+        <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="238"/>
+        <source>All {n} resumed swaps are settled.</source>
+        <translation>恢复的 {n} 笔兑换均已结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="262"/>
+        <source>simulated by a Litecoin regtest chain</source>
+        <translation>由莱特币 regtest 链模拟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="287"/>
+        <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
+        <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="292"/>
+        <source>The earliest refund time is {when} (in {left}).</source>
+        <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="304"/>
+        <source>Swaps in progress</source>
+        <translation>兑换进行中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="306"/>
+        <source>Quit anyway</source>
+        <translation>仍然退出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="307"/>
+        <source>Keep running</source>
+        <translation>继续运行</translation>
+    </message>
+</context>
+<context>
+    <name>MarketList</name>
+    <message>
+        <location filename="../../app/ui/market_list.py" line="70"/>
+        <source>Market</source>
+        <translation>市场</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/market_list.py" line="70"/>
+        <source>Last price</source>
+        <translation>最新价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/market_list.py" line="71"/>
+        <source>24h change</source>
+        <translation>24小时涨跌</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/market_list.py" line="71"/>
+        <source>24h volume</source>
+        <translation>24小时成交量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/market_list.py" line="117"/>
+        <source>24h high {high} · low {low}</source>
+        <translation>24小时最高 {high} · 最低 {low}</translation>
     </message>
 </context>
 <context>
@@ -384,6 +637,135 @@
     </message>
 </context>
 <context>
+    <name>OrdersView</name>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="45"/>
+        <source>My orders</source>
+        <translation>我的订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <source>Placed</source>
+        <translation>下单时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <location filename="../../app/ui/orders_view.py" line="94"/>
+        <source>Market</source>
+        <translation>市场</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <source>Side</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <source>Amount</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <source>Filled</source>
+        <translation>已成交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="64"/>
+        <source>No orders yet. Place one from the Trade tab.</source>
+        <translation>还没有订单。请在“交易”页下单。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="69"/>
+        <source>sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="69"/>
+        <source>in epoch</source>
+        <translation>本周期内</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="70"/>
+        <source>on the book</source>
+        <translation>挂单中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="70"/>
+        <source>cancelling</source>
+        <translation>取消中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="71"/>
+        <source>filled</source>
+        <translation>已成交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="71"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="72"/>
+        <source>unfilled</source>
+        <translation>未成交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="72"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="93"/>
+        <source>Buy</source>
+        <translation>买入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="93"/>
+        <source>Sell</source>
+        <translation>卖出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="94"/>
+        <source>Limit</source>
+        <translation>限价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="95"/>
+        <source>market</source>
+        <translation>市价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="107"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="116"/>
+        <source>{live} open · {total} total</source>
+        <translation>{live} 个挂单 · 共 {total} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="123"/>
+        <source>Cancelling…</source>
+        <translation>取消中…</translation>
+    </message>
+</context>
+<context>
     <name>PasswordPage</name>
     <message>
         <location filename="../../app/ui/wizard_pages.py" line="39"/>
@@ -427,6 +809,210 @@
     </message>
 </context>
 <context>
+    <name>RecentTrades</name>
+    <message>
+        <location filename="../../app/ui/trades_view.py" line="63"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trades_view.py" line="63"/>
+        <source>Amount</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trades_view.py" line="64"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>SendDialog</name>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="70"/>
+        <source>Enter the address to pay.</source>
+        <translation>请输入收款地址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="71"/>
+        <source>This is not a valid {ticker} address.</source>
+        <translation>这不是有效的 {ticker} 地址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="72"/>
+        <source>This is a {network} address, not {ticker}.</source>
+        <translation>这是 {network} 地址，不是 {ticker} 地址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="74"/>
+        <source>Enter an amount.</source>
+        <translation>请输入金额。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="75"/>
+        <source>Enter an amount in {ticker}, with at most 8 decimals.</source>
+        <translation>请输入以 {ticker} 计的金额，最多 8 位小数。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="77"/>
+        <source>Too small: the minimum is {limit} {ticker}.</source>
+        <translation>金额太小：最少为 {limit} {ticker}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="78"/>
+        <source>Not enough funds: {limit} {ticker} available, fee included.</source>
+        <translation>余额不足：可用 {limit} {ticker}（含手续费）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="111"/>
+        <location filename="../../app/ui/send_dialog.py" line="128"/>
+        <source>Send {ticker}</source>
+        <translation>发送 {ticker}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="129"/>
+        <source>Available: {amount} {ticker}</source>
+        <translation>可用：{amount} {ticker}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="132"/>
+        <location filename="../../app/ui/send_dialog.py" line="198"/>
+        <source>Pay to</source>
+        <translation>收款地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="134"/>
+        <source>{hrp}1… address</source>
+        <translation>{hrp}1… 地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="138"/>
+        <source>Amount ({ticker})</source>
+        <translation>金额（{ticker}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="142"/>
+        <source>Max</source>
+        <translation>最大</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="149"/>
+        <location filename="../../app/ui/send_dialog.py" line="199"/>
+        <source>Network fee</source>
+        <translation>网络手续费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="174"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="177"/>
+        <source>Review</source>
+        <translation>核对</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="192"/>
+        <source>Confirm the payment</source>
+        <translation>确认付款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="198"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="199"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="210"/>
+        <source>A payment cannot be undone once it is sent.</source>
+        <translation>付款一经发送便无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="215"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="218"/>
+        <source>Send now</source>
+        <translation>立即发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="229"/>
+        <source>Payment sent</source>
+        <translation>付款已发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="230"/>
+        <source>Transaction ID</source>
+        <translation>交易 ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="236"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="257"/>
+        <source>No fee estimate: {error}</source>
+        <translation>无法估算手续费：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="271"/>
+        <source>Fast</source>
+        <translation>快速</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="271"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="272"/>
+        <source>Slow</source>
+        <translation>慢速</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="275"/>
+        <source>{rate} sat/vB</source>
+        <translation>{rate} sat/vB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="276"/>
+        <source>~{n} blocks</source>
+        <translation>约 {n} 个区块</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="279"/>
+        <source>The node has no fee estimate yet; a safe default rate is used.</source>
+        <translation>节点暂时无法估算手续费，将使用安全的默认费率。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="302"/>
+        <source>Network fee: loading the rate…</source>
+        <translation>网络手续费：正在获取费率…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="305"/>
+        <source>Network fee ≈ {fee} {ticker}</source>
+        <translation>网络手续费 ≈ {fee} {ticker}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="308"/>
+        <source>Total ≈ {total} {ticker}</source>
+        <translation>合计 ≈ {total} {ticker}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/send_dialog.py" line="333"/>
+        <source>{fee} {ticker}  ({rate} sat/vB, {vsize} vB)</source>
+        <translation>{fee} {ticker}  （{rate} sat/vB，{vsize} vB）</translation>
+    </message>
+</context>
+<context>
     <name>ServerPage</name>
     <message>
         <location filename="../../app/ui/wizard_pages.py" line="78"/>
@@ -442,6 +1028,474 @@
         <location filename="../../app/ui/wizard_pages.py" line="99"/>
         <source>You can change the server later in Settings.</source>
         <translation>之后可以在“设置”中更改服务器。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="57"/>
+        <source>The port is not valid.</source>
+        <translation>端口无效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="59"/>
+        <source>Use an address like http://127.0.0.1:9332</source>
+        <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="90"/>
+        <location filename="../../app/ui/settings_dialog.py" line="96"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="100"/>
+        <source>DEX server</source>
+        <translation>DEX 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="107"/>
+        <source>Chain backends</source>
+        <translation>区块链节点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="108"/>
+        <source>Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty to trade without that chain.</source>
+        <translation>Bitcoin Core 或 Litecoin Core 的 JSON-RPC；地址留空则不使用该链交易。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="118"/>
+        <source>{name} node</source>
+        <translation>{name} 节点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="120"/>
+        <source>user</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="121"/>
+        <source>password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="124"/>
+        <source>Login</source>
+        <translation>登录信息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="130"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="141"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="142"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="144"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="145"/>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="147"/>
+        <source>The new language is used from the next start.</source>
+        <translation>新的语言将在下次启动时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="155"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="158"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="210"/>
+        <source>Could not save the settings: {error}</source>
+        <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <location filename="../../app/ui/status.py" line="42"/>
+        <source>DEX: connecting…</source>
+        <translation>DEX：连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="47"/>
+        <source>{0}: connecting…</source>
+        <translation>{0}：连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="58"/>
+        <source>DEX: reconnected</source>
+        <translation>DEX：已重新连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="59"/>
+        <source>DEX: connected</source>
+        <translation>DEX：已连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="62"/>
+        <source>Reconnected to the DEX server</source>
+        <translation>已重新连接到 DEX 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="66"/>
+        <source>Connection to the DEX server lost; reconnecting in the background. Swaps keep settling on chain.</source>
+        <translation>与 DEX 服务器的连接已断开，正在后台重连。兑换会继续在链上结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="69"/>
+        <source>DEX: reconnecting…</source>
+        <translation>DEX：重新连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="70"/>
+        <source>Last drop {0}: {1}</source>
+        <translation>上次断开 {0}：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="75"/>
+        <source>DEX: registering…</source>
+        <translation>DEX：注册中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="76"/>
+        <source>Paying the registration fee; waiting for its confirmation</source>
+        <translation>正在支付注册费，等待确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="82"/>
+        <source>{0}: block {1}</source>
+        <translation>{0}：区块 {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="84"/>
+        <source>{0}: no node configured</source>
+        <translation>{0}：未配置节点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="86"/>
+        <source>{0}: offline, retrying</source>
+        <translation>{0}：离线，正在重试</translation>
+    </message>
+</context>
+<context>
+    <name>StepTracker</name>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="20"/>
+        <source>Matched</source>
+        <translation>已撮合</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="20"/>
+        <source>Our init</source>
+        <translation>我方锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="21"/>
+        <source>Their init</source>
+        <translation>对方锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="21"/>
+        <source>Redeemed</source>
+        <translation>已赎回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="22"/>
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="22"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
+    <name>SwapCard</name>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="75"/>
+        <source>Refund now</source>
+        <translation>立即退款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="78"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="80"/>
+        <source>Save what is needed to finish this swap elsewhere (it contains the swap&apos;s secret: keep it private)</source>
+        <translation>保存在别处完成此兑换所需的数据（其中包含兑换密钥，请妥善保管）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="92"/>
+        <source>Pay {pay} · receive {get}</source>
+        <translation>支付 {pay} · 收到 {get}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="93"/>
+        <source>maker</source>
+        <translation>挂单方</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="93"/>
+        <source>taker</source>
+        <translation>吃单方</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="102"/>
+        <source>Our init: {tx} ({n} conf.)</source>
+        <translation>我方锁定：{tx}（{n} 个确认）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="104"/>
+        <source>Our init: not yet</source>
+        <translation>我方锁定：尚未</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="105"/>
+        <source>Their init: {tx} ({n} conf.)</source>
+        <translation>对方锁定：{tx}（{n} 个确认）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="107"/>
+        <source>Their init: not yet</source>
+        <translation>对方锁定：尚未</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="117"/>
+        <source>Refund possible now</source>
+        <translation>现在可以退款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="118"/>
+        <source>Refund time in {t}</source>
+        <translation>距退款时间 {t}</translation>
+    </message>
+</context>
+<context>
+    <name>SwapsView</name>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="138"/>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="139"/>
+        <source>No swap in progress. When one of your orders is matched, its swap settles here by itself.</source>
+        <translation>没有进行中的兑换。您的订单撮合后，兑换会在这里自动结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="153"/>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="155"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <source>Finished</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <source>Paid</source>
+        <translation>支付</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <source>Received</source>
+        <translation>收到</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="163"/>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="163"/>
+        <source>Transaction</source>
+        <translation>交易</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="241"/>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="241"/>
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="242"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="247"/>
+        <source>maker</source>
+        <translation>挂单方</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="247"/>
+        <source>taker</source>
+        <translation>吃单方</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="270"/>
+        <source>Export swap</source>
+        <translation>导出兑换</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="276"/>
+        <source>Export swap history</source>
+        <translation>导出兑换历史</translation>
+    </message>
+</context>
+<context>
+    <name>TradeTab</name>
+    <message>
+        <location filename="../../app/ui/trade_tab.py" line="39"/>
+        <source>Connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trade_tab.py" line="42"/>
+        <source>Best bid</source>
+        <translation>最高买价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trade_tab.py" line="42"/>
+        <source>Best ask</source>
+        <translation>最低卖价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trade_tab.py" line="43"/>
+        <source>Spread</source>
+        <translation>价差</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trade_tab.py" line="43"/>
+        <source>Mid price</source>
+        <translation>中间价</translation>
+    </message>
+</context>
+<context>
+    <name>TradesView</name>
+    <message>
+        <location filename="../../app/ui/trades_view.py" line="131"/>
+        <source>Recent trades</source>
+        <translation>最近成交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trades_view.py" line="159"/>
+        <source>Recent trades  {base}/{quote}</source>
+        <translation>最近成交  {base}/{quote}</translation>
+    </message>
+</context>
+<context>
+    <name>TxList</name>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="107"/>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="107"/>
+        <source>Registration fee</source>
+        <translation>注册费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="108"/>
+        <source>Received</source>
+        <translation>已收到</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="116"/>
+        <source>Pending</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="117"/>
+        <source>{n} confirmations</source>
+        <translation>{n} 个确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="118"/>
+        <source>1 confirmation</source>
+        <translation>1 个确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="138"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="138"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="138"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="139"/>
+        <source>Fee</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="139"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="140"/>
+        <source>Transaction</source>
+        <translation>交易</translation>
+    </message>
+</context>
+<context>
+    <name>TxListView</name>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="188"/>
+        <source>Transactions</source>
+        <translation>交易记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tx_list.py" line="190"/>
+        <source>No transactions yet</source>
+        <translation>暂无交易</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,202 @@
+"""Core events -> Qt signals, and UI actions -> core calls scheduled on the qasync loop.
+
+The one place where app/ui touches the headless client (app/core.py). Widgets connect to the
+signals here and call the action methods; nothing in the engine knows about Qt. Actions never
+block the UI: each becomes a task on the running asyncio loop and reports back by signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from app.dex.connection import NotConnected, RequestTimeout
+from app.dex.errors import DexError, RemoteError
+from app.dex.messages import ConfigResult
+from app.events import (
+    CoreError,
+    CoreEvent,
+    DexConnection,
+    MatchRevokedByServer,
+    OrderBooked,
+    OrderFinished,
+    OrderMatched,
+    OrderPlaced,
+    SwapRefund,
+    SwapsResumed,
+    SwapStep,
+)
+from app.trading.orderform import OrderRequest
+from app.ui.qt import QObject, QTimer, Signal
+from app.wallet.errors import WalletError
+
+if TYPE_CHECKING:
+    from app.core import Core
+
+log = logging.getLogger("cambio.ui")
+BOOK_POLL_MS = 150
+REGISTER_RETRY_S = 2.0
+
+
+class CoreBridge(QObject):
+    dex_connection = Signal(bool, str)  # connected, detail
+    registered = Signal()
+    config_ready = Signal(object)  # ConfigResult
+    order_event = Signal(object)  # OrderPlaced | OrderBooked | OrderMatched | OrderFinished ...
+    matched = Signal(object)  # OrderMatched
+    swap_step = Signal(object)  # SwapStep
+    swap_refund = Signal(object)  # SwapRefund
+    swaps_resumed = Signal(int)
+    error = Signal(str, str)  # user message, detail
+    order_failed = Signal(str)  # user message, shown inline by the order form
+    order_placed = Signal(str)  # order id
+    book_changed = Signal(str)  # market name ("ltc_btc"): its mirror moved
+    refund_sent = Signal(str, str)  # match id, txid
+
+    def __init__(self, core: Core, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.config: ConfigResult | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe = core.events.subscribe(self._on_event)
+        self._book_marks: dict[str, tuple[int, bool, int | None]] = {}
+        # The core forwards no book events; its mirror is cheap to watch (seq changes).
+        self._book_timer = QTimer(self)
+        self._book_timer.setInterval(BOOK_POLL_MS)
+        self._book_timer.timeout.connect(self._watch_books)
+
+    # -- life cycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the core (pending swaps resume first), then register and connect."""
+        await self.core.start()
+        self._book_timer.start()
+        self.spawn(self._register())
+
+    async def stop(self) -> None:
+        self._book_timer.stop()
+        self._unsubscribe()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.core.stop()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _register(self) -> None:
+        while True:
+            try:
+                await self.core.ensure_registered()
+                break
+            except (DexError, TimeoutError, OSError, WalletError) as exc:
+                self.error.emit(self.tr("Cannot register with the DEX server yet"), str(exc))
+                await asyncio.sleep(REGISTER_RETRY_S)
+        self.registered.emit()
+        self._check_config()
+
+    def _check_config(self) -> None:
+        config = self.core.dex.config
+        if config is not None and config is not self.config:
+            self.config = config
+            self.config_ready.emit(config)
+
+    # -- events -------------------------------------------------------------------------------
+    def _on_event(self, event: CoreEvent) -> None:
+        if isinstance(event, DexConnection):
+            self.dex_connection.emit(event.connected, event.detail)
+            if event.connected:
+                self._check_config()
+        elif isinstance(event, SwapStep):
+            self.swap_step.emit(event)
+        elif isinstance(event, SwapRefund):
+            self.swap_refund.emit(event)
+        elif isinstance(event, SwapsResumed):
+            self.swaps_resumed.emit(event.count)
+        elif isinstance(event, CoreError):
+            self.error.emit(event.message, event.detail)
+        elif isinstance(event, OrderMatched):
+            self.matched.emit(event)
+            self.order_event.emit(event)
+        elif isinstance(event, OrderPlaced | OrderBooked | OrderFinished
+                        | MatchRevokedByServer):
+            self.order_event.emit(event)
+
+    def _watch_books(self) -> None:
+        if self.config is None:
+            return
+        for market in self.config.markets:
+            with contextlib.suppress(DexError, KeyError, ValueError):
+                mirror = self.core.dex.book(market.base, market.quote)
+                if mirror is None:
+                    continue
+                mark = (id(mirror), mirror.synced, mirror.seq)
+                if self._book_marks.get(market.name) != mark:
+                    self._book_marks[market.name] = mark
+                    self.book_changed.emit(market.name)
+
+    def book(self, market: str) -> Any:
+        base, _, quote = market.partition("_")
+        try:
+            return self.core.dex.book(base, quote)
+        except (DexError, KeyError, ValueError):
+            return None
+
+    # -- actions ------------------------------------------------------------------------------
+    def place(self, request: OrderRequest) -> asyncio.Task[Any]:
+        return self.spawn(self._place(request))
+
+    async def _place(self, r: OrderRequest) -> None:
+        try:
+            oid = await self.core.place_order(r.market, r.side.value, r.kind.value, r.quantity,
+                                              r.rate, r.tif.value)
+        except RemoteError as exc:
+            self.order_failed.emit(self.tr("The server refused the order: {0}").format(
+                exc.user_message))
+        except (NotConnected, RequestTimeout, TimeoutError):
+            self.order_failed.emit(self.tr("Not connected to the DEX server; the order was "
+                                           "not sent. Try again when connected."))
+        except DexError as exc:
+            self.order_failed.emit(str(exc) or exc.user_message)
+        except (WalletError, ValueError) as exc:
+            self.order_failed.emit(str(exc))
+        else:
+            self.order_placed.emit(oid)
+
+    def cancel(self, order_id: str) -> asyncio.Task[Any]:
+        return self.spawn(self._cancel(order_id))
+
+    async def _cancel(self, order_id: str) -> None:
+        try:
+            await self.core.cancel_order(order_id)
+        except (DexError, TimeoutError, ValueError) as exc:
+            self.error.emit(self.tr("Could not cancel the order"), str(exc))
+        else:
+            self.order_event.emit(OrderFinished(order_id, "cancelling", 0))
+
+    def refund_now(self, match_id: str) -> asyncio.Task[Any]:
+        return self.spawn(self._refund(match_id))
+
+    async def _refund(self, match_id: str) -> None:
+        """Broadcast our presigned refund; the engine sees the spend and finishes the swap."""
+        from app.swap.engine import ours_of
+
+        state = self.core.swaps.load(match_id)
+        ours = ours_of(state) if state is not None else None
+        if state is None or ours is None:
+            return
+        backend = self.core.wallet.asset(state.match.our_asset).backend
+        try:
+            if await backend.median_time_past() < ours.contract.lock_time:
+                self.error.emit(self.tr("The refund time has not come yet"), match_id)
+                return
+            txid = await backend.broadcast(ours.refund.raw)
+        except (WalletError, OSError) as exc:
+            self.error.emit(self.tr("The refund could not be broadcast"), str(exc))
+            return
+        self.refund_sent.emit(match_id, txid)

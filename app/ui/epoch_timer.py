@@ -1,0 +1,93 @@
+"""The epoch countdown: time until the current epoch closes and its orders are matched.
+
+    timer.set_epoch_length(config.epochlen)        # ms, from the server's config
+    timer.sync(servertime)                          # any `servertime` the server sent us
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from app.trading.charts_data import Countdown, ServerClock, epoch_countdown, format_countdown
+from app.ui.chart_paint import chart_colors, chart_font
+from app.ui.qt import QColor, QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget
+
+TICK_MS = 100
+ACCENT = QColor("#2d6cdf")
+
+
+def local_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class EpochTimer(QWidget):
+    def __init__(self, parent: QWidget | None = None,
+                 clock: Callable[[], int] = local_ms) -> None:
+        super().__init__(parent)
+        self.clock = clock  # injected so tests can step time
+        self.server = ServerClock()
+        self.epochlen = 0
+        self.colors = chart_colors("dark")
+        self.setMinimumSize(220, 40)
+        self.setToolTip(self.tr("Orders are collected for one epoch, then matched together "
+                                "in a shuffled order when it closes."))
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.update)
+
+    def sizeHint(self) -> QSize:
+        return QSize(260, 44)
+
+    def set_epoch_length(self, epochlen_ms: int) -> None:
+        self.epochlen = max(0, epochlen_ms)
+        if self.epochlen:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.update()
+
+    def sync(self, server_ms: int) -> None:
+        self.server.sync(server_ms, self.clock())
+        self.update()
+
+    def set_theme(self, theme: str) -> None:
+        self.colors = chart_colors(theme)
+        self.update()
+
+    def countdown(self) -> Countdown | None:
+        if not self.epochlen:
+            return None
+        return epoch_countdown(self.epochlen, max(0, self.server.now(self.clock())))
+
+    def text(self) -> str:
+        left = self.countdown()
+        if left is None:
+            return self.tr("Epoch: waiting for the server")
+        return self.tr("Epoch {epoch} · matching in {time}").format(
+            epoch=left.epoch, time=format_countdown(left.remaining_ms))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        c = self.colors
+        left = self.countdown()
+        r = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        painter.setFont(chart_font(11, mono=False))
+        painter.setPen(c.axis_text)
+        label_rect = QRectF(r.left(), r.top(), r.width(), r.height() - 8)
+        if left is None:
+            painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter, self.text())
+            return
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter,
+                         self.tr("Epoch {epoch} · next match in").format(epoch=left.epoch))
+        # The last second turns red: an order sent now may land in the next epoch.
+        urgent = left.remaining_ms < 1000
+        accent = c.down if urgent else ACCENT
+        painter.setFont(chart_font(15, bold=True))
+        painter.setPen(c.text if not urgent else accent)
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         format_countdown(left.remaining_ms))
+        bar = QRectF(r.left(), r.bottom() - 4, r.width(), 3)
+        painter.fillRect(bar, c.grid)
+        done = bar.width() * left.elapsed_ppm / 1_000_000
+        painter.fillRect(QRectF(bar.left(), bar.top(), done, bar.height()), accent)

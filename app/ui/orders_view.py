@@ -1,0 +1,125 @@
+"""My orders: live ones first with a Cancel button, then the finished ones.
+
+Rows come from the order store (written before each order is sent); order events only say
+"reload". Cancel emits `cancel_requested(order_id)`; the window hands it to the core.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.assets import format_atoms
+from app.orders import LIVE, OrderRecord, OrderStore
+from app.trading.book_rows import decimals_for
+from app.ui.qt import (
+    QColor,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.wallet_view import styled_label
+
+COLUMNS = 9
+RATE_STEP_DEFAULT = 1000
+
+
+class OrdersView(QWidget):
+    cancel_requested = Signal(str)
+
+    def __init__(self, store: OrderStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.rate_step = RATE_STEP_DEFAULT
+        self.orders: list[OrderRecord] = []
+        self.cancel_buttons: dict[str, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(10)
+        head = QHBoxLayout()
+        head.addWidget(styled_label(self.tr("My orders"), "section"))
+        head.addStretch(1)
+        self.summary = styled_label("", "muted")
+        head.addWidget(self.summary)
+        layout.addLayout(head)
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Placed"), self.tr("Market"), self.tr("Side"), self.tr("Type"),
+            self.tr("Price"), self.tr("Amount"), self.tr("Filled"), self.tr("Status"), ""])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COLUMNS - 1, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(COLUMNS - 1, 112)
+        layout.addWidget(self.table, 1)
+        self.empty = styled_label(self.tr("No orders yet. Place one from the Trade tab."),
+                                  "muted")
+        layout.addWidget(self.empty)
+
+    def statuses(self) -> dict[str, str]:
+        return {"new": self.tr("sending"), "epoch": self.tr("in epoch"),
+                "booked": self.tr("on the book"), "cancelling": self.tr("cancelling"),
+                "executed": self.tr("filled"), "cancelled": self.tr("cancelled"),
+                "unfilled": self.tr("unfilled"), "failed": self.tr("failed")}
+
+    def reload(self) -> None:
+        orders = self.store.all()
+        live = [o for o in orders if o.status in LIVE]
+        done = [o for o in orders if o.status not in LIVE]
+        self.orders = sorted(live, key=lambda o: -o.created_ms) + sorted(
+            done, key=lambda o: -o.created_ms)
+        self._render(len(live))
+
+    def _render(self, live: int) -> None:
+        statuses = self.statuses()
+        self.table.setRowCount(len(self.orders))
+        self.cancel_buttons.clear()
+        decimals = decimals_for(self.rate_step)
+        for i, o in enumerate(self.orders):
+            b, q = o.base.upper(), o.quote.upper()
+            market_buy = o.otype == "market" and o.side == "buy"
+            amount = f"{format_atoms(o.quantity)} {q if market_buy else b}"
+            cells = [
+                datetime.fromtimestamp(o.created_ms / 1000).strftime("%m-%d %H:%M:%S"),
+                f"{b}/{q}", self.tr("Buy") if o.side == "buy" else self.tr("Sell"),
+                self.tr("Limit") if o.otype == "limit" else self.tr("Market"),
+                format_atoms(o.rate, decimals) if o.rate else self.tr("market"), amount,
+                f"{format_atoms(o.filled)} {b}", statuses.get(o.status, o.status)]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(o.order_id)
+                if j in (4, 5, 6):  # figures line up on the right
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                if j == 2:
+                    item.setForeground(QColor("#3fb950" if o.side == "buy" else "#f85149"))
+                self.table.setItem(i, j, item)
+            if o.status in ("epoch", "booked") and o.tif == "standing":
+                button = QPushButton(self.tr("Cancel"))
+                button.setObjectName("rowbutton")
+                button.clicked.connect(lambda _c=False, oid=o.order_id:
+                                       self._cancel(oid))
+                self.table.setCellWidget(i, COLUMNS - 1, button)
+                self.cancel_buttons[o.order_id] = button
+            else:
+                self.table.removeCellWidget(i, COLUMNS - 1)
+        self.empty.setVisible(not self.orders)
+        self.summary.setText(self.tr("{live} open · {total} total").format(
+            live=live, total=len(self.orders)))
+
+    def _cancel(self, order_id: str) -> None:
+        button = self.cancel_buttons.get(order_id)
+        if button is not None:
+            button.setEnabled(False)  # until the store says cancelling/cancelled
+            button.setText(self.tr("Cancelling…"))
+        self.cancel_requested.emit(order_id)
+

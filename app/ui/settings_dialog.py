@@ -1,0 +1,220 @@
+"""Settings: the DEX server, each chain's node, the language and the theme; saved to config.json.
+
+    dialog = SettingsDialog(config, datadir, parent)
+    dialog.saved.connect(on_saved)                   # the new AppConfig, already on disk
+    dialog.theme_changed.connect(lambda t: app.setStyleSheet(style.stylesheet(t)))
+    dialog.open()
+
+A new language applies from the next start (texts are translated when widgets are built);
+the theme applies at once through the theme_changed signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from app.assets import SYMBOLS, AssetParams, get_asset
+from app.config import AppConfig, NodeConfig, save_config
+from app.ui.forms import FORM_STYLE, _tr, describe, error_label, set_error
+from app.ui.i18n import LANGUAGES, UnknownLanguageError, normalize_language, resource_dir
+from app.ui.qt import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.style import LIGHT_FORM
+from app.wizard import check_server_url
+
+_CHEVRON = (resource_dir() / "icons" / "chevron-down.svg").as_posix()
+SETTINGS_STYLE = FORM_STYLE + f"""
+QLabel#section {{ font-size: 15px; font-weight: 600; padding: 10px 0 0 0; margin: 0; }}
+QComboBox {{ background: #0f1216; border: 1px solid #2c333d; border-radius: 6px;
+             padding: 6px 10px; }}
+QComboBox::drop-down {{ border: none; width: 26px; }}
+QComboBox::down-arrow {{ image: url({_CHEVRON}); width: 12px; height: 12px; }}
+"""
+
+
+def check_rpc_url(text: str) -> str | None:
+    """None when `text` is empty (no node for that chain) or an http(s) URL with a host;
+    otherwise a message for the user."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return _tr("SettingsDialog", "The port is not valid.")
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
+        return _tr("SettingsDialog", "Use an address like http://127.0.0.1:9332")
+    return None
+
+
+class NodeFields:
+    """URL, user and password of one chain's node."""
+
+    def __init__(self, asset: AssetParams, node: NodeConfig | None) -> None:
+        self.asset = asset
+        self.url = QLineEdit(node.rpc_url if node else "")
+        self.url.setPlaceholderText(f"http://127.0.0.1:{asset.rpc_port}")
+        self.user = QLineEdit(node.rpc_user if node else "")
+        self.password = QLineEdit(node.rpc_password if node else "")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = error_label()
+
+    def node(self) -> NodeConfig | None:
+        url = self.url.text().strip()
+        if not url:
+            return None
+        return NodeConfig(url, self.user.text().strip(), self.password.text())
+
+
+class SettingsDialog(QDialog):
+    saved = Signal(object)  # AppConfig
+    theme_changed = Signal(str)
+    language_changed = Signal(str)
+
+    def __init__(self, config: AppConfig, datadir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.config, self.datadir = config, Path(datadir)
+        self.setWindowTitle(self.tr("Settings"))
+        # Later rules win: the light inputs override the dark form sheet.
+        self.setStyleSheet(SETTINGS_STYLE + (LIGHT_FORM if config.theme == "light" else ""))
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        title = QLabel(self.tr("Settings"))
+        title.setObjectName("title")
+        layout.addWidget(title)
+
+        layout.addWidget(self._section(self.tr("DEX server")))
+        self.dex_url = QLineEdit(config.dex_url)
+        self.dex_url.setPlaceholderText("wss://dex.example.org:7232")
+        self.dex_error = error_label()
+        layout.addWidget(self.dex_url)
+        layout.addWidget(self.dex_error)
+
+        layout.addWidget(self._section(self.tr("Chain backends")))
+        hint = QLabel(self.tr("Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty "
+                              "to trade without that chain."))
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.nodes: dict[str, NodeFields] = {}
+        for symbol in sorted(set(SYMBOLS) | set(config.nodes)):
+            asset = get_asset(symbol, config.network)
+            fields = NodeFields(asset, config.nodes.get(symbol))
+            form = QFormLayout()
+            form.addRow(self._field(self.tr("{name} node").format(name=asset.name)), fields.url)
+            creds = QHBoxLayout()
+            fields.user.setPlaceholderText(self.tr("user"))
+            fields.password.setPlaceholderText(self.tr("password"))
+            creds.addWidget(fields.user)
+            creds.addWidget(fields.password)
+            form.addRow(self._field(self.tr("Login")), creds)
+            form.addRow("", fields.error)
+            layout.addLayout(form)
+            self.nodes[symbol] = fields
+            fields.url.textChanged.connect(self.validate)
+
+        layout.addWidget(self._section(self.tr("Appearance")))
+        form = QFormLayout()
+        self.language = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        try:
+            current = normalize_language(config.language)
+        except UnknownLanguageError:
+            current = "en"
+        self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        self.theme = QComboBox()
+        self.theme.addItem(self.tr("Dark"), "dark")
+        self.theme.addItem(self.tr("Light"), "light")
+        self.theme.setCurrentIndex(max(0, self.theme.findData(config.theme)))
+        form.addRow(self._field(self.tr("Language")), self.language)
+        form.addRow(self._field(self.tr("Theme")), self.theme)
+        layout.addLayout(form)
+        self.restart_note = QLabel(self.tr("The new language is used from the next start."))
+        self.restart_note.setObjectName("muted")
+        self.restart_note.setVisible(False)
+        layout.addWidget(self.restart_note)
+        self.save_error = error_label()
+        layout.addWidget(self.save_error)
+
+        buttons = QHBoxLayout()
+        cancel = QPushButton(self.tr("Cancel"))
+        cancel.setObjectName("secondary")
+        cancel.clicked.connect(self.reject)
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_button.clicked.connect(self.save)
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        self.dex_url.textChanged.connect(self.validate)
+        self.language.currentIndexChanged.connect(
+            lambda _: self.restart_note.setVisible(self.language.currentData() != current))
+        self.validate()
+
+    @staticmethod
+    def _section(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("section")
+        label.setIndent(0)  # a styled padding would otherwise indent it like a framed label
+        return label
+
+    @staticmethod
+    def _field(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("fieldlabel")
+        label.setMinimumWidth(130)  # one label column width across the separate forms
+        return label
+
+    def validate(self) -> bool:
+        problem = check_server_url(self.dex_url.text())
+        self.dex_error.setText(describe(problem) if problem else "")
+        set_error(self.dex_url, problem is not None)
+        ok = problem is None
+        for fields in self.nodes.values():
+            message = check_rpc_url(fields.url.text())
+            fields.error.setText(message or "")
+            fields.error.setVisible(bool(message))
+            set_error(fields.url, message is not None)
+            ok = ok and message is None
+        self.save_button.setEnabled(ok)
+        return ok
+
+    def result_config(self) -> AppConfig:
+        nodes = {s: n for s, f in self.nodes.items() if (n := f.node()) is not None}
+        return replace(self.config, dex_url=self.dex_url.text().strip(), nodes=nodes,
+                       language=str(self.language.currentData()),
+                       theme=str(self.theme.currentData()))
+
+    def save(self) -> bool:
+        if not self.validate():
+            return False
+        new = self.result_config()
+        try:
+            save_config(self.datadir, new)
+        except OSError as exc:
+            self.save_error.setText(self.tr("Could not save the settings: {error}").format(
+                error=exc.strerror or str(exc)))
+            return False
+        old, self.config = self.config, new
+        self.saved.emit(new)
+        if new.theme != old.theme:
+            self.theme_changed.emit(new.theme)
+        if new.language != old.language:
+            self.language_changed.emit(new.language)
+        self.accept()
+        return True

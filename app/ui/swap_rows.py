@@ -1,0 +1,162 @@
+"""What the Swaps screen shows of one swap, computed from its stored state (no Qt here).
+
+The step tracker follows the order things happen for our role:
+    maker: matched -> our init -> their init -> redeemed
+    taker: matched -> their init -> our init -> redeemed
+and, once our coins go back to us, the last step becomes "refunded".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.assets import format_atoms
+from app.swap.engine import describe, ours_of, theirs_of
+from app.swap.states import (
+    STATE_FORMAT,
+    AwaitingRefund,
+    Complete,
+    ContractPrepared,
+    Failed,
+    Redeeming,
+    Refunded,
+    Refunding,
+    Role,
+    SwapState,
+    is_terminal,
+    state_name,
+)
+from app.swap.store import encode_state
+
+EXPORT_KIND = "cambio-swap-export"  # the format of `main.py swaps export` (app/cli/swaps_cmd)
+EXPORT_VERSION = 1
+
+
+class Step(StrEnum):
+    MATCHED = "matched"
+    OUR_INIT = "our_init"
+    THEIR_INIT = "their_init"
+    REDEEMED = "redeemed"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+
+
+class Mark(StrEnum):
+    DONE = "done"
+    ACTIVE = "active"
+    TODO = "todo"
+    WARN = "warn"  # the refund path
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class SwapRow:
+    match_id: str
+    order_id: str
+    role: str
+    state: str
+    terminal: bool
+    steps: tuple[tuple[Step, Mark], ...]
+    pay_asset: str
+    pay_atoms: int
+    receive_asset: str
+    receive_atoms: int
+    our_txid: str | None  # our init
+    their_txid: str | None  # their init
+    final_txid: str | None  # redeem or refund
+    lock_time: int | None  # our contract's refund time, unix seconds
+    created_ms: int
+    updated_ms: int
+    detail: str
+
+    @property
+    def outcome(self) -> str:
+        return {"Complete": "completed", "Refunded": "refunded", "Failed": "failed"}.get(
+            self.state, "in progress")
+
+
+def steps_of(state: SwapState) -> tuple[tuple[Step, Mark], ...]:
+    ours, theirs = ours_of(state), theirs_of(state)
+    complete = isinstance(state, Complete)
+    our_done = complete or (ours is not None and not isinstance(state, ContractPrepared))
+    their_done = complete or theirs is not None
+    refund = isinstance(state, AwaitingRefund | Refunding | Refunded)
+    if isinstance(state, Refunded):
+        our_done = True
+    order = (Step.OUR_INIT, Step.THEIR_INIT) if state.match.role is Role.MAKER \
+        else (Step.THEIR_INIT, Step.OUR_INIT)
+    done = {Step.MATCHED: True, Step.OUR_INIT: our_done, Step.THEIR_INIT: their_done}
+    marks: list[tuple[Step, Mark]] = [(Step.MATCHED, Mark.DONE)]
+    active_given = is_terminal(state) or refund
+    for step in order:
+        if done[step]:
+            marks.append((step, Mark.DONE))
+        elif not active_given:
+            marks.append((step, Mark.ACTIVE))
+            active_given = True
+        else:
+            marks.append((step, Mark.TODO))
+    if refund:
+        marks.append((Step.REFUNDED, Mark.DONE if isinstance(state, Refunded) else Mark.WARN))
+    elif isinstance(state, Failed):
+        marks.append((Step.FAILED, Mark.BAD))
+    elif complete:
+        marks.append((Step.REDEEMED, Mark.DONE))
+    else:
+        mark = Mark.ACTIVE if isinstance(state, Redeeming) or not active_given else Mark.TODO
+        marks.append((Step.REDEEMED, mark))
+    return tuple(marks)
+
+
+def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> SwapRow:
+    m = state.match
+    ours, theirs = ours_of(state), theirs_of(state)
+    final = state.redeem_txid if isinstance(state, Complete) else (
+        state.refund_txid if isinstance(state, Refunded) else None)
+    return SwapRow(
+        match_id=m.match_id, order_id=m.order_id, role=m.role.value, state=state_name(state),
+        terminal=is_terminal(state), steps=steps_of(state), pay_asset=m.our_asset,
+        pay_atoms=m.our_amount, receive_asset=m.their_asset, receive_atoms=m.their_amount,
+        our_txid=ours.init.txid if ours is not None else None,
+        their_txid=theirs.txid if theirs is not None else None, final_txid=final,
+        lock_time=ours.contract.lock_time if ours is not None else None,
+        created_ms=created_ms, updated_ms=updated_ms, detail=describe(state))
+
+
+def countdown(seconds: int) -> str:
+    """1h 05m, 4m 09s, 12s: short enough for a table cell."""
+    seconds = max(0, seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def export_json(state: SwapState) -> bytes:
+    """Everything needed to finish the swap elsewhere (`main.py swaps recover`); it holds the
+    swap secret and key, so callers write it with mode 0600."""
+    data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
+            "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
+    return json.dumps(data, indent=1).encode()
+
+
+CSV_HEADER = ("match_id", "order_id", "role", "result", "paid", "paid_asset", "received",
+              "received_asset", "our_init_txid", "their_init_txid", "final_txid",
+              "matched_ms", "finished_ms")
+
+
+def history_csv(rows: list[SwapRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow((r.match_id, r.order_id, r.role, r.outcome, format_atoms(r.pay_atoms),
+                         r.pay_asset, format_atoms(r.receive_atoms), r.receive_asset,
+                         r.our_txid or "", r.their_txid or "", r.final_txid or "",
+                         r.created_ms, r.updated_ms))
+    return out.getvalue()

@@ -1,0 +1,61 @@
+"""The step tracker of a swap card: dots joined by a line, painted (cheap, crisp, themeable)."""
+
+from __future__ import annotations
+
+from app.ui.qt import QColor, QPainter, QPaintEvent, QPen, QRect, QSize, Qt, QWidget
+from app.ui.swap_rows import Mark, Step
+
+COLORS = {Mark.DONE: "#2ea043", Mark.ACTIVE: "#2d6cdf", Mark.TODO: "#3a414c",
+          Mark.WARN: "#d29922", Mark.BAD: "#e5534b"}
+DOT = 14
+
+
+class StepTracker(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.steps: tuple[tuple[Step, Mark], ...] = ()
+        self.setMinimumHeight(46)
+
+    def labels(self) -> dict[Step, str]:
+        return {Step.MATCHED: self.tr("Matched"), Step.OUR_INIT: self.tr("Our init"),
+                Step.THEIR_INIT: self.tr("Their init"), Step.REDEEMED: self.tr("Redeemed"),
+                Step.REFUNDED: self.tr("Refunded"), Step.FAILED: self.tr("Failed")}
+
+    def set_steps(self, steps: tuple[tuple[Step, Mark], ...]) -> None:
+        if steps != self.steps:
+            self.steps = steps
+            self.setToolTip(" → ".join(f"{self.labels()[s]} ({m.value})" for s, m in steps))
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 46)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        n = len(self.steps)
+        if n == 0:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = self.width()
+        slot = width / n
+        centers = [int(slot * i + slot / 2) for i in range(n)]
+        y = DOT // 2 + 4
+        for i in range(n - 1):  # the line to the next step is lit once that step is reached
+            reached = self.steps[i + 1][1] in (Mark.DONE, Mark.WARN, Mark.BAD)
+            line = COLORS[self.steps[i + 1][1]] if reached else COLORS[Mark.TODO]
+            painter.setPen(QPen(QColor(line), 2))
+            painter.drawLine(centers[i] + DOT // 2 + 3, y, centers[i + 1] - DOT // 2 - 3, y)
+        labels = self.labels()
+        for (step, mark), x in zip(self.steps, centers, strict=True):
+            color = QColor(COLORS[mark])
+            painter.setPen(QPen(color, 2))
+            painter.setBrush(color if mark is not Mark.TODO else QColor("#1b1f26"))
+            painter.drawEllipse(x - DOT // 2, y - DOT // 2, DOT, DOT)
+            if mark is Mark.ACTIVE:  # a ring around the step we are waiting on
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(QColor(44, 108, 223, 90), 4))
+                painter.drawEllipse(x - DOT // 2 - 3, y - DOT // 2 - 3, DOT + 6, DOT + 6)
+            painter.setPen(QColor("#e6e8eb" if mark is not Mark.TODO else "#8a939e"))
+            painter.drawText(QRect(int(x - slot / 2), y + DOT // 2 + 4, int(slot), 18),
+                             int(Qt.AlignmentFlag.AlignHCenter), labels[step])
+        painter.end()

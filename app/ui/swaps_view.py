@@ -1,0 +1,279 @@
+"""Swaps screen: a card per swap in progress (step tracker, confirmations, refund countdown,
+transaction IDs, "refund now", export), and the history table with CSV export.
+
+Rows come from the swap store (the engine writes each state before acting on it); SwapStep
+events only say which swap to reload. Chain figures (confirmations, chain time) are fetched by
+`refresh_chain`, never on the paint path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from app.assets import format_atoms
+from app.fileio import atomic_write
+from app.swap.store import SwapStore
+from app.ui.qt import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.swap_rows import SwapRow, countdown, export_json, history_csv, swap_row
+from app.ui.swap_tracker import StepTracker
+from app.ui.wallet_view import styled_label
+from app.wallet.backends.base import ChainBackend
+from app.wallet.errors import WalletError
+
+log = logging.getLogger("cambio.ui")
+
+
+def short(txid: str | None) -> str:
+    return f"{txid[:10]}…{txid[-6:]}" if txid else "—"
+
+
+class SwapCard(QFrame):
+    def __init__(self, view: SwapsView, row: SwapRow) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.view = view
+        self.row = row
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(8)
+        head = QHBoxLayout()
+        self.title = styled_label("", "cardtitle")
+        self.state = styled_label("", "pill")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.state)
+        layout.addLayout(head)
+        self.tracker = StepTracker()
+        layout.addWidget(self.tracker)
+        info = QHBoxLayout()
+        info.setSpacing(24)
+        self.ours, self.theirs, self.clock = (styled_label("", "muted") for _ in range(3))
+        for label in (self.ours, self.theirs):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info.addWidget(self.ours)
+        info.addWidget(self.theirs)
+        info.addStretch(1)
+        info.addWidget(self.clock)
+        self.refund = QPushButton(self.tr("Refund now"))
+        self.refund.setVisible(False)
+        self.refund.clicked.connect(lambda: view.refund_requested.emit(self.row.match_id))
+        self.export = QPushButton(self.tr("Export…"))
+        self.export.setObjectName("secondary")
+        self.export.setToolTip(self.tr("Save what is needed to finish this swap elsewhere "
+                                       "(it contains the swap's secret: keep it private)"))
+        self.export.clicked.connect(lambda: view.ask_export(self.row.match_id))
+        info.addWidget(self.refund)
+        info.addWidget(self.export)
+        layout.addLayout(info)
+        self.show_row(row)
+
+    def show_row(self, row: SwapRow) -> None:
+        self.row = row
+        pay = f"{format_atoms(row.pay_atoms)} {row.pay_asset.upper()}"
+        get = f"{format_atoms(row.receive_atoms)} {row.receive_asset.upper()}"
+        self.title.setText(self.tr("Pay {pay} · receive {get}").format(pay=pay, get=get))
+        role = self.tr("maker") if row.role == "maker" else self.tr("taker")
+        self.state.setText(f"{role} · {row.match_id[:8]}")
+        self.state.setToolTip(row.detail or row.state)
+        self.tracker.set_steps(row.steps)
+        self.tick()
+
+    def tick(self) -> None:
+        r, v = self.row, self.view
+        confs = v.confirmations
+        self.ours.setText(self.tr("Our init: {tx} ({n} conf.)").format(
+            tx=short(r.our_txid), n=confs.get(r.our_txid or "", 0)) if r.our_txid
+            else self.tr("Our init: not yet"))
+        self.theirs.setText(self.tr("Their init: {tx} ({n} conf.)").format(
+            tx=short(r.their_txid), n=confs.get(r.their_txid or "", 0)) if r.their_txid
+            else self.tr("Their init: not yet"))
+        self.ours.setToolTip(r.our_txid or "")
+        self.theirs.setToolTip(r.their_txid or "")
+        can_refund = False
+        if r.lock_time is None:
+            self.clock.setText("")
+        else:
+            left = r.lock_time - int(v.clock())
+            chain = v.chain_time.get(r.pay_asset)
+            can_refund = chain is not None and chain >= r.lock_time
+            self.clock.setText(self.tr("Refund possible now") if can_refund else
+                               self.tr("Refund time in {t}").format(t=countdown(left)))
+        self.refund.setVisible(can_refund and not r.terminal)
+
+
+class SwapsView(QWidget):
+    refund_requested = Signal(str)  # match id
+    changed = Signal()  # rows reloaded (the window updates its banner)
+
+    def __init__(self, store: SwapStore, parent: QWidget | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.clock = clock
+        self.rows: dict[str, SwapRow] = {}
+        self.cards: dict[str, SwapCard] = {}
+        self.confirmations: dict[str, int] = {}
+        self.chain_time: dict[str, int] = {}  # median time past per asset
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(10)
+        layout.addWidget(styled_label(self.tr("In progress"), "section"))
+        self.empty = styled_label(self.tr("No swap in progress. When one of your orders is "
+                                          "matched, its swap settles here by itself."), "muted")
+        layout.addWidget(self.empty)
+        holder = QWidget()
+        self.card_box = QVBoxLayout(holder)
+        self.card_box.setContentsMargins(0, 0, 0, 0)
+        self.card_box.setSpacing(10)
+        self.card_box.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(holder)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(self.scroller, 3)
+        head = QHBoxLayout()
+        head.addWidget(styled_label(self.tr("History"), "section"))
+        head.addStretch(1)
+        self.export_csv = QPushButton(self.tr("Export CSV…"))
+        self.export_csv.setObjectName("secondary")
+        self.export_csv.clicked.connect(self.ask_export_csv)
+        head.addWidget(self.export_csv)
+        layout.addLayout(head)
+        self.history = QTableWidget(0, 6)
+        self.history.setHorizontalHeaderLabels([
+            self.tr("Finished"), self.tr("Role"), self.tr("Paid"), self.tr("Received"),
+            self.tr("Result"), self.tr("Transaction")])
+        self.history.verticalHeader().setVisible(False)
+        self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.history.setShowGrid(False)
+        self.history.verticalHeader().setDefaultSectionSize(36)
+        layout.addWidget(self.history, 2)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(1000)
+
+    # -- data ---------------------------------------------------------------------------------
+    def reload(self) -> None:
+        times = {str(r["match_id"]): (int(r["created_ms"]), int(r["updated_ms"]))
+                 for r in self.store.store.query(
+                     "SELECT match_id, created_ms, updated_ms FROM matches")}
+        for mid in self.store.all_ids():
+            state = self.store.load(mid)
+            if state is not None:
+                self.rows[mid] = swap_row(state, *times.get(mid, (0, 0)))
+        self._render()
+
+    def update_swap(self, match_id: str) -> None:
+        """A SwapStep arrived: the store already holds the new state."""
+        self.reload() if match_id not in self.rows else self._reload_one(match_id)
+
+    def _reload_one(self, match_id: str) -> None:
+        state = self.store.load(match_id)
+        if state is None:
+            return
+        old = self.rows[match_id]
+        self.rows[match_id] = swap_row(state, old.created_ms, int(time.time() * 1000))
+        self._render()
+
+    def pending(self) -> list[SwapRow]:
+        return [r for r in self.rows.values() if not r.terminal]
+
+    def finished(self) -> list[SwapRow]:
+        return sorted((r for r in self.rows.values() if r.terminal),
+                      key=lambda r: r.updated_ms, reverse=True)
+
+    async def refresh_chain(self, backend: Callable[[str], ChainBackend]) -> None:
+        """Confirmations of the init transactions and each chain's time, for swaps in flight."""
+        for row in self.pending():
+            for txid, asset in ((row.our_txid, row.pay_asset),
+                                (row.their_txid, row.receive_asset)):
+                if txid:
+                    try:
+                        self.confirmations[txid] = await backend(asset).confirmations(txid) \
+                            or 0
+                    except (WalletError, OSError) as exc:
+                        log.debug("confirmations of %s: %s", txid, exc)
+            if row.lock_time is not None:
+                try:
+                    self.chain_time[row.pay_asset] = await backend(
+                        row.pay_asset).median_time_past()
+                except (WalletError, OSError) as exc:
+                    log.debug("chain time of %s: %s", row.pay_asset, exc)
+        self._tick()
+
+    # -- rendering ----------------------------------------------------------------------------
+    def _render(self) -> None:
+        pending = {r.match_id: r for r in self.pending()}
+        for mid in [m for m in self.cards if m not in pending]:
+            self.cards.pop(mid).deleteLater()
+        for mid, row in pending.items():
+            if mid in self.cards:
+                self.cards[mid].show_row(row)
+            else:
+                self.cards[mid] = SwapCard(self, row)
+                self.card_box.insertWidget(self.card_box.count() - 1, self.cards[mid])
+        self.empty.setVisible(not pending)
+        self._render_history()
+        self.changed.emit()
+
+    def _render_history(self) -> None:
+        rows = self.finished()
+        results = {"completed": self.tr("Completed"), "refunded": self.tr("Refunded"),
+                   "failed": self.tr("Failed")}
+        self.history.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            when = datetime.fromtimestamp(r.updated_ms / 1000).strftime("%Y-%m-%d %H:%M:%S") \
+                if r.updated_ms else "—"
+            cells = [when, self.tr("maker") if r.role == "maker" else self.tr("taker"),
+                     f"{format_atoms(r.pay_atoms)} {r.pay_asset.upper()}",
+                     f"{format_atoms(r.receive_atoms)} {r.receive_asset.upper()}",
+                     results.get(r.outcome, r.outcome), short(r.final_txid)]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(r.final_txid or r.detail if j == 5 else r.match_id)
+                self.history.setItem(i, j, item)
+
+    def _tick(self) -> None:
+        for card in self.cards.values():
+            card.tick()
+
+    # -- export -------------------------------------------------------------------------------
+    def export_swap(self, match_id: str, path: Path) -> None:
+        state = self.store.load(match_id)
+        if state is not None:
+            atomic_write(path, export_json(state))  # mode 0600: it holds the secret
+
+    def export_history(self, path: Path) -> None:
+        atomic_write(path, history_csv(self.finished()).encode())
+
+    def ask_export(self, match_id: str) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export swap"),
+                                              f"swap-{match_id[:12]}.json", "JSON (*.json)")
+        if name:
+            self.export_swap(match_id, Path(name))
+
+    def ask_export_csv(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export swap history"),
+                                              "cambio-swaps.csv", "CSV (*.csv)")
+        if name:
+            self.export_history(Path(name))

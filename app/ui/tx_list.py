@@ -1,0 +1,225 @@
+"""The wallet's transaction list: our payments (the store's wallet_txs) and incoming coins.
+
+    sent = read_wallet_txs(store, "ltc")
+    view.set_rows(tx_rows(sent, await wallet.utxos(), now_ms, asset.block_seconds))
+
+Incoming coins are the unspent outputs not created by our own payments (their change), so a
+received coin that was spent since is no longer listed; a chain-history backend would fill it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from app.assets import format_atoms
+from app.store.db import Store
+from app.ui.chart_paint import chart_colors
+from app.ui.forms import _tr
+from app.ui.market_list import TABLE_STYLE
+from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QGuiApplication,
+    QHeaderView,
+    QLabel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from app.wallet.coins import Utxo
+
+Index = QModelIndex | QPersistentModelIndex
+TXID_ROLE = Qt.ItemDataRole.UserRole + 1
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+RECEIVE = "receive"
+
+
+@dataclass(frozen=True)
+class WalletTx:
+    txid: str
+    kind: str  # "send", "regfee", ...
+    amount: int
+    fee: int
+    created_ms: int
+
+
+@dataclass(frozen=True)
+class TxRow:
+    txid: str
+    kind: str
+    amount: int  # signed: what the wallet gained (+) or paid (-), fee not included
+    fee: int | None  # None for incoming coins (the sender paid it)
+    time_ms: int  # when we made it; for incoming coins estimated from confirmations
+    confirmations: int | None  # None: not known (a payment without change)
+    time_known: bool = True
+
+
+def read_wallet_txs(store: Store, symbol: str) -> list[WalletTx]:
+    rows = store.query("SELECT txid, kind, amount, fee, created_ms FROM wallet_txs "
+                       "WHERE asset = ? ORDER BY created_ms DESC", (symbol,))
+    return [WalletTx(str(r["txid"]), str(r["kind"]), int(r["amount"]), int(r["fee"]),
+                     int(r["created_ms"])) for r in rows]
+
+
+def tx_rows(sent: Iterable[WalletTx], utxos: Iterable[Utxo], now_ms: int,
+            block_seconds: int) -> list[TxRow]:
+    """Rows newest first: payments from the store, incoming coins grouped by transaction."""
+    coins: dict[str, list[Utxo]] = {}
+    for coin in utxos:
+        coins.setdefault(coin.outpoint.txid, []).append(coin)
+    rows = []
+    ours = set()
+    for tx in sent:
+        ours.add(tx.txid)
+        change = coins.get(tx.txid)
+        confs = min(c.confirmations for c in change) if change else None
+        rows.append(TxRow(tx.txid, tx.kind, -tx.amount, tx.fee, tx.created_ms, confs))
+    for txid, outs in coins.items():
+        if txid in ours:
+            continue
+        confs = min(c.confirmations for c in outs)
+        # No timestamp for a received coin: place it by its age in blocks.
+        when = now_ms - max(0, confs - 1) * block_seconds * 1000 if confs else now_ms
+        rows.append(TxRow(txid, RECEIVE, sum(c.value for c in outs), None, when, confs,
+                          time_known=False))
+    rows.sort(key=lambda r: (r.confirmations != 0, -r.time_ms, r.txid))
+    return rows
+
+
+class TxCol(IntEnum):
+    TIME = 0
+    TYPE = 1
+    AMOUNT = 2
+    FEE = 3
+    STATUS = 4
+    TXID = 5
+
+
+def kind_name(kind: str) -> str:
+    names = {"send": _tr("TxList", "Sent"), "regfee": _tr("TxList", "Registration fee"),
+             RECEIVE: _tr("TxList", "Received")}
+    return names.get(kind, kind)
+
+
+def status_text(confirmations: int | None) -> str:
+    if confirmations is None:
+        return "—"
+    if confirmations == 0:
+        return _tr("TxList", "Pending")
+    return _tr("TxList", "{n} confirmations").format(n=confirmations) if confirmations != 1 else \
+        _tr("TxList", "1 confirmation")
+
+
+class TxListModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[TxRow] = []
+        self.colors = chart_colors("dark")
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(TxCol)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation is not Qt.Orientation.Horizontal or not 0 <= section < len(TxCol):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [_tr("TxList", "Date"), _tr("TxList", "Type"), _tr("TxList", "Amount"),
+                    _tr("TxList", "Fee"), _tr("TxList", "Status"),
+                    _tr("TxList", "Transaction")][section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if section in (TxCol.AMOUNT, TxCol.FEE) else _LEFT
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == TxCol.TIME:
+                text = datetime.fromtimestamp(row.time_ms / 1000).strftime("%Y-%m-%d %H:%M")
+                return text if row.time_known else f"~{text}"
+            if col == TxCol.TYPE:
+                return kind_name(row.kind)
+            if col == TxCol.AMOUNT:
+                return ("+" if row.amount > 0 else "") + format_atoms(row.amount)
+            if col == TxCol.FEE:
+                return "" if row.fee is None else format_atoms(row.fee)
+            if col == TxCol.STATUS:
+                return status_text(row.confirmations)
+            return f"{row.txid[:10]}…{row.txid[-6:]}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == TxCol.AMOUNT:
+                return self.colors.up if row.amount > 0 else self.colors.down
+            if col in (TxCol.FEE, TxCol.TXID, TxCol.TIME):
+                return self.colors.axis_text
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if col in (TxCol.AMOUNT, TxCol.FEE) else _LEFT
+        if role in (TXID_ROLE, Qt.ItemDataRole.ToolTipRole):
+            return row.txid
+        return None
+
+    def set_rows(self, rows: list[TxRow]) -> None:
+        if rows == self.rows:
+            return  # the periodic refresh usually changes nothing: keep the selection
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+
+class TxListView(QWidget):
+    """Title, the table, and a hint when empty; double-click copies a transaction ID."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TxListModel(self)
+        self.title = QLabel(self.tr("Transactions"))
+        self.title.setStyleSheet("font-size: 14px; font-weight: 600;")
+        self.empty = QLabel(self.tr("No transactions yet"))
+        self.empty.setObjectName("muted")
+        self.table = QTableView(self)
+        self.table.setObjectName("data")
+        self.table.setStyleSheet(TABLE_STYLE)
+        self.table.setModel(self.model)
+        self.table.setShowGrid(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TxCol.TXID, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.copy_txid)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        self.set_rows([])
+
+    def set_rows(self, rows: list[TxRow]) -> None:
+        self.model.set_rows(rows)
+        self.empty.setVisible(not rows)
+        self.table.setVisible(bool(rows))
+
+    def copy_txid(self, index: QModelIndex) -> None:
+        txid = index.data(TXID_ROLE)
+        if isinstance(txid, str):
+            QGuiApplication.clipboard().setText(txid)
+
+    def set_theme(self, theme: str) -> None:
+        self.model.colors = chart_colors(theme)
+        self.table.viewport().update()
