@@ -13,7 +13,6 @@ words (and translates). Nothing here writes anything: the caller creates the wal
 
 from __future__ import annotations
 
-import ipaddress
 import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
+from app.dex.connection import is_loopback
 from app.wallet.errors import MnemonicError, MnemonicWordError
 from app.wallet.mnemonic import (
     WORD_COUNT,
@@ -145,18 +145,9 @@ def check_server_url(url: str) -> Problem | None:
     host = parts.hostname
     if not host or any(c.isspace() for c in url):
         return Problem(Issue.URL_MALFORMED)
-    if parts.scheme == "ws" and not _is_loopback(host):
+    if parts.scheme == "ws" and not is_loopback(host):
         return Problem(Issue.URL_INSECURE)
     return None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def word_state(text: str) -> WordState:
