@@ -40,6 +40,7 @@ from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError
 from app.dex.events import (
     AuditReceived,
+    BookUpdated,
     ClientError,
     Connected,
     Disconnected,
@@ -52,11 +53,13 @@ from app.dex.events import (
 )
 from app.dex.messages import ConfigResult, MatchNote, MatchState
 from app.events import (
+    BookChanged,
     CoreError,
     DexConnection,
     Dispatcher,
     MatchRevokedByServer,
     OrderMatched,
+    ServerTime,
     SwapRefund,
     SwapsResumed,
     SwapStep,
@@ -68,6 +71,7 @@ from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateC
 from app.swap.recovery import resume_all
 from app.swap.states import Match, Matched, Role
 from app.swap.store import SwapStore
+from app.trading.charts_data import Candle, Trade
 from app.wallet.session import OpenWallet
 
 log = logging.getLogger(__name__)
@@ -234,6 +238,8 @@ class Core:
             raise DexError("match before the server configuration")
         fresh: list[Match] = []
         for note in notes:
+            if isinstance(note, MatchNote):  # fresh from the server: its clock right now
+                self.events.emit(ServerTime(note.servertime))
             info = MatchInfo.of(note)
             order = self.order_store.get(info.orderid.hex())
             if order is None:
@@ -254,7 +260,9 @@ class Core:
         await self._add_matches(fresh)
 
     def _on_dex_event(self, event: Event) -> None:
-        if isinstance(event, Connected):
+        if isinstance(event, BookUpdated):  # the hot path first: many per second
+            self.events.emit(BookChanged(event.market, event.delta))
+        elif isinstance(event, Connected):
             self.events.emit(DexConnection(True, event.url))
             if event.account is not None:
                 self._spawn(self._reconcile(event.account.matches))
@@ -301,6 +309,15 @@ class Core:
 
     async def cancel_order(self, order_id: str) -> None:
         await self.orders.cancel(order_id)
+
+    async def trades(self, market: str) -> list[Trade]:
+        """The market's recent trades (oldest first) from the server."""
+        base, _, quote = market.partition("_")
+        return await self.dex.trades(base, quote)
+
+    async def candles(self, market: str, bin_name: str) -> list[Candle]:
+        base, _, quote = market.partition("_")
+        return await self.dex.candles(base, quote, bin_name)
 
     def swap_states(self) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.dex.orderbook import BookDelta
+
 log = logging.getLogger(__name__)
 
 
@@ -92,9 +94,25 @@ class CoreError:
     detail: str
 
 
+@dataclass(frozen=True)
+class BookChanged:
+    """A market's book mirror moved: `delta` is None when it was (re)loaded from a snapshot,
+    so views apply the delta incrementally and reload only on None."""
+
+    market: str  # "ltc_btc"
+    delta: BookDelta | None
+
+
+@dataclass(frozen=True)
+class ServerTime:
+    """A `servertime` the server sent (ms): lets views follow the server's clock (epochs)."""
+
+    ms: int
+
+
 CoreEvent = (
     OrderPlaced | OrderBooked | OrderMatched | OrderFinished | SwapStep | SwapRefund
-    | SwapsResumed | MatchRevokedByServer | DexConnection | CoreError
+    | SwapsResumed | MatchRevokedByServer | DexConnection | CoreError | BookChanged | ServerTime
 )
 Listener = Callable[[CoreEvent], None]
 

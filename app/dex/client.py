@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 from app.dex import requests as rq
+from app.dex._wire import Json
 from app.dex.backoff import Uniform
 from app.dex.connection import (
     ClientOptions,
@@ -32,9 +34,10 @@ from app.dex.connection import (
     RequestTimeout,
     ServerRequestHook,
 )
-from app.dex.errors import DexError, RemoteError
+from app.dex.errors import DexError, ErrorCode, ProtocolError, RemoteError
 from app.dex.events import ClientError, Connected, MatchStatuses
 from app.dex.messages import (
+    RESULTS,
     ConfigResult,
     ConnectResult,
     FundingCoin,
@@ -50,6 +53,14 @@ from app.dex.orderbook import OrderBookMirror
 from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
 from app.dex.session import Call, Session
+from app.trading.charts_data import (
+    Bin,
+    Candle,
+    MarketDataError,
+    Trade,
+    parse_candles,
+    parse_trades,
+)
 
 log = logging.getLogger(__name__)
 RESYNC_ATTEMPTS = 3
@@ -65,6 +76,21 @@ class PreparedOrder:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def _market_data(parse: Callable[[object], list[Any]]) -> Callable[[object], object]:
+    """A result parser for `trades`/`candles`: a malformed item is a protocol violation."""
+    def check(result: object) -> object:
+        try:
+            return parse(result)
+        except MarketDataError as exc:
+            raise ProtocolError(ErrorCode.INVALID_PARAMS, str(exc)) from exc
+    return check
+
+
+# Market data shapes live with their parsers (app/trading/charts_data.py), not in messages.
+RESULTS.setdefault("trades", _market_data(parse_trades))
+RESULTS.setdefault("candles", _market_data(parse_candles))
 
 
 class DexClient(Link):
@@ -110,15 +136,27 @@ class DexClient(Link):
                 self._emit(ClientError(exc.user_message, f"orderbook {marketid}: {exc}"))
         if self.account is None:
             return
-        for item in s.outbox.pending():
-            try:
-                await self._request(rq.report_call(s, item), MatchAck)
-            except RemoteError as exc:  # kept for the next reconnect unless final
-                self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
+        sent: set[tuple[str, bytes]] = set()
+        await self._resend_reports(sent)
         if s.active_matches:
             call = rq.match_status_call(s, list(s.active_matches))
             states = await self._request(call, tuple)
             self._emit(MatchStatuses(states))
+        # A report queued while these requests were in flight found the link not ready and
+        # was only stored: send it now. Nothing is awaited between the last look at the
+        # outbox and `_ready.set()`, so every report goes out here or directly in `_report`.
+        await self._resend_reports(sent)
+
+    async def _resend_reports(self, sent: set[tuple[str, bytes]]) -> None:
+        """Send every outbox item not sent yet on this connection, until none is left."""
+        s = self.session
+        while items := [i for i in s.outbox.pending() if (i.method, i.matchid) not in sent]:
+            for item in items:
+                sent.add((item.method, item.matchid))
+                try:
+                    await self._request(rq.report_call(s, item), MatchAck)
+                except RemoteError as exc:  # kept for the next reconnect unless final
+                    self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
 
     async def _load_book(self, marketid: int) -> None:
         book = self.session.books.get(marketid)
@@ -266,3 +304,17 @@ class DexClient(Link):
     async def match_status(self, matchids: Sequence[bytes]) -> tuple[MatchState, ...]:
         states = await self._ready_call(rq.match_status_call(self.session, matchids), tuple)
         return tuple(s for s in states if isinstance(s, MatchState))
+
+    async def trades(self, base: str, quote: str) -> list[Trade]:
+        """The market's last trades, oldest first (checked item by item)."""
+        market = self.session.market(base, quote)  # an unknown market fails here, not remotely
+        value = await self._ready_call(Call("trades", {"base": market.base,
+                                                       "quote": market.quote}), list)
+        return [t for t in value if isinstance(t, Trade)]
+
+    async def candles(self, base: str, quote: str, bin_name: str = "1h") -> list[Candle]:
+        market = self.session.market(base, quote)
+        params: dict[str, Json] = {"base": market.base, "quote": market.quote,
+                                   "bin": Bin(bin_name).value}
+        value = await self._ready_call(Call("candles", params), list)
+        return [c for c in value if isinstance(c, Candle)]

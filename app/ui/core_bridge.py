@@ -8,7 +8,6 @@ block the UI: each becomes a task on the running asyncio loop and reports back b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
 from app.dex.messages import ConfigResult
 from app.events import (
+    BookChanged,
     CoreError,
     CoreEvent,
     DexConnection,
@@ -25,19 +25,19 @@ from app.events import (
     OrderFinished,
     OrderMatched,
     OrderPlaced,
+    ServerTime,
     SwapRefund,
     SwapsResumed,
     SwapStep,
 )
 from app.trading.orderform import OrderRequest
-from app.ui.qt import QObject, QTimer, Signal
+from app.ui.qt import QObject, Signal
 from app.wallet.errors import WalletError
 
 if TYPE_CHECKING:
     from app.core import Core
 
 log = logging.getLogger("cambio.ui")
-BOOK_POLL_MS = 150
 REGISTER_RETRY_S = 2.0
 
 
@@ -53,7 +53,9 @@ class CoreBridge(QObject):
     error = Signal(str, str)  # user message, detail
     order_failed = Signal(str)  # user message, shown inline by the order form
     order_placed = Signal(str)  # order id
-    book_changed = Signal(str)  # market name ("ltc_btc"): its mirror moved
+    # market name ("ltc_btc"), BookDelta or None (None: reloaded from a snapshot)
+    book_changed = Signal(str, object)
+    server_time = Signal(object)  # ms (a Python int: may not fit a C++ int)
     refund_sent = Signal(str, str)  # match id, txid
 
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
@@ -62,21 +64,14 @@ class CoreBridge(QObject):
         self.config: ConfigResult | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe = core.events.subscribe(self._on_event)
-        self._book_marks: dict[str, tuple[int, bool, int | None]] = {}
-        # The core forwards no book events; its mirror is cheap to watch (seq changes).
-        self._book_timer = QTimer(self)
-        self._book_timer.setInterval(BOOK_POLL_MS)
-        self._book_timer.timeout.connect(self._watch_books)
 
     # -- life cycle ---------------------------------------------------------------------------
     async def start(self) -> None:
         """Start the core (pending swaps resume first), then register and connect."""
         await self.core.start()
-        self._book_timer.start()
         self.spawn(self._register())
 
     async def stop(self) -> None:
-        self._book_timer.stop()
         self._unsubscribe()
         for task in list(self._tasks):
             task.cancel()
@@ -108,7 +103,11 @@ class CoreBridge(QObject):
 
     # -- events -------------------------------------------------------------------------------
     def _on_event(self, event: CoreEvent) -> None:
-        if isinstance(event, DexConnection):
+        if isinstance(event, BookChanged):  # the hot path: one per book notification
+            self.book_changed.emit(event.market, event.delta)
+        elif isinstance(event, ServerTime):
+            self.server_time.emit(event.ms)
+        elif isinstance(event, DexConnection):
             self.dex_connection.emit(event.connected, event.detail)
             if event.connected:
                 self._check_config()
@@ -126,19 +125,6 @@ class CoreBridge(QObject):
         elif isinstance(event, OrderPlaced | OrderBooked | OrderFinished
                         | MatchRevokedByServer):
             self.order_event.emit(event)
-
-    def _watch_books(self) -> None:
-        if self.config is None:
-            return
-        for market in self.config.markets:
-            with contextlib.suppress(DexError, KeyError, ValueError):
-                mirror = self.core.dex.book(market.base, market.quote)
-                if mirror is None:
-                    continue
-                mark = (id(mirror), mirror.synced, mirror.seq)
-                if self._book_marks.get(market.name) != mark:
-                    self._book_marks[market.name] = mark
-                    self.book_changed.emit(market.name)
 
     def book(self, market: str) -> Any:
         base, _, quote = market.partition("_")

@@ -14,10 +14,12 @@ import time
 from typing import TYPE_CHECKING
 
 from app.dex.messages import ConfigResult
+from app.dex.orderbook import BookDelta
 from app.events import OrderMatched, SwapRefund, SwapStep
 from app.trading.orderform import MarketRules
 from app.ui.core_bridge import CoreBridge
 from app.ui.i18n import app_icon
+from app.ui.market_feed import MarketFeed
 from app.ui.orders_view import OrdersView
 from app.ui.qt import (
     QCloseEvent,
@@ -37,34 +39,21 @@ from app.ui.swap_rows import countdown
 from app.ui.swaps_view import SwapsView
 from app.ui.trade_tab import TradeTab
 from app.ui.tray import Kind, Notifier
+from app.ui.tx_list import read_wallet_txs, tx_rows
 from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
+from app.ui.window_actions import apply_theme, open_send, open_settings
+from app.ui.window_style import window_css
 from app.wallet.errors import BackendError
 from app.wallet.service import NoNodeConfiguredError
 
 if TYPE_CHECKING:
     from app.core import Core
+    from app.ui.send_dialog import SendDialog
+    from app.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger("cambio.ui")
 REFRESH_MS = 3000
 ERROR_REPEAT_S = 30.0
-WINDOW_CSS = """
-QLabel#section { font-size: 15px; font-weight: 600; color: #e6e8eb; }
-QLabel#cardtitle { font-size: 14px; font-weight: 600; }
-QLabel#markettitle { font-size: 18px; font-weight: 700; }
-QLabel#pill { background: #232932; color: #9aa3ad; border-radius: 9px; padding: 2px 10px; }
-QFrame#banner { background: #2a2410; border: 1px solid #5a4a16; border-radius: 8px; }
-QFrame#banner QLabel { color: #f5d37a; }
-QTableWidget { background: #1b1f26; border: 1px solid #262c35; border-radius: 10px;
-               alternate-background-color: #1e232a; gridline-color: #262c35; }
-QTableWidget::item { padding: 4px 8px; }
-QTableWidget::item:selected { background: #243349; }
-QHeaderView::section { background: #1b1f26; color: #8a939e; border: none;
-                       border-bottom: 1px solid #262c35; padding: 6px 8px; }
-QPushButton#rowbutton { background: #2a3039; color: #e6e8eb; padding: 4px 10px; min-width: 64px;
-                        margin: 4px 8px; font-weight: 500; }
-QPushButton#rowbutton:hover { background: #3a414c; }
-QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }
-"""
 
 
 class MainWindow(QMainWindow):
@@ -78,10 +67,15 @@ class MainWindow(QMainWindow):
         self.bridge = CoreBridge(core, self)
         self.setWindowTitle("Cambio")
         self.setWindowIcon(app_icon())
-        self.setStyleSheet(WINDOW_CSS)
+        self.app_config = core.wallet.config
+        self.theme = "dark"  # the launcher's app sheet; a saved light theme applies below
+        self.setStyleSheet(window_css(self.theme))
         self.resize(1280, 820)
         self.tabs = QTabWidget()
         self.trade = TradeTab()
+        self.feed = MarketFeed(self.bridge, self.trade)
+        self.send_dialog: SendDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self.orders_view = OrdersView(core.order_store)
         self.swaps_view = SwapsView(core.swaps)
         self.wallet_view = WalletView(symbols)
@@ -89,6 +83,12 @@ class MainWindow(QMainWindow):
                              self.tr("Orders")), (self.swaps_view, self.tr("Swaps")),
                              (self.wallet_view, self.tr("Wallet"))):
             self.tabs.addTab(widget, name)
+        settings = QPushButton(self.tr("Settings"))
+        settings.setObjectName("secondary")
+        settings.setToolTip(self.tr("DEX server, chain backends, language and theme"))
+        settings.clicked.connect(lambda: open_settings(self))
+        self.settings_button = settings
+        self.tabs.setCornerWidget(settings)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 10, 10, 6)
@@ -107,6 +107,9 @@ class MainWindow(QMainWindow):
         self._balances_shown = False
         self._task: asyncio.Task[None] | None = None
         self._wire()
+        saved = getattr(self.app_config, "theme", "dark")  # the self-test's stand-in has none
+        if saved != self.theme:
+            apply_theme(self, saved)
         self.orders_view.reload()
         self.swaps_view.reload()
         self._timer = QTimer(self)
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
         b.registered.connect(lambda: self.trade.trading.set_connected(True))
         b.config_ready.connect(self._on_config)
         b.book_changed.connect(self._on_book)
+        b.server_time.connect(self.trade.epoch.sync)
         b.order_event.connect(lambda _e: self.orders_view.reload())
         b.matched.connect(self._on_matched)
         b.swap_step.connect(self._on_step)
@@ -147,6 +151,7 @@ class MainWindow(QMainWindow):
         self.orders_view.cancel_requested.connect(b.cancel)
         self.swaps_view.refund_requested.connect(b.refund_now)
         self.swaps_view.changed.connect(self._update_banner)
+        self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
 
     # -- core events --------------------------------------------------------------------------
     def _on_connection(self, connected: bool, detail: str) -> None:
@@ -166,14 +171,22 @@ class MainWindow(QMainWindow):
                               if stand_in else self.tr("Epoch {0} s").format(
                                   market.epochlen / 1000))
         self.orders_view.rate_step = rules.rate_step
-        self._on_book(rules.name)
+        self.trade.epoch.set_epoch_length(market.epochlen)
+        self._on_book(rules.name, None)
+        self.feed.start()
         self.schedule_refresh()
 
-    def _on_book(self, market: str) -> None:
+    def _on_book(self, market: str, delta: BookDelta | None) -> None:
+        """Deltas go to the model's coalesced queue; a snapshot (None) reloads it whole."""
         rules = self.trade.rules
+        if rules is None or rules.name != market:
+            return
+        if delta is not None and self.trade.mirror is not None:
+            self.trade.trading.apply_delta(delta)
+            return
         mirror = self.bridge.book(market)
-        if rules is not None and rules.name == market and mirror is not None:
-            self.trade.trading.apply_snapshot(mirror)
+        if mirror is not None:
+            self.trade.show_book(mirror)
 
     def _on_matched(self, event: OrderMatched) -> None:
         self.notifier.notify(self.tr("Order matched"), self.tr(
@@ -266,6 +279,9 @@ class MainWindow(QMainWindow):
             note = self.tr("simulated by a Litecoin regtest chain") \
                 if stand_in and symbol == "btc" else ""
             self.status.set_chain(symbol, tip.height, note=note)
+            self.wallet_view.show_txs(symbol, tx_rows(
+                read_wallet_txs(self.wallet.store, symbol), utxos, time.time_ns() // 1_000_000,
+                aw.asset.block_seconds))
             locked = aw.locked_outpoints()
             self.trade.trading.set_balance(symbol, [u.value for u in utxos if u.confirmations
                                                     >= 1 and u.outpoint not in locked])

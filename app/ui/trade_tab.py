@@ -1,23 +1,51 @@
-"""The Trade tab: market header, room for the market list and charts, book + order form.
+"""The Trade tab: market header, market list, charts, recent trades, the epoch countdown, and
+the book beside the order form.
 
-`market_slot` (left column) and `chart_slot` (above the book) are empty layouts the chart
-widgets (app/ui/charts*.py, market_list.py) are embedded into; empty, they take no space.
+    left column:  markets (last price, 24 h change), epoch countdown, recent trades
+    centre:       header (bid/ask/spread/mid), price chart | depth chart, book + order form
+
+The window feeds it: `set_market(rules)`, `show_book(mirror)` after a snapshot, market data
+(`show_trades`, `show_candles`) from the server; the depth chart follows the book's flushes.
 """
 
 from __future__ import annotations
 
+import time
+
 from app.assets import format_atoms
+from app.dex.orderbook import OrderBookMirror
 from app.trading.book_rows import decimals_for
+from app.trading.charts_data import Candle, Trade, ticker_24h
 from app.trading.orderform import MarketRules
+from app.ui.charts import CandleChartWidget, DepthChartWidget
+from app.ui.epoch_timer import EpochTimer
+from app.ui.market_list import MarketList, MarketRow
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from app.ui.trades_view import TradesView
 from app.ui.trading_view import TradingView
 from app.ui.wallet_view import styled_label
+
+LEFT_WIDTH = 290
+CHART_HEIGHT = 250
+
+
+def card(*widgets: QWidget, margins: int = 1) -> QFrame:
+    """Widgets stacked in a rounded card (the look shared by every panel of the tab)."""
+    frame = QFrame()
+    frame.setObjectName("card")
+    inner = QVBoxLayout(frame)
+    inner.setContentsMargins(margins, margins, margins, margins)
+    inner.setSpacing(0)
+    for widget in widgets:
+        inner.addWidget(widget)
+    return frame
 
 
 class TradeTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rules: MarketRules | None = None
+        self.mirror: OrderBookMirror | None = None
         self.trading = TradingView()
         inner = self.trading.layout()
         if inner is not None:
@@ -26,11 +54,22 @@ class TradeTab(QWidget):
         outer.setContentsMargins(12, 12, 12, 12)
         outer.setSpacing(12)
         self.market_slot = QVBoxLayout()
+        self.market_slot.setSpacing(12)
         outer.addLayout(self.market_slot)
         center = QVBoxLayout()
         center.setSpacing(12)
         outer.addLayout(center, 1)
+        center.addWidget(self._build_header())
+        self.chart_slot = QHBoxLayout()
+        self.chart_slot.setSpacing(12)
+        center.addLayout(self.chart_slot)
+        center.addWidget(self.trading, 1)
+        self._build_side()
+        self._build_charts()
+        self.trading.book.flushed.connect(self.show_prices)
+        self.trading.book.flushed.connect(self._update_depth)
 
+    def _build_header(self) -> QFrame:
         header = QFrame()
         header.setObjectName("card")
         row = QHBoxLayout(header)
@@ -50,18 +89,77 @@ class TradeTab(QWidget):
             self.figures[key] = (label, value)
         row.addStretch(1)
         self.note = styled_label("", "muted")
+        self.note.setWordWrap(True)
         row.addWidget(self.note)
-        center.addWidget(header)
-        self.chart_slot = QVBoxLayout()
-        center.addLayout(self.chart_slot)
-        center.addWidget(self.trading, 1)
-        self.trading.book.flushed.connect(self.show_prices)
+        return header
+
+    def _build_side(self) -> None:
+        self.markets = MarketList()
+        self.markets.setColumnHidden(self.markets.markets.columnCount() - 1, True)  # volume:
+        # too wide for the side column; the 24 h change is what a trader scans for
+        title = styled_label(self.tr("Markets"), "cardtitle")
+        title.setContentsMargins(12, 8, 12, 6)
+        self.markets_card = card(title, self.markets)
+        self.markets_card.setFixedWidth(LEFT_WIDTH)
+        self.markets_card.setMaximumHeight(150)  # a handful of markets; trades get the rest
+        self.epoch = EpochTimer()
+        self.epoch_card = card(self.epoch, margins=10)
+        self.epoch_card.setFixedWidth(LEFT_WIDTH)
+        self.trades = TradesView()
+        self.trades_card = card(self.trades)
+        self.trades_card.setFixedWidth(LEFT_WIDTH)
+        self.market_slot.addWidget(self.markets_card)
+        self.market_slot.addWidget(self.epoch_card)
+        self.market_slot.addWidget(self.trades_card, 1)
+
+    def _build_charts(self) -> None:
+        self.candles = CandleChartWidget()
+        self.depth_chart = DepthChartWidget()
+        self.depth_chart.setMinimumWidth(260)
+        for widget, stretch in ((self.candles, 3), (self.depth_chart, 2)):
+            frame = card(widget, margins=4)
+            frame.setFixedHeight(CHART_HEIGHT)
+            self.chart_slot.addWidget(frame, stretch)
 
     def set_market(self, rules: MarketRules, note: str = "") -> None:
         self.rules = rules
+        self.mirror = None
         self.market.setText(f"{rules.base.upper()} / {rules.quote.upper()}")
         self.note.setText(note)
         self.trading.set_market(rules)
+        prices, amounts = decimals_for(rules.rate_step), decimals_for(rules.lot_size)
+        if self.markets.markets.row_of(rules.name) < 0:
+            self.markets.set_markets([*self.markets.markets.rows, MarketRow(
+                rules.name, rules.base, rules.quote, price_decimals=prices,
+                amount_decimals=amounts)])
+        self.markets.select(rules.name)
+        for view in (self.candles, self.depth_chart, self.trades):
+            view.set_market(rules.base, rules.quote, prices, amounts)
+
+    def show_book(self, mirror: OrderBookMirror) -> None:
+        """A (re)loaded snapshot; deltas go to `trading.apply_delta` after this."""
+        self.mirror = mirror
+        self.trading.apply_snapshot(mirror)
+
+    def show_trades(self, market: str, trades: list[Trade]) -> None:
+        self.markets.update_ticker(market, ticker_24h(trades, time.time_ns() // 1_000_000))
+        if self.rules is not None and market == self.rules.name:
+            self.trades.set_trades(trades)
+            self.candles.set_trades(trades)  # until the server's candles of this bin arrive
+
+    def show_candles(self, market: str, bin_name: str, candles: list[Candle]) -> None:
+        if self.rules is not None and market == self.rules.name:
+            self.candles.set_candles(bin_name, candles)
+
+    def set_theme(self, theme: str) -> None:
+        for view in (self.candles, self.depth_chart, self.trades, self.epoch):
+            view.set_theme(theme)
+        self.markets.markets.set_theme(theme)
+
+    def _update_depth(self) -> None:
+        # After each coalesced flush, not per delta: the curve is rebuilt from the mirror.
+        if self.mirror is not None:
+            self.depth_chart.set_mirror(self.mirror)
 
     def show_prices(self) -> None:
         if self.rules is None:

@@ -1,4 +1,5 @@
-"""Wallet screen: one card per asset with balances, the receive address, its QR code, copy."""
+"""Wallet screen: one column per asset: a card with balances, the receive address, its QR code,
+copy and send buttons, and the asset's transaction list under it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from app.ui.qt import (
     Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
+from app.ui.tx_list import TxListView, TxRow
 
 
 @dataclass(frozen=True)
@@ -86,12 +89,18 @@ class AssetCard(QFrame):
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         right.addWidget(self.qr)
         self.address = styled_label(name="address")
+        self.raw_address = ""
+        self.address.setWordWrap(True)
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right.addWidget(self.address)
         self.copy = QPushButton(self.tr("Copy address"))
         self.copy.setObjectName("secondary")
         self.copy.clicked.connect(self._copy)
-        right.addWidget(self.copy)
+        self.send = QPushButton(self.tr("Send"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy)
+        buttons.addWidget(self.send)
+        right.addLayout(buttons)
         layout.addLayout(right, 2)
 
     def show_snapshot(self, snap: AssetSnapshot) -> None:
@@ -104,25 +113,49 @@ class AssetCard(QFrame):
         self.available.setText(f"{format_atoms(snap.available)} {ticker}")
         self.unconfirmed.setText(format_atoms(snap.unconfirmed))
         self.locked.setText(format_atoms(snap.locked))
-        if self.address.text() != snap.address:
-            self.address.setText(snap.address)
+        if self.raw_address != snap.address:
+            self.raw_address = snap.address
+            # Zero-width spaces let the long address wrap, so two cards fit side by side.
+            self.address.setText("\u200b".join(snap.address[i:i + 22]
+                                               for i in range(0, len(snap.address), 22)))
             self.qr.setPixmap(qr_pixmap(snap.address.upper()))
 
     def _copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.address.text())
+        QGuiApplication.clipboard().setText(self.raw_address)
         self.copy.setText(self.tr("Copied"))
 
 
 class WalletView(QWidget):
+    send_requested = Signal(str)  # asset symbol
+
     def __init__(self, symbols: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 18)
         layout.setSpacing(14)
-        self.cards = {symbol: AssetCard(self) for symbol in symbols}
-        for card in self.cards.values():
-            layout.addWidget(card)
-        layout.addStretch(1)
+        self.cards: dict[str, AssetCard] = {}
+        self.txs: dict[str, TxListView] = {}
+        self.snapshots: dict[str, AssetSnapshot] = {}
+        for symbol in symbols:
+            column = QVBoxLayout()
+            column.setSpacing(14)
+            card = self.cards[symbol] = AssetCard(self)
+            card.send.setEnabled(False)  # until a balance is known
+            card.send.clicked.connect(lambda _=False, s=symbol: self.send_requested.emit(s))
+            self.txs[symbol] = TxListView(self)
+            column.addWidget(card)
+            column.addWidget(self.txs[symbol], 1)
+            layout.addLayout(column, 1)
 
     def show_snapshot(self, snap: AssetSnapshot) -> None:
-        self.cards[snap.asset.symbol].show_snapshot(snap)
+        self.snapshots[snap.asset.symbol] = snap
+        card = self.cards[snap.asset.symbol]
+        card.show_snapshot(snap)
+        card.send.setEnabled(snap.available > 0)
+
+    def show_txs(self, symbol: str, rows: list[TxRow]) -> None:
+        self.txs[symbol].set_rows(rows)
+
+    def set_theme(self, theme: str) -> None:
+        for view in self.txs.values():
+            view.set_theme(theme)

@@ -4,37 +4,42 @@
 <context>
     <name>AssetCard</name>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="69"/>
+        <location filename="../../app/ui/wallet_view.py" line="72"/>
         <source>Available</source>
         <translation>可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="75"/>
+        <location filename="../../app/ui/wallet_view.py" line="78"/>
         <source>Unconfirmed</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="76"/>
+        <location filename="../../app/ui/wallet_view.py" line="79"/>
         <source>Locked in orders and swaps</source>
         <translation>订单和兑换中锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="84"/>
+        <location filename="../../app/ui/wallet_view.py" line="87"/>
         <source>Receive address</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="91"/>
+        <location filename="../../app/ui/wallet_view.py" line="94"/>
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="102"/>
+        <location filename="../../app/ui/wallet_view.py" line="97"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="109"/>
         <source> · simulated by a Litecoin regtest chain</source>
         <translation> · 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="113"/>
+        <location filename="../../app/ui/wallet_view.py" line="120"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -212,32 +217,32 @@
 <context>
     <name>CoreBridge</name>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="98"/>
+        <location filename="../../app/ui/core_bridge.py" line="93"/>
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="159"/>
+        <location filename="../../app/ui/core_bridge.py" line="145"/>
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="162"/>
+        <location filename="../../app/ui/core_bridge.py" line="148"/>
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="178"/>
+        <location filename="../../app/ui/core_bridge.py" line="164"/>
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="196"/>
+        <location filename="../../app/ui/core_bridge.py" line="182"/>
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="200"/>
+        <location filename="../../app/ui/core_bridge.py" line="186"/>
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>
@@ -301,134 +306,159 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="88"/>
+        <location filename="../../app/ui/main_window.py" line="82"/>
         <source>Trade</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="89"/>
+        <location filename="../../app/ui/main_window.py" line="83"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="89"/>
+        <location filename="../../app/ui/main_window.py" line="83"/>
         <source>Swaps</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="90"/>
+        <location filename="../../app/ui/main_window.py" line="84"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="123"/>
+        <location filename="../../app/ui/main_window.py" line="86"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="88"/>
+        <source>DEX server, chain backends, language and theme</source>
+        <translation>DEX 服务器、链后端、语言和主题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="125"/>
         <source>View swaps</source>
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="145"/>
+        <location filename="../../app/ui/main_window.py" line="148"/>
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="164"/>
+        <location filename="../../app/ui/main_window.py" line="168"/>
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="166"/>
+        <location filename="../../app/ui/main_window.py" line="170"/>
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="179"/>
+        <location filename="../../app/ui/main_window.py" line="191"/>
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180"/>
+        <location filename="../../app/ui/main_window.py" line="192"/>
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187"/>
+        <location filename="../../app/ui/main_window.py" line="199"/>
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="188"/>
+        <location filename="../../app/ui/main_window.py" line="200"/>
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="190"/>
+        <location filename="../../app/ui/main_window.py" line="202"/>
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191"/>
+        <location filename="../../app/ui/main_window.py" line="203"/>
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="196"/>
+        <location filename="../../app/ui/main_window.py" line="208"/>
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="197"/>
+        <location filename="../../app/ui/main_window.py" line="209"/>
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="206"/>
+        <location filename="../../app/ui/main_window.py" line="218"/>
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="214"/>
+        <location filename="../../app/ui/main_window.py" line="226"/>
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="235"/>
+        <location filename="../../app/ui/main_window.py" line="247"/>
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="238"/>
+        <location filename="../../app/ui/main_window.py" line="250"/>
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="262"/>
+        <location filename="../../app/ui/main_window.py" line="278"/>
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="287"/>
+        <location filename="../../app/ui/main_window.py" line="306"/>
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="311"/>
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="304"/>
+        <location filename="../../app/ui/main_window.py" line="323"/>
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="306"/>
+        <location filename="../../app/ui/main_window.py" line="325"/>
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="307"/>
+        <location filename="../../app/ui/main_window.py" line="326"/>
         <source>Keep running</source>
         <translation>继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="42"/>
+        <source>Sent {0}: {1}</source>
+        <translation>已发送 {0}：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="56"/>
+        <source>The new language applies when Cambio starts again.</source>
+        <translation>新语言将在 Cambio 下次启动时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="66"/>
+        <source>Settings saved. Server and node changes apply when Cambio starts again.</source>
+        <translation>设置已保存。服务器和节点的更改将在 Cambio 下次启动时生效。</translation>
     </message>
 </context>
 <context>
@@ -1384,29 +1414,34 @@
 <context>
     <name>TradeTab</name>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="39"/>
+        <location filename="../../app/ui/trade_tab.py" line="78"/>
         <source>Connecting…</source>
         <translation>连接中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="42"/>
+        <location filename="../../app/ui/trade_tab.py" line="81"/>
         <source>Best bid</source>
         <translation>最高买价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="42"/>
+        <location filename="../../app/ui/trade_tab.py" line="81"/>
         <source>Best ask</source>
         <translation>最低卖价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="43"/>
+        <location filename="../../app/ui/trade_tab.py" line="82"/>
         <source>Spread</source>
         <translation>价差</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="43"/>
+        <location filename="../../app/ui/trade_tab.py" line="82"/>
         <source>Mid price</source>
         <translation>中间价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/trade_tab.py" line="98"/>
+        <source>Markets</source>
+        <translation>市场</translation>
     </message>
 </context>
 <context>

@@ -243,6 +243,30 @@ async def test_drop_reconnects_resubscribes_and_resends_unacked_init(
     assert client.book("ltc", "btc") is not None and client.book("ltc", "btc").synced  # type: ignore[union-attr]
 
 
+async def test_report_queued_during_the_connect_sequence_is_sent_before_ready(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
+    """A report made while the post-connect requests are in flight is only stored (the link
+    is not ready yet); it must still go out on this connection, not at the next reconnect."""
+    outbox = MemoryOutbox()
+    clients: list[DexClient] = []
+    acked: list[bool] = []
+
+    async def match_status(params: Any) -> Any:  # the engine reports meanwhile
+        acked.append(await clients[0].report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0,
+                                                  b"\x63" * 97))
+        return []
+
+    server.handlers["match_status"] = match_status
+    client = await make_client(ready=False, outbox=outbox)
+    clients.append(client)
+    client.track_matches([(MATCH_ID, ORDER_ID)])
+    await client.wait_ready(5)
+    assert acked == [False]
+    assert server.methods(1) == ["assets", "connect", "match_status", "init"]
+    await until(lambda: outbox.pending() == [])
+
+
 async def test_server_down_retries_with_backoff_until_it_returns(
     server: FakeServer, make_client: ClientFactory
 ) -> None:
