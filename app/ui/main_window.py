@@ -251,7 +251,8 @@ class MainWindow(QMainWindow):
             self.banner_text.setText(self.tr("All {n} resumed swaps are settled.").format(
                 n=total))
             self.resumed = set()
-            QTimer.singleShot(8000, lambda: self.banner.setVisible(False))
+            # The banner is the timer's context: a window closed first cancels the call.
+            QTimer.singleShot(8000, self.banner, lambda: self.banner.setVisible(False))
 
     # -- chain refresh --------------------------------------------------------------------------
     def schedule_refresh(self) -> None:
