@@ -95,6 +95,7 @@ class Core:
         self.orders = OrderService(self)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = False
+        self._adding: set[str] = set()  # matches being handed to the engine right now
 
     # -- life cycle -----------------------------------------------------------------------
     def _new_client(self) -> DexClient:
@@ -166,8 +167,9 @@ class Core:
                 if self.engine is not None:
                     running = set(self.engine.running())
                     for state in self.swaps.pending():
-                        if state.match.match_id not in running:
-                            self.engine.start(state.match.match_id)
+                        mid = state.match.match_id
+                        if mid not in running and mid not in self._adding:
+                            self.engine.start(mid)
                 self._track_pending()
                 await self.orders.refresh()
             except Exception as exc:  # keep settling whatever one check hit
@@ -200,18 +202,25 @@ class Core:
             for m in matches:
                 self.swaps.create(Matched(m))
             return
-        makers = [m for m in matches if m.role is Role.MAKER]
-        others = [m for m in matches if m.role is not Role.MAKER]
-        if len(makers) > 1:
-            try:  # §9 case B: one init funds every maker contract of the epoch
-                await self.engine.add_batch(makers)
-            except SwapError as exc:
-                log.info("matches not batched: %s", exc)
+        # Stored as Matched before they are funded together: housekeeping must not start
+        # their loops meanwhile (each would fund its match alone, beside the batch).
+        ids = {m.match_id for m in matches}
+        self._adding |= ids
+        try:
+            makers = [m for m in matches if m.role is Role.MAKER]
+            others = [m for m in matches if m.role is not Role.MAKER]
+            if len(makers) > 1:
+                try:  # §9 case B: one init funds every maker contract of the epoch
+                    await self.engine.add_batch(makers)
+                except SwapError as exc:
+                    log.info("matches not batched: %s", exc)
+                    others += makers
+            else:
                 others += makers
-        else:
-            others += makers
-        for m in others:
-            await self.engine.add_match(m)
+            for m in others:
+                await self.engine.add_match(m)
+        finally:
+            self._adding -= ids
 
     # -- DEX side ---------------------------------------------------------------------------
     async def _on_server_request(self, event: Event) -> None:

@@ -6,16 +6,21 @@ for "the swap of match M reached Complete" without sleeping blindly.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.config import load_config, save_config
 from app.store.db import Store
 from app.swap.states import Complete, Refunded
 from app.swap.store import SwapStore, decode_state
@@ -95,9 +100,10 @@ class Client:
         return self.events
 
     def wait_for(self, pred: Callable[[Event], bool], timeout: float = 60.0,
-                 what: str = "event") -> Event:
+                 what: str = "event", since: int = 0) -> Event:
+        """The first event matching `pred`, from event number `since` on."""
         deadline = time.monotonic() + timeout
-        seen = 0
+        seen = since
         while True:
             events = self.poll()
             for ev in events[seen:]:
@@ -166,3 +172,189 @@ def accounting(datadir: Path, match_id: str) -> dict[str, int]:
         return out
     finally:
         store.close()
+
+
+def point_trader(datadir: Path, *, dex_url: str | None = None,
+                 node: tuple[str, str] | None = None) -> None:
+    """Rewrite a trader's config.json: its DEX URL, or one chain node's RPC URL (symbol, url).
+    Read by processes started afterwards."""
+    config = load_config(datadir)
+    if dex_url is not None:
+        config.dex_url = dex_url
+    if node is not None:
+        config.nodes[node[0]] = dataclasses.replace(config.nodes[node[0]], rpc_url=node[1])
+    save_config(datadir, config)
+
+
+def _ws_frame(buf: bytes) -> tuple[int, int, bytes] | None:
+    """(size, opcode, unmasked payload) of the first complete WebSocket frame, else None."""
+    if len(buf) < 2:
+        return None
+    size, off = buf[1] & 0x7F, 2
+    if size in (126, 127):
+        width = 2 if size == 126 else 8
+        if len(buf) < off + width:
+            return None
+        size, off = int.from_bytes(buf[off:off + width], "big"), off + width
+    mask = b""
+    if buf[1] & 0x80:
+        if len(buf) < off + 4:
+            return None
+        mask, off = buf[off:off + 4], off + 4
+    if len(buf) < off + size:
+        return None
+    payload = buf[off:off + size]
+    if mask:
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return off + size, buf[0] & 0x0F, payload
+
+
+class _RequestWatch:
+    """Follows one client's (masked, uncompressed) WebSocket frames after the HTTP upgrade and
+    spots a JSON-RPC request calling the method `watched()` names at that moment."""
+
+    def __init__(self, watched: Callable[[], str | None]) -> None:
+        self.watched = watched
+        self.buf = b""
+        self.upgraded = False
+
+    def feed(self, data: bytes) -> tuple[bytes, bool]:
+        """What to forward, and whether the watched request came (it is not forwarded)."""
+        self.buf += data
+        out = bytearray()
+        if not self.upgraded:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return b"", False
+            out += self.buf[:end + 4]
+            self.buf, self.upgraded = self.buf[end + 4:], True
+        while (frame := _ws_frame(self.buf)) is not None:
+            size, opcode, payload = frame
+            method = self.watched()
+            if opcode == 1 and method is not None:
+                try:
+                    hit = json.loads(payload).get("method") == method
+                except (ValueError, AttributeError):
+                    hit = False
+                if hit:
+                    return bytes(out), True
+            out += self.buf[:size]
+            self.buf = self.buf[size:]
+        return bytes(out), False
+
+
+class TcpProxy:
+    """A loopback TCP relay between one client and a server (the DEX, or a chain node's RPC)
+    that a test can cut and restore without touching either end.
+
+    `cut()` closes every relayed connection and refuses new ones (accepted, then closed at
+    once) until `restore()`. With `websocket=True`, `cut_on(method)` arms a trap: the next
+    request calling `method` from the client is swallowed, never reaching the server, and the
+    link is cut right there."""
+
+    def __init__(self, target_port: int, *, websocket: bool = False) -> None:
+        self.target = ("127.0.0.1", target_port)
+        self.websocket = websocket
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.port: int = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._live: set[socket.socket] = set()
+        self._down = False
+        self._closed = False
+        self._watch: str | None = None
+        self.tripped = threading.Event()
+        self.refused = 0  # connection attempts turned away while cut
+        self._thread = threading.Thread(target=self._accept, name="e2e-proxy", daemon=True)
+        self._thread.start()
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cut_on(self, method: str | None) -> None:
+        with self._lock:
+            self._watch = method
+
+    def cut(self) -> None:
+        with self._lock:
+            self._down = True
+            live, self._live = self._live, set()
+        for s in live:
+            _close(s)
+
+    def restore(self) -> None:
+        with self._lock:
+            self._down = False
+
+    def close(self) -> None:
+        self._closed = True
+        self.cut()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            with self._lock:
+                down = self._down
+                if down:
+                    self.refused += 1
+            if down:
+                _close(conn)
+                continue
+            try:
+                up = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                _close(conn)
+                continue
+            up.settimeout(None)
+            with self._lock:
+                self._live.update((conn, up))
+            for src, dst, watch in ((conn, up, self.websocket), (up, conn, False)):
+                threading.Thread(target=self._pump, args=(src, dst, watch),
+                                 daemon=True).start()
+
+    def _watched(self) -> str | None:
+        with self._lock:
+            return self._watch
+
+    def _pump(self, src: socket.socket, dst: socket.socket, watch: bool) -> None:
+        scan = _RequestWatch(self._watched) if watch else None
+        try:
+            while data := src.recv(65536):
+                if scan is None:
+                    dst.sendall(data)
+                    continue
+                out, hit = scan.feed(data)
+                if out:
+                    dst.sendall(out)
+                if hit:
+                    with self._lock:
+                        self._watch = None
+                    self.tripped.set()
+                    self.cut()
+                    return
+        except OSError:
+            pass  # cut, or the other side went away
+        finally:  # one side ended: end the other too
+            with self._lock:
+                self._live.difference_update((src, dst))
+            _close(src)
+            _close(dst)
+
+
+def _close(s: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        s.shutdown(socket.SHUT_RDWR)
+    s.close()
