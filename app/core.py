@@ -37,7 +37,7 @@ from app.core_orders import OrderService
 from app.core_register import register_account
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
-from app.dex.errors import DexError
+from app.dex.errors import DexError, ErrorCode
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -76,6 +76,7 @@ from app.wallet.session import OpenWallet
 
 log = logging.getLogger(__name__)
 REFUND_STATES = ("AwaitingRefund", "Refunding", "Refunded")
+NOT_REGISTERED_YET = (ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FEE_NOT_PAID)
 
 
 class Core:
@@ -283,6 +284,11 @@ class Core:
         elif isinstance(event, Disconnected):
             self.events.emit(DexConnection(False, event.reason))
         elif isinstance(event, ClientError):
+            if event.code in NOT_REGISTERED_YET:
+                # `connect` before registration or before the fee confirms: ensure_registered
+                # deals with it and reports its own failure, so this is no error to show.
+                log.info("connect refused: %s", event.detail)
+                return
             self.events.emit(CoreError(event.message, event.detail))
         elif isinstance(event, ProtocolViolation):
             self.events.emit(CoreError("the DEX server broke the protocol",

@@ -128,7 +128,7 @@ class DexClient(Link):
                     rq.connect_call(s, self._clock_ms()), ConnectResult
                 )
             except RemoteError as exc:  # e.g. fee not confirmed yet: the feed still works
-                self._emit(ClientError(exc.user_message, str(exc)))
+                self._emit(ClientError(exc.user_message, str(exc), exc.code))
         for marketid in list(s.books):
             try:
                 await self._load_book(marketid)

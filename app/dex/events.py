@@ -102,6 +102,7 @@ class ClientError:
 
     message: str
     detail: str
+    code: int | None = None  # the server's error code, when the server refused a request
 
 
 Event = (

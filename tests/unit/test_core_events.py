@@ -1,0 +1,27 @@
+"""How the core turns DEX client events into the app's events."""
+
+from __future__ import annotations
+
+from app.core import NOT_REGISTERED_YET, Core
+from app.dex.errors import ErrorCode
+from app.dex.events import ClientError
+from app.events import CoreError, Dispatcher
+
+
+class _Stub:
+    """Just enough of a Core for `_on_dex_event` (the method under test is unbound)."""
+
+    def __init__(self) -> None:
+        self.events = Dispatcher()
+        self.seen: list[object] = []
+        self.events.subscribe(self.seen.append)
+
+
+def test_connect_refused_before_registration_is_not_shown_as_an_error() -> None:
+    stub = _Stub()
+    for code in NOT_REGISTERED_YET:
+        Core._on_dex_event(stub, ClientError("unknown account", "x", int(code)))  # type: ignore[arg-type]
+    assert stub.seen == []
+    Core._on_dex_event(stub, ClientError("banned", "x", int(ErrorCode.ACCOUNT_BANNED)))  # type: ignore[arg-type]
+    Core._on_dex_event(stub, ClientError("order book out of date", "y"))  # type: ignore[arg-type]
+    assert [type(e) for e in stub.seen] == [CoreError, CoreError]
