@@ -24,7 +24,7 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from app.core_funding import WalletFunding
+from app.core_funding import WalletFunding, init_inputs, release_stale_swap_locks
 from app.core_matches import (
     MatchConversionError,
     MatchInfo,
@@ -65,7 +65,7 @@ from app.events import (
     SwapStep,
 )
 from app.orders import OrderStore, StoreOutbox
-from app.swap.engine import SwapEngine
+from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
 from app.swap.recovery import resume_all
@@ -113,6 +113,7 @@ class Core:
             self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
                                      self._on_swap_event, poll_interval=self.poll_interval,
                                      rebroadcast_interval=10.0)
+            self._release_stale_swap_locks()
             resumed = resume_all(self.engine)
             elapsed = int((time.monotonic() - started) * 1000)
             log.info("resumed %d pending swaps in %d ms", len(resumed), elapsed)
@@ -155,6 +156,16 @@ class Core:
         if self.dex.account is None:
             raise DexError("the server still refuses `connect` after the fee was paid")
         self.events.emit(DexConnection(True, "registered and connected"))
+
+    def _release_stale_swap_locks(self) -> None:
+        pending = self.swaps.pending()
+        inits = [ours.init.raw for ours in map(ours_of, pending) if ours is not None]
+        reserved = init_inputs(inits)
+        for symbol in self.wallet.config.nodes:
+            released = release_stale_swap_locks(self.wallet.asset(symbol), reserved)
+            if released:
+                log.info("released %d %s coins locked for a swap that never funded",
+                         released, symbol)
 
     def _track_pending(self) -> None:
         self.dex.track_matches([(bytes.fromhex(s.match.match_id), bytes.fromhex(

@@ -6,6 +6,9 @@
   coins and coins of matched orders; the coins it hands out are locked as `swapfund` at once,
   so two swaps funding at the same moment never get the same coin.
 - An order that leaves the book releases its lock.
+- On start, `swapfund` locks that no stored init transaction spends are released: a crash
+  between choosing coins and storing the prepared init leaves such locks, and the swap,
+  still unfunded, simply funds again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+
+from bitcoin.core import CTransaction, b2lx
 
 from app.dex import requests as rq
 from app.dex.messages import FundingCoin
@@ -66,6 +71,26 @@ class WalletFunding:
                                      locked=locked)
             relock(self.wallet, list(selection.coins), SWAP_FUND)
             return Funding(tuple(self.wallet.keyed(selection.coins)), change)
+
+
+def init_inputs(raw_txs: list[bytes]) -> set[Outpoint]:
+    """Outpoints spent by our stored (signed) init transactions."""
+    spent: set[Outpoint] = set()
+    for raw in raw_txs:
+        tx = CTransaction.deserialize(raw)
+        spent.update(Outpoint(b2lx(i.prevout.hash), int(i.prevout.n)) for i in tx.vin)
+    return spent
+
+
+def release_stale_swap_locks(wallet: AssetWallet, reserved: set[Outpoint]) -> int:
+    """Drop `swapfund` locks on coins no stored init spends; returns how many. Run it before
+    swaps resume, when no funding can be in flight."""
+    stale = [o for o, reason in lock_reasons(wallet).items()
+             if reason == SWAP_FUND and o not in reserved]
+    with wallet.store.transaction() as db:
+        db.executemany("DELETE FROM coin_locks WHERE asset = ? AND txid = ? AND vout = ?",
+                       [(wallet.asset.symbol, o.txid, o.vout) for o in stale])
+    return len(stale)
 
 
 def order_need(amount: int, lots: int, coins: int, feerate: int, swapsize: int) -> int:
