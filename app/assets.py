@@ -106,6 +106,11 @@ def format_atoms(atoms: int, decimals: int = 8) -> str:
     return text[: len(text) - (8 - decimals)] if decimals < 8 else text
 
 
+def format_amount(atoms: int, ticker: str = "") -> str:
+    """'1.50000000 LTC' (or just the number without a ticker), for user-facing messages."""
+    return f"{format_atoms(atoms)} {ticker.upper()}" if ticker else format_atoms(atoms)
+
+
 def parse_coins(text: str) -> int:
     """Parse a decimal coin amount ('1.5', '0.00000001') into atoms exactly; no floats."""
     text = text.strip()

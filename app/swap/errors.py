@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.assets import format_atoms
+from app.assets import format_amount
 
 
 class SwapError(Exception):
@@ -66,10 +66,9 @@ class RefusedError(SwapError):
     def __init__(self, what: str, value: int, limit: int, ticker: str = "") -> None:
         self.value = value
         self.limit = limit
-        unit = f" {ticker.upper()}" if ticker else ""
         super().__init__(
-            f"Refusing to build the {what}: its output of {format_atoms(value)}{unit} would be "
-            f"below the dust limit of {format_atoms(limit)}{unit}."
+            f"Refusing to build the {what}: its output of {format_amount(value, ticker)} would be "
+            f"below the dust limit of {format_amount(limit, ticker)}."
         )
 
 
@@ -77,10 +76,9 @@ class FundingError(SwapError):
     def __init__(self, needed: int, available: int, ticker: str = "") -> None:
         self.needed = needed
         self.available = available
-        unit = f" {ticker.upper()}" if ticker else ""
         super().__init__(
-            f"Not enough funds for the swap contracts: need {format_atoms(needed)}{unit}, "
-            f"have {format_atoms(available)}{unit}."
+            f"Not enough funds for the swap contracts: need {format_amount(needed, ticker)}, "
+            f"have {format_amount(available, ticker)}."
         )
 
 

@@ -25,7 +25,7 @@ contains secrets (passwords, seeds, keys).
 
 from __future__ import annotations
 
-from app.assets import format_atoms
+from app.assets import format_amount
 
 
 class WalletError(Exception):
@@ -104,10 +104,9 @@ class InsufficientFundsError(WalletError):
     def __init__(self, needed: int, available: int, ticker: str = "") -> None:
         self.needed = needed
         self.available = available
-        unit = f" {ticker.upper()}" if ticker else ""
         super().__init__(
-            f"Not enough funds: need {format_atoms(needed)}{unit}, "
-            f"have {format_atoms(available)}{unit}."
+            f"Not enough funds: need {format_amount(needed, ticker)}, "
+            f"have {format_amount(available, ticker)}."
         )
 
 
@@ -115,10 +114,9 @@ class DustError(WalletError):
     def __init__(self, amount: int, limit: int, ticker: str = "") -> None:
         self.amount = amount
         self.limit = limit
-        unit = f" {ticker.upper()}" if ticker else ""
         super().__init__(
-            f"Amount {format_atoms(amount)}{unit} is too small to send "
-            f"(the minimum is {format_atoms(limit)}{unit})."
+            f"Amount {format_amount(amount, ticker)} is too small to send "
+            f"(the minimum is {format_amount(limit, ticker)})."
         )
 
 
