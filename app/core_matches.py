@@ -1,11 +1,14 @@
 """From the server's view of a match (`match` note, `connect`/`match_status` state) to the
 swap engine's `Match`, and the counterparty messages the engine consumes. Pure, no I/O but the
-wallet's stored address table."""
+wallet's stored address table. Also the engine's key ring from the unlocked wallet
+(`swap_keys`), which first takes over older swap records that held keys in clear."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from app.crypto import hash160
 from app.dex.messages import (
     AuditParams,
     ConfigResult,
@@ -14,11 +17,15 @@ from app.dex.messages import (
     RedemptionParams,
 )
 from app.orders import OrderRecord
+from app.swap.keys import WalletKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem
-from app.swap.states import Match, Role
+from app.swap.rekey import take_over_clear_keys
+from app.swap.states import KeyPath, Match, Role
+from app.swap.store import SwapStore
 from app.wallet.address import decode_segwit, script_from_address
 from app.wallet.session import OpenWallet
 
+log = logging.getLogger(__name__)
 RATE_SCALE = 10**8
 
 
@@ -73,7 +80,10 @@ def to_swap_match(wallet: OpenWallet, config: ConfigResult, order: OrderRecord,
         quantity=info.quantity, rate=info.rate, network=wallet.config.network.value,
         our_asset=our_asset, their_asset=their_asset, our_amount=our_amount,
         their_amount=their_amount, their_pkh=their_pkh,
-        our_key=recv_wallet.keys.secret(*where),  # its pkh is in both contracts
+        # The key of our order's address: its hash is in both contracts. Only WHERE it is gets
+        # stored; the engine derives it from the unlocked wallet when it signs.
+        our_pkh=hash160(recv_wallet.keys.pubkey(*where)),
+        our_key_path=KeyPath(their_asset, where[0], where[1]),
         redeem_script=our_script, refund_script=pay_wallet.change_script(),
         our_fee_rate=info.feerate, their_fee_rate=assets[their_asset].feerate,
         their_swap_conf=max(1, assets[their_asset].swapconf),
@@ -100,3 +110,19 @@ def state_messages(s: MatchState) -> list[CounterpartyInit | CounterpartyRedeem]
     if s.secret is not None:  # only the secret matters to the engine
         out.append(CounterpartyRedeem(s.orderid.hex(), s.matchid.hex(), "", 0, s.secret, 0))
     return out
+
+
+def swap_keys(wallet: OpenWallet, swaps: SwapStore) -> WalletKeys:
+    """The swap engine's key ring from the unlocked wallet. First takes over swap records
+    from before format 2: their clear keys become wallet paths (app/swap/rekey.py)."""
+    keys = WalletKeys(wallet.hd)
+
+    def find(asset: str, script: bytes) -> KeyPath | None:
+        where = wallet.asset(asset).known_scripts().get(script)
+        return None if where is None else KeyPath(asset, where[0], where[1])
+
+    report = take_over_clear_keys(swaps, keys, find)
+    if report.taken_over or report.left_in_clear:
+        log.info("swap records taken over: %d; keys left in clear: %d",
+                 len(report.taken_over), len(report.left_in_clear))
+    return keys

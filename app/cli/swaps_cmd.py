@@ -2,9 +2,10 @@
 
 These work on `--datadir` (cambio.db, and config.json for the chain nodes) and need no wallet
 password: refunds use the presigned refund stored before our init was broadcast. `export`
-writes everything needed to finish a swap elsewhere (it holds the swap secret and the
-per-swap key: keep the file private); `recover` stores such a file and resumes the swap.
-Secrets are never printed.
+writes the swap's record (contracts, signed init and refund; the key only as its wallet path
+and the maker's secret sealed by the wallet, except in an old record flagged `key_in_clear`);
+`recover` stores such a file and resumes the swap: refunds go out with no wallet, a redeem
+waits for the app with the wallet that made the swap. Secrets are never printed.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("match_id", metavar="MATCH_ID")
     p.set_defaults(func=_refund)
     p = cmds.add_parser("export", help="write what is needed to finish a swap elsewhere "
-                                       "(contains its secret and key: keep it private)")
+                                       "(signed refund included: keep it private)")
     add_datadir(p)
     p.add_argument("match_id", metavar="MATCH_ID")
     p.add_argument("--out", type=Path, required=True, help="file to write")
@@ -126,7 +127,8 @@ def _summary(state: SwapState) -> dict[str, Any]:
             "state": state_name(state), "terminal": is_terminal(state),
             "pay": {"asset": m.our_asset, "atoms": m.our_amount},
             "receive": {"asset": m.their_asset, "atoms": m.their_amount},
-            "detail": describe(state)}
+            "detail": describe(state),
+            "key_in_clear": state.match.clear_key is not None}
 
 
 def _details(state: SwapState) -> dict[str, Any]:
@@ -183,6 +185,9 @@ def _show(args: argparse.Namespace) -> int:
     data = {**_details(state), "history": history}
     lines = [f"match {data['match_id']} ({data['role']}): {data['state']}",
              f"  {data['detail']}" if data["detail"] else ""]
+    if data["key_in_clear"]:
+        lines.append("  warning: an old record whose key is stored in clear and is not one of "
+                     "this wallet's; open the wallet that made it to take it over")
     for side in ("ours", "theirs"):
         c = data.get(f"{side}_contract")
         if c is not None:
@@ -244,8 +249,10 @@ def _export(args: argparse.Namespace) -> int:
     data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
             "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
     atomic_write(args.out, json.dumps(data, indent=1).encode())  # mode 0600: it holds secrets
-    print(f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; "
-          "it contains the swap secret and key: keep it private")
+    held = ("it contains the swap's key in clear" if state.match.clear_key is not None
+            else "its key and secret open only with this wallet")
+    print(f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; {held}: "
+          "keep it private")
     return 0
 
 

@@ -103,4 +103,14 @@ MIGRATIONS: list[tuple[int, str]] = [
         )
         """,
     ),
+    (
+        4,
+        # Swap records stop holding private keys (record format 2). Rows written before may
+        # hold one in clear: flagged until the unlocked wallet takes them over
+        # (app/swap/rekey.py), and kept flagged when it cannot.
+        """
+        ALTER TABLE matches ADD COLUMN key_in_clear INTEGER NOT NULL DEFAULT 0;
+        UPDATE matches SET key_in_clear = 1 WHERE fmt = 1
+        """,
+    ),
 ]

@@ -2,7 +2,8 @@
 
 A maker matched several times in one epoch locks every contract with one transaction (one
 output per match, change last), which saves fees and coins. `prepare_batch` builds and signs
-that init and, for each match, its own refund of its own output; the driver stores all the
+that init and, for each match, its own refund of its own output (with the match's key from the
+unlocked wallet; each secret is stored sealed by it); the driver stores all the
 resulting `ContractPrepared` states in one database transaction before broadcasting, so a
 crash can never leave one match prepared and another funded again from the same coins.
 From there each match runs its own loop: they re-broadcast the same init (a known
@@ -18,8 +19,9 @@ from app.crypto import sha256
 from app.swap.errors import SwapError
 from app.swap.htlc import Contract
 from app.swap.htlc_tx import build_init_tx, build_refund_tx, check_spendable
+from app.swap.keys import KeyRing
 from app.swap.states import ContractPrepared, Match, OurContract, Role
-from app.swap.transitions import our_lock_time, our_pkh
+from app.swap.transitions import our_lock_time
 from app.wallet.signing import KeyedUtxo
 
 
@@ -41,7 +43,7 @@ def check_batch(matches: Sequence[Match]) -> None:
 
 def prepare_batch(
     matches: Sequence[Match], secrets: Sequence[bytes], coins: Sequence[KeyedUtxo],
-    change_script: bytes, tip: int,
+    change_script: bytes, tip: int, keys: KeyRing,
 ) -> list[ContractPrepared]:
     """Sign one init funding every match's contract and each match's refund (SwapError when
     an output would be dust or the coins fall short: then nothing was signed for anyone)."""
@@ -53,15 +55,16 @@ def prepare_batch(
     contracts = []
     for m, secret in zip(matches, secrets, strict=True):
         check_spendable(m.our_amount, m.our_fee_rate, asset)
-        contract = Contract(sha256(secret), m.their_pkh, our_pkh(m), our_lock_time(m))
+        contract = Contract(sha256(secret), m.their_pkh, m.our_pkh, our_lock_time(m))
         contracts.append((contract, m.our_amount))
     init = build_init_tx(coins, contracts, change_script, first.our_fee_rate, asset)
     states = []
     for i, (m, secret, (contract, value)) in enumerate(
             zip(matches, secrets, contracts, strict=True)):
         script = contract.to_script()
-        refund = build_refund_tx(contract, script, init.outpoint(i), value, m.our_key,
+        refund = build_refund_tx(contract, script, init.outpoint(i), value, keys.our_key(m),
                                  m.refund_script, m.our_fee_rate, asset)
         ours = OurContract(script, value, init.tx, init.contract_vouts[i], refund, tip)
-        states.append(ContractPrepared(m, sha256(secret), ours, None, secret))
+        sealed = keys.seal(m.match_id, secret)
+        states.append(ContractPrepared(m, sha256(secret), ours, None, sealed))
     return states

@@ -7,6 +7,10 @@ Because the state is saved before any action and every transition first looks at
 a crash anywhere only ever repeats idempotent actions: the stored init transaction is
 re-broadcast (never rebuilt, so never paid twice), reports are re-sent, refunds go out from
 the presigned transaction with no wallet and no server.
+
+Keys are not stored: each tick the driver asks the `KeyRing` (the unlocked wallet) for the
+match's key and opens the maker's sealed secret for the transition; with no key ring (wallet
+locked, as in the CLI) steps that sign wait and presigned refunds still go out.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from typing import Protocol
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
+from app.crypto import sha256
 from app.swap.batch import check_batch, prepare_batch
-from app.swap.errors import SwapError, TxDecodeError
+from app.swap.errors import SwapError, SwapKeyError, TxDecodeError
+from app.swap.keys import KeyRing, MatchKeys, unlock
 from app.swap.messages import (
     CounterpartyInit,
     CounterpartyRedeem,
@@ -136,8 +142,10 @@ class SwapEngine:
         funding: Mapping[str, FundingSource], send: SendFn, on_event: EventFn | None = None,
         *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
         clock_ms: Callable[[], int] | None = None, checkpoint: CheckpointFn | None = None,
+        keys: KeyRing | None = None,
     ) -> None:
         self.store = store
+        self._keys = keys
         self._backends = backends
         self._funding = funding
         self._send = send
@@ -153,6 +161,7 @@ class SwapEngine:
         self._funded: dict[str, Funded] = {}
         self._spends: dict[Outpoint, SpendInfo] = {}  # confirmed spends only
         self._last_broadcast: dict[str, float] = {}
+        self._key_problems: set[str] = set()  # matches whose missing key was reported
 
     # -- public API -------------------------------------------------------------------------
     async def add_match(self, match: Match) -> None:
@@ -179,12 +188,15 @@ class SwapEngine:
 
     async def _fund_batch(self, matches: list[Match]) -> None:
         m0 = matches[0]
+        if self._keys is None:
+            self._problem(m0.match_id, "cannot fund the matches together: the wallet is locked")
+            return
         try:
             tip = (await self._backend(m0, Side.OURS).tip()).height
             funding = await self._funding[m0.our_asset].fund(
                 sum(m.our_amount for m in matches), m0.our_fee_rate, len(matches))
             states = prepare_batch(matches, [os.urandom(32) for _ in matches],
-                                   funding.coins, funding.change_script, tip)
+                                   funding.coins, funding.change_script, tip, self._keys)
         except (WalletError, SwapError) as exc:
             self._problem(m0.match_id, f"cannot fund the matches together: {exc}")
             return
@@ -343,7 +355,25 @@ class SwapEngine:
         if isinstance(state, Redeeming):
             f["redeem_confs"] = await theirs_b.confirmations(state.redeem.txid)
         f["redemption"] = self._redemptions.get(mid)
+        f["keys"] = self._unlock(state)
         return Observation(**f)  # type: ignore[arg-type]
+
+    def _unlock(self, state: SwapState) -> MatchKeys | None:
+        """This match's key (and opened maker secret) for one transition, or None: then any
+        step that must sign waits. Redeeming and terminal states never sign again."""
+        if isinstance(state, Redeeming) or is_terminal(state):
+            return None
+        try:
+            return unlock(state, self._keys)
+        except SwapKeyError as exc:
+            mid = state.match.match_id
+            if mid not in self._key_problems:  # once per swap: it is asked every tick
+                self._key_problems.add(mid)
+                if self._keys is None:
+                    log.info("swap %s: %s; a redeem waits for the app", mid[:8], exc)
+                else:
+                    self._problem(mid, f"cannot sign for this swap: {exc}")
+            return None
 
     # -- acting ------------------------------------------------------------------------------
     async def _act(self, m: Match, action: Action) -> None:
@@ -374,12 +404,20 @@ class SwapEngine:
             self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
 
     async def _fund(self, m: Match, action: Fund) -> None:
+        if self._keys is None:  # our refund must be signed before the init goes out
+            self._problem(m.match_id, "cannot fund the swap: the wallet is locked")
+            await self._sleep(m.match_id)
+            return
         try:
             funding = await self._funding[m.our_asset].fund(action.amount, m.our_fee_rate, 1)
         except (WalletError, SwapError) as exc:
             self._problem(m.match_id, f"cannot fund the swap: {exc}")
             await self._sleep(m.match_id)
             return
-        secret = os.urandom(32) if action.secret_needed else None
-        self._funded[m.match_id] = Funded(tuple(funding.coins), funding.change_script, secret)
+        funded = Funded(tuple(funding.coins), funding.change_script)
+        if action.secret_needed:  # drawn here, kept only sealed: the store never sees it
+            secret = os.urandom(32)
+            funded = Funded(funded.coins, funded.change_script, sha256(secret),
+                            self._keys.seal(m.match_id, secret))
+        self._funded[m.match_id] = funded
 

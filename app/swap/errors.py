@@ -11,6 +11,8 @@
     ├── FundingError                 the coins do not cover the contracts plus the fee
     │                                (.needed, .available atoms)
     ├── SpendError                   the key or secret given cannot spend this contract
+    ├── SwapKeyError                 the wallet cannot give this swap's key or secret (locked,
+    │                                another wallet, a sealed secret that does not open)
     └── TxDecodeError                a transaction that cannot be decoded safely (malformed,
                                      or a Litecoin MWEB transaction python-bitcoinlib misreads)
 
@@ -84,6 +86,11 @@ class FundingError(SwapError):
 
 class SpendError(SwapError):
     """Caller passed a key or secret that does not fit the contract (a bug, not the peer)."""
+
+
+class SwapKeyError(SwapError):
+    """The wallet cannot give a swap's key or maker secret; the swap waits (never a secret in
+    the message)."""
 
 
 class TxDecodeError(SwapError):

@@ -1,8 +1,10 @@
 """Swap states: one frozen dataclass per state (protocol §9, architecture rule 2).
 
 Every state carries everything the driver needs to act on it and everything that cannot be
-fetched again (secret, our contract, signed init and refund transactions, the counterparty's
-contract), so a state loaded from the store is enough to resume.
+fetched again (our contract, signed init and refund transactions, the counterparty's contract,
+the maker's secret sealed with the wallet), so a state loaded from the store is enough to resume.
+No private key is stored: a match records WHERE its key is in the wallet (`KeyPath`) and the
+engine derives the key from the unlocked wallet when it signs (docs/swaps.md).
 
     maker: Matched -> ContractPrepared -> InitBroadcast -> CounterpartyAudited -> Redeeming
            -> Complete
@@ -12,6 +14,10 @@ contract), so a state loaded from the store is enough to resume.
     before our init: ... -> Failed (nothing of ours on chain)
 
 Secrets and keys are excluded from repr so a logged state never leaks them.
+
+Record formats: 1 stored `Match.our_key` and the maker's `secret` in clear; 2 stores the key
+path and the sealed secret (`clear_key`/`ClearSecret` only for an old record this wallet could
+not take over, see app/swap/rekey.py).
 """
 
 from __future__ import annotations
@@ -19,15 +25,50 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.crypto import hash160, pubkey_from_secret
 from app.swap.htlc import Contract
 from app.wallet.coins import Outpoint, SignedTx
 
-STATE_FORMAT = 1  # format version of the stored state records
+STATE_FORMAT = 2  # format version of the stored state records
+LEGACY_FORMAT = 1  # key and maker secret in clear; still read, rewritten when unlocked
 
 
 class Role(StrEnum):
     MAKER = "maker"
     TAKER = "taker"
+
+
+@dataclass(frozen=True)
+class KeyPath:
+    """Where our per-swap key is: index `index` of the receive (`change` False) or change
+    branch of the wallet's BIP84 account for `asset` (on the match's network)."""
+
+    asset: str
+    change: bool
+    index: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < 2**31:
+            raise ValueError("key index out of range")
+
+
+@dataclass(frozen=True)
+class SealedSecret:
+    """The maker's swap secret encrypted with a key of the wallet (ChaCha20-Poly1305, the
+    match id as associated data): the store alone does not reveal it."""
+
+    nonce: bytes
+    box: bytes
+
+
+@dataclass(frozen=True)
+class ClearSecret:
+    """A maker secret stored in clear: only in an old record this wallet could not take over."""
+
+    value: bytes = field(repr=False)
+
+
+HeldSecret = SealedSecret | ClearSecret
 
 
 @dataclass(frozen=True)
@@ -45,7 +86,8 @@ class Match:
     our_amount: int  # atoms we lock in our contract
     their_amount: int  # atoms the counterparty must lock for us
     their_pkh: bytes  # counterparty's receiving key hash: recipient of our contract
-    our_key: bytes = field(repr=False)  # redeems their contract and refunds ours
+    our_pkh: bytes  # hash of our key, which redeems their contract and refunds ours
+    our_key_path: KeyPath | None  # where the wallet derives that key (None: clear_key)
     redeem_script: bytes  # where redeemed coins go (their chain)
     refund_script: bytes  # where a refund goes (our chain)
     our_fee_rate: int  # atoms/vB for init and refund
@@ -54,12 +96,20 @@ class Match:
     match_time_ms: int
     maker_lock_ms: int
     taker_lock_ms: int
+    # The key itself, only in an old record (format 1) this wallet could not take over.
+    clear_key: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.our_amount <= 0 or self.their_amount <= 0:
             raise ValueError("swap amounts must be positive atoms")
-        if len(self.their_pkh) != 20 or len(self.our_key) != 32:
-            raise ValueError("bad key material in match")
+        if len(self.their_pkh) != 20 or len(self.our_pkh) != 20:
+            raise ValueError("bad key hash in match")
+        if (self.our_key_path is None) == (self.clear_key is None):
+            raise ValueError("a match needs exactly one of a key path and a clear key")
+        if self.clear_key is not None and (
+                len(self.clear_key) != 32
+                or hash160(pubkey_from_secret(self.clear_key)) != self.our_pkh):
+            raise ValueError("the clear key does not fit the match's key hash")
         if self.their_swap_conf < 1:
             raise ValueError("their_swap_conf must be at least 1")
 
@@ -118,18 +168,19 @@ class CounterpartyAudited:
     secret_hash: bytes
     theirs: TheirContract
     ours: OurContract | None
-    secret: bytes | None = field(default=None, repr=False)
+    sealed_secret: HeldSecret | None = None  # maker
 
 
 @dataclass(frozen=True)
 class ContractPrepared:
-    """Secret (maker), contract, signed init and signed refund are on disk: now broadcast."""
+    """Sealed secret (maker), contract, signed init and signed refund are on disk: now
+    broadcast."""
 
     match: Match
     secret_hash: bytes
     ours: OurContract
     theirs: TheirContract | None
-    secret: bytes | None = field(default=None, repr=False)
+    sealed_secret: HeldSecret | None = None  # maker
 
 
 @dataclass(frozen=True)
@@ -141,7 +192,7 @@ class InitBroadcast:
     secret_hash: bytes
     ours: OurContract
     theirs: TheirContract | None
-    secret: bytes | None = field(default=None, repr=False)
+    sealed_secret: HeldSecret | None = None  # maker
 
 
 @dataclass(frozen=True)
@@ -153,7 +204,7 @@ class Redeeming:
     ours: OurContract | None
     theirs: TheirContract
     redeem: SignedTx
-    secret: bytes = field(repr=False)
+    secret: bytes = field(repr=False)  # in clear: our signed redeem reveals it anyway
 
 
 @dataclass(frozen=True)

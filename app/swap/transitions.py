@@ -6,7 +6,10 @@ at what the chains already show first (our contract spent? refunded? the lock ti
 so running a transition again after a restart is always safe: actions are idempotent
 (broadcasting a known transaction, re-sending a report).
 
-Signing here is deterministic (RFC 6979) computation on stored keys, not I/O.
+Signing here is deterministic (RFC 6979) computation, not I/O. Keys are not stored: the
+driver puts this match's key (and the maker's opened secret) into the observation from the
+unlocked wallet; without them (wallet locked) a step that must sign waits, while stored
+presigned refunds still go out.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
+from app.crypto import sha256
 from app.swap.errors import AuditError, AuditField, SwapError
 from app.swap.htlc import (
     Contract,
@@ -28,6 +31,7 @@ from app.swap.htlc import (
     taker_lock_time,
 )
 from app.swap.htlc_tx import build_init_tx, build_redeem_tx, build_refund_tx, check_spendable
+from app.swap.keys import MatchKeys
 from app.swap.messages import (
     CounterpartyInit,
     CounterpartyRedeem,
@@ -41,6 +45,7 @@ from app.swap.states import (
     ContractPrepared,
     CounterpartyAudited,
     Failed,
+    HeldSecret,
     InitBroadcast,
     Match,
     Matched,
@@ -80,7 +85,7 @@ class Fund:
     """Ask the funding source for coins covering `amount` plus the init fee."""
 
     amount: int
-    secret_needed: bool  # maker: the driver also draws a fresh random secret
+    secret_needed: bool  # maker: the driver also draws a fresh random secret and seals it
 
 
 Action = Broadcast | Send | Fund
@@ -90,7 +95,8 @@ Action = Broadcast | Send | Fund
 class Funded:
     coins: tuple[KeyedUtxo, ...] = field(repr=False)
     change_script: bytes
-    secret: bytes | None = field(default=None, repr=False)
+    secret_hash: bytes | None = None  # maker: hash of the fresh secret
+    sealed_secret: HeldSecret | None = None  # maker: that secret, sealed by the wallet
 
 
 @dataclass(frozen=True)
@@ -121,16 +127,13 @@ class Observation:
     audit: CounterpartyInit | None = None
     redemption: CounterpartyRedeem | None = None
     funded: Funded | None = None
+    keys: MatchKeys | None = None  # from the unlocked wallet; None: locked
 
 
 @dataclass(frozen=True)
 class Step:
     state: SwapState
     actions: tuple[Action, ...] = ()
-
-
-def our_pkh(match: Match) -> bytes:
-    return hash160(pubkey_from_secret(match.our_key))
 
 
 def our_lock_time(match: Match) -> int:
@@ -154,7 +157,7 @@ def audit(m: Match, obs: Observation, secret_hash: bytes | None) -> TheirContrac
         min_lock = min_maker_lock_time(m.match_time_ms, m.maker_lock_ms)
     else:
         min_lock = min_taker_lock_time(m.match_time_ms, m.taker_lock_ms)
-    expected = ExpectedContract(m.their_amount, secret_hash, our_pkh(m), min_lock)
+    expected = ExpectedContract(m.their_amount, secret_hash, m.our_pkh, min_lock)
     audit_contract_tx(msg.contract, tx.outputs, msg.vout, expected)
     # We must be able to redeem it without dust at our fee rate.
     check_spendable(m.their_amount, m.their_fee_rate, get_asset(m.their_asset, m.network))
@@ -162,38 +165,43 @@ def audit(m: Match, obs: Observation, secret_hash: bytes | None) -> TheirContrac
 
 
 def _prepare(
-    m: Match, secret_hash: bytes, secret: bytes | None, theirs: TheirContract | None,
-    obs: Observation,
+    current: Matched | CounterpartyAudited, secret_hash: bytes, sealed: HeldSecret | None,
+    theirs: TheirContract | None, obs: Observation,
 ) -> Step:
     """Build and sign our init and refund; nothing leaves the machine before they are stored."""
+    m = current.match
     if obs.funded is None:
-        return Step(Matched(m) if theirs is None else
-                    CounterpartyAudited(m, secret_hash, theirs, None, secret),
-                    (Fund(m.our_amount, secret_needed=m.role is Role.MAKER),))
+        return Step(current, (Fund(m.our_amount, secret_needed=m.role is Role.MAKER),))
+    if obs.keys is None:  # the refund needs our key: wait for the wallet
+        return Step(current)
     asset = get_asset(m.our_asset, m.network)
     try:
-        contract = Contract(secret_hash, m.their_pkh, our_pkh(m), our_lock_time(m))
+        contract = Contract(secret_hash, m.their_pkh, m.our_pkh, our_lock_time(m))
         script = contract.to_script()
         check_spendable(m.our_amount, m.our_fee_rate, asset)
         init = build_init_tx(obs.funded.coins, [(contract, m.our_amount)],
                              obs.funded.change_script, m.our_fee_rate, asset)
-        refund = build_refund_tx(contract, script, init.outpoint(0), m.our_amount, m.our_key,
-                                 m.refund_script, m.our_fee_rate, asset)
+        refund = build_refund_tx(contract, script, init.outpoint(0), m.our_amount,
+                                 obs.keys.our_key, m.refund_script, m.our_fee_rate, asset)
     except SwapError as exc:
         return Step(Failed(m, f"could not prepare our contract: {exc}"))
     ours = OurContract(script, m.our_amount, init.tx, init.contract_vouts[0], refund,
                        obs.our_tip or 0)
-    return Step(ContractPrepared(m, secret_hash, ours, theirs, secret),
+    return Step(ContractPrepared(m, secret_hash, ours, theirs, sealed),
                 (Broadcast(Side.OURS, init.tx, "init"),))
 
 
 def _redeem(
-    m: Match, secret: bytes, secret_hash: bytes, ours: OurContract | None,
+    current: SwapState, secret: bytes, secret_hash: bytes, ours: OurContract | None,
     theirs: TheirContract, obs: Observation,
 ) -> Step:
+    """Sign and store our redeem of their contract; waits in `current` while locked."""
+    m = current.match
+    if obs.keys is None:
+        return Step(current)
     try:
         tx = build_redeem_tx(theirs.contract, theirs.script, theirs.outpoint, theirs.value,
-                             secret, m.our_key, m.redeem_script, m.their_fee_rate,
+                             secret, obs.keys.our_key, m.redeem_script, m.their_fee_rate,
                              get_asset(m.their_asset, m.network))
     except SwapError as exc:
         return Step(Failed(m, f"could not build our redeem: {exc}"))
@@ -203,18 +211,19 @@ def _redeem(
 
 
 def _watch_ours(
-    m: Match, ours: OurContract, theirs: TheirContract | None, secret_hash: bytes,
+    current: SwapState, ours: OurContract, theirs: TheirContract | None, secret_hash: bytes,
     obs: Observation, reason: str,
 ) -> Step | None:
     """What the chain says about our contract: spent (secret revealed, or our refund), or
     refundable now. None when nothing happened."""
+    m = current.match
     spend = obs.our_spend
     if spend is not None:
         if spend.txid == ours.refund.txid:
             return Step(Refunding(m, ours, theirs, reason))
         secret = find_secret(spend.raw, ours.contract)
         if secret is not None and theirs is not None:
-            return _redeem(m, secret, secret_hash, ours, theirs, obs)  # learned on chain
+            return _redeem(current, secret, secret_hash, ours, theirs, obs)  # learned on chain
         return Step(Failed(m, "our contract was spent without a usable secret"))
     if obs.our_mtp is not None and obs.our_mtp >= ours.contract.lock_time:
         return Step(Refunding(m, ours, theirs, reason or "lock time passed"),
@@ -225,10 +234,10 @@ def _watch_ours(
 def _matched(s: Matched, obs: Observation) -> Step:
     m = s.match
     if m.role is Role.MAKER:
-        if obs.funded is None or obs.funded.secret is None:
+        funded = obs.funded
+        if funded is None or funded.secret_hash is None or funded.sealed_secret is None:
             return Step(s, (Fund(m.our_amount, secret_needed=True),))
-        secret = obs.funded.secret
-        return _prepare(m, sha256(secret), secret, None, obs)
+        return _prepare(s, funded.secret_hash, funded.sealed_secret, None, obs)
     if obs.audit is not None and obs.their_init is not None:
         try:
             theirs = audit(m, obs, None)
@@ -243,7 +252,7 @@ def _matched(s: Matched, obs: Observation) -> Step:
 def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
     m, theirs = s.match, s.theirs
     if s.ours is not None:  # maker: our contract is out there
-        watched = _watch_ours(m, s.ours, theirs, s.secret_hash, obs, "")
+        watched = _watch_ours(s, s.ours, theirs, s.secret_hash, obs, "")
         if watched is not None:
             return watched
     if obs.their_spend is not None:
@@ -254,19 +263,21 @@ def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
     if confs < m.their_swap_conf:
         return Step(s)
     if s.ours is None:  # taker: lock our side now
-        return _prepare(m, s.secret_hash, None, theirs, obs)
+        return _prepare(s, s.secret_hash, None, theirs, obs)
     if obs.their_mtp is not None and obs.their_mtp >= theirs.contract.lock_time:
         # Revealing the secret now would let the taker both refund and redeem.
         return Step(AwaitingRefund(m, s.ours, theirs, "the taker's contract expired"))
-    if s.secret is None:
+    if s.sealed_secret is None:
         return Step(Failed(m, "maker state without its secret"))
-    return _redeem(m, s.secret, s.secret_hash, s.ours, theirs, obs)
+    if obs.keys is None or obs.keys.secret is None:  # sealed: wait for the wallet
+        return Step(s)
+    return _redeem(s, obs.keys.secret, s.secret_hash, s.ours, theirs, obs)
 
 
 def _prepared(s: ContractPrepared, obs: Observation) -> Step:
     if obs.our_init_confs is None:  # stored, not yet seen by the chain: (re)broadcast it
         return Step(s, (Broadcast(Side.OURS, s.ours.init, "init"),))
-    return Step(InitBroadcast(s.match, s.secret_hash, s.ours, s.theirs, s.secret),
+    return Step(InitBroadcast(s.match, s.secret_hash, s.ours, s.theirs, s.sealed_secret),
                 (Send(init_report(s.match, s.ours, obs.now_ms)),))
 
 
@@ -277,19 +288,22 @@ def _init_broadcast(s: InitBroadcast, obs: Observation) -> Step:
         actions.append(Broadcast(Side.OURS, ours.init, "init"))
     if obs.resumed:
         actions.append(Send(init_report(m, ours, obs.now_ms)))
-    watched = _watch_ours(m, ours, s.theirs, s.secret_hash, obs, "")
+    watched = _watch_ours(s, ours, s.theirs, s.secret_hash, obs, "")
     if watched is not None:
         return watched
     if m.role is Role.TAKER and s.theirs is not None:
         msg = obs.redemption
         if msg is not None and msg.match_id == m.match_id and sha256(msg.secret) == s.secret_hash:
-            return _redeem(m, msg.secret, s.secret_hash, ours, s.theirs, obs)
+            redeem = _redeem(s, msg.secret, s.secret_hash, ours, s.theirs, obs)
+            if redeem.state != s:
+                return redeem
+            return Step(s, tuple(actions))  # locked: keep the init going meanwhile
     if m.role is Role.MAKER and obs.audit is not None and obs.their_init is not None:
         try:
             theirs = audit(m, obs, s.secret_hash)
         except SwapError as exc:  # keep our secret; take our coins back at the lock time
             return Step(AwaitingRefund(m, ours, None, f"{exc} {exc.detail}".strip()))
-        return Step(CounterpartyAudited(m, s.secret_hash, theirs, ours, s.secret))
+        return Step(CounterpartyAudited(m, s.secret_hash, theirs, ours, s.sealed_secret))
     return Step(s, tuple(actions))
 
 
@@ -312,7 +326,7 @@ def _redeeming(s: Redeeming, obs: Observation) -> Step:
 
 def _awaiting_refund(s: AwaitingRefund, obs: Observation) -> Step:
     hash_ = s.ours.contract.secret_hash
-    watched = _watch_ours(s.match, s.ours, s.theirs, hash_, obs, s.reason)
+    watched = _watch_ours(s, s.ours, s.theirs, hash_, obs, s.reason)
     return watched if watched is not None else Step(s)
 
 
@@ -324,7 +338,7 @@ def _refunding(s: Refunding, obs: Observation) -> Step:
     if spend is not None and spend.txid != ours.refund.txid:
         secret = find_secret(spend.raw, ours.contract)
         if secret is not None and s.theirs is not None:  # they redeemed first: so do we
-            return _redeem(m, secret, ours.contract.secret_hash, ours, s.theirs, obs)
+            return _redeem(s, secret, ours.contract.secret_hash, ours, s.theirs, obs)
         return Step(Failed(m, "our contract was redeemed by the counterparty"))
     return Step(s, (Broadcast(Side.OURS, ours.refund, "refund"),))
 

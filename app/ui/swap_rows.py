@@ -139,7 +139,8 @@ def countdown(seconds: int) -> str:
 
 def export_json(state: SwapState) -> bytes:
     """Everything needed to finish the swap elsewhere (`main.py swaps recover`); it holds the
-    swap secret and key, so callers write it with mode 0600."""
+    signed refund, and the key path and sealed secret that only this wallet opens, so callers
+    write it with mode 0600."""
     data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
             "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
     return json.dumps(data, indent=1).encode()

@@ -78,7 +78,7 @@ class SwapCard(QFrame):
         self.export = QPushButton(self.tr("Export…"))
         self.export.setObjectName("secondary")
         self.export.setToolTip(self.tr("Save what is needed to finish this swap elsewhere "
-                                       "(it contains the swap's secret: keep it private)"))
+                                       "(signed refund included: keep it private)"))
         self.export.clicked.connect(lambda: view.ask_export(self.row.match_id))
         info.addWidget(self.refund)
         info.addWidget(self.export)

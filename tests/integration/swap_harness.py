@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,13 +15,15 @@ from pathlib import Path
 from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine
+from app.swap.keys import WalletKeys
 from app.swap.messages import IncomingMessage, OutgoingMessage, SwapEvent, as_incoming
-from app.swap.states import Match, Role
+from app.swap.states import KeyPath, Match, Role
 from app.swap.store import SwapStore
 from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.coins import Outpoint, Utxo
+from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 
@@ -29,6 +34,19 @@ HOUR_MS = 3_600_000
 
 def pkh(key: bytes) -> bytes:
     return hash160(pubkey_from_secret(key))
+
+
+@functools.cache
+def role_keys(role: Role) -> WalletKeys:
+    """Each role's wallet: a fixed test seed, so a restarted process (swap_proc.py) derives
+    the same keys from the paths stored in its records."""
+    return WalletKeys(HDWallet(hashlib.sha512(f"cambio test {role.value}".encode()).digest()))
+
+
+def new_key_path(role: Role, asset: str) -> tuple[KeyPath, bytes]:
+    """A fresh receiving key of `role`'s wallet on `asset` (regtest): (its path, its key)."""
+    path = KeyPath(asset, False, secrets.randbelow(2**31))
+    return path, role_keys(role).key_at(path, "regtest")
 
 
 def fresh_script() -> bytes:
@@ -65,18 +83,21 @@ def make_matches(
 ) -> tuple[Match, Match]:
     """A maker paying `maker_amount` LTC for the taker's `taker_amount` BTC."""
     order_m, order_t, match_id = os.urandom(32).hex(), os.urandom(32).hex(), os.urandom(32).hex()
-    maker_key, taker_key = os.urandom(32), os.urandom(32)
+    maker_path, maker_key = new_key_path(Role.MAKER, "btc")
+    taker_path, taker_key = new_key_path(Role.TAKER, "ltc")
     t = match_time_ms if match_time_ms is not None else int(time.time() * 1000)
     common = dict(match_id=match_id, quantity=maker_amount, rate=1, network="regtest",
                   our_fee_rate=RATE, their_fee_rate=RATE, their_swap_conf=1, match_time_ms=t,
                   maker_lock_ms=maker_lock_ms, taker_lock_ms=taker_lock_ms)
     maker = Match(order_id=order_m, role=Role.MAKER, our_asset="ltc", their_asset="btc",
                   our_amount=maker_amount, their_amount=taker_amount, their_pkh=pkh(taker_key),
-                  our_key=maker_key, redeem_script=fresh_script(), refund_script=fresh_script(),
+                  our_pkh=pkh(maker_key), our_key_path=maker_path,
+                  redeem_script=fresh_script(), refund_script=fresh_script(),
                   **common)  # type: ignore[arg-type]
     taker = Match(order_id=order_t, role=Role.TAKER, our_asset="btc", their_asset="ltc",
                   our_amount=taker_amount, their_amount=maker_amount, their_pkh=pkh(maker_key),
-                  our_key=taker_key, redeem_script=fresh_script(), refund_script=fresh_script(),
+                  our_pkh=pkh(taker_key), our_key_path=taker_path,
+                  redeem_script=fresh_script(), refund_script=fresh_script(),
                   **common)  # type: ignore[arg-type]
     return maker, taker
 
@@ -124,7 +145,8 @@ def open_engine(
 ) -> SwapEngine:
     store = SwapStore(Store(path))
     engine = SwapEngine(store, backends, {funding_asset(role): funding}, wire.sender(role),
-                        on_event, poll_interval=POLL, rebroadcast_interval=0.5)
+                        on_event, poll_interval=POLL, rebroadcast_interval=0.5,
+                        keys=role_keys(role))
     wire.replace(role, engine)
     return engine
 

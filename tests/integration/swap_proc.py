@@ -46,6 +46,7 @@ from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.signing import KeyedUtxo
 from simnet.node import RPC_PASSWORD, RPC_USER
+from tests.integration.swap_harness import role_keys
 
 
 class Mailbox:
@@ -166,7 +167,8 @@ def open_party(job: dict[str, Any]) -> Party:
 
     store = SwapStore(Store(Path(job["datadir"]) / "cambio.db"))
     engine = SwapEngine(store, backends, {match.our_asset: funding}, send, poll_interval=poll,
-                        rebroadcast_interval=0.5, checkpoint=checkpoint)
+                        rebroadcast_interval=0.5, checkpoint=checkpoint,
+                        keys=role_keys(match.role))  # keys derived again after a restart
     return Party(match, engine, mailbox, backends)
 
 

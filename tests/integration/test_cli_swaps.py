@@ -21,7 +21,7 @@ from app.swap.store import SwapStore
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches
+from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches, role_keys
 from tests.integration.swap_proc import p2wpkh_for
 
 pytestmark = pytest.mark.regtest
@@ -48,15 +48,18 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-def _stored_swap(node: RegtestNode, store: SwapStore, match: Match) -> InitBroadcast:
+def _stored_swap(node: RegtestNode, store: SwapStore, match: Match,
+                 secret: bytes) -> InitBroadcast:
     """Fund, sign (init + refund), store, then broadcast and mine our init."""
     key = os.urandom(32)
     value = match.our_amount + 100_000
     txid, vout = node.fund_script(p2wpkh_for(key), value)
     coin = KeyedUtxo(Utxo(Outpoint(txid, vout), value, p2wpkh_for(key), 0, 0), key)
     tip = int(node.rpc("getblockcount"))
-    (prepared,) = prepare_batch([match], [os.urandom(32)], [coin], fresh_script(), tip)
-    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None, prepared.secret)
+    (prepared,) = prepare_batch([match], [secret], [coin], fresh_script(), tip,
+                                role_keys(match.role))
+    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None,
+                          prepared.sealed_secret)
     assert store.create(state)
     node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
     node.mine(1)
@@ -70,15 +73,17 @@ def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode)
                               maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
     locked, _ = make_matches(2_000_000, 1_000_000)
     store = SwapStore(Store(data / "cambio.db"))
-    old = _stored_swap(ltc_node, store, expired)
-    new = _stored_swap(ltc_node, store, locked)
+    old_secret, new_secret = os.urandom(32), os.urandom(32)
+    old = _stored_swap(ltc_node, store, expired, old_secret)
+    _stored_swap(ltc_node, store, locked, new_secret)
     store.store.close()
     nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
              for s, n in (("ltc", ltc_node), ("btc", btc_node))}
     save_config(data, AppConfig(nodes=nodes))
     other.mkdir()
     shutil.copy(data / "config.json", other / "config.json")
-    secrets = {old.secret.hex(), new.secret.hex(), expired.our_key.hex()}  # type: ignore[union-attr]
+    secrets = {old_secret.hex(), new_secret.hex(),
+               role_keys(expired.role).our_key(expired).hex()}
 
     r = cli("swaps", "list", "--datadir", str(data), "--json")
     assert r.returncode == 0, r.stderr

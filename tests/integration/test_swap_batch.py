@@ -12,11 +12,19 @@ from app.store.db import Store
 from app.swap.engine import SwapEngine
 from app.swap.htlc_tx import init_vsize, redeem_vsize
 from app.swap.messages import OutgoingMessage, as_incoming
-from app.swap.states import Complete, ContractPrepared, Match
+from app.swap.states import Complete, ContractPrepared, Match, Role
 from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import POLL, RATE, NodeFunding, backend, make_matches, miner
+from tests.integration.swap_harness import (
+    POLL,
+    RATE,
+    NodeFunding,
+    backend,
+    make_matches,
+    miner,
+    role_keys,
+)
 
 pytestmark = pytest.mark.regtest
 AMOUNTS = [(2_000_000, 1_000_000), (3_000_000, 1_500_000)]  # (maker pays LTC, taker pays BTC)
@@ -44,8 +52,10 @@ async def test_one_init_funds_two_matches(
         maker.deliver(as_incoming(msg))
 
     def engine(name: str, funding: NodeFunding, asset: str, send: object) -> SwapEngine:
+        role = Role.MAKER if asset == "ltc" else Role.TAKER
         return SwapEngine(SwapStore(Store(tmp_path / f"{name}.db")), backends, {asset: funding},
-                          send, poll_interval=POLL, rebroadcast_interval=0.5)  # type: ignore[arg-type]
+                          send, poll_interval=POLL, rebroadcast_interval=0.5,  # type: ignore[arg-type]
+                          keys=role_keys(role))
 
     maker = engine("maker", maker_funding, "ltc", maker_send)
     for i, t in enumerate(takers):
@@ -69,7 +79,7 @@ async def test_one_init_funds_two_matches(
         prepared = []
         for m in makers:
             for h in maker.store.history(m.match_id):
-                s = decode_state(h.record, 1)
+                s = decode_state(h.record, h.fmt)
                 if isinstance(s, ContractPrepared):
                     prepared.append(s.ours)
         assert len({o.init.txid for o in prepared}) == 1

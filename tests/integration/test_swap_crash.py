@@ -50,7 +50,7 @@ from simnet.node import (
     start_node,
     stop_quietly,
 )
-from tests.integration.swap_harness import HOUR_MS, RATE, fresh_script, make_matches, miner, pkh
+from tests.integration.swap_harness import HOUR_MS, RATE, fresh_script, make_matches, miner
 from tests.integration.swap_proc import Mailbox, match_record, open_party, p2wpkh_for
 
 pytestmark = pytest.mark.regtest
@@ -190,11 +190,11 @@ async def _scenario(kind: str, role: Role, point: str, tmp: Path,
         sides[Role.TAKER] = await _fund_side(tmp, btc, taker, TAKER_AMOUNT + MARGIN, mailbox,
                                              nodes)
     if kind == "no-redeem":  # a valid maker contract whose secret nobody will ever reveal
-        c = Contract(sha256(os.urandom(32)), pkh(taker.our_key), pkh(maker.our_key),
+        c = Contract(sha256(os.urandom(32)), taker.our_pkh, maker.our_pkh,
                      maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
         await _post_contract(ltc, mailbox, Role.TAKER, maker, c, MAKER_AMOUNT)
     if kind == "bad-taker":  # wrong secret hash
-        c = Contract(os.urandom(32), pkh(maker.our_key), pkh(taker.our_key),
+        c = Contract(os.urandom(32), maker.our_pkh, taker.our_pkh,
                      maker_lock_time(taker.match_time_ms, taker.taker_lock_ms))
         await _post_contract(btc, mailbox, Role.MAKER, taker, c, TAKER_AMOUNT)
     counterparty = [r for r in sides if r is not role]

@@ -8,7 +8,7 @@ import contextlib
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ from tests.integration.swap_harness import (
     make_matches,
     miner,
     open_engine,
-    pkh,
+    role_keys,
 )
 
 pytestmark = pytest.mark.regtest
@@ -67,6 +67,15 @@ class Rig:
     wire: Wire
     funding: dict[Role, NodeFunding]
     events: list[tuple[Role, SwapEvent]]
+    # The raw database files (db + WAL) of each role right after it stored each state.
+    snapshots: list[tuple[Role, str, bytes]] = field(default_factory=list)
+
+    def db_path(self, role: Role) -> Path:
+        return self.tmp / f"{role.value}.db"
+
+    def raw_db(self, role: Role) -> bytes:
+        path = self.db_path(role)
+        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
 
     def engine(self, role: Role, crash_at: str | None = None,
                crash_after_broadcast_on: str | None = None) -> SwapEngine:
@@ -75,13 +84,15 @@ class Rig:
         before the state that follows it is stored."""
         def on_event(event: SwapEvent) -> None:
             self.events.append((role, event))
+            if isinstance(event, SwapStateChanged):
+                self.snapshots.append((role, event.new, self.raw_db(role)))
             if isinstance(event, SwapStateChanged) and event.new == crash_at:
                 raise Crash(event.new)
         backends = dict(self.backends)
         if crash_after_broadcast_on is not None:
             backends[crash_after_broadcast_on] = CrashAfterBroadcast(  # type: ignore[assignment]
                 backends[crash_after_broadcast_on], Crash("after broadcast"))
-        return open_engine(self.tmp / f"{role.value}.db", backends, self.funding[role],
+        return open_engine(self.db_path(role), backends, self.funding[role],
                            self.wire, role, on_event)
 
 
@@ -150,6 +161,26 @@ async def test_swap_completes_to_the_atom(
         assert [h.state for h in history] == ["Matched", "ContractPrepared", "InitBroadcast",
                                               "CounterpartyAudited", "Redeeming", "Complete"]
         print(f"full regtest swap: {elapsed:.2f} s")
+        check_nothing_secret_stored(r, maker, taker)
+
+
+def check_nothing_secret_stored(r: Rig, maker: Match, taker: Match) -> None:
+    """Neither role's private key is ever in its database files, and the maker's secret is not
+    there before its own redeem (whose signed transaction reveals it anyway)."""
+    secret = next(m.secret for role, m in r.wire.sent
+                  if role is Role.MAKER and isinstance(m, RedeemReport))
+    keys = [role_keys(m.role).our_key(m) for m in (maker, taker)]
+    assert len(r.snapshots) >= 10
+    snapshots = [*r.snapshots, *((role, "end", r.raw_db(role)) for role in Role)]
+    for role, state, raw in snapshots:
+        for key in keys:
+            assert key not in raw and key.hex().encode() not in raw, (role, state)
+        if role is Role.MAKER and state in ("ContractPrepared", "InitBroadcast",
+                                            "CounterpartyAudited"):
+            assert secret not in raw and secret.hex().encode() not in raw, state
+    redeeming = next(raw for role, state, raw in r.snapshots
+                     if role is Role.MAKER and state == "Redeeming")
+    assert secret.hex().encode() in redeeming  # the scan sees what is stored
 
 
 async def test_maker_refunds_when_taker_never_funds(
@@ -197,7 +228,7 @@ async def test_taker_refunds_when_maker_never_redeems(
 
 def _bad_maker_contract(maker: Match, what: str) -> tuple[Contract, int]:
     lock = maker_lock_time(maker.match_time_ms, maker.maker_lock_ms)
-    good = Contract(os.urandom(32), maker.their_pkh, pkh(maker.our_key), lock)
+    good = Contract(os.urandom(32), maker.their_pkh, maker.our_pkh, lock)
     if what == "amount":
         return good, maker.our_amount - 1
     if what == "recipient":
@@ -234,7 +265,7 @@ async def test_maker_refuses_taker_contract_with_wrong_hash(
         while not r.wire.sent:
             await asyncio.sleep(0.05)
         lock = maker_lock_time(taker.match_time_ms, taker.taker_lock_ms)
-        bad = Contract(os.urandom(32), pkh(maker.our_key), pkh(taker.our_key), lock)
+        bad = Contract(os.urandom(32), maker.our_pkh, taker.our_pkh, lock)
         txid, vout = await asyncio.to_thread(btc_node.fund_script, bad.p2wsh_script(),
                                              TAKER_AMOUNT)
         em.deliver(CounterpartyInit(taker.order_id, maker.match_id, txid, vout,
@@ -292,7 +323,7 @@ async def test_restart_resumes_without_paying_twice(
             (reborn if role is Role.TAKER else engines[Role.TAKER]).wait(taker.match_id)), 30)
         assert isinstance(end_m, Complete) and isinstance(end_t, Complete), (end_m, end_t)
         assert r.funding[role].calls == 1
-        states = [decode_state(h.record, 1) for h in reborn.store.history(ours.match_id)]
+        states = [decode_state(h.record, h.fmt) for h in reborn.store.history(ours.match_id)]
         inits = {s.ours.init.txid for s in states
                  if isinstance(s, (ContractPrepared, InitBroadcast))}
         assert len(inits) == 1

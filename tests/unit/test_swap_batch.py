@@ -7,11 +7,13 @@ from dataclasses import replace
 
 import pytest
 
+from app.crypto import sha256
 from app.swap.batch import check_batch, prepare_batch
 from app.swap.errors import FundingError, SwapError
+from app.swap.states import Role, SealedSecret
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
-from tests.integration.swap_harness import fresh_script, make_matches
+from tests.integration.swap_harness import fresh_script, make_matches, role_keys
 from tests.integration.swap_proc import p2wpkh_for
 
 
@@ -29,11 +31,15 @@ def test_refuses_takers_mixed_assets_and_duplicates() -> None:
 
 def test_one_init_two_outputs_each_refund_its_own() -> None:
     m1, m2 = make_matches(2_000_000, 1)[0], make_matches(3_000_000, 1)[0]
-    states = prepare_batch([m1, m2], [os.urandom(32), os.urandom(32)], [_coin(6_000_000)],
-                           fresh_script(), 7)
+    keys, secrets = role_keys(Role.MAKER), [os.urandom(32), os.urandom(32)]
+    states = prepare_batch([m1, m2], secrets, [_coin(6_000_000)], fresh_script(), 7, keys)
     assert len({s.ours.init.txid for s in states}) == 1
+    for s, m, secret in zip(states, (m1, m2), secrets, strict=True):  # stored sealed only
+        assert s.secret_hash == sha256(secret) and isinstance(s.sealed_secret, SealedSecret)
+        assert keys.unseal(m.match_id, s.sealed_secret) == secret
     assert [s.ours.vout for s in states] == [0, 1]
     assert len({s.ours.refund.txid for s in states}) == 2
     assert [s.ours.value for s in states] == [2_000_000, 3_000_000]
     with pytest.raises(FundingError):  # nothing is signed for anyone when coins fall short
-        prepare_batch([m1, m2], [os.urandom(32)] * 2, [_coin(5_000_000)], fresh_script(), 7)
+        prepare_batch([m1, m2], [os.urandom(32)] * 2, [_coin(5_000_000)], fresh_script(), 7,
+                      keys)

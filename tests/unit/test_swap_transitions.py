@@ -13,20 +13,24 @@ from app.crypto import hash160, pubkey_from_secret, sha256
 from app.store.db import Store
 from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.htlc_tx import build_redeem_tx
+from app.swap.keys import MatchKeys, WalletKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem, InitReport, RedeemReport
 from app.swap.states import (
+    STATE_FORMAT,
     AwaitingRefund,
     Complete,
     ContractPrepared,
     CounterpartyAudited,
     Failed,
     InitBroadcast,
+    KeyPath,
     Match,
     Matched,
     Redeeming,
     Refunded,
     Refunding,
     Role,
+    SealedSecret,
     SwapState,
 )
 from app.swap.store import SwapRecordError, SwapStore, decode_state, encode_state
@@ -44,6 +48,7 @@ from app.swap.transitions import (
 from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import Outpoint, TxOutput, Utxo
+from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
 
 T0 = 1_700_000_000_000
@@ -51,6 +56,9 @@ H = 3_600_000
 NOW = T0 + 1000
 MAKER_KEY, TAKER_KEY = bytes([1]) * 32, bytes([2]) * 32
 SECRET = bytes([7]) * 32
+RING = WalletKeys(HDWallet(bytes(range(64))))  # seals the maker's secret in these tests
+# What the unlocked wallet hands each role's transitions (the keys are not in the records).
+KEYS = {Role.MAKER: MatchKeys(MAKER_KEY, SECRET), Role.TAKER: MatchKeys(TAKER_KEY)}
 
 
 def pkh(key: bytes) -> bytes:
@@ -64,7 +72,9 @@ def match(role: Role) -> Match:
         network="regtest", our_asset="ltc" if maker else "btc",
         their_asset="btc" if maker else "ltc", our_amount=2_000_000 if maker else 1_000_000,
         their_amount=1_000_000 if maker else 2_000_000,
-        their_pkh=pkh(TAKER_KEY if maker else MAKER_KEY), our_key=MAKER_KEY if maker else TAKER_KEY,
+        their_pkh=pkh(TAKER_KEY if maker else MAKER_KEY),
+        our_pkh=pkh(MAKER_KEY if maker else TAKER_KEY),
+        our_key_path=KeyPath("btc" if maker else "ltc", False, 0),
         redeem_script=p2wpkh_script(bytes(20)), refund_script=p2wpkh_script(bytes([3]) * 20),
         our_fee_rate=20, their_fee_rate=20, their_swap_conf=2, match_time_ms=T0,
         maker_lock_ms=48 * H, taker_lock_ms=24 * H)
@@ -74,22 +84,30 @@ def funded(m: Match, secret: bytes | None) -> Funded:
     key = os.urandom(32)
     script = p2wpkh_script(pkh(key))
     coin = KeyedUtxo(Utxo(Outpoint("11" * 32, 0), m.our_amount + 100_000, script, 1, 1), key)
-    return Funded((coin,), p2wpkh_script(bytes([9]) * 20), secret)
+    if secret is None:
+        return Funded((coin,), p2wpkh_script(bytes([9]) * 20))
+    return Funded((coin,), p2wpkh_script(bytes([9]) * 20), sha256(secret),
+                  RING.seal(m.match_id, secret))
 
 
 def obs(**kw: object) -> Observation:
     return Observation(now_ms=NOW, **kw)  # type: ignore[arg-type]
 
 
+def signed(role: Role, **kw: object) -> Observation:
+    """An observation with the wallet unlocked: the role's key (and maker secret) given."""
+    return obs(keys=KEYS[role], **kw)
+
+
 def prepared(role: Role) -> ContractPrepared:
     """Maker: straight from Matched. Taker: after a good audit of the maker's contract."""
     if role is Role.MAKER:
-        step = transition(Matched(match(role)), obs(funded=funded(match(role), SECRET)))
+        step = transition(Matched(match(role)), signed(role, funded=funded(match(role), SECRET)))
     else:
         audited = transition(Matched(match(role)), taker_audit_obs())
         assert isinstance(audited.state, CounterpartyAudited)
-        step = transition(audited.state, obs(their_init=ChainTx("cc" * 32, (), 2),
-                                              funded=funded(match(role), None)))
+        step = transition(audited.state, signed(role, their_init=ChainTx("cc" * 32, (), 2),
+                                                 funded=funded(match(role), None)))
     assert isinstance(step.state, ContractPrepared)
     return step.state
 
@@ -128,12 +146,15 @@ def test_maker_asks_for_funds_then_prepares_everything_before_broadcast() -> Non
     m = match(Role.MAKER)
     assert transition(Matched(m), obs()) == Step(Matched(m), (Fund(m.our_amount, True),))
     state = prepared(Role.MAKER)
-    assert state.secret == SECRET and state.secret_hash == sha256(SECRET)
+    assert isinstance(state.sealed_secret, SealedSecret)  # never stored in clear
+    assert state.secret_hash == sha256(SECRET)
+    assert RING.unseal(m.match_id, state.sealed_secret) == SECRET
     contract = state.ours.contract
     assert contract.lock_time == maker_lock_time(T0, 48 * H)
     assert contract.recipient_pkh == pkh(TAKER_KEY) and contract.refund_pkh == pkh(MAKER_KEY)
     assert state.ours.refund.raw[-4:] == contract.lock_time.to_bytes(4, "little")
-    assert "secret" not in repr(state).replace("secret_hash", "")  # secrets stay out of logs
+    text = repr(state)  # secrets and keys stay out of logs
+    assert SECRET.hex() not in text and repr(SECRET) not in text and repr(MAKER_KEY) not in text
 
 
 def test_prepared_rebroadcasts_the_stored_init_until_seen() -> None:
@@ -157,8 +178,9 @@ def test_maker_audits_taker_contract_then_redeems_after_confirmations() -> None:
     assert isinstance(audited, CounterpartyAudited) and step.actions == ()
     waiting = transition(audited, obs(our_init_confs=3, their_init=ChainTx("cc" * 32, (), 1)))
     assert waiting == Step(audited)
-    step = transition(audited, obs(our_init_confs=3, their_init=ChainTx("cc" * 32, (), 2),
-                                   their_mtp=T0 // 1000))
+    ready = dict(our_init_confs=3, their_init=ChainTx("cc" * 32, (), 2), their_mtp=T0 // 1000)
+    assert transition(audited, obs(**ready)) == Step(audited)  # locked wallet: wait
+    step = transition(audited, signed(Role.MAKER, **ready))
     assert isinstance(step.state, Redeeming)
     broadcast, send = step.actions
     assert isinstance(broadcast, Broadcast) and broadcast.side is Side.THEIRS
@@ -215,7 +237,7 @@ def test_taker_waits_for_confirmations_then_funds_with_the_same_hash() -> None:
     step = transition(audited, obs(their_init=ChainTx("cc" * 32, (), 2)))
     assert step.actions == (Fund(1_000_000, False),)
     state = prepared(Role.TAKER)
-    assert state.secret is None and state.ours.contract.secret_hash == sha256(SECRET)
+    assert state.sealed_secret is None and state.ours.contract.secret_hash == sha256(SECRET)
     assert state.ours.contract.lock_time == taker_lock_time(T0, 24 * H)
 
 
@@ -235,7 +257,8 @@ def _maker_redeem_of(state: InitBroadcast) -> SpendInfo:
 
 def test_taker_learns_the_secret_from_the_chain() -> None:
     state = at_init(Role.TAKER)
-    step = transition(state, obs(our_init_confs=3, our_spend=_maker_redeem_of(state)))
+    step = transition(state, signed(Role.TAKER, our_init_confs=3,
+                                    our_spend=_maker_redeem_of(state)))
     assert isinstance(step.state, Redeeming) and step.state.secret == SECRET
 
 
@@ -244,13 +267,28 @@ def test_taker_learns_the_secret_from_the_redemption_message_only_if_it_fits() -
     bad = CounterpartyRedeem("aa" * 32, "bb" * 32, "ee" * 32, 0, bytes(32), NOW)
     assert transition(state, obs(our_init_confs=3, redemption=bad)) == Step(state)
     good = replace(bad, secret=SECRET)
-    assert isinstance(transition(state, obs(our_init_confs=3, redemption=good)).state, Redeeming)
+    locked = transition(state, obs(our_init_confs=0, redemption=good))
+    assert locked == Step(state, (Broadcast(Side.OURS, state.ours.init, "init"),))
+    unlocked = transition(state, signed(Role.TAKER, our_init_confs=3, redemption=good))
+    assert isinstance(unlocked.state, Redeeming)
+
+
+def test_nothing_is_signed_while_the_wallet_is_locked() -> None:
+    """No key in the observation: prepare and redeem wait; nothing half-done is stored."""
+    m = match(Role.MAKER)
+    assert transition(Matched(m), obs(funded=funded(m, SECRET))) == Step(Matched(m))
+    state = at_init(Role.TAKER)
+    learned = obs(our_init_confs=3, our_spend=_maker_redeem_of(state))
+    assert transition(state, learned) == Step(state)
+    assert isinstance(transition(state, signed(Role.TAKER, our_init_confs=3,
+                                               our_spend=learned.our_spend)).state, Redeeming)
 
 
 # -- redeem, refund, terminal -----------------------------------------------------------------
 def _redeeming() -> Redeeming:
     state = at_init(Role.TAKER)
-    step = transition(state, obs(our_init_confs=3, our_spend=_maker_redeem_of(state)))
+    step = transition(state, signed(Role.TAKER, our_init_confs=3,
+                                    our_spend=_maker_redeem_of(state)))
     assert isinstance(step.state, Redeeming)
     return step.state
 
@@ -318,9 +356,9 @@ def _all_states() -> list[SwapState]:
 
 def test_every_state_round_trips_through_the_record_format() -> None:
     for state in _all_states():
-        assert decode_state(encode_state(state), 1) == state
+        assert decode_state(encode_state(state), STATE_FORMAT) == state
     with pytest.raises(SwapRecordError):
-        decode_state(encode_state(Failed(match(Role.MAKER), "x")), 2)
+        decode_state(encode_state(Failed(match(Role.MAKER), "x")), STATE_FORMAT + 1)
 
 
 def test_swap_store_keeps_current_state_and_history(tmp_path: Path) -> None:
