@@ -17,25 +17,22 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from bitcoin.core import CTransaction, b2lx
-
+from app.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
 from app.dex.messages import FundingCoin
 from app.swap.engine import Funding
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
 from app.wallet.errors import InsufficientFundsError
-from app.wallet.service import AssetWallet
+from app.wallet.service import SWAP_FUNDING, AssetWallet
 from app.wallet.signing import KeyedUtxo
 
-SWAP_FUND = "swapfund"
+SWAP_FUND = SWAP_FUNDING  # the wallet's balance splits locks by this reason
 P2WPKH_INPUT_VBYTES = 68  # §7 backing fee per coin
 
 
 def lock_reasons(wallet: AssetWallet) -> dict[Outpoint, str]:
-    rows = wallet.store.query("SELECT txid, vout, reason FROM coin_locks WHERE asset = ?",
-                              (wallet.asset.symbol,))
-    return {Outpoint(str(r["txid"]), int(r["vout"])): str(r["reason"]) for r in rows}
+    return wallet.lock_reasons()
 
 
 def relock(wallet: AssetWallet, coins: list[Utxo], reason: str) -> None:
@@ -71,15 +68,6 @@ class WalletFunding:
                                      locked=locked)
             relock(self.wallet, list(selection.coins), SWAP_FUND)
             return Funding(tuple(self.wallet.keyed(selection.coins)), change)
-
-
-def init_inputs(raw_txs: list[bytes]) -> set[Outpoint]:
-    """Outpoints spent by our stored (signed) init transactions."""
-    spent: set[Outpoint] = set()
-    for raw in raw_txs:
-        tx = CTransaction.deserialize(raw)
-        spent.update(Outpoint(b2lx(i.prevout.hash), int(i.prevout.n)) for i in tx.vin)
-    return spent
 
 
 def release_stale_swap_locks(wallet: AssetWallet, reserved: set[Outpoint]) -> int:

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 from app.assets import SYMBOLS, Network, format_atoms, get_asset, parse_coins
+from app.balances import asset_balance
 from app.cli.common import (
     CliError,
     add_datadir,
@@ -16,9 +17,11 @@ from app.cli.common import (
     read_password,
 )
 from app.config import load_config
+from app.swap.store import SwapStore
 from app.wallet.fees import FeePolicy, fee_rate
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import mnemonic_to_entropy
+from app.wallet.service import Balance
 from app.wallet.session import create_wallet, unlock_wallet
 
 
@@ -128,18 +131,32 @@ def _address(args: argparse.Namespace) -> int:
     return 0
 
 
+# The four figures a trader reads first (docs/wallet.md), then the wallet's own totals.
+BALANCE_LABELS = (("available", "available"), ("locked_orders", "locked in orders"),
+                  ("locked_swaps", "locked in swaps"), ("unconfirmed", "unconfirmed"))
+
+
+def balance_fields(b: Balance) -> dict[str, int]:
+    return {"available": b.available, "locked_orders": b.locked_orders,
+            "locked_swaps": b.locked_swaps, "unconfirmed": b.unconfirmed,
+            "in_contracts": b.in_contracts, "confirmed": b.confirmed, "locked": b.locked}
+
+
 def _balance(args: argparse.Namespace) -> int:
     async def run() -> dict[str, int]:
         wallet = unlock_wallet(args.datadir, read_password(args))
         try:
-            b = await wallet.asset(args.asset).balance()
-            return {"confirmed": b.confirmed, "unconfirmed": b.unconfirmed,
-                    "locked": b.locked, "available": b.available}
+            b, _ = await asset_balance(wallet.asset(args.asset), SwapStore(wallet.store))
+            return balance_fields(b)
         finally:
             await wallet.close()
 
     data = asyncio.run(run())
-    text = "\n".join(f"{k:>12}: {format_atoms(v)} {args.asset.upper()}" for k, v in data.items())
+    ticker = args.asset.upper()
+    amounts = {key: format_atoms(data[key]) for key, _ in BALANCE_LABELS}
+    width = max(map(len, amounts.values()))
+    text = "\n".join(f"{label:>16}: {amounts[key]:>{width}} {ticker}"
+                     for key, label in BALANCE_LABELS)
     emit(args, {"asset": args.asset, **data}, text)
     return 0
 

@@ -82,8 +82,9 @@ def check_wallet_view() -> None:
     view = WalletView(["ltc", "btc"])
     try:
         ltc = get_asset("ltc", Network.REGTEST)
-        view.show_snapshot(AssetSnapshot(ltc, available=2_500_000_000, unconfirmed=0,
-                                         locked=0, address="rltc1qselftest"))
+        view.show_snapshot(AssetSnapshot(ltc, available=2_500_000_000, locked_orders=0,
+                                         locked_swaps=0, unconfirmed=0,
+                                         address="rltc1qselftest"))
         card = view.cards["ltc"]
         _expect(card.available.text() == "25.00000000 LTC", "wallet card shows a wrong amount")
         _expect(not card.qr.pixmap().isNull(), "the receive QR code did not render")

@@ -1,14 +1,16 @@
 """Wallet screen: one column per asset: a card with balances, the receive address, its QR code,
-copy and send buttons, and the asset's transaction list under it."""
+copy and send buttons, and the asset's transaction list under it.
+
+The card's four figures are those of app/balances.py: available, locked in orders, locked in
+swaps, unconfirmed (docs/wallet.md defines them)."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 
-import segno
-
 from app.assets import AssetParams, format_atoms
+from app.ui.labels import styled_label as styled_label  # re-exported for other views
 from app.ui.qt import (
     QFrame,
     QGridLayout,
@@ -31,21 +33,16 @@ class AssetSnapshot:
 
     asset: AssetParams
     available: int
+    locked_orders: int
+    locked_swaps: int
     unconfirmed: int
-    locked: int
     address: str
     stand_in: bool = False  # BTC chain simulated by a second Litecoin node (simnet only)
 
 
-def styled_label(text: str = "", name: str = "") -> QLabel:
-    """A QLabel with an object name, which the stylesheet uses to pick its look."""
-    label = QLabel(text)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
 def qr_pixmap(text: str, scale: int = 5) -> QPixmap:
+    import segno  # ~25 ms to import: not on the start path, only once an address is shown
+
     buffer = io.BytesIO()
     segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=2,
                                      dark="#14171c", light="#ffffff")
@@ -65,21 +62,13 @@ class AssetCard(QFrame):
         left = QVBoxLayout()
         self.name = styled_label(name="title")
         self.note = styled_label(name="muted")
-        self.available = styled_label(name="amount")
         left.addWidget(self.name)
         left.addWidget(self.note)
         left.addSpacing(6)
-        left.addWidget(styled_label(self.tr("Available"), "muted"))
-        left.addWidget(self.available)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(18)
-        self.unconfirmed = styled_label(name="figure")
-        self.locked = styled_label(name="figure")
-        grid.addWidget(styled_label(self.tr("Unconfirmed"), "muted"), 0, 0)
-        grid.addWidget(styled_label(self.tr("Locked in orders and swaps"), "muted"), 0, 1)
-        grid.addWidget(self.unconfirmed, 1, 0)
-        grid.addWidget(self.locked, 1, 1)
-        left.addLayout(grid)
+        self.available = styled_label(name="amount")
+        self.locked_orders, self.locked_swaps, self.unconfirmed = (
+            styled_label(name="figure") for _ in range(3))
+        left.addLayout(self._figures())
         left.addStretch(1)
         layout.addLayout(left, 3)
 
@@ -103,6 +92,33 @@ class AssetCard(QFrame):
         right.addLayout(buttons)
         layout.addLayout(right, 2)
 
+    def _figures(self) -> QGridLayout:
+        """Label and amount per row, amounts right-aligned so their decimals line up."""
+        rows = (
+            (self.tr("Available"), self.available,
+             self.tr("Confirmed coins not reserved: what a new order or a payment can use.")),
+            (self.tr("Locked in orders"), self.locked_orders,
+             self.tr("Coins reserved for your open orders.")),
+            (self.tr("Locked in swaps"), self.locked_swaps,
+             self.tr("Coins set aside to fund swaps, and coins sent into swap contracts that "
+                     "have not been redeemed or refunded yet.")),
+            (self.tr("Unconfirmed"), self.unconfirmed,
+             self.tr("Coins waiting for their first confirmation.")),
+        )
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(6)
+        for row, (text, value, tip) in enumerate(rows):
+            label = styled_label(text, "muted")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            for widget in (label, value):
+                widget.setToolTip(tip)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(value, row, 1)
+        grid.setColumnStretch(1, 1)
+        return grid
+
     def show_snapshot(self, snap: AssetSnapshot) -> None:
         ticker = snap.asset.ticker
         self.name.setText(f"{snap.asset.name}  ·  {ticker}")
@@ -110,9 +126,11 @@ class AssetCard(QFrame):
         if snap.stand_in:
             note += self.tr(" · simulated by a Litecoin regtest chain")
         self.note.setText(note)
-        self.available.setText(f"{format_atoms(snap.available)} {ticker}")
-        self.unconfirmed.setText(format_atoms(snap.unconfirmed))
-        self.locked.setText(format_atoms(snap.locked))
+        for label, atoms in ((self.available, snap.available),
+                             (self.locked_orders, snap.locked_orders),
+                             (self.locked_swaps, snap.locked_swaps),
+                             (self.unconfirmed, snap.unconfirmed)):
+            label.setText(f"{format_atoms(atoms)} {ticker}")
         if self.raw_address != snap.address:
             self.raw_address = snap.address
             # Zero-width spaces let the long address wrap, so two cards fit side by side.

@@ -8,7 +8,7 @@ A failing node raises a BackendError and leaves the stored state as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.assets import AssetParams
@@ -23,23 +23,61 @@ from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
 
 GAP_LIMIT = 20
 RECEIVE, CHANGE = False, True
+SWAP_FUNDING = "swapfund"  # lock reason of coins chosen to fund a swap init
 
 
 @dataclass(frozen=True)
 class Balance:
-    """Atoms by state. `available` is what a new order or a payment may use."""
+    """Atoms of one asset as a trader reads them (docs/wallet.md).
 
-    confirmed: int
+    Every wallet coin is in exactly one of `available` (confirmed, not reserved),
+    `unconfirmed` (0 confirmations, not reserved), `locked_orders` (reserved for an open
+    order) and `swap_coins` (reserved to fund a swap init not yet broadcast): a reserved coin
+    counts under its reservation whatever its confirmations. `in_contracts` is value we sent
+    into swap contracts that has neither come back nor gone to the counterparty; the wallet
+    alone cannot see it (app/balances.py fills it in from the swap store).
+    """
+
+    available: int
     unconfirmed: int
-    locked: int
+    locked_orders: int
+    swap_coins: int
+    in_contracts: int = 0
 
     @property
-    def available(self) -> int:
-        return self.confirmed - self.locked
+    def locked_swaps(self) -> int:
+        return self.swap_coins + self.in_contracts
+
+    @property
+    def locked(self) -> int:
+        """Wallet coins reserved for orders and swaps (not the value in contracts)."""
+        return self.locked_orders + self.swap_coins
+
+    @property
+    def confirmed(self) -> int:
+        """Wallet coins outside `unconfirmed`: confirmed ones and reserved ones."""
+        return self.available + self.locked
 
     @property
     def total(self) -> int:
+        """Every wallet coin (contracts excluded)."""
         return self.confirmed + self.unconfirmed
+
+
+def split_coins(coins: Iterable[Utxo], reasons: Mapping[Outpoint, str]) -> Balance:
+    """Put each coin in one bucket: its lock reason first, then its confirmations."""
+    buckets = {"available": 0, "unconfirmed": 0, "orders": 0, "swaps": 0}
+    for coin in coins:
+        reason = reasons.get(coin.outpoint)
+        if reason == SWAP_FUNDING:
+            key = "swaps"
+        elif reason is not None:
+            key = "orders"  # `order:<id>`; orders are the only other reason a coin is locked
+        else:
+            key = "available" if coin.confirmations > 0 else "unconfirmed"
+        buckets[key] += coin.value
+    return Balance(buckets["available"], buckets["unconfirmed"], buckets["orders"],
+                   buckets["swaps"])
 
 
 @dataclass(frozen=True)
@@ -160,18 +198,18 @@ class AssetWallet:
         return coins
 
     def locked_outpoints(self) -> set[Outpoint]:
+        return set(self.lock_reasons())
+
+    def lock_reasons(self) -> dict[Outpoint, str]:
+        """Every reserved coin of this asset and why (`order:<id>` or `swapfund`)."""
         rows = self.store.query(
-            "SELECT txid, vout FROM coin_locks WHERE asset = ?", (self.asset.symbol,)
+            "SELECT txid, vout, reason FROM coin_locks WHERE asset = ?", (self.asset.symbol,)
         )
-        return {Outpoint(str(r["txid"]), int(r["vout"])) for r in rows}
+        return {Outpoint(str(r["txid"]), int(r["vout"])): str(r["reason"]) for r in rows}
 
     async def balance(self) -> Balance:
-        coins = await self.utxos()
-        locked = self.locked_outpoints()
-        confirmed = sum(c.value for c in coins if c.confirmations > 0)
-        unconfirmed = sum(c.value for c in coins if c.confirmations == 0)
-        locked_value = sum(c.value for c in coins if c.outpoint in locked)
-        return Balance(confirmed, unconfirmed, locked_value)
+        """The wallet's coins by bucket; value in swap contracts is not included here."""
+        return split_coins(await self.utxos(), self.lock_reasons())
 
     # -- coin locks -------------------------------------------------------------------------
     def lock_coins(self, outpoints: Sequence[Outpoint], reason: str) -> None:

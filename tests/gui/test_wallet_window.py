@@ -18,12 +18,12 @@ def test_asset_card_shows_balances_address_and_qr(qtbot: QtBot) -> None:
     view = WalletView(["ltc", "btc"])
     qtbot.addWidget(view)
     ltc = get_asset("ltc", Network.REGTEST)
-    view.show_snapshot(AssetSnapshot(ltc, available=2_500_000_000, unconfirmed=1,
-                                     locked=30_000_000, address="rltc1qexample"))
+    view.show_snapshot(AssetSnapshot(ltc, available=2_500_000_000, locked_orders=30_000_000,
+                                     locked_swaps=0, unconfirmed=1, address="rltc1qexample"))
     card = view.cards["ltc"]
     assert card.available.text() == "25.00000000 LTC"
-    assert card.unconfirmed.text() == "0.00000001"
-    assert card.locked.text() == "0.30000000"
+    assert card.unconfirmed.text() == "0.00000001 LTC"
+    assert card.locked_orders.text() == "0.30000000 LTC"
     assert card.address.text() == "rltc1qexample"
     assert not card.qr.pixmap().isNull()
     card.copy.click()

@@ -87,7 +87,8 @@ def test_send_button_opens_the_send_dialog(window: MainWindow,  # noqa: F811
     card = view.cards["ltc"]
     assert not card.send.isEnabled()
     aw = window.wallet.asset("ltc")
-    view.show_snapshot(AssetSnapshot(aw.asset, available=50_000_000, unconfirmed=0, locked=0,
+    view.show_snapshot(AssetSnapshot(aw.asset, available=50_000_000, unconfirmed=0,
+                                     locked_orders=0, locked_swaps=0,
                                      address="rltc1qexample"))
     assert card.send.isEnabled()
 
