@@ -1,21 +1,27 @@
 """The order book view: asks above, spread and mid price, bids below, depth bars behind rows.
 
-Both tables show a BookModel side; the delegate paints each cell itself (bars, hover, right-
-aligned monospace text) because that is much cheaper than the style's item painting on a
-book that repaints twenty times a second. Clicking a level emits its rate for the order form.
+Both tables show a BookModel side and paint their visible rows themselves (bars, hover,
+right-aligned monospace text; see BookTable). Clicking a level emits its rate for the order
+form. Colours come from style.Palette and follow Settings > Theme.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
 from app.assets import format_atoms
 from app.dex.feed_messages import BookSide
 from app.trading.book_rows import decimals_for
-from app.ui.book_model import RATE_ROLE, BookModel, BookSideModel, Column
+from app.ui.book_model import RATE_ROLE, BookModel, BookSideModel
+from app.ui.chart_paint import faded
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
     QEvent,
     QFont,
+    QFontMetrics,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -23,31 +29,28 @@ from app.ui.qt import (
     QModelIndex,
     QMouseEvent,
     QPainter,
-    QPersistentModelIndex,
+    QPaintEvent,
     QRect,
-    QSize,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     Qt,
     QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from app.ui.style import Palette, current_palette, fill
 
 ROW_HEIGHT = 20
-MONO = '"DejaVu Sans Mono", monospace'
-BID, ASK = QColor("#3fb950"), QColor("#f85149")
-BOOK_STYLE = f"""
-QTableView#book {{ background: #14171c; border: none; font-family: {MONO}; font-size: 12px; }}
-QTableView#book QHeaderView::section {{ background: #14171c; color: #6e7781; border: none;
-    border-bottom: 1px solid #20252d; padding: 4px 10px 6px 4px; font-size: 11px;
-    font-weight: 600; }}
-QFrame#spread {{ background: #181c22; border-top: 1px solid #20252d;
-    border-bottom: 1px solid #20252d; }}
-QLabel#mid {{ font-family: {MONO}; font-size: 17px; font-weight: 600; }}
-QLabel#spreadtext {{ font-family: {MONO}; font-size: 11px; color: #8a939e; }}
-QLabel#booktitle {{ font-size: 14px; font-weight: 600; }}
+PAD_RIGHT = 10  # text inset from a cell's right edge
+BOOK_TEMPLATE = """
+QTableView#book { background: $panel; border: none; font-family: $mono; font-size: 12px; }
+QTableView#book QHeaderView::section { background: $panel; color: $faint; border: none;
+    border-bottom: 1px solid $separator; padding: 4px 10px 6px 4px; font-size: 11px;
+    font-weight: 600; }
+QFrame#spread { background: $surface_alt; border-top: 1px solid $separator;
+    border-bottom: 1px solid $separator; }
+QLabel#mid { font-family: $mono; font-size: 17px; font-weight: 600; }
+QLabel#spreadtext { font-family: $mono; font-size: 11px; color: $muted; }
+QLabel#booktitle { font-size: 14px; font-weight: 600; }
 """
 
 
@@ -58,13 +61,40 @@ def mono_font(size: int = 12) -> QFont:
     return font
 
 
+@dataclass(frozen=True)
+class BookColors:
+    """One side's QColors of a palette: text per column, the two bars, the hover row."""
+
+    texts: tuple[QColor, QColor, QColor]  # price, amount, total
+    depth: QColor  # cumulative depth bar
+    level: QColor  # the level's own size, over the depth bar
+    hover: QColor
+
+
+@cache
+def book_colors(p: Palette, side: BookSide) -> BookColors:
+    side_color = QColor(p.up if side is BookSide.BUY else p.down)
+    return BookColors(texts=(side_color, QColor(p.text_soft), QColor(p.faint)),
+                      depth=faded(side_color, p.depth_alpha),
+                      level=faded(side_color, p.level_alpha), hover=QColor(p.book_hover))
+
+
 class BookTable(QTableView):
-    """One side of the book; remembers the hovered row so the delegate can light it."""
+    """One side of the book, painted by its own paintEvent instead of per-cell delegate calls:
+    the book repaints up to twenty times a second, and one Python call per visible row range
+    (bars as one rectangle per row across all columns, then the texts column by column with
+    one pen each) costs a fraction of one Python delegate call per cell. The QTableView still
+    provides the header, scrolling, indexAt/visualRect and the clicked signal."""
 
     def __init__(self, model: BookSideModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("book")
+        self.side_model = model
         self.hover_row = -1
+        self.font_ = mono_font()
+        self.metrics = QFontMetrics(self.font_)
+        self.text_width = self._width_function()
+        self.colors = book_colors(current_palette(), model.side)
         self.setModel(model)
         self.setShowGrid(False)
         self.setMouseTracking(True)
@@ -80,62 +110,86 @@ class BookTable(QTableView):
         rows.setDefaultSectionSize(ROW_HEIGHT)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setHighlightSections(False)
-        self.setItemDelegate(DepthDelegate(self, model))
+
+    def _width_function(self) -> Callable[[str], int]:
+        """len × one advance when the font has one width for every character the book shows
+        (the monospace font is installed), else the font's own measure."""
+        widths = {self.metrics.horizontalAdvance(c) for c in "0123456789.,-"}
+        if len(widths) == 1:
+            cell = widths.pop()
+            return lambda text: len(text) * cell
+        return self.metrics.horizontalAdvance
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.colors = book_colors(palette, self.side_model.side)
+        self.viewport().update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         row = self.rowAt(event.position().toPoint().y())
         if row != self.hover_row:
+            self._update_rows(self.hover_row, row)
             self.hover_row = row
-            self.viewport().update()
         super().mouseMoveEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:
+        self._update_rows(self.hover_row)
         self.hover_row = -1
-        self.viewport().update()
         super().leaveEvent(event)
 
+    def _update_rows(self, *rows: int) -> None:
+        width = self.viewport().width()
+        for row in rows:
+            if row >= 0:
+                self.viewport().update(0, self.rowViewportPosition(row), width, ROW_HEIGHT)
 
-class DepthDelegate(QStyledItemDelegate):
-    """Paints a row's two bars (cumulative depth faint, the level's own size stronger),
-    growing from the right edge across all cells, then the cell's text. It reads the level
-    from the model directly and keeps its colours: this runs for every visible cell on every
-    refresh, so each Python call counts."""
+    def visible_rows(self, top: int, bottom: int) -> range:
+        """Display rows that intersect the viewport's y range [top, bottom]."""
+        count = len(self.side_model.rows)
+        first = self.rowAt(top)
+        if first < 0:  # above the first row (never) or below the last one
+            first = 0 if count and top < self.rowViewportPosition(0) else count
+        last = self.rowAt(bottom)
+        return range(first, count if last < 0 else last + 1)
 
-    def __init__(self, table: BookTable, model: BookSideModel) -> None:
-        super().__init__(table)
-        self.table, self.model = table, model
-        self.font = mono_font()
-        color = BID if model.side is BookSide.BUY else ASK
-        self.depth_color = QColor(color.red(), color.green(), color.blue(), 34)
-        self.level_color = QColor(color.red(), color.green(), color.blue(), 72)
-        self.pens = {Column.PRICE: color, Column.AMOUNT: QColor("#d0d6dd"),
-                     Column.TOTAL: QColor("#7d8590")}  # fmt: skip
-        self.hover = QColor("#222833")
-        self.align = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:  # fmt: skip
-        rect: QRect = option.rect
-        row, column = index.row(), index.column()
-        level = self.model.level(row)
-        if row == self.table.hover_row:
-            painter.fillRect(rect, self.hover)
-        scale = self.model.scale
-        if scale:
-            width, left, right = self.table.viewport().width(), rect.left(), rect.right()
-            top, height = rect.top() + 1, rect.height() - 2
-            for value, color in ((level.cumulative, self.depth_color),
-                                 (level.quantity, self.level_color)):  # fmt: skip
-                start = max(left, width - min(width, value * width // scale))
-                if start <= right:
-                    painter.fillRect(start, top, right - start + 1, height, color)
-        painter.setPen(self.pens[Column(column)])
-        painter.setFont(self.font)
-        painter.drawText(rect.adjusted(4, 0, -10, 0), self.align, self.model.text(level, column))
-
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:  # fmt: skip
-        return QSize(90, ROW_HEIGHT)
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model, colors = self.side_model, self.colors
+        clip = event.rect()
+        rows = self.visible_rows(clip.top(), clip.bottom())
+        if not rows:
+            return
+        levels, last = model.rows.rows, len(model.rows) - 1
+        buy = model.side is BookSide.BUY
+        y0 = self.rowViewportPosition(rows.start)
+        width, scale = self.viewport().width(), model.scale
+        painter = QPainter(self.viewport())
+        painter.setClipRect(clip)
+        shown = [(y0 + i * ROW_HEIGHT, levels[row if buy else last - row])
+                 for i, row in enumerate(rows)]  # fmt: skip
+        if self.hover_row in rows:
+            painter.fillRect(0, y0 + (self.hover_row - rows.start) * ROW_HEIGHT, width,
+                             ROW_HEIGHT, colors.hover)
+        if scale:  # bars grow from the right edge, across the whole row
+            height = ROW_HEIGHT - 2
+            for y, level in shown:
+                depth = min(width, level.cumulative * width // scale)
+                painter.fillRect(width - depth, y + 1, depth, height, colors.depth)
+                own = min(width, level.quantity * width // scale)
+                painter.fillRect(width - own, y + 1, own, height, colors.level)
+        painter.setFont(self.font_)
+        text, advance = model.text, self.text_width
+        baseline = (ROW_HEIGHT + self.metrics.ascent() - self.metrics.descent()) // 2
+        for column, pen in enumerate(colors.texts):  # one pen per column, not per cell
+            left = self.columnViewportPosition(column)
+            cell = QRect(left, clip.top(), self.columnWidth(column), clip.height())
+            if not cell.intersects(clip):
+                continue
+            painter.setClipRect(cell.intersected(clip))  # a long text stays in its column
+            right = cell.right() + 1 - PAD_RIGHT
+            painter.setPen(pen)
+            for y, level in shown:  # right-aligned by advance: cheaper than a rect layout
+                value = text(level, column)
+                painter.drawText(right - advance(value), y + baseline, value)
+        painter.end()
 
 
 class BookView(QWidget):
@@ -146,7 +200,7 @@ class BookView(QWidget):
     def __init__(self, model: BookModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.setStyleSheet(BOOK_STYLE)
+        self.setStyleSheet(fill(BOOK_TEMPLATE, current_palette()))
         self.asks = BookTable(model.asks, self)
         self.bids = BookTable(model.bids, self)
         self.bids.horizontalHeader().hide()
@@ -188,6 +242,9 @@ class BookView(QWidget):
         self.asks.clicked.connect(self._clicked)
         self.bids.clicked.connect(self._clicked)
         model.flushed.connect(self.refresh_spread)
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.setStyleSheet(fill(BOOK_TEMPLATE, palette))
 
     def set_market(self, base: str, quote: str, lot_size: int, rate_step: int) -> None:
         self._price_decimals = decimals_for(rate_step)

@@ -1,4 +1,5 @@
-"""Shared pieces of the QPainter charts: colours per theme, fonts, number labels, tooltip box.
+"""Shared pieces of the QPainter charts: colours per theme (from style.Palette), fonts, number
+labels, tooltip box.
 
 QtCharts lives in PySide6-Addons, which we do not ship; painting ourselves is also faster and
 gives crisp one-pixel lines that match the order book.
@@ -7,6 +8,7 @@ gives crisp one-pixel lines that match the order book.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from app.assets import format_atoms
 from app.ui.qt import (
@@ -23,12 +25,15 @@ from app.ui.qt import (
     Qt,
     QWidget,
 )
+from app.ui.style import Palette, current_palette, palette
 
 AXIS_W, AXIS_H, TOP = 84, 22, 26  # right price/amount axis, bottom axis, legend strip
 
 
 @dataclass(frozen=True)
 class ChartColors:
+    """The chart's QColors of one style.Palette, made once per theme switch."""
+
     background: QColor
     grid: QColor
     axis_text: QColor
@@ -39,22 +44,25 @@ class ChartColors:
     box: QColor  # tooltip background
     box_border: QColor
     tag_text: QColor  # text on an axis tag filled with a line colour
+    accent: QColor
+
+    @classmethod
+    def of(cls, p: Palette) -> ChartColors:
+        return cls(background=QColor(p.panel), grid=QColor(p.grid), axis_text=QColor(p.faint),
+                   text=QColor(p.text), up=QColor(p.up), down=QColor(p.down),
+                   crosshair=QColor(p.crosshair), box=faded(QColor(p.surface), 240),
+                   box_border=QColor(p.border), tag_text=QColor(p.on_accent),
+                   accent=QColor(p.accent))
 
 
-DARK_CHART = ChartColors(
-    background=QColor("#14171c"), grid=QColor("#1f242c"), axis_text=QColor("#7d8590"),
-    text=QColor("#e6e8eb"), up=QColor("#3fb950"), down=QColor("#f85149"),
-    crosshair=QColor("#6e7781"), box=QColor(27, 31, 38, 238), box_border=QColor("#30363d"),
-    tag_text=QColor("#ffffff"))
-LIGHT_CHART = ChartColors(
-    background=QColor("#ffffff"), grid=QColor("#eef0f3"), axis_text=QColor("#656d76"),
-    text=QColor("#1f2328"), up=QColor("#1a7f37"), down=QColor("#cf222e"),
-    crosshair=QColor("#8c959f"), box=QColor(255, 255, 255, 242), box_border=QColor("#d0d7de"),
-    tag_text=QColor("#ffffff"))
+def chart_colors(theme: str | Palette) -> ChartColors:
+    """The chart colours of a theme name or a palette (cached: QColors are made once)."""
+    return _chart_colors(theme if isinstance(theme, Palette) else palette(theme))
 
 
-def chart_colors(theme: str) -> ChartColors:
-    return LIGHT_CHART if theme == "light" else DARK_CHART
+@cache
+def _chart_colors(p: Palette) -> ChartColors:
+    return ChartColors.of(p)
 
 
 def faded(color: QColor, alpha: int) -> QColor:
@@ -134,13 +142,16 @@ class ChartBase(QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setMinimumSize(320, 200)
-        self.colors: ChartColors = chart_colors("dark")
+        self.colors: ChartColors = chart_colors(current_palette())
         self.base, self.quote = "", ""
         self.price_decimals, self.amount_decimals = 8, 8
         self.hover: QPointF | None = None
 
     def set_theme(self, theme: str) -> None:
-        self.colors = chart_colors(theme)
+        self.apply_palette(palette(theme))
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.colors = chart_colors(palette)
         self.update()
 
     def set_market(self, base: str, quote: str, price_decimals: int = 8,

@@ -41,6 +41,7 @@ from app.ui.chart_paint import (
 from app.ui.qt import (
     QButtonGroup,
     QColor,
+    QFontMetrics,
     QHBoxLayout,
     QLabel,
     QLinearGradient,
@@ -56,18 +57,37 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.style import Palette, current_palette, fill, palette
 
-BIN_STYLE = """
-QPushButton#bin { background: transparent; color: #8a939e; padding: 3px 10px; border-radius: 4px;
+BIN_TEMPLATE = """
+QPushButton#bin { background: transparent; color: $muted; padding: 3px 10px; border-radius: 4px;
                   font-weight: 600; }
-QPushButton#bin:checked { background: #2a3039; color: #ffffff; }
-QPushButton#bin:hover { color: #e6e8eb; }
+QPushButton#bin:checked { background: $raised; color: $text_strong; }
+QPushButton#bin:hover { color: $text; }
 QLabel#charttitle { font-size: 14px; font-weight: 600; }
 """
-BIN_LIGHT = """
-QPushButton#bin:checked { background: #e4e8ee; color: #1f2328; }
-QPushButton#bin:hover { color: #1f2328; }
-"""
+LEGEND_GAP = 10  # between labels of the top strip
+
+
+def legend_rects(width: float, texts: Sequence[float], unit: float, mid: float, mid_x: float,
+                 plot: QRectF) -> tuple[list[QRectF], QRectF, QRectF]:
+    """Where the depth chart's top labels go, given their text widths: the legend entries
+    (swatch + text) from the left, the amount unit at the right, and the mid price centred
+    on the mid line but kept between them; when the strip has no room for it, the mid price
+    drops just inside the plot (depth is lowest at the mid, so that spot is nearly empty)."""
+    x, legend = 12.0, []
+    for text in texts:
+        legend.append(QRectF(x, 4, 14 + text, TOP - 6))  # 9 px swatch, 5 px gap, the text
+        x += 14 + text + LEGEND_GAP + 4
+    unit_rect = QRectF(width - 4 - unit, 4, unit, TOP - 6)
+    lo, hi = legend[-1].right() + LEGEND_GAP if legend else 4.0, unit_rect.left() - LEGEND_GAP
+    mid_rect = QRectF(mid_x - mid / 2, 4, mid, TOP - 6)
+    if hi - lo >= mid:
+        mid_rect.moveLeft(max(lo, min(hi - mid, mid_rect.left())))
+    else:
+        mid_rect.moveTop(plot.top() + 2)
+        mid_rect.moveLeft(max(plot.left() + 2, min(plot.right() - 2 - mid, mid_rect.left())))
+    return legend, unit_rect, mid_rect
 
 
 class DepthChartWidget(ChartBase):
@@ -76,6 +96,7 @@ class DepthChartWidget(ChartBase):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view: DepthView | None = None
+        self.label_rects: list[QRectF] = []  # of the last paint (legend, unit, mid price)
 
     def set_levels(self, bids: Sequence[PriceLevel], asks: Sequence[PriceLevel]) -> None:
         """Levels best first, as OrderBookMirror.depth returns them."""
@@ -130,11 +151,7 @@ class DepthChartWidget(ChartBase):
         mid_x = self._x(plot, view, view.mid)
         painter.setPen(self._crosshair_pen())
         painter.drawLine(QPointF(mid_x, plot.top()), QPointF(mid_x, plot.bottom()))
-        painter.setPen(c.text)
-        painter.setFont(chart_font(12, bold=True))
-        painter.drawText(QRectF(mid_x - 120, 4, 240, TOP - 6), Qt.AlignmentFlag.AlignCenter,
-                         f"{coins(view.mid, self.price_decimals)} {self.quote}")
-        self._legend(painter, plot)
+        self._labels(painter, plot, view, mid_x)
         self._hover(painter, plot, view, top)
 
     def _side(self, painter: QPainter, plot: QRectF, view: DepthView, top: int,
@@ -161,17 +178,33 @@ class DepthChartWidget(ChartBase):
         painter.setPen(QPen(color, 1.6))
         painter.drawPath(line)
 
-    def _legend(self, painter: QPainter, plot: QRectF) -> None:
-        painter.setFont(chart_font(11, mono=False))
-        painter.setPen(self.colors.axis_text)
-        painter.drawText(QRectF(plot.right() + 6, 4, AXIS_W - 10, TOP - 6),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.base)
-        x = 12.0
-        for text, color in ((self.tr("Bids"), self.colors.up), (self.tr("Asks"), self.colors.down)):
-            painter.fillRect(QRectF(x, 10, 9, 9), color)
-            painter.setPen(self.colors.axis_text)
-            painter.drawText(QRectF(x + 14, 4, 60, 20), Qt.AlignmentFlag.AlignVCenter, text)
-            x += 64
+    def _labels(self, painter: QPainter, plot: QRectF, view: DepthView, mid_x: float) -> None:
+        """The legend, the amount unit and the mid price, laid out so none overlaps."""
+        c = self.colors
+        legend_font, mid_font = chart_font(11, mono=False), chart_font(12, bold=True)
+        names = [(self.tr("Bids"), c.up), (self.tr("Asks"), c.down)]
+        mid_text = f"{coins(view.mid, self.price_decimals)} {self.quote}"
+        small, big = QFontMetrics(legend_font), QFontMetrics(mid_font)
+        legend, unit_rect, mid_rect = legend_rects(
+            self.width(), [small.horizontalAdvance(n) for n, _ in names],
+            small.horizontalAdvance(self.base), big.horizontalAdvance(mid_text) + 8, mid_x, plot)
+        self.label_rects = [*legend, unit_rect, mid_rect]
+        painter.setFont(legend_font)
+        painter.setPen(c.axis_text)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        for (name, color), rect in zip(names, legend, strict=True):
+            painter.fillRect(QRectF(rect.left(), rect.center().y() - 4.5, 9, 9), color)
+            painter.drawText(rect.adjusted(14, 0, 0, 0), left, name)
+        painter.drawText(unit_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         self.base)
+        if mid_rect.top() >= plot.top():  # inside the plot: on a backing so grid lines pass
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(faded(c.background, 220))
+            painter.drawRoundedRect(mid_rect, 3, 3)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setFont(mid_font)
+        painter.setPen(c.text)
+        painter.drawText(mid_rect, Qt.AlignmentFlag.AlignCenter, mid_text)
 
     def _hover(self, painter: QPainter, plot: QRectF, view: DepthView, top: int) -> None:
         if self.hover is None or not plot.contains(self.hover):
@@ -208,7 +241,7 @@ class CandleChartWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(BIN_STYLE)
+        self.setStyleSheet(fill(BIN_TEMPLATE, current_palette()))
         self.plot = CandlePlot(self)
         self.bin = Bin.H1
         self.trades: list[Trade] = []
@@ -247,8 +280,11 @@ class CandleChartWidget(QWidget):
         self._refresh()
 
     def set_theme(self, theme: str) -> None:
-        self.setStyleSheet(BIN_STYLE + (BIN_LIGHT if theme == "light" else ""))
-        self.plot.set_theme(theme)
+        self.apply_palette(palette(theme))
+        self.plot.apply_palette(palette(theme))
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed (the plot is one too)
+        self.setStyleSheet(fill(BIN_TEMPLATE, palette))
 
     def set_trades(self, trades: list[Trade]) -> None:
         self.trades = trades

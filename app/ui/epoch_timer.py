@@ -1,7 +1,7 @@
 """The epoch countdown: time until the current epoch closes and its orders are matched.
 
     timer.set_epoch_length(config.epochlen)        # ms, from the server's config
-    timer.sync(servertime)                          # any `servertime` the server sent us
+    timer.sync(server_now)                          # ServerTime: the server's clock now
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from app.trading.charts_data import Countdown, ServerClock, epoch_countdown, format_countdown
 from app.ui.chart_paint import chart_colors, chart_font
-from app.ui.qt import QColor, QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget
+from app.ui.qt import QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget
+from app.ui.style import Palette, current_palette, palette
 
 TICK_MS = 100
-ACCENT = QColor("#2d6cdf")
 
 
 def local_ms() -> int:
@@ -28,7 +28,7 @@ class EpochTimer(QWidget):
         self.clock = clock  # injected so tests can step time
         self.server = ServerClock()
         self.epochlen = 0
-        self.colors = chart_colors("dark")
+        self.colors = chart_colors(current_palette())
         self.setMinimumSize(220, 40)
         self.setToolTip(self.tr("Orders are collected for one epoch, then matched together "
                                 "in a shuffled order when it closes."))
@@ -52,7 +52,10 @@ class EpochTimer(QWidget):
         self.update()
 
     def set_theme(self, theme: str) -> None:
-        self.colors = chart_colors(theme)
+        self.apply_palette(palette(theme))
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.colors = chart_colors(palette)
         self.update()
 
     def countdown(self) -> Countdown | None:
@@ -82,7 +85,7 @@ class EpochTimer(QWidget):
                          self.tr("Epoch {epoch} · next match in").format(epoch=left.epoch))
         # The last second turns red: an order sent now may land in the next epoch.
         urgent = left.remaining_ms < 1000
-        accent = c.down if urgent else ACCENT
+        accent = c.down if urgent else c.accent
         painter.setFont(chart_font(15, bold=True))
         painter.setPen(c.text if not urgent else accent)
         painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,

@@ -1,7 +1,7 @@
 """Pieces shared by the wizard and unlock dialogs: form styling, inline errors, word completer.
 
-FORM_STYLE extends the app's DARK theme with inputs and the wizard's word cells; it could move
-into style.py once other screens use forms.
+FORM_STYLE extends the app's DARK theme with inputs and the wizard's word cells; its rules
+live in style.py (FORM_TEMPLATE) with every other colour, so `form_style(theme)` has both.
 """
 
 from __future__ import annotations
@@ -9,46 +9,12 @@ from __future__ import annotations
 import asyncio
 
 from app.ui.qt import QCompleter, QCoreApplication, QDialog, QLabel, QLineEdit, Qt, QWidget
+from app.ui.style import form_style
 from app.wallet.mnemonic import wordlist
 from app.wizard import Issue, Problem
 
-_MONO = '"DejaVu Sans Mono", monospace'
-
-FORM_STYLE = f"""
-QLineEdit {{ background: #0f1216; border: 1px solid #2c333d; border-radius: 6px;
-             padding: 7px 10px; selection-background-color: #2d6cdf; }}
-QLineEdit:focus {{ border-color: #2d6cdf; }}
-QLineEdit[error="true"] {{ border-color: #e5534b; background: #1d1416; }}
-QLineEdit:disabled {{ color: #5c6570; background: #171a1f; border-color: #232830; }}
-QLabel#error {{ color: #ff7b72; min-height: 20px; }}
-QLabel#fieldlabel {{ color: #b9c0c8; font-weight: 600; }}
-QLabel#choicetitle {{ font-size: 15px; font-weight: 600; }}
-QLabel#word {{ font-family: {_MONO}; font-size: 15px; font-weight: 600; }}
-QLabel#wordnum {{ font-family: {_MONO}; color: #5f6b78; min-width: 20px; }}
-QFrame#wordcell {{ background: #1b1f26; border: 1px solid #262c35; border-radius: 8px; }}
-QPushButton#choice {{ background: #1b1f26; border: 1px solid #262c35; border-radius: 10px; }}
-QPushButton#choice:hover {{ background: #1f2530; border-color: #2d6cdf; }}
-QPushButton:disabled {{ background: #26303d; color: #6b7480; }}
-QCheckBox, QRadioButton {{ spacing: 10px; background: transparent; }}
-QCheckBox::indicator, QRadioButton::indicator {{ width: 16px; height: 16px;
-    border: 1px solid #47505c; background: #0f1216; }}
-QCheckBox::indicator {{ border-radius: 4px; }}
-QRadioButton::indicator {{ border-radius: 9px; }}
-QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: #2d6cdf; }}
-QCheckBox::indicator:checked {{ border: 4px solid #2d6cdf; width: 10px; height: 10px;
-    background: #e6e8eb; border-radius: 4px; }}
-QRadioButton::indicator:checked {{ border-color: #2d6cdf; background: qradialgradient(
-    cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 #ffffff, stop:0.38 #ffffff,
-    stop:0.5 #2d6cdf, stop:1 #2d6cdf); }}
-QProgressBar {{ background: #232932; border: none; border-radius: 2px; max-height: 4px; }}
-QProgressBar::chunk {{ background: #2d6cdf; border-radius: 2px; }}
-QProgressBar#strength {{ max-height: 6px; }}
-QProgressBar#strength[strength="weak"]::chunk {{ background: #e5534b; }}
-QProgressBar#strength[strength="fair"]::chunk {{ background: #d29922; }}
-QProgressBar#strength[strength="good"]::chunk {{ background: #57ab5a; }}
-QProgressBar#strength[strength="strong"]::chunk {{ background: #3fb950; }}
-QListView {{ background: #1b1f26; border: 1px solid #2c333d; selection-background-color: #2d6cdf; }}
-"""
+# The dark form rules; wizard and unlock start before any theme applies (style.form_style).
+FORM_STYLE = form_style("dark")
 
 
 def error_label() -> QLabel:

@@ -25,17 +25,18 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.style import Palette, current_palette, fill
 
 Index = QModelIndex | QPersistentModelIndex
 MARKET_ROLE = Qt.ItemDataRole.UserRole + 1  # str: the market name, "ltc_btc"
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # Transparent where it can be, so the table follows the light or dark app stylesheet.
-TABLE_STYLE = """
+TABLE_TEMPLATE = """
 QTableView#data { border: none; font-family: "DejaVu Sans Mono", monospace; font-size: 12px;
-    selection-background-color: rgba(45, 108, 223, 70); selection-color: palette(text);
+    selection-background-color: $selection; selection-color: $text; color: $text;
     outline: 0; }
-QTableView#data QHeaderView::section { background: transparent; color: #8a939e; border: none;
+QTableView#data QHeaderView::section { background: transparent; color: $muted; border: none;
     border-bottom: 1px solid rgba(128, 128, 128, 50); padding: 4px 8px; font-size: 11px;
     font-weight: 600; }
 QTableView#data QScrollBar:vertical { background: transparent; width: 8px; margin: 0; }
@@ -46,6 +47,12 @@ QTableView#data QScrollBar::add-line:vertical, QTableView#data QScrollBar::sub-l
 QTableView#data QScrollBar::add-page:vertical, QTableView#data QScrollBar::sub-page:vertical {
     background: none; }
 """
+
+
+def table_style(p: Palette) -> str:
+    return fill(TABLE_TEMPLATE, p)
+
+
 EMPTY = Ticker(None, None, None, None, None, 0)
 
 
@@ -75,7 +82,7 @@ class MarketListModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[MarketRow] = []
-        self.colors = chart_colors("dark")
+        self.colors = chart_colors(current_palette())
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
         return 0 if parent.isValid() else len(self.rows)
@@ -133,7 +140,7 @@ class MarketListModel(QAbstractTableModel):
         self.rows[i] = replace(self.rows[i], ticker=ticker)
         self.dataChanged.emit(self.index(i, Col.LAST), self.index(i, len(Col) - 1))
 
-    def set_theme(self, theme: str) -> None:
+    def set_theme(self, theme: str | Palette) -> None:
         self.colors = chart_colors(theme)
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(Col) - 1))
@@ -147,7 +154,7 @@ class MarketList(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("data")
-        self.setStyleSheet(TABLE_STYLE)
+        self.setStyleSheet(table_style(current_palette()))
         self.markets = MarketListModel(self)
         self.setModel(self.markets)
         self.setShowGrid(False)
@@ -162,6 +169,10 @@ class MarketList(QTableView):
         header.setHighlightSections(False)
         self.selectionModel().currentRowChanged.connect(self._row_changed)
         self._current = ""
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.setStyleSheet(table_style(palette))
+        self.markets.set_theme(palette)
 
     def set_markets(self, rows: list[MarketRow]) -> None:
         current = self._current

@@ -25,40 +25,42 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.style import Palette, current_palette, fill
 from app.ui.wallet_view import styled_label
 
-MONO = '"DejaVu Sans Mono", monospace'
-FORM_CSS = f"""
-QFrame#orderform {{ background: #1b1f26; border: 1px solid #262c35; border-radius: 10px; }}
-QPushButton#seg {{ background: #232932; color: #9aa3ad; border-radius: 6px; padding: 8px; }}
-QPushButton#seg:checked {{ background: #2f3742; color: #ffffff; }}
-QPushButton#buyseg:checked, QPushButton#buy {{ background: #238636; color: white; }}
-QPushButton#sellseg:checked, QPushButton#sell {{ background: #da3633; color: white; }}
-QPushButton#buyseg, QPushButton#sellseg {{ background: #232932; color: #9aa3ad;
-    padding: 9px; font-size: 14px; }}
-QPushButton#buy:hover {{ background: #2ea043; }}
-QPushButton#sell:hover {{ background: #f85149; }}
-QPushButton#max {{ background: transparent; color: #58a6ff; padding: 0 4px; }}
-QAbstractSpinBox {{ background: #0f1216; border: 1px solid #2c333d; border-radius: 6px;
-    padding: 6px 8px; font-family: {MONO}; font-size: 14px; }}
-QAbstractSpinBox:focus {{ border-color: #2d6cdf; }}
-QAbstractSpinBox[error="true"] {{ border-color: #e5534b; }}
-QAbstractSpinBox:disabled {{ color: #5c6570; background: #171a1f; }}
-QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 0; border: none; }}
-QPushButton#step {{ background: #232932; color: #c9d1d9; border-radius: 6px; padding: 0;
-    min-width: 30px; max-width: 30px; min-height: 32px; font-size: 16px; font-weight: 500; }}
-QPushButton#step:hover {{ background: #2f3742; }}
-QPushButton#step:disabled {{ color: #4a525c; background: #1d2128; }}
-QComboBox {{ background: #232932; border: none; border-radius: 6px; padding: 6px 10px; }}
-QComboBox QAbstractItemView {{ background: #232932; selection-background-color: #2d6cdf; }}
-QLabel#unit {{ color: #8a939e; font-family: {MONO}; min-width: 34px; }}
-QLabel#hint, QLabel#muted {{ color: #8a939e; font-size: 12px; }}
-QLabel#value {{ font-family: {MONO}; }}
-QLabel#error {{ color: #ff7b72; font-size: 12px; }}
-QLabel#fieldlabel {{ color: #b9c0c8; font-weight: 600; }}
-QLabel#confirmtitle {{ font-size: 17px; font-weight: 600; }}
+FORM_TEMPLATE = """
+QFrame#orderform { background: $surface; border: 1px solid $border; border-radius: 10px; }
+QPushButton#seg { background: $raised; color: $tab_text; border-radius: 6px; padding: 8px; }
+QPushButton#seg:checked { background: $raised_hover; color: $text_strong; }
+QPushButton#buyseg:checked, QPushButton#buy { background: $buy; color: $on_accent; }
+QPushButton#sellseg:checked, QPushButton#sell { background: $sell; color: $on_accent; }
+QPushButton#buyseg, QPushButton#sellseg { background: $raised; color: $tab_text;
+    padding: 9px; font-size: 14px; }
+QPushButton#buy:hover { background: $buy_hover; }
+QPushButton#sell:hover { background: $sell_hover; }
+QPushButton#max { background: transparent; color: $link_button; padding: 0 4px; }
+QAbstractSpinBox { background: $sunken; border: 1px solid $input_border; border-radius: 6px;
+    padding: 6px 8px; font-family: $mono; font-size: 14px; color: $text; }
+QAbstractSpinBox:focus { border-color: $accent; }
+QAbstractSpinBox[error="true"] { border-color: $error_border; }
+QAbstractSpinBox:disabled { color: $disabled_text; background: $disabled_bg; }
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0; border: none; }
+QPushButton#step { background: $raised; color: $label; border-radius: 6px; padding: 0;
+    min-width: 30px; max-width: 30px; min-height: 32px; font-size: 16px; font-weight: 500; }
+QPushButton#step:hover { background: $raised_hover; }
+QPushButton#step:disabled { color: $disabled_text; background: $disabled_bg; }
+QComboBox { background: $raised; border: none; border-radius: 6px; padding: 6px 10px;
+    color: $text; }
+QComboBox QAbstractItemView { background: $surface; color: $text;
+    selection-background-color: $accent; selection-color: $on_accent; }
+QLabel#unit { color: $muted; font-family: $mono; min-width: 34px; }
+QLabel#hint, QLabel#muted { color: $muted; font-size: 12px; }
+QLabel#value { font-family: $mono; }
+QLabel#error { color: $error; font-size: 12px; }
+QLabel#fieldlabel { color: $label; font-weight: 600; }
+QLabel#confirmtitle { font-size: 17px; font-weight: 600; }
+QFrame#rule { color: $border; }
 """
-
 
 def _segment(texts: list[str], name: str = "seg") -> tuple[QButtonGroup, list[QPushButton]]:
     group, buttons = QButtonGroup(), []
@@ -78,7 +80,7 @@ class OrderFormView(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("orderform")
-        self.setStyleSheet(FORM_CSS)
+        self.setStyleSheet(fill(FORM_TEMPLATE, current_palette()))
         self.state: OrderFormState | None = None
         self.touched: set[Field] = set()
         self.confirm: ConfirmDialog | None = None
@@ -151,7 +153,7 @@ class OrderFormView(QFrame):
         layout.addWidget(self.qty_error)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet("color: #262c35;")
+        line.setObjectName("rule")
         layout.addWidget(line)
         grid = QGridLayout()
         grid.setVerticalSpacing(6)
@@ -187,6 +189,9 @@ class OrderFormView(QFrame):
         return row
 
     # --- inputs from the window ---------------------------------------------------------
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.setStyleSheet(fill(FORM_TEMPLATE, palette))
+
     def set_market(self, rules: MarketRules) -> None:
         old = self.state
         self.state = OrderFormState(rules, connected=bool(old and old.connected))

@@ -1,7 +1,8 @@
 """`--screenshot-dir DIR` (make screenshots): live simnet data in every tab, one PNG per tab.
 
 Waits for the book, balances and registration, makes one trade (so Orders and Swaps show real
-rows), leaves a swap in flight and a standing order, then saves trade/orders/swaps/wallet.png.
+rows), leaves a swap in flight and a standing order, then saves trade/orders/swaps/wallet.png
+and the same four in the light theme (trade-light.png, ...).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.dex.errors import DexError
+from app.ui.window_actions import apply_theme
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 log = logging.getLogger("cambio.ui")
 TABS = ("trade", "orders", "swaps", "wallet")
+THEMES = {"dark": "", "light": "-light"}  # theme -> file name suffix (not saved to the config)
 
 
 async def wait_for(check: Callable[[], object], timeout: float, what: str) -> None:
@@ -63,12 +66,14 @@ async def take_screenshots(window: MainWindow, directory: Path) -> None:
         form = window.trade.trading.form
         form.set_price(book.best_ask() or ask)
         form.qty.stepBy(5)
-        for index, name in enumerate(TABS):
-            window.tabs.setCurrentIndex(index)
-            await asyncio.sleep(0.6)
-            path = directory / f"{name}.png"
-            window.grab().save(str(path))
-            log.info("screenshot saved: %s", path)
+        for theme in THEMES:
+            apply_theme(window, theme)
+            for index, name in enumerate(TABS):
+                window.tabs.setCurrentIndex(index)
+                await asyncio.sleep(0.6)
+                path = directory / f"{name}{THEMES[theme]}.png"
+                window.grab().save(str(path))
+                log.info("screenshot saved: %s", path)
     finally:
         window.quit_confirmed = True  # the simnet's swaps resume on the next `make run`
         window.close()

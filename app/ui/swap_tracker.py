@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from app.ui.chart_paint import faded
 from app.ui.qt import QColor, QPainter, QPaintEvent, QPen, QRect, QSize, Qt, QWidget
+from app.ui.style import Palette, current_palette
 from app.ui.swap_rows import Mark, Step
 
-COLORS = {Mark.DONE: "#2ea043", Mark.ACTIVE: "#2d6cdf", Mark.TODO: "#3a414c",
-          Mark.WARN: "#d29922", Mark.BAD: "#e5534b"}
+
+def mark_colors(p: Palette) -> dict[Mark, str]:
+    return {Mark.DONE: p.ok, Mark.ACTIVE: p.accent, Mark.TODO: p.todo_step, Mark.WARN: p.warn,
+            Mark.BAD: p.error_border}
+
+
 DOT = 14
 
 
@@ -36,26 +42,28 @@ class StepTracker(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p = current_palette()  # read per paint: a theme switch repaints every widget
+        colors = mark_colors(p)
         width = self.width()
         slot = width / n
         centers = [int(slot * i + slot / 2) for i in range(n)]
         y = DOT // 2 + 4
         for i in range(n - 1):  # the line to the next step is lit once that step is reached
             reached = self.steps[i + 1][1] in (Mark.DONE, Mark.WARN, Mark.BAD)
-            line = COLORS[self.steps[i + 1][1]] if reached else COLORS[Mark.TODO]
+            line = colors[self.steps[i + 1][1]] if reached else colors[Mark.TODO]
             painter.setPen(QPen(QColor(line), 2))
             painter.drawLine(centers[i] + DOT // 2 + 3, y, centers[i + 1] - DOT // 2 - 3, y)
         labels = self.labels()
         for (step, mark), x in zip(self.steps, centers, strict=True):
-            color = QColor(COLORS[mark])
+            color = QColor(colors[mark])
             painter.setPen(QPen(color, 2))
-            painter.setBrush(color if mark is not Mark.TODO else QColor("#1b1f26"))
+            painter.setBrush(color if mark is not Mark.TODO else QColor(p.surface))
             painter.drawEllipse(x - DOT // 2, y - DOT // 2, DOT, DOT)
             if mark is Mark.ACTIVE:  # a ring around the step we are waiting on
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.setPen(QPen(QColor(44, 108, 223, 90), 4))
+                painter.setPen(QPen(faded(QColor(p.accent), 90), 4))
                 painter.drawEllipse(x - DOT // 2 - 3, y - DOT // 2 - 3, DOT + 6, DOT + 6)
-            painter.setPen(QColor("#e6e8eb" if mark is not Mark.TODO else "#8a939e"))
+            painter.setPen(QColor(p.text if mark is not Mark.TODO else p.muted))
             painter.drawText(QRect(int(x - slot / 2), y + DOT // 2 + 4, int(slot), 18),
                              int(Qt.AlignmentFlag.AlignHCenter), labels[step])
         painter.end()

@@ -13,7 +13,7 @@ from enum import IntEnum
 from app.trading.charts_data import Trade
 from app.ui.chart_paint import chart_colors, coins
 from app.ui.forms import _tr
-from app.ui.market_list import TABLE_STYLE
+from app.ui.market_list import table_style
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -27,6 +27,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.style import Palette, current_palette, palette
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -47,7 +48,7 @@ class RecentTradesModel(QAbstractTableModel):
         self.max_rows = max_rows
         self.rows: list[tuple[Trade, int]] = []
         self.price_decimals, self.amount_decimals = 8, 8
-        self.colors = chart_colors("dark")
+        self.colors = chart_colors(current_palette())
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
         return 0 if parent.isValid() else len(self.rows)
@@ -133,7 +134,7 @@ class TradesView(QWidget):
         self.title.setStyleSheet("font-size: 14px; font-weight: 600;")
         self.table = QTableView(self)
         self.table.setObjectName("data")
-        self.table.setStyleSheet(TABLE_STYLE)
+        self.table.setStyleSheet(table_style(current_palette()))
         self.table.setModel(self.model)
         self.table.setShowGrid(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -166,5 +167,9 @@ class TradesView(QWidget):
         self.model.add_trades(trades)
 
     def set_theme(self, theme: str) -> None:
-        self.model.colors = chart_colors(theme)
+        self.apply_palette(palette(theme))
+
+    def apply_palette(self, palette: Palette) -> None:  # style.Themed
+        self.model.colors = chart_colors(palette)
+        self.table.setStyleSheet(table_style(palette))
         self.table.viewport().update()

@@ -18,7 +18,7 @@ from app.assets import format_atoms
 from app.store.db import Store
 from app.ui.chart_paint import chart_colors
 from app.ui.forms import _tr
-from app.ui.market_list import TABLE_STYLE
+from app.ui.market_list import table_style
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -33,6 +33,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.style import current_palette, palette
 from app.wallet.coins import Utxo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -122,7 +123,7 @@ class TxListModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[TxRow] = []
-        self.colors = chart_colors("dark")
+        self.colors = chart_colors(current_palette())
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
         return 0 if parent.isValid() else len(self.rows)
@@ -191,7 +192,7 @@ class TxListView(QWidget):
         self.empty.setObjectName("muted")
         self.table = QTableView(self)
         self.table.setObjectName("data")
-        self.table.setStyleSheet(TABLE_STYLE)
+        self.table.setStyleSheet(table_style(current_palette()))
         self.table.setModel(self.model)
         self.table.setShowGrid(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -222,4 +223,5 @@ class TxListView(QWidget):
 
     def set_theme(self, theme: str) -> None:
         self.model.colors = chart_colors(theme)
+        self.table.setStyleSheet(table_style(palette(theme)))
         self.table.viewport().update()
