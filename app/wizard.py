@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
-from app.dex.connection import is_loopback
 from app.wallet.errors import MnemonicError, MnemonicWordError
 from app.wallet.mnemonic import (
     WORD_COUNT,
@@ -145,6 +144,10 @@ def check_server_url(url: str) -> Problem | None:
     host = parts.hostname
     if not host or any(c.isspace() for c in url):
         return Problem(Issue.URL_MALFORMED)
+    # Here, not at the top: app.dex.connection loads websockets and the protocol messages
+    # (~100 ms), which the unlock dialog (via app.ui.forms) must not wait for.
+    from app.dex.connection import is_loopback
+
     if parts.scheme == "ws" and not is_loopback(host):
         return Problem(Issue.URL_INSECURE)
     return None

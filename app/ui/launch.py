@@ -1,18 +1,36 @@
-"""Start the desktop app: Qt + asyncio (qasync), the wallet, and a clean shutdown order."""
+"""Start the desktop app: Qt + asyncio (qasync), the wallet, and a clean shutdown order.
+
+Start-up order, for a quick first window: Qt, style and translations, then the unlock dialog
+(or the first-run wizard) at once; the client and main-window modules (~300 ms of imports)
+load while that dialog waits for the user (`warm_up_after_first_paint`), so once the
+password is in, only `Core`, `MainWindow` and its first paint remain. aiohttp and segno are
+imported at their first use, after the main window is up.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.assets import Network
 from app.config import ConfigError, default_datadir, load_config, save_config
-from app.wallet.session import OpenWallet
+
+if TYPE_CHECKING:
+    from app.ui.qt import QApplication
+    from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio")
+# What the start imports between the password and the main window, in that order.
+WINDOW_MODULES = ("qasync", "app.core", "app.ui.main_window")
+# Also warmed up while a dialog waits: aiohttp, first needed by the first node request.
+WARM_UP_MODULES = (*WINDOW_MODULES, "aiohttp")
+WARM_UP_DELAY_MS = 100
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -27,16 +45,45 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def import_modules(names: Sequence[str] = WARM_UP_MODULES) -> None:
+    """Import `names` now (a no-op for those already loaded)."""
+    for name in names:
+        importlib.import_module(name)
+
+
+def warm_up_after_first_paint(app: QApplication,
+                              names: Sequence[str] = WARM_UP_MODULES) -> None:
+    """Import `names` (the main window's modules) right after the first window (the unlock
+    dialog or the wizard) has painted: the user is reading or typing then, and keystrokes wait
+    in the queue for the ~0.3 s this blocks. On the main thread on purpose: a second importing
+    thread could deadlock on the module locks, and the Qt modules are only safe to load here.
+    The delay lets the dialog's first frame reach the screen before the main thread is busy."""
+    from app.ui.qt import QEvent, QObject, QTimer
+
+    class AfterFirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt API name
+            if event.type() == QEvent.Type.Paint:
+                app.removeEventFilter(self)
+                QTimer.singleShot(WARM_UP_DELAY_MS, lambda: import_modules(names))
+            return False
+
+    # Parented to the app: it lives as long as it has to, with no global to keep it.
+    app.installEventFilter(AfterFirstPaint(app))
+
+
 def _open_or_create(datadir: Path) -> OpenWallet | None:
     """Unlock the wallet in `datadir`, or run the first-run wizard and create it there."""
-    from app.ui.unlock_view import ask_unlock
-    from app.ui.wizard_view import run_wizard
-    from app.wallet.keystore import read_info, remember_password
-    from app.wallet.session import create_wallet, keystore_path, unlock_wallet, wallet_exists
-    from app.wizard import SIMNET_DEX_URL
+    from app.wallet.session import wallet_exists
 
     if wallet_exists(datadir):
+        from app.ui.unlock_view import ask_unlock
+
         return ask_unlock(datadir)
+    from app.ui.wizard_view import run_wizard
+    from app.wallet.keystore import read_info, remember_password
+    from app.wallet.session import create_wallet, keystore_path, unlock_wallet
+    from app.wizard import SIMNET_DEX_URL
+
     result = run_wizard()
     if result is None:
         return None
@@ -55,14 +102,9 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
 def run_gui(argv: list[str]) -> int:
     args = _parse(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    import qasync
-
-    from app.core import Core
     from app.ui.i18n import prepare_app
-    from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication
     from app.ui.style import DARK
-    from app.wallet.session import unlock_wallet
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -82,16 +124,24 @@ def run_gui(argv: list[str]) -> int:
 
     devnet = None
     if args.simnet:
+        from app.wallet.session import unlock_wallet
         from simnet.devnet import SIMNET_PASSWORD, start_devnet
 
         devnet = start_devnet(args.datadir or Path("simnet-data"))
         wallet = unlock_wallet(devnet.wallet_dir, SIMNET_PASSWORD)
     else:
+        warm_up_after_first_paint(app)
         # Dialogs run before the qasync loop starts: they nest their own Qt event loop.
         opened = _open_or_create(args.datadir or default_datadir())
         if opened is None:
             return 0
         wallet = opened
+
+    # Already loaded while a dialog waited for the user, unless nothing was shown (keyring).
+    import qasync
+
+    from app.core import Core
+    from app.ui.main_window import MainWindow
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from app.ui.forms import FORM_STYLE, error_label, set_error
+from app.ui.labels import styled_label
 from app.ui.qt import (
     QApplication,
     QCheckBox,
@@ -24,7 +25,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.style import DARK
-from app.ui.wallet_view import styled_label
 from app.wallet.errors import KeystoreError, WrongPasswordError
 from app.wallet.keystore import (
     forget_password,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.ui.forms import set_error
+from app.ui.labels import styled_label
 from app.ui.qt import (
     QButtonGroup,
     QCheckBox,
@@ -13,7 +14,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.wallet_view import styled_label
 from app.wizard import SIMNET_DEX_URL, Strength, password_strength
 
 INDENT = 28  # radio/check indicator + spacing: sub-rows line up with the option's text

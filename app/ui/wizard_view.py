@@ -13,6 +13,7 @@ from app.ui.forms import (
     set_error,
     word_completer,
 )
+from app.ui.labels import styled_label
 from app.ui.qt import (
     QCheckBox,
     QDialog,
@@ -29,7 +30,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.style import DARK
-from app.ui.wallet_view import styled_label
 from app.ui.wizard_pages import PasswordPage, ServerPage
 from app.wallet.mnemonic import WORD_COUNT
 from app.wizard import (

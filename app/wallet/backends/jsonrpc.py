@@ -10,19 +10,23 @@ Also here: small validators for the shapes of node answers.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from app.assets import ATOMS_PER_COIN
 from app.wallet.backends.base import NodeAuthError
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
+
+if TYPE_CHECKING:
+    # aiohttp costs ~100 ms to import: it is imported at the first request, after the app's
+    # window is up (app/ui/launch.py warms it up in the background), not when a wallet opens.
+    import aiohttp
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 KEEPALIVE_SECONDS = 0.5
@@ -40,6 +44,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name}")
 
 
+def _basic_auth(user: str, password: str) -> str:
+    """The Authorization header value for HTTP Basic auth (RFC 7617, UTF-8)."""
+    if ":" in user:
+        raise ValueError('A ":" is not allowed in an RPC user name (RFC 7617)')
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
 class JsonRpcClient:
     """One aiohttp session to one node; requests carry Basic auth and a total timeout."""
 
@@ -50,12 +61,14 @@ class JsonRpcClient:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.connect_timeout = connect_timeout
-        self._headers = {"Authorization": aiohttp.encode_basic_auth(user, password),
+        self._headers = {"Authorization": _basic_auth(user, password),
                          "Content-Type": "application/json"}
         self._session: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
 
     def _get_session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         # Created lazily: an aiohttp session must be made inside the running event loop.
         if self._session is None or self._session.closed:
             # Core's shutdown waits for idle keep-alive connections to close, so do not hold
@@ -70,6 +83,8 @@ class JsonRpcClient:
         self._session = None
 
     async def _post(self, payload: Any, timeout: float | None) -> Any:
+        import aiohttp
+
         limits = aiohttp.ClientTimeout(total=timeout or self.timeout,
                                        sock_connect=self.connect_timeout)
         try:
