@@ -13,6 +13,11 @@
   stops a redeem or refund of what is already on chain.
 - `settle=False` (the short-lived `trade` CLI): no engine; matches that arrive are stored and
   the running daemon (`client run`) adopts them from the store.
+- Settings apply live: the wallet's backends switch node in place (app/wallet/session.py), so
+  the engine uses the new node from its next step; `switch_dex` moves to another server when
+  no order is open and no swap is active (app/core_register.py).
+- Server time: the DEX client estimates the server's clock from every time it sees; each new
+  estimate goes out as a `ServerTime` event (the epoch countdown follows it).
 """
 
 from __future__ import annotations
@@ -31,10 +36,11 @@ from app.core_matches import (
     audit_message,
     redemption_message,
     state_messages,
+    swap_keys,
     to_swap_match,
 )
 from app.core_orders import OrderService
-from app.core_register import register_account
+from app.core_register import DexSwitchRefused, register_account, switch_blockers
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError, ErrorCode
@@ -97,22 +103,42 @@ class Core:
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = False
         self._adding: set[str] = set()  # matches being handed to the engine right now
+        self._register_lock = asyncio.Lock()  # one registration (one fee payment) at a time
+        self._time_samples = 0  # server clock samples already published
 
     # -- life cycle -----------------------------------------------------------------------
     def _new_client(self) -> DexClient:
-        return DexClient(ConnectionOptions(self.dex_url), account_secret=self._account_key,
-                         outbox=self.outbox, on_event=self._on_dex_event,
-                         on_server_request=self._on_server_request)
+        def on_event(event: Event) -> None:
+            if client is self.dex:  # a replaced client's last words (its close) are no news
+                self.publish_server_time()  # the client noted the event's server time first
+                self._on_dex_event(event)
+
+        client = DexClient(ConnectionOptions(self.dex_url), account_secret=self._account_key,
+                           outbox=self.outbox, on_event=on_event,
+                           on_server_request=self._on_server_request)
+        return client
+
+    async def _replace_client(self) -> DexClient:
+        """A fresh connection to `self.dex_url`; the old one is closed after the switch."""
+        old, self.dex = self.dex, self._new_client()
+        self._subscribed = False
+        self._time_samples = 0
+        await old.close()
+        self._track_pending()
+        self.dex.start()
+        return self.dex
 
     async def start(self) -> None:
+        keys = swap_keys(self.wallet, self.swaps)  # takes old records' clear keys over first
         if self.settle:
             started = time.monotonic()
-            backends = {s: self.wallet.asset(s).backend for s in self.wallet.config.nodes}
+            # Every asset, with a node or not yet: the wallet's backends switch node in place.
+            backends = {s: self.wallet.asset(s).backend for s in self.wallet.symbols()}
             funding = {s: WalletFunding(self.wallet.asset(s), self._matched_lock_reasons)
                        for s in backends}
             self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
                                      self._on_swap_event, poll_interval=self.poll_interval,
-                                     rebroadcast_interval=10.0)
+                                     rebroadcast_interval=10.0, keys=keys)
             self._release_stale_swap_locks()
             resumed = resume_all(self.engine)
             elapsed = int((time.monotonic() - started) * 1000)
@@ -143,19 +169,35 @@ class Core:
 
     async def ensure_registered(self, timeout: float = 120.0) -> None:
         """Register and pay the fee unless `connect` already works; then reconnect."""
-        await self.ready(timeout)
+        await self.ready(timeout)  # outside the lock: a dead server must not hold a switch
         if self.dex.account is not None:
             return
-        await register_account(self, timeout)
-        await self.dex.close()
-        self.dex = self._new_client()
-        self._subscribed = False
-        self._track_pending()
-        self.dex.start()
-        await self.ready(timeout)
-        if self.dex.account is None:
-            raise DexError("the server still refuses `connect` after the fee was paid")
-        self.events.emit(DexConnection(True, "registered and connected"))
+        async with self._register_lock:
+            current = self.dex
+            if current.account is not None:  # registered by another caller meanwhile
+                return
+            await register_account(self, timeout)
+            client = await self._replace_client()
+            await self.ready(timeout)
+            if client.account is None:
+                raise DexError("the server still refuses `connect` after the fee was paid")
+            self.events.emit(DexConnection(True, "registered and connected"))
+
+    async def switch_dex(self, url: str, timeout: float = 120.0) -> None:
+        """Move to the DEX server at `url`: disconnect, connect there, register if needed
+        (books are subscribed again on connect). Raises DexSwitchRefused, staying on the
+        current server, while orders are open or swaps active; other errors (the new server
+        unreachable) leave us on `url`, reconnecting in the background."""
+        if url == self.dex_url:
+            return
+        async with self._register_lock:
+            blockers = switch_blockers(self)
+            if blockers:
+                raise DexSwitchRefused(blockers)
+            log.info("switching DEX server to %s", url)
+            self.dex_url = url
+            await self._replace_client()
+        await self.ensure_registered(timeout)
 
     def _release_stale_swap_locks(self) -> None:
         pending = self.swaps.pending()
@@ -247,7 +289,7 @@ class Core:
                 self.engine.deliver(redemption_message(event.redemption))
         elif isinstance(event, MatchRevoked):
             r = event.revoke
-            self.order_store.revoke_match(r.matchid.hex())
+            self.orders.match_revoked(r.matchid.hex())
             self.events.emit(MatchRevokedByServer(r.matchid.hex(), r.orderid.hex()))
             if self.engine is not None:  # stops it only if nothing of ours is on chain
                 await self.engine.abandon(r.matchid.hex(), "match revoked by the server")
@@ -259,8 +301,6 @@ class Core:
             raise DexError("match before the server configuration")
         fresh: list[Match] = []
         for note in notes:
-            if isinstance(note, MatchNote):  # fresh from the server: its clock right now
-                self.events.emit(ServerTime(note.servertime))
             info = MatchInfo.of(note)
             order = self.order_store.get(info.orderid.hex())
             if order is None:
@@ -279,6 +319,13 @@ class Core:
                 self.events.emit(OrderMatched(order.order_id, match.match_id, info.side,
                                               info.quantity, info.rate))
         await self._add_matches(fresh)
+
+    def publish_server_time(self) -> None:
+        """Emit the server clock estimate when the client learned something new about it."""
+        samples = self.dex.server_clock.samples
+        if samples != self._time_samples:
+            self._time_samples = samples
+            self.events.emit(ServerTime(self.dex.server_now()))
 
     def _on_dex_event(self, event: Event) -> None:
         if isinstance(event, BookUpdated):  # the hot path first: many per second
@@ -321,7 +368,7 @@ class Core:
             await self._take_matches(missing)
         for s in states:
             if s.status.value == "revoked":
-                self.order_store.revoke_match(s.matchid.hex())
+                self.orders.match_revoked(s.matchid.hex())
                 if self.engine is not None and self.swaps.load(s.matchid.hex()) is not None:
                     await self.engine.abandon(s.matchid.hex(), "match revoked by the server")
             if self.engine is not None:

@@ -4,6 +4,8 @@ place: pick and lock coins (reason `order:<id>`), store the order, then send it.
 is the hash of the serialization, so it is known (and stored) before the server sees it.
 refresh (daemon): once an order's epoch has closed, the subscribed book mirror tells whether it
 is booked; an order that left the book (or never got there) is finished and its coins released.
+match_revoked: the match leaves the order's fill, with whose step was late (§10) as far as our
+swap's state tells; the server does not say.
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
 from app.dex.messages import Side, TimeInForce
 from app.events import CoreError, OrderBooked, OrderFinished, OrderPlaced
-from app.orders import OrderRecord
+from app.orders import OrderRecord, RevokeCause, final_status
+from app.swap.states import (
+    AwaitingRefund,
+    ContractPrepared,
+    CounterpartyAudited,
+    InitBroadcast,
+    Matched,
+    Redeeming,
+    Refunding,
+    Role,
+    SwapState,
+)
 from app.wallet.errors import CoinLockedError
 
 if TYPE_CHECKING:
@@ -31,6 +44,24 @@ LOST_AFTER_MS = 60_000  # an order never acknowledged, and unknown to the server
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def revoke_cause(state: SwapState | None) -> RevokeCause:
+    """Whose step was due when the server revoked: the maker funds, then the taker funds,
+    then the maker redeems (§9); the party that missed its broadcast timeout is at fault."""
+    if state is None:
+        return RevokeCause.UNKNOWN
+    maker = state.match.role is Role.MAKER
+    if isinstance(state, Matched):
+        return RevokeCause.OURS if maker else RevokeCause.COUNTERPARTY
+    if isinstance(state, ContractPrepared | CounterpartyAudited | Redeeming):
+        return RevokeCause.OURS  # funding or redeeming was ours to do
+    if isinstance(state, InitBroadcast):  # ours is out: their init, or (maker) our redeem
+        return RevokeCause.OURS if maker and state.theirs is not None \
+            else RevokeCause.COUNTERPARTY
+    if isinstance(state, AwaitingRefund | Refunding):
+        return RevokeCause.COUNTERPARTY
+    return RevokeCause.UNKNOWN
 
 
 class OrderService:
@@ -101,6 +132,7 @@ class OrderService:
             raise
         except (NotConnected, RequestTimeout):
             raise  # unknown outcome: kept as "new" until `connect` tells (refresh)
+        core.publish_server_time()  # the result's `servertime` (the epoch countdown)
         core.order_store.set_status(oid, "epoch", epoch=placed.epoch)
         core.events.emit(OrderPlaced(oid, info.name, side, otype, quantity, rate, placed.epoch))
         return oid
@@ -112,7 +144,18 @@ class OrderService:
         if order is None:
             raise ValueError(f"unknown order {order_id}")
         await core.dex.cancel(order.base, order.quote, bytes.fromhex(order_id))
+        core.publish_server_time()
         core.order_store.set_status(order_id, "cancelling")
+
+    def match_revoked(self, match_id: str) -> None:
+        """Record the revocation before the engine reacts to it (the state still shows
+        whose step was due)."""
+        core = self.core
+        order = core.order_store.revoke_match(match_id, revoke_cause(core.swaps.load(match_id)))
+        if order is not None:
+            log.info("match %s of order %s revoked: order %s, filled %d, revoked %d",
+                     match_id[:16], order.order_id[:16], order.status, order.filled,
+                     order.revoked)
 
     async def refresh(self) -> None:
         """Follow live orders through the book mirror; finish the ones that left it."""
@@ -141,13 +184,7 @@ class OrderService:
                     core.order_store.set_status(order.order_id, "booked")
                     core.events.emit(OrderBooked(order.order_id))
                 continue
-            self._finish(order, self._outcome(order))
-
-    @staticmethod
-    def _outcome(order: OrderRecord) -> str:
-        if order.otype == "market" or order.tif == "immediate":
-            return "executed" if order.filled > 0 else "unfilled"
-        return "executed" if order.filled >= order.quantity else "cancelled"
+            self._finish(order, final_status(order))
 
     def _finish(self, order: OrderRecord, status: str) -> None:
         core = self.core

@@ -1,10 +1,16 @@
 """Registration with a DEX server (§5): `register`, pay the fee from the wallet, wait for its
 confirmations, `notifyfee`. The fee payment is signed and recorded before it is broadcast, so a
-crash or retry never pays twice."""
+crash or retry never pays twice (one fee record per server URL).
+
+Moving to another server (Settings) is allowed only when nothing is left on the current one:
+no open order (it would stay booked there, its coins locked) and no active swap (its reports
+go to the server that matched it). `switch_blockers` counts what is in the way.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.dex.errors import DexError, ErrorCode, RemoteError
@@ -14,6 +20,36 @@ from app.wallet.address import script_from_address
 
 if TYPE_CHECKING:
     from app.core import Core
+
+
+@dataclass(frozen=True)
+class SwitchBlockers:
+    """What keeps us on the current server: open orders there, swaps not settled (or whose
+    settlement reports the server has not acknowledged yet)."""
+
+    orders: int
+    swaps: int
+
+    def __bool__(self) -> bool:
+        return bool(self.orders or self.swaps)
+
+
+class DexSwitchRefused(DexError):
+    def __init__(self, blockers: SwitchBlockers) -> None:
+        super().__init__(f"{blockers.orders} open orders and {blockers.swaps} active swaps "
+                         "on the current server")
+        self.blockers = blockers
+
+    @property
+    def user_message(self) -> str:
+        return "cannot change the DEX server while orders are open or swaps are active"
+
+
+def switch_blockers(core: Core) -> SwitchBlockers:
+    orders = len(core.order_store.live())  # all live orders are on the current server
+    swaps = {s.match.match_id for s in core.swaps.pending()}
+    swaps |= {item.matchid.hex() for item in core.outbox.pending()}
+    return SwitchBlockers(orders, len(swaps))
 
 
 async def register_account(core: Core, timeout: float) -> None:

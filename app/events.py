@@ -105,7 +105,8 @@ class BookChanged:
 
 @dataclass(frozen=True)
 class ServerTime:
-    """A `servertime` the server sent (ms): lets views follow the server's clock (epochs)."""
+    """The server's clock now (ms), estimated by the DEX client from every server time it saw
+    (app/dex/server_clock.py): lets views follow the server's clock (epochs)."""
 
     ms: int
 

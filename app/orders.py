@@ -5,14 +5,20 @@ front), with the coins that back it; each match of it is recorded before the ser
 request is acknowledged. Tables from migration 3: `orders`, `order_matches`, `dex_outbox`.
 
 Status: new (stored, not yet accepted) -> epoch (accepted) -> booked -> executed | cancelled;
-or unfilled (an immediate order that found nothing), failed (refused by the server).
+or unfilled (an immediate order that found nothing), failed (refused by the server), revoked
+(everything it matched was revoked).
+
+A revoked match (§9 `revoke_match`) is not returned to the book: the order keeps its place
+(and a booked remainder stays booked), but `filled` counts only matches not revoked, and
+`revoked` the base atoms of those that were. `order_matches.revoked` keeps why (RevokeCause).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from enum import IntEnum
 
 from app.dex._wire import Json
 from app.dex.outbox import REPORT_METHODS, OutboxItem
@@ -20,7 +26,23 @@ from app.store.db import Store
 
 ORDER_FORMAT = 1
 LIVE = ("new", "epoch", "booked", "cancelling")
-FINAL = ("executed", "cancelled", "unfilled", "failed")
+FINAL = ("executed", "cancelled", "unfilled", "failed", "revoked")
+# An order with its revoked quantity and the weightiest cause among its revoked matches.
+_SELECT = (
+    "SELECT o.*, COALESCE(r.quantity, 0) AS revoked_quantity, COALESCE(r.cause, 0) AS cause "
+    "FROM orders o LEFT JOIN (SELECT order_id, SUM(quantity) AS quantity, MAX(revoked) AS "
+    "cause FROM order_matches WHERE revoked > 0 GROUP BY order_id) r "
+    "ON r.order_id = o.order_id")
+
+
+class RevokeCause(IntEnum):
+    """`order_matches.revoked`: 0 not revoked; otherwise who missed the broadcast timeout
+    (§10), as far as our swap's state tells. Higher values win when an order has several."""
+
+    NONE = 0
+    UNKNOWN = 1
+    COUNTERPARTY = 2  # the other side did not fund (or redeem) in time
+    OURS = 3  # our own step came too late (a conduct violation against our account)
 
 
 def now_ms() -> int:
@@ -44,8 +66,10 @@ class OrderRecord:
     coins: tuple[str, ...]  # "txid:vout" backing the order
     epoch: int = 0
     status: str = "new"
-    filled: int = 0  # base atoms matched so far
+    filled: int = 0  # base atoms matched so far, revoked matches left out
     created_ms: int = 0
+    revoked: int = 0  # base atoms of revoked matches (from order_matches, not stored here)
+    revoke_cause: RevokeCause = RevokeCause.NONE
 
     @property
     def receive_asset(self) -> str:
@@ -58,7 +82,18 @@ class OrderRecord:
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["coins"] = list(self.coins)
+        del data["revoked"], data["revoke_cause"]  # derived from order_matches
         return data
+
+
+def final_status(order: OrderRecord) -> str:
+    """The status of an order that has left the book or its epoch."""
+    if order.otype == "limit" and order.tif == "standing" \
+            and order.filled + order.revoked < order.quantity:
+        return "cancelled"  # left the book before it was all matched
+    if order.filled > 0:
+        return "executed"
+    return "revoked" if order.revoked > 0 else "unfilled"
 
 
 def _record(row: object) -> OrderRecord:
@@ -66,7 +101,14 @@ def _record(row: object) -> OrderRecord:
     data["coins"] = tuple(data["coins"])
     data["status"] = str(row["status"])  # type: ignore[index]
     data["filled"] = int(row["filled"])  # type: ignore[index]
-    return OrderRecord(**data)
+    data.pop("revoked", None)
+    data.pop("revoke_cause", None)
+    order = OrderRecord(**data)
+    keys = row.keys()  # type: ignore[attr-defined]
+    if "revoked_quantity" in keys:
+        order = replace(order, revoked=int(row["revoked_quantity"]),  # type: ignore[index]
+                        revoke_cause=RevokeCause(int(row["cause"])))  # type: ignore[index]
+    return order
 
 
 class OrderStore:
@@ -83,16 +125,16 @@ class OrderStore:
                  order.status, order.filled, now, now, ORDER_FORMAT))
 
     def get(self, order_id: str) -> OrderRecord | None:
-        rows = self.store.query("SELECT * FROM orders WHERE order_id = ?", (order_id,))
+        rows = self.store.query(f"{_SELECT} WHERE o.order_id = ?", (order_id,))
         return _record(rows[0]) if rows else None
 
     def all(self) -> list[OrderRecord]:
-        return [_record(r) for r in self.store.query("SELECT * FROM orders ORDER BY created_ms")]
+        return [_record(r) for r in self.store.query(f"{_SELECT} ORDER BY o.created_ms")]
 
     def live(self) -> list[OrderRecord]:
         marks = ",".join("?" * len(LIVE))
-        rows = self.store.query(f"SELECT * FROM orders WHERE status IN ({marks}) "
-                                "ORDER BY created_ms", LIVE)
+        rows = self.store.query(f"{_SELECT} WHERE o.status IN ({marks}) "
+                                "ORDER BY o.created_ms", LIVE)
         return [_record(r) for r in rows]
 
     def set_status(self, order_id: str, status: str, epoch: int | None = None) -> None:
@@ -120,9 +162,31 @@ class OrderStore:
                        "WHERE order_id = ?", (quantity, now_ms(), order_id))
         return True
 
-    def revoke_match(self, match_id: str) -> None:
+    def revoke_match(self, match_id: str,
+                     cause: RevokeCause = RevokeCause.UNKNOWN) -> OrderRecord | None:
+        """Take a revoked match out of its order's fill (once); an order already finished
+        gets its status again from what is left. Returns the order when it changed."""
         with self.store.transaction() as db:
-            db.execute("UPDATE order_matches SET revoked = 1 WHERE match_id = ?", (match_id,))
+            row = db.execute("SELECT order_id, quantity, revoked FROM order_matches "
+                             "WHERE match_id = ?", (match_id,)).fetchone()
+            if row is None:
+                return None
+            order_id, quantity, was = str(row[0]), int(row[1]), int(row[2])
+            if was:  # known already; a later look may still tell whose fault it was
+                db.execute("UPDATE order_matches SET revoked = ? WHERE match_id = ? "
+                           "AND revoked < ?", (int(cause), match_id, int(cause)))
+                return None
+            db.execute("UPDATE order_matches SET revoked = ? WHERE match_id = ?",
+                       (int(cause), match_id))
+            db.execute("UPDATE orders SET filled = MAX(filled - ?, 0), updated_ms = ? "
+                       "WHERE order_id = ?", (quantity, now_ms(), order_id))
+        order = self.get(order_id)
+        if order is not None and order.status in FINAL and order.status != "failed":
+            status = final_status(order)
+            if status != order.status:
+                self.set_status(order_id, status)
+                order = replace(order, status=status)
+        return order
 
     def matches_of(self, order_id: str) -> list[str]:
         rows = self.store.query("SELECT match_id FROM order_matches WHERE order_id = ?",

@@ -6,6 +6,10 @@ market, the re-send of unacknowledged `init`/`redeem` reports, and `match_status
 matches still active. A dropped connection is retried after a capped, fully jittered
 exponential backoff (app/dex/backoff.py) until `close()`.
 
+Every server time the client sees (order results, `register`, `connect` startepoch, book
+snapshot epochs, `match`, `match_data`, newly booked orders) feeds `server_clock`
+(app/dex/server_clock.py); `server_now()` is the server's clock as far as we can tell.
+
 Events go to `on_event` when given, else to the `events` queue. `on_server_request`, when
 given, is awaited with each verified server request (match, audit, redemption, revoke)
 *before* we acknowledge it, so the app can persist it first; it should be quick, as frames
@@ -20,7 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
 
 from app.dex import requests as rq
 from app.dex._wire import Json
@@ -34,10 +37,17 @@ from app.dex.connection import (
     RequestTimeout,
     ServerRequestHook,
 )
-from app.dex.errors import DexError, ErrorCode, ProtocolError, RemoteError
-from app.dex.events import ClientError, Connected, MatchStatuses
+from app.dex.errors import DexError, RemoteError
+from app.dex.events import (
+    BookUpdated,
+    ClientError,
+    Connected,
+    Event,
+    FairnessChecked,
+    MatchReceived,
+    MatchStatuses,
+)
 from app.dex.messages import (
-    RESULTS,
     ConfigResult,
     ConnectResult,
     FundingCoin,
@@ -52,15 +62,9 @@ from app.dex.messages import (
 from app.dex.orderbook import OrderBookMirror
 from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
+from app.dex.server_clock import ServerClock
 from app.dex.session import Call, Session
-from app.trading.charts_data import (
-    Bin,
-    Candle,
-    MarketDataError,
-    Trade,
-    parse_candles,
-    parse_trades,
-)
+from app.trading.charts_data import Bin, Candle, Trade
 
 log = logging.getLogger(__name__)
 RESYNC_ATTEMPTS = 3
@@ -76,21 +80,6 @@ class PreparedOrder:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def _market_data(parse: Callable[[object], list[Any]]) -> Callable[[object], object]:
-    """A result parser for `trades`/`candles`: a malformed item is a protocol violation."""
-    def check(result: object) -> object:
-        try:
-            return parse(result)
-        except MarketDataError as exc:
-            raise ProtocolError(ErrorCode.INVALID_PARAMS, str(exc)) from exc
-    return check
-
-
-# Market data shapes live with their parsers (app/trading/charts_data.py), not in messages.
-RESULTS.setdefault("trades", _market_data(parse_trades))
-RESULTS.setdefault("candles", _market_data(parse_candles))
 
 
 class DexClient(Link):
@@ -113,6 +102,8 @@ class DexClient(Link):
         self._clock_ms = clock_ms
         self._resyncing: set[int] = set()
         self.account: ConnectResult | None = None
+        self.server_clock = ServerClock()
+        self._book_epochs: dict[int, int] = {}  # marketid -> newest epoch its mirror saw
 
     @property
     def config(self) -> ConfigResult | None:
@@ -124,9 +115,11 @@ class DexClient(Link):
         self.account = None
         if s.has_account:
             try:
-                self.account = await self._request(
-                    rq.connect_call(s, self._clock_ms()), ConnectResult
-                )
+                asked = self._clock_ms()
+                self.account = await self._request(rq.connect_call(s, asked), ConnectResult)
+                if s.config is not None:
+                    self.server_clock.in_epoch(self.account.startepoch, s.config.epochlen,
+                                               asked, self._clock_ms())
             except RemoteError as exc:  # e.g. fee not confirmed yet: the feed still works
                 self._emit(ClientError(exc.user_message, str(exc), exc.code))
         for marketid in list(s.books):
@@ -163,8 +156,13 @@ class DexClient(Link):
         if book is None:
             return
         book.mirror.reset()  # notifications from now on are buffered until the snapshot
+        sent = self._clock_ms()
         result = await self._request(rq.orderbook_call(book.market), OrderbookResult)
-        for event in self.session.load_snapshot(marketid, result):
+        self.server_clock.in_epoch(result.book.epoch, book.market.epochlen, sent,
+                                   self._clock_ms())
+        events = self.session.load_snapshot(marketid, result)
+        self._book_epochs[marketid] = book.mirror.epoch  # the current epoch: not closed yet
+        for event in events:
             self._emit(event)
 
     async def _resync(self, marketid: int) -> None:
@@ -192,6 +190,35 @@ class DexClient(Link):
             self._resyncing.add(marketid)
             self._spawn(self._resync(marketid))
 
+    def _emit(self, event: Event) -> None:
+        self._note_server_time(event)  # before the app sees the event, so it reads the clock
+        super()._emit(event)
+
+    def _note_server_time(self, event: Event) -> None:
+        received = self._clock_ms()
+        if isinstance(event, MatchReceived):
+            for note in event.matches:
+                self.server_clock.pushed(note.servertime, received)
+        elif isinstance(event, FairnessChecked):  # match_data: the epoch just closed
+            epochlen = self._epochlen(event.report.marketid)
+            self.server_clock.closed(event.report.epoch, epochlen, received)
+        elif isinstance(event, BookUpdated) and event.delta is not None:
+            # Orders are booked only when their epoch closes, so a newer epoch on the mirror
+            # means that epoch has just closed. One cheap comparison on the hot path.
+            book = self.session.books.get(event.marketid)
+            if book is not None and book.mirror.epoch > self._book_epochs.get(event.marketid, -1):
+                self._book_epochs[event.marketid] = book.mirror.epoch
+                self.server_clock.closed(book.mirror.epoch, book.market.epochlen, received)
+
+    def _epochlen(self, marketid: int) -> int:
+        config = self.session.config
+        markets = config.markets if config is not None else ()
+        return next((m.epochlen for m in markets if m.marketid == marketid), 0)
+
+    def server_now(self) -> int:
+        """The server's clock (ms) as estimated from everything it sent us."""
+        return self.server_clock.now(self._clock_ms())
+
     # --- public API -------------------------------------------------------------------------
     def set_account(self, secret: bytes) -> None:
         """Set the account key (e.g. after `register`); used from the next (re)connect."""
@@ -202,8 +229,10 @@ class DexClient(Link):
         self.session.track_matches(matches)
 
     async def register(self) -> RegisterResult:
-        return await self._ready_call(rq.register_call(self.session, self._clock_ms()),
-                                      RegisterResult)  # fmt: skip
+        sent = self._clock_ms()
+        result = await self._ready_call(rq.register_call(self.session, sent), RegisterResult)
+        self.server_clock.stamped(result.timestamp, sent, self._clock_ms())
+        return result
 
     async def notify_fee(self, txid: bytes, vout: int) -> None:
         call = rq.notifyfee_call(self.session, txid, vout, self._clock_ms())
@@ -254,7 +283,10 @@ class DexClient(Link):
 
     async def submit(self, order: PreparedOrder) -> PlacedOrder:
         """Send a prepared order; the result's server signature is verified."""
-        return await self._ready_call(order.call, PlacedOrder)
+        sent = self._clock_ms()
+        placed = await self._ready_call(order.call, PlacedOrder)
+        self.server_clock.stamped(placed.servertime, sent, self._clock_ms())
+        return placed
 
     async def place_limit(
         self, base: str, quote: str, *, side: Side, quantity: int, rate: int,

@@ -4,6 +4,8 @@ Each class is a frozen dataclass with a strict `from_json(obj)` (ProtocolError -
 the offending field) and `to_json()`. Field names are the wire names. Classes whose content is
 signed have `payload()`, the app.dex.codec object whose bytes the signature covers.
 `parse_params(method, params)` / `parse_result(method, result)` dispatch by method name.
+The `trades`/`candles` results (§6, chart data) are parsed by app/trading/charts_data.py,
+where their shapes live; a malformed item is a protocol violation all the same.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from app.assets import Network
 from app.dex import codec
@@ -66,6 +68,7 @@ from app.dex.match_messages import (
     RedemptionParams,
     RevokeMatchParams,
 )
+from app.trading.charts_data import MarketDataError, parse_candles, parse_trades
 
 __all__ = [  # the feed and settlement classes are re-exported from here
     "AddLimitNote", "AddMarketNote", "AddOrderNote", "AssetInfo", "AuditParams", "BookNote",
@@ -346,6 +349,15 @@ def _list(kind: ListOf, path: str) -> Callable[[Json], object]:
     return lambda value: kind.parse(value, path)
 
 
+def _market_data(parse: Callable[[object], list[Any]]) -> Callable[[Json], object]:
+    def check(value: Json) -> object:
+        try:
+            return parse(value)
+        except MarketDataError as exc:
+            raise ProtocolError(ErrorCode.INVALID_PARAMS, str(exc)) from exc
+    return check
+
+
 def _unsub_result(value: object) -> None:
     if value is not None and not isinstance(value, bool):
         raise invalid("result", f"expected null or a boolean, got {describe(value)}")
@@ -369,6 +381,8 @@ RESULTS: dict[str, Callable[[Json], object]] = {
     "unsub_orderbook": _unsub_result,
     "match_status": _list(ListOf(Obj(MatchState)), "match_status"),
     "match": _list(ACK_LIST, "match"),
+    "trades": _market_data(parse_trades),
+    "candles": _market_data(parse_candles),
     **{m: _model(OrderResult, m) for m in ("limit", "market", "cancel")},
     **{m: _model(MatchAck, m) for m in ("init", "redeem", "audit", "redemption", "revoke_match")},
 }  # fmt: skip

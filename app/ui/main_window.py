@@ -13,6 +13,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from app.balances import asset_balance
 from app.dex.messages import ConfigResult
 from app.dex.orderbook import BookDelta
 from app.events import OrderMatched, SwapRefund, SwapStep
@@ -268,8 +269,7 @@ class MainWindow(QMainWindow):
         for symbol in self.symbols:
             aw = self.wallet.asset(symbol)
             try:
-                balance = await aw.balance()
-                utxos = await aw.utxos()
+                balance, utxos = await asset_balance(aw, self.core.swaps)  # one chain scan
                 tip = await aw.backend.tip()
             except NoNodeConfiguredError:
                 self.status.set_chain(symbol, None, "unconfigured")
@@ -287,8 +287,9 @@ class MainWindow(QMainWindow):
             self.trade.trading.set_balance(symbol, [u.value for u in utxos if u.confirmations
                                                     >= 1 and u.outpoint not in locked])
             self.wallet_view.show_snapshot(AssetSnapshot(
-                asset=aw.asset, available=balance.available, unconfirmed=balance.unconfirmed,
-                locked=balance.locked, address=aw.receive_address(),
+                asset=aw.asset, available=balance.available,
+                locked_orders=balance.locked_orders, locked_swaps=balance.locked_swaps,
+                unconfirmed=balance.unconfirmed, address=aw.receive_address(),
                 stand_in=stand_in and symbol == "btc"))
             self._balances_shown = True
         self.orders_view.reload()

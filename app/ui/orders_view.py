@@ -2,6 +2,7 @@
 
 Rows come from the order store (written before each order is sent); order events only say
 "reload". Cancel emits `cancel_requested(order_id)`; the window hands it to the core.
+"Filled" leaves revoked matches out; the status says when some were revoked, and why.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.assets import format_atoms
-from app.orders import LIVE, OrderRecord, OrderStore
+from app.orders import LIVE, OrderRecord, OrderStore, RevokeCause
 from app.trading.book_rows import decimals_for
 from app.ui.qt import (
     QColor,
@@ -23,6 +24,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.style import current_palette
 from app.ui.wallet_view import styled_label
 
 COLUMNS = 9
@@ -69,7 +71,23 @@ class OrdersView(QWidget):
         return {"new": self.tr("sending"), "epoch": self.tr("in epoch"),
                 "booked": self.tr("on the book"), "cancelling": self.tr("cancelling"),
                 "executed": self.tr("filled"), "cancelled": self.tr("cancelled"),
-                "unfilled": self.tr("unfilled"), "failed": self.tr("failed")}
+                "unfilled": self.tr("unfilled"), "failed": self.tr("failed"),
+                "revoked": self.tr("revoked")}
+
+    def revoke_causes(self) -> dict[RevokeCause, str]:
+        return {RevokeCause.COUNTERPARTY: self.tr("counterparty failed"),
+                RevokeCause.OURS: self.tr("our side was late"),
+                RevokeCause.UNKNOWN: self.tr("by the server")}
+
+    def status_text(self, o: OrderRecord) -> str:
+        status = self.statuses().get(o.status, o.status)
+        if o.revoked <= 0:
+            return status
+        cause = self.revoke_causes().get(o.revoke_cause, "")
+        if o.status == "revoked":
+            return self.tr("revoked: {cause}").format(cause=cause)
+        return self.tr("{status} · {amount} {ticker} revoked ({cause})").format(
+            status=status, amount=format_atoms(o.revoked), ticker=o.base.upper(), cause=cause)
 
     def reload(self) -> None:
         orders = self.store.all()
@@ -80,7 +98,6 @@ class OrdersView(QWidget):
         self._render(len(live))
 
     def _render(self, live: int) -> None:
-        statuses = self.statuses()
         self.table.setRowCount(len(self.orders))
         self.cancel_buttons.clear()
         decimals = decimals_for(self.rate_step)
@@ -93,7 +110,7 @@ class OrdersView(QWidget):
                 f"{b}/{q}", self.tr("Buy") if o.side == "buy" else self.tr("Sell"),
                 self.tr("Limit") if o.otype == "limit" else self.tr("Market"),
                 format_atoms(o.rate, decimals) if o.rate else self.tr("market"), amount,
-                f"{format_atoms(o.filled)} {b}", statuses.get(o.status, o.status)]
+                f"{format_atoms(o.filled)} {b}", self.status_text(o)]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(o.order_id)
@@ -101,7 +118,8 @@ class OrdersView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 if j == 2:
-                    item.setForeground(QColor("#3fb950" if o.side == "buy" else "#f85149"))
+                    palette = current_palette()  # rows are rebuilt on every reload
+                    item.setForeground(QColor(palette.up if o.side == "buy" else palette.down))
                 self.table.setItem(i, j, item)
             if o.status in ("epoch", "booked") and o.tif == "standing":
                 button = QPushButton(self.tr("Cancel"))

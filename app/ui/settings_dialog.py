@@ -1,16 +1,19 @@
 """Settings: the DEX server, each chain's node, the language and the theme; saved to config.json.
 
-    dialog = SettingsDialog(config, datadir, parent)
+    dialog = SettingsDialog(config, datadir, parent, dex_check=refusal)
     dialog.saved.connect(on_saved)                   # the new AppConfig, already on disk
     dialog.theme_changed.connect(lambda t: app.setStyleSheet(style.stylesheet(t)))
     dialog.open()
 
 A new language applies from the next start (texts are translated when widgets are built);
-the theme applies at once through the theme_changed signal.
+the theme, the nodes and the DEX server apply at once (app/ui/window_actions.py). `dex_check`,
+given a new server URL, returns why the server cannot change now (open orders, active swaps)
+or None: the dialog then shows it under the field and saves nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -84,9 +87,11 @@ class SettingsDialog(QDialog):
     theme_changed = Signal(str)
     language_changed = Signal(str)
 
-    def __init__(self, config: AppConfig, datadir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, config: AppConfig, datadir: Path, parent: QWidget | None = None,
+                 dex_check: Callable[[str], str | None] | None = None) -> None:
         super().__init__(parent)
         self.config, self.datadir = config, Path(datadir)
+        self.dex_check = dex_check
         self.setWindowTitle(self.tr("Settings"))
         # Later rules win: the light inputs override the dark form sheet.
         self.setStyleSheet(SETTINGS_STYLE + (LIGHT_FORM if config.theme == "light" else ""))
@@ -103,6 +108,11 @@ class SettingsDialog(QDialog):
         self.dex_error = error_label()
         layout.addWidget(self.dex_url)
         layout.addWidget(self.dex_error)
+        dex_hint = QLabel(self.tr("A new server is used at once, once no order is open and "
+                                  "no swap is active on the current one."))
+        dex_hint.setObjectName("muted")
+        dex_hint.setWordWrap(True)
+        layout.addWidget(dex_hint)
 
         layout.addWidget(self._section(self.tr("Chain backends")))
         hint = QLabel(self.tr("Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty "
@@ -204,6 +214,12 @@ class SettingsDialog(QDialog):
         if not self.validate():
             return False
         new = self.result_config()
+        refusal = self.dex_check(new.dex_url) if self.dex_check is not None \
+            and new.dex_url != self.config.dex_url else None
+        if refusal:
+            self.dex_error.setText(refusal)
+            set_error(self.dex_url, True)
+            return False
         try:
             save_config(self.datadir, new)
         except OSError as exc:

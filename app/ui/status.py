@@ -1,7 +1,8 @@
 """Status bar: the DEX connection and each chain, as coloured dots with short texts.
 
 Drops and reconnects are shown (and the last drop's reason in a tooltip) but never block:
-everything here is set from signals and from the window's periodic refresh.
+everything here is set from signals and from the window's periodic refresh. A server switch
+(Settings) starts the DEX indicator over: "switching", then connected or the failure.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class StatusBar(QStatusBar):
             self.dex.set(GREEN, text, self.host or detail)
             if self.drops and not self.was_connected:
                 self.showMessage(self.tr("Reconnected to the DEX server"), 5000)
+        elif not self.was_connected and not self.drops:  # never reached this server yet
+            self.dex.set(RED, self.tr("DEX: cannot connect, retrying"),
+                         f"{self.host}: {detail}" if self.host else detail)
         else:
             if self.was_connected:
                 self.drops += 1
@@ -70,6 +74,12 @@ class StatusBar(QStatusBar):
                          self.tr("Last drop {0}: {1}").format(time.strftime("%H:%M:%S"),
                                                               detail))
         self.was_connected = connected
+
+    def set_switching(self, url: str) -> None:
+        """Moving to another server: its drops and reconnects are counted afresh."""
+        self.host = url.split("://", 1)[-1]
+        self.drops, self.was_connected = 0, False
+        self.dex.set(AMBER, self.tr("DEX: switching to {0}…").format(self.host), url)
 
     def set_registering(self) -> None:
         self.dex.set(AMBER, self.tr("DEX: registering…"),

@@ -1,25 +1,40 @@
-"""The main window's dialogs: Send (per asset, from the Wallet tab) and Settings (theme live,
-language and connections from the next start). Kept apart so main_window.py stays short."""
+"""The main window's dialogs: Send (per asset, from the Wallet tab) and Settings. Kept apart so
+main_window.py stays short.
+
+Settings apply live, except the language (from the next start): the theme at once; a changed
+node rebuilds that chain's backend in place (the wallet, the swap engine and the views all hold
+the same switchable backend) and the status bar shows whether the new node answers; a new DEX
+server is refused while orders are open or swaps active on the current one (the dialog says
+why and keeps it), else the core disconnects, connects there, registers if needed and
+reloads the markets, with each step in the status bar.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from app.config import AppConfig
+from app.config import AppConfig, save_config
+from app.core_register import DexSwitchRefused, SwitchBlockers, switch_blockers
+from app.dex.errors import DexError
 from app.ui.forms import _tr
-from app.ui.qt import QApplication, QDialog
+from app.ui.qt import QDialog
 from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog
-from app.ui.style import stylesheet
+from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
+from app.wallet.errors import BackendError, WalletError
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
+from app.wallet.service import NoNodeConfiguredError
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
     from app.wallet.service import AssetWallet
 
 log = logging.getLogger("cambio.ui")
+REGISTER_RETRY_S = 2.0
 
 
 def send_actions(aw: AssetWallet) -> SendActions:
@@ -49,7 +64,8 @@ def open_send(window: MainWindow, symbol: str) -> SendDialog | None:
 
 
 def open_settings(window: MainWindow) -> SettingsDialog:
-    dialog = SettingsDialog(window.app_config, window.wallet.datadir, window)
+    dialog = SettingsDialog(window.app_config, window.wallet.datadir, window,
+                            dex_check=lambda url: dex_refusal(window, url))
     dialog.saved.connect(lambda config: _saved(window, config))
     dialog.theme_changed.connect(lambda theme: apply_theme(window, theme))
     dialog.language_changed.connect(lambda _lang: window.status.showMessage(
@@ -60,11 +76,104 @@ def open_settings(window: MainWindow) -> SettingsDialog:
     return dialog
 
 
+def dex_refusal(window: MainWindow, url: str) -> str | None:
+    """Why the DEX server cannot change to `url` now; None when it can."""
+    if url == window.core.dex_url:
+        return None
+    blockers = switch_blockers(window.core)
+    return refusal_text(blockers) if blockers else None
+
+
+def refusal_text(blockers: SwitchBlockers) -> str:
+    return _tr("MainWindow", "The DEX server cannot change now: {orders} open order(s) and "
+                             "{swaps} active swap(s) on the current server. Cancel the orders "
+                             "and let the swaps finish, then try again.").format(
+        orders=blockers.orders, swaps=blockers.swaps)
+
+
 def _saved(window: MainWindow, config: AppConfig) -> None:
-    # The running connections keep their settings; the file is read on the next start.
     window.app_config = config
-    window.status.showMessage(_tr("MainWindow", "Settings saved. Server and node changes "
-                                                "apply when Cambio starts again."), 8000)
+    window.bridge.spawn(apply_settings(window, config))
+
+
+async def apply_settings(window: MainWindow, config: AppConfig) -> None:
+    """Nodes first (the new server's fee is paid from a node), then the server."""
+    changed = await window.wallet.apply_config(config)
+    if changed:
+        await show_node_states(window, changed)
+        window.schedule_refresh()
+    if config.dex_url and config.dex_url != window.core.dex_url:
+        await switch_server(window, config)
+    elif not changed:
+        window.status.showMessage(_tr("MainWindow", "Settings saved."), 5000)
+
+
+async def show_node_states(window: MainWindow, symbols: list[str]) -> None:
+    """Ask each changed node for its tip at once and say how it went."""
+    notes = []
+    for symbol in symbols:
+        ticker = symbol.upper()
+        try:
+            tip = await window.wallet.asset(symbol).backend.tip()
+        except NoNodeConfiguredError:
+            height, problem = None, "unconfigured"
+            notes.append(_tr("MainWindow", "{0}: no node configured").format(ticker))
+        except (BackendError, OSError) as exc:
+            height, problem = None, str(exc)
+            notes.append(_tr("MainWindow", "{0} node unreachable: {1}").format(ticker, exc))
+        else:
+            height, problem = tip.height, ""
+            notes.append(_tr("MainWindow", "{0} node connected, block {1}").format(
+                ticker, tip.height))
+        if symbol in window.status.chains:
+            window.status.set_chain(symbol, height, problem)
+    window.status.showMessage("; ".join(notes), 10000)
+
+
+async def switch_server(window: MainWindow, config: AppConfig) -> None:
+    core, url = window.core, config.dex_url
+    blockers = switch_blockers(core)
+    if not blockers:
+        window.status.set_switching(url)
+        try:
+            await core.switch_dex(url)
+        except DexSwitchRefused as exc:  # an order placed since the dialog checked
+            blockers = exc.blockers
+            window.status.set_dex(core.dex.ready, core.dex_url)
+        except (DexError, TimeoutError, OSError, WalletError) as exc:
+            await _register_until_done(window, url, exc)
+            return
+    if blockers:
+        await _keep_server(window, config)
+        window.status.showMessage(refusal_text(blockers), 15000)
+        return
+    window.status.showMessage(_tr("MainWindow", "Connected to the DEX server {0}").format(
+        window.status.host or url), 8000)
+
+
+async def _register_until_done(window: MainWindow, url: str, error: BaseException) -> None:
+    """As on first start: keep trying while this is still the chosen server."""
+    core = window.core
+    while core.dex_url == url:
+        window.status.showMessage(_tr("MainWindow", "Cannot register with the DEX server "
+                                                    "yet: {0}").format(error), 8000)
+        await asyncio.sleep(REGISTER_RETRY_S)
+        try:
+            await core.ensure_registered()
+            return
+        except (DexError, TimeoutError, OSError, WalletError) as exc:
+            error = exc
+
+
+async def _keep_server(window: MainWindow, config: AppConfig) -> None:
+    """The switch was refused: the file and the running config name the old server again."""
+    kept = replace(config, dex_url=window.core.dex_url)
+    window.app_config = kept
+    await window.wallet.apply_config(kept)
+    try:
+        save_config(window.wallet.datadir, kept)
+    except OSError as exc:
+        log.warning("could not write the settings back: %s", exc)
 
 
 def _forget(window: MainWindow, dialog: QDialog) -> None:
@@ -76,10 +185,7 @@ def _forget(window: MainWindow, dialog: QDialog) -> None:
 def apply_theme(window: MainWindow, theme: str) -> None:
     """Switch the whole app at once: the app sheet, the window's own, the painted charts."""
     window.theme = theme
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        app.setStyleSheet(stylesheet(theme))
+    apply_app_theme(theme)  # the app sheet, then every style.Themed widget (book, charts, ...)
     window.setStyleSheet(window_css(theme))
-    window.trade.set_theme(theme)
     window.wallet_view.set_theme(theme)
     log.info("theme: %s", theme)

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.assets import Network, get_asset
+from app.assets import SYMBOLS, Network, get_asset
 from app.config import AppConfig, NodeConfig, load_config, save_config
 from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import KeystoreExistsError
 from app.wallet.hd import HDWallet
 from app.wallet.keystore import DEFAULT_SCRYPT_N, SeedRecord, load_keystore, save_keystore
 from app.wallet.mnemonic import generate_mnemonic, mnemonic_to_entropy
-from app.wallet.service import AssetWallet
+from app.wallet.service import AssetWallet, NoNodeConfiguredError
 
 KEYSTORE_NAME = "wallet.json"
 DB_NAME = "cambio.db"
@@ -57,27 +58,53 @@ def create_wallet(
 
 @dataclass
 class OpenWallet:
-    """An unlocked wallet: keys in memory, the store open, backends made on first use."""
+    """An unlocked wallet: keys in memory, the store open, backends made on first use.
+
+    Each asset's backend is a SwitchableBackend, the same object for the wallet's whole life:
+    `apply_config` points it at a new node, and everyone holding it (the swap engine, the
+    views) uses that node from their next call. Without a node, calls raise
+    NoNodeConfiguredError."""
 
     datadir: Path
     config: AppConfig
     hd: HDWallet
     store: Store
     _assets: dict[str, AssetWallet] = field(default_factory=dict)
+    _switches: dict[str, SwitchableBackend] = field(default_factory=dict)
 
     def backend(self, symbol: str) -> ChainBackend | None:
+        """A new backend for the configured node of `symbol`, None without one."""
         node = self.config.nodes.get(symbol)
         if node is None:
             return None
         return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
 
+    def symbols(self) -> list[str]:
+        """Every asset this wallet may trade, with or without a node configured now."""
+        return sorted(set(SYMBOLS) | set(self.config.nodes))
+
     def asset(self, symbol: str) -> AssetWallet:
         if symbol not in self._assets:
             params = get_asset(symbol, self.config.network)
-            self._assets[symbol] = AssetWallet(
-                params, self.hd.account(params), self.store, self.backend(symbol)
-            )
+            switch = SwitchableBackend(self.backend(symbol),
+                                       lambda: NoNodeConfiguredError(symbol))
+            self._switches[symbol] = switch
+            self._assets[symbol] = AssetWallet(params, self.hd.account(params), self.store,
+                                               switch)
         return self._assets[symbol]
+
+    async def apply_config(self, config: AppConfig) -> list[str]:
+        """Use `config` from now on (the network stays); rebuild the backend of each asset
+        whose node changed. Returns those assets' symbols."""
+        if config.network != self.config.network:
+            raise ValueError("the network of an open wallet cannot change")
+        old, self.config = self.config, config
+        changed = sorted(s for s in set(old.nodes) | set(config.nodes)
+                         if old.nodes.get(s) != config.nodes.get(s))
+        for symbol in changed:  # an asset not opened yet picks the new node when it opens
+            if symbol in self._switches:
+                await self._switches[symbol].switch(self.backend(symbol))
+        return changed
 
     async def close(self) -> None:
         for wallet in self._assets.values():

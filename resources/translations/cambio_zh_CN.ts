@@ -4,42 +4,67 @@
 <context>
     <name>AssetCard</name>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="72"/>
+        <location filename="../../app/ui/wallet_view.py" line="98"/>
         <source>Available</source>
         <translation>可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="78"/>
+        <location filename="../../app/ui/wallet_view.py" line="105"/>
         <source>Unconfirmed</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="79"/>
-        <source>Locked in orders and swaps</source>
-        <translation>订单和兑换中锁定</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/wallet_view.py" line="87"/>
+        <location filename="../../app/ui/wallet_view.py" line="76"/>
         <source>Receive address</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="94"/>
+        <location filename="../../app/ui/wallet_view.py" line="85"/>
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="97"/>
+        <location filename="../../app/ui/wallet_view.py" line="88"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="109"/>
+        <location filename="../../app/ui/wallet_view.py" line="99"/>
+        <source>Confirmed coins not reserved: what a new order or a payment can use.</source>
+        <translation>未被占用的已确认币：可用于新订单或付款。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="100"/>
+        <source>Locked in orders</source>
+        <translation>订单中锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="101"/>
+        <source>Coins reserved for your open orders.</source>
+        <translation>为您未完成的订单预留的币。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="102"/>
+        <source>Locked in swaps</source>
+        <translation>兑换中锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="103"/>
+        <source>Coins set aside to fund swaps, and coins sent into swap contracts that have not been redeemed or refunded yet.</source>
+        <translation>为兑换注资预留的币，以及已转入兑换合约、尚未被赎回或退款的币。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="106"/>
+        <source>Coins waiting for their first confirmation.</source>
+        <translation>等待首次确认的币。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wallet_view.py" line="127"/>
         <source> · simulated by a Litecoin regtest chain</source>
         <translation> · 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="120"/>
+        <location filename="../../app/ui/wallet_view.py" line="143"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -65,32 +90,32 @@
 <context>
     <name>BookView</name>
     <message>
-        <location filename="../../app/ui/book_view.py" line="153"/>
+        <location filename="../../app/ui/book_view.py" line="207"/>
         <source>Order book</source>
         <translation>订单簿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="159"/>
+        <location filename="../../app/ui/book_view.py" line="213"/>
         <source>Mid price: halfway between the best bid and the best ask</source>
         <translation>中间价：最高买价与最低卖价的中点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="195"/>
+        <location filename="../../app/ui/book_view.py" line="252"/>
         <source>Order book  {base}/{quote}</source>
         <translation>订单簿  {base}/{quote}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="197"/>
+        <location filename="../../app/ui/book_view.py" line="254"/>
         <source>{quote} mid</source>
         <translation>{quote} 中间价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="213"/>
+        <location filename="../../app/ui/book_view.py" line="270"/>
         <source>No spread: one side is empty</source>
         <translation>无价差：一侧没有订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="218"/>
+        <location filename="../../app/ui/book_view.py" line="275"/>
         <source>Spread {spread} ({pct})</source>
         <translation>价差 {spread}（{pct}）</translation>
     </message>
@@ -98,17 +123,17 @@
 <context>
     <name>CandleChartWidget</name>
     <message>
-        <location filename="../../app/ui/charts.py" line="216"/>
+        <location filename="../../app/ui/charts.py" line="249"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="229"/>
+        <location filename="../../app/ui/charts.py" line="262"/>
         <source>Candle width</source>
         <translation>K线周期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="244"/>
+        <location filename="../../app/ui/charts.py" line="277"/>
         <source>Price  {base}/{quote}</source>
         <translation>价格  {base}/{quote}</translation>
     </message>
@@ -250,32 +275,32 @@
 <context>
     <name>DepthChartWidget</name>
     <message>
-        <location filename="../../app/ui/charts.py" line="99"/>
+        <location filename="../../app/ui/charts.py" line="120"/>
         <source>No orders in the book</source>
         <translation>订单簿中没有订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="170"/>
+        <location filename="../../app/ui/charts.py" line="185"/>
         <source>Bids</source>
         <translation>买盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="170"/>
+        <location filename="../../app/ui/charts.py" line="185"/>
         <source>Asks</source>
         <translation>卖盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="190"/>
+        <location filename="../../app/ui/charts.py" line="223"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="196"/>
+        <location filename="../../app/ui/charts.py" line="229"/>
         <source>Total</source>
         <translation>累计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/charts.py" line="198"/>
+        <location filename="../../app/ui/charts.py" line="231"/>
         <source>Value</source>
         <translation>价值</translation>
     </message>
@@ -288,17 +313,17 @@
         <translation>订单在一个周期内收集，周期结束时按随机顺序统一撮合。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="66"/>
+        <location filename="../../app/ui/epoch_timer.py" line="69"/>
         <source>Epoch: waiting for the server</source>
         <translation>周期：等待服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="67"/>
+        <location filename="../../app/ui/epoch_timer.py" line="70"/>
         <source>Epoch {epoch} · matching in {time}</source>
         <translation>周期 {epoch} · {time} 后撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="82"/>
+        <location filename="../../app/ui/epoch_timer.py" line="85"/>
         <source>Epoch {epoch} · next match in</source>
         <translation>周期 {epoch} · 距下次撮合</translation>
     </message>
@@ -306,185 +331,215 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="82"/>
+        <location filename="../../app/ui/main_window.py" line="83"/>
         <source>Trade</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="83"/>
+        <location filename="../../app/ui/main_window.py" line="84"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="83"/>
+        <location filename="../../app/ui/main_window.py" line="84"/>
         <source>Swaps</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="84"/>
+        <location filename="../../app/ui/main_window.py" line="85"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="86"/>
+        <location filename="../../app/ui/main_window.py" line="87"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="88"/>
+        <location filename="../../app/ui/main_window.py" line="89"/>
         <source>DEX server, chain backends, language and theme</source>
         <translation>DEX 服务器、链后端、语言和主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="125"/>
+        <location filename="../../app/ui/main_window.py" line="127"/>
         <source>View swaps</source>
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
+        <location filename="../../app/ui/main_window.py" line="150"/>
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="168"/>
+        <location filename="../../app/ui/main_window.py" line="170"/>
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="170"/>
+        <location filename="../../app/ui/main_window.py" line="172"/>
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191"/>
+        <location filename="../../app/ui/main_window.py" line="193"/>
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="192"/>
+        <location filename="../../app/ui/main_window.py" line="194"/>
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="199"/>
+        <location filename="../../app/ui/main_window.py" line="201"/>
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="200"/>
+        <location filename="../../app/ui/main_window.py" line="202"/>
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202"/>
+        <location filename="../../app/ui/main_window.py" line="204"/>
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="203"/>
+        <location filename="../../app/ui/main_window.py" line="205"/>
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="208"/>
+        <location filename="../../app/ui/main_window.py" line="210"/>
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209"/>
+        <location filename="../../app/ui/main_window.py" line="211"/>
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="218"/>
+        <location filename="../../app/ui/main_window.py" line="220"/>
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226"/>
+        <location filename="../../app/ui/main_window.py" line="228"/>
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="247"/>
+        <location filename="../../app/ui/main_window.py" line="249"/>
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="250"/>
+        <location filename="../../app/ui/main_window.py" line="252"/>
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="280"/>
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="306"/>
+        <location filename="../../app/ui/main_window.py" line="309"/>
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="311"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="323"/>
+        <location filename="../../app/ui/main_window.py" line="326"/>
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="325"/>
+        <location filename="../../app/ui/main_window.py" line="328"/>
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="326"/>
+        <location filename="../../app/ui/main_window.py" line="329"/>
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="42"/>
+        <location filename="../../app/ui/window_actions.py" line="57"/>
         <source>Sent {0}: {1}</source>
         <translation>已发送 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="56"/>
+        <location filename="../../app/ui/window_actions.py" line="72"/>
         <source>The new language applies when Cambio starts again.</source>
         <translation>新语言将在 Cambio 下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="66"/>
-        <source>Settings saved. Server and node changes apply when Cambio starts again.</source>
-        <translation>设置已保存。服务器和节点的更改将在 Cambio 下次启动时生效。</translation>
+        <location filename="../../app/ui/window_actions.py" line="88"/>
+        <source>The DEX server cannot change now: {orders} open order(s) and {swaps} active swap(s) on the current server. Cancel the orders and let the swaps finish, then try again.</source>
+        <translation>现在无法更换 DEX 服务器：当前服务器上有 {orders} 个未完成订单和 {swaps} 个进行中的兑换。请先取消订单并等待兑换完成，然后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="108"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="120"/>
+        <source>{0}: no node configured</source>
+        <translation>{0}：未配置节点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="123"/>
+        <source>{0} node unreachable: {1}</source>
+        <translation>{0} 节点无法连接：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="126"/>
+        <source>{0} node connected, block {1}</source>
+        <translation>{0} 节点已连接，区块 {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="150"/>
+        <source>Connected to the DEX server {0}</source>
+        <translation>已连接到 DEX 服务器 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="158"/>
+        <source>Cannot register with the DEX server yet: {0}</source>
+        <translation>暂时无法在 DEX 服务器注册：{0}</translation>
     </message>
 </context>
 <context>
     <name>MarketList</name>
     <message>
-        <location filename="../../app/ui/market_list.py" line="70"/>
+        <location filename="../../app/ui/market_list.py" line="77"/>
         <source>Market</source>
         <translation>市场</translation>
     </message>
     <message>
-        <location filename="../../app/ui/market_list.py" line="70"/>
+        <location filename="../../app/ui/market_list.py" line="77"/>
         <source>Last price</source>
         <translation>最新价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/market_list.py" line="71"/>
+        <location filename="../../app/ui/market_list.py" line="78"/>
         <source>24h change</source>
         <translation>24小时涨跌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/market_list.py" line="71"/>
+        <location filename="../../app/ui/market_list.py" line="78"/>
         <source>24h volume</source>
         <translation>24小时成交量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/market_list.py" line="117"/>
+        <location filename="../../app/ui/market_list.py" line="124"/>
         <source>24h high {high} · low {low}</source>
         <translation>24小时最高 {high} · 最低 {low}</translation>
     </message>
@@ -540,128 +595,128 @@
 <context>
     <name>OrderFormView</name>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="88"/>
-        <location filename="../../app/ui/order_form_view.py" line="107"/>
+        <location filename="../../app/ui/order_form_view.py" line="90"/>
+        <location filename="../../app/ui/order_form_view.py" line="109"/>
         <source>Buy</source>
         <translation>买入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="88"/>
+        <location filename="../../app/ui/order_form_view.py" line="90"/>
         <source>Sell</source>
         <translation>卖出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="90"/>
+        <location filename="../../app/ui/order_form_view.py" line="92"/>
         <source>Limit</source>
         <translation>限价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="90"/>
+        <location filename="../../app/ui/order_form_view.py" line="92"/>
         <source>Market</source>
         <translation>市价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="92"/>
+        <location filename="../../app/ui/order_form_view.py" line="94"/>
         <source>Standing</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="93"/>
+        <location filename="../../app/ui/order_form_view.py" line="95"/>
         <source>Immediate</source>
         <translation>即时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="94"/>
+        <location filename="../../app/ui/order_form_view.py" line="96"/>
         <source>Standing orders rest on the book until filled or cancelled; immediate ones live for one match cycle.</source>
         <translation>挂单会留在订单簿上，直到成交或取消；即时订单只在一轮撮合中有效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="99"/>
+        <location filename="../../app/ui/order_form_view.py" line="101"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="100"/>
+        <location filename="../../app/ui/order_form_view.py" line="102"/>
         <source>Amount</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="101"/>
+        <location filename="../../app/ui/order_form_view.py" line="103"/>
         <source>Max</source>
         <translation>最大</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="158"/>
+        <location filename="../../app/ui/order_form_view.py" line="160"/>
         <source>Total</source>
         <translation>总计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="158"/>
+        <location filename="../../app/ui/order_form_view.py" line="160"/>
         <source>Max. fees</source>
         <translation>最高手续费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="158"/>
+        <location filename="../../app/ui/order_form_view.py" line="160"/>
         <source>Funding needed</source>
         <translation>所需资金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="159"/>
+        <location filename="../../app/ui/order_form_view.py" line="161"/>
         <source>Available</source>
         <translation>可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="164"/>
+        <location filename="../../app/ui/order_form_view.py" line="166"/>
         <source>Worst case (protocol §7): one swap transaction per lot plus one input per funding coin, at the server&apos;s fee rate.</source>
         <translation>最坏情况（协议 §7）：按服务器的费率，每手一笔兑换交易，每个资金币一个输入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="175"/>
+        <location filename="../../app/ui/order_form_view.py" line="177"/>
         <source>One step down</source>
         <translation>下调一档</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="176"/>
+        <location filename="../../app/ui/order_form_view.py" line="178"/>
         <source>One step up</source>
         <translation>上调一档</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="273"/>
+        <location filename="../../app/ui/order_form_view.py" line="278"/>
         <source>Best available</source>
         <translation>最优价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="274"/>
+        <location filename="../../app/ui/order_form_view.py" line="279"/>
         <source>Price ({quote} per {base})</source>
         <translation>价格（每 {base} 多少 {quote}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="275"/>
+        <location filename="../../app/ui/order_form_view.py" line="280"/>
         <source>Spend ({quote})</source>
         <translation>花费（{quote}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="276"/>
+        <location filename="../../app/ui/order_form_view.py" line="281"/>
         <source>Amount ({base})</source>
         <translation>数量（{base}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="284"/>
+        <location filename="../../app/ui/order_form_view.py" line="289"/>
         <source>Buy {base}</source>
         <translation>买入 {base}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="284"/>
+        <location filename="../../app/ui/order_form_view.py" line="289"/>
         <source>Sell {base}</source>
         <translation>卖出 {base}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="293"/>
+        <location filename="../../app/ui/order_form_view.py" line="298"/>
         <source>Sized in {quote}; at least the buy buffer times one lot</source>
         <translation>以 {quote} 计量；至少为买入缓冲倍数乘以一手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="297"/>
+        <location filename="../../app/ui/order_form_view.py" line="302"/>
         <source>= {lots} lots · 1 lot = {lot} {base}</source>
         <translation>= {lots} 手 · 1 手 = {lot} {base}</translation>
     </message>
@@ -669,128 +724,158 @@
 <context>
     <name>OrdersView</name>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="45"/>
+        <location filename="../../app/ui/orders_view.py" line="47"/>
         <source>My orders</source>
         <translation>我的订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <location filename="../../app/ui/orders_view.py" line="54"/>
         <source>Placed</source>
         <translation>下单时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="52"/>
-        <location filename="../../app/ui/orders_view.py" line="94"/>
+        <location filename="../../app/ui/orders_view.py" line="54"/>
+        <location filename="../../app/ui/orders_view.py" line="111"/>
         <source>Market</source>
         <translation>市场</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <location filename="../../app/ui/orders_view.py" line="54"/>
         <source>Side</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="52"/>
+        <location filename="../../app/ui/orders_view.py" line="54"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <location filename="../../app/ui/orders_view.py" line="55"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <location filename="../../app/ui/orders_view.py" line="55"/>
         <source>Amount</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <location filename="../../app/ui/orders_view.py" line="55"/>
         <source>Filled</source>
         <translation>已成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="53"/>
+        <location filename="../../app/ui/orders_view.py" line="55"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="64"/>
+        <location filename="../../app/ui/orders_view.py" line="66"/>
         <source>No orders yet. Place one from the Trade tab.</source>
         <translation>还没有订单。请在“交易”页下单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="69"/>
+        <location filename="../../app/ui/orders_view.py" line="71"/>
         <source>sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="69"/>
+        <location filename="../../app/ui/orders_view.py" line="71"/>
         <source>in epoch</source>
         <translation>本周期内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="70"/>
+        <location filename="../../app/ui/orders_view.py" line="72"/>
         <source>on the book</source>
         <translation>挂单中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="70"/>
+        <location filename="../../app/ui/orders_view.py" line="72"/>
         <source>cancelling</source>
         <translation>取消中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="71"/>
+        <location filename="../../app/ui/orders_view.py" line="73"/>
         <source>filled</source>
         <translation>已成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="71"/>
+        <location filename="../../app/ui/orders_view.py" line="73"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="72"/>
+        <location filename="../../app/ui/orders_view.py" line="74"/>
         <source>unfilled</source>
         <translation>未成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="72"/>
+        <location filename="../../app/ui/orders_view.py" line="74"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="93"/>
+        <location filename="../../app/ui/orders_view.py" line="75"/>
+        <source>revoked</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="78"/>
+        <source>counterparty failed</source>
+        <translation>对方未完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="79"/>
+        <source>our side was late</source>
+        <translation>我方操作超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="80"/>
+        <source>by the server</source>
+        <translation>由服务器撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="88"/>
+        <source>revoked: {cause}</source>
+        <translation>已撤销：{cause}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="89"/>
+        <source>{status} · {amount} {ticker} revoked ({cause})</source>
+        <translation>{status} · {amount} {ticker} 已撤销（{cause}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="110"/>
         <source>Buy</source>
         <translation>买入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="93"/>
+        <location filename="../../app/ui/orders_view.py" line="110"/>
         <source>Sell</source>
         <translation>卖出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="94"/>
+        <location filename="../../app/ui/orders_view.py" line="111"/>
         <source>Limit</source>
         <translation>限价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="95"/>
+        <location filename="../../app/ui/orders_view.py" line="112"/>
         <source>market</source>
         <translation>市价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="107"/>
+        <location filename="../../app/ui/orders_view.py" line="125"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="116"/>
+        <location filename="../../app/ui/orders_view.py" line="134"/>
         <source>{live} open · {total} total</source>
         <translation>{live} 个挂单 · 共 {total} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="123"/>
+        <location filename="../../app/ui/orders_view.py" line="141"/>
         <source>Cancelling…</source>
         <translation>取消中…</translation>
     </message>
@@ -841,17 +926,17 @@
 <context>
     <name>RecentTrades</name>
     <message>
-        <location filename="../../app/ui/trades_view.py" line="63"/>
+        <location filename="../../app/ui/trades_view.py" line="64"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trades_view.py" line="63"/>
+        <location filename="../../app/ui/trades_view.py" line="64"/>
         <source>Amount</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trades_view.py" line="64"/>
+        <location filename="../../app/ui/trades_view.py" line="65"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -1063,98 +1148,103 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="57"/>
+        <location filename="../../app/ui/settings_dialog.py" line="60"/>
         <source>The port is not valid.</source>
         <translation>端口无效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="59"/>
+        <location filename="../../app/ui/settings_dialog.py" line="62"/>
         <source>Use an address like http://127.0.0.1:9332</source>
         <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="90"/>
-        <location filename="../../app/ui/settings_dialog.py" line="96"/>
+        <location filename="../../app/ui/settings_dialog.py" line="95"/>
+        <location filename="../../app/ui/settings_dialog.py" line="101"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="100"/>
+        <location filename="../../app/ui/settings_dialog.py" line="105"/>
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="107"/>
+        <location filename="../../app/ui/settings_dialog.py" line="111"/>
+        <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
+        <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="117"/>
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="108"/>
+        <location filename="../../app/ui/settings_dialog.py" line="118"/>
         <source>Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty to trade without that chain.</source>
         <translation>Bitcoin Core 或 Litecoin Core 的 JSON-RPC；地址留空则不使用该链交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="118"/>
+        <location filename="../../app/ui/settings_dialog.py" line="128"/>
         <source>{name} node</source>
         <translation>{name} 节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="120"/>
+        <location filename="../../app/ui/settings_dialog.py" line="130"/>
         <source>user</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="121"/>
+        <location filename="../../app/ui/settings_dialog.py" line="131"/>
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="124"/>
+        <location filename="../../app/ui/settings_dialog.py" line="134"/>
         <source>Login</source>
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="130"/>
+        <location filename="../../app/ui/settings_dialog.py" line="140"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="141"/>
+        <location filename="../../app/ui/settings_dialog.py" line="151"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="142"/>
+        <location filename="../../app/ui/settings_dialog.py" line="152"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="144"/>
+        <location filename="../../app/ui/settings_dialog.py" line="154"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="145"/>
+        <location filename="../../app/ui/settings_dialog.py" line="155"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="147"/>
+        <location filename="../../app/ui/settings_dialog.py" line="157"/>
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="155"/>
+        <location filename="../../app/ui/settings_dialog.py" line="165"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="158"/>
+        <location filename="../../app/ui/settings_dialog.py" line="168"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="210"/>
+        <location filename="../../app/ui/settings_dialog.py" line="226"/>
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1162,67 +1252,77 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../app/ui/status.py" line="42"/>
+        <location filename="../../app/ui/status.py" line="43"/>
         <source>DEX: connecting…</source>
         <translation>DEX：连接中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="47"/>
+        <location filename="../../app/ui/status.py" line="48"/>
         <source>{0}: connecting…</source>
         <translation>{0}：连接中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="58"/>
+        <location filename="../../app/ui/status.py" line="59"/>
         <source>DEX: reconnected</source>
         <translation>DEX：已重新连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="59"/>
+        <location filename="../../app/ui/status.py" line="60"/>
         <source>DEX: connected</source>
         <translation>DEX：已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="62"/>
+        <location filename="../../app/ui/status.py" line="63"/>
         <source>Reconnected to the DEX server</source>
         <translation>已重新连接到 DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="66"/>
+        <location filename="../../app/ui/status.py" line="65"/>
+        <source>DEX: cannot connect, retrying</source>
+        <translation>DEX：无法连接，正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="70"/>
         <source>Connection to the DEX server lost; reconnecting in the background. Swaps keep settling on chain.</source>
         <translation>与 DEX 服务器的连接已断开，正在后台重连。兑换会继续在链上结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="69"/>
+        <location filename="../../app/ui/status.py" line="73"/>
         <source>DEX: reconnecting…</source>
         <translation>DEX：重新连接中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="70"/>
+        <location filename="../../app/ui/status.py" line="74"/>
         <source>Last drop {0}: {1}</source>
         <translation>上次断开 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="75"/>
+        <location filename="../../app/ui/status.py" line="82"/>
+        <source>DEX: switching to {0}…</source>
+        <translation>DEX：正在切换到 {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="85"/>
         <source>DEX: registering…</source>
         <translation>DEX：注册中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="76"/>
+        <location filename="../../app/ui/status.py" line="86"/>
         <source>Paying the registration fee; waiting for its confirmation</source>
         <translation>正在支付注册费，等待确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="82"/>
+        <location filename="../../app/ui/status.py" line="92"/>
         <source>{0}: block {1}</source>
         <translation>{0}：区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="84"/>
+        <location filename="../../app/ui/status.py" line="94"/>
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="86"/>
+        <location filename="../../app/ui/status.py" line="96"/>
         <source>{0}: offline, retrying</source>
         <translation>{0}：离线，正在重试</translation>
     </message>
@@ -1230,32 +1330,32 @@
 <context>
     <name>StepTracker</name>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="20"/>
+        <location filename="../../app/ui/swap_tracker.py" line="26"/>
         <source>Matched</source>
         <translation>已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="20"/>
+        <location filename="../../app/ui/swap_tracker.py" line="26"/>
         <source>Our init</source>
         <translation>我方锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="21"/>
+        <location filename="../../app/ui/swap_tracker.py" line="27"/>
         <source>Their init</source>
         <translation>对方锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="21"/>
+        <location filename="../../app/ui/swap_tracker.py" line="27"/>
         <source>Redeemed</source>
         <translation>已赎回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="22"/>
+        <location filename="../../app/ui/swap_tracker.py" line="28"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="22"/>
+        <location filename="../../app/ui/swap_tracker.py" line="28"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -1274,8 +1374,8 @@
     </message>
     <message>
         <location filename="../../app/ui/swaps_view.py" line="80"/>
-        <source>Save what is needed to finish this swap elsewhere (it contains the swap&apos;s secret: keep it private)</source>
-        <translation>保存在别处完成此兑换所需的数据（其中包含兑换密钥，请妥善保管）</translation>
+        <source>Save what is needed to finish this swap elsewhere (signed refund included: keep it private)</source>
+        <translation>保存在别处完成此兑换所需的内容（含已签名的退款交易：请妥善保管）</translation>
     </message>
     <message>
         <location filename="../../app/ui/swaps_view.py" line="92"/>
@@ -1439,7 +1539,7 @@
         <translation>中间价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="98"/>
+        <location filename="../../app/ui/trade_tab.py" line="100"/>
         <source>Markets</source>
         <translation>市场</translation>
     </message>
@@ -1447,12 +1547,12 @@
 <context>
     <name>TradesView</name>
     <message>
-        <location filename="../../app/ui/trades_view.py" line="131"/>
+        <location filename="../../app/ui/trades_view.py" line="132"/>
         <source>Recent trades</source>
         <translation>最近成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trades_view.py" line="159"/>
+        <location filename="../../app/ui/trades_view.py" line="160"/>
         <source>Recent trades  {base}/{quote}</source>
         <translation>最近成交  {base}/{quote}</translation>
     </message>
@@ -1460,62 +1560,62 @@
 <context>
     <name>TxList</name>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="107"/>
+        <location filename="../../app/ui/tx_list.py" line="108"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="107"/>
+        <location filename="../../app/ui/tx_list.py" line="108"/>
         <source>Registration fee</source>
         <translation>注册费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="108"/>
+        <location filename="../../app/ui/tx_list.py" line="109"/>
         <source>Received</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="116"/>
+        <location filename="../../app/ui/tx_list.py" line="117"/>
         <source>Pending</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="117"/>
+        <location filename="../../app/ui/tx_list.py" line="118"/>
         <source>{n} confirmations</source>
         <translation>{n} 个确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="118"/>
+        <location filename="../../app/ui/tx_list.py" line="119"/>
         <source>1 confirmation</source>
         <translation>1 个确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="138"/>
+        <location filename="../../app/ui/tx_list.py" line="139"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="138"/>
+        <location filename="../../app/ui/tx_list.py" line="139"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="138"/>
+        <location filename="../../app/ui/tx_list.py" line="139"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="139"/>
+        <location filename="../../app/ui/tx_list.py" line="140"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="139"/>
+        <location filename="../../app/ui/tx_list.py" line="140"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="140"/>
+        <location filename="../../app/ui/tx_list.py" line="141"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
@@ -1523,12 +1623,12 @@
 <context>
     <name>TxListView</name>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="188"/>
+        <location filename="../../app/ui/tx_list.py" line="189"/>
         <source>Transactions</source>
         <translation>交易记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tx_list.py" line="190"/>
+        <location filename="../../app/ui/tx_list.py" line="191"/>
         <source>No transactions yet</source>
         <translation>暂无交易</translation>
     </message>
@@ -1600,62 +1700,62 @@
 <context>
     <name>Wizard</name>
     <message>
-        <location filename="../../app/ui/forms.py" line="88"/>
+        <location filename="../../app/ui/forms.py" line="54"/>
         <source>Did you mean: {words}?</source>
         <translation>您是否想输入：{words}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="90"/>
+        <location filename="../../app/ui/forms.py" line="56"/>
         <source>Word #{n} does not match your recovery words.</source>
         <translation>第 {n} 个单词与您的助记词不符。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="91"/>
+        <location filename="../../app/ui/forms.py" line="57"/>
         <source>Word {n} is missing.</source>
         <translation>缺少第 {n} 个单词。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="92"/>
+        <location filename="../../app/ui/forms.py" line="58"/>
         <source>Word {n} (“{word}”) is not in the word list.</source>
         <translation>第 {n} 个单词（“{word}”）不在单词表中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="93"/>
+        <location filename="../../app/ui/forms.py" line="59"/>
         <source>Word {n} (“{word}”) is not a complete word.</source>
         <translation>第 {n} 个单词（“{word}”）不是完整的单词。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="95"/>
+        <location filename="../../app/ui/forms.py" line="61"/>
         <source>These words do not form a valid recovery phrase: one is wrong or out of order.</source>
         <translation>这些单词不构成有效的助记词：其中有单词错误或顺序不对。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="97"/>
+        <location filename="../../app/ui/forms.py" line="63"/>
         <source>Use at least {n} characters.</source>
         <translation>请至少使用 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="98"/>
+        <location filename="../../app/ui/forms.py" line="64"/>
         <source>The two passwords do not match.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="99"/>
+        <location filename="../../app/ui/forms.py" line="65"/>
         <source>Enter the server&apos;s address.</source>
         <translation>请输入服务器地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="100"/>
+        <location filename="../../app/ui/forms.py" line="66"/>
         <source>The address must start with wss://</source>
         <translation>地址必须以 wss:// 开头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="101"/>
+        <location filename="../../app/ui/forms.py" line="67"/>
         <source>Use wss:// (plain ws:// only works for this computer).</source>
         <translation>请使用 wss://（不加密的 ws:// 仅适用于本机）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="102"/>
+        <location filename="../../app/ui/forms.py" line="68"/>
         <source>This is not a valid server address.</source>
         <translation>这不是有效的服务器地址。</translation>
     </message>

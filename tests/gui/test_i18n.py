@@ -117,7 +117,8 @@ def test_chinese_screens(qtbot: QtBot, chinese: None) -> None:
     view = WalletView(["ltc"])
     qtbot.addWidget(view)
     view.show_snapshot(AssetSnapshot(get_asset("ltc", Network.REGTEST), available=1,
-                                     unconfirmed=0, locked=0, address="rltc1qexample"))
+                                     locked_orders=0, locked_swaps=0, unconfirmed=0,
+                                     address="rltc1qexample"))
     assert view.cards["ltc"].copy.text() == "复制地址"
     dialog = WizardDialog()
     qtbot.addWidget(dialog)
