@@ -1,20 +1,57 @@
-"""Pieces shared by the wizard and unlock dialogs: form styling, inline errors, word completer.
+"""Pieces shared by the dialogs (wizard, unlock, settings, send): the themed dialog base,
+inline errors, the word completer.
 
-FORM_STYLE extends the app's DARK theme with inputs and the wizard's word cells; its rules
-live in style.py (FORM_TEMPLATE) with every other colour, so `form_style(theme)` has both.
+Every dialog's sheet is built from the current palette (style.dialog_style) and rebuilt on a
+theme switch, so a dialog is never left in the other theme's colours.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
-from app.ui.qt import QCompleter, QCoreApplication, QDialog, QLabel, QLineEdit, Qt, QWidget
-from app.ui.style import form_style
+from app.ui.qt import (
+    QCompleter,
+    QCoreApplication,
+    QDialog,
+    QEvent,
+    QLabel,
+    QLineEdit,
+    Qt,
+    QWidget,
+)
+from app.ui.style import Palette, current_palette, dialog_style
 from app.wallet.mnemonic import wordlist
 from app.wizard import Issue, Problem
 
-# The dark form rules; wizard and unlock start before any theme applies (style.form_style).
-FORM_STYLE = form_style("dark")
+
+class ThemedDialog(QDialog):
+    """A dialog in the current theme; style.apply_app_theme restyles it while it is open (it
+    is a style.Themed widget). A subclass adds its own rules in RULES (a style.fill template)."""
+
+    RULES: ClassVar[str] = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.apply_palette(current_palette())
+
+    def apply_palette(self, palette: Palette) -> None:
+        self.theme_name = palette.name
+        self.setStyleSheet(dialog_style(palette, self.RULES))
+
+    def event(self, event: QEvent) -> bool:  # Qt API name
+        if event.type() == QEvent.Type.Show:
+            self._fit_wrapped_text()
+        return super().event(event)
+
+    def _fit_wrapped_text(self) -> None:
+        """A window does not grow for its word-wrapped labels by itself (height-for-width):
+        opened too short, the layout would squeeze its text fields and clip their text."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+            if self.height() < needed:
+                self.resize(self.width(), needed)
 
 
 def error_label() -> QLabel:

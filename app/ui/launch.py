@@ -1,10 +1,10 @@
 """Start the desktop app: Qt + asyncio (qasync), the wallet, and a clean shutdown order.
 
-Start-up order, for a quick first window: Qt, style and translations, then the unlock dialog
-(or the first-run wizard) at once; the client and main-window modules (~300 ms of imports)
-load while that dialog waits for the user (`warm_up_after_first_paint`), so once the
-password is in, only `Core`, `MainWindow` and its first paint remain. aiohttp and segno are
-imported at their first use, after the main window is up.
+Start-up order, for a quick first window: Qt, the saved theme and language, then the unlock
+dialog (or the first-run wizard) at once, in that theme; the client and main-window modules
+(~300 ms of imports) load while that dialog waits for the user (`warm_up_after_first_paint`),
+so once the password is in, only `Core`, `MainWindow` and its first paint remain. aiohttp and
+segno are imported at their first use, after the main window is up.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import asyncio
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.assets import Network
-from app.config import ConfigError, default_datadir, load_config, save_config
+from app.config import AppConfig, ConfigError, default_datadir, load_config, save_config
 
 if TYPE_CHECKING:
     from app.ui.qt import QApplication
@@ -51,20 +51,34 @@ def import_modules(names: Sequence[str] = WARM_UP_MODULES) -> None:
         importlib.import_module(name)
 
 
-def warm_up_after_first_paint(app: QApplication,
-                              names: Sequence[str] = WARM_UP_MODULES) -> None:
+def _keyring_busy() -> bool:
+    from app.ui.unlock_view import keyring_lookup_running
+
+    return keyring_lookup_running()
+
+
+def warm_up_after_first_paint(app: QApplication, names: Sequence[str] = WARM_UP_MODULES,
+                              busy: Callable[[], bool] = _keyring_busy) -> None:
     """Import `names` (the main window's modules) right after the first window (the unlock
     dialog or the wizard) has painted: the user is reading or typing then, and keystrokes wait
     in the queue for the ~0.3 s this blocks. On the main thread on purpose: a second importing
     thread could deadlock on the module locks, and the Qt modules are only safe to load here.
-    The delay lets the dialog's first frame reach the screen before the main thread is busy."""
+    For the same reason it waits while `busy()` (the unlock dialog's keyring lookup, which
+    imports keyring and its backend on a worker thread). The delay lets the dialog's first
+    frame reach the screen before the main thread is busy."""
     from app.ui.qt import QEvent, QObject, QTimer
+
+    def import_when_idle() -> None:
+        if busy():
+            QTimer.singleShot(WARM_UP_DELAY_MS, import_when_idle)
+        else:
+            import_modules(names)
 
     class AfterFirstPaint(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt API name
             if event.type() == QEvent.Type.Paint:
                 app.removeEventFilter(self)
-                QTimer.singleShot(WARM_UP_DELAY_MS, lambda: import_modules(names))
+                QTimer.singleShot(WARM_UP_DELAY_MS, import_when_idle)
             return False
 
     # Parented to the app: it lives as long as it has to, with no global to keep it.
@@ -99,28 +113,40 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
     return unlock_wallet(datadir, result.password, result.passphrase)
 
 
+def saved_config(datadir: Path) -> AppConfig:
+    """config.json's settings, or the defaults (dark, English) when it cannot be read: the
+    first window must open either way."""
+    try:
+        return load_config(datadir)
+    except ConfigError as exc:
+        log.warning("%s; starting with the default theme and language", exc)
+        return AppConfig()
+
+
+def prepare_first_window(app: QApplication, datadir: Path, language: str | None) -> AppConfig:
+    """The saved theme and language (`language` overrides it), applied before any window: the
+    wizard and the unlock dialog build their sheets from the current palette."""
+    from app.ui.i18n import prepare_app
+    from app.ui.style import apply_app_theme
+
+    saved = saved_config(datadir)
+    apply_app_theme(saved.theme)
+    prepare_app(app, language or saved.language)
+    return saved
+
+
 def run_gui(argv: list[str]) -> int:
     args = _parse(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from app.ui.i18n import prepare_app
     from app.ui.qt import QApplication
-    from app.ui.style import DARK
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Cambio")
-    app.setStyleSheet(DARK)
     # The window's close decides when to stop (after the swap-in-flight warning); the loop
     # must keep running for the shutdown coroutines below.
     app.setQuitOnLastWindowClosed(False)
-    language = args.language
-    if language is None:
-        try:
-            language = load_config(args.datadir or default_datadir()).language
-        except ConfigError as exc:
-            log.warning("%s; starting in English", exc)
-            language = "en"
-    prepare_app(app, language)
+    prepare_first_window(app, args.datadir or default_datadir(), args.language)
 
     devnet = None
     if args.simnet:

@@ -7,7 +7,7 @@ The wallet is reached only through injected coroutines, so tests drive the dialo
         fee_rate=lambda speed: fee_rate(wallet.backend, FeePolicy.for_asset(asset), speed),
         preview=wallet.create_payment,            # (address, amount, rate) -> SignedTx
         send=wallet.send)                         # signs, records, broadcasts
-    dialog = SendDialog(asset, available, actions, parent); dialog.start()
+    dialog = SendDialog(asset, available, actions, parent); dialog.start()  # current theme
     dialog.sent.connect(lambda txid: refresh())
 """
 
@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.assets import AssetParams, format_atoms, parse_coins
-from app.ui.forms import FORM_STYLE, _tr, error_label, set_error
+from app.ui.forms import ThemedDialog, _tr, error_label, set_error
 from app.ui.qt import (
     QButtonGroup,
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,7 +33,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.style import LIGHT_FORM
 from app.wallet.coins import SignedTx
 from app.wallet.errors import DustError, InsufficientFundsError, WalletError
 from app.wallet.fees import TARGET_BLOCKS, FeeQuote, FeeSpeed
@@ -47,14 +45,11 @@ from app.wallet.send_check import (
     max_amount,
 )
 
-SEND_STYLE = FORM_STYLE + """
-QPushButton#speed { background: #1b1f26; border: 1px solid #2c333d; border-radius: 8px;
-                    padding: 8px; color: #c9d1d9; font-weight: 500; text-align: center; }
-QPushButton#speed:checked { border-color: #2d6cdf; background: #172235; color: #ffffff; }
-QLabel#summary { font-family: "DejaVu Sans Mono", monospace; }
-QLabel#total { font-family: "DejaVu Sans Mono", monospace; font-size: 16px; font-weight: 600; }
-QLabel#txid { font-family: "DejaVu Sans Mono", monospace; color: #cfe3ff; }
-QLabel#warn { color: #d29922; }
+# Added to the dialogs' rules (style.dialog_style: the speed buttons, #txid and #warn are there).
+SEND_RULES = """
+QPushButton#speed { text-align: center; }
+QLabel#summary { font-family: $mono; }
+QLabel#total { font-family: $mono; font-size: 16px; font-weight: 600; }
 """
 
 
@@ -96,12 +91,13 @@ def _label(text: str = "", name: str = "") -> QLabel:
     return label
 
 
-class SendDialog(QDialog):
+class SendDialog(ThemedDialog):
+    RULES = SEND_RULES
     sent = Signal(str)  # txid
 
     def __init__(self, asset: AssetParams, available: int, actions: SendActions,
-                 parent: QWidget | None = None, theme: str = "dark") -> None:
-        super().__init__(parent)
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)  # in the current theme, restyled on a switch
         self.asset, self.available, self.wallet_actions = asset, available, actions
         self.ticker = asset.ticker
         self.quotes: dict[FeeSpeed, FeeQuote] = {}
@@ -109,7 +105,6 @@ class SendDialog(QDialog):
         self.payment: tuple[str, int, int] | None = None  # reviewed (address, amount, rate)
         self.pending: asyncio.Task[None] | None = None
         self.setWindowTitle(self.tr("Send {ticker}").format(ticker=self.ticker))
-        self.setStyleSheet(SEND_STYLE + (LIGHT_FORM if theme == "light" else ""))
         self.setMinimumWidth(520)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._form_page())

@@ -2,11 +2,12 @@
 
     dialog = SettingsDialog(config, datadir, parent, dex_check=refusal)
     dialog.saved.connect(on_saved)                   # the new AppConfig, already on disk
-    dialog.theme_changed.connect(lambda t: app.setStyleSheet(style.stylesheet(t)))
+    dialog.theme_changed.connect(style.apply_app_theme)  # restyles the dialog too
     dialog.open()
 
 A new language applies from the next start (texts are translated when widgets are built);
-the theme, the nodes and the DEX server apply at once (app/ui/window_actions.py). `dex_check`,
+the theme, the nodes and the DEX server apply at once (app/ui/window_actions.py); the dialog
+itself takes the theme chosen in its combo at once, as a preview. `dex_check`,
 given a new server URL, returns why the server cannot change now (open orders, active swaps)
 or None: the dialog then shows it under the field and saves nothing.
 """
@@ -20,11 +21,10 @@ from urllib.parse import urlsplit
 
 from app.assets import SYMBOLS, AssetParams, get_asset
 from app.config import AppConfig, NodeConfig, save_config
-from app.ui.forms import FORM_STYLE, _tr, describe, error_label, set_error
+from app.ui.forms import ThemedDialog, _tr, describe, error_label, set_error
 from app.ui.i18n import LANGUAGES, UnknownLanguageError, normalize_language, resource_dir
 from app.ui.qt import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -34,14 +34,14 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.style import LIGHT_FORM
+from app.ui.style import palette as theme_palette
 from app.wizard import check_server_url
 
-_CHEVRON = (resource_dir() / "icons" / "chevron-down.svg").as_posix()
-SETTINGS_STYLE = FORM_STYLE + f"""
+# `$$` is a literal `$` in a style.fill template.
+_CHEVRON = (resource_dir() / "icons" / "chevron-down.svg").as_posix().replace("$", "$$")
+# Added to the dialogs' rules (style.dialog_style); the combo boxes' colours come from there.
+SETTINGS_RULES = f"""
 QLabel#section {{ font-size: 15px; font-weight: 600; padding: 10px 0 0 0; margin: 0; }}
-QComboBox {{ background: #0f1216; border: 1px solid #2c333d; border-radius: 6px;
-             padding: 6px 10px; }}
 QComboBox::drop-down {{ border: none; width: 26px; }}
 QComboBox::down-arrow {{ image: url({_CHEVRON}); width: 12px; height: 12px; }}
 """
@@ -82,7 +82,8 @@ class NodeFields:
         return NodeConfig(url, self.user.text().strip(), self.password.text())
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(ThemedDialog):
+    RULES = SETTINGS_RULES
     saved = Signal(object)  # AppConfig
     theme_changed = Signal(str)
     language_changed = Signal(str)
@@ -93,8 +94,6 @@ class SettingsDialog(QDialog):
         self.config, self.datadir = config, Path(datadir)
         self.dex_check = dex_check
         self.setWindowTitle(self.tr("Settings"))
-        # Later rules win: the light inputs override the dark form sheet.
-        self.setStyleSheet(SETTINGS_STYLE + (LIGHT_FORM if config.theme == "light" else ""))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -174,6 +173,8 @@ class SettingsDialog(QDialog):
         self.dex_url.textChanged.connect(self.validate)
         self.language.currentIndexChanged.connect(
             lambda _: self.restart_note.setVisible(self.language.currentData() != current))
+        self.theme.currentIndexChanged.connect(
+            lambda _: self.apply_palette(theme_palette(str(self.theme.currentData()))))
         self.validate()
 
     @staticmethod

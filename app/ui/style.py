@@ -224,10 +224,15 @@ def form_style(theme: str) -> str:
     return fill(FORM_TEMPLATE, palette(theme))
 
 
+def dialog_style(p: Palette, rules: str = "") -> str:
+    """A dialog's own sheet: the app rules, the form rules and its own `rules` (a template like
+    the others), so it looks right with no app sheet yet (tests, or before the main window);
+    a widget's own sheet wins over the app's whatever the rules' specificity."""
+    return fill(APP_TEMPLATE + FORM_TEMPLATE + rules, p)
+
+
 DARK = stylesheet("dark")
 LIGHT = stylesheet("light")
-# The light form rules; appended after a dark sheet they override every rule of it.
-LIGHT_FORM = form_style("light")
 
 _current: list[Palette] = [DARK_PALETTE]  # the running app's theme (one app, one theme)
 

@@ -1,30 +1,37 @@
-"""Unlock screen on later launches: the OS keyring first, else ask for the password.
+"""Unlock screen on later launches: shown at once, while the OS keyring is asked on a worker
+thread for a remembered password; one that opens the wallet closes the dialog by itself.
 
-A wrong password shows an inline error and keeps the dialog open. A wallet made with a BIP39
-passphrase also needs the passphrase; the keystore only says so once decrypted, so the
-passphrase field appears after the first correct password.
+The keyring can be slow: its import and backend probe take 30-100 ms, and the Secret Service
+is a D-Bus round trip that may take seconds or show a prompt. So the user may type meanwhile,
+and a slow answer gets a quiet note. A wrong password shows an inline error and keeps the
+dialog open. A wallet made with a BIP39 passphrase also needs the passphrase; the keystore only
+says so once decrypted, so the passphrase field appears after the first correct password.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from app.ui.forms import FORM_STYLE, error_label, set_error
+from app.ui.forms import ThemedDialog, error_label, set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (
     QApplication,
     QCheckBox,
     QCursor,
-    QDialog,
     QHBoxLayout,
     QLineEdit,
+    QObject,
     QPushButton,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-from app.ui.style import DARK
 from app.wallet.errors import KeystoreError, WrongPasswordError
 from app.wallet.keystore import (
     forget_password,
@@ -36,6 +43,9 @@ from app.wallet.keystore import (
 from app.wallet.session import OpenWallet, keystore_path, unlock_wallet
 
 log = logging.getLogger(__name__)
+KEYRING_THREAD = "keyring-lookup"
+# A keyring that answers within this goes unnoticed; a slower one gets the quiet note.
+KEYRING_NOTE_DELAY_MS = 400
 
 
 class PassphraseNeeded(Exception):
@@ -54,19 +64,57 @@ def open_wallet(datadir: Path, password: str, passphrase: str = "") -> OpenWalle
     return unlock_wallet(datadir, password, passphrase)
 
 
-class UnlockDialog(QDialog):
+def keyring_lookup_running() -> bool:
+    """Whether a keyring lookup thread is still at work (the start-up warm-up waits for it:
+    two threads importing at once could deadlock on the module locks)."""
+    return any(t.name == KEYRING_THREAD and t.is_alive() for t in threading.enumerate())
+
+
+class KeyringLookup(QObject):
+    """recall_password on a worker thread. keyring's Secret Service backend opens its own D-Bus
+    connection per call (jeepney, blocking), which is fine off the main thread; `answered`
+    reaches the GUI thread as a queued signal. Parent it to the app, not to the dialog: the
+    thread may outlive a dialog that was closed meanwhile."""
+
+    answered = Signal(object)  # the remembered password (str) or None
+
+    def start(self, wallet_id: str) -> None:
+        # A daemon thread: a keyring that never answers must not keep the app from quitting.
+        threading.Thread(target=self._run, args=(wallet_id,), name=KEYRING_THREAD,
+                         daemon=True).start()
+
+    def _run(self, wallet_id: str) -> None:
+        password: str | None = None
+        try:
+            password = recall_password(wallet_id)
+        except Exception as exc:  # any backend failure (D-Bus, a dismissed prompt) means
+            # what no keyring means: ask for the password
+            log.info("keyring lookup failed: %s", type(exc).__name__)
+        self.answered.emit(password)
+
+
+@contextmanager
+def _busy() -> Iterator[None]:
+    """A wait cursor over a key derivation (slow on purpose: it slows down guessing)."""
+    QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+class UnlockDialog(ThemedDialog):
     """Modal; `wallet` holds the OpenWallet once accepted (the caller closes it)."""
 
     def __init__(
         self, datadir: Path, parent: QWidget | None = None, *, wallet_id: str | None = None,
-        recalled: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.datadir = Path(datadir)
         self.wallet_id = wallet_id
         self.wallet: OpenWallet | None = None
+        self.keyring_pending = False  # a lookup is out and the dialog still waits for it
         self.setWindowTitle(self.tr("Unlock Cambio"))
-        self.setStyleSheet(DARK + FORM_STYLE)
         self.setMinimumWidth(460)
 
         title = styled_label(self.tr("Welcome back"), "title")
@@ -84,6 +132,9 @@ class UnlockDialog(QDialog):
         self.remember = QCheckBox(self.tr("Remember the password in the system keyring"))
         self.remember.setVisible(wallet_id is not None)
         self.error = error_label()
+        # In the buttons' row, so showing it moves nothing.
+        self.keyring_note = styled_label(self.tr("Checking the system keyring…"), "muted")
+        self.keyring_note.setVisible(False)
         self.quit_button = QPushButton(self.tr("Quit"))
         self.quit_button.setObjectName("secondary")
         self.quit_button.setAutoDefault(False)
@@ -93,6 +144,7 @@ class UnlockDialog(QDialog):
         self.unlock_button.clicked.connect(self.try_unlock)
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self.keyring_note)
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.unlock_button)
@@ -109,12 +161,46 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.remember)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        self.password.setFocus()
 
-        if recalled is not None:  # keyring had it but a passphrase is still needed
+    def look_up_remembered(self) -> None:
+        """Ask the keyring for a remembered password without blocking the dialog; the answer
+        comes back in `_keyring_answered` while the user may already be typing."""
+        if self.wallet_id is None:
+            return
+        self.keyring_pending = True
+        lookup = KeyringLookup(QApplication.instance())
+        lookup.answered.connect(self._keyring_answered)
+        lookup.answered.connect(lookup.deleteLater)
+        lookup.start(self.wallet_id)
+        QTimer.singleShot(KEYRING_NOTE_DELAY_MS, self, self._show_keyring_note)
+
+    def _show_keyring_note(self) -> None:
+        self.keyring_note.setVisible(self.keyring_pending)
+
+    def _keyring_answered(self, recalled: object) -> None:
+        if not self.keyring_pending:
+            return  # the user unlocked or quit first
+        self.keyring_pending = False
+        self.keyring_note.setVisible(False)
+        if not isinstance(recalled, str):
+            return
+        try:
+            with _busy():
+                wallet = open_wallet(self.datadir, recalled)
+        except PassphraseNeeded:  # the password is right: only the passphrase is missing
             self.password.setText(recalled)
             self.remember.setChecked(True)
             self._ask_passphrase()
-        self.password.setFocus()
+            return
+        except KeystoreError:  # changed since it was remembered: ask, update it on success
+            return
+        self.wallet = wallet
+        self.accept()
+
+    def done(self, code: int) -> None:  # Qt API: every accept, reject and close ends here
+        self.keyring_pending = False
+        super().done(code)
 
     def _ask_passphrase(self) -> None:
         self.passphrase_label.setVisible(True)
@@ -127,10 +213,9 @@ class UnlockDialog(QDialog):
         if not password:
             self.error.setText(self.tr("Enter your password."))
             return
-        # The key derivation takes a moment on purpose (it slows down guessing).
-        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
         try:
-            wallet = open_wallet(self.datadir, password, self.passphrase.text())
+            with _busy():
+                wallet = open_wallet(self.datadir, password, self.passphrase.text())
         except WrongPasswordError:
             self.error.setText(self.tr("Wrong password. Please try again."))
             set_error(self.password, True)
@@ -144,8 +229,6 @@ class UnlockDialog(QDialog):
             log.warning("cannot open wallet: %s", exc.detail or type(exc).__name__)
             self.error.setText(str(exc))
             return
-        finally:
-            QApplication.restoreOverrideCursor()
         self._update_keyring(password)
         self.wallet = wallet
         self.accept()
@@ -169,21 +252,12 @@ def _wallet_id(datadir: Path) -> str | None:
 def ask_unlock(datadir: Path, parent: QWidget | None = None) -> OpenWallet | None:
     """The open wallet, or None when the user quits; shown modally with QDialog.exec().
 
-    A password remembered in the keyring opens the wallet without showing anything. exec()
-    nests a Qt event loop: call it before the qasync loop runs or from a plain slot, not from
-    a coroutine (there use `await forms.exec_async(UnlockDialog(...))`).
+    The dialog shows at once; a password remembered in the keyring then opens the wallet and
+    closes it (a brief flash at most). exec() nests a Qt event loop: call it before the qasync
+    loop runs or from a plain slot, not from a coroutine (there use
+    `await forms.exec_async(UnlockDialog(...))`).
     """
-    wallet_id = _wallet_id(datadir)
-    recalled = recall_password(wallet_id) if wallet_id else None
-    if recalled is not None:
-        try:
-            return open_wallet(datadir, recalled)
-        except WrongPasswordError:
-            recalled = None  # changed since it was remembered: ask, and update it on success
-        except PassphraseNeeded:
-            pass
-        except KeystoreError:
-            recalled = None
-    dialog = UnlockDialog(datadir, parent, wallet_id=wallet_id, recalled=recalled)
+    dialog = UnlockDialog(datadir, parent, wallet_id=_wallet_id(datadir))
+    dialog.look_up_remembered()
     dialog.exec()
     return dialog.wallet

@@ -52,7 +52,7 @@ def open_send(window: MainWindow, symbol: str) -> SendDialog | None:
     if snap is None:
         return None  # no balance known yet: the button is disabled until then
     aw = window.wallet.asset(symbol)
-    dialog = SendDialog(aw.asset, snap.available, send_actions(aw), window, theme=window.theme)
+    dialog = SendDialog(aw.asset, snap.available, send_actions(aw), window)
     dialog.sent.connect(lambda txid: window.status.showMessage(
         _tr("MainWindow", "Sent {0}: {1}").format(aw.asset.ticker, txid), 8000))
     dialog.sent.connect(lambda _txid: window.schedule_refresh())

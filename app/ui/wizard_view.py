@@ -7,7 +7,7 @@ this module only lays out pages and words the Problems it gets back.
 from __future__ import annotations
 
 from app.ui.forms import (
-    FORM_STYLE,
+    ThemedDialog,
     describe,
     error_label,
     set_error,
@@ -16,7 +16,6 @@ from app.ui.forms import (
 from app.ui.labels import styled_label
 from app.ui.qt import (
     QCheckBox,
-    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -29,7 +28,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.style import DARK
 from app.ui.wizard_pages import PasswordPage, ServerPage
 from app.wallet.mnemonic import WORD_COUNT
 from app.wizard import (
@@ -50,7 +48,7 @@ def _word_position(index: int) -> tuple[int, int]:
     return index % rows, index // rows
 
 
-class WizardDialog(QDialog):
+class WizardDialog(ThemedDialog):
     """Modal dialog; `result_value` holds the WizardResult once accepted."""
 
     def __init__(self, parent: QWidget | None = None, wizard: Wizard | None = None) -> None:
@@ -58,7 +56,6 @@ class WizardDialog(QDialog):
         self.wizard = wizard or Wizard()
         self.result_value: WizardResult | None = None
         self.setWindowTitle(self.tr("Set up Cambio"))
-        self.setStyleSheet(DARK + FORM_STYLE)  # self-contained look, even before the app's theme
         self.setMinimumSize(680, 560)
 
         self.title = styled_label(name="title")

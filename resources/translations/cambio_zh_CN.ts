@@ -944,185 +944,185 @@
 <context>
     <name>SendDialog</name>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="70"/>
+        <location filename="../../app/ui/send_dialog.py" line="65"/>
         <source>Enter the address to pay.</source>
         <translation>请输入收款地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="71"/>
+        <location filename="../../app/ui/send_dialog.py" line="66"/>
         <source>This is not a valid {ticker} address.</source>
         <translation>这不是有效的 {ticker} 地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="72"/>
+        <location filename="../../app/ui/send_dialog.py" line="67"/>
         <source>This is a {network} address, not {ticker}.</source>
         <translation>这是 {network} 地址，不是 {ticker} 地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="74"/>
+        <location filename="../../app/ui/send_dialog.py" line="69"/>
         <source>Enter an amount.</source>
         <translation>请输入金额。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="75"/>
+        <location filename="../../app/ui/send_dialog.py" line="70"/>
         <source>Enter an amount in {ticker}, with at most 8 decimals.</source>
         <translation>请输入以 {ticker} 计的金额，最多 8 位小数。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="77"/>
+        <location filename="../../app/ui/send_dialog.py" line="72"/>
         <source>Too small: the minimum is {limit} {ticker}.</source>
         <translation>金额太小：最少为 {limit} {ticker}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="78"/>
+        <location filename="../../app/ui/send_dialog.py" line="73"/>
         <source>Not enough funds: {limit} {ticker} available, fee included.</source>
         <translation>余额不足：可用 {limit} {ticker}（含手续费）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="111"/>
-        <location filename="../../app/ui/send_dialog.py" line="128"/>
+        <location filename="../../app/ui/send_dialog.py" line="107"/>
+        <location filename="../../app/ui/send_dialog.py" line="123"/>
         <source>Send {ticker}</source>
         <translation>发送 {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="129"/>
+        <location filename="../../app/ui/send_dialog.py" line="124"/>
         <source>Available: {amount} {ticker}</source>
         <translation>可用：{amount} {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="132"/>
-        <location filename="../../app/ui/send_dialog.py" line="198"/>
+        <location filename="../../app/ui/send_dialog.py" line="127"/>
+        <location filename="../../app/ui/send_dialog.py" line="193"/>
         <source>Pay to</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="134"/>
+        <location filename="../../app/ui/send_dialog.py" line="129"/>
         <source>{hrp}1… address</source>
         <translation>{hrp}1… 地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="138"/>
+        <location filename="../../app/ui/send_dialog.py" line="133"/>
         <source>Amount ({ticker})</source>
         <translation>金额（{ticker}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="142"/>
+        <location filename="../../app/ui/send_dialog.py" line="137"/>
         <source>Max</source>
         <translation>最大</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="149"/>
-        <location filename="../../app/ui/send_dialog.py" line="199"/>
+        <location filename="../../app/ui/send_dialog.py" line="144"/>
+        <location filename="../../app/ui/send_dialog.py" line="194"/>
         <source>Network fee</source>
         <translation>网络手续费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="174"/>
+        <location filename="../../app/ui/send_dialog.py" line="169"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="177"/>
+        <location filename="../../app/ui/send_dialog.py" line="172"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="192"/>
+        <location filename="../../app/ui/send_dialog.py" line="187"/>
         <source>Confirm the payment</source>
         <translation>确认付款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="198"/>
+        <location filename="../../app/ui/send_dialog.py" line="193"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="199"/>
+        <location filename="../../app/ui/send_dialog.py" line="194"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="210"/>
+        <location filename="../../app/ui/send_dialog.py" line="205"/>
         <source>A payment cannot be undone once it is sent.</source>
         <translation>付款一经发送便无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="215"/>
+        <location filename="../../app/ui/send_dialog.py" line="210"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="218"/>
+        <location filename="../../app/ui/send_dialog.py" line="213"/>
         <source>Send now</source>
         <translation>立即发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="229"/>
+        <location filename="../../app/ui/send_dialog.py" line="224"/>
         <source>Payment sent</source>
         <translation>付款已发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="230"/>
+        <location filename="../../app/ui/send_dialog.py" line="225"/>
         <source>Transaction ID</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="236"/>
+        <location filename="../../app/ui/send_dialog.py" line="231"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="257"/>
+        <location filename="../../app/ui/send_dialog.py" line="252"/>
         <source>No fee estimate: {error}</source>
         <translation>无法估算手续费：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="271"/>
+        <location filename="../../app/ui/send_dialog.py" line="266"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="271"/>
+        <location filename="../../app/ui/send_dialog.py" line="266"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="272"/>
+        <location filename="../../app/ui/send_dialog.py" line="267"/>
         <source>Slow</source>
         <translation>慢速</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="275"/>
+        <location filename="../../app/ui/send_dialog.py" line="270"/>
         <source>{rate} sat/vB</source>
         <translation>{rate} sat/vB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="276"/>
+        <location filename="../../app/ui/send_dialog.py" line="271"/>
         <source>~{n} blocks</source>
         <translation>约 {n} 个区块</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="279"/>
+        <location filename="../../app/ui/send_dialog.py" line="274"/>
         <source>The node has no fee estimate yet; a safe default rate is used.</source>
         <translation>节点暂时无法估算手续费，将使用安全的默认费率。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="302"/>
+        <location filename="../../app/ui/send_dialog.py" line="297"/>
         <source>Network fee: loading the rate…</source>
         <translation>网络手续费：正在获取费率…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="305"/>
+        <location filename="../../app/ui/send_dialog.py" line="300"/>
         <source>Network fee ≈ {fee} {ticker}</source>
         <translation>网络手续费 ≈ {fee} {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="308"/>
+        <location filename="../../app/ui/send_dialog.py" line="303"/>
         <source>Total ≈ {total} {ticker}</source>
         <translation>合计 ≈ {total} {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="333"/>
+        <location filename="../../app/ui/send_dialog.py" line="328"/>
         <source>{fee} {ticker}  ({rate} sat/vB, {vsize} vB)</source>
         <translation>{fee} {ticker}  （{rate} sat/vB，{vsize} vB）</translation>
     </message>
@@ -1158,93 +1158,93 @@
         <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="95"/>
-        <location filename="../../app/ui/settings_dialog.py" line="101"/>
+        <location filename="../../app/ui/settings_dialog.py" line="96"/>
+        <location filename="../../app/ui/settings_dialog.py" line="100"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="105"/>
+        <location filename="../../app/ui/settings_dialog.py" line="104"/>
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="111"/>
+        <location filename="../../app/ui/settings_dialog.py" line="110"/>
         <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
         <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="117"/>
+        <location filename="../../app/ui/settings_dialog.py" line="116"/>
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="118"/>
+        <location filename="../../app/ui/settings_dialog.py" line="117"/>
         <source>Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty to trade without that chain.</source>
         <translation>Bitcoin Core 或 Litecoin Core 的 JSON-RPC；地址留空则不使用该链交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="128"/>
+        <location filename="../../app/ui/settings_dialog.py" line="127"/>
         <source>{name} node</source>
         <translation>{name} 节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="130"/>
+        <location filename="../../app/ui/settings_dialog.py" line="129"/>
         <source>user</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/settings_dialog.py" line="130"/>
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="134"/>
+        <location filename="../../app/ui/settings_dialog.py" line="133"/>
         <source>Login</source>
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="140"/>
+        <location filename="../../app/ui/settings_dialog.py" line="139"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/settings_dialog.py" line="150"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="152"/>
+        <location filename="../../app/ui/settings_dialog.py" line="151"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="154"/>
+        <location filename="../../app/ui/settings_dialog.py" line="153"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="155"/>
+        <location filename="../../app/ui/settings_dialog.py" line="154"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/settings_dialog.py" line="156"/>
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="165"/>
+        <location filename="../../app/ui/settings_dialog.py" line="164"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="168"/>
+        <location filename="../../app/ui/settings_dialog.py" line="167"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="226"/>
+        <location filename="../../app/ui/settings_dialog.py" line="227"/>
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1636,63 +1636,68 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="68"/>
+        <location filename="../../app/ui/unlock_view.py" line="117"/>
         <source>Unlock Cambio</source>
         <translation>解锁 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="72"/>
+        <location filename="../../app/ui/unlock_view.py" line="120"/>
         <source>Welcome back</source>
         <translation>欢迎回来</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="73"/>
+        <location filename="../../app/ui/unlock_view.py" line="121"/>
         <source>Enter your password to unlock your wallet.</source>
         <translation>输入密码以解锁钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="76"/>
-        <location filename="../../app/ui/unlock_view.py" line="105"/>
+        <location filename="../../app/ui/unlock_view.py" line="124"/>
+        <location filename="../../app/ui/unlock_view.py" line="157"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="78"/>
+        <location filename="../../app/ui/unlock_view.py" line="126"/>
         <source>Passphrase</source>
         <translation>附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="81"/>
+        <location filename="../../app/ui/unlock_view.py" line="129"/>
         <source>BIP39 passphrase</source>
         <translation>BIP39 附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="84"/>
+        <location filename="../../app/ui/unlock_view.py" line="132"/>
         <source>Remember the password in the system keyring</source>
         <translation>在系统密钥环中记住密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="87"/>
+        <location filename="../../app/ui/unlock_view.py" line="136"/>
+        <source>Checking the system keyring…</source>
+        <translation>正在检查系统密钥环…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock_view.py" line="138"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="90"/>
+        <location filename="../../app/ui/unlock_view.py" line="141"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="123"/>
+        <location filename="../../app/ui/unlock_view.py" line="209"/>
         <source>This wallet is protected by a passphrase: enter it too.</source>
         <translation>此钱包受附加密码保护：请一并输入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="128"/>
+        <location filename="../../app/ui/unlock_view.py" line="214"/>
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="135"/>
+        <location filename="../../app/ui/unlock_view.py" line="220"/>
         <source>Wrong password. Please try again.</source>
         <translation>密码错误，请重试。</translation>
     </message>
@@ -1700,62 +1705,62 @@
 <context>
     <name>Wizard</name>
     <message>
-        <location filename="../../app/ui/forms.py" line="54"/>
+        <location filename="../../app/ui/forms.py" line="91"/>
         <source>Did you mean: {words}?</source>
         <translation>您是否想输入：{words}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="56"/>
+        <location filename="../../app/ui/forms.py" line="93"/>
         <source>Word #{n} does not match your recovery words.</source>
         <translation>第 {n} 个单词与您的助记词不符。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="57"/>
+        <location filename="../../app/ui/forms.py" line="94"/>
         <source>Word {n} is missing.</source>
         <translation>缺少第 {n} 个单词。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="58"/>
+        <location filename="../../app/ui/forms.py" line="95"/>
         <source>Word {n} (“{word}”) is not in the word list.</source>
         <translation>第 {n} 个单词（“{word}”）不在单词表中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="59"/>
+        <location filename="../../app/ui/forms.py" line="96"/>
         <source>Word {n} (“{word}”) is not a complete word.</source>
         <translation>第 {n} 个单词（“{word}”）不是完整的单词。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="61"/>
+        <location filename="../../app/ui/forms.py" line="98"/>
         <source>These words do not form a valid recovery phrase: one is wrong or out of order.</source>
         <translation>这些单词不构成有效的助记词：其中有单词错误或顺序不对。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="63"/>
+        <location filename="../../app/ui/forms.py" line="100"/>
         <source>Use at least {n} characters.</source>
         <translation>请至少使用 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="64"/>
+        <location filename="../../app/ui/forms.py" line="101"/>
         <source>The two passwords do not match.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="65"/>
+        <location filename="../../app/ui/forms.py" line="102"/>
         <source>Enter the server&apos;s address.</source>
         <translation>请输入服务器地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="66"/>
+        <location filename="../../app/ui/forms.py" line="103"/>
         <source>The address must start with wss://</source>
         <translation>地址必须以 wss:// 开头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="67"/>
+        <location filename="../../app/ui/forms.py" line="104"/>
         <source>Use wss:// (plain ws:// only works for this computer).</source>
         <translation>请使用 wss://（不加密的 ws:// 仅适用于本机）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/forms.py" line="68"/>
+        <location filename="../../app/ui/forms.py" line="105"/>
         <source>This is not a valid server address.</source>
         <translation>这不是有效的服务器地址。</translation>
     </message>
@@ -1763,148 +1768,148 @@
 <context>
     <name>WizardDialog</name>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="60"/>
+        <location filename="../../app/ui/wizard_view.py" line="58"/>
         <source>Set up Cambio</source>
         <translation>设置 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="73"/>
+        <location filename="../../app/ui/wizard_view.py" line="70"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="76"/>
-        <location filename="../../app/ui/wizard_view.py" line="277"/>
+        <location filename="../../app/ui/wizard_view.py" line="73"/>
+        <location filename="../../app/ui/wizard_view.py" line="274"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="137"/>
+        <location filename="../../app/ui/wizard_view.py" line="134"/>
         <source>Create a new wallet</source>
         <translation>创建新钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="138"/>
+        <location filename="../../app/ui/wizard_view.py" line="135"/>
         <source>Cambio makes 12 new recovery words. You write them down on paper.</source>
         <translation>Cambio 会生成 12 个新的助记词，请把它们抄写在纸上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="141"/>
+        <location filename="../../app/ui/wizard_view.py" line="138"/>
         <source>Restore a wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="142"/>
+        <location filename="../../app/ui/wizard_view.py" line="139"/>
         <source>Type the 12 recovery words of a wallet you already have.</source>
         <translation>输入您已有钱包的 12 个助记词。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="154"/>
+        <location filename="../../app/ui/wizard_view.py" line="151"/>
         <source>Anyone who sees these words can take your coins. Never type them into a website or share a photo of them.</source>
         <translation>任何看到这些单词的人都能拿走您的币。切勿在任何网站中输入它们，也不要分享它们的照片。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="210"/>
+        <location filename="../../app/ui/wizard_view.py" line="207"/>
         <source>word {n}</source>
         <translation>第 {n} 个单词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="223"/>
+        <location filename="../../app/ui/wizard_view.py" line="220"/>
         <source>My words are protected by a passphrase (advanced)</source>
         <translation>我的助记词有附加密码保护（高级）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="226"/>
+        <location filename="../../app/ui/wizard_view.py" line="223"/>
         <source>BIP39 passphrase</source>
         <translation>BIP39 附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="239"/>
+        <location filename="../../app/ui/wizard_view.py" line="236"/>
         <source>Welcome to Cambio</source>
         <translation>欢迎使用 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="240"/>
+        <location filename="../../app/ui/wizard_view.py" line="237"/>
         <source>Trade coins peer to peer with atomic swaps. Your keys never leave this computer. Let&apos;s set up your wallet.</source>
         <translation>通过原子兑换点对点交易数字货币，您的密钥永远不会离开这台电脑。现在来设置您的钱包吧。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="242"/>
+        <location filename="../../app/ui/wizard_view.py" line="239"/>
         <source>Your recovery words</source>
         <translation>您的助记词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="243"/>
+        <location filename="../../app/ui/wizard_view.py" line="240"/>
         <source>Write these 12 words on paper, in this order, and keep them safe. They are the only way to restore your wallet.</source>
         <translation>请按顺序把这 12 个单词抄写在纸上并妥善保管。它们是恢复钱包的唯一方式。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="245"/>
+        <location filename="../../app/ui/wizard_view.py" line="242"/>
         <source>Check your words</source>
         <translation>核对助记词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="246"/>
+        <location filename="../../app/ui/wizard_view.py" line="243"/>
         <source>Type these words from your paper to show you have them.</source>
         <translation>请根据纸上的记录输入以下单词，以确认您已保存好。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="248"/>
+        <location filename="../../app/ui/wizard_view.py" line="245"/>
         <source>Enter your recovery words</source>
         <translation>输入您的助记词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="249"/>
+        <location filename="../../app/ui/wizard_view.py" line="246"/>
         <source>Type each word; suggestions come from the word list. You can also paste all 12 into the first field.</source>
         <translation>逐个输入单词，系统会根据单词表给出提示。也可以把 12 个单词一起粘贴到第一个输入框。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="251"/>
+        <location filename="../../app/ui/wizard_view.py" line="248"/>
         <source>Choose a password</source>
         <translation>设置密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="252"/>
+        <location filename="../../app/ui/wizard_view.py" line="249"/>
         <source>It encrypts the wallet on this computer and unlocks Cambio at start. Your recovery words still restore it anywhere.</source>
         <translation>密码用于加密这台电脑上的钱包，并在启动时解锁 Cambio。助记词仍可在任何地方恢复钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="254"/>
+        <location filename="../../app/ui/wizard_view.py" line="251"/>
         <source>Choose a DEX server</source>
         <translation>选择 DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="255"/>
+        <location filename="../../app/ui/wizard_view.py" line="252"/>
         <source>The server matches orders; it never holds your coins.</source>
         <translation>服务器只负责撮合订单，从不持有您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="256"/>
+        <location filename="../../app/ui/wizard_view.py" line="253"/>
         <source>The server matches orders; it never holds your coins. Pick the one you used before.</source>
         <translation>服务器只负责撮合订单，从不持有您的币。请选择您之前使用的服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="267"/>
+        <location filename="../../app/ui/wizard_view.py" line="264"/>
         <source>Step {n} of {total}</source>
         <translation>第 {n} 步，共 {total} 步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="274"/>
+        <location filename="../../app/ui/wizard_view.py" line="271"/>
         <source>I wrote them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="275"/>
+        <location filename="../../app/ui/wizard_view.py" line="272"/>
         <source>Restore wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="276"/>
+        <location filename="../../app/ui/wizard_view.py" line="273"/>
         <source>Create wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="307"/>
+        <location filename="../../app/ui/wizard_view.py" line="304"/>
         <source>Word #{n}</source>
         <translation>第 {n} 个单词</translation>
     </message>
