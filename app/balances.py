@@ -55,7 +55,8 @@ def contract_in_flight(state: SwapState, outpoints: Set[Outpoint]) -> int:
     ours = state.ours
     if init_inputs([ours.init.raw]) & outpoints:
         return 0  # init not on chain (prepared, or dropped): its coins still show as reserved
-    if isinstance(state, Refunding) and any(o.txid == ours.refund.txid for o in outpoints):
+    refunds = {v.txid for v in state.versions} if isinstance(state, Refunding) else set()
+    if any(o.txid in refunds for o in outpoints):
         return 0  # the refund is back in the wallet, as an (unconfirmed) coin
     return ours.value
 

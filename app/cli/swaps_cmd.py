@@ -29,7 +29,15 @@ from app.store.errors import StoreError
 from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
 from app.swap.errors import SwapError
 from app.swap.messages import OutgoingMessage
-from app.swap.states import STATE_FORMAT, Complete, Refunded, SwapState, is_terminal, state_name
+from app.swap.states import (
+    STATE_FORMAT,
+    Complete,
+    Refunded,
+    Refunding,
+    SwapState,
+    is_terminal,
+    state_name,
+)
 from app.swap.store import SwapStore, decode_state, encode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
@@ -226,7 +234,9 @@ def _refund(args: argparse.Namespace) -> int:
                     "refunds by itself then")
             if await backend.output_spent(ours.outpoint):
                 spend = await backend.find_spend(ours.outpoint, ours.start_height)
-                if spend is None or spend.txid != ours.refund.txid:
+                refunds = ({v.txid for v in state.versions} if isinstance(state, Refunding)
+                           else {ours.refund.txid})  # a fee-bumped refund is ours too
+                if spend is None or spend.txid not in refunds:
                     raise CliError("our contract is already spent (the counterparty redeemed "
                                    "it); run the app to redeem theirs")
             return await backend.broadcast(ours.refund.raw)

@@ -22,14 +22,16 @@ import os
 import struct
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
+from app.assets import get_asset
 from app.crypto import sha256
 from app.swap.batch import check_batch, prepare_batch
+from app.swap.bump import DEFAULT_BUMP, BumpPolicy
 from app.swap.errors import SwapError, SwapKeyError, TxDecodeError
 from app.swap.keys import KeyRing, MatchKeys, unlock
 from app.swap.messages import (
@@ -72,9 +74,10 @@ from app.swap.transitions import (
     Side,
     transition,
 )
-from app.wallet.backends.base import ChainBackend, SpendInfo
+from app.wallet.backends.base import ChainBackend, SpendInfo, TxRejectedError
 from app.wallet.coins import Outpoint, TxOutput
 from app.wallet.errors import WalletError
+from app.wallet.fees import FeePolicy
 from app.wallet.signing import KeyedUtxo
 
 log = logging.getLogger(__name__)
@@ -142,9 +145,12 @@ class SwapEngine:
         funding: Mapping[str, FundingSource], send: SendFn, on_event: EventFn | None = None,
         *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
         clock_ms: Callable[[], int] | None = None, checkpoint: CheckpointFn | None = None,
-        keys: KeyRing | None = None,
+        keys: KeyRing | None = None, bump: BumpPolicy = DEFAULT_BUMP,
     ) -> None:
         self.store = store
+        self.bump = bump
+        # Chains whose node refused one of our replacements: no more bumps there this run.
+        self._no_replacement: set[str] = set()
         self._keys = keys
         self._backends = backends
         self._funding = funding
@@ -338,13 +344,15 @@ class SwapEngine:
             if confs is not None:
                 f["our_spend"] = await self._spend(ours_b, ours.outpoint, ours.start_height)
             if isinstance(state, Refunding):
-                f["refund_confs"] = await ours_b.confirmations(ours.refund.txid)
+                f.update(await self._observe_refund(state, ours_b))
+            f["our_tip"] = (await ours_b.tip()).height  # a refund records where it began
         awaiting_audit = theirs is None and (
             (isinstance(state, Matched) and m.role is Role.TAKER)
             or (isinstance(state, InitBroadcast) and m.role is Role.MAKER))
         audit = self._audits.get(mid)
         if theirs is not None:
             f["their_mtp"] = await theirs_b.median_time_past()
+            f["their_tip"] = (await theirs_b.tip()).height  # a redeem records where it began
             f["their_init"] = await self._chain_tx(theirs_b, theirs.txid)
             f["their_spend"] = await self._spend(theirs_b, theirs.outpoint,
                                                  theirs.start_height)
@@ -353,15 +361,57 @@ class SwapEngine:
             f["their_tip"] = (await theirs_b.tip()).height
             f["their_init"] = await self._chain_tx(theirs_b, audit.txid)
         if isinstance(state, Redeeming):
-            f["redeem_confs"] = await theirs_b.confirmations(state.redeem.txid)
+            f.update(await self._observe_redeem(state, theirs_b))
         f["redemption"] = self._redemptions.get(mid)
         f["keys"] = self._unlock(state)
         return Observation(**f)  # type: ignore[arg-type]
 
+    async def _observe_redeem(self, state: Redeeming, theirs_b: ChainBackend
+                              ) -> dict[str, object]:
+        """Our redeem versions' confirmations, their tip and the next-block fee estimate
+        (clamped: a broken estimate must not set the bump's rate alone)."""
+        m = state.match
+        f: dict[str, object] = {"bump": self._bump_policy(m.their_asset),
+                                "redeem_confs": await theirs_b.confirmations(state.redeem.txid)}
+        for old in reversed(state.replaced):
+            if await theirs_b.confirmations(old.txid):
+                f["confirmed_redeem"] = old.txid
+                break
+        estimate = await theirs_b.estimate_fee_rate(1)
+        if estimate is not None:
+            f["fee_estimate"] = FeePolicy.for_asset(get_asset(m.their_asset, m.network)
+                                                    ).clamp(estimate)
+        return f
+
+    async def _observe_refund(self, state: Refunding, ours_b: ChainBackend
+                              ) -> dict[str, object]:
+        """Our refund versions' confirmations and our chain's next-block fee estimate."""
+        m = state.match
+        f: dict[str, object] = {"bump": self._bump_policy(m.our_asset),
+                                "refund_confs": await ours_b.confirmations(state.refund.txid)}
+        for old in reversed(state.versions[:-1]):
+            if await ours_b.confirmations(old.txid):
+                f["confirmed_refund"] = old.txid
+                break
+        estimate = await ours_b.estimate_fee_rate(1)
+        if estimate is not None:
+            f["fee_estimate"] = FeePolicy.for_asset(get_asset(m.our_asset, m.network)
+                                                    ).clamp(estimate)
+        return f
+
+    def _bump_policy(self, asset: str) -> BumpPolicy:
+        if asset in self._no_replacement:
+            return replace(self.bump, enabled=False)
+        return self.bump
+
     def _unlock(self, state: SwapState) -> MatchKeys | None:
         """This match's key (and opened maker secret) for one transition, or None: then any
-        step that must sign waits. Redeeming and terminal states never sign again."""
-        if isinstance(state, Redeeming) or is_terminal(state):
+        step that must sign waits. Terminal states never sign again; Redeeming and Refunding
+        sign only a fee bump, and quietly do without (the stored transaction keeps going out)."""
+        if is_terminal(state):
+            return None
+        if (isinstance(state, (Redeeming, Refunding)) and self._keys is None
+                and state.match.clear_key is None):
             return None
         try:
             return unlock(state, self._keys)
@@ -399,6 +449,21 @@ class SwapEngine:
             await self._backend(m, action.side).broadcast(action.tx.raw)
             self._checkpoint(f"after:{action.what}-broadcast")
             log.info("swap %s: broadcast %s %s", m.match_id[:8], action.what, action.tx.txid)
+        except TxRejectedError as exc:
+            self._last_broadcast.pop(action.tx.txid, None)
+            asset = m.our_asset if action.side is Side.OURS else m.their_asset
+            if action.what.endswith("-bump") and _refuses_replacement(exc):
+                # The earlier version is still in the mempool and may confirm; stop making
+                # versions this node will refuse too.
+                self._no_replacement.add(asset)
+                log.warning("swap %s: the %s node refuses replacements (%s); fee bumps "
+                            "stopped, the earlier version stays", m.match_id[:8],
+                            asset.upper(), exc.reason)
+            elif asset in self._no_replacement and _refuses_replacement(exc):
+                log.debug("swap %s: %s %s still refused: %s", m.match_id[:8], action.what,
+                          action.tx.txid, exc.reason)  # its earlier version is in the mempool
+            else:
+                self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
         except WalletError as exc:  # e.g. a refund before the chain's clock passed lock time
             self._last_broadcast.pop(action.tx.txid, None)
             self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
@@ -421,3 +486,9 @@ class SwapEngine:
                             self._keys.seal(m.match_id, secret))
         self._funded[m.match_id] = funded
 
+
+def _refuses_replacement(exc: TxRejectedError) -> bool:
+    """A node that does not replace (or not this one): `txn-mempool-conflict`, or a BIP125
+    refusal such as `insufficient fee` for a replacement."""
+    reason = exc.reason.lower()
+    return "mempool-conflict" in reason or "replacement" in reason or "insufficient fee" in reason

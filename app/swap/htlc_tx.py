@@ -31,8 +31,9 @@ from app.wallet.signing import (
     unsigned_tx,
 )
 
-# A refund must not be final, or nLockTime (and so CLTV) is ignored.
-SEQUENCE_LOCKTIME = 0xFFFFFFFE
+# A refund must not be final, or nLockTime (and so CLTV) is ignored; below 0xFFFFFFFE it also
+# signals BIP125, so a re-signed refund at a higher fee may replace a stuck presigned one.
+SEQUENCE_LOCKTIME = SEQUENCE_RBF
 REDEEM_BRANCH = b"\x01"  # OP_IF takes the redeem branch
 REFUND_BRANCH = b""  # empty = false: the CLTV branch
 

@@ -17,7 +17,10 @@ Secrets and keys are excluded from repr so a logged state never leaks them.
 
 Record formats: 1 stored `Match.our_key` and the maker's `secret` in clear; 2 stores the key
 path and the sealed secret (`clear_key`/`ClearSecret` only for an old record this wallet could
-not take over, see app/swap/rekey.py).
+not take over, see app/swap/rekey.py); 3 adds the fee-bump fields of `Redeeming` (earlier
+redeem versions, where the current one was signed) and of `Refunding` (re-signed refunds).
+A format 2 record is a valid format 3 record with those fields at their defaults, so it is
+read unchanged.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from app.crypto import hash160, pubkey_from_secret
 from app.swap.htlc import Contract
 from app.wallet.coins import Outpoint, SignedTx
 
-STATE_FORMAT = 2  # format version of the stored state records
+STATE_FORMAT = 3  # format version of the stored state records
+KEYLESS_FORMAT = 2  # first format without keys in clear; read as format 3 (defaults)
 LEGACY_FORMAT = 1  # key and maker secret in clear; still read, rewritten when unlocked
 
 
@@ -197,7 +201,11 @@ class InitBroadcast:
 
 @dataclass(frozen=True)
 class Redeeming:
-    """Our signed redeem of their contract is stored; broadcast until it confirms."""
+    """Our signed redeem of their contract is stored; broadcast until it confirms.
+
+    A redeem stuck unconfirmed is replaced by one re-signed at a higher fee rate (bump.py):
+    `redeem` is the newest version, `replaced` the earlier ones, oldest first; any of them
+    may still confirm and counts as our redeem. Each version is stored before it is sent."""
 
     match: Match
     secret_hash: bytes
@@ -205,6 +213,13 @@ class Redeeming:
     theirs: TheirContract
     redeem: SignedTx
     secret: bytes = field(repr=False)  # in clear: our signed redeem reveals it anyway
+    replaced: tuple[SignedTx, ...] = ()
+    signed_height: int | None = None  # their chain's tip when `redeem` was signed
+    first_mtp: int | None = None  # their chain's MTP when the first version was signed
+
+    @property
+    def versions(self) -> tuple[SignedTx, ...]:
+        return (*self.replaced, self.redeem)
 
 
 @dataclass(frozen=True)
@@ -219,10 +234,24 @@ class AwaitingRefund:
 
 @dataclass(frozen=True)
 class Refunding:
+    """Our refund goes out until it confirms: the presigned `ours.refund`, or, when that was
+    stuck and the wallet unlocked, a re-signed one at a higher rate (`bumps`, oldest first;
+    the presigned one stays the fallback). Any version may confirm."""
+
     match: Match
     ours: OurContract
     theirs: TheirContract | None
     reason: str
+    bumps: tuple[SignedTx, ...] = ()
+    signed_height: int | None = None  # our chain's tip when the current version was sent
+
+    @property
+    def versions(self) -> tuple[SignedTx, ...]:
+        return (self.ours.refund, *self.bumps)
+
+    @property
+    def refund(self) -> SignedTx:
+        return self.versions[-1]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ Records are JSON written by a small explicit codec: dataclasses by registered na
 (Store.transaction fsyncs) before it returns, so the driver may act on the state right after.
 
 Records hold no private key and no maker secret in clear (format 2): the key's HD path and
-the sealed secret. Format 1 records (key and secret in clear) are still read, as matches with
-a `clear_key`; `key_in_clear` marks the rows holding one until app/swap/rekey.py takes them
-over with the unlocked wallet.
+the sealed secret; format 3 only adds the fee-bump fields of `Redeeming`, with defaults, so
+format 2 records decode unchanged. Format 1 records (key and secret in clear) are still
+read, as matches with a `clear_key`; `key_in_clear` marks the rows holding one until
+app/swap/rekey.py takes them over with the unlocked wallet.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.errors import SwapError
 from app.swap.states import (
+    KEYLESS_FORMAT,
     LEGACY_FORMAT,
     STATE_FORMAT,
     STATE_TYPES,
@@ -62,6 +64,8 @@ def _encode(value: object) -> Any:
             raise TypeError(f"cannot store {name}")
         fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {"t": name, "f": fields}
+    if isinstance(value, tuple):  # e.g. the replaced redeem versions
+        return [_encode(v) for v in value]
     if value is None or isinstance(value, (int, str)):
         return value
     raise TypeError(f"cannot store {type(value).__name__}")
@@ -78,6 +82,8 @@ def _decode(value: Any) -> Any:
         if cls is Match:
             fields["role"] = Role(fields["role"])
         return cls(**fields)
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
     return value
 
 
@@ -108,7 +114,7 @@ def encode_state(state: SwapState) -> str:
 
 
 def decode_state(record: str, fmt: int) -> SwapState:
-    if fmt not in (STATE_FORMAT, LEGACY_FORMAT):
+    if fmt not in (STATE_FORMAT, KEYLESS_FORMAT, LEGACY_FORMAT):
         raise SwapRecordError("This swap was stored by a newer Cambio.", f"fmt {fmt}")
     try:
         tree = json.loads(record)
@@ -217,7 +223,7 @@ class SwapStore:
         rows = self.store.query(
             "SELECT match_id FROM matches WHERE key_in_clear = 1 OR fmt < ? "
             "UNION SELECT match_id FROM swap_events WHERE fmt < ? ORDER BY match_id",
-            (STATE_FORMAT, STATE_FORMAT))
+            (KEYLESS_FORMAT, KEYLESS_FORMAT))
         return [str(r["match_id"]) for r in rows]
 
     def records(self, match_id: str) -> list[StoredRecord]:

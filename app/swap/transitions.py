@@ -14,11 +14,12 @@ presigned refunds still go out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from app.assets import get_asset
 from app.crypto import sha256
+from app.swap.bump import DEFAULT_BUMP, BumpPolicy, RedeemClock, bump_due, next_rate
 from app.swap.errors import AuditError, AuditField, SwapError
 from app.swap.htlc import (
     Contract,
@@ -30,7 +31,14 @@ from app.swap.htlc import (
     min_taker_lock_time,
     taker_lock_time,
 )
-from app.swap.htlc_tx import build_init_tx, build_redeem_tx, build_refund_tx, check_spendable
+from app.swap.htlc_tx import (
+    build_init_tx,
+    build_redeem_tx,
+    build_refund_tx,
+    check_spendable,
+    redeem_vsize,
+    refund_vsize,
+)
 from app.swap.keys import MatchKeys
 from app.swap.messages import (
     CounterpartyInit,
@@ -72,7 +80,7 @@ class Side(StrEnum):
 class Broadcast:
     side: Side
     tx: SignedTx
-    what: str  # "init", "redeem", "refund"
+    what: str  # "init", "redeem", "refund"; "redeem-bump", "refund-bump": a replacement
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,13 @@ class Observation:
     our_spend: SpendInfo | None = None  # spend of our contract output
     their_init: ChainTx | None = None  # the tx holding their (announced or audited) contract
     their_spend: SpendInfo | None = None  # spend of their contract output
-    redeem_confs: int | None = None
+    redeem_confs: int | None = None  # of the current redeem version
+    confirmed_redeem: str | None = None  # txid of an earlier redeem version seen confirmed
+    confirmed_refund: str | None = None  # txid of an earlier refund version seen confirmed
+    # Next-block estimate (atoms/vB, clamped) on the chain of what we may bump: their chain
+    # in Redeeming, ours in Refunding.
+    fee_estimate: int | None = None
+    bump: BumpPolicy = DEFAULT_BUMP  # the driver's fee-bump policy
     refund_confs: int | None = None
     audit: CounterpartyInit | None = None
     redemption: CounterpartyRedeem | None = None
@@ -206,7 +220,8 @@ def _redeem(
     except SwapError as exc:
         return Step(Failed(m, f"could not build our redeem: {exc}"))
     report = RedeemReport(m.order_id, m.match_id, tx.txid, 0, secret, obs.now_ms)
-    return Step(Redeeming(m, secret_hash, ours, theirs, tx, secret),
+    return Step(Redeeming(m, secret_hash, ours, theirs, tx, secret, (), obs.their_tip,
+                          obs.their_mtp),
                 (Broadcast(Side.THEIRS, tx, "redeem"), Send(report)))
 
 
@@ -220,13 +235,13 @@ def _watch_ours(
     spend = obs.our_spend
     if spend is not None:
         if spend.txid == ours.refund.txid:
-            return Step(Refunding(m, ours, theirs, reason))
+            return Step(Refunding(m, ours, theirs, reason, (), obs.our_tip))
         secret = find_secret(spend.raw, ours.contract)
         if secret is not None and theirs is not None:
             return _redeem(current, secret, secret_hash, ours, theirs, obs)  # learned on chain
         return Step(Failed(m, "our contract was spent without a usable secret"))
     if obs.our_mtp is not None and obs.our_mtp >= ours.contract.lock_time:
-        return Step(Refunding(m, ours, theirs, reason or "lock time passed"),
+        return Step(Refunding(m, ours, theirs, reason or "lock time passed", (), obs.our_tip),
                     (Broadcast(Side.OURS, ours.refund, "refund"),))
     return None
 
@@ -307,21 +322,71 @@ def _init_broadcast(s: InitBroadcast, obs: Observation) -> Step:
     return Step(s, tuple(actions))
 
 
+def _redeemed_by(s: Redeeming, obs: Observation) -> Step | None:
+    """Complete when any version of our redeem confirmed, recording the fee that one paid."""
+    confirmed: str | None = None
+    if obs.redeem_confs:
+        confirmed = s.redeem.txid
+    elif obs.confirmed_redeem is not None:
+        confirmed = obs.confirmed_redeem
+    elif obs.their_spend is not None and obs.their_spend.height is not None:
+        confirmed = obs.their_spend.txid
+    tx = next((v for v in s.versions if v.txid == confirmed), None)
+    if tx is None:
+        return None
+    return Step(Complete(s.match, tx.txid, s.theirs.value - tx.fee))
+
+
+def _bump(s: Redeeming, obs: Observation) -> Step | None:
+    """Replace the unconfirmed redeem by one paying a higher fee rate, when bump.py says so.
+    The new version is stored (with the old ones) before it is broadcast."""
+    m, theirs = s.match, s.theirs
+    tip, mtp = obs.their_tip, obs.their_mtp
+    if tip is None or mtp is None:
+        return None
+    if s.signed_height is None or s.first_mtp is None:  # a record from before bumping
+        return Step(replace(s, signed_height=tip, first_mtp=mtp),
+                    (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+    if obs.resumed and obs.their_spend is None and s.signed_height != tip:
+        # Down before it was sent (or it was dropped): blocks count from now, when it goes
+        # out, not from when it was signed; miners cannot have passed over what they never saw.
+        return Step(replace(s, signed_height=tip), (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+    clock = RedeemClock(s.signed_height, s.first_mtp, theirs.contract.lock_time)
+    if not bump_due(clock, tip, mtp, obs.bump) or obs.keys is None:
+        return None
+    asset = get_asset(m.their_asset, m.network)
+    vsize = redeem_vsize(len(theirs.script), m.redeem_script)  # same for every version
+    incremental = -(-asset.min_relay_fee // 1000)
+    rate = next_rate(s.redeem.fee // vsize, obs.fee_estimate, incremental, theirs.value, vsize,
+                     obs.bump)
+    if rate is None:  # at the fee cap: the current version stays
+        return None
+    try:
+        tx = build_redeem_tx(theirs.contract, theirs.script, theirs.outpoint, theirs.value,
+                             s.secret, obs.keys.our_key, m.redeem_script, rate, asset)
+    except SwapError:  # cannot happen below the cap (no dust); keep the current version
+        return None
+    bumped = replace(s, redeem=tx, replaced=s.versions, signed_height=tip)
+    return Step(bumped, (Broadcast(Side.THEIRS, tx, "redeem-bump"),))
+
+
 def _redeeming(s: Redeeming, obs: Observation) -> Step:
     m = s.match
-    if obs.redeem_confs:
-        return Step(Complete(m, s.redeem.txid, s.theirs.value - s.redeem.fee))
+    done = _redeemed_by(s, obs)
+    if done is not None:
+        return done
     spend = obs.their_spend
-    if spend is not None and spend.txid != s.redeem.txid:
+    if spend is not None and spend.txid not in {v.txid for v in s.versions}:
         reason = "the counterparty refunded before our redeem confirmed"
         if s.ours is not None and obs.our_spend is None:
             return Step(AwaitingRefund(m, s.ours, s.theirs, reason))
         return Step(Failed(m, reason))
-    actions: list[Action] = [Broadcast(Side.THEIRS, s.redeem, "redeem")]  # until confirmed
-    if obs.resumed:
-        actions.append(Send(RedeemReport(m.order_id, m.match_id, s.redeem.txid, 0, s.secret,
-                                         obs.now_ms)))
-    return Step(s, tuple(actions))
+    step = _bump(s, obs) or Step(s, (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+    if obs.resumed:  # the newest version's txid: the one most likely to confirm
+        redeem = step.state.redeem if isinstance(step.state, Redeeming) else s.redeem
+        report = RedeemReport(m.order_id, m.match_id, redeem.txid, 0, s.secret, obs.now_ms)
+        step = Step(step.state, (*step.actions, Send(report)))
+    return step
 
 
 def _awaiting_refund(s: AwaitingRefund, obs: Observation) -> Step:
@@ -330,17 +395,61 @@ def _awaiting_refund(s: AwaitingRefund, obs: Observation) -> Step:
     return watched if watched is not None else Step(s)
 
 
+def _refunded_by(s: Refunding, obs: Observation) -> Step | None:
+    """Refunded when any version of our refund confirmed (its txid recorded)."""
+    confirmed: str | None = None
+    if obs.refund_confs:
+        confirmed = s.refund.txid
+    elif obs.confirmed_refund is not None:
+        confirmed = obs.confirmed_refund
+    elif obs.our_spend is not None and obs.our_spend.height is not None:
+        confirmed = obs.our_spend.txid
+    if confirmed is None or confirmed not in {v.txid for v in s.versions}:
+        return None
+    return Step(Refunded(s.match, confirmed, s.reason))
+
+
+def _bump_refund(s: Refunding, obs: Observation) -> Step | None:
+    """Re-sign our refund at a higher rate once miners passed over it (`after_blocks` blocks
+    with one of our versions in the mempool). Needs the unlocked wallet; the presigned
+    refund stays the fallback. Stored before it is broadcast."""
+    m, ours, tip, spend = s.match, s.ours, obs.our_tip, obs.our_spend
+    if tip is None:
+        return None
+    if s.signed_height is None or (obs.resumed and spend is None and s.signed_height != tip):
+        # a record from before bumping, or down before it was sent: count blocks from now
+        return Step(replace(s, signed_height=tip), (Broadcast(Side.OURS, s.refund, "refund"),))
+    in_mempool = spend is not None and spend.txid in {v.txid for v in s.versions}
+    if (not obs.bump.enabled or not in_mempool or tip - s.signed_height < obs.bump.after_blocks
+            or obs.keys is None):
+        return None
+    asset = get_asset(m.our_asset, m.network)
+    vsize = refund_vsize(len(ours.script), m.refund_script)  # same for every version
+    rate = next_rate(s.refund.fee // vsize, obs.fee_estimate, -(-asset.min_relay_fee // 1000),
+                     ours.value, vsize, obs.bump)
+    if rate is None:  # at the fee cap
+        return None
+    try:
+        tx = build_refund_tx(ours.contract, ours.script, ours.outpoint, ours.value,
+                             obs.keys.our_key, m.refund_script, rate, asset)
+    except SwapError:
+        return None
+    return Step(replace(s, bumps=(*s.bumps, tx), signed_height=tip),
+                (Broadcast(Side.OURS, tx, "refund-bump"),))
+
+
 def _refunding(s: Refunding, obs: Observation) -> Step:
     m, ours = s.match, s.ours
-    if obs.refund_confs:
-        return Step(Refunded(m, ours.refund.txid, s.reason))
+    done = _refunded_by(s, obs)
+    if done is not None:
+        return done
     spend = obs.our_spend
-    if spend is not None and spend.txid != ours.refund.txid:
+    if spend is not None and spend.txid not in {v.txid for v in s.versions}:
         secret = find_secret(spend.raw, ours.contract)
         if secret is not None and s.theirs is not None:  # they redeemed first: so do we
             return _redeem(s, secret, ours.contract.secret_hash, ours, s.theirs, obs)
         return Step(Failed(m, "our contract was redeemed by the counterparty"))
-    return Step(s, (Broadcast(Side.OURS, ours.refund, "refund"),))
+    return _bump_refund(s, obs) or Step(s, (Broadcast(Side.OURS, s.refund, "refund"),))
 
 
 def transition(state: SwapState, obs: Observation) -> Step:

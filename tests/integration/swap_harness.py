@@ -180,3 +180,41 @@ async def miner(nodes: list[RegtestNode], interval: float = 0.15) -> None:
         for node in nodes:
             await asyncio.to_thread(node.mine, 1)
         await asyncio.sleep(interval)
+
+
+class HoldingMiner:
+    """Mines blocks on one chain holding back every mempool transaction that pays one of
+    `held` scripts (and its descendants): the miners passing a low-fee redeem over. Blocks go
+    through `generateblock` with an explicit transaction list, parents first."""
+
+    def __init__(self, node: RegtestNode, held: set[bytes]) -> None:
+        self.node = node
+        self.held = held
+        self.paused = False
+        self.blocks = 0
+
+    def _holds(self, txid: str) -> bool:
+        tx = self.node.rpc("getrawtransaction", txid, True)
+        return any(bytes.fromhex(o["scriptPubKey"]["hex"]) in self.held for o in tx["vout"])
+
+    def mine_one(self, extra: list[str] | None = None) -> None:
+        """One block: the mempool minus what is held, plus `extra` raw transactions (hex)."""
+        pool: dict[str, list[str]] = {txid: list(e["depends"]) for txid, e
+                                      in self.node.rpc("getrawmempool", True).items()}
+        held = {txid for txid in pool if self._holds(txid)}
+        ordered: list[str] = []
+        while True:
+            ready = [t for t, deps in pool.items() if t not in ordered and t not in held
+                     and all(d in ordered for d in deps)]
+            if not ready:
+                break
+            ordered.extend(sorted(ready))
+        address = self.node.rpc("getnewaddress", "", "bech32", wallet="miner")
+        self.node.rpc("generateblock", address, [*ordered, *(extra or [])])
+        self.blocks += 1
+
+    async def run(self, interval: float = 0.15) -> None:
+        while True:
+            if not self.paused:
+                await asyncio.to_thread(self.mine_one)
+            await asyncio.sleep(interval)
