@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.store.db import Store
+from app.swap.engine import SwapEngine
 from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
 from app.swap.states import Complete, Match, Redeeming, Refunded, Refunding, Role, SwapState
 from app.swap.store import SwapStore
@@ -121,19 +122,36 @@ async def _mining(ltc: RegtestNode, hold: HoldingMiner) -> AsyncIterator[None]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+@contextlib.asynccontextmanager
+async def _two_engines(tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
+                       ) -> AsyncIterator[tuple[dict[str, ChainBackend], dict[Role, NodeFunding],
+                                                dict[Role, SwapEngine]]]:
+    """Maker and taker engines in this process over the in-memory wire; stopped at exit."""
+    backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": backend(btc)}
+    wire = Wire()
+    funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
+    pumps = [asyncio.create_task(wire.pump(role)) for role in Role]
+    engines = {role: open_engine(tmp_path / f"{role.value}.db", backends, funding[role], wire,
+                                 role) for role in Role}
+    try:
+        yield backends, funding, engines
+    finally:
+        for engine in engines.values():
+            await engine.stop()
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        for b in backends.values():
+            await b.close()
+
+
 @pytest.mark.parametrize("which", ["new", "old"])
 async def test_stuck_redeem_is_replaced_and_either_version_completes(
     tmp_path: Path, ltc_node: RegtestNode, held_chain: RegtestNode, which: str,
 ) -> None:
     maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
     hold = HoldingMiner(held_chain, {maker.redeem_script})
-    backends: dict[str, ChainBackend] = {"ltc": backend(ltc_node), "btc": backend(held_chain)}
-    wire = Wire()
-    funding = {Role.MAKER: NodeFunding(ltc_node), Role.TAKER: NodeFunding(held_chain)}
-    pumps = [asyncio.create_task(wire.pump(role)) for role in Role]
-    engines = {role: open_engine(tmp_path / f"{role.value}.db", backends, funding[role], wire,
-                                 role) for role in Role}
-    try:
+    async with _two_engines(tmp_path, ltc_node, held_chain) as (backends, funding, engines):
         async with _mining(ltc_node, hold):
             await engines[Role.TAKER].add_match(taker)
             await engines[Role.MAKER].add_match(maker)
@@ -163,14 +181,6 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
             assert await _balance(backends[m.our_asset], fund.change_script) == (
                 fund.total - m.our_amount - RATE * init_vsize(1, 1, fund.change_script))
         print(f"\nredeem versions: {len(state.versions)}, fees {fees}; {which} confirmed")
-    finally:
-        for engine in engines.values():
-            await engine.stop()
-        for task in pumps:
-            task.cancel()
-        await asyncio.gather(*pumps, return_exceptions=True)
-        for b in backends.values():
-            await b.close()
 
 
 @pytest.mark.parametrize("which", ["new", "old"])
@@ -296,13 +306,7 @@ async def test_a_node_refusing_replacements_stops_the_bumps(
     however many blocks pass, and the first version, still in the mempool, completes the swap."""
     maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
     hold = HoldingMiner(no_rbf_chain, {maker.redeem_script})
-    backends: dict[str, ChainBackend] = {"ltc": backend(ltc_node), "btc": backend(no_rbf_chain)}
-    wire = Wire()
-    funding = {Role.MAKER: NodeFunding(ltc_node), Role.TAKER: NodeFunding(no_rbf_chain)}
-    pumps = [asyncio.create_task(wire.pump(role)) for role in Role]
-    engines = {role: open_engine(tmp_path / f"{role.value}.db", backends, funding[role], wire,
-                                 role) for role in Role}
-    try:
+    async with _two_engines(tmp_path, ltc_node, no_rbf_chain) as (backends, _, engines):
         async with _mining(ltc_node, hold):
             await engines[Role.TAKER].add_match(taker)
             await engines[Role.MAKER].add_match(maker)
@@ -325,11 +329,3 @@ async def test_a_node_refusing_replacements_stops_the_bumps(
         _check_maker_redeem(end_m, maker, first)
         assert isinstance(end_t, Complete), end_t
         assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
-    finally:
-        for engine in engines.values():
-            await engine.stop()
-        for task in pumps:
-            task.cancel()
-        await asyncio.gather(*pumps, return_exceptions=True)
-        for b in backends.values():
-            await b.close()
