@@ -75,7 +75,7 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import ChainBackend, SpendInfo, TxRejectedError
-from app.wallet.coins import Outpoint, TxOutput
+from app.wallet.coins import Outpoint, SignedTx, TxOutput
 from app.wallet.errors import WalletError
 from app.wallet.fees import FeePolicy
 from app.wallet.signing import KeyedUtxo
@@ -368,35 +368,31 @@ class SwapEngine:
 
     async def _observe_redeem(self, state: Redeeming, theirs_b: ChainBackend
                               ) -> dict[str, object]:
-        """Our redeem versions' confirmations, their tip and the next-block fee estimate
-        (clamped: a broken estimate must not set the bump's rate alone)."""
-        m = state.match
-        f: dict[str, object] = {"bump": self._bump_policy(m.their_asset),
-                                "redeem_confs": await theirs_b.confirmations(state.redeem.txid)}
-        for old in reversed(state.replaced):
-            if await theirs_b.confirmations(old.txid):
-                f["confirmed_redeem"] = old.txid
-                break
-        estimate = await theirs_b.estimate_fee_rate(1)
-        if estimate is not None:
-            f["fee_estimate"] = FeePolicy.for_asset(get_asset(m.their_asset, m.network)
-                                                    ).clamp(estimate)
-        return f
+        """Our redeem versions on their chain (see _observe_versions)."""
+        return await self._observe_versions(state.match.their_asset, state.match.network,
+                                            theirs_b, state.redeem, state.replaced, "redeem")
 
     async def _observe_refund(self, state: Refunding, ours_b: ChainBackend
                               ) -> dict[str, object]:
-        """Our refund versions' confirmations and our chain's next-block fee estimate."""
-        m = state.match
-        f: dict[str, object] = {"bump": self._bump_policy(m.our_asset),
-                                "refund_confs": await ours_b.confirmations(state.refund.txid)}
-        for old in reversed(state.versions[:-1]):
-            if await ours_b.confirmations(old.txid):
-                f["confirmed_refund"] = old.txid
+        """Our refund versions on our chain (see _observe_versions)."""
+        return await self._observe_versions(state.match.our_asset, state.match.network, ours_b,
+                                            state.refund, state.versions[:-1], "refund")
+
+    async def _observe_versions(self, asset: str, network: str, chain: ChainBackend,
+                                current: SignedTx, earlier: Sequence[SignedTx], what: str
+                                ) -> dict[str, object]:
+        """The fee-bumpable `what` ("redeem"/"refund"): the current version's confirmations,
+        an earlier version that confirmed instead, the bump policy for that chain and the
+        next-block estimate (clamped: a broken estimate must not set the bump's rate alone)."""
+        f: dict[str, object] = {"bump": self._bump_policy(asset),
+                                f"{what}_confs": await chain.confirmations(current.txid)}
+        for old in reversed(earlier):
+            if await chain.confirmations(old.txid):
+                f[f"confirmed_{what}"] = old.txid
                 break
-        estimate = await ours_b.estimate_fee_rate(1)
+        estimate = await chain.estimate_fee_rate(1)
         if estimate is not None:
-            f["fee_estimate"] = FeePolicy.for_asset(get_asset(m.our_asset, m.network)
-                                                    ).clamp(estimate)
+            f["fee_estimate"] = FeePolicy.for_asset(get_asset(asset, network)).clamp(estimate)
         return f
 
     def _bump_policy(self, asset: str) -> BumpPolicy:

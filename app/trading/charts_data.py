@@ -97,21 +97,15 @@ def parse_candles(data: object) -> list[Candle]:
 
 # --- candles ---------------------------------------------------------------------------------
 def aggregate(trades: Iterable[Trade], width: int) -> list[Candle]:
-    """OHLCV bins of `width` ms from trades sorted by time (the server's algorithm)."""
-    out: list[Candle] = []
-    for t in trades:
-        start = t.time // width * width
-        if out and out[-1].start == start:
-            c = out[-1]
-            out[-1] = Candle(start, c.open, max(c.high, t.rate), min(c.low, t.rate), t.rate,
-                             c.volume + t.quantity)
-        else:
-            out.append(Candle(start, t.rate, t.rate, t.rate, t.rate, t.quantity))
-    return out
+    """OHLCV bins of `width` ms from trades sorted by time (the server's algorithm): each
+    trade is a one-point candle, binned like finer candles."""
+    return rebin((Candle(t.time, t.rate, t.rate, t.rate, t.rate, t.quantity) for t in trades),
+                 width)
 
 
 def rebin(candles: Iterable[Candle], width: int) -> list[Candle]:
-    """Coarser candles from finer ones (1m -> 1h): `width` must be a multiple of theirs."""
+    """Coarser candles from finer ones (1m -> 1h): `width` must be a multiple of theirs
+    (any start time works for one-point candles)."""
     out: list[Candle] = []
     for c in candles:
         start = c.start // width * width

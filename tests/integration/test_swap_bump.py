@@ -122,6 +122,19 @@ async def _mining(ltc: RegtestNode, hold: HoldingMiner) -> AsyncIterator[None]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def _pause(hold: HoldingMiner) -> None:
+    hold.paused = True
+    await asyncio.sleep(0.3)  # a mine_one under way finishes
+
+
+async def _both_end(engines: dict[Role, SwapEngine], maker: Match, taker: Match
+                    ) -> tuple[SwapState, SwapState]:
+    end_m, end_t = await asyncio.wait_for(asyncio.gather(
+        engines[Role.MAKER].wait(maker.match_id),
+        engines[Role.TAKER].wait(taker.match_id)), TIMEOUT)
+    return end_m, end_t
+
+
 @contextlib.asynccontextmanager
 async def _two_engines(tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
                        ) -> AsyncIterator[tuple[dict[str, ChainBackend], dict[Role, NodeFunding],
@@ -156,8 +169,7 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
             await engines[Role.TAKER].add_match(taker)
             await engines[Role.MAKER].add_match(maker)
             bumped = await _until_bumped(tmp_path / "maker.db", maker.match_id)
-            hold.paused = True
-            await asyncio.sleep(0.3)  # a mine_one under way finishes
+            await _pause(hold)
             state = await asyncio.to_thread(_load, tmp_path / "maker.db", maker.match_id)
             assert isinstance(state, Redeeming) and len(state.replaced) >= len(bumped.replaced)
             await _until_in_mempool(held_chain, state.redeem.txid)  # the replacement relayed
@@ -166,9 +178,7 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
             fees = [v.fee for v in state.versions]
             assert fees == sorted(fees) and len(set(fees)) == len(fees)  # each one higher
             mined = await _release(hold, state, which)
-            end_m, end_t = await asyncio.wait_for(asyncio.gather(
-                engines[Role.MAKER].wait(maker.match_id),
-                engines[Role.TAKER].wait(taker.match_id)), TIMEOUT)
+            end_m, end_t = await _both_end(engines, maker, taker)
         _check_maker_redeem(end_m, maker, mined)
         assert isinstance(end_t, Complete), end_t
         # Every atom: the maker's redeem output is exactly what the record says it received;
@@ -203,8 +213,7 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
     async with _mining(ltc_node, hold):
         partner = asyncio.create_task(_in_process(sides[Role.TAKER]))
         code = await _spawn(sides[Role.MAKER], "before:redeem-bump-broadcast")
-        hold.paused = True
-        await asyncio.sleep(0.3)
+        await _pause(hold)
         assert code == -9
         stored = await asyncio.to_thread(_load, db, maker.match_id)
         assert isinstance(stored, Redeeming) and len(stored.replaced) == 1
@@ -258,8 +267,7 @@ async def test_stuck_refund_is_resigned_and_either_version_refunds(
                         return state
                     await asyncio.sleep(0.05)
             await asyncio.wait_for(bumped(), TIMEOUT)
-            hold.paused = True
-            await asyncio.sleep(0.3)
+            await _pause(hold)
             state = await asyncio.to_thread(_load, db, maker.match_id)
             assert isinstance(state, Refunding)
             await _until_in_mempool(held_chain, state.refund.txid)
@@ -316,16 +324,13 @@ async def test_a_node_refusing_replacements_stops_the_bumps(
             start = hold.blocks
             while hold.blocks < start + 8:  # 4 x after_blocks more blocks pass it over
                 await asyncio.sleep(0.1)
-            hold.paused = True
-            await asyncio.sleep(0.3)
+            await _pause(hold)
             state = await asyncio.to_thread(_load, tmp_path / "maker.db", maker.match_id)
             assert isinstance(state, Redeeming) and len(state.versions) == 2, state
             assert first.txid in _mempool(no_rbf_chain)
             assert state.redeem.txid not in _mempool(no_rbf_chain)
             await asyncio.to_thread(hold.mine_one, [first.raw.hex()])
-            end_m, end_t = await asyncio.wait_for(asyncio.gather(
-                engines[Role.MAKER].wait(maker.match_id),
-                engines[Role.TAKER].wait(taker.match_id)), TIMEOUT)
+            end_m, end_t = await _both_end(engines, maker, taker)
         _check_maker_redeem(end_m, maker, first)
         assert isinstance(end_t, Complete), end_t
         assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
