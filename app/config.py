@@ -10,6 +10,7 @@ from typing import Any
 
 from app.assets import Network
 from app.fileio import atomic_write
+from app.safety.limits import SafetyLimits
 
 CONFIG_VERSION = 1
 
@@ -35,7 +36,16 @@ class AppConfig:
     dex_url: str = ""
     language: str = "en"
     theme: str = "dark"
+    safety: dict[str, Any] = field(default_factory=dict)  # SafetyLimits as JSON; {}: defaults
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def safety_limits(self) -> SafetyLimits:
+        """The user's safety limits (the network's defaults where none are set); raises
+        LimitsError when config.json holds a bad one."""
+        return SafetyLimits.from_json(self.safety, self.network)
+
+    def set_safety_limits(self, limits: SafetyLimits) -> None:
+        self.safety = limits.to_json()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -55,6 +65,7 @@ class AppConfig:
             dex_url=str(data.get("dex_url", "")),
             language=str(data.get("language", "en")),
             theme=str(data.get("theme", "dark")),
+            safety=dict(data.get("safety", {})),
             extra=dict(data.get("extra", {})),
         )
 

@@ -111,9 +111,43 @@ class ServerTime:
     ms: int
 
 
+@dataclass(frozen=True)
+class MatchRefused:
+    """A match the server offered and we refused before anything was stored, signed or sent
+    (app/safety/match_terms.py); `reason` is the user's text ("the server offered …")."""
+
+    order_id: str
+    match_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ServerRefused:
+    """We do not trade on this server: its configuration (lock times), its key or its
+    registration terms fail our rules. `reason` is the user's text."""
+
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EpochChecked:
+    """The fairness check of an epoch's `match_data` that held one of our orders
+    (app/dex/fairness.py): `problems` empty means verified."""
+
+    market: str
+    epoch: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 CoreEvent = (
     OrderPlaced | OrderBooked | OrderMatched | OrderFinished | SwapStep | SwapRefund
     | SwapsResumed | MatchRevokedByServer | DexConnection | CoreError | BookChanged | ServerTime
+    | MatchRefused | ServerRefused | EpochChecked
 )
 Listener = Callable[[CoreEvent], None]
 
