@@ -129,6 +129,11 @@ class ChainBackend(abc.ABC):
         """Estimated fee rate in atoms per vbyte (rounded up) to confirm within
         `target_blocks`; None when the backend has no estimate (e.g. regtest)."""
 
+    async def min_fee_rate(self) -> int | None:
+        """The lowest fee rate (atoms/vB, rounded up) the node relays and keeps in its mempool
+        now; None when the backend cannot tell (the caller uses the asset's relay floor)."""
+        return None
+
     @abc.abstractmethod
     def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         """New-tip events: yields the best block each time it changes from `since` (a block

@@ -333,3 +333,12 @@ class CoreRpcBackend(ChainBackend):
         # coins/kvB -> atoms/vB is x 1e8 / 1e3; exact in Decimal, rounded up.
         return int((Decimal(per_kvb) * 100_000).to_integral_value(rounding=ROUND_CEILING))
 
+    async def min_fee_rate(self) -> int | None:
+        """max(mempoolminfee, minrelaytxfee) of `getmempoolinfo`: below it the node refuses a
+        transaction (a fee spike raises the mempool minimum above the relay minimum)."""
+        info = as_dict(await self.call("getmempoolinfo"), "getmempoolinfo")
+        rates = [info.get("mempoolminfee"), info.get("minrelaytxfee")]
+        per_kvb = [r for r in rates if isinstance(r, (Decimal, int)) and not isinstance(r, bool)]
+        if not per_kvb:
+            return None
+        return int((Decimal(max(per_kvb)) * 100_000).to_integral_value(rounding=ROUND_CEILING))

@@ -84,6 +84,9 @@ class SwitchableBackend(ChainBackend):
     async def estimate_fee_rate(self, target_blocks: int) -> int | None:
         return await self._call(lambda b: b.estimate_fee_rate(target_blocks))
 
+    async def min_fee_rate(self) -> int | None:
+        return await self._call(lambda b: b.min_fee_rate())
+
     async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         """Ends when the node is switched (as after a failure): call again to follow the new
         node."""
