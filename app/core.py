@@ -29,15 +29,19 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from app.core_funding import WalletFunding, init_inputs, release_stale_swap_locks
+from app.core_funding import (
+    WalletFunding,
+    init_inputs,
+    lock_init_change,
+    release_stale_swap_locks,
+)
+from app.core_intake import MatchIntake
 from app.core_matches import (
-    MatchConversionError,
     MatchInfo,
     audit_message,
     redemption_message,
     state_messages,
     swap_keys,
-    to_swap_match,
 )
 from app.core_orders import OrderService
 from app.core_register import DexSwitchRefused, register_account, switch_blockers
@@ -63,14 +67,17 @@ from app.events import (
     CoreError,
     DexConnection,
     Dispatcher,
+    MatchRefused,
     MatchRevokedByServer,
     OrderMatched,
+    ServerRefused,
     ServerTime,
     SwapRefund,
     SwapsResumed,
     SwapStep,
 )
 from app.orders import OrderStore, StoreOutbox
+from app.safety.server_terms import server_problem
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
@@ -100,6 +107,7 @@ class Core:
         self.engine: SwapEngine | None = None
         self.dex = self._new_client()
         self.orders = OrderService(self)
+        self.intake = MatchIntake(wallet, self.order_store)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = False
         self._adding: set[str] = set()  # matches being handed to the engine right now
@@ -134,8 +142,7 @@ class Core:
             started = time.monotonic()
             # Every asset, with a node or not yet: the wallet's backends switch node in place.
             backends = {s: self.wallet.asset(s).backend for s in self.wallet.symbols()}
-            funding = {s: WalletFunding(self.wallet.asset(s), self._matched_lock_reasons)
-                       for s in backends}
+            funding = {s: WalletFunding(self.wallet.asset(s)) for s in backends}
             self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
                                      self._on_swap_event, poll_interval=self.poll_interval,
                                      rebroadcast_interval=10.0, keys=keys)
@@ -226,15 +233,12 @@ class Core:
                             self.engine.start(mid)
                 self._track_pending()
                 await self.orders.refresh()
+                self.orders.release_finished()
             except Exception as exc:  # keep settling whatever one check hit
                 log.exception("housekeeping failed")
                 self.events.emit(CoreError("internal error", repr(exc)))
 
     # -- engine side ----------------------------------------------------------------------
-    def _matched_lock_reasons(self) -> set[str]:
-        rows = self.wallet.store.query("SELECT DISTINCT order_id FROM order_matches")
-        return {f"order:{r['order_id']}" for r in rows}
-
     async def _send_report(self, msg: OutgoingMessage) -> None:
         oid, mid = bytes.fromhex(msg.order_id), bytes.fromhex(msg.match_id)
         if isinstance(msg, InitReport):
@@ -243,6 +247,8 @@ class Core:
             await self.dex.report_redeem(oid, mid, bytes.fromhex(msg.txid), msg.vin, msg.secret)
 
     def _on_swap_event(self, event: SwapEvent) -> None:
+        if isinstance(event, SwapStateChanged) and event.new == "ContractPrepared":
+            self._lock_change(event.match_id)
         if isinstance(event, SwapStateChanged):
             self.events.emit(SwapStep(event.match_id, event.old, event.new, event.detail))
             if event.new in REFUND_STATES:
@@ -250,6 +256,14 @@ class Core:
         else:
             self.events.emit(CoreError("swap problem", f"{event.match_id[:16]}: "
                                                        f"{event.message}"))
+
+    def _lock_change(self, match_id: str) -> None:
+        """Our init is stored, not yet sent: its change backs the rest of the order."""
+        state = self.swaps.load(match_id)
+        ours = ours_of(state) if state is not None else None
+        if state is not None and ours is not None:
+            m = state.match
+            lock_init_change(self.wallet.asset(m.our_asset), ours.init, m.order_id)
 
     async def _add_matches(self, matches: list[Match]) -> None:
         if self.engine is None:  # no settlement here: store; the daemon adopts them
@@ -277,11 +291,13 @@ class Core:
             self._adding -= ids
 
     # -- DEX side ---------------------------------------------------------------------------
-    async def _on_server_request(self, event: Event) -> None:
-        """Awaited before our acknowledgement goes out: persist first (rule 2)."""
+    async def _on_server_request(self, event: Event) -> dict[bytes, str] | None:
+        """Awaited before our acknowledgement goes out: persist first (rule 2). For a `match`
+        request, the notes we refuse (answered with an error, never our signature)."""
         if isinstance(event, MatchReceived):
-            await self._take_matches(event.matches)
-        elif isinstance(event, AuditReceived):
+            refused = await self._take_matches(event.matches)
+            return {bytes.fromhex(mid): why for mid, why in refused.items()}
+        if isinstance(event, AuditReceived):
             if self.engine is not None:
                 self.engine.deliver(audit_message(event.audit))
         elif isinstance(event, RedemptionReceived):
@@ -293,32 +309,27 @@ class Core:
             self.events.emit(MatchRevokedByServer(r.matchid.hex(), r.orderid.hex()))
             if self.engine is not None:  # stops it only if nothing of ours is on chain
                 await self.engine.abandon(r.matchid.hex(), "match revoked by the server")
+        return None
 
     async def _take_matches(self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
-                            ) -> None:
+                            ) -> dict[str, str]:
+        """Check, record and settle the server's matches (app/core_intake.py); returns the
+        refused ones (match ID -> reason), each also shown to the user."""
         config = self.dex.config
         if config is None:
             raise DexError("match before the server configuration")
+        intake = await self.intake.take([MatchInfo.of(n) for n in notes], config, self.dex_url)
+        for mid, (oid, reason) in intake.refused.items():
+            self.events.emit(MatchRefused(oid, mid, reason))
         fresh: list[Match] = []
-        for note in notes:
-            info = MatchInfo.of(note)
-            order = self.order_store.get(info.orderid.hex())
-            if order is None:
-                self.events.emit(CoreError("a match for an unknown order",
-                                           f"order {info.orderid.hex()[:16]}"))
-                continue
-            try:
-                match = to_swap_match(self.wallet, config, order, info)
-            except MatchConversionError as exc:
-                self.events.emit(CoreError("cannot settle a match", str(exc)))
-                continue
-            self.order_store.add_match(order.order_id, match.match_id, info.quantity,
-                                       info.rate)
+        for taken in intake.taken:
+            match, info = taken.match, taken.info
             if self.swaps.load(match.match_id) is None:
                 fresh.append(match)
-                self.events.emit(OrderMatched(order.order_id, match.match_id, info.side,
+                self.events.emit(OrderMatched(match.order_id, match.match_id, info.side,
                                               info.quantity, info.rate))
         await self._add_matches(fresh)
+        return {mid: reason for mid, (_, reason) in intake.refused.items()}
 
     def publish_server_time(self) -> None:
         """Emit the server clock estimate when the client learned something new about it."""
@@ -332,6 +343,11 @@ class Core:
             self.events.emit(BookChanged(event.market, event.delta))
         elif isinstance(event, Connected):
             self.events.emit(DexConnection(True, event.url))
+            problem = server_problem(event.config, self.wallet.config.network.value)
+            if problem is not None:
+                log.warning("not trading on %s: %s", self.dex_url, problem)
+                self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: "
+                                                             f"{problem}"))
             if event.account is not None:
                 self._spawn(self._reconcile(event.account.matches))
             if not self._subscribed:

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
+from app.assets import format_amount
 from app.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
 from app.dex.messages import FundingCoin
-from app.swap.engine import Funding
-from app.wallet.coins import Outpoint, TxOutput, Utxo
+from app.swap.engine import Funding, tx_outputs
+from app.swap.htlc_tx import init_vsize
+from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
-from app.wallet.errors import InsufficientFundsError
+from app.wallet.errors import InsufficientFundsError, WalletError
 from app.wallet.service import SWAP_FUNDING, AssetWallet
 from app.wallet.signing import KeyedUtxo
 
@@ -45,29 +46,69 @@ def relock(wallet: AssetWallet, coins: list[Utxo], reason: str) -> None:
                        (wallet.asset.symbol, c.outpoint.txid, c.outpoint.vout, reason, now))
 
 
-class WalletFunding:
-    """The swap engine's FundingSource for one asset."""
+class FundingRefused(WalletError):
+    """A swap would need more than its order's coins and the fee allowance."""
 
-    def __init__(self, wallet: AssetWallet, matched_orders: Callable[[], set[str]]) -> None:
+
+def fee_allowance(fee_rate: int, contracts: int, change_script: bytes) -> int:
+    """What a swap may take from free coins beyond its order's own: the fee of an init with
+    two more inputs than needed, at the match's (checked) rate. Enough when the match's rate
+    is above what the order reserved for; never enough to pay a swap's amount."""
+    return init_vsize(2, contracts, change_script) * fee_rate
+
+
+class WalletFunding:
+    """The swap engine's FundingSource for one asset: a swap spends the coins of its own order
+    (reason `order:<id>`, including the change of the order's earlier inits, relocked to the
+    order by `lock_init_change`), and free coins only for a shortfall within `fee_allowance`,
+    never any other order's coins."""
+
+    def __init__(self, wallet: AssetWallet) -> None:
         self.wallet = wallet
-        self._matched = matched_orders  # lock reasons whose coins swaps may spend
         self._lock = asyncio.Lock()
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding:
+    async def fund(self, amount: int, fee_rate: int, contracts: int,
+                   orders: tuple[str, ...] = ()) -> Funding:
         async with self._lock:  # one selection at a time: each sees the previous one's locks
             coins = await self.wallet.utxos()
-            allowed = self._matched()
-            locked = {o for o, reason in lock_reasons(self.wallet).items()
-                      if reason not in allowed}
+            reasons = lock_reasons(self.wallet)
+            own = {f"order:{oid}" for oid in orders}
+            reserved = [c for c in coins if reasons.get(c.outpoint) in own]
             change = self.wallet.change_script()
             # One P2WSH output per contract (34-byte script), the amount split between them.
             each, rest = divmod(amount, contracts)
             dummy = b"\x00\x20" + bytes(32)
             outputs = [TxOutput(dummy, each + (rest if i == 0 else 0)) for i in range(contracts)]
-            selection = select_coins(coins, outputs, fee_rate, self.wallet.asset, change,
-                                     locked=locked)
+            asset = self.wallet.asset
+            try:
+                selection = select_coins(reserved, outputs, fee_rate, asset, change)
+            except InsufficientFundsError as exc:
+                short, allowance = exc.needed - exc.available, fee_allowance(fee_rate, contracts,
+                                                                             change)
+                if short > allowance:
+                    raise FundingRefused(
+                        f"the order's coins are {format_amount(short, asset.ticker)} short of "
+                        f"the swap, more than the fee allowance of "
+                        f"{format_amount(allowance, asset.ticker)}") from None
+                free = [c for c in coins if c.outpoint not in reasons]
+                selection = select_coins(reserved + free, outputs, fee_rate, asset, change)
             relock(self.wallet, list(selection.coins), SWAP_FUND)
             return Funding(tuple(self.wallet.keyed(selection.coins)), change)
+
+
+def lock_init_change(wallet: AssetWallet, init: SignedTx, order_id: str) -> int:
+    """Lock the change outputs of our init to its order, so the order's next match spends
+    them (and no other order does); returns how many. The order's end releases them."""
+    known = wallet.known_scripts()
+    outs = [Outpoint(init.txid, i) for i, o in enumerate(tx_outputs(init.raw))
+            if o.script in known]
+    now = time.time_ns() // 1_000_000
+    with wallet.store.transaction() as db:
+        db.executemany("INSERT OR IGNORE INTO coin_locks (asset, txid, vout, reason, "
+                       "created_ms) VALUES (?,?,?,?,?)",
+                       [(wallet.asset.symbol, o.txid, o.vout, f"order:{order_id}", now)
+                        for o in outs])
+    return len(outs)
 
 
 def release_stale_swap_locks(wallet: AssetWallet, reserved: set[Outpoint]) -> int:

@@ -17,6 +17,8 @@ from app.dex.messages import (
     RedemptionParams,
 )
 from app.orders import OrderRecord
+from app.safety.limits import SafetyLimits
+from app.safety.match_terms import MatchTerms, required_confs, swap_amounts
 from app.swap.keys import WalletKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem
 from app.swap.rekey import take_over_clear_keys
@@ -26,7 +28,6 @@ from app.wallet.address import decode_segwit, script_from_address
 from app.wallet.session import OpenWallet
 
 log = logging.getLogger(__name__)
-RATE_SCALE = 10**8
 
 
 class MatchConversionError(ValueError):
@@ -52,16 +53,17 @@ class MatchInfo:
                    m.feerate, m.servertime)
 
 
-def amounts(order: OrderRecord, quantity: int, rate: int) -> tuple[int, int]:
-    """(atoms we pay, atoms we receive) for `quantity` base atoms at `rate`."""
-    base, quote = quantity, quantity * rate // RATE_SCALE
-    return (base, quote) if order.side == "sell" else (quote, base)
+    @property
+    def terms(self) -> MatchTerms:
+        return MatchTerms(self.matchid.hex(), self.quantity, self.rate, self.side, self.feerate,
+                          self.servertime)
 
 
 def to_swap_match(wallet: OpenWallet, config: ConfigResult, order: OrderRecord,
-                  info: MatchInfo) -> Match:
+                  info: MatchInfo, limits: SafetyLimits) -> Match:
+    """The engine's Match for terms that passed app/safety/match_terms.py."""
     our_asset, their_asset = order.fund_asset, order.receive_asset
-    our_amount, their_amount = amounts(order, info.quantity, info.rate)
+    our_amount, their_amount = swap_amounts(order, info.quantity, info.rate)
     pay_wallet, recv_wallet = wallet.asset(our_asset), wallet.asset(their_asset)
     try:  # the counterparty's address is on the chain of what we pay
         their_pkh = decode_segwit(pay_wallet.asset.hrp, info.address)
@@ -75,9 +77,10 @@ def to_swap_match(wallet: OpenWallet, config: ConfigResult, order: OrderRecord,
         raise MatchConversionError(f"order {order.order_id[:16]} pays to an address that is "
                                    "not ours")
     assets = {a.symbol: a for a in config.assets}
+    network = wallet.config.network.value
     return Match(
         order_id=order.order_id, match_id=info.matchid.hex(), role=Role(info.side),
-        quantity=info.quantity, rate=info.rate, network=wallet.config.network.value,
+        quantity=info.quantity, rate=info.rate, network=network,
         our_asset=our_asset, their_asset=their_asset, our_amount=our_amount,
         their_amount=their_amount, their_pkh=their_pkh,
         # The key of our order's address: its hash is in both contracts. Only WHERE it is gets
@@ -86,7 +89,7 @@ def to_swap_match(wallet: OpenWallet, config: ConfigResult, order: OrderRecord,
         our_key_path=KeyPath(their_asset, where[0], where[1]),
         redeem_script=our_script, refund_script=pay_wallet.change_script(),
         our_fee_rate=info.feerate, their_fee_rate=assets[their_asset].feerate,
-        their_swap_conf=max(1, assets[their_asset].swapconf),
+        their_swap_conf=required_confs(config, their_asset, network, limits),
         match_time_ms=info.servertime, maker_lock_ms=config.locktimes.maker,
         taker_lock_ms=config.locktimes.taker)
 

@@ -19,7 +19,8 @@ from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
 from app.dex.messages import Side, TimeInForce
 from app.events import CoreError, OrderBooked, OrderFinished, OrderPlaced
-from app.orders import OrderRecord, RevokeCause, final_status
+from app.orders import FINAL, OrderRecord, RevokeCause, final_status
+from app.safety.server_terms import ServerTermsRefused, server_problem
 from app.swap.states import (
     AwaitingRefund,
     ContractPrepared,
@@ -64,6 +65,12 @@ def revoke_cause(state: SwapState | None) -> RevokeCause:
     return RevokeCause.UNKNOWN
 
 
+def _unfunded(state: SwapState) -> bool:
+    """Nothing of ours on chain yet, and still to be funded."""
+    return isinstance(state, Matched) or (isinstance(state, CounterpartyAudited)
+                                          and state.ours is None)
+
+
 class OrderService:
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -72,6 +79,9 @@ class OrderService:
                     tif: str) -> str:
         core = self.core
         config = await core.ready()
+        problem = server_problem(config, core.wallet.config.network.value)
+        if problem is not None:  # refused before any coin is chosen or locked
+            raise ServerTermsRefused(core.dex_url, problem)
         if core.dex.account is None:
             raise DexError("the DEX account is not connected (not registered yet?)")
         base, _, quote = market.lower().partition("_")
@@ -189,6 +199,26 @@ class OrderService:
     def _finish(self, order: OrderRecord, status: str) -> None:
         core = self.core
         core.order_store.set_status(order.order_id, status)
-        core.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
+        self._release(order)
         log.info("order %s %s (filled %d)", order.order_id[:16], status, order.filled)
         core.events.emit(OrderFinished(order.order_id, status, order.filled))
+
+    def _release(self, order: OrderRecord) -> None:
+        """Free a finished order's coins, unless a match of it is still to be funded: its
+        swap spends those coins (app/core_funding.py), so they wait for `release_finished`."""
+        unfunded = any(s.match.order_id == order.order_id and _unfunded(s)
+                       for s in self.core.swaps.pending())
+        if not unfunded:
+            self.core.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
+
+    def release_finished(self) -> None:
+        """Free the coins still locked to finished orders whose matches are all funded (and
+        the change of their inits)."""
+        core = self.core
+        for symbol in core.wallet.config.nodes:
+            held = {r.removeprefix("order:") for r in core.wallet.asset(symbol).lock_reasons()
+                    .values() if r.startswith("order:")}
+            for order_id in held:
+                order = core.order_store.get(order_id)
+                if order is not None and order.status in FINAL:
+                    self._release(order)

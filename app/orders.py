@@ -188,6 +188,12 @@ class OrderStore:
                 order = replace(order, status=status)
         return order
 
+    def match_terms(self, order_id: str) -> list[tuple[str, int, int]]:
+        """(match ID, quantity, rate) of every match stored for the order, revoked ones too."""
+        rows = self.store.query("SELECT match_id, quantity, rate FROM order_matches "
+                                "WHERE order_id = ?", (order_id,))
+        return [(str(r["match_id"]), int(r["quantity"]), int(r["rate"])) for r in rows]
+
     def matches_of(self, order_id: str) -> list[str]:
         rows = self.store.query("SELECT match_id FROM order_matches WHERE order_id = ?",
                                 (order_id,))

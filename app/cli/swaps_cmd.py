@@ -269,7 +269,8 @@ def _export(args: argparse.Namespace) -> int:
 class _NoFunding:
     """The CLI has no wallet open: a swap that still needs coins waits for the app."""
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding:
+    async def fund(self, amount: int, fee_rate: int, contracts: int,
+                   orders: tuple[str, ...] = ()) -> Funding:
         raise SwapError("Funding needs the app with the wallet unlocked.")
 
 

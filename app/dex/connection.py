@@ -18,7 +18,7 @@ import ipaddress
 import logging
 import random
 import ssl
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,7 +36,9 @@ from app.dex.session import Call, Inbound, Session
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 EventCallback = Callable[[Event], None]
-ServerRequestHook = Callable[[Event], Awaitable[None]]
+# Awaited before a server request is answered; for a `match` request it returns the refused
+# notes (match ID -> reason), answered with an error instead of our signature.
+ServerRequestHook = Callable[[Event], Awaitable[Mapping[bytes, str] | None]]
 
 # Server frames may exceed our 1 MiB send limit: an `orderbook` snapshot of a deep book
 # takes about 170 bytes per order (docs/protocol.md), so accept up to 16 MiB by default.
@@ -244,7 +246,15 @@ class Link:
     async def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                reason = await self._connect_once()
+                try:
+                    reason = await self._connect_once()
+                except Exception as exc:  # whatever one connection hit, keep reconnecting
+                    log.exception("DEX connection failed")
+                    reason = f"internal error: {exc!r}"
+                    ws, self._ws = self._ws, None
+                    if ws is not None:
+                        with suppress(Exception):
+                            await ws.close()
                 self._ready.clear()
                 self._fail_pending(reason)
                 if self._stop.is_set():
@@ -307,13 +317,17 @@ class Link:
         answer = inbound.answer
         if inbound.call is not None:
             self._emit(inbound.call)
-            if self._hook is not None:
-                try:
-                    await self._hook(inbound.call)
-                except Exception as exc:  # the app's hook failed; the server still gets an answer
-                    log.exception("server request handler failed")
-                    answer = error_frame(inbound.request_id, ErrorCode.INTERNAL_ERROR,
-                                         f"client could not process it: {exc}")  # fmt: skip
+            refused: Mapping[bytes, str] | None = None
+            try:
+                if self._hook is not None:
+                    refused = await self._hook(inbound.call)
+                if inbound.matches is not None and inbound.request_id is not None:
+                    answer = self.session.answer_matches(inbound.request_id, inbound.matches,
+                                                         refused or {})
+            except Exception as exc:  # the app's hook failed; the server still gets an answer
+                log.exception("server request handler failed")
+                answer = error_frame(inbound.request_id, ErrorCode.INTERNAL_ERROR,
+                                     f"client could not process it: {exc}")  # fmt: skip
         if answer is not None:
             with suppress(ConnectionClosed):
                 await ws.send(answer)

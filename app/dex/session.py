@@ -16,7 +16,7 @@ This module owns everything the protocol decides:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,10 @@ BOOK_NOTES = frozenset({"add_limit", "add_market", "remove_order", "update_remai
 SERVER_REQUESTS = frozenset({"match", "audit", "redemption", "revoke_match"})
 FINAL_STATUSES = frozenset({MatchStatus.MATCH_COMPLETE, MatchStatus.REVOKED})
 EPOCHS_KEPT = 4  # our order IDs of older epochs are dropped once a newer match_data arrives
+# Most notes one `match` request may carry: an account's matches of one epoch fit well under
+# it; a longer list is refused before any signature is checked (their cost blocks the loop,
+# and the acks of thousands would not fit in one frame).
+MAX_MATCH_NOTES = 256
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,9 @@ class Inbound:
     events: list[Event] = field(default_factory=list)
     resync: int | None = None
     request_id: int | None = None  # of the server request `answer` answers
+    # A `match` request: no answer yet. The app decides on each note first, then the shell
+    # asks `Session.answer_matches` (acks for a request taken whole, else an error).
+    matches: tuple[MatchNote, ...] | None = None
 
 
 @dataclass
@@ -318,6 +325,10 @@ class Session:
             params = parse_params(method, request.params)
             if self._secret is None:
                 raise ProtocolError(ErrorCode.INVALID_REQUEST, f"{method} without an account")
+            if isinstance(params, tuple) and len(params) > MAX_MATCH_NOTES:
+                raise ProtocolError(ErrorCode.TOO_MANY_MATCHES,
+                                    f"{len(params)} matches in one request (at most "
+                                    f"{MAX_MATCH_NOTES})")
             event, result = self._handle(method, params)
         except ProtocolError as exc:
             log.warning("rejected server %s request: %s", method[:40], exc)
@@ -325,7 +336,36 @@ class Session:
                 answer=error_frame(request.id, exc.code, exc.message),
                 events=[_violation(method, exc)],
             )
-        return Inbound(call=event, answer=response_frame(request.id, result), request_id=request.id)
+        if isinstance(event, MatchReceived):
+            return Inbound(call=event, request_id=request.id, matches=event.matches)
+        return Inbound(call=event, answer=self._answer(request.id, result),
+                       request_id=request.id)
+
+    def answer_matches(self, request_id: int, matches: tuple[MatchNote, ...],
+                       refused: Mapping[bytes, str]) -> str:
+        """Our answer to a `match` request once the app has looked at each note: signed acks
+        when every note was taken; an error naming the refused ones otherwise, so the server
+        never holds our signature over terms we refused (§1). The notes taken are settled
+        all the same (they are stored)."""
+        if refused:
+            for matchid in refused:
+                self.active_matches.pop(matchid, None)
+            data: Json = [{"matchid": mid.hex(), "reason": why[:200]}
+                          for mid, why in refused.items()]
+            return error_frame(request_id, ErrorCode.INVALID_PARAMS,
+                               f"{len(refused)} of {len(matches)} matches refused", data)
+        acks: list[Json] = [MatchAck(matchid=m.matchid, sig=self.sign(m.payload())).to_json()
+                            for m in matches]
+        return self._answer(request_id, acks)
+
+    def _answer(self, request_id: int, result: Json) -> str:
+        """A result frame, or an error when it would not fit in one frame: the answer must
+        never take the connection down (SerializationError used to escape from here)."""
+        try:
+            return response_frame(request_id, result)
+        except DexError as exc:
+            log.warning("answer to server request %d not sendable: %s", request_id, exc)
+            return error_frame(request_id, ErrorCode.INTERNAL_ERROR, "answer too large")
 
     def _handle(self, method: str, params: object) -> tuple[Event, Json]:
         """Verify a server request and build our signed answer. Raises SignatureError
@@ -335,11 +375,9 @@ class Session:
             matches: tuple[MatchNote, ...] = params  # type: ignore[assignment]
             for m in matches:  # all or nothing: one bad signature rejects the request
                 verify_server(pubkey, m.sig, m.payload(), what=f"match {m.matchid.hex()}")
-            acks: list[Json] = []
             for m in matches:
                 self.active_matches[m.matchid] = m.orderid
-                acks.append(MatchAck(matchid=m.matchid, sig=self.sign(m.payload())).to_json())
-            return MatchReceived(matches), acks
+            return MatchReceived(matches), None  # answered by answer_matches
         if isinstance(params, AuditParams | RedemptionParams | RevokeMatchParams):
             payload = params.payload()
             verify_server(pubkey, params.sig, payload, what=f"{method} {params.matchid.hex()}")

@@ -90,9 +90,11 @@ class Funding:
 
 
 class FundingSource(Protocol):
-    """Hands the engine coins (with their keys) covering `amount` plus the init fee."""
+    """Hands the engine coins (with their keys) covering `amount` plus the init fee, taken
+    from what backs `orders` (the orders the funded matches belong to)."""
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding: ...
+    async def fund(self, amount: int, fee_rate: int, contracts: int,
+                   orders: tuple[str, ...] = ()) -> Funding: ...
 
 
 SendFn = Callable[[OutgoingMessage], Awaitable[None]]
@@ -200,7 +202,8 @@ class SwapEngine:
         try:
             tip = (await self._backend(m0, Side.OURS).tip()).height
             funding = await self._funding[m0.our_asset].fund(
-                sum(m.our_amount for m in matches), m0.our_fee_rate, len(matches))
+                sum(m.our_amount for m in matches), m0.our_fee_rate, len(matches),
+                orders=tuple(sorted({m.order_id for m in matches})))
             states = prepare_batch(matches, [os.urandom(32) for _ in matches],
                                    funding.coins, funding.change_script, tip, self._keys)
         except (WalletError, SwapError) as exc:
@@ -470,7 +473,8 @@ class SwapEngine:
             await self._sleep(m.match_id)
             return
         try:
-            funding = await self._funding[m.our_asset].fund(action.amount, m.our_fee_rate, 1)
+            funding = await self._funding[m.our_asset].fund(action.amount, m.our_fee_rate, 1,
+                                                            orders=(m.order_id,))
         except (WalletError, SwapError) as exc:
             self._problem(m.match_id, f"cannot fund the swap: {exc}")
             await self._sleep(m.match_id)

@@ -67,7 +67,8 @@ class NodeFunding:
         self.total = 0
         self.change_script = fresh_script()
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding:
+    async def fund(self, amount: int, fee_rate: int, contracts: int,
+                   orders: tuple[str, ...] = ()) -> Funding:
         self.calls += 1
         key = os.urandom(32)
         script = p2wpkh_script(pkh(key))

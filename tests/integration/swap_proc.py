@@ -89,7 +89,8 @@ class PresetFunding:
     def __init__(self, backend: ChainBackend, key: bytes, script: bytes, change: bytes) -> None:
         self._backend, self._key, self._script, self._change = backend, key, script, change
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int) -> Funding:
+    async def fund(self, amount: int, fee_rate: int, contracts: int,
+                   orders: tuple[str, ...] = ()) -> Funding:
         coins = await self._backend.utxos([self._script])
         if not coins:
             raise FundingError(amount, 0)

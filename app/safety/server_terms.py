@@ -1,0 +1,36 @@
+"""Server-wide terms checked when a server's configuration arrives (C4 of the review): a
+server whose lock durations fail the network's rules, or whose assets are on another network,
+gets no order from us and none of its matches is taken (each match checks the lock times again,
+so a configuration changed on reconnect is caught too)."""
+
+from __future__ import annotations
+
+from app.assets import SYMBOLS
+from app.dex.errors import DexError
+from app.dex.messages import ConfigResult
+from app.safety.rules import rules_for
+
+
+class ServerTermsRefused(DexError):
+    """We do not trade on this server; `str()` and `user_message` both say why."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+    @property
+    def user_message(self) -> str:
+        return f"not trading on this DEX server: {self.reason}"
+
+
+def server_problem(config: ConfigResult, network: str) -> str | None:
+    """Why we do not trade on a server with this configuration, or None."""
+    lock = rules_for(network).lock_problem(config.locktimes.maker, config.locktimes.taker)
+    if lock is not None:
+        return f"its lock times are unsafe: {lock}"
+    for asset in config.assets:
+        if asset.symbol in SYMBOLS and asset.network.value != network:
+            return (f"it trades {asset.symbol.upper()} on {asset.network.value}, this wallet is "
+                    f"on {network}")
+    return None
