@@ -55,18 +55,20 @@ from app.dex.events import (
     Connected,
     Disconnected,
     Event,
+    FairnessChecked,
     MatchReceived,
     MatchRevoked,
     MatchStatuses,
     ProtocolViolation,
     RedemptionReceived,
 )
-from app.dex.messages import ConfigResult, MatchNote, MatchState
+from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 from app.events import (
     BookChanged,
     CoreError,
     DexConnection,
     Dispatcher,
+    EpochChecked,
     MatchRefused,
     MatchRevokedByServer,
     OrderMatched,
@@ -355,6 +357,8 @@ class Core:
                 self._spawn(self._subscribe_all(event.config))
         elif isinstance(event, MatchStatuses):
             self._spawn(self._reconcile(event.states))
+        elif isinstance(event, FairnessChecked) and event.our_orders:
+            self.events.emit(self._epoch_checked(event))
         elif isinstance(event, Disconnected):
             self.events.emit(DexConnection(False, event.reason))
         elif isinstance(event, ClientError):
@@ -368,6 +372,18 @@ class Core:
             self.events.emit(CoreError("the DEX server broke the protocol",
                                        f"{event.method}: {event.detail}"))
 
+    def _epoch_checked(self, event: FairnessChecked) -> EpochChecked:
+        """The fairness check of an epoch that held our orders, named for the user."""
+        report = event.report
+        config = self.dex.config
+        market = next((m.name for m in config.markets if m.marketid == report.marketid),
+                      str(report.marketid)) if config is not None else str(report.marketid)
+        problems = tuple(dict.fromkeys(i.problem.value.replace("_", " ") for i in report.issues))
+        if problems:
+            log.warning("epoch %d of %s failed the fairness check: %s", report.epoch, market,
+                        ", ".join(problems))
+        return EpochChecked(market, report.epoch, problems)
+
     async def _subscribe_all(self, config: ConfigResult) -> None:
         for market in config.markets:
             try:
@@ -378,10 +394,17 @@ class Core:
     async def _reconcile(self, states: tuple[MatchState, ...]) -> None:
         """The server's view after (re)connecting: adopt matches we missed, pass on what the
         counterparty did while we were away. Our own chain observations stay authoritative."""
-        missing = tuple(s for s in states if self.swaps.load(s.matchid.hex()) is None
-                        and s.status.value != "revoked")
-        if missing and self.settle:
-            await self._take_matches(missing)
+        missing = [s for s in states if self.swaps.load(s.matchid.hex()) is None
+                   and s.status is not MatchStatus.REVOKED]
+        adoptable = tuple(s for s in missing if _before_our_funding(s))
+        for s in missing:
+            if not _before_our_funding(s):  # we would fund a second time what we never knew
+                self.events.emit(MatchRefused(
+                    s.orderid.hex(), s.matchid.hex(), f"the server reports this match at "
+                    f"{s.status.value.replace('_', ' ')}, a step this wallet never took: "
+                    "nothing is funded for it"))
+        if adoptable and self.settle:
+            await self._take_matches(adoptable)
         for s in states:
             if s.status.value == "revoked":
                 self.orders.match_revoked(s.matchid.hex())
@@ -416,6 +439,13 @@ class Core:
                 out.append({"match_id": mid, "order_id": state.match.order_id,
                             "role": state.match.role.value, "state": type(state).__name__})
         return out
+
+
+def _before_our_funding(state: MatchState) -> bool:
+    """A match the server reports that we could not have funded yet: newly matched, or the
+    maker's contract out while we are the taker."""
+    return state.status is MatchStatus.NEWLY_MATCHED or (
+        state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker")
 
 
 async def run_until_stopped(core: Core, stop: asyncio.Event) -> None:

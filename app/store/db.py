@@ -6,12 +6,14 @@ which commits durably before it returns, so callers can broadcast right after.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.fileio import private_file
 from app.store.errors import StoreError, StoreVersionError
 from app.store.migrations import MIGRATIONS
 
@@ -25,14 +27,22 @@ class Store:
         self.path = Path(path)
         self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # The swap records, presigned transactions and wallet scripts are private: the
+            # file is made 0600 before SQLite opens it, and its WAL and SHM files follow it.
+            private_file(self.path)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA user_version").fetchone()  # creates -wal and -shm
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.chmod(side, 0o600)
             # FULL: a committed swap record survives power loss, not only a process crash.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
         try:
             self._migrate()

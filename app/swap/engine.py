@@ -22,7 +22,7 @@ import os
 import struct
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bitcoin.core import CTransaction
@@ -85,7 +85,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Funding:
-    coins: tuple[KeyedUtxo, ...]
+    coins: tuple[KeyedUtxo, ...] = field(repr=False)  # they carry their private keys
     change_script: bytes
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.assets import SYMBOLS, Network, get_asset
 from app.config import AppConfig, NodeConfig, load_config, save_config
+from app.fileio import private_dir
 from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
@@ -51,6 +52,7 @@ def create_wallet(
     config = load_config(datadir)
     config.network = network
     config.nodes.update(nodes or {})
+    private_dir(Path(datadir))
     save_keystore(path, SeedRecord(entropy, bool(passphrase)), password, scrypt_n=scrypt_n)
     save_config(datadir, config)
     return phrase
@@ -118,4 +120,5 @@ def unlock_wallet(datadir: Path, password: str, passphrase: str = "") -> OpenWal
     """Decrypt the seed and open the store; raises WrongPasswordError etc. unchanged."""
     record = load_keystore(keystore_path(datadir), password)
     hd = HDWallet(record.seed(passphrase))
+    private_dir(Path(datadir))
     return OpenWallet(Path(datadir), load_config(datadir), hd, Store(Path(datadir) / DB_NAME))

@@ -7,7 +7,7 @@ No network access and no key storage here: callers pass the secrets they hold.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bitcoin.core import (
     CMutableTransaction,
@@ -42,7 +42,7 @@ class KeyedUtxo:
     """A P2WPKH coin together with the secret that spends it."""
 
     utxo: Utxo
-    secret: bytes
+    secret: bytes = field(repr=False)  # a private key: never in a log line
 
 
 def output_weight(script: bytes) -> int:

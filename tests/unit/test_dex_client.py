@@ -9,7 +9,7 @@ import hashlib
 import ipaddress
 import json
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,7 +44,7 @@ from app.dex.messages import (
     TimeInForce,
 )
 from app.dex.outbox import MemoryOutbox, OutboxItem
-from app.dex.session import Call, PendingTable, Session
+from app.dex.session import MAX_MATCH_NOTES, Call, PendingTable, Session
 from app.dex.signing import sign, verify
 from tests.dex_fakeserver import (
     NO_ANSWER,
@@ -492,3 +492,81 @@ def test_memory_outbox_order_and_methods() -> None:
     assert box.pending() == [a]
     with pytest.raises(ValueError):
         box.add(OutboxItem("limit", MATCH_ID, {}))
+
+
+# --- refused matches (L2), bounded requests and answers (L1, poc6) ------------------------
+def note_with(n: int) -> MatchNote:
+    base = match_note()
+    unsigned = MatchNote(**{**base.__dict__, "matchid": n.to_bytes(32, "big"), "sig": bytes(64)})
+    return MatchNote(**{**unsigned.__dict__, "sig": sign(SERVER_SECRET, unsigned.payload())})
+
+
+async def test_a_refused_note_gets_an_error_and_no_signature(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    good, bad = note_with(1), note_with(2)
+
+    async def hook(event: Event) -> Mapping[bytes, str] | None:
+        assert isinstance(event, MatchReceived)
+        return {bad.matchid: "the server offered a worse rate"}
+
+    client = await make_client(on_server_request=hook)
+    await next_event(client, Connected)
+    response = await server.request("match", [good.to_json(), bad.to_json()])
+    assert response["result"] is None
+    error = response["error"]
+    assert error["code"] == ErrorCode.INVALID_PARAMS and "1 of 2" in error["message"]
+    assert error["data"] == [{"matchid": bad.matchid.hex(),
+                              "reason": "the server offered a worse rate"}]
+    assert "sig" not in str(response)  # no signature over any note of a refused request
+    assert bad.matchid not in client.session.active_matches
+    assert good.matchid in client.session.active_matches  # stored and settled all the same
+
+
+async def test_a_request_taken_whole_is_acked(server: FakeServer,
+                                              make_client: ClientFactory) -> None:
+    async def hook(event: Event) -> Mapping[bytes, str] | None:
+        return {}
+
+    client = await make_client(on_server_request=hook)
+    await next_event(client, Connected)
+    response = await server.request("match", [note_with(1).to_json(), note_with(2).to_json()])
+    assert [a["matchid"] for a in response["result"]] == [note_with(i).matchid.hex()
+                                                          for i in (1, 2)]
+
+
+async def test_too_many_notes_are_refused_and_the_client_stays_connected(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    seen: list[Event] = []
+
+    async def hook(event: Event) -> Mapping[bytes, str] | None:
+        seen.append(event)
+        return None
+
+    client = await make_client(on_server_request=hook)
+    await next_event(client, Connected)
+    notes = [note_with(i).to_json() for i in range(MAX_MATCH_NOTES + 1)]
+    response = await server.request("match", notes, timeout=20)
+    assert response["error"]["code"] == ErrorCode.TOO_MANY_MATCHES
+    assert seen == []  # never handed to the app
+    ok = await server.request("match", [note_with(1).to_json()])
+    assert ok["result"][0]["matchid"] == note_with(1).matchid.hex()
+    assert client.ready
+
+
+def test_an_answer_too_large_for_a_frame_becomes_an_error() -> None:
+    session = Session(account_secret=bytes([5]) * 32)
+    answer = session._answer(7, ["x" * 1_100_000])  # over the 1 MiB frame limit
+    assert '"answer too large"' in answer and '"id":7' in answer
+
+
+async def test_the_reconnect_loop_survives_an_error_in_a_connection(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    async def hook(event: Event) -> Mapping[bytes, str] | None:
+        raise RuntimeError("the app broke")
+
+    client = await make_client(on_server_request=hook)
+    await next_event(client, Connected)
+    response = await server.request("match", [note_with(1).to_json()])
+    assert response["error"]["code"] == ErrorCode.INTERNAL_ERROR  # answered, not signed
+    await server.drop()
+    await next_event(client, Connected, timeout=10)  # and it came back
