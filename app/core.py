@@ -80,6 +80,7 @@ from app.events import (
 )
 from app.orders import OrderStore, StoreOutbox
 from app.safety.server_terms import server_problem
+from app.settler_lock import SettlerLock
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
@@ -110,6 +111,7 @@ class Core:
         self.dex = self._new_client()
         self.orders = OrderService(self)
         self.intake = MatchIntake(wallet, self.order_store)
+        self.settler_lock = SettlerLock(wallet.datadir)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = False
         self._adding: set[str] = set()  # matches being handed to the engine right now
@@ -139,6 +141,8 @@ class Core:
         return self.dex
 
     async def start(self) -> None:
+        if self.settle:  # before anything is adopted or funded (raises SettlerBusy)
+            self.settler_lock.acquire()
         keys = swap_keys(self.wallet, self.swaps)  # takes old records' clear keys over first
         if self.settle:
             started = time.monotonic()
@@ -165,6 +169,7 @@ class Core:
         if self.engine is not None:
             await self.engine.stop()
         await self.dex.close()
+        self.settler_lock.release()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.ensure_future(coro))

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import fcntl
 import json
 import logging
 import signal
@@ -21,6 +20,7 @@ from typing import IO, Any
 
 from app.cli.common import CliError, add_datadir, add_json, emit
 from app.dex.errors import DexError
+from app.settler_lock import SettlerBusy, SettlerLock
 from app.wallet.session import OpenWallet, unlock_wallet
 
 
@@ -136,12 +136,10 @@ def _run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    lock_path = Path(args.datadir) / "client.lock"
-    lock_file = open(lock_path, "w")  # noqa: SIM115 - held for the life of the process
-    try:  # one settling process per wallet: two engines must never fund the same match
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        raise CliError(f"another `client run` is using {args.datadir}") from None
+    try:  # one settling process per wallet (Core.start takes it for good)
+        SettlerLock(Path(args.datadir)).probe()
+    except SettlerBusy as exc:
+        raise CliError(str(exc)) from None
     wallet = _open(args)
 
     async def main() -> None:
@@ -158,5 +156,4 @@ def _run(args: argparse.Namespace) -> int:
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
-    lock_file.close()
     return 0

@@ -62,7 +62,7 @@ from app.swap.states import (
     is_terminal,
     state_name,
 )
-from app.swap.store import SwapStore
+from app.swap.store import StaleSwapWrite, SwapStore
 from app.swap.transitions import (
     Action,
     Broadcast,
@@ -209,7 +209,11 @@ class SwapEngine:
         except (WalletError, SwapError) as exc:
             self._problem(m0.match_id, f"cannot fund the matches together: {exc}")
             return
-        self.store.save_many(list(states))  # all prepared, or none: coins are used once
+        try:  # all prepared, or none: coins are used once
+            self.store.save_many(list(states), expected="Matched")
+        except StaleSwapWrite as exc:
+            self._problem(m0.match_id, f"cannot fund the matches together: {exc}")
+            return
         for state in states:
             self._checkpoint("stored:ContractPrepared")
             self._emit(SwapStateChanged(state.match.match_id, "Matched", "ContractPrepared",
@@ -250,7 +254,11 @@ class SwapEngine:
             return False
         if isinstance(state, Matched) or (isinstance(state, CounterpartyAudited)
                                           and state.ours is None):
-            self.store.save(Failed(state.match, reason))
+            try:
+                self.store.save(Failed(state.match, reason), expected=state_name(state))
+            except StaleSwapWrite:  # moved on meanwhile (funded): it must be settled
+                self.start(match_id)
+                return False
             self._funded.pop(match_id, None)
             self._emit(SwapStateChanged(match_id, state_name(state), "Failed", reason))
             return True
@@ -281,7 +289,13 @@ class SwapEngine:
             step = transition(state, obs)
             progressed = step.state != state
             if progressed:
-                self.store.save(step.state)  # durable before any action depends on it
+                try:  # durable before any action depends on it; never over another's write
+                    self.store.save(step.state, expected=state_name(state))
+                except StaleSwapWrite as exc:
+                    self._problem(match_id, f"{exc} {exc.detail}")
+                    state = self.store.load(match_id) or state
+                    await self._sleep(match_id)
+                    continue
                 self._checkpoint(f"stored:{state_name(step.state)}")
                 self._funded.pop(match_id, None)
                 log.info("swap %s: %s -> %s", match_id[:8], state_name(state),

@@ -53,6 +53,11 @@ class SwapRecordError(SwapError):
     """A stored swap record cannot be read (unknown format version or malformed)."""
 
 
+class StaleSwapWrite(SwapRecordError):
+    """The stored state is not the one this writer started from: another writer moved the
+    swap on (M4: two writers must never both think they funded)."""
+
+
 def _encode(value: object) -> Any:
     if isinstance(value, Role):
         return value.value
@@ -171,24 +176,33 @@ class SwapStore:
             self._append(db, m.match_id, state, record, now)
         return True
 
-    def save(self, state: SwapState) -> None:
-        """Replace the current state and append it to the history, durably."""
-        self.save_many([state])
+    def save(self, state: SwapState, expected: str | None = None) -> None:
+        """Replace the current state and append it to the history, durably. With `expected`
+        (the state name the writer started from) it is a compare-and-swap: StaleSwapWrite,
+        and nothing written, when the stored state is another."""
+        self.save_many([state], expected)
 
-    def save_many(self, states: list[SwapState]) -> None:
+    def save_many(self, states: list[SwapState], expected: str | None = None) -> None:
         """Save several states in ONE transaction: all of them or none (case B funding)."""
         now = self._clock()
         with self.store.transaction() as db:
             for state in states:
+                mid = state.match.match_id
+                if expected is not None:
+                    row = db.execute("SELECT state FROM matches WHERE match_id = ?",
+                                     (mid,)).fetchone()
+                    if row is not None and str(row[0]) != expected:
+                        raise StaleSwapWrite("The swap was changed by another process.",
+                                             f"{mid[:16]}: stored {row[0]}, expected {expected}")
                 record = encode_state(state)
                 cur = db.execute(
                     "UPDATE matches SET state = ?, terminal = ?, record = ?, updated_ms = ?, "
                     "fmt = ?, key_in_clear = ? WHERE match_id = ?",
                     (state_name(state), int(is_terminal(state)), record, now, STATE_FORMAT,
-                     _key_in_clear(state), state.match.match_id))
+                     _key_in_clear(state), mid))
                 if cur.rowcount != 1:
-                    raise SwapRecordError("Unknown swap.", state.match.match_id)
-                self._append(db, state.match.match_id, state, record, now)
+                    raise SwapRecordError("Unknown swap.", mid)
+                self._append(db, mid, state, record, now)
 
     @staticmethod
     def _append(db: Any, match_id: str, state: SwapState, record: str, now: int) -> None:

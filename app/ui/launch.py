@@ -113,6 +113,23 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
     return unlock_wallet(datadir, result.password, result.passphrase)
 
 
+def _sole_settler(datadir: Path) -> bool:
+    """False, after telling the user, when another process settles this wallet's swaps (the
+    core takes the lock itself when it starts; this only says it before a window opens)."""
+    from app.settler_lock import SettlerBusy, SettlerLock
+    from app.ui.qt import QCoreApplication, QMessageBox
+
+    try:
+        SettlerLock(datadir).probe()
+    except SettlerBusy as exc:
+        log.warning("%s", exc)
+        QMessageBox.critical(None, "Cambio", QCoreApplication.translate(
+            "launch", "Another Cambio is already running with this wallet and settling its "
+            "swaps. Close it first.") + f"\n\n{exc.holder}")
+        return False
+    return True
+
+
 def saved_config(datadir: Path) -> AppConfig:
     """config.json's settings, or the defaults (dark, English) when it cannot be read: the
     first window must open either way."""
@@ -162,6 +179,9 @@ def run_gui(argv: list[str]) -> int:
         if opened is None:
             return 0
         wallet = opened
+
+    if not _sole_settler(wallet.datadir):
+        return 1
 
     # Already loaded while a dialog waited for the user, unless nothing was shown (keyring).
     import qasync
