@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         self.swaps_view.refund_requested.connect(b.refund_now)
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
-        wire_safety(self)  # match and server refusals, epoch checks (app/ui/safety_notices)
+        # Match and server refusals, epoch checks (app/ui/safety_notices).
+        self.safety_notices = wire_safety(self)
 
     # -- core events --------------------------------------------------------------------------
     def _on_connection(self, connected: bool, detail: str) -> None:

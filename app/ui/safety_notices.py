@@ -1,6 +1,6 @@
 """Refusals are never silent: how the window shows what the safety checks decided.
 
-    wire_safety(window)   # after the window's widgets exist
+    window.safety_notices = wire_safety(window)   # after the window's widgets exist
 
 - MatchRefused: a notification (tray, or the status bar without one) and the order's row in
   My orders ("refused: <reason>", OrdersView.show_refusal);
@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.events import EpochChecked, MatchRefused, ServerRefused
@@ -24,6 +26,8 @@ from app.ui.window_actions import open_settings
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+
+REPEAT_S = 60.0
 
 
 class ServerBanner(QFrame):
@@ -65,28 +69,47 @@ class ServerBanner(QFrame):
             self.setVisible(False)
 
 
-def on_match_refused(window: MainWindow, event: MatchRefused) -> None:
-    window.orders_view.show_refusal(event)
-    window.notifier.notify(_tr("SafetyNotices", "Match refused"), _tr(
-        "SafetyNotices", "Cambio refused a match of your order {order}: {reason}").format(
-        order=event.order_id[:8], reason=event.reason), Kind.WARNING)
+class SafetyNotices:
+    """The window's handlers. A refusal repeated within REPEAT_S (a server offering the same
+    bad terms at every epoch, or on every reconnect) is notified once; the order row and the
+    banner show every one."""
+
+    def __init__(self, window: MainWindow, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.clock = clock
+        self._notified: dict[tuple[str, str], float] = {}
+
+    def _fresh(self, key: str, reason: str) -> bool:
+        now = self.clock()
+        if now - self._notified.get((key, reason), -REPEAT_S) < REPEAT_S:
+            return False
+        self._notified[(key, reason)] = now
+        return True
+
+    def match_refused(self, event: MatchRefused) -> None:
+        self.window.orders_view.show_refusal(event)
+        if self._fresh(event.order_id, event.reason):
+            self.window.notifier.notify(_tr("SafetyNotices", "Match refused"), _tr(
+                "SafetyNotices", "Cambio refused a match of your order {order}: {reason}"
+            ).format(order=event.order_id[:8], reason=event.reason), Kind.WARNING)
+
+    def server_refused(self, event: ServerRefused) -> None:
+        self.window.server_banner.show_refusal(event)
+        if self._fresh(event.url, event.reason):
+            self.window.notifier.notify(_tr("SafetyNotices", "Server refused"), _tr(
+                "SafetyNotices", "Cambio does not trade on {server}: {reason}").format(
+                server=event.url, reason=event.reason), Kind.ERROR)
+
+    def epoch_checked(self, event: EpochChecked) -> None:
+        self.window.trade.epoch_check.add(event)
 
 
-def on_server_refused(window: MainWindow, event: ServerRefused) -> None:
-    window.server_banner.show_refusal(event)
-    window.notifier.notify(_tr("SafetyNotices", "Server refused"), _tr(
-        "SafetyNotices", "Cambio does not trade on {server}: {reason}").format(
-        server=event.url, reason=event.reason), Kind.ERROR)
-
-
-def on_epoch_checked(window: MainWindow, event: EpochChecked) -> None:
-    window.trade.epoch_check.add(event)
-
-
-def wire_safety(window: MainWindow) -> None:
+def wire_safety(window: MainWindow) -> SafetyNotices:
+    notices = SafetyNotices(window)
     b = window.bridge
-    b.match_refused.connect(lambda e: on_match_refused(window, e))
-    b.server_refused.connect(lambda e: on_server_refused(window, e))
-    b.epoch_checked.connect(lambda e: on_epoch_checked(window, e))
+    b.match_refused.connect(notices.match_refused)
+    b.server_refused.connect(notices.server_refused)
+    b.epoch_checked.connect(notices.epoch_checked)
     b.dex_connection.connect(lambda connected, _d: window.server_banner.on_connection(connected))
     window.server_banner.settings_requested.connect(lambda: open_settings(window))
+    return notices

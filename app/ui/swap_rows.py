@@ -127,7 +127,7 @@ def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> Swap
         their_txid=theirs.txid if theirs is not None else None, final_txid=final,
         lock_time=ours.contract.lock_time if ours is not None else None,
         created_ms=created_ms, updated_ms=updated_ms, detail=describe(state),
-        safety=swap_safety(state))
+        safety=None if is_terminal(state) else swap_safety(state))  # shown on cards only
 
 
 def countdown(seconds: int) -> str:

@@ -10,16 +10,17 @@ from app.core import Core
 from app.events import DexConnection, EpochChecked, MatchRefused, ServerRefused, SwapStep
 from app.orders import OrderRecord
 from app.safety.rules import client_swap_confs, rules_for
-from app.swap.states import Matched, Role
+from app.swap.states import Complete, Matched, Role
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui.main_window import MainWindow
 from app.ui.qt import QColor
 from app.ui.safety_model import EpochChecks, EpochMark, RefusalLog, Verdict
 from app.ui.style import current_palette
+from app.ui.swap_rows import swap_row
 from app.ui.swap_safety import span_text, swap_safety, utc_text
 from app.ui.tray import Kind
 from tests.gui.test_main_window import core, window  # noqa: F401 - fixtures
-from tests.unit.test_swap_transitions import H, T0, at_init, match
+from tests.unit.test_swap_transitions import T0, H, at_init, match
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))
 ORDER = "ab" * 32
@@ -169,3 +170,27 @@ def test_a_swap_card_shows_the_lock_times_and_margins(window: MainWindow,  # noq
                      "reveal": "6h", "fund": "12h", "confs": "2 conf. on BTC"}
     assert card.facts["reveal"][1].toolTip().startswith("We reveal our secret only while")
     assert card.facts["our_lock"][0].text() == "Our refund time"
+
+
+def test_a_repeated_refusal_is_notified_once_a_minute_but_always_recorded(
+        window: MainWindow, core: Core) -> None:  # noqa: F811
+    booked(core)
+    now = [1000.0]
+    window.safety_notices.clock = lambda: now[0]
+    before = len(window.notifier.sent)
+    for match_id in ("c1" * 32, "c2" * 32):  # the same bad terms at the next epoch
+        core.events.emit(MatchRefused(ORDER, match_id, REASON))
+    assert len(window.notifier.sent) == before + 1
+    tip = window.orders_view.table.item(0, 7).toolTip()  # type: ignore[union-attr]
+    assert "c1c1c1c1" in tip and "c2c2c2c2" in tip
+    core.events.emit(MatchRefused(ORDER, "c3" * 32, "another reason"))  # new news: said
+    assert len(window.notifier.sent) == before + 2
+    now[0] += 61
+    core.events.emit(MatchRefused(ORDER, "c4" * 32, REASON))
+    assert len(window.notifier.sent) == before + 3
+
+
+def test_finished_swaps_carry_no_safety_facts() -> None:
+    m = match(Role.MAKER)
+    assert swap_row(Matched(m)).safety == swap_safety(Matched(m))
+    assert swap_row(Complete(m, "cd" * 32, m.their_amount)).safety is None
