@@ -67,6 +67,7 @@ class OrdersView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(110)
+        header.setResizeContentsPrecision(50)  # measure the first rows, not every order
         # The status takes what is left: it may say why a match was refused.
         header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COLUMNS - 1, QHeaderView.ResizeMode.Fixed)
