@@ -20,11 +20,14 @@ from app.events import (
     CoreError,
     CoreEvent,
     DexConnection,
+    EpochChecked,
+    MatchRefused,
     MatchRevokedByServer,
     OrderBooked,
     OrderFinished,
     OrderMatched,
     OrderPlaced,
+    ServerRefused,
     ServerTime,
     SwapRefund,
     SwapsResumed,
@@ -57,6 +60,9 @@ class CoreBridge(QObject):
     book_changed = Signal(str, object)
     server_time = Signal(object)  # ms (a Python int: may not fit a C++ int)
     refund_sent = Signal(str, str)  # match id, txid
+    match_refused = Signal(object)  # MatchRefused: shown, never silent (app/ui/safety_notices)
+    server_refused = Signal(object)  # ServerRefused
+    epoch_checked = Signal(object)  # EpochChecked
 
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +128,12 @@ class CoreBridge(QObject):
         elif isinstance(event, OrderMatched):
             self.matched.emit(event)
             self.order_event.emit(event)
+        elif isinstance(event, MatchRefused):
+            self.match_refused.emit(event)
+        elif isinstance(event, ServerRefused):
+            self.server_refused.emit(event)
+        elif isinstance(event, EpochChecked):
+            self.epoch_checked.emit(event)
         elif isinstance(event, OrderPlaced | OrderBooked | OrderFinished
                         | MatchRevokedByServer):
             self.order_event.emit(event)

@@ -2,6 +2,10 @@
 
     timer.set_epoch_length(config.epochlen)        # ms, from the server's config
     timer.sync(server_now)                          # ServerTime: the server's clock now
+
+Beneath it, `EpochCheckMark` says how the fairness check of our epochs went (EpochChecked):
+a quiet "verified" after a good one, a warning naming the epoch and the problem otherwise,
+kept until a later epoch of the market verifies.
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from app.events import EpochChecked
 from app.trading.charts_data import Countdown, ServerClock, epoch_countdown, format_countdown
 from app.ui.chart_paint import chart_colors, chart_font
-from app.ui.qt import QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget
+from app.ui.qt import QLabel, QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget
+from app.ui.safety_model import EpochChecks, Verdict
 from app.ui.style import Palette, current_palette, palette
 
 TICK_MS = 100
@@ -94,3 +100,51 @@ class EpochTimer(QWidget):
         painter.fillRect(bar, c.grid)
         done = bar.width() * left.elapsed_ppm / 1_000_000
         painter.fillRect(QRectF(bar.left(), bar.top(), done, bar.height()), accent)
+
+
+class EpochCheckMark(QLabel):
+    """Styled by the window sheet: `QLabel#epochcheck`, its `verdict` property picks the colour
+    (muted when verified, the palette's warning colour on a problem)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("epochcheck")
+        self.setWordWrap(True)
+        self.checks = EpochChecks()
+        self.market = ""
+        self.setVisible(False)  # until an epoch holding one of our orders was checked
+
+    def set_market(self, market: str) -> None:
+        self.market = market
+        self._show()
+
+    def add(self, event: EpochChecked) -> None:
+        self.checks.add(event)
+        if event.market == self.market:
+            self._show()
+
+    def verdict(self) -> str:
+        return str(self.property("verdict") or "")
+
+    def _show(self) -> None:
+        mark = self.checks.mark(self.market)
+        self.setVisible(mark is not None)
+        if mark is None:
+            return
+        if mark.verdict is Verdict.VERIFIED:
+            self.setText("✓ " + self.tr("Epoch {epoch} verified").format(epoch=mark.epoch))
+            self.setToolTip(self.tr("Epoch {epoch} held one of your orders; the order list and "
+                                    "shuffle seed the server published for it check out."
+                                    ).format(epoch=mark.epoch))
+        else:
+            problems = "; ".join(mark.problems)
+            self.setText("⚠ " + self.tr("Epoch {epoch}: {problems}").format(
+                epoch=mark.epoch, problems=problems))
+            self.setToolTip(self.tr("What the server published for epoch {epoch} does not "
+                                    "check out: {problems}. This warning stays until a later "
+                                    "epoch verifies.").format(epoch=mark.epoch,
+                                                              problems=problems))
+        if self.property("verdict") != mark.verdict.value:
+            self.setProperty("verdict", mark.verdict.value)
+            self.style().unpolish(self)  # the sheet reads the property again
+            self.style().polish(self)

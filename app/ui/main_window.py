@@ -35,6 +35,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.safety_notices import ServerBanner, wire_safety
 from app.ui.status import StatusBar
 from app.ui.swap_rows import countdown
 from app.ui.swaps_view import SwapsView
@@ -95,6 +96,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(10, 10, 10, 6)
         layout.setSpacing(8)
         layout.addWidget(self._build_banner())
+        self.server_banner = ServerBanner()  # a server we refuse to trade on, and why
+        layout.addWidget(self.server_banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status = StatusBar(symbols)
@@ -153,6 +156,8 @@ class MainWindow(QMainWindow):
         self.swaps_view.refund_requested.connect(b.refund_now)
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
+        # Match and server refusals, epoch checks (app/ui/safety_notices).
+        self.safety_notices = wire_safety(self)
 
     # -- core events --------------------------------------------------------------------------
     def _on_connection(self, connected: bool, detail: str) -> None:

@@ -3,6 +3,8 @@
 Rows come from the order store (written before each order is sent); order events only say
 "reload". Cancel emits `cancel_requested(order_id)`; the window hands it to the core.
 "Filled" leaves revoked matches out; the status says when some were revoked, and why.
+Matches the core refused (MatchRefused: never stored) are kept in memory (`refusals`, fed by
+`show_refusal`): the order's status says "refused: <reason>", its tooltip lists them all.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.assets import format_atoms
+from app.events import MatchRefused
 from app.orders import LIVE, OrderRecord, OrderStore, RevokeCause
 from app.trading.book_rows import decimals_for
 from app.ui.qt import (
@@ -24,10 +27,12 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.safety_model import RefusalLog
 from app.ui.style import current_palette
 from app.ui.wallet_view import styled_label
 
 COLUMNS = 9
+STATUS_COLUMN = 7
 RATE_STEP_DEFAULT = 1000
 
 
@@ -40,6 +45,7 @@ class OrdersView(QWidget):
         self.rate_step = RATE_STEP_DEFAULT
         self.orders: list[OrderRecord] = []
         self.cancel_buttons: dict[str, QPushButton] = {}
+        self.refusals = RefusalLog()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
         layout.setSpacing(10)
@@ -59,7 +65,11 @@ class OrdersView(QWidget):
         self.table.setShowGrid(False)
         self.table.verticalHeader().setDefaultSectionSize(40)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(110)
+        header.setResizeContentsPrecision(50)  # measure the first rows, not every order
+        # The status takes what is left: it may say why a match was refused.
+        header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COLUMNS - 1, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(COLUMNS - 1, 112)
         layout.addWidget(self.table, 1)
@@ -80,6 +90,24 @@ class OrdersView(QWidget):
                 RevokeCause.UNKNOWN: self.tr("by the server")}
 
     def status_text(self, o: OrderRecord) -> str:
+        status = self.revoke_text(o)
+        refused = self.refusals.latest(o.order_id)
+        if refused is None:
+            return status
+        return self.tr("{status} · refused: {reason}").format(status=status,
+                                                               reason=refused.reason)
+
+    def refusal_tip(self, order_id: str) -> str:
+        """The order id, then every match refused for it (newest last)."""
+        lines = [order_id] + [self.tr("Match {match} refused: {reason}").format(
+            match=r.match_id[:8], reason=r.reason) for r in self.refusals.for_order(order_id)]
+        return "\n".join(lines)
+
+    def show_refusal(self, event: MatchRefused) -> None:
+        self.refusals.add(event)
+        self.reload()
+
+    def revoke_text(self, o: OrderRecord) -> str:
         status = self.statuses().get(o.status, o.status)
         if o.revoked <= 0:
             return status
@@ -111,15 +139,18 @@ class OrdersView(QWidget):
                 self.tr("Limit") if o.otype == "limit" else self.tr("Market"),
                 format_atoms(o.rate, decimals) if o.rate else self.tr("market"), amount,
                 f"{format_atoms(o.filled)} {b}", self.status_text(o)]
+            refused = self.refusals.latest(o.order_id) is not None
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(o.order_id)
+                item.setToolTip(self.refusal_tip(o.order_id) if refused else o.order_id)
                 if j in (4, 5, 6):  # figures line up on the right
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 if j == 2:
                     palette = current_palette()  # rows are rebuilt on every reload
                     item.setForeground(QColor(palette.up if o.side == "buy" else palette.down))
+                if j == STATUS_COLUMN and refused:
+                    item.setForeground(QColor(current_palette().warn))
                 self.table.setItem(i, j, item)
             if o.status in ("epoch", "booked") and o.tif == "standing":
                 button = QPushButton(self.tr("Cancel"))

@@ -1,4 +1,5 @@
-"""Settings: the DEX server, each chain's node, the language and the theme; saved to config.json.
+"""Settings: the DEX server, each chain's node, the language, the theme and the safety limits
+(app/ui/safety_settings.py); saved to config.json.
 
     dialog = SettingsDialog(config, datadir, parent, dex_check=refusal)
     dialog.saved.connect(on_saved)                   # the new AppConfig, already on disk
@@ -6,7 +7,8 @@
     dialog.open()
 
 A new language applies from the next start (texts are translated when widgets are built);
-the theme, the nodes and the DEX server apply at once (app/ui/window_actions.py); the dialog
+the theme, the nodes and the DEX server apply at once (app/ui/window_actions.py), the safety
+limits from the next match (the core reads them from the wallet's config); the dialog
 itself takes the theme chosen in its combo at once, as a preview. `dex_check`,
 given a new server URL, returns why the server cannot change now (open orders, active swaps)
 or None: the dialog then shows it under the field and saves nothing.
@@ -34,6 +36,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.safety_settings import SafetySection, stored_form
 from app.ui.style import palette as theme_palette
 from app.wizard import check_server_url
 
@@ -94,31 +97,37 @@ class SettingsDialog(ThemedDialog):
         self.config, self.datadir = config, Path(datadir)
         self.dex_check = dex_check
         self.setWindowTitle(self.tr("Settings"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(1000)  # two columns: connections and looks | safety limits
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         title = QLabel(self.tr("Settings"))
         title.setObjectName("title")
         layout.addWidget(title)
 
-        layout.addWidget(self._section(self.tr("DEX server")))
+        columns = QHBoxLayout()  # its spacing would pass down to the columns: a gap instead
+        left, right = QVBoxLayout(), QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addSpacing(32)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
+        left.addWidget(self._section(self.tr("DEX server")))
         self.dex_url = QLineEdit(config.dex_url)
         self.dex_url.setPlaceholderText("wss://dex.example.org:7232")
         self.dex_error = error_label()
-        layout.addWidget(self.dex_url)
-        layout.addWidget(self.dex_error)
+        left.addWidget(self.dex_url)
+        left.addWidget(self.dex_error)
         dex_hint = QLabel(self.tr("A new server is used at once, once no order is open and "
                                   "no swap is active on the current one."))
         dex_hint.setObjectName("muted")
         dex_hint.setWordWrap(True)
-        layout.addWidget(dex_hint)
+        left.addWidget(dex_hint)
 
-        layout.addWidget(self._section(self.tr("Chain backends")))
+        left.addWidget(self._section(self.tr("Chain backends")))
         hint = QLabel(self.tr("Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty "
                               "to trade without that chain."))
         hint.setObjectName("muted")
         hint.setWordWrap(True)
-        layout.addWidget(hint)
+        left.addWidget(hint)
         self.nodes: dict[str, NodeFields] = {}
         for symbol in sorted(set(SYMBOLS) | set(config.nodes)):
             asset = get_asset(symbol, config.network)
@@ -132,11 +141,11 @@ class SettingsDialog(ThemedDialog):
             creds.addWidget(fields.password)
             form.addRow(self._field(self.tr("Login")), creds)
             form.addRow("", fields.error)
-            layout.addLayout(form)
+            left.addLayout(form)
             self.nodes[symbol] = fields
             fields.url.textChanged.connect(self.validate)
 
-        layout.addWidget(self._section(self.tr("Appearance")))
+        left.addWidget(self._section(self.tr("Appearance")))
         form = QFormLayout()
         self.language = QComboBox()
         for code, name in LANGUAGES.items():
@@ -152,11 +161,17 @@ class SettingsDialog(ThemedDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(config.theme)))
         form.addRow(self._field(self.tr("Language")), self.language)
         form.addRow(self._field(self.tr("Theme")), self.theme)
-        layout.addLayout(form)
+        left.addLayout(form)
         self.restart_note = QLabel(self.tr("The new language is used from the next start."))
         self.restart_note.setObjectName("muted")
         self.restart_note.setVisible(False)
-        layout.addWidget(self.restart_note)
+        left.addWidget(self.restart_note)
+        left.addStretch(1)
+
+        right.addWidget(self._section(self.tr("Safety limits")))
+        self.safety = SafetySection(config)
+        self.safety.changed.connect(self.validate)
+        right.addWidget(self.safety, 1)
         self.save_error = error_label()
         layout.addWidget(self.save_error)
 
@@ -202,14 +217,20 @@ class SettingsDialog(ThemedDialog):
             fields.error.setVisible(bool(message))
             set_error(fields.url, message is not None)
             ok = ok and message is None
+        ok = self.safety.limits() is not None and ok  # every field's message shown at once
         self.save_button.setEnabled(ok)
         return ok
 
     def result_config(self) -> AppConfig:
+        """The config in the fields; call after validate() (bad safety limits keep the
+        saved ones here, and validate() has refused the save)."""
         nodes = {s: n for s, f in self.nodes.items() if (n := f.node()) is not None}
+        limits = self.safety.limits()
+        safety = self.config.safety if limits is None else stored_form(limits,
+                                                                       self.config.network)
         return replace(self.config, dex_url=self.dex_url.text().strip(), nodes=nodes,
                        language=str(self.language.currentData()),
-                       theme=str(self.theme.currentData()))
+                       theme=str(self.theme.currentData()), safety=dict(safety))
 
     def save(self) -> bool:
         if not self.validate():

@@ -31,6 +31,7 @@ from app.swap.states import (
     state_name,
 )
 from app.swap.store import encode_state
+from app.ui.swap_safety import SwapSafety, swap_safety
 
 EXPORT_KIND = "cambio-swap-export"  # the format of `main.py swaps export` (app/cli/swaps_cmd)
 EXPORT_VERSION = 1
@@ -72,6 +73,7 @@ class SwapRow:
     created_ms: int
     updated_ms: int
     detail: str
+    safety: SwapSafety | None = None  # the lock times, margins and confirmations that apply
 
     @property
     def outcome(self) -> str:
@@ -124,7 +126,8 @@ def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> Swap
         our_txid=ours.init.txid if ours is not None else None,
         their_txid=theirs.txid if theirs is not None else None, final_txid=final,
         lock_time=ours.contract.lock_time if ours is not None else None,
-        created_ms=created_ms, updated_ms=updated_ms, detail=describe(state))
+        created_ms=created_ms, updated_ms=updated_ms, detail=describe(state),
+        safety=None if is_terminal(state) else swap_safety(state))  # shown on cards only
 
 
 def countdown(seconds: int) -> str:

@@ -1,5 +1,7 @@
 """Swaps screen: a card per swap in progress (step tracker, confirmations, refund countdown,
-transaction IDs, "refund now", export), and the history table with CSV export.
+transaction IDs, "refund now", export, the safety constants that apply: both refund times, the
+reveal and fund margins, the confirmations their contract needs), and the history table with
+CSV export.
 
 Rows come from the swap store (the engine writes each state before acting on it); SwapStep
 events only say which swap to reload. Chain figures (confirmations, chain time) are fetched by
@@ -22,6 +24,7 @@ from app.ui.qt import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QScrollArea,
     Qt,
@@ -33,6 +36,7 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.swap_rows import SwapRow, countdown, export_json, history_csv, swap_row
+from app.ui.swap_safety import SwapSafety, span_text, utc_text
 from app.ui.swap_tracker import StepTracker
 from app.ui.wallet_view import styled_label
 from app.wallet.backends.base import ChainBackend
@@ -83,7 +87,53 @@ class SwapCard(QFrame):
         info.addWidget(self.refund)
         info.addWidget(self.export)
         layout.addLayout(info)
+        layout.addLayout(self._build_safety())
         self.show_row(row)
+
+    def _build_safety(self) -> QHBoxLayout:
+        """Caption over value, like the trade header's figures; read-only."""
+        row = QHBoxLayout()
+        row.setSpacing(28)
+        self.facts: dict[str, tuple[QLabel, QLabel]] = {}
+        for key, name in (("our_lock", self.tr("Our refund time")),
+                          ("their_lock", self.tr("Their refund time")),
+                          ("reveal", self.tr("Reveal margin")), ("fund", self.tr("Fund margin")),
+                          ("confs", self.tr("Their contract needs"))):
+            box = QVBoxLayout()
+            box.setSpacing(0)
+            caption, value = styled_label(name, "muted"), styled_label("—", "fact")
+            box.addWidget(caption)
+            box.addWidget(value)
+            row.addLayout(box)
+            self.facts[key] = (caption, value)
+        row.addStretch(1)
+        return row
+
+    def show_safety(self, s: SwapSafety, role: str) -> None:
+        maker = role == "maker"
+        texts = {
+            "our_lock": (utc_text(s.our_lock_time), self.tr(
+                "From then our contract can be refunded to us.")),
+            "their_lock": (utc_text(s.their_lock_time), self.tr(
+                "From then the other side can refund its contract.")),
+            "reveal": (span_text(s.reveal_margin_s), self.tr(
+                "We reveal our secret only while the taker's refund time is at least this far "
+                "ahead of its chain's time.") if maker else self.tr(
+                "The maker reveals its secret only while our refund time is at least this far "
+                "ahead of our chain's time.")),
+            "fund": (span_text(s.fund_margin_s), self.tr(
+                "The taker funds only while its refund time is at least this far ahead.")
+                if maker else self.tr(
+                "We fund only while our refund time is at least this far ahead.")),
+            "confs": (self.tr("{n} conf. on {chain}").format(
+                n=s.confirmations, chain=s.their_asset.upper()), self.tr(
+                "Confirmations of the other side's contract before we act on it.")),
+        }
+        for key, (value, tip) in texts.items():
+            caption, label = self.facts[key]
+            label.setText(value)
+            caption.setToolTip(tip)
+            label.setToolTip(tip)
 
     def show_row(self, row: SwapRow) -> None:
         self.row = row
@@ -94,6 +144,8 @@ class SwapCard(QFrame):
         self.state.setText(f"{role} · {row.match_id[:8]}")
         self.state.setToolTip(row.detail or row.state)
         self.tracker.set_steps(row.steps)
+        if row.safety is not None:
+            self.show_safety(row.safety, row.role)
         self.tick()
 
     def tick(self) -> None:

@@ -18,7 +18,7 @@ from app.trading.book_rows import decimals_for
 from app.trading.charts_data import Candle, Trade, ticker_24h
 from app.trading.orderform import MarketRules
 from app.ui.charts import CandleChartWidget, DepthChartWidget
-from app.ui.epoch_timer import EpochTimer
+from app.ui.epoch_timer import EpochCheckMark, EpochTimer
 from app.ui.market_list import MarketList, MarketRow
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from app.ui.trades_view import TradesView
@@ -103,7 +103,8 @@ class TradeTab(QWidget):
         self.markets_card.setFixedWidth(LEFT_WIDTH)
         self.markets_card.setMaximumHeight(150)  # a handful of markets; trades get the rest
         self.epoch = EpochTimer()
-        self.epoch_card = card(self.epoch, margins=10)
+        self.epoch_check = EpochCheckMark()  # fairness of our epochs, under the countdown
+        self.epoch_card = card(self.epoch, self.epoch_check, margins=10)
         self.epoch_card.setFixedWidth(LEFT_WIDTH)
         self.trades = TradesView()
         self.trades_card = card(self.trades)
@@ -127,6 +128,7 @@ class TradeTab(QWidget):
         self.market.setText(f"{rules.base.upper()} / {rules.quote.upper()}")
         self.note.setText(note)
         self.trading.set_market(rules)
+        self.epoch_check.set_market(rules.name)
         prices, amounts = decimals_for(rules.rate_step), decimals_for(rules.lot_size)
         if self.markets.markets.row_of(rules.name) < 0:
             self.markets.set_markets([*self.markets.markets.rows, MarketRow(

@@ -21,6 +21,10 @@ QPushButton#rowbutton { background: $raised; color: $text; padding: 4px 10px; mi
                         margin: 4px 8px; font-weight: 500; }
 QPushButton#rowbutton:hover { background: $raised_hover; }
 QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }
+QLabel#fact { font-family: $mono; color: $text_soft; }
+QLabel#epochcheck { color: $muted; font-size: 12px; padding-top: 6px; }
+QLabel#epochcheck[verdict="problem"] { color: $warn; font-weight: 600; }
+QFrame#banner[kind="refused"] { border-color: $error_border; }
 """
 
 

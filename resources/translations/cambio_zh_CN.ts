@@ -242,32 +242,32 @@
 <context>
     <name>CoreBridge</name>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="93"/>
+        <location filename="../../app/ui/core_bridge.py" line="99"/>
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="145"/>
+        <location filename="../../app/ui/core_bridge.py" line="157"/>
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="148"/>
+        <location filename="../../app/ui/core_bridge.py" line="160"/>
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="164"/>
+        <location filename="../../app/ui/core_bridge.py" line="176"/>
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="182"/>
+        <location filename="../../app/ui/core_bridge.py" line="194"/>
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="186"/>
+        <location filename="../../app/ui/core_bridge.py" line="198"/>
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>
@@ -306,24 +306,47 @@
     </message>
 </context>
 <context>
+    <name>EpochCheckMark</name>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="135"/>
+        <source>Epoch {epoch} verified</source>
+        <translation>周期 {epoch} 已验证</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="136"/>
+        <source>Epoch {epoch} held one of your orders; the order list and shuffle seed the server published for it check out.</source>
+        <translation>周期 {epoch} 包含您的订单；服务器为其公布的订单列表和洗牌种子均核对无误。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="141"/>
+        <source>Epoch {epoch}: {problems}</source>
+        <translation>周期 {epoch}：{problems}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/epoch_timer.py" line="143"/>
+        <source>What the server published for epoch {epoch} does not check out: {problems}. This warning stays until a later epoch verifies.</source>
+        <translation>服务器为周期 {epoch} 公布的数据核对不符：{problems}。此警告会一直显示，直到之后的周期通过验证。</translation>
+    </message>
+</context>
+<context>
     <name>EpochTimer</name>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="33"/>
+        <location filename="../../app/ui/epoch_timer.py" line="39"/>
         <source>Orders are collected for one epoch, then matched together in a shuffled order when it closes.</source>
         <translation>订单在一个周期内收集，周期结束时按随机顺序统一撮合。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="69"/>
+        <location filename="../../app/ui/epoch_timer.py" line="75"/>
         <source>Epoch: waiting for the server</source>
         <translation>周期：等待服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="70"/>
+        <location filename="../../app/ui/epoch_timer.py" line="76"/>
         <source>Epoch {epoch} · matching in {time}</source>
         <translation>周期 {epoch} · {time} 后撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/epoch_timer.py" line="85"/>
+        <location filename="../../app/ui/epoch_timer.py" line="91"/>
         <source>Epoch {epoch} · next match in</source>
         <translation>周期 {epoch} · 距下次撮合</translation>
     </message>
@@ -331,142 +354,142 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="83"/>
+        <location filename="../../app/ui/main_window.py" line="84"/>
         <source>Trade</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="84"/>
+        <location filename="../../app/ui/main_window.py" line="85"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="84"/>
+        <location filename="../../app/ui/main_window.py" line="85"/>
         <source>Swaps</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="85"/>
+        <location filename="../../app/ui/main_window.py" line="86"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="87"/>
+        <location filename="../../app/ui/main_window.py" line="88"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="89"/>
+        <location filename="../../app/ui/main_window.py" line="90"/>
         <source>DEX server, chain backends, language and theme</source>
         <translation>DEX 服务器、链后端、语言和主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="127"/>
+        <location filename="../../app/ui/main_window.py" line="130"/>
         <source>View swaps</source>
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="150"/>
+        <location filename="../../app/ui/main_window.py" line="153"/>
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="170"/>
+        <location filename="../../app/ui/main_window.py" line="175"/>
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="172"/>
+        <location filename="../../app/ui/main_window.py" line="177"/>
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="193"/>
+        <location filename="../../app/ui/main_window.py" line="198"/>
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="194"/>
+        <location filename="../../app/ui/main_window.py" line="199"/>
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="201"/>
+        <location filename="../../app/ui/main_window.py" line="206"/>
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202"/>
+        <location filename="../../app/ui/main_window.py" line="207"/>
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="204"/>
+        <location filename="../../app/ui/main_window.py" line="209"/>
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="205"/>
+        <location filename="../../app/ui/main_window.py" line="210"/>
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="210"/>
+        <location filename="../../app/ui/main_window.py" line="215"/>
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="211"/>
+        <location filename="../../app/ui/main_window.py" line="216"/>
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="220"/>
+        <location filename="../../app/ui/main_window.py" line="225"/>
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="228"/>
+        <location filename="../../app/ui/main_window.py" line="233"/>
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="249"/>
+        <location filename="../../app/ui/main_window.py" line="254"/>
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="252"/>
+        <location filename="../../app/ui/main_window.py" line="257"/>
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="285"/>
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314"/>
+        <location filename="../../app/ui/main_window.py" line="319"/>
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="326"/>
+        <location filename="../../app/ui/main_window.py" line="331"/>
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="328"/>
+        <location filename="../../app/ui/main_window.py" line="333"/>
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="329"/>
+        <location filename="../../app/ui/main_window.py" line="334"/>
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
@@ -724,158 +747,168 @@
 <context>
     <name>OrdersView</name>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="47"/>
+        <location filename="../../app/ui/orders_view.py" line="53"/>
         <source>My orders</source>
         <translation>我的订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="54"/>
+        <location filename="../../app/ui/orders_view.py" line="60"/>
         <source>Placed</source>
         <translation>下单时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="54"/>
-        <location filename="../../app/ui/orders_view.py" line="111"/>
+        <location filename="../../app/ui/orders_view.py" line="60"/>
+        <location filename="../../app/ui/orders_view.py" line="138"/>
         <source>Market</source>
         <translation>市场</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="54"/>
+        <location filename="../../app/ui/orders_view.py" line="60"/>
         <source>Side</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="54"/>
+        <location filename="../../app/ui/orders_view.py" line="60"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="55"/>
+        <location filename="../../app/ui/orders_view.py" line="61"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="55"/>
+        <location filename="../../app/ui/orders_view.py" line="61"/>
         <source>Amount</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="55"/>
+        <location filename="../../app/ui/orders_view.py" line="61"/>
         <source>Filled</source>
         <translation>已成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="55"/>
+        <location filename="../../app/ui/orders_view.py" line="61"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="66"/>
+        <location filename="../../app/ui/orders_view.py" line="75"/>
         <source>No orders yet. Place one from the Trade tab.</source>
         <translation>还没有订单。请在“交易”页下单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="71"/>
+        <location filename="../../app/ui/orders_view.py" line="80"/>
         <source>sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="71"/>
+        <location filename="../../app/ui/orders_view.py" line="80"/>
         <source>in epoch</source>
         <translation>本周期内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="72"/>
+        <location filename="../../app/ui/orders_view.py" line="81"/>
         <source>on the book</source>
         <translation>挂单中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="72"/>
+        <location filename="../../app/ui/orders_view.py" line="81"/>
         <source>cancelling</source>
         <translation>取消中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="73"/>
+        <location filename="../../app/ui/orders_view.py" line="82"/>
         <source>filled</source>
         <translation>已成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="73"/>
+        <location filename="../../app/ui/orders_view.py" line="82"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="74"/>
+        <location filename="../../app/ui/orders_view.py" line="83"/>
         <source>unfilled</source>
         <translation>未成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="74"/>
+        <location filename="../../app/ui/orders_view.py" line="83"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="75"/>
+        <location filename="../../app/ui/orders_view.py" line="84"/>
         <source>revoked</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="78"/>
+        <location filename="../../app/ui/orders_view.py" line="87"/>
         <source>counterparty failed</source>
         <translation>对方未完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="79"/>
+        <location filename="../../app/ui/orders_view.py" line="88"/>
         <source>our side was late</source>
         <translation>我方操作超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="80"/>
+        <location filename="../../app/ui/orders_view.py" line="89"/>
         <source>by the server</source>
         <translation>由服务器撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="88"/>
+        <location filename="../../app/ui/orders_view.py" line="96"/>
+        <source>{status} · refused: {reason}</source>
+        <translation>{status} · 已拒绝：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="101"/>
+        <source>Match {match} refused: {reason}</source>
+        <translation>撮合 {match} 已拒绝：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/orders_view.py" line="115"/>
         <source>revoked: {cause}</source>
         <translation>已撤销：{cause}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="89"/>
+        <location filename="../../app/ui/orders_view.py" line="116"/>
         <source>{status} · {amount} {ticker} revoked ({cause})</source>
         <translation>{status} · {amount} {ticker} 已撤销（{cause}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="110"/>
+        <location filename="../../app/ui/orders_view.py" line="137"/>
         <source>Buy</source>
         <translation>买入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="110"/>
+        <location filename="../../app/ui/orders_view.py" line="137"/>
         <source>Sell</source>
         <translation>卖出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="111"/>
+        <location filename="../../app/ui/orders_view.py" line="138"/>
         <source>Limit</source>
         <translation>限价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="112"/>
+        <location filename="../../app/ui/orders_view.py" line="139"/>
         <source>market</source>
         <translation>市价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="125"/>
+        <location filename="../../app/ui/orders_view.py" line="155"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="134"/>
+        <location filename="../../app/ui/orders_view.py" line="164"/>
         <source>{live} open · {total} total</source>
         <translation>{live} 个挂单 · 共 {total} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="141"/>
+        <location filename="../../app/ui/orders_view.py" line="171"/>
         <source>Cancelling…</source>
         <translation>取消中…</translation>
     </message>
@@ -939,6 +972,107 @@
         <location filename="../../app/ui/trades_view.py" line="65"/>
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyNotices</name>
+    <message>
+        <location filename="../../app/ui/safety_notices.py" line="92"/>
+        <source>Match refused</source>
+        <translation>已拒绝撮合</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_notices.py" line="92"/>
+        <source>Cambio refused a match of your order {order}: {reason}</source>
+        <translation>Cambio 拒绝了您的订单 {order} 的一笔撮合：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_notices.py" line="99"/>
+        <source>Server refused</source>
+        <translation>已拒绝服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_notices.py" line="99"/>
+        <source>Cambio does not trade on {server}: {reason}</source>
+        <translation>Cambio 不在 {server} 上交易：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SafetySection</name>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="70"/>
+        <source>Cambio refuses a match outside these limits before anything is signed, and tells you why. They can only narrow Cambio&apos;s own rules.</source>
+        <translation>超出这些限制的撮合会在签署任何内容之前被 Cambio 拒绝，并告诉您原因。这些限制只能收紧 Cambio 自身的规则。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="86"/>
+        <source>Max fee rate</source>
+        <translation>最高费率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="86"/>
+        <source>atoms/vB</source>
+        <translation>atoms/vB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="87"/>
+        <source>Min confirmations</source>
+        <translation>最少确认数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="87"/>
+        <source>0 = default</source>
+        <translation>0 = 默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="98"/>
+        <source>Max fee share</source>
+        <translation>最高手续费占比</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="101"/>
+        <source>% of a swap&apos;s value</source>
+        <translation>%（占兑换金额）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="107"/>
+        <source>Fees: the most a server may ask per virtual byte on each chain, and the most the fees of a swap (our funding, refund and redeem) may take of its value. Confirmations: how many the other side&apos;s contract needs before we act on it (Cambio&apos;s minimum: {mins}; the server may ask for more).</source>
+        <translation>手续费：服务器在每条链上每虚拟字节最多可要求的费用，以及一笔兑换的手续费（我方注资、退款和赎回）最多可占其金额的比例。确认数：对方合约在我方采取行动前需要的确认数（Cambio 的最低值：{mins}；服务器可以要求更多）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="116"/>
+        <source>Restore defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="131"/>
+        <source>The saved safety limits are not valid ({error}); the defaults are shown.</source>
+        <translation>已保存的安全限制无效（{error}）；现显示默认值。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="162"/>
+        <source>Default: {n} atoms/vB</source>
+        <translation>默认：{n} atoms/vB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="165"/>
+        <source>Default: {n}</source>
+        <translation>默认：{n}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="168"/>
+        <source>Default: {n} %</source>
+        <translation>默认：{n} %</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="191"/>
+        <source>Enter a percentage like 3.00</source>
+        <translation>请输入百分比，例如 3.00</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_settings.py" line="192"/>
+        <source>Enter a whole number</source>
+        <translation>请输入整数</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1262,19 @@
     </message>
 </context>
 <context>
+    <name>ServerBanner</name>
+    <message>
+        <location filename="../../app/ui/safety_notices.py" line="47"/>
+        <source>Change server…</source>
+        <translation>更换服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/safety_notices.py" line="57"/>
+        <source>Cambio does not trade on {server}: {reason}</source>
+        <translation>Cambio 不在 {server} 上交易：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>ServerPage</name>
     <message>
         <location filename="../../app/ui/wizard_pages.py" line="78"/>
@@ -1148,103 +1295,108 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="60"/>
+        <location filename="../../app/ui/settings_dialog.py" line="63"/>
         <source>The port is not valid.</source>
         <translation>端口无效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="62"/>
+        <location filename="../../app/ui/settings_dialog.py" line="65"/>
         <source>Use an address like http://127.0.0.1:9332</source>
         <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="96"/>
-        <location filename="../../app/ui/settings_dialog.py" line="100"/>
+        <location filename="../../app/ui/settings_dialog.py" line="99"/>
+        <location filename="../../app/ui/settings_dialog.py" line="103"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="104"/>
+        <location filename="../../app/ui/settings_dialog.py" line="113"/>
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="110"/>
+        <location filename="../../app/ui/settings_dialog.py" line="119"/>
         <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
         <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="116"/>
+        <location filename="../../app/ui/settings_dialog.py" line="125"/>
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="117"/>
+        <location filename="../../app/ui/settings_dialog.py" line="126"/>
         <source>Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty to trade without that chain.</source>
         <translation>Bitcoin Core 或 Litecoin Core 的 JSON-RPC；地址留空则不使用该链交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="127"/>
+        <location filename="../../app/ui/settings_dialog.py" line="136"/>
         <source>{name} node</source>
         <translation>{name} 节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="129"/>
+        <location filename="../../app/ui/settings_dialog.py" line="138"/>
         <source>user</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="130"/>
+        <location filename="../../app/ui/settings_dialog.py" line="139"/>
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="133"/>
+        <location filename="../../app/ui/settings_dialog.py" line="142"/>
         <source>Login</source>
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="139"/>
+        <location filename="../../app/ui/settings_dialog.py" line="148"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="150"/>
+        <location filename="../../app/ui/settings_dialog.py" line="159"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/settings_dialog.py" line="160"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/settings_dialog.py" line="162"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="154"/>
+        <location filename="../../app/ui/settings_dialog.py" line="163"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="156"/>
+        <location filename="../../app/ui/settings_dialog.py" line="165"/>
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="164"/>
+        <location filename="../../app/ui/settings_dialog.py" line="171"/>
+        <source>Safety limits</source>
+        <translation>安全限制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="179"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="167"/>
+        <location filename="../../app/ui/settings_dialog.py" line="182"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="227"/>
+        <location filename="../../app/ui/settings_dialog.py" line="248"/>
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1363,62 +1515,127 @@
 <context>
     <name>SwapCard</name>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="75"/>
+        <location filename="../../app/ui/swaps_view.py" line="79"/>
         <source>Refund now</source>
         <translation>立即退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="78"/>
+        <location filename="../../app/ui/swaps_view.py" line="82"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="80"/>
+        <location filename="../../app/ui/swaps_view.py" line="84"/>
         <source>Save what is needed to finish this swap elsewhere (signed refund included: keep it private)</source>
         <translation>保存在别处完成此兑换所需的内容（含已签名的退款交易：请妥善保管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="92"/>
+        <location filename="../../app/ui/swaps_view.py" line="98"/>
+        <source>Our refund time</source>
+        <translation>我方退款时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="99"/>
+        <source>Their refund time</source>
+        <translation>对方退款时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="100"/>
+        <source>Reveal margin</source>
+        <translation>公开秘密余量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="100"/>
+        <source>Fund margin</source>
+        <translation>注资余量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="101"/>
+        <source>Their contract needs</source>
+        <translation>对方合约需要</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="116"/>
+        <source>From then our contract can be refunded to us.</source>
+        <translation>从此时起，我方合约可以退款给我们。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="118"/>
+        <source>From then the other side can refund its contract.</source>
+        <translation>从此时起，对方可以退回其合约。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="120"/>
+        <source>We reveal our secret only while the taker&apos;s refund time is at least this far ahead of its chain&apos;s time.</source>
+        <translation>仅当吃单方的退款时间比其链上时间至少提前这么久时，我们才公开秘密。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="122"/>
+        <source>The maker reveals its secret only while our refund time is at least this far ahead of our chain&apos;s time.</source>
+        <translation>仅当我方退款时间比我方链上时间至少提前这么久时，挂单方才公开其秘密。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="125"/>
+        <source>The taker funds only while its refund time is at least this far ahead.</source>
+        <translation>仅当吃单方的退款时间至少还有这么久时，吃单方才注资。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="127"/>
+        <source>We fund only while our refund time is at least this far ahead.</source>
+        <translation>仅当我方退款时间至少还有这么久时，我们才注资。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="128"/>
+        <source>{n} conf. on {chain}</source>
+        <translation>{chain} 上 {n} 个确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="130"/>
+        <source>Confirmations of the other side&apos;s contract before we act on it.</source>
+        <translation>我方采取行动前，对方合约需要的确认数。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="142"/>
         <source>Pay {pay} · receive {get}</source>
         <translation>支付 {pay} · 收到 {get}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="93"/>
+        <location filename="../../app/ui/swaps_view.py" line="143"/>
         <source>maker</source>
         <translation>挂单方</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="93"/>
+        <location filename="../../app/ui/swaps_view.py" line="143"/>
         <source>taker</source>
         <translation>吃单方</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="102"/>
+        <location filename="../../app/ui/swaps_view.py" line="154"/>
         <source>Our init: {tx} ({n} conf.)</source>
         <translation>我方锁定：{tx}（{n} 个确认）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="104"/>
+        <location filename="../../app/ui/swaps_view.py" line="156"/>
         <source>Our init: not yet</source>
         <translation>我方锁定：尚未</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="105"/>
+        <location filename="../../app/ui/swaps_view.py" line="157"/>
         <source>Their init: {tx} ({n} conf.)</source>
         <translation>对方锁定：{tx}（{n} 个确认）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="107"/>
+        <location filename="../../app/ui/swaps_view.py" line="159"/>
         <source>Their init: not yet</source>
         <translation>对方锁定：尚未</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="117"/>
+        <location filename="../../app/ui/swaps_view.py" line="169"/>
         <source>Refund possible now</source>
         <translation>现在可以退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="118"/>
+        <location filename="../../app/ui/swaps_view.py" line="170"/>
         <source>Refund time in {t}</source>
         <translation>距退款时间 {t}</translation>
     </message>
@@ -1426,87 +1643,87 @@
 <context>
     <name>SwapsView</name>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="138"/>
+        <location filename="../../app/ui/swaps_view.py" line="190"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="139"/>
+        <location filename="../../app/ui/swaps_view.py" line="191"/>
         <source>No swap in progress. When one of your orders is matched, its swap settles here by itself.</source>
         <translation>没有进行中的兑换。您的订单撮合后，兑换会在这里自动结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="153"/>
+        <location filename="../../app/ui/swaps_view.py" line="205"/>
         <source>History</source>
         <translation>历史</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="155"/>
+        <location filename="../../app/ui/swaps_view.py" line="207"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <location filename="../../app/ui/swaps_view.py" line="214"/>
         <source>Finished</source>
         <translation>完成时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <location filename="../../app/ui/swaps_view.py" line="214"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <location filename="../../app/ui/swaps_view.py" line="214"/>
         <source>Paid</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="162"/>
+        <location filename="../../app/ui/swaps_view.py" line="214"/>
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="163"/>
+        <location filename="../../app/ui/swaps_view.py" line="215"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="163"/>
+        <location filename="../../app/ui/swaps_view.py" line="215"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="241"/>
+        <location filename="../../app/ui/swaps_view.py" line="293"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="241"/>
+        <location filename="../../app/ui/swaps_view.py" line="293"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="242"/>
+        <location filename="../../app/ui/swaps_view.py" line="294"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="247"/>
+        <location filename="../../app/ui/swaps_view.py" line="299"/>
         <source>maker</source>
         <translation>挂单方</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="247"/>
+        <location filename="../../app/ui/swaps_view.py" line="299"/>
         <source>taker</source>
         <translation>吃单方</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="270"/>
+        <location filename="../../app/ui/swaps_view.py" line="322"/>
         <source>Export swap</source>
         <translation>导出兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="276"/>
+        <location filename="../../app/ui/swaps_view.py" line="328"/>
         <source>Export swap history</source>
         <translation>导出兑换历史</translation>
     </message>
