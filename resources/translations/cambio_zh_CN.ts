@@ -758,7 +758,7 @@
     </message>
     <message>
         <location filename="../../app/ui/orders_view.py" line="60"/>
-        <location filename="../../app/ui/orders_view.py" line="138"/>
+        <location filename="../../app/ui/orders_view.py" line="139"/>
         <source>Market</source>
         <translation>市场</translation>
     </message>
@@ -793,122 +793,122 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="75"/>
+        <location filename="../../app/ui/orders_view.py" line="76"/>
         <source>No orders yet. Place one from the Trade tab.</source>
         <translation>还没有订单。请在“交易”页下单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="80"/>
+        <location filename="../../app/ui/orders_view.py" line="81"/>
         <source>sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="80"/>
+        <location filename="../../app/ui/orders_view.py" line="81"/>
         <source>in epoch</source>
         <translation>本周期内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="81"/>
+        <location filename="../../app/ui/orders_view.py" line="82"/>
         <source>on the book</source>
         <translation>挂单中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="81"/>
+        <location filename="../../app/ui/orders_view.py" line="82"/>
         <source>cancelling</source>
         <translation>取消中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="82"/>
+        <location filename="../../app/ui/orders_view.py" line="83"/>
         <source>filled</source>
         <translation>已成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="82"/>
+        <location filename="../../app/ui/orders_view.py" line="83"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="83"/>
+        <location filename="../../app/ui/orders_view.py" line="84"/>
         <source>unfilled</source>
         <translation>未成交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="83"/>
+        <location filename="../../app/ui/orders_view.py" line="84"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="84"/>
+        <location filename="../../app/ui/orders_view.py" line="85"/>
         <source>revoked</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="87"/>
+        <location filename="../../app/ui/orders_view.py" line="88"/>
         <source>counterparty failed</source>
         <translation>对方未完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="88"/>
+        <location filename="../../app/ui/orders_view.py" line="89"/>
         <source>our side was late</source>
         <translation>我方操作超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="89"/>
+        <location filename="../../app/ui/orders_view.py" line="90"/>
         <source>by the server</source>
         <translation>由服务器撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="96"/>
+        <location filename="../../app/ui/orders_view.py" line="97"/>
         <source>{status} · refused: {reason}</source>
         <translation>{status} · 已拒绝：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="101"/>
+        <location filename="../../app/ui/orders_view.py" line="102"/>
         <source>Match {match} refused: {reason}</source>
         <translation>撮合 {match} 已拒绝：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="115"/>
+        <location filename="../../app/ui/orders_view.py" line="116"/>
         <source>revoked: {cause}</source>
         <translation>已撤销：{cause}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="116"/>
+        <location filename="../../app/ui/orders_view.py" line="117"/>
         <source>{status} · {amount} {ticker} revoked ({cause})</source>
         <translation>{status} · {amount} {ticker} 已撤销（{cause}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="137"/>
+        <location filename="../../app/ui/orders_view.py" line="138"/>
         <source>Buy</source>
         <translation>买入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="137"/>
+        <location filename="../../app/ui/orders_view.py" line="138"/>
         <source>Sell</source>
         <translation>卖出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="138"/>
+        <location filename="../../app/ui/orders_view.py" line="139"/>
         <source>Limit</source>
         <translation>限价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="139"/>
+        <location filename="../../app/ui/orders_view.py" line="140"/>
         <source>market</source>
         <translation>市价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="155"/>
+        <location filename="../../app/ui/orders_view.py" line="156"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="164"/>
+        <location filename="../../app/ui/orders_view.py" line="165"/>
         <source>{live} open · {total} total</source>
         <translation>{live} 个挂单 · 共 {total} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/orders_view.py" line="171"/>
+        <location filename="../../app/ui/orders_view.py" line="172"/>
         <source>Cancelling…</source>
         <translation>取消中…</translation>
     </message>
@@ -2129,6 +2129,14 @@
         <location filename="../../app/ui/wizard_view.py" line="304"/>
         <source>Word #{n}</source>
         <translation>第 {n} 个单词</translation>
+    </message>
+</context>
+<context>
+    <name>launch</name>
+    <message>
+        <location filename="../../app/ui/launch.py" line="126"/>
+        <source>Another Cambio is already running with this wallet and settling its swaps. Close it first.</source>
+        <translation>另一个 Cambio 正在使用此钱包并结算其兑换。请先关闭它。</translation>
     </message>
 </context>
 </TS>
