@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import sys
 from pathlib import Path
 
 from app.assets import SYMBOLS, Network, format_atoms, get_asset, parse_coins
@@ -39,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="chain node, e.g. ltc=http://user:pass@127.0.0.1:19443")
         p.add_argument("--password-file", help="read the wallet password from this file")
         if name == "restore":
-            p.add_argument("--mnemonic", help="the 12 words (else read from the terminal)")
+            _words_args(p)
         p.set_defaults(func=_create if name == "create" else _restore)
 
     p = cmds.add_parser("address", help="show the next receive address")
@@ -61,13 +63,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = cmds.add_parser("derive", help="derive an address from words (touches no data)")
     add_json(p)
-    p.add_argument("--mnemonic", required=True)
-    p.add_argument("--passphrase", default="")
+    _words_args(p)
+    p.add_argument("--passphrase-file", help="read a BIP39 passphrase from this file")
     p.add_argument("--asset", choices=SYMBOLS, required=True)
     p.add_argument("--network", choices=[n.value for n in Network], default="mainnet")
     p.add_argument("--index", type=int, default=0)
     p.add_argument("--change", action="store_true")
     p.set_defaults(func=_derive)
+
+
+def _words_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mnemonic-file", metavar="FILE",
+                   help="read the 12 words from FILE ('-': standard input); default: a prompt")
+    p.add_argument("--mnemonic", help=argparse.SUPPRESS)  # old: shows the words to `ps`
+
+
+def read_words(args: argparse.Namespace) -> str:
+    """The recovery words from --mnemonic-file (or '-' for stdin), else a hidden prompt, else
+    one line of standard input. The old --mnemonic still works, with a warning: words on the
+    command line are visible to every user of the machine (ps, shell history)."""
+    if args.mnemonic is not None:
+        print("warning: --mnemonic puts your recovery words in the process list and shell "
+              "history; use --mnemonic-file or the prompt", file=sys.stderr)
+        return str(args.mnemonic)
+    source = args.mnemonic_file
+    if source == "-" or (source is None and not sys.stdin.isatty()):
+        return sys.stdin.readline().strip()
+    if source is not None:
+        try:
+            return Path(source).read_text().strip()
+        except OSError as exc:
+            raise CliError(f"cannot read the words from {source}: {exc.strerror}") from None
+    return getpass.getpass("Recovery words (hidden): ").strip()
 
 
 def _asset_args(p: argparse.ArgumentParser) -> None:
@@ -92,7 +119,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    phrase = args.mnemonic if args.mnemonic is not None else input("Recovery words: ")
+    phrase = read_words(args)
     mnemonic_to_entropy(phrase)  # a wrong word is reported before a password is asked
     password = read_password(args, confirm=True)
     create_wallet(args.datadir, password, network=Network(args.network), mnemonic=phrase,
@@ -191,7 +218,9 @@ def _derive(args: argparse.Namespace) -> int:
     if args.index < 0 or args.index >= 2**31:
         raise CliError("--index must be between 0 and 2147483647")
     asset = get_asset(args.asset, args.network)
-    hd = HDWallet.from_mnemonic(args.mnemonic, args.passphrase)
+    passphrase = Path(args.passphrase_file).read_text().rstrip("\n") \
+        if args.passphrase_file else ""
+    hd = HDWallet.from_mnemonic(read_words(args), passphrase)
     keys = hd.account(asset)
     data = {"path": keys.path(args.change, args.index),
             "address": keys.address(args.change, args.index)}

@@ -19,9 +19,10 @@ LTC = get_asset("ltc", Network.REGTEST)
 ENV = {**os.environ, "CAMBIO_PASSWORD": "pw"}
 
 
-def cambio(*args: str) -> subprocess.CompletedProcess[str]:
+def cambio(*args: str, words: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
-                          text=True, cwd=ROOT, env=ENV, timeout=120, check=False)
+                          text=True, cwd=ROOT, env=ENV, timeout=120, check=False,
+                          input=None if words is None else words + "\n")
 
 
 def test_restore_balance_and_send_from_the_command_line(
@@ -33,8 +34,8 @@ def test_restore_balance_and_send_from_the_command_line(
     node_url = ltc_node.rpc_url.replace("http://", f"http://{RPC_USER}:{RPC_PASSWORD}@")
     datadir = str(tmp_path / "w")
 
-    restored = cambio("wallet", "restore", "--datadir", datadir, "--mnemonic", phrase,
-                      "--node", f"ltc={node_url}", "--json")
+    restored = cambio("wallet", "restore", "--datadir", datadir, "--mnemonic-file", "-",
+                      "--node", f"ltc={node_url}", "--json", words=phrase)
     assert restored.returncode == 0, restored.stderr
     assert json.loads(restored.stdout)["restored"]["ltc"] == {
         "balance": 80_000_000, "used_addresses": 16}

@@ -12,24 +12,27 @@ ROOT = Path(__file__).resolve().parents[2]
 ABANDON = "abandon " * 11 + "about"
 
 
-def cambio(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cambio(*args: str, env: dict[str, str] | None = None,
+           words: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; `words` go to its standard input (never on the command line)."""
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
         cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60, check=False,
+        input=None if words is None else words + "\n",
     )
 
 
 def test_derive_matches_the_bip84_vector_for_btc_and_ltc() -> None:
-    btc = cambio("wallet", "derive", "--mnemonic", ABANDON, "--asset", "btc",
-                 "--network", "mainnet", "--index", "0", "--json")
+    btc = cambio("wallet", "derive", "--mnemonic-file", "-", "--asset", "btc",
+                 "--network", "mainnet", "--index", "0", "--json", words=ABANDON)
     assert btc.returncode == 0, btc.stderr
     assert json.loads(btc.stdout) == {
         "path": "m/84'/0'/0'/0/0", "address": "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"}
-    change = cambio("wallet", "derive", "--mnemonic", ABANDON, "--asset", "btc",
-                    "--index", "0", "--change", "--json")
+    change = cambio("wallet", "derive", "--asset", "btc", "--index", "0", "--change",
+                    "--json", words=ABANDON)  # not a terminal: one line of stdin
     assert json.loads(change.stdout)["address"] == "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
-    ltc = cambio("wallet", "derive", "--mnemonic", ABANDON, "--asset", "ltc",
-                 "--network", "regtest", "--index", "3", "--json")
+    ltc = cambio("wallet", "derive", "--mnemonic-file", "-", "--asset", "ltc",
+                 "--network", "regtest", "--index", "3", "--json", words=ABANDON)
     data = json.loads(ltc.stdout)
     assert data["path"] == "m/84'/1'/0'/0/3"
     assert data["address"].startswith("rltc1q")
@@ -38,8 +41,8 @@ def test_derive_matches_the_bip84_vector_for_btc_and_ltc() -> None:
 def test_restore_with_a_wrong_word_names_it_and_writes_nothing(tmp_path: Path) -> None:
     words = ABANDON.split()
     words[4] = "abandom"
-    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"), "--mnemonic",
-                    " ".join(words), env={"CAMBIO_PASSWORD": "pw"})
+    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"),
+                    env={"CAMBIO_PASSWORD": "pw"}, words=" ".join(words))
     assert result.returncode == 1
     assert "Word 5" in result.stderr and "abandom" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -47,11 +50,24 @@ def test_restore_with_a_wrong_word_names_it_and_writes_nothing(tmp_path: Path) -
 
 
 def test_restore_with_a_bad_checksum_is_refused(tmp_path: Path) -> None:
-    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"), "--mnemonic",
-                    "abandon " * 12, env={"CAMBIO_PASSWORD": "pw"})
+    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"),
+                    env={"CAMBIO_PASSWORD": "pw"}, words="abandon " * 12)
     assert result.returncode == 1
     assert "checksum" in result.stderr
     assert not (tmp_path / "w").exists()
+
+
+def test_words_from_a_file_and_the_old_flag_with_a_warning(tmp_path: Path) -> None:
+    words = tmp_path / "words.txt"
+    words.write_text(ABANDON + "\n")
+    args = ("--asset", "btc", "--network", "mainnet", "--json")
+    from_file = cambio("wallet", "derive", "--mnemonic-file", str(words), *args)
+    assert from_file.returncode == 0 and from_file.stderr == ""
+    old = cambio("wallet", "derive", "--mnemonic", ABANDON, *args)
+    assert old.returncode == 0 and "warning: --mnemonic puts your recovery words" in old.stderr
+    assert json.loads(old.stdout) == json.loads(from_file.stdout)
+    missing = cambio("wallet", "derive", "--mnemonic-file", str(tmp_path / "nope"), *args)
+    assert missing.returncode == 1 and "cannot read the words" in missing.stderr
 
 
 def test_wrong_password_is_a_clear_error(tmp_path: Path) -> None:
