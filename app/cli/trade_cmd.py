@@ -53,6 +53,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--poll", type=float, default=1.0, help="swap loop interval, seconds")
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=_run)
+    p = ccmds.add_parser("accept-server-key",
+                         help="trust the changed key a DEX server was refused for")
+    _common(p)
+    p.add_argument("--url", help="the server (default: the configured DEX server)")
+    p.add_argument("--key", help="the first hex digits of the new key, as the refusal showed "
+                                 "them: refused unless the key to accept starts with these")
+    p.set_defaults(func=_accept_server_key)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -118,6 +125,31 @@ def _orders(args: argparse.Namespace) -> int:
     lines = [f"{o['order_id']}  {o['side']:4} {o['otype']:6} {o['quantity']:>12} @ "
              f"{o['rate']:>10}  {o['status']:10} filled {o['filled']}" for o in orders]
     emit(args, {"orders": orders}, "\n".join(lines) or "no orders")
+    return 0
+
+
+def _accept_server_key(args: argparse.Namespace) -> int:
+    """Offline: the pin is in the store; a running `client run` uses it at its next
+    reconnect (the refusal is retried with backoff, at most a minute apart)."""
+    from app.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
+
+    wallet = _open(args)
+    try:
+        url = args.url or wallet.config.dex_url
+        identity = ServerIdentity(wallet.store)
+        offered, pinned = identity.offered_key(url), identity.pinned_key(url)
+        if offered is not None and args.key and not offered.hex().startswith(args.key.lower()):
+            raise CliError(f"the key refused for {url} is {key_prefix(offered)}…, not "
+                           f"{args.key}…; nothing accepted")
+        try:
+            key = identity.accept(url)
+        except NoKeyToAccept as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        wallet.store.close()
+    old = key_prefix(pinned) + "…" if pinned is not None else "none"
+    emit(args, {"url": url, "accepted": key.hex(), "previous": pinned.hex() if pinned else None},
+         f"{url}: key {key_prefix(key)}… accepted (was {old})")
     return 0
 
 

@@ -242,3 +242,26 @@ async def test_refusal_reaches_the_client_event_stream_as_typed(server: FakeServ
         assert "connect" not in server.methods() and not client.ready
     finally:
         await client.close()
+
+
+# --- the CLI: accept the refused key, offline ------------------------------------------
+def test_cli_accepts_the_refused_key_only_if_it_is_the_one_shown(tmp_path: Path) -> None:
+    from tests.unit.test_cli_wallet import cambio
+
+    datadir = tmp_path / "w"
+    create_wallet(datadir, "pw", network=Network.REGTEST, scrypt_n=2**10)
+    store = Store(datadir / "cambio.db")
+    ids = ServerIdentity(store)
+    args = ("client", "accept-server-key", "--datadir", str(datadir), "--url", URL_A, "--json")
+    env = {"CAMBIO_PASSWORD": "pw"}
+    nothing = cambio(*args, env=env)
+    assert nothing.returncode == 1 and "no changed server key" in nothing.stderr
+    ids.pin_first(URL_A, SERVER_PUBKEY)
+    ids.note_refused(URL_A, NEW_PUBKEY)
+    wrong = cambio(*args, "--key", SERVER_PUBKEY.hex()[:8], env=env)
+    assert wrong.returncode == 1 and ids.pinned_key(URL_A) == SERVER_PUBKEY
+    done = cambio(*args, "--key", NEW_PUBKEY.hex()[:8], env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["accepted"] == NEW_PUBKEY.hex()
+    assert ids.pinned_key(URL_A) == NEW_PUBKEY
+    store.close()
