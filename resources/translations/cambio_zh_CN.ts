@@ -242,6 +242,16 @@
 <context>
     <name>CoreBridge</name>
     <message>
+        <location filename="../../app/ui/core_bridge.py" line="141"/>
+        <source>Not trading on this DEX server</source>
+        <translation>不在此 DEX 服务器上交易</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/core_bridge.py" line="189"/>
+        <source>Could not accept the server key</source>
+        <translation>无法接受服务器密钥</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/core_bridge.py" line="93"/>
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
@@ -1125,6 +1135,39 @@
         <location filename="../../app/ui/send_dialog.py" line="328"/>
         <source>{fee} {ticker}  ({rate} sat/vB, {vsize} vB)</source>
         <translation>{fee} {ticker}  （{rate} sat/vB，{vsize} vB）</translation>
+    </message>
+</context>
+<context>
+    <name>ServerKeyDialog</name>
+    <message>
+        <location filename="../../app/ui/server_key_dialog.py" line="22"/>
+        <source>The DEX server {url} now signs with another key.
+
+Pinned key: {old}…
+New key: {new}…
+
+Cambio does not trade there until you accept the new key. Accept it only if the operator announced the change; swaps already on chain settle either way.</source>
+        <translation>DEX 服务器 {url} 现在使用另一个密钥签名。
+
+已固定的密钥：{old}…
+新密钥：{new}…
+
+在您接受新密钥之前，Cambio 不会在该服务器上交易。仅当运营方已宣布更换密钥时才接受；已上链的兑换无论如何都会继续结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/server_key_dialog.py" line="27"/>
+        <source>DEX server key changed</source>
+        <translation>DEX 服务器密钥已更改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/server_key_dialog.py" line="29"/>
+        <source>Accept the new key</source>
+        <translation>接受新密钥</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/server_key_dialog.py" line="31"/>
+        <source>Keep refusing</source>
+        <translation>继续拒绝</translation>
     </message>
 </context>
 <context>
