@@ -224,8 +224,8 @@ class Session:
 
     @property
     def server_pubkey(self) -> bytes:
-        if self.config is None:
-            raise DexError("server configuration not loaded yet")
+        if self.config is None:  # a ProtocolError is answered; a DexError would escape receive
+            raise ProtocolError(ErrorCode.INVALID_REQUEST, "server configuration not loaded yet")
         return self.config.pubkey
 
     def accept_config(self, config: ConfigResult) -> ConfigResult:

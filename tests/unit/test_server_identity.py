@@ -265,3 +265,15 @@ def test_cli_accepts_the_refused_key_only_if_it_is_the_one_shown(tmp_path: Path)
     assert json.loads(done.stdout)["accepted"] == NEW_PUBKEY.hex()
     assert ids.pinned_key(URL_A) == NEW_PUBKEY
     store.close()
+
+
+def test_a_match_before_any_configuration_is_refused_not_raised() -> None:
+    # A fresh process whose first `assets` was refused has no key at all: a pushed match
+    # must be answered with an error, not break the frame loop (and the reconnects).
+    s = Session(account_secret=ACCOUNT)
+    s.pinned_key = lambda: SERVER_PUBKEY
+    frame = {"jsonrpc": "2.0", "method": "match", "id": 3,
+             "params": [match_note(NEW_SECRET).to_json()]}
+    out = s.receive(json.dumps(frame))
+    assert out.call is None and out.answer is not None
+    assert json.loads(out.answer)["error"]["code"] == ErrorCode.INVALID_REQUEST
