@@ -81,16 +81,40 @@ async def _with_core(args: argparse.Namespace, action: Any) -> Any:
     core = Core(wallet, settle=False)
     try:
         await core.start()
-        try:
-            await core.ready(30.0)
-        except TimeoutError:
-            raise CliError(f"cannot reach the DEX server at {core.dex_url}") from None
+        await _ready_or_refused(core, 30.0)
         return await action(core)
     except DexError as exc:
         raise CliError(str(exc)) from None
     finally:
         await core.stop()
         await wallet.close()
+
+
+async def _ready_or_refused(core: Any, timeout: float) -> None:
+    """Connected, or a CliError: the server unreachable, or refused (e.g. its key changed)."""
+    from app.events import CoreEvent, ServerRefused
+
+    refused: asyncio.Future[ServerRefused] = asyncio.get_running_loop().create_future()
+
+    def on_event(event: CoreEvent) -> None:
+        if isinstance(event, ServerRefused) and not refused.done():
+            refused.set_result(event)
+
+    unsubscribe = core.events.subscribe(on_event)
+    ready = asyncio.ensure_future(core.ready(timeout))
+    try:
+        await asyncio.wait({ready, refused}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        unsubscribe()
+        ready.cancel()
+    if refused.done():
+        hint = " (`client accept-server-key` accepts the new key)" \
+            if core.identity.offered_key(core.dex_url) is not None else ""
+        raise CliError(f"{core.dex_url}: {refused.result().reason}{hint}")
+    with contextlib.suppress(asyncio.CancelledError):
+        if ready.exception() is None:
+            return
+    raise CliError(f"cannot reach the DEX server at {core.dex_url}")
 
 
 def _place(args: argparse.Namespace) -> int:

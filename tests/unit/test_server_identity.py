@@ -277,3 +277,30 @@ def test_a_match_before_any_configuration_is_refused_not_raised() -> None:
     out = s.receive(json.dumps(frame))
     assert out.call is None and out.answer is not None
     assert json.loads(out.answer)["error"]["code"] == ErrorCode.INVALID_REQUEST
+
+
+async def test_trade_cli_says_the_key_changed_at_once(tmp_path: Path,
+                                                      server: FakeServer) -> None:
+    import os
+    import sys
+
+    from app.config import load_config, save_config
+    from tests.unit.test_cli_wallet import ROOT
+
+    datadir = tmp_path / "w"
+    create_wallet(datadir, "pw", network=Network.REGTEST, scrypt_n=2**10)
+    cfg = load_config(datadir)
+    cfg.dex_url = server.url
+    save_config(datadir, cfg)
+    store = Store(datadir / "cambio.db")
+    ServerIdentity(store).pin_first(server.url, NEW_PUBKEY)  # the server shows SERVER_PUBKEY
+    store.close()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "main.py"), "trade", "cancel", "ab" * 32, "--datadir",
+        str(datadir), env={**os.environ, "CAMBIO_PASSWORD": "pw"}, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 25)  # well before the 30 s timeout
+    assert proc.returncode == 1
+    assert "key changed" in err.decode() and "accept-server-key" in err.decode()
+    assert key_prefix(SERVER_PUBKEY) in err.decode()
+    assert "connect" not in server.methods()
