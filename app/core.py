@@ -61,6 +61,7 @@ from app.dex.events import (
     MatchStatuses,
     ProtocolViolation,
     RedemptionReceived,
+    ServerKeyRefused,
 )
 from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 from app.events import (
@@ -80,6 +81,7 @@ from app.events import (
 )
 from app.orders import OrderStore, StoreOutbox
 from app.safety.server_terms import server_problem
+from app.server_identity import ServerIdentity, key_changed_reason
 from app.settler_lock import SettlerLock
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
@@ -97,7 +99,7 @@ NOT_REGISTERED_YET = (ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FEE_NOT_PAID)
 
 class Core:
     def __init__(self, wallet: OpenWallet, *, dex_url: str | None = None, settle: bool = True,
-                 poll_interval: float = 1.0, server_index: int = 0) -> None:
+                 poll_interval: float = 1.0, server_index: int | None = None) -> None:
         self.wallet = wallet
         self.dex_url = dex_url or wallet.config.dex_url
         self.settle = settle
@@ -106,6 +108,9 @@ class Core:
         self.order_store = OrderStore(wallet.store)
         self.outbox = StoreOutbox(wallet.store)
         self.swaps = SwapStore(wallet.store)
+        self.identity = ServerIdentity(wallet.store)  # pinned server keys, account indexes
+        if server_index is None:
+            server_index = self.identity.account_index(self.dex_url)
         self._account_key = wallet.hd.dex_account_key(server_index)
         self.engine: SwapEngine | None = None
         self.dex = self._new_client()
@@ -125,9 +130,11 @@ class Core:
                 self.publish_server_time()  # the client noted the event's server time first
                 self._on_dex_event(event)
 
-        client = DexClient(ConnectionOptions(self.dex_url), account_secret=self._account_key,
+        url = self.dex_url
+        client = DexClient(ConnectionOptions(url), account_secret=self._account_key,
                            outbox=self.outbox, on_event=on_event,
-                           on_server_request=self._on_server_request)
+                           on_server_request=self._on_server_request,
+                           pinned_key=lambda: self.identity.pinned_key(url))
         return client
 
     async def _replace_client(self) -> DexClient:
@@ -191,6 +198,8 @@ class Core:
             if current.account is not None:  # registered by another caller meanwhile
                 return
             await register_account(self, timeout)
+            if current.config is not None:  # the key that signed the registration
+                self.identity.pin_first(self.dex_url, current.config.pubkey)
             client = await self._replace_client()
             await self.ready(timeout)
             if client.account is None:
@@ -210,6 +219,7 @@ class Core:
                 raise DexSwitchRefused(blockers)
             log.info("switching DEX server to %s", url)
             self.dex_url = url
+            self._account_key = self.wallet.hd.dex_account_key(self.identity.account_index(url))
             await self._replace_client()
         await self.ensure_registered(timeout)
 
@@ -356,6 +366,7 @@ class Core:
                 self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: "
                                                              f"{problem}"))
             if event.account is not None:
+                self.identity.pin_first(event.url, event.config.pubkey)  # an account: pin
                 self._spawn(self._reconcile(event.account.matches))
             if not self._subscribed:
                 self._subscribed = True
@@ -373,6 +384,10 @@ class Core:
                 log.info("connect refused: %s", event.detail)
                 return
             self.events.emit(CoreError(event.message, event.detail))
+        elif isinstance(event, ServerKeyRefused):
+            if self.identity.note_refused(event.url, event.offered):  # once, not per retry
+                reason = key_changed_reason(event.pinned, event.offered)
+                self.events.emit(ServerRefused(event.url, reason))
         elif isinstance(event, ProtocolViolation):
             self.events.emit(CoreError("the DEX server broke the protocol",
                                        f"{event.method}: {event.detail}"))
@@ -435,6 +450,16 @@ class Core:
     async def candles(self, market: str, bin_name: str) -> list[Candle]:
         base, _, quote = market.partition("_")
         return await self.dex.candles(base, quote, bin_name)
+
+    async def accept_server_key(self, url: str | None = None) -> bytes:
+        """The user trusts the changed key that `url` (default: ours) was refused for: pin
+        it (NoKeyToAccept if none was refused) and reconnect now if it is our server."""
+        url = url or self.dex_url
+        key = self.identity.accept(url)
+        if url == self.dex_url:
+            async with self._register_lock:
+                await self._replace_client()
+        return key
 
     def swap_states(self) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []

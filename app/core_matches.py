@@ -87,7 +87,7 @@ def to_swap_match(wallet: OpenWallet, config: ConfigResult, order: OrderRecord,
         # stored; the engine derives it from the unlocked wallet when it signs.
         our_pkh=hash160(recv_wallet.keys.pubkey(*where)),
         our_key_path=KeyPath(their_asset, where[0], where[1]),
-        redeem_script=our_script, refund_script=pay_wallet.change_script(),
+        redeem_script=our_script, refund_script=pay_wallet.refund_script(),
         our_fee_rate=info.feerate, their_fee_rate=assets[their_asset].feerate,
         their_swap_conf=required_confs(config, their_asset, network, limits),
         match_time_ms=info.servertime, maker_lock_ms=config.locktimes.maker,

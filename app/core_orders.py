@@ -106,7 +106,7 @@ class OrderService:
             lots = -(-quantity * RATE_SCALE // (best.rate * lot))
         fa = assets[fund_asset]
         wallet = core.wallet.asset(fund_asset)
-        address = core.wallet.asset(recv_asset).receive_address()
+        address = core.wallet.asset(recv_asset).order_address()  # fresh for each order
         account_id = core.dex.session.account_id
         assert account_id is not None  # set with the account key at construction
         for _attempt in range(5):

@@ -53,6 +53,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--poll", type=float, default=1.0, help="swap loop interval, seconds")
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=_run)
+    p = ccmds.add_parser("accept-server-key",
+                         help="trust the changed key a DEX server was refused for")
+    _common(p)
+    p.add_argument("--url", help="the server (default: the configured DEX server)")
+    p.add_argument("--key", help="the first hex digits of the new key, as the refusal showed "
+                                 "them: refused unless the key to accept starts with these")
+    p.set_defaults(func=_accept_server_key)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -74,16 +81,40 @@ async def _with_core(args: argparse.Namespace, action: Any) -> Any:
     core = Core(wallet, settle=False)
     try:
         await core.start()
-        try:
-            await core.ready(30.0)
-        except TimeoutError:
-            raise CliError(f"cannot reach the DEX server at {core.dex_url}") from None
+        await _ready_or_refused(core, 30.0)
         return await action(core)
     except DexError as exc:
         raise CliError(str(exc)) from None
     finally:
         await core.stop()
         await wallet.close()
+
+
+async def _ready_or_refused(core: Any, timeout: float) -> None:
+    """Connected, or a CliError: the server unreachable, or refused (e.g. its key changed)."""
+    from app.events import CoreEvent, ServerRefused
+
+    refused: asyncio.Future[ServerRefused] = asyncio.get_running_loop().create_future()
+
+    def on_event(event: CoreEvent) -> None:
+        if isinstance(event, ServerRefused) and not refused.done():
+            refused.set_result(event)
+
+    unsubscribe = core.events.subscribe(on_event)
+    ready = asyncio.ensure_future(core.ready(timeout))
+    try:
+        await asyncio.wait({ready, refused}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        unsubscribe()
+        ready.cancel()
+    if refused.done():
+        hint = " (`client accept-server-key` accepts the new key)" \
+            if core.identity.offered_key(core.dex_url) is not None else ""
+        raise CliError(f"{core.dex_url}: {refused.result().reason}{hint}")
+    with contextlib.suppress(asyncio.CancelledError):
+        if ready.exception() is None:
+            return
+    raise CliError(f"cannot reach the DEX server at {core.dex_url}")
 
 
 def _place(args: argparse.Namespace) -> int:
@@ -118,6 +149,31 @@ def _orders(args: argparse.Namespace) -> int:
     lines = [f"{o['order_id']}  {o['side']:4} {o['otype']:6} {o['quantity']:>12} @ "
              f"{o['rate']:>10}  {o['status']:10} filled {o['filled']}" for o in orders]
     emit(args, {"orders": orders}, "\n".join(lines) or "no orders")
+    return 0
+
+
+def _accept_server_key(args: argparse.Namespace) -> int:
+    """Offline: the pin is in the store; a running `client run` uses it at its next
+    reconnect (the refusal is retried with backoff, at most a minute apart)."""
+    from app.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
+
+    wallet = _open(args)
+    try:
+        url = args.url or wallet.config.dex_url
+        identity = ServerIdentity(wallet.store)
+        offered, pinned = identity.offered_key(url), identity.pinned_key(url)
+        if offered is not None and args.key and not offered.hex().startswith(args.key.lower()):
+            raise CliError(f"the key refused for {url} is {key_prefix(offered)}…, not "
+                           f"{args.key}…; nothing accepted")
+        try:
+            key = identity.accept(url)
+        except NoKeyToAccept as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        wallet.store.close()
+    old = key_prefix(pinned) + "…" if pinned is not None else "none"
+    emit(args, {"url": url, "accepted": key.hex(), "previous": pinned.hex() if pinned else None},
+         f"{url}: key {key_prefix(key)}… accepted (was {old})")
     return 0
 
 

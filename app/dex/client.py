@@ -46,6 +46,8 @@ from app.dex.events import (
     FairnessChecked,
     MatchReceived,
     MatchStatuses,
+    ProtocolViolation,
+    ServerKeyRefused,
 )
 from app.dex.messages import (
     ConfigResult,
@@ -63,7 +65,7 @@ from app.dex.orderbook import OrderBookMirror
 from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
 from app.dex.server_clock import ServerClock
-from app.dex.session import Call, Session
+from app.dex.session import Call, ServerKeyChanged, Session
 from app.trading.charts_data import Bin, Candle, Trade
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ class DexClient(Link):
         on_server_request: ServerRequestHook | None = None,
         rng: Uniform = random.random,
         clock_ms: Callable[[], int] = now_ms,
+        pinned_key: Callable[[], bytes | None] | None = None,
     ) -> None:
         session = Session(account_secret=account_secret, outbox=outbox,
                           max_frame=connection.max_size)  # fmt: skip
@@ -104,6 +107,9 @@ class DexClient(Link):
         self.account: ConnectResult | None = None
         self.server_clock = ServerClock()
         self._book_epochs: dict[int, int] = {}  # marketid -> newest epoch its mirror saw
+        self._key_refusal: ServerKeyChanged | None = None
+        if pinned_key is not None:  # the server key pinned for this URL (trust on first use)
+            session.pinned_key = pinned_key
 
     @property
     def config(self) -> ConfigResult | None:
@@ -111,7 +117,7 @@ class DexClient(Link):
 
     async def _after_connect(self) -> None:
         s = self.session
-        await self._request(rq.assets_call(s), ConfigResult)
+        await self._request(self._assets_call(), ConfigResult)
         self.account = None
         if s.has_account:
             try:
@@ -190,7 +196,24 @@ class DexClient(Link):
             self._resyncing.add(marketid)
             self._spawn(self._resync(marketid))
 
+    def _assets_call(self) -> Call:
+        call = rq.assets_call(self.session)
+        accept = call.check
+        assert accept is not None
+
+        def check(config: object) -> object:
+            try:
+                return accept(config)
+            except ServerKeyChanged as exc:  # reported as such by `_emit`, just after this
+                self._key_refusal = exc
+                raise
+        return Call(call.method, call.params, check)
+
     def _emit(self, event: Event) -> None:
+        refusal, self._key_refusal = self._key_refusal, None
+        if refusal is not None and isinstance(event, ProtocolViolation) \
+                and event.method == "assets":  # no broken protocol: a key we do not trust
+            event = ServerKeyRefused(self.connection.url, refusal.pinned, refusal.offered)
         self._note_server_time(event)  # before the app sees the event, so it reads the clock
         super()._emit(event)
 

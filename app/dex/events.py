@@ -97,6 +97,16 @@ class ProtocolViolation:
 
 
 @dataclass(frozen=True)
+class ServerKeyRefused:
+    """`assets` named another server key than the pinned one: the connection is dropped
+    before `connect` (and retried), so nothing signed by the new key is taken."""
+
+    url: str
+    pinned: bytes
+    offered: bytes
+
+
+@dataclass(frozen=True)
 class ClientError:
     """Something failed that the user may want to know about (`message` is UI text)."""
 
@@ -108,5 +118,5 @@ class ClientError:
 Event = (
     Connected | Disconnected | BookUpdated | MatchReceived | AuditReceived | RedemptionReceived
     | MatchRevoked | MatchStatuses | FairnessChecked | MarketSuspended | ProtocolViolation
-    | ClientError
+    | ClientError | ServerKeyRefused
 )  # fmt: skip

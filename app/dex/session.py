@@ -169,6 +169,25 @@ class Book:
     mirror: OrderBookMirror
 
 
+class ServerKeyChanged(ProtocolError):
+    """The server's `assets` names another key than the one pinned for it (trust on first
+    use): nothing it signs under the new key is taken until the user accepts that key."""
+
+    def __init__(self, pinned: bytes, offered: bytes) -> None:
+        super().__init__(ErrorCode.INVALID_PARAMS, f"server key changed: pinned "
+                         f"{pinned.hex()[:16]}…, offered {offered.hex()[:16]}…")
+        self.pinned = pinned
+        self.offered = offered
+
+    @property
+    def user_message(self) -> str:
+        return "the DEX server's key changed"
+
+
+def _no_pin() -> bytes | None:
+    return None
+
+
 class Session:
     """Protocol state of one client across its connections (it outlives each socket)."""
 
@@ -189,6 +208,7 @@ class Session:
         self._secret: bytes | None = None
         self.account_pubkey: bytes | None = None
         self.account_id: bytes | None = None
+        self.pinned_key: Callable[[], bytes | None] = _no_pin  # asked at every `assets`
         if account_secret is not None:
             self.set_account(account_secret)
 
@@ -211,16 +231,21 @@ class Session:
 
     @property
     def server_pubkey(self) -> bytes:
-        if self.config is None:
-            raise DexError("server configuration not loaded yet")
+        if self.config is None:  # a ProtocolError is answered; a DexError would escape receive
+            raise ProtocolError(ErrorCode.INVALID_REQUEST, "server configuration not loaded yet")
         return self.config.pubkey
 
     def accept_config(self, config: ConfigResult) -> ConfigResult:
-        """Check of the `assets` result: only API version 1 is spoken here."""
+        """Check of the `assets` result: only API version 1 is spoken here, and the key must
+        be the pinned one, if any (else ServerKeyChanged, and the previous configuration and
+        its key stay: nothing signed by the new key verifies)."""
         if config.apiver != API_VERSION:
             raise ProtocolError(
                 ErrorCode.UNSUPPORTED_API, f"server speaks API {config.apiver}, we speak 1"
             )
+        pinned = self.pinned_key()
+        if pinned is not None and config.pubkey != pinned:
+            raise ServerKeyChanged(pinned, config.pubkey)
         self.config = config
         return config
 

@@ -63,6 +63,7 @@ class CoreBridge(QObject):
     match_refused = Signal(object)  # MatchRefused: shown, never silent (app/ui/safety_notices)
     server_refused = Signal(object)  # ServerRefused
     epoch_checked = Signal(object)  # EpochChecked
+    server_key_changed = Signal(str, str, str)  # url, pinned and new key prefixes
 
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,18 +126,27 @@ class CoreBridge(QObject):
             self.swaps_resumed.emit(event.count)
         elif isinstance(event, CoreError):
             self.error.emit(event.message, event.detail)
+        elif isinstance(event, ServerRefused):
+            self._on_server_refused(event)
         elif isinstance(event, OrderMatched):
             self.matched.emit(event)
             self.order_event.emit(event)
         elif isinstance(event, MatchRefused):
             self.match_refused.emit(event)
-        elif isinstance(event, ServerRefused):
-            self.server_refused.emit(event)
         elif isinstance(event, EpochChecked):
             self.epoch_checked.emit(event)
         elif isinstance(event, OrderPlaced | OrderBooked | OrderFinished
                         | MatchRevokedByServer):
             self.order_event.emit(event)
+
+    def _on_server_refused(self, event: ServerRefused) -> None:
+        from app.server_identity import key_prefix
+
+        pinned = self.core.identity.pinned_key(event.url)
+        offered = self.core.identity.offered_key(event.url)
+        self.server_refused.emit(event)  # the banner and a notification (safety_notices)
+        if pinned is not None and offered is not None:  # a key the user may accept
+            self.server_key_changed.emit(event.url, key_prefix(pinned), key_prefix(offered))
 
     def book(self, market: str) -> Any:
         base, _, quote = market.partition("_")
@@ -176,6 +186,15 @@ class CoreBridge(QObject):
             self.error.emit(self.tr("Could not cancel the order"), str(exc))
         else:
             self.order_event.emit(OrderFinished(order_id, "cancelling", 0))
+
+    def accept_server_key(self, url: str) -> asyncio.Task[Any]:
+        return self.spawn(self._accept_server_key(url))
+
+    async def _accept_server_key(self, url: str) -> None:
+        try:
+            await self.core.accept_server_key(url)
+        except (DexError, ValueError) as exc:
+            self.error.emit(self.tr("Could not accept the server key"), str(exc))
 
     def refund_now(self, match_id: str) -> asyncio.Task[Any]:
         return self.spawn(self._refund(match_id))

@@ -36,6 +36,7 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.safety_notices import ServerBanner, wire_safety
+from app.ui.server_key_dialog import server_key_box
 from app.ui.status import StatusBar
 from app.ui.swap_rows import countdown
 from app.ui.swaps_view import SwapsView
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.resumed: set[str] = set()
         self.quit_confirmed = False
         self.quit_box: QMessageBox | None = None
+        self.key_box: QMessageBox | None = None  # the open server key prompt, if any
         self._errors: dict[str, float] = {}
         self.loaded = asyncio.Event()
         self._balances_shown = False
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
         b.swap_refund.connect(self._on_refund)
         b.swaps_resumed.connect(self.show_resumed)
         b.error.connect(self._on_error)
+        b.server_key_changed.connect(self._on_server_key)
         b.order_failed.connect(self._on_order_failed)
         b.order_placed.connect(self._on_order_placed)
         b.refund_sent.connect(lambda mid, tx: self.status.showMessage(
@@ -215,6 +218,11 @@ class MainWindow(QMainWindow):
             self.notifier.notify(self.tr("Refunding a swap"), self.tr(
                 "The other side of swap {0} did not complete; your coins are being "
                 "refunded.").format(event.match_id[:8]), Kind.WARNING)
+
+    def _on_server_key(self, url: str, old: str, new: str) -> None:
+        if self.key_box is not None:
+            self.key_box.close()
+        self.key_box = server_key_box(self, url, old, new, self.bridge.accept_server_key)
 
     def _on_error(self, message: str, detail: str) -> None:
         log.info("core: %s (%s)", message, detail)

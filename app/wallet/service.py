@@ -23,6 +23,9 @@ from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
 
 GAP_LIMIT = 20
 RECEIVE, CHANGE = False, True
+# `addresses.used`: 0 free, 1 seen on chain, RESERVED given out (named in an order, or the
+# refund script of a swap) and not seen on chain yet, so it is not given out again.
+CHAIN_USED, RESERVED = 1, 2
 SWAP_FUNDING = "swapfund"  # lock reason of coins chosen to fund a swap init
 
 
@@ -134,15 +137,18 @@ class AssetWallet:
             )
 
     def _mark_used(self, scripts: Iterable[bytes]) -> None:
+        """Seen on chain (also over RESERVED: the chain is what discovery finds)."""
         with self.store.transaction() as db:
             db.executemany(
                 "UPDATE addresses SET used = 1 WHERE asset = ? AND script = ?",
                 [(self.asset.symbol, s) for s in scripts],
             )
 
-    def _last_used(self, change: bool) -> int:
+    def _last_used(self, change: bool, *, chain: bool = False) -> int:
+        """The highest index seen on chain (`chain`) or also given out; -1 when none."""
+        used = "used = 1" if chain else "used >= 1"
         row = self.store.query(
-            "SELECT MAX(idx) FROM addresses WHERE asset = ? AND change = ? AND used = 1",
+            f"SELECT MAX(idx) FROM addresses WHERE asset = ? AND change = ? AND {used}",
             (self.asset.symbol, int(change)),
         )[0][0]
         return -1 if row is None else int(row)
@@ -154,16 +160,53 @@ class AssetWallet:
         return {bytes(r["script"]): (bool(r["change"]), int(r["idx"])) for r in rows}
 
     def _next_unused(self, change: bool) -> int:
+        """The first index after the last one used or given out, within a gap limit of the
+        last one seen on chain (a restore finds nothing further); past that, the first
+        after the chain's."""
         index = self._last_used(change) + 1
         self._ensure_addresses(change, index + GAP_LIMIT)
-        return index
+        chain_last = self._last_used(change, chain=True)
+        return index if index <= chain_last + GAP_LIMIT else chain_last + 1
 
     def receive_address(self) -> str:
-        """The first receive address after the last used one (the same until it is used)."""
+        """The first receive address not used or given out (the same until it is)."""
         return self.keys.address(RECEIVE, self._next_unused(RECEIVE))
 
     def change_script(self) -> bytes:
         return self.keys.script(CHANGE, self._next_unused(CHANGE))
+
+    def _reserve(self, change: bool) -> int:
+        """Give out a fresh index: marked RESERVED, so the next caller gets the next one.
+        Never beyond GAP_LIMIT past the last index seen on chain, so a restore from the seed
+        still finds whatever is paid to it: after GAP_LIMIT indexes given out and never
+        paid, they are given out again in turn (a privacy cost only)."""
+        self._ensure_addresses(change, self._last_used(change) + 1 + GAP_LIMIT)
+        asset, branch = self.asset.symbol, int(change)
+        with self.store.transaction() as db:  # one writer at a time, across processes too
+            def last(where: str) -> int:
+                row = db.execute(f"SELECT MAX(idx) FROM addresses WHERE asset = ? AND "
+                                 f"change = ? AND {where}", (asset, branch)).fetchone()[0]
+                return -1 if row is None else int(row)
+            chain_last, index = last("used = 1"), last("used >= 1") + 1
+            if index > chain_last + GAP_LIMIT:
+                key = f"reserve_turn:{asset}:{branch}"
+                row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                turn = 0 if row is None else int(row[0])
+                index = chain_last + 1 + turn % GAP_LIMIT
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                           (key, str(turn + 1)))
+            db.execute("UPDATE addresses SET used = ? WHERE asset = ? AND change = ? AND "
+                       "idx = ? AND used = 0", (RESERVED, asset, branch, index))
+        return index
+
+    def order_address(self) -> str:
+        """A receive address for one order: each order names a fresh one (privacy: no
+        two orders, servers or counterparties share it)."""
+        return self.keys.address(RECEIVE, self._reserve(RECEIVE))
+
+    def refund_script(self) -> bytes:
+        """A change-branch script for one swap's refund, not shared with any other swap."""
+        return self.keys.script(CHANGE, self._reserve(CHANGE))
 
     # -- chain ------------------------------------------------------------------------------
     async def discover(self, gap_limit: int = GAP_LIMIT) -> Discovery:
@@ -171,7 +214,7 @@ class AssetWallet:
         scanned = 0
         last = {}
         for change in (RECEIVE, CHANGE):
-            last_used = self._last_used(change)
+            last_used = self._last_used(change, chain=True)
             start = 0
             while start <= last_used + gap_limit:
                 end = last_used + gap_limit + 1

@@ -1,0 +1,36 @@
+"""The prompt shown when a DEX server turns up with another key than the one pinned for it
+(app/server_identity.py): trading there stays stopped unless the user accepts the new key.
+
+Non-modal (`open`, no nested event loop); accepting calls one bridge action, which calls
+`Core.accept_server_key`. Swaps already on chain settle either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.ui.qt import QCoreApplication, QMessageBox, QWidget
+
+
+def _tr(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
+def server_key_box(parent: QWidget, url: str, old: str, new: str,
+                   accept: Callable[[str], object]) -> QMessageBox:
+    """Open the prompt for `url` (`old`, `new`: key prefixes); `accept(url)` on Accept."""
+    text = _tr("ServerKeyDialog",
+               "The DEX server {url} now signs with another key.\n\nPinned key: {old}…\n"
+               "New key: {new}…\n\nCambio does not trade there until you accept the new "
+               "key. Accept it only if the operator announced the change; swaps already "
+               "on chain settle either way.").format(url=url, old=old, new=new)
+    title = _tr("ServerKeyDialog", "DEX server key changed")
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    take = box.addButton(_tr("ServerKeyDialog", "Accept the new key"),
+                         QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(_tr("ServerKeyDialog", "Keep refusing"),
+                         QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.buttonClicked.connect(lambda button: accept(url) if button is take else None)
+    box.open()
+    return box
