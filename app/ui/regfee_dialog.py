@@ -76,10 +76,12 @@ class RegistrationDialog(ThemedDialog):
         self.cancel_button = QPushButton(_tr("RegistrationDialog", "Cancel"))
         buttons.addButton(self.pay_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.cancel_button.setDefault(True)  # Enter must not pay
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.pay_button.setAutoDefault(False)  # Enter must not pay: only a click does
+        self.cancel_button.setDefault(True)
+        self.cancel_button.setFocus()
 
 
 class RegistrationConfirm:
