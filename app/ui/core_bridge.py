@@ -128,7 +128,8 @@ class CoreBridge(QObject):
             self.error.emit(event.message, event.detail)
         elif isinstance(event, ServerRefused):
             self.server_refused.emit(event.url, event.reason)
-            self.error.emit(self.tr("Not registered with the DEX server"), event.reason)
+            self.error.emit(self.tr("Not registered with the DEX server: {0}").format(
+                event.reason), event.reason)
         elif isinstance(event, OrderMatched):
             self.matched.emit(event)
             self.order_event.emit(event)

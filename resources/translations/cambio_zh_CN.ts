@@ -248,31 +248,31 @@
     </message>
     <message>
         <location filename="../../app/ui/core_bridge.py" line="131"/>
-        <source>Not registered with the DEX server</source>
-        <translation>未在 DEX 服务器注册</translation>
+        <source>Not registered with the DEX server: {0}</source>
+        <translation>未在 DEX 服务器注册：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="155"/>
+        <location filename="../../app/ui/core_bridge.py" line="156"/>
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="158"/>
+        <location filename="../../app/ui/core_bridge.py" line="159"/>
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="174"/>
+        <location filename="../../app/ui/core_bridge.py" line="175"/>
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="192"/>
+        <location filename="../../app/ui/core_bridge.py" line="193"/>
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="196"/>
+        <location filename="../../app/ui/core_bridge.py" line="197"/>
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>

@@ -113,3 +113,17 @@ async def test_pay_answers_yes(qtbot: QtBot) -> None:
     assert confirm.dialog is not None
     confirm.dialog.pay_button.click()
     assert await answer is True and confirm.dialog is None
+
+
+def test_bridge_asks_with_the_dialog_and_shows_a_refusal(qtbot: QtBot) -> None:
+    from app.ui.core_bridge import CoreBridge
+    from app.ui.qt import QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    events = Dispatcher()
+    bridge = CoreBridge(SimpleNamespace(events=events), window)  # type: ignore[arg-type]
+    assert isinstance(bridge.confirm, RegistrationConfirm) and bridge.confirm.parent is window
+    with qtbot.waitSignal(bridge.error) as shown, qtbot.waitSignal(bridge.server_refused):
+        events.emit(ServerRefused(URL, "the server asks 1 atoms, but advertises 2 atoms"))
+    assert "advertises 2 atoms" in shown.args[0]

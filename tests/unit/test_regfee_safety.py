@@ -10,7 +10,9 @@ transaction of ours in the mempool, no coin locked.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,8 +21,9 @@ import pytest
 
 from app.assets import Network
 from app.balances import init_inputs
+from app.cli.trade_cmd import regfee_confirm
 from app.config import NodeConfig
-from app.core import Core
+from app.core import Core, run_until_stopped
 from app.core_register import RegistrationQuote, RegistrationRefused, register_account
 from app.dex import codec
 from app.dex.errors import ErrorCode, RemoteError
@@ -35,7 +38,9 @@ from app.wallet.errors import NodeUnreachableError
 from app.wallet.service import AssetWallet
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
 from app.wallet.signing import sign_p2wpkh_tx
+from simnet.harness import REG_FEE
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from simnet.regfee_policy import SimnetRegfeePolicy
 from tests.dex_fakeserver import SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
 
 pytestmark = pytest.mark.regtest
@@ -403,3 +408,52 @@ async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
     assert paid == []
     assert "advertises it in LTC" in refused.value.reason
     assert seen == [ServerRefused("wss://evil", refused.value.reason)]
+
+
+# -- the CLI's answer and the simnet's own policy -------------------------------------------
+async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
+    quote = RegistrationQuote("ws://127.0.0.1:1", "ltc", "LTC", "Litecoin", REGFEE,
+                              FEE_ADDRESS, 20, 2820, 1)
+    err = io.StringIO()
+    assert await regfee_confirm(REGFEE, False, err)(quote) is True
+    assert await regfee_confirm(REGFEE - 1, True, err)(quote) is False
+    assert "--accept-regfee says 9999999; nothing was paid" in err.getvalue()
+    assert await regfee_confirm(None, False, err)(quote) is False
+    assert f"run with --accept-regfee {REGFEE}" in err.getvalue()
+
+    def typed(text: str) -> Callable[[], Awaitable[str]]:
+        async def ask() -> str:
+            return text
+        return ask
+
+    assert await regfee_confirm(None, True, err, typed("y\n"))(quote) is True
+    assert await regfee_confirm(None, True, err, typed("\n"))(quote) is False  # default: no
+    assert FEE_ADDRESS in err.getvalue() and "0.10000000 LTC" in err.getvalue()
+
+
+async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
+        wallet: OpenWallet, server: RegServer, ltc_node: RegtestNode) -> None:
+    core = Core(wallet, dex_url=server.url, settle=False)  # run_until_stopped starts it
+    ltc = core.wallet.asset("ltc")
+    before, seen = await coins(ltc), events_of(core)
+    stop = asyncio.Event()
+    err = io.StringIO()
+    run = asyncio.ensure_future(run_until_stopped(core, stop, regfee_confirm(None, False, err)))
+    await until(lambda: any(isinstance(e, ServerRefused) for e in seen), "the refusal")
+    assert not run.done()  # still settling; just not registered
+    await assert_nothing_paid(core, ltc_node, before, server)
+    stop.set()
+    await asyncio.wait_for(run, 10)
+
+
+def test_simnet_policy_accepts_only_its_own_loopback_server() -> None:
+    own = SimnetRegfeePolicy("ws://127.0.0.1:4000")
+    quote = RegistrationQuote("ws://127.0.0.1:4000", "ltc", "LTC", "Litecoin", REG_FEE,
+                              FEE_ADDRESS, 20, 2820, 1)
+    assert own.accepts(quote)
+    assert not own.accepts(replace(quote, url="ws://127.0.0.1:4001"))
+    assert not own.accepts(replace(quote, amount=REG_FEE + 1))
+    assert not own.accepts(replace(quote, asset="btc"))
+    assert asyncio.run(own(replace(quote, amount=REG_FEE * 10))) is False
+    with pytest.raises(ValueError, match="loopback"):
+        SimnetRegfeePolicy("wss://dex.example:7232")
