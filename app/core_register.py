@@ -293,7 +293,10 @@ async def pay_fee(core: Core, config: ConfigResult, reg: RegisterResult,
         await wallet.backend.broadcast(signed.raw)
     except BackendError as exc:  # stored and locked: wait_confirmed sends it again
         log.warning("registration payment %s not broadcast yet: %s", signed.txid, exc)
-    core.events.emit(DexConnection(False, f"registration fee paid in {signed.txid}"))
+        core.events.emit(DexConnection(False, f"registration fee {signed.txid} stored, not "
+                                              "broadcast yet; sending it again"))
+    else:
+        core.events.emit(DexConnection(False, f"registration fee paid in {signed.txid}"))
     return paid
 
 
