@@ -210,13 +210,14 @@ def store_payment(core: Core, wallet: AssetWallet, signed: SignedTx, address: st
 
 
 def drop_payment(core: Core, paid: StoredPayment) -> None:
-    """Forget a payment that can never confirm; its transaction record stays, renamed."""
+    """Forget a payment that can never confirm (it never happened on chain: no history row)."""
+    log.warning("dropping registration payment %s for %s: its coins were spent elsewhere",
+                paid.txid, paid.key)
     with core.wallet.store.transaction() as db:
         db.execute("DELETE FROM meta WHERE key = ?", (paid.key,))
         db.execute("DELETE FROM coin_locks WHERE asset = ? AND reason = ?",
                    (paid.asset, paid.key))
-        db.execute("UPDATE wallet_txs SET kind = 'regfee-dropped' WHERE txid = ? AND "
-                   "kind = 'regfee'", (paid.txid,))
+        db.execute("DELETE FROM wallet_txs WHERE txid = ? AND kind = 'regfee'", (paid.txid,))
 
 
 async def push(core: Core, wallet: AssetWallet, paid: StoredPayment) -> None:

@@ -366,6 +366,7 @@ async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_
         await core.ensure_registered(timeout=10, confirm=user)
     assert core.wallet.store.get_meta(f"regfee:{server.url}") is None
     assert ltc.lock_reasons() == {} and server.notified == []
+    assert core.wallet.store.query("SELECT txid FROM wallet_txs") == []
     dropped = [e for e in seen if isinstance(e, CoreError)]
     assert dropped and str(spent) in dropped[-1].detail and "nothing was paid" in \
         dropped[-1].detail
