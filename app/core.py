@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from app.core_funding import (
@@ -44,7 +44,13 @@ from app.core_matches import (
     swap_keys,
 )
 from app.core_orders import OrderService
-from app.core_register import DexSwitchRefused, register_account, switch_blockers
+from app.core_register import (
+    Confirm,
+    DexSwitchRefused,
+    register_account,
+    register_until_done,
+    switch_blockers,
+)
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError, ErrorCode
@@ -188,8 +194,11 @@ class Core:
             raise DexError("no configuration from the server")
         return self.dex.config
 
-    async def ensure_registered(self, timeout: float = 120.0) -> None:
-        """Register and pay the fee unless `connect` already works; then reconnect."""
+    async def ensure_registered(self, timeout: float = 120.0, *,
+                                confirm: Confirm | None = None) -> None:
+        """Register and pay the fee unless `connect` already works; then reconnect. The fee
+        is paid only as advertised and only when `confirm` says yes (app/core_register.py);
+        else RegistrationRefused."""
         await self.ready(timeout)  # outside the lock: a dead server must not hold a switch
         if self.dex.account is not None:
             return
@@ -197,7 +206,7 @@ class Core:
             current = self.dex
             if current.account is not None:  # registered by another caller meanwhile
                 return
-            await register_account(self, timeout)
+            await register_account(self, timeout, confirm)
             if current.config is not None:  # the key that signed the registration
                 self.identity.pin_first(self.dex_url, current.config.pubkey)
             client = await self._replace_client()
@@ -206,7 +215,8 @@ class Core:
                 raise DexError("the server still refuses `connect` after the fee was paid")
             self.events.emit(DexConnection(True, "registered and connected"))
 
-    async def switch_dex(self, url: str, timeout: float = 120.0) -> None:
+    async def switch_dex(self, url: str, timeout: float = 120.0, *,
+                         confirm: Confirm | None = None) -> None:
         """Move to the DEX server at `url`: disconnect, connect there, register if needed
         (books are subscribed again on connect). Raises DexSwitchRefused, staying on the
         current server, while orders are open or swaps active; other errors (the new server
@@ -221,7 +231,13 @@ class Core:
             self.dex_url = url
             self._account_key = self.wallet.hd.dex_account_key(self.identity.account_index(url))
             await self._replace_client()
-        await self.ensure_registered(timeout)
+        await self.ensure_registered(timeout, confirm=confirm)
+
+    async def register_until_done(self, confirm: Confirm | None,
+                                  on_error: Callable[[BaseException], None] | None = None
+                                  ) -> bool:
+        """Register, retrying passing failures while `dex_url` stays; False when refused."""
+        return await register_until_done(self, confirm, on_error)
 
     def _release_stale_swap_locks(self) -> None:
         pending = self.swaps.pending()
@@ -478,20 +494,12 @@ def _before_our_funding(state: MatchState) -> bool:
         state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker")
 
 
-async def run_until_stopped(core: Core, stop: asyncio.Event) -> None:
-    """Start `core`, register in the background, settle until `stop` is set."""
+async def run_until_stopped(core: Core, stop: asyncio.Event,
+                            confirm: Confirm | None = None) -> None:
+    """Start `core`, register in the background (the fee only if `confirm` says yes), settle
+    until `stop` is set."""
     await core.start()
-
-    async def register() -> None:
-        while True:
-            try:
-                await core.ensure_registered()
-                return
-            except (DexError, TimeoutError, OSError) as exc:
-                core.events.emit(CoreError("cannot register with the DEX server yet", str(exc)))
-                await asyncio.sleep(2.0)
-
-    task = asyncio.ensure_future(register())
+    task = asyncio.ensure_future(core.register_until_done(confirm))
     try:
         await stop.wait()
     finally:

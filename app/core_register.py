@@ -1,6 +1,18 @@
 """Registration with a DEX server (§5): `register`, pay the fee from the wallet, wait for its
-confirmations, `notifyfee`. The fee payment is signed and recorded before it is broadcast, so a
-crash or retry never pays twice (one fee record per server URL).
+confirmations, `notifyfee`.
+
+The fee is paid only as the server advertises it in `assets.regfee` (C3 of the security
+review): the `register` answer must name that asset and amount, a P2WPKH address of that
+asset's chain, and the server's fee rate for the asset must lie inside our fee bounds
+(app/safety/fee_rates.py). Anything else is refused (`ServerRefused`) before a coin is touched.
+Then the user decides: the signed payment becomes a `RegistrationQuote` for the caller's
+`confirm` callback (GUI dialog, CLI prompt or flag, the simnet's own policy); no callback or a
+"no" pays nothing.
+
+The payment is stored with its coins locked (`regfee:<url>`) before it is broadcast, so a crash
+or retry never pays twice (one fee record per server URL), and re-broadcast until it confirms
+(L5). A stored payment that can never confirm (the node does not know it and its coins were
+spent elsewhere) is dropped with a clear message instead of blocking registration forever.
 
 Moving to another server (Settings) is allowed only when nothing is left on the current one:
 no open order (it would stay booked there, its coins locked) and no active swap (its reports
@@ -10,16 +22,33 @@ go to the server that matched it). `switch_blockers` counts what is in the way.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.assets import format_atoms
+from app.balances import init_inputs
 from app.dex.errors import DexError, ErrorCode, RemoteError
-from app.events import DexConnection
+from app.dex.messages import ConfigResult, RegisterResult
+from app.events import CoreError, DexConnection, ServerRefused
+from app.safety.fee_rates import fee_bounds
+from app.safety.limits import LimitsError
 from app.swap.engine import tx_outputs
-from app.wallet.address import script_from_address
+from app.wallet.address import AddressError, decode_segwit, script_from_address
+from app.wallet.backends.base import TxRejectedError
+from app.wallet.coins import SignedTx
+from app.wallet.errors import BackendError, WalletError
 
 if TYPE_CHECKING:
     from app.core import Core
+    from app.wallet.service import AssetWallet
+
+log = logging.getLogger(__name__)
+POLL_S = 0.5  # how often we ask the node about the stored payment
+REBROADCAST_S = 10.0  # how often a payment the node does not know is sent again
+REGISTER_RETRY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -52,38 +81,259 @@ def switch_blockers(core: Core) -> SwitchBlockers:
     return SwitchBlockers(orders, len(swaps))
 
 
-async def register_account(core: Core, timeout: float) -> None:
+
+
+# -- the terms, the quote, the user's answer ---------------------------------------------------
+@dataclass(frozen=True)
+class RegistrationQuote:
+    """What the user is asked to pay, exactly as it will be signed: `amount` atoms of `asset`
+    to `fee_address` at `fee_rate` atoms/vB, costing `network_fee` atoms more."""
+
+    url: str
+    asset: str  # symbol, e.g. "ltc"
+    ticker: str
+    asset_name: str
+    amount: int
+    fee_address: str
+    fee_rate: int
+    network_fee: int
+    confs: int
+
+    def describe(self) -> str:
+        return (f"{format_atoms(self.amount)} {self.ticker} ({self.amount} atoms) to "
+                f"{self.fee_address}, network fee {format_atoms(self.network_fee)} "
+                f"{self.ticker} at {self.fee_rate} atoms/vB, for {self.url}")
+
+
+Confirm = Callable[[RegistrationQuote], Awaitable[bool]]
+
+
+class RegistrationRefused(DexError):
+    """We do not pay this server's registration fee: its terms break what it advertises or our
+    limits, or the user said no. Already reported as `ServerRefused`; retrying cannot help."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def user_message(self) -> str:
+        return self.reason
+
+
+def terms_problem(config: ConfigResult, reg: RegisterResult, core: Core) -> str | None:
+    """Pure check of the `register` answer against the advertised `regfee` (None: fine)."""
+    advertised = config.regfee
+    if reg.asset != advertised.asset:
+        return (f"the server asks the registration fee in {reg.asset.upper()}, but advertises "
+                f"it in {advertised.asset.upper()}")
+    if reg.fee != advertised.amount:
+        return (f"the server asks a registration fee of {reg.fee} atoms, but advertises "
+                f"{advertised.amount} atoms")
+    if reg.asset not in core.wallet.symbols():
+        return f"this wallet has no {reg.asset.upper()} account to pay the registration fee"
+    if not any(a.symbol == reg.asset for a in config.assets):
+        return f"the server names no {reg.asset.upper()} fee rate"
+    params = core.wallet.asset(reg.asset).asset
+    try:
+        program = decode_segwit(params.hrp, reg.address)
+    except AddressError as exc:
+        return f"the registration fee address {reg.address!r} is refused: {exc}"
+    if len(program) != 20:
+        return (f"the registration fee address {reg.address!r} is not a P2WPKH address of "
+                f"{params.name} {params.network.value}")
+    return None
+
+
+async def rate_problem(config: ConfigResult, reg: RegisterResult, core: Core) -> str | None:
+    """The server's fee rate for the fee's chain against our bounds (BackendError propagates:
+    without our node the rate cannot be judged, so we retry later)."""
+    rate = next(a.feerate for a in config.assets if a.symbol == reg.asset)
+    wallet = core.wallet.asset(reg.asset)
+    try:
+        limits = core.wallet.config.safety_limits()
+    except LimitsError as exc:
+        return str(exc)
+    bounds = await fee_bounds(wallet.backend, wallet.asset, limits)
+    return bounds.problem(rate, "the registration fee payment")
+
+
+def refuse(core: Core, reason: str) -> RegistrationRefused:
+    core.events.emit(ServerRefused(core.dex_url, reason))
+    return RegistrationRefused(reason)
+
+
+# -- the stored payment ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoredPayment:
+    key: str  # meta key and coin-lock reason: regfee:<url>
+    asset: str
+    txid: str
+    vout: int
+    raw: bytes
+
+
+def stored_payment(core: Core) -> StoredPayment | None:
+    store, key = core.wallet.store, f"regfee:{core.dex_url}"
+    paid = store.get_meta(key)
+    if paid is None:
+        return None
+    txid, _, vout = paid.partition(":")
+    rows = store.query("SELECT asset, raw FROM wallet_txs WHERE txid = ? AND kind = 'regfee'",
+                       (txid,))
+    if not rows:
+        raise DexError(f"the stored registration payment {txid} has no transaction record")
+    return StoredPayment(key, str(rows[0]["asset"]), txid, int(vout), bytes(rows[0]["raw"]))
+
+
+def store_payment(core: Core, wallet: AssetWallet, signed: SignedTx, address: str,
+                  amount: int) -> StoredPayment:
+    """Record the signed payment and lock its coins, in one transaction, before broadcast."""
+    key = f"regfee:{core.dex_url}"
+    script = script_from_address(address, wallet.asset)
+    vout = next(i for i, o in enumerate(tx_outputs(signed.raw)) if o.script == script)
+    inputs = init_inputs([signed.raw])
+    symbol, now = wallet.asset.symbol, int(time.time() * 1000)
+    with core.wallet.store.transaction() as db:
+        taken = wallet.locked_outpoints() & inputs  # an order took one while the user read
+        if taken:
+            raise DexError(f"coin {sorted(taken)[0]} was reserved meanwhile; asking again")
+        db.executemany("INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) "
+                       "VALUES (?,?,?,?,?)",
+                       [(symbol, o.txid, o.vout, key, now) for o in sorted(inputs)])
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                   (key, f"{signed.txid}:{vout}"))
+        db.execute("INSERT OR REPLACE INTO wallet_txs (asset, txid, raw, kind, amount, fee, "
+                   "created_ms) VALUES (?,?,?,?,?,?,?)",
+                   (symbol, signed.txid, signed.raw, "regfee", amount, signed.fee, now))
+    return StoredPayment(key, symbol, signed.txid, vout, signed.raw)
+
+
+def drop_payment(core: Core, paid: StoredPayment) -> None:
+    """Forget a payment that can never confirm (it never happened on chain: no history row)."""
+    log.warning("dropping registration payment %s for %s: its coins were spent elsewhere",
+                paid.txid, paid.key)
+    with core.wallet.store.transaction() as db:
+        db.execute("DELETE FROM meta WHERE key = ?", (paid.key,))
+        db.execute("DELETE FROM coin_locks WHERE asset = ? AND reason = ?",
+                   (paid.asset, paid.key))
+        db.execute("DELETE FROM wallet_txs WHERE txid = ? AND kind = 'regfee'", (paid.txid,))
+
+
+async def push(core: Core, wallet: AssetWallet, paid: StoredPayment) -> None:
+    """(Re-)broadcast the stored payment. When the node refuses it and knows its coins as spent
+    by another transaction, it can never confirm: drop it and say so."""
+    backend = wallet.backend
+    try:
+        await backend.broadcast(paid.raw)
+        return
+    except TxRejectedError as exc:
+        rejected: BackendError = exc
+    except BackendError as exc:  # node down: try again at the next round
+        log.info("registration payment %s not broadcast: %s", paid.txid, exc)
+        return
+    spent = [o for o in sorted(init_inputs([paid.raw])) if await backend.output_spent(o)]
+    if not spent or await backend.confirmations(paid.txid) is not None:
+        log.info("registration payment %s refused by the node: %s", paid.txid, rejected)
+        return
+    drop_payment(core, paid)
+    message = (f"the registration payment {paid.txid} can never confirm: the node does not "
+               f"know it and its coin {spent[0]} was spent by another transaction. It was "
+               "dropped; nothing was paid with it. Registering again asks to pay anew.")
+    core.events.emit(CoreError("registration payment dropped", message))
+    raise DexError(message)
+
+
+async def wait_confirmed(core: Core, paid: StoredPayment, confs: int, timeout: float) -> None:
+    wallet = core.wallet.asset(paid.asset)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    pushed = float("-inf")
+    while True:
+        try:
+            seen = await wallet.backend.confirmations(paid.txid)
+        except BackendError as exc:
+            log.info("registration payment %s: %s", paid.txid, exc)
+            seen = -1  # unknown now; not a reason to broadcast
+        if seen is not None and seen >= confs:
+            wallet.unlock_coins(paid.key)  # spent on chain: no lock needed any more
+            return
+        if seen is None and loop.time() - pushed >= REBROADCAST_S:
+            pushed = loop.time()
+            await push(core, wallet, paid)
+        if loop.time() > deadline:
+            raise DexError("the registration fee did not confirm in time")
+        await asyncio.sleep(POLL_S)
+
+
+# -- registration ------------------------------------------------------------------------------
+async def pay_fee(core: Core, config: ConfigResult, reg: RegisterResult,
+                  confirm: Confirm | None) -> StoredPayment:
+    """Check the terms, sign, ask, store (coins locked), broadcast. Raises RegistrationRefused
+    when nothing may be paid."""
+    problem = terms_problem(config, reg, core) or await rate_problem(config, reg, core)
+    if problem is not None:
+        raise refuse(core, problem)
+    if confirm is None:
+        raise refuse(core, "nobody was asked to confirm the registration fee, so it was not "
+                           "paid")
+    wallet = core.wallet.asset(reg.asset)
+    rate = next(a.feerate for a in config.assets if a.symbol == reg.asset)
+    signed = await wallet.create_payment(reg.address, reg.fee, rate, min_confirmations=1)
+    quote = RegistrationQuote(core.dex_url, reg.asset, wallet.asset.ticker, wallet.asset.name,
+                              reg.fee, reg.address, rate, signed.fee, config.regfee.confs)
+    url = core.dex_url
+    if not await confirm(quote):
+        raise refuse(core, f"the registration fee ({format_atoms(reg.fee)} "
+                           f"{wallet.asset.ticker}) was declined; nothing was paid")
+    if core.dex_url != url:  # the server changed while the user decided
+        raise DexError("the DEX server changed before the fee was paid; nothing was paid")
+    paid = store_payment(core, wallet, signed, reg.address, reg.fee)
+    log.info("registration fee for %s: %s", url, quote.describe())
+    try:
+        await wallet.backend.broadcast(signed.raw)
+    except BackendError as exc:  # stored and locked: wait_confirmed sends it again
+        log.warning("registration payment %s not broadcast yet: %s", signed.txid, exc)
+        core.events.emit(DexConnection(False, f"registration fee {signed.txid} stored, not "
+                                              "broadcast yet; sending it again"))
+    else:
+        core.events.emit(DexConnection(False, f"registration fee paid in {signed.txid}"))
+    return paid
+
+
+async def register_account(core: Core, timeout: float, confirm: Confirm | None = None) -> None:
     config = core.dex.config
     if config is None:
         raise DexError("no configuration from the server")
-    store = core.wallet.store
-    key = f"regfee:{core.dex_url}"
     reg = await core.dex.register()
-    wallet = core.wallet.asset(reg.asset)
-    paid = store.get_meta(key)
+    paid = stored_payment(core)
     if paid is None:
-        feerate = next(a.feerate for a in config.assets if a.symbol == reg.asset)
-        signed = await wallet.create_payment(reg.address, reg.fee, feerate, min_confirmations=1)
-        script = script_from_address(reg.address, wallet.asset)
-        vout = next(i for i, o in enumerate(tx_outputs(signed.raw)) if o.script == script)
-        with store.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                       (key, f"{signed.txid}:{vout}"))
-            db.execute("INSERT OR REPLACE INTO wallet_txs (asset, txid, raw, kind, amount, fee, "
-                       "created_ms) VALUES (?,?,?,?,?,?,strftime('%s','now') * 1000)",
-                       (reg.asset, signed.txid, signed.raw, "regfee", reg.fee, signed.fee))
-        await wallet.backend.broadcast(signed.raw)
-        paid = f"{signed.txid}:{vout}"
-        core.events.emit(DexConnection(False, f"registration fee paid in {signed.txid}"))
-    txid, _, vout_text = paid.partition(":")
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (await wallet.backend.confirmations(txid) or 0) < config.regfee.confs:
-        if loop.time() > deadline:
-            raise DexError("the registration fee did not confirm in time")
-        await asyncio.sleep(0.5)
+        paid = await pay_fee(core, config, reg, confirm)
+    await wait_confirmed(core, paid, config.regfee.confs, timeout)
     try:
-        await core.dex.notify_fee(bytes.fromhex(txid), int(vout_text))
+        await core.dex.notify_fee(bytes.fromhex(paid.txid), paid.vout)
     except RemoteError as exc:
         if exc.code != ErrorCode.DUPLICATE:  # already notified by an earlier attempt
             raise
+
+
+async def register_until_done(core: Core, confirm: Confirm | None,
+                              on_error: Callable[[BaseException], None] | None = None,
+                              retry_s: float = REGISTER_RETRY_S) -> bool:
+    """Register with the current server, retrying passing failures (server or node down, fee
+    not confirmed yet) while it stays the chosen one. False when refused (reported already as
+    `ServerRefused`) or when the server changed meanwhile."""
+    url = core.dex_url
+    while core.dex_url == url:
+        try:
+            await core.ensure_registered(confirm=confirm)
+            return True
+        except RegistrationRefused:
+            return False
+        except (DexError, TimeoutError, OSError, WalletError) as exc:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                core.events.emit(CoreError("cannot register with the DEX server yet", str(exc)))
+            await asyncio.sleep(retry_s)
+    return False

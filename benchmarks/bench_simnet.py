@@ -36,6 +36,7 @@ from benchmarks.bench_swap import union_length
 from benchmarks.framework import Result
 from simnet.harness import LOT, TRADER_PASSWORD, Miner, Simnet
 from simnet.node import RegtestNode
+from simnet.regfee_policy import SimnetRegfeePolicy
 
 ROUNDS = 3
 EPOCH_MS = 2000  # the devnet's (simnet/devnet.py) and the e2e tests'
@@ -160,7 +161,8 @@ async def _trade(net: Simnet, clock: ChainClock) -> list[Round]:
         recorders = [Recorder(c) for c in cores]
         for core in cores:
             await core.start()
-        await asyncio.gather(*(c.ensure_registered(60) for c in cores))
+        policy = SimnetRegfeePolicy(net.dex_url)  # the simnet's own server's fee only
+        await asyncio.gather(*(c.ensure_registered(60, confirm=policy) for c in cores))
         maker, taker = zip(cores, recorders, strict=True)
         rounds = []
         for _ in range(ROUNDS):

@@ -66,6 +66,8 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _print_usage(info: dict[str, Any]) -> None:
+    from simnet.harness import REG_FEE  # the traders pay only this fee, named on purpose
+
     stand_in = " (a Litecoin Core regtest chain STANDS IN for BTC: bitcoind is not " \
                "installed)" if info["btc_stand_in"] else ""
     lines = [f"simnet up in {info['dir']}{stand_in}",
@@ -75,7 +77,7 @@ def _print_usage(info: dict[str, Any]) -> None:
              "  traders (password 'simnet'):"]
     for name, t in info["traders"].items():
         lines.append(f"    {name}: CAMBIO_PASSWORD=simnet python main.py client run "
-                     f"--datadir {t['datadir']}")
+                     f"--datadir {t['datadir']} --accept-regfee {REG_FEE}")
     lines += ["  trade:  python main.py trade place --datadir DIR --market ltc_btc --side sell "
               "--type limit --qty 1000000 --rate 10000000",
               "  stop:   Ctrl-C here, or python main.py simnet down --dir DIR"]

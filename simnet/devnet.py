@@ -24,6 +24,7 @@ from app.dex.errors import DexError
 from app.wallet.errors import WalletError
 from app.wallet.session import unlock_wallet
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet, load_info
+from simnet.regfee_policy import SimnetRegfeePolicy
 
 log = logging.getLogger("cambio.simnet")
 
@@ -32,7 +33,6 @@ MID_RATE = 10_000_000  # 0.1 BTC per LTC
 LEVEL_STEP = 20_000  # 0.0002 BTC between the maker's price levels
 LEVEL_LOTS = (3, 5, 8, 12, 20)  # lots per level, nearest level first
 TOP_UP_S = 6.0
-RETRY_S = 2.0
 
 
 @dataclass
@@ -99,6 +99,7 @@ class DemoMaker:
     def __init__(self, datadir: Path, dex_url: str) -> None:
         self.wallet = unlock_wallet(datadir, SIMNET_PASSWORD)
         self.core = Core(self.wallet, dex_url=dex_url, poll_interval=0.5)
+        self.regfee_policy = SimnetRegfeePolicy(dex_url)  # pays only the simnet's own server
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -106,13 +107,11 @@ class DemoMaker:
 
     async def run(self) -> None:
         await self.core.start()
-        while True:
-            try:
-                await self.core.ensure_registered()
-                break
-            except (DexError, TimeoutError, OSError, WalletError) as exc:
-                log.info("demo maker not registered yet: %s", exc)
-                await asyncio.sleep(RETRY_S)
+        if not await self.core.register_until_done(
+                self.regfee_policy, lambda exc: log.info("demo maker not registered yet: %s",
+                                                         exc)):
+            log.warning("demo maker: registration refused; no orders")
+            return
         while True:
             await self.top_up()
             await asyncio.sleep(TOP_UP_S)

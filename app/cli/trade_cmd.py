@@ -3,6 +3,10 @@
 `trade` commands are short-lived: they connect, act, and leave settlement to `client run`,
 which resumes pending swaps at start (even with the server down), adopts the matches stored by
 `trade` commands, and prints every event as one JSON line on stdout.
+
+`client run` pays a server's registration fee only when the user agrees: on a terminal it
+asks (the prompt on stderr, stdout stays JSON lines); otherwise `--accept-regfee ATOMS` must
+name the exact amount the server advertises. Without either, nothing is paid.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from app.cli.common import CliError, add_datadir, add_json, emit
 from app.dex.errors import DexError
 from app.settler_lock import SettlerBusy, SettlerLock
 from app.wallet.session import OpenWallet, unlock_wallet
+
+if TYPE_CHECKING:
+    from app.core_register import Confirm, RegistrationQuote
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +60,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--password-file", help="read the wallet password from this file")
     p.add_argument("--poll", type=float, default=1.0, help="swap loop interval, seconds")
     p.add_argument("--log-level", default="INFO")
+    p.add_argument("--accept-regfee", type=int, metavar="ATOMS",
+                   help="pay the server's registration fee without asking if it is exactly "
+                        "ATOMS atoms (as advertised); needed when not on a terminal")
     p.set_defaults(func=_run)
     p = ccmds.add_parser("accept-server-key",
                          help="trust the changed key a DEX server was refused for")
@@ -187,6 +198,46 @@ class _JsonLines:
         self.out.flush()
 
 
+async def _read_line() -> str:
+    """One line from the terminal without a thread (Ctrl-C must not wait for Enter)."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+    fd = sys.stdin.fileno()
+
+    def readable() -> None:
+        if not line.done():
+            line.set_result(sys.stdin.readline())
+
+    loop.add_reader(fd, readable)
+    try:
+        return await line
+    finally:
+        loop.remove_reader(fd)
+
+
+def regfee_confirm(accept: int | None, interactive: bool, err: IO[str],
+                   ask: Callable[[], Awaitable[str]] = _read_line) -> Confirm:
+    """The CLI's answer to the registration-fee question: the flag's exact amount, else the
+    terminal (`ask` reads one line), else no."""
+
+    async def confirm(quote: RegistrationQuote) -> bool:
+        err.write(f"registration fee: {quote.describe()}\n")
+        if accept is not None:
+            if quote.amount == accept:
+                return True
+            err.write(f"refused: the server asks {quote.amount} atoms, --accept-regfee says "
+                      f"{accept}; nothing was paid\n")
+            return False
+        if not interactive:
+            err.write(f"not paid: run with --accept-regfee {quote.amount} to pay it\n")
+            return False
+        err.write("pay it and register? [y/N] ")
+        err.flush()
+        return (await ask()).strip().lower() in ("y", "yes")
+
+    return confirm
+
+
 def _run(args: argparse.Namespace) -> int:
     from app.core import Core, run_until_stopped
 
@@ -206,7 +257,8 @@ def _run(args: argparse.Namespace) -> int:
         core = Core(wallet, poll_interval=args.poll)
         core.events.subscribe(_JsonLines(sys.stdout))
         try:
-            await run_until_stopped(core, stop)
+            confirm = regfee_confirm(args.accept_regfee, sys.stdin.isatty(), sys.stderr)
+            await run_until_stopped(core, stop, confirm)
         finally:
             await wallet.close()
 

@@ -3,6 +3,10 @@
 The one place where app/ui touches the headless client (app/core.py). Widgets connect to the
 signals here and call the action methods; nothing in the engine knows about Qt. Actions never
 block the UI: each becomes a task on the running asyncio loop and reports back by signal.
+
+Registration: `confirm` answers the core's registration-fee question (by default the
+confirmation dialog, app/ui/regfee_dialog.py; the simnet launcher sets its own policy); the
+retries live in the core (`Core.register_until_done`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from app.core_register import Confirm
 from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
 from app.dex.messages import ConfigResult
@@ -34,14 +39,14 @@ from app.events import (
     SwapStep,
 )
 from app.trading.orderform import OrderRequest
-from app.ui.qt import QObject, Signal
+from app.ui.qt import QObject, QWidget, Signal
+from app.ui.regfee_dialog import RegistrationConfirm
 from app.wallet.errors import WalletError
 
 if TYPE_CHECKING:
     from app.core import Core
 
 log = logging.getLogger("cambio.ui")
-REGISTER_RETRY_S = 2.0
 
 
 class CoreBridge(QObject):
@@ -61,7 +66,7 @@ class CoreBridge(QObject):
     server_time = Signal(object)  # ms (a Python int: may not fit a C++ int)
     refund_sent = Signal(str, str)  # match id, txid
     match_refused = Signal(object)  # MatchRefused: shown, never silent (app/ui/safety_notices)
-    server_refused = Signal(object)  # ServerRefused
+    server_refused = Signal(object)  # ServerRefused: banner + notification, nothing was paid
     epoch_checked = Signal(object)  # EpochChecked
     server_key_changed = Signal(str, str, str)  # url, pinned and new key prefixes
 
@@ -71,6 +76,9 @@ class CoreBridge(QObject):
         self.config: ConfigResult | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe = core.events.subscribe(self._on_event)
+        # Asked before any registration fee is paid; None would refuse every fee.
+        self.confirm: Confirm | None = RegistrationConfirm(
+            parent if isinstance(parent, QWidget) else None)
 
     # -- life cycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -92,15 +100,12 @@ class CoreBridge(QObject):
         return task
 
     async def _register(self) -> None:
-        while True:
-            try:
-                await self.core.ensure_registered()
-                break
-            except (DexError, TimeoutError, OSError, WalletError) as exc:
-                self.error.emit(self.tr("Cannot register with the DEX server yet"), str(exc))
-                await asyncio.sleep(REGISTER_RETRY_S)
-        self.registered.emit()
+        if await self.core.register_until_done(self.confirm, self._register_failed):
+            self.registered.emit()
         self._check_config()
+
+    def _register_failed(self, exc: BaseException) -> None:
+        self.error.emit(self.tr("Cannot register with the DEX server yet"), str(exc))
 
     def _check_config(self) -> None:
         config = self.core.dex.config
@@ -142,9 +147,9 @@ class CoreBridge(QObject):
     def _on_server_refused(self, event: ServerRefused) -> None:
         from app.server_identity import key_prefix
 
+        self.server_refused.emit(event)  # the banner and a notification (safety_notices)
         pinned = self.core.identity.pinned_key(event.url)
         offered = self.core.identity.offered_key(event.url)
-        self.server_refused.emit(event)  # the banner and a notification (safety_notices)
         if pinned is not None and offered is not None:  # a key the user may accept
             self.server_key_changed.emit(event.url, key_prefix(pinned), key_prefix(offered))
 

@@ -193,6 +193,11 @@ def run_gui(argv: list[str]) -> int:
     asyncio.set_event_loop(loop)
     core = Core(wallet)
     window = MainWindow(core, ["ltc", "btc"])
+    if devnet is not None:  # the simnet's own server only; any other still asks the user
+        from simnet.regfee_policy import SimnetRegfeePolicy
+
+        window.bridge.confirm = SimnetRegfeePolicy(devnet.dex_url,
+                                                   fallback=window.bridge.confirm)
     window.show()
 
     async def main() -> None:

@@ -5,19 +5,24 @@ Settings apply live, except the language (from the next start): the theme at onc
 node rebuilds that chain's backend in place (the wallet, the swap engine and the views all hold
 the same switchable backend) and the status bar shows whether the new node answers; a new DEX
 server is refused while orders are open or swaps active on the current one (the dialog says
-why and keeps it), else the core disconnects, connects there, registers if needed and
-reloads the markets, with each step in the status bar.
+why and keeps it), else the core disconnects, connects there, registers if needed (the fee
+only after the confirmation dialog, app/ui/regfee_dialog.py) and reloads the markets, with
+each step in the status bar.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.config import AppConfig, save_config
-from app.core_register import DexSwitchRefused, SwitchBlockers, switch_blockers
+from app.core_register import (
+    DexSwitchRefused,
+    RegistrationRefused,
+    SwitchBlockers,
+    switch_blockers,
+)
 from app.dex.errors import DexError
 from app.ui.forms import _tr
 from app.ui.qt import QDialog
@@ -34,7 +39,6 @@ if TYPE_CHECKING:
     from app.wallet.service import AssetWallet
 
 log = logging.getLogger("cambio.ui")
-REGISTER_RETRY_S = 2.0
 
 
 def send_actions(aw: AssetWallet) -> SendActions:
@@ -131,18 +135,26 @@ async def show_node_states(window: MainWindow, symbols: list[str]) -> None:
 
 
 async def switch_server(window: MainWindow, config: AppConfig) -> None:
+    """The registration fee of the new server is paid only after the confirmation dialog
+    (`window.bridge.confirm`); the retries are the core's (`register_until_done`)."""
     core, url = window.core, config.dex_url
     blockers = switch_blockers(core)
     if not blockers:
         window.status.set_switching(url)
         try:
-            await core.switch_dex(url)
+            await core.switch_dex(url, confirm=window.bridge.confirm)
         except DexSwitchRefused as exc:  # an order placed since the dialog checked
             blockers = exc.blockers
             window.status.set_dex(core.dex.ready, core.dex_url)
-        except (DexError, TimeoutError, OSError, WalletError) as exc:
-            await _register_until_done(window, url, exc)
+        except RegistrationRefused as exc:  # the bridge shows the ServerRefused event too
+            window.status.showMessage(_tr("MainWindow", "Not registered with {0}: {1}").format(
+                url, exc.reason), 15000)
             return
+        except (DexError, TimeoutError, OSError, WalletError) as exc:
+            _register_failed(window, exc)
+            if not await core.register_until_done(window.bridge.confirm,
+                                                  lambda e: _register_failed(window, e)):
+                return  # refused (shown), or another server chosen meanwhile
     if blockers:
         await _keep_server(window, config)
         window.status.showMessage(refusal_text(blockers), 15000)
@@ -151,18 +163,9 @@ async def switch_server(window: MainWindow, config: AppConfig) -> None:
         window.status.host or url), 8000)
 
 
-async def _register_until_done(window: MainWindow, url: str, error: BaseException) -> None:
-    """As on first start: keep trying while this is still the chosen server."""
-    core = window.core
-    while core.dex_url == url:
-        window.status.showMessage(_tr("MainWindow", "Cannot register with the DEX server "
-                                                    "yet: {0}").format(error), 8000)
-        await asyncio.sleep(REGISTER_RETRY_S)
-        try:
-            await core.ensure_registered()
-            return
-        except (DexError, TimeoutError, OSError, WalletError) as exc:
-            error = exc
+def _register_failed(window: MainWindow, error: BaseException) -> None:
+    window.status.showMessage(_tr("MainWindow", "Cannot register with the DEX server "
+                                                "yet: {0}").format(error), 8000)
 
 
 async def _keep_server(window: MainWindow, config: AppConfig) -> None:

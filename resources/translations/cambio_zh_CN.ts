@@ -242,37 +242,37 @@
 <context>
     <name>CoreBridge</name>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="100" />
+        <location filename="../../app/ui/core_bridge.py" line="108" />
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="167" />
+        <location filename="../../app/ui/core_bridge.py" line="172" />
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="170" />
+        <location filename="../../app/ui/core_bridge.py" line="175" />
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="186" />
+        <location filename="../../app/ui/core_bridge.py" line="191" />
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="197" />
+        <location filename="../../app/ui/core_bridge.py" line="202" />
         <source>Could not accept the server key</source>
         <translation>无法接受服务器密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="213" />
+        <location filename="../../app/ui/core_bridge.py" line="218" />
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="217" />
+        <location filename="../../app/ui/core_bridge.py" line="222" />
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>
@@ -499,47 +499,52 @@
         <translation>继续运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="57" />
+        <location filename="../../app/ui/window_actions.py" line="61" />
         <source>Sent {0}: {1}</source>
         <translation>已发送 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="72" />
+        <location filename="../../app/ui/window_actions.py" line="76" />
         <source>The new language applies when Cambio starts again.</source>
         <translation>新语言将在 Cambio 下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="88" />
+        <location filename="../../app/ui/window_actions.py" line="92" />
         <source>The DEX server cannot change now: {orders} open order(s) and {swaps} active swap(s) on the current server. Cancel the orders and let the swaps finish, then try again.</source>
         <translation>现在无法更换 DEX 服务器：当前服务器上有 {orders} 个未完成订单和 {swaps} 个进行中的兑换。请先取消订单并等待兑换完成，然后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="108" />
+        <location filename="../../app/ui/window_actions.py" line="112" />
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="120" />
+        <location filename="../../app/ui/window_actions.py" line="124" />
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="123" />
+        <location filename="../../app/ui/window_actions.py" line="127" />
         <source>{0} node unreachable: {1}</source>
         <translation>{0} 节点无法连接：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="126" />
+        <location filename="../../app/ui/window_actions.py" line="130" />
         <source>{0} node connected, block {1}</source>
         <translation>{0} 节点已连接，区块 {1}</translation>
     </message>
     <message>
         <location filename="../../app/ui/window_actions.py" line="150" />
+        <source>Not registered with {0}: {1}</source>
+        <translation>未在 {0} 注册：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="162" />
         <source>Connected to the DEX server {0}</source>
         <translation>已连接到 DEX 服务器 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="158" />
+        <location filename="../../app/ui/window_actions.py" line="167" />
         <source>Cannot register with the DEX server yet: {0}</source>
         <translation>暂时无法在 DEX 服务器注册：{0}</translation>
     </message>
@@ -977,6 +982,64 @@
         <location filename="../../app/ui/trades_view.py" line="65" />
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationDialog</name>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="39" />
+        <source>Pay the registration fee?</source>
+        <translation>支付注册费？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="42" />
+        <source>The DEX server asks a one-time registration fee before you can trade there. It is paid from your wallet only if you agree.</source>
+        <translation>DEX 服务器要求在交易前支付一次性注册费。只有在您同意后才会从您的钱包支付。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="50" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="52" />
+        <source>Asset</source>
+        <translation>资产</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="53" />
+        <source>Network fee</source>
+        <translation>网络手续费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="54" />
+        <source>{fee} {ticker} ({rate} sat/vB)</source>
+        <translation>{fee} {ticker}（{rate} sat/vB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="56" />
+        <source>Paid to</source>
+        <translation>支付给</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="57" />
+        <source>DEX server</source>
+        <translation>DEX 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="69" />
+        <source>Check the server address: a fee paid to a wrong server is lost. Cancel pays nothing.</source>
+        <translation>请核对服务器地址：支付给错误服务器的费用无法取回。取消则不支付任何费用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="75" />
+        <source>Pay and register</source>
+        <translation>支付并注册</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/regfee_dialog.py" line="76" />
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

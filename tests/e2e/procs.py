@@ -24,7 +24,7 @@ from app.config import load_config, save_config
 from app.store.db import Store
 from app.swap.states import Complete, Refunded
 from app.swap.store import SwapStore, decode_state
-from simnet.harness import ROOT, TRADER_PASSWORD
+from simnet.harness import REG_FEE, ROOT, TRADER_PASSWORD
 
 Event = dict[str, Any]
 ENV = {**os.environ, "CAMBIO_PASSWORD": TRADER_PASSWORD, "PYTHONUNBUFFERED": "1"}
@@ -65,7 +65,8 @@ class Client:
         err = open(self.datadir / f"{self.name}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "client", "run", "--datadir",
-             str(self.datadir), "--poll", "0.3"], stdout=out, stderr=err, env=ENV, cwd=ROOT)
+             str(self.datadir), "--poll", "0.3", "--accept-regfee", str(REG_FEE)],
+            stdout=out, stderr=err, env=ENV, cwd=ROOT)
         out.close()
         err.close()
         return self

@@ -21,6 +21,7 @@ from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
 from app.wallet.session import unlock_wallet
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet
+from simnet.regfee_policy import SimnetRegfeePolicy
 
 pytestmark = pytest.mark.regtest
 RATE = 10_000_000  # 0.1 BTC per LTC
@@ -51,6 +52,8 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
     gui_wallet = unlock_wallet(simnet.traders["trader1"], TRADER_PASSWORD)
     maker = Core(maker_wallet, poll_interval=0.3)
     window = MainWindow(Core(gui_wallet, poll_interval=0.3), ["ltc", "btc"])
+    policy = SimnetRegfeePolicy(simnet.dex_url)  # as the --simnet launcher does
+    window.bridge.confirm = policy
     qtbot.addWidget(window)
     window.show()
     trading, form = window.trade.trading, window.trade.trading.form
@@ -58,7 +61,7 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
     async def scenario() -> None:
         await maker.start()
         await window.bridge.start()
-        await maker.ensure_registered()
+        await maker.ensure_registered(confirm=policy)
         await maker.place_order("ltc_btc", "sell", "limit", 5 * LOT, RATE, "standing")
         window.schedule_refresh()
         await until(lambda: trading.book.best_ask() == RATE, 60, "standing sell in the book")

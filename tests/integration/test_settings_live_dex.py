@@ -15,7 +15,7 @@ import pytest
 from app.assets import Network
 from app.config import NodeConfig
 from app.core import Core
-from app.core_register import DexSwitchRefused
+from app.core_register import DexSwitchRefused, RegistrationQuote
 from app.wallet.errors import BackendError
 from app.wallet.session import create_wallet, unlock_wallet
 from dexserver.app import DexServer
@@ -23,6 +23,12 @@ from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 from tests.integration.test_dexserver_settle import LOT, RATE, config
 
 pytestmark = pytest.mark.regtest
+REGFEE = 100_000  # test_dexserver_settle.config's regfee
+
+
+async def accept(quote: RegistrationQuote) -> bool:
+    """These servers are the test's own (advertised fee, loopback): the user says yes."""
+    return quote.amount == REGFEE and quote.url.startswith("ws://127.0.0.1:")
 
 
 async def mine_until(node: RegtestNode, stop: asyncio.Event) -> None:
@@ -76,7 +82,7 @@ async def test_nodes_and_server_switch_while_running(
     miner = asyncio.ensure_future(mine_until(ltc_node, stop_mining))
     await core.start()
     try:
-        await core.ensure_registered(timeout=60)
+        await core.ensure_registered(timeout=60, confirm=accept)
         coins = await ltc.utxos()
         assert sum(u.value for u in coins) > 0
         backend = ltc.backend
@@ -93,7 +99,7 @@ async def test_nodes_and_server_switch_while_running(
         assert {u.outpoint for u in await ltc.utxos()} == {u.outpoint for u in coins}
 
         # -- another server, nothing open: moved, registered, books subscribed ------------
-        await core.switch_dex(url_b, timeout=60)
+        await core.switch_dex(url_b, timeout=60, confirm=accept)
         assert core.dex_url == url_b and core.dex.connection.url == url_b
         assert core.dex.account is not None
         await wait_for(lambda: (m := core.dex.book("ltc", "btc")) is not None and m.synced)

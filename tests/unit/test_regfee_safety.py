@@ -1,0 +1,460 @@
+"""The registration fee is paid only as the server advertises it, within our fee bounds, after
+the user said yes; stored with its coins locked, re-broadcast until it confirms (C3, L5).
+
+A hostile scripted server (tests/dex_fakeserver.py, real websockets, its own signing key)
+answers `register` with terms of its choosing; the wallet is a real one on a litecoind
+regtest node, so "nothing paid" is checked on chain: the same coins to the atom, no
+transaction of ours in the mempool, no coin locked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from app.assets import Network
+from app.balances import init_inputs
+from app.cli.trade_cmd import regfee_confirm
+from app.config import NodeConfig
+from app.core import Core, run_until_stopped
+from app.core_register import RegistrationQuote, RegistrationRefused, register_account
+from app.dex import codec
+from app.dex.errors import ErrorCode, RemoteError
+from app.dex.messages import ConfigResult, NotifyFeeParams, RegisterParams, RegisterResult
+from app.dex.signing import sign
+from app.events import CoreError, Dispatcher, ServerRefused
+from app.store.db import Store
+from app.swap.engine import tx_outputs
+from app.wallet.address import encode_segwit, script_from_address
+from app.wallet.coins import Outpoint, TxOutput
+from app.wallet.errors import NodeUnreachableError
+from app.wallet.service import AssetWallet
+from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
+from app.wallet.signing import sign_p2wpkh_tx
+from simnet.harness import REG_FEE
+from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from simnet.regfee_policy import SimnetRegfeePolicy
+from tests.dex_fakeserver import SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
+
+pytestmark = pytest.mark.regtest
+
+REGFEE = 10**7  # what tests.dex_fakeserver.config advertises: 0.1 LTC, 1 confirmation
+FEE_ADDRESS = encode_segwit("rltc", 0, bytes(range(1, 21)))
+COIN = 30_000_000
+
+
+class RegServer(FakeServer):
+    """The fake server with accounts: `register` answers `terms`, `connect` is refused until
+    `notifyfee` came."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms: dict[str, Any] = {"asset": "ltc", "fee": REGFEE, "address": FEE_ADDRESS}
+        self.feerate = 20
+        self.notified: list[NotifyFeeParams] = []
+        connect = self.handlers["connect"]
+        self.handlers.update(
+            assets=lambda p: self._config(),
+            register=self._register,
+            notifyfee=self._notifyfee,
+            connect=lambda p: connect(p) if self.notified else self._unknown(),
+        )
+
+    def _config(self) -> dict[str, Any]:
+        cfg = config()
+        for asset in cfg["assets"]:
+            asset["feerate"] = self.feerate
+        return cfg
+
+    @staticmethod
+    def _unknown() -> None:
+        raise RemoteError(ErrorCode.UNKNOWN_ACCOUNT, "unknown account")
+
+    def _register(self, params: Any) -> dict[str, Any]:
+        client = RegisterParams.from_json(params).pubkey
+        ts = self.servertime
+        payload = codec.RegisterResultPayload(SERVER_PUBKEY, client, ts, self.terms["fee"],
+                                              self.terms["address"])
+        return {"pubkey": SERVER_PUBKEY.hex(), **self.terms, "timestamp": ts,
+                "sig": sign(SERVER_SECRET, payload).hex()}
+
+    def _notifyfee(self, params: Any) -> dict[str, Any]:
+        parsed = NotifyFeeParams.from_json(params)
+        self.notified.append(parsed)
+        return {"sig": sign(SERVER_SECRET, parsed.payload()).hex()}
+
+
+class Calls:
+    """Spies on the wallet: every create_payment and broadcast goes through (and is counted)."""
+
+    def __init__(self, ltc: AssetWallet, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.payments: list[tuple[str, int, int]] = []
+        self.broadcasts: list[bytes] = []
+        self.fail_broadcasts = 0
+        create, broadcast = ltc.create_payment, ltc.backend.broadcast
+
+        async def create_payment(address: str, amount: int, rate: int, **kw: Any) -> Any:
+            self.payments.append((address, amount, rate))
+            return await create(address, amount, rate, **kw)
+
+        async def spy_broadcast(raw: bytes) -> str:
+            self.broadcasts.append(raw)
+            if self.fail_broadcasts:
+                self.fail_broadcasts -= 1
+                raise NodeUnreachableError("http://127.0.0.1:1", "injected")
+            return await broadcast(raw)
+
+        monkeypatch.setattr(ltc, "create_payment", create_payment)
+        monkeypatch.setattr(ltc.backend, "broadcast", spy_broadcast)
+
+
+class Answer:
+    """The user: says `yes` (or not) and remembers what was asked."""
+
+    def __init__(self, yes: bool) -> None:
+        self.yes = yes
+        self.quotes: list[RegistrationQuote] = []
+
+    async def __call__(self, quote: RegistrationQuote) -> bool:
+        self.quotes.append(quote)
+        return self.yes
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[RegServer]:
+    srv = RegServer()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+@pytest.fixture
+async def wallet(tmp_path: Path, ltc_node: RegtestNode) -> AsyncIterator[OpenWallet]:
+    nodes = {"ltc": NodeConfig(ltc_node.rpc_url, RPC_USER, RPC_PASSWORD)}
+    create_wallet(tmp_path / "w", "pw", network=Network.REGTEST, nodes=nodes, scrypt_n=2**10)
+    opened = unlock_wallet(tmp_path / "w", "pw")
+    ltc = opened.asset("ltc")
+    for i in range(2):
+        ltc_node.fund_script(ltc.keys.script(False, i), COIN, mine=False)
+    ltc_node.mine(1)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def core(wallet: OpenWallet, server: RegServer) -> AsyncIterator[Core]:
+    c = Core(wallet, dex_url=server.url, settle=False)
+    await c.start()
+    yield c
+    await c.stop()
+
+
+def events_of(core: Core) -> list[object]:
+    seen: list[object] = []
+    core.events.subscribe(seen.append)
+    return seen
+
+
+async def coins(ltc: AssetWallet) -> set[tuple[Outpoint, int]]:
+    return {(u.outpoint, u.value) for u in await ltc.utxos()}
+
+
+def mempool_spending(node: RegtestNode, outpoints: set[Outpoint]) -> list[str]:
+    found = []
+    for txid in node.rpc("getrawmempool"):
+        tx = node.rpc("getrawtransaction", txid, True)
+        if any(Outpoint(i["txid"], i["vout"]) in outpoints for i in tx["vin"] if "txid" in i):
+            found.append(str(txid))
+    return found
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def assert_nothing_paid(core: Core, node: RegtestNode, before: set[tuple[Outpoint, int]],
+                              server: RegServer) -> None:
+    ltc = core.wallet.asset("ltc")
+    assert await coins(ltc) == before  # every coin still ours, to the atom
+    assert mempool_spending(node, {o for o, _ in before}) == []
+    assert ltc.lock_reasons() == {}
+    assert core.wallet.store.get_meta(f"regfee:{core.dex_url}") is None
+    assert core.wallet.store.query("SELECT txid FROM wallet_txs") == []
+    assert server.notified == []
+
+
+# -- hostile terms: refused before a coin is touched ---------------------------------------
+HOSTILE = {
+    "amount": ({"fee": REGFEE + 1}, "advertises 10000000 atoms"),
+    "asset": ({"asset": "btc"}, "advertises it in LTC"),
+    "p2wsh": ({"address": encode_segwit("rltc", 0, bytes(32))}, "not a P2WPKH address"),
+    "network": ({"address": encode_segwit("ltc", 0, bytes(20))}, "another network"),
+    "bech32-garbage": ({"address": "rltc1qevil"}, "refused"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+async def test_hostile_register_answer_pays_nothing(
+        case: str, core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    change, reason = HOSTILE[case]
+    server.terms.update(change)
+    ltc = core.wallet.asset("ltc")
+    calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
+    before = await coins(ltc)
+    await core.ready()
+    with pytest.raises(RegistrationRefused, match=reason):
+        await core.ensure_registered(timeout=5, confirm=user)
+    assert calls.payments == [] and calls.broadcasts == [] and user.quotes == []
+    refused = [e for e in seen if isinstance(e, ServerRefused)]
+    assert len(refused) == 1 and refused[0].url == server.url and reason in refused[0].reason
+    await assert_nothing_paid(core, ltc_node, before, server)
+    assert await core.register_until_done(user) is False  # refused for good, not retried
+
+
+async def test_fee_rate_above_the_users_limit_pays_nothing(
+        core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    server.feerate = 5000  # the regtest default limit for LTC is 1000 atoms/vB
+    await server.drop()  # reconnect: the client reads the new `assets`
+    await until(lambda: core.dex.config is not None and core.dex.ready
+                and core.dex.config.assets[0].feerate == 5000, "the new config")
+    ltc = core.wallet.asset("ltc")
+    calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
+    before = await coins(ltc)
+    with pytest.raises(RegistrationRefused, match="5000 atoms/vB, above 1000"):
+        await core.ensure_registered(timeout=5, confirm=user)
+    assert calls.payments == [] and calls.broadcasts == [] and user.quotes == []
+    assert any(isinstance(e, ServerRefused) and "registration fee payment" in e.reason
+               for e in seen)
+    await assert_nothing_paid(core, ltc_node, before, server)
+
+
+async def test_no_confirmation_callback_pays_nothing(
+        core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ltc = core.wallet.asset("ltc")
+    calls, before = Calls(ltc, monkeypatch), await coins(ltc)
+    await core.ready()
+    with pytest.raises(RegistrationRefused, match="nobody was asked"):
+        await core.ensure_registered(timeout=5)
+    assert calls.broadcasts == []
+    await assert_nothing_paid(core, ltc_node, before, server)
+
+
+async def test_user_says_no_pays_nothing(core: Core, server: RegServer, ltc_node: RegtestNode,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    ltc = core.wallet.asset("ltc")
+    calls, user, seen = Calls(ltc, monkeypatch), Answer(False), events_of(core)
+    before = await coins(ltc)
+    await core.ready()
+    with pytest.raises(RegistrationRefused, match="declined; nothing was paid"):
+        await core.ensure_registered(timeout=5, confirm=user)
+    (quote,) = user.quotes
+    assert (quote.url, quote.asset, quote.amount, quote.fee_address, quote.fee_rate) == (
+        server.url, "ltc", REGFEE, FEE_ADDRESS, 20)
+    assert 0 < quote.network_fee < 20 * 300
+    assert calls.broadcasts == []
+    assert any(isinstance(e, ServerRefused) and "declined" in e.reason for e in seen)
+    await assert_nothing_paid(core, ltc_node, before, server)
+
+
+# -- yes: exactly the advertised fee, coins locked until it confirms -----------------------
+async def test_user_says_yes_pays_exactly_the_advertised_fee(
+        core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ltc = core.wallet.asset("ltc")
+    calls, user = Calls(ltc, monkeypatch), Answer(True)
+    before = await coins(ltc)
+    await core.ready()
+    task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
+    await until(lambda: bool(calls.broadcasts), "the broadcast")
+    raw = calls.broadcasts[0]
+    script = script_from_address(FEE_ADDRESS, ltc.asset)
+    assert [o.value for o in tx_outputs(raw) if o.script == script] == [REGFEE]
+    inputs = init_inputs([raw])
+    assert inputs <= {o for o, _ in before}
+    await until(lambda: bool(mempool_spending(ltc_node, inputs)), "the payment in the mempool")
+    txid = mempool_spending(ltc_node, inputs)
+    assert len(txid) == 1  # in the mempool, unconfirmed: its coins are locked
+    reason = f"regfee:{server.url}"
+    assert {o: r for o, r in ltc.lock_reasons().items() if o in inputs} == {
+        o: reason for o in inputs}
+    assert not task.done()
+    ltc_node.mine(1)
+    await asyncio.wait_for(task, 30)
+    assert core.dex.account is not None  # `connect` works now
+    (note,) = server.notified
+    assert note.txid.hex() == txid[0]
+    assert tx_outputs(raw)[note.vout] == TxOutput(script, REGFEE)
+    assert ltc.lock_reasons() == {}  # confirmed: nothing left to lock
+    assert calls.payments == [(FEE_ADDRESS, REGFEE, 20)] and len(user.quotes) == 1
+
+
+async def test_failed_first_broadcast_is_sent_again_and_registration_completes(
+        core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.core_register.REBROADCAST_S", 0.2)
+    ltc = core.wallet.asset("ltc")
+    calls, user = Calls(ltc, monkeypatch), Answer(True)
+    calls.fail_broadcasts = 2  # the node is "down" for the first broadcast and one retry
+    await core.ready()
+    task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
+    await until(lambda: len(calls.broadcasts) >= 3, "the re-broadcast")
+    inputs = init_inputs([calls.broadcasts[0]])
+    await until(lambda: bool(mempool_spending(ltc_node, inputs)), "the payment in the mempool")
+    assert set(ltc.lock_reasons()) == inputs
+    ltc_node.mine(1)
+    await asyncio.wait_for(task, 30)
+    assert core.dex.account is not None and len(server.notified) == 1
+    assert len(user.quotes) == 1  # stored once: asked once, paid once
+
+
+async def test_stored_payment_retried_after_restart_is_not_paid_twice(
+        core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first run stored and locked the payment but never got it out; the next attempt
+    re-broadcasts the stored transaction and asks nobody."""
+    ltc = core.wallet.asset("ltc")
+    calls, user = Calls(ltc, monkeypatch), Answer(True)
+    calls.fail_broadcasts = 1000
+    await core.ready()
+    with pytest.raises(Exception, match="did not confirm in time"):
+        await core.ensure_registered(timeout=0.5, confirm=user)
+    raw = calls.broadcasts[0]
+    assert set(ltc.lock_reasons()) == init_inputs([raw])
+    calls.fail_broadcasts = 0
+    later = Answer(False)  # would refuse a new payment: none is asked for
+    task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=later))
+    await until(lambda: bool(mempool_spending(ltc_node, init_inputs([raw]))), "the re-broadcast")
+    ltc_node.mine(1)
+    await asyncio.wait_for(task, 30)
+    assert later.quotes == [] and calls.payments == [(FEE_ADDRESS, REGFEE, 20)]
+    assert all(b == raw for b in calls.broadcasts)
+
+
+async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_message(
+        core: Core, server: RegServer, ltc_node: RegtestNode,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.core_register.REBROADCAST_S", 0.1)
+    ltc = core.wallet.asset("ltc")
+    calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
+    calls.fail_broadcasts = 1000
+    await core.ready()
+    with pytest.raises(Exception, match="did not confirm in time"):
+        await core.ensure_registered(timeout=0.3, confirm=user)
+    raw = calls.broadcasts[0]
+    # Another copy of the wallet (same seed) spends one of the payment's coins elsewhere.
+    spent = sorted(init_inputs([raw]))[0]
+    coin = next(u for u in await ltc.utxos() if u.outpoint == spent)
+    other = sign_p2wpkh_tx(ltc.keyed([coin]), [TxOutput(ltc.change_script(),
+                                                         coin.value - 5_000)])
+    ltc_node.rpc("sendrawtransaction", other.raw.hex())
+    ltc_node.mine(1)
+    calls.fail_broadcasts = 0
+    with pytest.raises(Exception, match="can never confirm"):
+        await core.ensure_registered(timeout=10, confirm=user)
+    assert core.wallet.store.get_meta(f"regfee:{server.url}") is None
+    assert ltc.lock_reasons() == {} and server.notified == []
+    assert core.wallet.store.query("SELECT txid FROM wallet_txs") == []
+    dropped = [e for e in seen if isinstance(e, CoreError)]
+    assert dropped and str(spent) in dropped[-1].detail and "nothing was paid" in \
+        dropped[-1].detail
+    # Registering again is a new payment: asked again, paid once, registered.
+    task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
+    await until(lambda: len(user.quotes) == 2 and len(calls.broadcasts) > 2, "the new payment")
+    fresh = calls.broadcasts[-1]
+    await until(lambda: bool(mempool_spending(ltc_node, init_inputs([fresh]))), "mempool")
+    ltc_node.mine(1)
+    await asyncio.wait_for(task, 30)
+    assert core.dex.account is not None and len(server.notified) == 1
+
+
+# -- the PoC of the security review (poc5_regfee.py), now refused ---------------------------
+async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
+    paid: list[tuple[str, int, int]] = []
+
+    class Wallet:
+        async def create_payment(self, address: str, amount: int, feerate: int,
+                                 min_confirmations: int = 0) -> None:
+            paid.append((address, amount, feerate))
+
+    cfg = ConfigResult.from_json(config())  # advertises regfee 0.1 LTC
+
+    async def register() -> RegisterResult:
+        return RegisterResult(pubkey=cfg.pubkey, address="bcrt1qevil",
+                              fee=21_000_000 * 10**8 - 1, asset="btc", timestamp=0,
+                              sig=bytes(64))
+
+    events = Dispatcher()
+    seen: list[object] = []
+    events.subscribe(seen.append)
+    fake: Any = SimpleNamespace(
+        dex=SimpleNamespace(config=cfg, register=register), events=events,
+        wallet=SimpleNamespace(store=Store(tmp_path / "d"), asset=lambda s: Wallet(),
+                               symbols=lambda: ["btc", "ltc"]),
+        dex_url="wss://evil")
+    with pytest.raises(RegistrationRefused) as refused:
+        await register_account(fake, 1, confirm=Answer(True))
+    assert paid == []
+    assert "advertises it in LTC" in refused.value.reason
+    assert seen == [ServerRefused("wss://evil", refused.value.reason)]
+
+
+# -- the CLI's answer and the simnet's own policy -------------------------------------------
+async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
+    quote = RegistrationQuote("ws://127.0.0.1:1", "ltc", "LTC", "Litecoin", REGFEE,
+                              FEE_ADDRESS, 20, 2820, 1)
+    err = io.StringIO()
+    assert await regfee_confirm(REGFEE, False, err)(quote) is True
+    assert await regfee_confirm(REGFEE - 1, True, err)(quote) is False
+    assert "--accept-regfee says 9999999; nothing was paid" in err.getvalue()
+    assert await regfee_confirm(None, False, err)(quote) is False
+    assert f"run with --accept-regfee {REGFEE}" in err.getvalue()
+
+    def typed(text: str) -> Callable[[], Awaitable[str]]:
+        async def ask() -> str:
+            return text
+        return ask
+
+    assert await regfee_confirm(None, True, err, typed("y\n"))(quote) is True
+    assert await regfee_confirm(None, True, err, typed("\n"))(quote) is False  # default: no
+    assert FEE_ADDRESS in err.getvalue() and "0.10000000 LTC" in err.getvalue()
+
+
+async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
+        wallet: OpenWallet, server: RegServer, ltc_node: RegtestNode) -> None:
+    core = Core(wallet, dex_url=server.url, settle=False)  # run_until_stopped starts it
+    ltc = core.wallet.asset("ltc")
+    before, seen = await coins(ltc), events_of(core)
+    stop = asyncio.Event()
+    err = io.StringIO()
+    run = asyncio.ensure_future(run_until_stopped(core, stop, regfee_confirm(None, False, err)))
+    await until(lambda: any(isinstance(e, ServerRefused) for e in seen), "the refusal")
+    assert not run.done()  # still settling; just not registered
+    await assert_nothing_paid(core, ltc_node, before, server)
+    stop.set()
+    await asyncio.wait_for(run, 10)
+
+
+def test_simnet_policy_accepts_only_its_own_loopback_server() -> None:
+    own = SimnetRegfeePolicy("ws://127.0.0.1:4000")
+    quote = RegistrationQuote("ws://127.0.0.1:4000", "ltc", "LTC", "Litecoin", REG_FEE,
+                              FEE_ADDRESS, 20, 2820, 1)
+    assert own.accepts(quote)
+    assert not own.accepts(replace(quote, url="ws://127.0.0.1:4001"))
+    assert not own.accepts(replace(quote, amount=REG_FEE + 1))
+    assert not own.accepts(replace(quote, asset="btc"))
+    assert asyncio.run(own(replace(quote, amount=REG_FEE * 10))) is False
+    with pytest.raises(ValueError, match="loopback"):
+        SimnetRegfeePolicy("wss://dex.example:7232")
