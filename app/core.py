@@ -71,6 +71,7 @@ from app.events import (
     SwapStep,
 )
 from app.orders import OrderStore, StoreOutbox
+from app.resume_gate import ResumeGate
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
@@ -98,6 +99,7 @@ class Core:
         self.swaps = SwapStore(wallet.store)
         self._account_key = wallet.hd.dex_account_key(server_index)
         self.engine: SwapEngine | None = None
+        self.fund_gate = ResumeGate()  # unfunded taker swaps resumed at start wait for the DEX
         self.dex = self._new_client()
         self.orders = OrderService(self)
         self._tasks: list[asyncio.Task[None]] = []
@@ -136,9 +138,11 @@ class Core:
             backends = {s: self.wallet.asset(s).backend for s in self.wallet.symbols()}
             funding = {s: WalletFunding(self.wallet.asset(s), self._matched_lock_reasons)
                        for s in backends}
+            self.fund_gate.hold(self.swaps.pending())
             self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
                                      self._on_swap_event, poll_interval=self.poll_interval,
-                                     rebroadcast_interval=10.0, keys=keys)
+                                     rebroadcast_interval=10.0, keys=keys,
+                                     fund_gate=self.fund_gate)
             self._release_stale_swap_locks()
             resumed = resume_all(self.engine)
             elapsed = int((time.monotonic() - started) * 1000)
@@ -366,8 +370,10 @@ class Core:
                         and s.status.value != "revoked")
         if missing and self.settle:
             await self._take_matches(missing)
+        self.fund_gate.confirmed(s.matchid.hex() for s in states if s.status.value != "revoked")
         for s in states:
             if s.status.value == "revoked":
+                self.fund_gate.revoked(s.matchid.hex())
                 self.orders.match_revoked(s.matchid.hex())
                 if self.engine is not None and self.swaps.load(s.matchid.hex()) is not None:
                     await self.engine.abandon(s.matchid.hex(), "match revoked by the server")
