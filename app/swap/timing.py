@@ -24,14 +24,11 @@ KEPT = "the secret is kept; our coins come back at our lock time"
 
 
 def span(seconds: int) -> str:
-    """'2 h 5 min', '12 min', '40 s', for refusal texts (never negative)."""
-    seconds = max(seconds, 0)
-    if seconds >= 3600:
-        hours, minutes = divmod(seconds // 60, 60)
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if seconds >= 60:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
+    """'2 h 5 min', '2 min 30 s', '40 s': the two largest units, for refusal texts."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((hours, "h"), (minutes, "min"), (secs, "s")) if n]
+    return " ".join(parts[:2]) or "0 s"
 
 
 def _ceil_s(ms: int) -> int:
