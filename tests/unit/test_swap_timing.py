@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core import Core
+from app.dex.match_messages import MatchSide, MatchState, MatchStatus
 from app.resume_gate import ResumeGate
 from app.safety.rules import rules_for
 from app.store.db import Store
@@ -336,3 +338,40 @@ async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Pat
         assert funding.calls == 1
     finally:
         await engine.stop()
+
+
+class _CoreStub:
+    """Just enough of a Core for `_reconcile` (the method under test is unbound)."""
+
+    def __init__(self, swaps: SwapStore) -> None:
+        self.swaps = swaps
+        self.settle = False
+        self.engine = None
+        self.revoked: list[str] = []
+        self.orders = self
+        self.fund_gate = ResumeGate()
+
+    def match_revoked(self, match_id: str) -> None:
+        self.revoked.append(match_id)
+
+
+def _server_says(match_id: str, status: MatchStatus) -> MatchState:
+    return MatchState(orderid=bytes(32), matchid=bytes.fromhex(match_id), quantity=1, rate=1,
+                      address="x", side=MatchSide.TAKER, feerate=1, servertime=T0,
+                      status=status)
+
+
+async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: Path) -> None:
+    live, gone, unlisted = (replace(match(Role.TAKER), match_id=c * 64) for c in "123")
+    swaps = SwapStore(Store(tmp_path / "db"))
+    for m in (live, gone, unlisted):
+        swaps.create(Matched(m))
+    stub = _CoreStub(swaps)
+    assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id,
+                                                    unlisted.match_id]
+    await Core._reconcile(stub, (  # type: ignore[arg-type]
+        _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
+        _server_says(gone.match_id, MatchStatus.REVOKED)))
+    assert stub.fund_gate.fund_allowed(live.match_id) is True
+    assert stub.fund_gate.fund_allowed(gone.match_id) is False and stub.revoked == [gone.match_id]
+    assert stub.fund_gate.fund_allowed(unlisted.match_id) is None  # still waiting
