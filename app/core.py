@@ -86,6 +86,7 @@ from app.events import (
     SwapStep,
 )
 from app.orders import OrderStore, StoreOutbox
+from app.resume_gate import ResumeGate
 from app.safety.server_terms import server_problem
 from app.server_identity import ServerIdentity, key_changed_reason
 from app.settler_lock import SettlerLock
@@ -119,6 +120,7 @@ class Core:
             server_index = self.identity.account_index(self.dex_url)
         self._account_key = wallet.hd.dex_account_key(server_index)
         self.engine: SwapEngine | None = None
+        self.fund_gate = ResumeGate()  # unfunded taker swaps resumed at start wait for the DEX
         self.dex = self._new_client()
         self.orders = OrderService(self)
         self.intake = MatchIntake(wallet, self.order_store)
@@ -162,9 +164,11 @@ class Core:
             # Every asset, with a node or not yet: the wallet's backends switch node in place.
             backends = {s: self.wallet.asset(s).backend for s in self.wallet.symbols()}
             funding = {s: WalletFunding(self.wallet.asset(s)) for s in backends}
+            self.fund_gate.hold(self.swaps.pending())
             self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
                                      self._on_swap_event, poll_interval=self.poll_interval,
-                                     rebroadcast_interval=10.0, keys=keys)
+                                     rebroadcast_interval=10.0, keys=keys,
+                                     fund_gate=self.fund_gate)
             self._release_stale_swap_locks()
             resumed = resume_all(self.engine)
             elapsed = int((time.monotonic() - started) * 1000)
@@ -441,8 +445,11 @@ class Core:
                     "nothing is funded for it"))
         if adoptable and self.settle:
             await self._take_matches(adoptable)
+        self.fund_gate.confirmed(s.matchid.hex() for s in states
+                                 if s.status is not MatchStatus.REVOKED)
         for s in states:
             if s.status.value == "revoked":
+                self.fund_gate.revoked(s.matchid.hex())
                 self.orders.match_revoked(s.matchid.hex())
                 if self.engine is not None and self.swaps.load(s.matchid.hex()) is not None:
                     await self.engine.abandon(s.matchid.hex(), "match revoked by the server")

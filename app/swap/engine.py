@@ -97,6 +97,19 @@ class FundingSource(Protocol):
                    orders: tuple[str, ...] = ()) -> Funding: ...
 
 
+class FundGate(Protocol):
+    """May this taker swap, not yet funded, fund? True: yes; False: never (the server revoked
+    the match, or did not confirm it in time after a restart); None: not known yet, wait.
+    (app/resume_gate.py; the default allows every match.)"""
+
+    def fund_allowed(self, match_id: str) -> bool | None: ...
+
+
+class AlwaysAllowed:
+    def fund_allowed(self, match_id: str) -> bool | None:
+        return True
+
+
 SendFn = Callable[[OutgoingMessage], Awaitable[None]]
 EventFn = Callable[[SwapEvent], None]
 # Called at each crash point ("stored:<State>", "before:<what>-broadcast",
@@ -148,8 +161,10 @@ class SwapEngine:
         *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
         clock_ms: Callable[[], int] | None = None, checkpoint: CheckpointFn | None = None,
         keys: KeyRing | None = None, bump: BumpPolicy = DEFAULT_BUMP,
+        fund_gate: FundGate | None = None,
     ) -> None:
         self.store = store
+        self._gate = fund_gate or AlwaysAllowed()
         self.bump = bump
         # Chains whose node refused one of our replacements: no more bumps there this run.
         self._no_replacement: set[str] = set()
@@ -303,8 +318,9 @@ class SwapEngine:
                 self._emit(SwapStateChanged(match_id, state_name(state),
                                             state_name(step.state), describe(step.state)))
             state = step.state
+            accepted: set[str] = set()  # txids our node took in this step
             for action in step.actions:
-                await self._act(state.match, action)
+                await self._act(state.match, action, accepted)
             resumed = False
             if not progressed and not any(isinstance(a, Fund) for a in step.actions):
                 await self._sleep(match_id)
@@ -354,6 +370,8 @@ class SwapEngine:
             isinstance(state, CounterpartyAudited) and ours is None)
         if needs_funds:
             f["our_tip"] = (await ours_b.tip()).height
+        if m.role is Role.TAKER and ours is None and not is_terminal(state):
+            f["fund_allowed"] = self._gate.fund_allowed(mid)
         if ours is not None:
             f["our_mtp"] = await ours_b.median_time_past()
             confs = await ours_b.confirmations(ours.init.txid)
@@ -439,10 +457,15 @@ class SwapEngine:
             return None
 
     # -- acting ------------------------------------------------------------------------------
-    async def _act(self, m: Match, action: Action) -> None:
+    async def _act(self, m: Match, action: Action, accepted: set[str]) -> None:
         if isinstance(action, Broadcast):
-            await self._broadcast(m, action)
+            if await self._broadcast(m, action):
+                accepted.add(action.tx.txid)
         elif isinstance(action, Send):
+            if action.after_accepted is not None and action.after_accepted not in accepted:
+                log.info("swap %s: %s held back: our node has not accepted %s", m.match_id[:8],
+                         type(action.message).__name__, action.after_accepted)
+                return
             try:
                 await self._send(action.message)
             except Exception as exc:  # the transport's problem; reports are re-sent on resume
@@ -451,17 +474,20 @@ class SwapEngine:
         else:
             await self._fund(m, action)
 
-    async def _broadcast(self, m: Match, action: Broadcast) -> None:
+    async def _broadcast(self, m: Match, action: Broadcast) -> bool:
+        """True when the node accepted the transaction now (or already had it); False when it
+        refused, or when it was sent moments ago and is not sent again yet."""
         now = time.monotonic()
         last = self._last_broadcast.get(action.tx.txid)
         if last is not None and now - last < self.rebroadcast_interval:
-            return
+            return False
         self._last_broadcast[action.tx.txid] = now
         try:
             self._checkpoint(f"before:{action.what}-broadcast")
             await self._backend(m, action.side).broadcast(action.tx.raw)
             self._checkpoint(f"after:{action.what}-broadcast")
             log.info("swap %s: broadcast %s %s", m.match_id[:8], action.what, action.tx.txid)
+            return True
         except TxRejectedError as exc:
             self._last_broadcast.pop(action.tx.txid, None)
             asset = m.our_asset if action.side is Side.OURS else m.their_asset
@@ -480,6 +506,7 @@ class SwapEngine:
         except WalletError as exc:  # e.g. a refund before the chain's clock passed lock time
             self._last_broadcast.pop(action.tx.txid, None)
             self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
+        return False
 
     async def _fund(self, m: Match, action: Fund) -> None:
         if self._keys is None:  # our refund must be signed before the init goes out

@@ -214,6 +214,16 @@ def min_maker_lock_time(match_time_ms: int, maker_ms: int) -> int:
     return lock_time_from_match(match_time_ms, maker_ms - LOCK_TIME_SLACK_MS)
 
 
+def taker_min_maker_lock_time(match_time_ms: int, maker_ms: int, taker_ms: int,
+                              gap_ms: int) -> int:
+    """Earliest maker lock time the taker accepts: the match's (`min_maker_lock_time`) and
+    at least `gap_ms` (rounded up to a second) after the taker's own lock time, whatever
+    durations the server configured: without the gap a maker could refund its contract
+    before our own one becomes refundable, and still redeem ours."""
+    own = taker_lock_time(match_time_ms, taker_ms)
+    return max(min_maker_lock_time(match_time_ms, maker_ms), own + -(-gap_ms // 1000))
+
+
 def min_taker_lock_time(match_time_ms: int, taker_ms: int) -> int:
     """The same slack applied by the maker when it audits the taker's contract."""
     return lock_time_from_match(match_time_ms, taker_ms - LOCK_TIME_SLACK_MS)

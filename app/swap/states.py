@@ -18,9 +18,11 @@ Secrets and keys are excluded from repr so a logged state never leaks them.
 Record formats: 1 stored `Match.our_key` and the maker's `secret` in clear; 2 stores the key
 path and the sealed secret (`clear_key`/`ClearSecret` only for an old record this wallet could
 not take over, see app/swap/rekey.py); 3 adds the fee-bump fields of `Redeeming` (earlier
-redeem versions, where the current one was signed) and of `Refunding` (re-signed refunds).
-A format 2 record is a valid format 3 record with those fields at their defaults, so it is
-read unchanged.
+redeem versions, where the current one was signed) and of `Refunding` (re-signed refunds);
+4 adds `CounterpartyAudited.confirmed_ms` (when the taker first saw the maker's contract
+confirmed: its client-side btimeout). A format 2 or 3 record is a valid format 4 record with
+the newer fields at their defaults, so it is read unchanged; an older Cambio refuses a
+format 4 record by its number instead of misreading it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from app.crypto import hash160, pubkey_from_secret
 from app.swap.htlc import Contract
 from app.wallet.coins import Outpoint, SignedTx
 
-STATE_FORMAT = 3  # format version of the stored state records
-KEYLESS_FORMAT = 2  # first format without keys in clear; read as format 3 (defaults)
+STATE_FORMAT = 4  # format version of the stored state records
+FEE_BUMP_FORMAT = 3  # before `confirmed_ms`; read as format 4 (default)
+KEYLESS_FORMAT = 2  # first format without keys in clear; read as format 4 (defaults)
 LEGACY_FORMAT = 1  # key and maker secret in clear; still read, rewritten when unlocked
 
 
@@ -173,6 +176,9 @@ class CounterpartyAudited:
     theirs: TheirContract
     ours: OurContract | None
     sealed_secret: HeldSecret | None = None  # maker
+    # Taker: our clock (ms) when their contract first had its confirmations; funding is
+    # refused btimeout after it (None: not yet, or a record from before format 4).
+    confirmed_ms: int | None = None
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ Records are JSON written by a small explicit codec: dataclasses by registered na
 (Store.transaction fsyncs) before it returns, so the driver may act on the state right after.
 
 Records hold no private key and no maker secret in clear (format 2): the key's HD path and
-the sealed secret; format 3 only adds the fee-bump fields of `Redeeming`, with defaults, so
-format 2 records decode unchanged. Format 1 records (key and secret in clear) are still
+the sealed secret; format 3 only adds the fee-bump fields of `Redeeming` and format 4
+`CounterpartyAudited.confirmed_ms`, all with defaults, so format 2 and 3 records decode
+unchanged. Format 1 records (key and secret in clear) are still
 read, as matches with a `clear_key`; `key_in_clear` marks the rows holding one until
 app/swap/rekey.py takes them over with the unlocked wallet.
 """
@@ -26,6 +27,7 @@ from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.errors import SwapError
 from app.swap.states import (
+    FEE_BUMP_FORMAT,
     KEYLESS_FORMAT,
     LEGACY_FORMAT,
     STATE_FORMAT,
@@ -119,7 +121,7 @@ def encode_state(state: SwapState) -> str:
 
 
 def decode_state(record: str, fmt: int) -> SwapState:
-    if fmt not in (STATE_FORMAT, KEYLESS_FORMAT, LEGACY_FORMAT):
+    if fmt not in (STATE_FORMAT, FEE_BUMP_FORMAT, KEYLESS_FORMAT, LEGACY_FORMAT):
         raise SwapRecordError("This swap was stored by a newer Cambio.", f"fmt {fmt}")
     try:
         tree = json.loads(record)

@@ -27,7 +27,6 @@ from app.swap.htlc import (
     audit_contract_tx,
     find_secret,
     maker_lock_time,
-    min_maker_lock_time,
     min_taker_lock_time,
     taker_lock_time,
 )
@@ -66,9 +65,12 @@ from app.swap.states import (
     TheirContract,
     is_terminal,
 )
+from app.swap.timing import fund_refusal, min_maker_lock, reveal_refusal
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import SignedTx, TxOutput
 from app.wallet.signing import KeyedUtxo
+
+UNCONFIRMED = "could not confirm the match with the server"
 
 
 class Side(StrEnum):
@@ -85,7 +87,12 @@ class Broadcast:
 
 @dataclass(frozen=True)
 class Send:
+    """Send a report to the server. With `after_accepted` (a txid) only once our node accepted
+    the Broadcast of that transaction earlier in the same step (or already knew it): the
+    `redeem` report carries the secret and must never outrun a redeem that was refused."""
+
     message: OutgoingMessage
+    after_accepted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,9 @@ class Observation:
     redemption: CounterpartyRedeem | None = None
     funded: Funded | None = None
     keys: MatchKeys | None = None  # from the unlocked wallet; None: locked
+    # Taker not yet funded: may it fund (the server confirmed the match after a restart)?
+    # True: yes; False: never (revoked, or no answer in time); None: not known yet, wait.
+    fund_allowed: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -167,8 +177,8 @@ def audit(m: Match, obs: Observation, secret_hash: bytes | None) -> TheirContrac
         raise AuditError(AuditField.OUTPUT, "the announced transaction", "not found")
     if secret_hash is None:  # taker: the maker chooses the hash
         secret_hash = Contract.parse(msg.contract).secret_hash
-    if m.role is Role.TAKER:
-        min_lock = min_maker_lock_time(m.match_time_ms, m.maker_lock_ms)
+    if m.role is Role.TAKER:  # at least our own lock time + the gap, whatever the config
+        min_lock = min_maker_lock(m)
     else:
         min_lock = min_taker_lock_time(m.match_time_ms, m.taker_lock_ms)
     expected = ExpectedContract(m.their_amount, secret_hash, m.our_pkh, min_lock)
@@ -222,7 +232,7 @@ def _redeem(
     report = RedeemReport(m.order_id, m.match_id, tx.txid, 0, secret, obs.now_ms)
     return Step(Redeeming(m, secret_hash, ours, theirs, tx, secret, (), obs.their_tip,
                           obs.their_mtp),
-                (Broadcast(Side.THEIRS, tx, "redeem"), Send(report)))
+                (Broadcast(Side.THEIRS, tx, "redeem"), Send(report, after_accepted=tx.txid)))
 
 
 def _watch_ours(
@@ -253,6 +263,8 @@ def _matched(s: Matched, obs: Observation) -> Step:
         if funded is None or funded.secret_hash is None or funded.sealed_secret is None:
             return Step(s, (Fund(m.our_amount, secret_needed=True),))
         return _prepare(s, funded.secret_hash, funded.sealed_secret, None, obs)
+    if obs.fund_allowed is False:
+        return Step(Failed(m, UNCONFIRMED))
     if obs.audit is not None and obs.their_init is not None:
         try:
             theirs = audit(m, obs, None)
@@ -262,6 +274,23 @@ def _matched(s: Matched, obs: Observation) -> Step:
     if obs.now_ms > m.match_time_ms + m.maker_lock_ms:
         return Step(Failed(m, "the maker never funded its contract"))
     return Step(s)
+
+
+def _taker_fund(s: CounterpartyAudited, confirmed: bool, obs: Observation) -> Step:
+    """The taker locks its side only while the clock allows it (timing.py) and, after a
+    restart, once the server confirmed the match; otherwise Failed: nothing of ours is out."""
+    m = s.match
+    if confirmed and s.confirmed_ms is None:  # the client-side btimeout starts here
+        s = replace(s, confirmed_ms=obs.now_ms)
+    if obs.fund_allowed is False:
+        return Step(Failed(m, UNCONFIRMED))
+    problem = fund_refusal(m, s.theirs.contract.lock_time, obs.now_ms, obs.their_mtp,
+                           s.confirmed_ms)
+    if problem is not None:
+        return Step(Failed(m, problem))
+    if not confirmed or obs.fund_allowed is None:
+        return Step(s)
+    return _prepare(s, s.secret_hash, None, s.theirs, obs)
 
 
 def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
@@ -275,13 +304,15 @@ def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
         return Step(Failed(m, reason) if s.ours is None
                     else AwaitingRefund(m, s.ours, theirs, reason))
     confs = obs.their_init.confirmations if obs.their_init is not None else 0
-    if confs < m.their_swap_conf:
+    if s.ours is None:  # taker: lock our side once their contract is confirmed
+        return _taker_fund(s, confs >= m.their_swap_conf, obs)
+    if obs.their_mtp is not None:
+        # Revealing the secret too close to the taker's lock time lets it refund and redeem.
+        refusal = reveal_refusal(m, theirs.contract.lock_time, obs.their_mtp)
+        if refusal is not None:
+            return Step(AwaitingRefund(m, s.ours, theirs, refusal))
+    if confs < m.their_swap_conf or obs.their_mtp is None:  # unknown MTP: no reveal yet
         return Step(s)
-    if s.ours is None:  # taker: lock our side now
-        return _prepare(s, s.secret_hash, None, theirs, obs)
-    if obs.their_mtp is not None and obs.their_mtp >= theirs.contract.lock_time:
-        # Revealing the secret now would let the taker both refund and redeem.
-        return Step(AwaitingRefund(m, s.ours, theirs, "the taker's contract expired"))
     if s.sealed_secret is None:
         return Step(Failed(m, "maker state without its secret"))
     if obs.keys is None or obs.keys.secret is None:  # sealed: wait for the wallet
@@ -382,10 +413,15 @@ def _redeeming(s: Redeeming, obs: Observation) -> Step:
             return Step(AwaitingRefund(m, s.ours, s.theirs, reason))
         return Step(Failed(m, reason))
     step = _bump(s, obs) or Step(s, (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
-    if obs.resumed:  # the newest version's txid: the one most likely to confirm
+    known = obs.redeem_confs is not None or (
+        spend is not None and spend.txid in {v.txid for v in s.versions})
+    if obs.resumed or not known:
+        # The report (the secret) goes out once a version of our redeem is known to the
+        # chain: re-sent on resume, or sent the first time our node accepts the newest one.
         redeem = step.state.redeem if isinstance(step.state, Redeeming) else s.redeem
         report = RedeemReport(m.order_id, m.match_id, redeem.txid, 0, s.secret, obs.now_ms)
-        step = Step(step.state, (*step.actions, Send(report)))
+        send = Send(report) if known else Send(report, after_accepted=redeem.txid)
+        step = Step(step.state, (*step.actions, send))
     return step
 
 

@@ -27,7 +27,7 @@ import pytest
 
 from app.crypto import sha256
 from app.store.db import Store
-from app.swap.htlc import Contract, maker_lock_time
+from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
 from app.swap.messages import CounterpartyInit
 from app.swap.states import (
@@ -155,12 +155,30 @@ def _pay(node: RegtestNode, script: bytes, atoms: int) -> tuple[str, int]:
     return txid, next(int(o["n"]) for o in tx["vout"] if o["scriptPubKey"]["hex"] == script.hex())
 
 
+_PUSHING: dict[str, asyncio.Lock] = {}
+
+
 async def _push_time_past(node: RegtestNode, lock: int) -> None:
-    """Move this private chain's median-time-past past `lock`: six blocks stamped later."""
-    await asyncio.to_thread(node.set_mock_time, lock + 5)
-    while await asyncio.to_thread(node.median_time_past) < lock:
-        await asyncio.to_thread(node.mine, 6)
-    await asyncio.to_thread(node.set_mock_time, 0)
+    """Move this private chain's median-time-past past `lock`: six blocks stamped later.
+    One push per chain at a time: another's reset of the mock time would leave this one
+    creeping a second per block."""
+    async with _PUSHING.setdefault(node.rpc_url, asyncio.Lock()):
+        await asyncio.to_thread(node.set_mock_time, lock + 5)
+        while await asyncio.to_thread(node.median_time_past) < lock:
+            await asyncio.to_thread(node.mine, 6)
+        await asyncio.to_thread(node.set_mock_time, 0)
+
+
+async def _past_lock_once_funded(node: RegtestNode, side: Side, lock: int) -> None:
+    """Once `side`'s init is out (its funding coin spent, mempool included), move the chain's
+    clock past `lock` so that its refund path runs."""
+    deadline = time.monotonic() + TIMEOUT
+    while await asyncio.to_thread(node.rpc, "gettxout", side.coin.txid, side.coin.vout,
+                                  True) is not None:
+        if time.monotonic() > deadline:
+            return  # never funded: the scenario's own checks report it
+        await asyncio.sleep(0.1)
+    await _push_time_past(node, lock)
 
 
 async def _scenario(kind: str, role: Role, point: str, tmp: Path,
@@ -172,9 +190,9 @@ async def _scenario(kind: str, role: Role, point: str, tmp: Path,
     elif kind == "no-taker":  # the maker's lock time is already an hour in the past
         maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
                                     maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
-    elif kind == "no-redeem":  # the taker's lock time is in the past, the maker's is not
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
-                                    maker_lock_ms=3 * HOUR_MS, taker_lock_ms=HOUR_MS)
+    elif kind == "no-redeem":  # the taker funds in time; then its chain passes its lock time
+        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now,
+                                    maker_lock_ms=3 * HOUR_MS, taker_lock_ms=10 * 60_000)
     else:  # bad-taker: the maker's lock time is 30 s ahead of its chain's clock
         lock = await asyncio.to_thread(ltc.median_time_past) + 30
         maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT,
@@ -199,7 +217,13 @@ async def _scenario(kind: str, role: Role, point: str, tmp: Path,
         await _post_contract(btc, mailbox, Role.MAKER, taker, c, TAKER_AMOUNT)
     counterparty = [r for r in sides if r is not role]
     partner = asyncio.create_task(_in_process(sides[counterparty[0]])) if counterparty else None
+    pusher = None
+    if kind == "no-redeem":  # a taker may not fund after its lock time: push once it funded
+        pusher = asyncio.create_task(_past_lock_once_funded(
+            btc, sides[Role.TAKER], taker_lock_time(taker.match_time_ms, taker.taker_lock_ms)))
     codes = [await _spawn(sides[role], point)]
+    if pusher is not None:
+        await pusher
     if kind == "bad-taker":
         await _push_time_past(ltc, maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
     codes.append(await _spawn(sides[role], None))

@@ -102,9 +102,11 @@ def _rate(state: Redeeming) -> int:
 def test_stuck_redeem_is_resigned_at_a_higher_rate_and_stored_before_broadcast() -> None:
     state = _stuck()
     mtp = state.first_mtp or 0
-    assert transition(state, signed(Role.TAKER, their_tip=101, their_mtp=mtp)) == Step(
+    # stuck: in the mempool (0 confirmations), so its report went out already
+    assert transition(state, signed(Role.TAKER, their_tip=101, their_mtp=mtp,
+                                    redeem_confs=0)) == Step(
         state, (Broadcast(Side.THEIRS, state.redeem, "redeem"),))  # one block: wait
-    step = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=mtp))
+    step = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=mtp, redeem_confs=0))
     new = step.state
     assert isinstance(new, Redeeming)
     assert step.actions == (Broadcast(Side.THEIRS, new.redeem, "redeem-bump"),)
@@ -125,7 +127,7 @@ def test_stuck_redeem_is_resigned_at_a_higher_rate_and_stored_before_broadcast()
 
 def test_no_bump_while_the_wallet_is_locked_the_stored_redeem_keeps_going() -> None:
     state = _stuck()
-    step = transition(state, obs(their_tip=150, their_mtp=state.first_mtp))
+    step = transition(state, obs(their_tip=150, their_mtp=state.first_mtp, redeem_confs=0))
     assert step == Step(state, (Broadcast(Side.THEIRS, state.redeem, "redeem"),))
 
 
@@ -139,7 +141,7 @@ def test_near_the_lock_time_each_block_bumps() -> None:
 def test_a_record_from_before_bumping_starts_its_clock_without_bumping() -> None:
     state = _redeeming()
     assert state.signed_height is None
-    step = transition(state, signed(Role.TAKER, their_tip=500, their_mtp=123))
+    step = transition(state, signed(Role.TAKER, their_tip=500, their_mtp=123, redeem_confs=0))
     assert step.state == replace(state, signed_height=500, first_mtp=123)
     assert step.actions == (Broadcast(Side.THEIRS, state.redeem, "redeem"),)
 

@@ -1,0 +1,69 @@
+"""A scripted chain for engine tests: fixed tip and MTP, one contract output per transaction,
+broadcasts recorded and either refused or remembered (then known with 10 confirmations)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+
+from bitcoin.core import CMutableTransaction, COutPoint, CScript, CTransaction, CTxIn, CTxOut, b2lx
+
+from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
+from app.wallet.coins import Outpoint, Utxo
+
+THEIR_INIT = "cc" * 32  # the counterparty's contract transaction in the unit-test helpers
+
+
+class FakeChain(ChainBackend):
+    def __init__(self, mtp: int, output_script: bytes, value: int, *,
+                 reject: bool = False) -> None:
+        self.mtp = mtp
+        self.reject = reject
+        self.output = (output_script, value)
+        self.sent: list[bytes] = []
+        self.known = {THEIR_INIT}
+        self.tips = 0  # tip() calls: how many ticks the engine made
+
+    async def tip(self) -> BlockInfo:
+        self.tips += 1
+        return BlockInfo(100, "00" * 32, self.mtp, self.mtp)
+
+    async def median_time_past(self) -> int:
+        return self.mtp
+
+    async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:
+        return []
+
+    async def used_scripts(self, scripts: Sequence[bytes]) -> set[bytes]:
+        return set()
+
+    async def get_tx(self, txid: str) -> TxInfo | None:
+        script, value = self.output
+        tx = CMutableTransaction([CTxIn(COutPoint(b"\x01" * 32, 0))],
+                                 [CTxOut(value, CScript(script))])
+        return TxInfo(txid, tx.serialize(), 10, 90, 0) if txid in self.known else None
+
+    async def confirmations(self, txid: str) -> int | None:
+        return 10 if txid in self.known else None
+
+    async def output_spent(self, outpoint: Outpoint) -> bool:
+        return False
+
+    async def find_spend(self, outpoint: Outpoint, from_height: int) -> SpendInfo | None:
+        return None
+
+    async def broadcast(self, raw: bytes) -> str:
+        self.sent.append(raw)
+        if self.reject:
+            raise TxRejectedError("txn-mempool-conflict", -26)
+        txid = str(b2lx(CTransaction.deserialize(raw).GetTxid()))
+        self.known.add(txid)
+        return txid
+
+    async def estimate_fee_rate(self, target_blocks: int) -> int | None:
+        return None
+
+    def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        pass
