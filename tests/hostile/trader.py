@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.core import Core
-from app.events import CoreEvent, MatchRefused, ServerRefused
+from app.dex.errors import DexError
+from app.events import CoreError, CoreEvent, MatchRefused, ServerRefused
 from app.orders import LIVE
 from app.wallet.coins import Outpoint
 from app.wallet.service import SWAP_FUNDING
@@ -155,3 +156,38 @@ def assert_error(answer: MatchAnswer) -> None:
     assert answer.response is not None, "the client did not answer the `match` request"
     assert answer.error is not None, f"the client acked the match: {answer.response}"
     assert answer.response.get("result") is None, answer.response
+
+
+async def settle(check: Callable[[], object], timeout: float = 6.0) -> bool:
+    """Poll `check` up to `timeout`; whether it became true (no failure: the caller goes on
+    and asserts what matters)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def refuses_orders(trader: Trader, *words: str) -> None:
+    """The client refuses to trade on this server: no order can be placed (nothing sent,
+    nothing locked, nothing on chain) and a ServerRefused event names the problem."""
+    core = trader.core
+    # Until it refuses, connects, or reports the server broke the protocol (a config it
+    # cannot even read): then an order is tried anyway.
+    await settle(lambda: trader.server_refusals() or core.dex.ready
+                 or any(isinstance(e, CoreError) for e in trader.events))
+    try:
+        oid: str | None = await asyncio.wait_for(
+            core.place_order(MARKET, "sell", "limit", 10 * LOT, RATE), 3)
+    except (DexError, TimeoutError, ValueError):
+        oid = None
+    assert oid is None and not trader.server.orders, (
+        f"an order was placed: {[o.method for o in trader.server.orders.values()]}")
+    refusal = await trader.server_refusal()
+    assert names(refusal.reason, *words), f"the reason does not name the problem: {refusal}"
+    for symbol in SYMBOLS:
+        assert trader.wallet.asset(symbol).lock_reasons() == {}, f"{symbol} coins locked"
+    assert await trader.mempools() == {s: [] for s in trader.nodes}, "a transaction was sent"
+    assert await trader.holdings() == trader.start, "the wallet's coins changed"
