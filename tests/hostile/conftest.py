@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.assets import Network
-from app.config import NodeConfig
+from app.config import NodeConfig, load_config, save_config
 from app.core import Core
+from app.safety.limits import SafetyLimits
 from app.wallet.session import create_wallet, unlock_wallet
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.hostile.server import HostileServer
@@ -47,14 +48,21 @@ async def make_trader(tmp_path: Path, nodes: dict[str, RegtestNode], server: Hos
                       ) -> AsyncIterator[MakeTrader]:
     """`await make_trader()`: a funded wallet and a started Core on the hostile server
     (configure the server first: the client reads `assets` when it connects). With
-    `ready=True` it waits for the connection (account connected)."""
+    `ready=True` it waits for the connection (account connected); `limits` are the user's
+    safety limits (else the regtest defaults)."""
     made: list[Trader] = []
 
-    async def make(ready: bool = True) -> Trader:
+    async def make(ready: bool = True, limits: SafetyLimits | None = None) -> Trader:
         datadir = tmp_path / f"wallet{len(made)}"
         config = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD) for s, n in nodes.items()}
         create_wallet(datadir, "pw", network=Network.REGTEST, nodes=config, scrypt_n=2**10)
+        if limits is not None:  # the user's own safety limits, in config.json as Settings does
+            app_config = load_config(datadir)
+            app_config.set_safety_limits(limits)
+            save_config(datadir, app_config)
         wallet = unlock_wallet(datadir, "pw")
+        if limits is not None:
+            assert wallet.config.safety_limits() == limits
         for symbol, values in (("ltc", LTC_COINS), ("btc", BTC_COINS)):
             keys = wallet.asset(symbol).keys
             for i, value in enumerate(values):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.safety.limits import SafetyLimits
 from tests.hostile.conftest import MakeTrader
 from tests.hostile.server import HostileServer, MatchAnswer, counterparty_address, now_ms
 from tests.hostile.trader import (
@@ -165,12 +166,12 @@ async def test_fee_rate_out_of_bounds(make_trader: MakeTrader, server: HostileSe
 
 async def test_fee_share_too_high_for_a_small_match(make_trader: MakeTrader,
                                                     server: HostileServer) -> None:
-    """600 atoms/vB is inside the user's limit, but init + refund of one 0.01-LTC lot cost
-    well over the 10 % regtest share."""
-    trader = await make_trader()
+    """A fee rate inside every bound (10 atoms/vB, the relay floor, what the server
+    advertises), but the user allows fees of at most 0.1 % of a match: the worst-case fees
+    of one 0.01-LTC lot (init share, refund, redeem) are several times that."""
+    trader = await make_trader(limits=SafetyLimits(max_fee_share_bp=10))
     oid = await trader.place("sell", 10 * LOT, RATE)
-    await attack(trader, server, oid, "share", "%", "value", "of the", quantity=LOT,
-                 feerate=600)
+    await attack(trader, server, oid, "share", "%", "value", "of the", quantity=LOT)
 
 
 # --- L4: an amount that converts to 0 does not abort the request's other notes -----------------
