@@ -8,6 +8,8 @@ Every test places a real order first (stored, coins locked), then the server att
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from app.safety.limits import SafetyLimits
@@ -202,3 +204,21 @@ async def test_servertime_far_off_our_clock(make_trader: MakeTrader, server: Hos
     trader = await make_trader()
     oid = await trader.place("sell", 10 * LOT, RATE)
     await attack(trader, server, oid, "time", "clock", servertime=now_ms() + offset_ms)
+
+
+# --- L2: a note the client cannot settle is never acked ----------------------------------------
+@pytest.mark.parametrize("what", ["unknown-order", "address-on-the-wrong-chain"])
+async def test_unsettleable_note_is_not_acked(make_trader: MakeTrader, server: HostileServer,
+                                              what: str) -> None:
+    trader = await make_trader()
+    oid = await trader.place("sell", 10 * LOT, RATE)
+    target = secrets.token_bytes(32).hex() if what == "unknown-order" else oid
+    address = counterparty_address("btc")  # we pay LTC: a BTC address cannot be paid
+    note = server.note(target, quantity=10 * LOT, rate=RATE, side="maker", address=address)
+    assert_error(await server.send_match([note]))
+    refusal = await trader.refusal(note["matchid"])
+    assert refusal.order_id == target, refusal
+    words = ("unknown", "order") if what == "unknown-order" else ("address",)
+    assert names(refusal.reason, *words), refusal
+    await trader.assert_untouched(oid)
+    await trader.finish(oid)
