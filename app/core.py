@@ -125,6 +125,7 @@ class Core:
         self.orders = OrderService(self)
         self.intake = MatchIntake(wallet, self.order_store)
         self.settler_lock = SettlerLock(wallet.datadir)
+        self._server_refusals: set[tuple[str, str]] = set()  # (url, problem) told the user
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = False
         self._adding: set[str] = set()  # matches being handed to the engine right now
@@ -382,9 +383,7 @@ class Core:
             self.events.emit(DexConnection(True, event.url))
             problem = server_problem(event.config, self.wallet.config.network.value)
             if problem is not None:
-                log.warning("not trading on %s: %s", self.dex_url, problem)
-                self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: "
-                                                             f"{problem}"))
+                self._refuse_server(problem)
             if event.account is not None:
                 self.identity.pin_first(event.url, event.config.pubkey)  # an account: pin
                 self._spawn(self._reconcile(event.account.matches))
@@ -409,8 +408,18 @@ class Core:
                 reason = key_changed_reason(event.pinned, event.offered)
                 self.events.emit(ServerRefused(event.url, reason))
         elif isinstance(event, ProtocolViolation):
+            if event.method == "assets":  # a configuration we cannot even read (§4)
+                self._refuse_server(f"its configuration is invalid: {event.detail}")
             self.events.emit(CoreError("the DEX server broke the protocol",
                                        f"{event.method}: {event.detail}"))
+
+    def _refuse_server(self, problem: str) -> None:
+        """Tell the user once per server and problem (the link retries every few seconds)."""
+        if (self.dex_url, problem) not in self._server_refusals:
+            self._server_refusals.add((self.dex_url, problem))
+            log.warning("not trading on %s: %s", self.dex_url, problem)
+            self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: "
+                                                         f"{problem}"))
 
     def _epoch_checked(self, event: FairnessChecked) -> EpochChecked:
         """The fairness check of an epoch that held our orders, named for the user."""

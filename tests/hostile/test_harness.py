@@ -8,6 +8,7 @@ import pytest
 
 from tests.hostile.conftest import MakeTrader
 from tests.hostile.server import HostileServer, counterparty_address
+from app.orders import LIVE
 from tests.hostile.trader import LOT, RATE, wait_until
 
 pytestmark = pytest.mark.regtest
@@ -26,7 +27,13 @@ async def test_honest_taker_match_is_acked_and_stored(make_trader: MakeTrader,
     assert trader.swaps_of(oid) == {note["matchid"]: "Matched"}
     assert not trader.match_refusals(note["matchid"])
     await trader.assert_untouched(oid, accepted=frozenset({note["matchid"]}))
-    await trader.finish(oid)
+    # The rest of the order is cancelled; the accepted match still needs the order's coins
+    # (its swap funds from them), so they stay reserved for it.
+    await trader.core.cancel_order(oid)
+    await wait_until(lambda: trader.core.order_store.get(oid).status not in LIVE,  # type: ignore[union-attr]
+                     "the cancel", timeout=10.0)
+    locks = trader.wallet.asset("ltc").lock_reasons()
+    assert f"order:{oid}" in locks.values(), locks
 
 
 async def test_honest_maker_match_is_funded(make_trader: MakeTrader,
