@@ -33,6 +33,7 @@ from app.ui.qt import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTimer,
@@ -88,9 +89,15 @@ class MainWindow(QMainWindow):
         self.orders_view = OrdersView(core.order_store)
         self.swaps_view = SwapsView(core.swaps)
         self.wallet_view = WalletView(symbols)
+        # Two asset cards side by side: wider than a small window in some languages, so the
+        # tab scrolls rather than widening the window past the screen.
+        wallet_page = QScrollArea()
+        wallet_page.setWidget(self.wallet_view)
+        wallet_page.setWidgetResizable(True)
+        wallet_page.setFrameShape(QFrame.Shape.NoFrame)
         for widget, name in ((self.trade, self.tr("Trade")), (self.orders_view,
                              self.tr("Orders")), (self.swaps_view, self.tr("Swaps")),
-                             (self.wallet_view, self.tr("Wallet"))):
+                             (wallet_page, self.tr("Wallet"))):
             self.tabs.addTab(widget, name)
         settings = QPushButton(self.tr("Settings"))
         settings.setObjectName("secondary")

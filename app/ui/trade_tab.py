@@ -130,7 +130,8 @@ class TradeTab(QWidget):
         # Smaller than the charts' own minimums, which suit a large window.
         self.candles.plot.setMinimumSize(240, CHART_MIN_HEIGHT - 40)  # under the bin buttons
         self.depth_chart.setMinimumSize(200, CHART_MIN_HEIGHT)
-        for widget, stretch in ((self.candles, 3), (self.depth_chart, 2)):
+        # 2:1, so the candle legend (OHLC, volume, change) has room on a 1280-pixel screen
+        for widget, stretch in ((self.candles, 2), (self.depth_chart, 1)):
             frame = card(widget, margins=4)
             self.chart_slot.addWidget(frame, stretch)
 

@@ -71,9 +71,10 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
         qtbot.mouseClick(asks.viewport(), Qt.MouseButton.LeftButton,
                          pos=asks.visualRect(index).center())
         assert form.state is not None and form.state.rate == RATE
+        assert form.state.quantity == 5 * LOT  # the book's amount up to the clicked row
         qtbot.mouseClick(form.buy_tab, Qt.MouseButton.LeftButton)
-        for _ in range(3):
-            form.qty.stepBy(1)  # the [+] stepper's action: three lots
+        for _ in range(2):
+            form.qty.stepBy(-1)  # the [−] stepper's action: down to three lots
         assert form.state.quantity == 3 * LOT, form.problem_texts()
         qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
         await until(lambda: form.confirm is not None and form.confirm.isVisible(), 5,

@@ -82,3 +82,22 @@ def test_restore_scan_shows_what_it_scans_then_the_first_sync(
         window.quit_confirmed = True
         window.close()
         loop.run_until_complete(wallet.close())
+
+
+@pytest.mark.parametrize("restored", [True, False])
+def test_the_wizard_path_marks_a_restored_wallet_for_scanning(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restored: bool) -> None:
+    from app.ui import launch, wizard_view
+    from app.wizard import SIMNET_DEX_URL, WizardResult
+
+    result = WizardResult(mnemonic=generate_mnemonic(), passphrase="", password="pw-long-1",
+                          remember=False, dex_url=SIMNET_DEX_URL, restored=restored)
+    monkeypatch.setattr(wizard_view, "run_wizard", lambda: result)
+    opened = launch._open_or_create(tmp_path)
+    assert opened is not None
+    try:
+        expected = sorted(SYMBOLS) if restored else []
+        assert restore_scan.pending(load_config(tmp_path)) == expected
+        assert restore_scan.pending(opened.config) == expected
+    finally:
+        opened.store.close()

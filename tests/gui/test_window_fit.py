@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
+from app.assets import Network, get_asset
 from app.core import Core
 from app.dex.orderbook import OrderBookMirror
 from app.events import SwapStep
@@ -20,8 +20,9 @@ from app.trading.orderform import ChainFees, MarketRules
 from app.ui import i18n
 from app.ui.book_model import Column
 from app.ui.main_window import MainWindow
-from app.ui.qt import QApplication, QRect, Qt, QTimer, QWidget
+from app.ui.qt import QApplication, QRect, QScrollArea, Qt, QTimer, QWidget
 from app.ui.swap_tracker import wait_text
+from app.ui.wallet_view import AssetSnapshot
 from app.ui.window_geometry import settings_file
 from app.wallet.session import create_wallet, unlock_wallet
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed
@@ -53,12 +54,18 @@ def open_window(qtbot: QtBot, core: Core) -> MainWindow:
 
 
 def with_market(win: MainWindow) -> MainWindow:
-    """A market, a book and funds, as after the server's config and the first refresh."""
+    """A market, a book, funds and both wallet cards, as after the server's config and the
+    first refresh (long texts: the wallet cards set the window's least width)."""
     win.trade.set_market(RULES, "Epoch 6 s · BTC simulated by a Litecoin regtest chain")
     mirror = OrderBookMirror(MARKET)
     mirror.apply_snapshot(BookFeed(seed=9).snapshot(80))
     win.trade.show_book(mirror)
     win.trade.trading.set_balance("btc", [100_000_000])
+    for symbol in ("ltc", "btc"):
+        win.wallet_view.show_snapshot(AssetSnapshot(
+            get_asset(symbol, Network.REGTEST), available=12_345_678_901,
+            locked_orders=19_897_180, locked_swaps=0, unconfirmed=296_540,
+            address=win.core.wallet.asset(symbol).receive_address(), stand_in=symbol == "btc"))
     return win
 
 
@@ -108,6 +115,13 @@ def test_order_button_fees_and_status_bar_inside_a_laptop_window(
         assert whole_inside(widget, win), widget
     assert win.status.geometry().bottom() < height
     assert win.trade.depth_chart.isVisible() and win.trade.candles.height() >= 90
+    win.tabs.setCurrentIndex(3)
+    QApplication.processEvents()
+    wallet_page = win.tabs.widget(3)
+    assert isinstance(wallet_page, QScrollArea)
+    assert wallet_page.horizontalScrollBar().maximum() == 0  # both cards, side by side
+    for card in win.wallet_view.cards.values():
+        assert whole_inside(card.send, win) and whole_inside(card.copy, win)
 
 
 def test_a_short_window_scrolls_the_fields_and_keeps_the_button(qtbot: QtBot,
