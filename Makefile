@@ -37,7 +37,7 @@ translations: $(STAMP)
 	$(BIN)/pyside6-lrelease resources/translations/cambio_zh_CN.ts -qm resources/translations/cambio_zh_CN.qm
 
 screenshots: deps
-	rm -rf build/screenshot-simnet && xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python main.py --simnet --datadir build/screenshot-simnet --screenshot-dir docs/screenshots
+	rm -rf build/screenshot-simnet && xvfb-run -a -s "-screen 0 1440x900x24" $(BIN)/python main.py --simnet --datadir build/screenshot-simnet --screenshot-dir docs/screenshots
 
 icon: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/render_icon.py

@@ -222,10 +222,14 @@ class Wizard:
             self.mode = None
 
     def progress(self) -> tuple[int, int]:
-        """(current 1-based, total) for a "step 2 of 5" indicator."""
-        order = [Step.CHOOSE, Step.SHOW_WORDS, Step.CONFIRM_WORDS, Step.PASSWORD, Step.SERVER]
+        """(current 1-based, total) for a "step 2 of 4" indicator; (0, 0) on the welcome page,
+        which is no step of either flow. Each flow counts its own steps, so the total never
+        changes under the user: create is 4 (words, check, password, server), restore 3."""
+        if self.step is Step.CHOOSE:
+            return 0, 0
+        order = [Step.SHOW_WORDS, Step.CONFIRM_WORDS, Step.PASSWORD, Step.SERVER]
         if self.mode is Mode.RESTORE:
-            order = [Step.CHOOSE, Step.RESTORE_WORDS, Step.PASSWORD, Step.SERVER]
+            order = [Step.RESTORE_WORDS, Step.PASSWORD, Step.SERVER]
         if self.step is Step.DONE:
             return len(order), len(order)
         return order.index(self.step) + 1, len(order)

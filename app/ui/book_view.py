@@ -1,8 +1,9 @@
 """The order book view: asks above, spread and mid price, bids below, depth bars behind rows.
 
 Both tables show a BookModel side and paint their visible rows themselves (bars, hover,
-right-aligned monospace text; see BookTable). Clicking a level emits its rate for the order
-form. Colours come from style.Palette and follow Settings > Theme.
+right-aligned monospace text; see BookTable). Clicking a level emits its rate, and the book's
+cumulative amount from the best level to it, for the order form. Colours come from
+style.Palette and follow Settings > Theme.
 """
 
 from __future__ import annotations
@@ -196,6 +197,7 @@ class BookView(QWidget):
     """Asks (best at the bottom), the spread bar, bids (best at the top)."""
 
     price_clicked = Signal(object)  # int rate; object because rates may exceed a C int
+    level_clicked = Signal(object, object)  # int rate, int cumulative base atoms to that row
 
     def __init__(self, model: BookModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -260,8 +262,12 @@ class BookView(QWidget):
 
     def _clicked(self, index: QModelIndex) -> None:
         rate = index.data(RATE_ROLE)
-        if isinstance(rate, int):
-            self.price_clicked.emit(rate)
+        if not isinstance(rate, int):
+            return
+        self.price_clicked.emit(rate)
+        model = index.model()
+        if isinstance(model, BookSideModel):
+            self.level_clicked.emit(rate, model.level(index.row()).cumulative)
 
     def refresh_spread(self) -> None:
         spread = self.model.spread()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.assets import Network
+from app.assets import SYMBOLS, Network
 from app.config import AppConfig, ConfigError, default_datadir, load_config, save_config
 
 if TYPE_CHECKING:
@@ -107,6 +107,10 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
                   passphrase=result.passphrase)
     config = load_config(datadir)
     config.dex_url = result.dex_url
+    if result.restored:  # the main window discovers its used addresses (with a progress bar)
+        from app.wallet.restore_scan import mark_pending
+
+        mark_pending(config, SYMBOLS)
     save_config(datadir, config)
     if result.remember:
         remember_password(read_info(keystore_path(datadir)).wallet_id, result.password)

@@ -1,6 +1,10 @@
 """The main window: Trade, Orders, Swaps and Wallet tabs, the resume banner, the status bar,
 tray notifications, and the warning before quitting with swaps in flight.
 
+The window fits a 1280×720 screen (every panel shrinks, see trade_tab.py), starts fitted to
+the screen and then at the size it was closed with (window_geometry.py). Long waits show in
+the sync bar: a restored wallet's address discovery, and the first read of each wallet.
+
 Data path: widgets -> CoreBridge actions -> app.core; core events -> CoreBridge signals ->
 the views here. Chain figures (balances, tips, confirmations) come from a periodic refresh
 task on the qasync loop, so a slow or dead node never blocks the window.
@@ -29,6 +33,8 @@ from app.ui.qt import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QTabWidget,
     QTimer,
     QVBoxLayout,
@@ -40,12 +46,15 @@ from app.ui.server_key_dialog import server_key_box
 from app.ui.status import StatusBar
 from app.ui.swap_rows import countdown
 from app.ui.swaps_view import SwapsView
+from app.ui.sync_bar import SyncBar
 from app.ui.trade_tab import TradeTab
 from app.ui.tray import Kind, Notifier
 from app.ui.tx_list import read_wallet_txs, tx_rows
 from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
 from app.ui.window_actions import apply_theme, open_send, open_settings
+from app.ui.window_geometry import restore_window, save_window
 from app.ui.window_style import window_css
+from app.wallet import restore_scan
 from app.wallet.errors import BackendError
 from app.wallet.service import NoNodeConfiguredError
 
@@ -73,7 +82,7 @@ class MainWindow(QMainWindow):
         self.app_config = core.wallet.config
         self.theme = "dark"  # the launcher's app sheet; a saved light theme applies below
         self.setStyleSheet(window_css(self.theme))
-        self.resize(1280, 820)
+        self.datadir = getattr(core.wallet, "datadir", None)  # None: the self-test's stand-in
         self.tabs = QTabWidget()
         self.trade = TradeTab()
         self.feed = MarketFeed(self.bridge, self.trade)
@@ -82,9 +91,15 @@ class MainWindow(QMainWindow):
         self.orders_view = OrdersView(core.order_store)
         self.swaps_view = SwapsView(core.swaps)
         self.wallet_view = WalletView(symbols)
+        # Two asset cards side by side: wider than a small window in some languages, so the
+        # tab scrolls rather than widening the window past the screen.
+        wallet_page = QScrollArea()
+        wallet_page.setWidget(self.wallet_view)
+        wallet_page.setWidgetResizable(True)
+        wallet_page.setFrameShape(QFrame.Shape.NoFrame)
         for widget, name in ((self.trade, self.tr("Trade")), (self.orders_view,
                              self.tr("Orders")), (self.swaps_view, self.tr("Swaps")),
-                             (self.wallet_view, self.tr("Wallet"))):
+                             (wallet_page, self.tr("Wallet"))):
             self.tabs.addTab(widget, name)
         settings = QPushButton(self.tr("Settings"))
         settings.setObjectName("secondary")
@@ -99,6 +114,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._build_banner())
         self.server_banner = ServerBanner()  # a server we refuse to trade on, and why
         layout.addWidget(self.server_banner)
+        self.sync_bar = SyncBar()
+        layout.addWidget(self.sync_bar)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status = StatusBar(symbols)
@@ -111,6 +128,7 @@ class MainWindow(QMainWindow):
         self._errors: dict[str, float] = {}
         self.loaded = asyncio.Event()
         self._balances_shown = False
+        self._synced = False  # the first refresh shows its progress in the sync bar
         self._task: asyncio.Task[None] | None = None
         self._wire()
         saved = getattr(self.app_config, "theme", "dark")  # the self-test's stand-in has none
@@ -121,6 +139,11 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.schedule_refresh)
         self._timer.start(REFRESH_MS)
+        restore_window(self, self.datadir, self.splitters())
+
+    def splitters(self) -> dict[str, QSplitter]:
+        """The splitters whose positions are remembered with the window size."""
+        return {"trade": self.trade.trading.splitter}
 
     def _build_banner(self) -> QFrame:
         self.banner = QFrame()
@@ -170,6 +193,7 @@ class MainWindow(QMainWindow):
             self.status.set_registering()
 
     def _on_config(self, config: ConfigResult) -> None:
+        self.swaps_view.swap_confs = {a.symbol: a.swapconf for a in config.assets}
         if not config.markets:
             return
         market = config.markets[0]
@@ -277,10 +301,33 @@ class MainWindow(QMainWindow):
         if self._task is None or self._task.done():
             self._task = loop.create_task(self.refresh())
 
+    async def restore_scan(self) -> None:
+        """A restored wallet's address discovery, before its first balance (resumed at the
+        next refresh for an asset whose node failed)."""
+        pending = restore_scan.pending(self.wallet.config)
+        todo = [s for s in self.symbols if s in pending]
+        if not todo or self.datadir is None:
+            return
+        done, problems = await restore_scan.discover_assets(
+            [self.wallet.asset(s) for s in todo], self.sync_bar.show_scan)
+        if done:
+            try:
+                restore_scan.finish(self.datadir, self.wallet.config, done)
+            except OSError as exc:  # scanned again at the next start: harmless
+                log.warning("could not record the finished restore scan: %s", exc)
+        for symbol, problem in problems.items():
+            log.info("restore scan of %s waits: %s", symbol, problem)
+        self.sync_bar.done()
+
     async def refresh(self) -> None:
+        await self.restore_scan()
         stand_in = bool(self.wallet.config.extra.get("btc_stand_in"))
-        for symbol in self.symbols:
+        first = not self._synced
+        for index, symbol in enumerate(self.symbols):
             aw = self.wallet.asset(symbol)
+            if first:
+                self.sync_bar.show_read(symbol, len(aw.known_scripts()), index,
+                                        len(self.symbols))
             try:
                 balance, utxos = await asset_balance(aw, self.core.swaps)  # one chain scan
                 tip = await aw.backend.tip()
@@ -305,6 +352,9 @@ class MainWindow(QMainWindow):
                 unconfirmed=balance.unconfirmed, address=aw.receive_address(),
                 stand_in=stand_in and symbol == "btc"))
             self._balances_shown = True
+        if first:
+            self._synced = True
+            self.sync_bar.done()
         self.orders_view.reload()
         await self.swaps_view.refresh_chain(lambda s: self.wallet.asset(s).backend)
         if self._balances_shown:
@@ -331,6 +381,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         count, lock_time = (0, None) if self.quit_confirmed else self.in_flight()
         if count == 0:
+            save_window(self, self.datadir, self.splitters())
             self.notifier.close()
             event.accept()
             self.closed.emit()

@@ -3,6 +3,9 @@
 Each user action turns into a new state; `_render` then shows it (values, lots, fees, inline
 errors). A field's errors appear once the user has touched it, all of them on submit. A valid
 submit opens the confirmation dialog; confirming emits `order_requested(OrderRequest)`.
+
+Compact for laptop screens: the fields scroll when the window is short, while the form-level
+error and the submit button stay pinned below them, always reachable.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from app.ui.qt import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -30,23 +35,24 @@ from app.ui.wallet_view import styled_label
 
 FORM_TEMPLATE = """
 QFrame#orderform { background: $surface; border: 1px solid $border; border-radius: 10px; }
-QPushButton#seg { background: $raised; color: $tab_text; border-radius: 6px; padding: 8px; }
+QScrollArea#formscroll, QWidget#formbody { background: transparent; border: none; }
+QPushButton#seg { background: $raised; color: $tab_text; border-radius: 6px; padding: 6px; }
 QPushButton#seg:checked { background: $raised_hover; color: $text_strong; }
 QPushButton#buyseg:checked, QPushButton#buy { background: $buy; color: $on_accent; }
 QPushButton#sellseg:checked, QPushButton#sell { background: $sell; color: $on_accent; }
 QPushButton#buyseg, QPushButton#sellseg { background: $raised; color: $tab_text;
-    padding: 9px; font-size: 14px; }
+    padding: 7px; font-size: 14px; }
 QPushButton#buy:hover { background: $buy_hover; }
 QPushButton#sell:hover { background: $sell_hover; }
 QPushButton#max { background: transparent; color: $link_button; padding: 0 4px; }
 QAbstractSpinBox { background: $sunken; border: 1px solid $input_border; border-radius: 6px;
-    padding: 6px 8px; font-family: $mono; font-size: 14px; color: $text; }
+    padding: 5px 8px; font-family: $mono; font-size: 14px; color: $text; }
 QAbstractSpinBox:focus { border-color: $accent; }
 QAbstractSpinBox[error="true"] { border-color: $error_border; }
 QAbstractSpinBox:disabled { color: $disabled_text; background: $disabled_bg; }
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0; border: none; }
 QPushButton#step { background: $raised; color: $label; border-radius: 6px; padding: 0;
-    min-width: 30px; max-width: 30px; min-height: 32px; font-size: 16px; font-weight: 500; }
+    min-width: 30px; max-width: 30px; min-height: 30px; font-size: 16px; font-weight: 500; }
 QPushButton#step:hover { background: $raised_hover; }
 QPushButton#step:disabled { color: $disabled_text; background: $disabled_bg; }
 QComboBox { background: $raised; border: none; border-radius: 6px; padding: 6px 10px;
@@ -61,6 +67,9 @@ QLabel#fieldlabel { color: $label; font-weight: 600; }
 QLabel#confirmtitle { font-size: 17px; font-weight: 600; }
 QFrame#rule { color: $border; }
 """
+
+MIN_SCROLL_HEIGHT = 150  # the fields' least height: below it they scroll
+
 
 def _segment(texts: list[str], name: str = "seg") -> tuple[QButtonGroup, list[QPushButton]]:
     group, buttons = QButtonGroup(), []
@@ -108,7 +117,7 @@ class OrderFormView(QFrame):
             styled_label("—", "value") for _ in range(4))
         self.submit = QPushButton(self.tr("Buy"))
         self.submit.setObjectName("buy")
-        self.submit.setMinimumHeight(40)
+        self.submit.setMinimumHeight(38)
         self._build()
 
         self.side_group.idClicked.connect(lambda i: self._change(side=(Side.BUY, Side.SELL)[i]))
@@ -125,9 +134,11 @@ class OrderFormView(QFrame):
         self.setEnabled(False)  # until a market is set
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 16)
-        layout.setSpacing(8)
+        body = QWidget()
+        body.setObjectName("formbody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
         sides = QHBoxLayout()
         sides.setSpacing(6)
         sides.addWidget(self.buy_tab)
@@ -139,7 +150,7 @@ class OrderFormView(QFrame):
         kinds.addWidget(self.market_tab)
         kinds.addWidget(self.tif, 1)
         layout.addLayout(kinds)
-        layout.addSpacing(6)
+        layout.addSpacing(2)
         layout.addWidget(self.price_label)
         layout.addLayout(self._field(self.price, self.price_unit))
         layout.addWidget(self.price_error)
@@ -156,7 +167,7 @@ class OrderFormView(QFrame):
         line.setObjectName("rule")
         layout.addWidget(line)
         grid = QGridLayout()
-        grid.setVerticalSpacing(6)
+        grid.setVerticalSpacing(4)
         names = [self.tr("Total"), self.tr("Max. fees"), self.tr("Funding needed"),
                  self.tr("Available")]  # fmt: skip
         for i, (name, value) in enumerate(zip(names, (self.total, self.fees, self.funding,
@@ -166,9 +177,20 @@ class OrderFormView(QFrame):
         self.fees.setToolTip(self.tr("Worst case (protocol §7): one swap transaction per lot "
                                      "plus one input per funding coin, at the server's fee rate."))
         layout.addLayout(grid)
-        layout.addWidget(self.form_error)
         layout.addStretch(1)
-        layout.addWidget(self.submit)
+        self.fields_scroll = QScrollArea()
+        self.fields_scroll.setObjectName("formscroll")
+        self.fields_scroll.setWidget(body)
+        self.fields_scroll.setWidgetResizable(True)
+        self.fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields_scroll.setMinimumHeight(MIN_SCROLL_HEIGHT)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 12, 14, 12)
+        outer.setSpacing(8)
+        outer.addWidget(self.fields_scroll, 1)
+        outer.addWidget(self.form_error)
+        outer.addWidget(self.submit)
 
     def _field(self, box: AtomSpinBox, unit: QLabel) -> QHBoxLayout:
         """[−] [value] [+] unit: visible steppers (arrow keys and the wheel step too)."""
@@ -214,11 +236,19 @@ class OrderFormView(QFrame):
             self._change(write=False, best_bid=bid, best_ask=ask)
 
     def set_price(self, rate: int) -> None:
-        """A click on a book level: a limit order at that price."""
+        """A limit order at that price."""
         if self.state:
             self.touched.add(Field.PRICE)
             self.limit_tab.setChecked(True)
             self._change(rate=rate, kind=OrderKind.LIMIT)
+
+    def set_level(self, rate: int, amount: int) -> None:
+        """A click on a book level: a limit order at its price for the book's amount from the
+        best level down to it, which such an order would take (the user may change it)."""
+        if self.state:
+            self.touched.update((Field.PRICE, Field.QUANTITY))
+            self.limit_tab.setChecked(True)
+            self._change(rate=rate, kind=OrderKind.LIMIT, quantity=amount)
 
     # --- state changes ------------------------------------------------------------------
     def _change(self, write: bool = True, **changes: object) -> None:

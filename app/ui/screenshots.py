@@ -1,8 +1,9 @@
 """`--screenshot-dir DIR` (make screenshots): live simnet data in every tab, one PNG per tab.
 
 Waits for the book, balances and registration, makes one trade (so Orders and Swaps show real
-rows), leaves a swap in flight and a standing order, then saves trade/orders/swaps/wallet.png
-and the same four in the light theme (trade-light.png, ...).
+rows), leaves a swap in flight and a standing order, then saves the Trade tab at common laptop
+and desktop sizes (trade-1366x768.png, ...), trade/orders/swaps/wallet.png and the same four in
+the light theme (trade-light.png, ...).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("cambio.ui")
 TABS = ("trade", "orders", "swaps", "wallet")
 THEMES = {"dark": "", "light": "-light"}  # theme -> file name suffix (not saved to the config)
+SIZES = ((1366, 768), (1280, 720), (1440, 900))  # the most common laptop screens, and larger
 
 
 async def wait_for(check: Callable[[], object], timeout: float, what: str) -> None:
@@ -44,6 +46,21 @@ async def place(window: MainWindow, side: str, lots: int, rate: int, tif: str) -
         except (DexError, ValueError, OSError) as exc:
             log.info("screenshots: %s order not placed yet: %s", side, exc)
             await asyncio.sleep(1.0)
+
+
+async def save_sizes(window: MainWindow, directory: Path) -> None:
+    """The Trade tab with the window as large as each screen (Xvfb has no window manager:
+    the window is placed and sized as a maximised one would be)."""
+    window.tabs.setCurrentIndex(0)
+    start = window.geometry()
+    for width, height in SIZES:
+        window.setGeometry(0, 0, width, height)
+        await asyncio.sleep(0.8)
+        path = directory / f"trade-{width}x{height}.png"
+        window.grab().save(str(path))
+        log.info("screenshot saved: %s (%d×%d)", path, window.width(), window.height())
+    window.setGeometry(start)
+    await asyncio.sleep(0.3)
 
 
 async def take_screenshots(window: MainWindow, directory: Path) -> None:
@@ -74,6 +91,8 @@ async def take_screenshots(window: MainWindow, directory: Path) -> None:
                 path = directory / f"{name}{THEMES[theme]}.png"
                 window.grab().save(str(path))
                 log.info("screenshot saved: %s", path)
+        apply_theme(window, "dark")
+        await save_sizes(window, directory)  # last: the swap in flight is in swaps.png
     finally:
         window.quit_confirmed = True  # the simnet's swaps resume on the next `make run`
         window.close()

@@ -14,14 +14,17 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.assets import format_atoms
+from app.assets import format_atoms, get_asset
+from app.safety.rules import client_swap_confs
 from app.swap.engine import describe, ours_of, theirs_of
 from app.swap.states import (
     STATE_FORMAT,
     AwaitingRefund,
     Complete,
     ContractPrepared,
+    CounterpartyAudited,
     Failed,
+    InitBroadcast,
     Redeeming,
     Refunded,
     Refunding,
@@ -55,6 +58,18 @@ class Mark(StrEnum):
 
 
 @dataclass(frozen=True)
+class Wait:
+    """A transaction the swap waits on to confirm: `need` confirmations on chain `asset`."""
+
+    txid: str
+    asset: str
+    need: int
+    block_seconds: int  # the chain's block interval, for an estimate of the wait
+    server_rule: bool = False  # the counterparty waits for the server's swapconf of `asset`
+    # (`need` is then our own rule for that chain, until the server's config is known)
+
+
+@dataclass(frozen=True)
 class SwapRow:
     match_id: str
     order_id: str
@@ -74,6 +89,9 @@ class SwapRow:
     updated_ms: int
     detail: str
     safety: SwapSafety | None = None  # the lock times, margins and confirmations that apply
+    received_atoms: int | None = None  # what reached our wallet: the contract less the fee
+    redeem_fee: int | None = None  # paid by our redeem out of the contract
+    wait: Wait | None = None
 
     @property
     def outcome(self) -> str:
@@ -114,11 +132,34 @@ def steps_of(state: SwapState) -> tuple[tuple[Step, Mark], ...]:
     return tuple(marks)
 
 
+def wait_of(state: SwapState) -> Wait | None:
+    """The confirmations the swap's next step waits for, if any: their init before we act on
+    it, our init before the counterparty does, our redeem or refund until it confirms."""
+    m = state.match
+
+    def on(txid: str, asset: str, need: int, server_rule: bool = False) -> Wait:
+        return Wait(txid, asset, need, get_asset(asset, m.network).block_seconds, server_rule)
+
+    if isinstance(state, CounterpartyAudited):
+        return on(state.theirs.txid, m.their_asset, m.their_swap_conf)
+    if isinstance(state, InitBroadcast):
+        return on(state.ours.init.txid, m.our_asset, client_swap_confs(m.our_asset, m.network),
+                  server_rule=True)
+    if isinstance(state, Redeeming):
+        return on(state.redeem.txid, m.their_asset, 1)
+    if isinstance(state, Refunding):
+        return on(state.refund.txid, m.our_asset, 1)
+    return None
+
+
 def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> SwapRow:
     m = state.match
     ours, theirs = ours_of(state), theirs_of(state)
     final = state.redeem_txid if isinstance(state, Complete) else (
         state.refund_txid if isinstance(state, Refunded) else None)
+    # The audit took their contract at exactly their_amount; the redeem's fee came out of it.
+    received = state.received if isinstance(state, Complete) else None
+    fee = None if received is None else m.their_amount - received
     return SwapRow(
         match_id=m.match_id, order_id=m.order_id, role=m.role.value, state=state_name(state),
         terminal=is_terminal(state), steps=steps_of(state), pay_asset=m.our_asset,
@@ -127,7 +168,9 @@ def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> Swap
         their_txid=theirs.txid if theirs is not None else None, final_txid=final,
         lock_time=ours.contract.lock_time if ours is not None else None,
         created_ms=created_ms, updated_ms=updated_ms, detail=describe(state),
-        safety=None if is_terminal(state) else swap_safety(state))  # shown on cards only
+        safety=None if is_terminal(state) else swap_safety(state),  # shown on cards only
+        received_atoms=received, redeem_fee=fee,
+        wait=wait_of(state))
 
 
 def countdown(seconds: int) -> str:
@@ -150,7 +193,7 @@ def export_json(state: SwapState) -> bytes:
 
 
 CSV_HEADER = ("match_id", "order_id", "role", "result", "paid", "paid_asset", "received",
-              "received_asset", "our_init_txid", "their_init_txid", "final_txid",
+              "received_asset", "redeem_fee", "our_init_txid", "their_init_txid", "final_txid",
               "matched_ms", "finished_ms")
 
 
@@ -159,8 +202,10 @@ def history_csv(rows: list[SwapRow]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for r in rows:
+        received, fee = (("", "") if r.received_atoms is None or r.redeem_fee is None
+                         else (format_atoms(r.received_atoms), format_atoms(r.redeem_fee)))
         writer.writerow((r.match_id, r.order_id, r.role, r.outcome, format_atoms(r.pay_atoms),
-                         r.pay_asset, format_atoms(r.receive_atoms), r.receive_asset,
+                         r.pay_asset, received, r.receive_asset, fee,
                          r.our_txid or "", r.their_txid or "", r.final_txid or "",
                          r.created_ms, r.updated_ms))
     return out.getvalue()

@@ -37,7 +37,7 @@ from app.ui.qt import (
 )
 from app.ui.swap_rows import SwapRow, countdown, export_json, history_csv, swap_row
 from app.ui.swap_safety import SwapSafety, span_text, utc_text
-from app.ui.swap_tracker import StepTracker
+from app.ui.swap_tracker import StepTracker, wait_text
 from app.ui.wallet_view import styled_label
 from app.wallet.backends.base import ChainBackend
 from app.wallet.errors import WalletError
@@ -159,6 +159,7 @@ class SwapCard(QFrame):
             else self.tr("Their init: not yet"))
         self.ours.setToolTip(r.our_txid or "")
         self.theirs.setToolTip(r.their_txid or "")
+        self.tracker.set_waiting(v.waiting(r))
         can_refund = False
         if r.lock_time is None:
             self.clock.setText("")
@@ -184,6 +185,7 @@ class SwapsView(QWidget):
         self.cards: dict[str, SwapCard] = {}
         self.confirmations: dict[str, int] = {}
         self.chain_time: dict[str, int] = {}  # median time past per asset
+        self.swap_confs: dict[str, int] = {}  # the server's swapconf per asset (its config)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
         layout.setSpacing(10)
@@ -209,10 +211,10 @@ class SwapsView(QWidget):
         self.export_csv.clicked.connect(self.ask_export_csv)
         head.addWidget(self.export_csv)
         layout.addLayout(head)
-        self.history = QTableWidget(0, 6)
+        self.history = QTableWidget(0, 7)
         self.history.setHorizontalHeaderLabels([
             self.tr("Finished"), self.tr("Role"), self.tr("Paid"), self.tr("Received"),
-            self.tr("Result"), self.tr("Transaction")])
+            self.tr("Redeem fee"), self.tr("Result"), self.tr("Transaction")])
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -254,11 +256,22 @@ class SwapsView(QWidget):
         return sorted((r for r in self.rows.values() if r.terminal),
                       key=lambda r: r.updated_ms, reverse=True)
 
+    def waiting(self, row: SwapRow) -> str:
+        """What the swap's next step waits for, in words ("" when it waits on no chain)."""
+        wait = row.wait
+        if wait is None:
+            return ""
+        need = self.swap_confs.get(wait.asset, wait.need) if wait.server_rule else wait.need
+        return wait_text(wait, self.confirmations.get(wait.txid, 0), need)
+
     async def refresh_chain(self, backend: Callable[[str], ChainBackend]) -> None:
-        """Confirmations of the init transactions and each chain's time, for swaps in flight."""
+        """Confirmations of the init transactions (and of the redeem or refund waited on) and
+        each chain's time, for swaps in flight."""
         for row in self.pending():
-            for txid, asset in ((row.our_txid, row.pay_asset),
-                                (row.their_txid, row.receive_asset)):
+            txs = {row.our_txid: row.pay_asset, row.their_txid: row.receive_asset}
+            if row.wait is not None:
+                txs[row.wait.txid] = row.wait.asset
+            for txid, asset in txs.items():
                 if txid:
                     try:
                         self.confirmations[txid] = await backend(asset).confirmations(txid) \
@@ -296,13 +309,19 @@ class SwapsView(QWidget):
         for i, r in enumerate(rows):
             when = datetime.fromtimestamp(r.updated_ms / 1000).strftime("%Y-%m-%d %H:%M:%S") \
                 if r.updated_ms else "—"
+            asset = r.receive_asset.upper()  # what arrived: nothing unless it completed
+            got, fee = (("—", "—") if r.received_atoms is None or r.redeem_fee is None else
+                        (f"{format_atoms(r.received_atoms)} {asset}",
+                         f"{format_atoms(r.redeem_fee)} {asset}"))
             cells = [when, self.tr("maker") if r.role == "maker" else self.tr("taker"),
-                     f"{format_atoms(r.pay_atoms)} {r.pay_asset.upper()}",
-                     f"{format_atoms(r.receive_atoms)} {r.receive_asset.upper()}",
+                     f"{format_atoms(r.pay_atoms)} {r.pay_asset.upper()}", got, fee,
                      results.get(r.outcome, r.outcome), short(r.final_txid)]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(r.final_txid or r.detail if j == 5 else r.match_id)
+                item.setToolTip(r.final_txid or r.detail if j == len(cells) - 1 else
+                                self.tr("Contract {amount} {asset}, less the redeem fee").format(
+                                    amount=format_atoms(r.receive_atoms), asset=asset)
+                                if j == 3 and r.received_atoms is not None else r.match_id)
                 self.history.setItem(i, j, item)
 
     def _tick(self) -> None:

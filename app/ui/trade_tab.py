@@ -2,7 +2,11 @@
 the book beside the order form.
 
     left column:  markets (last price, 24 h change), epoch countdown, recent trades
-    centre:       header (bid/ask/spread/mid), price chart | depth chart, book + order form
+    centre:       header (bid/ask/spread/mid), then the charts above the book (a splitter:
+                  drag to give either more room) beside the order form
+
+Every panel shrinks so the tab fits a 1280×720 screen: the charts and the book share the
+height the form leaves; the trades list takes what the left column has left.
 
 The window feeds it: `set_market(rules)`, `show_book(mirror)` after a snapshot, market data
 (`show_trades`, `show_candles`) from the server; the depth chart follows the book's flushes.
@@ -20,13 +24,14 @@ from app.trading.orderform import MarketRules
 from app.ui.charts import CandleChartWidget, DepthChartWidget
 from app.ui.epoch_timer import EpochCheckMark, EpochTimer
 from app.ui.market_list import MarketList, MarketRow
-from app.ui.qt import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from app.ui.qt import QFrame, QHBoxLayout, QLabel, QSizePolicy, Qt, QVBoxLayout, QWidget
 from app.ui.trades_view import TradesView
 from app.ui.trading_view import TradingView
 from app.ui.wallet_view import styled_label
 
-LEFT_WIDTH = 290
-CHART_HEIGHT = 250
+LEFT_WIDTH = 270
+CHART_MIN_HEIGHT = 130  # the splitter stops there: the candles stay readable
+BOOK_MIN_HEIGHT = 180
 
 
 def card(*widgets: QWidget, margins: int = 1) -> QFrame:
@@ -51,18 +56,23 @@ class TradeTab(QWidget):
         if inner is not None:
             inner.setContentsMargins(0, 0, 0, 0)
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(12, 12, 12, 12)
-        outer.setSpacing(12)
+        outer.setContentsMargins(10, 10, 10, 10)
+        outer.setSpacing(10)
         self.market_slot = QVBoxLayout()
-        self.market_slot.setSpacing(12)
+        self.market_slot.setSpacing(10)
         outer.addLayout(self.market_slot)
         center = QVBoxLayout()
-        center.setSpacing(12)
+        center.setSpacing(10)
         outer.addLayout(center, 1)
         center.addWidget(self._build_header())
-        self.chart_slot = QHBoxLayout()
-        self.chart_slot.setSpacing(12)
-        center.addLayout(self.chart_slot)
+        charts = QWidget()
+        self.chart_slot = QHBoxLayout(charts)
+        self.chart_slot.setContentsMargins(0, 0, 0, 0)
+        self.chart_slot.setSpacing(10)
+        self.trading.splitter.insertWidget(0, charts)
+        self.trading.splitter.setStretchFactor(0, 4)
+        self.trading.splitter.setStretchFactor(1, 5)
+        self.trading.book_card.setMinimumHeight(BOOK_MIN_HEIGHT)
         center.addWidget(self.trading, 1)
         self._build_side()
         self._build_charts()
@@ -73,8 +83,8 @@ class TradeTab(QWidget):
         header = QFrame()
         header.setObjectName("card")
         row = QHBoxLayout(header)
-        row.setContentsMargins(18, 10, 18, 10)
-        row.setSpacing(28)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(24)
         self.market = styled_label(self.tr("Connecting…"), "markettitle")
         row.addWidget(self.market)
         self.figures: dict[str, tuple[QLabel, QLabel]] = {}
@@ -87,10 +97,12 @@ class TradeTab(QWidget):
             box.addWidget(value)
             row.addLayout(box)
             self.figures[key] = (label, value)
-        row.addStretch(1)
         self.note = styled_label("", "muted")
         self.note.setWordWrap(True)
-        row.addWidget(self.note)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note.setMinimumWidth(120)  # wraps, and gives way to the figures
+        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.note, 1)
         return header
 
     def _build_side(self) -> None:
@@ -116,10 +128,12 @@ class TradeTab(QWidget):
     def _build_charts(self) -> None:
         self.candles = CandleChartWidget()
         self.depth_chart = DepthChartWidget()
-        self.depth_chart.setMinimumWidth(260)
-        for widget, stretch in ((self.candles, 3), (self.depth_chart, 2)):
+        # Smaller than the charts' own minimums, which suit a large window.
+        self.candles.plot.setMinimumSize(240, CHART_MIN_HEIGHT - 40)  # under the bin buttons
+        self.depth_chart.setMinimumSize(200, CHART_MIN_HEIGHT)
+        # 2:1, so the candle legend (OHLC, volume, change) has room on a 1280-pixel screen
+        for widget, stretch in ((self.candles, 2), (self.depth_chart, 1)):
             frame = card(widget, margins=4)
-            frame.setFixedHeight(CHART_HEIGHT)
             self.chart_slot.addWidget(frame, stretch)
 
     def set_market(self, rules: MarketRules, note: str = "") -> None:

@@ -7,6 +7,9 @@ The window feeds it from DEX events and wallet data:
     on BookUpdated(delta):      view.apply_delta(delta)
     view.set_balance("btc", coin_values); view.set_connected(True)
     view.order_requested.connect(lambda req: core.place_order(req))   # an OrderRequest
+
+The book sits in a vertical splitter (`splitter`) so the trade tab can put the charts above
+it; the form keeps the view's full height beside them, its submit button always in sight.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from app.trading.orderform import MarketRules
 from app.ui.book_model import BookModel
 from app.ui.book_view import BookView
 from app.ui.order_form_view import OrderFormView
-from app.ui.qt import QFrame, QHBoxLayout, QVBoxLayout, QWidget, Signal
+from app.ui.qt import QFrame, QHBoxLayout, QSplitter, Qt, QVBoxLayout, QWidget, Signal
+
+FORM_WIDTH = 330
 
 
 class TradingView(QWidget):
@@ -30,18 +35,24 @@ class TradingView(QWidget):
         self.book = BookModel(self, interval_ms=interval_ms)
         self.book_view = BookView(self.book)
         self.form = OrderFormView()
-        self.form.setFixedWidth(360)
+        self.form.setFixedWidth(FORM_WIDTH)
         card = QFrame()
         card.setObjectName("card")
         inner = QVBoxLayout(card)
         inner.setContentsMargins(1, 1, 1, 1)
         inner.addWidget(self.book_view)
+        self.book_card = card
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("tradesplit")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(10)
+        self.splitter.addWidget(card)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(12)
-        layout.addWidget(card, 1)
+        layout.setSpacing(10)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.form)
-        self.book_view.price_clicked.connect(self.form.set_price)
+        self.book_view.level_clicked.connect(self.form.set_level)
         self.book.flushed.connect(self._book_moved)
         self.form.order_requested.connect(self.order_requested)
 

@@ -56,12 +56,13 @@ class AssetCard(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 18)
-        layout.setSpacing(24)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(14)  # two cards side by side fit a 1280-pixel window
 
         left = QVBoxLayout()
         self.name = styled_label(name="title")
         self.note = styled_label(name="muted")
+        self.note.setWordWrap(True)
         left.addWidget(self.name)
         left.addWidget(self.note)
         left.addSpacing(6)
@@ -106,7 +107,7 @@ class AssetCard(QFrame):
              self.tr("Coins waiting for their first confirmation.")),
         )
         grid = QGridLayout()
-        grid.setHorizontalSpacing(18)
+        grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(6)
         for row, (text, value, tip) in enumerate(rows):
             label = styled_label(text, "muted")
@@ -149,8 +150,8 @@ class WalletView(QWidget):
     def __init__(self, symbols: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(18, 18, 18, 18)
-        layout.setSpacing(14)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(12)
         self.cards: dict[str, AssetCard] = {}
         self.txs: dict[str, TxListView] = {}
         self.snapshots: dict[str, AssetSnapshot] = {}

@@ -261,8 +261,9 @@ class WizardDialog(ThemedDialog):
         self.title.setText(title)
         self.subtitle.setText(subtitle)
         current, total = self.wizard.progress()
-        self.step_label.setText(self.tr("Step {n} of {total}").format(n=current, total=total))
-        self.progress.setRange(0, total)
+        self.step_label.setText(self.tr("Step {n} of {total}").format(n=current, total=total)
+                                if total else "")  # the welcome page is no step
+        self.progress.setRange(0, max(1, total))
         self.progress.setValue(current)
         self.error.clear()
         self._move_error(self.pages[step])

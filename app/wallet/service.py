@@ -8,7 +8,7 @@ A failing node raises a BackendError and leaves the stored state as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.assets import AssetParams
@@ -88,6 +88,20 @@ class Discovery:
     last_used_receive: int  # -1 when none
     last_used_change: int
     scanned: int  # addresses queried, both chains
+
+
+@dataclass(frozen=True)
+class ScanStep:
+    """What discovery asks the chain now (for a progress display)."""
+
+    asset: str  # symbol
+    change: bool  # the change branch (else receive addresses)
+    first: int  # address indexes asked, first..last
+    last: int
+    scanned: int  # addresses asked before this batch, both branches
+
+
+ScanCallback = Callable[[ScanStep], None]
 
 
 def _now_ms() -> int:
@@ -209,8 +223,10 @@ class AssetWallet:
         return self.keys.script(CHANGE, self._reserve(CHANGE))
 
     # -- chain ------------------------------------------------------------------------------
-    async def discover(self, gap_limit: int = GAP_LIMIT) -> Discovery:
-        """Find used addresses on both chains until `gap_limit` unused ones in a row."""
+    async def discover(self, gap_limit: int = GAP_LIMIT,
+                       progress: ScanCallback | None = None) -> Discovery:
+        """Find used addresses on both chains until `gap_limit` unused ones in a row;
+        `progress` hears of each batch before it is asked."""
         scanned = 0
         last = {}
         for change in (RECEIVE, CHANGE):
@@ -220,6 +236,8 @@ class AssetWallet:
                 end = last_used + gap_limit + 1
                 self._ensure_addresses(change, end)
                 batch = {self.keys.script(change, i): i for i in range(start, end)}
+                if progress is not None:
+                    progress(ScanStep(self.asset.symbol, change, start, end - 1, scanned))
                 used = await self.backend.used_scripts(list(batch))
                 scanned += len(batch)
                 if used:

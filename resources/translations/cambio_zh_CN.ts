@@ -4,67 +4,67 @@
 <context>
     <name>AssetCard</name>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="98" />
+        <location filename="../../app/ui/wallet_view.py" line="99" />
         <source>Available</source>
         <translation>可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="105" />
+        <location filename="../../app/ui/wallet_view.py" line="106" />
         <source>Unconfirmed</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="76" />
+        <location filename="../../app/ui/wallet_view.py" line="77" />
         <source>Receive address</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="85" />
+        <location filename="../../app/ui/wallet_view.py" line="86" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="88" />
+        <location filename="../../app/ui/wallet_view.py" line="89" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="99" />
+        <location filename="../../app/ui/wallet_view.py" line="100" />
         <source>Confirmed coins not reserved: what a new order or a payment can use.</source>
         <translation>未被占用的已确认币：可用于新订单或付款。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="100" />
+        <location filename="../../app/ui/wallet_view.py" line="101" />
         <source>Locked in orders</source>
         <translation>订单中锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="101" />
+        <location filename="../../app/ui/wallet_view.py" line="102" />
         <source>Coins reserved for your open orders.</source>
         <translation>为您未完成的订单预留的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="102" />
+        <location filename="../../app/ui/wallet_view.py" line="103" />
         <source>Locked in swaps</source>
         <translation>兑换中锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="103" />
+        <location filename="../../app/ui/wallet_view.py" line="104" />
         <source>Coins set aside to fund swaps, and coins sent into swap contracts that have not been redeemed or refunded yet.</source>
         <translation>为兑换注资预留的币，以及已转入兑换合约、尚未被赎回或退款的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="106" />
+        <location filename="../../app/ui/wallet_view.py" line="107" />
         <source>Coins waiting for their first confirmation.</source>
         <translation>等待首次确认的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="127" />
+        <location filename="../../app/ui/wallet_view.py" line="128" />
         <source> · simulated by a Litecoin regtest chain</source>
         <translation> · 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wallet_view.py" line="143" />
+        <location filename="../../app/ui/wallet_view.py" line="144" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -90,32 +90,32 @@
 <context>
     <name>BookView</name>
     <message>
-        <location filename="../../app/ui/book_view.py" line="207" />
+        <location filename="../../app/ui/book_view.py" line="209" />
         <source>Order book</source>
         <translation>订单簿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="213" />
+        <location filename="../../app/ui/book_view.py" line="215" />
         <source>Mid price: halfway between the best bid and the best ask</source>
         <translation>中间价：最高买价与最低卖价的中点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="252" />
+        <location filename="../../app/ui/book_view.py" line="254" />
         <source>Order book  {base}/{quote}</source>
         <translation>订单簿  {base}/{quote}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="254" />
+        <location filename="../../app/ui/book_view.py" line="256" />
         <source>{quote} mid</source>
         <translation>{quote} 中间价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="270" />
+        <location filename="../../app/ui/book_view.py" line="276" />
         <source>No spread: one side is empty</source>
         <translation>无价差：一侧没有订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/book_view.py" line="275" />
+        <location filename="../../app/ui/book_view.py" line="281" />
         <source>Spread {spread} ({pct})</source>
         <translation>价差 {spread}（{pct}）</translation>
     </message>
@@ -359,142 +359,142 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="85" />
+        <location filename="../../app/ui/main_window.py" line="100" />
         <source>Trade</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="86" />
+        <location filename="../../app/ui/main_window.py" line="101" />
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="86" />
+        <location filename="../../app/ui/main_window.py" line="101" />
         <source>Swaps</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="87" />
+        <location filename="../../app/ui/main_window.py" line="102" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="89" />
+        <location filename="../../app/ui/main_window.py" line="104" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="91" />
+        <location filename="../../app/ui/main_window.py" line="106" />
         <source>DEX server, chain backends, language and theme</source>
         <translation>DEX 服务器、链后端、语言和主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="132" />
+        <location filename="../../app/ui/main_window.py" line="155" />
         <source>View swaps</source>
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="156" />
+        <location filename="../../app/ui/main_window.py" line="179" />
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="178" />
+        <location filename="../../app/ui/main_window.py" line="202" />
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180" />
+        <location filename="../../app/ui/main_window.py" line="204" />
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="201" />
+        <location filename="../../app/ui/main_window.py" line="225" />
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202" />
+        <location filename="../../app/ui/main_window.py" line="226" />
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209" />
+        <location filename="../../app/ui/main_window.py" line="233" />
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="210" />
+        <location filename="../../app/ui/main_window.py" line="234" />
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="212" />
+        <location filename="../../app/ui/main_window.py" line="236" />
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="213" />
+        <location filename="../../app/ui/main_window.py" line="237" />
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="218" />
+        <location filename="../../app/ui/main_window.py" line="242" />
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="219" />
+        <location filename="../../app/ui/main_window.py" line="243" />
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="233" />
+        <location filename="../../app/ui/main_window.py" line="257" />
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="241" />
+        <location filename="../../app/ui/main_window.py" line="265" />
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="262" />
+        <location filename="../../app/ui/main_window.py" line="286" />
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265" />
+        <location filename="../../app/ui/main_window.py" line="289" />
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="293" />
+        <location filename="../../app/ui/main_window.py" line="340" />
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="322" />
+        <location filename="../../app/ui/main_window.py" line="372" />
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="327" />
+        <location filename="../../app/ui/main_window.py" line="377" />
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="339" />
+        <location filename="../../app/ui/main_window.py" line="390" />
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="341" />
+        <location filename="../../app/ui/main_window.py" line="392" />
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="342" />
+        <location filename="../../app/ui/main_window.py" line="393" />
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
@@ -628,128 +628,128 @@
 <context>
     <name>OrderFormView</name>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="90" />
-        <location filename="../../app/ui/order_form_view.py" line="109" />
+        <location filename="../../app/ui/order_form_view.py" line="99" />
+        <location filename="../../app/ui/order_form_view.py" line="118" />
         <source>Buy</source>
         <translation>买入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="90" />
+        <location filename="../../app/ui/order_form_view.py" line="99" />
         <source>Sell</source>
         <translation>卖出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="92" />
+        <location filename="../../app/ui/order_form_view.py" line="101" />
         <source>Limit</source>
         <translation>限价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="92" />
+        <location filename="../../app/ui/order_form_view.py" line="101" />
         <source>Market</source>
         <translation>市价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="94" />
+        <location filename="../../app/ui/order_form_view.py" line="103" />
         <source>Standing</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="95" />
+        <location filename="../../app/ui/order_form_view.py" line="104" />
         <source>Immediate</source>
         <translation>即时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="96" />
+        <location filename="../../app/ui/order_form_view.py" line="105" />
         <source>Standing orders rest on the book until filled or cancelled; immediate ones live for one match cycle.</source>
         <translation>挂单会留在订单簿上，直到成交或取消；即时订单只在一轮撮合中有效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="101" />
+        <location filename="../../app/ui/order_form_view.py" line="110" />
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="102" />
+        <location filename="../../app/ui/order_form_view.py" line="111" />
         <source>Amount</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="103" />
+        <location filename="../../app/ui/order_form_view.py" line="112" />
         <source>Max</source>
         <translation>最大</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="160" />
+        <location filename="../../app/ui/order_form_view.py" line="171" />
         <source>Total</source>
         <translation>总计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="160" />
+        <location filename="../../app/ui/order_form_view.py" line="171" />
         <source>Max. fees</source>
         <translation>最高手续费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="160" />
+        <location filename="../../app/ui/order_form_view.py" line="171" />
         <source>Funding needed</source>
         <translation>所需资金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="161" />
+        <location filename="../../app/ui/order_form_view.py" line="172" />
         <source>Available</source>
         <translation>可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="166" />
+        <location filename="../../app/ui/order_form_view.py" line="177" />
         <source>Worst case (protocol §7): one swap transaction per lot plus one input per funding coin, at the server's fee rate.</source>
         <translation>最坏情况（协议 §7）：按服务器的费率，每手一笔兑换交易，每个资金币一个输入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="177" />
+        <location filename="../../app/ui/order_form_view.py" line="199" />
         <source>One step down</source>
         <translation>下调一档</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="178" />
+        <location filename="../../app/ui/order_form_view.py" line="200" />
         <source>One step up</source>
         <translation>上调一档</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="278" />
+        <location filename="../../app/ui/order_form_view.py" line="308" />
         <source>Best available</source>
         <translation>最优价格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="279" />
+        <location filename="../../app/ui/order_form_view.py" line="309" />
         <source>Price ({quote} per {base})</source>
         <translation>价格（每 {base} 多少 {quote}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="280" />
+        <location filename="../../app/ui/order_form_view.py" line="310" />
         <source>Spend ({quote})</source>
         <translation>花费（{quote}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="281" />
+        <location filename="../../app/ui/order_form_view.py" line="311" />
         <source>Amount ({base})</source>
         <translation>数量（{base}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="289" />
+        <location filename="../../app/ui/order_form_view.py" line="319" />
         <source>Buy {base}</source>
         <translation>买入 {base}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="289" />
+        <location filename="../../app/ui/order_form_view.py" line="319" />
         <source>Sell {base}</source>
         <translation>卖出 {base}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="298" />
+        <location filename="../../app/ui/order_form_view.py" line="328" />
         <source>Sized in {quote}; at least the buy buffer times one lot</source>
         <translation>以 {quote} 计量；至少为买入缓冲倍数乘以一手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/order_form_view.py" line="302" />
+        <location filename="../../app/ui/order_form_view.py" line="332" />
         <source>= {lots} lots · 1 lot = {lot} {base}</source>
         <translation>= {lots} 手 · 1 手 = {lot} {base}</translation>
     </message>
@@ -1583,32 +1583,52 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>StepTracker</name>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="26" />
+        <location filename="../../app/ui/swap_tracker.py" line="16" />
+        <source>under a minute</source>
+        <translation>不到一分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="19" />
+        <source>about {n} min</source>
+        <translation>约 {n} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="20" />
+        <source>about {n} h</source>
+        <translation>约 {n} 小时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="27" />
+        <source>{have} of {need} confirmations on {chain}</source>
+        <translation>{chain} 上已确认 {have}/{need}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swap_tracker.py" line="51" />
         <source>Matched</source>
         <translation>已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="26" />
+        <location filename="../../app/ui/swap_tracker.py" line="51" />
         <source>Our init</source>
         <translation>我方锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="27" />
+        <location filename="../../app/ui/swap_tracker.py" line="52" />
         <source>Their init</source>
         <translation>对方锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="27" />
+        <location filename="../../app/ui/swap_tracker.py" line="52" />
         <source>Redeemed</source>
         <translation>已赎回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="28" />
+        <location filename="../../app/ui/swap_tracker.py" line="53" />
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swap_tracker.py" line="28" />
+        <location filename="../../app/ui/swap_tracker.py" line="53" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -1731,12 +1751,12 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>对方锁定：尚未</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="169" />
+        <location filename="../../app/ui/swaps_view.py" line="170" />
         <source>Refund possible now</source>
         <translation>现在可以退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="170" />
+        <location filename="../../app/ui/swaps_view.py" line="171" />
         <source>Refund time in {t}</source>
         <translation>距退款时间 {t}</translation>
     </message>
@@ -1744,120 +1764,148 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>SwapsView</name>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="190" />
+        <location filename="../../app/ui/swaps_view.py" line="192" />
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="191" />
+        <location filename="../../app/ui/swaps_view.py" line="193" />
         <source>No swap in progress. When one of your orders is matched, its swap settles here by itself.</source>
         <translation>没有进行中的兑换。您的订单撮合后，兑换会在这里自动结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="205" />
+        <location filename="../../app/ui/swaps_view.py" line="207" />
         <source>History</source>
         <translation>历史</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="207" />
+        <location filename="../../app/ui/swaps_view.py" line="209" />
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="214" />
+        <location filename="../../app/ui/swaps_view.py" line="216" />
         <source>Finished</source>
         <translation>完成时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="214" />
+        <location filename="../../app/ui/swaps_view.py" line="216" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="214" />
+        <location filename="../../app/ui/swaps_view.py" line="216" />
         <source>Paid</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="214" />
+        <location filename="../../app/ui/swaps_view.py" line="216" />
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="215" />
+        <location filename="../../app/ui/swaps_view.py" line="217" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="215" />
+        <location filename="../../app/ui/swaps_view.py" line="217" />
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="293" />
+        <location filename="../../app/ui/swaps_view.py" line="217" />
+        <source>Redeem fee</source>
+        <translation>赎回手续费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="306" />
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="293" />
+        <location filename="../../app/ui/swaps_view.py" line="306" />
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="294" />
+        <location filename="../../app/ui/swaps_view.py" line="307" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="299" />
+        <location filename="../../app/ui/swaps_view.py" line="316" />
         <source>maker</source>
         <translation>挂单方</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="299" />
+        <location filename="../../app/ui/swaps_view.py" line="316" />
         <source>taker</source>
         <translation>吃单方</translation>
     </message>
     <message>
         <location filename="../../app/ui/swaps_view.py" line="322" />
+        <source>Contract {amount} {asset}, less the redeem fee</source>
+        <translation>合约金额 {amount} {asset}，扣除赎回手续费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/swaps_view.py" line="341" />
         <source>Export swap</source>
         <translation>导出兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/swaps_view.py" line="328" />
+        <location filename="../../app/ui/swaps_view.py" line="347" />
         <source>Export swap history</source>
         <translation>导出兑换历史</translation>
     </message>
 </context>
 <context>
+    <name>SyncBar</name>
+    <message>
+        <location filename="../../app/ui/sync_bar.py" line="50" />
+        <source>Restoring the wallet: scanning {asset} change addresses {first}–{last} ({n} checked)</source>
+        <translation>正在恢复钱包：扫描 {asset} 找零地址 {first}–{last}（已检查 {n} 个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_bar.py" line="52" />
+        <source>Restoring the wallet: scanning {asset} receive addresses {first}–{last} ({n} checked)</source>
+        <translation>正在恢复钱包：扫描 {asset} 收款地址 {first}–{last}（已检查 {n} 个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_bar.py" line="60" />
+        <source>Reading the {asset} wallet from its node: {n} addresses…</source>
+        <translation>正在从节点读取 {asset} 钱包：{n} 个地址…</translation>
+    </message>
+</context>
+<context>
     <name>TradeTab</name>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="78" />
+        <location filename="../../app/ui/trade_tab.py" line="88" />
         <source>Connecting…</source>
         <translation>连接中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="81" />
+        <location filename="../../app/ui/trade_tab.py" line="91" />
         <source>Best bid</source>
         <translation>最高买价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="81" />
+        <location filename="../../app/ui/trade_tab.py" line="91" />
         <source>Best ask</source>
         <translation>最低卖价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="82" />
+        <location filename="../../app/ui/trade_tab.py" line="92" />
         <source>Spread</source>
         <translation>价差</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="82" />
+        <location filename="../../app/ui/trade_tab.py" line="92" />
         <source>Mid price</source>
         <translation>中间价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/trade_tab.py" line="100" />
+        <location filename="../../app/ui/trade_tab.py" line="112" />
         <source>Markets</source>
         <translation>市场</translation>
     </message>
@@ -2097,7 +2145,7 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
     </message>
     <message>
         <location filename="../../app/ui/wizard_view.py" line="73" />
-        <location filename="../../app/ui/wizard_view.py" line="274" />
+        <location filename="../../app/ui/wizard_view.py" line="275" />
         <source>Continue</source>
         <translation>继续</translation>
     </message>
@@ -2212,22 +2260,22 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>第 {n} 步，共 {total} 步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="271" />
+        <location filename="../../app/ui/wizard_view.py" line="272" />
         <source>I wrote them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="272" />
+        <location filename="../../app/ui/wizard_view.py" line="273" />
         <source>Restore wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="273" />
+        <location filename="../../app/ui/wizard_view.py" line="274" />
         <source>Create wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="304" />
+        <location filename="../../app/ui/wizard_view.py" line="305" />
         <source>Word #{n}</source>
         <translation>第 {n} 个单词</translation>
     </message>
@@ -2235,7 +2283,7 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>launch</name>
     <message>
-        <location filename="../../app/ui/launch.py" line="126" />
+        <location filename="../../app/ui/launch.py" line="130" />
         <source>Another Cambio is already running with this wallet and settling its swaps. Close it first.</source>
         <translation>另一个 Cambio 正在使用此钱包并结算其兑换。请先关闭它。</translation>
     </message>

@@ -16,6 +16,7 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
+from app.assets import format_atoms
 from app.core import Core
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
@@ -73,9 +74,10 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
         qtbot.mouseClick(asks.viewport(), Qt.MouseButton.LeftButton,
                          pos=asks.visualRect(index).center())
         assert form.state is not None and form.state.rate == RATE
+        assert form.state.quantity == 5 * LOT  # the book's amount up to the clicked row
         qtbot.mouseClick(form.buy_tab, Qt.MouseButton.LeftButton)
-        for _ in range(3):
-            form.qty.stepBy(1)  # the [+] stepper's action: three lots
+        for _ in range(2):
+            form.qty.stepBy(-1)  # the [−] stepper's action: down to three lots
         assert form.state.quantity == 3 * LOT, form.problem_texts()
         qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
         await until(lambda: form.confirm is not None and form.confirm.isVisible(), 5,
@@ -92,8 +94,14 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
         loop.run_until_complete(asyncio.wait_for(scenario(), 150))
         history = window.swaps_view.history
         assert history.rowCount() == 1
-        assert history.item(0, 4).text() == "Completed"
-        assert history.item(0, 3).text() == "0.03000000 LTC"
+        assert history.item(0, 5).text() == "Completed"
+        done = window.swaps_view.finished()[0]
+        assert done.received_atoms is not None and done.redeem_fee is not None
+        # The wallet got the 0.03 LTC contract less our redeem's fee, shown beside it.
+        assert 0 < done.redeem_fee < 100_000
+        assert done.received_atoms == 3 * LOT - done.redeem_fee
+        assert history.item(0, 3).text() == f"{format_atoms(done.received_atoms)} LTC"
+        assert history.item(0, 4).text() == f"{format_atoms(done.redeem_fee)} LTC"
         assert window.orders_view.orders[0].side == "buy"
     finally:
         window.quit_confirmed = True

@@ -13,7 +13,7 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
+from app.assets import Network, format_atoms
 from app.core import Core
 from app.events import OrderMatched, SwapsResumed, SwapStep
 from app.orders import OrderRecord
@@ -92,16 +92,25 @@ def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Core
     window.swaps_view.export_swap(mid, tmp_path / "swap.json")
     assert json.loads((tmp_path / "swap.json").read_text())["match_id"] == mid
 
-    core.swaps.save(Complete(state.match, "cd" * 32, state.match.their_amount))
+    core.swaps.save(Complete(state.match, "cd" * 32, state.match.their_amount - 2_250))
     core.events.emit(SwapStep(mid, "Redeeming", "Complete", ""))
     assert mid not in window.swaps_view.cards
-    assert window.swaps_view.history.rowCount() == 1
-    assert window.swaps_view.history.item(0, 4).text() == "Completed"
+    history = window.swaps_view.history
+    assert history.rowCount() == 1
+    assert history.item(0, 5).text() == "Completed"
+    coin = state.match.their_asset.upper()
+    # What arrived: the contract less our redeem's fee, and that fee beside it.
+    assert history.item(0, 3).text() == \
+        f"{format_atoms(state.match.their_amount - 2_250)} {coin}"
+    assert history.item(0, 4).text() == f"0.00002250 {coin}"
+    assert history.horizontalHeaderItem(4).text() == "Redeem fee"
     assert window.notifier.sent[-1][0] == "Swap complete"
     window.swaps_view.export_history(tmp_path / "h.csv")
     rows = list(csv.DictReader((tmp_path / "h.csv").read_text().splitlines()))
     assert rows[0]["match_id"] == mid and rows[0]["result"] == "completed"
     assert rows[0]["final_txid"] == "cd" * 32
+    assert rows[0]["received"] == format_atoms(state.match.their_amount - 2_250)
+    assert rows[0]["redeem_fee"] == "0.00002250"
 
 
 def test_resume_banner_counts_down_as_swaps_settle(window: MainWindow, core: Core) -> None:

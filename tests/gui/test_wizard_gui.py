@@ -45,7 +45,7 @@ def test_create_flow(qtbot: QtBot, tmp_path: Path) -> None:
     click(qtbot, dialog.create_button)
     words = [label.text() for label in dialog.word_labels]
     assert len(words) == 12 and all(words)
-    assert dialog.step_label.text() == "Step 2 of 5"
+    assert dialog.step_label.text() == "Step 1 of 4"
     click(qtbot, dialog.next_button)
     assert dialog.wizard.step is Step.CONFIRM_WORDS
 
@@ -98,6 +98,43 @@ def test_create_flow(qtbot: QtBot, tmp_path: Path) -> None:
     asyncio.run(wallet.close())
 
 
+def test_step_labels_count_the_same_steps_through_each_flow(qtbot: QtBot) -> None:
+    """The welcome page is no step; each flow then counts its own steps, 1 to its total."""
+    dialog = make_dialog(qtbot)
+    assert dialog.step_label.text() == ""
+    click(qtbot, dialog.create_button)
+    seen = [dialog.step_label.text()]
+    click(qtbot, dialog.next_button)  # the words are on paper
+    seen.append(dialog.step_label.text())
+    words = dialog.wizard.words
+    for position, field in zip(dialog.wizard.confirm_positions, dialog.confirm_fields,
+                               strict=False):
+        type_into(qtbot, field, words[position - 1])
+    click(qtbot, dialog.next_button)
+    seen.append(dialog.step_label.text())
+    for field in (dialog.password, dialog.password_again):
+        type_into(qtbot, field, "Tr0ub4dor&3x")
+    click(qtbot, dialog.next_button)
+    seen.append(dialog.step_label.text())
+    assert seen == ["Step 1 of 4", "Step 2 of 4", "Step 3 of 4", "Step 4 of 4"]
+    assert dialog.progress.value() == dialog.progress.maximum() == 4
+
+    for _ in range(4):
+        click(qtbot, dialog.back_button)
+    assert dialog.wizard.step is Step.CHOOSE and dialog.step_label.text() == ""
+    click(qtbot, dialog.restore_button)
+    seen = [dialog.step_label.text()]
+    for field, word in zip(dialog.restore_fields, ABOUT, strict=True):
+        type_into(qtbot, field, word)
+    click(qtbot, dialog.next_button)
+    seen.append(dialog.step_label.text())
+    for field in (dialog.password, dialog.password_again):
+        type_into(qtbot, field, "Tr0ub4dor&3x")
+    click(qtbot, dialog.next_button)
+    seen.append(dialog.step_label.text())
+    assert seen == ["Step 1 of 3", "Step 2 of 3", "Step 3 of 3"]
+
+
 def test_back_shows_the_same_words(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     click(qtbot, dialog.create_button)
@@ -113,7 +150,7 @@ def test_back_shows_the_same_words(qtbot: QtBot) -> None:
 def test_restore_wrong_word_shows_inline_error(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     click(qtbot, dialog.restore_button)
-    assert dialog.step_label.text() == "Step 2 of 4"
+    assert dialog.step_label.text() == "Step 1 of 3"
     fields = dialog.restore_fields
     for field, word in zip(fields, ABOUT, strict=True):
         qtbot.keyClicks(field, word)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.orders import LIVE
 from tests.hostile.conftest import MakeTrader
 from tests.hostile.server import HostileServer, counterparty_address
-from app.orders import LIVE
 from tests.hostile.trader import LOT, RATE, wait_until
 
 pytestmark = pytest.mark.regtest

@@ -39,7 +39,7 @@ def to_confirm(w: Wizard) -> None:
 
 def test_create_flow_produces_result() -> None:
     w = make()
-    assert w.step is Step.CHOOSE and w.progress() == (1, 5)
+    assert w.step is Step.CHOOSE and w.progress() == (0, 0)
     w.choose(Mode.CREATE)
     assert w.step is Step.SHOW_WORDS and w.words == tuple(WORDS)
     w.words_written()
@@ -100,7 +100,7 @@ def test_back_navigation_keeps_generated_words() -> None:
     assert w.words == tuple(WORDS) and len(calls) == 1  # same words after going back
     w.back()
     w.choose(Mode.RESTORE)
-    assert w.step is Step.RESTORE_WORDS and w.progress() == (2, 4)
+    assert w.step is Step.RESTORE_WORDS and w.progress() == (1, 3)
     assert w.restore(ABOUT) is None
     assert w.step is Step.PASSWORD
     w.back()
