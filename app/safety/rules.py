@@ -15,7 +15,11 @@ taken unless it lies inside these constants. They are the client's, never the se
 - the taker funds only while its own lock time is at least `fund_margin_s(taker)` ahead of now,
   while the maker's lock time still leaves the gap, and not later than `btimeout_ms` after the
   maker's contract reached its confirmations (the server revokes such a match anyway);
-- confirmations of the counterparty's contract: at least the asset's own `swap_confs`.
+- confirmations of the counterparty's contract: at least the asset's own `swap_confs`;
+- before funding, revealing the secret or refunding, the node of the chain that step depends
+  on must be in step: not in initial block download, its tip at most `max_tip_age_s` old on
+  our clock (a lagging node shows an old median-time-past: the maker would believe the
+  taker's lock time still far away).
 
 Regtest (the simnet, the tests) runs the same rules scaled down to minutes.
 """
@@ -44,6 +48,9 @@ class NetworkRules:
     btimeout_ms: int  # latest funding after the maker's contract got its confirmations
     resume_wait_ms: int  # an unfunded taker swap at start waits this long for the server
     fee_estimate_factor: int  # a server fee rate may be at most this × the node's estimate
+    # A node whose tip is older than max(floor, blocks × the chain's block spacing) is behind.
+    tip_age_blocks: int = 12
+    tip_age_floor_ms: int = 30 * MINUTE_MS
 
     def gap_ms(self, taker_ms: int) -> int:
         """Least maker − taker lock duration for a taker duration."""
@@ -58,6 +65,12 @@ class NetworkRules:
         """Seconds our (taker) lock time must lie ahead of now for us to fund: max(floor,
         half the taker duration)."""
         return max(self.fund_floor_ms, taker_ms // 2) // 1000
+
+    def max_tip_age_s(self, block_seconds: int) -> int:
+        """Seconds the node's best block may lie behind our clock before the node counts as
+        behind: 12 blocks (BTC 2 h, LTC 30 min; a 12-block gap happens about once in 160 000
+        blocks), on regtest a fixed floor."""
+        return max(self.tip_age_floor_ms // 1000, self.tip_age_blocks * block_seconds)
 
     def lock_problem(self, maker_ms: int, taker_ms: int) -> str | None:
         """Why the server's lock durations are refused, or None when they are acceptable."""
@@ -99,7 +112,10 @@ RULES: dict[Network, NetworkRules] = {
         Network.REGTEST, taker_lock_min_ms=2 * MINUTE_MS, taker_lock_max_ms=72 * HOUR_MS,
         maker_lock_max_ms=7 * DAY_MS, gap_floor_ms=MINUTE_MS, clock_skew_ms=5 * MINUTE_MS,
         reveal_floor_ms=30_000, fund_floor_ms=MINUTE_MS, btimeout_ms=10 * MINUTE_MS,
-        resume_wait_ms=30_000, fee_estimate_factor=4),
+        resume_wait_ms=30_000, fee_estimate_factor=4,
+        # The simnet mines every few seconds, but a test or a developer may pause mining (or
+        # leave a node's clock moved) for minutes; an hour still catches a stale node.
+        tip_age_blocks=0, tip_age_floor_ms=HOUR_MS),
 }
 
 

@@ -43,6 +43,7 @@ from app.swap.messages import (
     SwapProblem,
     SwapStateChanged,
 )
+from app.swap.node_sync import NodeLag, node_lag
 from app.swap.states import (
     AwaitingRefund,
     Complete,
@@ -70,8 +71,10 @@ from app.swap.transitions import (
     Fund,
     Funded,
     Observation,
+    RefuseAudit,
     Send,
     Side,
+    WaitForNode,
     transition,
 )
 from app.wallet.backends.base import ChainBackend, SpendInfo, TxRejectedError
@@ -185,6 +188,10 @@ class SwapEngine:
         self._spends: dict[Outpoint, SpendInfo] = {}  # confirmed spends only
         self._last_broadcast: dict[str, float] = {}
         self._key_problems: set[str] = set()  # matches whose missing key was reported
+        # (match, what) -> the problem last shown for it: shown once, not every tick.
+        self._shown: dict[tuple[str, str], str] = {}
+        # Announcements that failed our audit, per match: a re-delivery is not audited again.
+        self._refused: dict[str, set[tuple[str, int, bytes]]] = {}
 
     # -- public API -------------------------------------------------------------------------
     async def add_match(self, match: Match) -> None:
@@ -244,6 +251,10 @@ class SwapEngine:
     def deliver(self, msg: IncomingMessage) -> None:
         """A counterparty message from the DEX; kept until the swap's state consumes it."""
         if isinstance(msg, CounterpartyInit):
+            if _announced(msg) in self._refused.get(msg.match_id, set()):
+                log.info("swap %s: the refused contract %s:%d was announced again; ignored",
+                         msg.match_id[:8], msg.txid, msg.vout)
+                return
             self._audits[msg.match_id] = msg
         else:
             self._redemptions[msg.match_id] = msg
@@ -295,13 +306,22 @@ class SwapEngine:
             raise SwapError("Unknown swap.", match_id)
         resumed = True
         while not is_terminal(state):
+            # Nothing a chain, a node or a peer shows may end this loop (review M5): an error
+            # in observing, in the transition or in an action is shown once and retried.
             try:
                 obs = await self._observe(state, resumed)
-            except (WalletError, SwapError) as exc:  # node down, odd answer: look again later
-                self._problem(match_id, f"cannot read the chain: {exc}")
+            except Exception as exc:  # node down, odd answer: look again later
+                self._problem_once(match_id, "observe", f"cannot read the chain: {_text(exc)}")
                 await self._sleep(match_id)
                 continue
-            step = transition(state, obs)
+            self._shown.pop((match_id, "observe"), None)
+            try:
+                step = transition(state, obs)
+            except Exception as exc:  # an input no rule foresaw: the state stays, retry
+                self._failed(match_id, "transition", exc)
+                await self._sleep(match_id)
+                continue
+            self._shown.pop((match_id, "transition"), None)
             progressed = step.state != state
             if progressed:
                 try:  # durable before any action depends on it; never over another's write
@@ -319,11 +339,20 @@ class SwapEngine:
                                             state_name(step.state), describe(step.state)))
             state = step.state
             accepted: set[str] = set()  # txids our node took in this step
-            for action in step.actions:
-                await self._act(state.match, action, accepted)
+            try:
+                for action in step.actions:
+                    await self._act(state.match, action, accepted)
+            except Exception as exc:  # the state is stored: the next tick repeats the actions
+                self._failed(match_id, "act", exc)
+                await self._sleep(match_id)
+                continue
+            self._shown.pop((match_id, "act"), None)
+            self._nodes_in_step(state.match, step.actions)
             resumed = False
             if not progressed and not any(isinstance(a, Fund) for a in step.actions):
                 await self._sleep(match_id)
+        for key in [k for k in self._shown if k[0] == match_id]:
+            del self._shown[key]
         return state
 
     async def _sleep(self, match_id: str) -> None:
@@ -339,6 +368,33 @@ class SwapEngine:
     def _problem(self, match_id: str, message: str) -> None:
         log.warning("swap %s: %s", match_id[:8], message)
         self._emit(SwapProblem(match_id, message))
+
+    def _problem_once(self, match_id: str, what: str, message: str,
+                      token: str | None = None) -> None:
+        """Show `message` unless the last one shown for `what` had the same `token` (default:
+        the message itself); cleared by popping `(match_id, what)` from `_shown`."""
+        token = message if token is None else token
+        if self._shown.get((match_id, what)) == token:
+            log.debug("swap %s: %s", match_id[:8], message)
+            return
+        self._shown[(match_id, what)] = token
+        self._problem(match_id, message)
+
+    def _failed(self, match_id: str, where: str, exc: Exception) -> None:
+        message = f"could not go on with the swap, retrying: {_text(exc)}"
+        if self._shown.get((match_id, where)) != message:  # the traceback once, for support
+            log.error("swap %s: %s failed", match_id[:8], where, exc_info=exc)
+        self._problem_once(match_id, where, message)
+
+    def _nodes_in_step(self, m: Match, actions: Sequence[Action]) -> None:
+        """Forget a node-behind problem once no step waits for that node any more."""
+        waiting = {a.lag.asset for a in actions if isinstance(a, WaitForNode)}
+        for asset in (m.our_asset, m.their_asset):
+            if asset in waiting:
+                continue
+            if self._shown.pop((m.match_id, f"node:{asset}"), None) is not None:
+                log.info("swap %s: the %s node is in step again", m.match_id[:8],
+                         asset.upper())
 
     def _backend(self, m: Match, side: Side) -> ChainBackend:
         return self._backends[m.our_asset if side is Side.OURS else m.their_asset]
@@ -399,7 +455,17 @@ class SwapEngine:
             f.update(await self._observe_redeem(state, theirs_b))
         f["redemption"] = self._redemptions.get(mid)
         f["keys"] = self._unlock(state)
-        return Observation(**f)  # type: ignore[arg-type]
+        obs = Observation(**f)  # type: ignore[arg-type]
+        # Is the node in step, wherever a step may fund, reveal or refund (review M6)?
+        our_node = their_node = None
+        if needs_funds or isinstance(state, (InitBroadcast, CounterpartyAudited, AwaitingRefund)):
+            our_node = await self._lag(m.our_asset, m.network, ours_b)
+        if isinstance(state, CounterpartyAudited):
+            their_node = await self._lag(m.their_asset, m.network, theirs_b)
+        return replace(obs, our_node=our_node, their_node=their_node)
+
+    async def _lag(self, asset: str, network: str, chain: ChainBackend) -> NodeLag | None:
+        return node_lag(asset, network, await chain.sync_state(), self._clock())
 
     async def _observe_redeem(self, state: Redeeming, theirs_b: ChainBackend
                               ) -> dict[str, object]:
@@ -458,7 +524,13 @@ class SwapEngine:
 
     # -- acting ------------------------------------------------------------------------------
     async def _act(self, m: Match, action: Action, accepted: set[str]) -> None:
-        if isinstance(action, Broadcast):
+        if isinstance(action, WaitForNode):
+            kind = "ibd" if action.lag.initial_download else "behind"
+            self._problem_once(m.match_id, f"node:{action.lag.asset}", action.lag.message(),
+                               kind)
+        elif isinstance(action, RefuseAudit):
+            self._refuse(m.match_id, action)
+        elif isinstance(action, Broadcast):
             if await self._broadcast(m, action):
                 accepted.add(action.tx.txid)
         elif isinstance(action, Send):
@@ -473,6 +545,16 @@ class SwapEngine:
                                           f"{exc}")
         else:
             await self._fund(m, action)
+
+    def _refuse(self, match_id: str, action: RefuseAudit) -> None:
+        """Drop the announcement that failed the audit (review L3: the swap waits for a
+        correct one until its deadline) and say why, once."""
+        if self._audits.get(match_id) == action.audit:
+            del self._audits[match_id]
+        self._refused.setdefault(match_id, set()).add(_announced(action.audit))
+        self._problem(match_id, f"the counterparty's contract {action.audit.txid}:"
+                                f"{action.audit.vout} was refused: {action.reason}")
+        self._checkpoint("refused:audit")
 
     async def _broadcast(self, m: Match, action: Broadcast) -> bool:
         """True when the node accepted the transaction now (or already had it); False when it
@@ -526,6 +608,18 @@ class SwapEngine:
             funded = Funded(funded.coins, funded.change_script, sha256(secret),
                             self._keys.seal(m.match_id, secret))
         self._funded[m.match_id] = funded
+
+
+def _announced(msg: CounterpartyInit) -> tuple[str, int, bytes]:
+    return (msg.txid, msg.vout, msg.contract)
+
+
+def _text(exc: Exception) -> str:
+    """What to show of an error: our own errors' user message (their detail is for the log),
+    else the exception's type and text."""
+    if isinstance(exc, (SwapError, WalletError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _refuses_replacement(exc: TxRejectedError) -> bool:

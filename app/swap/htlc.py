@@ -265,8 +265,10 @@ def find_secret(
 ) -> bytes | None:
     """The swap secret revealed by a transaction spending `contract`, or None.
 
-    `tx` is the raw transaction or its inputs' witness stacks (e.g. from node JSON). Only
-    inputs whose witness script is this contract count; None also for a refund.
+    `tx` is input witness stacks as the node decoded them (`SpendInfo.witness`: what the
+    swap transitions give, so any serialization the node accepts, MWEB included, is read),
+    or a raw transaction, decoded here (plain segwit only). Only inputs whose witness script
+    is this contract count; None also for a refund.
     """
     stacks = decode_witnesses(tx) if isinstance(tx, bytes) else tx
     script = contract.to_script()

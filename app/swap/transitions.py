@@ -46,6 +46,7 @@ from app.swap.messages import (
     OutgoingMessage,
     RedeemReport,
 )
+from app.swap.node_sync import NodeLag
 from app.swap.states import (
     AwaitingRefund,
     Complete,
@@ -103,7 +104,23 @@ class Fund:
     secret_needed: bool  # maker: the driver also draws a fresh random secret and seals it
 
 
-Action = Broadcast | Send | Fund
+@dataclass(frozen=True)
+class WaitForNode:
+    """A time-critical step waits: this chain's node is behind (the engine tells the user)."""
+
+    lag: NodeLag
+
+
+@dataclass(frozen=True)
+class RefuseAudit:
+    """The announced counterparty contract failed our audit: the engine drops that
+    announcement (a new one for the match is audited afresh) and tells the user once."""
+
+    audit: CounterpartyInit
+    reason: str
+
+
+Action = Broadcast | Send | Fund | WaitForNode | RefuseAudit
 
 
 @dataclass(frozen=True)
@@ -152,6 +169,10 @@ class Observation:
     # Taker not yet funded: may it fund (the server confirmed the match after a restart)?
     # True: yes; False: never (revoked, or no answer in time); None: not known yet, wait.
     fund_allowed: bool | None = True
+    # Our / their chain's node is behind (node_sync.py): time-critical steps on it wait.
+    # None: in step (the driver asks in every state with such a step).
+    our_node: NodeLag | None = None
+    their_node: NodeLag | None = None
 
 
 @dataclass(frozen=True)
@@ -246,11 +267,13 @@ def _watch_ours(
     if spend is not None:
         if spend.txid == ours.refund.txid:
             return Step(Refunding(m, ours, theirs, reason, (), obs.our_tip))
-        secret = find_secret(spend.raw, ours.contract)
+        secret = find_secret([spend.witness], ours.contract)  # as the node decoded it
         if secret is not None and theirs is not None:
             return _redeem(current, secret, secret_hash, ours, theirs, obs)  # learned on chain
         return Step(Failed(m, "our contract was spent without a usable secret"))
     if obs.our_mtp is not None and obs.our_mtp >= ours.contract.lock_time:
+        if obs.our_node is not None:  # its clock may be wrong: wait until it is in step
+            return Step(current, (WaitForNode(obs.our_node),))
         return Step(Refunding(m, ours, theirs, reason or "lock time passed", (), obs.our_tip),
                     (Broadcast(Side.OURS, ours.refund, "refund"),))
     return None
@@ -259,21 +282,25 @@ def _watch_ours(
 def _matched(s: Matched, obs: Observation) -> Step:
     m = s.match
     if m.role is Role.MAKER:
+        if obs.our_node is not None:  # our init must reach a node in step
+            return Step(s, (WaitForNode(obs.our_node),))
         funded = obs.funded
         if funded is None or funded.secret_hash is None or funded.sealed_secret is None:
             return Step(s, (Fund(m.our_amount, secret_needed=True),))
         return _prepare(s, funded.secret_hash, funded.sealed_secret, None, obs)
     if obs.fund_allowed is False:
         return Step(Failed(m, UNCONFIRMED))
+    refused: tuple[Action, ...] = ()
     if obs.audit is not None and obs.their_init is not None:
         try:
             theirs = audit(m, obs, None)
-        except SwapError as exc:
-            return Step(Failed(m, f"{exc} {exc.detail}".strip()))  # nothing of ours sent
-        return Step(CounterpartyAudited(m, theirs.contract.secret_hash, theirs, None))
+        except SwapError as exc:  # nothing of ours sent; wait for a correct announcement
+            refused = (RefuseAudit(obs.audit, f"{exc} {exc.detail}".strip()),)
+        else:
+            return Step(CounterpartyAudited(m, theirs.contract.secret_hash, theirs, None))
     if obs.now_ms > m.match_time_ms + m.maker_lock_ms:
         return Step(Failed(m, "the maker never funded its contract"))
-    return Step(s)
+    return Step(s, refused)
 
 
 def _taker_fund(s: CounterpartyAudited, confirmed: bool, obs: Observation) -> Step:
@@ -290,6 +317,10 @@ def _taker_fund(s: CounterpartyAudited, confirmed: bool, obs: Observation) -> St
         return Step(Failed(m, problem))
     if not confirmed or obs.fund_allowed is None:
         return Step(s)
+    # Our init goes to our node; the maker chain's clock (fund_refusal) comes from theirs.
+    behind = tuple(WaitForNode(lag) for lag in (obs.our_node, obs.their_node) if lag)
+    if behind:
+        return Step(s, behind)
     return _prepare(s, s.secret_hash, None, s.theirs, obs)
 
 
@@ -315,6 +346,8 @@ def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
         return Step(s)
     if s.sealed_secret is None:
         return Step(Failed(m, "maker state without its secret"))
+    if obs.their_node is not None:  # its MTP may be old: the margin cannot be trusted
+        return Step(s, (WaitForNode(obs.their_node),))
     if obs.keys is None or obs.keys.secret is None:  # sealed: wait for the wallet
         return Step(s)
     return _redeem(s, obs.keys.secret, s.secret_hash, s.ours, theirs, obs)
@@ -334,22 +367,24 @@ def _init_broadcast(s: InitBroadcast, obs: Observation) -> Step:
         actions.append(Broadcast(Side.OURS, ours.init, "init"))
     if obs.resumed:
         actions.append(Send(init_report(m, ours, obs.now_ms)))
-    watched = _watch_ours(s, ours, s.theirs, s.secret_hash, obs, "")
-    if watched is not None:
-        return watched
     if m.role is Role.TAKER and s.theirs is not None:
+        # The server's `redemption` first: a spend our chain shows oddly must not hide it.
         msg = obs.redemption
         if msg is not None and msg.match_id == m.match_id and sha256(msg.secret) == s.secret_hash:
             redeem = _redeem(s, msg.secret, s.secret_hash, ours, s.theirs, obs)
             if redeem.state != s:
                 return redeem
-            return Step(s, tuple(actions))  # locked: keep the init going meanwhile
+            # locked: keep watching our contract (the refund at the lock time) meanwhile
+    watched = _watch_ours(s, ours, s.theirs, s.secret_hash, obs, "")
+    if watched is not None:
+        return watched
     if m.role is Role.MAKER and obs.audit is not None and obs.their_init is not None:
         try:
             theirs = audit(m, obs, s.secret_hash)
-        except SwapError as exc:  # keep our secret; take our coins back at the lock time
-            return Step(AwaitingRefund(m, ours, None, f"{exc} {exc.detail}".strip()))
-        return Step(CounterpartyAudited(m, s.secret_hash, theirs, ours, s.sealed_secret))
+        except SwapError as exc:  # keep our secret; wait for a correct one or the lock time
+            actions.append(RefuseAudit(obs.audit, f"{exc} {exc.detail}".strip()))
+        else:
+            return Step(CounterpartyAudited(m, s.secret_hash, theirs, ours, s.sealed_secret))
     return Step(s, tuple(actions))
 
 
@@ -481,7 +516,7 @@ def _refunding(s: Refunding, obs: Observation) -> Step:
         return done
     spend = obs.our_spend
     if spend is not None and spend.txid not in {v.txid for v in s.versions}:
-        secret = find_secret(spend.raw, ours.contract)
+        secret = find_secret([spend.witness], ours.contract)
         if secret is not None and s.theirs is not None:  # they redeemed first: so do we
             return _redeem(s, secret, ours.contract.secret_hash, ours, s.theirs, obs)
         return Step(Failed(m, "our contract was redeemed by the counterparty"))

@@ -1,5 +1,7 @@
 """A scripted chain for engine tests: fixed tip and MTP, one contract output per transaction,
-broadcasts recorded and either refused or remembered (then known with 10 confirmations)."""
+broadcasts recorded and either refused or remembered (then known with 10 confirmations); the
+node's sync state (`sync`, default: in step, tip at the MTP) and the spend of any outpoint
+(`spend`) can be set."""
 
 from __future__ import annotations
 
@@ -7,7 +9,14 @@ from collections.abc import AsyncGenerator, Sequence
 
 from bitcoin.core import CMutableTransaction, COutPoint, CScript, CTransaction, CTxIn, CTxOut, b2lx
 
-from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
+from app.wallet.backends.base import (
+    BlockInfo,
+    ChainBackend,
+    SpendInfo,
+    SyncState,
+    TxInfo,
+    TxRejectedError,
+)
 from app.wallet.coins import Outpoint, Utxo
 
 THEIR_INIT = "cc" * 32  # the counterparty's contract transaction in the unit-test helpers
@@ -22,6 +31,8 @@ class FakeChain(ChainBackend):
         self.sent: list[bytes] = []
         self.known = {THEIR_INIT}
         self.tips = 0  # tip() calls: how many ticks the engine made
+        self.sync = SyncState(False, mtp)
+        self.spend: SpendInfo | None = None
 
     async def tip(self) -> BlockInfo:
         self.tips += 1
@@ -29,6 +40,9 @@ class FakeChain(ChainBackend):
 
     async def median_time_past(self) -> int:
         return self.mtp
+
+    async def sync_state(self) -> SyncState:
+        return self.sync
 
     async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:
         return []
@@ -49,7 +63,7 @@ class FakeChain(ChainBackend):
         return False
 
     async def find_spend(self, outpoint: Outpoint, from_height: int) -> SpendInfo | None:
-        return None
+        return self.spend
 
     async def broadcast(self, raw: bytes) -> str:
         self.sent.append(raw)

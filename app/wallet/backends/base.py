@@ -66,12 +66,25 @@ class TxInfo:
 
 @dataclass(frozen=True)
 class SpendInfo:
-    """The transaction spending an outpoint: `vin` is the spending input's index."""
+    """The transaction spending an outpoint: `vin` is the spending input's index.
+
+    `witness` is that input's witness stack as the node decoded it (Core: `txinwitness`):
+    the secret is read from it, never re-parsed from `raw`, which a Litecoin node serializes
+    with the MWEB flag for some transactions (a peg-in in its mempool)."""
 
     txid: str
     vin: int
     raw: bytes
     height: int | None  # None while the spend is in the mempool
+    witness: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Is the node in step with its chain: in initial block download, its best block's time."""
+
+    initial_download: bool
+    tip_time: int  # UNIX seconds, the best block's header time
 
 
 class ChainBackend(abc.ABC):
@@ -84,6 +97,11 @@ class ChainBackend(abc.ABC):
     @abc.abstractmethod
     async def median_time_past(self) -> int:
         """Median time of the last 11 blocks: what CLTV locktimes are compared against."""
+
+    async def sync_state(self) -> SyncState:
+        """How far along the node is. This default (a backend that cannot tell) reports no
+        initial download and the tip's time."""
+        return SyncState(False, (await self.tip()).time)
 
     @abc.abstractmethod
     async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:

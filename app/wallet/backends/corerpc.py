@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
+from app.wallet.backends.base import (
+    BlockInfo,
+    ChainBackend,
+    SpendInfo,
+    SyncState,
+    TxInfo,
+    TxRejectedError,
+)
 from app.wallet.backends.jsonrpc import (
     JsonRpcClient,
     RpcFailure,
@@ -69,6 +76,14 @@ def _outputs_of(tx: dict[str, Any]) -> tuple[tuple[int, bytes, int], ...]:
                         as_bytes(get(spk, "hex", "scriptPubKey"), "scriptPubKey.hex"),
                         coins_to_atoms(get(out, "value", "vout"), "vout.value")))
     return tuple(outputs)
+
+
+def _witness_of(tx: dict[str, Any], index: int) -> tuple[bytes, ...]:
+    """The witness stack of input `index` as the node decoded it (`txinwitness`; absent for
+    an input without one). The node's JSON reads every serialization it accepts, MWEB too."""
+    vin = as_dict(as_list(get(tx, "vin", "tx"), "tx.vin")[index], "tx.vin[]")
+    items = as_list(vin.get("txinwitness", []), "vin.txinwitness")
+    return tuple(as_bytes(item, "vin.txinwitness[]") for item in items)
 
 
 def _inputs_of(tx: dict[str, Any]) -> list[Outpoint | None]:
@@ -127,6 +142,14 @@ class CoreRpcBackend(ChainBackend):
     async def median_time_past(self) -> int:
         info = as_dict(await self.call("getblockchaininfo"), "getblockchaininfo")
         return as_int(get(info, "mediantime", "getblockchaininfo"), "mediantime")
+
+    async def sync_state(self) -> SyncState:
+        info = as_dict(await self.call("getblockchaininfo"), "getblockchaininfo")
+        ibd = get(info, "initialblockdownload", "getblockchaininfo")
+        if not isinstance(ibd, bool):
+            raise NodeResponseError("getblockchaininfo.initialblockdownload is not a boolean")
+        best = as_hash(get(info, "bestblockhash", "getblockchaininfo"), "bestblockhash")
+        return SyncState(ibd, (await self._header(best)).time)
 
     async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         last = since if since is not None else await self._best_hash()
@@ -294,7 +317,7 @@ class CoreRpcBackend(ChainBackend):
                 if spent == outpoint:
                     return SpendInfo(txid=as_hash(get(tx, "txid", "tx"), "tx.txid"),
                                      vin=index, raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"),
-                                     height=height)
+                                     height=height, witness=_witness_of(tx, index))
         return None
 
     async def _spend_in_mempool(self, outpoint: Outpoint) -> SpendInfo | None:
@@ -306,7 +329,8 @@ class CoreRpcBackend(ChainBackend):
                 return None  # just left the mempool; the caller's next look finds it
             index = _inputs_of(tx).index(outpoint)
             info = await self._tx_info(tx)
-            return SpendInfo(txid=txid, vin=index, raw=info.raw, height=info.height)
+            return SpendInfo(txid=txid, vin=index, raw=info.raw, height=info.height,
+                             witness=_witness_of(tx, index))
         return None
 
     async def broadcast(self, raw: bytes) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
+from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, SyncState, TxInfo
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import WalletError
 
@@ -59,6 +59,9 @@ class SwitchableBackend(ChainBackend):
 
     async def median_time_past(self) -> int:
         return await self._call(lambda b: b.median_time_past())
+
+    async def sync_state(self) -> SyncState:
+        return await self._call(lambda b: b.sync_state())
 
     async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:
         return await self._call(lambda b: b.utxos(scripts))
