@@ -588,6 +588,9 @@ class SwapEngine:
         except WalletError as exc:  # e.g. a refund before the chain's clock passed lock time
             self._last_broadcast.pop(action.tx.txid, None)
             self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
+        except Exception:  # not sent: the next tick tries again (_run shows the error)
+            self._last_broadcast.pop(action.tx.txid, None)
+            raise
         return False
 
     async def _fund(self, m: Match, action: Fund) -> None:
