@@ -72,13 +72,14 @@ _REFUND = ["stored:Refunding", "before:refund-broadcast", "after:refund-broadcas
 # (scenario kind, role killed, crash point). Kinds: "swap" both engines, both complete;
 # "no-taker" the taker never funds, the maker refunds; "no-redeem" the test plays a maker
 # that never redeems, the taker refunds; "bad-taker" the test plays a taker with a wrong
-# contract, the maker waits in AwaitingRefund and refunds once its lock time passes.
+# contract: the maker refuses it (killed right after, "refused:audit"), keeps waiting for a
+# correct one (review L3) and refunds once its lock time passes.
 CRASHES: list[tuple[str, Role, str]] = (
     [("swap", Role.MAKER, p) for p in _HAPPY_MAKER]
     + [("swap", Role.TAKER, p) for p in _HAPPY_TAKER]
     + [("no-taker", Role.MAKER, p) for p in _REFUND]
     + [("no-redeem", Role.TAKER, p) for p in _REFUND]
-    + [("bad-taker", Role.MAKER, "stored:AwaitingRefund")]
+    + [("bad-taker", Role.MAKER, "refused:audit")]
 )
 
 
