@@ -331,6 +331,11 @@ class SwapEngine:
                     state = self.store.load(match_id) or state
                     await self._sleep(match_id)
                     continue
+                except Exception as exc:  # e.g. the database busy: nothing acted on, retry
+                    self._failed(match_id, "save", exc)
+                    await self._sleep(match_id)
+                    continue
+                self._shown.pop((match_id, "save"), None)
                 self._checkpoint(f"stored:{state_name(step.state)}")
                 self._funded.pop(match_id, None)
                 log.info("swap %s: %s -> %s", match_id[:8], state_name(state),
@@ -363,7 +368,10 @@ class SwapEngine:
 
     def _emit(self, event: SwapEvent) -> None:
         if self._on_event is not None:
-            self._on_event(event)
+            try:
+                self._on_event(event)
+            except Exception:  # the listener's problem: settling goes on
+                log.exception("swap %s: the event listener failed", event.match_id[:8])
 
     def _problem(self, match_id: str, message: str) -> None:
         log.warning("swap %s: %s", match_id[:8], message)
