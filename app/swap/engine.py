@@ -358,6 +358,7 @@ class SwapEngine:
                 await self._sleep(match_id)
         for key in [k for k in self._shown if k[0] == match_id]:
             del self._shown[key]
+        self._refused.pop(match_id, None)
         return state
 
     async def _sleep(self, match_id: str) -> None:
