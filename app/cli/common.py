@@ -8,10 +8,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from app.config import NodeConfig, default_datadir
+
+if TYPE_CHECKING:
+    from app.wallet.session import OpenWallet
 
 
 class CliError(Exception):
@@ -44,6 +47,30 @@ def read_password(args: argparse.Namespace, confirm: bool = False) -> str:
     if confirm and getpass.getpass("Repeat password: ") != password:
         raise CliError("the passwords differ")
     return password
+
+
+def read_passphrase() -> str:
+    """A BIP39 passphrase: $CAMBIO_PASSPHRASE, else a hidden prompt on a terminal."""
+    env = os.environ.get("CAMBIO_PASSPHRASE")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        raise CliError("this wallet was made with a BIP39 passphrase: set CAMBIO_PASSPHRASE "
+                       "or run on a terminal")
+    return getpass.getpass("BIP39 passphrase: ")
+
+
+def open_wallet(args: argparse.Namespace) -> OpenWallet:
+    """Unlock the wallet of --datadir; a passphrase wallet also gets its passphrase (never a
+    different, empty wallet opened by a missing one)."""
+    from app.wallet.errors import PassphraseNeeded
+    from app.wallet.session import unlock_wallet
+
+    password = read_password(args)
+    try:
+        return unlock_wallet(args.datadir, password, os.environ.get("CAMBIO_PASSPHRASE", ""))
+    except PassphraseNeeded:
+        return unlock_wallet(args.datadir, password, read_passphrase())
 
 
 def parse_node_spec(spec: str) -> tuple[str, NodeConfig]:

@@ -15,6 +15,7 @@ from app.cli.common import (
     add_datadir,
     add_json,
     emit,
+    open_wallet,
     parse_node_spec,
     read_password,
 )
@@ -149,7 +150,7 @@ async def _discover_all(datadir: Path, password: str) -> dict[str, tuple[int, in
 
 
 def _address(args: argparse.Namespace) -> int:
-    wallet = unlock_wallet(args.datadir, read_password(args))
+    wallet = open_wallet(args)
     try:
         address = wallet.asset(args.asset).receive_address()
     finally:
@@ -171,7 +172,7 @@ def balance_fields(b: Balance) -> dict[str, int]:
 
 def _balance(args: argparse.Namespace) -> int:
     async def run() -> dict[str, int]:
-        wallet = unlock_wallet(args.datadir, read_password(args))
+        wallet = open_wallet(args)
         try:
             b, _ = await asset_balance(wallet.asset(args.asset), SwapStore(wallet.store))
             return balance_fields(b)
@@ -197,7 +198,7 @@ def _send(args: argparse.Namespace) -> int:
         raise CliError("the amount must be positive")
 
     async def run() -> dict[str, object]:
-        wallet = unlock_wallet(args.datadir, read_password(args))
+        wallet = open_wallet(args)
         try:
             asset_wallet = wallet.asset(args.asset)
             policy = FeePolicy.for_asset(asset_wallet.asset)

@@ -16,7 +16,7 @@ from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.backends.switchable import SwitchableBackend
-from app.wallet.errors import KeystoreExistsError
+from app.wallet.errors import KeystoreExistsError, PassphraseNeeded
 from app.wallet.hd import HDWallet
 from app.wallet.keystore import DEFAULT_SCRYPT_N, SeedRecord, load_keystore, save_keystore
 from app.wallet.mnemonic import generate_mnemonic, mnemonic_to_entropy
@@ -117,8 +117,12 @@ class OpenWallet:
 
 
 def unlock_wallet(datadir: Path, password: str, passphrase: str = "") -> OpenWallet:
-    """Decrypt the seed and open the store; raises WrongPasswordError etc. unchanged."""
+    """Decrypt the seed and open the store; raises WrongPasswordError etc. unchanged, and
+    PassphraseNeeded for a passphrase wallet opened without one (for every caller: the GUI,
+    the CLI, the daemon), since an empty passphrase would silently open another wallet."""
     record = load_keystore(keystore_path(datadir), password)
+    if record.has_passphrase and not passphrase:
+        raise PassphraseNeeded()
     hd = HDWallet(record.seed(passphrase))
     private_dir(Path(datadir))
     return OpenWallet(Path(datadir), load_config(datadir), hd, Store(Path(datadir) / DB_NAME))

@@ -85,3 +85,26 @@ def test_wrong_password_is_a_clear_error(tmp_path: Path) -> None:
                      env={"CAMBIO_PASSWORD": "right"})
     assert address.returncode == 0, address.stderr
     assert address.stdout.strip().startswith("rltc1q")
+
+
+def test_a_passphrase_wallet_never_opens_without_its_passphrase(tmp_path: Path) -> None:
+    import pytest
+
+    from app.assets import Network
+    from app.wallet.errors import PassphraseNeeded
+    from app.wallet.keystore import MIN_SCRYPT_N
+    from app.wallet.session import create_wallet, unlock_wallet
+
+    create_wallet(tmp_path, "pw", network=Network.REGTEST, passphrase="extra words",
+                  scrypt_n=MIN_SCRYPT_N)
+    with pytest.raises(PassphraseNeeded):
+        unlock_wallet(tmp_path, "pw")  # for every caller, not only the unlock dialog
+    right = unlock_wallet(tmp_path, "pw", "extra words")
+    expected = right.asset("ltc").keys.address(False, 0)
+    right.store.close()
+    args = ("wallet", "address", "--datadir", str(tmp_path), "--asset", "ltc", "--json")
+    refused = cambio(*args, env={"CAMBIO_PASSWORD": "pw"})
+    assert refused.returncode == 1 and "CAMBIO_PASSPHRASE" in refused.stderr
+    opened = cambio(*args, env={"CAMBIO_PASSWORD": "pw", "CAMBIO_PASSPHRASE": "extra words"})
+    assert opened.returncode == 0, opened.stderr
+    assert json.loads(opened.stdout)["address"] == expected
