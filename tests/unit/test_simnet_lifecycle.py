@@ -89,7 +89,8 @@ def test_the_owner_lock_is_exclusive_and_dies_with_its_holder(tmp_path: Path) ->
     assert not owner_alive(tmp_path)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from simnet.lifecycle import OwnerLock; "
-         f"lock = OwnerLock(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(120)",
+         "lock = OwnerLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
+         "time.sleep(120)",
          str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
