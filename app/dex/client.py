@@ -149,7 +149,9 @@ class DexClient(Link):
                 try:
                     await self._request(rq.report_call(s, item), MatchAck)
                 except RemoteError as exc:  # kept for the next reconnect unless final
-                    self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
+                    if not rq.already_recorded(item.method, exc):  # else done: no alarm
+                        self._emit(ClientError(exc.user_message,
+                                               f"{item.method} re-send: {exc}"))
 
     async def _load_book(self, marketid: int) -> None:
         book = self.session.books.get(marketid)
@@ -331,6 +333,12 @@ class DexClient(Link):
             await self._request(rq.report_call(self.session, item), MatchAck)
         except (NotConnected, RequestTimeout):
             return False
+        except RemoteError as exc:
+            if rq.already_recorded(item.method, exc):  # an older server that has it already
+                log.info("%s of match %s was already recorded by the server", item.method,
+                         item.matchid.hex()[:16])
+                return True
+            raise
         return True
 
     async def match_status(self, matchids: Sequence[bytes]) -> tuple[MatchState, ...]:

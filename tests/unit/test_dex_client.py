@@ -25,6 +25,7 @@ from app.dex.errors import ErrorCode, RemoteError, SignatureError
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
+    ClientError,
     Connected,
     Disconnected,
     Event,
@@ -492,3 +493,47 @@ def test_memory_outbox_order_and_methods() -> None:
     assert box.pending() == [a]
     with pytest.raises(ValueError):
         box.add(OutboxItem("limit", MATCH_ID, {}))
+
+
+# --- a report the server already recorded (§9: acked again; older servers refuse it) -------
+@pytest.mark.parametrize(("method", "message", "recorded"), [
+    ("init", "taker init while taker_swap_cast", True),
+    ("init", "maker init while maker_swap_cast", True),
+    ("init", "maker init while match_complete", True),
+    ("redeem", "maker redeem while maker_redeemed", True),
+    ("redeem", "match is finished", True),
+    ("init", "taker init while newly_matched", False),  # too early: a real sequence error
+    ("init", "maker init while revoked", False),
+    ("redeem", "taker redeem while taker_swap_cast", False),
+    ("init", "match is finished", False),  # maybe revoked before our init: worth a look
+    ("init", "taker redeem while match_complete", False),  # not about this report
+])
+def test_an_already_recorded_report_is_told_from_a_real_refusal(
+        method: str, message: str, recorded: bool) -> None:
+    exc = RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, message)
+    assert rq.already_recorded(method, exc) is recorded
+    assert rq.already_recorded(method, RemoteError(ErrorCode.CONTRACT_INVALID, message)) is False
+
+
+async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    def refuse(params: Any) -> Any:
+        raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while taker_swap_cast")
+
+    server.handlers["init"] = refuse
+    outbox = MemoryOutbox()
+    resent = rq.init_item(_session(), ORDER_ID, MATCH_ID, bytes([5]) * 32, 1, b"\x63" * 97, 1)
+    outbox.add(resent)  # left by the last run: re-sent in the connect sequence
+    client = await make_client(outbox=outbox)
+    assert outbox.pending() == []
+    assert await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
+    assert outbox.pending() == []
+    assert [e for e in drain(client) if isinstance(e, ClientError)] == []
+
+    def out_of_sequence(params: Any) -> Any:
+        raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while newly_matched")
+
+    server.handlers["init"] = out_of_sequence
+    with pytest.raises(RemoteError):
+        await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
+    assert len(outbox.pending()) == 1  # a real refusal: kept for the next reconnect
