@@ -188,7 +188,9 @@ class Settlement:
         """The same init was recorded before (same txid and contract): clients re-send
         reports after a reconnect or restart, and get the ack again (§9)."""
         rec = r.data.get(f"{role}_init")
-        return bool(rec) and rec["txid"] == p.txid.hex() and rec["contract"] == p.contract.hex()
+        if not rec:
+            return False
+        return bool(rec["txid"] == p.txid.hex() and rec["contract"] == p.contract.hex())
 
     @staticmethod
     def recorded_redeem(r: MatchRow, role: str, p: m.RedeemParams) -> bool:
