@@ -57,6 +57,7 @@ class CoreBridge(QObject):
     book_changed = Signal(str, object)
     server_time = Signal(object)  # ms (a Python int: may not fit a C++ int)
     refund_sent = Signal(str, str)  # match id, txid
+    server_needed = Signal()  # the wallet names no DEX server: ask the user for one
 
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +86,9 @@ class CoreBridge(QObject):
         return task
 
     async def _register(self) -> None:
+        if not self.core.dex.configured:  # a wallet made without a server (`wallet create`)
+            self.server_needed.emit()
+            return
         while True:
             try:
                 await self.core.ensure_registered()

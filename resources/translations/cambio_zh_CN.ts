@@ -331,6 +331,11 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <location filename="../../app/ui/window_actions.py"/>
+        <source>No DEX server is configured: enter its address in Settings to trade.</source>
+        <translation>尚未配置 DEX 服务器：请在“设置”中输入其地址后再交易。</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/main_window.py" line="83"/>
         <source>Trade</source>
         <translation>交易</translation>
@@ -1251,6 +1256,16 @@
 </context>
 <context>
     <name>StatusBar</name>
+    <message>
+        <location filename="../../app/ui/status.py"/>
+        <source>DEX: no server configured</source>
+        <translation>DEX：未配置服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py"/>
+        <source>Enter a DEX server in Settings</source>
+        <translation>请在“设置”中输入 DEX 服务器</translation>
+    </message>
     <message>
         <location filename="../../app/ui/status.py" line="43"/>
         <source>DEX: connecting…</source>
