@@ -537,3 +537,12 @@ async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
     with pytest.raises(RemoteError):
         await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
     assert len(outbox.pending()) == 1  # a real refusal: kept for the next reconnect
+
+
+def test_add_market_is_no_book_notification_in_version_1() -> None:
+    s = _session()
+    order = {"oid": "01" * 32, "otype": "m", "side": "s", "osize": 100, "epoch": 9, "filled": 0}
+    inbound = s.receive(json.dumps({"jsonrpc": "2.0", "method": "add_market",
+                                    "params": {"marketid": 0, "order": order, "seq": 5}}))
+    [event] = inbound.events
+    assert isinstance(event, ProtocolViolation) and "unexpected notification" in event.detail
