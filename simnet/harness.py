@@ -121,6 +121,7 @@ class Simnet:
     server: subprocess.Popen[bytes] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     lock: OwnerLock | None = None
+    fresh_chains: set[str] = field(default_factory=set)  # chains this start created
 
     @property
     def dex_url(self) -> str:
@@ -166,6 +167,7 @@ class Simnet:
                         "stands in for BTC")
         nodes: dict[str, RegtestNode] = {}
         net: Simnet | None = None
+        fresh = {s for s in ("ltc", "btc") if not (directory / f"{s}-node").exists()}
         try:
             for symbol, kind in (("ltc", "litecoin"), ("btc", btc_kind)):
                 datadir = directory / f"{symbol}-node"
@@ -180,7 +182,8 @@ class Simnet:
             cfg_path.write_text(json.dumps(server_config(
                 port, directory / "dex", nodes, epochlen=epochlen, btimeout=btimeout,
                 maker_lock=maker_lock, taker_lock=taker_lock), indent=2))
-            net = cls(directory, nodes, stand_in, port, cfg_path, {}, lock=lock)
+            net = cls(directory, nodes, stand_in, port, cfg_path, {}, lock=lock,
+                      fresh_chains=fresh)
             (directory / "time_offset").write_text("0")
             net.start_server()
             for i in range(traders):
@@ -235,16 +238,23 @@ class Simnet:
         tdir = self.dir / name
         configs = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
                    for s, n in self.nodes.items()}
-        if not wallet_exists(tdir):
+        created = not wallet_exists(tdir)
+        if created:
             create_wallet(tdir, TRADER_PASSWORD, network=Network.REGTEST, nodes=configs,
                           scrypt_n=TRADER_SCRYPT_N)
         config = load_config(tdir)
         config.nodes.update(configs)
         config.dex_url = self.dex_url
         config.extra["btc_stand_in"] = self.btc_stand_in
+        if created:
+            config.extra[FUNDING_KEY] = {}  # none yet: a crash before the payment retries it
         save_config(tdir, config)
-        funding: dict[str, str] = dict(config.extra.get(FUNDING_KEY) or {})
-        todo = [s for s in self.nodes if not self._known_tx(s, funding.get(s))]
+        recorded = config.extra.get(FUNDING_KEY)
+        funding: dict[str, str] = dict(recorded or {})
+        if recorded is None:  # a trader of an older simnet: funded on the chains it knew
+            todo = [s for s in self.nodes if s in self.fresh_chains]
+        else:
+            todo = [s for s in self.nodes if not self._known_tx(s, funding.get(s))]
         if todo:
             wallet = unlock_wallet(tdir, TRADER_PASSWORD)
             try:
@@ -331,6 +341,9 @@ def previous_port(cfg_path: Path) -> int | None:
     try:
         port = int(json.loads(cfg_path.read_text())["port"])
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # As the server binds (asyncio sets SO_REUSEADDR): the old run's connections
+            # in TIME_WAIT do not keep the port.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", port))
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -39,6 +39,7 @@ from app.dex.connection import (
 )
 from app.dex.errors import DexError, RemoteError
 from app.dex.events import (
+    AuditReceived,
     BookUpdated,
     ClientError,
     Connected,
@@ -46,6 +47,7 @@ from app.dex.events import (
     FairnessChecked,
     MatchReceived,
     MatchStatuses,
+    RedemptionReceived,
 )
 from app.dex.messages import (
     ConfigResult,
@@ -149,9 +151,21 @@ class DexClient(Link):
                 try:
                     await self._request(rq.report_call(s, item), MatchAck)
                 except RemoteError as exc:  # kept for the next reconnect unless final
-                    if not rq.already_recorded(item.method, exc):  # else done: no alarm
+                    if not _quiet_refusal(item.method, exc):
                         self._emit(ClientError(exc.user_message,
                                                f"{item.method} re-send: {exc}"))
+
+    async def _resend_for(self, matchid: bytes) -> None:
+        """The server relayed the counterparty's step of `matchid`: a report of ours it
+        refused as early can be accepted now."""
+        for item in [i for i in self.session.outbox.pending() if i.matchid == matchid]:
+            try:
+                await self._ready_call(rq.report_call(self.session, item), MatchAck)
+            except (NotConnected, RequestTimeout):
+                return  # re-sent after the next reconnect
+            except RemoteError as exc:
+                if not _quiet_refusal(item.method, exc):
+                    self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
 
     async def _load_book(self, marketid: int) -> None:
         book = self.session.books.get(marketid)
@@ -195,6 +209,11 @@ class DexClient(Link):
     def _emit(self, event: Event) -> None:
         self._note_server_time(event)  # before the app sees the event, so it reads the clock
         super()._emit(event)
+        if isinstance(event, AuditReceived | RedemptionReceived):
+            matchid = (event.audit if isinstance(event, AuditReceived)
+                       else event.redemption).matchid
+            if any(i.matchid == matchid for i in self.session.outbox.pending()):
+                self._spawn(self._resend_for(matchid))
 
     def _note_server_time(self, event: Event) -> None:
         received = self._clock_ms()
@@ -338,6 +357,10 @@ class DexClient(Link):
                 log.info("%s of match %s was already recorded by the server", item.method,
                          item.matchid.hex()[:16])
                 return True
+            if rq.reported_early(item.method, exc):  # queued; sent again on their relay
+                log.info("%s of match %s is ahead of the counterparty's report", item.method,
+                         item.matchid.hex()[:16])
+                return False
             raise
         return True
 
@@ -358,3 +381,9 @@ class DexClient(Link):
                                    "bin": Bin(bin_name).value}
         value = await self._ready_call(Call("candles", params), list)
         return [c for c in value if isinstance(c, Candle)]
+
+
+def _quiet_refusal(method: str, exc: RemoteError) -> bool:
+    """A refused report that is no problem for the user: the server has it already, or it
+    came before the counterparty's (it is sent again when the server relays theirs)."""
+    return rq.already_recorded(method, exc) or rq.reported_early(method, exc)

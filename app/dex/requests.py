@@ -57,19 +57,35 @@ _RECORDED_FROM = {("maker", "init"): 1, ("taker", "init"): 2, ("maker", "redeem"
 _SEQUENCE_MESSAGE = re.compile(r"^(maker|taker) (init|redeem) while ([a-z_]+)$")
 
 
+def _sequence_gap(method: str, exc: RemoteError) -> int | None:
+    """For error 13 "<role> <method> while <status>" about this report: how far the server's
+    status is from the one this report gives the match (>= 0: there already; -2: the
+    counterparty's previous report has not reached the server yet)."""
+    if exc.code != ErrorCode.SETTLEMENT_SEQUENCE:
+        return None
+    found = _SEQUENCE_MESSAGE.match(exc.message)
+    if found is None or found.group(2) != method or found.group(3) not in _STATUS_ORDER:
+        return None
+    return _STATUS_ORDER.index(found.group(3)) - _RECORDED_FROM[(found.group(1), method)]
+
+
 def already_recorded(method: str, exc: RemoteError) -> bool:
     """Whether a refusal of our (re-sent) report only says the server has it already: an
     older server answers a report it recorded with error 13 "<role> <method> while <status>"
     where the match has reached (or passed) the status that report gives it, or, for a
     redeem, "match is finished". Not a problem to show the user; the report is done."""
-    if exc.code != ErrorCode.SETTLEMENT_SEQUENCE:
-        return False
-    if method == "redeem" and exc.message == "match is finished":
+    if method == "redeem" and exc.code == ErrorCode.SETTLEMENT_SEQUENCE \
+            and exc.message == "match is finished":
         return True
-    found = _SEQUENCE_MESSAGE.match(exc.message)
-    if found is None or found.group(2) != method or found.group(3) not in _STATUS_ORDER:
-        return False
-    return _STATUS_ORDER.index(found.group(3)) >= _RECORDED_FROM[(found.group(1), method)]
+    gap = _sequence_gap(method, exc)
+    return gap is not None and gap >= 0
+
+
+def reported_early(method: str, exc: RemoteError) -> bool:
+    """Whether our report reached the server before the counterparty's previous one (we saw
+    their step on chain first, e.g. the taker's redeem before the maker reported its own):
+    not a problem; it stays queued and goes again when the server relays their step."""
+    return _sequence_gap(method, exc) == -2
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from app.assets import Network, get_asset
+from app.config import load_config, save_config
 from app.wallet.session import unlock_wallet
-from simnet.harness import COIN_VALUE, COINS_PER_CHAIN, TRADER_PASSWORD, Simnet, remote_node
+from simnet.harness import (
+    COIN_VALUE,
+    COINS_PER_CHAIN,
+    FUNDING_KEY,
+    TRADER_PASSWORD,
+    Simnet,
+    remote_node,
+)
 from simnet.lifecycle import alive
 from simnet.node import coin_to_atoms
 
@@ -97,6 +105,13 @@ def test_a_start_takes_over_what_a_killed_owner_left_and_does_not_fund_again(
         assert not wait_all_gone(orphans, 0.0), "the new start left the stale daemons running"
         assert net.dex_url == info["dex_url"]  # same port again: traders' config stays valid
         assert trader_funds(net.info, trader) == funded  # was: twice as much after a restart
+        net.stop()
+        net = None
+        legacy = load_config(trader)  # a trader dir an older simnet made: no funding record
+        legacy.extra.pop(FUNDING_KEY)
+        save_config(trader, legacy)
+        net = Simnet.start(directory, traders=1, mine_interval=1.0)
+        assert trader_funds(net.info, trader) == funded
     finally:
         if net is not None:
             net.stop()

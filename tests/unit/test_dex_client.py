@@ -41,6 +41,7 @@ from app.dex.messages import (
     MatchAck,
     MatchNote,
     MatchSide,
+    RedeemParams,
     Side,
     TimeInForce,
 )
@@ -496,13 +497,53 @@ def test_memory_outbox_order_and_methods() -> None:
 
 
 # --- a report the server already recorded (§9: acked again; older servers refuse it) -------
+@pytest.mark.parametrize(("method", "message", "early"), [
+    ("redeem", "taker redeem while taker_swap_cast", True),  # maker's redeem not in yet
+    ("init", "taker init while newly_matched", True),
+    ("redeem", "maker redeem while maker_swap_cast", True),
+    ("redeem", "taker redeem while maker_swap_cast", False),  # two steps behind: wrong
+    ("redeem", "taker redeem while maker_redeemed", False),  # the expected status
+    ("init", "maker init while newly_matched", False),
+])
+def test_a_report_ahead_of_the_counterpartys_is_told_apart(
+        method: str, message: str, early: bool) -> None:
+    exc = RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, message)
+    assert rq.reported_early(method, exc) is early
+
+
+async def test_an_early_report_waits_for_the_relay_of_the_counterpartys_step(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    redeems: list[Any] = []
+
+    def redeem(params: Any) -> Any:
+        redeems.append(params)
+        if len(redeems) == 1:  # the maker's redeem has not reached the server yet
+            raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker redeem while taker_swap_cast")
+        return server._ack(RedeemParams.from_json(params))
+
+    server.handlers["redeem"] = redeem
+    outbox = MemoryOutbox()
+    client = await make_client(outbox=outbox)
+    secret = bytes([9]) * 32
+    assert await client.report_redeem(ORDER_ID, MATCH_ID, bytes([6]) * 32, 0, secret) is False
+    assert len(outbox.pending()) == 1  # queued, no exception: nothing for the engine to report
+    payload = codec.RedeemPayload(ORDER_ID, MATCH_ID, bytes([7]) * 32, 0, 5, secret)
+    params = {"orderid": ORDER_ID.hex(), "matchid": MATCH_ID.hex(), "txid": "07" * 32,
+              "vin": 0, "secret": secret.hex(), "timestamp": 5,
+              "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+    await server.request("redemption", params)  # the server has the maker's redeem now
+    await until(lambda: outbox.pending() == [])
+    assert len(redeems) == 2 and redeems[0] == redeems[1]  # the same report, re-sent
+    assert [e for e in drain(client) if isinstance(e, ClientError)] == []
+
+
 @pytest.mark.parametrize(("method", "message", "recorded"), [
     ("init", "taker init while taker_swap_cast", True),
     ("init", "maker init while maker_swap_cast", True),
     ("init", "maker init while match_complete", True),
     ("redeem", "maker redeem while maker_redeemed", True),
     ("redeem", "match is finished", True),
-    ("init", "taker init while newly_matched", False),  # too early: a real sequence error
+    ("init", "taker init while newly_matched", False),  # early (see above), not recorded
     ("init", "maker init while revoked", False),
     ("redeem", "taker redeem while taker_swap_cast", False),
     ("init", "match is finished", False),  # maybe revoked before our init: worth a look
@@ -531,7 +572,7 @@ async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
     assert [e for e in drain(client) if isinstance(e, ClientError)] == []
 
     def out_of_sequence(params: Any) -> Any:
-        raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while newly_matched")
+        raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while revoked")
 
     server.handlers["init"] = out_of_sequence
     with pytest.raises(RemoteError):
