@@ -19,7 +19,12 @@ from app.crypto import xonly_from_secret
 from app.dex import codec
 from app.dex import requests as rq
 from app.dex.client import DexClient
-from app.dex.connection import ClientOptions, ConnectionOptions, RequestTimeout
+from app.dex.connection import (
+    ClientOptions,
+    ConnectionOptions,
+    NoServerConfigured,
+    RequestTimeout,
+)
 from app.dex.epoch import match_seed
 from app.dex.errors import ErrorCode, RemoteError, SignatureError
 from app.dex.events import (
@@ -587,3 +592,18 @@ def test_add_market_is_no_book_notification_in_version_1() -> None:
                                     "params": {"marketid": 0, "order": order, "seq": 5}}))
     [event] = inbound.events
     assert isinstance(event, ProtocolViolation) and "unexpected notification" in event.detail
+
+
+async def test_no_server_configured_is_a_clear_idle_state() -> None:
+    with pytest.raises(ValueError, match="not a ws"):  # a pin needs a server
+        ConnectionOptions("", fingerprint="00" * 32)
+    outbox = MemoryOutbox()
+    client = DexClient(ConnectionOptions(""), account_secret=ACCOUNT, outbox=outbox)
+    assert not client.configured
+    client.start()  # nothing to connect to: no task, no retries
+    with pytest.raises(NoServerConfigured, match="no DEX server configured"):
+        await client.wait_ready(30)
+    assert await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63") is False
+    assert len(outbox.pending()) == 1  # kept for when a server is set
+    await client.close()
+    assert drain(client) == []
