@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import signal
@@ -105,20 +104,18 @@ def _ours(pid: int, marker: str) -> bool:
 
 def _down(args: argparse.Namespace) -> int:
     from simnet.harness import load_info
+    from simnet.lifecycle import stale_pids, stop_pids
 
     info = load_info(args.dir)
-    pids: dict[str, int] = {k: int(v) for k, v in info["pids"].items() if v}
-    main_pid = pids.pop("simnet", None)
+    main_pid = (info.get("pids") or {}).get("simnet")
     if main_pid is not None and _alive(main_pid) and _ours(main_pid, "simnet"):
         os.kill(main_pid, signal.SIGTERM)  # it stops the server and the nodes itself
         deadline = time.monotonic() + 60
         while _alive(main_pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-    for name, pid in pids.items():  # whatever is left (the main process was killed)
-        if _alive(pid) and _ours(pid, str(info["dir"])):
-            print(f"stopping {name} (pid {pid})")
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+    # Whatever is left (the main process was killed): only pids that still name this simnet.
+    for name in stop_pids(stale_pids(Path(info["dir"]), info)):
+        print(f"stopped {name}")
     print("simnet down")
     return 0
 

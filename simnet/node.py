@@ -22,6 +22,7 @@ from typing import Any
 
 from app.assets import ATOMS_PER_COIN
 from app.wallet.address import encode_segwit, witness_program
+from simnet import lifecycle
 
 RPC_USER = "cambio"
 RPC_PASSWORD = "cambio-regtest"
@@ -59,8 +60,10 @@ class RegtestNode:
 
     # The node's own bech32 prefix: a Litecoin node standing in for the BTC chain still
     # speaks rltc addresses, so the harness only ever hands it addresses it made itself.
-    def __init__(self, datadir: Path, daemon: str = "litecoind", label: str = "ltc") -> None:
+    def __init__(self, datadir: Path, daemon: str = "litecoind", label: str = "ltc", *,
+                 die_with_parent: bool = False) -> None:
         self.datadir = Path(datadir)
+        self.die_with_parent = die_with_parent  # SIGTERM when the starting thread dies
         self.daemon = daemon
         self.label = label
         self.rpc_port = free_port()
@@ -87,7 +90,9 @@ class RegtestNode:
             # (bad-txns-vin-empty); push its deployment window out of reach.
             args.append("-vbparams=mweb:2000000000:2100000000")
         with open(self.datadir / "daemon.out", "ab") as log:
-            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=lifecycle.die_with_parent() if self.die_with_parent else None)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -179,11 +184,12 @@ class RegtestNode:
         return int(self.rpc("getblockchaininfo")["mediantime"])
 
 
-def start_node(datadir: Path, kind: str = "litecoin", label: str = "ltc") -> RegtestNode:
+def start_node(datadir: Path, kind: str = "litecoin", label: str = "ltc", *,
+               die_with_parent: bool = False) -> RegtestNode:
     daemon = find_daemon(kind)
     if daemon is None:
         raise NodeError(f"{kind}d is not installed; run `make test` or `make run` to install it")
-    node = RegtestNode(datadir, daemon=daemon, label=label)
+    node = RegtestNode(datadir, daemon=daemon, label=label, die_with_parent=die_with_parent)
     node.start()
     return node
 

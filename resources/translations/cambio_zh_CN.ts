@@ -242,37 +242,37 @@
 <context>
     <name>CoreBridge</name>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="108" />
+        <location filename="../../app/ui/core_bridge.py" line="112" />
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="172" />
+        <location filename="../../app/ui/core_bridge.py" line="176" />
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="175" />
+        <location filename="../../app/ui/core_bridge.py" line="179" />
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="191" />
+        <location filename="../../app/ui/core_bridge.py" line="195" />
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="202" />
+        <location filename="../../app/ui/core_bridge.py" line="206" />
         <source>Could not accept the server key</source>
         <translation>无法接受服务器密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="218" />
+        <location filename="../../app/ui/core_bridge.py" line="222" />
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="222" />
+        <location filename="../../app/ui/core_bridge.py" line="226" />
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>
@@ -394,107 +394,107 @@
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="179" />
+        <location filename="../../app/ui/main_window.py" line="180" />
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202" />
+        <location filename="../../app/ui/main_window.py" line="203" />
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="204" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="225" />
+        <location filename="../../app/ui/main_window.py" line="226" />
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226" />
+        <location filename="../../app/ui/main_window.py" line="227" />
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="233" />
+        <location filename="../../app/ui/main_window.py" line="234" />
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="234" />
+        <location filename="../../app/ui/main_window.py" line="235" />
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="236" />
+        <location filename="../../app/ui/main_window.py" line="237" />
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="237" />
+        <location filename="../../app/ui/main_window.py" line="238" />
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="242" />
+        <location filename="../../app/ui/main_window.py" line="243" />
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="243" />
+        <location filename="../../app/ui/main_window.py" line="244" />
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="257" />
+        <location filename="../../app/ui/main_window.py" line="258" />
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265" />
+        <location filename="../../app/ui/main_window.py" line="266" />
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="286" />
+        <location filename="../../app/ui/main_window.py" line="287" />
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289" />
+        <location filename="../../app/ui/main_window.py" line="290" />
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="340" />
+        <location filename="../../app/ui/main_window.py" line="341" />
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372" />
+        <location filename="../../app/ui/main_window.py" line="373" />
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="377" />
+        <location filename="../../app/ui/main_window.py" line="378" />
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="390" />
+        <location filename="../../app/ui/main_window.py" line="391" />
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="392" />
+        <location filename="../../app/ui/main_window.py" line="393" />
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="393" />
+        <location filename="../../app/ui/main_window.py" line="394" />
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
@@ -509,42 +509,47 @@
         <translation>新语言将在 Cambio 下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="92" />
+        <location filename="../../app/ui/window_actions.py" line="87" />
+        <source>No DEX server is configured: enter its address in Settings to trade.</source>
+        <translation>尚未配置 DEX 服务器：请在“设置”中输入其地址后再交易。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="103" />
         <source>The DEX server cannot change now: {orders} open order(s) and {swaps} active swap(s) on the current server. Cancel the orders and let the swaps finish, then try again.</source>
         <translation>现在无法更换 DEX 服务器：当前服务器上有 {orders} 个未完成订单和 {swaps} 个进行中的兑换。请先取消订单并等待兑换完成，然后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="112" />
+        <location filename="../../app/ui/window_actions.py" line="123" />
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="124" />
+        <location filename="../../app/ui/window_actions.py" line="135" />
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="127" />
+        <location filename="../../app/ui/window_actions.py" line="138" />
         <source>{0} node unreachable: {1}</source>
         <translation>{0} 节点无法连接：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="130" />
+        <location filename="../../app/ui/window_actions.py" line="141" />
         <source>{0} node connected, block {1}</source>
         <translation>{0} 节点已连接，区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="150" />
+        <location filename="../../app/ui/window_actions.py" line="161" />
         <source>Not registered with {0}: {1}</source>
         <translation>未在 {0} 注册：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="162" />
+        <location filename="../../app/ui/window_actions.py" line="173" />
         <source>Connected to the DEX server {0}</source>
         <translation>已连接到 DEX 服务器 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="167" />
+        <location filename="../../app/ui/window_actions.py" line="178" />
         <source>Cannot register with the DEX server yet: {0}</source>
         <translation>暂时无法在 DEX 服务器注册：{0}</translation>
     </message>
@@ -1556,26 +1561,36 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
     </message>
     <message>
         <location filename="../../app/ui/status.py" line="85" />
+        <source>DEX: no server configured</source>
+        <translation>DEX：未配置服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="86" />
+        <source>Enter a DEX server in Settings</source>
+        <translation>请在“设置”中输入 DEX 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="89" />
         <source>DEX: registering…</source>
         <translation>DEX：注册中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="86" />
+        <location filename="../../app/ui/status.py" line="90" />
         <source>Paying the registration fee; waiting for its confirmation</source>
         <translation>正在支付注册费，等待确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="92" />
+        <location filename="../../app/ui/status.py" line="96" />
         <source>{0}: block {1}</source>
         <translation>{0}：区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="94" />
+        <location filename="../../app/ui/status.py" line="98" />
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="96" />
+        <location filename="../../app/ui/status.py" line="100" />
         <source>{0}: offline, retrying</source>
         <translation>{0}：离线，正在重试</translation>
     </message>
@@ -2002,68 +2017,68 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="117" />
+        <location filename="../../app/ui/unlock_view.py" line="105" />
         <source>Unlock Cambio</source>
         <translation>解锁 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="120" />
+        <location filename="../../app/ui/unlock_view.py" line="108" />
         <source>Welcome back</source>
         <translation>欢迎回来</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="121" />
+        <location filename="../../app/ui/unlock_view.py" line="109" />
         <source>Enter your password to unlock your wallet.</source>
         <translation>输入密码以解锁钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="124" />
-        <location filename="../../app/ui/unlock_view.py" line="157" />
+        <location filename="../../app/ui/unlock_view.py" line="112" />
+        <location filename="../../app/ui/unlock_view.py" line="145" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="126" />
+        <location filename="../../app/ui/unlock_view.py" line="114" />
         <source>Passphrase</source>
         <translation>附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="129" />
+        <location filename="../../app/ui/unlock_view.py" line="117" />
         <source>BIP39 passphrase</source>
         <translation>BIP39 附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="132" />
+        <location filename="../../app/ui/unlock_view.py" line="120" />
         <source>Remember the password in the system keyring</source>
         <translation>在系统密钥环中记住密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="136" />
+        <location filename="../../app/ui/unlock_view.py" line="124" />
         <source>Checking the system keyring…</source>
         <translation>正在检查系统密钥环…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="138" />
+        <location filename="../../app/ui/unlock_view.py" line="126" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="141" />
+        <location filename="../../app/ui/unlock_view.py" line="129" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="209" />
+        <location filename="../../app/ui/unlock_view.py" line="197" />
         <source>This wallet is protected by a passphrase: enter it too.</source>
         <translation>此钱包受附加密码保护：请一并输入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="214" />
+        <location filename="../../app/ui/unlock_view.py" line="202" />
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="220" />
+        <location filename="../../app/ui/unlock_view.py" line="208" />
         <source>Wrong password. Please try again.</source>
         <translation>密码错误，请重试。</translation>
     </message>
