@@ -68,14 +68,6 @@ ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32
 E = TypeVar("E")
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    srv = FakeServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
-
-
 ClientFactory = Callable[..., Awaitable[DexClient]]
 
 
