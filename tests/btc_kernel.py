@@ -155,6 +155,19 @@ class KernelLedger:
 
 # Every in-process check of this test session, for the closing summary (tests/conftest.py).
 SESSION = KernelLedger()
+KERNEL_LOG = "kernel-verified.txt"  # in an engine process's datadir: "<txid> <inputs>" lines
+
+
+def absorb_log(path: Path) -> dict[str, int]:
+    """The transactions another process's KernelCheckedBackend verified (added to SESSION);
+    a line "? <txid>" is one it could not check, which fails here."""
+    verified: dict[str, int] = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        assert not line.startswith("?"), f"not verified (a parent unknown): {line}"
+        txid, inputs = line.split()
+        verified[txid] = int(inputs)
+    SESSION.verified.update(verified)
+    return verified
 
 
 class KernelCheckedBackend:
@@ -183,6 +196,7 @@ class KernelCheckedBackend:
         if spent is None:
             for ledger in (self.ledger, SESSION):
                 ledger.unknown_parents.append(txid)
+            self._write(f"? {txid}")
             return
         try:
             verify_btc_tx(raw, spent)
@@ -193,9 +207,12 @@ class KernelCheckedBackend:
         self._checked.add(raw)
         for ledger in (self.ledger, SESSION):
             ledger.verified[txid] = len(spent)
+        self._write(f"{txid} {len(spent)}")
+
+    def _write(self, line: str) -> None:
         if self._log is not None:
             with self._log.open("a") as f:
-                f.write(f"{txid} {len(spent)}\n")
+                f.write(line + "\n")
 
     def check_clean(self) -> None:
         """No refusal and no transaction left unverified (parents the node never knew)."""
