@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from bitcoin.core import (
@@ -48,7 +49,13 @@ from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.service import AssetWallet
-from app.wallet.signing import SEQUENCE_FINAL, KeyedUtxo, finalize, unsigned_tx
+from app.wallet.signing import (
+    SEQUENCE_FINAL,
+    SEQUENCE_RBF,
+    KeyedUtxo,
+    finalize,
+    unsigned_tx,
+)
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
 from tests.unit.test_balances import CoinsBackend
 from tests.unit.test_swap_transitions import (
@@ -142,7 +149,7 @@ def test_the_flags_are_bitcoins_consensus_set_and_taproot_needs_the_spent_output
     with pytest.raises(ValueError):
         verdicts(state.redeem.raw, [])
     with pytest.raises(ValueError):  # policy flags are not in the kernel: refused, no abort
-        verdicts(state.redeem.raw, [redeem_out(state)], Flags(CONSENSUS | 2))  # type: ignore[arg-type]
+        verdicts(state.redeem.raw, [redeem_out(state)], Flags(CONSENSUS | 2))
 
 
 # -- what we build, accepted ----------------------------------------------------------------------
@@ -218,8 +225,8 @@ def test_batch_init_with_three_contracts_each_refund_and_each_redeem() -> None:
 
 
 # -- what Bitcoin must refuse ---------------------------------------------------------------------
-def spend(script: bytes, outpoint: Outpoint, value: int, key: bytes, items: list[bytes], *,
-          locktime: int, sequence: int, pubkey: bytes | None = None) -> bytes:
+def spend(script: bytes, outpoint: Outpoint, value: int, key: bytes, items: list[bytes],
+          pubkey: bytes | None = None, *, locktime: int, sequence: int) -> bytes:
     """A contract spend signed like htlc_tx._spend, with every field ours to choose:
     witness [sig(key), pubkey, *items, script]."""
     fee = 3_000
@@ -280,23 +287,30 @@ def test_a_redeem_with_a_wrong_secret_is_refused() -> None:
         assert not verdicts(bad, spent, NO_CLTV)[0].ok
 
 
+class RedeemFields(TypedDict):
+    locktime: int
+    sequence: int
+
+
+REDEEM_FIELDS = RedeemFields(locktime=0, sequence=SEQUENCE_RBF)  # as build_redeem_tx signs
+
+
 def test_a_redeem_signed_by_the_wrong_key_is_refused() -> None:
     state = maker_redeeming()
     t, spent = state.theirs, [redeem_out(state)]
-    fields = dict(locktime=0, sequence=SEQUENCE_FINAL - 2)
-    good = spend(t.script, t.outpoint, t.value, MAKER_KEY, [SECRET, REDEEM_BRANCH], **fields)
+    good = spend(t.script, t.outpoint, t.value, MAKER_KEY, [SECRET, REDEEM_BRANCH], **REDEEM_FIELDS)
     verify_btc_tx(good, spent)  # the control
     stranger = os.urandom(32)
     # the recipient's public key with a stranger's signature: OP_CHECKSIG fails
     forged = spend(t.script, t.outpoint, t.value, stranger, [SECRET, REDEEM_BRANCH],
-                   pubkey=pubkey_from_secret(MAKER_KEY), **fields)
+                   pubkey_from_secret(MAKER_KEY), **REDEEM_FIELDS)
     assert refused(forged, spent) is Refusal.SCRIPT
     # the stranger's own key: its hash is not the recipient's
-    other = spend(t.script, t.outpoint, t.value, stranger, [SECRET, REDEEM_BRANCH], **fields)
+    other = spend(t.script, t.outpoint, t.value, stranger, [SECRET, REDEEM_BRANCH], **REDEEM_FIELDS)
     assert refused(other, spent) is Refusal.SCRIPT
     # the refund key on the redeem branch
     refund_key = spend(t.script, t.outpoint, t.value, TAKER_KEY, [SECRET, REDEEM_BRANCH],
-                       **fields)
+                       **REDEEM_FIELDS)
     assert refused(refund_key, spent) is Refusal.SCRIPT
 
 
