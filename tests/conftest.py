@@ -50,3 +50,16 @@ async def server() -> AsyncIterator[FakeServer]:
     await srv.start()
     yield srv
     await srv.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many BTC-side transactions Bitcoin Core's interpreter checked (tests/btc_kernel.py),
+    when a test used it."""
+    import sys
+
+    kernel = sys.modules.get("tests.btc_kernel")
+    if kernel is not None and kernel.SESSION.verified:
+        ledger = kernel.SESSION
+        terminalreporter.write_line(
+            f"libbitcoinkernel: {len(ledger.verified)} BTC-side transactions verified "
+            f"({sum(ledger.verified.values())} inputs), {len(ledger.refused)} refused")
