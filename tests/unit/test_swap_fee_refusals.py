@@ -121,7 +121,7 @@ def test_the_refund_bump_clock_starts_when_the_node_accepts_a_version() -> None:
     bumped = transition(moved, signed(Role.MAKER, our_tip=312, our_mtp=lock,
                                       our_spend=pending)).state
     assert isinstance(bumped, Refunding) and len(bumped.bumps) == 1
-    # On the old code the refund was bumped right away at 311 (11 blocks "without" it).
+    # Had the clock stayed at 300, the same observation would bump at once (11 blocks).
     assert transition(state, signed(Role.MAKER, our_tip=311, our_mtp=lock,
                                     our_spend=pending)).state != state
 
