@@ -15,7 +15,9 @@ taken unless it lies inside these constants. They are the client's, never the se
 - the taker funds only while its own lock time is at least `fund_margin_s(taker)` ahead of now,
   while the maker's lock time still leaves the gap, and not later than `btimeout_ms` after the
   maker's contract reached its confirmations (the server revokes such a match anyway);
-- confirmations of the counterparty's contract: at least the asset's own `swap_confs`.
+- confirmations of the counterparty's contract: at least the asset's own `swap_confs`;
+- a counterparty contract that vanished from our node after the audit is given up after
+  `init_vanish_ms`.
 
 Regtest (the simnet, the tests) runs the same rules scaled down to minutes.
 """
@@ -44,6 +46,9 @@ class NetworkRules:
     btimeout_ms: int  # latest funding after the maker's contract got its confirmations
     resume_wait_ms: int  # an unfunded taker swap at start waits this long for the server
     fee_estimate_factor: int  # a server fee rate may be at most this × the node's estimate
+    # A counterparty init our node has not known for this long after the audit (double-spent,
+    # reorged out) is given up: the taker fails, the maker refunds at its lock time.
+    init_vanish_ms: int = 2 * HOUR_MS
 
     def gap_ms(self, taker_ms: int) -> int:
         """Least maker − taker lock duration for a taker duration."""
@@ -99,7 +104,7 @@ RULES: dict[Network, NetworkRules] = {
         Network.REGTEST, taker_lock_min_ms=2 * MINUTE_MS, taker_lock_max_ms=72 * HOUR_MS,
         maker_lock_max_ms=7 * DAY_MS, gap_floor_ms=MINUTE_MS, clock_skew_ms=5 * MINUTE_MS,
         reveal_floor_ms=30_000, fund_floor_ms=MINUTE_MS, btimeout_ms=10 * MINUTE_MS,
-        resume_wait_ms=30_000, fee_estimate_factor=4),
+        resume_wait_ms=30_000, fee_estimate_factor=4, init_vanish_ms=10 * MINUTE_MS),
 }
 
 

@@ -4,6 +4,9 @@ The transport maps every failure to the wallet's typed errors at this edge:
 connection refused, dropped or timed out -> NodeUnreachableError naming the URL;
 HTTP 401/403 -> NodeAuthError; anything that is not a well-formed JSON-RPC reply ->
 NodeResponseError; an RPC error object -> NodeResponseError with the node's code and message.
+A reply larger than `max_reply_bytes` (default 64 MiB; a verbose block of a full mainnet block
+is tens of MB) is refused with a NodeResponseError as soon as it is seen to be too large: a
+broken or hostile node must not make us buffer whatever it sends.
 Numbers with a fraction are parsed as Decimal so amounts convert to atoms exactly.
 Also here: small validators for the shapes of node answers.
 """
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 KEEPALIVE_SECONDS = 0.5
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,11 @@ class JsonRpcClient:
 
     def __init__(
         self, url: str, user: str, password: str, *, timeout: float = 30.0,
-        connect_timeout: float = 5.0,
+        connect_timeout: float = 5.0, max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.max_reply_bytes = max_reply_bytes
         self.connect_timeout = connect_timeout
         self._headers = {"Authorization": _basic_auth(user, password),
                          "Content-Type": "application/json"}
@@ -92,7 +98,7 @@ class JsonRpcClient:
                 self.url, data=json.dumps(payload), timeout=limits,
             ) as response:
                 status = response.status
-                body = await response.read()
+                body = await self._read_bounded(response)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise NodeUnreachableError(self.url, f"{type(exc).__name__}: {exc}") from exc
         if status in (401, 403):
@@ -108,6 +114,27 @@ class JsonRpcClient:
                 f"the node at {self.url} sent a reply that is not JSON (HTTP {status})",
                 detail=snippet,
             ) from exc
+
+    async def _read_bounded(self, response: aiohttp.ClientResponse) -> bytes:
+        """The body, refused once it exceeds the limit: by its announced length before any
+        of it is read, else while reading."""
+        limit = self.max_reply_bytes
+        announced = response.content_length
+        if announced is not None and announced > limit:
+            raise self._too_large(f"announced {announced} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(f"more than {size - len(chunk)} bytes read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, detail: str) -> NodeResponseError:
+        return NodeResponseError(
+            f"the node at {self.url} sent a reply larger than {self.max_reply_bytes} bytes",
+            detail=detail)
 
     def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
         return {"jsonrpc": "1.0", "id": next(self._ids), "method": method,
