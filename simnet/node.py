@@ -85,7 +85,8 @@ class RegtestNode:
         args = [
             self.daemon, "-regtest", f"-datadir={self.datadir}", "-server=1", "-listen=0",
             f"-port={self.p2p_port}", f"-rpcport={self.rpc_port}", "-rpcbind=127.0.0.1",
-            "-rpcallowip=127.0.0.1", "-fallbackfee=0.0002", "-txindex=1", "-printtoconsole=0", "-discover=0", "-dnsseed=0",
+            "-rpcallowip=127.0.0.1", "-fallbackfee=0.0002", "-txindex=1", "-printtoconsole=0",
+            "-discover=0", "-dnsseed=0",
             "-upnp=0", "-acceptnonstdtxn=0", "-rpcthreads=8", "-rpcworkqueue=64",
         ]
         if not self.cookie_auth:
