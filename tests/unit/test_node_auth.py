@@ -115,7 +115,9 @@ def test_auto_detection_uses_the_default_cookie_under_home(
     assert auth.header() == basic("__cookie__:1234")
     # No cookie there: an empty login (the node answers 401, naming the cookie looked for).
     lonely = auth_for(NodeConfig("http://127.0.0.1:8332"), get_asset("btc", Network.MAINNET))
-    assert lonely.header() == basic(":") and ".bitcoin/.cookie" in lonely.hint
+    assert lonely.header() == basic(":")
+    assert "no login is set and there is no cookie at" in lonely.hint
+    assert ".bitcoin/.cookie" in lonely.hint
     # Given credentials win, the login file first.
     assert isinstance(auth_for(NodeConfig("u", "user", "pw"), LTC_TEST), PasswordAuth)
     chosen = auth_for(NodeConfig("u", cookie_file=str(tmp_path / "c"), auth_file="/x"), LTC_TEST)
