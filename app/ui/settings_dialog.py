@@ -94,9 +94,13 @@ class NodeFields:
         self.url = QLineEdit(node.rpc_url if node else "")
         self.url.setPlaceholderText(f"http://127.0.0.1:{asset.rpc_port}")
         self.login = QComboBox()
+        # As wide as a short item: the file path and the user/password get the room.
+        self.login.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.login.setMinimumContentsLength(10)
         self.login.addItem(_tr("SettingsDialog", "Cookie file"), COOKIE)
-        self.login.addItem(_tr("SettingsDialog", "User and password"), PASSWORD)
-        self.login.addItem(_tr("SettingsDialog", "Login file (user:password)"), AUTH_FILE)
+        self.login.addItem(_tr("SettingsDialog", "Password"), PASSWORD)
+        self.login.addItem(_tr("SettingsDialog", "Login file"), AUTH_FILE)
         self.user = QLineEdit(node.rpc_user if node else "")
         self.password = QLineEdit(node.rpc_password if node else "")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -114,6 +118,7 @@ class NodeFields:
         self.file.setPlaceholderText(
             str(default_cookie(self.asset)) if mode == COOKIE
             else _tr("SettingsDialog", "path of a file holding user:password"))
+        self.file.setToolTip(self.file.placeholderText())  # the whole path, never cut
 
     def node(self) -> NodeConfig | None:
         url = self.url.text().strip()
@@ -146,6 +151,12 @@ class SettingsDialog(ThemedDialog):
         title = QLabel(self.tr("Settings"))
         title.setObjectName("title")
         layout.addWidget(title)
+        self.network_note = QLabel(self.tr(
+            "This wallet is on {network}; one data directory = one network.").format(
+                network=network_name(config.network)))
+        self.network_note.setObjectName("muted")
+        self.network_note.setWordWrap(True)
+        layout.addWidget(self.network_note)  # read-only: fixed when the wallet was made
 
         columns = QHBoxLayout()  # its spacing would pass down to the columns: a gap instead
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -153,12 +164,6 @@ class SettingsDialog(ThemedDialog):
         columns.addSpacing(32)
         columns.addLayout(right, 1)
         layout.addLayout(columns)
-        self.network_note = QLabel(self.tr(
-            "This wallet is on {network}; one data directory = one network.").format(
-                network=network_name(config.network)))
-        self.network_note.setObjectName("muted")
-        self.network_note.setWordWrap(True)
-        left.addWidget(self.network_note)
         left.addWidget(self._section(self.tr("DEX server")))
         self.dex_url = QLineEdit(config.dex_url)
         self.dex_url.setPlaceholderText("wss://dex.example.org:7232")
@@ -186,11 +191,11 @@ class SettingsDialog(ThemedDialog):
             creds = QHBoxLayout()
             fields.user.setPlaceholderText(self.tr("user"))
             fields.password.setPlaceholderText(self.tr("password"))
-            creds.addWidget(fields.user)
-            creds.addWidget(fields.password)
-            creds.addWidget(fields.file)
-            form.addRow(self._field(self.tr("Login")), fields.login)
-            form.addRow("", creds)
+            creds.addWidget(fields.user, 1)
+            creds.addWidget(fields.password, 1)
+            creds.addWidget(fields.file, 1)
+            creds.insertWidget(0, fields.login)
+            form.addRow(self._field(self.tr("Login")), creds)
             form.addRow("", fields.error)
             left.addLayout(form)
             self.nodes[symbol] = fields

@@ -1421,123 +1421,123 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="97"/>
+        <location filename="../../app/ui/settings_dialog.py" line="101"/>
         <source>Cookie file</source>
         <translation>Cookie 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="98"/>
-        <source>User and password</source>
-        <translation>用户名和密码</translation>
+        <location filename="../../app/ui/settings_dialog.py" line="102"/>
+        <source>Password</source>
+        <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="99"/>
-        <source>Login file (user:password)</source>
-        <translation>登录文件（用户名:密码）</translation>
+        <location filename="../../app/ui/settings_dialog.py" line="103"/>
+        <source>Login file</source>
+        <translation>登录文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="116"/>
+        <location filename="../../app/ui/settings_dialog.py" line="120"/>
         <source>path of a file holding user:password</source>
         <translation>包含 用户名:密码 的文件路径</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="142"/>
-        <location filename="../../app/ui/settings_dialog.py" line="146"/>
+        <location filename="../../app/ui/settings_dialog.py" line="147"/>
+        <location filename="../../app/ui/settings_dialog.py" line="151"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/settings_dialog.py" line="155"/>
         <source>This wallet is on {network}; one data directory = one network.</source>
         <translation>此钱包位于{network}；一个数据目录 = 一个网络。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="162"/>
+        <location filename="../../app/ui/settings_dialog.py" line="167"/>
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="168"/>
+        <location filename="../../app/ui/settings_dialog.py" line="173"/>
         <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
         <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="174"/>
+        <location filename="../../app/ui/settings_dialog.py" line="179"/>
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="175"/>
+        <location filename="../../app/ui/settings_dialog.py" line="180"/>
         <source>Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty to trade without that chain.</source>
         <translation>Bitcoin Core 或 Litecoin Core 的 JSON-RPC；地址留空则不使用该链交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="185"/>
+        <location filename="../../app/ui/settings_dialog.py" line="190"/>
         <source>{name} node</source>
         <translation>{name} 节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="187"/>
+        <location filename="../../app/ui/settings_dialog.py" line="192"/>
         <source>user</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="188"/>
+        <location filename="../../app/ui/settings_dialog.py" line="193"/>
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="192"/>
+        <location filename="../../app/ui/settings_dialog.py" line="198"/>
         <source>Login</source>
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="199"/>
+        <location filename="../../app/ui/settings_dialog.py" line="204"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="210"/>
+        <location filename="../../app/ui/settings_dialog.py" line="215"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="211"/>
+        <location filename="../../app/ui/settings_dialog.py" line="216"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="213"/>
+        <location filename="../../app/ui/settings_dialog.py" line="218"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="214"/>
+        <location filename="../../app/ui/settings_dialog.py" line="219"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="216"/>
+        <location filename="../../app/ui/settings_dialog.py" line="221"/>
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="222"/>
+        <location filename="../../app/ui/settings_dialog.py" line="227"/>
         <source>Safety limits</source>
         <translation>安全限制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="230"/>
+        <location filename="../../app/ui/settings_dialog.py" line="235"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="233"/>
+        <location filename="../../app/ui/settings_dialog.py" line="238"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="299"/>
+        <location filename="../../app/ui/settings_dialog.py" line="304"/>
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
