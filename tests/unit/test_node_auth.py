@@ -3,6 +3,7 @@ after a node restart (HTTP 401), and the genesis check, against a loopback JSON-
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
@@ -146,6 +147,20 @@ async def test_cookie_is_read_again_after_a_401(stub: Stub, tmp_path: Path) -> N
         with pytest.raises(NodeAuthError, match="right network"):
             await client.call("getblockcount")
         assert stub.refused == 2
+    finally:
+        await client.close()
+
+
+async def test_calls_side_by_side_all_survive_a_restart(stub: Stub, tmp_path: Path) -> None:
+    cookie = tmp_path / ".cookie"
+    cookie.write_text(stub.login)
+    client = JsonRpcClient(stub.url, auth=FileAuth(cookie))
+    try:
+        assert await client.call("getblockcount") == 7
+        stub.login = "__cookie__:restarted"
+        cookie.write_text(stub.login)
+        results = await asyncio.gather(*(client.call("getblockcount") for _ in range(6)))
+        assert results == [7] * 6 and stub.refused >= 1
     finally:
         await client.close()
 

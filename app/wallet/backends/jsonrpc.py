@@ -86,17 +86,18 @@ class JsonRpcClient:
                                        sock_connect=self.connect_timeout)
         retried = False
         while True:
+            sent = self.auth.header()
             try:
                 async with self._get_session().post(
                     self.url, data=json.dumps(payload), timeout=limits,
-                    headers={"Authorization": self.auth.header()},
+                    headers={"Authorization": sent},
                 ) as response:
                     status = response.status
                     body = await response.read()
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                 self.auth.forget()  # a restarted node has a new cookie
                 raise NodeUnreachableError(self.url, f"{type(exc).__name__}: {exc}") from exc
-            if status == 401 and not retried and self.auth.reload():
+            if status == 401 and not retried and self.auth.reload(sent):
                 retried = True  # the cookie changed under us: the node restarted
                 continue
             if status in (401, 403):

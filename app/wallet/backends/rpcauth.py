@@ -56,9 +56,10 @@ class RpcAuth(abc.ABC):
     def header(self) -> str:
         """The header value; may read a file (raises CredentialsFileError)."""
 
-    def reload(self) -> bool:
-        """After an HTTP 401: read the credentials again; True when they changed (worth one
-        more try)."""
+    def reload(self, sent: str) -> bool:
+        """After an HTTP 401 to the request that carried `sent`: read the credentials again;
+        True when they differ from `sent` (worth one more try). Against `sent`, not the last
+        value read: requests running side by side all get their retry after one restart."""
         return False
 
     def forget(self) -> None:
@@ -107,10 +108,10 @@ class FileAuth(RpcAuth):
             self._header = self._read()
         return self._header
 
-    def reload(self) -> bool:
-        old, self._header = self._header, None
+    def reload(self, sent: str) -> bool:
+        self._header = None
         try:
-            return self.header() != old
+            return self.header() != sent
         except CredentialsFileError:
             return False
 
