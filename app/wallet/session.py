@@ -14,7 +14,7 @@ from app.config import AppConfig, NodeConfig, load_config, save_config
 from app.fileio import private_dir
 from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
-from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.backends.nodes import node_backend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import KeystoreExistsError, PassphraseNeeded
 from app.wallet.hd import HDWallet
@@ -75,11 +75,12 @@ class OpenWallet:
     _switches: dict[str, SwitchableBackend] = field(default_factory=dict)
 
     def backend(self, symbol: str) -> ChainBackend | None:
-        """A new backend for the configured node of `symbol`, None without one."""
+        """A new backend for the configured node of `symbol`, None without one; it refuses a
+        node of another network than the wallet's (WrongNetworkError at its first call)."""
         node = self.config.nodes.get(symbol)
         if node is None:
             return None
-        return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
+        return node_backend(node, get_asset(symbol, self.config.network))
 
     def symbols(self) -> list[str]:
         """Every asset this wallet may trade, with or without a node configured now."""

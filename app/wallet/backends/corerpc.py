@@ -9,6 +9,10 @@ all scripts); the mempool is walked with `getrawmempool` + batched verbose
 retried while another client's scan is in progress. The node needs `-txindex` for `get_tx` of
 confirmed transactions that are not in its mempool (the simnet nodes run with it).
 
+Given `network` (a NetworkCheck: the genesis hashes the wallet's network allows), the first
+call asks the node for `getblockhash 0` and refuses a node of another network with
+WrongNetworkError before anything else is asked or sent; once it matched it is not asked again.
+
 Two caches. txid -> (inputs, outputs) of mempool transactions: a txid commits to both, so an
 entry can never be wrong, and it is pruned to the node's current mempool on every walk. And,
 per outpoint `find_spend` looks for, the hashes of the blocks it already read without finding
@@ -22,12 +26,19 @@ Transactions from `get_tx` are checked against the txid asked for (app/wallet/tx
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
+from app.wallet.backends.base import (
+    BlockInfo,
+    ChainBackend,
+    SpendInfo,
+    TxInfo,
+    TxRejectedError,
+    WrongNetworkError,
+)
 from app.wallet.backends.jsonrpc import (
     MAX_REPLY_BYTES,
     JsonRpcClient,
@@ -40,6 +51,7 @@ from app.wallet.backends.jsonrpc import (
     coins_to_atoms,
     get,
 )
+from app.wallet.backends.rpcauth import RpcAuth
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import NodeResponseError
 from app.wallet.txid import check_txid
@@ -52,6 +64,15 @@ RPC_VERIFY_ALREADY_IN_CHAIN = -27
 RPC_DESERIALIZATION_ERROR = -22
 _ALREADY_KNOWN = ("txn-already-in-mempool", "txn-already-known")
 MAX_SCANS = 1000  # outpoints whose scanned blocks are remembered (the least recent dropped)
+
+
+@dataclass(frozen=True)
+class NetworkCheck:
+    """What the node's block 0 must be for the wallet's network."""
+
+    genesis: Collection[str]
+    chain: str  # "Litecoin"
+    network: str  # "mainnet"
 
 
 @dataclass(frozen=True)
@@ -121,13 +142,17 @@ class CoreRpcBackend(ChainBackend):
     """ChainBackend over a Core node's JSON-RPC."""
 
     def __init__(
-        self, url: str, user: str, password: str, *, timeout: float = 30.0,
+        self, url: str, user: str = "", password: str = "", *, timeout: float = 30.0,
         connect_timeout: float = 5.0, scan_timeout: float = 600.0, poll_interval: float = 1.0,
         batch_size: int = 500, max_reply_bytes: int = MAX_REPLY_BYTES,
+        auth: RpcAuth | None = None, network: NetworkCheck | None = None,
     ) -> None:
         self._rpc = JsonRpcClient(url, user, password, timeout=timeout,
                                   connect_timeout=connect_timeout,
-                                  max_reply_bytes=max_reply_bytes)
+                                  max_reply_bytes=max_reply_bytes, auth=auth)
+        self._network = network
+        self._network_ok = network is None
+        self._network_lock = asyncio.Lock()
         self.url = self._rpc.url
         self.scan_timeout = scan_timeout  # a mainnet UTXO-set scan takes minutes
         self.poll_interval = poll_interval
@@ -138,7 +163,22 @@ class CoreRpcBackend(ChainBackend):
 
     async def call(self, method: str, *params: Any) -> Any:
         """Any RPC by name: the result, or NodeResponseError carrying the node's code."""
+        await self.check_network()
         return await self._rpc.call(method, params)
+
+    async def check_network(self) -> None:
+        """Raise WrongNetworkError unless the node's genesis block is the expected one; asks
+        the node once (a failed or refused check is asked again at the next call)."""
+        if self._network_ok:
+            return
+        async with self._network_lock:
+            if self._network_ok or self._network is None:
+                return
+            genesis = as_hash(await self._rpc.call("getblockhash", [0]), "getblockhash 0")
+            if genesis not in self._network.genesis:
+                raise WrongNetworkError(self.url, self._network.chain, self._network.network,
+                                        genesis)
+            self._network_ok = True
 
     async def close(self) -> None:
         await self._rpc.close()
@@ -175,6 +215,7 @@ class CoreRpcBackend(ChainBackend):
 
     # -- coins ----------------------------------------------------------------------------
     async def _scan_utxo_set(self, scripts: Sequence[bytes]) -> tuple[str, list[Utxo]]:
+        await self.check_network()
         """(best block hash of the scan, confirmed outputs paying `scripts`)."""
         descriptors = [{"desc": f"raw({s.hex()})"} for s in dict.fromkeys(scripts)]
         loop = asyncio.get_running_loop()
