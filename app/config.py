@@ -22,11 +22,16 @@ def default_datadir() -> Path:
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """How to reach one chain's Bitcoin/Litecoin Core JSON-RPC server."""
+    """How to reach one chain's Bitcoin/Litecoin Core JSON-RPC server and log in: a user and
+    password, the node's `.cookie` file (read at each connection: it changes when the node
+    restarts), or a file holding `user:password`. With none of them the node's default cookie
+    for the wallet's network is looked for (app/wallet/backends/rpcauth.py)."""
 
     rpc_url: str
     rpc_user: str = ""
     rpc_password: str = ""
+    cookie_file: str = ""
+    auth_file: str = ""
 
 
 @dataclass

@@ -5,10 +5,13 @@ input to one method per step; the method either advances or returns a `Problem` 
 words (and translates). Nothing here writes anything: the caller creates the wallet from the
 `WizardResult` once the wizard reaches DONE.
 
-    CHOOSE ─create─> SHOW_WORDS -> CONFIRM_WORDS ─┐
-           └restore> RESTORE_WORDS ───────────────┴> PASSWORD -> SERVER -> DONE
+    NETWORK -> CHOOSE ─create─> SHOW_WORDS -> CONFIRM_WORDS ─┐
+                      └restore> RESTORE_WORDS ───────────────┴> PASSWORD -> SERVER -> DONE
 
-`back()` returns to the step the user came from.
+NETWORK comes first: mainnet (real money), testnet (Bitcoin testnet4, Litecoin testnet) or the
+local simnet (regtest). The result carries it; one data directory holds one network. Only a
+simnet wallet is offered the simnet's DEX server. `back()` returns to the step the user came
+from.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
+from app.assets import Network
 from app.wallet.errors import MnemonicError, MnemonicWordError
 from app.wallet.mnemonic import (
     WORD_COUNT,
@@ -37,6 +41,7 @@ CONFIRM_COUNT = 3  # words asked back: enough to prove they were written down, f
 
 
 class Step(Enum):
+    NETWORK = "network"
     CHOOSE = "choose"
     SHOW_WORDS = "show_words"
     CONFIRM_WORDS = "confirm_words"
@@ -93,6 +98,7 @@ class WordState(Enum):
 class WizardResult:
     """What the caller needs to create (or restore) the wallet and connect."""
 
+    network: Network
     mnemonic: str = field(repr=False)
     passphrase: str = field(repr=False)
     password: str = field(repr=False)
@@ -189,7 +195,8 @@ class Wizard:
         self._rng = rng or secrets.SystemRandom()  # the positions asked need not be guessable
         self._generate = generate
         self._confirm_count = confirm_count
-        self.step = Step.CHOOSE
+        self.step = Step.NETWORK
+        self.network: Network | None = None
         self._history: list[Step] = []
         self.mode: Mode | None = None
         self._created: tuple[str, ...] = ()  # kept across "back" so written words stay valid
@@ -198,7 +205,7 @@ class Wizard:
         self.confirm_positions: tuple[int, ...] = ()
         self._password = ""
         self.remember = False
-        self.dex_url = SIMNET_DEX_URL
+        self.dex_url = ""
 
     # --- navigation -------------------------------------------------------------------
 
@@ -224,8 +231,9 @@ class Wizard:
     def progress(self) -> tuple[int, int]:
         """(current 1-based, total) for a "step 2 of 4" indicator; (0, 0) on the welcome page,
         which is no step of either flow. Each flow counts its own steps, so the total never
-        changes under the user: create is 4 (words, check, password, server), restore 3."""
-        if self.step is Step.CHOOSE:
+        changes under the user: create is 4 (words, check, password, server), restore 3. The
+        network page comes before the welcome page and is no step either."""
+        if self.step in (Step.NETWORK, Step.CHOOSE):
             return 0, 0
         order = [Step.SHOW_WORDS, Step.CONFIRM_WORDS, Step.PASSWORD, Step.SERVER]
         if self.mode is Mode.RESTORE:
@@ -234,7 +242,18 @@ class Wizard:
             return len(order), len(order)
         return order.index(self.step) + 1, len(order)
 
+    @property
+    def offers_simnet(self) -> bool:
+        """The local simnet's DEX server is offered to a simnet (regtest) wallet only."""
+        return self.network is Network.REGTEST
+
     # --- steps ------------------------------------------------------------------------
+
+    def choose_network(self, network: Network) -> None:
+        self._expect(Step.NETWORK)
+        self.network = network
+        self.dex_url = SIMNET_DEX_URL if network is Network.REGTEST else ""
+        self._go(Step.CHOOSE)
 
     def choose(self, mode: Mode) -> None:
         self._expect(Step.CHOOSE)
@@ -304,8 +323,11 @@ class Wizard:
         return problem
 
     def choose_server(self, custom_url: str | None = None) -> Problem | None:
-        """None picks the local simnet; otherwise the custom URL must pass check_server_url."""
+        """None picks the local simnet (a simnet wallet only); otherwise the custom URL must
+        pass check_server_url."""
         self._expect(Step.SERVER)
+        if custom_url is None and not self.offers_simnet:
+            raise WizardError("the simnet server is only for a simnet wallet")
         if custom_url is None:
             self.dex_url = SIMNET_DEX_URL
         else:
@@ -318,7 +340,9 @@ class Wizard:
 
     def result(self) -> WizardResult:
         self._expect(Step.DONE)
+        assert self.network is not None  # DONE is reached through NETWORK
         return WizardResult(
-            mnemonic=" ".join(self.words), passphrase=self.passphrase, password=self._password,
+            network=self.network, mnemonic=" ".join(self.words), passphrase=self.passphrase,
+            password=self._password,
             remember=self.remember, dex_url=self.dex_url, restored=self.mode is Mode.RESTORE,
         )

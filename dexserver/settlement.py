@@ -168,16 +168,42 @@ class Settlement:
     # -- init / redeem ----------------------------------------------------------------------
     def _match(self, account: bytes | None, orderid: bytes, matchid: bytes) -> tuple[
             MatchRow, str]:
-        r = self.active.get(matchid)
+        """The match (active, or finished: a re-sent report of it is acked again) and the
+        sender's role in it."""
+        r = self.active.get(matchid) or self.store.match(matchid)
         if r is None:
-            stored = self.store.match(matchid)
-            code = ErrorCode.SETTLEMENT_SEQUENCE if stored else ErrorCode.UNKNOWN_MATCH
-            raise fail(code, "match is finished" if stored else "unknown match")
+            raise fail(ErrorCode.UNKNOWN_MATCH, "unknown match")
         return r, self._role(r, account, orderid)
+
+    def _live(self, r: MatchRow) -> None:
+        if r.matchid not in self.active:
+            raise fail(ErrorCode.SETTLEMENT_SEQUENCE, "match is finished")
+
+    def _ack(self, r: MatchRow, payload: codec.Payload) -> m.MatchAck:
+        """The signed ack: the server's signature over the client's report serialization."""
+        return m.MatchAck(matchid=r.matchid, sig=signing.sign(self.key, payload))
+
+    @staticmethod
+    def recorded_init(r: MatchRow, role: str, p: m.InitParams) -> bool:
+        """The same init was recorded before (same txid and contract): clients re-send
+        reports after a reconnect or restart, and get the ack again (§9)."""
+        rec = r.data.get(f"{role}_init")
+        if not rec:
+            return False
+        return bool(rec["txid"] == p.txid.hex() and rec["contract"] == p.contract.hex())
+
+    @staticmethod
+    def recorded_redeem(r: MatchRow, role: str, p: m.RedeemParams) -> bool:
+        """This role's redeem was recorded with the same secret (a fee-bumped redeem has
+        another txid but reveals the same secret)."""
+        return f"{role}_redeem" in r.data and r.data.get("secret") == p.secret.hex()
 
     async def init(self, account: bytes | None, p: m.InitParams) -> m.MatchAck:
         r, role = self._match(account, p.orderid, p.matchid)
         self.accounts.verify(self.accounts.account(account or b""), p.sig, p.payload(), "init")
+        if self.recorded_init(r, role, p):
+            return self._ack(r, p.payload())
+        self._live(r)
         if r.status != NEXT_INIT[role]:
             raise fail(ErrorCode.SETTLEMENT_SEQUENCE, f"{role} init while {r.status}")
         try:
@@ -222,11 +248,14 @@ class Settlement:
                     m.AuditParams(orderid=self._oid(r, other), matchid=r.matchid, txid=p.txid,
                                   vout=p.vout, contract=p.contract, timestamp=now,
                                   sig=signing.sign(self.key, audit)).to_json())
-        return m.MatchAck(matchid=r.matchid, sig=signing.sign(self.key, p.payload()))
+        return self._ack(r, p.payload())
 
     async def redeem(self, account: bytes | None, p: m.RedeemParams) -> m.MatchAck:
         r, role = self._match(account, p.orderid, p.matchid)
         self.accounts.verify(self.accounts.account(account or b""), p.sig, p.payload(), "redeem")
+        if self.recorded_redeem(r, role, p):
+            return self._ack(r, p.payload())
+        self._live(r)
         if r.status != NEXT_REDEEM[role]:
             raise fail(ErrorCode.SETTLEMENT_SEQUENCE, f"{role} redeem while {r.status}")
         maker_init = r.data["maker_init"]
@@ -253,7 +282,7 @@ class Settlement:
                     m.RedemptionParams(orderid=other_oid, matchid=r.matchid, txid=p.txid,
                                        vin=p.vin, secret=p.secret, timestamp=now,
                                        sig=signing.sign(self.key, payload)).to_json())
-        return m.MatchAck(matchid=r.matchid, sig=signing.sign(self.key, p.payload()))
+        return self._ack(r, p.payload())
 
     # -- broadcast timeout (§10) -------------------------------------------------------------
     async def _confirmed_at(self, r: MatchRow, role: str) -> int | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import signal
@@ -84,41 +83,20 @@ def _print_usage(info: dict[str, Any]) -> None:
     print("\n".join(lines), flush=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _ours(pid: int, marker: str) -> bool:
-    """Only signal a pid whose command line still names our simnet (pids get reused)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return False
-    return marker in cmdline or "simnet" in cmdline
-
-
 def _down(args: argparse.Namespace) -> int:
     from simnet.harness import load_info
+    from simnet.lifecycle import alive, is_ours, stale_pids, stop_pids
 
     info = load_info(args.dir)
-    pids: dict[str, int] = {k: int(v) for k, v in info["pids"].items() if v}
-    main_pid = pids.pop("simnet", None)
-    if main_pid is not None and _alive(main_pid) and _ours(main_pid, "simnet"):
+    main_pid = (info.get("pids") or {}).get("simnet")
+    if main_pid is not None and alive(main_pid) and is_ours(main_pid, "simnet"):  # pids get reused
         os.kill(main_pid, signal.SIGTERM)  # it stops the server and the nodes itself
         deadline = time.monotonic() + 60
-        while _alive(main_pid) and time.monotonic() < deadline:
+        while alive(main_pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-    for name, pid in pids.items():  # whatever is left (the main process was killed)
-        if _alive(pid) and _ours(pid, str(info["dir"])):
-            print(f"stopping {name} (pid {pid})")
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+    # Whatever is left (the main process was killed): only pids that still name this simnet.
+    for name in stop_pids(stale_pids(Path(info["dir"]), info)):
+        print(f"stopped {name}")
     print("simnet down")
     return 0
 

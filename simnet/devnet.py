@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from app.dex.errors import DexError
 from app.wallet.errors import WalletError
 from app.wallet.session import unlock_wallet
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet, load_info
+from simnet.lifecycle import owner_alive
 from simnet.regfee_policy import SimnetRegfeePolicy
 
 log = logging.getLogger("cambio.simnet")
@@ -58,22 +58,13 @@ class Devnet:
             self.net.stop()
 
 
-def _running(info: dict[str, Any]) -> bool:
-    pid = info.get("pids", {}).get("simnet")
-    if not pid or pid == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, PermissionError, ValueError):
-        return False
-    return True
-
-
 def start_devnet(datadir: Path) -> Devnet:
+    """Attach to the simnet a live process owns in `datadir`, or start it (a crashed owner's
+    leftovers are stopped first, its chains and DEX database kept: pending swaps resume)."""
     datadir = Path(datadir).resolve()
     try:
         info = load_info(datadir)
-        if _running(info) and len(info.get("traders", {})) >= 2:
+        if owner_alive(datadir) and len(info.get("traders", {})) >= 2:
             log.info("using the simnet already running in %s", datadir)
             return Devnet(datadir, info, None)
     except (FileNotFoundError, ValueError):

@@ -1,9 +1,12 @@
 """The full local simnet: two regtest chains, a miner, the DEX server, funded trader dirs.
 
 `Simnet.start(dir)` brings everything up on loopback and writes `<dir>/simnet.json` (endpoints,
-directories, pids); `stop()` takes down exactly what it started. The DEX server runs as its own
-OS process (`main.py server`); the chains are their own daemons; the miner is a thread of the
-process that called `start` (the `simnet up` foreground process, or a test).
+directories, pids); `stop()` takes down exactly what it started. The children die with the
+process that started them (simnet/lifecycle.py); a start that finds what a crashed owner left
+in `dir` stops it first and reuses its chains (funded wallets, pending swaps) and DEX database.
+The DEX server runs as its own OS process (`main.py server`); the chains are their own
+daemons; the miner is a thread of the process that called `start` (the `simnet up` foreground
+process, or a test).
 
 When `bitcoind` is not installed the BTC chain is a second Litecoin Core regtest chain standing
 in for Bitcoin: both speak the same RPC and script rules, and the client talks raw scripts only.
@@ -15,6 +18,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,11 +31,13 @@ from typing import Any
 from app.assets import Network, get_asset
 from app.config import NodeConfig, load_config, save_config
 from app.wallet.session import create_wallet, unlock_wallet, wallet_exists
+from simnet.lifecycle import OwnerLock, PidFile, die_with_parent, stop_stale
 from simnet.node import (
     RPC_PASSWORD,
     RPC_USER,
     NodeError,
     RegtestNode,
+    atoms_to_coin_str,
     find_daemon,
     free_port,
     start_node,
@@ -51,6 +57,7 @@ REG_FEE = 100_000
 COINS_PER_CHAIN = 40
 COIN_VALUE = 20_000_000  # 0.2 coin each: many coins, so orders and swaps never wait for change
 SERVER_START_TIMEOUT = 30.0
+FUNDING_KEY = "simnet_funding"  # config.json extra: {symbol: txid} of the trader's funding
 
 
 def server_config(port: int, datadir: Path, nodes: dict[str, RegtestNode], *,
@@ -113,6 +120,8 @@ class Simnet:
     miner: Miner | None = None
     server: subprocess.Popen[bytes] | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    lock: OwnerLock | None = None
+    fresh_chains: set[str] = field(default_factory=set)  # chains this start created
 
     @property
     def dex_url(self) -> str:
@@ -129,24 +138,52 @@ class Simnet:
               taker_lock: int = 10 * 60_000, mine_interval: float = 2.0) -> Simnet:
         directory = Path(directory).resolve()
         directory.mkdir(parents=True, exist_ok=True)
+        lock = OwnerLock(directory)
+        lock.acquire()  # SimnetBusy when a live process runs this simnet
+        try:
+            return cls._start_locked(directory, lock, traders, epochlen, btimeout, maker_lock,
+                                     taker_lock, mine_interval)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _start_locked(cls, directory: Path, lock: OwnerLock, traders: int, epochlen: int,
+                      btimeout: int, maker_lock: int, taker_lock: int,
+                      mine_interval: float) -> Simnet:
+        try:
+            legacy = load_info(directory)
+        except (FileNotFoundError, ValueError):
+            legacy = None
+        stopped = stop_stale(directory, legacy)  # we hold the lock: their owner is dead
+        if stopped:
+            log.warning("took over the simnet in %s: stopped %s left by a crashed owner",
+                        directory, ", ".join(stopped))
+        pids = PidFile(directory)
         btc_kind = "bitcoin" if find_daemon("bitcoin") else "litecoin"
         stand_in = btc_kind != "bitcoin"
         if stand_in:
             log.warning("bitcoind is not installed: a second Litecoin Core regtest chain "
                         "stands in for BTC")
         nodes: dict[str, RegtestNode] = {}
+        net: Simnet | None = None
+        fresh = {s for s in ("ltc", "btc") if not (directory / f"{s}-node").exists()}
         try:
-            nodes["ltc"] = start_node(directory / "ltc-node", "litecoin", "ltc")
-            nodes["btc"] = start_node(directory / "btc-node", btc_kind, "btc")
+            for symbol, kind in (("ltc", "litecoin"), ("btc", btc_kind)):
+                datadir = directory / f"{symbol}-node"
+                nodes[symbol] = node = start_node(datadir, kind, symbol, die_with_parent=True)
+                assert node.process is not None
+                pids.record(f"{symbol}-node", node.process.pid, f"-datadir={datadir}")
             for node in nodes.values():
                 node.set_mock_time(0)
                 node.ensure_mature_funds()
-            port = free_port()
             cfg_path = directory / "server.json"
+            port = previous_port(cfg_path) or free_port()  # the traders' dex_url stays valid
             cfg_path.write_text(json.dumps(server_config(
                 port, directory / "dex", nodes, epochlen=epochlen, btimeout=btimeout,
                 maker_lock=maker_lock, taker_lock=taker_lock), indent=2))
-            net = cls(directory, nodes, stand_in, port, cfg_path, {})
+            net = cls(directory, nodes, stand_in, port, cfg_path, {}, lock=lock,
+                      fresh_chains=fresh)
             (directory / "time_offset").write_text("0")
             net.start_server()
             for i in range(traders):
@@ -158,8 +195,11 @@ class Simnet:
             net.write_info(mine_interval)
             return net
         except BaseException:
+            if net is not None:
+                net.kill_server(signal.SIGTERM)
             for node in nodes.values():
                 stop_quietly(node)
+            pids.clear()
             raise
 
     def start_server(self) -> None:
@@ -167,8 +207,9 @@ class Simnet:
         self.server = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "server", "--config",
              str(self.server_config_path)], stdout=log_file, stderr=subprocess.STDOUT,
-            cwd=ROOT)
+            cwd=ROOT, preexec_fn=die_with_parent())
         log_file.close()
+        PidFile(self.dir).record("server", self.server.pid, str(self.server_config_path))
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
@@ -192,30 +233,57 @@ class Simnet:
             self.server = None
 
     def make_trader(self, name: str) -> Path:
-        """A wallet dir funded with many coins on both chains, pointed at the DEX."""
+        """A wallet dir pointed at the DEX, funded with many coins on both chains once: a
+        restart of the simnet finds the funding on its chains and pays nothing again."""
         tdir = self.dir / name
         configs = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
                    for s, n in self.nodes.items()}
-        if not wallet_exists(tdir):
+        created = not wallet_exists(tdir)
+        if created:
             create_wallet(tdir, TRADER_PASSWORD, network=Network.REGTEST, nodes=configs,
                           scrypt_n=TRADER_SCRYPT_N)
         config = load_config(tdir)
         config.nodes.update(configs)
         config.dex_url = self.dex_url
         config.extra["btc_stand_in"] = self.btc_stand_in
+        if created:
+            config.extra[FUNDING_KEY] = {}  # none yet: a crash before the payment retries it
         save_config(tdir, config)
-        wallet = unlock_wallet(tdir, TRADER_PASSWORD)
-        try:
-            for symbol, node in self.nodes.items():
-                keys = wallet.hd.account(get_asset(symbol, Network.REGTEST))
-                # Receive and change scripts 0..19: all inside the discovery gap.
-                outputs = {node.node_address(keys.script(change, i)): COIN_VALUE / 1e8
-                           for i in range(COINS_PER_CHAIN // 2) for change in (False, True)}
-                node.rpc("sendmany", "", {a: f"{v:.8f}" for a, v in outputs.items()},
-                         wallet="miner")
-        finally:
-            wallet.store.close()
+        recorded = config.extra.get(FUNDING_KEY)
+        funding: dict[str, str] = dict(recorded or {})
+        if recorded is None:  # a trader of an older simnet: funded on the chains it knew
+            todo = [s for s in self.nodes if s in self.fresh_chains]
+        else:
+            todo = [s for s in self.nodes if not self._known_tx(s, funding.get(s))]
+        if todo:
+            wallet = unlock_wallet(tdir, TRADER_PASSWORD)
+            try:
+                for symbol in todo:
+                    funding[symbol] = self._fund(symbol, wallet.hd.account(
+                        get_asset(symbol, Network.REGTEST)))
+            finally:
+                wallet.store.close()
+            config = load_config(tdir)
+            config.extra[FUNDING_KEY] = funding
+            save_config(tdir, config)
         return tdir
+
+    def _known_tx(self, symbol: str, txid: str | None) -> bool:
+        """Whether this simnet's `symbol` chain has `txid` (a new chain needs new funding)."""
+        if not txid:
+            return False
+        try:
+            self.nodes[symbol].rpc("getrawtransaction", txid)
+        except NodeError:
+            return False
+        return True
+
+    def _fund(self, symbol: str, keys: Any) -> str:
+        node = self.nodes[symbol]
+        # Receive and change scripts 0..19: all inside the discovery gap.
+        outputs = {node.node_address(keys.script(change, i)): atoms_to_coin_str(COIN_VALUE)
+                   for i in range(COINS_PER_CHAIN // 2) for change in (False, True)}
+        return str(node.rpc("sendmany", "", outputs, wallet="miner"))
 
     def write_info(self, mine_interval: float) -> None:
         self.info = {
@@ -263,6 +331,23 @@ class Simnet:
             for node in self.nodes.values():
                 stop_quietly(node)
             self.info_path.unlink(missing_ok=True)
+            PidFile(self.dir).clear()
+            if self.lock is not None:
+                self.lock.release()
+
+
+def previous_port(cfg_path: Path) -> int | None:
+    """The DEX port of the last start in this directory, when it is free again."""
+    try:
+        port = int(json.loads(cfg_path.read_text())["port"])
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # As the server binds (asyncio sets SO_REUSEADDR): the old run's connections
+            # in TIME_WAIT do not keep the port.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return port
 
 
 # -- used from other processes, through simnet.json ------------------------------------------

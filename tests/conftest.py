@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from simnet.node import RegtestNode, start_node, stop_quietly
+from tests.dex_fakeserver import FakeServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -40,3 +41,25 @@ def fresh_node(tmp_path: Path) -> Iterator[RegtestNode]:
     node = start_node(tmp_path / "node", "litecoin", "ltc")
     yield node
     stop_quietly(node)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeServer]:
+    """The scripted DEX server (tests/dex_fakeserver.py) on a free loopback port."""
+    srv = FakeServer()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many BTC-side transactions Bitcoin Core's interpreter checked (tests/btc_kernel.py),
+    when a test used it."""
+    import sys
+
+    kernel = sys.modules.get("tests.btc_kernel")
+    if kernel is not None and kernel.SESSION.verified:
+        ledger = kernel.SESSION
+        terminalreporter.write_line(
+            f"libbitcoinkernel: {len(ledger.verified)} BTC-side transactions verified "
+            f"({sum(ledger.verified.values())} inputs), {len(ledger.refused)} refused")

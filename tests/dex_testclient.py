@@ -148,6 +148,16 @@ class TestClient:
         oid = codec.order_id(p.payload(0))
         return dataclasses.replace(p, orderid=oid, sig=signing.sign(self.secret, p.payload(0)))
 
+    def market_params(self, side: str, qty: int, coins: list[Coin], address: str,
+                      tif: m.TimeInForce | None = None, pair: str = "LTC/BTC"
+                      ) -> m.MarketParams:
+        p = m.MarketParams(accountid=self.account_id, timestamp=now_ms(), tradepair=pair,
+                           side=m.Side(side), ordersize=qty,
+                           utxos=tuple(c.proof(self.account_id) for c in coins),
+                           address=address, orderid=b"\0" * 32, sig=b"\0" * 64, timeinforce=tif)
+        oid = codec.order_id(p.payload(0))
+        return dataclasses.replace(p, orderid=oid, sig=signing.sign(self.secret, p.payload(0)))
+
     def cancel_params(self, target: bytes, pair: str = "LTC/BTC") -> m.CancelParams:
         p = m.CancelParams(accountid=self.account_id, timestamp=now_ms(), tradepair=pair,
                            orderid=target, sig=b"\0" * 64)

@@ -40,7 +40,7 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore, decode_state, encode_state
 from app.wallet.backends.base import ChainBackend
-from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
 
 EXPORT_KIND = "cambio-swap-export"
@@ -123,10 +123,11 @@ def _left(lock: int, now: int) -> str:
 
 
 def _backend(datadir: Path, symbol: str) -> ChainBackend:
-    node = load_config(datadir).nodes.get(symbol)
+    config = load_config(datadir)
+    node = config.nodes.get(symbol)
     if node is None:
         raise CliError(f"no {symbol.upper()} node in {datadir}/config.json")
-    return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
+    return node_backend(node, get_asset(symbol, config.network))
 
 
 def _summary(state: SwapState) -> dict[str, Any]:

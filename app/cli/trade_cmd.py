@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 from app.cli.common import CliError, add_datadir, add_json, emit
 from app.dex.errors import DexError
 from app.settler_lock import SettlerBusy, SettlerLock
-from app.wallet.session import OpenWallet, unlock_wallet
+from app.wallet.session import OpenWallet
 
 if TYPE_CHECKING:
     from app.core_register import Confirm, RegistrationQuote
@@ -80,9 +80,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _open(args: argparse.Namespace) -> OpenWallet:
-    from app.cli.common import read_password
+    from app.cli.common import open_wallet
 
-    return unlock_wallet(args.datadir, read_password(args))
+    return open_wallet(args)
 
 
 async def _with_core(args: argparse.Namespace, action: Any) -> Any:

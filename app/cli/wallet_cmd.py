@@ -14,11 +14,13 @@ from app.cli.common import (
     CliError,
     add_datadir,
     add_json,
+    add_node_args,
     emit,
-    parse_node_spec,
+    nodes_from_args,
+    open_wallet,
     read_password,
 )
-from app.config import load_config
+from app.config import NodeConfig, load_config
 from app.swap.store import SwapStore
 from app.wallet.fees import FeePolicy, fee_rate
 from app.wallet.hd import HDWallet
@@ -37,8 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         add_datadir(p)
         add_json(p)
         p.add_argument("--network", choices=[n.value for n in Network], default="regtest")
-        p.add_argument("--node", action="append", default=[], metavar="SYMBOL=URL",
-                       help="chain node, e.g. ltc=http://user:pass@127.0.0.1:19443")
+        add_node_args(p)
         p.add_argument("--password-file", help="read the wallet password from this file")
         if name == "restore":
             _words_args(p)
@@ -104,14 +105,14 @@ def _asset_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--password-file", help="read the wallet password from this file")
 
 
-def _nodes(args: argparse.Namespace) -> dict[str, object]:
-    return dict(parse_node_spec(spec) for spec in args.node)
+def _nodes(args: argparse.Namespace) -> dict[str, NodeConfig]:
+    return nodes_from_args(args, Network(args.network))
 
 
 def _create(args: argparse.Namespace) -> int:
     password = read_password(args, confirm=True)
     phrase = create_wallet(args.datadir, password, network=Network(args.network),
-                           nodes=_nodes(args))  # type: ignore[arg-type]
+                           nodes=_nodes(args))
     text = ("Write these 12 words down, in order, and keep them offline. They are the only\n"
             "way to restore this wallet:\n\n  " + phrase)
     emit(args, {"mnemonic": phrase, "datadir": str(args.datadir)}, text)
@@ -123,7 +124,7 @@ def _restore(args: argparse.Namespace) -> int:
     mnemonic_to_entropy(phrase)  # a wrong word is reported before a password is asked
     password = read_password(args, confirm=True)
     create_wallet(args.datadir, password, network=Network(args.network), mnemonic=phrase,
-                  nodes=_nodes(args))  # type: ignore[arg-type]
+                  nodes=_nodes(args))
     found = asyncio.run(_discover_all(args.datadir, password))
     lines = [f"{sym.upper()}: {format_atoms(total)} ({n} addresses used)"
              for sym, (total, n) in found.items()]
@@ -149,7 +150,7 @@ async def _discover_all(datadir: Path, password: str) -> dict[str, tuple[int, in
 
 
 def _address(args: argparse.Namespace) -> int:
-    wallet = unlock_wallet(args.datadir, read_password(args))
+    wallet = open_wallet(args)
     try:
         address = wallet.asset(args.asset).receive_address()
     finally:
@@ -171,7 +172,7 @@ def balance_fields(b: Balance) -> dict[str, int]:
 
 def _balance(args: argparse.Namespace) -> int:
     async def run() -> dict[str, int]:
-        wallet = unlock_wallet(args.datadir, read_password(args))
+        wallet = open_wallet(args)
         try:
             b, _ = await asset_balance(wallet.asset(args.asset), SwapStore(wallet.store))
             return balance_fields(b)
@@ -197,7 +198,7 @@ def _send(args: argparse.Namespace) -> int:
         raise CliError("the amount must be positive")
 
     async def run() -> dict[str, object]:
-        wallet = unlock_wallet(args.datadir, read_password(args))
+        wallet = open_wallet(args)
         try:
             asset_wallet = wallet.asset(args.asset)
             policy = FeePolicy.for_asset(asset_wallet.asset)

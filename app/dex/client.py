@@ -39,6 +39,7 @@ from app.dex.connection import (
 )
 from app.dex.errors import DexError, RemoteError
 from app.dex.events import (
+    AuditReceived,
     BookUpdated,
     ClientError,
     Connected,
@@ -47,6 +48,7 @@ from app.dex.events import (
     MatchReceived,
     MatchStatuses,
     ProtocolViolation,
+    RedemptionReceived,
     ServerKeyRefused,
 )
 from app.dex.messages import (
@@ -155,6 +157,20 @@ class DexClient(Link):
                 try:
                     await self._request(rq.report_call(s, item), MatchAck)
                 except RemoteError as exc:  # kept for the next reconnect unless final
+                    if not _quiet_refusal(item.method, exc):
+                        self._emit(ClientError(exc.user_message,
+                                               f"{item.method} re-send: {exc}"))
+
+    async def _resend_for(self, matchid: bytes) -> None:
+        """The server relayed the counterparty's step of `matchid`: a report of ours it
+        refused as early can be accepted now."""
+        for item in [i for i in self.session.outbox.pending() if i.matchid == matchid]:
+            try:
+                await self._ready_call(rq.report_call(self.session, item), MatchAck)
+            except (NotConnected, RequestTimeout):
+                return  # re-sent after the next reconnect
+            except RemoteError as exc:
+                if not _quiet_refusal(item.method, exc):
                     self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
 
     async def _load_book(self, marketid: int) -> None:
@@ -216,6 +232,11 @@ class DexClient(Link):
             event = ServerKeyRefused(self.connection.url, refusal.pinned, refusal.offered)
         self._note_server_time(event)  # before the app sees the event, so it reads the clock
         super()._emit(event)
+        if isinstance(event, AuditReceived | RedemptionReceived):
+            matchid = (event.audit if isinstance(event, AuditReceived)
+                       else event.redemption).matchid
+            if any(i.matchid == matchid for i in self.session.outbox.pending()):
+                self._spawn(self._resend_for(matchid))
 
     def _note_server_time(self, event: Event) -> None:
         received = self._clock_ms()
@@ -354,6 +375,16 @@ class DexClient(Link):
             await self._request(rq.report_call(self.session, item), MatchAck)
         except (NotConnected, RequestTimeout):
             return False
+        except RemoteError as exc:
+            if rq.already_recorded(item.method, exc):  # an older server that has it already
+                log.info("%s of match %s was already recorded by the server", item.method,
+                         item.matchid.hex()[:16])
+                return True
+            if rq.reported_early(item.method, exc):  # queued; sent again on their relay
+                log.info("%s of match %s is ahead of the counterparty's report", item.method,
+                         item.matchid.hex()[:16])
+                return False
+            raise
         return True
 
     async def match_status(self, matchids: Sequence[bytes]) -> tuple[MatchState, ...]:
@@ -373,3 +404,9 @@ class DexClient(Link):
                                    "bin": Bin(bin_name).value}
         value = await self._ready_call(Call("candles", params), list)
         return [c for c in value if isinstance(c, Candle)]
+
+
+def _quiet_refusal(method: str, exc: RemoteError) -> bool:
+    """A refused report that is no problem for the user: the server has it already, or it
+    came before the counterparty's (it is sent again when the server relays theirs)."""
+    return rq.already_recorded(method, exc) or rq.reported_early(method, exc)

@@ -61,6 +61,15 @@ class NotConnected(ConnectionFailed):
         return "not connected to the DEX server"
 
 
+class NoServerConfigured(NotConnected):
+    """The wallet names no DEX server (a `wallet create` without one): nothing to connect to
+    until the user sets one."""
+
+    @property
+    def user_message(self) -> str:
+        return "no DEX server configured"
+
+
 class RequestTimeout(DexError):
     def __init__(self, method: str, seconds: float) -> None:
         super().__init__(f"no answer to {method} within {seconds:g} s")
@@ -88,6 +97,8 @@ class ConnectionOptions:
     fingerprint: str | None = None  # SHA-256 of the DER certificate, hex (':' allowed)
 
     def __post_init__(self) -> None:
+        if not self.url and not (self.cafile or self.fingerprint):
+            return  # no server configured: the link never connects (Link.configured)
         check_url(self.url)
         if self.fingerprint is not None:
             _fingerprint_bytes(self.fingerprint)
@@ -216,13 +227,20 @@ class Link:
         """A book mirror needs a new snapshot."""
 
     # --- life cycle -----------------------------------------------------------------------
+    @property
+    def configured(self) -> bool:
+        """False when there is no server to connect to (an empty URL)."""
+        return bool(self.connection.url)
+
     def start(self) -> None:
-        """Start connecting (and reconnecting) in the background."""
-        if self._task is None:
+        """Start connecting (and reconnecting) in the background; nothing without a server."""
+        if self._task is None and self.configured:
             self._task = asyncio.create_task(self._run(), name="dex-link")
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the post-connect sequence has completed on a live connection."""
+        if not self.configured:
+            raise NoServerConfigured("no DEX server configured")
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     @property

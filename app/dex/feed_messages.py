@@ -95,7 +95,8 @@ class OrderbookResult(WireModel):
 
 @dataclass(frozen=True, kw_only=True)
 class AddOrderNote(WireModel):
-    """Base of add_limit / add_market; each checks that the order has its otype."""
+    """Base of add_limit: it announces a booked (limit) order. Version 1 has no
+    `add_market` (§6: only booked orders are announced)."""
 
     OTYPE = BookOrderType.LIMIT
     marketid: Annotated[int, U32]
@@ -109,11 +110,6 @@ class AddOrderNote(WireModel):
 
 class AddLimitNote(AddOrderNote):
     METHOD = "add_limit"
-
-
-class AddMarketNote(AddOrderNote):
-    METHOD = "add_market"
-    OTYPE = BookOrderType.MARKET
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,6 +31,7 @@ from app.dex._wire import (
     Json,
     ListOf,
     Obj,
+    Opt,
     Text,
     WireModel,
     describe,
@@ -39,7 +40,6 @@ from app.dex._wire import (
 from app.dex.errors import ErrorCode, ProtocolError
 from app.dex.feed_messages import (
     AddLimitNote,
-    AddMarketNote,
     AddOrderNote,
     BookNote,
     BookOrder,
@@ -71,7 +71,7 @@ from app.dex.match_messages import (
 from app.trading.charts_data import MarketDataError, parse_candles, parse_trades
 
 __all__ = [  # the feed and settlement classes are re-exported from here
-    "AddLimitNote", "AddMarketNote", "AddOrderNote", "AssetInfo", "AuditParams", "BookNote",
+    "AddLimitNote", "AddOrderNote", "AssetInfo", "AuditParams", "BookNote",
     "BookOrder", "BookOrderType", "BookSide", "BookSnapshot", "BookTif", "CancelParams",
     "ConfigResult", "ConnectParams", "ConnectResult", "FundingCoin", "InitParams", "LimitParams",
     "LockTimes", "MarketInfo", "MarketParams", "MatchAck", "MatchDataNote", "MatchNote",
@@ -301,6 +301,13 @@ class MarketParams(_OrderParams):
     address: Annotated[str, ADDRESS]
     orderid: Annotated[bytes, H32]
     sig: Annotated[bytes, SIG]
+    # §7: may be given, and then only as "immediate"; the serialization's byte is always 1.
+    timeinforce: Annotated[TimeInForce | None, Opt(Choice(TimeInForce))] = None
+
+    def check(self, path: str) -> None:
+        super().check(path)
+        if self.timeinforce is TimeInForce.STANDING:
+            raise invalid(f"{path}.timeinforce", "a market order is always immediate")
 
     def payload(self, server_time: int = 0) -> codec.MarketOrder:
         base, quote = split_pair(self.tradepair)
@@ -368,7 +375,7 @@ PARAMS: dict[str, Callable[[Json], object]] = {
     "match": _list(MATCH_LIST, "match"),
     **{c.METHOD: c.from_json for c in (
         RegisterParams, NotifyFeeParams, ConnectParams, OrderbookParams, AddLimitNote,
-        AddMarketNote, RemoveOrderNote, UpdateRemainingNote, UnsubOrderbookParams,
+        RemoveOrderNote, UpdateRemainingNote, UnsubOrderbookParams,
         MatchDataNote, SuspensionNote, LimitParams, MarketParams, CancelParams, InitParams,
         AuditParams, RedeemParams, RedemptionParams, RevokeMatchParams, MatchStatusParams)},
 }  # fmt: skip

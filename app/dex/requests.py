@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,6 +49,43 @@ log = logging.getLogger(__name__)
 _NO_ID, _NO_SIG = bytes(32), bytes(64)  # placeholders until the real ones are computed
 # A report the server answers with one of these will never be acked: stop re-sending it.
 _FINAL_REPORT_ERRORS = frozenset({ErrorCode.DUPLICATE, ErrorCode.UNKNOWN_MATCH})
+# Match statuses at or after the one each report moves the match to (§9 order).
+_STATUS_ORDER = ("newly_matched", "maker_swap_cast", "taker_swap_cast", "maker_redeemed",
+                 "match_complete")
+_RECORDED_FROM = {("maker", "init"): 1, ("taker", "init"): 2, ("maker", "redeem"): 3,
+                  ("taker", "redeem"): 4}
+_SEQUENCE_MESSAGE = re.compile(r"^(maker|taker) (init|redeem) while ([a-z_]+)$")
+
+
+def _sequence_gap(method: str, exc: RemoteError) -> int | None:
+    """For error 13 "<role> <method> while <status>" about this report: how far the server's
+    status is from the one this report gives the match (>= 0: there already; -2: the
+    counterparty's previous report has not reached the server yet)."""
+    if exc.code != ErrorCode.SETTLEMENT_SEQUENCE:
+        return None
+    found = _SEQUENCE_MESSAGE.match(exc.message)
+    if found is None or found.group(2) != method or found.group(3) not in _STATUS_ORDER:
+        return None
+    return _STATUS_ORDER.index(found.group(3)) - _RECORDED_FROM[(found.group(1), method)]
+
+
+def already_recorded(method: str, exc: RemoteError) -> bool:
+    """Whether a refusal of our (re-sent) report only says the server has it already: an
+    older server answers a report it recorded with error 13 "<role> <method> while <status>"
+    where the match has reached (or passed) the status that report gives it, or, for a
+    redeem, "match is finished". Not a problem to show the user; the report is done."""
+    if method == "redeem" and exc.code == ErrorCode.SETTLEMENT_SEQUENCE \
+            and exc.message == "match is finished":
+        return True
+    gap = _sequence_gap(method, exc)
+    return gap is not None and gap >= 0
+
+
+def reported_early(method: str, exc: RemoteError) -> bool:
+    """Whether our report reached the server before the counterparty's previous one (we saw
+    their step on chain first, e.g. the taker's redeem before the maker reported its own):
+    not a problem; it stays queued and goes again when the server relays their step."""
+    return _sequence_gap(method, exc) == -2
 
 
 @dataclass(frozen=True)
@@ -228,7 +266,7 @@ def report_call(s: Session, item: OutboxItem) -> Call:
         return ack
 
     def on_error(exc: RemoteError) -> None:
-        if exc.code in _FINAL_REPORT_ERRORS:
+        if exc.code in _FINAL_REPORT_ERRORS or already_recorded(item.method, exc):
             log.warning("%s of match %s dropped from the outbox: %s",
                         item.method, item.matchid.hex()[:16], exc)  # fmt: skip
             s.outbox.ack(item.method, item.matchid)

@@ -72,7 +72,7 @@ log = logging.getLogger(__name__)
 
 API_VERSION = 1
 Check = Callable[[Any], object]
-BOOK_NOTES = frozenset({"add_limit", "add_market", "remove_order", "update_remaining"})
+BOOK_NOTES = frozenset({"add_limit", "remove_order", "update_remaining"})  # no add_market
 SERVER_REQUESTS = frozenset({"match", "audit", "redemption", "revoke_match"})
 FINAL_STATUSES = frozenset({MatchStatus.MATCH_COMPLETE, MatchStatus.REVOKED})
 EPOCHS_KEPT = 4  # our order IDs of older epochs are dropped once a newer match_data arrives

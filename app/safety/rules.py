@@ -20,6 +20,8 @@ taken unless it lies inside these constants. They are the client's, never the se
   on must be in step: not in initial block download, its tip at most `max_tip_age_s` old on
   our clock (a lagging node shows an old median-time-past: the maker would believe the
   taker's lock time still far away).
+- a counterparty contract that vanished from our node after the audit is given up after
+  `init_vanish_ms`.
 
 Regtest (the simnet, the tests) runs the same rules scaled down to minutes.
 """
@@ -51,6 +53,9 @@ class NetworkRules:
     # A node whose tip is older than max(floor, blocks × the chain's block spacing) is behind.
     tip_age_blocks: int = 12
     tip_age_floor_ms: int = 30 * MINUTE_MS
+    # A counterparty init our node has not known for this long after the audit (double-spent,
+    # reorged out) is given up: the taker fails, the maker refunds at its lock time.
+    init_vanish_ms: int = 2 * HOUR_MS
 
     def gap_ms(self, taker_ms: int) -> int:
         """Least maker − taker lock duration for a taker duration."""
@@ -112,7 +117,7 @@ RULES: dict[Network, NetworkRules] = {
         Network.REGTEST, taker_lock_min_ms=2 * MINUTE_MS, taker_lock_max_ms=72 * HOUR_MS,
         maker_lock_max_ms=7 * DAY_MS, gap_floor_ms=MINUTE_MS, clock_skew_ms=5 * MINUTE_MS,
         reveal_floor_ms=30_000, fund_floor_ms=MINUTE_MS, btimeout_ms=10 * MINUTE_MS,
-        resume_wait_ms=30_000, fee_estimate_factor=4,
+        resume_wait_ms=30_000, fee_estimate_factor=4, init_vanish_ms=10 * MINUTE_MS,
         # The simnet mines every few seconds, but a test or a developer may pause mining (or
         # leave a node's clock moved) for minutes; an hour still catches a stale node.
         tip_age_blocks=0, tip_age_floor_ms=HOUR_MS),

@@ -16,6 +16,12 @@ rate, paying for its own relay; every version has the same shape and size estima
 higher rate is a higher fee). It is capped so the fee never exceeds half of what we redeem
 (`max_fee_share`): beyond that the bump is worth less than what it protects only in the
 pathological case, and a runaway estimate cannot burn the swap. At the cap, no more bumps.
+
+A version the node refused for its fee (`refused_for_fee`: below the relay or mempool minimum,
+e.g. a presigned refund after a fee spike) is not a replacement, since nothing of ours is in
+the mempool: it is re-signed at once at `refused_rate`, above the node's minimum (M2). The
+clock of `after_blocks` starts only once a version is known to the node: blocks found while
+nothing of ours was in a mempool did not pass it over.
 """
 
 from __future__ import annotations
@@ -74,6 +80,36 @@ def bump_due(clock: RedeemClock, tip: int, mtp: int, policy: BumpPolicy = DEFAUL
 def max_rate(value: int, vsize: int, policy: BumpPolicy = DEFAULT_BUMP) -> int:
     """The highest rate whose fee stays within the cap (value / max_fee_share_den)."""
     return (value // policy.max_fee_share_den) // vsize
+
+
+# The node's reject reasons that mean "pay more" (Bitcoin Core / Litecoin Core wording). Not
+# "insufficient fee": that is a replacement refused under BIP125, with a version in the mempool.
+_FEE_REASONS = ("min relay fee not met", "mempool min fee not met", "mempool full",
+                "min fee not met")
+
+
+def refused_for_fee(reason: str | None) -> bool:
+    """Whether the node's refusal `reason` (None: not refused) was about the fee rate."""
+    return reason is not None and any(r in reason.lower() for r in _FEE_REASONS)
+
+
+def refused_rate(old_rate: int, estimate: int | None, floor: int | None, incremental: int,
+                 value: int, vsize: int, policy: BumpPolicy = DEFAULT_BUMP) -> int | None:
+    """The rate to re-sign a version the node refused for its fee: the highest of the
+    estimate, the node's minimum `floor` + a margin (a tenth, at least the incremental relay
+    fee: the minimum keeps moving in a spike) and the old rate + the increment; without a
+    floor, at least old rate x 3/2. Capped as `next_rate`; None when the cap is below what
+    the node takes, or leaves nothing above the old rate (the stored version stays)."""
+    step = max(1, incremental)
+    want = max(estimate or 0, old_rate + step)
+    if floor is not None:
+        want = max(want, floor + max(step, -(-floor // 10)))
+    else:
+        want = max(want, -(-old_rate * policy.step_num // policy.step_den))
+    rate = min(want, max_rate(value, vsize, policy))
+    if rate <= old_rate or (floor is not None and rate < floor):
+        return None
+    return rate
 
 
 def next_rate(old_rate: int, estimate: int | None, incremental: int, value: int, vsize: int,

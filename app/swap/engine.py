@@ -31,7 +31,7 @@ from bitcoin.core.serialize import SerializationError
 from app.assets import get_asset
 from app.crypto import sha256
 from app.swap.batch import check_batch, prepare_batch
-from app.swap.bump import DEFAULT_BUMP, BumpPolicy
+from app.swap.bump import DEFAULT_BUMP, BumpPolicy, refused_for_fee
 from app.swap.errors import SwapError, SwapKeyError, TxDecodeError
 from app.swap.keys import KeyRing, MatchKeys, unlock
 from app.swap.messages import (
@@ -79,9 +79,10 @@ from app.swap.transitions import (
 )
 from app.wallet.backends.base import ChainBackend, SpendInfo, TxRejectedError
 from app.wallet.coins import Outpoint, SignedTx, TxOutput
-from app.wallet.errors import WalletError
+from app.wallet.errors import NodeResponseError, WalletError
 from app.wallet.fees import FeePolicy
 from app.wallet.signing import KeyedUtxo
+from app.wallet.txid import check_txid
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +188,13 @@ class SwapEngine:
         self._funded: dict[str, Funded] = {}
         self._spends: dict[Outpoint, SpendInfo] = {}  # confirmed spends only
         self._last_broadcast: dict[str, float] = {}
+        self._refused: dict[str, str] = {}  # txid -> the node's reason for its last refusal
+        self._seen: dict[str, int] = {}  # counterparty init txid -> our clock when last seen
         self._key_problems: set[str] = set()  # matches whose missing key was reported
         # (match, what) -> the problem last shown for it: shown once, not every tick.
         self._shown: dict[tuple[str, str], str] = {}
         # Announcements that failed our audit, per match: a re-delivery is not audited again.
-        self._refused: dict[str, set[tuple[str, int, bytes]]] = {}
+        self._refused_audits: dict[str, set[tuple[str, int, bytes]]] = {}
 
     # -- public API -------------------------------------------------------------------------
     async def add_match(self, match: Match) -> None:
@@ -251,7 +254,7 @@ class SwapEngine:
     def deliver(self, msg: IncomingMessage) -> None:
         """A counterparty message from the DEX; kept until the swap's state consumes it."""
         if isinstance(msg, CounterpartyInit):
-            if _announced(msg) in self._refused.get(msg.match_id, set()):
+            if _announced(msg) in self._refused_audits.get(msg.match_id, set()):
                 log.info("swap %s: the refused contract %s:%d was announced again; ignored",
                          msg.match_id[:8], msg.txid, msg.vout)
                 return
@@ -358,7 +361,7 @@ class SwapEngine:
                 await self._sleep(match_id)
         for key in [k for k in self._shown if k[0] == match_id]:
             del self._shown[key]
-        self._refused.pop(match_id, None)
+        self._refused_audits.pop(match_id, None)
         return state
 
     async def _sleep(self, match_id: str) -> None:
@@ -419,10 +422,26 @@ class SwapEngine:
         return spend
 
     async def _chain_tx(self, backend: ChainBackend, txid: str) -> ChainTx | None:
+        """The counterparty's init as the chain shows it, its hex checked against the txid
+        asked for (a mismatch: "cannot read the chain", asked again next tick). Remembers
+        when it was last seen: a vanished init is given up after a deadline (M7)."""
         info = await backend.get_tx(txid)
+        now = self._clock()
         if info is None:
+            self._seen.setdefault(txid, now)  # never seen this run: the clock starts now
             return None
+        if info.txid != txid:
+            raise NodeResponseError(f"the node sent transaction {info.txid} when asked for "
+                                    f"{txid}")
+        check_txid(info.raw, txid, "the node")
+        self._seen[txid] = now
         return ChainTx(info.txid, tx_outputs(info.raw), info.confirmations)
+
+    def _missing_ms(self, txid: str) -> int | None:
+        """How long (ms) the counterparty init `txid` has been unknown to our node: since it
+        was last seen, or since this run first asked; None while the node knows it."""
+        seen = self._seen.get(txid)
+        return None if seen is None else max(self._clock() - seen, 0)
 
     async def _observe(self, state: SwapState, resumed: bool) -> Observation:
         m = state.match
@@ -454,6 +473,7 @@ class SwapEngine:
             f["their_mtp"] = await theirs_b.median_time_past()
             f["their_tip"] = (await theirs_b.tip()).height  # a redeem records where it began
             f["their_init"] = await self._chain_tx(theirs_b, theirs.txid)
+            f["their_init_missing_ms"] = self._missing_ms(theirs.txid)
             f["their_spend"] = await self._spend(theirs_b, theirs.outpoint,
                                                  theirs.start_height)
         elif awaiting_audit and audit is not None:
@@ -503,6 +523,9 @@ class SwapEngine:
         estimate = await chain.estimate_fee_rate(1)
         if estimate is not None:
             f["fee_estimate"] = FeePolicy.for_asset(get_asset(asset, network)).clamp(estimate)
+        if refused_for_fee(self._refused.get(current.txid)):  # re-signed above the minimum
+            f["fee_refused"] = True
+            f["min_fee_rate"] = await chain.min_fee_rate()
         return f
 
     def _bump_policy(self, asset: str) -> BumpPolicy:
@@ -560,7 +583,7 @@ class SwapEngine:
         correct one until its deadline) and say why, once."""
         if self._audits.get(match_id) == action.audit:
             del self._audits[match_id]
-        self._refused.setdefault(match_id, set()).add(_announced(action.audit))
+        self._refused_audits.setdefault(match_id, set()).add(_announced(action.audit))
         self._problem(match_id, f"the counterparty's contract {action.audit.txid}:"
                                 f"{action.audit.vout} was refused: {action.reason}")
         self._checkpoint("refused:audit")
@@ -576,11 +599,13 @@ class SwapEngine:
         try:
             self._checkpoint(f"before:{action.what}-broadcast")
             await self._backend(m, action.side).broadcast(action.tx.raw)
+            self._refused.pop(action.tx.txid, None)
             self._checkpoint(f"after:{action.what}-broadcast")
             log.info("swap %s: broadcast %s %s", m.match_id[:8], action.what, action.tx.txid)
             return True
         except TxRejectedError as exc:
             self._last_broadcast.pop(action.tx.txid, None)
+            self._refused[action.tx.txid] = exc.reason  # a fee refusal lets it be re-signed
             asset = m.our_asset if action.side is Side.OURS else m.their_asset
             if action.what.endswith("-bump") and _refuses_replacement(exc):
                 # The earlier version is still in the mempool and may confirm; stop making

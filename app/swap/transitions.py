@@ -19,7 +19,15 @@ from enum import StrEnum
 
 from app.assets import get_asset
 from app.crypto import sha256
-from app.swap.bump import DEFAULT_BUMP, BumpPolicy, RedeemClock, bump_due, next_rate
+from app.safety.rules import rules_for
+from app.swap.bump import (
+    DEFAULT_BUMP,
+    BumpPolicy,
+    RedeemClock,
+    bump_due,
+    next_rate,
+    refused_rate,
+)
 from app.swap.errors import AuditError, AuditField, SwapError
 from app.swap.htlc import (
     Contract,
@@ -66,7 +74,7 @@ from app.swap.states import (
     TheirContract,
     is_terminal,
 )
-from app.swap.timing import fund_refusal, min_maker_lock, reveal_refusal
+from app.swap.timing import KEPT, fund_refusal, min_maker_lock, reveal_refusal, span
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import SignedTx, TxOutput
 from app.wallet.signing import KeyedUtxo
@@ -169,6 +177,12 @@ class Observation:
     # Taker not yet funded: may it fund (the server confirmed the match after a restart)?
     # True: yes; False: never (revoked, or no answer in time); None: not known yet, wait.
     fund_allowed: bool | None = True
+    # Our node refused the current version of what we may bump (see fee_estimate) for its fee
+    # rate; then also the node's minimum rate (atoms/vB, None: it cannot tell).
+    fee_refused: bool = False
+    min_fee_rate: int | None = None
+    # How long (ms) our node has not known the counterparty's audited init (None: it knows it).
+    their_init_missing_ms: int | None = None
     # Our / their chain's node is behind (node_sync.py): time-critical steps on it wait.
     # None: in step (the driver asks in every state with such a step).
     our_node: NodeLag | None = None
@@ -404,27 +418,48 @@ def _redeemed_by(s: Redeeming, obs: Observation) -> Step | None:
 
 
 def _bump(s: Redeeming, obs: Observation) -> Step | None:
-    """Replace the unconfirmed redeem by one paying a higher fee rate, when bump.py says so.
-    The new version is stored (with the old ones) before it is broadcast."""
-    m, theirs = s.match, s.theirs
+    """Replace the unconfirmed redeem by one paying a higher fee rate, when bump.py says so;
+    re-sign it at once when the node refused it for its fee. The new version is stored (with
+    the old ones) before it is broadcast."""
     tip, mtp = obs.their_tip, obs.their_mtp
     if tip is None or mtp is None:
         return None
     if s.signed_height is None or s.first_mtp is None:  # a record from before bumping
         return Step(replace(s, signed_height=tip, first_mtp=mtp),
                     (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
-    if obs.resumed and obs.their_spend is None and s.signed_height != tip:
-        # Down before it was sent (or it was dropped): blocks count from now, when it goes
-        # out, not from when it was signed; miners cannot have passed over what they never saw.
-        return Step(replace(s, signed_height=tip), (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
-    clock = RedeemClock(s.signed_height, s.first_mtp, theirs.contract.lock_time)
-    if not bump_due(clock, tip, mtp, obs.bump) or obs.keys is None:
+    spend = obs.their_spend
+    known = obs.redeem_confs is not None or (
+        spend is not None and spend.txid in {v.txid for v in s.versions})
+    if not known:
+        if obs.fee_refused:
+            return _resign_redeem(s, obs, tip, refused=True)
+        if s.signed_height != tip:
+            # Not out yet (refused, dropped, or down before it was sent): blocks count from
+            # when it goes out; miners cannot have passed over what they never saw.
+            return Step(replace(s, signed_height=tip),
+                        (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+        return None
+    clock = RedeemClock(s.signed_height, s.first_mtp, s.theirs.contract.lock_time)
+    if not bump_due(clock, tip, mtp, obs.bump):
+        return None
+    return _resign_redeem(s, obs, tip, refused=False)
+
+
+def _resign_redeem(s: Redeeming, obs: Observation, tip: int, refused: bool) -> Step | None:
+    """A new redeem version at a higher rate (bump.py), stored with the old ones; None while
+    locked or at the cap."""
+    m, theirs = s.match, s.theirs
+    if obs.keys is None:
         return None
     asset = get_asset(m.their_asset, m.network)
     vsize = redeem_vsize(len(theirs.script), m.redeem_script)  # same for every version
     incremental = -(-asset.min_relay_fee // 1000)
-    rate = next_rate(s.redeem.fee // vsize, obs.fee_estimate, incremental, theirs.value, vsize,
-                     obs.bump)
+    old_rate = s.redeem.fee // vsize
+    if refused:
+        rate = refused_rate(old_rate, obs.fee_estimate, obs.min_fee_rate, incremental,
+                            theirs.value, vsize, obs.bump)
+    else:
+        rate = next_rate(old_rate, obs.fee_estimate, incremental, theirs.value, vsize, obs.bump)
     if rate is None:  # at the fee cap: the current version stays
         return None
     try:
@@ -482,22 +517,44 @@ def _refunded_by(s: Refunding, obs: Observation) -> Step | None:
 
 def _bump_refund(s: Refunding, obs: Observation) -> Step | None:
     """Re-sign our refund at a higher rate once miners passed over it (`after_blocks` blocks
-    with one of our versions in the mempool). Needs the unlocked wallet; the presigned
-    refund stays the fallback. Stored before it is broadcast."""
-    m, ours, tip, spend = s.match, s.ours, obs.our_tip, obs.our_spend
+    with one of our versions in the mempool), or at once when, past the lock time, the node
+    refused it for its fee (M2: a presigned refund below the mempool minimum after a fee
+    spike). Needs the unlocked wallet; the presigned refund stays the fallback. Stored before
+    it is broadcast."""
+    tip, spend = obs.our_tip, obs.our_spend
     if tip is None:
         return None
-    if s.signed_height is None or (obs.resumed and spend is None and s.signed_height != tip):
-        # a record from before bumping, or down before it was sent: count blocks from now
+    if s.signed_height is None:  # a record from before bumping: count blocks from now
         return Step(replace(s, signed_height=tip), (Broadcast(Side.OURS, s.refund, "refund"),))
-    in_mempool = spend is not None and spend.txid in {v.txid for v in s.versions}
-    if (not obs.bump.enabled or not in_mempool or tip - s.signed_height < obs.bump.after_blocks
-            or obs.keys is None):
+    if spend is None or spend.txid not in {v.txid for v in s.versions}:  # none in a mempool
+        # Past the lock time a refusal can only be about the fee (before it: "non-final").
+        if (obs.fee_refused and obs.our_mtp is not None
+                and obs.our_mtp >= s.ours.contract.lock_time):
+            return _resign_refund(s, obs, tip, refused=True)
+        if s.signed_height != tip:  # the clock starts when a version is accepted
+            return Step(replace(s, signed_height=tip),
+                        (Broadcast(Side.OURS, s.refund, "refund"),))
+        return None
+    if not obs.bump.enabled or tip - s.signed_height < obs.bump.after_blocks:
+        return None
+    return _resign_refund(s, obs, tip, refused=False)
+
+
+def _resign_refund(s: Refunding, obs: Observation, tip: int, refused: bool) -> Step | None:
+    """A new refund version at a higher rate (bump.py), kept with the presigned one; None
+    while locked or at the cap."""
+    m, ours = s.match, s.ours
+    if obs.keys is None:
         return None
     asset = get_asset(m.our_asset, m.network)
     vsize = refund_vsize(len(ours.script), m.refund_script)  # same for every version
-    rate = next_rate(s.refund.fee // vsize, obs.fee_estimate, -(-asset.min_relay_fee // 1000),
-                     ours.value, vsize, obs.bump)
+    incremental = -(-asset.min_relay_fee // 1000)
+    old_rate = s.refund.fee // vsize
+    if refused:
+        rate = refused_rate(old_rate, obs.fee_estimate, obs.min_fee_rate, incremental,
+                            ours.value, vsize, obs.bump)
+    else:
+        rate = next_rate(old_rate, obs.fee_estimate, incremental, ours.value, vsize, obs.bump)
     if rate is None:  # at the fee cap
         return None
     try:
@@ -523,6 +580,22 @@ def _refunding(s: Refunding, obs: Observation) -> Step:
     return _bump_refund(s, obs) or Step(s, (Broadcast(Side.OURS, s.refund, "refund"),))
 
 
+def _vanished(s: CounterpartyAudited, obs: Observation) -> Step | None:
+    """Give up on a counterparty init our node has not known for `init_vanish_ms` (M7):
+    double-spent or reorged out after our audit, so it will not confirm, and waiting for it
+    only costs a search every tick. Taker: Failed, nothing of ours is on chain. Maker: our
+    refund at our lock time, the secret kept. None while it is known or within the deadline."""
+    missing = obs.their_init_missing_ms
+    deadline = rules_for(s.match.network).init_vanish_ms
+    if missing is None or missing < deadline:
+        return None
+    reason = (f"the counterparty's contract {s.theirs.txid} is no longer known to our node "
+              f"(not seen for {span(missing // 1000)})")
+    if s.ours is None:
+        return Step(Failed(s.match, f"{reason}; nothing of ours was sent"))
+    return Step(AwaitingRefund(s.match, s.ours, s.theirs, f"{reason}: {KEPT}"))
+
+
 def transition(state: SwapState, obs: Observation) -> Step:
     """The next state and the actions to take once it is stored."""
     if is_terminal(state):
@@ -530,7 +603,7 @@ def transition(state: SwapState, obs: Observation) -> Step:
     if isinstance(state, Matched):
         return _matched(state, obs)
     if isinstance(state, CounterpartyAudited):
-        return _audited(state, obs)
+        return _vanished(state, obs) or _audited(state, obs)
     if isinstance(state, ContractPrepared):
         return _prepared(state, obs)
     if isinstance(state, InitBroadcast):

@@ -69,6 +69,7 @@ class CoreBridge(QObject):
     server_refused = Signal(object)  # ServerRefused: banner + notification, nothing was paid
     epoch_checked = Signal(object)  # EpochChecked
     server_key_changed = Signal(str, str, str)  # url, pinned and new key prefixes
+    server_needed = Signal()  # the wallet names no DEX server: ask the user for one
 
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +101,9 @@ class CoreBridge(QObject):
         return task
 
     async def _register(self) -> None:
+        if not self.core.dex.configured:  # a wallet made without a server (`wallet create`)
+            self.server_needed.emit()
+            return
         if await self.core.register_until_done(self.confirm, self._register_failed):
             self.registered.emit()
         self._check_config()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.assets import SYMBOLS, Network
+from app.assets import SYMBOLS
 from app.config import AppConfig, ConfigError, default_datadir, load_config, save_config
 
 if TYPE_CHECKING:
@@ -96,14 +96,12 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
     from app.ui.wizard_view import run_wizard
     from app.wallet.keystore import read_info, remember_password
     from app.wallet.session import create_wallet, keystore_path, unlock_wallet
-    from app.wizard import SIMNET_DEX_URL
 
     result = run_wizard()
     if result is None:
         return None
-    # The built-in simnet runs regtest chains; any other server is taken to be a mainnet one.
-    network = Network.REGTEST if result.dex_url == SIMNET_DEX_URL else Network.MAINNET
-    create_wallet(datadir, result.password, network=network, mnemonic=result.mnemonic,
+    # The user's own choice on the wizard's first page, stored in config.json for good.
+    create_wallet(datadir, result.password, network=result.network, mnemonic=result.mnemonic,
                   passphrase=result.passphrase)
     config = load_config(datadir)
     config.dex_url = result.dex_url

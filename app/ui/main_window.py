@@ -51,7 +51,7 @@ from app.ui.trade_tab import TradeTab
 from app.ui.tray import Kind, Notifier
 from app.ui.tx_list import read_wallet_txs, tx_rows
 from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
-from app.ui.window_actions import apply_theme, open_send, open_settings
+from app.ui.window_actions import apply_theme, ask_for_server, open_send, open_settings
 from app.ui.window_geometry import restore_window, save_window
 from app.ui.window_style import window_css
 from app.wallet import restore_scan
@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         b.swaps_resumed.connect(self.show_resumed)
         b.error.connect(self._on_error)
         b.server_key_changed.connect(self._on_server_key)
+        b.server_needed.connect(lambda: ask_for_server(self))
         b.order_failed.connect(self._on_order_failed)
         b.order_placed.connect(self._on_order_placed)
         b.refund_sent.connect(lambda mid, tx: self.status.showMessage(

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.assets import SYMBOLS, AssetParams, get_asset
+from app.assets import SYMBOLS, AssetParams, Network, get_asset
 from app.config import AppConfig, NodeConfig, save_config
 from app.ui.forms import ThemedDialog, _tr, describe, error_label, set_error
 from app.ui.i18n import LANGUAGES, UnknownLanguageError, normalize_language, resource_dir
@@ -38,6 +38,7 @@ from app.ui.qt import (
 )
 from app.ui.safety_settings import SafetySection, stored_form
 from app.ui.style import palette as theme_palette
+from app.wallet.backends.rpcauth import default_cookie
 from app.wizard import check_server_url
 
 # `$$` is a literal `$` in a style.fill template.
@@ -48,6 +49,12 @@ QLabel#section {{ font-size: 15px; font-weight: 600; padding: 10px 0 0 0; margin
 QComboBox::drop-down {{ border: none; width: 26px; }}
 QComboBox::down-arrow {{ image: url({_CHEVRON}); width: 12px; height: 12px; }}
 """
+
+
+def network_name(network: Network) -> str:
+    return {Network.MAINNET: _tr("SettingsDialog", "mainnet (real money)"),
+            Network.TESTNET: _tr("SettingsDialog", "testnet"),
+            Network.REGTEST: _tr("SettingsDialog", "the local simnet")}[network]
 
 
 def check_rpc_url(text: str) -> str | None:
@@ -66,23 +73,64 @@ def check_rpc_url(text: str) -> str | None:
     return None
 
 
+# How a node is logged in to (NodeFields.login's data).
+COOKIE, PASSWORD, AUTH_FILE = "cookie", "password", "auth_file"
+
+
+def _login_of(node: NodeConfig | None) -> str:
+    if node is not None and node.auth_file:
+        return AUTH_FILE
+    if node is not None and (node.rpc_user or node.rpc_password) and not node.cookie_file:
+        return PASSWORD
+    return COOKIE
+
+
 class NodeFields:
-    """URL, user and password of one chain's node."""
+    """URL and login of one chain's node: the node's cookie file (empty: its default one),
+    a user and password, or a file holding user:password."""
 
     def __init__(self, asset: AssetParams, node: NodeConfig | None) -> None:
         self.asset = asset
         self.url = QLineEdit(node.rpc_url if node else "")
         self.url.setPlaceholderText(f"http://127.0.0.1:{asset.rpc_port}")
+        self.login = QComboBox()
+        # As wide as a short item: the file path and the user/password get the room.
+        self.login.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.login.setMinimumContentsLength(10)
+        self.login.addItem(_tr("SettingsDialog", "Cookie file"), COOKIE)
+        self.login.addItem(_tr("SettingsDialog", "Password"), PASSWORD)
+        self.login.addItem(_tr("SettingsDialog", "Login file"), AUTH_FILE)
         self.user = QLineEdit(node.rpc_user if node else "")
         self.password = QLineEdit(node.rpc_password if node else "")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.file = QLineEdit((node.auth_file or node.cookie_file) if node else "")
         self.error = error_label()
+        self.login.currentIndexChanged.connect(lambda _i: self._show_login())
+        self.login.setCurrentIndex(self.login.findData(_login_of(node)))
+        self._show_login()
+
+    def _show_login(self) -> None:
+        mode = self.login.currentData()
+        self.user.setVisible(mode == PASSWORD)
+        self.password.setVisible(mode == PASSWORD)
+        self.file.setVisible(mode != PASSWORD)
+        self.file.setPlaceholderText(
+            str(default_cookie(self.asset)) if mode == COOKIE
+            else _tr("SettingsDialog", "path of a file holding user:password"))
+        self.file.setToolTip(self.file.placeholderText())  # the whole path, never cut
 
     def node(self) -> NodeConfig | None:
         url = self.url.text().strip()
         if not url:
             return None
-        return NodeConfig(url, self.user.text().strip(), self.password.text())
+        mode = self.login.currentData()
+        path = self.file.text().strip()
+        if mode == PASSWORD:
+            return NodeConfig(url, self.user.text().strip(), self.password.text())
+        if mode == AUTH_FILE:
+            return NodeConfig(url, auth_file=path)
+        return NodeConfig(url, cookie_file=path)  # empty: the default cookie of the network
 
 
 class SettingsDialog(ThemedDialog):
@@ -103,6 +151,12 @@ class SettingsDialog(ThemedDialog):
         title = QLabel(self.tr("Settings"))
         title.setObjectName("title")
         layout.addWidget(title)
+        self.network_note = QLabel(self.tr(
+            "This wallet is on {network}; one data directory = one network.").format(
+                network=network_name(config.network)))
+        self.network_note.setObjectName("muted")
+        self.network_note.setWordWrap(True)
+        layout.addWidget(self.network_note)  # read-only: fixed when the wallet was made
 
         columns = QHBoxLayout()  # its spacing would pass down to the columns: a gap instead
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -137,8 +191,10 @@ class SettingsDialog(ThemedDialog):
             creds = QHBoxLayout()
             fields.user.setPlaceholderText(self.tr("user"))
             fields.password.setPlaceholderText(self.tr("password"))
-            creds.addWidget(fields.user)
-            creds.addWidget(fields.password)
+            creds.addWidget(fields.user, 1)
+            creds.addWidget(fields.password, 1)
+            creds.addWidget(fields.file, 1)
+            creds.insertWidget(0, fields.login)
             form.addRow(self._field(self.tr("Login")), creds)
             form.addRow("", fields.error)
             left.addLayout(form)

@@ -81,6 +81,10 @@ class StatusBar(QStatusBar):
         self.drops, self.was_connected = 0, False
         self.dex.set(AMBER, self.tr("DEX: switching to {0}…").format(self.host), url)
 
+    def set_no_server(self) -> None:
+        self.dex.set(GREY, self.tr("DEX: no server configured"),
+                     self.tr("Enter a DEX server in Settings"))
+
     def set_registering(self) -> None:
         self.dex.set(AMBER, self.tr("DEX: registering…"),
                      self.tr("Paying the registration fee; waiting for its confirmation"))

@@ -32,10 +32,9 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.wallet.errors import KeystoreError, WrongPasswordError
+from app.wallet.errors import KeystoreError, PassphraseNeeded, WrongPasswordError
 from app.wallet.keystore import (
     forget_password,
-    load_keystore,
     read_info,
     recall_password,
     remember_password,
@@ -48,19 +47,8 @@ KEYRING_THREAD = "keyring-lookup"
 KEYRING_NOTE_DELAY_MS = 400
 
 
-class PassphraseNeeded(Exception):
-    """The password is right, but the wallet was made with a passphrase we were not given."""
-
-
 def open_wallet(datadir: Path, password: str, passphrase: str = "") -> OpenWallet:
-    """unlock_wallet, refusing to open a passphrase wallet without its passphrase.
-
-    Without the check an empty passphrase would silently open a different, empty wallet.
-    It costs a second key derivation; a login can afford it.
-    """
-    record = load_keystore(keystore_path(datadir), password)
-    if record.has_passphrase and not passphrase:
-        raise PassphraseNeeded()
+    """unlock_wallet (which refuses a passphrase wallet without its passphrase)."""
     return unlock_wallet(datadir, password, passphrase)
 
 

@@ -80,6 +80,17 @@ def open_settings(window: MainWindow) -> SettingsDialog:
     return dialog
 
 
+def ask_for_server(window: MainWindow) -> SettingsDialog:
+    """No DEX server configured: say so and open Settings at the server field. Saving a
+    server there connects and registers (apply_settings → switch_server)."""
+    window.status.set_no_server()
+    window.status.showMessage(_tr("MainWindow", "No DEX server is configured: enter its "
+                                                "address in Settings to trade."))
+    dialog = window.settings_dialog or open_settings(window)
+    dialog.dex_url.setFocus()
+    return dialog
+
+
 def dex_refusal(window: MainWindow, url: str) -> str | None:
     """Why the DEX server cannot change to `url` now; None when it can."""
     if url == window.core.dex_url:

@@ -87,10 +87,10 @@ class ServerPage(QWidget):
         self.custom_radio.toggled.connect(self.server_url.setEnabled)
         self.custom_radio.toggled.connect(lambda on: on and self.server_url.setFocus())
         self.server_url.textEdited.connect(lambda _t: set_error(self.server_url, False))
-        simnet_url = styled_label(SIMNET_DEX_URL, "address")
-        simnet_url.setContentsMargins(INDENT, 0, 0, 10)
+        self.simnet_url = styled_label(SIMNET_DEX_URL, "address")
+        self.simnet_url.setContentsMargins(INDENT, 0, 0, 10)
         box.addWidget(self.simnet_radio)
-        box.addWidget(simnet_url)
+        box.addWidget(self.simnet_url)
         box.addWidget(self.custom_radio)
         url_row = QHBoxLayout()
         url_row.setContentsMargins(INDENT, 0, 0, 0)
@@ -100,6 +100,12 @@ class ServerPage(QWidget):
         hint.setContentsMargins(INDENT, 4, 0, 0)
         box.addWidget(hint)
         box.addStretch(1)
+
+    def offer_simnet(self, offered: bool) -> None:
+        """Only a simnet wallet may pick the local simnet's server; others type a server."""
+        self.simnet_radio.setVisible(offered)
+        self.simnet_url.setVisible(offered)
+        (self.simnet_radio if offered else self.custom_radio).setChecked(True)
 
     def custom_url(self) -> str | None:
         """None for the simnet, else the typed address (the wizard validates it)."""

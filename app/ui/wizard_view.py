@@ -6,6 +6,9 @@ this module only lays out pages and words the Problems it gets back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from app.assets import Network
 from app.ui.forms import (
     ThemedDialog,
     describe,
@@ -98,6 +101,7 @@ class WizardDialog(ThemedDialog):
         self.password_again = self.password_page.password_again
         self.server_url = self.server_page.server_url
         self.pages: dict[Step, QWidget] = {
+            Step.NETWORK: self._network_page(),
             Step.CHOOSE: self._choose_page(),
             Step.SHOW_WORDS: self._show_page(),
             Step.CONFIRM_WORDS: self._confirm_page(),
@@ -111,7 +115,7 @@ class WizardDialog(ThemedDialog):
 
     # --- pages ------------------------------------------------------------------------
 
-    def _choice(self, title: str, text: str, mode: Mode) -> QPushButton:
+    def _choice(self, title: str, text: str, mode: Mode | Callable[[], None]) -> QPushButton:
         button = QPushButton()
         button.setObjectName("choice")
         button.setAutoDefault(False)
@@ -122,8 +126,40 @@ class WizardDialog(ThemedDialog):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             label.setWordWrap(True)
             box.addWidget(label)
-        button.clicked.connect(lambda: self._choose(mode))
+        if isinstance(mode, Mode):
+            button.clicked.connect(lambda: self._choose(mode))
+        else:
+            button.clicked.connect(mode)
         return button
+
+    def _network_page(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(14)
+        self.mainnet_button = self._choice(
+            self.tr("Mainnet: real money"),
+            self.tr("Bitcoin and Litecoin mainnet. Every trade moves real coins worth real "
+                    "money; a mistake can lose them."),
+            lambda: self._choose_network(Network.MAINNET))
+        self.testnet_button = self._choice(
+            self.tr("Testnet"),
+            self.tr("Bitcoin testnet4 and Litecoin testnet: public test networks whose coins "
+                    "are worth nothing. For practice."),
+            lambda: self._choose_network(Network.TESTNET))
+        self.simnet_button = self._choice(
+            self.tr("Local simnet"),
+            self.tr("Private test chains on this computer, for trying Cambio out."),
+            lambda: self._choose_network(Network.REGTEST))
+        for button in (self.mainnet_button, self.testnet_button, self.simnet_button):
+            box.addWidget(button)
+        note = styled_label(self.tr(
+            "The choice is kept in this data directory: one data directory holds one network. "
+            "For another network, start Cambio with another data directory."), "muted")
+        note.setWordWrap(True)
+        box.addWidget(note)
+        box.addStretch(1)
+        return page
 
     def _choose_page(self) -> QWidget:
         page = QWidget()
@@ -233,6 +269,10 @@ class WizardDialog(ThemedDialog):
     def _texts(self, step: Step) -> tuple[str, str]:
         create = self.wizard.mode is not Mode.RESTORE
         return {
+            Step.NETWORK: (self.tr("Choose a network"),
+                           self.tr("Trade coins peer to peer with atomic swaps. Your keys "
+                                   "never leave this computer. First choose where this wallet "
+                                   "trades.")),
             Step.CHOOSE: (self.tr("Welcome to Cambio"),
                           self.tr("Trade coins peer to peer with atomic swaps. Your keys never "
                                   "leave this computer. Let's set up your wallet.")),
@@ -268,7 +308,7 @@ class WizardDialog(ThemedDialog):
         self.error.clear()
         self._move_error(self.pages[step])
         self.back_button.setVisible(self.wizard.can_go_back)
-        self.next_button.setVisible(step is not Step.CHOOSE)
+        self.next_button.setVisible(step not in (Step.NETWORK, Step.CHOOSE))
         labels = {Step.SHOW_WORDS: self.tr("I wrote them down"),
                   Step.SERVER: self.tr("Restore wallet") if self.wizard.mode is Mode.RESTORE
                   else self.tr("Create wallet")}
@@ -310,6 +350,11 @@ class WizardDialog(ThemedDialog):
         for position, field in fields.items():
             set_error(field, any(p.position == position for p in problems))
         self.error.setText("\n".join(describe(p) for p in problems))
+
+    def _choose_network(self, network: Network) -> None:
+        self.wizard.choose_network(network)
+        self.server_page.offer_simnet(self.wizard.offers_simnet)
+        self._render()
 
     def _choose(self, mode: Mode) -> None:
         self.wizard.choose(mode)

@@ -82,6 +82,14 @@ class WrongPasswordError(KeystoreError):
         super().__init__("Wrong password.")
 
 
+class PassphraseNeeded(KeystoreError):
+    """The password is right, but the wallet was made with a BIP39 passphrase we were not
+    given: without it the seed would open a different, empty wallet."""
+
+    def __init__(self) -> None:
+        super().__init__("This wallet was made with a BIP39 passphrase: give it too.")
+
+
 class KeystoreCorruptError(KeystoreError):
     def __init__(self, path: str, detail: str) -> None:
         self.path = path

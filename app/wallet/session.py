@@ -14,9 +14,9 @@ from app.config import AppConfig, NodeConfig, load_config, save_config
 from app.fileio import private_dir
 from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
-from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.backends.nodes import node_backend
 from app.wallet.backends.switchable import SwitchableBackend
-from app.wallet.errors import KeystoreExistsError
+from app.wallet.errors import KeystoreExistsError, PassphraseNeeded
 from app.wallet.hd import HDWallet
 from app.wallet.keystore import DEFAULT_SCRYPT_N, SeedRecord, load_keystore, save_keystore
 from app.wallet.mnemonic import generate_mnemonic, mnemonic_to_entropy
@@ -75,11 +75,12 @@ class OpenWallet:
     _switches: dict[str, SwitchableBackend] = field(default_factory=dict)
 
     def backend(self, symbol: str) -> ChainBackend | None:
-        """A new backend for the configured node of `symbol`, None without one."""
+        """A new backend for the configured node of `symbol`, None without one; it refuses a
+        node of another network than the wallet's (WrongNetworkError at its first call)."""
         node = self.config.nodes.get(symbol)
         if node is None:
             return None
-        return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
+        return node_backend(node, get_asset(symbol, self.config.network))
 
     def symbols(self) -> list[str]:
         """Every asset this wallet may trade, with or without a node configured now."""
@@ -117,8 +118,12 @@ class OpenWallet:
 
 
 def unlock_wallet(datadir: Path, password: str, passphrase: str = "") -> OpenWallet:
-    """Decrypt the seed and open the store; raises WrongPasswordError etc. unchanged."""
+    """Decrypt the seed and open the store; raises WrongPasswordError etc. unchanged, and
+    PassphraseNeeded for a passphrase wallet opened without one (for every caller: the GUI,
+    the CLI, the daemon), since an empty passphrase would silently open another wallet."""
     record = load_keystore(keystore_path(datadir), password)
+    if record.has_passphrase and not passphrase:
+        raise PassphraseNeeded()
     hd = HDWallet(record.seed(passphrase))
     private_dir(Path(datadir))
     return OpenWallet(Path(datadir), load_config(datadir), hd, Store(Path(datadir) / DB_NAME))

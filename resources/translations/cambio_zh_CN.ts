@@ -242,37 +242,37 @@
 <context>
     <name>CoreBridge</name>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="108" />
+        <location filename="../../app/ui/core_bridge.py" line="112" />
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="172" />
+        <location filename="../../app/ui/core_bridge.py" line="176" />
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="175" />
+        <location filename="../../app/ui/core_bridge.py" line="179" />
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="191" />
+        <location filename="../../app/ui/core_bridge.py" line="195" />
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="202" />
+        <location filename="../../app/ui/core_bridge.py" line="206" />
         <source>Could not accept the server key</source>
         <translation>无法接受服务器密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="218" />
+        <location filename="../../app/ui/core_bridge.py" line="222" />
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="222" />
+        <location filename="../../app/ui/core_bridge.py" line="226" />
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>
@@ -394,107 +394,107 @@
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="179" />
+        <location filename="../../app/ui/main_window.py" line="180" />
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202" />
+        <location filename="../../app/ui/main_window.py" line="203" />
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="204" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="225" />
+        <location filename="../../app/ui/main_window.py" line="226" />
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226" />
+        <location filename="../../app/ui/main_window.py" line="227" />
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="233" />
+        <location filename="../../app/ui/main_window.py" line="234" />
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="234" />
+        <location filename="../../app/ui/main_window.py" line="235" />
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="236" />
+        <location filename="../../app/ui/main_window.py" line="237" />
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="237" />
+        <location filename="../../app/ui/main_window.py" line="238" />
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="242" />
+        <location filename="../../app/ui/main_window.py" line="243" />
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="243" />
+        <location filename="../../app/ui/main_window.py" line="244" />
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="257" />
+        <location filename="../../app/ui/main_window.py" line="258" />
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265" />
+        <location filename="../../app/ui/main_window.py" line="266" />
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="286" />
+        <location filename="../../app/ui/main_window.py" line="287" />
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289" />
+        <location filename="../../app/ui/main_window.py" line="290" />
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="340" />
+        <location filename="../../app/ui/main_window.py" line="341" />
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372" />
+        <location filename="../../app/ui/main_window.py" line="373" />
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="377" />
+        <location filename="../../app/ui/main_window.py" line="378" />
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="390" />
+        <location filename="../../app/ui/main_window.py" line="391" />
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="392" />
+        <location filename="../../app/ui/main_window.py" line="393" />
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="393" />
+        <location filename="../../app/ui/main_window.py" line="394" />
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
@@ -509,42 +509,47 @@
         <translation>新语言将在 Cambio 下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="92" />
+        <location filename="../../app/ui/window_actions.py" line="87" />
+        <source>No DEX server is configured: enter its address in Settings to trade.</source>
+        <translation>尚未配置 DEX 服务器：请在“设置”中输入其地址后再交易。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="103" />
         <source>The DEX server cannot change now: {orders} open order(s) and {swaps} active swap(s) on the current server. Cancel the orders and let the swaps finish, then try again.</source>
         <translation>现在无法更换 DEX 服务器：当前服务器上有 {orders} 个未完成订单和 {swaps} 个进行中的兑换。请先取消订单并等待兑换完成，然后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="112" />
+        <location filename="../../app/ui/window_actions.py" line="123" />
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="124" />
+        <location filename="../../app/ui/window_actions.py" line="135" />
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="127" />
+        <location filename="../../app/ui/window_actions.py" line="138" />
         <source>{0} node unreachable: {1}</source>
         <translation>{0} 节点无法连接：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="130" />
+        <location filename="../../app/ui/window_actions.py" line="141" />
         <source>{0} node connected, block {1}</source>
         <translation>{0} 节点已连接，区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="150" />
+        <location filename="../../app/ui/window_actions.py" line="161" />
         <source>Not registered with {0}: {1}</source>
         <translation>未在 {0} 注册：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="162" />
+        <location filename="../../app/ui/window_actions.py" line="173" />
         <source>Connected to the DEX server {0}</source>
         <translation>已连接到 DEX 服务器 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="167" />
+        <location filename="../../app/ui/window_actions.py" line="178" />
         <source>Cannot register with the DEX server yet: {0}</source>
         <translation>暂时无法在 DEX 服务器注册：{0}</translation>
     </message>
@@ -1396,108 +1401,148 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="63" />
+        <location filename="../../app/ui/settings_dialog.py" line="55" />
+        <source>mainnet (real money)</source>
+        <translation>主网（真钱）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="56" />
+        <source>testnet</source>
+        <translation>测试网</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="57" />
+        <source>the local simnet</source>
+        <translation>本地模拟网</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="70" />
         <source>The port is not valid.</source>
         <translation>端口无效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="65" />
+        <location filename="../../app/ui/settings_dialog.py" line="72" />
         <source>Use an address like http://127.0.0.1:9332</source>
         <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="99" />
+        <location filename="../../app/ui/settings_dialog.py" line="101" />
+        <source>Cookie file</source>
+        <translation>Cookie 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="102" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/settings_dialog.py" line="103" />
+        <source>Login file</source>
+        <translation>登录文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="120" />
+        <source>path of a file holding user:password</source>
+        <translation>包含 用户名:密码 的文件路径</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="147" />
+        <location filename="../../app/ui/settings_dialog.py" line="151" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="113" />
+        <location filename="../../app/ui/settings_dialog.py" line="155" />
+        <source>This wallet is on {network}; one data directory = one network.</source>
+        <translation>此钱包位于{network}；一个数据目录 = 一个网络。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="167" />
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="119" />
+        <location filename="../../app/ui/settings_dialog.py" line="173" />
         <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
         <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="125" />
+        <location filename="../../app/ui/settings_dialog.py" line="179" />
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="126" />
+        <location filename="../../app/ui/settings_dialog.py" line="180" />
         <source>Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty to trade without that chain.</source>
         <translation>Bitcoin Core 或 Litecoin Core 的 JSON-RPC；地址留空则不使用该链交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="136" />
+        <location filename="../../app/ui/settings_dialog.py" line="190" />
         <source>{name} node</source>
         <translation>{name} 节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="138" />
+        <location filename="../../app/ui/settings_dialog.py" line="192" />
         <source>user</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="139" />
+        <location filename="../../app/ui/settings_dialog.py" line="193" />
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="142" />
+        <location filename="../../app/ui/settings_dialog.py" line="198" />
         <source>Login</source>
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="148" />
+        <location filename="../../app/ui/settings_dialog.py" line="204" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="159" />
+        <location filename="../../app/ui/settings_dialog.py" line="215" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="160" />
+        <location filename="../../app/ui/settings_dialog.py" line="216" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="162" />
+        <location filename="../../app/ui/settings_dialog.py" line="218" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="163" />
+        <location filename="../../app/ui/settings_dialog.py" line="219" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="165" />
+        <location filename="../../app/ui/settings_dialog.py" line="221" />
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="171" />
+        <location filename="../../app/ui/settings_dialog.py" line="227" />
         <source>Safety limits</source>
         <translation>安全限制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="179" />
+        <location filename="../../app/ui/settings_dialog.py" line="235" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="182" />
+        <location filename="../../app/ui/settings_dialog.py" line="238" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="248" />
+        <location filename="../../app/ui/settings_dialog.py" line="304" />
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1556,26 +1601,36 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
     </message>
     <message>
         <location filename="../../app/ui/status.py" line="85" />
+        <source>DEX: no server configured</source>
+        <translation>DEX：未配置服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="86" />
+        <source>Enter a DEX server in Settings</source>
+        <translation>请在“设置”中输入 DEX 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="89" />
         <source>DEX: registering…</source>
         <translation>DEX：注册中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="86" />
+        <location filename="../../app/ui/status.py" line="90" />
         <source>Paying the registration fee; waiting for its confirmation</source>
         <translation>正在支付注册费，等待确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="92" />
+        <location filename="../../app/ui/status.py" line="96" />
         <source>{0}: block {1}</source>
         <translation>{0}：区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="94" />
+        <location filename="../../app/ui/status.py" line="98" />
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="96" />
+        <location filename="../../app/ui/status.py" line="100" />
         <source>{0}: offline, retrying</source>
         <translation>{0}：离线，正在重试</translation>
     </message>
@@ -2002,68 +2057,68 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="117" />
+        <location filename="../../app/ui/unlock_view.py" line="105" />
         <source>Unlock Cambio</source>
         <translation>解锁 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="120" />
+        <location filename="../../app/ui/unlock_view.py" line="108" />
         <source>Welcome back</source>
         <translation>欢迎回来</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="121" />
+        <location filename="../../app/ui/unlock_view.py" line="109" />
         <source>Enter your password to unlock your wallet.</source>
         <translation>输入密码以解锁钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="124" />
-        <location filename="../../app/ui/unlock_view.py" line="157" />
+        <location filename="../../app/ui/unlock_view.py" line="112" />
+        <location filename="../../app/ui/unlock_view.py" line="145" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="126" />
+        <location filename="../../app/ui/unlock_view.py" line="114" />
         <source>Passphrase</source>
         <translation>附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="129" />
+        <location filename="../../app/ui/unlock_view.py" line="117" />
         <source>BIP39 passphrase</source>
         <translation>BIP39 附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="132" />
+        <location filename="../../app/ui/unlock_view.py" line="120" />
         <source>Remember the password in the system keyring</source>
         <translation>在系统密钥环中记住密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="136" />
+        <location filename="../../app/ui/unlock_view.py" line="124" />
         <source>Checking the system keyring…</source>
         <translation>正在检查系统密钥环…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="138" />
+        <location filename="../../app/ui/unlock_view.py" line="126" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="141" />
+        <location filename="../../app/ui/unlock_view.py" line="129" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="209" />
+        <location filename="../../app/ui/unlock_view.py" line="197" />
         <source>This wallet is protected by a passphrase: enter it too.</source>
         <translation>此钱包受附加密码保护：请一并输入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="214" />
+        <location filename="../../app/ui/unlock_view.py" line="202" />
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unlock_view.py" line="220" />
+        <location filename="../../app/ui/unlock_view.py" line="208" />
         <source>Wrong password. Please try again.</source>
         <translation>密码错误，请重试。</translation>
     </message>
@@ -2134,148 +2189,193 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>WizardDialog</name>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="58" />
+        <location filename="../../app/ui/wizard_view.py" line="61" />
         <source>Set up Cambio</source>
         <translation>设置 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="70" />
+        <location filename="../../app/ui/wizard_view.py" line="73" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="73" />
-        <location filename="../../app/ui/wizard_view.py" line="275" />
+        <location filename="../../app/ui/wizard_view.py" line="76" />
+        <location filename="../../app/ui/wizard_view.py" line="315" />
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="134" />
+        <location filename="../../app/ui/wizard_view.py" line="141" />
+        <source>Mainnet: real money</source>
+        <translation>主网：真钱</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="142" />
+        <source>Bitcoin and Litecoin mainnet. Every trade moves real coins worth real money; a mistake can lose them.</source>
+        <translation>比特币和莱特币主网。每笔交易都转移有真实价值的币；一个错误就可能让它们丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="146" />
+        <source>Testnet</source>
+        <translation>测试网</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="147" />
+        <source>Bitcoin testnet4 and Litecoin testnet: public test networks whose coins are worth nothing. For practice.</source>
+        <translation>比特币 testnet4 和莱特币测试网：公开的测试网络，其中的币没有价值。用于练习。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="151" />
+        <source>Local simnet</source>
+        <translation>本地模拟网</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="152" />
+        <source>Private test chains on this computer, for trying Cambio out.</source>
+        <translation>本机上的私有测试链，用于试用 Cambio。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="157" />
+        <source>The choice is kept in this data directory: one data directory holds one network. For another network, start Cambio with another data directory.</source>
+        <translation>此选择保存在该数据目录中：一个数据目录只对应一个网络。要使用其他网络，请用另一个数据目录启动 Cambio。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="170" />
         <source>Create a new wallet</source>
         <translation>创建新钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="135" />
+        <location filename="../../app/ui/wizard_view.py" line="171" />
         <source>Cambio makes 12 new recovery words. You write them down on paper.</source>
         <translation>Cambio 会生成 12 个新的助记词，请把它们抄写在纸上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="138" />
+        <location filename="../../app/ui/wizard_view.py" line="174" />
         <source>Restore a wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="139" />
+        <location filename="../../app/ui/wizard_view.py" line="175" />
         <source>Type the 12 recovery words of a wallet you already have.</source>
         <translation>输入您已有钱包的 12 个助记词。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="151" />
+        <location filename="../../app/ui/wizard_view.py" line="187" />
         <source>Anyone who sees these words can take your coins. Never type them into a website or share a photo of them.</source>
         <translation>任何看到这些单词的人都能拿走您的币。切勿在任何网站中输入它们，也不要分享它们的照片。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="207" />
+        <location filename="../../app/ui/wizard_view.py" line="243" />
         <source>word {n}</source>
         <translation>第 {n} 个单词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="220" />
+        <location filename="../../app/ui/wizard_view.py" line="256" />
         <source>My words are protected by a passphrase (advanced)</source>
         <translation>我的助记词有附加密码保护（高级）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="223" />
+        <location filename="../../app/ui/wizard_view.py" line="259" />
         <source>BIP39 passphrase</source>
         <translation>BIP39 附加密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="236" />
+        <location filename="../../app/ui/wizard_view.py" line="272" />
+        <source>Choose a network</source>
+        <translation>选择网络</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="273" />
+        <source>Trade coins peer to peer with atomic swaps. Your keys never leave this computer. First choose where this wallet trades.</source>
+        <translation>通过原子交换点对点交易数字货币。您的密钥永远不会离开这台电脑。首先选择此钱包在哪个网络交易。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/wizard_view.py" line="276" />
         <source>Welcome to Cambio</source>
         <translation>欢迎使用 Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="237" />
+        <location filename="../../app/ui/wizard_view.py" line="277" />
         <source>Trade coins peer to peer with atomic swaps. Your keys never leave this computer. Let's set up your wallet.</source>
         <translation>通过原子兑换点对点交易数字货币，您的密钥永远不会离开这台电脑。现在来设置您的钱包吧。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="239" />
+        <location filename="../../app/ui/wizard_view.py" line="279" />
         <source>Your recovery words</source>
         <translation>您的助记词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="240" />
+        <location filename="../../app/ui/wizard_view.py" line="280" />
         <source>Write these 12 words on paper, in this order, and keep them safe. They are the only way to restore your wallet.</source>
         <translation>请按顺序把这 12 个单词抄写在纸上并妥善保管。它们是恢复钱包的唯一方式。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="242" />
+        <location filename="../../app/ui/wizard_view.py" line="282" />
         <source>Check your words</source>
         <translation>核对助记词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="243" />
+        <location filename="../../app/ui/wizard_view.py" line="283" />
         <source>Type these words from your paper to show you have them.</source>
         <translation>请根据纸上的记录输入以下单词，以确认您已保存好。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="245" />
+        <location filename="../../app/ui/wizard_view.py" line="285" />
         <source>Enter your recovery words</source>
         <translation>输入您的助记词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="246" />
+        <location filename="../../app/ui/wizard_view.py" line="286" />
         <source>Type each word; suggestions come from the word list. You can also paste all 12 into the first field.</source>
         <translation>逐个输入单词，系统会根据单词表给出提示。也可以把 12 个单词一起粘贴到第一个输入框。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="248" />
+        <location filename="../../app/ui/wizard_view.py" line="288" />
         <source>Choose a password</source>
         <translation>设置密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="249" />
+        <location filename="../../app/ui/wizard_view.py" line="289" />
         <source>It encrypts the wallet on this computer and unlocks Cambio at start. Your recovery words still restore it anywhere.</source>
         <translation>密码用于加密这台电脑上的钱包，并在启动时解锁 Cambio。助记词仍可在任何地方恢复钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="251" />
+        <location filename="../../app/ui/wizard_view.py" line="291" />
         <source>Choose a DEX server</source>
         <translation>选择 DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="252" />
+        <location filename="../../app/ui/wizard_view.py" line="292" />
         <source>The server matches orders; it never holds your coins.</source>
         <translation>服务器只负责撮合订单，从不持有您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="253" />
+        <location filename="../../app/ui/wizard_view.py" line="293" />
         <source>The server matches orders; it never holds your coins. Pick the one you used before.</source>
         <translation>服务器只负责撮合订单，从不持有您的币。请选择您之前使用的服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="264" />
+        <location filename="../../app/ui/wizard_view.py" line="304" />
         <source>Step {n} of {total}</source>
         <translation>第 {n} 步，共 {total} 步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="272" />
+        <location filename="../../app/ui/wizard_view.py" line="312" />
         <source>I wrote them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="273" />
+        <location filename="../../app/ui/wizard_view.py" line="313" />
         <source>Restore wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="274" />
+        <location filename="../../app/ui/wizard_view.py" line="314" />
         <source>Create wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/wizard_view.py" line="305" />
+        <location filename="../../app/ui/wizard_view.py" line="345" />
         <source>Word #{n}</source>
         <translation>第 {n} 个单词</translation>
     </message>
@@ -2283,7 +2383,7 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>launch</name>
     <message>
-        <location filename="../../app/ui/launch.py" line="130" />
+        <location filename="../../app/ui/launch.py" line="128" />
         <source>Another Cambio is already running with this wallet and settling its swaps. Close it first.</source>
         <translation>另一个 Cambio 正在使用此钱包并结算其兑换。请先关闭它。</translation>
     </message>

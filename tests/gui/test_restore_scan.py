@@ -90,8 +90,9 @@ def test_the_wizard_path_marks_a_restored_wallet_for_scanning(
     from app.ui import launch, wizard_view
     from app.wizard import SIMNET_DEX_URL, WizardResult
 
-    result = WizardResult(mnemonic=generate_mnemonic(), passphrase="", password="pw-long-1",
-                          remember=False, dex_url=SIMNET_DEX_URL, restored=restored)
+    result = WizardResult(network=Network.REGTEST, mnemonic=generate_mnemonic(),
+                          passphrase="", password="pw-long-1", remember=False,
+                          dex_url=SIMNET_DEX_URL, restored=restored)
     monkeypatch.setattr(wizard_view, "run_wizard", lambda: result)
     opened = launch._open_or_create(tmp_path)
     assert opened is not None

@@ -170,7 +170,10 @@ def test_settings_save_writes_the_config(qtbot: QtBot, tmp_path: Path) -> None:
     dialog.nodes["btc"].url.setText("bitcoind:18443")
     assert not dialog.save_button.isEnabled() and dialog.nodes["btc"].error.text()
     dialog.nodes["btc"].url.setText("http://127.0.0.1:18443")
-    dialog.nodes["btc"].user.setText("alice")
+    btc = dialog.nodes["btc"]
+    assert btc.login.currentData() == "cookie" and not btc.user.isVisibleTo(dialog)
+    btc.login.setCurrentIndex(btc.login.findData("password"))
+    btc.user.setText("alice")
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
     assert dialog.restart_note.isVisibleTo(dialog)
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))

@@ -71,7 +71,7 @@ def test_node_auth_header_is_what_aiohttp_would_send(user: str, password: str) -
     import aiohttp
 
     client = JsonRpcClient("http://127.0.0.1:1", user, password)
-    assert client._headers["Authorization"] == aiohttp.encode_basic_auth(user, password)
+    assert client.auth.header() == aiohttp.encode_basic_auth(user, password)
 
 
 def test_a_colon_in_the_node_user_is_refused() -> None:

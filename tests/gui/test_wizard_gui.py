@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.assets import Network
 from app.ui import unlock_view
-from app.ui.qt import QApplication, QDialog, QLineEdit, Qt, QWidget
+from app.ui.qt import QApplication, QDialog, QLabel, QLineEdit, Qt, QWidget
 from app.ui.unlock_view import UnlockDialog, ask_unlock
 from app.ui.wizard_view import WizardDialog
 from app.wallet.keystore import read_info
@@ -26,11 +26,14 @@ def click(qtbot: QtBot, button: QWidget) -> None:
     qtbot.mouseClick(button, LEFT)
 
 
-def make_dialog(qtbot: QtBot) -> WizardDialog:
+def make_dialog(qtbot: QtBot, *, simnet: bool = True) -> WizardDialog:
+    """The wizard, past its network page (the local simnet) unless `simnet` is False."""
     dialog = WizardDialog()
     dialog.wizard._rng = random.Random(11)  # fixed positions; the words stay random
     qtbot.addWidget(dialog)
     dialog.show()
+    if simnet:
+        click(qtbot, dialog.simnet_button)
     return dialog
 
 
@@ -40,8 +43,11 @@ def type_into(qtbot: QtBot, field: QLineEdit, text: str) -> None:
 
 
 def test_create_flow(qtbot: QtBot, tmp_path: Path) -> None:
-    dialog = make_dialog(qtbot)
-    assert not dialog.back_button.isVisible()
+    dialog = make_dialog(qtbot, simnet=False)
+    assert dialog.wizard.step is Step.NETWORK and dialog.step_label.text() == ""
+    assert not dialog.back_button.isVisible() and not dialog.next_button.isVisible()
+    click(qtbot, dialog.simnet_button)
+    assert dialog.wizard.step is Step.CHOOSE and dialog.back_button.isVisible()
     click(qtbot, dialog.create_button)
     words = [label.text() for label in dialog.word_labels]
     assert len(words) == 12 and all(words)
@@ -90,12 +96,84 @@ def test_create_flow(qtbot: QtBot, tmp_path: Path) -> None:
     assert result is not None and result.mnemonic == " ".join(words)
     assert result.password == "Tr0ub4dor&3x" and result.remember
     assert result.dex_url == SIMNET_DEX_URL and not result.restored
+    assert result.network is Network.REGTEST
 
     # The caller writes the wallet; the same words open it.
     create_wallet(tmp_path, result.password, network=Network.REGTEST,
                   mnemonic=result.mnemonic, scrypt_n=2**10)
     wallet = unlock_wallet(tmp_path, result.password)
     asyncio.run(wallet.close())
+
+
+def test_network_page_comes_first_and_mainnet_is_said_plainly(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, simnet=False)
+    assert dialog.stack.currentWidget() is dialog.pages[Step.NETWORK]
+    texts = [label.text() for label in dialog.mainnet_button.findChildren(QLabel)]
+    assert "real money" in texts[0] and "real coins" in texts[1]
+    assert "testnet4" in " ".join(label.text() for label in
+                                  dialog.testnet_button.findChildren(QLabel))
+    click(qtbot, dialog.mainnet_button)
+    assert dialog.wizard.network is Network.MAINNET and dialog.wizard.step is Step.CHOOSE
+
+
+def _restore_to_server(qtbot: QtBot, dialog: WizardDialog) -> None:
+    click(qtbot, dialog.restore_button)
+    for field, word in zip(dialog.restore_fields, ABOUT, strict=True):
+        type_into(qtbot, field, word)
+    click(qtbot, dialog.next_button)
+    for field in (dialog.password, dialog.password_again):
+        type_into(qtbot, field, "Tr0ub4dor&3x")
+    click(qtbot, dialog.next_button)
+    assert dialog.wizard.step is Step.SERVER
+
+
+def test_a_mainnet_wallet_from_the_wizard_is_stored_as_mainnet(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.config import load_config
+    from app.ui import launch, wizard_view
+
+    dialog = make_dialog(qtbot, simnet=False)
+    click(qtbot, dialog.mainnet_button)
+    _restore_to_server(qtbot, dialog)
+    page = dialog.server_page
+    # No simnet server for a mainnet wallet: only a typed one.
+    assert not page.simnet_radio.isVisible() and not page.simnet_url.isVisible()
+    assert page.custom_radio.isChecked() and dialog.server_url.isEnabled()
+    click(qtbot, dialog.next_button)
+    assert dialog.wizard.step is Step.SERVER and dialog.error.text()  # empty: refused
+    type_into(qtbot, dialog.server_url, "wss://dex.example.org")
+    click(qtbot, dialog.next_button)
+    result = dialog.result_value
+    assert result is not None and result.network is Network.MAINNET
+
+    monkeypatch.setattr(wizard_view, "run_wizard", lambda: result)
+    opened = launch._open_or_create(tmp_path)
+    assert opened is not None
+    try:
+        assert load_config(tmp_path).network is Network.MAINNET
+        assert opened.config.network is Network.MAINNET
+        assert opened.asset("ltc").receive_address().startswith("ltc1")
+        assert load_config(tmp_path).dex_url == "wss://dex.example.org"
+    finally:
+        asyncio.run(opened.close())
+
+
+def test_going_back_to_the_simnet_offers_its_server_again(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, simnet=False)
+    click(qtbot, dialog.testnet_button)
+    _restore_to_server(qtbot, dialog)
+    assert not dialog.server_page.simnet_radio.isVisible()
+    for _ in range(4):  # password, words, welcome, network
+        click(qtbot, dialog.back_button)
+    assert dialog.wizard.step is Step.NETWORK
+    click(qtbot, dialog.simnet_button)
+    _restore_to_server(qtbot, dialog)
+    assert dialog.server_page.simnet_radio.isVisible()
+    assert dialog.server_page.simnet_radio.isChecked()
+    click(qtbot, dialog.next_button)
+    result = dialog.result_value
+    assert result is not None and result.network is Network.REGTEST
+    assert result.dex_url == SIMNET_DEX_URL
 
 
 def test_step_labels_count_the_same_steps_through_each_flow(qtbot: QtBot) -> None:
@@ -142,7 +220,10 @@ def test_back_shows_the_same_words(qtbot: QtBot) -> None:
     click(qtbot, dialog.next_button)
     click(qtbot, dialog.back_button)
     click(qtbot, dialog.back_button)
-    assert dialog.wizard.step is Step.CHOOSE and not dialog.back_button.isVisible()
+    assert dialog.wizard.step is Step.CHOOSE
+    click(qtbot, dialog.back_button)
+    assert dialog.wizard.step is Step.NETWORK and not dialog.back_button.isVisible()
+    click(qtbot, dialog.simnet_button)
     click(qtbot, dialog.create_button)
     assert [label.text() for label in dialog.word_labels] == words
 

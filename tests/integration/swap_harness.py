@@ -26,6 +26,7 @@ from app.wallet.coins import Outpoint, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from tests.btc_kernel import KernelCheckedBackend
 
 RATE = 20  # atoms/vB, above Litecoin's relay minimum
 POLL = 0.05
@@ -55,6 +56,12 @@ def fresh_script() -> bytes:
 
 def backend(node: RegtestNode) -> CoreRpcBackend:
     return CoreRpcBackend(node.rpc_url, RPC_USER, RPC_PASSWORD, poll_interval=POLL)
+
+
+def btc_backend(node: RegtestNode) -> KernelCheckedBackend:
+    """The BTC side's backend: Litecoin Core stands in for Bitcoin Core, so every transaction
+    an engine broadcasts there is first verified by Bitcoin Core's own interpreter."""
+    return KernelCheckedBackend(backend(node))
 
 
 class NodeFunding:

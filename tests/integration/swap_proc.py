@@ -46,6 +46,7 @@ from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.signing import KeyedUtxo
 from simnet.node import RPC_PASSWORD, RPC_USER
+from tests.btc_kernel import KERNEL_LOG, KernelCheckedBackend
 from tests.integration.swap_harness import role_keys
 
 
@@ -153,6 +154,9 @@ def open_party(job: dict[str, Any]) -> Party:
     backends: dict[str, ChainBackend] = {
         asset: CoreRpcBackend(url, RPC_USER, RPC_PASSWORD, poll_interval=poll)
         for asset, url in job["nodes"].items()}
+    if "btc" in backends:  # Bitcoin Core's interpreter checks the BTC side first (a log line each)
+        backends["btc"] = KernelCheckedBackend(  # type: ignore[assignment]
+            backends["btc"], log=Path(job["datadir"]) / KERNEL_LOG)
     key = bytes.fromhex(job["funding_key"])
     funding = PresetFunding(backends[match.our_asset], key, p2wpkh_for(key),
                             bytes.fromhex(job["change_script"]))

@@ -130,8 +130,13 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
         assert audit["orderid"] == buy.orderid.hex() and audit["txid"] == m_txid.hex()
         check_server_sig(server, audit["sig"], codec.InitPayload(
             buy.orderid, mid, m_txid, 0, audit["timestamp"], mc.to_script()))
+        # A re-sent init (a reconnect, a restart) is acked again, signed over its own bytes.
         again = maker.c.init_params(sell.orderid, mid, m_txid, 0, mc.to_script())
-        assert await error_code(maker.c, "init", again) == 13
+        ack = await maker.c.call("init", again.to_json())
+        check_server_sig(server, ack["sig"], again.payload())
+        other = maker.c.init_params(sell.orderid, mid, secrets.token_bytes(32), 0,
+                                    mc.to_script())
+        assert await error_code(maker.c, "init", other) == 13  # another init: out of sequence
         early_redeem = maker.c.redeem_params(sell.orderid, mid, m_txid, 0, secret)
         assert await error_code(maker.c, "redeem", early_redeem) == 13
         ltc_node.mine(1)
@@ -163,6 +168,9 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
         maker.c = await TestClient(url, maker.c.secret).open()
         taker.c = await TestClient(url, taker.c.secret).open()
         resumed = await maker.c.call("connect", maker.c.connect_params().to_json())
+        resent = maker.c.init_params(sell.orderid, mid, m_txid, 0, mc.to_script())
+        ack = await maker.c.call("init", resent.to_json())  # recorded before the restart
+        check_server_sig(server, ack["sig"], resent.payload())
         [state] = resumed["matches"]
         assert state["status"] == "taker_swap_cast" and state["txid"] == t_txid.hex()
         assert state["contract"] == tc.to_script().hex()
@@ -197,6 +205,15 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
             buy.orderid, mid, bytes.fromhex(t_redeem.txid), 0, secret).to_json())
         await maker.c.wait_note("redemption")
         assert await status_of(maker.c, mid) == "match_complete"
+        # Both redeems re-sent after the match finished: acked again (was 13, "finished").
+        for side, oid, txid in ((taker, buy.orderid, bytes.fromhex(t_redeem.txid)),
+                                (maker, sell.orderid, r_txid)):
+            resent_redeem = side.c.redeem_params(oid, mid, txid, 0, secret)
+            ack = await side.c.call("redeem", resent_redeem.to_json())
+            check_server_sig(server, ack["sig"], resent_redeem.payload())
+        late_init = taker.c.init_params(buy.orderid, mid, secrets.token_bytes(32), 0,
+                                        tc.to_script())
+        assert await error_code(taker.c, "init", late_init) == 13  # not recorded: refused
         assert await status_of(taker.c, mid) == "match_complete"
         after = await maker.c.call("connect", maker.c.connect_params().to_json())
         assert after["matches"] == []

@@ -21,6 +21,7 @@ from tests.integration.swap_harness import (
     RATE,
     NodeFunding,
     backend,
+    btc_backend,
     make_matches,
     miner,
     role_keys,
@@ -37,7 +38,8 @@ async def _balance(b: ChainBackend, script: bytes) -> int:
 async def test_one_init_funds_two_matches(
     tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode,
 ) -> None:
-    backends: dict[str, ChainBackend] = {"ltc": backend(ltc_node), "btc": backend(btc_node)}
+    kernel = btc_backend(btc_node)  # every BTC broadcast checked by Bitcoin's interpreter
+    backends: dict[str, ChainBackend] = {"ltc": backend(ltc_node), "btc": kernel}  # type: ignore[dict-item]
     pairs = [make_matches(m, t) for m, t in AMOUNTS]
     makers: list[Match] = [p[0] for p in pairs]
     takers: list[Match] = [p[1] for p in pairs]
@@ -96,6 +98,11 @@ async def test_one_init_funds_two_matches(
                 t.their_amount - RATE * redeem_vsize(97, t.redeem_script))
             assert await _balance(backends["btc"], tf.change_script) == (
                 tf.total - t.our_amount - RATE * init_vsize(1, 1, tf.change_script))
+        # The BTC side: two taker inits and the maker's two redeems, each verified.
+        kernel.check_clean()
+        redeems = {e.redeem_txid for e in ends[:len(makers)] if isinstance(e, Complete)}
+        assert len(redeems) == 2 and redeems <= set(kernel.ledger.verified)
+        assert len(kernel.ledger.verified) == 4, kernel.ledger
     finally:
         for b in backends.values():
             await b.close()

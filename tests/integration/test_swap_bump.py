@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from app.swap.store import SwapStore
 from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import SignedTx
 from simnet.node import RegtestNode, coin_to_atoms, start_node, stop_quietly
+from tests.btc_kernel import KERNEL_LOG, KernelCheckedBackend, absorb_log
 from tests.integration.swap_harness import (
     HOUR_MS,
     RATE,
@@ -30,6 +31,7 @@ from tests.integration.swap_harness import (
     NodeFunding,
     Wire,
     backend,
+    btc_backend,
     make_matches,
     miner,
     open_engine,
@@ -111,6 +113,14 @@ def _check_maker_redeem(end: SwapState, maker: Match, mined: SignedTx) -> None:
     assert mined.fee >= RATE * redeem_vsize(97, maker.redeem_script)
 
 
+def _check_verified(backends: dict[str, ChainBackend], versions: Sequence[SignedTx]) -> None:
+    """Every redeem version went through Bitcoin Core's interpreter before the node."""
+    kernel = backends["btc"]
+    assert isinstance(kernel, KernelCheckedBackend)
+    assert len(versions) >= 2 and {v.txid for v in versions} <= set(kernel.ledger.verified)
+    print(f"\nlibbitcoinkernel verified {len(kernel.ledger.verified)} BTC-side transactions")
+
+
 @contextlib.asynccontextmanager
 async def _mining(ltc: RegtestNode, hold: HoldingMiner) -> AsyncIterator[None]:
     tasks = [asyncio.create_task(miner([ltc])), asyncio.create_task(hold.run())]
@@ -140,7 +150,8 @@ async def _two_engines(tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
                        ) -> AsyncIterator[tuple[dict[str, ChainBackend], dict[Role, NodeFunding],
                                                 dict[Role, SwapEngine]]]:
     """Maker and taker engines in this process over the in-memory wire; stopped at exit."""
-    backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": backend(btc)}
+    kernel = btc_backend(btc)  # every BTC broadcast checked by Bitcoin's interpreter
+    backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": kernel}  # type: ignore[dict-item]
     wire = Wire()
     funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
     pumps = [asyncio.create_task(wire.pump(role)) for role in Role]
@@ -148,6 +159,7 @@ async def _two_engines(tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
                                  role) for role in Role}
     try:
         yield backends, funding, engines
+        kernel.check_clean()
     finally:
         for engine in engines.values():
             await engine.stop()
@@ -181,6 +193,7 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
             end_m, end_t = await _both_end(engines, maker, taker)
         _check_maker_redeem(end_m, maker, mined)
         assert isinstance(end_t, Complete), end_t
+        _check_verified(backends, state.versions)
         # Every atom: the maker's redeem output is exactly what the record says it received;
         # the taker's redeem paid the normal rate; both changes paid exactly their init fee.
         assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
@@ -239,6 +252,10 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
     assert int(out["confirmations"]) >= 1
     paid = coin_to_atoms(out["vout"][0]["value"])
     assert paid == end_m.received == TAKER_AMOUNT - mined.fee
+    # The BTC side in both processes went through Bitcoin Core's interpreter first.
+    maker_checked = absorb_log(sides[Role.MAKER].datadir / KERNEL_LOG)
+    assert {stored.replaced[0].txid, mined.txid} <= set(maker_checked)
+    assert absorb_log(sides[Role.TAKER].datadir / KERNEL_LOG)  # the taker's init
 
 
 @pytest.mark.parametrize("which", ["new", "old"])
@@ -252,6 +269,7 @@ async def test_stuck_refund_is_resigned_and_either_version_refunds(
     maker, _ = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
                             maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
     hold = HoldingMiner(held_chain, {maker.refund_script})
+    # The refund is on the maker's (LTC) chain here: the BTC side broadcasts nothing.
     backends: dict[str, ChainBackend] = {"ltc": backend(held_chain), "btc": backend(ltc_node)}
     funding = NodeFunding(held_chain)
     engine = open_engine(tmp_path / "maker.db", backends, funding, Wire(), Role.MAKER)
@@ -333,4 +351,5 @@ async def test_a_node_refusing_replacements_stops_the_bumps(
             end_m, end_t = await _both_end(engines, maker, taker)
         _check_maker_redeem(end_m, maker, first)
         assert isinstance(end_t, Complete), end_t
+        _check_verified(backends, state.versions)  # the refused replacement too
         assert await _balance(backends["btc"], maker.redeem_script) == end_m.received

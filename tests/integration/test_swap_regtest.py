@@ -39,12 +39,14 @@ from app.swap.states import (
 from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from simnet.node import RegtestNode
+from tests.btc_kernel import KernelCheckedBackend
 from tests.integration.swap_harness import (
     RATE,
     CrashAfterBroadcast,
     NodeFunding,
     Wire,
     backend,
+    btc_backend,
     make_matches,
     miner,
     open_engine,
@@ -68,6 +70,7 @@ class Rig:
     wire: Wire
     funding: dict[Role, NodeFunding]
     events: list[tuple[Role, SwapEvent]]
+    kernel: KernelCheckedBackend  # the BTC side: what it broadcasts, Bitcoin's rules checked
     # The raw database files (db + WAL) of each role right after it stored each state.
     snapshots: list[tuple[Role, str, bytes]] = field(default_factory=list)
 
@@ -99,13 +102,16 @@ class Rig:
 
 @contextlib.asynccontextmanager
 async def rig(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> AsyncIterator[Rig]:
-    backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": backend(btc)}
+    kernel = btc_backend(btc)
+    backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": kernel}  # type: ignore[dict-item]
     wire = Wire()
     funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
     tasks = [asyncio.create_task(wire.pump(Role.MAKER)), asyncio.create_task(wire.pump(Role.TAKER)),
              asyncio.create_task(miner([ltc, btc]))]
     try:
-        yield Rig(tmp, backends, {"ltc": ltc, "btc": btc}, wire, funding, [])
+        yield Rig(tmp, backends, {"ltc": ltc, "btc": btc}, wire, funding, [], kernel)
+        kernel.check_clean()
+        print(f"\nlibbitcoinkernel verified {len(kernel.ledger.verified)} BTC-side transactions")
     finally:
         for engine in wire.engines.values():
             if engine is not None:
@@ -144,6 +150,14 @@ async def check_balances(r: Rig, maker: Match, taker: Match) -> None:
             fund.total - m.our_amount - RATE * init_vsize(1, 1, fund.change_script))
 
 
+def check_btc_verified(r: Rig, end_m: SwapState) -> None:
+    """The BTC side of a completed swap went through the kernel: the taker's init (the one
+    it reported) and the maker's redeem."""
+    inits = {m.txid for role, m in r.wire.sent if role is Role.TAKER and isinstance(m, InitReport)}
+    assert isinstance(end_m, Complete) and len(inits) == 1
+    assert {*inits, end_m.redeem_txid} <= set(r.kernel.ledger.verified), r.kernel.ledger
+
+
 async def run_swap(r: Rig, maker: Match, taker: Match, timeout: float = 30.0
                    ) -> tuple[SwapState, SwapState]:
     em, et = r.engine(Role.MAKER), r.engine(Role.TAKER)
@@ -168,6 +182,7 @@ async def test_swap_completes_to_the_atom(
         assert end_m.received == TAKER_AMOUNT - RATE * redeem_vsize(97, maker.redeem_script)
         assert end_t.received == MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script)
         await check_balances(r, maker, taker)
+        check_btc_verified(r, end_m)
         sent = [type(m).__name__ for _, m in r.wire.sent]
         assert sent.count("InitReport") == 2 and sent.count("RedeemReport") == 2
         history = SwapStore(Store(tmp_path / "maker.db")).history(maker.match_id)
@@ -237,6 +252,9 @@ async def test_taker_refunds_when_maker_never_redeems(
         assert isinstance(end, Refunded), end
         refunded = await balance(r.backends["btc"], taker.refund_script)
         assert refunded == TAKER_AMOUNT - RATE * refund_vsize(97, taker.refund_script)
+        init = next(m.txid for role, m in r.wire.sent
+                    if role is Role.TAKER and isinstance(m, InitReport))
+        assert {init, end.refund_txid} <= set(r.kernel.ledger.verified)  # CLTV: Bitcoin's
 
 
 def _bad_maker_contract(maker: Match, what: str) -> tuple[Contract, int]:
@@ -360,4 +378,5 @@ async def test_restart_resumes_without_paying_twice(
                  if isinstance(s, (ContractPrepared, InitBroadcast))}
         assert len(inits) == 1
         await check_balances(r, maker, taker)
+        check_btc_verified(r, end_m)
 

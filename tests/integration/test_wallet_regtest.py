@@ -1,4 +1,5 @@
-"""The wallet against a real Litecoin Core regtest node: fund, restore, send, node down."""
+"""The wallet against a real Litecoin Core regtest node: fund, restore, send, node down; and a
+BTC send checked by Bitcoin Core's own script interpreter on the way to the BTC stand-in."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import pytest
 from app.assets import Network, get_asset
 from app.config import NodeConfig
 from app.wallet.address import address_from_script
+from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.errors import BackendError, CoinLockedError, InsufficientFundsError
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from tests.btc_kernel import KernelCheckedBackend
 
 LTC = get_asset("ltc", Network.REGTEST)
+BTC = get_asset("btc", Network.REGTEST)
 PASSWORD = "correct horse"
 FAST_KDF = 2**10
 
@@ -73,6 +77,32 @@ async def test_fund_restore_beyond_gap_and_send(tmp_path: Path, ltc_node: Regtes
     after = await r_ltc.balance()
     assert (after.confirmed, after.unconfirmed) == (total - 50_000_000 - signed.fee, 0)
     await restored.close()
+
+
+async def test_btc_send_passes_bitcoins_interpreter_before_the_node(
+    tmp_path: Path, btc_node: RegtestNode,
+) -> None:
+    """A BTC payment from two coins with change: verified by libbitcoinkernel with Bitcoin's
+    consensus flags before it reaches the node, then confirmed there, to the atom."""
+    nodes = {"btc": NodeConfig(btc_node.rpc_url, RPC_USER, RPC_PASSWORD)}
+    create_wallet(tmp_path / "w", PASSWORD, network=Network.REGTEST, nodes=nodes,
+                  scrypt_n=FAST_KDF)
+    wallet = _open(tmp_path / "w")
+    btc = wallet.asset("btc")
+    kernel = KernelCheckedBackend(CoreRpcBackend(btc_node.rpc_url, RPC_USER, RPC_PASSWORD))
+    await btc.backend.switch(kernel)  # type: ignore[attr-defined]
+    btc_node.fund_script(btc.keys.script(False, 0), 30_000_000, mine=False)
+    btc_node.fund_script(btc.keys.script(False, 1), 20_000_000, mine=True)
+    outside = address_from_script(bytes.fromhex("0014") + bytes(range(20)), BTC)
+    signed = await btc.send(outside, 40_000_000, 10)
+    kernel.check_clean()
+    assert kernel.ledger.verified == {signed.txid: 2}  # both coins' inputs checked
+    btc_node.mine(1)
+    info = await btc.backend.get_tx(signed.txid)
+    assert info is not None and info.confirmations == 1
+    after = await btc.balance()
+    assert (after.confirmed, after.unconfirmed) == (50_000_000 - 40_000_000 - signed.fee, 0)
+    await wallet.close()
 
 
 async def test_locked_coins_are_never_spent(tmp_path: Path, ltc_node: RegtestNode) -> None:

@@ -1,7 +1,10 @@
 """A scripted chain for engine tests: fixed tip and MTP, one contract output per transaction,
 broadcasts recorded and either refused or remembered (then known with 10 confirmations); the
 node's sync state (`sync`, default: in step, tip at the MTP) and the spend of any outpoint
-(`spend`) can be set."""
+(`spend`) can be set.
+
+The transaction it serves holds the one output given; its txid is its real txid
+(`contract_txid`), since the engine checks the hex against the txid it asked for."""
 
 from __future__ import annotations
 
@@ -19,7 +22,17 @@ from app.wallet.backends.base import (
 )
 from app.wallet.coins import Outpoint, Utxo
 
-THEIR_INIT = "cc" * 32  # the counterparty's contract transaction in the unit-test helpers
+THEIR_INIT = "cc" * 32  # a counterparty contract txid in pure transition tests
+
+
+def contract_tx(script: bytes, value: int) -> bytes:
+    """The raw counterparty init a FakeChain serves: one input, one output (script, value)."""
+    return CMutableTransaction([CTxIn(COutPoint(b"\x01" * 32, 0))],
+                               [CTxOut(value, CScript(script))]).serialize()
+
+
+def contract_txid(script: bytes, value: int) -> str:
+    return str(b2lx(CTransaction.deserialize(contract_tx(script, value)).GetTxid()))
 
 
 class FakeChain(ChainBackend):
@@ -29,7 +42,7 @@ class FakeChain(ChainBackend):
         self.reject = reject
         self.output = (output_script, value)
         self.sent: list[bytes] = []
-        self.known = {THEIR_INIT}
+        self.known = {contract_txid(output_script, value)}
         self.tips = 0  # tip() calls: how many ticks the engine made
         self.sync = SyncState(False, mtp)
         self.spend: SpendInfo | None = None
@@ -51,10 +64,9 @@ class FakeChain(ChainBackend):
         return set()
 
     async def get_tx(self, txid: str) -> TxInfo | None:
-        script, value = self.output
-        tx = CMutableTransaction([CTxIn(COutPoint(b"\x01" * 32, 0))],
-                                 [CTxOut(value, CScript(script))])
-        return TxInfo(txid, tx.serialize(), 10, 90, 0) if txid in self.known else None
+        if txid != contract_txid(*self.output) or txid not in self.known:
+            return None
+        return TxInfo(txid, contract_tx(*self.output), 10, 90, 0)
 
     async def confirmations(self, txid: str) -> int | None:
         return 10 if txid in self.known else None

@@ -4,6 +4,7 @@ from app.assets import (
     ASSETS,
     Network,
     UnknownAssetError,
+    accepted_genesis,
     format_atoms,
     get_asset,
     parse_coins,
@@ -50,3 +51,35 @@ def test_coin_amounts_parse_exactly(text: str, atoms: int) -> None:
 def test_bad_coin_amounts_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_coins(text)
+
+
+def test_genesis_ports_and_node_folders_per_network() -> None:
+    # (genesis hash, default RPC port, Core's folder for the network)
+    expected = {
+        ("btc", "mainnet"): ("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+                             8332, ""),
+        ("btc", "testnet"): ("00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043",
+                             48332, "testnet4"),
+        ("btc", "regtest"): ("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+                             18443, "regtest"),
+        ("ltc", "mainnet"): ("12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2",
+                             9332, ""),
+        ("ltc", "testnet"): ("4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0",
+                             19332, "testnet4"),
+        ("ltc", "regtest"): ("530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9",
+                             19443, "regtest"),
+    }
+    for (symbol, network), (genesis, port, folder) in expected.items():
+        asset = get_asset(symbol, network)
+        assert (asset.genesis_hash, asset.rpc_port, asset.net_dir) == (genesis, port, folder)
+        assert asset.core_dir == (".bitcoin" if symbol == "btc" else ".litecoin")
+    assert len({a.genesis_hash for a in ASSETS.values()}) == 6
+
+
+def test_only_the_regtest_btc_chain_accepts_a_litecoin_stand_in() -> None:
+    ltc_regtest = get_asset("ltc", Network.REGTEST).genesis_hash
+    assert ltc_regtest in accepted_genesis(get_asset("btc", Network.REGTEST))
+    for network in (Network.MAINNET, Network.TESTNET):
+        for symbol in ("btc", "ltc"):
+            asset = get_asset(symbol, network)
+            assert accepted_genesis(asset) == {asset.genesis_hash}

@@ -85,3 +85,61 @@ def test_wrong_password_is_a_clear_error(tmp_path: Path) -> None:
                      env={"CAMBIO_PASSWORD": "right"})
     assert address.returncode == 0, address.stderr
     assert address.stdout.strip().startswith("rltc1q")
+
+
+def test_a_passphrase_wallet_never_opens_without_its_passphrase(tmp_path: Path) -> None:
+    import pytest
+
+    from app.assets import Network
+    from app.wallet.errors import PassphraseNeeded
+    from app.wallet.keystore import MIN_SCRYPT_N
+    from app.wallet.session import create_wallet, unlock_wallet
+
+    create_wallet(tmp_path, "pw", network=Network.REGTEST, passphrase="extra words",
+                  scrypt_n=MIN_SCRYPT_N)
+    with pytest.raises(PassphraseNeeded):
+        unlock_wallet(tmp_path, "pw")  # for every caller, not only the unlock dialog
+    right = unlock_wallet(tmp_path, "pw", "extra words")
+    expected = right.asset("ltc").keys.address(False, 0)
+    right.store.close()
+    args = ("wallet", "address", "--datadir", str(tmp_path), "--asset", "ltc", "--json")
+    refused = cambio(*args, env={"CAMBIO_PASSWORD": "pw"})
+    assert refused.returncode == 1 and "CAMBIO_PASSPHRASE" in refused.stderr
+    opened = cambio(*args, env={"CAMBIO_PASSWORD": "pw", "CAMBIO_PASSPHRASE": "extra words"})
+    assert opened.returncode == 0, opened.stderr
+    assert json.loads(opened.stdout)["address"] == expected
+
+
+def test_create_stores_the_nodes_login_files_and_warns_of_passwords_in_argv(
+        tmp_path: Path) -> None:
+    cookie = tmp_path / "litecoin" / "testnet4" / ".cookie"
+    login = tmp_path / "btc-login"
+    created = cambio("wallet", "create", "--datadir", str(tmp_path / "w"), "--json",
+                     "--network", "testnet", "--node", "ltc=http://127.0.0.1:19332",
+                     "--node-cookie", f"ltc={cookie}", "--node", "btc",
+                     "--node-auth-file", f"btc={login}", env={"CAMBIO_PASSWORD": "pw"})
+    assert created.returncode == 0, created.stderr
+    assert "warning" not in created.stderr
+    config = json.loads((tmp_path / "w" / "config.json").read_text())
+    assert config["network"] == "testnet"
+    assert config["nodes"]["ltc"] == {"rpc_url": "http://127.0.0.1:19332", "rpc_user": "",
+                                      "rpc_password": "", "cookie_file": str(cookie),
+                                      "auth_file": ""}
+    # A bare symbol: this machine, the network's default port (testnet4: 48332).
+    assert config["nodes"]["btc"]["rpc_url"] == "http://127.0.0.1:48332"
+    assert config["nodes"]["btc"]["auth_file"] == str(login)
+
+    old = cambio("wallet", "create", "--datadir", str(tmp_path / "old"), "--json",
+                 "--node", "ltc=http://rpc:s3cret@127.0.0.1:19443",
+                 env={"CAMBIO_PASSWORD": "pw"})
+    assert old.returncode == 0, old.stderr
+    assert "warning: the LTC node's user and password in --node are visible" in old.stderr
+    assert "s3cret" not in old.stderr
+    node = json.loads((tmp_path / "old" / "config.json").read_text())["nodes"]["ltc"]
+    assert (node["rpc_url"], node["rpc_user"], node["rpc_password"]) == (
+        "http://127.0.0.1:19443", "rpc", "s3cret")
+
+    orphan = cambio("wallet", "create", "--datadir", str(tmp_path / "x"),
+                    "--node-cookie", f"ltc={cookie}", env={"CAMBIO_PASSWORD": "pw"})
+    assert orphan.returncode == 1 and "needs a --node ltc=URL" in orphan.stderr
+    assert not (tmp_path / "x" / "wallet.json").exists()

@@ -19,12 +19,18 @@ from app.crypto import xonly_from_secret
 from app.dex import codec
 from app.dex import requests as rq
 from app.dex.client import DexClient
-from app.dex.connection import ClientOptions, ConnectionOptions, RequestTimeout
+from app.dex.connection import (
+    ClientOptions,
+    ConnectionOptions,
+    NoServerConfigured,
+    RequestTimeout,
+)
 from app.dex.epoch import match_seed
 from app.dex.errors import ErrorCode, RemoteError, SignatureError
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
+    ClientError,
     Connected,
     Disconnected,
     Event,
@@ -40,6 +46,7 @@ from app.dex.messages import (
     MatchAck,
     MatchNote,
     MatchSide,
+    RedeemParams,
     Side,
     TimeInForce,
 )
@@ -59,14 +66,6 @@ ACCOUNT = bytes([7]) * 32
 ACCOUNT_PUB = xonly_from_secret(ACCOUNT)
 ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32
 E = TypeVar("E")
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    srv = FakeServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
 
 
 ClientFactory = Callable[..., Awaitable[DexClient]]
@@ -570,3 +569,109 @@ async def test_the_reconnect_loop_survives_an_error_in_a_connection(
     assert response["error"]["code"] == ErrorCode.INTERNAL_ERROR  # answered, not signed
     await server.drop()
     await next_event(client, Connected, timeout=10)  # and it came back
+# --- a report the server already recorded (§9: acked again; older servers refuse it) -------
+@pytest.mark.parametrize(("method", "message", "early"), [
+    ("redeem", "taker redeem while taker_swap_cast", True),  # maker's redeem not in yet
+    ("init", "taker init while newly_matched", True),
+    ("redeem", "maker redeem while maker_swap_cast", True),
+    ("redeem", "taker redeem while maker_swap_cast", False),  # two steps behind: wrong
+    ("redeem", "taker redeem while maker_redeemed", False),  # the expected status
+    ("init", "maker init while newly_matched", False),
+])
+def test_a_report_ahead_of_the_counterpartys_is_told_apart(
+        method: str, message: str, early: bool) -> None:
+    exc = RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, message)
+    assert rq.reported_early(method, exc) is early
+
+
+async def test_an_early_report_waits_for_the_relay_of_the_counterpartys_step(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    redeems: list[Any] = []
+
+    def redeem(params: Any) -> Any:
+        redeems.append(params)
+        if len(redeems) == 1:  # the maker's redeem has not reached the server yet
+            raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker redeem while taker_swap_cast")
+        return server._ack(RedeemParams.from_json(params))
+
+    server.handlers["redeem"] = redeem
+    outbox = MemoryOutbox()
+    client = await make_client(outbox=outbox)
+    secret = bytes([9]) * 32
+    assert await client.report_redeem(ORDER_ID, MATCH_ID, bytes([6]) * 32, 0, secret) is False
+    assert len(outbox.pending()) == 1  # queued, no exception: nothing for the engine to report
+    payload = codec.RedeemPayload(ORDER_ID, MATCH_ID, bytes([7]) * 32, 0, 5, secret)
+    params = {"orderid": ORDER_ID.hex(), "matchid": MATCH_ID.hex(), "txid": "07" * 32,
+              "vin": 0, "secret": secret.hex(), "timestamp": 5,
+              "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+    await server.request("redemption", params)  # the server has the maker's redeem now
+    await until(lambda: outbox.pending() == [])
+    assert len(redeems) == 2 and redeems[0] == redeems[1]  # the same report, re-sent
+    assert [e for e in drain(client) if isinstance(e, ClientError)] == []
+
+
+@pytest.mark.parametrize(("method", "message", "recorded"), [
+    ("init", "taker init while taker_swap_cast", True),
+    ("init", "maker init while maker_swap_cast", True),
+    ("init", "maker init while match_complete", True),
+    ("redeem", "maker redeem while maker_redeemed", True),
+    ("redeem", "match is finished", True),
+    ("init", "taker init while newly_matched", False),  # early (see above), not recorded
+    ("init", "maker init while revoked", False),
+    ("redeem", "taker redeem while taker_swap_cast", False),
+    ("init", "match is finished", False),  # maybe revoked before our init: worth a look
+    ("init", "taker redeem while match_complete", False),  # not about this report
+])
+def test_an_already_recorded_report_is_told_from_a_real_refusal(
+        method: str, message: str, recorded: bool) -> None:
+    exc = RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, message)
+    assert rq.already_recorded(method, exc) is recorded
+    assert rq.already_recorded(method, RemoteError(ErrorCode.CONTRACT_INVALID, message)) is False
+
+
+async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
+        server: FakeServer, make_client: ClientFactory) -> None:
+    def refuse(params: Any) -> Any:
+        raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while taker_swap_cast")
+
+    server.handlers["init"] = refuse
+    outbox = MemoryOutbox()
+    resent = rq.init_item(_session(), ORDER_ID, MATCH_ID, bytes([5]) * 32, 1, b"\x63" * 97, 1)
+    outbox.add(resent)  # left by the last run: re-sent in the connect sequence
+    client = await make_client(outbox=outbox)
+    assert outbox.pending() == []
+    assert await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
+    assert outbox.pending() == []
+    assert [e for e in drain(client) if isinstance(e, ClientError)] == []
+
+    def out_of_sequence(params: Any) -> Any:
+        raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while revoked")
+
+    server.handlers["init"] = out_of_sequence
+    with pytest.raises(RemoteError):
+        await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
+    assert len(outbox.pending()) == 1  # a real refusal: kept for the next reconnect
+
+
+def test_add_market_is_no_book_notification_in_version_1() -> None:
+    s = _session()
+    order = {"oid": "01" * 32, "otype": "m", "side": "s", "osize": 100, "epoch": 9, "filled": 0}
+    inbound = s.receive(json.dumps({"jsonrpc": "2.0", "method": "add_market",
+                                    "params": {"marketid": 0, "order": order, "seq": 5}}))
+    [event] = inbound.events
+    assert isinstance(event, ProtocolViolation) and "unexpected notification" in event.detail
+
+
+async def test_no_server_configured_is_a_clear_idle_state() -> None:
+    with pytest.raises(ValueError, match="not a ws"):  # a pin needs a server
+        ConnectionOptions("", fingerprint="00" * 32)
+    outbox = MemoryOutbox()
+    client = DexClient(ConnectionOptions(""), account_secret=ACCOUNT, outbox=outbox)
+    assert not client.configured
+    client.start()  # nothing to connect to: no task, no retries
+    with pytest.raises(NoServerConfigured, match="no DEX server configured"):
+        await client.wait_ready(30)
+    assert await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63") is False
+    assert len(outbox.pending()) == 1  # kept for when a server is set
+    await client.close()
+    assert drain(client) == []

@@ -15,7 +15,15 @@ from app.dex import jsonrpc, signing
 from app.dex._wire import JsonFloat
 from app.dex.errors import ErrorCode, ProtocolError, RemoteError, SignatureError
 from app.dex.jsonrpc import Notification, Request, Response, RpcError, parse_frame
-from app.dex.messages import BookOrder, LimitParams, MatchNote, parse_params, parse_result
+from app.dex.messages import (
+    BookOrder,
+    LimitParams,
+    MarketParams,
+    MatchNote,
+    TimeInForce,
+    parse_params,
+    parse_result,
+)
 
 H32 = "ab" * 32
 SIG = "cd" * 64
@@ -53,7 +61,6 @@ PARAMS: dict[str, Any] = {
     "connect": {"accountid": H32, "apiver": 1, "timestamp": 2, "sig": SIG},
     "orderbook": {"base": "ltc", "quote": "btc"},
     "add_limit": {"marketid": 0, "order": ORDER, "seq": 5},
-    "add_market": {"marketid": 0, "order": MARKET_ORDER, "seq": 5},
     "remove_order": {"marketid": 0, "orderid": H32, "seq": 6},
     "update_remaining": {"marketid": 0, "orderid": H32, "remaining": 50, "seq": 7},
     "unsub_orderbook": {"marketid": 0},
@@ -114,6 +121,25 @@ def test_unknown_method_is_32601() -> None:
     assert code_of(parse_params, "no_such_method", {}) == ErrorCode.METHOD_NOT_FOUND
 
 
+def test_version_1_has_no_add_market() -> None:
+    assert code_of(parse_params, "add_market", PARAMS["add_limit"]) == ErrorCode.METHOD_NOT_FOUND
+
+
+def test_a_market_order_may_carry_timeinforce_immediate_only() -> None:
+    plain = parse_params("market", PARAMS["market"])
+    immediate = parse_params("market", {**PARAMS["market"], "timeinforce": "immediate"})
+    assert isinstance(plain, MarketParams) and isinstance(immediate, MarketParams)
+    assert immediate.timeinforce is TimeInForce.IMMEDIATE and plain.timeinforce is None
+    assert immediate.payload(7) == plain.payload(7)  # the byte is 1 either way: same order ID
+    assert immediate.payload(0).encode()[-len(plain.address) - 1] == 1  # tif byte
+    assert "timeinforce" not in plain.to_json()
+    with pytest.raises(ProtocolError, match=r"market\.timeinforce: a market order is always"
+                       ) as info:
+        parse_params("market", {**PARAMS["market"], "timeinforce": "standing"})
+    assert info.value.code == ErrorCode.INVALID_PARAMS
+    assert code_of(parse_params, "market", {**PARAMS["market"], "rate": 5}) == -32602
+
+
 BAD_ORDERS = [
     ({"osize": 1.5}, "float"),
     ({"osize": JsonFloat("100.0")}, "float"),  # what the frame parser produces
@@ -159,7 +185,7 @@ def test_missing_field_names_it() -> None:
         ("limit", {**LIMIT, "tradepair": "BTC/BTC"}, "same asset"),
         ("limit", {**LIMIT, "timeinforce": "gtc"}, "one of"),
         ("limit", {**LIMIT, "address": "bc1 q"}, "address"),
-        ("add_market", PARAMS["add_limit"], "otype 'l'"),
+        ("add_limit", {**PARAMS["add_limit"], "order": MARKET_ORDER}, "otype 'm'"),
         ("match", [], "1..1000000 items"),
         ("match", MATCH, "expected an array"),
         ("match", [{**MATCH, "side": "both"}], r"match\[0\]\.side"),

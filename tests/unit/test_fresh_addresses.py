@@ -5,11 +5,9 @@ fresh change-branch script, and a restore from the seed still finds funds on all
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
-
-import pytest
 
 from app.assets import Network
 from app.core import Core
@@ -140,14 +138,6 @@ def script_of(wallet: AssetWallet, address: str) -> bytes:
 
 
 # --- through the Core: orders placed, matches taken ------------------------------------
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    srv = FakeServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
-
-
 async def test_two_orders_two_addresses_two_swaps_two_refund_scripts(
         tmp_path: Path, server: FakeServer) -> None:
     chain = FakeChain()

@@ -18,7 +18,6 @@ from app.dex.errors import (
 )
 from app.dex.messages import (
     AddLimitNote,
-    AddMarketNote,
     BookNote,
     BookOrder,
     BookOrderType,
@@ -56,8 +55,7 @@ def snapshot(orders: list[BookOrder], seq: int, epoch: int = 1) -> OrderbookResu
 
 
 def add(order: BookOrder, seq: int) -> BookNote:
-    cls = AddLimitNote if order.otype is BookOrderType.LIMIT else AddMarketNote
-    return cls(marketid=MKT, order=order, seq=seq)
+    return AddLimitNote(marketid=MKT, order=order, seq=seq)
 
 
 def remove(n: int, seq: int) -> BookNote:
@@ -109,7 +107,7 @@ def test_updates_report_level_changes() -> None:
     d = m.apply(remove(8, 15))
     assert d.levels == () and d.epoch_changed
     assert [e.oid for e in m.epoch_orders()] == [oid(7)]
-    assert m.apply(add(market(20, BUY, 999, epoch=2), 16)).epoch_changed
+    assert m.apply(add(limit(20, BUY, 95, 1, tif=BookTif.IMMEDIATE, epoch=2), 16)).epoch_changed
     assert m.epoch == 2 and m.seq == 16
 
 

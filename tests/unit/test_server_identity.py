@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,14 +140,6 @@ async def test_two_servers_two_accounts_the_first_keeps_index_0(wallet: OpenWall
     assert core.dex.session.account_id == ids[1]
     await core.stop()
     await again.close()
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    srv = FakeServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
 
 
 def _connect_signed_by(secret: bytes) -> Callable[[Any], dict[str, Any]]:

@@ -6,7 +6,7 @@ server change refused while an order is open."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -72,14 +72,6 @@ class FakeTime:
 
     def __call__(self) -> int:
         return self.ms
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    srv = FakeServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
 
 
 def connect_in_epoch(epoch: int) -> Any:

@@ -120,7 +120,8 @@ def test_stuck_redeem_is_resigned_at_a_higher_rate_and_stored_before_broadcast()
     assert [bytes(o.scriptPubKey) for o in tx.vout] == [state.match.redeem_script]
     assert tx.vout[0].nValue == state.theirs.value - new.redeem.fee
     # Two more blocks without it: bumped again, every earlier version kept.
-    again = transition(new, signed(Role.TAKER, their_tip=104, their_mtp=mtp)).state
+    again = transition(new, signed(Role.TAKER, their_tip=104, their_mtp=mtp,
+                                   redeem_confs=0)).state
     assert isinstance(again, Redeeming)
     assert again.replaced == (state.redeem, new.redeem) and _rate(again) == 45
 
@@ -134,7 +135,8 @@ def test_no_bump_while_the_wallet_is_locked_the_stored_redeem_keeps_going() -> N
 def test_near_the_lock_time_each_block_bumps() -> None:
     state = _stuck()
     lock = state.theirs.contract.lock_time
-    step = transition(state, signed(Role.TAKER, their_tip=101, their_mtp=lock - 9 * HOUR))
+    step = transition(state, signed(Role.TAKER, their_tip=101, their_mtp=lock - 9 * HOUR,
+                                    redeem_confs=0))
     assert isinstance(step.state, Redeeming) and step.state.replaced == (state.redeem,)
 
 
@@ -163,7 +165,8 @@ def test_after_a_restart_blocks_count_from_the_first_send_not_the_signature() ->
 
 def _bumped() -> tuple[Redeeming, Redeeming]:
     state = _stuck()
-    new = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=state.first_mtp)).state
+    new = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=state.first_mtp,
+                                   redeem_confs=0)).state
     assert isinstance(new, Redeeming)
     return state, new
 
@@ -201,11 +204,12 @@ def test_at_the_fee_cap_no_more_replacements() -> None:
     state = _stuck()
     vsize = redeem_vsize(len(state.theirs.script), state.match.redeem_script)
     capped = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=state.first_mtp,
-                                      fee_estimate=10**9)).state
+                                      fee_estimate=10**9, redeem_confs=0)).state
     assert isinstance(capped, Redeeming)
     assert capped.redeem.fee == max_rate(state.theirs.value, vsize) * vsize
     assert capped.redeem.fee <= state.theirs.value // 2
-    step = transition(capped, signed(Role.TAKER, their_tip=110, their_mtp=state.first_mtp))
+    step = transition(capped, signed(Role.TAKER, their_tip=110, their_mtp=state.first_mtp,
+                                     redeem_confs=0))
     assert step.state == capped
 
 
@@ -262,7 +266,9 @@ def test_a_stuck_refund_is_resigned_higher_and_the_presigned_one_kept() -> None:
 def test_no_refund_bump_when_not_in_the_mempool_or_locked() -> None:
     state = _refunding()
     presigned = state.ours.refund
-    assert transition(state, signed(Role.MAKER, our_tip=400)).state == state  # never seen
+    # Never in the mempool: no bump, and the clock starts only when it is accepted.
+    assert transition(state, signed(Role.MAKER, our_tip=400)).state == replace(
+        state, signed_height=400)
     assert transition(state, obs(our_tip=400, our_spend=_in_mempool(presigned))).state == state
 
 

@@ -53,7 +53,7 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo, SyncState
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
+from tests.unit.fake_chain import THEIR_INIT, FakeChain, contract_txid
 from tests.unit.test_swap_transitions import (
     MAKER_KEY,
     NOW,
@@ -301,7 +301,8 @@ async def test_a_bogus_audit_is_refused_once_then_a_good_one_is_taken(tmp_path: 
     contract = maker_contract().to_script()
     maker_chain = FakeChain(T0 // 1000, maker_contract().p2wsh_script(), 2_000_000)
     run = _Run(tmp_path, Matched(m), FakeChain(T0 // 1000, b"", 0), maker_chain, _Coins(m))
-    bad = CounterpartyInit("dd" * 32, m.match_id, THEIR_INIT, 1, contract, NOW)
+    real = contract_txid(maker_contract().p2wsh_script(), 2_000_000)  # what the chain serves
+    bad = CounterpartyInit("dd" * 32, m.match_id, real, 1, contract, NOW)
     run.start()
     try:
         run.engine.deliver(bad)
@@ -311,7 +312,7 @@ async def test_a_bogus_audit_is_refused_once_then_a_good_one_is_taken(tmp_path: 
         await _until(lambda: run.ticks > ticks + 20)
         assert isinstance(run.state(), Matched) and run.alive()
         assert run.problems("refused") == [
-            f"the counterparty's contract {THEIR_INIT}:1 was refused: The counterparty's "
+            f"the counterparty's contract {real}:1 was refused: The counterparty's "
             "contract failed the audit: wrong output. expected output 1, got 1 outputs"]
         run.engine.deliver(replace(bad, vout=0))
         await _until(lambda: isinstance(run.state(), InitBroadcast))  # audited, funded

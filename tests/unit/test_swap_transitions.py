@@ -51,6 +51,7 @@ from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
+from tests.unit.fake_chain import contract_txid
 
 T0 = 1_700_000_000_000
 H = 3_600_000
@@ -125,8 +126,9 @@ def taker_contract(**changes: object) -> Contract:
 
 
 def audit_obs(contract: Contract, value: int, confs: int = 0) -> Observation:
-    msg = CounterpartyInit("dd" * 32, "bb" * 32, "cc" * 32, 0, contract.to_script(), NOW)
-    tx = ChainTx("cc" * 32, (TxOutput(contract.p2wsh_script(), value),), confs)
+    txid = contract_txid(contract.p2wsh_script(), value)  # what a FakeChain serves
+    msg = CounterpartyInit("dd" * 32, "bb" * 32, txid, 0, contract.to_script(), NOW)
+    tx = ChainTx(txid, (TxOutput(contract.p2wsh_script(), value),), confs)
     return obs(audit=msg, their_init=tx, their_tip=5)
 
 

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from app.assets import Network
 from app.wallet.mnemonic import entropy_to_mnemonic
 from app.wizard import (
     SIMNET_DEX_URL,
@@ -28,8 +29,10 @@ WORDS = PHRASE.split()
 ABOUT = ["abandon"] * 11 + ["about"]
 
 
-def make() -> Wizard:
-    return Wizard(rng=random.Random(7), generate=lambda: PHRASE)
+def make(network: Network = Network.REGTEST) -> Wizard:
+    w = Wizard(rng=random.Random(7), generate=lambda: PHRASE)
+    w.choose_network(network)
+    return w
 
 
 def to_confirm(w: Wizard) -> None:
@@ -38,7 +41,11 @@ def to_confirm(w: Wizard) -> None:
 
 
 def test_create_flow_produces_result() -> None:
-    w = make()
+    w = Wizard(rng=random.Random(7), generate=lambda: PHRASE)
+    assert w.step is Step.NETWORK and w.progress() == (0, 0) and not w.can_go_back
+    with pytest.raises(WizardError):
+        w.choose(Mode.CREATE)  # the network comes first
+    w.choose_network(Network.REGTEST)
     assert w.step is Step.CHOOSE and w.progress() == (0, 0)
     w.choose(Mode.CREATE)
     assert w.step is Step.SHOW_WORDS and w.words == tuple(WORDS)
@@ -53,6 +60,7 @@ def test_create_flow_produces_result() -> None:
     result = w.result()
     assert result.mnemonic == PHRASE and result.password == "correct horse"
     assert result.remember and result.dex_url == SIMNET_DEX_URL and not result.restored
+    assert result.network is Network.REGTEST
     assert PHRASE not in repr(result) and "correct horse" not in repr(result)
 
 
@@ -60,6 +68,7 @@ def test_confirm_positions_random_and_not_sorted() -> None:
     seen = set()
     for seed in range(20):
         w = Wizard(rng=random.Random(seed), generate=lambda: PHRASE)
+        w.choose_network(Network.TESTNET)
         to_confirm(w)
         seen.add(w.confirm_positions)
         assert all(1 <= p <= 12 for p in w.confirm_positions)
@@ -91,11 +100,15 @@ def test_back_navigation_keeps_generated_words() -> None:
 
     w = Wizard(rng=random.Random(1), generate=gen)
     assert not w.can_go_back
+    w.choose_network(Network.MAINNET)
     to_confirm(w)
     w.back()
     assert w.step is Step.SHOW_WORDS
     w.back()
     assert w.step is Step.CHOOSE and w.mode is None
+    w.back()
+    assert w.step is Step.NETWORK and not w.can_go_back
+    w.choose_network(Network.MAINNET)
     w.choose(Mode.CREATE)
     assert w.words == tuple(WORDS) and len(calls) == 1  # same words after going back
     w.back()
@@ -221,3 +234,33 @@ def test_server_step_rejects_bad_url_and_stays() -> None:
         w.result()
     w.back()
     assert w.step is Step.PASSWORD
+
+
+@pytest.mark.parametrize("network", [Network.MAINNET, Network.TESTNET])
+def test_mainnet_and_testnet_wallets_are_not_offered_the_simnet(network: Network) -> None:
+    w = make(network)
+    assert not w.offers_simnet and w.dex_url == ""
+    w.choose(Mode.RESTORE)
+    w.restore(ABOUT)
+    w.set_password("password1", "password1", remember=False)
+    with pytest.raises(WizardError, match="simnet"):
+        w.choose_server()
+    assert w.step is Step.SERVER
+    assert w.choose_server("wss://dex.example.org") is None
+    result = w.result()
+    assert result.network is network and result.dex_url == "wss://dex.example.org"
+
+
+def test_the_network_can_be_changed_by_going_back() -> None:
+    w = make(Network.MAINNET)
+    w.back()
+    w.choose_network(Network.REGTEST)
+    assert w.offers_simnet and w.dex_url == SIMNET_DEX_URL
+    w.back()
+    w.choose_network(Network.TESTNET)
+    assert not w.offers_simnet and w.dex_url == ""
+    w.choose(Mode.RESTORE)
+    w.restore(ABOUT)
+    w.set_password("password1", "password1", remember=False)
+    w.choose_server("wss://dex.example.org")
+    assert w.result().network is Network.TESTNET

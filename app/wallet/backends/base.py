@@ -5,12 +5,13 @@ spends) and broadcasts transactions. Every amount is integer atoms. Implementati
 state whose loss or staleness could mislead the caller: after any BackendError the caller
 simply asks again.
 
-Errors (all from app.wallet.errors, plus two refinements defined here):
+Errors (all from app.wallet.errors, plus three refinements defined here):
     BackendError
     ├── NodeUnreachableError      connection refused, dropped or timed out
-    └── NodeResponseError         an RPC error (.code) or an answer of the wrong shape
-        ├── NodeAuthError             the node refused our credentials (HTTP 401/403)
-        └── TxRejectedError           broadcast refused; .reason is the node's own text
+    ├── NodeResponseError         an RPC error (.code) or an answer of the wrong shape
+    │   ├── NodeAuthError             the node refused our credentials (HTTP 401/403)
+    │   └── TxRejectedError           broadcast refused; .reason is the node's own text
+    └── WrongNetworkError         the node's genesis block is another network's
 """
 
 from __future__ import annotations
@@ -25,15 +26,30 @@ from app.wallet.errors import BackendError, NodeResponseError
 
 
 class NodeAuthError(NodeResponseError):
-    """The node refused the RPC user name or password."""
+    """The node refused the RPC user name or password (or cookie)."""
 
-    def __init__(self, endpoint: str, status: int) -> None:
+    def __init__(self, endpoint: str, status: int,
+                 hint: str = "check the node's rpcuser/rpcpassword") -> None:
         self.endpoint = endpoint
         self.code = None
         # Skip NodeResponseError's "The node returned an error" framing: this one is ours.
         BackendError.__init__(
             self, f"The node at {endpoint} refused the RPC user name or password "
-            f"(HTTP {status}); check the node's rpcuser/rpcpassword.", f"HTTP {status}")
+            f"(HTTP {status}); {hint}.", f"HTTP {status}")
+
+
+class WrongNetworkError(BackendError):
+    """The node's genesis block is not the one of the wallet's network: a mainnet wallet
+    must never trade against a testnet node, or the other way round."""
+
+    def __init__(self, endpoint: str, chain: str, network: str, genesis: str) -> None:
+        self.endpoint = endpoint
+        self.network = network  # the wallet's: "mainnet", "testnet", "regtest"
+        self.genesis = genesis
+        BackendError.__init__(
+            self, f"The node at {endpoint} is not a {chain} {network} node (its genesis "
+            f"block is {genesis[:16]}…). This wallet is on {network}: Cambio refuses a node "
+            "of another network. Point it at a node of the same network.", genesis)
 
 
 class TxRejectedError(NodeResponseError):

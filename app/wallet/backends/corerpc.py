@@ -9,14 +9,24 @@ all scripts); the mempool is walked with `getrawmempool` + batched verbose
 retried while another client's scan is in progress. The node needs `-txindex` for `get_tx` of
 confirmed transactions that are not in its mempool (the simnet nodes run with it).
 
-The only cache is txid -> (inputs, outputs) of mempool transactions: a txid commits to both,
-so an entry can never be wrong, and it is pruned to the node's current mempool on every walk.
+Given `network` (a NetworkCheck: the genesis hashes the wallet's network allows), the first
+call asks the node for `getblockhash 0` and refuses a node of another network with
+WrongNetworkError before anything else is asked or sent; once it matched it is not asked again.
+
+Two caches. txid -> (inputs, outputs) of mempool transactions: a txid commits to both, so an
+entry can never be wrong, and it is pruned to the node's current mempool on every walk. And,
+per outpoint `find_spend` looks for, the hashes of the blocks it already read without finding
+the spend: the next search reads only newer blocks, so a spend that stays in the mempool, or
+an output that never appears (a vanished counterparty init), costs a few calls per tick, not
+a scan of every block since the audit (M7). The remembered hashes are checked against the
+node's best chain first: after a reorg the search resumes at the fork point.
+Transactions from `get_tx` are checked against the txid asked for (app/wallet/txid.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -28,8 +38,10 @@ from app.wallet.backends.base import (
     SyncState,
     TxInfo,
     TxRejectedError,
+    WrongNetworkError,
 )
 from app.wallet.backends.jsonrpc import (
+    MAX_REPLY_BYTES,
     JsonRpcClient,
     RpcFailure,
     as_bytes,
@@ -40,8 +52,10 @@ from app.wallet.backends.jsonrpc import (
     coins_to_atoms,
     get,
 )
+from app.wallet.backends.rpcauth import RpcAuth
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import NodeResponseError
+from app.wallet.txid import check_txid
 
 # Core's RPC error codes we act on.
 RPC_INVALID_ADDRESS_OR_KEY = -5  # no such transaction
@@ -50,12 +64,35 @@ RPC_VERIFY_REJECTED = -26  # policy or consensus rejection
 RPC_VERIFY_ALREADY_IN_CHAIN = -27
 RPC_DESERIALIZATION_ERROR = -22
 _ALREADY_KNOWN = ("txn-already-in-mempool", "txn-already-known")
+MAX_SCANS = 1000  # outpoints whose scanned blocks are remembered (the least recent dropped)
+
+
+@dataclass(frozen=True)
+class NetworkCheck:
+    """What the node's block 0 must be for the wallet's network."""
+
+    genesis: Collection[str]
+    chain: str  # "Litecoin"
+    network: str  # "mainnet"
 
 
 @dataclass(frozen=True)
 class _MempoolTx:
     inputs: tuple[Outpoint, ...]  # in vin order; MWEB inputs are left out
     outputs: tuple[tuple[int, bytes, int], ...]  # (n, script, value)
+
+
+@dataclass
+class _Scan:
+    """Blocks from `from_height` on already searched for one outpoint's spend, with no spend
+    in them: `hashes[i]` is the hash of block `from_height + i` as it was read."""
+
+    from_height: int
+    hashes: list[str]
+
+    @property
+    def next_height(self) -> int:
+        return self.from_height + len(self.hashes)
 
 
 @dataclass(frozen=True)
@@ -99,26 +136,59 @@ def _inputs_of(tx: dict[str, Any]) -> list[Outpoint | None]:
     return inputs
 
 
+def _spend_in_block(outpoint: Outpoint, block: dict[str, Any], height: int) -> SpendInfo | None:
+    """The spend of `outpoint` in a verbose (`getblock <hash> 2`) block, or None."""
+    for raw_tx in as_list(get(block, "tx", "block"), "block.tx"):
+        tx = as_dict(raw_tx, "block.tx[]")
+        for index, spent in enumerate(_inputs_of(tx)):
+            if spent == outpoint:
+                return SpendInfo(txid=as_hash(get(tx, "txid", "tx"), "tx.txid"), vin=index,
+                                 raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"), height=height,
+                                 witness=_witness_of(tx, index))
+    return None
+
+
 class CoreRpcBackend(ChainBackend):
     """ChainBackend over a Core node's JSON-RPC."""
 
     def __init__(
-        self, url: str, user: str, password: str, *, timeout: float = 30.0,
+        self, url: str, user: str = "", password: str = "", *, timeout: float = 30.0,
         connect_timeout: float = 5.0, scan_timeout: float = 600.0, poll_interval: float = 1.0,
-        batch_size: int = 500,
+        batch_size: int = 500, max_reply_bytes: int = MAX_REPLY_BYTES,
+        auth: RpcAuth | None = None, network: NetworkCheck | None = None,
     ) -> None:
         self._rpc = JsonRpcClient(url, user, password, timeout=timeout,
-                                  connect_timeout=connect_timeout)
+                                  connect_timeout=connect_timeout,
+                                  max_reply_bytes=max_reply_bytes, auth=auth)
+        self._network = network
+        self._network_ok = network is None
+        self._network_lock = asyncio.Lock()
         self.url = self._rpc.url
         self.scan_timeout = scan_timeout  # a mainnet UTXO-set scan takes minutes
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self._scan_lock = asyncio.Lock()
         self._mempool_cache: dict[str, _MempoolTx] = {}
+        self._scans: dict[Outpoint, _Scan] = {}
 
     async def call(self, method: str, *params: Any) -> Any:
         """Any RPC by name: the result, or NodeResponseError carrying the node's code."""
+        await self.check_network()
         return await self._rpc.call(method, params)
+
+    async def check_network(self) -> None:
+        """Raise WrongNetworkError unless the node's genesis block is the expected one; asks
+        the node once (a failed or refused check is asked again at the next call)."""
+        if self._network_ok:
+            return
+        async with self._network_lock:
+            if self._network_ok or self._network is None:
+                return
+            genesis = as_hash(await self._rpc.call("getblockhash", [0]), "getblockhash 0")
+            if genesis not in self._network.genesis:
+                raise WrongNetworkError(self.url, self._network.chain, self._network.network,
+                                        genesis)
+            self._network_ok = True
 
     async def close(self) -> None:
         await self._rpc.close()
@@ -163,6 +233,7 @@ class CoreRpcBackend(ChainBackend):
 
     # -- coins ----------------------------------------------------------------------------
     async def _scan_utxo_set(self, scripts: Sequence[bytes]) -> tuple[str, list[Utxo]]:
+        await self.check_network()
         """(best block hash of the scan, confirmed outputs paying `scripts`)."""
         descriptors = [{"desc": f"raw({s.hex()})"} for s in dict.fromkeys(scripts)]
         loop = asyncio.get_running_loop()
@@ -274,8 +345,17 @@ class CoreRpcBackend(ChainBackend):
                       block_time=block_time)
 
     async def get_tx(self, txid: str) -> TxInfo | None:
+        """The transaction, checked against the txid asked for: its hex must hash to it
+        (a node answering with another transaction is a NodeResponseError, L10)."""
         tx = await self._tx_json(txid)
-        return None if tx is None else await self._tx_info(tx)
+        if tx is None:
+            return None
+        info = await self._tx_info(tx)
+        if info.txid != txid:
+            raise NodeResponseError(f"the node sent transaction {info.txid} when asked for "
+                                    f"{txid}")
+        check_txid(info.raw, txid, "the node")
+        return info
 
     async def confirmations(self, txid: str) -> int | None:
         tx = await self._tx_json(txid)
@@ -293,14 +373,20 @@ class CoreRpcBackend(ChainBackend):
     async def find_spend(self, outpoint: Outpoint, from_height: int) -> SpendInfo | None:
         if await self.call("gettxout", outpoint.txid, outpoint.vout, True) is not None:
             return None  # still unspent, even counting the mempool
-        height = max(from_height, 0)
+        scan = await self._resume_scan(outpoint, max(from_height, 0))
         while True:
             tip_height = as_int(await self.call("getblockcount"), "getblockcount")
-            for h in range(height, tip_height + 1):
-                found = await self._spend_in_block(outpoint, h)
+            while scan.next_height <= tip_height:
+                h = scan.next_height
+                block_hash = as_hash(await self.call("getblockhash", h), "getblockhash")
+                block = as_dict(await self.call("getblock", block_hash, 2), "getblock")
+                if scan.hashes and block.get("previousblockhash") != scan.hashes[-1]:
+                    scan.hashes.pop()  # the chain changed under us: read the one below again
+                    continue
+                found = _spend_in_block(outpoint, block, h)
                 if found is not None:
-                    return found
-            height = tip_height + 1
+                    return found  # not remembered as scanned: found again if asked again
+                scan.hashes.append(block_hash)
             found = await self._spend_in_mempool(outpoint)
             if found is not None:
                 return found
@@ -308,17 +394,24 @@ class CoreRpcBackend(ChainBackend):
             if as_int(await self.call("getblockcount"), "getblockcount") == tip_height:
                 return None
 
-    async def _spend_in_block(self, outpoint: Outpoint, height: int) -> SpendInfo | None:
-        block_hash = as_hash(await self.call("getblockhash", height), "getblockhash")
-        block = as_dict(await self.call("getblock", block_hash, 2), "getblock")
-        for raw_tx in as_list(get(block, "tx", "block"), "block.tx"):
-            tx = as_dict(raw_tx, "block.tx[]")
-            for index, spent in enumerate(_inputs_of(tx)):
-                if spent == outpoint:
-                    return SpendInfo(txid=as_hash(get(tx, "txid", "tx"), "tx.txid"),
-                                     vin=index, raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"),
-                                     height=height, witness=_witness_of(tx, index))
-        return None
+    async def _resume_scan(self, outpoint: Outpoint, from_height: int) -> _Scan:
+        """Where the search for this outpoint's spend goes on: after the blocks already read
+        with no spend in them (M7), back to the fork point when the chain reorganized."""
+        scan = self._scans.pop(outpoint, None)
+        if scan is None or scan.from_height != from_height:
+            scan = _Scan(from_height, [])
+        self._scans[outpoint] = scan  # most recently used last
+        while len(self._scans) > MAX_SCANS:
+            del self._scans[next(iter(self._scans))]
+        if scan.hashes:
+            tip_height = as_int(await self.call("getblockcount"), "getblockcount")
+            del scan.hashes[max(tip_height + 1 - from_height, 0):]  # above a shorter tip
+        while scan.hashes:  # drop blocks no longer in the best chain (a reorg)
+            top = scan.next_height - 1
+            if as_hash(await self.call("getblockhash", top), "getblockhash") == scan.hashes[-1]:
+                break
+            scan.hashes.pop()
+        return scan
 
     async def _spend_in_mempool(self, outpoint: Outpoint) -> SpendInfo | None:
         for txid, mempool_tx in (await self._mempool()).items():

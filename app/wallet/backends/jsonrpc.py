@@ -2,15 +2,18 @@
 
 The transport maps every failure to the wallet's typed errors at this edge:
 connection refused, dropped or timed out -> NodeUnreachableError naming the URL;
-HTTP 401/403 -> NodeAuthError; anything that is not a well-formed JSON-RPC reply ->
+HTTP 401/403 -> NodeAuthError (after one more try when a cookie file changed: the node
+restarted); anything that is not a well-formed JSON-RPC reply ->
 NodeResponseError; an RPC error object -> NodeResponseError with the node's code and message.
+A reply larger than `max_reply_bytes` (default 64 MiB; a verbose block of a full mainnet block
+is tens of MB) is refused with a NodeResponseError as soon as it is seen to be too large: a
+broken or hostile node must not make us buffer whatever it sends.
 Numbers with a fraction are parsed as Decimal so amounts convert to atoms exactly.
 Also here: small validators for the shapes of node answers.
 """
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import re
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.assets import ATOMS_PER_COIN
 from app.wallet.backends.base import NodeAuthError
+from app.wallet.backends.rpcauth import PasswordAuth, RpcAuth
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
 
 if TYPE_CHECKING:
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 KEEPALIVE_SECONDS = 0.5
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -44,25 +50,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name}")
 
 
-def _basic_auth(user: str, password: str) -> str:
-    """The Authorization header value for HTTP Basic auth (RFC 7617, UTF-8)."""
-    if ":" in user:
-        raise ValueError('A ":" is not allowed in an RPC user name (RFC 7617)')
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 class JsonRpcClient:
-    """One aiohttp session to one node; requests carry Basic auth and a total timeout."""
+    """One aiohttp session to one node; requests carry Basic auth (from `auth` when given,
+    else `user`/`password`) and a total timeout."""
 
     def __init__(
-        self, url: str, user: str, password: str, *, timeout: float = 30.0,
-        connect_timeout: float = 5.0,
+        self, url: str, user: str = "", password: str = "", *, timeout: float = 30.0,
+        connect_timeout: float = 5.0, max_reply_bytes: int = MAX_REPLY_BYTES,
+        auth: RpcAuth | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.max_reply_bytes = max_reply_bytes
         self.connect_timeout = connect_timeout
-        self._headers = {"Authorization": _basic_auth(user, password),
-                         "Content-Type": "application/json"}
+        self.auth = auth if auth is not None else PasswordAuth(user, password)
+        self._headers = {"Content-Type": "application/json"}
         self._session: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
 
@@ -87,16 +91,25 @@ class JsonRpcClient:
 
         limits = aiohttp.ClientTimeout(total=timeout or self.timeout,
                                        sock_connect=self.connect_timeout)
-        try:
-            async with self._get_session().post(
-                self.url, data=json.dumps(payload), timeout=limits,
-            ) as response:
-                status = response.status
-                body = await response.read()
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise NodeUnreachableError(self.url, f"{type(exc).__name__}: {exc}") from exc
-        if status in (401, 403):
-            raise NodeAuthError(self.url, status)
+        retried = False
+        while True:
+            sent = self.auth.header()
+            try:
+                async with self._get_session().post(
+                    self.url, data=json.dumps(payload), timeout=limits,
+                    headers={"Authorization": sent},
+                ) as response:
+                    status = response.status
+                    body = await self._read_bounded(response)
+            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                self.auth.forget()  # a restarted node has a new cookie
+                raise NodeUnreachableError(self.url, f"{type(exc).__name__}: {exc}") from exc
+            if status == 401 and not retried and self.auth.reload(sent):
+                retried = True  # the cookie changed under us: the node restarted
+                continue
+            if status in (401, 403):
+                raise NodeAuthError(self.url, status, self.auth.hint)
+            break
         try:
             return json.loads(body.decode("utf-8"), parse_float=Decimal,
                               parse_constant=_reject_constant)
@@ -108,6 +121,27 @@ class JsonRpcClient:
                 f"the node at {self.url} sent a reply that is not JSON (HTTP {status})",
                 detail=snippet,
             ) from exc
+
+    async def _read_bounded(self, response: aiohttp.ClientResponse) -> bytes:
+        """The body, refused once it exceeds the limit: by its announced length before any
+        of it is read, else while reading."""
+        limit = self.max_reply_bytes
+        announced = response.content_length
+        if announced is not None and announced > limit:
+            raise self._too_large(f"announced {announced} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(f"more than {size - len(chunk)} bytes read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, detail: str) -> NodeResponseError:
+        return NodeResponseError(
+            f"the node at {self.url} sent a reply larger than {self.max_reply_bytes} bytes",
+            detail=detail)
 
     def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
         return {"jsonrpc": "1.0", "id": next(self._ids), "method": method,
