@@ -295,8 +295,11 @@ async def test_redeem_reorged_out_is_broadcast_again_and_completes(
     async with rig(tmp_path, ltc_node, btc) as r:
         maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
 
+        held: list[str] = []
+
         def hold_blocks(state: str) -> None:
-            if state == "Redeeming":  # before the redeem is sent: the test mines btc now
+            if state == "Redeeming" and not held:  # before it is sent: the test mines btc
+                held.append(state)
                 r.miner.paused.add("btc")
         em, et = r.engine(Role.MAKER, hold_blocks), r.engine(Role.TAKER)
         await et.add_match(taker)
