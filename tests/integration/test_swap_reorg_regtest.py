@@ -7,9 +7,11 @@ the test reorganises a private chain under them with `invalidateblock` / `genera
 2. the maker's redeem is mined, then reorged out and forgotten by the node: the maker
    broadcasts it again and completes;
 3. the maker's init, audited by the taker and mined once, is reorged out and double-spent
-   before the taker funded: the taker never funds, and gives up at its funding deadline.
+   before the taker funded: the taker never funds, and gives up at its funding deadline;
+2'. case 2 with the maker in its own process (swap_proc.py), SIGKILLed at its first
+   broadcast after the reorg (`before:redeem-broadcast`, armed once the redeem was mined).
 
-Cases 1 and 2 fail with swaps final after one confirmation (the old code). Case 3 already
+Cases 1, 2 and 2' fail with swaps final after one confirmation (the old code). Case 3 already
 held before (confirmations are read again each tick); it is kept as a regression test.
 """
 
@@ -17,7 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -35,6 +40,7 @@ from app.swap.states import (
     Complete,
     CounterpartyAudited,
     Failed,
+    InitBroadcast,
     Match,
     Redeeming,
     Refunding,
@@ -50,10 +56,12 @@ from tests.integration.swap_harness import (
     NodeFunding,
     Wire,
     backend,
+    fresh_script,
     funding_asset,
     make_matches,
     role_keys,
 )
+from tests.integration.swap_proc import Mailbox, match_record, open_party, p2wpkh_for
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT = 2_000_000, 1_000_000
@@ -410,3 +418,109 @@ async def test_maker_init_reorged_out_before_we_fund_is_never_funded(
         assert isinstance(end, Failed) and "too late to fund" in end.reason, end
         assert r.funding[Role.TAKER].calls == 0 and not r.wire.sent  # nothing of ours out
         assert [s for _, s in r.states] == ["CounterpartyAudited", "Failed"]
+
+
+# -- 2 again, the maker's process SIGKILLed between seeing the reorg and broadcasting again ----
+def _pay(node: RegtestNode, script: bytes, atoms: int) -> None:
+    node.rpc("sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms),
+             wallet="miner")
+
+
+async def _run_proc(job: dict[str, object], name: str) -> int:
+    """tests/integration/swap_proc.py on `job` in its own OS process: its exit code."""
+    path = Path(str(job["datadir"])) / name
+    path.write_text(json.dumps(job))
+    with open(Path(str(job["datadir"])) / "stderr.log", "ab") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.integration.swap_proc", str(path),
+            cwd=Path(__file__).parents[2], stdout=asyncio.subprocess.DEVNULL, stderr=log)
+    try:
+        return await asyncio.wait_for(proc.wait(), TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+
+
+def _stored(datadir: Path, m: Match) -> SwapState | None:
+    store = SwapStore(Store(datadir / "cambio.db"))
+    try:
+        return store.load(m.match_id)
+    finally:
+        store.store.close()
+
+
+async def test_maker_killed_after_the_reorg_resumes_and_broadcasts_again(
+    tmp_path: Path, ltc_node: RegtestNode, fresh_node: RegtestNode,
+) -> None:
+    """As case 2, with the maker in its own process, SIGKILLed at its first broadcast after
+    the reorg took its mined redeem out; started again, it broadcasts and completes."""
+    fresh_node.ensure_mature_funds()
+    btc = fresh_node  # mined by the test only
+    maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
+    mailbox = tmp_path / "mailbox.db"
+    Mailbox(mailbox).close()
+    jobs: dict[Role, dict[str, object]] = {}
+    for m, node in ((maker, ltc_node), (taker, btc)):
+        key = os.urandom(32)
+        await asyncio.to_thread(_pay, node, p2wpkh_for(key), m.our_amount + 100_000)
+        datadir = tmp_path / m.role.value
+        datadir.mkdir()
+        jobs[m.role] = {
+            "datadir": str(datadir), "match": match_record(m),
+            "nodes": {"ltc": ltc_node.rpc_url, "btc": btc.rpc_url}, "funding_key": key.hex(),
+            "change_script": fresh_script().hex(), "mailbox": str(mailbox), "crash_at": None,
+            "poll": 0.05, "finality": DEEP}
+    maker_dir, armed = Path(str(jobs[Role.MAKER]["datadir"])), tmp_path / "armed"
+    miner = Miner({"ltc": ltc_node, "btc": btc})
+    miner.paused.add("btc")
+    mining = asyncio.create_task(miner.run())
+    party = open_party({**jobs[Role.TAKER], "poll": 0.1})
+    taker_run = asyncio.create_task(party.run(0.1))
+    first_run = asyncio.create_task(_run_proc(
+        {**jobs[Role.MAKER], "crash_at": "before:redeem-broadcast",
+         "crash_armed": str(armed)}, "job-crash.json"))
+    try:
+        ours = await reached(party.engine, taker, InitBroadcast)
+        assert isinstance(ours, InitBroadcast)
+        contract = (ours.ours.init.txid, ours.ours.vout)
+        # Blocks until the maker's redeem spends our contract (mempool or the last block).
+        while await rpc(btc, "gettxout", *contract, True) is not None:
+            assert not first_run.done(), "the maker stopped before redeeming"
+            await asyncio.to_thread(btc.mine, 1)
+            await asyncio.sleep(0.15)
+        redeeming = _stored(maker_dir, maker)
+        assert isinstance(redeeming, Redeeming)
+        first = redeeming.redeem.txid
+        b1 = await block_of(btc, first) or (await asyncio.to_thread(btc.mine, 1))[0]
+        assert await confirmations(btc, first) == 1
+        # Time for the maker to see it mined (it then stops broadcasting), then arm the kill.
+        await asyncio.sleep(1.0)
+        assert isinstance(_stored(maker_dir, maker), Redeeming)  # 1 deep of 3: not final
+        armed.touch()
+        await rpc(btc, "invalidateblock", b1)
+        assert await asyncio.wait_for(first_run, TIMEOUT) == -signal.SIGKILL
+
+        await restart_without_mempool(btc)  # the node forgets the redeem altogether
+        await asyncio.to_thread(btc.mine, 2)
+        await rpc(btc, "reconsiderblock", b1)
+        assert not await in_best_chain(btc, b1)
+        assert not await in_mempool(btc, first) and await block_of(btc, first) is None
+        miner.paused.discard("btc")
+        assert await _run_proc(jobs[Role.MAKER], "job.json") == 0
+
+        end = _stored(maker_dir, maker)
+        assert isinstance(end, Complete), end
+        assert await confirmations(btc, end.redeem_txid) >= DEEP
+        tx = await rpc(btc, "getrawtransaction", end.redeem_txid, True)
+        paid = {bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
+                for o in tx["vout"]}  # type: ignore[index]
+        assert paid == {maker.redeem_script: end.received}
+        assert json.loads((maker_dir / "result.json").read_text())["state"] == "Complete"
+        end_t = await asyncio.wait_for(taker_run, TIMEOUT)
+        assert isinstance(end_t, Complete), end_t
+    finally:
+        for task in (mining, taker_run, first_run):
+            task.cancel()
+        await asyncio.gather(mining, taker_run, first_run, return_exceptions=True)
+        await party.close()
