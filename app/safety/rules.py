@@ -22,6 +22,9 @@ taken unless it lies inside these constants. They are the client's, never the se
   taker's lock time still far away).
 - a counterparty contract that vanished from our node after the audit is given up after
   `init_vanish_ms`.
+- finality: a swap is `Complete` or `Refunded` only once our redeem or refund is
+  `finality_confs(symbol, network)` blocks deep (`FINALITY_CONFS`); until then a reorg can
+  still let the counterparty's conflicting spend win, and the engine keeps watching.
 
 Regtest (the simnet, the tests) runs the same rules scaled down to minutes.
 """
@@ -131,3 +134,24 @@ def rules_for(network: str | Network) -> NetworkRules:
 def client_swap_confs(symbol: str, network: str | Network) -> int:
     """The client's own least confirmations of a counterparty contract on this chain."""
     return max(1, get_asset(symbol, network).swap_confs)
+
+
+# Blocks (counting the one holding it) our redeem or refund must be buried under before the
+# swap is final. A shallower spend can be reorged out and replaced by the counterparty's
+# conflicting one (their refund instead of our redeem, their redeem instead of our refund),
+# so until then the engine keeps watching and acts again. Mainnet: 6 Bitcoin blocks (the
+# usual hour), 12 Litecoin blocks (2.5 min blocks: 30 min; more blocks than Bitcoin because
+# each is cheaper to redo, the chain having far less hash rate behind it).
+# Testnet: the same; its minimum-difficulty blocks make deep reorgs more common, not less.
+# Regtest: 1 (the simnet mines on demand and nothing reorgs by itself; tests that reorg pass
+# their own depth to the engine).
+FINALITY_CONFS: dict[tuple[Network, str], int] = {
+    (Network.MAINNET, "btc"): 6, (Network.MAINNET, "ltc"): 12,
+    (Network.TESTNET, "btc"): 6, (Network.TESTNET, "ltc"): 12,
+    (Network.REGTEST, "btc"): 1, (Network.REGTEST, "ltc"): 1,
+}
+
+
+def finality_confs(symbol: str, network: str | Network) -> int:
+    """Confirmations of our redeem or refund on this chain before the swap is final."""
+    return FINALITY_CONFS[(Network(network), symbol.lower())]

@@ -30,6 +30,7 @@ from bitcoin.core.serialize import SerializationError
 
 from app.assets import get_asset
 from app.crypto import sha256
+from app.safety.rules import finality_confs
 from app.swap.batch import check_batch, prepare_batch
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy, refused_for_fee
 from app.swap.errors import SwapError, SwapKeyError, TxDecodeError
@@ -77,7 +78,7 @@ from app.swap.transitions import (
     WaitForNode,
     transition,
 )
-from app.wallet.backends.base import ChainBackend, SpendInfo, TxRejectedError
+from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxRejectedError
 from app.wallet.coins import Outpoint, SignedTx, TxOutput
 from app.wallet.errors import NodeResponseError, WalletError
 from app.wallet.fees import FeePolicy
@@ -165,9 +166,12 @@ class SwapEngine:
         *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
         clock_ms: Callable[[], int] | None = None, checkpoint: CheckpointFn | None = None,
         keys: KeyRing | None = None, bump: BumpPolicy = DEFAULT_BUMP,
-        fund_gate: FundGate | None = None,
+        fund_gate: FundGate | None = None, finality: int | None = None,
     ) -> None:
         self.store = store
+        # Confirmations before Complete/Refunded on every chain; None: each chain's own
+        # (rules.finality_confs). Tests on regtest pass a depth > 1 to exercise reorgs.
+        self.finality = finality
         self._gate = fund_gate or AlwaysAllowed()
         self.bump = bump
         # Chains whose node refused one of our replacements: no more bumps there this run.
@@ -186,7 +190,9 @@ class SwapEngine:
         self._audits: dict[str, CounterpartyInit] = {}
         self._redemptions: dict[str, CounterpartyRedeem] = {}
         self._funded: dict[str, Funded] = {}
-        self._spends: dict[Outpoint, SpendInfo] = {}  # confirmed spends only
+        # Confirmed spends, each with the tip hash it was last seen at: re-checked when the
+        # tip changes (a reorg may have taken it out), never trusted for good.
+        self._spends: dict[Outpoint, tuple[SpendInfo, str]] = {}
         self._last_broadcast: dict[str, float] = {}
         self._refused: dict[str, str] = {}  # txid -> the node's reason for its last refusal
         self._seen: dict[str, int] = {}  # counterparty init txid -> our clock when last seen
@@ -414,11 +420,34 @@ class SwapEngine:
     # -- observing ---------------------------------------------------------------------------
     async def _spend(self, backend: ChainBackend, outpoint: Outpoint,
                      start: int) -> SpendInfo | None:
-        if outpoint in self._spends:
-            return self._spends[outpoint]
+        tip = await backend.tip()
+        cached = await self._cached_spend(backend, outpoint, tip)
+        if cached is not None:
+            return cached
         spend = await backend.find_spend(outpoint, start)
         if spend is not None and spend.height is not None:
-            self._spends[outpoint] = spend
+            self._spends[outpoint] = (spend, tip.hash)
+        return spend
+
+    async def _cached_spend(self, backend: ChainBackend, outpoint: Outpoint,
+                            tip: BlockInfo) -> SpendInfo | None:
+        """The confirmed spend seen earlier, if it still is one: as is while the tip is the
+        same block; after a tip change only if the node still has it in a block (its height
+        read again: a reorg may have moved it). None: search again."""
+        entry = self._spends.get(outpoint)
+        if entry is None:
+            return None
+        spend, seen_at = entry
+        if seen_at == tip.hash:
+            return spend
+        info = await backend.get_tx(spend.txid)
+        if info is None or info.height is None:  # reorged out: back in the mempool, or gone
+            del self._spends[outpoint]
+            log.info("spend %s of %s:%d is no longer in a block", spend.txid, outpoint.txid,
+                     outpoint.vout)
+            return None
+        spend = replace(spend, height=info.height)
+        self._spends[outpoint] = (spend, tip.hash)
         return spend
 
     async def _chain_tx(self, backend: ChainBackend, txid: str) -> ChainTx | None:
@@ -482,6 +511,7 @@ class SwapEngine:
             f["their_init"] = await self._chain_tx(theirs_b, audit.txid)
         if isinstance(state, Redeeming):
             f.update(await self._observe_redeem(state, theirs_b))
+        f["our_finality"], f["their_finality"] = self._finality(m)
         f["redemption"] = self._redemptions.get(mid)
         f["keys"] = self._unlock(state)
         obs = Observation(**f)  # type: ignore[arg-type]
@@ -517,8 +547,9 @@ class SwapEngine:
         f: dict[str, object] = {"bump": self._bump_policy(asset),
                                 f"{what}_confs": await chain.confirmations(current.txid)}
         for old in reversed(earlier):
-            if await chain.confirmations(old.txid):
+            if confs := await chain.confirmations(old.txid):
                 f[f"confirmed_{what}"] = old.txid
+                f[f"confirmed_{what}_confs"] = confs
                 break
         estimate = await chain.estimate_fee_rate(1)
         if estimate is not None:
@@ -527,6 +558,13 @@ class SwapEngine:
             f["fee_refused"] = True
             f["min_fee_rate"] = await chain.min_fee_rate()
         return f
+
+    def _finality(self, m: Match) -> tuple[int, int]:
+        """Confirmations before final on our chain and on theirs."""
+        if self.finality is not None:
+            return self.finality, self.finality
+        return (finality_confs(m.our_asset, m.network),
+                finality_confs(m.their_asset, m.network))
 
     def _bump_policy(self, asset: str) -> BumpPolicy:
         if asset in self._no_replacement:

@@ -165,6 +165,12 @@ class Observation:
     redeem_confs: int | None = None  # of the current redeem version
     confirmed_redeem: str | None = None  # txid of an earlier redeem version seen confirmed
     confirmed_refund: str | None = None  # txid of an earlier refund version seen confirmed
+    confirmed_redeem_confs: int | None = None  # its confirmations (None: 1)
+    confirmed_refund_confs: int | None = None  # its confirmations (None: 1)
+    # Finality (rules.finality_confs, or the engine's override): confirmations our redeem
+    # (their chain) or refund (our chain) needs before the swap is Complete / Refunded.
+    our_finality: int = 1
+    their_finality: int = 1
     # Next-block estimate (atoms/vB, clamped) on the chain of what we may bump: their chain
     # in Redeeming, ours in Refunding.
     fee_estimate: int | None = None
@@ -402,18 +408,39 @@ def _init_broadcast(s: InitBroadcast, obs: Observation) -> Step:
     return Step(s, tuple(actions))
 
 
+def _spend_depth(spend: SpendInfo | None, tip: int | None) -> int:
+    """Confirmations of a spend by its block height (0: in the mempool or none; a tip not
+    known, or behind the spend's block, counts as 1)."""
+    if spend is None or spend.height is None:
+        return 0
+    return 1 if tip is None else max(1, tip - spend.height + 1)
+
+
+def _deepest(versions: tuple[SignedTx, ...], seen: tuple[tuple[str | None, int], ...]
+             ) -> tuple[SignedTx, int] | None:
+    """The version of ours the chain shows confirmed, with its confirmations: the deepest of
+    `seen` (txid, confirmations) that is one of `versions`. None: none is in a block now
+    (never was, or a reorg took it out: it goes out again)."""
+    by_txid = {v.txid: v for v in versions}
+    found = [(by_txid[txid], confs) for txid, confs in seen
+             if txid in by_txid and confs > 0]
+    return max(found, key=lambda f: f[1]) if found else None
+
+
 def _redeemed_by(s: Redeeming, obs: Observation) -> Step | None:
-    """Complete when any version of our redeem confirmed, recording the fee that one paid."""
-    confirmed: str | None = None
-    if obs.redeem_confs:
-        confirmed = s.redeem.txid
-    elif obs.confirmed_redeem is not None:
-        confirmed = obs.confirmed_redeem
-    elif obs.their_spend is not None and obs.their_spend.height is not None:
-        confirmed = obs.their_spend.txid
-    tx = next((v for v in s.versions if v.txid == confirmed), None)
-    if tx is None:
+    """Complete once a version of our redeem is `their_finality` blocks deep, recording the
+    fee that one paid. Mined but shallower: Step(s), watched with nothing sent (a reorg that
+    drops it leaves it unconfirmed again, and it is re-broadcast). None: not mined."""
+    found = _deepest(s.versions, (
+        (s.redeem.txid, obs.redeem_confs or 0),
+        (obs.confirmed_redeem, obs.confirmed_redeem_confs or 1),
+        (obs.their_spend.txid if obs.their_spend else None,
+         _spend_depth(obs.their_spend, obs.their_tip))))
+    if found is None:
         return None
+    tx, confs = found
+    if confs < obs.their_finality:
+        return Step(s)
     return Step(Complete(s.match, tx.txid, s.theirs.value - tx.fee))
 
 
@@ -473,17 +500,24 @@ def _resign_redeem(s: Redeeming, obs: Observation, tip: int, refused: bool) -> S
 
 def _redeeming(s: Redeeming, obs: Observation) -> Step:
     m = s.match
-    done = _redeemed_by(s, obs)
-    if done is not None:
-        return done
+    mined = _redeemed_by(s, obs)
+    if mined is not None and mined.state != s:
+        return mined
     spend = obs.their_spend
     if spend is not None and spend.txid not in {v.txid for v in s.versions}:
         reason = "the counterparty refunded before our redeem confirmed"
         if s.ours is not None and obs.our_spend is None:
             return Step(AwaitingRefund(m, s.ours, s.theirs, reason))
-        return Step(Failed(m, reason))
-    step = _bump(s, obs) or Step(s, (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
-    known = obs.redeem_confs is not None or (
+        if _spend_depth(spend, obs.their_tip) >= obs.their_finality:
+            return Step(Failed(m, reason))
+        # Our own contract is gone: only our redeem is left, and a reorg may still drop
+        # their refund. Keep sending the stored version (no bump against a conflict).
+        return Step(s, (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+    if mined is not None:  # in a block, not yet final: nothing to send but the report
+        step = Step(s)
+    else:
+        step = _bump(s, obs) or Step(s, (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+    known = mined is not None or obs.redeem_confs is not None or (
         spend is not None and spend.txid in {v.txid for v in s.versions})
     if obs.resumed or not known:
         # The report (the secret) goes out once a version of our redeem is known to the
@@ -502,17 +536,20 @@ def _awaiting_refund(s: AwaitingRefund, obs: Observation) -> Step:
 
 
 def _refunded_by(s: Refunding, obs: Observation) -> Step | None:
-    """Refunded when any version of our refund confirmed (its txid recorded)."""
-    confirmed: str | None = None
-    if obs.refund_confs:
-        confirmed = s.refund.txid
-    elif obs.confirmed_refund is not None:
-        confirmed = obs.confirmed_refund
-    elif obs.our_spend is not None and obs.our_spend.height is not None:
-        confirmed = obs.our_spend.txid
-    if confirmed is None or confirmed not in {v.txid for v in s.versions}:
+    """Refunded once a version of our refund is `our_finality` blocks deep (its txid
+    recorded). Mined but shallower: Step(s), watched with nothing sent (no bump either).
+    None: not mined (again, after a reorg): it goes out again."""
+    found = _deepest(s.versions, (
+        (s.refund.txid, obs.refund_confs or 0),
+        (obs.confirmed_refund, obs.confirmed_refund_confs or 1),
+        (obs.our_spend.txid if obs.our_spend else None,
+         _spend_depth(obs.our_spend, obs.our_tip))))
+    if found is None:
         return None
-    return Step(Refunded(s.match, confirmed, s.reason))
+    tx, confs = found
+    if confs < obs.our_finality:
+        return Step(s)
+    return Step(Refunded(s.match, tx.txid, s.reason))
 
 
 def _bump_refund(s: Refunding, obs: Observation) -> Step | None:
@@ -573,9 +610,12 @@ def _refunding(s: Refunding, obs: Observation) -> Step:
         return done
     spend = obs.our_spend
     if spend is not None and spend.txid not in {v.txid for v in s.versions}:
+        # Their redeem won (in the mempool, or a reorg put it in place of our refund).
         secret = find_secret([spend.witness], ours.contract)
         if secret is not None and s.theirs is not None:  # they redeemed first: so do we
             return _redeem(s, secret, ours.contract.secret_hash, ours, s.theirs, obs)
+        if _spend_depth(spend, obs.our_tip) < obs.our_finality:  # a reorg may still drop it
+            return Step(s, (Broadcast(Side.OURS, s.refund, "refund"),))
         return Step(Failed(m, "our contract was redeemed by the counterparty"))
     return _bump_refund(s, obs) or Step(s, (Broadcast(Side.OURS, s.refund, "refund"),))
 

@@ -4,7 +4,9 @@
 
 JOB (JSON): {"datadir", "match" (a stored `Matched` record), "nodes": {asset: rpc_url},
 "funding_key" (hex; its P2WPKH coins fund our contract), "change_script" (hex), "mailbox"
-(path of the shared SQLite mailbox), "crash_at" (a crash point or null), "poll" (seconds)}.
+(path of the shared SQLite mailbox), "crash_at" (a crash point or null), "poll" (seconds);
+optional: "finality" (the engine's depth override), "crash_armed" (a path: the crash point
+counts only once that file exists, so a test can pick which occurrence kills)}.
 
 The process resumes from `datadir/cambio.db` when the match is already stored (that is the
 restart after a kill), otherwise it adds the match. At the crash point it SIGKILLs itself: no
@@ -162,9 +164,10 @@ def open_party(job: dict[str, Any]) -> Party:
                             bytes.fromhex(job["change_script"]))
     mailbox = Mailbox(Path(job["mailbox"]))
     crash_at = job.get("crash_at")
+    armed = job.get("crash_armed")
 
     def checkpoint(point: str) -> None:
-        if point == crash_at:
+        if point == crash_at and (armed is None or Path(armed).exists()):
             os.kill(os.getpid(), signal.SIGKILL)  # a real kill: no cleanup runs
 
     async def send(msg: OutgoingMessage) -> None:
@@ -173,7 +176,8 @@ def open_party(job: dict[str, Any]) -> Party:
     store = SwapStore(Store(Path(job["datadir"]) / "cambio.db"))
     engine = SwapEngine(store, backends, {match.our_asset: funding}, send, poll_interval=poll,
                         rebroadcast_interval=0.5, checkpoint=checkpoint,
-                        keys=role_keys(match.role))  # keys derived again after a restart
+                        keys=role_keys(match.role),  # keys derived again after a restart
+                        finality=job.get("finality"))
     return Party(match, engine, mailbox, backends)
 
 
