@@ -69,7 +69,7 @@ DEEP = 3  # the finality depth the engines run with
 TIMEOUT = 30.0
 
 
-class Crash(Exception):
+class Crash(BaseException):  # the engine catches every Exception (M5)
     """Raised from the event callback: the loop dies right after storing a state."""
 
 
