@@ -19,11 +19,9 @@ from app.swap.states import (
     Complete,
     CounterpartyAudited,
     Failed,
-    Match,
     Matched,
     Redeeming,
     Role,
-    SealedSecret,
 )
 from app.swap.store import SwapStore
 from app.swap.transitions import ChainTx, Fund, Observation, transition
@@ -32,11 +30,11 @@ from tests.unit.fake_chain import THEIR_INIT, FakeChain
 from tests.unit.test_swap_transitions import (
     MAKER_KEY,
     NOW,
-    RING,
     SECRET,
     T0,
     TAKER_KEY,
     H,
+    RoleRing,
     at_init,
     audit_obs,
     funded,
@@ -99,17 +97,6 @@ def test_poc3d_even_in_time_for_our_own_lock_the_maker_lock_must_leave_the_gap()
 
 
 # -- PoC 4: a late maker redeem, and a secret sent although the node refused the redeem --------
-class _MakerRing:
-    def our_key(self, m: Match) -> bytes:
-        return MAKER_KEY
-
-    def seal(self, match_id: str, secret: bytes) -> SealedSecret:
-        return RING.seal(match_id, secret)
-
-    def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
-        return RING.unseal(match_id, sealed)
-
-
 async def _until(check: Callable[[], object], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -130,7 +117,7 @@ async def _maker_engine(tmp: Path, their_mtp: int, reject: bool
     ours = FakeChain(T0 // 1000, b"", 0)
     ours.known.add(state.ours.init.txid)  # our init is confirmed
     theirs = FakeChain(their_mtp, taker_contract().p2wsh_script(), 1_000_000, reject=reject)
-    engine = SwapEngine(store, {"ltc": ours, "btc": theirs}, {}, send, keys=_MakerRing(),
+    engine = SwapEngine(store, {"ltc": ours, "btc": theirs}, {}, send, keys=RoleRing(),
                         poll_interval=0.01, clock_ms=lambda: NOW)
     engine.start(state.match.match_id)
     return engine, store, theirs, sent, state.match.match_id

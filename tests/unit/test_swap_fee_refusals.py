@@ -15,16 +15,15 @@ from app.store.db import Store
 from app.swap.bump import max_rate, refused_for_fee, refused_rate
 from app.swap.engine import SwapEngine
 from app.swap.htlc_tx import redeem_vsize, refund_vsize
-from app.swap.states import Match, Redeeming, Refunded, Refunding, Role, SealedSecret
+from app.swap.states import Redeeming, Refunded, Refunding, Role
 from app.swap.store import SwapStore, decode_state
 from app.swap.transitions import Broadcast, Side, Step, transition
 from app.wallet.backends.base import SpendInfo, TxRejectedError
 from app.wallet.coins import SignedTx
 from tests.unit.fake_chain import FakeChain
 from tests.unit.test_swap_transitions import (
-    MAKER_KEY,
-    RING,
     T0,
+    RoleRing,
     _redeeming,
     at_init,
     obs,
@@ -154,17 +153,6 @@ def test_a_redeem_the_node_does_not_know_is_not_bumped_its_clock_waits() -> None
 
 
 # -- the engine: refusals recorded, the flag and the minimum observed ---------------------------
-class _Ring:
-    def our_key(self, m: Match) -> bytes:
-        return MAKER_KEY
-
-    def seal(self, match_id: str, secret: bytes) -> SealedSecret:
-        return RING.seal(match_id, secret)
-
-    def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
-        return RING.unseal(match_id, sealed)
-
-
 class FeeFloorChain(FakeChain):
     """Refuses a refund paying less than `floor` atoms/vB, as Core does after a fee spike."""
 
@@ -201,7 +189,7 @@ async def test_engine_resigns_a_refund_its_node_refused_for_the_fee(tmp_path: Pa
     ours.known.add(init.ours.init.txid)  # our init is confirmed
     # Our clock at the chain's: the node is in step (its tip is at its MTP).
     engine = SwapEngine(store, {"ltc": ours, "btc": FakeChain(T0 // 1000, b"", 0)}, {}, _noop,
-                        keys=_Ring(), poll_interval=0.01,
+                        keys=RoleRing(), poll_interval=0.01,
                         clock_ms=lambda: init.ours.contract.lock_time * 1000)
     engine.start(init.match.match_id)
     try:

@@ -38,7 +38,6 @@ from app.swap.states import (
     Redeeming,
     Refunding,
     Role,
-    SealedSecret,
     SwapState,
 )
 from app.swap.store import SwapStore
@@ -55,13 +54,11 @@ from app.swap.transitions import (
 from app.wallet.backends.base import SpendInfo, SyncState
 from tests.unit.fake_chain import THEIR_INIT, FakeChain, contract_txid
 from tests.unit.test_swap_transitions import (
-    MAKER_KEY,
     NOW,
-    RING,
     SECRET,
     T0,
-    TAKER_KEY,
     H,
+    RoleRing,
     _maker_redeem_of,
     at_init,
     audit_obs,
@@ -77,19 +74,6 @@ from tests.unit.test_swap_transitions import (
 BEHIND_S = 3 * 3600 + 10 * 60  # the lagging node's tip: 3 h 10 min before our clock
 LTC_BEHIND = NodeLag("ltc", BEHIND_S, False)
 BTC_BEHIND = NodeLag("btc", BEHIND_S, True)
-
-
-class _Ring:
-    """The unlocked wallet of both roles (the keys of test_swap_transitions)."""
-
-    def our_key(self, m: Match) -> bytes:
-        return MAKER_KEY if m.role is Role.MAKER else TAKER_KEY
-
-    def seal(self, match_id: str, secret: bytes) -> SealedSecret:
-        return RING.seal(match_id, secret)
-
-    def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
-        return RING.unseal(match_id, sealed)
 
 
 class _Coins:
@@ -157,7 +141,7 @@ class _Run:
         self.engine = SwapEngine(
             self.store, {m.our_asset: ours, m.their_asset: theirs},
             {m.our_asset: coins} if coins is not None else {}, send, self.events.append,
-            keys=_Ring(), poll_interval=0.01, clock_ms=clock)
+            keys=RoleRing(), poll_interval=0.01, clock_ms=clock)
 
     def start(self) -> None:
         self.engine.start(self.mid)

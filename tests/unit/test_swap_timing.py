@@ -33,7 +33,6 @@ from app.swap.states import (
     Matched,
     Redeeming,
     Role,
-    SealedSecret,
 )
 from app.swap.store import SwapStore, decode_state, encode_state
 from app.swap.transitions import (
@@ -50,10 +49,10 @@ from app.wallet.backends.base import SpendInfo
 from tests.unit.fake_chain import THEIR_INIT, FakeChain
 from tests.unit.test_swap_transitions import (
     NOW,
-    RING,
     T0,
     TAKER_KEY,
     H,
+    RoleRing,
     _maker_redeem_of,
     _redeeming,
     at_init,
@@ -281,17 +280,6 @@ def test_resume_gate_holds_unfunded_takers_until_confirmed_revoked_or_timed_out(
     assert late.fund_allowed(t1.match_id) is False  # no answer in time: never funded
 
 
-class _TakerRing:
-    def our_key(self, m: Match) -> bytes:
-        return TAKER_KEY
-
-    def seal(self, match_id: str, secret: bytes) -> SealedSecret:
-        return RING.seal(match_id, secret)
-
-    def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
-        return RING.unseal(match_id, sealed)
-
-
 class _Funding:
     def __init__(self, m: Match) -> None:
         self.m = m
@@ -327,7 +315,7 @@ async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Pat
     async def send(msg: object) -> None:
         sent.append(msg)
     engine = SwapEngine(store, {"ltc": maker_chain, "btc": our_chain}, {"btc": funding},
-                        send, keys=_TakerRing(), poll_interval=0.01,
+                        send, keys=RoleRing(), poll_interval=0.01,
                         clock_ms=lambda: NOW, fund_gate=gate)
     engine.start(state.match.match_id)
     try:

@@ -63,6 +63,20 @@ RING = WalletKeys(HDWallet(bytes(range(64))))  # seals the maker's secret in the
 KEYS = {Role.MAKER: MatchKeys(MAKER_KEY, SECRET), Role.TAKER: MatchKeys(TAKER_KEY)}
 
 
+class RoleRing:
+    """The unlocked wallet of both roles in the engine tests (a KeyRing): the role's key,
+    the maker's secret sealed and opened by RING."""
+
+    def our_key(self, m: Match) -> bytes:
+        return MAKER_KEY if m.role is Role.MAKER else TAKER_KEY
+
+    def seal(self, match_id: str, secret: bytes) -> SealedSecret:
+        return RING.seal(match_id, secret)
+
+    def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
+        return RING.unseal(match_id, sealed)
+
+
 def pkh(key: bytes) -> bytes:
     return hash160(pubkey_from_secret(key))
 
