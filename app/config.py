@@ -27,6 +27,9 @@ class NodeConfig:
     rpc_url: str
     rpc_user: str = ""
     rpc_password: str = ""
+    # Light wallet: Electrum servers ("ssl://host:port,tcp://host:port"); when set, they are
+    # used instead of the RPC server above.
+    electrum: str = ""
 
 
 @dataclass

@@ -15,6 +15,7 @@ from app.fileio import private_dir
 from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.backends.electrum import electrum_backend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import KeystoreExistsError
 from app.wallet.hd import HDWallet
@@ -79,6 +80,8 @@ class OpenWallet:
         node = self.config.nodes.get(symbol)
         if node is None:
             return None
+        if node.electrum:
+            return electrum_backend(node.electrum, symbol, self.config.network, self.datadir)
         return CoreRpcBackend(node.rpc_url, node.rpc_user, node.rpc_password)
 
     def symbols(self) -> list[str]:

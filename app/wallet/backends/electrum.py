@@ -401,6 +401,36 @@ class ElectrumBackend(ChainBackend):
             await conn.close()
 
 
+# Well-known public servers (TLS), the defaults of a light wallet on the public networks.
+DEFAULT_SERVERS: dict[tuple[str, Network], tuple[str, ...]] = {
+    ("btc", Network.MAINNET): ("ssl://electrum.blockstream.info:50002",
+                               "ssl://electrum.emzy.de:50002", "ssl://bitcoin.lu.ke:50002"),
+    ("btc", Network.TESTNET): ("ssl://electrum.blockstream.info:60002",
+                               "ssl://testnet.aranguren.org:51002"),
+    ("ltc", Network.MAINNET): ("ssl://electrum-ltc.bysh.me:50002",
+                               "ssl://electrum.ltc.xurious.com:50002"),
+    ("ltc", Network.TESTNET): ("ssl://electrum-ltc.bysh.me:51002",
+                               "ssl://electrum.ltc.xurious.com:51002"),
+}
+PINS_FILE = "electrum_certs.json"
+
+
+def default_servers(symbol: str, network: Network) -> tuple[str, ...]:
+    return DEFAULT_SERVERS.get((symbol, network), ())
+
+
+def split_servers(text: str) -> list[str]:
+    """The editable server list as stored in NodeConfig.electrum: comma or space separated."""
+    return [s for s in text.replace(",", " ").split() if s]
+
+
+def electrum_backend(servers: str, symbol: str, network: Network,
+                     datadir: Path) -> ElectrumBackend:
+    """The light backend of one asset, pinning self-signed certificates in the datadir."""
+    return ElectrumBackend(split_servers(servers), symbol, network,
+                           pins_path=Path(datadir) / PINS_FILE)
+
+
 def _reject_reason(text: str) -> str:
     """e-x wraps the node's reason: 'the transaction was rejected by network rules.\\n\\n
     <reason>\\n[<hex>]'; keep the node's own words."""
