@@ -50,9 +50,13 @@ class LyingProxy:
                     reply = json.loads(await up_r.readline())
                     if isinstance(reply, list) or "id" in reply:
                         break
-                if isinstance(request, dict) and request["method"] in self.lies and \
-                        "result" in reply:
-                    reply["result"] = self.lies[request["method"]](request, reply["result"])
+                requests = {r["id"]: r for r in (request if isinstance(request, list)
+                                                  else [request])}
+                for answer in reply if isinstance(reply, list) else [reply]:
+                    asked = requests.get(answer.get("id"))
+                    if asked is not None and asked["method"] in self.lies and \
+                            "result" in answer:
+                        answer["result"] = self.lies[asked["method"]](asked, answer["result"])
                 writer.write(json.dumps(reply).encode() + b"\n")
                 await writer.drain()
         except (OSError, ValueError):

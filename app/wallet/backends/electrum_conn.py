@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
 
 LINE_LIMIT = 64 * 1024 * 1024  # a batch of histories can be large
+FILLER: tuple[str, tuple[int, int]] = ("blockchain.block.headers", (0, 8))
 
 
 @dataclass(frozen=True)
@@ -194,23 +195,31 @@ class ElectrumConnection:
         return list(range(start, start + n))
 
     async def request(self, method: str, *params: Any) -> Any:
-        [request_id] = self._ids(1)
-        [reply] = await self._send({"jsonrpc": "2.0", "id": request_id, "method": method,
-                                    "params": list(params)}, [request_id])
-        result = _result(reply)
+        if method == "server.version":  # must come alone, before anything else
+            [request_id] = self._ids(1)
+            [reply] = await self._send({"jsonrpc": "2.0", "id": request_id, "method": method,
+                                        "params": list(params)}, [request_id])
+            result = _result(reply)
+        else:
+            [result] = await self.batch([(method, params)])
         if isinstance(result, RpcError):
             raise NodeResponseError(result.message, code=result.code,
                                     detail=f"{method}: {result.message}")
         return result
 
     async def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-        """Each call's result, or an RpcError in its place."""
+        """Each call's result, or an RpcError in its place.
+
+        e-x 2 pads its answers against traffic analysis and holds one under 1 KB for up to
+        a second while more data gathers; a cheap filler request (8 headers, 1.3 KB) rides
+        along in every batch so the answer leaves at once."""
         if not calls:
             return []
-        ids = self._ids(len(calls))
+        ids = self._ids(len(calls) + 1)
         payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
-                   for i, (m, p) in zip(ids, calls, strict=True)]
-        return [_result(reply) for reply in await self._send(payload, ids)]
+                   for i, (m, p) in zip(ids, [*calls, FILLER], strict=True)]
+        replies = await self._send(payload, ids)
+        return [_result(reply) for reply in replies[:-1]]
 
     async def close(self) -> None:
         self.closed = True
