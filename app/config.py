@@ -32,6 +32,9 @@ class NodeConfig:
     rpc_password: str = ""
     cookie_file: str = ""
     auth_file: str = ""
+    # Light wallet: Electrum servers ("ssl://host:port,tcp://host:port"); when set, they are
+    # used instead of the RPC server above.
+    electrum: str = ""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from app.config import AppConfig, NodeConfig, load_config, save_config
 from app.fileio import private_dir
 from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
+from app.wallet.backends.electrum import electrum_backend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import KeystoreExistsError, PassphraseNeeded
@@ -80,6 +81,8 @@ class OpenWallet:
         node = self.config.nodes.get(symbol)
         if node is None:
             return None
+        if node.electrum:
+            return electrum_backend(node.electrum, symbol, self.config.network, self.datadir)
         return node_backend(node, get_asset(symbol, self.config.network))
 
     def symbols(self) -> list[str]:

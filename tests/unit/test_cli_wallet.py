@@ -124,7 +124,7 @@ def test_create_stores_the_nodes_login_files_and_warns_of_passwords_in_argv(
     assert config["network"] == "testnet"
     assert config["nodes"]["ltc"] == {"rpc_url": "http://127.0.0.1:19332", "rpc_user": "",
                                       "rpc_password": "", "cookie_file": str(cookie),
-                                      "auth_file": ""}
+                                      "auth_file": "", "electrum": ""}
     # A bare symbol: this machine, the network's default port (testnet4: 48332).
     assert config["nodes"]["btc"]["rpc_url"] == "http://127.0.0.1:48332"
     assert config["nodes"]["btc"]["auth_file"] == str(login)

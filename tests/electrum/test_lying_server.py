@@ -1,0 +1,147 @@
+"""A lying Electrum server (in front of a real e-x) is refused and the next server asked."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from app.assets import Network
+from app.wallet.backends.electrum import ElectrumBackend
+from app.wallet.errors import NodeUnreachableError
+from simnet.electrum import ElectrumServer
+from simnet.node import RegtestNode
+from tests.integration.test_corerpc_backend import new_key
+
+pytestmark = pytest.mark.regtest
+Lie = Callable[[dict[str, Any], Any], Any]  # (request, honest result) -> result to send
+
+
+class LyingProxy:
+    """Forwards every request to a real server and rewrites the answers of `lies`."""
+
+    def __init__(self, upstream_port: int, lies: dict[str, Lie]) -> None:
+        self.upstream_port = upstream_port
+        self.lies = lies
+        self.server: asyncio.Server | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_r, up_w = await asyncio.open_connection("127.0.0.1", self.upstream_port,
+                                                   limit=2**26)
+        try:
+            while line := await reader.readline():
+                request = json.loads(line)
+                up_w.write(line)
+                await up_w.drain()
+                while True:  # skip notifications until our answer comes
+                    reply = json.loads(await up_r.readline())
+                    if isinstance(reply, list) or "id" in reply:
+                        break
+                requests = {r["id"]: r for r in (request if isinstance(request, list)
+                                                  else [request])}
+                for answer in reply if isinstance(reply, list) else [reply]:
+                    asked = requests.get(answer.get("id"))
+                    if asked is not None and asked["method"] in self.lies and \
+                            "result" in answer:
+                        answer["result"] = self.lies[asked["method"]](asked, answer["result"])
+                writer.write(json.dumps(reply).encode() + b"\n")
+                await writer.drain()
+        except (OSError, ValueError):
+            pass
+        finally:
+            up_w.close()
+            writer.close()
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def proxy(upstream: ElectrumServer, lies: dict[str, Lie]) -> AsyncIterator[LyingProxy]:
+    p = LyingProxy(upstream.port, lies)
+    await p.start()
+    try:
+        yield p
+    finally:
+        await p.stop()
+
+
+def bad_merkle(request: dict[str, Any], result: Any) -> Any:
+    return {**result, "merkle": ["11" * 32 for _ in result["merkle"]] or ["11" * 32]}
+
+
+async def confirmed_tx(node: RegtestNode, server: ElectrumServer) -> str:
+    _, script = new_key()
+    txid, _ = node.fund_script(script, 3_000_000, mine=True)
+    server.wait_synced()
+    return str(txid)
+
+
+async def test_a_confirmation_without_a_valid_proof_is_refused(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    txid = await confirmed_tx(ltc_node, ltc_electrum)
+    async with proxy(ltc_electrum, {"blockchain.transaction.get_merkle": bad_merkle}) as liar:
+        async with ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST) as b:
+            assert isinstance(b, ElectrumBackend)
+            info = await b.get_tx(txid)
+            assert info is not None and info.confirmations >= 1  # from the honest server
+            liar_status, honest = b.status()
+            assert liar_status.state == "dropped" and "merkle" in liar_status.detail
+            assert honest.state == "connected"
+        # Alone, the liar gets no confirmation believed at all.
+        async with ElectrumBackend([liar.url], "ltc", Network.REGTEST) as b:
+            with pytest.raises(NodeUnreachableError):
+                await b.confirmations(txid)
+
+
+async def test_a_claimed_height_above_our_verified_tip_is_refused(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    txid = await confirmed_tx(ltc_node, ltc_electrum)
+
+    def far_future(request: dict[str, Any], result: Any) -> Any:
+        return [{**item, "height": item["height"] + 1000} for item in result]
+
+    async with proxy(ltc_electrum, {"blockchain.scripthash.get_history": far_future}) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            assert await b.confirmations(txid) == 1
+            assert backend.status()[0].state == "dropped"
+
+
+async def test_a_fake_header_chain_is_refused(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    ltc_electrum.wait_synced()
+
+    def forged(request: dict[str, Any], result: Any) -> Any:
+        # Re-stamp every header's time: the hashes change, so each link and its PoW break.
+        blob = bytearray(bytes.fromhex(result["hex"]))
+        for i in range(0, len(blob), 80):
+            blob[i + 68:i + 72] = (int.from_bytes(blob[i + 68:i + 72], "little") + 1)\
+                .to_bytes(4, "little")
+        return {**result, "hex": blob.hex()}
+
+    async with proxy(ltc_electrum, {"blockchain.block.headers": forged}) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            tip = await b.tip()
+            assert tip.hash == ltc_node.rpc("getbestblockhash")
+            liar_status = backend.status()[0]
+            assert liar_status.state == "dropped" and "header" in liar_status.detail
