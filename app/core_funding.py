@@ -16,12 +16,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from app.assets import format_amount
 from app.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
 from app.dex.messages import FundingCoin
 from app.swap.engine import Funding, tx_outputs
-from app.swap.htlc_tx import init_vsize
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
 from app.wallet.errors import InsufficientFundsError, WalletError
@@ -50,18 +48,12 @@ class FundingRefused(WalletError):
     """A swap would need more than its order's coins and the fee allowance."""
 
 
-def fee_allowance(fee_rate: int, contracts: int, change_script: bytes) -> int:
-    """What a swap may take from free coins beyond its order's own: the fee of an init with
-    two more inputs than needed, at the match's (checked) rate. Enough when the match's rate
-    is above what the order reserved for; never enough to pay a swap's amount."""
-    return init_vsize(2, contracts, change_script) * fee_rate
-
-
 class WalletFunding:
     """The swap engine's FundingSource for one asset: a swap spends the coins of its own order
     (reason `order:<id>`, including the change of the order's earlier inits, relocked to the
-    order by `lock_init_change`), and free coins only for a shortfall within `fee_allowance`,
-    never any other order's coins."""
+    order by `lock_init_change`) first; free coins only when those are short (in flight for
+    another match of the order, or a match rate above what the order reserved), never any
+    other order's coins. The amounts are bounded by the intake (no overfill)."""
 
     def __init__(self, wallet: AssetWallet) -> None:
         self.wallet = wallet
@@ -83,13 +75,12 @@ class WalletFunding:
             try:
                 selection = select_coins(reserved, outputs, fee_rate, asset, change)
             except InsufficientFundsError as exc:
-                short, allowance = exc.needed - exc.available, fee_allowance(fee_rate, contracts,
-                                                                             change)
-                if short > allowance:
-                    raise FundingRefused(
-                        f"the order's coins are {format_amount(short, asset.ticker)} short of "
-                        f"the swap, more than the fee allowance of "
-                        f"{format_amount(allowance, asset.ticker)}") from None
+                if not orders:  # a swap names its order; nothing else may take coins
+                    raise FundingRefused("a swap without an order takes no coins") from exc
+                # The order's coins are in flight for another of its matches (its change comes
+                # back to the order once that init is stored): free coins for this swap alone.
+                # What the order's swaps lock together is bounded by the intake's remainder
+                # check (app/safety/match_terms.py), never by this wallet's free balance.
                 free = [c for c in coins if c.outpoint not in reasons]
                 selection = select_coins(reserved + free, outputs, fee_rate, asset, change)
             relock(self.wallet, list(selection.coins), SWAP_FUND)
