@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,6 +32,7 @@ from typing import Any
 from app.assets import Network, get_asset
 from app.config import NodeConfig, load_config, save_config
 from app.wallet.session import create_wallet, unlock_wallet, wallet_exists
+from simnet.electrum import ElectrumServer, start_electrum
 from simnet.lifecycle import OwnerLock, PidFile, die_with_parent, stop_stale
 from simnet.node import (
     RPC_PASSWORD,
@@ -122,6 +124,7 @@ class Simnet:
     info: dict[str, Any] = field(default_factory=dict)
     lock: OwnerLock | None = None
     fresh_chains: set[str] = field(default_factory=set)  # chains this start created
+    electrum: dict[str, ElectrumServer] = field(default_factory=dict)  # e-x per chain, if any
 
     @property
     def dex_url(self) -> str:
@@ -135,14 +138,17 @@ class Simnet:
     @classmethod
     def start(cls, directory: Path, *, traders: int = 2, epochlen: int = 2000,
               btimeout: int = 60_000, maker_lock: int = 20 * 60_000,
-              taker_lock: int = 10 * 60_000, mine_interval: float = 2.0) -> Simnet:
+              taker_lock: int = 10 * 60_000, mine_interval: float = 2.0,
+              electrum: bool = False) -> Simnet:
+        """`electrum`: also run an e-x server over each chain, for light traders
+        (`make_light`)."""
         directory = Path(directory).resolve()
         directory.mkdir(parents=True, exist_ok=True)
         lock = OwnerLock(directory)
         lock.acquire()  # SimnetBusy when a live process runs this simnet
         try:
             return cls._start_locked(directory, lock, traders, epochlen, btimeout, maker_lock,
-                                     taker_lock, mine_interval)
+                                     taker_lock, mine_interval, electrum)
         except BaseException:
             lock.release()
             raise
@@ -150,7 +156,7 @@ class Simnet:
     @classmethod
     def _start_locked(cls, directory: Path, lock: OwnerLock, traders: int, epochlen: int,
                       btimeout: int, maker_lock: int, taker_lock: int,
-                      mine_interval: float) -> Simnet:
+                      mine_interval: float, electrum: bool = False) -> Simnet:
         try:
             legacy = load_info(directory)
         except (FileNotFoundError, ValueError):
@@ -185,6 +191,8 @@ class Simnet:
             net = cls(directory, nodes, stand_in, port, cfg_path, {}, lock=lock,
                       fresh_chains=fresh)
             (directory / "time_offset").write_text("0")
+            if electrum:
+                net.start_electrum()
             net.start_server()
             for i in range(traders):
                 net.traders[f"trader{i + 1}"] = net.make_trader(f"trader{i + 1}")
@@ -197,6 +205,7 @@ class Simnet:
         except BaseException:
             if net is not None:
                 net.kill_server(signal.SIGTERM)
+                net.stop_electrum()
             for node in nodes.values():
                 stop_quietly(node)
             pids.clear()
@@ -225,6 +234,35 @@ class Simnet:
         if self.info:
             self.info["pids"]["server"] = self.server.pid
             self._save_info()
+
+    def start_electrum(self) -> None:
+        """An e-x server over each chain (loopback, peer discovery off). A new chain gets a
+        new index: the old one describes blocks that are gone."""
+        for symbol, node in self.nodes.items():
+            exdir = self.dir / f"{symbol}-electrumx"
+            if symbol in self.fresh_chains and exdir.exists():
+                shutil.rmtree(exdir)
+            server = start_electrum(exdir, node)
+            self.electrum[symbol] = server
+
+    def stop_electrum(self) -> None:
+        for server in self.electrum.values():
+            server.stop()
+        self.electrum.clear()
+
+    def make_light(self, name: str) -> Path:
+        """Point trader `name` at the e-x servers instead of the chains' RPC (its funding
+        stays on chain: the light wallet finds it through the servers)."""
+        if not self.electrum:
+            raise NodeError("this simnet runs no Electrum server (start it with electrum=True)")
+        tdir = self.traders[name]
+        config = load_config(tdir)
+        config.nodes.update({s: NodeConfig("", electrum=e.url) for s, e in self.electrum.items()})
+        save_config(tdir, config)
+        if self.info:
+            self.info["traders"][name]["light"] = True
+            self._save_info()
+        return tdir
 
     def kill_server(self, sig: int = signal.SIGKILL) -> None:
         if self.server is not None:
@@ -296,6 +334,7 @@ class Simnet:
                           "daemon": n.daemon} for s, n in self.nodes.items()},
             "traders": {name: {"datadir": str(p), "password": TRADER_PASSWORD}
                         for name, p in self.traders.items()},
+            "electrum": {s: e.url for s, e in self.electrum.items()},
             "mine_interval": mine_interval,
             "pids": {"simnet": os.getpid(),
                      "server": self.server.pid if self.server else None,
@@ -328,6 +367,7 @@ class Simnet:
                     self.server.kill()
                     self.server.wait()
         finally:
+            self.stop_electrum()
             for node in self.nodes.values():
                 stop_quietly(node)
             self.info_path.unlink(missing_ok=True)
