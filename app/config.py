@@ -36,6 +36,25 @@ class NodeConfig:
     # used instead of the RPC server above.
     electrum: str = ""
 
+    @property
+    def light(self) -> bool:
+        return bool(self.electrum)
+
+
+def light_nodes(network: Network, symbols: tuple[str, ...] | None = None
+                ) -> dict[str, NodeConfig]:
+    """The default of a new mainnet or testnet wallet: every chain on the well-known public
+    Electrum servers (SPV-checked). Empty on the simnet, which brings its own nodes."""
+    # Here, not at the top: the Electrum backend (ssl, asyncio, the SPV code) is not needed
+    # to read a config file.
+    from app.assets import SYMBOLS
+    from app.wallet.backends.electrum import default_servers
+
+    if network is Network.REGTEST:
+        return {}
+    return {s: NodeConfig("", electrum=",".join(default_servers(s, network)))
+            for s in (symbols or tuple(SYMBOLS)) if default_servers(s, network)}
+
 
 @dataclass
 class AppConfig:

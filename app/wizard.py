@@ -6,12 +6,19 @@ words (and translates). Nothing here writes anything: the caller creates the wal
 `WizardResult` once the wizard reaches DONE.
 
     NETWORK -> CHOOSE ─create─> SHOW_WORDS -> CONFIRM_WORDS ─┐
-                      └restore> RESTORE_WORDS ───────────────┴> PASSWORD -> SERVER -> DONE
+                      └restore> RESTORE_WORDS ───────────────┴> PASSWORD ─┐
+          ┌─────────────────────────────────────────────────────────────────┘
+          └─> BACKEND (mainnet and testnet only) -> SERVER -> DONE
 
 NETWORK comes first: mainnet (real money), testnet (Bitcoin testnet4, Litecoin testnet) or the
 local simnet (regtest). The result carries it; one data directory holds one network. Only a
 simnet wallet is offered the simnet's DEX server. `back()` returns to the step the user came
 from.
+
+BACKEND picks how the wallet reaches both chains: the public Electrum servers (the default: a
+light wallet, SPV-checked), the user's own Electrum server, or the user's own Bitcoin Core /
+Litecoin Core node (its cookie found by itself, or a login file). A simnet wallet skips it and
+keeps the simnet's own nodes.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
-from app.assets import Network
+from app.assets import SYMBOLS, Network, get_asset
+from app.config import NodeConfig, light_nodes
 from app.wallet.errors import MnemonicError, MnemonicWordError
 from app.wallet.mnemonic import (
     WORD_COUNT,
@@ -47,6 +55,7 @@ class Step(Enum):
     CONFIRM_WORDS = "confirm_words"
     RESTORE_WORDS = "restore_words"
     PASSWORD = "password"
+    BACKEND = "backend"
     SERVER = "server"
     DONE = "done"
 
@@ -70,6 +79,17 @@ class Issue(Enum):
     URL_NOT_WEBSOCKET = "url_not_websocket"
     URL_INSECURE = "url_insecure"  # ws:// to a host that is not this machine
     URL_MALFORMED = "url_malformed"
+    ELECTRUM_EMPTY = "electrum_empty"  # chain
+    ELECTRUM_MALFORMED = "electrum_malformed"  # chain, word = the bad entry
+    NODE_URL_MALFORMED = "node_url_malformed"  # chain
+
+
+class BackendKind(Enum):
+    """How a wallet reaches the chains (the same choice for both)."""
+
+    PUBLIC_ELECTRUM = "public_electrum"
+    OWN_ELECTRUM = "own_electrum"
+    OWN_NODE = "own_node"
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,7 @@ class Problem:
     position: int = 0  # 1-based word position, or a number the message needs
     word: str = field(default="", repr=False)  # user input: kept out of logs
     suggestions: tuple[str, ...] = ()
+    chain: str = ""  # the asset symbol a backend problem is about
 
 
 class Strength(Enum):
@@ -105,6 +126,7 @@ class WizardResult:
     remember: bool
     dex_url: str
     restored: bool = False  # a restored wallet should scan the chain for its history
+    nodes: dict[str, NodeConfig] = field(default_factory=dict, repr=False)  # {}: the simnet's
 
 
 class WizardError(RuntimeError):
@@ -159,6 +181,84 @@ def check_server_url(url: str) -> Problem | None:
     return None
 
 
+def check_electrum_url(url: str, chain: str = "") -> Problem | None:
+    """One Electrum server: tcp://host:port or ssl://host:port (the port is required: there is
+    no default worth guessing across coins and networks)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = None
+    if (parts is None or parts.scheme not in ("tcp", "ssl") or not parts.hostname
+            or not port or parts.path not in ("", "/") or parts.query
+            or any(c.isspace() for c in url)):
+        return Problem(Issue.ELECTRUM_MALFORMED, word=url, chain=chain)
+    return None
+
+
+def electrum_list(text: str) -> list[str]:
+    """The entries of a server list as typed (comma, space or newline separated)."""
+    return [s for s in text.replace(",", " ").split() if s]
+
+
+def check_electrum_list(servers: Sequence[str], chain: str = "") -> Problem | None:
+    if not servers:
+        return Problem(Issue.ELECTRUM_EMPTY, chain=chain)
+    for url in servers:
+        problem = check_electrum_url(url, chain)
+        if problem is not None:
+            return problem
+    return None
+
+
+def check_node_url(url: str, chain: str = "") -> Problem | None:
+    """A Core node's JSON-RPC address: empty (this machine, the network's port) or http(s)."""
+    url = url.strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return Problem(Issue.NODE_URL_MALFORMED, word=url, chain=chain)
+    if parts.scheme not in ("http", "https") or not parts.hostname \
+            or any(c.isspace() for c in url):
+        return Problem(Issue.NODE_URL_MALFORMED, word=url, chain=chain)
+    return None
+
+
+def backend_nodes(network: Network, kind: BackendKind, *,
+                  servers: Mapping[str, str] | None = None,
+                  node_urls: Mapping[str, str] | None = None,
+                  login_files: Mapping[str, str] | None = None,
+                  symbols: Sequence[str] = SYMBOLS) -> dict[str, NodeConfig] | Problem:
+    """Each chain's NodeConfig for `kind`, or the first Problem (by chain) in the input.
+    `servers`: per chain, the own Electrum server list; `node_urls` / `login_files`: per chain,
+    the own node's address (empty: this machine, the network's default port) and a file
+    holding user:password (empty: the node's cookie, found in its default data directory)."""
+    if kind is BackendKind.PUBLIC_ELECTRUM:
+        return light_nodes(network, tuple(symbols))
+    nodes = {}
+    for symbol in symbols:
+        if kind is BackendKind.OWN_ELECTRUM:
+            entries = electrum_list((servers or {}).get(symbol, ""))
+            problem = check_electrum_list(entries, symbol)
+            if problem is not None:
+                return problem
+            nodes[symbol] = NodeConfig("", electrum=",".join(entries))
+            continue
+        url = (node_urls or {}).get(symbol, "").strip()
+        problem = check_node_url(url, symbol)
+        if problem is not None:
+            return problem
+        url = url or f"http://127.0.0.1:{get_asset(symbol, network).rpc_port}"
+        login = (login_files or {}).get(symbol, "").strip()
+        nodes[symbol] = NodeConfig(url, auth_file=login)  # no file: the node's own cookie
+    return nodes
+
+
 def word_state(text: str) -> WordState:
     """How a restore field looks while typed: partial words are fine until the field is left."""
     words = normalize_words(text)
@@ -206,6 +306,8 @@ class Wizard:
         self._password = ""
         self.remember = False
         self.dex_url = ""
+        self.backend = BackendKind.PUBLIC_ELECTRUM
+        self.nodes: dict[str, NodeConfig] = {}
 
     # --- navigation -------------------------------------------------------------------
 
@@ -231,13 +333,15 @@ class Wizard:
     def progress(self) -> tuple[int, int]:
         """(current 1-based, total) for a "step 2 of 4" indicator; (0, 0) on the welcome page,
         which is no step of either flow. Each flow counts its own steps, so the total never
-        changes under the user: create is 4 (words, check, password, server), restore 3. The
-        network page comes before the welcome page and is no step either."""
+        changes under the user: create is 4 (words, check, password, server), restore 3, one
+        more (the chain backend) on mainnet and testnet. The network page comes before the
+        welcome page and is no step either, so the total is known before the first step."""
         if self.step in (Step.NETWORK, Step.CHOOSE):
             return 0, 0
-        order = [Step.SHOW_WORDS, Step.CONFIRM_WORDS, Step.PASSWORD, Step.SERVER]
+        tail = [Step.PASSWORD, *([Step.BACKEND] if self.offers_backend else []), Step.SERVER]
+        order = [Step.SHOW_WORDS, Step.CONFIRM_WORDS, *tail]
         if self.mode is Mode.RESTORE:
-            order = [Step.RESTORE_WORDS, Step.PASSWORD, Step.SERVER]
+            order = [Step.RESTORE_WORDS, *tail]
         if self.step is Step.DONE:
             return len(order), len(order)
         return order.index(self.step) + 1, len(order)
@@ -246,6 +350,11 @@ class Wizard:
     def offers_simnet(self) -> bool:
         """The local simnet's DEX server is offered to a simnet (regtest) wallet only."""
         return self.network is Network.REGTEST
+
+    @property
+    def offers_backend(self) -> bool:
+        """Mainnet and testnet wallets choose their chain backend; the simnet has its own."""
+        return self.network is not None and self.network is not Network.REGTEST
 
     # --- steps ------------------------------------------------------------------------
 
@@ -319,8 +428,23 @@ class Wizard:
         if problem is None:
             self._password = password
             self.remember = remember
-            self._go(Step.SERVER)
+            self._go(Step.BACKEND if self.offers_backend else Step.SERVER)
         return problem
+
+    def choose_backend(self, kind: BackendKind = BackendKind.PUBLIC_ELECTRUM, *,
+                       servers: Mapping[str, str] | None = None,
+                       node_urls: Mapping[str, str] | None = None,
+                       login_files: Mapping[str, str] | None = None) -> Problem | None:
+        """How both chains are reached (see backend_nodes); stays here on a Problem."""
+        self._expect(Step.BACKEND)
+        assert self.network is not None
+        nodes = backend_nodes(self.network, kind, servers=servers, node_urls=node_urls,
+                              login_files=login_files)
+        if isinstance(nodes, Problem):
+            return nodes
+        self.backend, self.nodes = kind, nodes
+        self._go(Step.SERVER)
+        return None
 
     def choose_server(self, custom_url: str | None = None) -> Problem | None:
         """None picks the local simnet (a simnet wallet only); otherwise the custom URL must
@@ -345,4 +469,5 @@ class Wizard:
             network=self.network, mnemonic=" ".join(self.words), passphrase=self.passphrase,
             password=self._password,
             remember=self.remember, dex_url=self.dex_url, restored=self.mode is Mode.RESTORE,
+            nodes=dict(self.nodes) if self.offers_backend else {},
         )

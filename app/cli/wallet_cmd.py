@@ -20,13 +20,14 @@ from app.cli.common import (
     open_wallet,
     read_password,
 )
-from app.config import NodeConfig, load_config
+from app.config import NodeConfig, light_nodes, load_config
 from app.swap.store import SwapStore
 from app.wallet.fees import FeePolicy, fee_rate
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import mnemonic_to_entropy
 from app.wallet.service import Balance
 from app.wallet.session import create_wallet, unlock_wallet
+from app.wizard import check_electrum_list, electrum_list
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,6 +41,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         add_json(p)
         p.add_argument("--network", choices=[n.value for n in Network], default="regtest")
         add_node_args(p)
+        p.add_argument("--electrum", action="append", default=[], metavar="SYMBOL=URL[,URL]",
+                       help="the chain's own Electrum servers (ssl:// or tcp://host:port); "
+                            "on mainnet and testnet a chain without --node or --electrum "
+                            "uses the public Electrum servers")
         p.add_argument("--password-file", help="read the wallet password from this file")
         if name == "restore":
             _words_args(p)
@@ -106,7 +111,25 @@ def _asset_args(p: argparse.ArgumentParser) -> None:
 
 
 def _nodes(args: argparse.Namespace) -> dict[str, NodeConfig]:
-    return nodes_from_args(args, Network(args.network))
+    """--node / --electrum chains as given; on mainnet and testnet every other chain is light
+    on the public Electrum servers (the simnet brings its own nodes)."""
+    network = Network(args.network)
+    nodes = nodes_from_args(args, network)
+    for spec in args.electrum:
+        symbol, sep, text = spec.partition("=")
+        symbol = symbol.strip().lower()
+        if not sep or symbol not in SYMBOLS:
+            raise CliError(f"--electrum wants SYMBOL=URL[,URL] with SYMBOL one of "
+                           f"{', '.join(SYMBOLS)}, got {spec!r}")
+        if symbol in nodes:
+            raise CliError(f"{symbol} has both --node and --electrum: choose one")
+        servers = electrum_list(text)
+        problem = check_electrum_list(servers, symbol)
+        if problem is not None:
+            raise CliError(f"--electrum {symbol}: {problem.word or 'no server'} is not an "
+                           "Electrum server address (ssl://host:port or tcp://host:port)")
+        nodes[symbol] = NodeConfig("", electrum=",".join(servers))
+    return {**light_nodes(network), **nodes}
 
 
 def _create(args: argparse.Namespace) -> int:

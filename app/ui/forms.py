@@ -103,8 +103,14 @@ def describe(problem: Problem) -> str:
         Issue.URL_NOT_WEBSOCKET: _tr("Wizard", "The address must start with wss://"),
         Issue.URL_INSECURE: _tr("Wizard", "Use wss:// (plain ws:// only works for this computer)."),
         Issue.URL_MALFORMED: _tr("Wizard", "This is not a valid server address."),
+        Issue.ELECTRUM_EMPTY: _tr("Wizard", "{chain}: enter at least one Electrum server."),
+        Issue.ELECTRUM_MALFORMED: _tr("Wizard", "{chain}: \u201c{word}\u201d is not an Electrum "
+                                                "server; use ssl://host:port or tcp://host:port."),
+        Issue.NODE_URL_MALFORMED: _tr("Wizard", "{chain}: use a node address like "
+                                                "http://127.0.0.1:9332"),
     }
-    text = texts[problem.issue].format(n=problem.position, word=problem.word)
+    text = texts[problem.issue].format(n=problem.position, word=problem.word,
+                                       chain=problem.chain.upper())
     if problem.issue in (Issue.UNKNOWN_WORD, Issue.INCOMPLETE_WORD):
         text += hint
     return text

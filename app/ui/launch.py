@@ -102,7 +102,7 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
         return None
     # The user's own choice on the wizard's first page, stored in config.json for good.
     create_wallet(datadir, result.password, network=result.network, mnemonic=result.mnemonic,
-                  passphrase=result.passphrase)
+                  passphrase=result.passphrase, nodes=result.nodes)
     config = load_config(datadir)
     config.dex_url = result.dex_url
     if result.restored:  # the main window discovers its used addresses (with a progress bar)

@@ -31,6 +31,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.wizard_backend_page import BackendPage
 from app.ui.wizard_pages import PasswordPage, ServerPage
 from app.wallet.mnemonic import WORD_COUNT
 from app.wizard import (
@@ -97,6 +98,7 @@ class WizardDialog(ThemedDialog):
 
         self.password_page = PasswordPage()
         self.server_page = ServerPage()
+        self.backend_page = BackendPage()
         self.password = self.password_page.password  # the fields _next reads
         self.password_again = self.password_page.password_again
         self.server_url = self.server_page.server_url
@@ -107,6 +109,7 @@ class WizardDialog(ThemedDialog):
             Step.CONFIRM_WORDS: self._confirm_page(),
             Step.RESTORE_WORDS: self._restore_page(),
             Step.PASSWORD: self.password_page,
+            Step.BACKEND: self.backend_page,
             Step.SERVER: self.server_page,
         }
         for page in self.pages.values():
@@ -288,6 +291,9 @@ class WizardDialog(ThemedDialog):
             Step.PASSWORD: (self.tr("Choose a password"),
                             self.tr("It encrypts the wallet on this computer and unlocks Cambio "
                                     "at start. Your recovery words still restore it anywhere.")),
+            Step.BACKEND: (self.tr("Connect to the chains"),
+                           self.tr("How Cambio reads the Bitcoin and Litecoin chains and sends "
+                                   "your transactions.")),
             Step.SERVER: (self.tr("Choose a DEX server"),
                           self.tr("The server matches orders; it never holds your coins.")
                           if create else self.tr("The server matches orders; it never holds "
@@ -354,6 +360,7 @@ class WizardDialog(ThemedDialog):
     def _choose_network(self, network: Network) -> None:
         self.wizard.choose_network(network)
         self.server_page.offer_simnet(self.wizard.offers_simnet)
+        self.backend_page.set_network(network)
         self._render()
 
     def _choose(self, mode: Mode) -> None:
@@ -387,6 +394,11 @@ class WizardDialog(ThemedDialog):
                 bad = self.password if problem.position else self.password_again
                 self.error.setText(describe(problem))
                 return set_error(bad, True)
+        elif step is Step.BACKEND:
+            problem = w.choose_backend(**self.backend_page.choice())
+            if problem is not None:
+                self.error.setText(describe(problem))
+                return self.backend_page.mark(problem)
         elif step is Step.SERVER:
             problem = w.choose_server(self.server_page.custom_url())
             if problem is not None:

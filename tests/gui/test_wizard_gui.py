@@ -16,7 +16,8 @@ from app.ui.unlock_view import UnlockDialog, ask_unlock
 from app.ui.wizard_view import WizardDialog
 from app.wallet.keystore import read_info
 from app.wallet.session import OpenWallet, create_wallet, keystore_path, unlock_wallet
-from app.wizard import SIMNET_DEX_URL, Step
+from app.wallet.backends.electrum import default_servers
+from app.wizard import SIMNET_DEX_URL, BackendKind, Step
 
 ABOUT = ["abandon"] * 11 + ["about"]
 LEFT = Qt.MouseButton.LeftButton
@@ -124,6 +125,10 @@ def _restore_to_server(qtbot: QtBot, dialog: WizardDialog) -> None:
     for field in (dialog.password, dialog.password_again):
         type_into(qtbot, field, "Tr0ub4dor&3x")
     click(qtbot, dialog.next_button)
+    if dialog.wizard.offers_backend:  # mainnet, testnet: the public Electrum servers
+        assert dialog.wizard.step is Step.BACKEND
+        assert dialog.backend_page.kind() is BackendKind.PUBLIC_ELECTRUM
+        click(qtbot, dialog.next_button)
     assert dialog.wizard.step is Step.SERVER
 
 
@@ -154,6 +159,10 @@ def test_a_mainnet_wallet_from_the_wizard_is_stored_as_mainnet(
         assert opened.config.network is Network.MAINNET
         assert opened.asset("ltc").receive_address().startswith("ltc1")
         assert load_config(tmp_path).dex_url == "wss://dex.example.org"
+        nodes = load_config(tmp_path).nodes  # light by default, on the public servers
+        assert set(nodes) == {"btc", "ltc"} and all(n.light and not n.rpc_url
+                                                    for n in nodes.values())
+        assert nodes["btc"].electrum.split(",") == list(default_servers("btc", Network.MAINNET))
     finally:
         asyncio.run(opened.close())
 
@@ -163,7 +172,7 @@ def test_going_back_to_the_simnet_offers_its_server_again(qtbot: QtBot) -> None:
     click(qtbot, dialog.testnet_button)
     _restore_to_server(qtbot, dialog)
     assert not dialog.server_page.simnet_radio.isVisible()
-    for _ in range(4):  # password, words, welcome, network
+    for _ in range(5):  # backend, password, words, welcome, network
         click(qtbot, dialog.back_button)
     assert dialog.wizard.step is Step.NETWORK
     click(qtbot, dialog.simnet_button)
@@ -366,3 +375,39 @@ def test_exec_async_waits_without_nesting(qtbot: QtBot, tmp_path: Path) -> None:
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def test_own_node_and_own_electrum_choices_on_the_backend_page(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, simnet=False)
+    click(qtbot, dialog.testnet_button)
+    click(qtbot, dialog.restore_button)
+    for field, word in zip(dialog.restore_fields, ABOUT, strict=True):
+        type_into(qtbot, field, word)
+    click(qtbot, dialog.next_button)
+    for field in (dialog.password, dialog.password_again):
+        type_into(qtbot, field, "Tr0ub4dor&3x")
+    click(qtbot, dialog.next_button)
+    page = dialog.backend_page
+    assert dialog.wizard.step is Step.BACKEND and dialog.step_label.text() == "Step 3 of 4"
+    assert not page.electrum_box.isVisible() and not page.node_box.isVisible()
+    click(qtbot, page.radios[BackendKind.OWN_ELECTRUM])
+    assert page.electrum_box.isVisible() and not page.node_box.isVisible()
+    type_into(qtbot, page.servers["btc"], "electrum.example.org:60002")  # no scheme
+    type_into(qtbot, page.servers["ltc"], "tcp://127.0.0.1:51001")
+    click(qtbot, dialog.next_button)
+    assert dialog.wizard.step is Step.BACKEND
+    assert "BTC" in dialog.error.text() and "ssl://host:port" in dialog.error.text()
+    assert page.servers["btc"].property("error") and not page.servers["ltc"].property("error")
+    click(qtbot, page.radios[BackendKind.OWN_NODE])
+    assert page.node_box.isVisible() and not page.electrum_box.isVisible()
+    assert ".cookie" in page.login_files["ltc"].placeholderText()  # the testnet's own cookie
+    assert "testnet" in page.login_files["ltc"].toolTip()
+    type_into(qtbot, page.login_files["btc"], "/srv/btc.login")
+    click(qtbot, dialog.next_button)
+    assert dialog.wizard.step is Step.SERVER
+    type_into(qtbot, dialog.server_url, "wss://dex.example.org")
+    click(qtbot, dialog.next_button)
+    result = dialog.result_value
+    assert result is not None and not any(n.light for n in result.nodes.values())
+    assert result.nodes["btc"].auth_file == "/srv/btc.login"
+    assert result.nodes["ltc"].rpc_url.startswith("http://127.0.0.1:")

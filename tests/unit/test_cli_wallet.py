@@ -143,3 +143,31 @@ def test_create_stores_the_nodes_login_files_and_warns_of_passwords_in_argv(
                     "--node-cookie", f"ltc={cookie}", env={"CAMBIO_PASSWORD": "pw"})
     assert orphan.returncode == 1 and "needs a --node ltc=URL" in orphan.stderr
     assert not (tmp_path / "x" / "wallet.json").exists()
+
+
+def test_create_on_mainnet_is_light_unless_a_chain_names_its_backend(tmp_path: Path) -> None:
+    env = {"CAMBIO_PASSWORD": "pw"}
+    light = cambio("wallet", "create", "--datadir", str(tmp_path / "light"), "--json",
+                   "--network", "mainnet", env=env)
+    assert light.returncode == 0, light.stderr
+    nodes = json.loads((tmp_path / "light" / "config.json").read_text())["nodes"]
+    assert set(nodes) == {"btc", "ltc"}
+    assert all(n["rpc_url"] == "" and n["electrum"].startswith("ssl://") for n in nodes.values())
+
+    mixed = cambio("wallet", "create", "--datadir", str(tmp_path / "mixed"), "--json",
+                   "--network", "testnet", "--node", "btc",
+                   "--electrum", "ltc=tcp://127.0.0.1:51001, ssl://10.0.0.2:51002", env=env)
+    assert mixed.returncode == 0, mixed.stderr
+    nodes = json.loads((tmp_path / "mixed" / "config.json").read_text())["nodes"]
+    assert (nodes["btc"]["rpc_url"], nodes["btc"]["electrum"]) == ("http://127.0.0.1:48332", "")
+    assert (nodes["ltc"]["rpc_url"], nodes["ltc"]["electrum"]) == (
+        "", "tcp://127.0.0.1:51001,ssl://10.0.0.2:51002")
+
+    simnet = cambio("wallet", "create", "--datadir", str(tmp_path / "sim"), "--json", env=env)
+    assert simnet.returncode == 0, simnet.stderr
+    assert json.loads((tmp_path / "sim" / "config.json").read_text())["nodes"] == {}
+
+    bad = cambio("wallet", "create", "--datadir", str(tmp_path / "bad"), "--network", "mainnet",
+                 "--electrum", "ltc=electrum.example.org:50002", env=env)
+    assert bad.returncode == 1 and "electrum.example.org:50002" in bad.stderr
+    assert not (tmp_path / "bad" / "wallet.json").exists()

@@ -6,10 +6,13 @@ import random
 
 import pytest
 
-from app.assets import Network
+from app.assets import Network, get_asset
+from app.config import NodeConfig
+from app.wallet.backends.electrum import default_servers
 from app.wallet.mnemonic import entropy_to_mnemonic
 from app.wizard import (
     SIMNET_DEX_URL,
+    BackendKind,
     Issue,
     Mode,
     Step,
@@ -17,6 +20,7 @@ from app.wizard import (
     Wizard,
     WizardError,
     WordState,
+    check_electrum_url,
     check_server_url,
     check_word,
     password_strength,
@@ -113,7 +117,7 @@ def test_back_navigation_keeps_generated_words() -> None:
     assert w.words == tuple(WORDS) and len(calls) == 1  # same words after going back
     w.back()
     w.choose(Mode.RESTORE)
-    assert w.step is Step.RESTORE_WORDS and w.progress() == (1, 3)
+    assert w.step is Step.RESTORE_WORDS and w.progress() == (1, 4)  # + the backend step
     assert w.restore(ABOUT) is None
     assert w.step is Step.PASSWORD
     w.back()
@@ -243,6 +247,8 @@ def test_mainnet_and_testnet_wallets_are_not_offered_the_simnet(network: Network
     w.choose(Mode.RESTORE)
     w.restore(ABOUT)
     w.set_password("password1", "password1", remember=False)
+    assert w.step is Step.BACKEND and w.progress() == (3, 4)
+    assert w.choose_backend() is None
     with pytest.raises(WizardError, match="simnet"):
         w.choose_server()
     assert w.step is Step.SERVER
@@ -262,5 +268,99 @@ def test_the_network_can_be_changed_by_going_back() -> None:
     w.choose(Mode.RESTORE)
     w.restore(ABOUT)
     w.set_password("password1", "password1", remember=False)
+    w.choose_backend()
     w.choose_server("wss://dex.example.org")
     assert w.result().network is Network.TESTNET
+
+
+def to_backend(network: Network) -> Wizard:
+    w = make(network)
+    w.choose(Mode.RESTORE)
+    w.restore(ABOUT)
+    w.set_password("password1", "password1", remember=False)
+    assert w.step is Step.BACKEND
+    return w
+
+
+@pytest.mark.parametrize("network", [Network.MAINNET, Network.TESTNET])
+def test_light_on_the_public_electrum_servers_is_the_default(network: Network) -> None:
+    w = to_backend(network)
+    assert w.choose_backend() is None and w.step is Step.SERVER
+    w.choose_server("wss://dex.example.org")
+    nodes = w.result().nodes
+    assert set(nodes) == {"btc", "ltc"}
+    for symbol, node in nodes.items():
+        assert node.rpc_url == "" and node.light
+        assert node.electrum.split(",") == list(default_servers(symbol, network))
+        assert all(url.startswith("ssl://") for url in node.electrum.split(","))
+
+
+def test_a_simnet_wallet_skips_the_backend_and_keeps_the_simnets_nodes() -> None:
+    w = make(Network.REGTEST)
+    w.choose(Mode.CREATE)
+    w.words_written()
+    w.confirm({p: WORDS[p - 1] for p in w.confirm_positions})
+    w.set_password("password1", "password1", remember=False)
+    assert w.step is Step.SERVER and w.progress() == (4, 4)
+    with pytest.raises(WizardError):
+        w.choose_backend()
+    w.choose_server()
+    assert w.result().nodes == {}
+
+
+def test_own_electrum_servers_per_chain() -> None:
+    w = to_backend(Network.MAINNET)
+    problem = w.choose_backend(BackendKind.OWN_ELECTRUM,
+                               servers={"btc": "ssl://10.0.0.2:50002", "ltc": ""})
+    assert problem is not None and (problem.issue, problem.chain) == (Issue.ELECTRUM_EMPTY,
+                                                                      "ltc")
+    problem = w.choose_backend(BackendKind.OWN_ELECTRUM,
+                               servers={"btc": "ssl://10.0.0.2:50002 10.0.0.2:50001",
+                                        "ltc": "tcp://127.0.0.1:50001"})
+    assert problem is not None and problem.issue is Issue.ELECTRUM_MALFORMED
+    assert (problem.chain, problem.word) == ("btc", "10.0.0.2:50001")
+    assert w.step is Step.BACKEND
+    assert w.choose_backend(BackendKind.OWN_ELECTRUM, servers={
+        "btc": "ssl://10.0.0.2:50002, tcp://10.0.0.2:50001", "ltc": "tcp://127.0.0.1:50001",
+    }) is None
+    w.choose_server("wss://dex.example.org")
+    nodes = w.result().nodes
+    assert nodes == {"btc": NodeConfig("", electrum="ssl://10.0.0.2:50002,tcp://10.0.0.2:50001"),
+                     "ltc": NodeConfig("", electrum="tcp://127.0.0.1:50001")}
+
+
+def test_own_core_node_defaults_to_this_machine_and_its_cookie() -> None:
+    w = to_backend(Network.TESTNET)
+    problem = w.choose_backend(BackendKind.OWN_NODE, node_urls={"ltc": "ftp://x:1"})
+    assert problem is not None and (problem.issue, problem.chain) == (
+        Issue.NODE_URL_MALFORMED, "ltc")
+    assert w.choose_backend(BackendKind.OWN_NODE, node_urls={"btc": "http://192.168.1.5:48332"},
+                            login_files={"ltc": "/home/me/ltc.login"}) is None
+    w.choose_server("wss://dex.example.org")
+    nodes = w.result().nodes
+    ltc_port = get_asset("ltc", Network.TESTNET).rpc_port
+    assert nodes == {
+        "btc": NodeConfig("http://192.168.1.5:48332"),  # no login given: the node's cookie
+        "ltc": NodeConfig(f"http://127.0.0.1:{ltc_port}", auth_file="/home/me/ltc.login")}
+    assert not any(n.light for n in nodes.values())
+
+
+def test_going_back_from_the_server_returns_to_the_backend() -> None:
+    w = to_backend(Network.MAINNET)
+    w.choose_backend(BackendKind.OWN_NODE)
+    w.back()
+    assert w.step is Step.BACKEND
+    w.choose_backend()
+    w.choose_server("wss://dex.example.org")
+    assert all(n.light for n in w.result().nodes.values())
+
+
+@pytest.mark.parametrize(("url", "ok"), [
+    ("ssl://electrum.example.org:50002", True), ("tcp://127.0.0.1:50001", True),
+    ("tcp://[::1]:50001", True), ("electrum.example.org:50002", False),
+    ("ssl://electrum.example.org", False), ("http://host:50002", False),
+    ("ssl://host:99999", False), ("ssl://:50002", False), ("ssl://host:50002/x", False),
+    ("ssl://ho st:50002", False), ("", False),
+])
+def test_electrum_url_validation(url: str, ok: bool) -> None:
+    assert (check_electrum_url(url) is None) is ok
