@@ -27,7 +27,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core_funding import (
     WalletFunding,
@@ -98,6 +98,9 @@ from app.swap.states import Match, Matched, Role
 from app.swap.store import SwapStore
 from app.trading.charts_data import Candle, Trade
 from app.wallet.session import OpenWallet
+
+if TYPE_CHECKING:
+    from app.wallet.chain_status import ChainStatus
 
 log = logging.getLogger(__name__)
 REFUND_STATES = ("AwaitingRefund", "Refunding", "Refunded")
@@ -501,6 +504,13 @@ class Core:
                 out.append({"match_id": mid, "order_id": state.match.order_id,
                             "role": state.match.role.value, "state": type(state).__name__})
         return out
+
+    async def chain_status(self, symbol: str) -> ChainStatus:
+        """How `symbol`'s chain is reached now (Settings shows it per chain)."""
+        from app.wallet.chain_status import chain_status
+
+        aw = self.wallet.asset(symbol)
+        return await chain_status(symbol, aw.backend if aw.has_backend else None)
 
 
 def _before_our_funding(state: MatchState) -> bool:

@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QShowEvent,
     QValidator,
     QWheelEvent,
 )
@@ -136,6 +137,7 @@ __all__ = [
     "QRectF",
     "QScrollArea",
     "QSettings",
+    "QShowEvent",
     "QSize",
     "QSizePolicy",
     "QSplitter",

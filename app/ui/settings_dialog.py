@@ -16,13 +16,18 @@ or None: the dialog then shows it under the field and saves nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from app.assets import SYMBOLS, AssetParams, Network, get_asset
-from app.config import AppConfig, NodeConfig, save_config
+from app.assets import SYMBOLS, Network, get_asset
+from app.config import AppConfig, save_config
+from app.ui.chain_settings import (  # check_rpc_url: re-exported for its old importers
+    ChainFields,
+    NodeFields,
+    check_rpc_url,  # noqa: F401
+)
 from app.ui.forms import ThemedDialog, _tr, describe, error_label, set_error
 from app.ui.i18n import LANGUAGES, UnknownLanguageError, normalize_language, resource_dir
 from app.ui.qt import (
@@ -32,13 +37,16 @@ from app.ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QShowEvent,
+    QTabWidget,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from app.ui.safety_settings import SafetySection, stored_form
 from app.ui.style import palette as theme_palette
-from app.wallet.backends.rpcauth import default_cookie
+from app.wallet.chain_status import ChainStatus
 from app.wizard import check_server_url
 
 # `$$` is a literal `$` in a style.fill template.
@@ -51,86 +59,13 @@ QComboBox::down-arrow {{ image: url({_CHEVRON}); width: 12px; height: 12px; }}
 """
 
 
+STATUS_REFRESH_MS = 5000
+
+
 def network_name(network: Network) -> str:
     return {Network.MAINNET: _tr("SettingsDialog", "mainnet (real money)"),
             Network.TESTNET: _tr("SettingsDialog", "testnet"),
             Network.REGTEST: _tr("SettingsDialog", "the local simnet")}[network]
-
-
-def check_rpc_url(text: str) -> str | None:
-    """None when `text` is empty (no node for that chain) or an http(s) URL with a host;
-    otherwise a message for the user."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return _tr("SettingsDialog", "The port is not valid.")
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
-        return _tr("SettingsDialog", "Use an address like http://127.0.0.1:9332")
-    return None
-
-
-# How a node is logged in to (NodeFields.login's data).
-COOKIE, PASSWORD, AUTH_FILE = "cookie", "password", "auth_file"
-
-
-def _login_of(node: NodeConfig | None) -> str:
-    if node is not None and node.auth_file:
-        return AUTH_FILE
-    if node is not None and (node.rpc_user or node.rpc_password) and not node.cookie_file:
-        return PASSWORD
-    return COOKIE
-
-
-class NodeFields:
-    """URL and login of one chain's node: the node's cookie file (empty: its default one),
-    a user and password, or a file holding user:password."""
-
-    def __init__(self, asset: AssetParams, node: NodeConfig | None) -> None:
-        self.asset = asset
-        self.url = QLineEdit(node.rpc_url if node else "")
-        self.url.setPlaceholderText(f"http://127.0.0.1:{asset.rpc_port}")
-        self.login = QComboBox()
-        # As wide as a short item: the file path and the user/password get the room.
-        self.login.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.login.setMinimumContentsLength(10)
-        self.login.addItem(_tr("SettingsDialog", "Cookie file"), COOKIE)
-        self.login.addItem(_tr("SettingsDialog", "Password"), PASSWORD)
-        self.login.addItem(_tr("SettingsDialog", "Login file"), AUTH_FILE)
-        self.user = QLineEdit(node.rpc_user if node else "")
-        self.password = QLineEdit(node.rpc_password if node else "")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.file = QLineEdit((node.auth_file or node.cookie_file) if node else "")
-        self.error = error_label()
-        self.login.currentIndexChanged.connect(lambda _i: self._show_login())
-        self.login.setCurrentIndex(self.login.findData(_login_of(node)))
-        self._show_login()
-
-    def _show_login(self) -> None:
-        mode = self.login.currentData()
-        self.user.setVisible(mode == PASSWORD)
-        self.password.setVisible(mode == PASSWORD)
-        self.file.setVisible(mode != PASSWORD)
-        self.file.setPlaceholderText(
-            str(default_cookie(self.asset)) if mode == COOKIE
-            else _tr("SettingsDialog", "path of a file holding user:password"))
-        self.file.setToolTip(self.file.placeholderText())  # the whole path, never cut
-
-    def node(self) -> NodeConfig | None:
-        url = self.url.text().strip()
-        if not url:
-            return None
-        mode = self.login.currentData()
-        path = self.file.text().strip()
-        if mode == PASSWORD:
-            return NodeConfig(url, self.user.text().strip(), self.password.text())
-        if mode == AUTH_FILE:
-            return NodeConfig(url, auth_file=path)
-        return NodeConfig(url, cookie_file=path)  # empty: the default cookie of the network
 
 
 class SettingsDialog(ThemedDialog):
@@ -140,10 +75,16 @@ class SettingsDialog(ThemedDialog):
     language_changed = Signal(str)
 
     def __init__(self, config: AppConfig, datadir: Path, parent: QWidget | None = None,
-                 dex_check: Callable[[str], str | None] | None = None) -> None:
+                 dex_check: Callable[[str], str | None] | None = None,
+                 chain_status: Callable[[str], Awaitable[ChainStatus]] | None = None) -> None:
         super().__init__(parent)
         self.config, self.datadir = config, Path(datadir)
         self.dex_check = dex_check
+        self.chain_status = chain_status  # the core's: how each chain is reached now
+        self._status_task: asyncio.Future[None] | None = None
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_REFRESH_MS)
+        self.status_timer.timeout.connect(self._spawn_status)
         self.setWindowTitle(self.tr("Settings"))
         self.setMinimumWidth(1000)  # two columns: connections and looks | safety limits
         layout = QVBoxLayout(self)
@@ -177,29 +118,27 @@ class SettingsDialog(ThemedDialog):
         left.addWidget(dex_hint)
 
         left.addWidget(self._section(self.tr("Chain backends")))
-        hint = QLabel(self.tr("Bitcoin Core or Litecoin Core JSON-RPC; leave the address empty "
-                              "to trade without that chain."))
+        hint = QLabel(self.tr("Per chain: Electrum servers (light: no download, every "
+                              "confirmation checked against the chain's proof of work; the "
+                              "servers see your addresses) or your own node."))
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         left.addWidget(hint)
-        self.nodes: dict[str, NodeFields] = {}
+        self.chain_tabs = QTabWidget()
+        self.chains: dict[str, ChainFields] = {}
+        self.nodes: dict[str, NodeFields] = {}  # each chain's own-node fields
         for symbol in sorted(set(SYMBOLS) | set(config.nodes)):
             asset = get_asset(symbol, config.network)
-            fields = NodeFields(asset, config.nodes.get(symbol))
-            form = QFormLayout()
-            form.addRow(self._field(self.tr("{name} node").format(name=asset.name)), fields.url)
-            creds = QHBoxLayout()
-            fields.user.setPlaceholderText(self.tr("user"))
-            fields.password.setPlaceholderText(self.tr("password"))
-            creds.addWidget(fields.user, 1)
-            creds.addWidget(fields.password, 1)
-            creds.addWidget(fields.file, 1)
-            creds.insertWidget(0, fields.login)
-            form.addRow(self._field(self.tr("Login")), creds)
-            form.addRow("", fields.error)
-            left.addLayout(form)
-            self.nodes[symbol] = fields
-            fields.url.textChanged.connect(self.validate)
+            chain = ChainFields(asset, config.nodes.get(symbol))
+            self.chain_tabs.addTab(chain, asset.name)
+            self.chains[symbol] = chain
+            self.nodes[symbol] = chain.node_fields
+            chain.status.setVisible(chain_status is not None)
+            chain.node_fields.url.textChanged.connect(self.validate)
+            chain.kind.currentIndexChanged.connect(lambda _i: self.validate())
+            chain.server_list.table.model().rowsInserted.connect(lambda *_a: self.validate())
+            chain.server_list.table.model().rowsRemoved.connect(lambda *_a: self.validate())
+        left.addWidget(self.chain_tabs)
 
         left.addWidget(self._section(self.tr("Appearance")))
         form = QFormLayout()
@@ -248,6 +187,41 @@ class SettingsDialog(ThemedDialog):
             lambda _: self.apply_palette(theme_palette(str(self.theme.currentData()))))
         self.validate()
 
+    # --- the status line of each chain (of the applied settings, not of the fields) ---------
+
+    async def refresh_status(self) -> None:
+        """Ask the core how each chain is reached, all chains at once."""
+        if self.chain_status is None:
+            return
+        source = self.chain_status
+
+        async def one(symbol: str, chain: ChainFields) -> None:
+            chain.show_status(await source(symbol))
+
+        await asyncio.gather(*(one(s, c) for s, c in self.chains.items()))
+
+    def _spawn_status(self) -> None:
+        if self._status_task is not None and not self._status_task.done():
+            return  # the last check is still waiting for a slow server
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop (a test without one): no live status
+        self._status_task = asyncio.ensure_future(self.refresh_status())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.chain_status is not None:
+            self._spawn_status()
+            self.status_timer.start()
+
+    def done(self, result: int) -> None:
+        self.status_timer.stop()
+        if self._status_task is not None:
+            self._status_task.cancel()
+            self._status_task = None
+        super().done(result)
+
     @staticmethod
     def _section(text: str) -> QLabel:
         label = QLabel(text)
@@ -267,12 +241,8 @@ class SettingsDialog(ThemedDialog):
         self.dex_error.setText(describe(problem) if problem else "")
         set_error(self.dex_url, problem is not None)
         ok = problem is None
-        for fields in self.nodes.values():
-            message = check_rpc_url(fields.url.text())
-            fields.error.setText(message or "")
-            fields.error.setVisible(bool(message))
-            set_error(fields.url, message is not None)
-            ok = ok and message is None
+        for chain in self.chains.values():
+            ok = chain.problem() is None and ok
         ok = self.safety.limits() is not None and ok  # every field's message shown at once
         self.save_button.setEnabled(ok)
         return ok
@@ -280,7 +250,7 @@ class SettingsDialog(ThemedDialog):
     def result_config(self) -> AppConfig:
         """The config in the fields; call after validate() (bad safety limits keep the
         saved ones here, and validate() has refused the save)."""
-        nodes = {s: n for s, f in self.nodes.items() if (n := f.node()) is not None}
+        nodes = {s: n for s, c in self.chains.items() if (n := c.node()) is not None}
         limits = self.safety.limits()
         safety = self.config.safety if limits is None else stored_form(limits,
                                                                        self.config.network)

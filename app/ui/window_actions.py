@@ -69,7 +69,8 @@ def open_send(window: MainWindow, symbol: str) -> SendDialog | None:
 
 def open_settings(window: MainWindow) -> SettingsDialog:
     dialog = SettingsDialog(window.app_config, window.wallet.datadir, window,
-                            dex_check=lambda url: dex_refusal(window, url))
+                            dex_check=lambda url: dex_refusal(window, url),
+                            chain_status=window.core.chain_status)
     dialog.saved.connect(lambda config: _saved(window, config))
     dialog.theme_changed.connect(lambda theme: apply_theme(window, theme))
     dialog.language_changed.connect(lambda _lang: window.status.showMessage(

@@ -14,9 +14,9 @@ from app.ui import unlock_view
 from app.ui.qt import QApplication, QDialog, QLabel, QLineEdit, Qt, QWidget
 from app.ui.unlock_view import UnlockDialog, ask_unlock
 from app.ui.wizard_view import WizardDialog
+from app.wallet.backends.electrum import default_servers
 from app.wallet.keystore import read_info
 from app.wallet.session import OpenWallet, create_wallet, keystore_path, unlock_wallet
-from app.wallet.backends.electrum import default_servers
 from app.wizard import SIMNET_DEX_URL, BackendKind, Step
 
 ABOUT = ["abandon"] * 11 + ["about"]
