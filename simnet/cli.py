@@ -22,6 +22,11 @@ def register(sub: Any) -> None:
     p.add_argument("--traders", type=int, default=2, help="funded trader data dirs")
     p.add_argument("--epoch", type=int, default=2000, help="epoch length, ms (2000-5000)")
     p.add_argument("--mine-interval", type=float, default=2.0, help="seconds between blocks")
+    p.add_argument("--electrum", action="store_true",
+                   help="also run an Electrum (e-x) server over each chain")
+    p.add_argument("--light", action="append", default=[], metavar="TRADER",
+                   help="this trader (e.g. trader2) uses the Electrum servers, not the RPC "
+                        "(implies --electrum)")
     p.set_defaults(func=_up)
     p = cmds.add_parser("down", help="stop what `simnet up` started (pids from simnet.json)")
     p.add_argument("--dir", type=Path, default=DEFAULT_DIR)
@@ -43,7 +48,9 @@ def _up(args: argparse.Namespace) -> int:
     if not 2000 <= args.epoch <= 5000:
         raise ValueError("--epoch must be between 2000 and 5000 ms")
     net = Simnet.start(args.dir, traders=args.traders, epochlen=args.epoch,
-                       mine_interval=args.mine_interval)
+                       mine_interval=args.mine_interval, electrum=args.electrum or bool(args.light))
+    for name in args.light:
+        net.make_light(name)
     stop = {"now": False}
 
     def on_signal(signum: int, frame: object) -> None:
@@ -72,10 +79,12 @@ def _print_usage(info: dict[str, Any]) -> None:
     lines = [f"simnet up in {info['dir']}{stand_in}",
              f"  DEX server  {info['dex_url']}",
              *(f"  {s.upper()} node    {n['rpc_url']}" for s, n in info["nodes"].items()),
+             *(f"  {s.upper()} Electrum {url}" for s, url in info.get("electrum", {}).items()),
              f"  a block every {info['mine_interval']} s; endpoints in {info['dir']}/simnet.json",
              "  traders (password 'simnet'):"]
     for name, t in info["traders"].items():
-        lines.append(f"    {name}: CAMBIO_PASSWORD=simnet python main.py client run "
+        light = " [light: Electrum]" if t.get("light") else ""
+        lines.append(f"    {name}{light}: CAMBIO_PASSWORD=simnet python main.py client run "
                      f"--datadir {t['datadir']} --accept-regfee {REG_FEE}")
     lines += ["  trade:  python main.py trade place --datadir DIR --market ltc_btc --side sell "
               "--type limit --qty 1000000 --rate 10000000",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.config import NodeConfig, load_config, save_config
 from app.core import Core
 from app.dex.errors import DexError
 from app.wallet.errors import WalletError
@@ -58,20 +59,42 @@ class Devnet:
             self.net.stop()
 
 
-def start_devnet(datadir: Path) -> Devnet:
+def start_devnet(datadir: Path, *, light: bool = False) -> Devnet:
     """Attach to the simnet a live process owns in `datadir`, or start it (a crashed owner's
-    leftovers are stopped first, its chains and DEX database kept: pending swaps resume)."""
+    leftovers are stopped first, its chains and DEX database kept: pending swaps resume).
+
+    `light`: the app's wallet (trader1) reaches both chains through e-x servers over the
+    simnet's chains instead of their RPC; the demo maker stays on Core RPC."""
     datadir = Path(datadir).resolve()
     try:
         info = load_info(datadir)
         if owner_alive(datadir) and len(info.get("traders", {})) >= 2:
             log.info("using the simnet already running in %s", datadir)
+            if light:
+                attach_light(info)
             return Devnet(datadir, info, None)
     except (FileNotFoundError, ValueError):
         pass
-    log.info("starting the simnet in %s (chains, miner, DEX server, funded traders)", datadir)
-    net = Simnet.start(datadir, traders=2, epochlen=2000, mine_interval=2.0)
+    log.info("starting the simnet in %s (chains, miner, DEX server, funded traders%s)",
+             datadir, ", Electrum servers" if light else "")
+    net = Simnet.start(datadir, traders=2, epochlen=2000, mine_interval=2.0, electrum=light)
+    if light:
+        net.make_light("trader1")
     return Devnet(datadir, net.info, net)
+
+
+def attach_light(info: dict[str, Any]) -> None:
+    """Point trader1 at the Electrum servers of a simnet another process runs (started with
+    `simnet up --electrum`); without them the app stays on Core RPC, and says so."""
+    servers: dict[str, str] = info.get("electrum") or {}
+    if not servers:
+        log.warning("the running simnet has no Electrum servers (start it with `simnet up "
+                    "--electrum`): the app uses the chains' RPC")
+        return
+    tdir = Path(info["traders"]["trader1"]["datadir"])
+    config = load_config(tdir)
+    config.nodes.update({s: NodeConfig("", electrum=url) for s, url in servers.items()})
+    save_config(tdir, config)
 
 
 def maker_levels(mid: int = MID_RATE) -> list[tuple[str, int, int]]:

@@ -39,6 +39,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--simnet", action="store_true",
                         help="start (or join) the local simnet in --datadir and open its "
                              "funded wallet, with a demo market maker")
+    parser.add_argument("--light", action="store_true",
+                        help="with --simnet: the wallet reaches the chains through Electrum "
+                             "(e-x) servers the simnet runs, not their RPC")
     parser.add_argument("--language", default=None, help="en or zh_CN (default: config.json)")
     parser.add_argument("--screenshot-dir", type=Path, default=None,
                         help="save a screenshot of each tab once data is loaded, then quit")
@@ -172,7 +175,7 @@ def run_gui(argv: list[str]) -> int:
         from app.wallet.session import unlock_wallet
         from simnet.devnet import SIMNET_PASSWORD, start_devnet
 
-        devnet = start_devnet(args.datadir or Path("simnet-data"))
+        devnet = start_devnet(args.datadir or Path("simnet-data"), light=args.light)
         wallet = unlock_wallet(devnet.wallet_dir, SIMNET_PASSWORD)
     else:
         warm_up_after_first_paint(app)

@@ -56,6 +56,7 @@ SETTINGS_RULES = f"""
 QLabel#section {{ font-size: 15px; font-weight: 600; padding: 10px 0 0 0; margin: 0; }}
 QComboBox::drop-down {{ border: none; width: 26px; }}
 QComboBox::down-arrow {{ image: url({_CHEVRON}); width: 12px; height: 12px; }}
+QPushButton#secondary:disabled {{ background: $disabled_bg; color: $disabled_text; }}
 """
 
 
@@ -86,7 +87,7 @@ class SettingsDialog(ThemedDialog):
         self.status_timer.setInterval(STATUS_REFRESH_MS)
         self.status_timer.timeout.connect(self._spawn_status)
         self.setWindowTitle(self.tr("Settings"))
-        self.setMinimumWidth(1000)  # two columns: connections and looks | safety limits
+        self.setMinimumWidth(1000)  # two columns: connections | safety limits and looks
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         title = QLabel(self.tr("Settings"))
@@ -139,8 +140,13 @@ class SettingsDialog(ThemedDialog):
             chain.server_list.table.model().rowsInserted.connect(lambda *_a: self.validate())
             chain.server_list.table.model().rowsRemoved.connect(lambda *_a: self.validate())
         left.addWidget(self.chain_tabs)
+        left.addStretch(1)
 
-        left.addWidget(self._section(self.tr("Appearance")))
+        right.addWidget(self._section(self.tr("Safety limits")))
+        self.safety = SafetySection(config)
+        self.safety.changed.connect(self.validate)
+        right.addWidget(self.safety)
+        right.addWidget(self._section(self.tr("Appearance")))
         form = QFormLayout()
         self.language = QComboBox()
         for code, name in LANGUAGES.items():
@@ -156,17 +162,13 @@ class SettingsDialog(ThemedDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(config.theme)))
         form.addRow(self._field(self.tr("Language")), self.language)
         form.addRow(self._field(self.tr("Theme")), self.theme)
-        left.addLayout(form)
+        right.addLayout(form)
         self.restart_note = QLabel(self.tr("The new language is used from the next start."))
         self.restart_note.setObjectName("muted")
         self.restart_note.setVisible(False)
-        left.addWidget(self.restart_note)
-        left.addStretch(1)
+        right.addWidget(self.restart_note)
+        right.addStretch(1)
 
-        right.addWidget(self._section(self.tr("Safety limits")))
-        self.safety = SafetySection(config)
-        self.safety.changed.connect(self.validate)
-        right.addWidget(self.safety, 1)
         self.save_error = error_label()
         layout.addWidget(self.save_error)
 
