@@ -103,3 +103,27 @@ def test_light_maker_core_taker_full_swap(simnet: Simnet,
     core, light = traders
     elapsed = _trade(simnet, maker=light, taker=core)
     print(f"\nFULL SWAP, light maker (market buy placed -> both Complete): {elapsed:.1f} s")
+
+
+def test_light_maker_refunds_after_lock_time_when_the_taker_vanishes(
+        simnet: Simnet, traders: tuple[Client, Client]) -> None:
+    """Last in the module: it moves the chains' clock. The light side learns the lock time
+    has passed from its own verified headers' median time past, and refunds over e-x."""
+    core, light = traders
+    before = balance(light.datadir, "ltc")
+    sell = place(light.datadir, "sell", "limit", LOT, RATE)
+    light.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30,
+                   "booked sell")
+    place(core.datadir, "buy", "market", QUOTE * 5 // 4)
+    match_id = light.matched(sell)[0]["match_id"]
+    light.wait_state(match_id, "InitBroadcast")
+    core.kill()  # the counterparty disappears after the light maker's init
+    simnet.time_travel(25 * 60)  # past the maker's 20-minute lock time
+    light.wait_for(lambda e: e["event"] == "SwapRefund" and e["match_id"] == match_id, 90,
+                   "refund")
+    light.wait_state(match_id, "Refunded", timeout=90)
+    acct = accounting(light.datadir, match_id)
+    assert acct["refunded"] == acct["refund_value"] > 0
+    simnet.mine(1)
+    want = before - acct["init_fee"] - (LOT - acct["refund_value"])
+    assert _settled(light.datadir, "ltc", want) == want
