@@ -77,6 +77,7 @@ class BackendPage(QWidget):
         box.addWidget(self.node_box)
         hint = styled_label(self.tr("You can change this later in Settings, per chain."),
                             "muted")
+        hint.setContentsMargins(0, 12, 0, 0)
         box.addWidget(hint)
         box.addStretch(1)
         for radio in self.radios.values():
