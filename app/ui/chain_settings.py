@@ -27,6 +27,7 @@ from app.ui.qt import (
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from app.wallet.backends.electrum import default_servers, split_servers
 from app.wallet.backends.rpcauth import default_cookie
@@ -114,6 +115,8 @@ class NodeFields:
 class ServerList(QWidget):
     """An ordered list of Electrum servers: tried in this order, the next on a failure."""
 
+    changed = Signal()  # after an add, remove, move or reset
+
     def __init__(self, asset: AssetParams, servers: list[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,6 +185,7 @@ class ServerList(QWidget):
         for url in servers:
             self._append(url)
         self._enable()
+        self.changed.emit()
 
     def _append(self, url: str) -> None:
         row = self.table.rowCount()
@@ -208,6 +212,7 @@ class ServerList(QWidget):
         self.entry.clear()
         self._say("")
         self._enable()
+        self.changed.emit()
         return True
 
     def _row(self) -> int:
@@ -219,6 +224,7 @@ class ServerList(QWidget):
         if row >= 0:
             self.table.removeRow(row)
         self._enable()
+        self.changed.emit()
 
     def move_selected(self, step: int) -> None:
         row = self._row()

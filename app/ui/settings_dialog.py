@@ -137,8 +137,7 @@ class SettingsDialog(ThemedDialog):
             chain.status.setVisible(chain_status is not None)
             chain.node_fields.url.textChanged.connect(self.validate)
             chain.kind.currentIndexChanged.connect(lambda _i: self.validate())
-            chain.server_list.table.model().rowsInserted.connect(lambda *_a: self.validate())
-            chain.server_list.table.model().rowsRemoved.connect(lambda *_a: self.validate())
+            chain.server_list.changed.connect(self.validate)
         left.addWidget(self.chain_tabs)
         left.addStretch(1)
 
