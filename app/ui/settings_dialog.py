@@ -1,7 +1,9 @@
-"""Settings: the DEX server, each chain's node, the language, the theme and the safety limits
+"""Settings: the DEX server, each chain's backend (Electrum servers or one's own node, a tab
+per chain: app/ui/chain_settings.py), the language, the theme and the safety limits
 (app/ui/safety_settings.py); saved to config.json.
 
-    dialog = SettingsDialog(config, datadir, parent, dex_check=refusal)
+    dialog = SettingsDialog(config, datadir, parent, dex_check=refusal,
+                            chain_status=core.chain_status)  # the status line per chain
     dialog.saved.connect(on_saved)                   # the new AppConfig, already on disk
     dialog.theme_changed.connect(style.apply_app_theme)  # restyles the dialog too
     dialog.open()
@@ -11,7 +13,9 @@ the theme, the nodes and the DEX server apply at once (app/ui/window_actions.py)
 limits from the next match (the core reads them from the wallet's config); the dialog
 itself takes the theme chosen in its combo at once, as a preview. `dex_check`,
 given a new server URL, returns why the server cannot change now (open orders, active swaps)
-or None: the dialog then shows it under the field and saves nothing.
+or None: the dialog then shows it under the field and saves nothing. `chain_status` is
+asked for each chain when the dialog shows and every STATUS_REFRESH_MS while it is open; it
+describes the applied settings, not the fields being edited.
 """
 
 from __future__ import annotations
