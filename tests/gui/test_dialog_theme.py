@@ -162,7 +162,12 @@ def test_settings_opens_tall_enough_for_its_wrapped_text(qtbot: QtBot, tmp_path:
     opened at its plain minimum height, the form squeezed its fields and clipped their text."""
     dialog = shown(qtbot, SettingsDialog(AppConfig(), tmp_path))
     assert isinstance(dialog, SettingsDialog)
-    for fields in dialog.nodes.values():
-        for field in (fields.url, fields.user, fields.password):
+    for index, fields in enumerate(dialog.nodes.values()):
+        dialog.chain_tabs.setCurrentIndex(index)  # a hidden tab is laid out when shown
+        qtbot.waitUntil(fields.url.isVisible)
+        visible = [f for f in (fields.url, fields.user, fields.password, fields.file)
+                   if f.isVisible()]
+        assert fields.url in visible
+        for field in visible:
             assert field.height() >= field.sizeHint().height()
     assert dialog.theme.height() >= dialog.theme.sizeHint().height()
