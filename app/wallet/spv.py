@@ -20,6 +20,7 @@ from app.wallet.txparse import sha256d
 
 HEADER_SIZE = 80
 MTP_SPAN = 11
+MAX_TIMEWARP = 600  # BIP94: a period's first block may be this much older than its parent
 
 
 class SpvError(ValueError):
@@ -88,8 +89,11 @@ def pow_hash(rules: ChainRules, raw: bytes) -> int:
 @dataclass(frozen=True)
 class Checkpoint:
     """A block we trust by hash. On retargeting chains it is the last block of a retarget
-    period and `next_bits` the target of the next period (Electrum's checkpoint form), so
-    every later header's bits can be checked."""
+    period (height 2016k-1) and `next_bits` the target of the next period (Electrum's
+    checkpoint form), so every later header's bits can be checked without earlier headers:
+    Bitcoin's retarget looks back to the period's first block (2016k, after us), Litecoin's
+    to the block before it (2016k-1: the checkpoint itself), and the testnet walk back to
+    the last block without the minimum difficulty stops at a period's first block."""
 
     height: int
     hash: str
@@ -100,6 +104,7 @@ class Checkpoint:
 class ChainRules:
     name: str
     pow: str  # "sha256d" | "scrypt"
+    genesis: str  # block 0's hash: tells which chain a server runs
     checkpoint: Checkpoint
     pow_limit: int
     spacing: int  # target seconds per block
@@ -107,7 +112,7 @@ class ChainRules:
     interval: int = 2016
     retarget: bool = True  # False on regtest (fPowNoRetargeting)
     min_difficulty: bool = False  # testnet's 20-minute (Litecoin: 5-minute) rule
-    bip94: bool = False  # testnet4: retarget from the period's first block's bits
+    bip94: bool = False  # testnet4: retarget from the first block's bits; no timewarp
     litecoin_lookback: bool = False  # Litecoin fixed the off-by-one of the retarget window
 
     @property
@@ -117,6 +122,9 @@ class ChainRules:
 
 def _calculate_retarget(rules: ChainRules, last: Header, first: Header) -> int:
     actual = min(max(last.time - first.time, rules.timespan // 4), rules.timespan * 4)
+    # BIP94: the base is the period's first block, which the 20-minute exception cannot
+    # touch; the last block's bits (testnet3's rule) may be the minimum difficulty, and one
+    # such block at the period's end used to reset the whole next period to it.
     target = bits_to_target(first.bits if rules.bip94 else last.bits)
     # Litecoin shifts right by one bit when the target is near the limit to avoid overflow.
     shift = rules.litecoin_lookback and target.bit_length() > rules.pow_limit.bit_length() - 1
@@ -198,6 +206,11 @@ def check_header(rules: ChainRules, chain: HeaderLookup, height: int, header: He
     if height - 1 >= chain.base_height + MTP_SPAN - 1 and \
             header.time <= chain.median_time_past(height - 1):
         raise SpvError(f"header {height}.time is not after the median time past")
+    if rules.bip94 and height % rules.interval == 0 and header.time < prev.time - MAX_TIMEWARP:
+        # The timewarp attack: a period's first block dated far before the previous
+        # period's last one stretches the next measured timespan and lowers the difficulty.
+        raise SpvError(f"header {height}.time is more than {MAX_TIMEWARP} s before header "
+                       f"{height - 1}'s (timewarp)")
 
 
 class HeaderChain:

@@ -9,6 +9,8 @@ import pytest
 
 from app.assets import Network
 from app.wallet.spv import (
+    ChainRules,
+    Checkpoint,
     HeaderChain,
     SpvError,
     _calculate_retarget,
@@ -19,7 +21,13 @@ from app.wallet.spv import (
     target_to_bits,
     verify_merkle,
 )
-from app.wallet.spv_params import BTC_MAINNET, LTC_MAINNET, LTC_REGTEST, rules_for_genesis
+from app.wallet.spv_params import (
+    BTC_MAINNET,
+    BTC_TESTNET4,
+    LTC_MAINNET,
+    LTC_REGTEST,
+    rules_for_genesis,
+)
 from app.wallet.txparse import TxParseError, parse_tx, sha256d
 
 BTC_0 = bytes.fromhex(
@@ -39,6 +47,14 @@ def header_bytes(prev: bytes, time: int, bits: int, nonce: int = 0,
             + bits.to_bytes(4, "little") + nonce.to_bytes(4, "little"))
 
 
+def from_genesis(rules: ChainRules) -> ChainRules:
+    """The rules with the chain started at genesis instead of the pinned checkpoint."""
+    return dataclasses.replace(rules, checkpoint=Checkpoint(0, rules.genesis))
+
+
+BTC_FROM_0 = from_genesis(BTC_MAINNET)
+
+
 def ltc_genesis() -> bytes:
     merkle = bytes.fromhex("97ddfbbae6be97fd6cdf3e7ca13232a3afff2353e29badfab7f73011edd4ced9")
     return ((1).to_bytes(4, "little") + b"\x00" * 32 + merkle[::-1]
@@ -47,7 +63,7 @@ def ltc_genesis() -> bytes:
 
 
 def test_bitcoin_mainnet_headers_pass_sha256d_pow_and_links() -> None:
-    chain = HeaderChain(BTC_MAINNET, BTC_0)
+    chain = HeaderChain(BTC_FROM_0, BTC_0)
     assert chain.connect(1, [BTC_1, BTC_2])
     assert chain.tip.hash_hex == \
         "000000006a625f06636b8bb6ac7b960a8d03705d1ace08b1a19da3fdcc99ddbd"
@@ -55,7 +71,7 @@ def test_bitcoin_mainnet_headers_pass_sha256d_pow_and_links() -> None:
 
 
 def test_a_tampered_mainnet_header_lacks_the_work() -> None:
-    chain = HeaderChain(BTC_MAINNET, BTC_0)
+    chain = HeaderChain(BTC_FROM_0, BTC_0)
     forged = BTC_1[:76] + (int.from_bytes(BTC_1[76:], "little") ^ 1).to_bytes(4, "little")
     with pytest.raises(SpvError, match="proof of work"):
         chain.connect(1, [forged])
@@ -69,14 +85,14 @@ def test_a_tampered_mainnet_header_lacks_the_work() -> None:
 
 def test_a_wrong_checkpoint_header_is_refused() -> None:
     with pytest.raises(SpvError, match="checkpoint"):
-        HeaderChain(BTC_MAINNET, BTC_1)
+        HeaderChain(BTC_FROM_0, BTC_1)
 
 
 def test_litecoin_genesis_passes_scrypt_and_fails_sha256d() -> None:
     raw = ltc_genesis()
     header = parse_header(raw)
-    assert header.hash_hex == LTC_MAINNET.checkpoint.hash
-    HeaderChain(LTC_MAINNET, raw)
+    assert header.hash_hex == LTC_MAINNET.genesis
+    HeaderChain(from_genesis(LTC_MAINNET), raw)
     assert pow_hash(LTC_MAINNET, raw) <= bits_to_target(header.bits)
     assert pow_hash(BTC_MAINNET, raw) > bits_to_target(header.bits)
 
@@ -196,8 +212,13 @@ def test_merkle_proofs_against_a_header() -> None:
 
 
 def test_the_genesis_hash_picks_the_chain_actually_run() -> None:
-    assert rules_for_genesis("btc", Network.REGTEST, LTC_REGTEST.checkpoint.hash) is LTC_REGTEST
+    assert rules_for_genesis("btc", Network.REGTEST, LTC_REGTEST.genesis) is LTC_REGTEST
     assert rules_for_genesis("ltc", Network.MAINNET, "00" * 32) is None
+    assert rules_for_genesis("btc", Network.MAINNET, BTC_MAINNET.genesis) is BTC_MAINNET
+    # Bitcoin testnet is testnet4 only (BIP94): a testnet3 server is refused by its genesis.
+    testnet3 = "000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943"
+    assert rules_for_genesis("btc", Network.TESTNET, testnet3) is None
+    assert rules_for_genesis("btc", Network.TESTNET, BTC_TESTNET4.genesis) is BTC_TESTNET4
 
 
 def test_parse_tx_computes_the_txid_without_witness() -> None:
