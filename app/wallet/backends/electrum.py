@@ -405,8 +405,10 @@ class ElectrumBackend(ChainBackend):
 DEFAULT_SERVERS: dict[tuple[str, Network], tuple[str, ...]] = {
     ("btc", Network.MAINNET): ("ssl://electrum.blockstream.info:50002",
                                "ssl://electrum.emzy.de:50002", "ssl://bitcoin.lu.ke:50002"),
-    ("btc", Network.TESTNET): ("ssl://electrum.blockstream.info:60002",
-                               "ssl://testnet.aranguren.org:51002"),
+    # testnet4 (BIP94) servers: a testnet3 server is refused by its genesis block.
+    ("btc", Network.TESTNET): ("ssl://mempool.space:40002",
+                               "ssl://testnet4-electrumx.wakiyamap.dev:51002",
+                               "ssl://blackie.c3-soft.com:57010"),
     ("ltc", Network.MAINNET): ("ssl://electrum-ltc.bysh.me:50002",
                                "ssl://electrum.ltc.xurious.com:50002"),
     ("ltc", Network.TESTNET): ("ssl://electrum-ltc.bysh.me:51002",
