@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.events import EpochChecked, MatchRefused, ServerRefused
+from app.client.events import EpochChecked, MatchRefused, ServerRefused
 from app.ui.forms import _tr
 from app.ui.labels import styled_label
 from app.ui.qt import QFrame, QHBoxLayout, QPushButton, QWidget, Signal

@@ -16,13 +16,13 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from app.config import AppConfig, save_config
-from app.core_register import (
+from app.client.registration import (
     DexSwitchRefused,
     RegistrationRefused,
     SwitchBlockers,
     switch_blockers,
 )
+from app.config import AppConfig, save_config
 from app.dex.errors import DexError
 from app.ui.forms import _tr
 from app.ui.qt import QDialog

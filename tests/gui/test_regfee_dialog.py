@@ -12,9 +12,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.assets import Network, get_asset
-from app.core_register import RegistrationQuote, RegistrationRefused, register_account
+from app.client.events import Dispatcher, ServerRefused
+from app.client.registration import RegistrationQuote, RegistrationRefused, register_account
 from app.dex.messages import ConfigResult, RegisterResult
-from app.events import Dispatcher, ServerRefused
 from app.safety.limits import SafetyLimits
 from app.store.db import Store
 from app.ui.regfee_dialog import RegistrationConfirm
@@ -116,7 +116,7 @@ async def test_pay_answers_yes(qtbot: QtBot) -> None:
 
 
 def test_bridge_asks_with_the_dialog_and_shows_a_refusal(qtbot: QtBot) -> None:
-    from app.ui.core_bridge import CoreBridge
+    from app.ui.client_bridge import ClientBridge
     from app.ui.qt import QWidget
 
     window = QWidget()
@@ -124,7 +124,7 @@ def test_bridge_asks_with_the_dialog_and_shows_a_refusal(qtbot: QtBot) -> None:
     events = Dispatcher()
     identity = SimpleNamespace(pinned_key=lambda url: None, offered_key=lambda url: None)
     core = SimpleNamespace(events=events, identity=identity)
-    bridge = CoreBridge(core, window)  # type: ignore[arg-type]
+    bridge = ClientBridge(core, window)  # type: ignore[arg-type]
     assert isinstance(bridge.confirm, RegistrationConfirm) and bridge.confirm.parent is window
     with qtbot.waitSignal(bridge.server_refused) as shown:
         events.emit(ServerRefused(URL, "the server asks 1 atoms, but advertises 2 atoms"))

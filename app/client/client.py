@@ -1,7 +1,7 @@
 """The headless client: wallet + store + DEX connection + swap engine, one service per action.
 
-    UI / CLI -> Core.place_order / cancel_order / ... -> wallet, dex, swap -> store (first)
-             -> network;  events -> Core.events (one Dispatcher, typed app.events objects)
+    UI / CLI -> Client.place_order / cancel_order / ... -> wallet, dex, swap -> store (first)
+             -> network;  events -> Client.events (one Dispatcher, typed app.client.events objects)
 
 - Start: open the stores, resume every pending swap at once (settlement needs only the chains,
   so this happens before, and without, the DEX connection), then connect; `connect` and
@@ -15,7 +15,7 @@
   the running daemon (`client run`) adopts them from the store.
 - Settings apply live: the wallet's backends switch node in place (app/wallet/session.py), so
   the engine uses the new node from its next step; `switch_dex` moves to another server when
-  no order is open and no swap is active (app/core_register.py).
+  no order is open and no swap is active (app/client/registration.py).
 - Server time: the DEX client estimates the server's clock from every time it sees; each new
   estimate goes out as a `ServerTime` event (the epoch countdown follows it).
 """
@@ -29,28 +29,47 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from app.core_funding import (
+from app.client.events import (
+    BookChanged,
+    CoreError,
+    DexConnection,
+    Dispatcher,
+    EpochChecked,
+    MatchRefused,
+    MatchRevokedByServer,
+    OrderMatched,
+    ServerRefused,
+    ServerTime,
+    SwapRefund,
+    SwapsResumed,
+    SwapStep,
+)
+from app.client.funding import (
     WalletFunding,
     init_inputs,
     lock_init_change,
     release_stale_swap_locks,
 )
-from app.core_intake import MatchIntake
-from app.core_matches import (
+from app.client.intake import MatchIntake
+from app.client.matches import (
     MatchInfo,
     audit_message,
     redemption_message,
     state_messages,
     swap_keys,
 )
-from app.core_orders import OrderService
-from app.core_register import (
+from app.client.order_store import OrderStore, StoreOutbox
+from app.client.orders import OrderService
+from app.client.registration import (
     Confirm,
     DexSwitchRefused,
     register_account,
     register_until_done,
     switch_blockers,
 )
+from app.client.resume_gate import ResumeGate
+from app.client.server_identity import ServerIdentity, key_changed_reason
+from app.client.settler_lock import SettlerLock
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError, ErrorCode
@@ -70,26 +89,7 @@ from app.dex.events import (
     ServerKeyRefused,
 )
 from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
-from app.events import (
-    BookChanged,
-    CoreError,
-    DexConnection,
-    Dispatcher,
-    EpochChecked,
-    MatchRefused,
-    MatchRevokedByServer,
-    OrderMatched,
-    ServerRefused,
-    ServerTime,
-    SwapRefund,
-    SwapsResumed,
-    SwapStep,
-)
-from app.orders import OrderStore, StoreOutbox
-from app.resume_gate import ResumeGate
 from app.safety.server_terms import server_problem
-from app.server_identity import ServerIdentity, key_changed_reason
-from app.settler_lock import SettlerLock
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
@@ -107,7 +107,7 @@ REFUND_STATES = ("AwaitingRefund", "Refunding", "Refunded")
 NOT_REGISTERED_YET = (ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FEE_NOT_PAID)
 
 
-class Core:
+class Client:
     def __init__(self, wallet: OpenWallet, *, dex_url: str | None = None, settle: bool = True,
                  poll_interval: float = 1.0, server_index: int | None = None) -> None:
         self.wallet = wallet
@@ -205,7 +205,7 @@ class Core:
     async def ensure_registered(self, timeout: float = 120.0, *,
                                 confirm: Confirm | None = None) -> None:
         """Register and pay the fee unless `connect` already works; then reconnect. The fee
-        is paid only as advertised and only when `confirm` says yes (app/core_register.py);
+        is paid only as advertised and only when `confirm` says yes (app/client/registration.py);
         else RegistrationRefused."""
         await self.ready(timeout)  # outside the lock: a dead server must not hold a switch
         if self.dex.account is not None:
@@ -354,7 +354,7 @@ class Core:
 
     async def _take_matches(self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
                             ) -> dict[str, str]:
-        """Check, record and settle the server's matches (app/core_intake.py); returns the
+        """Check, record and settle the server's matches (app/client/intake.py); returns the
         refused ones (match ID -> reason), each also shown to the user."""
         config = self.dex.config
         if config is None:
@@ -520,7 +520,7 @@ def _before_our_funding(state: MatchState) -> bool:
         state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker")
 
 
-async def run_until_stopped(core: Core, stop: asyncio.Event,
+async def run_until_stopped(core: Client, stop: asyncio.Event,
                             confirm: Confirm | None = None) -> None:
     """Start `core`, register in the background (the fee only if `confirm` says yes), settle
     until `stop` is set."""

@@ -14,12 +14,12 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from app.core_funding import coin_ids, funding_proofs, pick_order_coins
+from app.client.events import CoreError, OrderBooked, OrderFinished, OrderPlaced
+from app.client.funding import coin_ids, funding_proofs, pick_order_coins
+from app.client.order_store import FINAL, OrderRecord, RevokeCause, final_status
 from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
 from app.dex.messages import Side, TimeInForce
-from app.events import CoreError, OrderBooked, OrderFinished, OrderPlaced
-from app.orders import FINAL, OrderRecord, RevokeCause, final_status
 from app.safety.server_terms import ServerTermsRefused, server_problem
 from app.swap.states import (
     AwaitingRefund,
@@ -35,7 +35,7 @@ from app.swap.states import (
 from app.wallet.errors import CoinLockedError
 
 if TYPE_CHECKING:
-    from app.core import Core
+    from app.client.client import Client
 
 log = logging.getLogger(__name__)
 RATE_SCALE = 10**8
@@ -72,7 +72,7 @@ def _unfunded(state: SwapState) -> bool:
 
 
 class OrderService:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Client) -> None:
         self.core = core
 
     async def place(self, market: str, side: str, otype: str, quantity: int, rate: int,
@@ -205,7 +205,7 @@ class OrderService:
 
     def _release(self, order: OrderRecord) -> None:
         """Free a finished order's coins, unless a match of it is still to be funded: its
-        swap spends those coins (app/core_funding.py), so they wait for `release_finished`."""
+        swap spends those coins (app/client/funding.py), so they wait for `release_finished`."""
         unfunded = any(s.match.order_id == order.order_id and _unfunded(s)
                        for s in self.core.swaps.pending())
         if not unfunded:

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.assets import format_atoms
-from app.balances import init_inputs
+from app.client.balances import init_inputs
+from app.client.events import CoreError, DexConnection, ServerRefused
 from app.dex.errors import DexError, ErrorCode, RemoteError
 from app.dex.messages import ConfigResult, RegisterResult
-from app.events import CoreError, DexConnection, ServerRefused
 from app.safety.fee_rates import fee_bounds
 from app.safety.limits import LimitsError
 from app.swap.engine import tx_outputs
@@ -42,7 +42,7 @@ from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError, WalletError
 
 if TYPE_CHECKING:
-    from app.core import Core
+    from app.client.client import Client
     from app.wallet.service import AssetWallet
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class DexSwitchRefused(DexError):
         return "cannot change the DEX server while orders are open or swaps are active"
 
 
-def switch_blockers(core: Core) -> SwitchBlockers:
+def switch_blockers(core: Client) -> SwitchBlockers:
     orders = len(core.order_store.live())  # all live orders are on the current server
     swaps = {s.match.match_id for s in core.swaps.pending()}
     swaps |= {item.matchid.hex() for item in core.outbox.pending()}
@@ -121,7 +121,7 @@ class RegistrationRefused(DexError):
         return self.reason
 
 
-def terms_problem(config: ConfigResult, reg: RegisterResult, core: Core) -> str | None:
+def terms_problem(config: ConfigResult, reg: RegisterResult, core: Client) -> str | None:
     """Pure check of the `register` answer against the advertised `regfee` (None: fine)."""
     advertised = config.regfee
     if reg.asset != advertised.asset:
@@ -145,7 +145,7 @@ def terms_problem(config: ConfigResult, reg: RegisterResult, core: Core) -> str 
     return None
 
 
-async def rate_problem(config: ConfigResult, reg: RegisterResult, core: Core) -> str | None:
+async def rate_problem(config: ConfigResult, reg: RegisterResult, core: Client) -> str | None:
     """The server's fee rate for the fee's chain against our bounds (BackendError propagates:
     without our node the rate cannot be judged, so we retry later)."""
     rate = next(a.feerate for a in config.assets if a.symbol == reg.asset)
@@ -158,7 +158,7 @@ async def rate_problem(config: ConfigResult, reg: RegisterResult, core: Core) ->
     return bounds.problem(rate, "the registration fee payment")
 
 
-def refuse(core: Core, reason: str) -> RegistrationRefused:
+def refuse(core: Client, reason: str) -> RegistrationRefused:
     core.events.emit(ServerRefused(core.dex_url, reason))
     return RegistrationRefused(reason)
 
@@ -173,7 +173,7 @@ class StoredPayment:
     raw: bytes
 
 
-def stored_payment(core: Core) -> StoredPayment | None:
+def stored_payment(core: Client) -> StoredPayment | None:
     store, key = core.wallet.store, f"regfee:{core.dex_url}"
     paid = store.get_meta(key)
     if paid is None:
@@ -186,7 +186,7 @@ def stored_payment(core: Core) -> StoredPayment | None:
     return StoredPayment(key, str(rows[0]["asset"]), txid, int(vout), bytes(rows[0]["raw"]))
 
 
-def store_payment(core: Core, wallet: AssetWallet, signed: SignedTx, address: str,
+def store_payment(core: Client, wallet: AssetWallet, signed: SignedTx, address: str,
                   amount: int) -> StoredPayment:
     """Record the signed payment and lock its coins, in one transaction, before broadcast."""
     key = f"regfee:{core.dex_url}"
@@ -209,7 +209,7 @@ def store_payment(core: Core, wallet: AssetWallet, signed: SignedTx, address: st
     return StoredPayment(key, symbol, signed.txid, vout, signed.raw)
 
 
-def drop_payment(core: Core, paid: StoredPayment) -> None:
+def drop_payment(core: Client, paid: StoredPayment) -> None:
     """Forget a payment that can never confirm (it never happened on chain: no history row)."""
     log.warning("dropping registration payment %s for %s: its coins were spent elsewhere",
                 paid.txid, paid.key)
@@ -220,7 +220,7 @@ def drop_payment(core: Core, paid: StoredPayment) -> None:
         db.execute("DELETE FROM wallet_txs WHERE txid = ? AND kind = 'regfee'", (paid.txid,))
 
 
-async def push(core: Core, wallet: AssetWallet, paid: StoredPayment) -> None:
+async def push(core: Client, wallet: AssetWallet, paid: StoredPayment) -> None:
     """(Re-)broadcast the stored payment. When the node refuses it and knows its coins as spent
     by another transaction, it can never confirm: drop it and say so."""
     backend = wallet.backend
@@ -244,7 +244,7 @@ async def push(core: Core, wallet: AssetWallet, paid: StoredPayment) -> None:
     raise DexError(message)
 
 
-async def wait_confirmed(core: Core, paid: StoredPayment, confs: int, timeout: float) -> None:
+async def wait_confirmed(core: Client, paid: StoredPayment, confs: int, timeout: float) -> None:
     wallet = core.wallet.asset(paid.asset)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -267,7 +267,7 @@ async def wait_confirmed(core: Core, paid: StoredPayment, confs: int, timeout: f
 
 
 # -- registration ------------------------------------------------------------------------------
-async def pay_fee(core: Core, config: ConfigResult, reg: RegisterResult,
+async def pay_fee(core: Client, config: ConfigResult, reg: RegisterResult,
                   confirm: Confirm | None) -> StoredPayment:
     """Check the terms, sign, ask, store (coins locked), broadcast. Raises RegistrationRefused
     when nothing may be paid."""
@@ -301,7 +301,7 @@ async def pay_fee(core: Core, config: ConfigResult, reg: RegisterResult,
     return paid
 
 
-async def register_account(core: Core, timeout: float, confirm: Confirm | None = None) -> None:
+async def register_account(core: Client, timeout: float, confirm: Confirm | None = None) -> None:
     config = core.dex.config
     if config is None:
         raise DexError("no configuration from the server")
@@ -317,7 +317,7 @@ async def register_account(core: Core, timeout: float, confirm: Confirm | None =
             raise
 
 
-async def register_until_done(core: Core, confirm: Confirm | None,
+async def register_until_done(core: Client, confirm: Confirm | None,
                               on_error: Callable[[BaseException], None] | None = None,
                               retry_s: float = REGISTER_RETRY_S) -> bool:
     """Register with the current server, retrying passing failures (server or node down, fee
