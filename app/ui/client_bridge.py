@@ -38,6 +38,7 @@ from app.client.registration import Confirm
 from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
 from app.dex.messages import ConfigResult
+from app.swap.errors import RefundRefused, RefundTooEarly
 from app.trading.orderform import OrderRequest
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm
@@ -209,20 +210,14 @@ class ClientBridge(QObject):
         return self.spawn(self._refund(match_id))
 
     async def _refund(self, match_id: str) -> None:
-        """Broadcast our presigned refund; the engine sees the spend and finishes the swap."""
-        from app.swap.engine import ours_of
-
-        state = self.core.swaps.load(match_id)
-        ours = ours_of(state) if state is not None else None
-        if state is None or ours is None:
-            return
-        backend = self.core.wallet.asset(state.match.our_asset).backend
+        """The client's "refund now"; the engine sees the spend and finishes the swap."""
         try:
-            if await backend.median_time_past() < ours.contract.lock_time:
-                self.error.emit(self.tr("The refund time has not come yet"), match_id)
-                return
-            txid = await backend.broadcast(ours.refund.raw)
+            txid = await self.core.refund_now(match_id)
+        except RefundTooEarly as exc:
+            self.error.emit(self.tr("The refund time has not come yet"), str(exc))
+        except RefundRefused as exc:
+            self.error.emit(self.tr("The refund was not sent"), str(exc))
         except (WalletError, OSError) as exc:
             self.error.emit(self.tr("The refund could not be broadcast"), str(exc))
-            return
-        self.refund_sent.emit(match_id, txid)
+        else:
+            self.refund_sent.emit(match_id, txid)

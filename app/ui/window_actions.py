@@ -16,12 +16,8 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from app.client.registration import (
-    DexSwitchRefused,
-    RegistrationRefused,
-    SwitchBlockers,
-    switch_blockers,
-)
+from app.client.registration import RegistrationRefused
+from app.client.server_switch import DexSwitchRefused, SwitchBlockers
 from app.config import AppConfig, save_config
 from app.dex.errors import DexError
 from app.ui.forms import _tr
@@ -96,7 +92,7 @@ def dex_refusal(window: MainWindow, url: str) -> str | None:
     """Why the DEX server cannot change to `url` now; None when it can."""
     if url == window.core.dex_url:
         return None
-    blockers = switch_blockers(window.core)
+    blockers = window.core.switch_blockers()
     return refusal_text(blockers) if blockers else None
 
 
@@ -150,7 +146,7 @@ async def switch_server(window: MainWindow, config: AppConfig) -> None:
     """The registration fee of the new server is paid only after the confirmation dialog
     (`window.bridge.confirm`); the retries are the core's (`register_until_done`)."""
     core, url = window.core, config.dex_url
-    blockers = switch_blockers(core)
+    blockers = core.switch_blockers()
     if not blockers:
         window.status.set_switching(url)
         try:

@@ -14,7 +14,8 @@ import pytest
 
 from app.assets import Network
 from app.client.client import Client
-from app.client.registration import DexSwitchRefused, RegistrationQuote
+from app.client.registration import RegistrationQuote
+from app.client.server_switch import DexSwitchRefused
 from app.config import NodeConfig
 from app.wallet.errors import BackendError
 from app.wallet.session import create_wallet, unlock_wallet

@@ -24,7 +24,7 @@ from app.cli.trade_cmd import regfee_confirm
 from app.client.balances import init_inputs
 from app.client.client import Client, run_until_stopped
 from app.client.events import CoreError, Dispatcher, ServerRefused
-from app.client.registration import RegistrationQuote, RegistrationRefused, register_account
+from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
 from app.config import NodeConfig
 from app.dex import codec
 from app.dex.errors import ErrorCode, RemoteError
@@ -400,13 +400,12 @@ async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
     events = Dispatcher()
     seen: list[object] = []
     events.subscribe(seen.append)
-    fake: Any = SimpleNamespace(
-        dex=SimpleNamespace(config=cfg, register=register), events=events,
-        wallet=SimpleNamespace(store=Store(tmp_path / "d"), asset=lambda s: Wallet(),
-                               symbols=lambda: ["btc", "ltc"]),
-        dex_url="wss://evil")
+    dex: Any = SimpleNamespace(config=cfg, register=register)
+    fake_wallet: Any = SimpleNamespace(store=Store(tmp_path / "d"), asset=lambda s: Wallet(),
+                                       symbols=lambda: ["btc", "ltc"])
+    registration = Registration(fake_wallet, lambda: dex, lambda: "wss://evil", events)
     with pytest.raises(RegistrationRefused) as refused:
-        await register_account(fake, 1, confirm=Answer(True))
+        await registration.register_account(1, confirm=Answer(True))
     assert paid == []
     assert "advertises it in LTC" in refused.value.reason
     assert seen == [ServerRefused("wss://evil", refused.value.reason)]

@@ -17,7 +17,7 @@ from app.assets import Network
 from app.client.client import Client
 from app.client.events import ServerTime
 from app.client.order_store import OrderRecord
-from app.client.registration import DexSwitchRefused, switch_blockers
+from app.client.server_switch import DexSwitchRefused
 from app.config import NodeConfig
 from app.dex.client import DexClient, now_ms
 from app.dex.connection import ClientOptions, ConnectionOptions
@@ -211,7 +211,7 @@ async def test_wallet_rebuilds_only_the_changed_node(wallet: OpenWallet) -> None
 # --- a server change refused while an order is open --------------------------------------
 async def test_switch_refused_with_an_open_order(wallet: OpenWallet) -> None:
     core = Client(wallet, dex_url="ws://127.0.0.1:9", settle=False)
-    assert not switch_blockers(core)
+    assert not core.switch_blockers()
     core.order_store.add(OrderRecord("ab" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell",
                                      "limit", 10**6, 10**7, "standing", "bcrt1qx", "ltc",
                                      (), status="booked"))

@@ -12,6 +12,7 @@ import pytest
 
 from app.assets import Network
 from app.client.client import Client
+from app.client.settlement import EngineSettlement
 from app.client.settler_lock import SettlerBusy, SettlerLock
 from app.swap.states import Failed, Matched, Role
 from app.swap.store import StaleSwapWrite, SwapStore
@@ -54,7 +55,8 @@ async def test_the_core_takes_the_lock_before_settling(tmp_path: Path, holder) -
     try:
         with pytest.raises(SettlerBusy, match=str(holder.pid)):
             await core.start()
-        assert core.engine is None  # nothing resumed, nothing funded
+        assert isinstance(core.settlement, EngineSettlement)
+        assert core.settlement.engine is None  # nothing resumed, nothing funded
     finally:
         await wallet.close()
 

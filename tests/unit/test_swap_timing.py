@@ -14,6 +14,7 @@ import pytest
 
 from app.client.client import Client
 from app.client.resume_gate import ResumeGate
+from app.client.settlement import NoSettlement
 from app.dex.match_messages import MatchSide, MatchState, MatchStatus
 from app.safety.rules import rules_for
 from app.store.db import Store
@@ -334,8 +335,7 @@ class _CoreStub:
 
     def __init__(self, swaps: SwapStore) -> None:
         self.swaps = swaps
-        self.settle = False
-        self.engine = None
+        self.settlement = NoSettlement(swaps)
         self.revoked: list[str] = []
         self.orders = self
         self.fund_gate = ResumeGate()
