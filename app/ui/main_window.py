@@ -41,7 +41,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.safety_notices import ServerBanner, wire_safety
+from app.ui.safety_notices import SafetyNotices, ServerBanner, wire_safety
 from app.ui.server_key_dialog import server_key_box
 from app.ui.status import StatusBar
 from app.ui.swap_rows import countdown
@@ -184,7 +184,9 @@ class MainWindow(QMainWindow):
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
         # Match and server refusals, epoch checks (app/ui/safety_notices).
-        self.safety_notices = wire_safety(self)
+        self.safety_notices = wire_safety(self.bridge, SafetyNotices(
+            self.orders_view, self.notifier, self.server_banner, self.trade.epoch_check),
+            lambda: open_settings(self))
 
     # -- core events --------------------------------------------------------------------------
     def _on_connection(self, connected: bool, detail: str) -> None:
