@@ -27,23 +27,20 @@ from app.store.db import Store
 from app.store.errors import StoreError
 from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
 from app.swap.errors import SwapError
+from app.swap.export import EXPORT_KIND, EXPORT_VERSION, export_json
 from app.swap.messages import OutgoingMessage
 from app.swap.refund_now import refund_now, time_left, utc
 from app.swap.states import (
-    STATE_FORMAT,
     Complete,
     Refunded,
     SwapState,
     is_terminal,
     state_name,
 )
-from app.swap.store import SwapStore, decode_state, encode_state
+from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
-
-EXPORT_KIND = "cambio-swap-export"
-EXPORT_VERSION = 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -231,9 +228,7 @@ def _export(args: argparse.Namespace) -> int:
         state = _find(store, args.match_id)
     finally:
         store.store.close()
-    data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
-            "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
-    atomic_write(args.out, json.dumps(data, indent=1).encode())  # mode 0600: it holds secrets
+    atomic_write(args.out, export_json(state))  # mode 0600: it holds secrets
     held = ("it contains the swap's key in clear" if state.match.clear_key is not None
             else "its key and secret open only with this wallet")
     print(f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; {held}: "

@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.client.events import (
@@ -60,6 +61,7 @@ from app.client.server_identity import ServerIdentity, key_changed_reason
 from app.client.server_switch import DexSwitchRefused, SwitchBlockers, switch_blockers
 from app.client.settlement import EngineSettlement, NoSettlement, Settlement
 from app.client.settler_lock import SettlerLock
+from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError, ErrorCode
@@ -79,12 +81,15 @@ from app.dex.events import (
     ServerKeyRefused,
 )
 from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
+from app.fileio import atomic_write
 from app.safety.server_terms import server_problem
-from app.swap.errors import NothingToRefund
+from app.swap.errors import NothingToRefund, SwapError
+from app.swap.export import export_json
 from app.swap.refund_now import refund_now
 from app.swap.states import Match
 from app.swap.store import SwapStore
 from app.trading.charts_data import Candle, Trade
+from app.wallet.coins import SignedTx
 from app.wallet.session import OpenWallet
 
 if TYPE_CHECKING:
@@ -389,6 +394,25 @@ class Client:
         if state is None:
             raise NothingToRefund(f"nothing to refund: no swap {match_id[:16]} in this wallet")
         return await refund_now(state, self.wallet.asset(state.match.our_asset).backend)
+
+    async def send(self, symbol: str, address: str, amount: int, fee_rate: int) -> SignedTx:
+        """Pay `amount` atoms of `symbol` to `address` at `fee_rate` atoms/vB: signed,
+        recorded, then broadcast (AssetWallet.send)."""
+        return await self.wallet.asset(symbol).send(address, amount, fee_rate)
+
+    async def apply_settings(self, config: AppConfig) -> list[str]:
+        """Use `config` from now on: each changed node replaces its chain's backend in place
+        (the engine's next step uses it); the changed chains. The DEX server moves with
+        `switch_dex`, which may refuse."""
+        return await self.wallet.apply_config(config)
+
+    def export_swap(self, match_id: str, path: Path) -> None:
+        """Write the swap's export file (app/swap/export.py), mode 0600: it holds the signed
+        refund and the sealed secret."""
+        state = self.swaps.load(match_id)
+        if state is None:
+            raise SwapError(f"no swap {match_id[:16]} in this wallet")
+        atomic_write(path, export_json(state))
 
     async def trades(self, market: str) -> list[Trade]:
         """The market's recent trades (oldest first) from the server."""

@@ -26,6 +26,7 @@ from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
+from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError, WalletError
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.service import NoNodeConfiguredError
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from app.ui.client_bridge import ClientBridge
     from app.ui.status import StatusBar
     from app.ui.wallet_view import WalletView
-    from app.wallet.service import AssetWallet
     from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio.ui")
@@ -62,14 +62,19 @@ class ActionWindow(Protocol):
     def schedule_refresh(self) -> None: ...
 
 
-def send_actions(aw: AssetWallet) -> SendActions:
-    """The dialog's wallet calls; run as tasks on the qasync loop by the dialog itself."""
+def send_actions(client: Client, symbol: str) -> SendActions:
+    """The dialog's calls (the send is the client's); run as tasks on the qasync loop by the
+    dialog itself."""
+    aw = client.wallet.asset(symbol)
     policy = FeePolicy.for_asset(aw.asset)
 
     async def quote(speed: FeeSpeed) -> FeeQuote:
         return await fee_rate(aw.backend, policy, speed)
 
-    return SendActions(fee_rate=quote, preview=aw.create_payment, send=aw.send)
+    async def send(address: str, amount: int, rate: int) -> SignedTx:
+        return await client.send(symbol, address, amount, rate)
+
+    return SendActions(fee_rate=quote, preview=aw.create_payment, send=send)
 
 
 def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
@@ -77,7 +82,8 @@ def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
     if snap is None:
         return None  # no balance known yet: the button is disabled until then
     aw = window.wallet.asset(symbol)
-    dialog = SendDialog(aw.asset, snap.available, send_actions(aw), window.window())
+    dialog = SendDialog(aw.asset, snap.available, send_actions(window.core, symbol),
+                        window.window())
     dialog.sent.connect(lambda txid: window.status.showMessage(
         _tr("MainWindow", "Sent {0}: {1}").format(aw.asset.ticker, txid), 8000))
     dialog.sent.connect(lambda _txid: window.schedule_refresh())
@@ -135,7 +141,7 @@ def _saved(window: ActionWindow, config: AppConfig) -> None:
 
 async def apply_settings(window: ActionWindow, config: AppConfig) -> None:
     """Nodes first (the new server's fee is paid from a node), then the server."""
-    changed = await window.wallet.apply_config(config)
+    changed = await window.core.apply_settings(config)
     if changed:
         await show_node_states(window, changed)
         window.schedule_refresh()
@@ -205,7 +211,7 @@ async def _keep_server(window: ActionWindow, config: AppConfig) -> None:
     """The switch was refused: the file and the running config name the old server again."""
     kept = replace(config, dex_url=window.core.dex_url)
     window.app_config = kept
-    await window.wallet.apply_config(kept)
+    await window.core.apply_settings(kept)
     try:
         save_config(window.wallet.datadir, kept)
     except OSError as exc:
