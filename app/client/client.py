@@ -457,16 +457,16 @@ def _before_our_funding(state: MatchState) -> bool:
         state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker")
 
 
-async def run_until_stopped(core: Client, stop: asyncio.Event,
+async def run_until_stopped(client: Client, stop: asyncio.Event,
                             confirm: Confirm | None = None) -> None:
-    """Start `core`, register in the background (the fee only if `confirm` says yes), settle
+    """Start `client`, register in the background (the fee only if `confirm` says yes), settle
     until `stop` is set."""
-    await core.start()
-    task = asyncio.ensure_future(core.register_until_done(confirm))
+    await client.start()
+    task = asyncio.ensure_future(client.register_until_done(confirm))
     try:
         await stop.wait()
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        await core.stop()
+        await client.stop()
