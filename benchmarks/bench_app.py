@@ -4,7 +4,7 @@ app.cold_start_s         spawn `python -m benchmarks.bench_app startup` -> the m
                          first paint finished (offscreen), wall time seen by the parent, best
                          of 3. The child does what app/ui/launch.py does after the password
                          dialog: the imports launch.py makes then (launch.WINDOW_MODULES:
-                         qasync, app.core, app.ui.main_window), dark style, translations,
+                         qasync, app.client.client, app.ui.main_window), dark style, translations,
                          MainWindow (on a stand-in core over an empty store, as the self-test),
                          show, paint. As if the password were typed at once: in the real start
                          those imports load while the unlock dialog waits (launch.py)
@@ -49,8 +49,8 @@ def _child(mode: str) -> None:
     from app.ui.launch import WINDOW_MODULES, import_modules
 
     import_modules(WINDOW_MODULES)  # what launch.py imports after the password
-    from app.events import Dispatcher
-    from app.orders import OrderStore
+    from app.client.events import Dispatcher
+    from app.client.order_store import OrderStore
     from app.store.db import Store
     from app.swap.store import SwapStore
     from app.ui.i18n import prepare_app

@@ -2,8 +2,8 @@
 
 The harness of tests/e2e (simnet.harness.Simnet: two Litecoin Core regtest chains, the
 `main.py server` process, two funded trader dirs) with the devnet's settings (`make run`:
-2 s epochs, a block every 2 s on each chain). The two clients are `app.core.Core`s in this
-process, as the app runs them (swap poll 1 s, Core's default), registered before the timing.
+2 s epochs, a block every 2 s on each chain). The two clients are `app.client.Client`s in this
+process, as the app runs them (swap poll 1 s, Client's default), registered before the timing.
 Each round: the maker's limit sell is booked, then the taker's market buy goes in, and the
 round ends when both sides' swaps reach Complete.
 
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from app.core import Core
-from app.events import CoreEvent, OrderBooked, OrderMatched, SwapStep
+from app.client.client import Client
+from app.client.events import CoreEvent, OrderBooked, OrderMatched, SwapStep
 from app.wallet.session import OpenWallet, unlock_wallet
 from benchmarks.bench_swap import union_length
 from benchmarks.framework import Result
@@ -88,9 +88,9 @@ async def watch_mempool(node: RegtestNode, clock: ChainClock) -> None:
 
 
 class Recorder:
-    """Every event of one Core with its time; lets a coroutine wait for one."""
+    """Every event of one Client with its time; lets a coroutine wait for one."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Client) -> None:
         self.events: list[tuple[float, CoreEvent]] = []
         self._changed = asyncio.Event()
         core.events.subscribe(self._on_event)
@@ -117,7 +117,7 @@ class Round:
     block_wait: float
 
 
-async def _one_round(maker: tuple[Core, Recorder], taker: tuple[Core, Recorder],
+async def _one_round(maker: tuple[Client, Recorder], taker: tuple[Client, Recorder],
                      clock: ChainClock) -> Round:
     (m_core, m_rec), (t_core, t_rec) = maker, taker
     sell = await m_core.place_order("ltc_btc", "sell", "limit", LOT, RATE)
@@ -152,12 +152,12 @@ async def _one_round(maker: tuple[Core, Recorder], taker: tuple[Core, Recorder],
 async def _trade(net: Simnet, clock: ChainClock) -> list[Round]:
     watchers = [asyncio.create_task(watch_mempool(n, clock)) for n in net.nodes.values()]
     wallets: list[OpenWallet] = []
-    cores: list[Core] = []
+    cores: list[Client] = []
     try:
         for name in ("trader1", "trader2"):
             wallets.append(await asyncio.to_thread(unlock_wallet, net.traders[name],
                                                    TRADER_PASSWORD))
-        cores = [Core(w) for w in wallets]
+        cores = [Client(w) for w in wallets]
         recorders = [Recorder(c) for c in cores]
         for core in cores:
             await core.start()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
-from app.core import Core
 from app.dex.errors import DexError
 from app.wallet.errors import WalletError
 from app.wallet.session import unlock_wallet
@@ -108,11 +108,11 @@ def maker_levels(mid: int = MID_RATE) -> list[tuple[str, int, int]]:
 
 class DemoMaker:
     """`trader2` as a market maker in this process: it registers, keeps its levels on the book
-    and settles its swaps like any client (its own Core, store and swap engine)."""
+    and settles its swaps like any client (its own Client, store and swap engine)."""
 
     def __init__(self, datadir: Path, dex_url: str) -> None:
         self.wallet = unlock_wallet(datadir, SIMNET_PASSWORD)
-        self.core = Core(self.wallet, dex_url=dex_url, poll_interval=0.5)
+        self.core = Client(self.wallet, dex_url=dex_url, poll_interval=0.5)
         self.regfee_policy = SimnetRegfeePolicy(dex_url)  # pays only the simnet's own server
         self._task: asyncio.Task[None] | None = None
 

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from app.core_register import Confirm, RegistrationQuote
+from app.client.registration import Confirm, RegistrationQuote
 from simnet.harness import REG_FEE
 
 log = logging.getLogger("cambio.simnet")

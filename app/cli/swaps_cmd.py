@@ -16,7 +16,6 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,23 +27,20 @@ from app.store.db import Store
 from app.store.errors import StoreError
 from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
 from app.swap.errors import SwapError
+from app.swap.export import EXPORT_KIND, EXPORT_VERSION, export_json
 from app.swap.messages import OutgoingMessage
+from app.swap.refund_now import refund_now, time_left, utc
 from app.swap.states import (
-    STATE_FORMAT,
     Complete,
     Refunded,
-    Refunding,
     SwapState,
     is_terminal,
     state_name,
 )
-from app.swap.store import SwapStore, decode_state, encode_state
+from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
-
-EXPORT_KIND = "cambio-swap-export"
-EXPORT_VERSION = 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -110,16 +106,10 @@ def _find(store: SwapStore, prefix: str) -> SwapState:
 
 
 def _iso(ms_or_s: int, seconds: bool = False) -> str:
-    ts = ms_or_s if seconds else ms_or_s / 1000
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return utc(ms_or_s if seconds else ms_or_s // 1000)
 
 
-def _left(lock: int, now: int) -> str:
-    secs = lock - now
-    if secs <= 0:
-        return "passed"
-    hours, rest = divmod(secs, 3600)
-    return f"{hours}h {rest // 60:02d}m"
+_left = time_left
 
 
 def _backend(datadir: Path, symbol: str) -> ChainBackend:
@@ -217,30 +207,11 @@ def _refund(args: argparse.Namespace) -> int:
         state = _find(store, args.match_id)
     finally:
         store.store.close()
-    ours = ours_of(state)
-    if is_terminal(state) or ours is None:
-        raise CliError(f"nothing to refund: the swap is {state_name(state)}"
-                       + ("" if ours is not None or is_terminal(state)
-                          else " and none of our coins are locked yet"))
-    lock = ours.contract.lock_time
 
-    async def run() -> str:
+    async def run() -> str:  # refusals are SwapErrors: one-line CLI errors (_cli_errors)
         backend = _backend(args.datadir, state.match.our_asset)
         try:
-            mtp = await backend.median_time_past()
-            if mtp < lock:
-                raise CliError(
-                    f"the lock time has not passed: refundable after {_iso(lock, True)} "
-                    f"(chain time {_iso(mtp, True)}, {_left(lock, mtp)} left); the app "
-                    "refunds by itself then")
-            if await backend.output_spent(ours.outpoint):
-                spend = await backend.find_spend(ours.outpoint, ours.start_height)
-                refunds = ({v.txid for v in state.versions} if isinstance(state, Refunding)
-                           else {ours.refund.txid})  # a fee-bumped refund is ours too
-                if spend is None or spend.txid not in refunds:
-                    raise CliError("our contract is already spent (the counterparty redeemed "
-                                   "it); run the app to redeem theirs")
-            return await backend.broadcast(ours.refund.raw)
+            return await refund_now(state, backend)
         finally:
             await backend.close()
 
@@ -257,9 +228,7 @@ def _export(args: argparse.Namespace) -> int:
         state = _find(store, args.match_id)
     finally:
         store.store.close()
-    data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
-            "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
-    atomic_write(args.out, json.dumps(data, indent=1).encode())  # mode 0600: it holds secrets
+    atomic_write(args.out, export_json(state))  # mode 0600: it holds secrets
     held = ("it contains the swap's key in clear" if state.match.clear_key is not None
             else "its key and secret open only with this wallet")
     print(f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; {held}: "

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from app.cli.common import CliError, add_datadir, add_json, emit
+from app.client.settler_lock import SettlerBusy, SettlerLock
 from app.dex.errors import DexError
-from app.settler_lock import SettlerBusy, SettlerLock
 from app.wallet.session import OpenWallet
 
 if TYPE_CHECKING:
-    from app.core_register import Confirm, RegistrationQuote
+    from app.client.registration import Confirm, RegistrationQuote
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -86,10 +86,10 @@ def _open(args: argparse.Namespace) -> OpenWallet:
 
 
 async def _with_core(args: argparse.Namespace, action: Any) -> Any:
-    from app.core import Core
+    from app.client.client import Client
 
     wallet = _open(args)
-    core = Core(wallet, settle=False)
+    core = Client(wallet, settle=False)
     try:
         await core.start()
         await _ready_or_refused(core, 30.0)
@@ -103,7 +103,7 @@ async def _with_core(args: argparse.Namespace, action: Any) -> Any:
 
 async def _ready_or_refused(core: Any, timeout: float) -> None:
     """Connected, or a CliError: the server unreachable, or refused (e.g. its key changed)."""
-    from app.events import CoreEvent, ServerRefused
+    from app.client.events import CoreEvent, ServerRefused
 
     refused: asyncio.Future[ServerRefused] = asyncio.get_running_loop().create_future()
 
@@ -150,7 +150,7 @@ def _cancel(args: argparse.Namespace) -> int:
 
 
 def _orders(args: argparse.Namespace) -> int:
-    from app.orders import OrderStore
+    from app.client.order_store import OrderStore
 
     wallet = _open(args)
     try:
@@ -166,7 +166,7 @@ def _orders(args: argparse.Namespace) -> int:
 def _accept_server_key(args: argparse.Namespace) -> int:
     """Offline: the pin is in the store; a running `client run` uses it at its next
     reconnect (the refusal is retried with backoff, at most a minute apart)."""
-    from app.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
+    from app.client.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
 
     wallet = _open(args)
     try:
@@ -239,11 +239,11 @@ def regfee_confirm(accept: int | None, interactive: bool, err: IO[str],
 
 
 def _run(args: argparse.Namespace) -> int:
-    from app.core import Core, run_until_stopped
+    from app.client.client import Client, run_until_stopped
 
     logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:  # one settling process per wallet (Core.start takes it for good)
+    try:  # one settling process per wallet (Client.start takes it for good)
         SettlerLock(Path(args.datadir)).probe()
     except SettlerBusy as exc:
         raise CliError(str(exc)) from None
@@ -254,7 +254,7 @@ def _run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        core = Core(wallet, poll_interval=args.poll)
+        core = Client(wallet, poll_interval=args.poll)
         core.events.subscribe(_JsonLines(sys.stdout))
         try:
             confirm = regfee_confirm(args.accept_regfee, sys.stdin.isatty(), sys.stderr)

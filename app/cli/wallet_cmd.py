@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from app.assets import SYMBOLS, Network, format_atoms, get_asset, parse_coins
-from app.balances import asset_balance
 from app.cli.common import (
     CliError,
     add_datadir,
@@ -20,6 +19,7 @@ from app.cli.common import (
     open_wallet,
     read_password,
 )
+from app.client.balances import asset_balance
 from app.config import NodeConfig, light_nodes, load_config
 from app.swap.store import SwapStore
 from app.wallet.fees import FeePolicy, fee_rate

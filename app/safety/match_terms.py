@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.assets import format_amount, format_atoms
+from app.client.order_store import FINAL, OrderRecord
 from app.dex.messages import AssetInfo, ConfigResult
-from app.orders import FINAL, OrderRecord
 from app.safety.fee_rates import FeeBounds
 from app.safety.limits import SafetyLimits
 from app.safety.rules import client_swap_confs, rules_for

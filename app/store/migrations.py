@@ -70,7 +70,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (
         3,
         # Orders we placed (stored before they are sent: the ID is known up front) and the
-        # signed init/redeem reports the server has not acknowledged yet (app/orders.py).
+        # signed init/redeem reports the server has not acknowledged yet (app/client/outbox.py).
         """
         CREATE TABLE orders (
             order_id TEXT PRIMARY KEY,

@@ -105,7 +105,7 @@ class FundingSource(Protocol):
 class FundGate(Protocol):
     """May this taker swap, not yet funded, fund? True: yes; False: never (the server revoked
     the match, or did not confirm it in time after a restart); None: not known yet, wait.
-    (app/resume_gate.py; the default allows every match.)"""
+    (app/client/resume_gate.py; the default allows every match.)"""
 
     def fund_allowed(self, match_id: str) -> bool | None: ...
 

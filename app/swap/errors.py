@@ -13,6 +13,10 @@
     ├── SpendError                   the key or secret given cannot spend this contract
     ├── SwapKeyError                 the wallet cannot give this swap's key or secret (locked,
     │                                another wallet, a sealed secret that does not open)
+    ├── RefundRefused                "refund now" refused (app/swap/refund_now.py)
+    │   ├── NothingToRefund          no such swap, finished, or none of our coins locked yet
+    │   ├── RefundTooEarly           the lock time has not passed (.lock_time, .chain_time)
+    │   └── ContractSpent            our contract is spent, not by our refund (.spend_txid)
     └── TxDecodeError                a transaction that cannot be decoded safely (malformed,
                                      or a Litecoin MWEB transaction python-bitcoinlib misreads)
 
@@ -95,3 +99,29 @@ class SwapKeyError(SwapError):
 
 class TxDecodeError(SwapError):
     """A raw transaction could not be decoded."""
+
+
+class RefundRefused(SwapError):
+    """"Refund now" was refused before anything was broadcast; str() says why."""
+
+
+class NothingToRefund(RefundRefused):
+    """No such swap, a finished one, or one with none of our coins locked yet."""
+
+
+class RefundTooEarly(RefundRefused):
+    """The chain's median time past is still before our contract's lock time (BIP113)."""
+
+    def __init__(self, message: str, lock_time: int, chain_time: int) -> None:
+        super().__init__(message)
+        self.lock_time = lock_time
+        self.chain_time = chain_time
+
+
+class ContractSpent(RefundRefused):
+    """Our contract output is spent by something other than our refund: the counterparty
+    redeemed it, so its secret is public and the swap is ours to redeem, not refund."""
+
+    def __init__(self, message: str, spend_txid: str | None) -> None:
+        super().__init__(message)
+        self.spend_txid = spend_txid

@@ -47,7 +47,7 @@ class RekeyReport:
 
 def _path_of(m: Match, keys: WalletKeys, find: PathFinder) -> KeyPath | None:
     """The wallet path whose key equals `m.clear_key`: the receiving asset's account first
-    (core_matches takes the key there), then the paying one."""
+    (app/client/matches.py takes the key there), then the paying one."""
     if m.clear_key is None:
         return m.our_key_path
     script = p2wpkh_script(m.our_pkh)

@@ -2,7 +2,7 @@
 
 Amounts are integer atoms. A rate r is quote atoms per 10^8 base atoms (per base coin), so
 quote(Q, r) = Q·r // 10^8, rounded down like the server does. Funding mirrors
-app.core_funding: the order is backed by the smallest single coin that covers it, else by the
+app.client.funding: the order is backed by the smallest single coin that covers it, else by the
 largest coins until they do, and needs amount + f_base + f_utxo on the paying chain, where
 f_base = lots · swapsize · feerate (worst case: one init tx per lot) and
 f_utxo = coins · 68 vB · feerate. A market buy is sized in quote atoms (what it may spend) and
@@ -126,7 +126,7 @@ class Funds:
 
     def backing(self, need: Callable[[int], int]) -> int | None:
         """How many coins the core would pick for an order needing `need(coins)` atoms, or
-        None when the coins cannot cover it (same rule as core_funding.pick_order_coins)."""
+        None when the coins cannot cover it (same rule as app.client.funding.pick_order_coins)."""
         if any(v >= need(1) for v in self.coins):
             return 1
         total = 0

@@ -3,7 +3,7 @@ JSON-RPC address and login), and a status line of how the chain is reached now.
 
 Only input and wording live here: the rules are app/wizard.py's (check_electrum_url,
 check_node_url), the defaults app/wallet/backends/electrum.py's, and the status comes from
-the core (Core.chain_status) through the dialog's owner.
+the core (Client.chain_status) through the dialog's owner.
 """
 
 from __future__ import annotations

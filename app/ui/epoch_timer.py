@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from app.events import EpochChecked
+from app.client.events import EpochChecked
 from app.trading.charts_data import Countdown, ServerClock, epoch_countdown, format_countdown
 from app.ui.chart_paint import chart_colors, chart_font
 from app.ui.qt import QLabel, QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget

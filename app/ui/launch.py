@@ -3,7 +3,7 @@
 Start-up order, for a quick first window: Qt, the saved theme and language, then the unlock
 dialog (or the first-run wizard) at once, in that theme; the client and main-window modules
 (~300 ms of imports) load while that dialog waits for the user (`warm_up_after_first_paint`),
-so once the password is in, only `Core`, `MainWindow` and its first paint remain. aiohttp and
+so once the password is in, only `Client`, `MainWindow` and its first paint remain. aiohttp and
 segno are imported at their first use, after the main window is up.
 """
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cambio")
 # What the start imports between the password and the main window, in that order.
-WINDOW_MODULES = ("qasync", "app.core", "app.ui.main_window")
+WINDOW_MODULES = ("qasync", "app.client.client", "app.ui.main_window")
 # Also warmed up while a dialog waits: aiohttp, first needed by the first node request.
 WARM_UP_MODULES = (*WINDOW_MODULES, "aiohttp")
 WARM_UP_DELAY_MS = 100
@@ -121,7 +121,7 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
 def _sole_settler(datadir: Path) -> bool:
     """False, after telling the user, when another process settles this wallet's swaps (the
     core takes the lock itself when it starts; this only says it before a window opens)."""
-    from app.settler_lock import SettlerBusy, SettlerLock
+    from app.client.settler_lock import SettlerBusy, SettlerLock
     from app.ui.qt import QCoreApplication, QMessageBox
 
     try:
@@ -191,12 +191,12 @@ def run_gui(argv: list[str]) -> int:
     # Already loaded while a dialog waited for the user, unless nothing was shown (keyring).
     import qasync
 
-    from app.core import Core
+    from app.client.client import Client
     from app.ui.main_window import MainWindow
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    core = Core(wallet)
+    core = Client(wallet)
     window = MainWindow(core, ["ltc", "btc"])
     if devnet is not None:  # the simnet's own server only; any other still asks the user
         from simnet.regfee_policy import SimnetRegfeePolicy

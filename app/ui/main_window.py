@@ -5,7 +5,7 @@ The window fits a 1280×720 screen (every panel shrinks, see trade_tab.py), star
 the screen and then at the size it was closed with (window_geometry.py). Long waits show in
 the sync bar: a restored wallet's address discovery, and the first read of each wallet.
 
-Data path: widgets -> CoreBridge actions -> app.core; core events -> CoreBridge signals ->
+Data path: widgets -> ClientBridge actions -> app.client; client events -> ClientBridge signals ->
 the views here. Chain figures (balances, tips, confirmations) come from a periodic refresh
 task on the qasync loop, so a slow or dead node never blocks the window.
 """
@@ -17,12 +17,12 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from app.balances import asset_balance
+from app.client.balances import asset_balance
+from app.client.events import OrderMatched, SwapRefund, SwapStep
 from app.dex.messages import ConfigResult
 from app.dex.orderbook import BookDelta
-from app.events import OrderMatched, SwapRefund, SwapStep
 from app.trading.orderform import MarketRules
-from app.ui.core_bridge import CoreBridge
+from app.ui.client_bridge import ClientBridge
 from app.ui.i18n import app_icon
 from app.ui.market_feed import MarketFeed
 from app.ui.orders_view import OrdersView
@@ -41,7 +41,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.safety_notices import ServerBanner, wire_safety
+from app.ui.safety_notices import SafetyNotices, ServerBanner, wire_safety
 from app.ui.server_key_dialog import server_key_box
 from app.ui.status import StatusBar
 from app.ui.swap_rows import countdown
@@ -59,7 +59,7 @@ from app.wallet.errors import BackendError
 from app.wallet.service import NoNodeConfiguredError
 
 if TYPE_CHECKING:
-    from app.core import Core
+    from app.client.client import Client
     from app.ui.send_dialog import SendDialog
     from app.ui.settings_dialog import SettingsDialog
 
@@ -71,12 +71,12 @@ ERROR_REPEAT_S = 30.0
 class MainWindow(QMainWindow):
     closed = Signal()  # the user closed the window (after the in-flight warning)
 
-    def __init__(self, core: Core, symbols: list[str]) -> None:
+    def __init__(self, core: Client, symbols: list[str]) -> None:
         super().__init__()
         self.core = core
         self.wallet = core.wallet
         self.symbols = symbols
-        self.bridge = CoreBridge(core, self)
+        self.bridge = ClientBridge(core, self)
         self.setWindowTitle("Cambio")
         self.setWindowIcon(app_icon())
         self.app_config = core.wallet.config
@@ -184,7 +184,9 @@ class MainWindow(QMainWindow):
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
         # Match and server refusals, epoch checks (app/ui/safety_notices).
-        self.safety_notices = wire_safety(self)
+        self.safety_notices = wire_safety(self.bridge, SafetyNotices(
+            self.orders_view, self.notifier, self.server_banner, self.trade.epoch_check),
+            lambda: open_settings(self))
 
     # -- core events --------------------------------------------------------------------------
     def _on_connection(self, connected: bool, detail: str) -> None:

@@ -15,7 +15,7 @@ from app.dex.errors import DexError
 from app.ui.qt import QObject, QTimer
 
 if TYPE_CHECKING:
-    from app.ui.core_bridge import CoreBridge
+    from app.ui.client_bridge import ClientBridge
     from app.ui.trade_tab import TradeTab
 
 log = logging.getLogger("cambio.ui")
@@ -23,7 +23,7 @@ FEED_MS = 4000
 
 
 class MarketFeed(QObject):
-    def __init__(self, bridge: CoreBridge, tab: TradeTab, interval_ms: int = FEED_MS) -> None:
+    def __init__(self, bridge: ClientBridge, tab: TradeTab, interval_ms: int = FEED_MS) -> None:
         super().__init__(bridge)
         self.bridge, self.tab = bridge, tab
         self._task: asyncio.Task[Any] | None = None

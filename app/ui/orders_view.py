@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.assets import format_atoms
-from app.events import MatchRefused
-from app.orders import LIVE, OrderRecord, OrderStore, RevokeCause
+from app.client.events import MatchRefused
+from app.client.order_store import LIVE, OrderRecord, OrderStore, RevokeCause
 from app.trading.book_rows import decimals_for
 from app.ui.qt import (
     QColor,

@@ -5,7 +5,7 @@ the core's `confirm` callback: the amount with its ticker, the asset, the networ
 address and the server, then "Pay and register" or "Cancel". No workflow here: a "no" is a
 False for the core, which pays nothing and says so.
 
-    confirm = RegistrationConfirm(window)   # an async callable for Core.ensure_registered
+    confirm = RegistrationConfirm(window)   # an async callable for Client.ensure_registered
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from app.assets import format_atoms
-from app.core_register import RegistrationQuote
+from app.client.registration import RegistrationQuote
 from app.ui.forms import ThemedDialog, _tr
 from app.ui.qt import (
     QDialogButtonBox,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.events import EpochChecked, MatchRefused
+from app.client.events import EpochChecked, MatchRefused
 
 MAX_REFUSALS_PER_ORDER = 20  # a server that keeps offering bad matches must not grow memory
 

@@ -1,6 +1,7 @@
 """Refusals are never silent: how the window shows what the safety checks decided.
 
-    window.safety_notices = wire_safety(window)   # after the window's widgets exist
+    window.safety_notices = wire_safety(bridge, SafetyNotices(orders_view, notifier, banner,
+                                        epoch_check), open_settings)  # widgets built first
 
 - MatchRefused: a notification (tray, or the status bar without one) and the order's row in
   My orders ("refused: <reason>", OrdersView.show_refusal);
@@ -15,17 +16,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from app.events import EpochChecked, MatchRefused, ServerRefused
+from app.client.events import EpochChecked, MatchRefused, ServerRefused
+from app.ui.client_bridge import ClientBridge
+from app.ui.epoch_timer import EpochCheckMark
 from app.ui.forms import _tr
 from app.ui.labels import styled_label
+from app.ui.orders_view import OrdersView
 from app.ui.qt import QFrame, QHBoxLayout, QPushButton, QWidget, Signal
-from app.ui.tray import Kind
-from app.ui.window_actions import open_settings
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from app.ui.tray import Kind, Notifier
 
 REPEAT_S = 60.0
 
@@ -74,8 +73,13 @@ class SafetyNotices:
     bad terms at every epoch, or on every reconnect) is notified once; the order row and the
     banner show every one."""
 
-    def __init__(self, window: MainWindow, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window = window
+    def __init__(self, orders_view: OrdersView, notifier: Notifier, banner: ServerBanner,
+                 epoch_check: EpochCheckMark, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self.orders_view = orders_view
+        self.notifier = notifier
+        self.banner = banner
+        self.epoch_check = epoch_check
         self.clock = clock
         self._notified: dict[tuple[str, str], float] = {}
 
@@ -87,29 +91,29 @@ class SafetyNotices:
         return True
 
     def match_refused(self, event: MatchRefused) -> None:
-        self.window.orders_view.show_refusal(event)
+        self.orders_view.show_refusal(event)
         if self._fresh(event.order_id, event.reason):
-            self.window.notifier.notify(_tr("SafetyNotices", "Match refused"), _tr(
+            self.notifier.notify(_tr("SafetyNotices", "Match refused"), _tr(
                 "SafetyNotices", "Cambio refused a match of your order {order}: {reason}"
             ).format(order=event.order_id[:8], reason=event.reason), Kind.WARNING)
 
     def server_refused(self, event: ServerRefused) -> None:
-        self.window.server_banner.show_refusal(event)
+        self.banner.show_refusal(event)
         if self._fresh(event.url, event.reason):
-            self.window.notifier.notify(_tr("SafetyNotices", "Server refused"), _tr(
+            self.notifier.notify(_tr("SafetyNotices", "Server refused"), _tr(
                 "SafetyNotices", "Cambio does not trade on {server}: {reason}").format(
                 server=event.url, reason=event.reason), Kind.ERROR)
 
     def epoch_checked(self, event: EpochChecked) -> None:
-        self.window.trade.epoch_check.add(event)
+        self.epoch_check.add(event)
 
 
-def wire_safety(window: MainWindow) -> SafetyNotices:
-    notices = SafetyNotices(window)
-    b = window.bridge
-    b.match_refused.connect(notices.match_refused)
-    b.server_refused.connect(notices.server_refused)
-    b.epoch_checked.connect(notices.epoch_checked)
-    b.dex_connection.connect(lambda connected, _d: window.server_banner.on_connection(connected))
-    window.server_banner.settings_requested.connect(lambda: open_settings(window))
+def wire_safety(bridge: ClientBridge, notices: SafetyNotices,
+                open_settings: Callable[[], object]) -> SafetyNotices:
+    """The bridge's safety signals to `notices`; the banner's button opens Settings."""
+    bridge.match_refused.connect(notices.match_refused)
+    bridge.server_refused.connect(notices.server_refused)
+    bridge.epoch_checked.connect(notices.epoch_checked)
+    bridge.dex_connection.connect(lambda connected, _d: notices.banner.on_connection(connected))
+    notices.banner.settings_requested.connect(open_settings)
     return notices

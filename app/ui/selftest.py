@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from app.core import Core
+    from app.client.client import Client
     from app.ui.qt import QApplication
 
 Check = Callable[[], None]
@@ -112,8 +112,8 @@ def check_main_window() -> None:
     import tempfile
     from pathlib import Path
 
-    from app.events import Dispatcher
-    from app.orders import OrderStore
+    from app.client.events import Dispatcher
+    from app.client.order_store import OrderStore
     from app.store.db import Store
     from app.swap.store import SwapStore
     from app.ui.main_window import MainWindow
@@ -127,7 +127,7 @@ def check_main_window() -> None:
             wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
             order_store=OrderStore(store), swaps=SwapStore(store),
             dex=SimpleNamespace(config=None, account=None))
-        window = MainWindow(cast("Core", core), ["ltc", "btc"])
+        window = MainWindow(cast("Client", core), ["ltc", "btc"])
         try:
             for timer in window.findChildren(QTimer):
                 timer.stop()

@@ -1,8 +1,8 @@
 """The prompt shown when a DEX server turns up with another key than the one pinned for it
-(app/server_identity.py): trading there stays stopped unless the user accepts the new key.
+(app/client/server_identity.py): trading there stays stopped unless the user accepts the new key.
 
 Non-modal (`open`, no nested event loop); accepting calls one bridge action, which calls
-`Core.accept_server_key`. Swaps already on chain settle either way.
+`Client.accept_server_key`. Swaps already on chain settle either way.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,7 +17,6 @@ from app.assets import format_atoms, get_asset
 from app.safety.rules import client_swap_confs
 from app.swap.engine import describe, ours_of, theirs_of
 from app.swap.states import (
-    STATE_FORMAT,
     AwaitingRefund,
     Complete,
     ContractPrepared,
@@ -33,11 +31,7 @@ from app.swap.states import (
     is_terminal,
     state_name,
 )
-from app.swap.store import encode_state
 from app.ui.swap_safety import SwapSafety, swap_safety
-
-EXPORT_KIND = "cambio-swap-export"  # the format of `main.py swaps export` (app/cli/swaps_cmd)
-EXPORT_VERSION = 1
 
 
 class Step(StrEnum):
@@ -181,15 +175,6 @@ def countdown(seconds: int) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
-
-
-def export_json(state: SwapState) -> bytes:
-    """Everything needed to finish the swap elsewhere (`main.py swaps recover`); it holds the
-    signed refund, and the key path and sealed secret that only this wallet opens, so callers
-    write it with mode 0600."""
-    data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
-            "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
-    return json.dumps(data, indent=1).encode()
 
 
 CSV_HEADER = ("match_id", "order_id", "role", "result", "paid", "paid_asset", "received",

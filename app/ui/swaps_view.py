@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.assets import format_atoms
 from app.fileio import atomic_write
+from app.swap.export import export_json
 from app.swap.store import SwapStore
 from app.ui.qt import (
     QFileDialog,
@@ -35,7 +36,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.swap_rows import SwapRow, countdown, export_json, history_csv, swap_row
+from app.ui.swap_rows import SwapRow, countdown, history_csv, swap_row
 from app.ui.swap_safety import SwapSafety, span_text, utc_text
 from app.ui.swap_tracker import StepTracker, wait_text
 from app.ui.wallet_view import styled_label

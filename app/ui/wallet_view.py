@@ -1,7 +1,7 @@
 """Wallet screen: one column per asset: a card with balances, the receive address, its QR code,
 copy and send buttons, and the asset's transaction list under it.
 
-The card's four figures are those of app/balances.py: available, locked in orders, locked in
+The card's four figures are those of app/client/balances.py: available, locked in orders, locked in
 swaps, unconfirmed (docs/wallet.md defines them)."""
 
 from __future__ import annotations

@@ -14,49 +14,76 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from app.client.registration import RegistrationRefused
+from app.client.server_switch import DexSwitchRefused, SwitchBlockers
 from app.config import AppConfig, save_config
-from app.core_register import (
-    DexSwitchRefused,
-    RegistrationRefused,
-    SwitchBlockers,
-    switch_blockers,
-)
 from app.dex.errors import DexError
 from app.ui.forms import _tr
-from app.ui.qt import QDialog
+from app.ui.qt import QDialog, QWidget
 from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
+from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError, WalletError
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.service import NoNodeConfiguredError
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
-    from app.wallet.service import AssetWallet
+    from app.client.client import Client
+    from app.ui.client_bridge import ClientBridge
+    from app.ui.status import StatusBar
+    from app.ui.wallet_view import WalletView
+    from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio.ui")
 
 
-def send_actions(aw: AssetWallet) -> SendActions:
-    """The dialog's wallet calls; run as tasks on the qasync loop by the dialog itself."""
+class ActionWindow(Protocol):
+    """What these actions use of the main window (MainWindow has it all); they get the window,
+    never import its module, so the window can import them."""
+
+    core: Client
+    wallet: OpenWallet
+    bridge: ClientBridge
+    status: StatusBar
+    wallet_view: WalletView
+    app_config: AppConfig
+    theme: str
+    send_dialog: SendDialog | None
+    settings_dialog: SettingsDialog | None
+
+    def window(self) -> QWidget: ...  # QWidget's: the top level, the dialogs' parent
+
+    def setStyleSheet(self, styleSheet: str, /) -> None: ...
+
+    def schedule_refresh(self) -> None: ...
+
+
+def send_actions(client: Client, symbol: str) -> SendActions:
+    """The dialog's calls (the send is the client's); run as tasks on the qasync loop by the
+    dialog itself."""
+    aw = client.wallet.asset(symbol)
     policy = FeePolicy.for_asset(aw.asset)
 
     async def quote(speed: FeeSpeed) -> FeeQuote:
         return await fee_rate(aw.backend, policy, speed)
 
-    return SendActions(fee_rate=quote, preview=aw.create_payment, send=aw.send)
+    async def send(address: str, amount: int, rate: int) -> SignedTx:
+        return await client.send(symbol, address, amount, rate)
+
+    return SendActions(fee_rate=quote, preview=aw.create_payment, send=send)
 
 
-def open_send(window: MainWindow, symbol: str) -> SendDialog | None:
+def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
     snap = window.wallet_view.snapshots.get(symbol)
     if snap is None:
         return None  # no balance known yet: the button is disabled until then
     aw = window.wallet.asset(symbol)
-    dialog = SendDialog(aw.asset, snap.available, send_actions(aw), window)
+    dialog = SendDialog(aw.asset, snap.available, send_actions(window.core, symbol),
+                        window.window())
     dialog.sent.connect(lambda txid: window.status.showMessage(
         _tr("MainWindow", "Sent {0}: {1}").format(aw.asset.ticker, txid), 8000))
     dialog.sent.connect(lambda _txid: window.schedule_refresh())
@@ -67,8 +94,8 @@ def open_send(window: MainWindow, symbol: str) -> SendDialog | None:
     return dialog
 
 
-def open_settings(window: MainWindow) -> SettingsDialog:
-    dialog = SettingsDialog(window.app_config, window.wallet.datadir, window,
+def open_settings(window: ActionWindow) -> SettingsDialog:
+    dialog = SettingsDialog(window.app_config, window.wallet.datadir, window.window(),
                             dex_check=lambda url: dex_refusal(window, url),
                             chain_status=window.core.chain_status)
     dialog.saved.connect(lambda config: _saved(window, config))
@@ -81,7 +108,7 @@ def open_settings(window: MainWindow) -> SettingsDialog:
     return dialog
 
 
-def ask_for_server(window: MainWindow) -> SettingsDialog:
+def ask_for_server(window: ActionWindow) -> SettingsDialog:
     """No DEX server configured: say so and open Settings at the server field. Saving a
     server there connects and registers (apply_settings → switch_server)."""
     window.status.set_no_server()
@@ -92,11 +119,11 @@ def ask_for_server(window: MainWindow) -> SettingsDialog:
     return dialog
 
 
-def dex_refusal(window: MainWindow, url: str) -> str | None:
+def dex_refusal(window: ActionWindow, url: str) -> str | None:
     """Why the DEX server cannot change to `url` now; None when it can."""
     if url == window.core.dex_url:
         return None
-    blockers = switch_blockers(window.core)
+    blockers = window.core.switch_blockers()
     return refusal_text(blockers) if blockers else None
 
 
@@ -107,14 +134,14 @@ def refusal_text(blockers: SwitchBlockers) -> str:
         orders=blockers.orders, swaps=blockers.swaps)
 
 
-def _saved(window: MainWindow, config: AppConfig) -> None:
+def _saved(window: ActionWindow, config: AppConfig) -> None:
     window.app_config = config
     window.bridge.spawn(apply_settings(window, config))
 
 
-async def apply_settings(window: MainWindow, config: AppConfig) -> None:
+async def apply_settings(window: ActionWindow, config: AppConfig) -> None:
     """Nodes first (the new server's fee is paid from a node), then the server."""
-    changed = await window.wallet.apply_config(config)
+    changed = await window.core.apply_settings(config)
     if changed:
         await show_node_states(window, changed)
         window.schedule_refresh()
@@ -124,7 +151,7 @@ async def apply_settings(window: MainWindow, config: AppConfig) -> None:
         window.status.showMessage(_tr("MainWindow", "Settings saved."), 5000)
 
 
-async def show_node_states(window: MainWindow, symbols: list[str]) -> None:
+async def show_node_states(window: ActionWindow, symbols: list[str]) -> None:
     """Ask each changed node for its tip at once and say how it went."""
     notes = []
     for symbol in symbols:
@@ -146,11 +173,11 @@ async def show_node_states(window: MainWindow, symbols: list[str]) -> None:
     window.status.showMessage("; ".join(notes), 10000)
 
 
-async def switch_server(window: MainWindow, config: AppConfig) -> None:
+async def switch_server(window: ActionWindow, config: AppConfig) -> None:
     """The registration fee of the new server is paid only after the confirmation dialog
     (`window.bridge.confirm`); the retries are the core's (`register_until_done`)."""
     core, url = window.core, config.dex_url
-    blockers = switch_blockers(core)
+    blockers = core.switch_blockers()
     if not blockers:
         window.status.set_switching(url)
         try:
@@ -175,29 +202,29 @@ async def switch_server(window: MainWindow, config: AppConfig) -> None:
         window.status.host or url), 8000)
 
 
-def _register_failed(window: MainWindow, error: BaseException) -> None:
+def _register_failed(window: ActionWindow, error: BaseException) -> None:
     window.status.showMessage(_tr("MainWindow", "Cannot register with the DEX server "
                                                 "yet: {0}").format(error), 8000)
 
 
-async def _keep_server(window: MainWindow, config: AppConfig) -> None:
+async def _keep_server(window: ActionWindow, config: AppConfig) -> None:
     """The switch was refused: the file and the running config name the old server again."""
     kept = replace(config, dex_url=window.core.dex_url)
     window.app_config = kept
-    await window.wallet.apply_config(kept)
+    await window.core.apply_settings(kept)
     try:
         save_config(window.wallet.datadir, kept)
     except OSError as exc:
         log.warning("could not write the settings back: %s", exc)
 
 
-def _forget(window: MainWindow, dialog: QDialog) -> None:
+def _forget(window: ActionWindow, dialog: QDialog) -> None:
     if window.settings_dialog is dialog:
         window.settings_dialog = None
     dialog.deleteLater()
 
 
-def apply_theme(window: MainWindow, theme: str) -> None:
+def apply_theme(window: ActionWindow, theme: str) -> None:
     """Switch the whole app at once: the app sheet, the window's own, the painted charts."""
     window.theme = theme
     apply_app_theme(theme)  # the app sheet, then every style.Themed widget (book, charts, ...)

@@ -38,7 +38,7 @@ class Balance:
     order) and `swap_coins` (reserved to fund a swap init not yet broadcast): a reserved coin
     counts under its reservation whatever its confirmations. `in_contracts` is value we sent
     into swap contracts that has neither come back nor gone to the counterparty; the wallet
-    alone cannot see it (app/balances.py fills it in from the swap store).
+    alone cannot see it (app/client/balances.py fills it in from the swap store).
     """
 
     available: int

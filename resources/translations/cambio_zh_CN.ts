@@ -283,41 +283,46 @@
     </message>
 </context>
 <context>
-    <name>CoreBridge</name>
+    <name>ClientBridge</name>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="112"/>
+        <location filename="../../app/ui/client_bridge.py" line="112"/>
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="176"/>
+        <location filename="../../app/ui/client_bridge.py" line="176"/>
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="179"/>
+        <location filename="../../app/ui/client_bridge.py" line="179"/>
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="195"/>
+        <location filename="../../app/ui/client_bridge.py" line="195"/>
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="206"/>
+        <location filename="../../app/ui/client_bridge.py" line="206"/>
         <source>Could not accept the server key</source>
         <translation>无法接受服务器密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="222"/>
+        <location filename="../../app/ui/client_bridge.py" line="222"/>
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/core_bridge.py" line="226"/>
+        <location filename="../../app/ui/client_bridge.py" line="226"/>
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/client_bridge.py" line="224"/>
+        <source>The refund was not sent</source>
+        <translation>退款未发送</translation>
     </message>
 </context>
 <context>

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from app.core import Core
+from app.client.client import Client as HeadlessClient
 from app.store.db import Store
 from app.swap.engine import ours_of
 from app.swap.store import SwapStore, decode_state
@@ -180,7 +180,7 @@ async def _place_together(dirs: list[Path], side: str, otype: str, qty: int) -> 
     """One order per trader, sent at the same moment just after an epoch starts (short-lived
     in-process clients, gone before the epoch closes, so the daemons get the matches)."""
     wallets = [unlock_wallet(d, TRADER_PASSWORD) for d in dirs]
-    cores = [Core(w, settle=False) for w in wallets]
+    cores = [HeadlessClient(w, settle=False) for w in wallets]
     try:
         for core in cores:
             await core.start()

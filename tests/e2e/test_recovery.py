@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from app.core import Core
+from app.client.client import Client as HeadlessClient
 from app.wallet.session import unlock_wallet
 from simnet.harness import TRADER_PASSWORD, Simnet
 from tests.e2e.conftest import LOT, RATE
@@ -22,7 +22,7 @@ SWAPS = 20
 async def _place_many(datadir: object, count: int) -> list[str]:
     """Many orders from one short-lived in-process client (a CLI call per order is slow)."""
     wallet = unlock_wallet(datadir, TRADER_PASSWORD)  # type: ignore[arg-type]
-    core = Core(wallet, settle=False)
+    core = HeadlessClient(wallet, settle=False)
     try:
         await core.start()
         await core.ready(30)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.core import Core
+from app.client.client import Client as HeadlessClient
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError
@@ -134,12 +134,12 @@ async def test_book_consistency_after_random_orders_and_seq_gap(
     sub.session.receive = lossy  # type: ignore[method-assign]
     rng = random.Random(5)
     wallets = [unlock_wallet(d, TRADER_PASSWORD) for d in (maker.datadir, taker.datadir)]
-    cores = [Core(w, settle=False) for w in wallets]
+    cores = [HeadlessClient(w, settle=False) for w in wallets]
     try:
         for core in cores:
             await core.start()
             await core.ready(30)
-        placed: list[tuple[Core, str]] = []
+        placed: list[tuple[HeadlessClient, str]] = []
         for i in range(16):
             core = cores[i % 2]
             side = "sell" if core is cores[0] else "buy"

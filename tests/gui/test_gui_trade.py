@@ -1,6 +1,6 @@
 """One trade driven through the GUI on a real simnet (chains, miner, DEX server process).
 
-A second trader (its own Core in this process) posts a standing sell; the GUI trader clicks the
+A second trader (its own Client in this process) posts a standing sell; the GUI trader clicks the
 ask in the book, steps the amount up, clicks Buy and confirms; the swap settles on both chains
 and a "Completed" row appears in the Swaps history.
 """
@@ -17,7 +17,7 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from app.assets import format_atoms
-from app.core import Core
+from app.client.client import Client
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
 from app.wallet.session import unlock_wallet
@@ -51,8 +51,8 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
     asyncio.set_event_loop(loop)
     maker_wallet = unlock_wallet(simnet.traders["trader2"], TRADER_PASSWORD)
     gui_wallet = unlock_wallet(simnet.traders["trader1"], TRADER_PASSWORD)
-    maker = Core(maker_wallet, poll_interval=0.3)
-    window = MainWindow(Core(gui_wallet, poll_interval=0.3), ["ltc", "btc"])
+    maker = Client(maker_wallet, poll_interval=0.3)
+    window = MainWindow(Client(gui_wallet, poll_interval=0.3), ["ltc", "btc"])
     policy = SimnetRegfeePolicy(simnet.dex_url)  # as the --simnet launcher does
     window.bridge.confirm = policy
     qtbot.addWidget(window)

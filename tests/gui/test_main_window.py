@@ -1,4 +1,4 @@
-"""The main window on a real Core over a temporary store (no server, no chains): tabs, swap rows
+"""The main window on a real Client over a temporary store (no server, no chains): tabs, swap rows
 and their step tracker driven by core events, the resume banner, the quit warning, cancel."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from app.assets import Network, format_atoms
-from app.core import Core
-from app.events import OrderMatched, SwapsResumed, SwapStep
-from app.orders import OrderRecord
+from app.client.client import Client
+from app.client.events import OrderMatched, SwapsResumed, SwapStep
+from app.client.order_store import OrderRecord
 from app.swap.states import Complete, Matched, Role
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QMessageBox, QTimer
@@ -26,15 +26,15 @@ from tests.unit.test_swap_transitions import at_init
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
+def core(tmp_path: Path) -> Iterator[Client]:
     create_wallet(tmp_path / "w", "pw", network=Network.REGTEST, scrypt_n=2**10)
     wallet = unlock_wallet(tmp_path / "w", "pw")
-    yield Core(wallet, dex_url="ws://127.0.0.1:9")
+    yield Client(wallet, dex_url="ws://127.0.0.1:9")
     wallet.store.close()
 
 
 @pytest.fixture
-def window(qtbot: QtBot, core: Core) -> MainWindow:
+def window(qtbot: QtBot, core: Client) -> MainWindow:
     win = MainWindow(core, ["ltc", "btc"])
     qtbot.addWidget(win)
     for timer in win.findChildren(QTimer):
@@ -70,7 +70,7 @@ def test_connection_drop_and_reconnect_are_shown(window: MainWindow) -> None:
     assert window.status.dex.text.text() == "DEX: reconnected"
 
 
-def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Core,
+def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Client,
                                                   tmp_path: Path) -> None:
     state = at_init(Role.MAKER)
     mid = state.match.match_id
@@ -113,7 +113,7 @@ def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Core
     assert rows[0]["redeem_fee"] == "0.00002250"
 
 
-def test_resume_banner_counts_down_as_swaps_settle(window: MainWindow, core: Core) -> None:
+def test_resume_banner_counts_down_as_swaps_settle(window: MainWindow, core: Client) -> None:
     state = at_init(Role.TAKER)
     core.swaps.create(state)
     core.events.emit(SwapsResumed(1, 2))
@@ -129,7 +129,7 @@ def test_resume_banner_counts_down_as_swaps_settle(window: MainWindow, core: Cor
 
 
 def test_quit_warns_while_swaps_are_in_flight(qtbot: QtBot, window: MainWindow,
-                                             core: Core) -> None:
+                                             core: Client) -> None:
     window.show()
     core.swaps.create(at_init(Role.MAKER))
     assert not window.close()  # refused: the question is asked first
@@ -156,7 +156,7 @@ def test_quit_without_swaps_closes_at_once(qtbot: QtBot, window: MainWindow) -> 
     assert window.quit_box is None
 
 
-def test_cancel_in_my_orders_calls_the_core(window: MainWindow, core: Core,
+def test_cancel_in_my_orders_calls_the_core(window: MainWindow, core: Client,
                                            loop: qasync.QEventLoop) -> None:
     order = OrderRecord("ab" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell", "limit",
                         3_000_000, 10_000_000, "standing", "addr", "ltc", ("aa" * 32 + ":0",),

@@ -13,8 +13,8 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from app.assets import Network
+from app.client.client import Client
 from app.config import load_config
-from app.core import Core
 from app.dex.connection import NoServerConfigured
 from app.ui.main_window import MainWindow
 from app.ui.qt import QTimer
@@ -42,7 +42,7 @@ def test_a_wallet_without_a_server_opens_the_window_and_asks_for_one(
     wallet = unlock_wallet(datadir, "pw")
     try:
         assert wallet.config.dex_url == ""
-        core = Core(wallet)  # was: ValueError from ConnectionOptions
+        core = Client(wallet)  # was: ValueError from ConnectionOptions
         assert not core.dex.configured
         window = MainWindow(core, ["ltc", "btc"])
         qtbot.addWidget(window)

@@ -12,9 +12,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.assets import Network, get_asset
-from app.core_register import RegistrationQuote, RegistrationRefused, register_account
+from app.client.events import Dispatcher, ServerRefused
+from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
 from app.dex.messages import ConfigResult, RegisterResult
-from app.events import Dispatcher, ServerRefused
 from app.safety.limits import SafetyLimits
 from app.store.db import Store
 from app.ui.regfee_dialog import RegistrationConfirm
@@ -56,19 +56,18 @@ class Wallet:
         return SignedTx(raw=b"\x02" + bytes(80), txid="ab" * 32, vsize=141, fee=141 * rate)
 
 
-def fake_core(tmp_path: Path, wallet: Wallet, events: Dispatcher) -> Any:
+def fake_registration(tmp_path: Path, wallet: Wallet, events: Dispatcher) -> Registration:
     cfg = ConfigResult.from_json(config())  # regfee 0.1 LTC, fee rate 10
 
     async def register() -> RegisterResult:
         return RegisterResult(pubkey=cfg.pubkey, address=ADDRESS, fee=10**7, asset="ltc",
                               timestamp=0, sig=bytes(64))
 
-    return SimpleNamespace(
-        dex=SimpleNamespace(config=cfg, register=register), events=events, dex_url=URL,
-        wallet=SimpleNamespace(store=Store(tmp_path / "db"), symbols=lambda: ["btc", "ltc"],
-                               asset=lambda s: wallet, config=SimpleNamespace(
-                                   safety_limits=lambda: SafetyLimits.default(
-                                       Network.REGTEST))))
+    dex: Any = SimpleNamespace(config=cfg, register=register)
+    fake_wallet: Any = SimpleNamespace(
+        store=Store(tmp_path / "db"), symbols=lambda: ["btc", "ltc"], asset=lambda s: wallet,
+        config=SimpleNamespace(safety_limits=lambda: SafetyLimits.default(Network.REGTEST)))
+    return Registration(fake_wallet, lambda: dex, lambda: URL, events)
 
 
 async def wait_dialog(confirm: RegistrationConfirm) -> None:
@@ -82,9 +81,9 @@ async def test_dialog_shows_the_fee_and_cancel_pays_nothing(qtbot: QtBot,
                                                             tmp_path: Path) -> None:
     wallet, events, seen = Wallet(), Dispatcher(), []
     events.subscribe(seen.append)
-    core = fake_core(tmp_path, wallet, events)
+    registration = fake_registration(tmp_path, wallet, events)
     confirm = RegistrationConfirm(None)
-    task = asyncio.ensure_future(register_account(core, 5, confirm))
+    task = asyncio.ensure_future(registration.register_account(5, confirm))
     await wait_dialog(confirm)
     dialog = confirm.dialog
     assert dialog is not None
@@ -100,8 +99,8 @@ async def test_dialog_shows_the_fee_and_cancel_pays_nothing(qtbot: QtBot,
         await task
     assert wallet.signed == [(ADDRESS, 10**7, 10)]  # signed for the quote only
     assert wallet.backend.broadcasts == []
-    assert core.wallet.store.get_meta(f"regfee:{URL}") is None
-    assert core.wallet.store.query("SELECT txid FROM coin_locks") == []
+    assert registration.wallet.store.get_meta(f"regfee:{URL}") is None
+    assert registration.wallet.store.query("SELECT txid FROM coin_locks") == []
     assert [type(e) for e in seen] == [ServerRefused]
 
 
@@ -116,7 +115,7 @@ async def test_pay_answers_yes(qtbot: QtBot) -> None:
 
 
 def test_bridge_asks_with_the_dialog_and_shows_a_refusal(qtbot: QtBot) -> None:
-    from app.ui.core_bridge import CoreBridge
+    from app.ui.client_bridge import ClientBridge
     from app.ui.qt import QWidget
 
     window = QWidget()
@@ -124,7 +123,7 @@ def test_bridge_asks_with_the_dialog_and_shows_a_refusal(qtbot: QtBot) -> None:
     events = Dispatcher()
     identity = SimpleNamespace(pinned_key=lambda url: None, offered_key=lambda url: None)
     core = SimpleNamespace(events=events, identity=identity)
-    bridge = CoreBridge(core, window)  # type: ignore[arg-type]
+    bridge = ClientBridge(core, window)  # type: ignore[arg-type]
     assert isinstance(bridge.confirm, RegistrationConfirm) and bridge.confirm.parent is window
     with qtbot.waitSignal(bridge.server_refused) as shown:
         events.emit(ServerRefused(URL, "the server asks 1 atoms, but advertises 2 atoms"))

@@ -11,8 +11,8 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from app.assets import SYMBOLS, Network
+from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
-from app.core import Core
 from app.ui.main_window import MainWindow
 from app.ui.qt import QTimer
 from app.wallet import restore_scan
@@ -43,7 +43,7 @@ def test_restore_scan_shows_what_it_scans_then_the_first_sync(
     save_config(datadir, config)
 
     wallet = unlock_wallet(datadir, "pw")
-    window = MainWindow(Core(wallet, dex_url="ws://127.0.0.1:9"), ["ltc", "btc"])
+    window = MainWindow(Client(wallet, dex_url="ws://127.0.0.1:9"), ["ltc", "btc"])
     qtbot.addWidget(window)
     for timer in window.findChildren(QTimer):
         timer.stop()

@@ -1,14 +1,14 @@
 """Refusals are never silent, epochs say whether they verified, swap cards show their safety
-constants: core events into the real main window (a real Core over a temporary store, no
+constants: core events into the real main window (a real Client over a temporary store, no
 server, no chains), and the plain view models behind them."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from app.core import Core
-from app.events import DexConnection, EpochChecked, MatchRefused, ServerRefused, SwapStep
-from app.orders import OrderRecord
+from app.client.client import Client
+from app.client.events import DexConnection, EpochChecked, MatchRefused, ServerRefused, SwapStep
+from app.client.order_store import OrderRecord
 from app.safety.rules import client_swap_confs, rules_for
 from app.swap.states import Complete, Matched, Role
 from app.trading.orderform import ChainFees, MarketRules
@@ -27,7 +27,7 @@ ORDER = "ab" * 32
 REASON = "the server offered 0.02 BTC per LTC, our order asks at least 0.03"
 
 
-def booked(core: Core) -> OrderRecord:  # noqa: F811
+def booked(core: Client) -> OrderRecord:  # noqa: F811
     order = OrderRecord(ORDER, core.dex_url, "ltc_btc", "ltc", "btc", "sell", "limit",
                         3_000_000, 3_000_000, "standing", "addr", "ltc", (), epoch=1,
                         status="booked", created_ms=1)
@@ -88,7 +88,7 @@ def test_swap_safety_of_a_maker_and_a_taker() -> None:
 
 # -- the window -------------------------------------------------------------------------------
 def test_a_refused_match_is_notified_and_marks_the_order_row(window: MainWindow,  # noqa: F811
-                                                             core: Core) -> None:  # noqa: F811
+                                                             core: Client) -> None:  # noqa: F811
     booked(core)
     view = window.orders_view
     view.reload()
@@ -110,7 +110,7 @@ def test_a_refused_match_is_notified_and_marks_the_order_row(window: MainWindow,
 
 
 def test_a_refused_server_gets_a_banner_until_a_new_connection(window: MainWindow,  # noqa: F811
-                                                               core: Core) -> None:  # noqa: F811
+                                                               core: Client) -> None:  # noqa: F811
     banner = window.server_banner
     assert not banner.isVisibleTo(window)
     core.events.emit(DexConnection(True, core.dex_url))
@@ -129,7 +129,7 @@ def test_a_refused_server_gets_a_banner_until_a_new_connection(window: MainWindo
 
 
 def test_epoch_checks_show_a_quiet_mark_or_a_warning(window: MainWindow,  # noqa: F811
-                                                     core: Core) -> None:  # noqa: F811
+                                                     core: Client) -> None:  # noqa: F811
     window.trade.set_market(RULES)
     mark = window.trade.epoch_check
     assert not mark.isVisibleTo(window)
@@ -148,7 +148,7 @@ def test_epoch_checks_show_a_quiet_mark_or_a_warning(window: MainWindow,  # noqa
 
 
 def test_epoch_mark_colours_come_from_the_palette(window: MainWindow,  # noqa: F811
-                                                  core: Core) -> None:  # noqa: F811
+                                                  core: Client) -> None:  # noqa: F811
     window.trade.set_market(RULES)
     mark = window.trade.epoch_check
     window.show()
@@ -160,7 +160,7 @@ def test_epoch_mark_colours_come_from_the_palette(window: MainWindow,  # noqa: F
 
 
 def test_a_swap_card_shows_the_lock_times_and_margins(window: MainWindow,  # noqa: F811
-                                                      core: Core) -> None:  # noqa: F811
+                                                      core: Client) -> None:  # noqa: F811
     state = Matched(match(Role.MAKER))
     core.swaps.create(state)
     core.events.emit(SwapStep(state.match.match_id, "", "Matched", ""))
@@ -173,7 +173,7 @@ def test_a_swap_card_shows_the_lock_times_and_margins(window: MainWindow,  # noq
 
 
 def test_a_repeated_refusal_is_notified_once_a_minute_but_always_recorded(
-        window: MainWindow, core: Core) -> None:  # noqa: F811
+        window: MainWindow, core: Client) -> None:  # noqa: F811
     booked(core)
     now = [1000.0]
     window.safety_notices.clock = lambda: now[0]

@@ -13,8 +13,8 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from app.assets import Network
+from app.client.client import Client
 from app.config import AppConfig, load_config, save_config
-from app.core import Core
 from app.safety.limits import SafetyLimits
 from app.ui.main_window import MainWindow
 from app.ui.safety_model import format_bp, parse_count, parse_percent_bp
@@ -139,7 +139,7 @@ def test_a_broken_saved_limit_shows_the_defaults_and_says_why(qtbot: QtBot,
 
 
 def test_saved_limits_reach_the_wallet_config_the_core_reads(
-        qtbot: QtBot, window: MainWindow, core: Core,  # noqa: F811
+        qtbot: QtBot, window: MainWindow, core: Client,  # noqa: F811
         loop: qasync.QEventLoop) -> None:  # noqa: F811
     dialog = open_settings(window)
     dialog.dex_url.setText(core.dex_url)  # the same server: no switch

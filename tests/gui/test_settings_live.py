@@ -12,10 +12,10 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
+from app.client.client import Client
+from app.client.events import ServerTime
+from app.client.order_store import OrderRecord, RevokeCause
 from app.config import AppConfig, NodeConfig, load_config
-from app.core import Core
-from app.events import ServerTime
-from app.orders import OrderRecord, RevokeCause
 from app.ui.main_window import MainWindow
 from app.ui.orders_view import OrdersView
 from app.ui.settings_dialog import SettingsDialog
@@ -27,7 +27,7 @@ from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtur
 LOT = 1_000_000
 
 
-def booked_order(core: Core) -> OrderRecord:  # noqa: F811
+def booked_order(core: Client) -> OrderRecord:  # noqa: F811
     record = OrderRecord("cd" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell", "limit",
                          LOT, 10**7, "standing", "bcrt1qx", "ltc", (), status="booked")
     core.order_store.add(record)
@@ -57,7 +57,7 @@ def test_node_switch_shows_the_error_then_balances_again(
 
 
 def test_dialog_refuses_a_new_server_while_an_order_is_open(
-        window: MainWindow, core: Core, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
+        window: MainWindow, core: Client, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
     booked_order(core)
     config = AppConfig(dex_url=core.dex_url)
     dialog = SettingsDialog(config, tmp_path, dex_check=lambda url: dex_refusal(window, url))
@@ -72,7 +72,7 @@ def test_dialog_refuses_a_new_server_while_an_order_is_open(
 
 
 def test_refused_switch_keeps_the_old_server_on_disk(
-        window: MainWindow, core: Core, loop: qasync.QEventLoop) -> None:  # noqa: F811
+        window: MainWindow, core: Client, loop: qasync.QEventLoop) -> None:  # noqa: F811
     booked_order(core)
     old = core.dex_url
     wanted = replace(window.app_config, dex_url="ws://127.0.0.1:10")
@@ -83,7 +83,7 @@ def test_refused_switch_keeps_the_old_server_on_disk(
 
 
 def test_epoch_countdown_follows_the_server_clock(window: MainWindow,  # noqa: F811
-                                                  core: Core) -> None:  # noqa: F811
+                                                  core: Client) -> None:  # noqa: F811
     timer = window.trade.epoch
     local = [1_000_000]
     timer.clock = lambda: local[0]
@@ -99,7 +99,7 @@ def test_epoch_countdown_follows_the_server_clock(window: MainWindow,  # noqa: F
 
 
 def test_orders_view_says_what_a_revocation_did(window: MainWindow,  # noqa: F811
-                                                core: Core) -> None:  # noqa: F811
+                                                core: Client) -> None:  # noqa: F811
     store = core.order_store
     record = booked_order(core)
     store.add_match(record.order_id, "e1" * 32, LOT, 10**7)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Libraries no window needs before its first paint (each costs 25-100 ms to import).
 LATE = ("aiohttp", "segno")
 # What only the main window and the client need: the unlock dialog must not wait for them.
-CLIENT = ("app.core", "app.dex.connection", "websockets", "qasync", "app.ui.main_window")
+CLIENT = ("app.client.client", "app.dex.connection", "websockets", "qasync", "app.ui.main_window")
 
 
 def loaded_after(code: str, names: tuple[str, ...]) -> dict[str, bool]:

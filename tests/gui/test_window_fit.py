@@ -11,9 +11,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.assets import Network, get_asset
-from app.core import Core
+from app.client.client import Client
+from app.client.events import SwapStep
 from app.dex.orderbook import OrderBookMirror
-from app.events import SwapStep
 from app.swap.states import CounterpartyAudited, Matched, Role
 from app.swap.transitions import transition
 from app.trading.orderform import ChainFees, MarketRules
@@ -32,20 +32,20 @@ RULES = MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(10, 225), ChainFees(
 LAPTOPS = [(1366, 768), (1280, 720)]
 
 
-def make_core(datadir: Path) -> Core:
+def make_core(datadir: Path) -> Client:
     if not datadir.exists():
         create_wallet(datadir, "pw", network=Network.REGTEST, scrypt_n=2**10)
-    return Core(unlock_wallet(datadir, "pw"), dex_url="ws://127.0.0.1:9")
+    return Client(unlock_wallet(datadir, "pw"), dex_url="ws://127.0.0.1:9")
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
+def core(tmp_path: Path) -> Iterator[Client]:
     core = make_core(tmp_path / "w")
     yield core
     core.wallet.store.close()
 
 
-def open_window(qtbot: QtBot, core: Core) -> MainWindow:
+def open_window(qtbot: QtBot, core: Client) -> MainWindow:
     win = MainWindow(core, ["ltc", "btc"])
     qtbot.addWidget(win)
     for timer in win.findChildren(QTimer):
@@ -87,7 +87,7 @@ def whole_inside(widget: QWidget, win: MainWindow) -> bool:
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
-def test_minimum_size_fits_1280_by_720(qtbot: QtBot, core: Core, qapp: QApplication,
+def test_minimum_size_fits_1280_by_720(qtbot: QtBot, core: Client, qapp: QApplication,
                                        language: str) -> None:
     assert i18n.install_language(language, qapp)
     try:
@@ -105,7 +105,7 @@ def test_minimum_size_fits_1280_by_720(qtbot: QtBot, core: Core, qapp: QApplicat
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
 def test_order_button_fees_and_status_bar_inside_a_laptop_window(
-        qtbot: QtBot, core: Core, width: int, height: int) -> None:
+        qtbot: QtBot, core: Client, width: int, height: int) -> None:
     win = with_market(open_window(qtbot, core))
     shown_at(qtbot, win, width, height)
     form = win.trade.trading.form
@@ -125,7 +125,7 @@ def test_order_button_fees_and_status_bar_inside_a_laptop_window(
 
 
 def test_a_short_window_scrolls_the_fields_and_keeps_the_button(qtbot: QtBot,
-                                                                core: Core) -> None:
+                                                                core: Client) -> None:
     win = with_market(open_window(qtbot, core))
     shown_at(qtbot, win, 1280, 720)
     hint = win.minimumSizeHint()  # once shown: polished, in its real fonts
@@ -166,7 +166,7 @@ def test_size_is_remembered_in_the_datadir(qtbot: QtBot, tmp_path: Path) -> None
     other.wallet.store.close()
 
 
-def test_book_click_offers_the_amount_up_to_that_row(qtbot: QtBot, core: Core) -> None:
+def test_book_click_offers_the_amount_up_to_that_row(qtbot: QtBot, core: Client) -> None:
     win = with_market(open_window(qtbot, core))
     shown_at(qtbot, win, 1366, 768)
     trading = win.trade.trading
@@ -184,7 +184,7 @@ def test_book_click_offers_the_amount_up_to_that_row(qtbot: QtBot, core: Core) -
 
 
 def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
-                                                                  core: Core) -> None:
+                                                                  core: Client) -> None:
     win = open_window(qtbot, core)
     audited = transition(Matched(match(Role.TAKER)), taker_audit_obs()).state
     assert isinstance(audited, CounterpartyAudited)  # their LTC contract, 2 confirmations due
@@ -203,7 +203,7 @@ def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
     assert card.tracker.minimumHeight() > 46  # a line for the text under the steps
 
 
-def test_wait_text_estimates_from_the_block_interval(core: Core) -> None:
+def test_wait_text_estimates_from_the_block_interval(core: Client) -> None:
     from app.ui.swap_rows import Wait
 
     btc = Wait("ab" * 32, "btc", 3, 600)

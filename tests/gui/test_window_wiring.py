@@ -11,13 +11,13 @@ import json
 import pytest
 import qasync
 
-from app.core import Core
+from app.client.client import Client
+from app.client.events import BookChanged, ServerTime
 from app.dex.errors import ProtocolError
 from app.dex.events import BookUpdated
 from app.dex.jsonrpc import response_frame
 from app.dex.orderbook import ApplyStatus, BookDelta, OrderBookMirror
 from app.dex.session import Call, Session
-from app.events import BookChanged, ServerTime
 from app.trading.charts_data import Candle, Trade
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui.main_window import MainWindow
@@ -32,7 +32,7 @@ RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFee
 DELTA = BookDelta(ApplyStatus.APPLIED, ())
 
 
-def test_core_forwards_book_updates_as_events(core: Core) -> None:  # noqa: F811
+def test_core_forwards_book_updates_as_events(core: Client) -> None:  # noqa: F811
     seen: list[object] = []
     core.events.subscribe(seen.append)
     core._on_dex_event(BookUpdated(1, "ltc_btc", DELTA))
@@ -41,7 +41,7 @@ def test_core_forwards_book_updates_as_events(core: Core) -> None:  # noqa: F811
 
 
 def test_book_deltas_are_queued_and_snapshots_reload(window: MainWindow,  # noqa: F811
-                                                     core: Core,  # noqa: F811
+                                                     core: Client,  # noqa: F811
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     window.trade.set_market(RULES)
     mirror = OrderBookMirror(1)
@@ -62,7 +62,7 @@ def test_book_deltas_are_queued_and_snapshots_reload(window: MainWindow,  # noqa
 
 
 def test_trade_tab_shows_market_data_and_epoch(window: MainWindow,  # noqa: F811
-                                               core: Core) -> None:  # noqa: F811
+                                               core: Client) -> None:  # noqa: F811
     tab = window.trade
     tab.set_market(RULES)
     trades = [Trade("ab" * 32, 1_000_000, 2_000_000, 1_000), Trade("cd" * 32, 1_100_000,

@@ -1,6 +1,6 @@
 """Fixtures of the hostile-server tests: the session's two regtest nodes (ltc and the BTC
 stand-in, tests/conftest.py) with empty mempools, a hostile server per test, and a factory
-of victims (a fresh wallet funded on both chains, the real Core connected to the server)."""
+of victims (a fresh wallet funded on both chains, the real Client connected to the server)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.assets import Network
+from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
-from app.core import Core
 from app.safety.limits import SafetyLimits
 from app.wallet.session import create_wallet, unlock_wallet
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
@@ -46,7 +46,7 @@ async def server() -> AsyncIterator[HostileServer]:
 @pytest.fixture
 async def make_trader(tmp_path: Path, nodes: dict[str, RegtestNode], server: HostileServer
                       ) -> AsyncIterator[MakeTrader]:
-    """`await make_trader()`: a funded wallet and a started Core on the hostile server
+    """`await make_trader()`: a funded wallet and a started Client on the hostile server
     (configure the server first: the client reads `assets` when it connects). With
     `ready=True` it waits for the connection (account connected); `limits` are the user's
     safety limits (else the regtest defaults)."""
@@ -69,7 +69,7 @@ async def make_trader(tmp_path: Path, nodes: dict[str, RegtestNode], server: Hos
                 await asyncio.to_thread(nodes[symbol].fund_script, keys.script(False, i),
                                         value, False)
             await asyncio.to_thread(nodes[symbol].mine, 1)
-        core = Core(wallet, dex_url=server.url, poll_interval=0.2)
+        core = Client(wallet, dex_url=server.url, poll_interval=0.2)
         trader = Trader(core, wallet, server, nodes)
         core.events.subscribe(trader.events.append)
         made.append(trader)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.orders import LIVE
+from app.client.order_store import LIVE
 from tests.hostile.conftest import MakeTrader
 from tests.hostile.server import HostileServer, counterparty_address
 from tests.hostile.trader import LOT, RATE, wait_until

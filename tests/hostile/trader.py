@@ -1,4 +1,4 @@
-"""The victim of the hostile-server tests: the real headless client (`app.core.Core`) with a
+"""The victim of the hostile-server tests: the real headless client (`app.client.Client`) with a
 real wallet funded on the two regtest nodes, and the checks every attack test makes.
 
 `assert_untouched` is the "nothing happened" check, sound without waiting: a swap is stored
@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core import Core
+from app.client.client import Client
+from app.client.events import CoreError, CoreEvent, MatchRefused, ServerRefused
+from app.client.order_store import LIVE
 from app.dex.errors import DexError
-from app.events import CoreError, CoreEvent, MatchRefused, ServerRefused
-from app.orders import LIVE
 from app.wallet.coins import Outpoint
 from app.wallet.service import SWAP_FUNDING
 from app.wallet.session import OpenWallet
@@ -54,7 +54,7 @@ class Holdings:
 
 @dataclass
 class Trader:
-    core: Core
+    core: Client
     wallet: OpenWallet
     server: HostileServer
     nodes: dict[str, RegtestNode]

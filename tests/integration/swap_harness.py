@@ -14,10 +14,11 @@ from pathlib import Path
 
 from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
+from app.swap.batch import prepare_batch
 from app.swap.engine import Funding, SwapEngine
 from app.swap.keys import WalletKeys
 from app.swap.messages import IncomingMessage, OutgoingMessage, SwapEvent, as_incoming
-from app.swap.states import KeyPath, Match, Role
+from app.swap.states import InitBroadcast, KeyPath, Match, Role
 from app.swap.store import SwapStore
 from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import ChainBackend
@@ -226,3 +227,22 @@ class HoldingMiner:
             if not self.paused:
                 await asyncio.to_thread(self.mine_one)
             await asyncio.sleep(interval)
+
+
+def stored_maker_swap(node: RegtestNode, store: SwapStore, match: Match,
+                 secret: bytes) -> InitBroadcast:
+    """A swap of ours in `store` at InitBroadcast: fund, sign (init + refund), store, then
+    broadcast and mine our init."""
+    key = os.urandom(32)
+    value = match.our_amount + 100_000
+    txid, vout = node.fund_script(p2wpkh_script(pkh(key)), value)
+    coin = KeyedUtxo(Utxo(Outpoint(txid, vout), value, p2wpkh_script(pkh(key)), 0, 0), key)
+    tip = int(node.rpc("getblockcount"))
+    (prepared,) = prepare_batch([match], [secret], [coin], fresh_script(), tip,
+                                role_keys(match.role))
+    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None,
+                          prepared.sealed_secret)
+    assert store.create(state)
+    node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
+    node.mine(1)
+    return state

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from app.assets import Network, get_asset
-from app.balances import asset_balance
+from app.client.balances import asset_balance
 from app.config import NodeConfig
 from app.crypto import hash160, pubkey_from_secret
 from app.swap.htlc import Contract

@@ -15,14 +15,9 @@ import pytest
 
 from app.config import AppConfig, NodeConfig, save_config
 from app.store.db import Store
-from app.swap.batch import prepare_batch
-from app.swap.states import InitBroadcast, Match
 from app.swap.store import SwapStore
-from app.wallet.coins import Outpoint, Utxo
-from app.wallet.signing import KeyedUtxo
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches, role_keys
-from tests.integration.swap_proc import p2wpkh_for
+from tests.integration.swap_harness import HOUR_MS, make_matches, role_keys, stored_maker_swap
 
 pytestmark = pytest.mark.regtest
 ROOT = Path(__file__).parents[2]
@@ -48,24 +43,6 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-def _stored_swap(node: RegtestNode, store: SwapStore, match: Match,
-                 secret: bytes) -> InitBroadcast:
-    """Fund, sign (init + refund), store, then broadcast and mine our init."""
-    key = os.urandom(32)
-    value = match.our_amount + 100_000
-    txid, vout = node.fund_script(p2wpkh_for(key), value)
-    coin = KeyedUtxo(Utxo(Outpoint(txid, vout), value, p2wpkh_for(key), 0, 0), key)
-    tip = int(node.rpc("getblockcount"))
-    (prepared,) = prepare_batch([match], [secret], [coin], fresh_script(), tip,
-                                role_keys(match.role))
-    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None,
-                          prepared.sealed_secret)
-    assert store.create(state)
-    node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
-    node.mine(1)
-    return state
-
-
 def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode) -> None:
     data, other = tmp_path / "data", tmp_path / "other"
     now = int(time.time() * 1000)
@@ -74,8 +51,8 @@ def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode)
     locked, _ = make_matches(2_000_000, 1_000_000)
     store = SwapStore(Store(data / "cambio.db"))
     old_secret, new_secret = os.urandom(32), os.urandom(32)
-    old = _stored_swap(ltc_node, store, expired, old_secret)
-    _stored_swap(ltc_node, store, locked, new_secret)
+    old = stored_maker_swap(ltc_node, store, expired, old_secret)
+    stored_maker_swap(ltc_node, store, locked, new_secret)
     store.store.close()
     nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
              for s, n in (("ltc", ltc_node), ("btc", btc_node))}

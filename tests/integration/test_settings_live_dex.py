@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from app.assets import Network
+from app.client.client import Client
+from app.client.registration import RegistrationQuote
+from app.client.server_switch import DexSwitchRefused
 from app.config import NodeConfig
-from app.core import Core
-from app.core_register import DexSwitchRefused, RegistrationQuote
 from app.wallet.errors import BackendError
 from app.wallet.session import create_wallet, unlock_wallet
 from dexserver.app import DexServer
@@ -77,7 +78,7 @@ async def test_nodes_and_server_switch_while_running(
     for i in range(3):
         ltc_node.fund_script(ltc.keys.script(False, i), 30_000_000, mine=False)
     ltc_node.mine(1)
-    core = Core(wallet, dex_url=url_a, poll_interval=0.2)
+    core = Client(wallet, dex_url=url_a, poll_interval=0.2)
     stop_mining = asyncio.Event()
     miner = asyncio.ensure_future(mine_until(ltc_node, stop_mining))
     await core.start()

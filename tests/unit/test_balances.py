@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.assets import Network, get_asset
-from app.balances import asset_balance, breakdown, contract_in_flight
+from app.client.balances import asset_balance, breakdown, contract_in_flight
 from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.htlc import Contract

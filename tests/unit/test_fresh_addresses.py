@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import cast
 
 from app.assets import Network
-from app.core import Core
+from app.client.client import Client
 from app.dex.messages import MatchNote, MatchSide
 from app.dex.signing import sign
 from app.swap.states import Matched
@@ -137,7 +137,7 @@ def script_of(wallet: AssetWallet, address: str) -> bytes:
                 == address)
 
 
-# --- through the Core: orders placed, matches taken ------------------------------------
+# --- through the Client: orders placed, matches taken ------------------------------------
 async def test_two_orders_two_addresses_two_swaps_two_refund_scripts(
         tmp_path: Path, server: FakeServer) -> None:
     chain = FakeChain()
@@ -146,7 +146,7 @@ async def test_two_orders_two_addresses_two_swaps_two_refund_scripts(
     ltc, btc = wallet.asset("ltc"), wallet.asset("btc")
     for i in range(2):  # one coin per order
         chain.pay(ltc.keys.script(RECEIVE, i), 5 * 10**6)
-    core = Core(wallet, dex_url=server.url, settle=False)
+    core = Client(wallet, dex_url=server.url, settle=False)
     await core.start()
     try:
         await core.ready(5)

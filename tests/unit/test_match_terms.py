@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from app.assets import Network, get_asset
+from app.client.order_store import OrderRecord
 from app.dex.messages import ConfigResult
-from app.orders import OrderRecord
 from app.safety.fee_rates import bounds_from
 from app.safety.limits import LimitsError, SafetyLimits
 from app.safety.match_terms import (

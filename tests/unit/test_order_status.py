@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core_orders import revoke_cause
-from app.orders import OrderRecord, OrderStore, RevokeCause, final_status
+from app.client.order_store import OrderRecord, OrderStore, RevokeCause, final_status
+from app.client.orders import revoke_cause
 from app.store.db import Store
 from app.swap.states import Failed, Matched, Role
 from tests.unit.test_swap_transitions import at_init, match, prepared

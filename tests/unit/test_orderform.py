@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core_funding import order_need
+from app.client.funding import order_need
 from app.dex.feed_messages import BookSide
 from app.dex.messages import (
     AssetInfo,

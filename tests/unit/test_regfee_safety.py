@@ -20,16 +20,16 @@ from typing import Any
 import pytest
 
 from app.assets import Network
-from app.balances import init_inputs
 from app.cli.trade_cmd import regfee_confirm
+from app.client.balances import init_inputs
+from app.client.client import Client, run_until_stopped
+from app.client.events import CoreError, Dispatcher, ServerRefused
+from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
 from app.config import NodeConfig
-from app.core import Core, run_until_stopped
-from app.core_register import RegistrationQuote, RegistrationRefused, register_account
 from app.dex import codec
 from app.dex.errors import ErrorCode, RemoteError
 from app.dex.messages import ConfigResult, NotifyFeeParams, RegisterParams, RegisterResult
 from app.dex.signing import sign
-from app.events import CoreError, Dispatcher, ServerRefused
 from app.store.db import Store
 from app.swap.engine import tx_outputs
 from app.wallet.address import encode_segwit, script_from_address
@@ -149,14 +149,14 @@ async def wallet(tmp_path: Path, ltc_node: RegtestNode) -> AsyncIterator[OpenWal
 
 
 @pytest.fixture
-async def core(wallet: OpenWallet, server: RegServer) -> AsyncIterator[Core]:
-    c = Core(wallet, dex_url=server.url, settle=False)
+async def core(wallet: OpenWallet, server: RegServer) -> AsyncIterator[Client]:
+    c = Client(wallet, dex_url=server.url, settle=False)
     await c.start()
     yield c
     await c.stop()
 
 
-def events_of(core: Core) -> list[object]:
+def events_of(core: Client) -> list[object]:
     seen: list[object] = []
     core.events.subscribe(seen.append)
     return seen
@@ -182,7 +182,7 @@ async def until(check: Callable[[], bool], what: str, timeout: float = 20.0) -> 
         await asyncio.sleep(0.05)
 
 
-async def assert_nothing_paid(core: Core, node: RegtestNode, before: set[tuple[Outpoint, int]],
+async def assert_nothing_paid(core: Client, node: RegtestNode, before: set[tuple[Outpoint, int]],
                               server: RegServer) -> None:
     ltc = core.wallet.asset("ltc")
     assert await coins(ltc) == before  # every coin still ours, to the atom
@@ -205,7 +205,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 async def test_hostile_register_answer_pays_nothing(
-        case: str, core: Core, server: RegServer, ltc_node: RegtestNode,
+        case: str, core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
     change, reason = HOSTILE[case]
     server.terms.update(change)
@@ -223,7 +223,7 @@ async def test_hostile_register_answer_pays_nothing(
 
 
 async def test_fee_rate_above_the_users_limit_pays_nothing(
-        core: Core, server: RegServer, ltc_node: RegtestNode,
+        core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
     server.feerate = 5000  # the regtest default limit for LTC is 1000 atoms/vB
     await server.drop()  # reconnect: the client reads the new `assets`
@@ -242,7 +242,7 @@ async def test_fee_rate_above_the_users_limit_pays_nothing(
 
 
 async def test_no_confirmation_callback_pays_nothing(
-        core: Core, server: RegServer, ltc_node: RegtestNode,
+        core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
     ltc = core.wallet.asset("ltc")
     calls, before = Calls(ltc, monkeypatch), await coins(ltc)
@@ -253,7 +253,7 @@ async def test_no_confirmation_callback_pays_nothing(
     await assert_nothing_paid(core, ltc_node, before, server)
 
 
-async def test_user_says_no_pays_nothing(core: Core, server: RegServer, ltc_node: RegtestNode,
+async def test_user_says_no_pays_nothing(core: Client, server: RegServer, ltc_node: RegtestNode,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     ltc = core.wallet.asset("ltc")
     calls, user, seen = Calls(ltc, monkeypatch), Answer(False), events_of(core)
@@ -272,7 +272,7 @@ async def test_user_says_no_pays_nothing(core: Core, server: RegServer, ltc_node
 
 # -- yes: exactly the advertised fee, coins locked until it confirms -----------------------
 async def test_user_says_yes_pays_exactly_the_advertised_fee(
-        core: Core, server: RegServer, ltc_node: RegtestNode,
+        core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
     ltc = core.wallet.asset("ltc")
     calls, user = Calls(ltc, monkeypatch), Answer(True)
@@ -303,9 +303,9 @@ async def test_user_says_yes_pays_exactly_the_advertised_fee(
 
 
 async def test_failed_first_broadcast_is_sent_again_and_registration_completes(
-        core: Core, server: RegServer, ltc_node: RegtestNode,
+        core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.core_register.REBROADCAST_S", 0.2)
+    monkeypatch.setattr("app.client.registration.REBROADCAST_S", 0.2)
     ltc = core.wallet.asset("ltc")
     calls, user = Calls(ltc, monkeypatch), Answer(True)
     calls.fail_broadcasts = 2  # the node is "down" for the first broadcast and one retry
@@ -322,7 +322,7 @@ async def test_failed_first_broadcast_is_sent_again_and_registration_completes(
 
 
 async def test_stored_payment_retried_after_restart_is_not_paid_twice(
-        core: Core, server: RegServer, ltc_node: RegtestNode,
+        core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The first run stored and locked the payment but never got it out; the next attempt
     re-broadcasts the stored transaction and asks nobody."""
@@ -345,9 +345,9 @@ async def test_stored_payment_retried_after_restart_is_not_paid_twice(
 
 
 async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_message(
-        core: Core, server: RegServer, ltc_node: RegtestNode,
+        core: Client, server: RegServer, ltc_node: RegtestNode,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.core_register.REBROADCAST_S", 0.1)
+    monkeypatch.setattr("app.client.registration.REBROADCAST_S", 0.1)
     ltc = core.wallet.asset("ltc")
     calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
     calls.fail_broadcasts = 1000
@@ -400,13 +400,12 @@ async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
     events = Dispatcher()
     seen: list[object] = []
     events.subscribe(seen.append)
-    fake: Any = SimpleNamespace(
-        dex=SimpleNamespace(config=cfg, register=register), events=events,
-        wallet=SimpleNamespace(store=Store(tmp_path / "d"), asset=lambda s: Wallet(),
-                               symbols=lambda: ["btc", "ltc"]),
-        dex_url="wss://evil")
+    dex: Any = SimpleNamespace(config=cfg, register=register)
+    fake_wallet: Any = SimpleNamespace(store=Store(tmp_path / "d"), asset=lambda s: Wallet(),
+                                       symbols=lambda: ["btc", "ltc"])
+    registration = Registration(fake_wallet, lambda: dex, lambda: "wss://evil", events)
     with pytest.raises(RegistrationRefused) as refused:
-        await register_account(fake, 1, confirm=Answer(True))
+        await registration.register_account(1, confirm=Answer(True))
     assert paid == []
     assert "advertises it in LTC" in refused.value.reason
     assert seen == [ServerRefused("wss://evil", refused.value.reason)]
@@ -435,7 +434,7 @@ async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
 
 async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
         wallet: OpenWallet, server: RegServer, ltc_node: RegtestNode) -> None:
-    core = Core(wallet, dex_url=server.url, settle=False)  # run_until_stopped starts it
+    core = Client(wallet, dex_url=server.url, settle=False)  # run_until_stopped starts it
     ltc = core.wallet.asset("ltc")
     before, seen = await coins(ltc), events_of(core)
     stop = asyncio.Event()

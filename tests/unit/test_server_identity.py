@@ -1,5 +1,5 @@
 """L11 and L6 of the security review: the server key pinned per URL (trust on first use), one
-DEX account key index per server URL. Sans-I/O first, then the Core over real websockets
+DEX account key index per server URL. Sans-I/O first, then the Client over real websockets
 against tests/dex_fakeserver.py serving another key on a later connection."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from app.assets import Network
-from app.core import Core
+from app.client.client import Client
+from app.client.events import CoreError, CoreEvent, MatchRefused, ServerRefused
+from app.client.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
 from app.crypto import xonly_from_secret
 from app.dex import codec
 from app.dex import requests as rq
@@ -22,8 +24,6 @@ from app.dex.events import ServerKeyRefused
 from app.dex.messages import ConfigResult, ConnectParams
 from app.dex.session import ServerKeyChanged, Session
 from app.dex.signing import sign
-from app.events import CoreError, CoreEvent, MatchRefused, ServerRefused
-from app.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
 from app.store.db import Store
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
 from tests.dex_fakeserver import SERVER_PUBKEY, FakeServer, config
@@ -116,7 +116,7 @@ def test_servers_registered_before_the_mapping_keep_index_0(tmp_path: Path) -> N
     store.close()
 
 
-# --- the Core ------------------------------------------------------------------------------
+# --- the Client ------------------------------------------------------------------------------
 @pytest.fixture
 def wallet(tmp_path: Path) -> OpenWallet:
     create_wallet(tmp_path / "w", "pw", network=Network.REGTEST, scrypt_n=2**10)
@@ -124,7 +124,7 @@ def wallet(tmp_path: Path) -> OpenWallet:
 
 
 async def test_two_servers_two_accounts_the_first_keeps_index_0(wallet: OpenWallet) -> None:
-    first, second = Core(wallet, dex_url=URL_A, settle=False), Core(wallet, dex_url=URL_B,
+    first, second = Client(wallet, dex_url=URL_A, settle=False), Client(wallet, dex_url=URL_B,
                                                                       settle=False)
     ids = (first.dex.session.account_id, second.dex.session.account_id)
     assert ids[0] == codec.account_id(wallet.hd.dex_account_pubkey(0))
@@ -136,7 +136,7 @@ async def test_two_servers_two_accounts_the_first_keeps_index_0(wallet: OpenWall
     await second.stop()
     await wallet.close()
     again = unlock_wallet(wallet.datadir, "pw")
-    core = Core(again, dex_url=URL_B, settle=False)
+    core = Client(again, dex_url=URL_B, settle=False)
     assert core.dex.session.account_id == ids[1]
     await core.stop()
     await again.close()
@@ -157,7 +157,7 @@ async def _until(predicate: Callable[[], bool], timeout: float = 5) -> None:
 
 async def test_changed_key_stops_trading_until_accepted(server: FakeServer,
                                                         wallet: OpenWallet) -> None:
-    core = Core(wallet, dex_url=server.url, settle=False)
+    core = Client(wallet, dex_url=server.url, settle=False)
     events: list[CoreEvent] = []
     core.events.subscribe(events.append)
     await core.start()

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from app.assets import Network
+from app.client.client import Client
+from app.client.events import ServerTime
+from app.client.order_store import OrderRecord
+from app.client.server_switch import DexSwitchRefused
 from app.config import NodeConfig
-from app.core import Core
-from app.core_register import DexSwitchRefused, switch_blockers
 from app.dex.client import DexClient, now_ms
 from app.dex.connection import ClientOptions, ConnectionOptions
 from app.dex.epoch import match_seed
@@ -24,8 +26,6 @@ from app.dex.events import FairnessChecked
 from app.dex.messages import ConnectParams, Side, TimeInForce
 from app.dex.server_clock import ServerClock
 from app.dex.signing import sign
-from app.events import ServerTime
-from app.orders import OrderRecord
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.coins import Outpoint, Utxo
@@ -126,7 +126,7 @@ async def test_core_publishes_the_server_clock_on_connect(server: FakeServer,
     ahead = 3 * EPOCH  # the server's clock is three epochs ahead of ours
     epoch = (now_ms() + ahead) // EPOCH
     server.handlers["connect"] = connect_in_epoch(epoch)
-    core = Core(wallet, dex_url=server.url, settle=False)
+    core = Client(wallet, dex_url=server.url, settle=False)
     times: list[int] = []
     core.events.subscribe(lambda e: times.append(e.ms) if isinstance(e, ServerTime) else None)
     await core.start()
@@ -210,8 +210,8 @@ async def test_wallet_rebuilds_only_the_changed_node(wallet: OpenWallet) -> None
 
 # --- a server change refused while an order is open --------------------------------------
 async def test_switch_refused_with_an_open_order(wallet: OpenWallet) -> None:
-    core = Core(wallet, dex_url="ws://127.0.0.1:9", settle=False)
-    assert not switch_blockers(core)
+    core = Client(wallet, dex_url="ws://127.0.0.1:9", settle=False)
+    assert not core.switch_blockers()
     core.order_store.add(OrderRecord("ab" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell",
                                      "limit", 10**6, 10**7, "standing", "bcrt1qx", "ltc",
                                      (), status="booked"))

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.assets import Network
-from app.core import Core
-from app.settler_lock import SettlerBusy, SettlerLock
+from app.client.client import Client
+from app.client.settlement import EngineSettlement
+from app.client.settler_lock import SettlerBusy, SettlerLock
 from app.swap.states import Failed, Matched, Role
 from app.swap.store import StaleSwapWrite, SwapStore
 from app.wallet.keystore import MIN_SCRYPT_N
@@ -22,7 +23,7 @@ from tests.unit.test_swap_transitions import match
 HOLD = """
 import sys, time
 from pathlib import Path
-from app.settler_lock import SettlerLock
+from app.client.settler_lock import SettlerLock
 lock = SettlerLock(Path(sys.argv[1]))
 lock.acquire()
 print("held", flush=True)
@@ -50,11 +51,12 @@ def test_a_second_process_is_refused_and_told_who_settles(tmp_path: Path, holder
 async def test_the_core_takes_the_lock_before_settling(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
     create_wallet(tmp_path, "pw", network=Network.REGTEST, scrypt_n=MIN_SCRYPT_N)
     wallet = unlock_wallet(tmp_path, "pw")
-    core = Core(wallet, dex_url="ws://127.0.0.1:9")
+    core = Client(wallet, dex_url="ws://127.0.0.1:9")
     try:
         with pytest.raises(SettlerBusy, match=str(holder.pid)):
             await core.start()
-        assert core.engine is None  # nothing resumed, nothing funded
+        assert isinstance(core.settlement, EngineSettlement)
+        assert core.settlement.engine is None  # nothing resumed, nothing funded
     finally:
         await wallet.close()
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from app.assets import Network, get_asset
-from app.core_funding import SWAP_FUND, init_inputs, lock_reasons, release_stale_swap_locks
+from app.client.funding import SWAP_FUND, init_inputs, lock_reasons, release_stale_swap_locks
 from app.crypto import pubkey_from_secret
 from app.store.db import Store
 from app.wallet.address import p2wpkh_script_for_pubkey

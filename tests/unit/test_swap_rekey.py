@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from app.assets import Network, get_asset
+from app.client.matches import swap_keys
 from app.config import AppConfig
-from app.core_matches import swap_keys
 from app.crypto import hash160, pubkey_from_secret, sha256
 from app.store.db import Store
 from app.store.migrations import MIGRATIONS

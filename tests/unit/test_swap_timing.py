@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core import Core
+from app.client.client import Client
+from app.client.resume_gate import ResumeGate
+from app.client.settlement import NoSettlement
 from app.dex.match_messages import MatchSide, MatchState, MatchStatus
-from app.resume_gate import ResumeGate
 from app.safety.rules import rules_for
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine
@@ -330,12 +331,11 @@ async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Pat
 
 
 class _CoreStub:
-    """Just enough of a Core for `_reconcile` (the method under test is unbound)."""
+    """Just enough of a Client for `_reconcile` (the method under test is unbound)."""
 
     def __init__(self, swaps: SwapStore) -> None:
         self.swaps = swaps
-        self.settle = False
-        self.engine = None
+        self.settlement = NoSettlement(swaps)
         self.revoked: list[str] = []
         self.orders = self
         self.fund_gate = ResumeGate()
@@ -358,7 +358,7 @@ async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: 
     stub = _CoreStub(swaps)
     assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id,
                                                     unlisted.match_id]
-    await Core._reconcile(stub, (  # type: ignore[arg-type]
+    await Client._reconcile(stub, (  # type: ignore[arg-type]
         _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
         _server_says(gone.match_id, MatchStatus.REVOKED)))
     assert stub.fund_gate.fund_allowed(live.match_id) is True

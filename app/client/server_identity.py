@@ -19,7 +19,7 @@ from app.store.db import Store
 PIN = "serverkey:"
 OFFERED = "serverkey_offered:"
 INDEX = "account_index:"
-REGFEE = "regfee:"  # app/core_register.py: one fee record per registered server
+REGFEE = "regfee:"  # app/client/registration.py: one fee record per registered server
 
 
 class NoKeyToAccept(ValueError):

@@ -1,7 +1,7 @@
 """The headless client: wallet + store + DEX connection + swap engine, one service per action.
 
-    UI / CLI -> Core.place_order / cancel_order / ... -> wallet, dex, swap -> store (first)
-             -> network;  events -> Core.events (one Dispatcher, typed app.events objects)
+    UI / CLI -> Client.place_order / cancel_order / ... -> wallet, dex, swap -> store (first)
+             -> network;  events -> Client.events (one Dispatcher, typed app.client.events objects)
 
 - Start: open the stores, resume every pending swap at once (settlement needs only the chains,
   so this happens before, and without, the DEX connection), then connect; `connect` and
@@ -11,11 +11,14 @@
 - `match`: recorded and handed to the engine before the server gets our acknowledgement.
 - `audit`/`redemption`: delivered to the engine; `revoke_match` is recorded and shown, and never
   stops a redeem or refund of what is already on chain.
-- `settle=False` (the short-lived `trade` CLI): no engine; matches that arrive are stored and
-  the running daemon (`client run`) adopts them from the store.
+- Settlement (app/client/settlement.py): `settle=True` gives an `EngineSettlement` (the swap
+  engine, taken with the one-settler lock in `start`); `settle=False` (the short-lived `trade`
+  CLI) a `NoSettlement`: matches that arrive are stored and the daemon adopts them.
+- Parts (orders, registration, settlement, intake) get the collaborators they use, never the
+  client; the DEX client and its URL go to them as callables, since a switch replaces them.
 - Settings apply live: the wallet's backends switch node in place (app/wallet/session.py), so
   the engine uses the new node from its next step; `switch_dex` moves to another server when
-  no order is open and no swap is active (app/core_register.py).
+  no order is open and no swap is active (app/client/server_switch.py).
 - Server time: the DEX client estimates the server's clock from every time it sees; each new
   estimate goes out as a `ServerTime` event (the epoch countdown follows it).
 """
@@ -25,32 +28,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core_funding import (
-    WalletFunding,
-    init_inputs,
-    lock_init_change,
-    release_stale_swap_locks,
+from app.client.events import (
+    BookChanged,
+    CoreError,
+    DexConnection,
+    Dispatcher,
+    EpochChecked,
+    MatchRefused,
+    MatchRevokedByServer,
+    OrderMatched,
+    ServerRefused,
+    ServerTime,
 )
-from app.core_intake import MatchIntake
-from app.core_matches import (
+from app.client.intake import MatchIntake
+from app.client.matches import (
     MatchInfo,
     audit_message,
     redemption_message,
     state_messages,
     swap_keys,
 )
-from app.core_orders import OrderService
-from app.core_register import (
-    Confirm,
-    DexSwitchRefused,
-    register_account,
-    register_until_done,
-    switch_blockers,
-)
+from app.client.order_store import OrderStore
+from app.client.orders import OrderService
+from app.client.outbox import StoreOutbox
+from app.client.registration import Confirm, Registration, register_until_done
+from app.client.resume_gate import ResumeGate
+from app.client.server_identity import ServerIdentity, key_changed_reason
+from app.client.server_switch import DexSwitchRefused, SwitchBlockers, switch_blockers
+from app.client.settlement import EngineSettlement, NoSettlement, Settlement
+from app.client.settler_lock import SettlerLock
+from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
 from app.dex.errors import DexError, ErrorCode
@@ -70,49 +81,29 @@ from app.dex.events import (
     ServerKeyRefused,
 )
 from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
-from app.events import (
-    BookChanged,
-    CoreError,
-    DexConnection,
-    Dispatcher,
-    EpochChecked,
-    MatchRefused,
-    MatchRevokedByServer,
-    OrderMatched,
-    ServerRefused,
-    ServerTime,
-    SwapRefund,
-    SwapsResumed,
-    SwapStep,
-)
-from app.orders import OrderStore, StoreOutbox
-from app.resume_gate import ResumeGate
+from app.fileio import atomic_write
 from app.safety.server_terms import server_problem
-from app.server_identity import ServerIdentity, key_changed_reason
-from app.settler_lock import SettlerLock
-from app.swap.engine import SwapEngine, ours_of
-from app.swap.errors import SwapError
-from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
-from app.swap.recovery import resume_all
-from app.swap.states import Match, Matched, Role
+from app.swap.errors import NothingToRefund, SwapError
+from app.swap.export import export_json
+from app.swap.refund_now import refund_now
+from app.swap.states import Match
 from app.swap.store import SwapStore
 from app.trading.charts_data import Candle, Trade
+from app.wallet.coins import SignedTx
 from app.wallet.session import OpenWallet
 
 if TYPE_CHECKING:
     from app.wallet.chain_status import ChainStatus
 
 log = logging.getLogger(__name__)
-REFUND_STATES = ("AwaitingRefund", "Refunding", "Refunded")
 NOT_REGISTERED_YET = (ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FEE_NOT_PAID)
 
 
-class Core:
+class Client:
     def __init__(self, wallet: OpenWallet, *, dex_url: str | None = None, settle: bool = True,
                  poll_interval: float = 1.0, server_index: int | None = None) -> None:
         self.wallet = wallet
         self.dex_url = dex_url or wallet.config.dex_url
-        self.settle = settle
         self.poll_interval = poll_interval
         self.events = Dispatcher()
         self.order_store = OrderStore(wallet.store)
@@ -122,16 +113,23 @@ class Core:
         if server_index is None:
             server_index = self.identity.account_index(self.dex_url)
         self._account_key = wallet.hd.dex_account_key(server_index)
-        self.engine: SwapEngine | None = None
         self.fund_gate = ResumeGate()  # unfunded taker swaps resumed at start wait for the DEX
         self.dex = self._new_client()
-        self.orders = OrderService(self)
+        self.orders = OrderService(wallet, self.order_store, self.swaps, self.events,
+                                   dex=lambda: self.dex, dex_url=lambda: self.dex_url,
+                                   ready=self.ready,
+                                   publish_server_time=self.publish_server_time)
+        self.registration = Registration(wallet, lambda: self.dex, lambda: self.dex_url,
+                                         self.events)
         self.intake = MatchIntake(wallet, self.order_store)
+        self.settlement: Settlement = EngineSettlement(
+            wallet, self.swaps, self.events, self.fund_gate, dex=lambda: self.dex,
+            chores=self._chores, poll_interval=poll_interval) if settle \
+            else NoSettlement(self.swaps)
         self.settler_lock = SettlerLock(wallet.datadir)
         self._server_refusals: set[tuple[str, str]] = set()  # (url, problem) told the user
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = False
-        self._adding: set[str] = set()  # matches being handed to the engine right now
         self._register_lock = asyncio.Lock()  # one registration (one fee payment) at a time
         self._time_samples = 0  # server clock samples already published
 
@@ -160,35 +158,18 @@ class Core:
         return self.dex
 
     async def start(self) -> None:
-        if self.settle:  # before anything is adopted or funded (raises SettlerBusy)
+        if self.settlement.settles:  # before anything is adopted or funded (raises SettlerBusy)
             self.settler_lock.acquire()
         keys = swap_keys(self.wallet, self.swaps)  # takes old records' clear keys over first
-        if self.settle:
-            started = time.monotonic()
-            # Every asset, with a node or not yet: the wallet's backends switch node in place.
-            backends = {s: self.wallet.asset(s).backend for s in self.wallet.symbols()}
-            funding = {s: WalletFunding(self.wallet.asset(s)) for s in backends}
-            self.fund_gate.hold(self.swaps.pending())
-            self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
-                                     self._on_swap_event, poll_interval=self.poll_interval,
-                                     rebroadcast_interval=10.0, keys=keys,
-                                     fund_gate=self.fund_gate)
-            self._release_stale_swap_locks()
-            resumed = resume_all(self.engine)
-            elapsed = int((time.monotonic() - started) * 1000)
-            log.info("resumed %d pending swaps in %d ms", len(resumed), elapsed)
-            self.events.emit(SwapsResumed(len(resumed), elapsed))
+        await self.settlement.start(keys)  # settling needs only the chains: before the DEX
         self._track_pending()
         self.dex.start()
-        if self.settle:
-            self._spawn(self._housekeeping())
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.engine is not None:
-            await self.engine.stop()
+        await self.settlement.stop()
         await self.dex.close()
         self.settler_lock.release()
 
@@ -205,7 +186,7 @@ class Core:
     async def ensure_registered(self, timeout: float = 120.0, *,
                                 confirm: Confirm | None = None) -> None:
         """Register and pay the fee unless `connect` already works; then reconnect. The fee
-        is paid only as advertised and only when `confirm` says yes (app/core_register.py);
+        is paid only as advertised and only when `confirm` says yes (app/client/registration.py);
         else RegistrationRefused."""
         await self.ready(timeout)  # outside the lock: a dead server must not hold a switch
         if self.dex.account is not None:
@@ -214,7 +195,7 @@ class Core:
             current = self.dex
             if current.account is not None:  # registered by another caller meanwhile
                 return
-            await register_account(self, timeout, confirm)
+            await self.registration.register_account(timeout, confirm)
             if current.config is not None:  # the key that signed the registration
                 self.identity.pin_first(self.dex_url, current.config.pubkey)
             client = await self._replace_client()
@@ -232,7 +213,7 @@ class Core:
         if url == self.dex_url:
             return
         async with self._register_lock:
-            blockers = switch_blockers(self)
+            blockers = self.switch_blockers()
             if blockers:
                 raise DexSwitchRefused(blockers)
             log.info("switching DEX server to %s", url)
@@ -245,91 +226,22 @@ class Core:
                                   on_error: Callable[[BaseException], None] | None = None
                                   ) -> bool:
         """Register, retrying passing failures while `dex_url` stays; False when refused."""
-        return await register_until_done(self, confirm, on_error)
+        return await register_until_done(lambda c: self.ensure_registered(confirm=c),
+                                         lambda: self.dex_url, self.events, confirm, on_error)
 
-    def _release_stale_swap_locks(self) -> None:
-        pending = self.swaps.pending()
-        inits = [ours.init.raw for ours in map(ours_of, pending) if ours is not None]
-        reserved = init_inputs(inits)
-        for symbol in self.wallet.config.nodes:
-            released = release_stale_swap_locks(self.wallet.asset(symbol), reserved)
-            if released:
-                log.info("released %d %s coins locked for a swap that never funded",
-                         released, symbol)
+    def switch_blockers(self) -> SwitchBlockers:
+        """What keeps us on the current server now (none: `switch_dex` may go)."""
+        return switch_blockers(self.order_store, self.swaps, self.outbox)
 
     def _track_pending(self) -> None:
         self.dex.track_matches([(bytes.fromhex(s.match.match_id), bytes.fromhex(
             s.match.order_id)) for s in self.swaps.pending()])
 
-    async def _housekeeping(self) -> None:
-        """Adopt swaps stored by other processes (the `trade` CLI), keep order states."""
-        while True:
-            await asyncio.sleep(self.poll_interval)
-            try:
-                if self.engine is not None:
-                    running = set(self.engine.running())
-                    for state in self.swaps.pending():
-                        mid = state.match.match_id
-                        if mid not in running and mid not in self._adding:
-                            self.engine.start(mid)
-                self._track_pending()
-                await self.orders.refresh()
-                self.orders.release_finished()
-            except Exception as exc:  # keep settling whatever one check hit
-                log.exception("housekeeping failed")
-                self.events.emit(CoreError("internal error", repr(exc)))
-
-    # -- engine side ----------------------------------------------------------------------
-    async def _send_report(self, msg: OutgoingMessage) -> None:
-        oid, mid = bytes.fromhex(msg.order_id), bytes.fromhex(msg.match_id)
-        if isinstance(msg, InitReport):
-            await self.dex.report_init(oid, mid, bytes.fromhex(msg.txid), msg.vout, msg.contract)
-        else:
-            await self.dex.report_redeem(oid, mid, bytes.fromhex(msg.txid), msg.vin, msg.secret)
-
-    def _on_swap_event(self, event: SwapEvent) -> None:
-        if isinstance(event, SwapStateChanged) and event.new == "ContractPrepared":
-            self._lock_change(event.match_id)
-        if isinstance(event, SwapStateChanged):
-            self.events.emit(SwapStep(event.match_id, event.old, event.new, event.detail))
-            if event.new in REFUND_STATES:
-                self.events.emit(SwapRefund(event.match_id, event.detail))
-        else:
-            self.events.emit(CoreError("swap problem", f"{event.match_id[:16]}: "
-                                                       f"{event.message}"))
-
-    def _lock_change(self, match_id: str) -> None:
-        """Our init is stored, not yet sent: its change backs the rest of the order."""
-        state = self.swaps.load(match_id)
-        ours = ours_of(state) if state is not None else None
-        if state is not None and ours is not None:
-            m = state.match
-            lock_init_change(self.wallet.asset(m.our_asset), ours.init, m.order_id)
-
-    async def _add_matches(self, matches: list[Match]) -> None:
-        if self.engine is None:  # no settlement here: store; the daemon adopts them
-            for m in matches:
-                self.swaps.create(Matched(m))
-            return
-        # Stored as Matched before they are funded together: housekeeping must not start
-        # their loops meanwhile (each would fund its match alone, beside the batch).
-        ids = {m.match_id for m in matches}
-        self._adding |= ids
-        try:
-            makers = [m for m in matches if m.role is Role.MAKER]
-            others = [m for m in matches if m.role is not Role.MAKER]
-            if len(makers) > 1:
-                try:  # §9 case B: one init funds every maker contract of the epoch
-                    await self.engine.add_batch(makers)
-                except SwapError as exc:
-                    log.info("matches not batched: %s", exc)
-                    others += makers
-            else:
-                others += makers
-            for m in others:
-                await self.engine.add_match(m)
-        finally:
-            self._adding -= ids
+    async def _chores(self) -> None:
+        """Each housekeeping round of the settlement: follow the tracked matches and orders."""
+        self._track_pending()
+        await self.orders.refresh()
+        self.orders.release_finished()
 
     # -- DEX side ---------------------------------------------------------------------------
     async def _on_server_request(self, event: Event) -> dict[bytes, str] | None:
@@ -339,22 +251,20 @@ class Core:
             refused = await self._take_matches(event.matches)
             return {bytes.fromhex(mid): why for mid, why in refused.items()}
         if isinstance(event, AuditReceived):
-            if self.engine is not None:
-                self.engine.deliver(audit_message(event.audit))
+            self.settlement.deliver(audit_message(event.audit))
         elif isinstance(event, RedemptionReceived):
-            if self.engine is not None:
-                self.engine.deliver(redemption_message(event.redemption))
+            self.settlement.deliver(redemption_message(event.redemption))
         elif isinstance(event, MatchRevoked):
             r = event.revoke
             self.orders.match_revoked(r.matchid.hex())
             self.events.emit(MatchRevokedByServer(r.matchid.hex(), r.orderid.hex()))
-            if self.engine is not None:  # stops it only if nothing of ours is on chain
-                await self.engine.abandon(r.matchid.hex(), "match revoked by the server")
+            # Stops it only if nothing of ours is on chain.
+            await self.settlement.abandon(r.matchid.hex(), "match revoked by the server")
         return None
 
     async def _take_matches(self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
                             ) -> dict[str, str]:
-        """Check, record and settle the server's matches (app/core_intake.py); returns the
+        """Check, record and settle the server's matches (app/client/intake.py); returns the
         refused ones (match ID -> reason), each also shown to the user."""
         config = self.dex.config
         if config is None:
@@ -369,7 +279,7 @@ class Core:
                 fresh.append(match)
                 self.events.emit(OrderMatched(match.order_id, match.match_id, info.side,
                                               info.quantity, info.rate))
-        await self._add_matches(fresh)
+        await self.settlement.add_matches(fresh)
         return {mid: reason for mid, (_, reason) in intake.refused.items()}
 
     def publish_server_time(self) -> None:
@@ -455,7 +365,7 @@ class Core:
                     s.orderid.hex(), s.matchid.hex(), f"the server reports this match at "
                     f"{s.status.value.replace('_', ' ')}, a step this wallet never took: "
                     "nothing is funded for it"))
-        if adoptable and self.settle:
+        if adoptable and self.settlement.settles:
             await self._take_matches(adoptable)
         self.fund_gate.confirmed(s.matchid.hex() for s in states
                                  if s.status is not MatchStatus.REVOKED)
@@ -463,11 +373,10 @@ class Core:
             if s.status.value == "revoked":
                 self.fund_gate.revoked(s.matchid.hex())
                 self.orders.match_revoked(s.matchid.hex())
-                if self.engine is not None and self.swaps.load(s.matchid.hex()) is not None:
-                    await self.engine.abandon(s.matchid.hex(), "match revoked by the server")
-            if self.engine is not None:
-                for msg in state_messages(s):
-                    self.engine.deliver(msg)
+                if self.swaps.load(s.matchid.hex()) is not None:
+                    await self.settlement.abandon(s.matchid.hex(), "match revoked by the server")
+            for msg in state_messages(s):
+                self.settlement.deliver(msg)
 
     # -- user actions (UI/CLI) ---------------------------------------------------------------
     async def place_order(self, market: str, side: str, otype: str, quantity: int,
@@ -476,6 +385,34 @@ class Core:
 
     async def cancel_order(self, order_id: str) -> None:
         await self.orders.cancel(order_id)
+
+    async def refund_now(self, match_id: str) -> str:
+        """Broadcast the swap's presigned refund now; its txid. Refused (RefundRefused,
+        app/swap/refund_now.py) when there is nothing to refund, the lock time has not passed
+        or our contract is already spent. The engine sees the spend and finishes the swap."""
+        state = self.swaps.load(match_id)
+        if state is None:
+            raise NothingToRefund(f"nothing to refund: no swap {match_id[:16]} in this wallet")
+        return await refund_now(state, self.wallet.asset(state.match.our_asset).backend)
+
+    async def send(self, symbol: str, address: str, amount: int, fee_rate: int) -> SignedTx:
+        """Pay `amount` atoms of `symbol` to `address` at `fee_rate` atoms/vB: signed,
+        recorded, then broadcast (AssetWallet.send)."""
+        return await self.wallet.asset(symbol).send(address, amount, fee_rate)
+
+    async def apply_settings(self, config: AppConfig) -> list[str]:
+        """Use `config` from now on: each changed node replaces its chain's backend in place
+        (the engine's next step uses it); the changed chains. The DEX server moves with
+        `switch_dex`, which may refuse."""
+        return await self.wallet.apply_config(config)
+
+    def export_swap(self, match_id: str, path: Path) -> None:
+        """Write the swap's export file (app/swap/export.py), mode 0600: it holds the signed
+        refund and the sealed secret."""
+        state = self.swaps.load(match_id)
+        if state is None:
+            raise SwapError(f"no swap {match_id[:16]} in this wallet")
+        atomic_write(path, export_json(state))
 
     async def trades(self, market: str) -> list[Trade]:
         """The market's recent trades (oldest first) from the server."""
@@ -520,16 +457,16 @@ def _before_our_funding(state: MatchState) -> bool:
         state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker")
 
 
-async def run_until_stopped(core: Core, stop: asyncio.Event,
+async def run_until_stopped(client: Client, stop: asyncio.Event,
                             confirm: Confirm | None = None) -> None:
-    """Start `core`, register in the background (the fee only if `confirm` says yes), settle
+    """Start `client`, register in the background (the fee only if `confirm` says yes), settle
     until `stop` is set."""
-    await core.start()
-    task = asyncio.ensure_future(core.register_until_done(confirm))
+    await client.start()
+    task = asyncio.ensure_future(client.register_until_done(confirm))
     try:
         await stop.wait()
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        await core.stop()
+        await client.stop()

@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.assets import get_asset
-from app.core_matches import MatchConversionError, MatchInfo, to_swap_match
+from app.client.matches import MatchConversionError, MatchInfo, to_swap_match
+from app.client.order_store import OrderRecord, OrderStore
 from app.dex.messages import ConfigResult
-from app.orders import OrderRecord, OrderStore
 from app.safety.fee_rates import FeeBounds, bounds_from, fee_bounds
 from app.safety.limits import LimitsError, SafetyLimits
 from app.safety.match_terms import PriorMatch, fee_refusal, refusal

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from app.core import NOT_REGISTERED_YET, Core
+from app.client.client import NOT_REGISTERED_YET, Client
+from app.client.events import CoreError, Dispatcher
 from app.dex.errors import ErrorCode
 from app.dex.events import ClientError
-from app.events import CoreError, Dispatcher
 
 
 class _Stub:
-    """Just enough of a Core for `_on_dex_event` (the method under test is unbound)."""
+    """Just enough of a Client for `_on_dex_event` (the method under test is unbound)."""
 
     def __init__(self) -> None:
         self.events = Dispatcher()
@@ -20,8 +20,8 @@ class _Stub:
 def test_connect_refused_before_registration_is_not_shown_as_an_error() -> None:
     stub = _Stub()
     for code in NOT_REGISTERED_YET:
-        Core._on_dex_event(stub, ClientError("unknown account", "x", int(code)))  # type: ignore[arg-type]
+        Client._on_dex_event(stub, ClientError("unknown account", "x", int(code)))  # type: ignore[arg-type]
     assert stub.seen == []
-    Core._on_dex_event(stub, ClientError("banned", "x", int(ErrorCode.ACCOUNT_BANNED)))  # type: ignore[arg-type]
-    Core._on_dex_event(stub, ClientError("order book out of date", "y"))  # type: ignore[arg-type]
+    Client._on_dex_event(stub, ClientError("banned", "x", int(ErrorCode.ACCOUNT_BANNED)))  # type: ignore[arg-type]
+    Client._on_dex_event(stub, ClientError("order book out of date", "y"))  # type: ignore[arg-type]
     assert [type(e) for e in stub.seen] == [CoreError, CoreError]

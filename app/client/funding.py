@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from app.balances import init_inputs as init_inputs  # re-exported for its older callers
+from app.client.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
 from app.dex.messages import FundingCoin
 from app.swap.engine import Funding, tx_outputs

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
-from app.core_funding import coin_ids, funding_proofs, pick_order_coins
+from app.client.events import CoreError, Dispatcher, OrderBooked, OrderFinished, OrderPlaced
+from app.client.funding import coin_ids, funding_proofs, pick_order_coins
+from app.client.order_store import FINAL, OrderRecord, OrderStore, RevokeCause, final_status
+from app.dex.client import DexClient
 from app.dex.connection import NotConnected, RequestTimeout
 from app.dex.errors import DexError, RemoteError
-from app.dex.messages import Side, TimeInForce
-from app.events import CoreError, OrderBooked, OrderFinished, OrderPlaced
-from app.orders import FINAL, OrderRecord, RevokeCause, final_status
+from app.dex.messages import ConfigResult, Side, TimeInForce
 from app.safety.server_terms import ServerTermsRefused, server_problem
 from app.swap.states import (
     AwaitingRefund,
@@ -32,10 +33,9 @@ from app.swap.states import (
     Role,
     SwapState,
 )
+from app.swap.store import SwapStore
 from app.wallet.errors import CoinLockedError
-
-if TYPE_CHECKING:
-    from app.core import Core
+from app.wallet.session import OpenWallet
 
 log = logging.getLogger(__name__)
 RATE_SCALE = 10**8
@@ -72,20 +72,33 @@ def _unfunded(state: SwapState) -> bool:
 
 
 class OrderService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    """Our orders on the current server. `dex` and `dex_url` are callables: a server switch
+    replaces the DEX client; `ready` waits for its configuration."""
+
+    def __init__(self, wallet: OpenWallet, orders: OrderStore, swaps: SwapStore,
+                 events: Dispatcher, *, dex: Callable[[], DexClient],
+                 dex_url: Callable[[], str], ready: Callable[[], Awaitable[ConfigResult]],
+                 publish_server_time: Callable[[], None]) -> None:
+        self.wallet = wallet
+        self.orders = orders
+        self.swaps = swaps
+        self.events = events
+        self.dex = dex
+        self.dex_url = dex_url
+        self.ready = ready
+        self.publish_server_time = publish_server_time
 
     async def place(self, market: str, side: str, otype: str, quantity: int, rate: int,
                     tif: str) -> str:
-        core = self.core
-        config = await core.ready()
-        problem = server_problem(config, core.wallet.config.network.value)
+        config = await self.ready()
+        dex, url = self.dex(), self.dex_url()  # the order goes to the server it was made for
+        problem = server_problem(config, self.wallet.config.network.value)
         if problem is not None:  # refused before any coin is chosen or locked
-            raise ServerTermsRefused(core.dex_url, problem)
-        if core.dex.account is None:
+            raise ServerTermsRefused(url, problem)
+        if dex.account is None:
             raise DexError("the DEX account is not connected (not registered yet?)")
         base, _, quote = market.lower().partition("_")
-        info = core.dex.session.market(base, quote)
+        info = dex.session.market(base, quote)
         assets = {a.symbol: a for a in config.assets}
         sells = side == "sell"
         fund_asset, recv_asset = (base, quote) if sells else (quote, base)
@@ -98,29 +111,29 @@ class OrderService:
         elif sells:
             amount, lots, rate, tif = quantity, quantity // lot, 0, "immediate"
         else:  # a market buy is sized in quote atoms (§7); fees per lot at the best ask
-            mirror = await core.dex.subscribe(base, quote)
+            mirror = await dex.subscribe(base, quote)
             best = mirror.best_ask()
             if best is None:
                 raise DexError("no standing sell order to buy from")
             amount, rate, tif = quantity, 0, "immediate"
             lots = -(-quantity * RATE_SCALE // (best.rate * lot))
         fa = assets[fund_asset]
-        wallet = core.wallet.asset(fund_asset)
-        address = core.wallet.asset(recv_asset).order_address()  # fresh for each order
-        account_id = core.dex.session.account_id
+        wallet = self.wallet.asset(fund_asset)
+        address = self.wallet.asset(recv_asset).order_address()  # fresh for each order
+        account_id = dex.session.account_id
         assert account_id is not None  # set with the account key at construction
         for _attempt in range(5):
             coins = await pick_order_coins(wallet, amount, lots, fa.feerate, fa.swapsize,
                                            fa.fundconf)
             proofs = funding_proofs(coins, account_id)
             if otype == "limit":
-                prepared = core.dex.prepare_limit(
+                prepared = dex.prepare_limit(
                     base, quote, side=Side(side), quantity=quantity, rate=rate,
                     tif=TimeInForce(tif), coins=proofs, address=address)
             else:
-                prepared = core.dex.prepare_market(base, quote, side=Side(side),
-                                                   quantity=quantity, coins=proofs,
-                                                   address=address)
+                prepared = dex.prepare_market(base, quote, side=Side(side),
+                                              quantity=quantity, coins=proofs,
+                                              address=address)
             oid = prepared.order_id.hex()
             try:  # another process may have taken a coin since we looked
                 wallet.lock_coins([k.utxo.outpoint for k in coins], f"order:{oid}")
@@ -129,39 +142,37 @@ class OrderService:
                 continue
         else:
             raise DexError("could not reserve coins for the order; try again")
-        order = OrderRecord(oid, core.dex_url, info.name, base, quote, side, otype, quantity,
+        order = OrderRecord(oid, url, info.name, base, quote, side, otype, quantity,
                             rate, tif, address, fund_asset, coin_ids(coins),
                             created_ms=now_ms())
-        core.order_store.add(order)  # before sending: a crash leaves a record to reconcile
+        self.orders.add(order)  # before sending: a crash leaves a record to reconcile
         try:
-            placed = await core.dex.submit(prepared)
+            placed = await dex.submit(prepared)
         except RemoteError as exc:
-            core.order_store.set_status(oid, "failed")
+            self.orders.set_status(oid, "failed")
             wallet.unlock_coins(order.lock_reason)
-            core.events.emit(CoreError(f"order refused: {exc.user_message}", str(exc)))
+            self.events.emit(CoreError(f"order refused: {exc.user_message}", str(exc)))
             raise
         except (NotConnected, RequestTimeout):
             raise  # unknown outcome: kept as "new" until `connect` tells (refresh)
-        core.publish_server_time()  # the result's `servertime` (the epoch countdown)
-        core.order_store.set_status(oid, "epoch", epoch=placed.epoch)
-        core.events.emit(OrderPlaced(oid, info.name, side, otype, quantity, rate, placed.epoch))
+        self.publish_server_time()  # the result's `servertime` (the epoch countdown)
+        self.orders.set_status(oid, "epoch", epoch=placed.epoch)
+        self.events.emit(OrderPlaced(oid, info.name, side, otype, quantity, rate, placed.epoch))
         return oid
 
     async def cancel(self, order_id: str) -> None:
-        core = self.core
-        await core.ready()
-        order = core.order_store.get(order_id)
+        await self.ready()
+        order = self.orders.get(order_id)
         if order is None:
             raise ValueError(f"unknown order {order_id}")
-        await core.dex.cancel(order.base, order.quote, bytes.fromhex(order_id))
-        core.publish_server_time()
-        core.order_store.set_status(order_id, "cancelling")
+        await self.dex().cancel(order.base, order.quote, bytes.fromhex(order_id))
+        self.publish_server_time()
+        self.orders.set_status(order_id, "cancelling")
 
     def match_revoked(self, match_id: str) -> None:
         """Record the revocation before the engine reacts to it (the state still shows
         whose step was due)."""
-        core = self.core
-        order = core.order_store.revoke_match(match_id, revoke_cause(core.swaps.load(match_id)))
+        order = self.orders.revoke_match(match_id, revoke_cause(self.swaps.load(match_id)))
         if order is not None:
             log.info("match %s of order %s revoked: order %s, filled %d, revoked %d",
                      match_id[:16], order.order_id[:16], order.status, order.filled,
@@ -169,20 +180,18 @@ class OrderService:
 
     async def refresh(self) -> None:
         """Follow live orders through the book mirror; finish the ones that left it."""
-        core = self.core
-        config = core.dex.config
-        if config is None or not core.dex.ready:
+        dex = self.dex()
+        if dex.config is None or not dex.ready:
             return
-        server_live = {o.oid.hex() for o in core.dex.account.orders} if core.dex.account \
-            else set()
-        for order in core.order_store.live():
-            mirror = core.dex.book(order.base, order.quote)
+        server_live = {o.oid.hex() for o in dex.account.orders} if dex.account else set()
+        for order in self.orders.live():
+            mirror = dex.book(order.base, order.quote)
             if mirror is None or not mirror.synced:
                 continue
-            market = core.dex.session.market(order.base, order.quote)
+            market = dex.session.market(order.base, order.quote)
             if order.status == "new":
                 if order.order_id in server_live or mirror.get(bytes.fromhex(order.order_id)):
-                    core.order_store.set_status(order.order_id, "booked")
+                    self.orders.set_status(order.order_id, "booked")
                 elif now_ms() - order.created_ms > LOST_AFTER_MS:
                     self._finish(order, "failed")
                 continue
@@ -191,34 +200,32 @@ class OrderService:
                 continue
             if mirror.get(bytes.fromhex(order.order_id)) is not None:
                 if order.status == "epoch":
-                    core.order_store.set_status(order.order_id, "booked")
-                    core.events.emit(OrderBooked(order.order_id))
+                    self.orders.set_status(order.order_id, "booked")
+                    self.events.emit(OrderBooked(order.order_id))
                 continue
             self._finish(order, final_status(order))
 
     def _finish(self, order: OrderRecord, status: str) -> None:
-        core = self.core
-        core.order_store.set_status(order.order_id, status)
+        self.orders.set_status(order.order_id, status)
         self._release(order)
         log.info("order %s %s (filled %d)", order.order_id[:16], status, order.filled)
-        core.events.emit(OrderFinished(order.order_id, status, order.filled))
+        self.events.emit(OrderFinished(order.order_id, status, order.filled))
 
     def _release(self, order: OrderRecord) -> None:
         """Free a finished order's coins, unless a match of it is still to be funded: its
-        swap spends those coins (app/core_funding.py), so they wait for `release_finished`."""
+        swap spends those coins (app/client/funding.py), so they wait for `release_finished`."""
         unfunded = any(s.match.order_id == order.order_id and _unfunded(s)
-                       for s in self.core.swaps.pending())
+                       for s in self.swaps.pending())
         if not unfunded:
-            self.core.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
+            self.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
 
     def release_finished(self) -> None:
         """Free the coins still locked to finished orders whose matches are all funded (and
         the change of their inits)."""
-        core = self.core
-        for symbol in core.wallet.config.nodes:
-            held = {r.removeprefix("order:") for r in core.wallet.asset(symbol).lock_reasons()
+        for symbol in self.wallet.config.nodes:
+            held = {r.removeprefix("order:") for r in self.wallet.asset(symbol).lock_reasons()
                     .values() if r.startswith("order:")}
             for order_id in held:
-                order = core.order_store.get(order_id)
+                order = self.orders.get(order_id)
                 if order is not None and order.status in FINAL:
                     self._release(order)

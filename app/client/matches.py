@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from app.client.order_store import OrderRecord
 from app.crypto import hash160
 from app.dex.messages import (
     AuditParams,
@@ -16,7 +17,6 @@ from app.dex.messages import (
     MatchState,
     RedemptionParams,
 )
-from app.orders import OrderRecord
 from app.safety.limits import SafetyLimits
 from app.safety.match_terms import MatchTerms, required_confs, swap_amounts
 from app.swap.keys import WalletKeys

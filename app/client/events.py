@@ -1,4 +1,4 @@
-"""Typed events from the headless client (app/core.py) to whoever shows them (UI, CLI, logs).
+"""Typed events from the headless client (app/client/) to whoever shows them (UI, CLI, logs).
 
 Everything the user should see arrives here as a frozen dataclass through one `Dispatcher`:
 orders booked, matched, finished; every swap step; refunds; connection changes; errors. No Qt:

@@ -1,12 +1,12 @@
-"""Core events -> Qt signals, and UI actions -> core calls scheduled on the qasync loop.
+"""Client events -> Qt signals, and UI actions -> core calls scheduled on the qasync loop.
 
-The one place where app/ui touches the headless client (app/core.py). Widgets connect to the
-signals here and call the action methods; nothing in the engine knows about Qt. Actions never
+The one place where app/ui touches the headless client (app/client/). Widgets connect to
+the signals here and call the action methods; nothing in the engine knows about Qt. Actions never
 block the UI: each becomes a task on the running asyncio loop and reports back by signal.
 
 Registration: `confirm` answers the core's registration-fee question (by default the
 confirmation dialog, app/ui/regfee_dialog.py; the simnet launcher sets its own policy); the
-retries live in the core (`Core.register_until_done`).
+retries live in the core (`Client.register_until_done`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from app.core_register import Confirm
-from app.dex.connection import NotConnected, RequestTimeout
-from app.dex.errors import DexError, RemoteError
-from app.dex.messages import ConfigResult
-from app.events import (
+from app.client.events import (
     BookChanged,
     CoreError,
     CoreEvent,
@@ -38,18 +34,23 @@ from app.events import (
     SwapsResumed,
     SwapStep,
 )
+from app.client.registration import Confirm
+from app.dex.connection import NotConnected, RequestTimeout
+from app.dex.errors import DexError, RemoteError
+from app.dex.messages import ConfigResult
+from app.swap.errors import RefundRefused, RefundTooEarly
 from app.trading.orderform import OrderRequest
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm
 from app.wallet.errors import WalletError
 
 if TYPE_CHECKING:
-    from app.core import Core
+    from app.client.client import Client
 
 log = logging.getLogger("cambio.ui")
 
 
-class CoreBridge(QObject):
+class ClientBridge(QObject):
     dex_connection = Signal(bool, str)  # connected, detail
     registered = Signal()
     config_ready = Signal(object)  # ConfigResult
@@ -71,7 +72,7 @@ class CoreBridge(QObject):
     server_key_changed = Signal(str, str, str)  # url, pinned and new key prefixes
     server_needed = Signal()  # the wallet names no DEX server: ask the user for one
 
-    def __init__(self, core: Core, parent: QObject | None = None) -> None:
+    def __init__(self, core: Client, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.config: ConfigResult | None = None
@@ -149,7 +150,7 @@ class CoreBridge(QObject):
             self.order_event.emit(event)
 
     def _on_server_refused(self, event: ServerRefused) -> None:
-        from app.server_identity import key_prefix
+        from app.client.server_identity import key_prefix
 
         self.server_refused.emit(event)  # the banner and a notification (safety_notices)
         pinned = self.core.identity.pinned_key(event.url)
@@ -209,20 +210,14 @@ class CoreBridge(QObject):
         return self.spawn(self._refund(match_id))
 
     async def _refund(self, match_id: str) -> None:
-        """Broadcast our presigned refund; the engine sees the spend and finishes the swap."""
-        from app.swap.engine import ours_of
-
-        state = self.core.swaps.load(match_id)
-        ours = ours_of(state) if state is not None else None
-        if state is None or ours is None:
-            return
-        backend = self.core.wallet.asset(state.match.our_asset).backend
+        """The client's "refund now"; the engine sees the spend and finishes the swap."""
         try:
-            if await backend.median_time_past() < ours.contract.lock_time:
-                self.error.emit(self.tr("The refund time has not come yet"), match_id)
-                return
-            txid = await backend.broadcast(ours.refund.raw)
+            txid = await self.core.refund_now(match_id)
+        except RefundTooEarly as exc:
+            self.error.emit(self.tr("The refund time has not come yet"), str(exc))
+        except RefundRefused as exc:
+            self.error.emit(self.tr("The refund was not sent"), str(exc))
         except (WalletError, OSError) as exc:
             self.error.emit(self.tr("The refund could not be broadcast"), str(exc))
-            return
-        self.refund_sent.emit(match_id, txid)
+        else:
+            self.refund_sent.emit(match_id, txid)

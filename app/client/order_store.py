@@ -1,8 +1,8 @@
-"""Order bookkeeping of the headless client, and the store-backed outbox of settlement reports.
+"""Order bookkeeping of the headless client.
 
 An order is written here before it is sent (its ID is the hash of its serialization, known up
 front), with the coins that back it; each match of it is recorded before the server's `match`
-request is acknowledged. Tables from migration 3: `orders`, `order_matches`, `dex_outbox`.
+request is acknowledged. Tables from migration 3: `orders`, `order_matches`.
 
 Status: new (stored, not yet accepted) -> epoch (accepted) -> booked -> executed | cancelled;
 or unfilled (an immediate order that found nothing), failed (refused by the server), revoked
@@ -20,8 +20,6 @@ import time
 from dataclasses import asdict, dataclass, replace
 from enum import IntEnum
 
-from app.dex._wire import Json
-from app.dex.outbox import REPORT_METHODS, OutboxItem
 from app.store.db import Store
 
 ORDER_FORMAT = 1
@@ -198,31 +196,3 @@ class OrderStore:
         rows = self.store.query("SELECT match_id FROM order_matches WHERE order_id = ?",
                                 (order_id,))
         return [str(r["match_id"]) for r in rows]
-
-
-class StoreOutbox:
-    """app.dex Outbox kept in SQLite: a report survives a crash until the server acks it."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def add(self, item: OutboxItem) -> None:
-        if item.method not in REPORT_METHODS:
-            raise ValueError(f"not a settlement report: {item.method!r}")
-        with self.store.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO dex_outbox (method, match_id, params, "
-                       "created_ms) VALUES (?,?,?,?)",
-                       (item.method, item.matchid.hex(), json.dumps(item.params), now_ms()))
-
-    def ack(self, method: str, matchid: bytes) -> None:
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM dex_outbox WHERE method = ? AND match_id = ?",
-                       (method, matchid.hex()))
-
-    def pending(self) -> list[OutboxItem]:
-        rows = self.store.query("SELECT * FROM dex_outbox ORDER BY created_ms")
-        items = []
-        for r in rows:
-            params: dict[str, Json] = json.loads(r["params"])
-            items.append(OutboxItem(str(r["method"]), bytes.fromhex(r["match_id"]), params))
-        return items

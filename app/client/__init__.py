@@ -1,0 +1,1 @@
+"""The headless client (no Qt): `client.Client` composes the parts of this package."""
