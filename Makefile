@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench package deps litecoind clean translations icon screenshots
+.PHONY: run test check bench package deps litecoind clean translations icon screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy app dexserver simnet
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The quick loop while coding: lint, types, unit and GUI tests (no nodes, no e-x, no simnet).
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy app dexserver simnet
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/gui
 
 bench: deps
 	$(BIN)/python -m benchmarks
