@@ -90,6 +90,7 @@ from app.resume_gate import ResumeGate
 from app.safety.server_terms import server_problem
 from app.server_identity import ServerIdentity, key_changed_reason
 from app.settler_lock import SettlerLock
+from app.swap.block_watch import BlockWatch
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.messages import InitReport, OutgoingMessage, SwapEvent, SwapStateChanged
@@ -123,6 +124,7 @@ class Core:
             server_index = self.identity.account_index(self.dex_url)
         self._account_key = wallet.hd.dex_account_key(server_index)
         self.engine: SwapEngine | None = None
+        self._blocks: BlockWatch | None = None
         self.fund_gate = ResumeGate()  # unfunded taker swaps resumed at start wait for the DEX
         self.dex = self._new_client()
         self.orders = OrderService(self)
@@ -173,6 +175,8 @@ class Core:
                                      self._on_swap_event, poll_interval=self.poll_interval,
                                      rebroadcast_interval=10.0, keys=keys,
                                      fund_gate=self.fund_gate)
+            self._blocks = BlockWatch(backends, self.engine.wake)  # a block wakes its swaps
+            self._blocks.start()
             self._release_stale_swap_locks()
             resumed = resume_all(self.engine)
             elapsed = int((time.monotonic() - started) * 1000)
@@ -187,6 +191,8 @@ class Core:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._blocks is not None:
+            await self._blocks.stop()
         if self.engine is not None:
             await self.engine.stop()
         await self.dex.close()
