@@ -52,6 +52,8 @@ class BlockWatch:
         while True:
             seen = False
             try:
+                if last is None:  # the tip when the watch began: a block after it is news
+                    last = (await backend.tip()).hash
                 async with contextlib.aclosing(backend.blocks(last)) as events:
                     async for block in events:
                         seen, last, pause = True, block.hash, self.retry_min

@@ -118,9 +118,10 @@ class ElectrumBackend(ChainBackend):
         async with self._lock:
             if self._conn is not None and not self._conn.closed:
                 return self._conn
-            if self._conn is not None:
-                self._status[self._conn.url].state = "unreachable"
-                self._conn = None
+            if self._conn is not None:  # its server hung up: release the socket too
+                dead, self._conn = self._conn, None
+                self._status[dead.url].state = "unreachable"
+                await dead.close()
             problems = []
             for url in self.servers:
                 if self._status[url].state == "dropped":
