@@ -56,6 +56,8 @@ class BlockWatch:
                     last = (await backend.tip()).hash
                 async with contextlib.aclosing(backend.blocks(last)) as events:
                     async for block in events:
+                        if block.hash == last:  # no news (a backend repeating its tip)
+                            continue
                         seen, last, pause = True, block.hash, self.retry_min
                         if problem:
                             log.info("%s blocks: followed again", asset.upper())
@@ -67,7 +69,9 @@ class BlockWatch:
                     log.info("%s blocks: %s; retrying, the swaps poll meanwhile",
                              asset.upper(), text)
                     problem = text
-            if not seen:  # ended or failed without news: wait before asking again
+            if seen:  # ended after news (its node was switched): follow the next at once
+                await asyncio.sleep(0)
+            else:  # ended or failed without news: wait before asking again
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, self.retry_max)
 
