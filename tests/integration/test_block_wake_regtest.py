@@ -23,6 +23,8 @@ from app.swap.messages import SwapEvent, SwapStateChanged
 from app.swap.states import Complete, Role
 from app.wallet.backends.base import BlockInfo, ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
+from app.wallet.backends.switchable import SwitchableBackend
+from app.wallet.service import NoNodeConfiguredError
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 from tests.integration.swap_harness import (
     NodeFunding,
@@ -310,3 +312,32 @@ async def test_a_block_moves_swaps_without_waiting_for_their_poll(
     print(f"\nswap with 30 s polls, woken by blocks: {elapsed:.2f} s, {len(mined)} blocks; "
           f"steps {[s for _, s in steps]}")
     assert elapsed < 15, elapsed
+
+
+async def test_a_switched_node_ends_blocks_quietly_and_the_watch_follows_the_new_one(
+    ltc_node: RegtestNode,
+) -> None:
+    """Settings applies a new node live: the old node's long poll ends without an error the
+    moment switch() closes it, and the watch follows the new node."""
+    switchable = SwitchableBackend(core(ltc_node.rpc_url, poll_interval=SLOW_POLL,
+                                        long_poll=20.0), lambda: NoNodeConfiguredError("ltc"))
+    events = switchable.blocks()
+    waiter = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0.3)  # inside the old node's 20 s long poll
+    started = time.monotonic()
+    await switchable.switch(core(ltc_node.rpc_url, poll_interval=SLOW_POLL))
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(waiter, 5)
+    assert time.monotonic() - started < DEADLINE
+    heard: list[str] = []
+    watch = BlockWatch({"ltc": switchable}, lambda asset, block: heard.append(block.hash),
+                       retry_min=0.1)
+    watch.start()
+    try:
+        await asyncio.sleep(0.3)
+        await switchable.switch(core(ltc_node.rpc_url, poll_interval=SLOW_POLL))
+        [mined] = await asyncio.to_thread(ltc_node.mine, 1)
+        await until(lambda: mined in heard)
+    finally:
+        await watch.stop()
+        await switchable.close()
