@@ -3,7 +3,8 @@
 The harness of tests/e2e (simnet.harness.Simnet: two Litecoin Core regtest chains, the
 `main.py server` process, two funded trader dirs) with the devnet's settings (`make run`:
 2 s epochs, a block every 2 s on each chain). The two clients are `app.client.Client`s in this
-process, as the app runs them (swap poll 1 s, Client's default), registered before the timing.
+process, as the app runs them (swap poll 1 s, Client's default, and a block on a chain waking
+its swaps at once: app/swap/block_watch.py), registered before the timing.
 Each round: the maker's limit sell is booked, then the taker's market buy goes in, and the
 round ends when both sides' swaps reach Complete.
 
@@ -13,9 +14,9 @@ swap.simnet_epoch_wait_s  taker's order submitted -> both clients hold the match
 swap.simnet_block_wait_s  time some swap transaction was in a mempool and not yet in a block
                           (union of the intervals first seen in the mempool, by a 10 ms
                           poller -> its block mined, noted by the harness's miner); median
-swap.simnet_other_s       wall - epoch wait - block wait: the clients' 1 s swap polls, the
-                          server's relays, RPC, fsync, CPU; median (so the parts do not add up
-                          to the best wall exactly)
+swap.simnet_other_s       wall - epoch wait - block wait: the server's relays, RPC, fsync,
+                          CPU, any confirmation noticed late; median (so the parts do not add
+                          up to the best wall exactly)
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from app.client.funding import (
 )
 from app.client.resume_gate import ResumeGate
 from app.dex.client import DexClient
+from app.swap.block_watch import BlockWatch
 from app.swap.engine import SwapEngine, ours_of
 from app.swap.errors import SwapError
 from app.swap.keys import WalletKeys
@@ -114,6 +115,7 @@ class EngineSettlement:
         self.chores = chores
         self.poll_interval = poll_interval
         self.engine: SwapEngine | None = None
+        self._blocks: BlockWatch | None = None
         self._adding: set[str] = set()  # matches being handed to the engine right now
         self._housekeeping: asyncio.Task[None] | None = None
 
@@ -127,6 +129,8 @@ class EngineSettlement:
                                  self._on_swap_event, poll_interval=self.poll_interval,
                                  rebroadcast_interval=10.0, keys=keys,
                                  fund_gate=self.fund_gate)
+        self._blocks = BlockWatch(backends, self.engine.wake)  # a block wakes its swaps
+        self._blocks.start()
         self._release_stale_swap_locks()
         resumed = resume_all(self.engine)
         elapsed = int((time.monotonic() - started) * 1000)
@@ -138,6 +142,8 @@ class EngineSettlement:
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             await asyncio.gather(self._housekeeping, return_exceptions=True)
+        if self._blocks is not None:
+            await self._blocks.stop()
         if self.engine is not None:
             await self.engine.stop()
 

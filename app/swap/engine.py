@@ -187,6 +187,7 @@ class SwapEngine:
         self._checkpoint = checkpoint or (lambda point: None)
         self._tasks: dict[str, asyncio.Task[SwapState]] = {}
         self._wake: dict[str, asyncio.Event] = {}
+        self._chains: dict[str, tuple[str, str]] = {}  # running match -> its two assets
         self._audits: dict[str, CounterpartyInit] = {}
         self._redemptions: dict[str, CounterpartyRedeem] = {}
         self._funded: dict[str, Funded] = {}
@@ -269,6 +270,13 @@ class SwapEngine:
             self._redemptions[msg.match_id] = msg
         self._wake.setdefault(msg.match_id, asyncio.Event()).set()
 
+    def wake(self, asset: str, block: BlockInfo | None = None) -> None:
+        """A new block on `asset`'s chain (app/swap/block_watch.py): every swap on it looks
+        again now, since a confirmation or a lock time may have come, not at its next poll."""
+        for match_id, chains in self._chains.items():
+            if asset in chains:
+                self._wake.setdefault(match_id, asyncio.Event()).set()
+
     async def wait(self, match_id: str) -> SwapState:
         """The terminal state of a running swap (re-raises what stopped its loop)."""
         return await self._tasks[match_id]
@@ -313,6 +321,13 @@ class SwapEngine:
         state = self.store.load(match_id)
         if state is None:
             raise SwapError("Unknown swap.", match_id)
+        self._chains[match_id] = (state.match.our_asset, state.match.their_asset)
+        try:
+            return await self._settle(match_id, state)
+        finally:
+            self._chains.pop(match_id, None)
+
+    async def _settle(self, match_id: str, state: SwapState) -> SwapState:
         resumed = True
         while not is_terminal(state):
             # Nothing a chain, a node or a peer shows may end this loop (review M5): an error

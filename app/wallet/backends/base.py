@@ -31,6 +31,7 @@ class NodeAuthError(NodeResponseError):
     def __init__(self, endpoint: str, status: int,
                  hint: str = "check the node's rpcuser/rpcpassword") -> None:
         self.endpoint = endpoint
+        self.status = status  # 401: wrong credentials; 403: refused (e.g. -rpcwhitelist)
         self.code = None
         # Skip NodeResponseError's "The node returned an error" framing: this one is ours.
         BackendError.__init__(

@@ -26,6 +26,7 @@ Transactions from `get_tx` are checked against the txid asked for (app/wallet/tx
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -34,6 +35,7 @@ from typing import Any
 from app.wallet.backends.base import (
     BlockInfo,
     ChainBackend,
+    NodeAuthError,
     SpendInfo,
     SyncState,
     TxInfo,
@@ -54,8 +56,10 @@ from app.wallet.backends.jsonrpc import (
 )
 from app.wallet.backends.rpcauth import RpcAuth
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.errors import NodeResponseError
+from app.wallet.errors import NodeResponseError, NodeUnreachableError
 from app.wallet.txid import check_txid
+
+log = logging.getLogger(__name__)
 
 # Core's RPC error codes we act on.
 RPC_INVALID_ADDRESS_OR_KEY = -5  # no such transaction
@@ -64,6 +68,9 @@ RPC_VERIFY_REJECTED = -26  # policy or consensus rejection
 RPC_VERIFY_ALREADY_IN_CHAIN = -27
 RPC_DESERIALIZATION_ERROR = -22
 _ALREADY_KNOWN = ("txn-already-in-mempool", "txn-already-known")
+# A blocks() long poll's wait: a few seconds, so a reorg to a lower tip is still seen soon
+# and the node's RPC thread it holds is handed back often.
+LONG_POLL_SECONDS = 5.0
 MAX_SCANS = 1000  # outpoints whose scanned blocks are remembered (the least recent dropped)
 
 
@@ -156,6 +163,7 @@ class CoreRpcBackend(ChainBackend):
         connect_timeout: float = 5.0, scan_timeout: float = 600.0, poll_interval: float = 1.0,
         batch_size: int = 500, max_reply_bytes: int = MAX_REPLY_BYTES,
         auth: RpcAuth | None = None, network: NetworkCheck | None = None,
+        long_poll: float = LONG_POLL_SECONDS,
     ) -> None:
         self._rpc = JsonRpcClient(url, user, password, timeout=timeout,
                                   connect_timeout=connect_timeout,
@@ -170,6 +178,10 @@ class CoreRpcBackend(ChainBackend):
         self._scan_lock = asyncio.Lock()
         self._mempool_cache: dict[str, _MempoolTx] = {}
         self._scans: dict[Outpoint, _Scan] = {}
+        self.long_poll = long_poll  # seconds a blocks() long poll waits; 0: poll instead
+        self._long_poll_refused = False
+        self._watches: set[JsonRpcClient] = set()  # the long polls' own connections
+        self._closes = 0
 
     async def call(self, method: str, *params: Any) -> Any:
         """Any RPC by name: the result, or NodeResponseError carrying the node's code."""
@@ -191,6 +203,10 @@ class CoreRpcBackend(ChainBackend):
             self._network_ok = True
 
     async def close(self) -> None:
+        self._closes += 1  # ends every blocks() iteration running now
+        watches, self._watches = list(self._watches), set()
+        for watch in watches:
+            await watch.close()
         await self._rpc.close()
 
     # -- blocks ---------------------------------------------------------------------------
@@ -222,14 +238,70 @@ class CoreRpcBackend(ChainBackend):
         return SyncState(ibd, (await self._header(best)).time)
 
     async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
-        last = since if since is not None else await self._best_hash()
-        while True:
-            best = await self._best_hash()
-            if best != last:
-                info = await self._header(best)
-                last = best
-                yield info
+        """New tips as the node announces them: a `waitforblockheight` long poll on a
+        connection of its own (it holds that connection for up to `long_poll` seconds, so it
+        never queues the other calls), polling `getbestblockhash` when the node refuses it.
+        Ends quietly when the backend is closed."""
+        closes = self._closes
+        tip = await self.tip()
+        last = since if since is not None else tip.hash
+        # The call timeout exceeds the long poll's own, or every quiet wait would time out.
+        watch = JsonRpcClient(self.url, timeout=self.long_poll + self._rpc.timeout,
+                              connect_timeout=self._rpc.connect_timeout, auth=self._rpc.auth)
+        self._watches.add(watch)
+        try:
+            while True:
+                if tip.hash != last:
+                    last = tip.hash
+                    yield tip
+                try:
+                    tip = await self._next_tip(watch, tip, closes)
+                except NodeUnreachableError:
+                    if self._closes != closes:  # close() cut the long poll: no failure
+                        return
+                    raise
+                if self._closes != closes:
+                    return
+        finally:
+            self._watches.discard(watch)
+            await watch.close()
+
+    async def _next_tip(self, watch: JsonRpcClient, tip: BlockInfo, closes: int) -> BlockInfo:
+        """The tip once a block above `tip` arrives or the long poll times out (which also
+        catches a reorg to a branch no higher than ours); `tip` itself when the backend was
+        closed meanwhile (nothing more is asked: a call would open a new session)."""
+        best = tip.hash
+        poll = self.long_poll <= 0 or self._long_poll_refused
+        if not poll:
+            try:
+                reply = as_dict(await watch.call(
+                    "waitforblockheight", [tip.height + 1, int(self.long_poll * 1000)]),
+                    "waitforblockheight")
+                best = as_hash(get(reply, "hash", "waitforblockheight"), "waitforblockheight")
+            except NodeAuthError as exc:
+                if exc.status == 401:  # our credentials: as much a failure as any call's
+                    raise
+                self._refuse_long_poll(exc)  # 403: an -rpcwhitelist without the call
+                poll = True
+            except NodeUnreachableError:
+                raise
+            except NodeResponseError as exc:
+                if exc.code is not None:  # the node's own error: an old node, say
+                    self._refuse_long_poll(exc)
+                poll = True  # else a passing refusal ("Work queue depth exceeded")
+        if poll:
             await asyncio.sleep(self.poll_interval)
+            if self._closes != closes:
+                return tip
+            best = await self._best_hash()
+        if best == tip.hash or self._closes != closes:
+            return tip
+        return await self._header(best)
+
+    def _refuse_long_poll(self, exc: Exception) -> None:
+        log.info("%s refuses waitforblockheight (%s); polling for blocks every %s s",
+                 self.url, exc, self.poll_interval)
+        self._long_poll_refused = True
 
     # -- coins ----------------------------------------------------------------------------
     async def _scan_utxo_set(self, scripts: Sequence[bytes]) -> tuple[str, list[Utxo]]:

@@ -35,6 +35,7 @@ from app.wallet.txparse import ParsedTx, TxParseError, parse_tx
 T = TypeVar("T")
 PROTOCOL = "1.4"
 HEADERS_PER_REQUEST = 2016
+CONN_CHECK_SECONDS = 0.25  # how often a waiting blocks() looks whether its server died
 _ALREADY_KNOWN = ("txn-already-in-mempool", "txn-already-known", "already in block chain",
                   "already in utxo set")
 
@@ -85,6 +86,7 @@ class ElectrumBackend(ChainBackend):
         self._lock = asyncio.Lock()
         self._new_header = asyncio.Event()
         self._closed = False
+        self._closes = 0
 
     # -- servers --------------------------------------------------------------------------
     def status(self) -> list[ServerStatus]:
@@ -116,9 +118,10 @@ class ElectrumBackend(ChainBackend):
         async with self._lock:
             if self._conn is not None and not self._conn.closed:
                 return self._conn
-            if self._conn is not None:
-                self._status[self._conn.url].state = "unreachable"
-                self._conn = None
+            if self._conn is not None:  # its server hung up: release the socket too
+                dead, self._conn = self._conn, None
+                self._status[dead.url].state = "unreachable"
+                await dead.close()
             problems = []
             for url in self.servers:
                 if self._status[url].state == "dropped":
@@ -221,16 +224,41 @@ class ElectrumBackend(ChainBackend):
         return (await self.tip()).median_time
 
     async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
+        """New tips as the server announces them (`blockchain.headers.subscribe`
+        notifications, every connection subscribes), each checked into our header chain;
+        re-checked every `poll_interval` without one. Ends quietly when the backend is
+        closed."""
+        closes = self._closes
         last = since if since is not None else (await self.tip()).hash
-        while True:
-            self._new_header.clear()
-            info = await self.tip()
+        while self._closes == closes:
+            self._new_header.clear()  # before asking: a header announced meanwhile wakes us
+            try:
+                info = await self.tip()
+            except NodeUnreachableError:
+                if self._closes != closes:  # close() cut the call: no failure
+                    return
+                raise
             if info.hash != last:
                 last = info.hash
                 yield info
                 continue
+            await self._header_announced(closes)
+
+    async def _header_announced(self, closes: int) -> None:
+        """Until a header notification, a dead connection (asked again at once: the next
+        server then subscribes and its notifications come here), close(), or `poll_interval`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.poll_interval
+        while self._closes == closes:
+            conn = self._conn
+            if conn is None or conn.closed:
+                return
+            left = deadline - loop.time()
+            if left <= 0:
+                return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_header.wait(), self.poll_interval)
+                await asyncio.wait_for(self._new_header.wait(), min(left, CONN_CHECK_SECONDS))
+                return
 
     # -- coins ----------------------------------------------------------------------------
     async def _batch(self, conn: ElectrumConnection, method: str,
@@ -395,6 +423,8 @@ class ElectrumBackend(ChainBackend):
 
     async def close(self) -> None:
         self._closed = True
+        self._closes += 1  # ends every blocks() iteration running now
+        self._new_header.set()
         if self._conn is not None:
             conn, self._conn = self._conn, None
             self._status[conn.url].state = "idle"

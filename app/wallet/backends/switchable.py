@@ -7,12 +7,13 @@ The old node's connections close once the calls still running on it have returne
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, SyncState, TxInfo
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.errors import WalletError
+from app.wallet.errors import BackendError, WalletError
 
 T = TypeVar("T")
 
@@ -91,15 +92,21 @@ class SwitchableBackend(ChainBackend):
         return await self._call(lambda b: b.min_fee_rate())
 
     async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
-        """Ends when the node is switched (as after a failure): call again to follow the new
-        node."""
+        """Ends quietly when the node is switched (the old one's iteration ends when
+        switch() closes it): call again to follow the new node."""
         inner = self._inner
         if inner is None:
             raise self._missing()
-        async for block in inner.blocks(since):
-            if self._inner is not inner:
+        try:
+            async with contextlib.aclosing(inner.blocks(since)) as events:
+                async for block in events:
+                    if self._inner is not inner:
+                        return
+                    yield block
+        except BackendError:
+            if self._inner is not inner:  # the old node's last words are no news
                 return
-            yield block
+            raise
 
     async def close(self) -> None:
         retired, self._retired = self._retired, []
