@@ -251,6 +251,17 @@ class HeaderChain:
     def median_time_past(self, height: int | None = None) -> int:
         return self._chain.median_time_past(self.tip_height if height is None else height)
 
+    def extend_verified(self, raws: Sequence[bytes]) -> None:
+        """Append headers verified before (our own header file): each must name the one
+        before it; the chain rules and proof of work are not checked again."""
+        for raw in raws:
+            header = parse_header(raw)
+            if header.prev != self.tip.hash:
+                raise SpvError(f"stored header {self.tip_height + 1} does not link to "
+                               f"header {self.tip_height}")
+            self._chain.headers.append(header)
+            self._work.append(self._work[-1] + work_of(header.bits))
+
     def connect(self, start_height: int, raws: Sequence[bytes]) -> bool:
         """Check `raws` (consecutive headers from `start_height`) and adopt them when the
         chain they make has more work than ours. True when our tip changed; SpvError when a

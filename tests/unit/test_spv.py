@@ -29,6 +29,7 @@ from app.wallet.spv_params import (
     rules_for_genesis,
 )
 from app.wallet.txparse import TxParseError, parse_tx, sha256d
+from tests.headerchains import extend, header_bytes, mine, regtest_chain
 
 BTC_0 = bytes.fromhex(
     "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b2"
@@ -39,12 +40,6 @@ BTC_1 = bytes.fromhex(
 BTC_2 = bytes.fromhex(
     "010000004860eb18bf1b1620e37e9490fc8a427514416fd75159ab86688e9a8300000000d5fdcc541e25de1c"
     "7a5addedf24858b8bb665c9f36ef744ee42c316022c90f9bb0bc6649ffff001d08d2bd61")
-
-
-def header_bytes(prev: bytes, time: int, bits: int, nonce: int = 0,
-                 merkle: bytes = b"\x11" * 32) -> bytes:
-    return ((0x20000000).to_bytes(4, "little") + prev + merkle + time.to_bytes(4, "little")
-            + bits.to_bytes(4, "little") + nonce.to_bytes(4, "little"))
 
 
 def from_genesis(rules: ChainRules) -> ChainRules:
@@ -114,32 +109,6 @@ def test_compact_bits_round_trip() -> None:
     for bits in (0x1D00FFFF, 0x1D00D86A, 0x17021EC5, 0x207FFFFF, 0x1E0FFFF0):
         assert target_to_bits(bits_to_target(bits)) == bits
     assert target_to_bits((1 << 224) - 1) == 0x1D00FFFF
-
-
-def mine(prev: bytes, time: int, bits: int = 0x207FFFFF, salt: int = 0) -> bytes:
-    """A regtest header with valid scrypt work (about half of all nonces qualify)."""
-    for nonce in range(salt * 1000, salt * 1000 + 1000):
-        raw = header_bytes(prev, time, bits, nonce)
-        if pow_hash(LTC_REGTEST, raw) <= bits_to_target(bits):
-            return raw
-    raise AssertionError("no nonce found")
-
-
-def regtest_chain() -> tuple[HeaderChain, bytes]:
-    genesis = header_bytes(b"\x00" * 32, 1_296_688_602, 0x207FFFFF)
-    rules = dataclasses.replace(
-        LTC_REGTEST, checkpoint=dataclasses.replace(LTC_REGTEST.checkpoint,
-                                                    hash=sha256d(genesis)[::-1].hex()))
-    return HeaderChain(rules, genesis), genesis
-
-
-def extend(prev: bytes, count: int, start_time: int, salt: int = 0) -> list[bytes]:
-    raws = []
-    for i in range(count):
-        raw = mine(sha256d(prev), start_time + i * 60, salt=salt)
-        raws.append(raw)
-        prev = raw
-    return raws
 
 
 def test_the_chain_follows_the_most_work_branch() -> None:

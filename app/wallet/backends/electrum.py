@@ -28,7 +28,8 @@ from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo,
 from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
-from app.wallet.spv import HeaderChain, SpvError, verify_merkle
+from app.wallet.header_store import HeaderStore
+from app.wallet.spv import ChainRules, HeaderChain, SpvError, verify_merkle
 from app.wallet.spv_params import candidate_rules, rules_for_genesis
 from app.wallet.txparse import ParsedTx, TxParseError, parse_tx
 
@@ -67,7 +68,8 @@ def coins_per_kb_to_rate(value: Any) -> int | None:
 
 class ElectrumBackend(ChainBackend):
     def __init__(self, servers: Sequence[str], symbol: str, network: Network, *,
-                 pins_path: Path | None = None, timeout: float = 10.0,
+                 pins_path: Path | None = None, headers_dir: Path | None = None,
+                 timeout: float = 10.0,
                  connect_timeout: float = 5.0, batch_size: int = 250,
                  poll_interval: float = 5.0) -> None:
         if not servers:
@@ -83,6 +85,9 @@ class ElectrumBackend(ChainBackend):
         self._status = {url: ServerStatus(url) for url in self.servers}
         self._conn: ElectrumConnection | None = None
         self._chain: HeaderChain | None = None
+        self._headers_dir = headers_dir  # where the verified headers are kept (None: memory)
+        self._header_file: HeaderStore | None = None
+        self._sync_lock = asyncio.Lock()  # one header sync at a time (it runs in a thread)
         self._lock = asyncio.Lock()
         self._new_header = asyncio.Event()
         self._closed = False
@@ -175,11 +180,31 @@ class ElectrumBackend(ChainBackend):
             if self._chain.rules != rules:
                 raise ServerLied(f"the server runs {rules.name}, not {self._chain.rules.name}")
             return
+        stored = self._load_headers(rules)
+        if stored:
+            self._chain = stored
+            return
         raw = genesis if rules.checkpoint.height == 0 else _hex_bytes(
             await conn.request("blockchain.block.header", rules.checkpoint.height), "checkpoint")
         self._chain = HeaderChain(rules, raw)
 
+    def _load_headers(self, rules: ChainRules) -> HeaderChain | None:
+        """Our header chain as a previous run left it (see app/wallet/header_store.py)."""
+        if self._headers_dir is None:
+            return None
+        self._header_file = HeaderStore(self._headers_dir, rules)
+        raws = self._header_file.load()
+        if not raws:
+            return None
+        chain = HeaderChain(rules, raws[0])
+        chain.extend_verified(raws[1:])
+        return chain
+
     async def _sync_headers(self, conn: ElectrumConnection, server_height: int) -> None:
+        async with self._sync_lock:
+            await self._sync_headers_locked(conn, server_height)
+
+    async def _sync_headers_locked(self, conn: ElectrumConnection, server_height: int) -> None:
         """Fetch headers up to the server's tip; walk back to the fork point if the server
         is on another branch. A branch with less work than ours is kept out."""
         chain = self._chain
@@ -198,7 +223,10 @@ class ElectrumBackend(ChainBackend):
                 start = max(chain.base_height + 1, start - step)  # a fork: look further back
                 step *= 2
                 continue
-            chain.connect(start, raws)
+            # In a thread: a batch of scrypt checks takes about half a second.
+            if await asyncio.to_thread(chain.connect, start, raws) and self._header_file:
+                with contextlib.suppress(OSError):  # a full disk costs a re-sync, no more
+                    await asyncio.to_thread(self._header_file.save, chain, start)
             start += len(raws)
         self._status[conn.url].height = server_height
         if server_height < chain.tip_height:
@@ -445,6 +473,7 @@ DEFAULT_SERVERS: dict[tuple[str, Network], tuple[str, ...]] = {
                                "ssl://electrum.ltc.xurious.com:51002"),
 }
 PINS_FILE = "electrum_certs.json"
+HEADERS_DIR = "headers"  # the light chains' verified headers, one file per chain
 
 
 def default_servers(symbol: str, network: Network) -> tuple[str, ...]:
@@ -459,8 +488,11 @@ def split_servers(text: str) -> list[str]:
 def electrum_backend(servers: str, symbol: str, network: Network,
                      datadir: Path) -> ElectrumBackend:
     """The light backend of one asset, pinning self-signed certificates in the datadir."""
+    # A regtest chain is thrown away and mined anew with the same genesis: headers kept
+    # from an older one would out-work the new chain and hide it.
+    headers = None if network is Network.REGTEST else Path(datadir) / HEADERS_DIR
     return ElectrumBackend(split_servers(servers), symbol, network,
-                           pins_path=Path(datadir) / PINS_FILE)
+                           pins_path=Path(datadir) / PINS_FILE, headers_dir=headers)
 
 
 def _reject_reason(text: str) -> str:

@@ -1,0 +1,71 @@
+"""A light wallet's verified header chain on disk, so a restart does not sync from the
+checkpoint again (Litecoin's scrypt check runs at a few thousand headers a second, and a
+mainnet chain is past a million headers beyond the checkpoint).
+
+The file holds the raw 80-byte headers from the checkpoint up, one after another. It is a
+cache of what we verified, never a source of trust beyond our own data directory: on load,
+the first header must hash to the checkpoint of the rules in force and every next one must
+name the previous one's hash; the first header that does not (a torn write at a crash, a
+file from an older checkpoint) ends what is kept, and the sync asks a server for the rest.
+Proof of work is not checked again: the headers were checked before they were written, and
+whoever can write our data directory can replace the wallet's settings anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from app.fileio import private_dir
+from app.wallet.spv import HEADER_SIZE, ChainRules, HeaderChain
+
+
+def _hash(raw: bytes) -> bytes:
+    return hashlib.sha256(hashlib.sha256(raw).digest()).digest()
+
+
+class HeaderStore:
+    """The header file of one chain (`<folder>/<rules.name>.headers`)."""
+
+    def __init__(self, folder: Path, rules: ChainRules) -> None:
+        self.folder = Path(folder)
+        self.rules = rules
+        self.path = self.folder / f"{rules.name}.headers"
+        self._saved = 0  # headers on disk that match our chain
+
+    def load(self) -> list[bytes]:
+        """The stored headers that link up from the checkpoint (empty when none do)."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        want = bytes.fromhex(self.rules.checkpoint.hash)[::-1]
+        raws: list[bytes] = []
+        for start in range(0, len(data) - HEADER_SIZE + 1, HEADER_SIZE):
+            raw = data[start:start + HEADER_SIZE]
+            if (raw[4:36] if raws else _hash(raw)) != want:
+                break
+            raws.append(raw)
+            want = _hash(raw)
+        self._saved = len(raws)
+        return raws
+
+    def save(self, chain: HeaderChain, changed_from: int) -> None:
+        """Bring the file in line with `chain`, whose headers below `changed_from` are the
+        ones already written (a reorg replaced what lies above)."""
+        keep = min(self._saved, max(0, changed_from - chain.base_height))
+        tail = b"".join(chain.at(h).raw
+                        for h in range(chain.base_height + keep, chain.tip_height + 1))
+        private_dir(self.folder)
+        flags = os.O_RDWR | os.O_CREAT
+        fd = os.open(self.path, flags, 0o600)
+        try:
+            os.ftruncate(fd, keep * HEADER_SIZE)
+            os.lseek(fd, keep * HEADER_SIZE, os.SEEK_SET)
+            view = memoryview(tail)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        self._saved = keep + len(tail) // HEADER_SIZE
