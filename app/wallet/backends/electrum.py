@@ -310,7 +310,15 @@ class ElectrumBackend(ChainBackend):
             await self._refresh(conn)
         if height > chain.tip_height:
             raise ServerLied(f"{txid} confirmed at {height}, above our verified tip")
-        proof = await conn.request("blockchain.transaction.get_merkle", txid, height)
+        try:
+            proof = await conn.request("blockchain.transaction.get_merkle", txid, height)
+        except NodeResponseError as exc:
+            if isinstance(exc, NodeUnreachableError):
+                raise
+            # It told us the height itself: a claim it cannot back is a lie, and must not
+            # reach the caller as a mere error (that would stop the failover).
+            raise ServerLied(f"{txid} claimed confirmed at {height}, with no proof "
+                             f"({exc.detail or exc})") from exc
         branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
         try:
             verify_merkle(chain.at(height), txid, raw, _int(proof, "pos"), branch)
