@@ -320,10 +320,21 @@ class ElectrumBackend(ChainBackend):
             raise ServerLied(f"{txid} claimed confirmed at {height}, with no proof "
                              f"({exc.detail or exc})") from exc
         branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
+        pos = _int(proof, "pos")
+        header = chain.at(height)
         try:
-            verify_merkle(chain.at(height), txid, raw, _int(proof, "pos"), branch)
+            verify_merkle(header, txid, raw, pos, branch)
         except SpvError as exc:
-            raise ServerLied(str(exc)) from exc
+            # A reorg we have not seen yet puts another block at that height: an honest
+            # server proves against its new branch. Catch up, and call it a lie only when
+            # our (most-work) header there still disagrees.
+            await self._refresh(conn)
+            if chain.at(height).hash == header.hash:
+                raise ServerLied(str(exc)) from exc
+            try:
+                verify_merkle(chain.at(height), txid, raw, pos, branch)
+            except SpvError as again:
+                raise ServerLied(str(again)) from again
         return height
 
     async def _tx_height(self, conn: ElectrumConnection, parsed: ParsedTx) -> int:
