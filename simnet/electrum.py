@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from simnet.lifecycle import die_with_parent as parent_death_signal
 from simnet.node import RPC_PASSWORD, RPC_USER, NodeError, RegtestNode, free_port
 
 
@@ -60,10 +61,12 @@ def write_self_signed_cert(certfile: Path, keyfile: Path, common_name: str) -> b
 class ElectrumServer:
     """One e-x process following `node`; `url` is what ElectrumBackend is given."""
 
-    def __init__(self, datadir: Path, node: RegtestNode, *, tls: bool = False) -> None:
+    def __init__(self, datadir: Path, node: RegtestNode, *, tls: bool = False,
+                 die_with_parent: bool = False) -> None:
         self.datadir = Path(datadir)
         self.node = node
         self.tls = tls
+        self.die_with_parent = die_with_parent  # SIGTERM when the starting thread dies
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.cert_der: bytes | None = None  # the certificate served (tls only)
@@ -71,6 +74,13 @@ class ElectrumServer:
     @property
     def url(self) -> str:
         return f"{'ssl' if self.tls else 'tcp'}://127.0.0.1:{self.port}"
+
+    @property
+    def marker(self) -> str:
+        """An argv element of the process that names this server's directory, for the
+        simnet's pid file (simnet.lifecycle): e-x reads only its environment, so the
+        command line would otherwise not tell it from any other e-x."""
+        return f"DB_DIRECTORY={self.datadir.resolve() / 'db'}"
 
     @property
     def certfile(self) -> Path:
@@ -109,8 +119,10 @@ class ElectrumServer:
         if self.tls and not self.certfile.exists():
             self.new_certificate()
         with open(self.datadir / "electrumx.log", "ab") as log:
-            self.process = subprocess.Popen([str(server_binary())], env=self._env(),
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [str(server_binary()), self.marker], env=self._env(), stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=parent_death_signal() if self.die_with_parent else None)
         self.wait_synced(timeout)
 
     def height(self) -> int | None:
@@ -178,8 +190,8 @@ class ElectrumServer:
 
 
 def start_electrum(datadir: Path, node: RegtestNode, timeout: float = 60.0, *,
-                   tls: bool = False) -> ElectrumServer:
-    server = ElectrumServer(datadir, node, tls=tls)
+                   tls: bool = False, die_with_parent: bool = False) -> ElectrumServer:
+    server = ElectrumServer(datadir, node, tls=tls, die_with_parent=die_with_parent)
     try:
         server.start(timeout)
     except BaseException:

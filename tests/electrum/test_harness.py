@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from simnet.electrum import ElectrumServer
+from simnet.lifecycle import PidFile, alive, is_ours, stop_stale
 from simnet.node import RegtestNode
 
 pytestmark = pytest.mark.regtest
@@ -35,3 +37,22 @@ def test_server_follows_the_node_and_stops_cleanly(
             break
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_a_recorded_server_is_swept_by_the_pid_file_and_only_by_its_own(
+    electrum_factory: Callable[[RegtestNode], ElectrumServer], ltc_node: RegtestNode,
+    tmp_path: Path,
+) -> None:
+    """What `simnet down` (or the next start) does with an e-x a killed owner left: its
+    command line names its directory, so the sweep finds it, and another simnet's does not."""
+    server, other = electrum_factory(ltc_node), electrum_factory(ltc_node)
+    assert server.process is not None and other.process is not None
+    pid = server.process.pid
+    assert is_ours(pid, server.marker) and not is_ours(other.process.pid, server.marker)
+    simnet_dir = tmp_path / "net"
+    simnet_dir.mkdir()
+    PidFile(simnet_dir).record("ltc-electrumx", pid, server.marker)
+    PidFile(simnet_dir).record("btc-electrumx", other.process.pid, server.marker)  # not ours
+    assert stop_stale(simnet_dir, timeout=30) == ["ltc-electrumx"]
+    assert not alive(pid) and other.height() == ltc_node.rpc("getblockcount")
+    assert not PidFile(simnet_dir).path.exists()
