@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +18,7 @@ from simnet.lifecycle import PidFile, alive, is_ours, stop_stale
 from simnet.node import RegtestNode
 
 pytestmark = pytest.mark.regtest
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_server_follows_the_node_and_stops_cleanly(
@@ -56,3 +61,38 @@ def test_a_recorded_server_is_swept_by_the_pid_file_and_only_by_its_own(
     assert stop_stale(simnet_dir, timeout=30) == ["ltc-electrumx"]
     assert not alive(pid) and other.height() == ltc_node.rpc("getblockcount")
     assert not PidFile(simnet_dir).path.exists()
+
+
+def test_the_electrum_servers_of_a_killed_simnet_up_die_and_are_recorded(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "net"
+    up = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "simnet", "up", "--dir",
+                           str(directory), "--traders", "1", "--electrum"], cwd=ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        info_path = directory / "simnet.json"
+        deadline = time.monotonic() + 180
+        while not info_path.exists():
+            assert up.poll() is None, f"simnet up exited ({up.returncode})"
+            assert time.monotonic() < deadline, "the simnet did not come up"
+            time.sleep(0.2)
+        pids = {k: int(v) for k, v in json.loads(info_path.read_text())["pids"].items()
+                if v and k != "simnet"}
+        assert {"ltc-electrumx", "btc-electrumx"} <= set(pids)
+        recorded = PidFile(directory).read()
+        for name in ("ltc-electrumx", "btc-electrumx"):
+            assert recorded[name]["pid"] == pids[name]
+            assert is_ours(pids[name], recorded[name]["marker"])  # what the sweep checks
+        up.send_signal(signal.SIGKILL)
+        up.wait()
+        deadline = time.monotonic() + 30
+        while (left := {k for k, p in pids.items() if alive(p)}) and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not left, f"outlived `simnet up`: {left}"
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        stop_stale(directory)  # leave no orphan even when the test fails
