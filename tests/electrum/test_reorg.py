@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from app.assets import Network
 from app.wallet.backends.electrum import ElectrumBackend
 from simnet.electrum import ElectrumServer
-from simnet.node import RegtestNode
+from simnet.node import RegtestNode, start_node, stop_quietly
 from tests.integration.test_corerpc_backend import new_key
 
 pytestmark = pytest.mark.regtest
@@ -96,3 +97,38 @@ async def test_a_reorg_moves_tip_confirmations_and_median_time(
         assert info is not None and info.confirmations == 0  # back in the mempool only
         assert await b.confirmations(orphaned_txid) == 0
         assert b.status()[0].state == "connected"
+
+
+async def test_a_server_on_an_equal_work_branch_is_kept_and_not_believed(
+    fresh_node: RegtestNode, electrum_factory: Callable[..., ElectrumServer], tmp_path: Path,
+) -> None:
+    """Two nodes that never met: two branches of equal work (two blocks found at once, made
+    long). A confirmation on the other branch is not ours, yet the server that reports it is
+    honest: kept, and believed once its branch has more work and we switch to it."""
+    ours, other = fresh_node, start_node(tmp_path / "other", "litecoin", "ltc")
+    try:
+        ours.mine(106)
+        other.mine(105)
+        _, script = new_key()
+        txid, _ = other.fund_script(script, 4_000_000, mine=True)
+        assert ours.rpc("getblockcount") == other.rpc("getblockcount") == 106
+        first, second = electrum_factory(ours), electrum_factory(other)
+        async with ElectrumBackend([first.url, second.url], "ltc", Network.REGTEST,
+                                   timeout=5, connect_timeout=2) as b:
+            assert isinstance(b, ElectrumBackend)
+            assert (await b.tip()).hash == ours.rpc("getbestblockhash")
+            first.kill()
+            info = await b.get_tx(txid)  # from the second server, against our headers
+            assert info is not None and (info.confirmations, info.height) == (0, None)
+            assert [s.state for s in b.status()] == ["unreachable", "connected"]
+            assert (await b.tip()).hash == ours.rpc("getbestblockhash")  # first seen stays
+
+            [extra] = other.mine(1)
+            second.wait_synced()
+            tip = await until(b.tip, lambda t: t.hash == extra)
+            assert tip.height == 107 and tip.median_time == other.median_time_past()
+            info = await b.get_tx(txid)
+            assert info is not None and (info.confirmations, info.height) == (2, 106)
+            assert b.status()[1].state == "connected"
+    finally:
+        stop_quietly(other)

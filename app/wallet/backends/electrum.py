@@ -28,7 +28,13 @@ from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo,
 from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
-from app.wallet.spv import HeaderChain, SpvError, verify_merkle
+from app.wallet.spv import (
+    HeaderChain,
+    SpvError,
+    merkle_root_from_proof,
+    parse_header,
+    verify_merkle,
+)
 from app.wallet.spv_params import candidate_rules, rules_for_genesis
 from app.wallet.txparse import ParsedTx, TxParseError, parse_tx
 
@@ -330,12 +336,28 @@ class ElectrumBackend(ChainBackend):
             # our (most-work) header there still disagrees.
             await self._refresh(conn)
             if chain.at(height).hash == header.hash:
+                if await self._on_weaker_branch(conn, height, txid, pos, branch):
+                    return None
                 raise ServerLied(str(exc)) from exc
             try:
                 verify_merkle(chain.at(height), txid, raw, pos, branch)
             except SpvError as again:
                 raise ServerLied(str(again)) from again
         return height
+
+    async def _on_weaker_branch(self, conn: ElectrumConnection, height: int, txid: str,
+                                pos: int, branch: list[str]) -> bool:
+        """Whether the server holds another block at `height`, which its proof does match:
+        an honest server on a branch with no more work than ours (two blocks found at once;
+        the first one seen stays our tip, as in Core). The transaction is then not
+        confirmed on our chain, and the server is not dropped for it: that would cost us an
+        honest server at each such fork. A liar gains nothing by saying so: it is a way to
+        hide a confirmation, which it could do anyway."""
+        assert self._chain is not None
+        theirs = parse_header(_hex_bytes(await conn.request("blockchain.block.header", height),
+                                         "header"))
+        return theirs.hash != self._chain.at(height).hash and \
+            merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
 
     async def _tx_height(self, conn: ElectrumConnection, parsed: ParsedTx) -> int:
         """The server's height for the tx (0: mempool), from the history of one of its
