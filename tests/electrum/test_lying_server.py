@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.assets import Network
-from app.wallet.backends.electrum import ElectrumBackend
+from app.wallet.backends.electrum import ElectrumBackend, scripthash
 from app.wallet.errors import NodeUnreachableError
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
@@ -159,7 +159,11 @@ async def test_a_claimed_confirmation_of_a_mempool_tx_is_refused(
     not passed on to the caller as an error: the honest server says unconfirmed."""
     _, script = new_key()
     txid, _ = ltc_node.fund_script(script, 3_000_000, mine=False)
-    ltc_electrum.wait_synced()
+    deadline = time.monotonic() + 10
+    while txid not in {h["tx_hash"] for h in ltc_electrum.request(
+            "blockchain.scripthash.get_history", scripthash(script))}:
+        assert time.monotonic() < deadline, "e-x did not index the mempool transaction"
+        time.sleep(0.05)  # else the history shows nothing to lie about yet
     tip = int(ltc_node.rpc("getblockcount"))
 
     def confirmed(request: dict[str, Any], result: Any) -> Any:
@@ -168,9 +172,7 @@ async def test_a_claimed_confirmation_of_a_mempool_tx_is_refused(
     async with proxy(ltc_electrum, {"blockchain.scripthash.get_history": confirmed}) as liar:
         backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
         async with backend as b:
-            deadline = time.monotonic() + 10
-            while (info := await b.get_tx(txid)) is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)  # until e-x has it in its mempool
+            info = await b.get_tx(txid)
             assert info is not None and (info.confirmations, info.height) == (0, None)
             liar_status, honest = backend.status()
             assert liar_status.state == "dropped" and txid in liar_status.detail
