@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from app.crypto import hash160
-from app.dex import codec, signing
-from app.dex import messages as m
-from app.dex.errors import ErrorCode, ProtocolError
-from app.wallet.address import decode_segwit, p2wpkh_script
+from dexproto import codec, signing
+from dexproto import messages as m
+from dexproto.address import decode_segwit, p2wpkh_script
+from dexproto.crypto import hash160
+from dexproto.errors import ErrorCode, ProtocolError
 from dexserver.accounts import Accounts, fail
 from dexserver.book import RATE_SCALE, MatcherError, Order, Side, Status
 from dexserver.chain import ChainView

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.assets import format_atoms, get_asset
 from app.cli.common import CliError, add_datadir, add_json, emit
 from app.config import load_config
 from app.fileio import atomic_write
@@ -41,6 +40,7 @@ from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
+from dexproto.assets import format_atoms, get_asset
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

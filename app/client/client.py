@@ -64,7 +64,6 @@ from app.client.settler_lock import SettlerLock
 from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
-from app.dex.errors import DexError, ErrorCode
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -80,7 +79,6 @@ from app.dex.events import (
     RedemptionReceived,
     ServerKeyRefused,
 )
-from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 from app.fileio import atomic_write
 from app.safety.server_terms import server_problem
 from app.swap.errors import NothingToRefund, SwapError
@@ -91,6 +89,8 @@ from app.swap.store import SwapStore
 from app.trading.charts_data import Candle, Trade
 from app.wallet.coins import SignedTx
 from app.wallet.session import OpenWallet
+from dexproto.errors import DexError, ErrorCode
+from dexproto.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 
 if TYPE_CHECKING:
     from app.wallet.chain_status import ChainStatus

@@ -18,13 +18,13 @@ import time
 
 from app.client.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
-from app.dex.messages import FundingCoin
 from app.swap.engine import Funding, tx_outputs
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
 from app.wallet.errors import InsufficientFundsError, WalletError
 from app.wallet.service import SWAP_FUNDING, AssetWallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.messages import FundingCoin
 
 SWAP_FUND = SWAP_FUNDING  # the wallet's balance splits locks by this reason
 P2WPKH_INPUT_VBYTES = 68  # §7 backing fee per coin

@@ -19,8 +19,6 @@ from app.client.funding import coin_ids, funding_proofs, pick_order_coins
 from app.client.order_store import FINAL, OrderRecord, OrderStore, RevokeCause, final_status
 from app.dex.client import DexClient
 from app.dex.connection import NotConnected, RequestTimeout
-from app.dex.errors import DexError, RemoteError
-from app.dex.messages import ConfigResult, Side, TimeInForce
 from app.safety.server_terms import ServerTermsRefused, server_problem
 from app.swap.states import (
     AwaitingRefund,
@@ -36,6 +34,8 @@ from app.swap.states import (
 from app.swap.store import SwapStore
 from app.wallet.errors import CoinLockedError
 from app.wallet.session import OpenWallet
+from dexproto.errors import DexError, RemoteError
+from dexproto.messages import ConfigResult, Side, TimeInForce
 
 log = logging.getLogger(__name__)
 RATE_SCALE = 10**8

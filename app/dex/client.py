@@ -26,7 +26,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from app.dex import requests as rq
-from app.dex._wire import Json
 from app.dex.backoff import Uniform
 from app.dex.connection import (
     ClientOptions,
@@ -37,7 +36,6 @@ from app.dex.connection import (
     RequestTimeout,
     ServerRequestHook,
 )
-from app.dex.errors import DexError, RemoteError
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -51,7 +49,15 @@ from app.dex.events import (
     RedemptionReceived,
     ServerKeyRefused,
 )
-from app.dex.messages import (
+from app.dex.orderbook import OrderBookMirror
+from app.dex.outbox import Outbox, OutboxItem
+from app.dex.requests import PlacedOrder
+from app.dex.server_clock import ServerClock
+from app.dex.session import Call, ServerKeyChanged, Session
+from app.trading.charts_data import Bin, Candle, Trade
+from dexproto._wire import Json
+from dexproto.errors import DexError, RemoteError
+from dexproto.messages import (
     ConfigResult,
     ConnectResult,
     FundingCoin,
@@ -63,12 +69,6 @@ from app.dex.messages import (
     SigResult,
     TimeInForce,
 )
-from app.dex.orderbook import OrderBookMirror
-from app.dex.outbox import Outbox, OutboxItem
-from app.dex.requests import PlacedOrder
-from app.dex.server_clock import ServerClock
-from app.dex.session import Call, ServerKeyChanged, Session
-from app.trading.charts_data import Bin, Candle, Trade
 
 log = logging.getLogger(__name__)
 RESYNC_ATTEMPTS = 3

@@ -28,10 +28,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from app.dex.backoff import Backoff, Uniform
-from app.dex.errors import DexError, ErrorCode, RemoteError
 from app.dex.events import Connected, Disconnected, Event
-from app.dex.jsonrpc import MAX_FRAME, error_frame
 from app.dex.session import Call, Inbound, Session
+from dexproto.errors import DexError, ErrorCode, RemoteError
+from dexproto.jsonrpc import MAX_FRAME, error_frame
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

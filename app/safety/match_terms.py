@@ -27,14 +27,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.assets import format_amount, format_atoms
 from app.client.order_store import FINAL, OrderRecord
-from app.dex.messages import AssetInfo, ConfigResult
 from app.safety.fee_rates import FeeBounds
 from app.safety.limits import SafetyLimits
 from app.safety.rules import client_swap_confs, rules_for
 from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
-from app.wallet.address import p2wpkh_script
+from dexproto.address import p2wpkh_script
+from dexproto.assets import format_amount, format_atoms
+from dexproto.messages import AssetInfo, ConfigResult
 
 RATE_SCALE = 10**8
 CONTRACT_SIZE = 97  # bytes of a §9 contract with a 4-byte lock time

@@ -28,8 +28,6 @@ from typing import Protocol
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
-from app.assets import get_asset
-from app.crypto import sha256
 from app.safety.rules import finality_confs
 from app.swap.batch import check_batch, prepare_batch
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy, refused_for_fee
@@ -84,6 +82,8 @@ from app.wallet.errors import NodeResponseError, WalletError
 from app.wallet.fees import FeePolicy
 from app.wallet.signing import KeyedUtxo
 from app.wallet.txid import check_txid
+from dexproto.assets import get_asset
+from dexproto.crypto import sha256
 
 log = logging.getLogger(__name__)
 

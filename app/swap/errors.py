@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.assets import format_amount
+from dexproto.assets import format_amount
 
 
 class SwapError(Exception):

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
-from app.assets import AssetParams
-from app.crypto import sha256
 from app.swap.errors import AuditError, AuditField, ContractError, TxDecodeError
-from app.wallet.address import address_from_script, p2wsh_script
 from app.wallet.coins import TxOutput
+from dexproto.address import address_from_script, p2wsh_script
+from dexproto.assets import AssetParams
+from dexproto.crypto import sha256
 
 SECRET_SIZE = 32
 HASH_SIZE = 32

@@ -30,7 +30,7 @@ from app.swap.states import (
     SwapState,
 )
 from app.swap.store import StoredRecord, SwapStore
-from app.wallet.address import p2wpkh_script
+from dexproto.address import p2wpkh_script
 
 log = logging.getLogger(__name__)
 

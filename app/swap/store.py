@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.errors import SwapError
 from app.swap.states import (
@@ -44,6 +43,7 @@ from app.swap.states import (
     state_name,
 )
 from app.wallet.coins import SignedTx
+from dexproto.crypto import hash160, pubkey_from_secret
 
 _TYPES: dict[str, type] = {t.__name__: t for t in (*STATE_TYPES, Match, OurContract,
                                                      TheirContract, SignedTx, KeyPath,

@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from app.assets import get_asset
-from app.crypto import sha256
 from app.safety.rules import rules_for
 from app.swap.bump import (
     DEFAULT_BUMP,
@@ -78,6 +76,8 @@ from app.swap.timing import KEPT, fund_refusal, min_maker_lock, reveal_refusal, 
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import SignedTx, TxOutput
 from app.wallet.signing import KeyedUtxo
+from dexproto.assets import get_asset
+from dexproto.crypto import sha256
 
 UNCONFIRMED = "could not confirm the match with the server"
 

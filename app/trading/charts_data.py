@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.assets import ATOMS_PER_COIN
 from app.dex.orderbook import PriceLevel
+from dexproto.assets import ATOMS_PER_COIN
 
 DAY_MS = 86_400_000
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
-from app.dex.messages import ConfigResult, Side, TimeInForce
+from dexproto.messages import ConfigResult, Side, TimeInForce
 
 RATE_SCALE = 100_000_000
 P2WPKH_INPUT_VBYTES = 68  # §7 backing fee per coin

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 
-from app.assets import format_atoms
 from app.dex.orderbook import OrderBookMirror
 from app.trading.book_rows import decimals_for
 from app.trading.charts_data import Candle, Trade, ticker_24h
@@ -28,6 +27,7 @@ from app.ui.qt import QFrame, QHBoxLayout, QLabel, QSizePolicy, Qt, QVBoxLayout,
 from app.ui.trades_view import TradesView
 from app.ui.trading_view import TradingView
 from app.ui.wallet_view import styled_label
+from dexproto.assets import format_atoms
 
 LEFT_WIDTH = 270
 CHART_MIN_HEIGHT = 130  # the splitter stops there: the candles stay readable

@@ -30,7 +30,6 @@ from pathlib import Path
 
 import pytest
 
-from app.crypto import sha256
 from app.store.db import Store
 from app.swap.engine import SwapEngine
 from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
@@ -49,6 +48,7 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore
 from app.wallet.backends.base import BlockInfo, ChainBackend
+from dexproto.crypto import sha256
 from simnet.node import RegtestNode, atoms_to_coin_str, coin_to_atoms
 from tests.integration.swap_harness import (
     POLL,

@@ -23,8 +23,6 @@ from bitcoin.core.script import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.swap.errors import (
     AuditError,
     AuditField,
@@ -63,9 +61,11 @@ from app.swap.htlc_tx import (
     redeem_vsize,
     refund_vsize,
 )
-from app.wallet.address import p2wpkh_script, p2wsh_script
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.signing import KeyedUtxo, unsigned_tx, witness_sighash
+from dexproto.address import p2wpkh_script, p2wsh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
 
 LTC = get_asset("ltc", "regtest")
 LOCK = 1_700_000_000

@@ -9,17 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.client.funding import order_need
-from app.dex.feed_messages import BookSide
-from app.dex.messages import (
-    AssetInfo,
-    ConfigResult,
-    LockTimes,
-    MarketInfo,
-    Network,
-    RegFee,
-    Side,
-    TimeInForce,
-)
 from app.dex.orderbook import LevelChange, PriceLevel
 from app.trading.book_rows import OpKind, SideRows, Spread, decimals_for
 from app.trading.orderform import (
@@ -34,6 +23,17 @@ from app.trading.orderform import (
     quote_amount,
     snap_value,
     step_value,
+)
+from dexproto.feed_messages import BookSide
+from dexproto.messages import (
+    AssetInfo,
+    ConfigResult,
+    LockTimes,
+    MarketInfo,
+    Network,
+    RegFee,
+    Side,
+    TimeInForce,
 )
 
 LOT = 10_000_000  # 0.1 LTC

@@ -15,7 +15,6 @@ import pytest
 from app.client.client import Client
 from app.client.resume_gate import ResumeGate
 from app.client.settlement import NoSettlement
-from app.dex.match_messages import MatchSide, MatchState, MatchStatus
 from app.safety.rules import rules_for
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine
@@ -47,6 +46,7 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo
+from dexproto.match_messages import MatchSide, MatchState, MatchStatus
 from tests.unit.fake_chain import THEIR_INIT, FakeChain
 from tests.unit.test_swap_transitions import (
     NOW,
