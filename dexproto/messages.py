@@ -4,7 +4,7 @@ Each class is a frozen dataclass with a strict `from_json(obj)` (ProtocolError -
 the offending field) and `to_json()`. Field names are the wire names. Classes whose content is
 signed have `payload()`, the dexproto.codec object whose bytes the signature covers.
 `parse_params(method, params)` / `parse_result(method, result)` dispatch by method name.
-The `trades`/`candles` results (§6, chart data) are parsed by app/trading/charts_data.py,
+The `trades`/`candles` results (§6, chart data) are parsed by dexproto/marketdata.py,
 where their shapes live; a malformed item is a protocol violation all the same.
 """
 
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from app.trading.charts_data import MarketDataError, parse_candles, parse_trades
 from dexproto import codec
 from dexproto._wire import (
     ADDRESS,
@@ -56,6 +55,7 @@ from dexproto.feed_messages import (
     UnsubOrderbookParams,
     UpdateRemainingNote,
 )
+from dexproto.marketdata import MarketDataError, parse_candles, parse_trades
 from dexproto.match_messages import (
     AuditParams,
     InitParams,

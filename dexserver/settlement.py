@@ -14,13 +14,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.swap.htlc import Contract, min_maker_lock_time, min_taker_lock_time
 from dexproto import codec, signing
 from dexproto import messages as m
 from dexproto._wire import Json
 from dexproto.address import decode_segwit, p2wsh_script
 from dexproto.crypto import sha256
 from dexproto.errors import DexError, ErrorCode, ProtocolError
+from dexproto.htlc import Contract, min_maker_lock_time, min_taker_lock_time
 from dexserver.accounts import Accounts, fail
 from dexserver.book import RATE_SCALE
 from dexserver.chain import ChainView

@@ -6,9 +6,9 @@ import argparse
 from datetime import UTC, datetime
 
 from app.cli.common import CliError, add_json, emit
-from app.swap.errors import ContractError
-from app.swap.htlc import Contract
 from dexproto.assets import SYMBOLS, Network, get_asset
+from dexproto.errors import ContractError
+from dexproto.htlc import Contract
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -54,9 +54,10 @@ from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
 from app.dex.server_clock import ServerClock
 from app.dex.session import Call, ServerKeyChanged, Session
-from app.trading.charts_data import Bin, Candle, Trade
+from app.trading.charts_data import Bin
 from dexproto._wire import Json
 from dexproto.errors import DexError, RemoteError
+from dexproto.marketdata import Candle, Trade
 from dexproto.messages import (
     ConfigResult,
     ConnectResult,

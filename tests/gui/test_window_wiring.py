@@ -16,7 +16,6 @@ from app.client.events import BookChanged, ServerTime
 from app.dex.events import BookUpdated
 from app.dex.orderbook import ApplyStatus, BookDelta, OrderBookMirror
 from app.dex.session import Call, Session
-from app.trading.charts_data import Candle, Trade
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication
@@ -26,6 +25,7 @@ from app.ui.wallet_view import AssetSnapshot
 from app.ui.window_actions import apply_theme
 from dexproto.errors import ProtocolError
 from dexproto.jsonrpc import response_frame
+from dexproto.marketdata import Candle, Trade
 from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))

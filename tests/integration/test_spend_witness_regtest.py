@@ -24,7 +24,7 @@ from bitcoin.core import lx
 
 from app.swap.engine import Funding
 from app.swap.errors import TxDecodeError
-from app.swap.htlc import Contract, decode_witnesses, find_secret, maker_lock_time
+from app.swap.htlc import decode_witnesses, find_secret
 from app.swap.htlc_tx import bip143_sighash_all, build_redeem_tx, redeem_vsize
 from app.swap.messages import CounterpartyInit, InitReport
 from app.swap.states import Complete, Role
@@ -34,6 +34,7 @@ from app.wallet.signing import KeyedUtxo, unsigned_tx
 from dexproto.address import p2wpkh_script
 from dexproto.assets import get_asset
 from dexproto.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time
 from simnet.node import (
     RPC_PASSWORD,
     RPC_USER,

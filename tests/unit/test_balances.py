@@ -15,7 +15,6 @@ import pytest
 
 from app.client.balances import asset_balance, breakdown, contract_in_flight
 from app.store.db import Store
-from app.swap.htlc import Contract
 from app.swap.htlc_tx import build_init_tx, build_refund_tx
 from app.swap.states import (
     AwaitingRefund,
@@ -43,6 +42,7 @@ from app.wallet.signing import KeyedUtxo
 from dexproto.address import p2wpkh_script_for_pubkey
 from dexproto.assets import Network, get_asset
 from dexproto.crypto import hash160, pubkey_from_secret
+from dexproto.htlc import Contract
 from tests.unit.test_fees import EstimateOnly
 
 LTC = get_asset("ltc", Network.REGTEST)

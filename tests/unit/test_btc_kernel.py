@@ -23,7 +23,6 @@ from pbk import ScriptVerificationFlags as Flags
 
 from app.store.db import Store
 from app.swap.batch import prepare_batch
-from app.swap.htlc import Contract
 from app.swap.htlc_tx import (
     REDEEM_BRANCH,
     REFUND_BRANCH,
@@ -56,6 +55,7 @@ from app.wallet.signing import (
 from dexproto.address import address_from_script, p2wpkh_script
 from dexproto.assets import get_asset
 from dexproto.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
+from dexproto.htlc import Contract
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
 from tests.unit.test_balances import CoinsBackend
 from tests.unit.test_swap_transitions import (

@@ -26,30 +26,12 @@ from hypothesis import strategies as st
 from app.swap.errors import (
     AuditError,
     AuditField,
-    ContractError,
     FundingError,
     RefusedError,
     SpendError,
     TxDecodeError,
 )
-from app.swap.htlc import (
-    LOCK_TIME_POS,
-    LOCK_TIME_PUSH_POS,
-    RECIPIENT_PKH_POS,
-    SECRET_HASH_POS,
-    Contract,
-    ExpectedContract,
-    audit_contract,
-    audit_contract_tx,
-    decode_script_num,
-    encode_script_num,
-    find_secret,
-    maker_lock_time,
-    min_maker_lock_time,
-    min_taker_lock_time,
-    refund_pkh_pos,
-    taker_lock_time,
-)
+from app.swap.htlc import ExpectedContract, audit_contract, audit_contract_tx, find_secret
 from app.swap.htlc_tx import (
     SEQUENCE_LOCKTIME,
     bip143_sighash_all,
@@ -66,6 +48,21 @@ from app.wallet.signing import KeyedUtxo, unsigned_tx, witness_sighash
 from dexproto.address import p2wpkh_script, p2wsh_script
 from dexproto.assets import get_asset
 from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.errors import ContractError
+from dexproto.htlc import (
+    LOCK_TIME_POS,
+    LOCK_TIME_PUSH_POS,
+    RECIPIENT_PKH_POS,
+    SECRET_HASH_POS,
+    Contract,
+    decode_script_num,
+    encode_script_num,
+    maker_lock_time,
+    min_maker_lock_time,
+    min_taker_lock_time,
+    refund_pkh_pos,
+    taker_lock_time,
+)
 
 LTC = get_asset("ltc", "regtest")
 LOCK = 1_700_000_000

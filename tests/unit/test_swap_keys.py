@@ -10,7 +10,6 @@ import pytest
 
 from app.store.db import Store
 from app.swap.errors import SwapKeyError
-from app.swap.htlc import Contract
 from app.swap.keys import MatchKeys, WalletKeys, unlock
 from app.swap.states import (
     STATE_FORMAT,
@@ -34,6 +33,7 @@ from app.wallet.signing import KeyedUtxo
 from dexproto.address import p2wpkh_script
 from dexproto.assets import get_asset
 from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract
 
 T0 = 1_700_000_000_000
 H = 3_600_000

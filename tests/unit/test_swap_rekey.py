@@ -18,7 +18,6 @@ from app.config import AppConfig
 from app.store.db import Store
 from app.store.migrations import MIGRATIONS
 from app.swap.engine import SwapEngine
-from app.swap.htlc import Contract, maker_lock_time
 from app.swap.keys import unlock
 from app.swap.states import (
     LEGACY_FORMAT,
@@ -36,6 +35,7 @@ from app.wallet.session import OpenWallet
 from dexproto.address import p2wpkh_script
 from dexproto.assets import Network, get_asset
 from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time
 
 T0 = 1_700_000_000_000
 H = 3_600_000
