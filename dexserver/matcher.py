@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dexproto.rules import RATE_SCALE, quote_amount
 from dexserver.book import (
     BOOKED,
     BUY,
@@ -23,7 +24,6 @@ from dexserver.book import (
     MARKET,
     NO_LIMIT,
     PENDING,
-    RATE_SCALE,
     SELL,
     BookEvent,
     BookSide,
@@ -319,7 +319,7 @@ class Matcher:
                     continue
                 mrem = maker.remaining
                 qty = mrem if mrem <= afford else afford
-                rem -= qty * rate // RATE_SCALE
+                rem -= quote_amount(qty, rate)
                 base += qty
                 maker.filled += qty
                 maker.remaining = mrem = mrem - qty
