@@ -30,11 +30,13 @@ from app.dex.backoff import Uniform
 from app.dex.connection import (
     ClientOptions,
     ConnectionOptions,
+    Connector,
     EventCallback,
     Link,
     NotConnected,
     RequestTimeout,
     ServerRequestHook,
+    open_websocket,
 )
 from app.dex.events import (
     AuditReceived,
@@ -100,11 +102,13 @@ class DexClient(Link):
         rng: Uniform = random.random,
         clock_ms: Callable[[], int] = now_ms,
         pinned_key: Callable[[], bytes | None] | None = None,
+        connector: Connector = open_websocket,
     ) -> None:
         session = Session(account_secret=account_secret, outbox=outbox,
                           max_frame=connection.max_size)  # fmt: skip
         super().__init__(connection, session, options=options, on_event=on_event,
-                         on_server_request=on_server_request, rng=rng)  # fmt: skip
+                         on_server_request=on_server_request, rng=rng,
+                         connector=connector)  # fmt: skip
         self._clock_ms = clock_ms
         self._resyncing: set[int] = set()
         self.account: ConnectResult | None = None
