@@ -22,7 +22,7 @@ run: deps
 
 test: deps
 	$(BIN)/ruff check .
-	$(BIN)/mypy app dexserver simnet
+	$(BIN)/mypy app dexproto dexserver simnet
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The quick loop while coding: lint, types, unit and GUI tests (no nodes, no e-x, no simnet).

@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.assets import Network
 from app.fileio import atomic_write
 from app.safety.limits import SafetyLimits
+from dexproto.assets import Network
 
 CONFIG_VERSION = 1
 
@@ -47,8 +47,8 @@ def light_nodes(network: Network, symbols: tuple[str, ...] | None = None
     Electrum servers (SPV-checked). Empty on the simnet, which brings its own nodes."""
     # Here, not at the top: the Electrum backend (ssl, asyncio, the SPV code) is not needed
     # to read a config file.
-    from app.assets import SYMBOLS
     from app.wallet.backends.electrum import default_servers
+    from dexproto.assets import SYMBOLS
 
     if network is Network.REGTEST:
         return {}

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
-from app.assets import SYMBOLS, Network, get_asset
 from app.config import NodeConfig, light_nodes
 from app.wallet.errors import MnemonicError, MnemonicWordError
 from app.wallet.mnemonic import (
@@ -41,6 +40,7 @@ from app.wallet.mnemonic import (
     normalize_words,
     suggest_words,
 )
+from dexproto.assets import SYMBOLS, Network, get_asset
 
 # Where the built-in local simnet's DEX server listens (loopback, so plain ws:// is allowed).
 SIMNET_DEX_URL = "ws://127.0.0.1:7232"

@@ -175,8 +175,8 @@ def _startup() -> tuple[float, list[float], int]:
 
 
 def _unlock_shown() -> float:
-    from app.assets import Network
     from app.wallet.session import create_wallet
+    from dexproto.assets import Network
 
     datadir = Path(tempfile.mkdtemp(prefix="cambio-bench-unlock-"))
     try:

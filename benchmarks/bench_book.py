@@ -17,7 +17,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from app.dex.messages import (
+from app.dex.orderbook import BookDelta, OrderBookMirror
+from benchmarks.framework import Result
+from dexproto.messages import (
     AddLimitNote,
     BookNote,
     BookOrder,
@@ -29,8 +31,6 @@ from app.dex.messages import (
     RemoveOrderNote,
     UpdateRemainingNote,
 )
-from app.dex.orderbook import BookDelta, OrderBookMirror
-from benchmarks.framework import Result
 
 MARKET = 0
 MID = 3_012_000  # 0.03012 BTC per LTC

@@ -12,12 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.session import create_wallet, unlock_wallet
 from benchmarks.framework import Result
+from dexproto.assets import Network, get_asset
 from simnet.electrum import start_electrum
 from simnet.node import atoms_to_coin_str, start_node
 

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any, cast
 
-from app.crypto import hash160, pubkey_from_secret
-from app.wallet.address import decode_segwit, encode_segwit, p2wpkh_script
 from benchmarks.framework import Result
+from dexproto.address import decode_segwit, encode_segwit, p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret
 from dexserver.chain import ChainView, TxOut, TxView
 
 CLIENTS = 8

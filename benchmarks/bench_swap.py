@@ -26,17 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.assets import Network, get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.swap.engine import tx_outputs
-from app.swap.htlc import Contract, ExpectedContract, audit_contract_tx, find_secret
+from app.swap.htlc import ExpectedContract, audit_contract_tx, find_secret
 from app.swap.htlc_tx import build_init_tx, build_redeem_tx, build_refund_tx
 from app.swap.states import Complete, Role
-from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
 from benchmarks.framework import Result
+from dexproto.address import p2wpkh_script
+from dexproto.assets import Network, get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract
 from simnet.node import RegtestNode, start_node, stop_quietly
 from tests.integration.swap_harness import (
     NodeFunding,

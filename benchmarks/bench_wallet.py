@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.session import create_wallet, unlock_wallet
 from benchmarks.framework import Result
+from dexproto.assets import Network, get_asset
 from simnet.node import RPC_PASSWORD, RPC_USER, atoms_to_coin_str, start_node
 
 LTC = get_asset("ltc", Network.REGTEST)

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 from coincurve import PublicKey
 
-from app.crypto import hash160, pubkey_from_secret, sha256, xonly_from_secret
-from app.dex import codec, signing
-from app.dex import messages as m
-from app.dex.errors import ErrorCode, ProtocolError
-from app.wallet.address import decode_segwit, encode_segwit, p2wpkh_script
+from dexproto import codec, signing
+from dexproto import messages as m
+from dexproto.address import decode_segwit, encode_segwit, p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret, sha256, xonly_from_secret
+from dexproto.errors import ErrorCode, ProtocolError
 from dexserver.chain import ChainView
 from dexserver.config import ServerConfig
 from dexserver.store import AccountRow, ServerStore

@@ -11,13 +11,13 @@ from typing import Any, cast
 import websockets
 from websockets.asyncio.server import Server, ServerConnection
 
-from app.crypto import xonly_from_secret
-from app.dex import messages as m
-from app.dex import signing
-from app.dex._wire import Json
-from app.dex.errors import ErrorCode, ProtocolError
-from app.dex.jsonrpc import MAX_FRAME
 from app.wallet.backends.corerpc import CoreRpcBackend
+from dexproto import messages as m
+from dexproto import signing
+from dexproto._wire import Json
+from dexproto.crypto import xonly_from_secret
+from dexproto.errors import ErrorCode, ProtocolError
+from dexproto.jsonrpc import MAX_FRAME
 from dexserver.accounts import Accounts, fail, now_ms
 from dexserver.chain import ChainView
 from dexserver.conduct import Conduct
@@ -147,7 +147,7 @@ class DexServer:
             "candles": self._candles,
         }
 
-    # -- handlers (params arrive parsed by app.dex.messages) -------------------------------
+    # -- handlers (params arrive parsed by dexproto.messages) -------------------------------
     async def _assets(self, conn: Connection, p: object) -> Json:
         return self.config.config_result(self.pubkey).to_json()
 

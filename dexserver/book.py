@@ -22,8 +22,7 @@ from collections.abc import Iterator
 from enum import IntEnum
 from typing import NamedTuple
 
-RATE_SCALE = 10**8
-"""Rates are quote atoms per 10^8 base atoms."""
+from dexproto.rules import quote_amount
 
 NO_LIMIT = -(1 << 80)
 """Crossing threshold of a market order: below every key, so any level crosses."""
@@ -263,7 +262,7 @@ class Match(NamedTuple):
     @property
     def quote(self) -> int:
         """Quote atoms that change hands."""
-        return self.quantity * self.rate // RATE_SCALE
+        return quote_amount(self.quantity, self.rate)
 
 
 class EpochResult:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from fractions import Fraction
 
-from app.dex import messages as m
+from dexproto import messages as m
 from dexserver.accounts import Accounts
 from dexserver.book import Status
 from dexserver.config import ServerConfig

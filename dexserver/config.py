@@ -28,8 +28,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from app.assets import ASSETS, AssetParams, Network
-from app.dex import messages as m
+from dexproto import messages as m
+from dexproto.assets import ASSETS, AssetParams, Network
 
 
 class ConfigError(ValueError):

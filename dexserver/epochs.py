@@ -14,9 +14,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from app.crypto import sha256
-from app.dex import messages as m
-from app.dex.epoch import match_seed, shuffle
+from dexproto import messages as m
+from dexproto.crypto import sha256
+from dexproto.epoch import match_seed, shuffle
 from dexserver.book import Order, Side, Status
 from dexserver.config import MarketConfig, ServerConfig
 from dexserver.feed import Feed

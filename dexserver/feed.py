@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from app.dex import messages as m
-from app.dex._wire import Json, WireModel
+from dexproto import messages as m
+from dexproto._wire import Json, WireModel
 from dexserver.book import EventKind, Order, Side
 
 BOOK_SIDE = {Side.BUY: m.BookSide.BUY, Side.SELL: m.BookSide.SELL}

@@ -9,8 +9,8 @@ Revoked matches are not trades. RPC params: `trades {base, quote}`,
 
 from __future__ import annotations
 
-from app.dex._wire import Json
-from app.dex.errors import ErrorCode, ProtocolError
+from dexproto._wire import Json
+from dexproto.errors import ErrorCode, ProtocolError
 from dexserver.epochs import Market
 from dexserver.store import ServerStore
 
@@ -53,7 +53,7 @@ def _bad(message: str) -> ProtocolError:
 
 def parse_market_params(method: str, params: Json, markets: dict[str, Market],
                         with_bin: bool) -> tuple[Market, int]:
-    """(market, bin width) from `{base, quote[, bin]}`; strict like app.dex.messages."""
+    """(market, bin width) from `{base, quote[, bin]}`; strict like dexproto.messages."""
     if not isinstance(params, dict):
         raise _bad(f"{method}: params must be an object")
     allowed = {"base", "quote", "bin"} if with_bin else {"base", "quote"}

@@ -2,7 +2,7 @@
 
 As orders arrive during an epoch the server registers them (``new_limit``, ``new_market``,
 ``new_cancel``: each returns an :class:`Order` with a fresh internal integer ID). When the epoch
-closes it shuffles them (``app.dex.epoch``) and passes the shuffled list to ``match_epoch``; the
+closes it shuffles them (``dexproto.epoch``) and passes the shuffled list to ``match_epoch``; the
 :class:`EpochResult` lists matches, order outcomes and book-change events in order (feed ``seq``).
 Signatures, funding and account standing are checked before orders get here; the matcher checks
 only what keeps its state sound and raises :class:`MatcherError` (protocol error code) otherwise.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dexproto.rules import RATE_SCALE, quote_amount
 from dexserver.book import (
     BOOKED,
     BUY,
@@ -23,7 +24,6 @@ from dexserver.book import (
     MARKET,
     NO_LIMIT,
     PENDING,
-    RATE_SCALE,
     SELL,
     BookEvent,
     BookSide,
@@ -319,7 +319,7 @@ class Matcher:
                     continue
                 mrem = maker.remaining
                 qty = mrem if mrem <= afford else afford
-                rem -= qty * rate // RATE_SCALE
+                rem -= quote_amount(qty, rate)
                 base += qty
                 maker.filled += qty
                 maker.remaining = mrem = mrem - qty

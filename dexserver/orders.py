@@ -9,21 +9,29 @@ start) so one coin cannot back two orders.
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 
-from app.crypto import hash160
-from app.dex import codec, signing
-from app.dex import messages as m
-from app.dex.errors import ErrorCode, ProtocolError
-from app.wallet.address import decode_segwit, p2wpkh_script
+from dexproto import codec, signing
+from dexproto import messages as m
+from dexproto.address import decode_segwit, p2wpkh_script
+from dexproto.crypto import hash160
+from dexproto.errors import ErrorCode, ProtocolError
+from dexproto.rules import (
+    backing_fees,
+    below_buy_buffer,
+    lots,
+    market_buy_lots,
+    on_lot,
+    on_rate_step,
+    quote_amount,
+    swap_fees,
+)
 from dexserver.accounts import Accounts, fail
-from dexserver.book import RATE_SCALE, MatcherError, Order, Side, Status
+from dexserver.book import MatcherError, Order, Side, Status
 from dexserver.chain import ChainView
 from dexserver.config import ServerConfig
 from dexserver.epochs import Market
 from dexserver.store import OrderRow, ServerStore
 
-P2WPKH_INPUT_VBYTES = 68
 SIDE = {m.Side.BUY: Side.BUY, m.Side.SELL: Side.SELL}
 
 
@@ -86,7 +94,7 @@ class OrderIntake:
     async def _funding(self, p: m.LimitParams | m.MarketParams, asset: str, need: int) -> int:
         """Check every coin; returns their total value (atoms)."""
         cfg = self.config.assets[asset]
-        fees = len(p.utxos) * P2WPKH_INPUT_VBYTES * cfg.feerate
+        fees = backing_fees(len(p.utxos), cfg.feerate)
         total = 0
         seen: set[str] = set()
         for coin in p.utxos:
@@ -117,9 +125,9 @@ class OrderIntake:
                 raise fail(ErrorCode.FUNDING_COIN_INVALID, "coin backs another order")
         return total
 
-    def _swap_fees(self, asset: str, lots: int) -> int:
+    def _swap_fees(self, asset: str, lot_count: int) -> int:
         cfg = self.config.assets[asset]
-        return lots * cfg.swapsize * cfg.feerate
+        return swap_fees(lot_count, cfg.swapsize, cfg.feerate)
 
     def _accept(self, market: Market, p: m.LimitParams | m.MarketParams | m.CancelParams,
                 oid: bytes, now: int, register: Callable[[int], Order],
@@ -157,16 +165,16 @@ class OrderIntake:
             raise fail(ErrorCode.INVALID_PARAMS, "orderid is not the SHA-256 of the order")
         now = self._prefix(account, p, oid)
         base, quote = market.cfg.base, market.cfg.quote
-        if p.ordersize % self.config.assets[base].lotsize:
+        if not on_lot(p.ordersize, self.config.assets[base].lotsize):
             raise fail(ErrorCode.LOT_SIZE, "quantity is not a multiple of the lot size")
-        if p.rate % self.config.assets[quote].ratestep:
+        if not on_rate_step(p.rate, self.config.assets[quote].ratestep):
             raise fail(ErrorCode.RATE_STEP, "rate is not a multiple of the rate step")
-        lots = p.ordersize // self.config.assets[base].lotsize
+        lot_count = lots(p.ordersize, self.config.assets[base].lotsize)
         if p.side is m.Side.SELL:
             asset, amount = base, p.ordersize
         else:
-            asset, amount = quote, p.ordersize * p.rate // RATE_SCALE
-        await self._funding(p, asset, amount + self._swap_fees(asset, lots))
+            asset, amount = quote, quote_amount(p.ordersize, p.rate)
+        await self._funding(p, asset, amount + self._swap_fees(asset, lot_count))
         standing = p.timeinforce is m.TimeInForce.STANDING
         row = self._row(market, p, oid, 0, p.rate, standing, now)
         side = SIDE[p.side]
@@ -182,20 +190,20 @@ class OrderIntake:
         base, quote = market.cfg.base, market.cfg.quote
         lot = self.config.assets[base].lotsize
         if p.side is m.Side.SELL:
-            if p.ordersize % lot:
+            if not on_lot(p.ordersize, lot):
                 raise fail(ErrorCode.LOT_SIZE, "quantity is not a multiple of the lot size")
-            asset, amount, lots = base, p.ordersize, p.ordersize // lot
+            asset, amount, lot_count = base, p.ordersize, lots(p.ordersize, lot)
         else:
             best = market.matcher.best_ask()
             if best is None:
                 raise fail(ErrorCode.INSUFFICIENT_FUNDING, "no standing sell order to price "
                            "a market buy against")
-            if Fraction(p.ordersize) < self.config.buybuffer_fraction * lot * best / RATE_SCALE:
+            if below_buy_buffer(p.ordersize, self.config.buybuffer_fraction, lot, best):
                 raise fail(ErrorCode.INSUFFICIENT_FUNDING, "market buy below the buy buffer "
                            f"({self.config.buybuffer} lots at the best rate)")
-            lots = -(-p.ordersize * RATE_SCALE // (best * lot))
+            lot_count = market_buy_lots(p.ordersize, lot, best)
             asset, amount = quote, p.ordersize
-        await self._funding(p, asset, amount + self._swap_fees(asset, lots))
+        await self._funding(p, asset, amount + self._swap_fees(asset, lot_count))
         row = self._row(market, p, oid, 2, 0, False, now)
         side = SIDE[p.side]
         return self._accept(market, p, oid, now, lambda e: market.matcher.new_market(

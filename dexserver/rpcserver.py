@@ -22,10 +22,10 @@ from typing import Protocol
 
 from websockets.exceptions import ConnectionClosed
 
-from app.dex import jsonrpc
-from app.dex._wire import Json
-from app.dex.errors import DexError, ErrorCode, ProtocolError
-from app.dex.messages import PARAMS
+from dexproto import jsonrpc
+from dexproto._wire import Json
+from dexproto.errors import DexError, ErrorCode, ProtocolError
+from dexproto.messages import PARAMS
 from dexserver.chain import ChainError
 
 log = logging.getLogger("cambio.dexserver.rpc")

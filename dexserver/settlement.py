@@ -14,15 +14,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.crypto import sha256
-from app.dex import codec, signing
-from app.dex import messages as m
-from app.dex._wire import Json
-from app.dex.errors import DexError, ErrorCode, ProtocolError
-from app.swap.htlc import Contract, min_maker_lock_time, min_taker_lock_time
-from app.wallet.address import decode_segwit, p2wsh_script
+from dexproto import codec, signing
+from dexproto import messages as m
+from dexproto._wire import Json
+from dexproto.address import decode_segwit, p2wsh_script
+from dexproto.crypto import sha256
+from dexproto.errors import DexError, ErrorCode, ProtocolError
+from dexproto.htlc import Contract, min_maker_lock_time, min_taker_lock_time
+from dexproto.rules import quote_amount
 from dexserver.accounts import Accounts, fail
-from dexserver.book import RATE_SCALE
 from dexserver.chain import ChainView
 from dexserver.config import ServerConfig
 from dexserver.epochs import Market
@@ -67,7 +67,7 @@ class Settlement:
         maker_sells = maker_order is not None and maker_order.side == 1
         base, quote = r.market.split("_")
         sends_base = maker_sells == (role == MAKER)
-        return (base, r.quantity) if sends_base else (quote, r.quantity * r.rate // RATE_SCALE)
+        return (base, r.quantity) if sends_base else (quote, quote_amount(r.quantity, r.rate))
 
     def _oid(self, r: MatchRow, role: str) -> bytes:
         return r.maker_oid if role == MAKER else r.taker_oid

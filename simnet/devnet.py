@@ -20,9 +20,9 @@ from typing import Any
 
 from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
-from app.dex.errors import DexError
 from app.wallet.errors import WalletError
 from app.wallet.session import unlock_wallet
+from dexproto.errors import DexError
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet, load_info
 from simnet.lifecycle import owner_alive
 from simnet.regfee_policy import SimnetRegfeePolicy

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig, load_config, save_config
 from app.wallet.session import create_wallet, unlock_wallet, wallet_exists
+from dexproto.assets import Network, get_asset
 from simnet.electrum import ElectrumServer, start_electrum
 from simnet.lifecycle import OwnerLock, PidFile, die_with_parent, stop_stale
 from simnet.node import (

@@ -20,8 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.assets import ATOMS_PER_COIN
-from app.wallet.address import encode_segwit, witness_program
+from dexproto.address import encode_segwit, witness_program
+from dexproto.assets import ATOMS_PER_COIN
 from simnet import lifecycle
 
 RPC_USER = "cambio"

@@ -19,9 +19,9 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from app.crypto import xonly_from_secret
-from app.dex.errors import RemoteError
-from app.dex.messages import (
+from dexproto.crypto import xonly_from_secret
+from dexproto.errors import RemoteError
+from dexproto.messages import (
     CancelParams,
     ConnectParams,
     InitParams,
@@ -29,7 +29,7 @@ from app.dex.messages import (
     MarketParams,
     RedeemParams,
 )
-from app.dex.signing import sign
+from dexproto.signing import sign
 
 SERVER_SECRET = bytes(range(1, 33))
 SERVER_PUBKEY = xonly_from_secret(SERVER_SECRET)

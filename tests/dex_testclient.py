@@ -17,11 +17,11 @@ from typing import Any
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from app.crypto import hash160, pubkey_from_secret, xonly_from_secret
-from app.dex import codec, jsonrpc, signing
-from app.dex import messages as m
-from app.dex._wire import Json
-from app.wallet.address import p2wpkh_script
+from dexproto import codec, jsonrpc, signing
+from dexproto import messages as m
+from dexproto._wire import Json
+from dexproto.address import p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret, xonly_from_secret
 
 
 def now_ms() -> int:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig, default_datadir
+from dexproto.assets import Network, get_asset
 
 if TYPE_CHECKING:
     from app.wallet.session import OpenWallet

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from app.assets import SYMBOLS, Network, get_asset
 from app.cli.common import CliError, add_json, emit
-from app.swap.errors import ContractError
-from app.swap.htlc import Contract
+from dexproto.assets import SYMBOLS, Network, get_asset
+from dexproto.errors import ContractError
+from dexproto.htlc import Contract
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

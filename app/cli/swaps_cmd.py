@@ -19,14 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.assets import format_atoms, get_asset
 from app.cli.common import CliError, add_datadir, add_json, emit
 from app.config import load_config
 from app.fileio import atomic_write
 from app.store.db import Store
 from app.store.errors import StoreError
 from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
-from app.swap.errors import SwapError
 from app.swap.export import EXPORT_KIND, EXPORT_VERSION, export_json
 from app.swap.messages import OutgoingMessage
 from app.swap.refund_now import refund_now, time_left, utc
@@ -41,6 +39,8 @@ from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
+from dexproto.assets import format_atoms, get_asset
+from dexproto.errors import SwapError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

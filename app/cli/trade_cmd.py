@@ -25,8 +25,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from app.cli.common import CliError, add_datadir, add_json, emit
 from app.client.settler_lock import SettlerBusy, SettlerLock
-from app.dex.errors import DexError
 from app.wallet.session import OpenWallet
+from dexproto.errors import DexError
 
 if TYPE_CHECKING:
     from app.client.registration import Confirm, RegistrationQuote

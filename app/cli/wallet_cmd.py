@@ -8,7 +8,6 @@ import getpass
 import sys
 from pathlib import Path
 
-from app.assets import SYMBOLS, Network, format_atoms, get_asset, parse_coins
 from app.cli.common import (
     CliError,
     add_datadir,
@@ -28,6 +27,7 @@ from app.wallet.mnemonic import mnemonic_to_entropy
 from app.wallet.service import Balance
 from app.wallet.session import create_wallet, unlock_wallet
 from app.wizard import check_electrum_list, electrum_list
+from dexproto.assets import SYMBOLS, Network, format_atoms, get_asset, parse_coins
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -64,7 +64,6 @@ from app.client.settler_lock import SettlerLock
 from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
-from app.dex.errors import DexError, ErrorCode
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -80,17 +79,18 @@ from app.dex.events import (
     RedemptionReceived,
     ServerKeyRefused,
 )
-from app.dex.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 from app.fileio import atomic_write
 from app.safety.server_terms import server_problem
-from app.swap.errors import NothingToRefund, SwapError
+from app.swap.errors import NothingToRefund
 from app.swap.export import export_json
 from app.swap.refund_now import refund_now
 from app.swap.states import Match
 from app.swap.store import SwapStore
-from app.trading.charts_data import Candle, Trade
 from app.wallet.coins import SignedTx
 from app.wallet.session import OpenWallet
+from dexproto.errors import DexError, ErrorCode, SwapError
+from dexproto.marketdata import Candle, Trade
+from dexproto.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 
 if TYPE_CHECKING:
     from app.wallet.chain_status import ChainStatus

@@ -133,7 +133,7 @@ class ServerRefused:
 @dataclass(frozen=True)
 class EpochChecked:
     """The fairness check of an epoch's `match_data` that held one of our orders
-    (app/dex/fairness.py): `problems` empty means verified."""
+    (dexproto/fairness.py): `problems` empty means verified."""
 
     market: str
     epoch: int

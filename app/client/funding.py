@@ -18,16 +18,16 @@ import time
 
 from app.client.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
-from app.dex.messages import FundingCoin
 from app.swap.engine import Funding, tx_outputs
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
 from app.wallet.errors import InsufficientFundsError, WalletError
 from app.wallet.service import SWAP_FUNDING, AssetWallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.messages import FundingCoin
+from dexproto.rules import funding_need
 
 SWAP_FUND = SWAP_FUNDING  # the wallet's balance splits locks by this reason
-P2WPKH_INPUT_VBYTES = 68  # §7 backing fee per coin
 
 
 def lock_reasons(wallet: AssetWallet) -> dict[Outpoint, str]:
@@ -113,11 +113,6 @@ def release_stale_swap_locks(wallet: AssetWallet, reserved: set[Outpoint]) -> in
     return len(stale)
 
 
-def order_need(amount: int, lots: int, coins: int, feerate: int, swapsize: int) -> int:
-    """§7 funding requirement: amount + f_base + f_utxo."""
-    return amount + lots * swapsize * feerate + coins * P2WPKH_INPUT_VBYTES * feerate
-
-
 async def pick_order_coins(wallet: AssetWallet, amount: int, lots: int, feerate: int,
                            swapsize: int, fundconf: int) -> list[KeyedUtxo]:
     """Unlocked coins with `fundconf` confirmations covering the order: the smallest single
@@ -125,7 +120,7 @@ async def pick_order_coins(wallet: AssetWallet, amount: int, lots: int, feerate:
     locked = set(lock_reasons(wallet))
     coins = [c for c in await wallet.utxos()
              if c.outpoint not in locked and c.confirmations >= max(fundconf, 1)]
-    singles = sorted((c for c in coins if c.value >= order_need(amount, lots, 1, feerate,
+    singles = sorted((c for c in coins if c.value >= funding_need(amount, lots, 1, feerate,
                                                                  swapsize)),
                      key=lambda c: (c.value, c.outpoint))
     if singles:
@@ -133,10 +128,10 @@ async def pick_order_coins(wallet: AssetWallet, amount: int, lots: int, feerate:
     chosen: list[Utxo] = []
     for coin in sorted(coins, key=lambda c: (-c.value, c.outpoint)):
         chosen.append(coin)
-        if sum(c.value for c in chosen) >= order_need(amount, lots, len(chosen), feerate,
+        if sum(c.value for c in chosen) >= funding_need(amount, lots, len(chosen), feerate,
                                                       swapsize):
             return wallet.keyed(chosen)
-    need = order_need(amount, lots, max(len(chosen), 1), feerate, swapsize)
+    need = funding_need(amount, lots, max(len(chosen), 1), feerate, swapsize)
     raise InsufficientFundsError(need, sum(c.value for c in coins), wallet.asset.ticker)
 
 

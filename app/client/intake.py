@@ -16,16 +16,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from app.assets import get_asset
 from app.client.matches import MatchConversionError, MatchInfo, to_swap_match
 from app.client.order_store import OrderRecord, OrderStore
-from app.dex.messages import ConfigResult
 from app.safety.fee_rates import FeeBounds, bounds_from, fee_bounds
 from app.safety.limits import LimitsError, SafetyLimits
 from app.safety.match_terms import PriorMatch, fee_refusal, refusal
 from app.swap.states import Match
 from app.wallet.errors import WalletError
 from app.wallet.session import OpenWallet
+from dexproto.assets import get_asset
+from dexproto.messages import ConfigResult
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,6 @@ import logging
 from dataclasses import dataclass
 
 from app.client.order_store import OrderRecord
-from app.crypto import hash160
-from app.dex.messages import (
-    AuditParams,
-    ConfigResult,
-    MatchNote,
-    MatchState,
-    RedemptionParams,
-)
 from app.safety.limits import SafetyLimits
 from app.safety.match_terms import MatchTerms, required_confs, swap_amounts
 from app.swap.keys import WalletKeys
@@ -24,8 +16,16 @@ from app.swap.messages import CounterpartyInit, CounterpartyRedeem
 from app.swap.rekey import take_over_clear_keys
 from app.swap.states import KeyPath, Match, Role
 from app.swap.store import SwapStore
-from app.wallet.address import decode_segwit, script_from_address
 from app.wallet.session import OpenWallet
+from dexproto.address import decode_segwit, script_from_address
+from dexproto.crypto import hash160
+from dexproto.messages import (
+    AuditParams,
+    ConfigResult,
+    MatchNote,
+    MatchState,
+    RedemptionParams,
+)
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,6 @@ from app.client.funding import coin_ids, funding_proofs, pick_order_coins
 from app.client.order_store import FINAL, OrderRecord, OrderStore, RevokeCause, final_status
 from app.dex.client import DexClient
 from app.dex.connection import NotConnected, RequestTimeout
-from app.dex.errors import DexError, RemoteError
-from app.dex.messages import ConfigResult, Side, TimeInForce
 from app.safety.server_terms import ServerTermsRefused, server_problem
 from app.swap.states import (
     AwaitingRefund,
@@ -36,9 +34,12 @@ from app.swap.states import (
 from app.swap.store import SwapStore
 from app.wallet.errors import CoinLockedError
 from app.wallet.session import OpenWallet
+from dexproto.errors import DexError, RemoteError
+from dexproto.messages import ConfigResult, Side, TimeInForce
+from dexproto.rules import lots as lot_count
+from dexproto.rules import market_buy_lots, quote_amount
 
 log = logging.getLogger(__name__)
-RATE_SCALE = 10**8
 EPOCH_GRACE_MS = 1500  # book notifications of a closed epoch arrive shortly after it closes
 LOST_AFTER_MS = 60_000  # an order never acknowledged, and unknown to the server by then
 
@@ -106,17 +107,17 @@ class OrderService:
         if otype == "limit":
             if rate <= 0:
                 raise ValueError("a limit order needs a positive --rate")
-            amount = quantity if sells else quantity * rate // RATE_SCALE
-            lots = quantity // lot
+            amount = quantity if sells else quote_amount(quantity, rate)
+            lots = lot_count(quantity, lot)
         elif sells:
-            amount, lots, rate, tif = quantity, quantity // lot, 0, "immediate"
+            amount, lots, rate, tif = quantity, lot_count(quantity, lot), 0, "immediate"
         else:  # a market buy is sized in quote atoms (§7); fees per lot at the best ask
             mirror = await dex.subscribe(base, quote)
             best = mirror.best_ask()
             if best is None:
                 raise DexError("no standing sell order to buy from")
             amount, rate, tif = quantity, 0, "immediate"
-            lots = -(-quantity * RATE_SCALE // (best.rate * lot))
+            lots = market_buy_lots(quantity, lot, best.rate)
         fa = assets[fund_asset]
         wallet = self.wallet.asset(fund_asset)
         address = self.wallet.asset(recv_asset).order_address()  # fresh for each order

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 from app.client.order_store import now_ms
-from app.dex._wire import Json
 from app.dex.outbox import REPORT_METHODS, OutboxItem
 from app.store.db import Store
+from dexproto._wire import Json
 
 
 class StoreOutbox:

@@ -27,21 +27,21 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from app.assets import format_atoms
 from app.client.balances import init_inputs
 from app.client.events import CoreError, DexConnection, Dispatcher, ServerRefused
 from app.dex.client import DexClient
-from app.dex.errors import DexError, ErrorCode, RemoteError
-from app.dex.messages import ConfigResult, RegisterResult
 from app.safety.fee_rates import fee_bounds
 from app.safety.limits import LimitsError
 from app.swap.engine import tx_outputs
-from app.wallet.address import AddressError, decode_segwit, script_from_address
 from app.wallet.backends.base import TxRejectedError
 from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError, WalletError
 from app.wallet.service import AssetWallet
 from app.wallet.session import OpenWallet
+from dexproto.address import AddressError, decode_segwit, script_from_address
+from dexproto.assets import format_atoms
+from dexproto.errors import DexError, ErrorCode, RemoteError
+from dexproto.messages import ConfigResult, RegisterResult
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5  # how often we ask the node about the stored payment

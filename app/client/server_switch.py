@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from app.client.order_store import OrderStore
 from app.client.outbox import StoreOutbox
-from app.dex.errors import DexError
 from app.swap.store import SwapStore
+from dexproto.errors import DexError
 
 
 @dataclass(frozen=True)

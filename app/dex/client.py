@@ -26,18 +26,18 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from app.dex import requests as rq
-from app.dex._wire import Json
 from app.dex.backoff import Uniform
 from app.dex.connection import (
     ClientOptions,
     ConnectionOptions,
+    Connector,
     EventCallback,
     Link,
     NotConnected,
     RequestTimeout,
     ServerRequestHook,
+    open_websocket,
 )
-from app.dex.errors import DexError, RemoteError
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -51,7 +51,16 @@ from app.dex.events import (
     RedemptionReceived,
     ServerKeyRefused,
 )
-from app.dex.messages import (
+from app.dex.orderbook import OrderBookMirror
+from app.dex.outbox import Outbox, OutboxItem
+from app.dex.requests import PlacedOrder
+from app.dex.server_clock import ServerClock
+from app.dex.session import Call, ServerKeyChanged, Session
+from app.trading.charts_data import Bin
+from dexproto._wire import Json
+from dexproto.errors import DexError, RemoteError
+from dexproto.marketdata import Candle, Trade
+from dexproto.messages import (
     ConfigResult,
     ConnectResult,
     FundingCoin,
@@ -63,12 +72,6 @@ from app.dex.messages import (
     SigResult,
     TimeInForce,
 )
-from app.dex.orderbook import OrderBookMirror
-from app.dex.outbox import Outbox, OutboxItem
-from app.dex.requests import PlacedOrder
-from app.dex.server_clock import ServerClock
-from app.dex.session import Call, ServerKeyChanged, Session
-from app.trading.charts_data import Bin, Candle, Trade
 
 log = logging.getLogger(__name__)
 RESYNC_ATTEMPTS = 3
@@ -99,11 +102,13 @@ class DexClient(Link):
         rng: Uniform = random.random,
         clock_ms: Callable[[], int] = now_ms,
         pinned_key: Callable[[], bytes | None] | None = None,
+        connector: Connector = open_websocket,
     ) -> None:
         session = Session(account_secret=account_secret, outbox=outbox,
                           max_frame=connection.max_size)  # fmt: skip
         super().__init__(connection, session, options=options, on_event=on_event,
-                         on_server_request=on_server_request, rng=rng)  # fmt: skip
+                         on_server_request=on_server_request, rng=rng,
+                         connector=connector)  # fmt: skip
         self._clock_ms = clock_ms
         self._resyncing: set[int] = set()
         self.account: ConnectResult | None = None

@@ -25,13 +25,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.exceptions import WebSocketException
 
 from app.dex.backoff import Backoff, Uniform
-from app.dex.errors import DexError, ErrorCode, RemoteError
 from app.dex.events import Connected, Disconnected, Event
-from app.dex.jsonrpc import MAX_FRAME, error_frame
 from app.dex.session import Call, Inbound, Session
+from app.dex.transport import Transport, TransportClosed, WebSocketTransport
+from dexproto.errors import DexError, ErrorCode, RemoteError
+from dexproto.jsonrpc import MAX_FRAME, error_frame
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -181,6 +182,14 @@ async def open_connection(options: ConnectionOptions) -> ClientConnection:
     return ws
 
 
+async def open_websocket(options: ConnectionOptions) -> Transport:
+    """The default connector of `Link`: a websockets connection, its certificate checked."""
+    return WebSocketTransport(await open_connection(options))
+
+
+Connector = Callable[[ConnectionOptions], Awaitable[Transport]]
+
+
 @dataclass(frozen=True)
 class ClientOptions:
     request_timeout: float = 30.0
@@ -190,7 +199,9 @@ class ClientOptions:
 
 class Link:
     """Connect, run the post-connect sequence (`_after_connect`, subclass), read frames
-    until the connection drops, wait a backed-off delay, repeat until `close()`."""
+    until the connection drops, wait a backed-off delay, repeat until `close()`.
+
+    `connector` opens the transport (websockets by default; an in-memory pair in tests)."""
 
     def __init__(
         self,
@@ -201,15 +212,17 @@ class Link:
         on_event: EventCallback | None = None,
         on_server_request: ServerRequestHook | None = None,
         rng: Uniform = random.random,
+        connector: Connector = open_websocket,
     ) -> None:
         self.connection = connection
+        self._connector = connector
         self.session = session
         self.options = options or ClientOptions()
         self.events: asyncio.Queue[Event] = asyncio.Queue()
         self._on_event = on_event
         self._hook = on_server_request
         self._backoff = Backoff(self.options.backoff_base, self.options.backoff_cap, rng)
-        self._ws: ClientConnection | None = None
+        self._ws: Transport | None = None
         self._futures: dict[int, asyncio.Future[object]] = {}
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
@@ -288,14 +301,14 @@ class Link:
 
     async def _connect_once(self) -> str:
         try:
-            ws = await open_connection(self.connection)
+            ws = await self._connector(self.connection)
         except ConnectionFailed as exc:
             return str(exc)
         self._ws = ws
         reader = asyncio.create_task(self._read(ws), name="dex-reader")
         try:
             await self._after_connect()
-        except (DexError, ConnectionClosed) as exc:
+        except (DexError, TransportClosed) as exc:
             self._ws = None
             reader.cancel()
             await ws.close()
@@ -312,17 +325,15 @@ class Link:
         return reason
 
     # --- frames -----------------------------------------------------------------------------
-    async def _read(self, ws: ClientConnection) -> str:
+    async def _read(self, ws: Transport) -> str:
         try:
-            async for frame in ws:
+            async for frame in ws.frames():
                 await self._dispatch(ws, self.session.receive(frame))
-        except ConnectionClosed:
-            pass
         finally:
             self._fail_pending("connection closed")
-        return f"connection closed (code {ws.close_code}, {ws.close_reason or 'no reason'})"
+        return f"connection closed ({ws.close_reason})"
 
-    async def _dispatch(self, ws: ClientConnection, inbound: Inbound) -> None:
+    async def _dispatch(self, ws: Transport, inbound: Inbound) -> None:
         if inbound.resolved is not None:
             future = self._futures.pop(inbound.resolved.id, None)
             if future is not None and not future.done():
@@ -347,7 +358,7 @@ class Link:
                 answer = error_frame(inbound.request_id, ErrorCode.INTERNAL_ERROR,
                                      f"client could not process it: {exc}")  # fmt: skip
         if answer is not None:
-            with suppress(ConnectionClosed):
+            with suppress(TransportClosed):
                 await ws.send(answer)
         if inbound.resync is not None:
             self._on_resync(inbound.resync)
@@ -380,7 +391,7 @@ class Link:
         try:
             await ws.send(frame)
             return await future
-        except ConnectionClosed as exc:
+        except TransportClosed as exc:
             raise NotConnected(f"connection lost during {call.method}") from exc
         finally:
             timer.cancel()

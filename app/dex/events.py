@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.dex.fairness import FairnessReport
-from app.dex.messages import (
+from app.dex.orderbook import BookDelta
+from dexproto.fairness import FairnessReport
+from dexproto.messages import (
     AuditParams,
     ConfigResult,
     ConnectResult,
@@ -20,7 +21,6 @@ from app.dex.messages import (
     RevokeMatchParams,
     SuspensionNote,
 )
-from app.dex.orderbook import BookDelta
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from collections import deque
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from app.dex.errors import BookInconsistentError, ErrorCode, ProtocolError, SequenceGapError
-from app.dex.feed_messages import (
+from dexproto.errors import BookInconsistentError, ErrorCode, ProtocolError, SequenceGapError
+from dexproto.feed_messages import (
     AddOrderNote,
     BookNote,
     BookOrder,

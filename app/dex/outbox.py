@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.dex._wire import Json
+from dexproto._wire import Json
 
 REPORT_METHODS = ("init", "redeem")
 

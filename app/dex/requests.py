@@ -14,11 +14,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.crypto import pubkey_from_secret
-from app.dex import codec
-from app.dex.epoch import epoch_index
-from app.dex.errors import DexError, ErrorCode, ProtocolError, RemoteError, SignatureError
-from app.dex.messages import (
+from app.dex.outbox import OutboxItem
+from app.dex.session import API_VERSION, Call, Session
+from dexproto import codec
+from dexproto.crypto import pubkey_from_secret
+from dexproto.epoch import epoch_index
+from dexproto.errors import DexError, ErrorCode, ProtocolError, RemoteError, SignatureError
+from dexproto.messages import (
     CancelParams,
     ConnectParams,
     ConnectResult,
@@ -41,9 +43,7 @@ from app.dex.messages import (
     TimeInForce,
     UnsubOrderbookParams,
 )
-from app.dex.outbox import OutboxItem
-from app.dex.session import API_VERSION, Call, Session
-from app.dex.signing import sign_coin, verify_server
+from dexproto.signing import sign_coin, verify_server
 
 log = logging.getLogger(__name__)
 _NO_ID, _NO_SIG = bytes(32), bytes(64)  # placeholders until the real ones are computed

@@ -20,10 +20,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.crypto import xonly_from_secret
-from app.dex import codec
-from app.dex._wire import Json
-from app.dex.errors import DexError, ErrorCode, ProtocolError, RemoteError, ResyncRequired
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -36,9 +32,15 @@ from app.dex.events import (
     ProtocolViolation,
     RedemptionReceived,
 )
-from app.dex.fairness import check_match_data
-from app.dex.feed_messages import BookNote
-from app.dex.jsonrpc import (
+from app.dex.orderbook import ApplyStatus, OrderBookMirror
+from app.dex.outbox import MemoryOutbox, Outbox
+from dexproto import codec
+from dexproto._wire import Json
+from dexproto.crypto import xonly_from_secret
+from dexproto.errors import DexError, ErrorCode, ProtocolError, RemoteError, ResyncRequired
+from dexproto.fairness import check_match_data
+from dexproto.feed_messages import BookNote
+from dexproto.jsonrpc import (
     MAX_FRAME,
     Notification,
     Request,
@@ -48,7 +50,7 @@ from app.dex.jsonrpc import (
     request_frame,
     response_frame,
 )
-from app.dex.messages import (
+from dexproto.messages import (
     AuditParams,
     ConfigResult,
     MarketInfo,
@@ -64,9 +66,7 @@ from app.dex.messages import (
     parse_params,
     parse_result,
 )
-from app.dex.orderbook import ApplyStatus, OrderBookMirror
-from app.dex.outbox import MemoryOutbox, Outbox
-from app.dex.signing import sign, verify_server
+from dexproto.signing import sign, verify_server
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.assets import AssetParams
 from app.safety.limits import SafetyLimits
 from app.safety.rules import rules_for
 from app.wallet.backends.base import ChainBackend
 from app.wallet.fees import FeePolicy
+from dexproto.assets import AssetParams
 
 ESTIMATE_TARGET = 2  # blocks: the estimate a server rate is compared with
 

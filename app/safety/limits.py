@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.assets import SYMBOLS, Network
+from dexproto.assets import SYMBOLS, Network
 
 DEFAULT_MAX_FEE_RATE = {"btc": 500, "ltc": 1000}  # atoms/vB
 DEFAULT_FEE_SHARE_BP = {Network.MAINNET: 300, Network.TESTNET: 300, Network.REGTEST: 1000}

@@ -27,16 +27,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.assets import format_amount, format_atoms
 from app.client.order_store import FINAL, OrderRecord
-from app.dex.messages import AssetInfo, ConfigResult
 from app.safety.fee_rates import FeeBounds
 from app.safety.limits import SafetyLimits
 from app.safety.rules import client_swap_confs, rules_for
 from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
-from app.wallet.address import p2wpkh_script
+from dexproto.address import p2wpkh_script
+from dexproto.assets import format_amount, format_atoms
+from dexproto.messages import AssetInfo, ConfigResult
+from dexproto.rules import quote_amount
 
-RATE_SCALE = 10**8
 CONTRACT_SIZE = 97  # bytes of a §9 contract with a 4-byte lock time
 _P2WPKH = p2wpkh_script(bytes(20))  # the shape of every script we pay to
 
@@ -62,13 +62,9 @@ class PriorMatch:
     rate: int
 
 
-def quote_of(quantity: int, rate: int) -> int:
-    return quantity * rate // RATE_SCALE
-
-
 def swap_amounts(order: OrderRecord, quantity: int, rate: int) -> tuple[int, int]:
     """(atoms we pay, atoms we receive) for `quantity` base atoms at `rate`."""
-    base, quote = quantity, quote_of(quantity, rate)
+    base, quote = quantity, quote_amount(quantity, rate)
     return (base, quote) if order.side == "sell" else (quote, base)
 
 
@@ -123,8 +119,8 @@ def _quantity_problem(order: OrderRecord, prior: Sequence[PriorMatch], terms: Ma
                 f"of the lot size {format_amount(lot, base)}")
     market_buy = order.otype == "market" and order.side == "buy"
     if market_buy:  # sized in quote atoms (§7)
-        spent = sum(quote_of(p.quantity, p.rate) for p in prior)
-        total = spent + quote_of(terms.quantity, terms.rate)
+        spent = sum(quote_amount(p.quantity, p.rate) for p in prior)
+        total = spent + quote_amount(terms.quantity, terms.rate)
         if total > order.quantity:
             quote = order.quote.upper()
             return (f"the server matched {format_amount(total, quote)} in all, more than "

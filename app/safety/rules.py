@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.assets import Network, get_asset
+from dexproto.assets import Network, get_asset
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS

@@ -5,10 +5,10 @@ so a configuration changed on reconnect is caught too)."""
 
 from __future__ import annotations
 
-from app.assets import SYMBOLS
-from app.dex.errors import DexError
-from app.dex.messages import ConfigResult
 from app.safety.rules import rules_for
+from dexproto.assets import SYMBOLS
+from dexproto.errors import DexError
+from dexproto.messages import ConfigResult
 
 
 class ServerTermsRefused(DexError):

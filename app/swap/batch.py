@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.assets import get_asset
-from app.crypto import sha256
-from app.swap.errors import SwapError
-from app.swap.htlc import Contract
 from app.swap.htlc_tx import build_init_tx, build_refund_tx, check_spendable
 from app.swap.keys import KeyRing
 from app.swap.states import ContractPrepared, Match, OurContract, Role
 from app.swap.transitions import our_lock_time
 from app.wallet.signing import KeyedUtxo
+from dexproto.assets import get_asset
+from dexproto.crypto import sha256
+from dexproto.errors import SwapError
+from dexproto.htlc import Contract
 
 
 def check_batch(matches: Sequence[Match]) -> None:

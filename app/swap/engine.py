@@ -28,12 +28,10 @@ from typing import Protocol
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
-from app.assets import get_asset
-from app.crypto import sha256
 from app.safety.rules import finality_confs
 from app.swap.batch import check_batch, prepare_batch
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy, refused_for_fee
-from app.swap.errors import SwapError, SwapKeyError, TxDecodeError
+from app.swap.errors import SwapKeyError, TxDecodeError
 from app.swap.keys import KeyRing, MatchKeys, unlock
 from app.swap.messages import (
     CounterpartyInit,
@@ -84,6 +82,9 @@ from app.wallet.errors import NodeResponseError, WalletError
 from app.wallet.fees import FeePolicy
 from app.wallet.signing import KeyedUtxo
 from app.wallet.txid import check_txid
+from dexproto.assets import get_asset
+from dexproto.crypto import sha256
+from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,8 @@
 """Exceptions of the swap package.
 
-    SwapError                        base; str() is the user-facing message, .detail is internal
+    SwapError                        base (dexproto/errors.py, with ContractError: the server
+                                     parses contracts too); str() is the user-facing message,
+                                     .detail is internal
     ├── ContractError                a contract script that is malformed or not our template,
     │                                or contract parameters out of range
     ├── AuditError                   a counterparty contract that does not match the match
@@ -28,23 +30,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.assets import format_amount
-
-
-class SwapError(Exception):
-    """Base of the swap package. str() is safe to show; `detail` is for logs only."""
-
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class ContractError(SwapError):
-    """The script is not the §9 contract template, or a field is out of range."""
+from dexproto.assets import format_amount
+from dexproto.errors import SwapError
 
 
 class AuditField(StrEnum):

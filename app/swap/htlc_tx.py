@@ -14,11 +14,7 @@ from dataclasses import dataclass
 
 from bitcoin.core import CMutableTransaction
 
-from app.assets import AssetParams
-from app.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256, sha256d
-from app.swap.errors import ContractError, FundingError, RefusedError, SpendError
-from app.swap.htlc import MAX_CONTRACT_SIZE, Contract
-from app.wallet.address import p2wpkh_script
+from app.swap.errors import FundingError, RefusedError, SpendError
 from app.wallet.coins import Outpoint, SignedTx, TxOutput
 from app.wallet.signing import (
     MAX_SIG_LEN,
@@ -30,6 +26,11 @@ from app.wallet.signing import (
     sign_p2wpkh_tx,
     unsigned_tx,
 )
+from dexproto.address import p2wpkh_script
+from dexproto.assets import AssetParams
+from dexproto.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256, sha256d
+from dexproto.errors import ContractError
+from dexproto.htlc import MAX_CONTRACT_SIZE, Contract
 
 # A refund must not be final, or nLockTime (and so CLTV) is ignored; below 0xFFFFFFFE it also
 # signals BIP125, so a re-signed refund at a higher fee may replace a stuck presigned one.

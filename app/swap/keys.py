@@ -16,8 +16,6 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.swap.errors import SwapKeyError
 from app.swap.states import (
     ClearSecret,
@@ -30,6 +28,8 @@ from app.swap.states import (
     SwapState,
 )
 from app.wallet.hd import HDWallet
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
 
 # The DEX purpose (protocol §3 puts account keys under m/1017'/0'); branch 1' seals secrets.
 SEAL_PATH = "m/1017'/1'/0'"

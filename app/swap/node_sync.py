@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.assets import get_asset
 from app.safety.rules import rules_for
 from app.wallet.backends.base import SyncState
+from dexproto.assets import get_asset
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from app.swap.errors import SwapError
 from app.swap.keys import WalletKeys
 from app.swap.states import (
     ClearSecret,
@@ -30,7 +29,8 @@ from app.swap.states import (
     SwapState,
 )
 from app.swap.store import StoredRecord, SwapStore
-from app.wallet.address import p2wpkh_script
+from dexproto.address import p2wpkh_script
+from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.crypto import hash160, pubkey_from_secret
-from app.swap.htlc import Contract
 from app.wallet.coins import Outpoint, SignedTx
+from dexproto.crypto import hash160, pubkey_from_secret
+from dexproto.htlc import Contract
 
 STATE_FORMAT = 4  # format version of the stored state records
 FEE_BUMP_FORMAT = 3  # before `confirmed_ms`; read as format 4 (default)

@@ -23,9 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
-from app.swap.errors import SwapError
 from app.swap.states import (
     FEE_BUMP_FORMAT,
     KEYLESS_FORMAT,
@@ -44,6 +42,8 @@ from app.swap.states import (
     state_name,
 )
 from app.wallet.coins import SignedTx
+from dexproto.crypto import hash160, pubkey_from_secret
+from dexproto.errors import SwapError
 
 _TYPES: dict[str, type] = {t.__name__: t for t in (*STATE_TYPES, Match, OurContract,
                                                      TheirContract, SignedTx, KeyPath,

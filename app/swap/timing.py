@@ -17,8 +17,8 @@ Times are UNIX seconds (lock times, MTP) unless the name ends in `_ms`.
 from __future__ import annotations
 
 from app.safety.rules import rules_for
-from app.swap.htlc import taker_lock_time, taker_min_maker_lock_time
 from app.swap.states import Match
+from dexproto.htlc import taker_lock_time, taker_min_maker_lock_time
 
 KEPT = "the secret is kept; our coins come back at our lock time"
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from app.assets import get_asset
-from app.crypto import sha256
 from app.safety.rules import rules_for
 from app.swap.bump import (
     DEFAULT_BUMP,
@@ -28,16 +26,8 @@ from app.swap.bump import (
     next_rate,
     refused_rate,
 )
-from app.swap.errors import AuditError, AuditField, SwapError
-from app.swap.htlc import (
-    Contract,
-    ExpectedContract,
-    audit_contract_tx,
-    find_secret,
-    maker_lock_time,
-    min_taker_lock_time,
-    taker_lock_time,
-)
+from app.swap.errors import AuditError, AuditField
+from app.swap.htlc import ExpectedContract, audit_contract_tx, find_secret
 from app.swap.htlc_tx import (
     build_init_tx,
     build_redeem_tx,
@@ -78,6 +68,10 @@ from app.swap.timing import KEPT, fund_refusal, min_maker_lock, reveal_refusal, 
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import SignedTx, TxOutput
 from app.wallet.signing import KeyedUtxo
+from dexproto.assets import get_asset
+from dexproto.crypto import sha256
+from dexproto.errors import SwapError
+from dexproto.htlc import Contract, maker_lock_time, min_taker_lock_time, taker_lock_time
 
 UNCONFIRMED = "could not confirm the match with the server"
 

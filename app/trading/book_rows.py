@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from app.dex.feed_messages import BookSide
 from app.dex.orderbook import LevelChange, PriceLevel
+from dexproto.feed_messages import BookSide
 
 
 @dataclass(slots=True)

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.assets import ATOMS_PER_COIN
 from app.dex.orderbook import PriceLevel
+from dexproto.assets import ATOMS_PER_COIN
+from dexproto.marketdata import Candle, Trade
 
 DAY_MS = 86_400_000
 
@@ -30,69 +31,6 @@ class Bin(StrEnum):
 
 
 BIN_MS: dict[Bin, int] = {Bin.M1: 60_000, Bin.H1: 3_600_000, Bin.D1: DAY_MS}
-
-
-class MarketDataError(ValueError):
-    """A trade or candle from the server that is not in the documented shape."""
-
-
-@dataclass(frozen=True)
-class Trade:
-    matchid: str
-    rate: int
-    quantity: int
-    time: int
-
-
-@dataclass(frozen=True)
-class Candle:
-    start: int
-    open: int
-    high: int
-    low: int
-    close: int
-    volume: int
-
-
-# --- parsing (rule 6: validate everything a server sends) ------------------------------------
-def _uint(item: dict[str, object], key: str, where: str, minimum: int = 0) -> int:
-    value = item.get(key)
-    if type(value) is not int or value < minimum or value >= 1 << 64:
-        raise MarketDataError(f"{where}.{key}: expected an integer >= {minimum}")
-    return value
-
-
-def _objects(data: object, what: str) -> list[dict[str, object]]:
-    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
-        raise MarketDataError(f"{what}: expected a list of objects")
-    return data
-
-
-def parse_trades(data: object) -> list[Trade]:
-    """The `trades` result, sorted oldest first (the server sends them so; we do not trust it)."""
-    out = []
-    for i, item in enumerate(_objects(data, "trades")):
-        where = f"trades[{i}]"
-        matchid = item.get("matchid")
-        if not isinstance(matchid, str) or len(matchid) != 64:
-            raise MarketDataError(f"{where}.matchid: expected 32 bytes of hex")
-        out.append(Trade(matchid, _uint(item, "rate", where, 1),
-                         _uint(item, "quantity", where, 1), _uint(item, "time", where)))
-    out.sort(key=lambda t: t.time)
-    return out
-
-
-def parse_candles(data: object) -> list[Candle]:
-    out = []
-    for i, item in enumerate(_objects(data, "candles")):
-        where = f"candles[{i}]"
-        c = Candle(*(_uint(item, k, where) for k in
-                     ("start", "open", "high", "low", "close", "volume")))
-        if not c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high:
-            raise MarketDataError(f"{where}: open/close outside low..high")
-        out.append(c)
-    out.sort(key=lambda c: c.start)
-    return out
 
 
 # --- candles ---------------------------------------------------------------------------------

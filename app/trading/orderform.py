@@ -1,7 +1,8 @@
 """Order entry without Qt: the order form's state, the §7 rules, fee estimates and the request.
 
-Amounts are integer atoms. A rate r is quote atoms per 10^8 base atoms (per base coin), so
-quote(Q, r) = Q·r // 10^8, rounded down like the server does. Funding mirrors
+Amounts are integer atoms. A rate r is quote atoms per 10^8 base atoms (per base coin); the §7
+arithmetic (quote amounts, lots, fees, the buy buffer) is dexproto/rules.py, the server's own.
+Funding mirrors
 app.client.funding: the order is backed by the smallest single coin that covers it, else by the
 largest coins until they do, and needs amount + f_base + f_utxo on the paying chain, where
 f_base = lots · swapsize · feerate (worst case: one init tx per lot) and
@@ -16,11 +17,19 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
-from app.dex.messages import ConfigResult, Side, TimeInForce
-
-RATE_SCALE = 100_000_000
-P2WPKH_INPUT_VBYTES = 68  # §7 backing fee per coin
-MAX_COINS = 255  # the coin count is one byte in the order serialization
+from dexproto.codec import MAX_COINS
+from dexproto.messages import ConfigResult, Side, TimeInForce
+from dexproto.rules import (
+    RATE_SCALE,
+    backing_fees,
+    below_buy_buffer,
+    market_buy_lots,
+    min_market_buy,
+    on_lot,
+    on_rate_step,
+    quote_amount,
+    swap_fees,
+)
 
 
 class OrderKind(StrEnum):
@@ -61,10 +70,10 @@ class ChainFees:
     swapsize: int  # vbytes of an init tx with one input and one contract output
 
     def swap_fees(self, lots: int) -> int:
-        return lots * self.swapsize * self.feerate
+        return swap_fees(lots, self.swapsize, self.feerate)
 
     def backing_fees(self, coins: int) -> int:
-        return coins * P2WPKH_INPUT_VBYTES * self.feerate
+        return backing_fees(coins, self.feerate)
 
 
 @dataclass(frozen=True)
@@ -91,10 +100,6 @@ class MarketRules:
     def paying(self, side: Side) -> tuple[str, ChainFees]:
         """The asset an order of `side` spends, and its chain's fees."""
         return (self.quote, self.quote_fees) if side is Side.BUY else (self.base, self.base_fees)
-
-
-def quote_amount(quantity: int, rate: int) -> int:
-    return quantity * rate // RATE_SCALE
 
 
 def step_value(value: int, step: int, steps: int) -> int:
@@ -270,7 +275,7 @@ class OrderFormState:
             best = self.best_ask
             if not best:
                 return None
-            return (lambda s: s), (lambda s: -(-s * RATE_SCALE // (best * lot)))
+            return (lambda s: s), (lambda s: market_buy_lots(s, lot, best))
         if self.side is Side.SELL:
             return (lambda n: n * lot), (lambda n: n)
         if self.kind is OrderKind.MARKET or self.rate <= 0:
@@ -327,7 +332,7 @@ class OrderFormState:
         if self.kind is OrderKind.LIMIT:
             if self.rate <= 0:
                 out.append(Problem(Issue.NO_PRICE, Field.PRICE))
-            elif self.rate % rules.rate_step:
+            elif not on_rate_step(self.rate, rules.rate_step):
                 out.append(Problem(Issue.OFF_RATE_STEP, Field.PRICE, need=rules.rate_step,
                                    nearest=_neighbours(self.rate, rules.rate_step)))
         if self.quantity <= 0:
@@ -336,13 +341,13 @@ class OrderFormState:
             if not self.best_ask:
                 out.append(Problem(Issue.NO_ASKS, Field.QUANTITY))
             else:
-                minimum = rules.buy_buffer * rules.lot_size * self.best_ask / RATE_SCALE
-                if self.quantity < minimum:
-                    out.append(Problem(Issue.BELOW_BUY_BUFFER, Field.QUANTITY,
-                                       need=-(-minimum.numerator // minimum.denominator)))
+                if below_buy_buffer(self.quantity, rules.buy_buffer, rules.lot_size,
+                                    self.best_ask):
+                    least = min_market_buy(rules.buy_buffer, rules.lot_size, self.best_ask)
+                    out.append(Problem(Issue.BELOW_BUY_BUFFER, Field.QUANTITY, need=least))
         elif self.quantity < rules.lot_size:
             out.append(Problem(Issue.TOO_SMALL, Field.QUANTITY, need=rules.lot_size))
-        elif self.quantity % rules.lot_size:
+        elif not on_lot(self.quantity, rules.lot_size):
             out.append(Problem(Issue.OFF_LOT_SIZE, Field.QUANTITY, need=rules.lot_size,
                                nearest=_neighbours(self.quantity, rules.lot_size)))
         if not out:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from app.assets import format_atoms
-from app.dex.feed_messages import BookSide
 from app.dex.orderbook import BookDelta, LevelChange, OrderBookMirror, PriceLevel
 from app.trading.book_rows import LevelRow, OpKind, SideRows, Spread
 from app.ui.forms import _tr
@@ -27,6 +25,8 @@ from app.ui.qt import (
     QTimer,
     Signal,
 )
+from dexproto.assets import format_atoms
+from dexproto.feed_messages import BookSide
 
 Index = QModelIndex | QPersistentModelIndex
 RATE_ROLE = Qt.ItemDataRole.UserRole + 1  # int: the level's rate

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from app.assets import format_atoms
-from app.dex.feed_messages import BookSide
 from app.trading.book_rows import decimals_for
 from app.ui.book_model import RATE_ROLE, BookModel, BookSideModel
 from app.ui.chart_paint import faded
@@ -39,6 +37,8 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.style import Palette, current_palette, fill
+from dexproto.assets import format_atoms
+from dexproto.feed_messages import BookSide
 
 ROW_HEIGHT = 20
 PAD_RIGHT = 10  # text inset from a cell's right edge

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.dex.feed_messages import BookSide
 from app.dex.orderbook import OrderBookMirror, PriceLevel
 from app.trading.charts_data import (
     Bin,
-    Candle,
     DepthPoint,
     DepthView,
-    Trade,
     aggregate,
     depth_at,
     depth_view,
@@ -58,6 +55,8 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.style import Palette, current_palette, fill, palette
+from dexproto.feed_messages import BookSide
+from dexproto.marketdata import Candle, Trade
 
 BIN_TEMPLATE = """
 QPushButton#bin { background: transparent; color: $muted; padding: 3px 10px; border-radius: 4px;

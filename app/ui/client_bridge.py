@@ -36,13 +36,13 @@ from app.client.events import (
 )
 from app.client.registration import Confirm
 from app.dex.connection import NotConnected, RequestTimeout
-from app.dex.errors import DexError, RemoteError
-from app.dex.messages import ConfigResult
 from app.swap.errors import RefundRefused, RefundTooEarly
 from app.trading.orderform import OrderRequest
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm
 from app.wallet.errors import WalletError
+from dexproto.errors import DexError, RemoteError
+from dexproto.messages import ConfigResult
 
 if TYPE_CHECKING:
     from app.client.client import Client

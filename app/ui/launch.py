@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.assets import SYMBOLS
 from app.config import AppConfig, ConfigError, default_datadir, load_config, save_config
+from dexproto.assets import SYMBOLS
 
 if TYPE_CHECKING:
     from app.ui.qt import QApplication

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from app.client.balances import asset_balance
 from app.client.events import OrderMatched, SwapRefund, SwapStep
-from app.dex.messages import ConfigResult
 from app.dex.orderbook import BookDelta
 from app.trading.orderform import MarketRules
 from app.ui.client_bridge import ClientBridge
@@ -57,6 +56,7 @@ from app.ui.window_style import window_css
 from app.wallet import restore_scan
 from app.wallet.errors import BackendError
 from app.wallet.service import NoNodeConfiguredError
+from dexproto.messages import ConfigResult
 
 if TYPE_CHECKING:
     from app.client.client import Client

@@ -10,8 +10,6 @@ error and the submit button stay pinned below them, always reachable.
 
 from __future__ import annotations
 
-from app.assets import format_atoms, parse_coins
-from app.dex.messages import Side, TimeInForce
 from app.trading.book_rows import decimals_for
 from app.trading.orderform import Field, MarketRules, OrderFormState, OrderKind
 from app.ui.forms import error_label
@@ -32,6 +30,8 @@ from app.ui.qt import (
 )
 from app.ui.style import Palette, current_palette, fill
 from app.ui.wallet_view import styled_label
+from dexproto.assets import format_atoms, parse_coins
+from dexproto.messages import Side, TimeInForce
 
 FORM_TEMPLATE = """
 QFrame#orderform { background: $surface; border: 1px solid $border; border-radius: 10px; }

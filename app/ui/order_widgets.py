@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from app.assets import format_atoms
-from app.dex.messages import Side, TimeInForce
 from app.trading.orderform import Issue, OrderKind, OrderRequest, Problem
 from app.ui.forms import _tr
 from app.ui.qt import (
@@ -21,6 +19,8 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from dexproto.assets import format_atoms
+from dexproto.messages import Side, TimeInForce
 
 _DECIMAL = re.compile(r"\d*\.?\d{0,8}")
 

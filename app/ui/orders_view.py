@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.assets import format_atoms
 from app.client.events import MatchRefused
 from app.client.order_store import LIVE, OrderRecord, OrderStore, RevokeCause
 from app.trading.book_rows import decimals_for
@@ -30,6 +29,7 @@ from app.ui.qt import (
 from app.ui.safety_model import RefusalLog
 from app.ui.style import current_palette
 from app.ui.wallet_view import styled_label
+from dexproto.assets import format_atoms
 
 COLUMNS = 9
 STATUS_COLUMN = 7

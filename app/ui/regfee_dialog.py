@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 
-from app.assets import format_atoms
 from app.client.registration import RegistrationQuote
 from app.ui.forms import ThemedDialog, _tr
 from app.ui.qt import (
@@ -24,6 +23,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from dexproto.assets import format_atoms
 
 RULES = """
 QLabel#regvalue { font-family: $mono; }

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from app.assets import SYMBOLS, Network, get_asset
 from app.config import AppConfig
 from app.safety.limits import LimitsError, SafetyLimits
 from app.safety.rules import client_swap_confs
@@ -33,6 +32,7 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.safety_model import format_bp, parse_count, parse_percent_bp
+from dexproto.assets import SYMBOLS, Network, get_asset
 
 FIELD_WIDTH = 100
 

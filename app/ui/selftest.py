@@ -76,8 +76,8 @@ def check_translation() -> None:
 
 
 def check_wallet_view() -> None:
-    from app.assets import Network, get_asset
     from app.ui.wallet_view import AssetSnapshot, WalletView
+    from dexproto.assets import Network, get_asset
 
     view = WalletView(["ltc", "btc"])
     try:

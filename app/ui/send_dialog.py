@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from app.assets import AssetParams, format_atoms, parse_coins
 from app.ui.forms import ThemedDialog, _tr, error_label, set_error
 from app.ui.qt import (
     QButtonGroup,
@@ -44,6 +43,7 @@ from app.wallet.send_check import (
     check_amount,
     max_amount,
 )
+from dexproto.assets import AssetParams, format_atoms, parse_coins
 
 # Added to the dialogs' rules (style.dialog_style: the speed buttons, #txid and #warn are there).
 SEND_RULES = """

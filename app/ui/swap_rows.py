@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.assets import format_atoms, get_asset
 from app.safety.rules import client_swap_confs
 from app.swap.engine import describe, ours_of, theirs_of
 from app.swap.states import (
@@ -32,6 +31,7 @@ from app.swap.states import (
     state_name,
 )
 from app.ui.swap_safety import SwapSafety, swap_safety
+from dexproto.assets import format_atoms, get_asset
 
 
 class Step(StrEnum):

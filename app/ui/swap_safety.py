@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from app.safety.rules import client_swap_confs, rules_for
 from app.swap.engine import ours_of, theirs_of
-from app.swap.htlc import maker_lock_time, taker_lock_time
 from app.swap.states import Role, SwapState
+from dexproto.htlc import maker_lock_time, taker_lock_time
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from app.assets import format_atoms
 from app.fileio import atomic_write
 from app.swap.export import export_json
 from app.swap.store import SwapStore
@@ -42,6 +41,7 @@ from app.ui.swap_tracker import StepTracker, wait_text
 from app.ui.wallet_view import styled_label
 from app.wallet.backends.base import ChainBackend
 from app.wallet.errors import WalletError
+from dexproto.assets import format_atoms
 
 log = logging.getLogger("cambio.ui")
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
-from app.assets import format_atoms
 from app.store.db import Store
 from app.ui.chart_paint import chart_colors
 from app.ui.forms import _tr
@@ -35,6 +34,7 @@ from app.ui.qt import (
 )
 from app.ui.style import current_palette, palette
 from app.wallet.coins import Utxo
+from dexproto.assets import format_atoms
 
 Index = QModelIndex | QPersistentModelIndex
 TXID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from app.assets import AssetParams, format_atoms
 from app.ui.labels import styled_label as styled_label  # re-exported for other views
 from app.ui.qt import (
     QFrame,
@@ -25,6 +24,7 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.tx_list import TxListView, TxRow
+from dexproto.assets import AssetParams, format_atoms
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Protocol
 from app.client.registration import RegistrationRefused
 from app.client.server_switch import DexSwitchRefused, SwitchBlockers
 from app.config import AppConfig, save_config
-from app.dex.errors import DexError
 from app.ui.forms import _tr
 from app.ui.qt import QDialog, QWidget
 from app.ui.send_dialog import SendActions, SendDialog
@@ -30,6 +29,7 @@ from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError, WalletError
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.service import NoNodeConfiguredError
+from dexproto.errors import DexError
 
 if TYPE_CHECKING:
     from app.client.client import Client

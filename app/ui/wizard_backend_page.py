@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assets import SYMBOLS, Network, get_asset
 from app.ui.forms import set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (
@@ -20,6 +19,7 @@ from app.ui.qt import (
 from app.ui.wizard_pages import INDENT
 from app.wallet.backends.rpcauth import default_cookie
 from app.wizard import BackendKind, Problem
+from dexproto.assets import SYMBOLS, Network, get_asset
 
 
 class BackendPage(QWidget):

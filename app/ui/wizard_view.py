@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.assets import Network
 from app.ui.forms import (
     ThemedDialog,
     describe,
@@ -42,6 +41,7 @@ from app.wizard import (
     WizardResult,
     check_word,
 )
+from dexproto.assets import Network
 
 _COLUMNS = 3
 

@@ -18,7 +18,6 @@ import functools
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
-from app.assets import AssetParams
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.errors import DustError, InsufficientFundsError
 from app.wallet.signing import (
@@ -27,6 +26,7 @@ from app.wallet.signing import (
     estimate_vsize,
     output_weight,
 )
+from dexproto.assets import AssetParams
 
 # Upper bound of the vsize one more P2WPKH input adds (273 weight units, rounded up).
 INPUT_VSIZE = (INPUT_BASE_WEIGHT + P2WPKH_WITNESS_SIZE + 3) // 4

@@ -25,7 +25,7 @@ contains secrets (passwords, seeds, keys).
 
 from __future__ import annotations
 
-from app.assets import format_amount
+from dexproto.assets import format_amount
 
 
 class WalletError(Exception):

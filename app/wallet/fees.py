@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.assets import AssetParams, Network
 from app.wallet.backends.base import ChainBackend
+from dexproto.assets import AssetParams, Network
 
 
 class FeeSpeed(StrEnum):

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from coincurve import PrivateKey, PublicKey
 
-from app.assets import AssetParams
-from app.crypto import hash160, sha256d, xonly_from_secret
-from app.wallet.address import encode_segwit, p2wpkh_script_for_pubkey
 from app.wallet.errors import KeyDerivationError
 from app.wallet.mnemonic import mnemonic_to_seed
+from dexproto.address import encode_segwit, p2wpkh_script_for_pubkey
+from dexproto.assets import AssetParams
+from dexproto.crypto import hash160, sha256d, xonly_from_secret
 
 HARDENED = 0x8000_0000
 _ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from app.assets import ASSETS, AssetParams, parse_coins
-from app.wallet.address import AddressError, decode_segwit, script_from_address
 from app.wallet.coinselect import output_dust_limit
+from dexproto.address import AddressError, decode_segwit, script_from_address
+from dexproto.assets import ASSETS, AssetParams, parse_coins
 
 TYPICAL_VSIZE = 141  # vbytes: 1 P2WPKH input, a P2WPKH payment and a P2WPKH change output
 

@@ -11,15 +11,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.assets import AssetParams
 from app.store.db import Store
-from app.wallet.address import script_from_address
 from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
 from app.wallet.errors import CoinLockedError, WalletError
 from app.wallet.hd import AccountKeys
 from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
+from dexproto.address import script_from_address
+from dexproto.assets import AssetParams
 
 GAP_LIMIT = 20
 RECEIVE, CHANGE = False, True

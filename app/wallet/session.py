@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.assets import SYMBOLS, Network, get_asset
 from app.config import AppConfig, NodeConfig, load_config, save_config
 from app.fileio import private_dir
 from app.store.db import Store
@@ -22,6 +21,7 @@ from app.wallet.hd import HDWallet
 from app.wallet.keystore import DEFAULT_SCRYPT_N, SeedRecord, load_keystore, save_keystore
 from app.wallet.mnemonic import generate_mnemonic, mnemonic_to_entropy
 from app.wallet.service import AssetWallet, NoNodeConfiguredError
+from dexproto.assets import SYMBOLS, Network, get_asset
 
 KEYSTORE_NAME = "wallet.json"
 DB_NAME = "cambio.db"

@@ -23,8 +23,8 @@ from bitcoin.core import (
 )
 from bitcoin.core.script import SIGHASH_ALL, SIGVERSION_WITNESS_V0, SignatureHash
 
-from app.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
+from dexproto.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret
 
 # Sequence numbers: RBF-signalling (BIP125) and the one a CLTV refund needs (non-final).
 SEQUENCE_RBF = 0xFFFFFFFD

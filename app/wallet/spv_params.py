@@ -12,8 +12,8 @@ and regtest start at genesis.
 
 from __future__ import annotations
 
-from app.assets import Network
 from app.wallet.spv import ChainRules, Checkpoint
+from dexproto.assets import Network
 
 _BTC_LIMIT = (1 << 224) - 1
 _LTC_LIMIT = (1 << 236) - 1
@@ -70,7 +70,7 @@ LTC_REGTEST = ChainRules(
 
 _BY_ASSET: dict[tuple[str, Network], tuple[ChainRules, ...]] = {
     ("btc", Network.MAINNET): (BTC_MAINNET,),
-    # Testnet4 only (app/assets.py): a testnet3 server's genesis is refused.
+    # Testnet4 only (dexproto/assets.py): a testnet3 server's genesis is refused.
     ("btc", Network.TESTNET): (BTC_TESTNET4,),
     # A Litecoin regtest chain may stand in for BTC (as on this machine): the server's
     # genesis block says which chain, and so which proof of work, is actually run.

@@ -10,8 +10,8 @@ MWEB, flag 0x08/0x09) is refused: the swap never has to trust such a transaction
 
 from __future__ import annotations
 
-from app.crypto import sha256d
 from app.wallet.errors import NodeResponseError
+from dexproto.crypto import sha256d
 
 
 class _Reader:

@@ -16,11 +16,11 @@ import pytest
 from app.client.client import Client as HeadlessClient
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
-from app.dex.errors import DexError
-from app.dex.feed_messages import BookSide
 from app.dex.orderbook import PriceLevel
 from app.dex.session import Inbound
 from app.wallet.session import unlock_wallet
+from dexproto.errors import DexError
+from dexproto.feed_messages import BookSide
 from simnet.harness import TRADER_PASSWORD, Simnet
 from tests.e2e.conftest import LOT, RATE
 from tests.e2e.procs import Client, accounting, balance, cli, orders, place

@@ -11,10 +11,10 @@ from typing import TypeVar
 
 import pytest
 
-from app.assets import Network
 from app.wallet.backends.base import TxRejectedError
 from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.coins import Outpoint
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 from tests.integration.test_corerpc_backend import funded, new_key, spend

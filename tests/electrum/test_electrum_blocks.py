@@ -10,10 +10,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from app.assets import Network
 from app.swap.block_watch import BlockWatch
 from app.wallet.backends.base import BlockInfo
 from app.wallet.backends.electrum import ElectrumBackend
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network
 from app.config import NodeConfig
 from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.session import create_wallet, unlock_wallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 from tests.integration.test_corerpc_backend import spend

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.assets import Network
 from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.backends.electrum_conn import ElectrumConnection
 from app.wallet.spv import HEADER_SIZE
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 

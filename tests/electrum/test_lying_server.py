@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from app.assets import Network
 from app.wallet.backends.electrum import ElectrumBackend, scripthash
 from app.wallet.errors import NodeUnreachableError
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 from tests.integration.test_corerpc_backend import new_key

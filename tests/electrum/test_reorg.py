@@ -13,8 +13,8 @@ from typing import TypeVar
 
 import pytest
 
-from app.assets import Network
 from app.wallet.backends.electrum import ElectrumBackend
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode, start_node, stop_quietly
 from tests.integration.test_corerpc_backend import new_key

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network
 from app.wallet.backends.electrum import ElectrumBackend
+from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 

@@ -10,11 +10,11 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.assets import format_atoms
-from app.dex.feed_messages import BookSide
 from app.dex.orderbook import ApplyStatus, BookDelta, LevelChange, OrderBookMirror
 from app.ui.book_model import DEPTH_ROLE, RATE_ROLE, BookModel, BookSideModel, Column
 from benchmarks.bench_book import MARKET, BookFeed
+from dexproto.assets import format_atoms
+from dexproto.feed_messages import BookSide
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),  # the model tester reports by warning

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
 from app.config import AppConfig, NodeConfig, load_config
 from app.ui.chain_settings import LIGHT, OWN_NODE, status_text
 from app.ui.settings_dialog import SettingsDialog
 from app.wallet.backends.electrum import default_servers
 from app.wallet.chain_status import ELECTRUM, NODE, NONE, ChainStatus
+from dexproto.assets import Network
 
 DEX = "wss://dex.example.org"
 MY_LTC = "ssl://10.0.0.2:50002"

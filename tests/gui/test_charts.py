@@ -9,10 +9,9 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.assets import format_atoms
 from app.dex.orderbook import PriceLevel
 from app.store.db import Store
-from app.trading.charts_data import DAY_MS, Bin, Candle, Trade, aggregate, ticker_24h
+from app.trading.charts_data import DAY_MS, Bin, aggregate, ticker_24h
 from app.ui.candle_plot import CandlePlot
 from app.ui.charts import CandleChartWidget, DepthChartWidget
 from app.ui.epoch_timer import EpochTimer
@@ -21,6 +20,8 @@ from app.ui.qt import QPointF, Qt, QWheelEvent, QWidget
 from app.ui.trades_view import TradesView
 from app.ui.tx_list import RECEIVE, TxListView, WalletTx, read_wallet_txs, tx_rows
 from app.wallet.coins import Outpoint, Utxo
+from dexproto.assets import format_atoms
+from dexproto.marketdata import Candle, Trade
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),  # the model tester reports by warning

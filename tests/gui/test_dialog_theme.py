@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import get_asset
 from app.config import AppConfig, save_config
 from app.ui import i18n
 from app.ui.forms import ThemedDialog
@@ -32,6 +31,7 @@ from app.ui.unlock_view import UnlockDialog
 from app.ui.wizard_view import WizardDialog
 from app.wallet.coins import SignedTx
 from app.wallet.fees import FeeQuote, FeeSpeed
+from dexproto.assets import get_asset
 
 pytestmark = [pytest.mark.qt_log_ignore("Detected locale", "propagateSizeHints")]
 LTC = get_asset("ltc", AppConfig().network)

@@ -16,11 +16,11 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
-from app.assets import format_atoms
 from app.client.client import Client
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
 from app.wallet.session import unlock_wallet
+from dexproto.assets import format_atoms
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet
 from simnet.regfee_policy import SimnetRegfeePolicy
 

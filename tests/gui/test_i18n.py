@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, get_asset
 from app.ui import i18n
 from app.ui.forms import describe
 from app.ui.qt import QCoreApplication
@@ -20,6 +19,7 @@ from app.ui.selftest import run_self_test
 from app.ui.wallet_view import AssetSnapshot, WalletView
 from app.ui.wizard_view import WizardDialog
 from app.wizard import Issue, Problem
+from dexproto.assets import Network, get_asset
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "resources" / "translations" / "cambio_zh_CN.ts"

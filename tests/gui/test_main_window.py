@@ -13,7 +13,6 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, format_atoms
 from app.client.client import Client
 from app.client.events import OrderMatched, SwapsResumed, SwapStep
 from app.client.order_store import OrderRecord
@@ -22,6 +21,7 @@ from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QMessageBox, QTimer
 from app.ui.swap_rows import Mark, Step
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network, format_atoms
 from tests.unit.test_swap_transitions import at_init
 
 

@@ -12,7 +12,6 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
 from app.client.client import Client
 from app.config import load_config
 from app.dex.connection import NoServerConfigured
@@ -20,6 +19,7 @@ from app.ui.main_window import MainWindow
 from app.ui.qt import QTimer
 from app.ui.status import GREY
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network
 from simnet.node import free_port
 from tests.gui.test_main_window import loop  # noqa: F401 - fixture
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
 from app.config import AppConfig, NodeConfig, load_config
 from app.ui.settings_dialog import SettingsDialog
+from dexproto.assets import Network
 
 DEX = "wss://dex.example.org"
 

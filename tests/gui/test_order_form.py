@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.dex.messages import Side, TimeInForce
 from app.dex.orderbook import OrderBookMirror
 from app.trading.orderform import ChainFees, Field, MarketRules, OrderKind, OrderRequest
 from app.ui.book_model import RATE_ROLE, Column
@@ -13,6 +12,7 @@ from app.ui.order_widgets import AtomSpinBox
 from app.ui.qt import Qt
 from app.ui.trading_view import TradingView
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed
+from dexproto.messages import Side, TimeInForce
 
 RULES = MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(10, 225), ChainFees(3, 220))
 

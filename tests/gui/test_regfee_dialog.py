@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, get_asset
 from app.client.events import Dispatcher, ServerRefused
 from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
-from app.dex.messages import ConfigResult, RegisterResult
 from app.safety.limits import SafetyLimits
 from app.store.db import Store
 from app.ui.regfee_dialog import RegistrationConfirm
-from app.wallet.address import encode_segwit
 from app.wallet.coins import SignedTx
+from dexproto.address import encode_segwit
+from dexproto.assets import Network, get_asset
+from dexproto.messages import ConfigResult, RegisterResult
 from tests.dex_fakeserver import config
 
 LTC = get_asset("ltc", Network.REGTEST)

@@ -10,7 +10,6 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
-from app.assets import SYMBOLS, Network
 from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
 from app.ui.main_window import MainWindow
@@ -18,6 +17,7 @@ from app.ui.qt import QTimer
 from app.wallet import restore_scan
 from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import SYMBOLS, Network
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.gui.test_main_window import loop  # noqa: F401 - fixture
 

@@ -12,7 +12,6 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
 from app.client.client import Client
 from app.config import AppConfig, load_config, save_config
 from app.safety.limits import SafetyLimits
@@ -20,6 +19,7 @@ from app.ui.main_window import MainWindow
 from app.ui.safety_model import format_bp, parse_count, parse_percent_bp
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.window_actions import open_settings
+from dexproto.assets import Network
 from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 URL = "ws://127.0.0.1:7232"

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, get_asset
 from app.config import AppConfig, NodeConfig, load_config
 from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog, check_rpc_url
-from app.wallet.address import encode_segwit
 from app.wallet.coins import SignedTx
 from app.wallet.errors import InsufficientFundsError, NodeUnreachableError
 from app.wallet.fees import FeeQuote, FeeSpeed
 from app.wallet.send_check import SendIssue, approx_fee, check_address, check_amount, max_amount
+from dexproto.address import encode_segwit
+from dexproto.assets import Network, get_asset
 
 LTC = get_asset("ltc", Network.REGTEST)
 ADDRESS = encode_segwit(LTC.hrp, 0, bytes(range(20)))

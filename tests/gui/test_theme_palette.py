@@ -13,7 +13,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.dex.orderbook import OrderBookMirror
-from app.trading.charts_data import Trade
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui import forms
 from app.ui.qt import QApplication, QColor, Qt
@@ -32,6 +31,7 @@ from app.ui.swap_rows import Mark, Step
 from app.ui.swap_tracker import StepTracker
 from app.ui.trade_tab import TradeTab
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed
+from dexproto.marketdata import Trade
 
 pytestmark = [pytest.mark.qt_log_ignore("Detected locale", "propagateSizeHints")]
 RULES = MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(10, 225), ChainFees(3, 220))

@@ -19,7 +19,6 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
 from app.ui.launch import warm_up_after_first_paint
 from app.ui.qt import QApplication, QDialog, QEvent, QObject, Qt, QWidget
 from app.ui.unlock_view import (
@@ -30,6 +29,7 @@ from app.ui.unlock_view import (
 )
 from app.wallet.keystore import KEYRING_SERVICE, read_info
 from app.wallet.session import OpenWallet, create_wallet, keystore_path
+from dexproto.assets import Network
 
 PASSWORD = "right password"
 SLOW_S = 1.5  # the fake keyring's answer time: a slow Secret Service, or one that prompts

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, get_asset
 from app.ui.qt import QGridLayout, QLabel, Qt
 from app.ui.wallet_view import AssetCard, AssetSnapshot, WalletView
+from dexproto.assets import Network, get_asset
 
 LTC = get_asset("ltc", Network.REGTEST)
 FIGURES = {"Available": "24.12345678 LTC", "Locked in orders": "4.00000000 LTC",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, get_asset
 from app.ui.wallet_view import AssetSnapshot, WalletView
+from dexproto.assets import Network, get_asset
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,7 @@ def test_asset_card_shows_balances_address_and_qr(qtbot: QtBot) -> None:
 
 
 def test_engine_imports_no_qt() -> None:
-    code = ("import sys, app.cli, app.wallet.session, app.swap.htlc, app.dex.codec, "
+    code = ("import sys, app.cli, app.wallet.session, app.swap.htlc, dexproto.codec, "
             "app.store.db; sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
     assert result.returncode == 0, "an engine module imported PySide6"

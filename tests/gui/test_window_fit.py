@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network, get_asset
 from app.client.client import Client
 from app.client.events import SwapStep
 from app.dex.orderbook import OrderBookMirror
@@ -26,6 +25,7 @@ from app.ui.wallet_view import AssetSnapshot
 from app.ui.window_geometry import settings_file
 from app.wallet.session import create_wallet, unlock_wallet
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed
+from dexproto.assets import Network, get_asset
 from tests.unit.test_swap_transitions import match, taker_audit_obs
 
 RULES = MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(10, 225), ChainFees(3, 220))

@@ -13,12 +13,9 @@ import qasync
 
 from app.client.client import Client
 from app.client.events import BookChanged, ServerTime
-from app.dex.errors import ProtocolError
 from app.dex.events import BookUpdated
-from app.dex.jsonrpc import response_frame
 from app.dex.orderbook import ApplyStatus, BookDelta, OrderBookMirror
 from app.dex.session import Call, Session
-from app.trading.charts_data import Candle, Trade
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication
@@ -26,6 +23,9 @@ from app.ui.send_dialog import SendDialog
 from app.ui.style import LIGHT
 from app.ui.wallet_view import AssetSnapshot
 from app.ui.window_actions import apply_theme
+from dexproto.errors import ProtocolError
+from dexproto.jsonrpc import response_frame
+from dexproto.marketdata import Candle, Trade
 from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))

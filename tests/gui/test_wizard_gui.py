@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.assets import Network
 from app.ui import unlock_view
 from app.ui.qt import QApplication, QDialog, QLabel, QLineEdit, Qt, QWidget
 from app.ui.unlock_view import UnlockDialog, ask_unlock
@@ -18,6 +17,7 @@ from app.wallet.backends.electrum import default_servers
 from app.wallet.keystore import read_info
 from app.wallet.session import OpenWallet, create_wallet, keystore_path, unlock_wallet
 from app.wizard import SIMNET_DEX_URL, BackendKind, Step
+from dexproto.assets import Network
 
 ABOUT = ["abandon"] * 11 + ["about"]
 LEFT = Qt.MouseButton.LeftButton

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network
 from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
 from app.safety.limits import SafetyLimits
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.hostile.server import HostileServer
 from tests.hostile.trader import Trader

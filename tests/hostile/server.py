@@ -28,10 +28,11 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from app.assets import get_asset
-from app.crypto import xonly_from_secret
-from app.dex import codec
-from app.dex.messages import (
+from dexproto import codec
+from dexproto.address import encode_segwit
+from dexproto.assets import get_asset
+from dexproto.crypto import xonly_from_secret
+from dexproto.messages import (
     CancelParams,
     ConnectParams,
     InitParams,
@@ -47,8 +48,7 @@ from app.dex.messages import (
     RegisterParams,
     TimeInForce,
 )
-from app.dex.signing import sign, verify
-from app.wallet.address import encode_segwit
+from dexproto.signing import sign, verify
 from tests.dex_fakeserver import SERVER_SECRET, FakeServer, config
 
 MARKET_ID = 0

@@ -8,10 +8,10 @@ import secrets
 
 import pytest
 
-from app.assets import get_asset
-from app.swap.htlc import MAX_CONTRACT_SIZE
 from app.swap.htlc_tx import check_spendable, redeem_vsize, refund_vsize
-from app.wallet.address import p2wpkh_script
+from dexproto.address import p2wpkh_script
+from dexproto.assets import get_asset
+from dexproto.htlc import MAX_CONTRACT_SIZE
 from tests.hostile.conftest import MakeTrader
 from tests.hostile.server import HostileServer, counterparty_address
 from tests.hostile.trader import (

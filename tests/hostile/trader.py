@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from app.client.client import Client
 from app.client.events import CoreError, CoreEvent, MatchRefused, ServerRefused
 from app.client.order_store import LIVE
-from app.dex.errors import DexError
 from app.wallet.coins import Outpoint
 from app.wallet.service import SWAP_FUNDING
 from app.wallet.session import OpenWallet
+from dexproto.errors import DexError
 from simnet.node import RegtestNode
 from tests.hostile.server import HostileServer, MatchAnswer
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.batch import prepare_batch
 from app.swap.engine import Funding, SwapEngine
@@ -20,12 +19,13 @@ from app.swap.keys import WalletKeys
 from app.swap.messages import IncomingMessage, OutgoingMessage, SwapEvent, as_incoming
 from app.swap.states import InitBroadcast, KeyPath, Match, Role
 from app.swap.store import SwapStore
-from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.address import p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.btc_kernel import KernelCheckedBackend
 

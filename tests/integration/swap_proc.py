@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine, describe
 from app.swap.errors import FundingError
@@ -43,10 +42,11 @@ from app.swap.messages import (
 from app.swap.recovery import resume_all
 from app.swap.states import STATE_FORMAT, Match, Matched, Role, SwapState, state_name
 from app.swap.store import SwapStore, decode_state, encode_state
-from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.signing import KeyedUtxo
+from dexproto.address import p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER
 from tests.btc_kernel import KERNEL_LOG, KernelCheckedBackend
 from tests.integration.swap_harness import role_keys

@@ -9,16 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.assets import Network, get_asset
 from app.client.balances import asset_balance
 from app.config import NodeConfig
-from app.crypto import hash160, pubkey_from_secret
-from app.swap.htlc import Contract
 from app.swap.htlc_tx import build_init_tx, build_refund_tx
 from app.swap.states import ContractPrepared, InitBroadcast, Match, OurContract, Role
 from app.swap.store import SwapStore
 from app.wallet.service import SWAP_FUNDING, Balance
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network, get_asset
+from dexproto.crypto import hash160, pubkey_from_secret
+from dexproto.htlc import Contract
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 
 LTC = get_asset("ltc", Network.REGTEST)

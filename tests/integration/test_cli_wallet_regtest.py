@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.assets import Network, get_asset
-from app.wallet.address import address_from_script
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import generate_mnemonic
+from dexproto.address import address_from_script
+from dexproto.assets import Network, get_asset
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from app.crypto import pubkey_from_secret
-from app.wallet.address import p2wpkh_script_for_pubkey
 from app.wallet.backends.base import NodeAuthError, TxRejectedError
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
 from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
+from dexproto.address import p2wpkh_script_for_pubkey
+from dexproto.crypto import pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 
 pytestmark = pytest.mark.regtest

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from app.crypto import hash160, pubkey_from_secret, sha256
-from app.dex import codec, signing
-from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.htlc_tx import build_init_tx, build_redeem_tx
-from app.wallet.address import decode_segwit, encode_segwit, p2wpkh_script
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
+from dexproto import codec, signing
+from dexproto.address import decode_segwit, encode_segwit, p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from dexserver.app import DexServer
 from dexserver.config import ServerConfig, parse_config
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from app.dex import codec, signing
-from app.dex import messages as m
-from app.wallet.address import decode_segwit, p2wpkh_script
+from dexproto import codec, signing
+from dexproto import messages as m
+from dexproto.address import decode_segwit, p2wpkh_script
 from dexserver.app import DexServer
 from simnet.node import RegtestNode
 from tests.dex_testclient import TestClient

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from app.crypto import hash160, pubkey_from_secret
-from app.dex.epoch import match_seed
-from app.wallet.address import decode_segwit, encode_segwit, p2wpkh_script
+from dexproto.address import decode_segwit, encode_segwit, p2wpkh_script
+from dexproto.crypto import hash160, pubkey_from_secret
+from dexproto.epoch import match_seed
 from dexserver.app import DexServer
 from dexserver.config import ServerConfig, parse_config
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.assets import Network
 from app.config import NodeConfig
-from app.wallet.address import script_from_address
 from app.wallet.service import GAP_LIMIT
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.address import script_from_address
+from dexproto.assets import Network
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 
 PASSWORD = "pw"

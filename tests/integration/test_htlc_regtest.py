@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
-from app.swap.htlc import Contract, ExpectedContract, audit_contract_tx, find_secret
+from app.swap.htlc import ExpectedContract, audit_contract_tx, find_secret
 from app.swap.htlc_tx import (
     build_init_tx,
     build_redeem_tx,
@@ -17,9 +15,12 @@ from app.swap.htlc_tx import (
     redeem_vsize,
     refund_vsize,
 )
-from app.wallet.address import p2wpkh_script
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.signing import KeyedUtxo
+from dexproto.address import p2wpkh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract
 from simnet.node import RegtestNode, coin_to_atoms
 
 LTC = get_asset("ltc", "regtest")

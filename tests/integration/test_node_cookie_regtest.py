@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig
 from app.wallet.backends.base import WrongNetworkError
 from app.wallet.backends.nodes import node_backend
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network, get_asset
 from simnet.node import RegtestNode, start_node, stop_quietly
 
 PASSWORD = "correct horse"

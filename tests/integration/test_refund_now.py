@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.client.client import Client
 from app.config import NodeConfig
 from app.swap.errors import ContractSpent, NothingToRefund
 from app.swap.htlc_tx import build_redeem_tx
 from app.swap.states import InitBroadcast, Match
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network, get_asset
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.integration.swap_harness import (
     HOUR_MS,

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network
 from app.client.client import Client
 from app.client.registration import RegistrationQuote
 from app.client.server_switch import DexSwitchRefused
 from app.config import NodeConfig
 from app.wallet.errors import BackendError
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network
 from dexserver.app import DexServer
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 from tests.integration.test_dexserver_settle import LOT, RATE, config

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from app.crypto import pubkey_from_secret
-from app.wallet.address import p2wpkh_script_for_pubkey
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.signing import P2WPKH_WITNESS_SIZE, KeyedUtxo, estimate_vsize, sign_p2wpkh_tx
+from dexproto.address import p2wpkh_script_for_pubkey
+from dexproto.crypto import pubkey_from_secret
 from simnet.node import RegtestNode
 
 

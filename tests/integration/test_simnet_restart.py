@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.assets import Network, get_asset
 from app.config import load_config, save_config
 from app.wallet.session import unlock_wallet
+from dexproto.assets import Network, get_asset
 from simnet.harness import (
     COIN_VALUE,
     COINS_PER_CHAIN,

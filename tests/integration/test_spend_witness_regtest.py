@@ -22,18 +22,19 @@ from typing import Any
 import pytest
 from bitcoin.core import lx
 
-from app.assets import get_asset
-from app.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256
 from app.swap.engine import Funding
 from app.swap.errors import TxDecodeError
-from app.swap.htlc import Contract, decode_witnesses, find_secret, maker_lock_time
+from app.swap.htlc import decode_witnesses, find_secret
 from app.swap.htlc_tx import bip143_sighash_all, build_redeem_tx, redeem_vsize
 from app.swap.messages import CounterpartyInit, InitReport
 from app.swap.states import Complete, Role
-from app.wallet.address import p2wpkh_script
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.signing import KeyedUtxo, unsigned_tx
+from dexproto.address import p2wpkh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time
 from simnet.node import (
     RPC_PASSWORD,
     RPC_USER,

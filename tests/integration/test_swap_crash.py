@@ -25,9 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from app.crypto import sha256
 from app.store.db import Store
-from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
 from app.swap.messages import CounterpartyInit
 from app.swap.states import (
@@ -41,6 +39,8 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore, decode_state
 from app.wallet.coins import Outpoint
+from dexproto.crypto import sha256
+from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import (
     NodeError,
     RegtestNode,

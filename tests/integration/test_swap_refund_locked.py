@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network
 from app.config import NodeConfig
-from app.crypto import hash160, pubkey_from_secret
 from app.swap.batch import prepare_batch
 from app.swap.keys import WalletKeys
 from app.swap.states import InitBroadcast, KeyPath, Role
@@ -22,6 +20,8 @@ from app.swap.store import SwapStore
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.session import create_wallet, unlock_wallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.assets import Network
+from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches
 from tests.integration.swap_proc import p2wpkh_for

@@ -15,7 +15,6 @@ import pytest
 
 from app.store.db import Store
 from app.swap.engine import SwapEngine
-from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.htlc_tx import init_vsize, redeem_vsize, refund_vsize
 from app.swap.messages import (
     CounterpartyInit,
@@ -38,6 +37,7 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
+from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
 from tests.btc_kernel import KernelCheckedBackend
 from tests.integration.swap_harness import (

@@ -30,10 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from app.crypto import sha256
 from app.store.db import Store
 from app.swap.engine import SwapEngine
-from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.htlc_tx import redeem_vsize
 from app.swap.messages import CounterpartyInit, SwapEvent, SwapStateChanged
 from app.swap.states import (
@@ -49,6 +47,8 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore
 from app.wallet.backends.base import BlockInfo, ChainBackend
+from dexproto.crypto import sha256
+from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode, atoms_to_coin_str, coin_to_atoms
 from tests.integration.swap_harness import (
     POLL,

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from app.safety.rules import rules_for
-from app.swap.htlc import maker_lock_time, taker_lock_time
 from app.swap.messages import RedeemReport
 from app.swap.states import AwaitingRefund, CounterpartyAudited, Failed, Match, Role
+from dexproto.htlc import maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
 from tests.integration.swap_harness import make_matches
 from tests.integration.test_swap_regtest import (

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig
-from app.wallet.address import address_from_script
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.errors import BackendError, CoinLockedError, InsufficientFundsError
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
+from dexproto.address import address_from_script
+from dexproto.assets import Network, get_asset
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.btc_kernel import KernelCheckedBackend
 

@@ -1,6 +1,6 @@
 import pytest
 
-from app.assets import (
+from dexproto.assets import (
     ASSETS,
     Network,
     UnknownAssetError,

@@ -13,11 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.client.balances import asset_balance, breakdown, contract_in_flight
-from app.crypto import hash160, pubkey_from_secret
 from app.store.db import Store
-from app.swap.htlc import Contract
 from app.swap.htlc_tx import build_init_tx, build_refund_tx
 from app.swap.states import (
     AwaitingRefund,
@@ -37,12 +34,15 @@ from app.swap.states import (
     TheirContract,
 )
 from app.swap.store import SwapStore
-from app.wallet.address import p2wpkh_script_for_pubkey
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.service import SWAP_FUNDING, AssetWallet, split_coins
 from app.wallet.signing import KeyedUtxo
+from dexproto.address import p2wpkh_script_for_pubkey
+from dexproto.assets import Network, get_asset
+from dexproto.crypto import hash160, pubkey_from_secret
+from dexproto.htlc import Contract
 from tests.unit.test_fees import EstimateOnly
 
 LTC = get_asset("ltc", Network.REGTEST)

@@ -21,11 +21,8 @@ from bitcoin.core import (
 from pbk import ScriptPubkey, ScriptVerifyException, ScriptVerifyStatus, Transaction
 from pbk import ScriptVerificationFlags as Flags
 
-from app.assets import get_asset
-from app.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
 from app.store.db import Store
 from app.swap.batch import prepare_batch
-from app.swap.htlc import Contract
 from app.swap.htlc_tx import (
     REDEEM_BRANCH,
     REFUND_BRANCH,
@@ -43,7 +40,6 @@ from app.swap.states import (
     Role,
 )
 from app.swap.transitions import ChainTx, Funded, transition
-from app.wallet.address import address_from_script, p2wpkh_script
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.hd import HDWallet
@@ -56,6 +52,10 @@ from app.wallet.signing import (
     finalize,
     unsigned_tx,
 )
+from dexproto.address import address_from_script, p2wpkh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
+from dexproto.htlc import Contract
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
 from tests.unit.test_balances import CoinsBackend
 from tests.unit.test_swap_transitions import (

@@ -12,11 +12,8 @@ from app.dex.orderbook import PriceLevel
 from app.trading.charts_data import (
     DAY_MS,
     Bin,
-    Candle,
     DepthPoint,
-    MarketDataError,
     ServerClock,
-    Trade,
     aggregate,
     depth_at,
     depth_curve,
@@ -26,12 +23,11 @@ from app.trading.charts_data import (
     format_countdown,
     nice_step,
     nice_ticks,
-    parse_candles,
-    parse_trades,
     rebin,
     ticker_24h,
     time_ticks,
 )
+from dexproto.marketdata import Candle, MarketDataError, Trade, parse_candles, parse_trades
 from dexserver.marketdata import BINS, candles
 
 

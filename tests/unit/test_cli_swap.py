@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.assets import Network, get_asset
-from app.swap.htlc import Contract
+from dexproto.assets import Network, get_asset
+from dexproto.htlc import Contract
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -90,10 +90,10 @@ def test_wrong_password_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_passphrase_wallet_never_opens_without_its_passphrase(tmp_path: Path) -> None:
     import pytest
 
-    from app.assets import Network
     from app.wallet.errors import PassphraseNeeded
     from app.wallet.keystore import MIN_SCRYPT_N
     from app.wallet.session import create_wallet, unlock_wallet
+    from dexproto.assets import Network
 
     create_wallet(tmp_path, "pw", network=Network.REGTEST, passphrase="extra words",
                   scrypt_n=MIN_SCRYPT_N)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.client.client import NOT_REGISTERED_YET, Client
 from app.client.events import CoreError, Dispatcher
-from app.dex.errors import ErrorCode
 from app.dex.events import ClientError
+from dexproto.errors import ErrorCode
 
 
 class _Stub:

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.assets import Network, get_asset
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.coinselect import (
     INPUT_VSIZE,
@@ -17,6 +16,7 @@ from app.wallet.coinselect import (
 )
 from app.wallet.errors import DustError, InsufficientFundsError
 from app.wallet.signing import P2WPKH_WITNESS_SIZE, estimate_vsize
+from dexproto.assets import Network, get_asset
 
 LTC = get_asset("ltc", Network.REGTEST)
 BTC = get_asset("btc", Network.REGTEST)

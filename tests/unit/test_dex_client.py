@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from app.crypto import xonly_from_secret
-from app.dex import codec
 from app.dex import requests as rq
 from app.dex.client import DexClient
 from app.dex.connection import (
@@ -25,8 +23,6 @@ from app.dex.connection import (
     NoServerConfigured,
     RequestTimeout,
 )
-from app.dex.epoch import match_seed
-from app.dex.errors import ErrorCode, RemoteError, SignatureError
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -39,8 +35,14 @@ from app.dex.events import (
     MatchStatuses,
     ProtocolViolation,
 )
-from app.dex.fairness import Problem
-from app.dex.messages import (
+from app.dex.outbox import MemoryOutbox, OutboxItem
+from app.dex.session import MAX_MATCH_NOTES, Call, PendingTable, Session
+from dexproto import codec
+from dexproto.crypto import xonly_from_secret
+from dexproto.epoch import match_seed
+from dexproto.errors import ErrorCode, RemoteError, SignatureError
+from dexproto.fairness import Problem
+from dexproto.messages import (
     ConfigResult,
     InitParams,
     MatchAck,
@@ -50,9 +52,7 @@ from app.dex.messages import (
     Side,
     TimeInForce,
 )
-from app.dex.outbox import MemoryOutbox, OutboxItem
-from app.dex.session import MAX_MATCH_NOTES, Call, PendingTable, Session
-from app.dex.signing import sign, verify
+from dexproto.signing import sign, verify
 from tests.dex_fakeserver import (
     NO_ANSWER,
     SERVER_PUBKEY,

@@ -1,4 +1,4 @@
-"""Byte layouts of spec §5–§9, order IDs and signatures (app.dex.codec, app.dex.signing)."""
+"""Byte layouts of spec §5–§9, order IDs and signatures (dexproto.codec, dexproto.signing)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.crypto import pubkey_from_secret, sha256, xonly_from_secret
-from app.dex import codec, signing
-from app.dex.codec import (
+from dexproto import codec, signing
+from dexproto.codec import (
     CancelOrder,
     ConnectPayload,
     InitPayload,
@@ -27,8 +26,9 @@ from app.dex.codec import (
     SideByte,
     TifByte,
 )
-from app.dex.errors import SerializationError, SignatureError
-from app.dex.messages import FundingCoin, LimitParams, Side, TimeInForce
+from dexproto.crypto import pubkey_from_secret, sha256, xonly_from_secret
+from dexproto.errors import SerializationError, SignatureError
+from dexproto.messages import FundingCoin, LimitParams, Side, TimeInForce
 
 SECRET = bytes(range(1, 33))
 PUB = xonly_from_secret(SECRET)

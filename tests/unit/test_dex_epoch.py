@@ -1,4 +1,4 @@
-"""Epoch arithmetic and the deterministic shuffle of spec §8 (app.dex.epoch)."""
+"""Epoch arithmetic and the deterministic shuffle of spec §8 (dexproto.epoch)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.dex.epoch import (
+from dexproto.epoch import (
     draw_stream,
     epoch_index,
     epoch_span,
@@ -20,8 +20,8 @@ from app.dex.epoch import (
     shuffle_order_ids,
     uniform_below,
 )
-from app.dex.fairness import Problem, check_match_data
-from app.dex.messages import MatchDataNote
+from dexproto.fairness import Problem, check_match_data
+from dexproto.messages import MatchDataNote
 
 TWO_64 = 2**64
 oids = st.lists(st.binary(min_size=32, max_size=32), max_size=40, unique=True)
@@ -170,7 +170,7 @@ def test_all_permutations_are_about_equally_likely() -> None:
 
 
 
-# --- fairness check of match_data (app.dex.fairness) -----------------------------------------
+# --- fairness check of match_data (dexproto.fairness) -----------------------------------------
 def note(ids: list[bytes], seed: bytes | None = None, epoch_no: int = 7) -> MatchDataNote:
     return MatchDataNote(marketid=1, epoch=epoch_no, orderids=tuple(ids),
                          seed=match_seed(ids) if seed is None else seed)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Strict message parsing (app.dex.messages) and the JSON-RPC envelope (app.dex.jsonrpc)."""
+"""Strict message parsing (dexproto.messages) and the JSON-RPC envelope (dexproto.jsonrpc)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.crypto import xonly_from_secret
-from app.dex import jsonrpc, signing
-from app.dex._wire import JsonFloat
-from app.dex.errors import ErrorCode, ProtocolError, RemoteError, SignatureError
-from app.dex.jsonrpc import Notification, Request, Response, RpcError, parse_frame
-from app.dex.messages import (
+from dexproto import jsonrpc, signing
+from dexproto._wire import JsonFloat
+from dexproto.crypto import xonly_from_secret
+from dexproto.errors import ErrorCode, ProtocolError, RemoteError, SignatureError
+from dexproto.jsonrpc import Notification, Request, Response, RpcError, parse_frame
+from dexproto.messages import (
     BookOrder,
     LimitParams,
     MarketParams,

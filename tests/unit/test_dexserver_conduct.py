@@ -11,10 +11,10 @@ from typing import cast
 
 import pytest
 
-from app.crypto import hash160, pubkey_from_secret, sha256
-from app.dex import codec, signing
-from app.swap.htlc import Contract, maker_lock_time
-from app.wallet.address import decode_segwit, encode_segwit, p2wsh_script
+from dexproto import codec, signing
+from dexproto.address import decode_segwit, encode_segwit, p2wsh_script
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time
 from dexserver.app import DexServer
 from dexserver.book import Status
 from dexserver.chain import ChainView, TxOut

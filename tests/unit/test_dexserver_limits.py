@@ -18,8 +18,8 @@ import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.dex import jsonrpc
-from app.wallet.address import decode_segwit
+from dexproto import jsonrpc
+from dexproto.address import decode_segwit
 from dexserver.app import DexServer
 from dexserver.chain import ChainView, TxOut, TxView
 from dexserver.config import ServerConfig, parse_config

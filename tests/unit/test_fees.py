@@ -6,10 +6,10 @@ from collections.abc import AsyncGenerator, Sequence
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate, target_blocks
+from dexproto.assets import Network, get_asset
 
 
 class EstimateOnly(ChainBackend):

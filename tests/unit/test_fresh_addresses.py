@@ -9,17 +9,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from app.assets import Network
 from app.client.client import Client
-from app.dex.messages import MatchNote, MatchSide
-from app.dex.signing import sign
 from app.swap.states import Matched
-from app.wallet.address import address_from_script
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.service import CHANGE, GAP_LIMIT, RECEIVE, AssetWallet
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
+from dexproto.address import address_from_script
+from dexproto.assets import Network
+from dexproto.messages import MatchNote, MatchSide
+from dexproto.signing import sign
 from tests.dex_fakeserver import SERVER_SECRET, FakeServer
 
 PHRASE_DIR = "w"

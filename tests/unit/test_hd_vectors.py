@@ -6,8 +6,6 @@ import itertools
 
 import pytest
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, xonly_from_secret
 from app.wallet.hd import (
     HARDENED,
     XPUB,
@@ -20,6 +18,8 @@ from app.wallet.hd import (
     format_path,
     parse_path,
 )
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, xonly_from_secret
 
 ABOUT = "abandon " * 11 + "about"
 

@@ -23,35 +23,15 @@ from bitcoin.core.script import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.swap.errors import (
     AuditError,
     AuditField,
-    ContractError,
     FundingError,
     RefusedError,
     SpendError,
     TxDecodeError,
 )
-from app.swap.htlc import (
-    LOCK_TIME_POS,
-    LOCK_TIME_PUSH_POS,
-    RECIPIENT_PKH_POS,
-    SECRET_HASH_POS,
-    Contract,
-    ExpectedContract,
-    audit_contract,
-    audit_contract_tx,
-    decode_script_num,
-    encode_script_num,
-    find_secret,
-    maker_lock_time,
-    min_maker_lock_time,
-    min_taker_lock_time,
-    refund_pkh_pos,
-    taker_lock_time,
-)
+from app.swap.htlc import ExpectedContract, audit_contract, audit_contract_tx, find_secret
 from app.swap.htlc_tx import (
     SEQUENCE_LOCKTIME,
     bip143_sighash_all,
@@ -63,9 +43,26 @@ from app.swap.htlc_tx import (
     redeem_vsize,
     refund_vsize,
 )
-from app.wallet.address import p2wpkh_script, p2wsh_script
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.signing import KeyedUtxo, unsigned_tx, witness_sighash
+from dexproto.address import p2wpkh_script, p2wsh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.errors import ContractError
+from dexproto.htlc import (
+    LOCK_TIME_POS,
+    LOCK_TIME_PUSH_POS,
+    RECIPIENT_PKH_POS,
+    SECRET_HASH_POS,
+    Contract,
+    decode_script_num,
+    encode_script_num,
+    maker_lock_time,
+    min_maker_lock_time,
+    min_taker_lock_time,
+    refund_pkh_pos,
+    taker_lock_time,
+)
 
 LTC = get_asset("ltc", "regtest")
 LOCK = 1_700_000_000

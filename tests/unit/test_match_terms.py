@@ -7,9 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.client.order_store import OrderRecord
-from app.dex.messages import ConfigResult
 from app.safety.fee_rates import bounds_from
 from app.safety.limits import LimitsError, SafetyLimits
 from app.safety.match_terms import (
@@ -21,6 +19,8 @@ from app.safety.match_terms import (
 )
 from app.safety.rules import HOUR_MS, MINUTE_MS, rules_for
 from app.safety.server_terms import server_problem
+from dexproto.assets import Network, get_asset
+from dexproto.messages import ConfigResult
 from tests.dex_fakeserver import config
 
 URL = "ws://127.0.0.1:7000"

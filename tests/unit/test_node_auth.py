@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig
 from app.wallet.backends.base import NodeAuthError, WrongNetworkError
 from app.wallet.backends.jsonrpc import JsonRpcClient
@@ -28,6 +27,7 @@ from app.wallet.backends.rpcauth import (
     with_default_port,
 )
 from app.wallet.errors import NodeUnreachableError
+from dexproto.assets import Network, get_asset
 
 LTC_MAIN = get_asset("ltc", Network.MAINNET)
 LTC_TEST = get_asset("ltc", Network.TESTNET)

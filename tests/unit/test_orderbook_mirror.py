@@ -10,13 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.dex.errors import (
+from app.dex.orderbook import ApplyStatus, LevelChange, OrderBookMirror, PriceLevel
+from dexproto.errors import (
     BookInconsistentError,
     ProtocolError,
     ResyncRequired,
     SequenceGapError,
 )
-from app.dex.messages import (
+from dexproto.messages import (
     AddLimitNote,
     BookNote,
     BookOrder,
@@ -28,7 +29,6 @@ from app.dex.messages import (
     RemoveOrderNote,
     UpdateRemainingNote,
 )
-from app.dex.orderbook import ApplyStatus, LevelChange, OrderBookMirror, PriceLevel
 
 BUY, SELL = BookSide.BUY, BookSide.SELL
 MKT = 3

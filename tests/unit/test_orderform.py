@@ -8,18 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.client.funding import order_need
-from app.dex.feed_messages import BookSide
-from app.dex.messages import (
-    AssetInfo,
-    ConfigResult,
-    LockTimes,
-    MarketInfo,
-    Network,
-    RegFee,
-    Side,
-    TimeInForce,
-)
 from app.dex.orderbook import LevelChange, PriceLevel
 from app.trading.book_rows import OpKind, SideRows, Spread, decimals_for
 from app.trading.orderform import (
@@ -35,6 +23,18 @@ from app.trading.orderform import (
     snap_value,
     step_value,
 )
+from dexproto.feed_messages import BookSide
+from dexproto.messages import (
+    AssetInfo,
+    ConfigResult,
+    LockTimes,
+    MarketInfo,
+    Network,
+    RegFee,
+    Side,
+    TimeInForce,
+)
+from dexproto.rules import funding_need
 
 LOT = 10_000_000  # 0.1 LTC
 STEP = 1_000  # 0.00001 BTC
@@ -112,7 +112,7 @@ def test_sell_needs_quantity_plus_worst_case_fees_on_the_base_chain() -> None:
     assert est is not None
     assert (est.asset, est.amount, est.lots, est.swap_fees, est.coins, est.backing_fees) == (
         "ltc", q, 12, 27_000, 1, 680)
-    assert est.required == need == order_need(q, 12, 1, 10, 225)
+    assert est.required == need == funding_need(q, 12, 1, 10, 225)
     assert issues(s.with_(base_funds=Funds((need,)))) == []
     short = s.with_(base_funds=Funds((need - 1,))).problems()
     assert [(p.issue, p.need, p.have) for p in short] == [
@@ -124,7 +124,7 @@ def test_buy_needs_the_quote_amount_plus_fees_at_the_quote_rate() -> None:
     amount = q * RATE // 100_000_000
     assert amount == 1_506_000
     s = form(rate=RATE, quantity=q)
-    need_two = order_need(amount, 5, 2, 3, 220)  # no single coin covers it: two coins
+    need_two = funding_need(amount, 5, 2, 3, 220)  # no single coin covers it: two coins
     s = s.with_(quote_funds=Funds((1_000_000, need_two - 1_000_000, 10)))
     est = s.estimate()
     assert est is not None and est.asset == "btc" and est.coins == 2

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from app.crypto import sha256
 from app.store.db import Store
 from app.swap.engine import SwapEngine
-from app.swap.htlc import Contract, maker_lock_time, taker_lock_time
 from app.swap.messages import CounterpartyInit, OutgoingMessage, RedeemReport
 from app.swap.states import (
     AwaitingRefund,
@@ -26,6 +24,8 @@ from app.swap.states import (
 from app.swap.store import SwapStore
 from app.swap.transitions import ChainTx, Fund, Observation, transition
 from app.wallet.coins import TxOutput
+from dexproto.crypto import sha256
+from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from tests.unit.fake_chain import THEIR_INIT, FakeChain
 from tests.unit.test_swap_transitions import (
     MAKER_KEY,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from app.assets import Network
 from app.swap.engine import Funding
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.keystore import MIN_SCRYPT_N
 from app.wallet.session import create_wallet, unlock_wallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.assets import Network
 
 
 def mode(path: Path) -> int:

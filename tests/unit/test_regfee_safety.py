@@ -19,25 +19,25 @@ from typing import Any
 
 import pytest
 
-from app.assets import Network
 from app.cli.trade_cmd import regfee_confirm
 from app.client.balances import init_inputs
 from app.client.client import Client, run_until_stopped
 from app.client.events import CoreError, Dispatcher, ServerRefused
 from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
 from app.config import NodeConfig
-from app.dex import codec
-from app.dex.errors import ErrorCode, RemoteError
-from app.dex.messages import ConfigResult, NotifyFeeParams, RegisterParams, RegisterResult
-from app.dex.signing import sign
 from app.store.db import Store
 from app.swap.engine import tx_outputs
-from app.wallet.address import encode_segwit, script_from_address
 from app.wallet.coins import Outpoint, TxOutput
 from app.wallet.errors import NodeUnreachableError
 from app.wallet.service import AssetWallet
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
 from app.wallet.signing import sign_p2wpkh_tx
+from dexproto import codec
+from dexproto.address import encode_segwit, script_from_address
+from dexproto.assets import Network
+from dexproto.errors import ErrorCode, RemoteError
+from dexproto.messages import ConfigResult, NotifyFeeParams, RegisterParams, RegisterResult
+from dexproto.signing import sign
 from simnet.harness import REG_FEE
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from simnet.regfee_policy import SimnetRegfeePolicy

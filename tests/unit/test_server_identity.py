@@ -12,20 +12,20 @@ from typing import Any
 
 import pytest
 
-from app.assets import Network
 from app.client.client import Client
 from app.client.events import CoreError, CoreEvent, MatchRefused, ServerRefused
 from app.client.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
-from app.crypto import xonly_from_secret
-from app.dex import codec
 from app.dex import requests as rq
-from app.dex.errors import ErrorCode
 from app.dex.events import ServerKeyRefused
-from app.dex.messages import ConfigResult, ConnectParams
 from app.dex.session import ServerKeyChanged, Session
-from app.dex.signing import sign
 from app.store.db import Store
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
+from dexproto import codec
+from dexproto.assets import Network
+from dexproto.crypto import xonly_from_secret
+from dexproto.errors import ErrorCode
+from dexproto.messages import ConfigResult, ConnectParams
+from dexproto.signing import sign
 from tests.dex_fakeserver import SERVER_PUBKEY, FakeServer, config
 from tests.unit.test_dex_client import ACCOUNT, match_note
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from app.assets import Network
 from app.client.client import Client
 from app.client.events import ServerTime
 from app.client.order_store import OrderRecord
@@ -21,17 +20,18 @@ from app.client.server_switch import DexSwitchRefused
 from app.config import NodeConfig
 from app.dex.client import DexClient, now_ms
 from app.dex.connection import ClientOptions, ConnectionOptions
-from app.dex.epoch import match_seed
 from app.dex.events import FairnessChecked
-from app.dex.messages import ConnectParams, Side, TimeInForce
 from app.dex.server_clock import ServerClock
-from app.dex.signing import sign
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import BackendError
 from app.wallet.service import NoNodeConfiguredError
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
+from dexproto.assets import Network
+from dexproto.epoch import match_seed
+from dexproto.messages import ConnectParams, Side, TimeInForce
+from dexproto.signing import sign
 from tests.dex_fakeserver import SERVER_SECRET, FakeServer
 from tests.unit.test_dex_client import ACCOUNT, _coin, next_event
 

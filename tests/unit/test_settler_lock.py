@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import Network
 from app.client.client import Client
 from app.client.settlement import EngineSettlement
 from app.client.settler_lock import SettlerBusy, SettlerLock
@@ -18,6 +17,7 @@ from app.swap.states import Failed, Matched, Role
 from app.swap.store import StaleSwapWrite, SwapStore
 from app.wallet.keystore import MIN_SCRYPT_N
 from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network
 from tests.unit.test_swap_transitions import match
 
 HOLD = """

@@ -7,7 +7,6 @@ import dataclasses
 
 import pytest
 
-from app.assets import Network
 from app.wallet.spv import (
     ChainRules,
     Checkpoint,
@@ -29,6 +28,7 @@ from app.wallet.spv_params import (
     rules_for_genesis,
 )
 from app.wallet.txparse import TxParseError, parse_tx, sha256d
+from dexproto.assets import Network
 from tests.headerchains import extend, header_bytes, mine, regtest_chain
 
 BTC_0 = bytes.fromhex(

@@ -9,7 +9,6 @@ import dataclasses
 
 import pytest
 
-from app.assets import Network
 from app.wallet.spv import (
     MAX_TIMEWARP,
     ChainRules,
@@ -33,6 +32,7 @@ from app.wallet.spv_params import (
     LTC_TESTNET,
     candidate_rules,
 )
+from dexproto.assets import Network
 
 ALL_RULES = (BTC_MAINNET, BTC_TESTNET4, BTC_REGTEST, LTC_MAINNET, LTC_TESTNET, LTC_REGTEST)
 

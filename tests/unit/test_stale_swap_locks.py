@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.assets import Network, get_asset
 from app.client.funding import SWAP_FUND, init_inputs, lock_reasons, release_stale_swap_locks
-from app.crypto import pubkey_from_secret
 from app.store.db import Store
-from app.wallet.address import p2wpkh_script_for_pubkey
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.service import AssetWallet
 from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
+from dexproto.address import p2wpkh_script_for_pubkey
+from dexproto.assets import Network, get_asset
+from dexproto.crypto import pubkey_from_secret
 
 LTC = get_asset("ltc", Network.REGTEST)
 

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import pytest
 
-from app.assets import get_asset
 from app.safety.rules import FINALITY_CONFS, finality_confs
 from app.swap.engine import SwapEngine
 from app.swap.htlc import decode_witnesses
@@ -26,9 +25,10 @@ from app.swap.states import (
     Role,
 )
 from app.swap.transitions import Broadcast, ChainTx, Fund, Send, Side, Step, transition
-from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import BlockInfo, SpendInfo, TxInfo
 from app.wallet.coins import Outpoint
+from dexproto.address import p2wpkh_script
+from dexproto.assets import get_asset
 from tests.unit.fake_chain import FakeChain
 from tests.unit.test_swap_transitions import (
     MAKER_KEY,

@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.store.db import Store
 from app.swap.errors import SwapKeyError
-from app.swap.htlc import Contract
 from app.swap.keys import MatchKeys, WalletKeys, unlock
 from app.swap.states import (
     STATE_FORMAT,
@@ -30,10 +27,13 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore, decode_state, encode_state
 from app.swap.transitions import Funded, Observation, our_lock_time, transition
-from app.wallet.address import p2wpkh_script
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.address import p2wpkh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract
 
 T0 = 1_700_000_000_000
 H = 3_600_000

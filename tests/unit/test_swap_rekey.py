@@ -13,14 +13,11 @@ from typing import Any
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.client.matches import swap_keys
 from app.config import AppConfig
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.store.db import Store
 from app.store.migrations import MIGRATIONS
 from app.swap.engine import SwapEngine
-from app.swap.htlc import Contract, maker_lock_time
 from app.swap.keys import unlock
 from app.swap.states import (
     LEGACY_FORMAT,
@@ -33,9 +30,12 @@ from app.swap.states import (
     SealedSecret,
 )
 from app.swap.store import SwapStore, decode_state
-from app.wallet.address import p2wpkh_script
 from app.wallet.hd import HDWallet
 from app.wallet.session import OpenWallet
+from dexproto.address import p2wpkh_script
+from dexproto.assets import Network, get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time
 
 T0 = 1_700_000_000_000
 H = 3_600_000

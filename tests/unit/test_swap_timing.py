@@ -15,12 +15,10 @@ import pytest
 from app.client.client import Client
 from app.client.resume_gate import ResumeGate
 from app.client.settlement import NoSettlement
-from app.dex.match_messages import MatchSide, MatchState, MatchStatus
 from app.safety.rules import rules_for
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine
 from app.swap.errors import AuditError, AuditField
-from app.swap.htlc import maker_lock_time, taker_lock_time, taker_min_maker_lock_time
 from app.swap.keys import MatchKeys
 from app.swap.messages import RedeemReport
 from app.swap.states import (
@@ -47,6 +45,8 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo
+from dexproto.htlc import maker_lock_time, taker_lock_time, taker_min_maker_lock_time
+from dexproto.match_messages import MatchSide, MatchState, MatchStatus
 from tests.unit.fake_chain import THEIR_INIT, FakeChain
 from tests.unit.test_swap_transitions import (
     NOW,

@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.assets import get_asset
-from app.crypto import hash160, pubkey_from_secret, sha256
 from app.store.db import Store
-from app.swap.htlc import Contract, decode_witnesses, maker_lock_time, taker_lock_time
+from app.swap.htlc import decode_witnesses
 from app.swap.htlc_tx import build_redeem_tx
 from app.swap.keys import MatchKeys, WalletKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem, InitReport, RedeemReport
@@ -46,11 +44,14 @@ from app.swap.transitions import (
     Step,
     transition,
 )
-from app.wallet.address import p2wpkh_script
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.address import p2wpkh_script
+from dexproto.assets import get_asset
+from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from tests.unit.fake_chain import contract_txid
 
 T0 = 1_700_000_000_000

@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from app.assets import Network, get_asset
 from app.config import NodeConfig
 from app.wallet.backends.electrum import default_servers
 from app.wallet.mnemonic import entropy_to_mnemonic
@@ -26,6 +25,7 @@ from app.wizard import (
     password_strength,
     word_state,
 )
+from dexproto.assets import Network, get_asset
 
 PHRASE = entropy_to_mnemonic(bytes(range(16)))
 WORDS = PHRASE.split()

@@ -23,7 +23,6 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.assets import Network
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
 from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
@@ -39,6 +38,7 @@ from app.wallet.spv import (
 )
 from app.wallet.spv_params import candidate_rules, rules_for_genesis
 from app.wallet.txparse import ParsedTx, TxParseError, parse_tx
+from dexproto.assets import Network
 
 T = TypeVar("T")
 PROTOCOL = "1.4"

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from app.assets import ATOMS_PER_COIN
 from app.wallet.backends.base import NodeAuthError
 from app.wallet.backends.rpcauth import PasswordAuth, RpcAuth
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
+from dexproto.assets import ATOMS_PER_COIN
 
 if TYPE_CHECKING:
     # aiohttp costs ~100 ms to import: it is imported at the first request, after the app's

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.assets import AssetParams, accepted_genesis
 from app.config import NodeConfig
 from app.wallet.backends.corerpc import CoreRpcBackend, NetworkCheck
 from app.wallet.backends.rpcauth import auth_for, with_default_port
+from dexproto.assets import AssetParams, accepted_genesis
 
 
 def network_check(asset: AssetParams) -> NetworkCheck:

@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from app.assets import AssetParams
 from app.config import NodeConfig
 from app.wallet.errors import BackendError
+from dexproto.assets import AssetParams
 
 
 class CredentialsFileError(BackendError):

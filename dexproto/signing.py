@@ -1,14 +1,14 @@
 """Signing and checking protocol serializations (spec §3): BIP-340 over SHA-256(bytes).
 
-Accepts either raw bytes or an app.dex.codec payload. A failed check raises SignatureError
+Accepts either raw bytes or an dexproto.codec payload. A failed check raises SignatureError
 (code 1) naming what was being checked, so logs and the UI can say which message was bad.
 """
 
 from __future__ import annotations
 
-from app.crypto import schnorr_sign, schnorr_verify
-from app.dex.codec import CoinProofPayload, Payload
-from app.dex.errors import SignatureError
+from dexproto.codec import CoinProofPayload, Payload
+from dexproto.crypto import schnorr_sign, schnorr_verify
+from dexproto.errors import SignatureError
 
 
 def _bytes(serialization: bytes | Payload) -> bytes:

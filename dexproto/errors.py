@@ -1,8 +1,8 @@
-"""Exceptions of the DEX protocol layer (app/dex).
+"""Exceptions of the DEX protocol (dexproto) and of the client's DEX layer (app/dex).
 
 The tree, and what a caller does with each:
 
-    DexError                      base of everything raised by app/dex
+    DexError                      base of everything raised by dexproto and app/dex
     ├── ProtocolError             the peer broke the protocol (or our input did); carries a
     │   │                         §2 error `code`, so a server-originated request can be
     │   │                         answered with an error frame of that code
@@ -15,6 +15,13 @@ The tree, and what a caller does with each:
                                   (in both cases: re-subscribe and rebuild from a snapshot)
 
 `str(err)` is the internal detail for logs; `user_message` is short text fit for the UI.
+
+The base of the swap errors lives here too, with the one both sides raise (the tree is
+drawn in app/swap/errors.py):
+
+    SwapError                     str() is the user-facing message, .detail is internal
+    └── ContractError             not the §9 contract template (dexproto/htlc.py), or a
+                                  field out of range
 """
 
 from __future__ import annotations
@@ -167,3 +174,19 @@ class SequenceGapError(ResyncRequired):
 
 class BookInconsistentError(ResyncRequired):
     """E.g. an add for an order already booked, or a remove of an unknown order."""
+
+
+class SwapError(Exception):
+    """Base of the swap package. str() is safe to show; `detail` is for logs only."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ContractError(SwapError):
+    """The script is not the §9 contract template, or a field is out of range."""

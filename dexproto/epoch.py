@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from app.crypto import sha256
+from dexproto.crypto import sha256
 
 T = TypeVar("T")
 _TWO_64 = 1 << 64

@@ -5,8 +5,8 @@ bip-utils has no Litecoin regtest entry and no P2WSH encoder, so we encode here.
 
 from __future__ import annotations
 
-from app.assets import AssetParams
-from app.crypto import hash160, sha256
+from dexproto.assets import AssetParams
+from dexproto.crypto import hash160, sha256
 
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)

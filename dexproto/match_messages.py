@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from app.dex import codec
-from app.dex._wire import (
+from dexproto import codec
+from dexproto._wire import (
     ADDRESS,
     CONTRACT,
     H32,

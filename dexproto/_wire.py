@@ -1,4 +1,4 @@
-"""Strict JSON field kinds for the message dataclasses of app/dex/messages.py.
+"""Strict JSON field kinds for the message dataclasses of dexproto/messages.py.
 
 A message is a frozen, kw-only dataclass deriving from `WireModel`; each field is declared as
 `name: Annotated[type, kind]` (optional ones `Annotated[type | None, Opt(kind)] = None`), where
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol, Self, TypeAlias
 
-from app.dex.codec import ADDRESS_PATTERN, TICKER_PATTERN
-from app.dex.errors import ErrorCode, ProtocolError
+from dexproto.codec import ADDRESS_PATTERN, TICKER_PATTERN
+from dexproto.errors import ErrorCode, ProtocolError
 
 Json: TypeAlias = "bool | int | str | list[Json] | dict[str, Json] | None"
 

@@ -2,9 +2,9 @@
 
 Each class is a frozen dataclass with a strict `from_json(obj)` (ProtocolError -32602 naming
 the offending field) and `to_json()`. Field names are the wire names. Classes whose content is
-signed have `payload()`, the app.dex.codec object whose bytes the signature covers.
+signed have `payload()`, the dexproto.codec object whose bytes the signature covers.
 `parse_params(method, params)` / `parse_result(method, result)` dispatch by method name.
-The `trades`/`candles` results (§6, chart data) are parsed by app/trading/charts_data.py,
+The `trades`/`candles` results (§6, chart data) are parsed by dexproto/marketdata.py,
 where their shapes live; a malformed item is a protocol violation all the same.
 """
 
@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from app.assets import Network
-from app.dex import codec
-from app.dex._wire import (
+from dexproto import codec
+from dexproto._wire import (
     ADDRESS,
     H32,
     POS,
@@ -37,8 +36,9 @@ from app.dex._wire import (
     describe,
     invalid,
 )
-from app.dex.errors import ErrorCode, ProtocolError
-from app.dex.feed_messages import (
+from dexproto.assets import Network
+from dexproto.errors import ErrorCode, ProtocolError
+from dexproto.feed_messages import (
     AddLimitNote,
     AddOrderNote,
     BookNote,
@@ -55,7 +55,8 @@ from app.dex.feed_messages import (
     UnsubOrderbookParams,
     UpdateRemainingNote,
 )
-from app.dex.match_messages import (
+from dexproto.marketdata import MarketDataError, parse_candles, parse_trades
+from dexproto.match_messages import (
     AuditParams,
     InitParams,
     MatchAck,
@@ -68,7 +69,6 @@ from app.dex.match_messages import (
     RedemptionParams,
     RevokeMatchParams,
 )
-from app.trading.charts_data import MarketDataError, parse_candles, parse_trades
 
 __all__ = [  # the feed and settlement classes are re-exported from here
     "AddLimitNote", "AddOrderNote", "AssetInfo", "AuditParams", "BookNote",

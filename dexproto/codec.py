@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, ClassVar, Protocol, Self
 
-from app.crypto import sha256, sha256d
-from app.dex.errors import SerializationError
+from dexproto.crypto import sha256, sha256d
+from dexproto.errors import SerializationError
 
-TICKER_PATTERN = r"[a-z0-9]{1,5}"  # the JSON fields use the same patterns (app/dex/_wire.py)
+TICKER_PATTERN = r"[a-z0-9]{1,5}"  # the JSON fields use the same patterns (dexproto/_wire.py)
 ADDRESS_PATTERN = r"[A-Za-z0-9]{1,100}"
 _TICKER = re.compile(TICKER_PATTERN)
 _ADDRESS = re.compile(ADDRESS_PATTERN)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from app.dex._wire import (
+from dexproto._wire import (
     H32,
     POS,
     TICKER,

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.dex._wire import Json, JsonFloat, describe
-from app.dex.errors import ErrorCode, ProtocolError, RemoteError, SerializationError
+from dexproto._wire import Json, JsonFloat, describe
+from dexproto.errors import ErrorCode, ProtocolError, RemoteError, SerializationError
 
 MAX_FRAME = 1 << 20  # 1 MiB, per connection limit (§2)
 MAX_METHOD = 64

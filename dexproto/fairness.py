@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.dex.epoch import match_seed, shuffle
-from app.dex.feed_messages import MatchDataNote
+from dexproto.epoch import match_seed, shuffle
+from dexproto.feed_messages import MatchDataNote
 
 
 class Problem(StrEnum):
