@@ -28,7 +28,7 @@ test: deps
 # The quick loop while coding: lint, types, unit and GUI tests (no nodes, no e-x, no simnet).
 check: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy app dexserver simnet
+	$(BIN)/mypy app dexproto dexserver simnet
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/gui
 
 bench: deps
