@@ -19,7 +19,7 @@ from dexproto import messages as m
 from dexproto._wire import Json
 from dexproto.address import decode_segwit, p2wsh_script
 from dexproto.crypto import sha256
-from dexproto.errors import DexError, ErrorCode, ProtocolError
+from dexproto.errors import ContractError, DexError, ErrorCode, ProtocolError
 from dexproto.htlc import Contract, min_maker_lock_time, min_taker_lock_time
 from dexproto.rules import quote_amount
 from dexserver.accounts import Accounts, fail
@@ -208,7 +208,7 @@ class Settlement:
             raise fail(ErrorCode.SETTLEMENT_SEQUENCE, f"{role} init while {r.status}")
         try:
             contract = Contract.parse(p.contract)
-        except ValueError as exc:
+        except (ContractError, ValueError) as exc:  # ContractError is not a ValueError
             raise fail(ErrorCode.CONTRACT_INVALID, f"not a swap contract: {exc}") from None
         asset, amount = self._pays(r, role)
         pay_asset = self.config.assets[asset]

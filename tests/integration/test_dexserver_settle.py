@@ -121,6 +121,9 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
                               mc.lock_time - 3600)
         bad = maker.c.init_params(sell.orderid, mid, m_txid, 0, early_lock.to_script())
         assert await error_code(maker.c, "init", bad) == 14  # lock time too early
+        off_template = mc.to_script()[:-1] + b"\xad"  # CHECKSIGVERIFY: 97 bytes, not §9's
+        bad = maker.c.init_params(sell.orderid, mid, m_txid, 0, off_template)
+        assert await error_code(maker.c, "init", bad) == 14  # not the contract template
         assert await status_of(maker.c, mid) == "newly_matched"  # the refusals changed nothing
 
         ack = await maker.c.call("init", maker.c.init_params(
