@@ -32,6 +32,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.client import read_models
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -52,15 +53,17 @@ from app.client.matches import (
     state_messages,
     swap_keys,
 )
-from app.client.order_store import OrderStore
+from app.client.order_store import OrderRecord, OrderStore
 from app.client.orders import OrderService
 from app.client.outbox import StoreOutbox
+from app.client.read_models import SwapChain, WalletSnapshot
 from app.client.registration import Confirm, Registration, register_until_done
 from app.client.resume_gate import ResumeGate
 from app.client.server_identity import ServerIdentity, key_changed_reason
 from app.client.server_switch import DexSwitchRefused, SwitchBlockers, switch_blockers
 from app.client.settlement import EngineSettlement, NoSettlement, Settlement
 from app.client.settler_lock import SettlerLock
+from app.client.swap_rows import SwapRow
 from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
@@ -441,6 +444,23 @@ class Client:
                 out.append({"match_id": mid, "order_id": state.match.order_id,
                             "role": state.match.role.value, "state": type(state).__name__})
         return out
+
+    # -- read models for the views (app/client/read_models.py) ----------------------------------
+    def swap_rows(self) -> list[SwapRow]:
+        return read_models.swap_rows(self.swaps)
+
+    def swap_row(self, match_id: str) -> SwapRow | None:
+        return read_models.one_swap_row(self.swaps, match_id)
+
+    async def swap_chain(self, rows: list[SwapRow]) -> SwapChain:
+        return await read_models.swap_chain(rows, lambda s: self.wallet.asset(s).backend)
+
+    def order_rows(self) -> list[OrderRecord]:
+        return self.order_store.all()
+
+    async def wallet_snapshot(self, symbol: str) -> WalletSnapshot:
+        """One chain scan of `symbol`: raises NoNodeConfiguredError, BackendError, OSError."""
+        return await read_models.wallet_snapshot(self.wallet.asset(symbol), self.swaps)
 
     async def chain_status(self, symbol: str) -> ChainStatus:
         """How `symbol`'s chain is reached now (Settings shows it per chain)."""

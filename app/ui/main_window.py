@@ -17,8 +17,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from app.client.balances import asset_balance
 from app.client.events import OrderMatched, SwapRefund, SwapStep
+from app.client.swap_rows import countdown
 from app.dex.messages import ConfigResult
 from app.dex.orderbook import BookDelta
 from app.trading.orderform import MarketRules
@@ -44,12 +44,10 @@ from app.ui.qt import (
 from app.ui.safety_notices import SafetyNotices, ServerBanner, wire_safety
 from app.ui.server_key_dialog import server_key_box
 from app.ui.status import StatusBar
-from app.ui.swap_rows import countdown
 from app.ui.swaps_view import SwapsView
 from app.ui.sync_bar import SyncBar
 from app.ui.trade_tab import TradeTab
 from app.ui.tray import Kind, Notifier
-from app.ui.tx_list import read_wallet_txs, tx_rows
 from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
 from app.ui.window_actions import apply_theme, ask_for_server, open_send, open_settings
 from app.ui.window_geometry import restore_window, save_window
@@ -88,8 +86,8 @@ class MainWindow(QMainWindow):
         self.feed = MarketFeed(self.bridge, self.trade)
         self.send_dialog: SendDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
-        self.orders_view = OrdersView(core.order_store)
-        self.swaps_view = SwapsView(core.swaps)
+        self.orders_view = OrdersView(core.order_rows)
+        self.swaps_view = SwapsView(core)
         self.wallet_view = WalletView(symbols)
         # Two asset cards side by side: wider than a small window in some languages, so the
         # tab scrolls rather than widening the window past the screen.
@@ -241,7 +239,7 @@ class MainWindow(QMainWindow):
                 Kind.WARNING)
 
     def _on_refund(self, event: SwapRefund) -> None:
-        if self.core.swaps.load(event.match_id) is not None:
+        if self.core.swap_row(event.match_id) is not None:
             self.notifier.notify(self.tr("Refunding a swap"), self.tr(
                 "The other side of swap {0} did not complete; your coins are being "
                 "refunded.").format(event.match_id[:8]), Kind.WARNING)
@@ -332,8 +330,7 @@ class MainWindow(QMainWindow):
                 self.sync_bar.show_read(symbol, len(aw.known_scripts()), index,
                                         len(self.symbols))
             try:
-                balance, utxos = await asset_balance(aw, self.core.swaps)  # one chain scan
-                tip = await aw.backend.tip()
+                snap = await self.core.wallet_snapshot(symbol)  # one chain scan
             except NoNodeConfiguredError:
                 self.status.set_chain(symbol, None, "unconfigured")
                 continue
@@ -342,24 +339,20 @@ class MainWindow(QMainWindow):
                 continue
             note = self.tr("simulated by a Litecoin regtest chain") \
                 if stand_in and symbol == "btc" else ""
-            self.status.set_chain(symbol, tip.height, note=note)
-            self.wallet_view.show_txs(symbol, tx_rows(
-                read_wallet_txs(self.wallet.store, symbol), utxos, time.time_ns() // 1_000_000,
-                aw.asset.block_seconds))
-            locked = aw.locked_outpoints()
-            self.trade.trading.set_balance(symbol, [u.value for u in utxos if u.confirmations
-                                                    >= 1 and u.outpoint not in locked])
+            self.status.set_chain(symbol, snap.tip_height, note=note)
+            self.wallet_view.show_txs(symbol, list(snap.txs))
+            self.trade.trading.set_balance(symbol, list(snap.spendable))
             self.wallet_view.show_snapshot(AssetSnapshot(
-                asset=aw.asset, available=balance.available,
-                locked_orders=balance.locked_orders, locked_swaps=balance.locked_swaps,
-                unconfirmed=balance.unconfirmed, address=aw.receive_address(),
+                asset=snap.asset, available=snap.available,
+                locked_orders=snap.locked_orders, locked_swaps=snap.locked_swaps,
+                unconfirmed=snap.unconfirmed, address=snap.address,
                 stand_in=stand_in and symbol == "btc"))
             self._balances_shown = True
         if first:
             self._synced = True
             self.sync_bar.done()
         self.orders_view.reload()
-        await self.swaps_view.refresh_chain(lambda s: self.wallet.asset(s).backend)
+        self.swaps_view.show_chain(await self.core.swap_chain(self.swaps_view.pending()))
         if self._balances_shown:
             self.loaded.set()
 

@@ -1,7 +1,8 @@
 """My orders: live ones first with a Cancel button, then the finished ones.
 
-Rows come from the order store (written before each order is sent); order events only say
-"reload". Cancel emits `cancel_requested(order_id)`; the window hands it to the core.
+Rows come from the client (`Client.order_rows`: the order store, written before each order is
+sent); order events only say "reload". Cancel emits `cancel_requested(order_id)`; the window
+hands it to the client.
 "Filled" leaves revoked matches out; the status says when some were revoked, and why.
 Matches the core refused (MatchRefused: never stored) are kept in memory (`refusals`, fed by
 `show_refusal`): the order's status says "refused: <reason>", its tooltip lists them all.
@@ -9,11 +10,12 @@ Matches the core refused (MatchRefused: never stored) are kept in memory (`refus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from app.assets import format_atoms
 from app.client.events import MatchRefused
-from app.client.order_store import LIVE, OrderRecord, OrderStore, RevokeCause
+from app.client.order_store import LIVE, OrderRecord, RevokeCause
 from app.trading.book_rows import decimals_for
 from app.ui.qt import (
     QColor,
@@ -39,9 +41,10 @@ RATE_STEP_DEFAULT = 1000
 class OrdersView(QWidget):
     cancel_requested = Signal(str)
 
-    def __init__(self, store: OrderStore, parent: QWidget | None = None) -> None:
+    def __init__(self, rows: Callable[[], list[OrderRecord]],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.rows = rows
         self.rate_step = RATE_STEP_DEFAULT
         self.orders: list[OrderRecord] = []
         self.cancel_buttons: dict[str, QPushButton] = {}
@@ -118,7 +121,7 @@ class OrdersView(QWidget):
             status=status, amount=format_atoms(o.revoked), ticker=o.base.upper(), cause=cause)
 
     def reload(self) -> None:
-        orders = self.store.all()
+        orders = self.rows()
         live = [o for o in orders if o.status in LIVE]
         done = [o for o in orders if o.status not in LIVE]
         self.orders = sorted(live, key=lambda o: -o.created_ms) + sorted(

@@ -109,38 +109,29 @@ def check_wizard() -> None:
 
 
 def check_main_window() -> None:
-    import tempfile
-    from pathlib import Path
-
     from app.client.events import Dispatcher
-    from app.client.order_store import OrderStore
-    from app.store.db import Store
-    from app.swap.store import SwapStore
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication, QTimer
 
-    # A stand-in core on an empty store: the constructor reads orders and swaps; refreshes
+    # A stand-in core with no orders and no swaps: the constructor reads both; refreshes
     # (wallet, chains) and the DEX connection never run here.
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "selftest.db")
-        core = SimpleNamespace(
-            wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
-            order_store=OrderStore(store), swaps=SwapStore(store),
-            dex=SimpleNamespace(config=None, account=None))
-        window = MainWindow(cast("Client", core), ["ltc", "btc"])
-        try:
-            for timer in window.findChildren(QTimer):
-                timer.stop()
-            window.show()
-            QApplication.processEvents()
-            _expect(window.tabs.tabText(3) == PROBE[2],
-                    "the main window's tabs are not translated")
-            _expect(not window.grab().isNull(), "the main window does not paint")
-        finally:
-            window.quit_confirmed = True
-            window.close()
-            window.deleteLater()
-            store.close()
+    core = SimpleNamespace(
+        wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
+        order_rows=list, swap_rows=list, swap_row=lambda _match_id: None,
+        dex=SimpleNamespace(config=None, account=None))
+    window = MainWindow(cast("Client", core), ["ltc", "btc"])
+    try:
+        for timer in window.findChildren(QTimer):
+            timer.stop()
+        window.show()
+        QApplication.processEvents()
+        _expect(window.tabs.tabText(3) == PROBE[2],
+                "the main window's tabs are not translated")
+        _expect(not window.grab().isNull(), "the main window does not paint")
+    finally:
+        window.quit_confirmed = True
+        window.close()
+        window.deleteLater()
 
 
 def check_native() -> None:

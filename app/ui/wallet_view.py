@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from app.assets import AssetParams, format_atoms
+from app.client.read_models import TxRow
 from app.ui.labels import styled_label as styled_label  # re-exported for other views
 from app.ui.qt import (
     QFrame,
@@ -24,7 +25,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.tx_list import TxListView, TxRow
+from app.ui.tx_list import TxListView
 
 
 @dataclass(frozen=True)

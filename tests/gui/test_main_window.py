@@ -17,10 +17,10 @@ from app.assets import Network, format_atoms
 from app.client.client import Client
 from app.client.events import OrderMatched, SwapsResumed, SwapStep
 from app.client.order_store import OrderRecord
+from app.client.swap_rows import Mark, Step
 from app.swap.states import Complete, Matched, Role
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QMessageBox, QTimer
-from app.ui.swap_rows import Mark, Step
 from app.wallet.session import create_wallet, unlock_wallet
 from tests.unit.test_swap_transitions import at_init
 

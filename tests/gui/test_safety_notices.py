@@ -9,6 +9,8 @@ from dataclasses import replace
 from app.client.client import Client
 from app.client.events import DexConnection, EpochChecked, MatchRefused, ServerRefused, SwapStep
 from app.client.order_store import OrderRecord
+from app.client.swap_rows import swap_row
+from app.client.swap_safety import span_text, swap_safety, utc_text
 from app.safety.rules import client_swap_confs, rules_for
 from app.swap.states import Complete, Matched, Role
 from app.trading.orderform import ChainFees, MarketRules
@@ -16,8 +18,6 @@ from app.ui.main_window import MainWindow
 from app.ui.qt import QColor
 from app.ui.safety_model import EpochChecks, EpochMark, RefusalLog, Verdict
 from app.ui.style import current_palette
-from app.ui.swap_rows import swap_row
-from app.ui.swap_safety import span_text, swap_safety, utc_text
 from app.ui.tray import Kind
 from tests.gui.test_main_window import core, window  # noqa: F401 - fixtures
 from tests.unit.test_swap_transitions import T0, H, at_init, match

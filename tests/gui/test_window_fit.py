@@ -204,7 +204,7 @@ def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
 
 
 def test_wait_text_estimates_from_the_block_interval(core: Client) -> None:
-    from app.ui.swap_rows import Wait
+    from app.client.swap_rows import Wait
 
     btc = Wait("ab" * 32, "btc", 3, 600)
     assert wait_text(btc, 0) == "0 of 3 confirmations on BTC · about 30 min"

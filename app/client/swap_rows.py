@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.assets import format_atoms, get_asset
+from app.client.swap_safety import SwapSafety, swap_safety
 from app.safety.rules import client_swap_confs
 from app.swap.engine import describe, ours_of, theirs_of
 from app.swap.states import (
@@ -31,7 +32,6 @@ from app.swap.states import (
     is_terminal,
     state_name,
 )
-from app.ui.swap_safety import SwapSafety, swap_safety
 
 
 class Step(StrEnum):
