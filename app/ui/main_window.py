@@ -21,6 +21,7 @@ from app.client.events import OrderMatched, SwapRefund, SwapStep
 from app.client.swap_rows import countdown
 from app.dex.messages import ConfigResult
 from app.dex.orderbook import BookDelta
+from app.swap.states import Stage
 from app.trading.orderform import MarketRules
 from app.ui.client_bridge import ClientBridge
 from app.ui.i18n import app_icon
@@ -230,10 +231,10 @@ class MainWindow(QMainWindow):
     def _on_step(self, event: SwapStep) -> None:
         self.swaps_view.update_swap(event.match_id)
         self.orders_view.reload()
-        if event.new == "Complete":
+        if event.new is Stage.COMPLETE:
             self.notifier.notify(self.tr("Swap complete"), self.tr(
                 "Swap {0} is complete; the coins are in your wallet.").format(event.match_id[:8]))
-        elif event.new == "Refunded":
+        elif event.new is Stage.REFUNDED:
             self.notifier.notify(self.tr("Swap refunded"), self.tr(
                 "Swap {0}: your coins came back to your wallet.").format(event.match_id[:8]),
                 Kind.WARNING)

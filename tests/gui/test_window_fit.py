@@ -14,7 +14,7 @@ from app.assets import Network, get_asset
 from app.client.client import Client
 from app.client.events import SwapStep
 from app.dex.orderbook import OrderBookMirror
-from app.swap.states import CounterpartyAudited, Matched, Role
+from app.swap.states import CounterpartyAudited, Matched, Role, Stage
 from app.swap.transitions import transition
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui import i18n
@@ -190,7 +190,7 @@ def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
     assert isinstance(audited, CounterpartyAudited)  # their LTC contract, 2 confirmations due
     mid = audited.match.match_id
     core.swaps.create(audited)
-    core.events.emit(SwapStep(mid, "Matched", "CounterpartyAudited", ""))
+    core.events.emit(SwapStep(mid, Stage.MATCHED, Stage.COUNTERPARTY_AUDITED, ""))
     view = win.swaps_view
     card = view.cards[mid]
     view.confirmations[audited.theirs.txid] = 1
