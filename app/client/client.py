@@ -60,7 +60,12 @@ from app.client.read_models import SwapChain, WalletSnapshot
 from app.client.registration import Confirm, Registration, register_until_done
 from app.client.resume_gate import ResumeGate
 from app.client.server_identity import ServerIdentity, key_changed_reason
-from app.client.server_switch import DexSwitchRefused, SwitchBlockers, switch_blockers
+from app.client.server_switch import (
+    DexSwitchRefused,
+    SwitchBlockers,
+    switch_blockers,
+    switch_until_registered,
+)
 from app.client.settlement import EngineSettlement, NoSettlement, Settlement
 from app.client.settler_lock import SettlerLock
 from app.client.swap_rows import SwapRow
@@ -231,6 +236,15 @@ class Client:
         """Register, retrying passing failures while `dex_url` stays; False when refused."""
         return await register_until_done(lambda c: self.ensure_registered(confirm=c),
                                          lambda: self.dex_url, self.events, confirm, on_error)
+
+    async def switch_server(self, url: str, confirm: Confirm | None,
+                            on_error: Callable[[BaseException], None]) -> bool:
+        """`switch_dex` to `url`, then the registration retries there while it fails for a
+        passing reason (app/client/server_switch.py); raises DexSwitchRefused and
+        RegistrationRefused."""
+        return await switch_until_registered(
+            lambda: self.switch_dex(url, confirm=confirm),
+            lambda: self.register_until_done(confirm, on_error), on_error)
 
     def switch_blockers(self) -> SwitchBlockers:
         """What keeps us on the current server now (none: `switch_dex` may go)."""

@@ -177,9 +177,12 @@ class MainWindow(QMainWindow):
         b.order_placed.connect(self._on_order_placed)
         b.refund_sent.connect(lambda mid, tx: self.status.showMessage(
             self.tr("Refund of swap {0} broadcast: {1}").format(mid[:8], tx), 8000))
-        self.trade.trading.order_requested.connect(b.place)
-        self.orders_view.cancel_requested.connect(b.cancel)
-        self.swaps_view.refund_requested.connect(b.refund_now)
+        self.trade.trading.order_requested.connect(
+            lambda r: b.place(r, busy=[self.trade.trading.form.submit]))
+        self.orders_view.cancel_requested.connect(lambda oid: b.cancel(oid, busy=[
+            w for w in [self.orders_view.cancel_buttons.get(oid)] if w is not None]))
+        self.swaps_view.refund_requested.connect(lambda mid: b.refund_now(mid, busy=[
+            c.refund for c in [self.swaps_view.cards.get(mid)] if c is not None]))
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
         # Match and server refusals, epoch checks (app/ui/safety_notices).

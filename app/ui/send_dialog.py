@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.assets import AssetParams, format_atoms, parse_coins
+from app.ui.client_bridge import run_op, user_message
 from app.ui.forms import ThemedDialog, _tr, error_label, set_error
 from app.ui.qt import (
     QButtonGroup,
@@ -313,14 +314,12 @@ class SendDialog(ThemedDialog):
             return
         address = self.address.text().strip()
         amount = parse_coins(self.amount.text())  # validate() passed: it parses
-        self.review_button.setEnabled(False)
-        try:
-            signed = await self.wallet_actions.preview(address, amount, rate)
-        except WalletError as exc:
-            self.amount_error.setText(self._wallet_error(exc))
-            return
-        finally:
-            self.review_button.setEnabled(True)
+        await run_op(self.wallet_actions.preview(address, amount, rate),
+                     lambda signed: self._show_review(address, amount, rate, signed),
+                     lambda exc: self.amount_error.setText(self._wallet_error(exc)),
+                     busy=[self.review_button])
+
+    def _show_review(self, address: str, amount: int, rate: int, signed: SignedTx) -> None:
         self.payment = (address, amount, rate)
         unit = self.ticker
         self.review_values["to"].setText(address)
@@ -335,21 +334,19 @@ class SendDialog(ThemedDialog):
     async def confirm(self) -> None:
         if self.payment is None:
             return
-        self.send_button.setEnabled(False)
-        try:
-            signed = await self.wallet_actions.send(*self.payment)
-        except WalletError as exc:
-            self.send_error.setText(self._wallet_error(exc))
-            self.send_button.setEnabled(True)
-            return
+        await run_op(self.wallet_actions.send(*self.payment), self._show_sent,
+                     lambda exc: self.send_error.setText(self._wallet_error(exc)),
+                     busy=[self.send_button])
+
+    def _show_sent(self, signed: SignedTx) -> None:
         self.txid.setText(signed.txid)
         self.pages.setCurrentIndex(2)
         self.sent.emit(signed.txid)
 
-    def _wallet_error(self, exc: WalletError) -> str:
+    def _wallet_error(self, exc: BaseException) -> str:
         if isinstance(exc, InsufficientFundsError):
             return describe_send(SendProblem(SendIssue.INSUFFICIENT, limit=exc.available),
                                  self.ticker)
         if isinstance(exc, DustError):
             return describe_send(SendProblem(SendIssue.AMOUNT_DUST, limit=exc.limit), self.ticker)
-        return str(exc)  # WalletError messages are written for users
+        return user_message(exc)  # WalletError messages are written for users

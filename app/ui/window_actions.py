@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Protocol
 from app.client.registration import RegistrationRefused
 from app.client.server_switch import DexSwitchRefused, SwitchBlockers
 from app.config import AppConfig, save_config
-from app.dex.errors import DexError
 from app.ui.forms import _tr
 from app.ui.qt import QDialog, QWidget
 from app.ui.send_dialog import SendActions, SendDialog
@@ -27,7 +26,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
 from app.wallet.coins import SignedTx
-from app.wallet.errors import BackendError, WalletError
+from app.wallet.errors import BackendError
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.service import NoNodeConfiguredError
 
@@ -136,7 +135,7 @@ def refusal_text(blockers: SwitchBlockers) -> str:
 
 def _saved(window: ActionWindow, config: AppConfig) -> None:
     window.app_config = config
-    window.bridge.spawn(apply_settings(window, config))
+    window.bridge.apply_settings(apply_settings(window, config))
 
 
 async def apply_settings(window: ActionWindow, config: AppConfig) -> None:
@@ -175,13 +174,15 @@ async def show_node_states(window: ActionWindow, symbols: list[str]) -> None:
 
 async def switch_server(window: ActionWindow, config: AppConfig) -> None:
     """The registration fee of the new server is paid only after the confirmation dialog
-    (`window.bridge.confirm`); the retries are the core's (`register_until_done`)."""
+    (`window.bridge.confirm`); the retries are the client's (`Client.switch_server`)."""
     core, url = window.core, config.dex_url
     blockers = core.switch_blockers()
     if not blockers:
         window.status.set_switching(url)
         try:
-            await core.switch_dex(url, confirm=window.bridge.confirm)
+            if not await core.switch_server(url, window.bridge.confirm,
+                                            lambda e: _register_failed(window, e)):
+                return  # refused (shown), or another server chosen meanwhile
         except DexSwitchRefused as exc:  # an order placed since the dialog checked
             blockers = exc.blockers
             window.status.set_dex(core.dex.ready, core.dex_url)
@@ -189,11 +190,6 @@ async def switch_server(window: ActionWindow, config: AppConfig) -> None:
             window.status.showMessage(_tr("MainWindow", "Not registered with {0}: {1}").format(
                 url, exc.reason), 15000)
             return
-        except (DexError, TimeoutError, OSError, WalletError) as exc:
-            _register_failed(window, exc)
-            if not await core.register_until_done(window.bridge.confirm,
-                                                  lambda e: _register_failed(window, e)):
-                return  # refused (shown), or another server chosen meanwhile
     if blockers:
         await _keep_server(window, config)
         window.status.showMessage(refusal_text(blockers), 15000)
