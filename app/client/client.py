@@ -58,6 +58,7 @@ from app.client.orders import OrderService
 from app.client.outbox import StoreOutbox
 from app.client.read_models import SwapChain, WalletSnapshot
 from app.client.registration import Confirm, Registration, register_until_done
+from app.client.restore import resume_restore_scan
 from app.client.resume_gate import ResumeGate
 from app.client.server_identity import ServerIdentity, key_changed_reason
 from app.client.server_switch import (
@@ -98,6 +99,7 @@ from app.swap.states import Match
 from app.swap.store import SwapStore
 from app.trading.charts_data import Candle, Trade
 from app.wallet.coins import SignedTx
+from app.wallet.restore_scan import ProgressFn
 from app.wallet.session import OpenWallet
 
 if TYPE_CHECKING:
@@ -475,6 +477,14 @@ class Client:
     async def wallet_snapshot(self, symbol: str) -> WalletSnapshot:
         """One chain scan of `symbol`: raises NoNodeConfiguredError, BackendError, OSError."""
         return await read_models.wallet_snapshot(self.wallet.asset(symbol), self.swaps)
+
+    def known_addresses(self, symbol: str) -> int:
+        """How many of `symbol`'s addresses the wallet watches (the first read's progress)."""
+        return len(self.wallet.asset(symbol).known_scripts())
+
+    async def restore_scan(self, symbols: list[str], progress: ProgressFn) -> bool:
+        """A restored wallet's pending address discovery (app/client/restore.py)."""
+        return await resume_restore_scan(self.wallet, symbols, progress)
 
     async def chain_status(self, symbol: str) -> ChainStatus:
         """How `symbol`'s chain is reached now (Settings shows it per chain)."""

@@ -12,10 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from app.assets import format_atoms
-from app.dex.feed_messages import BookSide
-from app.dex.orderbook import BookDelta, LevelChange, OrderBookMirror, PriceLevel
-from app.trading.book_rows import LevelRow, OpKind, SideRows, Spread
+from app.client.views import (
+    BookDelta,
+    BookSide,
+    LevelChange,
+    LevelRow,
+    OpKind,
+    OrderBookMirror,
+    PriceLevel,
+    SideRows,
+    Spread,
+    format_atoms,
+)
 from app.ui.forms import _tr
 from app.ui.qt import (
     QAbstractTableModel,

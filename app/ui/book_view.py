@@ -12,9 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from app.assets import format_atoms
-from app.dex.feed_messages import BookSide
-from app.trading.book_rows import decimals_for
+from app.client.views import BookSide, decimals_for, format_atoms
 from app.ui.book_model import RATE_ROLE, BookModel, BookSideModel
 from app.ui.chart_paint import faded
 from app.ui.qt import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.trading.charts_data import Bin, Candle, format_change, nice_ticks, time_ticks
+from app.client.views import Bin, Candle, format_change, nice_ticks, time_ticks
 from app.ui.chart_paint import (
     AXIS_H,
     AXIS_W,

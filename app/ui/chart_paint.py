@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from app.assets import format_atoms
+from app.client.views import format_atoms
 from app.ui.qt import (
     QColor,
     QEvent,

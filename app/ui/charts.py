@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.dex.feed_messages import BookSide
-from app.dex.orderbook import OrderBookMirror, PriceLevel
-from app.trading.charts_data import (
+from app.client.views import (
     Bin,
+    BookSide,
     Candle,
     DepthPoint,
     DepthView,
+    OrderBookMirror,
+    PriceLevel,
     Trade,
     aggregate,
     depth_at,

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.client.errors import NotConnected, RequestTimeout
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -38,11 +39,9 @@ from app.client.events import (
     SwapStep,
 )
 from app.client.registration import Confirm
-from app.dex.connection import NotConnected, RequestTimeout
+from app.client.views import ConfigResult, OrderRequest
 from app.dex.errors import DexError, RemoteError
-from app.dex.messages import ConfigResult
 from app.swap.errors import RefundRefused, RefundTooEarly, SwapError
-from app.trading.orderform import OrderRequest
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm
 from app.wallet.errors import WalletError

@@ -17,12 +17,10 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from app.client.errors import NoNodeConfiguredError
 from app.client.events import OrderMatched, SwapRefund, SwapStep
 from app.client.swap_rows import countdown
-from app.dex.messages import ConfigResult
-from app.dex.orderbook import BookDelta
-from app.swap.states import Stage
-from app.trading.orderform import MarketRules
+from app.client.views import BookDelta, ConfigResult, MarketRules, Stage
 from app.ui.client_bridge import ClientBridge
 from app.ui.i18n import app_icon
 from app.ui.market_feed import MarketFeed
@@ -53,9 +51,7 @@ from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
 from app.ui.window_actions import apply_theme, ask_for_server, open_send, open_settings
 from app.ui.window_geometry import restore_window, save_window
 from app.ui.window_style import window_css
-from app.wallet import restore_scan
 from app.wallet.errors import BackendError
-from app.wallet.service import NoNodeConfiguredError
 
 if TYPE_CHECKING:
     from app.client.client import Client
@@ -309,29 +305,18 @@ class MainWindow(QMainWindow):
     async def restore_scan(self) -> None:
         """A restored wallet's address discovery, before its first balance (resumed at the
         next refresh for an asset whose node failed)."""
-        pending = restore_scan.pending(self.wallet.config)
-        todo = [s for s in self.symbols if s in pending]
-        if not todo or self.datadir is None:
-            return
-        done, problems = await restore_scan.discover_assets(
-            [self.wallet.asset(s) for s in todo], self.sync_bar.show_scan)
-        if done:
-            try:
-                restore_scan.finish(self.datadir, self.wallet.config, done)
-            except OSError as exc:  # scanned again at the next start: harmless
-                log.warning("could not record the finished restore scan: %s", exc)
-        for symbol, problem in problems.items():
-            log.info("restore scan of %s waits: %s", symbol, problem)
-        self.sync_bar.done()
+        if self.datadir is None:
+            return  # the self-test's stand-in
+        if await self.core.restore_scan(self.symbols, self.sync_bar.show_scan):
+            self.sync_bar.done()
 
     async def refresh(self) -> None:
         await self.restore_scan()
         stand_in = bool(self.wallet.config.extra.get("btc_stand_in"))
         first = not self._synced
         for index, symbol in enumerate(self.symbols):
-            aw = self.wallet.asset(symbol)
             if first:
-                self.sync_bar.show_read(symbol, len(aw.known_scripts()), index,
+                self.sync_bar.show_read(symbol, self.core.known_addresses(symbol), index,
                                         len(self.symbols))
             try:
                 snap = await self.core.wallet_snapshot(symbol)  # one chain scan

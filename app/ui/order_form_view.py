@@ -10,10 +10,17 @@ error and the submit button stay pinned below them, always reachable.
 
 from __future__ import annotations
 
-from app.assets import format_atoms, parse_coins
-from app.dex.messages import Side, TimeInForce
-from app.trading.book_rows import decimals_for
-from app.trading.orderform import Field, MarketRules, OrderFormState, OrderKind
+from app.client.views import (
+    Field,
+    MarketRules,
+    OrderFormState,
+    OrderKind,
+    Side,
+    TimeInForce,
+    decimals_for,
+    format_atoms,
+    parse_coins,
+)
 from app.ui.forms import error_label
 from app.ui.order_widgets import AtomSpinBox, ConfirmDialog, describe
 from app.ui.qt import (

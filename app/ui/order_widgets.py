@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.assets import format_atoms
-from app.dex.messages import Side, TimeInForce
-from app.trading.orderform import Issue, OrderKind, OrderRequest, Problem
+from app.client.views import OrderIssue as Issue
+from app.client.views import OrderKind, OrderRequest, Side, TimeInForce, format_atoms
+from app.client.views import OrderProblem as Problem
 from app.ui.forms import _tr
 from app.ui.qt import (
     QAbstractSpinBox,

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from app.assets import format_atoms
 from app.client.events import MatchRefused
 from app.client.order_store import LIVE, OrderRecord, RevokeCause
-from app.trading.book_rows import decimals_for
+from app.client.views import decimals_for, format_atoms
 from app.ui.qt import (
     QColor,
     QHBoxLayout,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 
-from app.assets import format_atoms
 from app.client.registration import RegistrationQuote
+from app.client.views import format_atoms
 from app.ui.forms import ThemedDialog, _tr
 from app.ui.qt import (
     QDialogButtonBox,

@@ -15,10 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from app.assets import SYMBOLS, Network, get_asset
-from app.config import AppConfig
-from app.safety.limits import LimitsError, SafetyLimits
-from app.safety.rules import client_swap_confs
+from app.client.views import (
+    SYMBOLS,
+    AppConfig,
+    LimitsError,
+    Network,
+    SafetyLimits,
+    client_swap_confs,
+    get_asset,
+)
 from app.ui.forms import error_label, set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (

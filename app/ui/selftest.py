@@ -76,7 +76,7 @@ def check_translation() -> None:
 
 
 def check_wallet_view() -> None:
-    from app.assets import Network, get_asset
+    from app.client.views import Network, get_asset
     from app.ui.wallet_view import AssetSnapshot, WalletView
 
     view = WalletView(["ltc", "btc"])
@@ -94,8 +94,8 @@ def check_wallet_view() -> None:
 
 
 def check_wizard() -> None:
+    from app.client.views import generate_mnemonic, wordlist
     from app.ui.wizard_view import WizardDialog
-    from app.wallet.mnemonic import generate_mnemonic, wordlist
 
     _expect(len(wordlist()) == 2048, "the BIP39 word list is missing")
     _expect(len(generate_mnemonic().split()) == 12, "mnemonic generation failed")
@@ -139,8 +139,6 @@ def check_native() -> None:
 
     from coincurve import PrivateKey
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    import app.cli  # noqa: F401  (the CLI half of the bundle imports too)
 
     key = PrivateKey(bytes(31) + b"\x01")
     _expect(len(key.public_key.format()) == 33, "coincurve returned a bad public key")

@@ -18,7 +18,21 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from app.assets import AssetParams, format_atoms, parse_coins
+from app.client.views import (
+    TARGET_BLOCKS,
+    AssetParams,
+    FeeQuote,
+    FeeSpeed,
+    SendIssue,
+    SendProblem,
+    SignedTx,
+    approx_fee,
+    check_address,
+    check_amount,
+    format_atoms,
+    max_amount,
+    parse_coins,
+)
 from app.ui.client_bridge import run_op, user_message
 from app.ui.forms import ThemedDialog, _tr, error_label, set_error
 from app.ui.qt import (
@@ -34,17 +48,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.wallet.coins import SignedTx
 from app.wallet.errors import DustError, InsufficientFundsError, WalletError
-from app.wallet.fees import TARGET_BLOCKS, FeeQuote, FeeSpeed
-from app.wallet.send_check import (
-    SendIssue,
-    SendProblem,
-    approx_fee,
-    check_address,
-    check_amount,
-    max_amount,
-)
 
 # Added to the dialogs' rules (style.dialog_style: the speed buttons, #txid and #warn are there).
 SEND_RULES = """

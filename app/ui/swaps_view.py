@@ -18,11 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from app.assets import format_atoms
 from app.client.read_models import SwapChain
 from app.client.swap_rows import SwapRow, countdown, history_csv
 from app.client.swap_safety import SwapSafety, span_text, utc_text
-from app.fileio import atomic_write
+from app.client.views import atomic_write, format_atoms
 from app.ui.qt import (
     QFileDialog,
     QFrame,

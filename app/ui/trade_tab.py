@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import time
 
-from app.assets import format_atoms
-from app.dex.orderbook import OrderBookMirror
-from app.trading.book_rows import decimals_for
-from app.trading.charts_data import Candle, Trade, ticker_24h
-from app.trading.orderform import MarketRules
+from app.client.views import (
+    Candle,
+    MarketRules,
+    OrderBookMirror,
+    Trade,
+    decimals_for,
+    format_atoms,
+    ticker_24h,
+)
 from app.ui.charts import CandleChartWidget, DepthChartWidget
 from app.ui.epoch_timer import EpochCheckMark, EpochTimer
 from app.ui.market_list import MarketList, MarketRow

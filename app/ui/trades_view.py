@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import IntEnum
 
-from app.trading.charts_data import Trade
+from app.client.views import Trade
 from app.ui.chart_paint import chart_colors, coins
 from app.ui.forms import _tr
 from app.ui.market_list import table_style

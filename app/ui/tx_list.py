@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import IntEnum
 
-from app.assets import format_atoms
 from app.client.read_models import RECEIVE, TxRow
+from app.client.views import format_atoms
 from app.ui.chart_paint import chart_colors
 from app.ui.forms import _tr
 from app.ui.market_list import table_style

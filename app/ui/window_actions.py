@@ -16,26 +16,31 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from app.client.registration import RegistrationRefused
-from app.client.server_switch import DexSwitchRefused, SwitchBlockers
-from app.config import AppConfig, save_config
+from app.client.errors import DexSwitchRefused, NoNodeConfiguredError, RegistrationRefused
+from app.client.server_switch import SwitchBlockers
+from app.client.views import (
+    AppConfig,
+    FeePolicy,
+    FeeQuote,
+    FeeSpeed,
+    SignedTx,
+    fee_rate,
+    save_config,
+)
 from app.ui.forms import _tr
 from app.ui.qt import QDialog, QWidget
 from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
-from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError
-from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
-from app.wallet.service import NoNodeConfiguredError
 
 if TYPE_CHECKING:
     from app.client.client import Client
+    from app.client.views import OpenWallet
     from app.ui.client_bridge import ClientBridge
     from app.ui.status import StatusBar
     from app.ui.wallet_view import WalletView
-    from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio.ui")
 

@@ -1,0 +1,20 @@
+"""The errors a client call may raise that are defined outside an errors module, named here so
+the UI catches them by type without importing the modules that raise them (the import
+contract, tests/unit/test_import_contract.py). The error trees themselves are
+app/{dex,wallet,swap,store}/errors.py.
+"""
+
+from __future__ import annotations
+
+from app.client.registration import RegistrationRefused
+from app.client.server_switch import DexSwitchRefused
+from app.dex.connection import NotConnected, RequestTimeout
+from app.wallet.service import NoNodeConfiguredError
+
+__all__ = [
+    "DexSwitchRefused",
+    "NoNodeConfiguredError",
+    "NotConnected",
+    "RegistrationRefused",
+    "RequestTimeout",
+]
