@@ -99,6 +99,7 @@ from app.swap.states import Match
 from app.swap.store import SwapStore
 from app.trading.charts_data import Candle, Trade
 from app.wallet.coins import SignedTx
+from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.restore_scan import ProgressFn
 from app.wallet.session import OpenWallet
 
@@ -418,6 +419,21 @@ class Client:
         """Pay `amount` atoms of `symbol` to `address` at `fee_rate` atoms/vB: signed,
         recorded, then broadcast (AssetWallet.send)."""
         return await self.wallet.asset(symbol).send(address, amount, fee_rate)
+
+    async def fee_quote(self, symbol: str, speed: FeeSpeed) -> FeeQuote:
+        """The fee rate of `speed` on `symbol`'s chain (the node's estimate, or the policy's
+        default when it has none)."""
+        aw = self.wallet.asset(symbol)
+        return await fee_rate(aw.backend, FeePolicy.for_asset(aw.asset), speed)
+
+    async def preview_payment(self, symbol: str, address: str, amount: int,
+                              fee_rate: int) -> SignedTx:
+        """The payment `send` would broadcast, signed but not sent (its exact fee)."""
+        return await self.wallet.asset(symbol).create_payment(address, amount, fee_rate)
+
+    async def chain_tip(self, symbol: str) -> int:
+        """The height of `symbol`'s chain tip as its backend sees it."""
+        return (await self.wallet.asset(symbol).backend.tip()).height
 
     async def apply_settings(self, config: AppConfig) -> list[str]:
         """Use `config` from now on: each changed node replaces its chain's backend in place

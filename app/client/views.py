@@ -64,7 +64,7 @@ from app.wallet.backends.electrum import default_servers, split_servers
 from app.wallet.backends.rpcauth import default_cookie
 from app.wallet.chain_status import ELECTRUM, NODE, ChainStatus
 from app.wallet.coins import SignedTx
-from app.wallet.fees import TARGET_BLOCKS, FeePolicy, FeeQuote, FeeSpeed, fee_rate
+from app.wallet.fees import TARGET_BLOCKS, FeeQuote, FeeSpeed
 from app.wallet.keystore import forget_password, read_info, recall_password, remember_password
 from app.wallet.mnemonic import WORD_COUNT, generate_mnemonic, wordlist
 from app.wallet.restore_scan import ScanProgress, mark_pending
@@ -124,7 +124,6 @@ __all__ = [
     "Countdown",
     "DepthPoint",
     "DepthView",
-    "FeePolicy",
     "FeeQuote",
     "FeeSpeed",
     "Field",
@@ -180,7 +179,6 @@ __all__ = [
     "depth_at",
     "depth_view",
     "epoch_countdown",
-    "fee_rate",
     "forget_password",
     "format_atoms",
     "format_change",

@@ -4,9 +4,9 @@ with the exact fee of the signed transaction, then the broadcast.
 The wallet is reached only through injected coroutines, so tests drive the dialog with fakes:
 
     actions = SendActions(
-        fee_rate=lambda speed: fee_rate(wallet.backend, FeePolicy.for_asset(asset), speed),
-        preview=wallet.create_payment,            # (address, amount, rate) -> SignedTx
-        send=wallet.send)                         # signs, records, broadcasts
+        fee_rate=lambda speed: client.fee_quote(symbol, speed),
+        preview=lambda *p: client.preview_payment(symbol, *p),  # (address, amount, rate)
+        send=lambda *p: client.send(symbol, *p))  # signs, records, broadcasts
     dialog = SendDialog(asset, available, actions, parent); dialog.start()  # current theme
     dialog.sent.connect(lambda txid: refresh())
 """

@@ -20,11 +20,9 @@ from app.client.errors import DexSwitchRefused, NoNodeConfiguredError, Registrat
 from app.client.server_switch import SwitchBlockers
 from app.client.views import (
     AppConfig,
-    FeePolicy,
     FeeQuote,
     FeeSpeed,
     SignedTx,
-    fee_rate,
     save_config,
 )
 from app.ui.forms import _tr
@@ -69,27 +67,26 @@ class ActionWindow(Protocol):
 def send_actions(client: Client, symbol: str) -> SendActions:
     """The dialog's calls (the send is the client's); run as tasks on the qasync loop by the
     dialog itself."""
-    aw = client.wallet.asset(symbol)
-    policy = FeePolicy.for_asset(aw.asset)
-
     async def quote(speed: FeeSpeed) -> FeeQuote:
-        return await fee_rate(aw.backend, policy, speed)
+        return await client.fee_quote(symbol, speed)
+
+    async def preview(address: str, amount: int, rate: int) -> SignedTx:
+        return await client.preview_payment(symbol, address, amount, rate)
 
     async def send(address: str, amount: int, rate: int) -> SignedTx:
         return await client.send(symbol, address, amount, rate)
 
-    return SendActions(fee_rate=quote, preview=aw.create_payment, send=send)
+    return SendActions(fee_rate=quote, preview=preview, send=send)
 
 
 def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
     snap = window.wallet_view.snapshots.get(symbol)
     if snap is None:
         return None  # no balance known yet: the button is disabled until then
-    aw = window.wallet.asset(symbol)
-    dialog = SendDialog(aw.asset, snap.available, send_actions(window.core, symbol),
+    dialog = SendDialog(snap.asset, snap.available, send_actions(window.core, symbol),
                         window.window())
     dialog.sent.connect(lambda txid: window.status.showMessage(
-        _tr("MainWindow", "Sent {0}: {1}").format(aw.asset.ticker, txid), 8000))
+        _tr("MainWindow", "Sent {0}: {1}").format(snap.asset.ticker, txid), 8000))
     dialog.sent.connect(lambda _txid: window.schedule_refresh())
     dialog.finished.connect(dialog.deleteLater)
     window.send_dialog = dialog
@@ -160,18 +157,19 @@ async def show_node_states(window: ActionWindow, symbols: list[str]) -> None:
     notes = []
     for symbol in symbols:
         ticker = symbol.upper()
+        height: int | None = None
         try:
-            tip = await window.wallet.asset(symbol).backend.tip()
+            height = await window.core.chain_tip(symbol)
         except NoNodeConfiguredError:
-            height, problem = None, "unconfigured"
+            problem = "unconfigured"
             notes.append(_tr("MainWindow", "{0}: no node configured").format(ticker))
         except (BackendError, OSError) as exc:
-            height, problem = None, str(exc)
+            problem = str(exc)
             notes.append(_tr("MainWindow", "{0} node unreachable: {1}").format(ticker, exc))
         else:
-            height, problem = tip.height, ""
+            problem = ""
             notes.append(_tr("MainWindow", "{0} node connected, block {1}").format(
-                ticker, tip.height))
+                ticker, height))
         if symbol in window.status.chains:
             window.status.set_chain(symbol, height, problem)
     window.status.showMessage("; ".join(notes), 10000)
