@@ -1,7 +1,8 @@
 """The errors a client call may raise that are defined outside an errors module, named here so
 the UI catches them by type without importing the modules that raise them (the import
-contract, tests/unit/test_import_contract.py). The error trees themselves are
-app/{dex,wallet,swap,store}/errors.py.
+contract, tests/unit/test_import_contract.py), and the DEX package's error tree, so the UI
+names no module of the DEX protocol package at all. The other error trees are
+app/{wallet,swap,store}/errors.py.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 from app.client.registration import RegistrationRefused
 from app.client.server_switch import DexSwitchRefused
 from app.dex.connection import NotConnected, RequestTimeout
+from app.dex.errors import DexError, RemoteError
 from app.wallet.service import NoNodeConfiguredError
 
 __all__ = [
+    "DexError",
     "DexSwitchRefused",
     "NoNodeConfiguredError",
     "NotConnected",
     "RegistrationRefused",
+    "RemoteError",
     "RequestTimeout",
 ]

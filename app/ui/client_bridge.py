@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.client.errors import NotConnected, RequestTimeout
+from app.client.errors import DexError, NotConnected, RemoteError, RequestTimeout
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -40,7 +40,6 @@ from app.client.events import (
 )
 from app.client.registration import Confirm
 from app.client.views import ConfigResult, OrderRequest
-from app.dex.errors import DexError, RemoteError
 from app.swap.errors import RefundRefused, RefundTooEarly, SwapError
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm

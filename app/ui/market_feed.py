@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from app.dex.errors import DexError
+from app.client.errors import DexError
 from app.ui.qt import QObject, QTimer
 
 if TYPE_CHECKING:

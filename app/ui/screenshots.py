@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.dex.errors import DexError
+from app.client.errors import DexError
 from app.ui.window_actions import apply_theme
 
 if TYPE_CHECKING:
