@@ -7,6 +7,7 @@ import sys
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--self-test"]:
+        import app.cli  # noqa: F401  (the CLI half of the bundle imports too)
         from app.ui.selftest import run_self_test
 
         return run_self_test()
@@ -16,6 +17,10 @@ def main(argv: list[str]) -> int:
         return run_cli(argv)
     from app.ui.launch import run_gui
 
+    if "--simnet" in argv:  # the app itself never imports simnet (its import contract)
+        from simnet.gui_session import start_gui_simnet
+
+        return run_gui(argv, start_gui_simnet)
     return run_gui(argv)
 
 

@@ -1,9 +1,10 @@
-"""An import graph of the project's own packages, read with `ast` (module level, under
-`if TYPE_CHECKING:` and inside functions alike), and Tarjan's strongly connected components.
+"""The import graph of the code base, read with `ast` (no module is imported): every
+module's imports at module level, under `if TYPE_CHECKING:` and inside functions alike, and
+Tarjan's strongly connected components.
 
-Shared by tests/unit/test_import_cycles.py and tests/unit/test_package_boundaries.py.
 `from app.x import name` names the submodule `app.x.name` when there is one, else the module
-`app.x`.
+`app.x`. Shared by tests/unit/test_import_cycles.py, test_import_contract.py and
+test_package_boundaries.py (no test module imports another).
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ def module_name(path: Path) -> str:
 
 
 def app_modules(packages: tuple[str, ...] = ("app",)) -> dict[str, Path]:
-    """Module name -> file of every module under the top-level `packages`."""
-    return {module_name(p): p for package in packages
-            for p in sorted((ROOT / package).rglob("*.py"))}
+    """Module name -> file, for every module of the top-level `packages`."""
+    return {module_name(p): p for top in packages for p in sorted((ROOT / top).rglob("*.py"))}
 
 
 def imported(tree: ast.AST, module: str, is_package: bool, known: set[str]) -> Iterator[str]:
-    """The `known` modules `tree` imports anywhere in its body."""
+    """The app modules `tree` imports anywhere in its body."""
     package = module if is_package else module.rpartition(".")[0]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -49,12 +49,16 @@ def imported(tree: ast.AST, module: str, is_package: bool, known: set[str]) -> I
                     yield base
 
 
-def import_graph(packages: tuple[str, ...] = ("app",)) -> dict[str, set[str]]:
-    """One node per module of `packages`, an edge per import of another of their modules."""
+def import_graph(packages: tuple[str, ...] = ("app",),
+                 within: str | None = None) -> dict[str, set[str]]:
+    """Edges from each module (of `within` only, when given) to the modules of `packages`
+    it imports."""
     modules = app_modules(packages)
     known = set(modules)
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
+        if within is not None and name != within and not name.startswith(within + "."):
+            continue
         tree = ast.parse(path.read_text(), str(path))
         graph[name] = set(imported(tree, name, path.name == "__init__.py", known))
     return graph

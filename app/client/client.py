@@ -32,6 +32,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.client import read_models
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -52,15 +53,23 @@ from app.client.matches import (
     state_messages,
     swap_keys,
 )
-from app.client.order_store import OrderStore
+from app.client.order_store import OrderRecord, OrderStore
 from app.client.orders import OrderService
 from app.client.outbox import StoreOutbox
+from app.client.read_models import SwapChain, WalletSnapshot
 from app.client.registration import Confirm, Registration, register_until_done
+from app.client.restore import resume_restore_scan
 from app.client.resume_gate import ResumeGate
 from app.client.server_identity import ServerIdentity, key_changed_reason
-from app.client.server_switch import DexSwitchRefused, SwitchBlockers, switch_blockers
+from app.client.server_switch import (
+    DexSwitchRefused,
+    SwitchBlockers,
+    switch_blockers,
+    switch_until_registered,
+)
 from app.client.settlement import EngineSettlement, NoSettlement, Settlement
 from app.client.settler_lock import SettlerLock
+from app.client.swap_rows import SwapRow
 from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
@@ -87,6 +96,8 @@ from app.swap.refund_now import refund_now
 from app.swap.states import Match
 from app.swap.store import SwapStore
 from app.wallet.coins import SignedTx
+from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
+from app.wallet.restore_scan import ProgressFn
 from app.wallet.session import OpenWallet
 from dexproto.errors import DexError, ErrorCode, SwapError
 from dexproto.marketdata import Candle, Trade
@@ -228,6 +239,15 @@ class Client:
         """Register, retrying passing failures while `dex_url` stays; False when refused."""
         return await register_until_done(lambda c: self.ensure_registered(confirm=c),
                                          lambda: self.dex_url, self.events, confirm, on_error)
+
+    async def switch_server(self, url: str, confirm: Confirm | None,
+                            on_error: Callable[[BaseException], None]) -> bool:
+        """`switch_dex` to `url`, then the registration retries there while it fails for a
+        passing reason (app/client/server_switch.py); raises DexSwitchRefused and
+        RegistrationRefused."""
+        return await switch_until_registered(
+            lambda: self.switch_dex(url, confirm=confirm),
+            lambda: self.register_until_done(confirm, on_error), on_error)
 
     def switch_blockers(self) -> SwitchBlockers:
         """What keeps us on the current server now (none: `switch_dex` may go)."""
@@ -400,6 +420,21 @@ class Client:
         recorded, then broadcast (AssetWallet.send)."""
         return await self.wallet.asset(symbol).send(address, amount, fee_rate)
 
+    async def fee_quote(self, symbol: str, speed: FeeSpeed) -> FeeQuote:
+        """The fee rate of `speed` on `symbol`'s chain (the node's estimate, or the policy's
+        default when it has none)."""
+        aw = self.wallet.asset(symbol)
+        return await fee_rate(aw.backend, FeePolicy.for_asset(aw.asset), speed)
+
+    async def preview_payment(self, symbol: str, address: str, amount: int,
+                              fee_rate: int) -> SignedTx:
+        """The payment `send` would broadcast, signed but not sent (its exact fee)."""
+        return await self.wallet.asset(symbol).create_payment(address, amount, fee_rate)
+
+    async def chain_tip(self, symbol: str) -> int:
+        """The height of `symbol`'s chain tip as its backend sees it."""
+        return (await self.wallet.asset(symbol).backend.tip()).height
+
     async def apply_settings(self, config: AppConfig) -> list[str]:
         """Use `config` from now on: each changed node replaces its chain's backend in place
         (the engine's next step uses it); the changed chains. The DEX server moves with
@@ -441,6 +476,31 @@ class Client:
                 out.append({"match_id": mid, "order_id": state.match.order_id,
                             "role": state.match.role.value, "state": type(state).__name__})
         return out
+
+    # -- read models for the views (app/client/read_models.py) ----------------------------------
+    def swap_rows(self) -> list[SwapRow]:
+        return read_models.swap_rows(self.swaps)
+
+    def swap_row(self, match_id: str) -> SwapRow | None:
+        return read_models.one_swap_row(self.swaps, match_id)
+
+    async def swap_chain(self, rows: list[SwapRow]) -> SwapChain:
+        return await read_models.swap_chain(rows, lambda s: self.wallet.asset(s).backend)
+
+    def order_rows(self) -> list[OrderRecord]:
+        return self.order_store.all()
+
+    async def wallet_snapshot(self, symbol: str) -> WalletSnapshot:
+        """One chain scan of `symbol`: raises NoNodeConfiguredError, BackendError, OSError."""
+        return await read_models.wallet_snapshot(self.wallet.asset(symbol), self.swaps)
+
+    def known_addresses(self, symbol: str) -> int:
+        """How many of `symbol`'s addresses the wallet watches (the first read's progress)."""
+        return len(self.wallet.asset(symbol).known_scripts())
+
+    async def restore_scan(self, symbols: list[str], progress: ProgressFn) -> bool:
+        """A restored wallet's pending address discovery (app/client/restore.py)."""
+        return await resume_restore_scan(self.wallet, symbols, progress)
 
     async def chain_status(self, symbol: str) -> ChainStatus:
         """How `symbol`'s chain is reached now (Settings shows it per chain)."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.dex.orderbook import BookDelta
+from app.swap.states import Stage
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,11 @@ class OrderFinished:
 
 @dataclass(frozen=True)
 class SwapStep:
+    """A swap moved from `old` (None: it was just stored) to `new`."""
+
     match_id: str
-    old: str
-    new: str
+    old: Stage | None
+    new: Stage
     detail: str
 
 

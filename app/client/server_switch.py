@@ -2,16 +2,20 @@
 one: no open order (it would stay booked there, its coins locked) and no active swap (its
 reports go to the server that matched it, and an unacknowledged report still counts).
 `switch_blockers` counts what is in the way; `Client.switch_dex` refuses with
-`DexSwitchRefused` while there is any.
+`DexSwitchRefused` while there is any. `switch_until_registered` is the move with its
+registration retries (Settings uses it; the retries live in the client, never in the UI).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from app.client.order_store import OrderStore
 from app.client.outbox import StoreOutbox
+from app.client.registration import RegistrationRefused
 from app.swap.store import SwapStore
+from app.wallet.errors import WalletError
 from dexproto.errors import DexError
 
 
@@ -43,3 +47,21 @@ def switch_blockers(orders: OrderStore, swaps: SwapStore, outbox: StoreOutbox) -
     active = {s.match.match_id for s in swaps.pending()}
     active |= {item.matchid.hex() for item in outbox.pending()}
     return SwitchBlockers(live, len(active))
+
+
+async def switch_until_registered(switch: Callable[[], Awaitable[None]],
+                                  retry: Callable[[], Awaitable[bool]],
+                                  on_error: Callable[[BaseException], None]) -> bool:
+    """`switch` (Client.switch_dex); when registering at the new server fails for a passing
+    reason (server or node down), report it and `retry` (Client.register_until_done) until
+    it is done. False when the retries end refused or another server was chosen meanwhile.
+    DexSwitchRefused and RegistrationRefused reach the caller: they are answers, not
+    passing failures."""
+    try:
+        await switch()
+    except (DexSwitchRefused, RegistrationRefused):
+        raise
+    except (DexError, TimeoutError, OSError, WalletError) as exc:
+        on_error(exc)
+        return await retry()
+    return True

@@ -42,13 +42,12 @@ from app.swap.messages import (
     SwapStateChanged,
 )
 from app.swap.recovery import resume_all
-from app.swap.states import Match, Matched, Role
+from app.swap.states import REFUND_STAGES, Match, Matched, Role, Stage
 from app.swap.store import SwapStore
 from app.wallet.session import OpenWallet
 from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
-REFUND_STATES = ("AwaitingRefund", "Refunding", "Refunded")
 
 
 class Settlement(Protocol):
@@ -183,11 +182,11 @@ class EngineSettlement:
             await dex.report_redeem(oid, mid, bytes.fromhex(msg.txid), msg.vin, msg.secret)
 
     def _on_swap_event(self, event: SwapEvent) -> None:
-        if isinstance(event, SwapStateChanged) and event.new == "ContractPrepared":
+        if isinstance(event, SwapStateChanged) and event.new is Stage.CONTRACT_PREPARED:
             self._lock_change(event.match_id)
         if isinstance(event, SwapStateChanged):
             self.events.emit(SwapStep(event.match_id, event.old, event.new, event.detail))
-            if event.new in REFUND_STATES:
+            if event.new in REFUND_STAGES:
                 self.events.emit(SwapRefund(event.match_id, event.detail))
         else:
             self.events.emit(CoreError("swap problem", f"{event.match_id[:16]}: "

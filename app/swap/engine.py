@@ -57,9 +57,11 @@ from app.swap.states import (
     Refunded,
     Refunding,
     Role,
+    Stage,
     SwapState,
     TheirContract,
     is_terminal,
+    stage_of,
     state_name,
 )
 from app.swap.store import StaleSwapWrite, SwapStore
@@ -249,8 +251,8 @@ class SwapEngine:
             return
         for state in states:
             self._checkpoint("stored:ContractPrepared")
-            self._emit(SwapStateChanged(state.match.match_id, "Matched", "ContractPrepared",
-                                        describe(state)))
+            self._emit(SwapStateChanged(state.match.match_id, Stage.MATCHED,
+                                        Stage.CONTRACT_PREPARED, describe(state)))
 
     def start(self, match_id: str) -> None:
         task = self._tasks.get(match_id)
@@ -304,7 +306,7 @@ class SwapEngine:
                 self.start(match_id)
                 return False
             self._funded.pop(match_id, None)
-            self._emit(SwapStateChanged(match_id, state_name(state), "Failed", reason))
+            self._emit(SwapStateChanged(match_id, stage_of(state), Stage.FAILED, reason))
             return True
         if not is_terminal(state):
             self.start(match_id)
@@ -365,8 +367,8 @@ class SwapEngine:
                 self._funded.pop(match_id, None)
                 log.info("swap %s: %s -> %s", match_id[:8], state_name(state),
                          state_name(step.state))
-                self._emit(SwapStateChanged(match_id, state_name(state),
-                                            state_name(step.state), describe(step.state)))
+                self._emit(SwapStateChanged(match_id, stage_of(state),
+                                            stage_of(step.state), describe(step.state)))
             state = step.state
             accepted: set[str] = set()  # txids our node took in this step
             try:

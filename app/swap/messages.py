@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.swap.states import Stage
+
 
 @dataclass(frozen=True)
 class InitReport:
@@ -76,8 +78,8 @@ def as_incoming(msg: OutgoingMessage) -> IncomingMessage:
 @dataclass(frozen=True)
 class SwapStateChanged:
     match_id: str
-    old: str  # state names
-    new: str
+    old: Stage
+    new: Stage
     detail: str  # a short description without secrets
 
 

@@ -299,3 +299,27 @@ def is_terminal(state: SwapState) -> bool:
 
 def state_name(state: SwapState) -> str:
     return type(state).__name__
+
+
+class Stage(StrEnum):
+    """Which state a swap is in, for events and views to match on (never a bare string).
+    The values are the state class names: logs, the CLI's JSON events and the history table
+    carry the same text."""
+
+    MATCHED = "Matched"
+    COUNTERPARTY_AUDITED = "CounterpartyAudited"
+    CONTRACT_PREPARED = "ContractPrepared"
+    INIT_BROADCAST = "InitBroadcast"
+    REDEEMING = "Redeeming"
+    AWAITING_REFUND = "AwaitingRefund"
+    REFUNDING = "Refunding"
+    COMPLETE = "Complete"
+    REFUNDED = "Refunded"
+    FAILED = "Failed"
+
+
+REFUND_STAGES = frozenset({Stage.AWAITING_REFUND, Stage.REFUNDING, Stage.REFUNDED})
+
+
+def stage_of(state: SwapState) -> Stage:
+    return Stage(type(state).__name__)

@@ -222,6 +222,11 @@ class SwapStore:
             "SELECT record, fmt FROM matches WHERE terminal = 0 ORDER BY created_ms")
         return [decode_state(r["record"], r["fmt"]) for r in rows]
 
+    def times(self) -> dict[str, tuple[int, int]]:
+        """Each swap's first and last write (ms): when it was matched and last moved."""
+        return {str(r["match_id"]): (int(r["created_ms"]), int(r["updated_ms"]))
+                for r in self.store.query("SELECT match_id, created_ms, updated_ms FROM matches")}
+
     def all_ids(self) -> list[str]:
         return [str(r["match_id"]) for r in
                 self.store.query("SELECT match_id FROM matches ORDER BY created_ms")]

@@ -12,8 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from app.dex.orderbook import BookDelta, LevelChange, OrderBookMirror, PriceLevel
-from app.trading.book_rows import LevelRow, OpKind, SideRows, Spread
+from app.client.views import (
+    BookDelta,
+    BookSide,
+    LevelChange,
+    LevelRow,
+    OpKind,
+    OrderBookMirror,
+    PriceLevel,
+    SideRows,
+    Spread,
+    format_atoms,
+)
 from app.ui.forms import _tr
 from app.ui.qt import (
     QAbstractTableModel,
@@ -25,8 +35,6 @@ from app.ui.qt import (
     QTimer,
     Signal,
 )
-from dexproto.assets import format_atoms
-from dexproto.feed_messages import BookSide
 
 Index = QModelIndex | QPersistentModelIndex
 RATE_ROLE = Qt.ItemDataRole.UserRole + 1  # int: the level's rate

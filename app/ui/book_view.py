@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from app.trading.book_rows import decimals_for
+from app.client.views import BookSide, decimals_for, format_atoms
 from app.ui.book_model import RATE_ROLE, BookModel, BookSideModel
 from app.ui.chart_paint import faded
 from app.ui.qt import (
@@ -37,8 +37,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.style import Palette, current_palette, fill
-from dexproto.assets import format_atoms
-from dexproto.feed_messages import BookSide
 
 ROW_HEIGHT = 20
 PAD_RIGHT = 10  # text inset from a cell's right edge

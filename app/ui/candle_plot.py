@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.trading.charts_data import Bin, format_change, nice_ticks, time_ticks
+from app.client.views import Bin, Candle, format_change, nice_ticks, time_ticks
 from app.ui.chart_paint import (
     AXIS_H,
     AXIS_W,
@@ -17,7 +17,6 @@ from app.ui.chart_paint import (
     step_decimals,
 )
 from app.ui.qt import QPainter, QPaintEvent, QPen, QPointF, QRectF, Qt, QWheelEvent, QWidget
-from dexproto.marketdata import Candle
 
 
 class CandlePlot(ChartBase):

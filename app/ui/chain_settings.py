@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from app.config import NodeConfig
+from app.client.views import (
+    ELECTRUM,
+    NODE,
+    AssetParams,
+    ChainStatus,
+    NodeConfig,
+    check_electrum_url,
+    default_cookie,
+    default_servers,
+    split_servers,
+)
 from app.ui.forms import _tr, describe, error_label, set_error
 from app.ui.qt import (
     QAbstractItemView,
@@ -28,11 +38,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.wallet.backends.electrum import default_servers, split_servers
-from app.wallet.backends.rpcauth import default_cookie
-from app.wallet.chain_status import ELECTRUM, NODE, ChainStatus
-from app.wizard import check_electrum_url
-from dexproto.assets import AssetParams
 
 # How a node is logged in to (NodeFields.login's data).
 COOKIE, PASSWORD, AUTH_FILE = "cookie", "password", "auth_file"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from app.client.views import format_atoms
 from app.ui.qt import (
     QColor,
     QEvent,
@@ -25,7 +26,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.style import Palette, current_palette, palette
-from dexproto.assets import format_atoms
 
 AXIS_W, AXIS_H, TOP = 84, 22, 26  # right price/amount axis, bottom axis, legend strip
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.dex.orderbook import OrderBookMirror, PriceLevel
-from app.trading.charts_data import (
+from app.client.views import (
     Bin,
+    BookSide,
+    Candle,
     DepthPoint,
     DepthView,
+    OrderBookMirror,
+    PriceLevel,
+    Trade,
     aggregate,
     depth_at,
     depth_view,
@@ -55,8 +59,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.style import Palette, current_palette, fill, palette
-from dexproto.feed_messages import BookSide
-from dexproto.marketdata import Candle, Trade
 
 BIN_TEMPLATE = """
 QPushButton#bin { background: transparent; color: $muted; padding: 3px 10px; border-radius: 4px;

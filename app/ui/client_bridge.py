@@ -2,7 +2,9 @@
 
 The one place where app/ui touches the headless client (app/client/). Widgets connect to
 the signals here and call the action methods; nothing in the engine knows about Qt. Actions never
-block the UI: each becomes a task on the running asyncio loop and reports back by signal.
+block the UI: each goes through `run_op(coroutine, on_ok, on_err, busy=...)`, which disables the
+triggering widgets, runs the client call as a task on the running asyncio loop, re-enables them
+and hands the result or the error (its user message) back; the send dialog uses it too.
 
 Registration: `confirm` answers the core's registration-fee question (by default the
 confirmation dialog, app/ui/regfee_dialog.py; the simnet launcher sets its own policy); the
@@ -12,10 +14,12 @@ retries live in the core (`Client.register_until_done`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.client.errors import DexError, NotConnected, RemoteError, RequestTimeout
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -35,19 +39,18 @@ from app.client.events import (
     SwapStep,
 )
 from app.client.registration import Confirm
-from app.dex.connection import NotConnected, RequestTimeout
+from app.client.views import ConfigResult, OrderRequest
 from app.swap.errors import RefundRefused, RefundTooEarly
-from app.trading.orderform import OrderRequest
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm
 from app.wallet.errors import WalletError
-from dexproto.errors import DexError, RemoteError
-from dexproto.messages import ConfigResult
+from dexproto.errors import SwapError
 
 if TYPE_CHECKING:
     from app.client.client import Client
 
 log = logging.getLogger("cambio.ui")
+T = TypeVar("T")
 
 
 class ClientBridge(QObject):
@@ -86,7 +89,7 @@ class ClientBridge(QObject):
     async def start(self) -> None:
         """Start the core (pending swaps resume first), then register and connect."""
         await self.core.start()
-        self.spawn(self._register())
+        self.register()
 
     async def stop(self) -> None:
         self._unsubscribe()
@@ -96,16 +99,22 @@ class ClientBridge(QObject):
         await self.core.stop()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A background read of the bridge's users (market data); actions use `run_op`."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _register(self) -> None:
+    def register(self) -> asyncio.Task[None] | None:
+        """Register with the wallet's server; the retries are the client's."""
         if not self.core.dex.configured:  # a wallet made without a server (`wallet create`)
             self.server_needed.emit()
-            return
-        if await self.core.register_until_done(self.confirm, self._register_failed):
+            return None
+        return self.run_op(self.core.register_until_done(self.confirm, self._register_failed),
+                           self._register_ended)
+
+    def _register_ended(self, registered: bool) -> None:
+        if registered:
             self.registered.emit()
         self._check_config()
 
@@ -166,58 +175,110 @@ class ClientBridge(QObject):
             return None
 
     # -- actions ------------------------------------------------------------------------------
-    def place(self, request: OrderRequest) -> asyncio.Task[Any]:
-        return self.spawn(self._place(request))
+    def run_op(self, coro: Awaitable[T], on_ok: Callable[[T], None] | None = None,
+               on_err: Callable[[BaseException], None] | None = None, *,
+               busy: Sequence[QWidget] = (), failure: str = "") -> asyncio.Task[None]:
+        """`run_op` (below) kept by the bridge (cancelled at stop); a failure without its
+        own `on_err` is shown as `failure` (default: the error's user message)."""
+        def shown(exc: BaseException) -> None:
+            self.error.emit(failure or user_message(exc), str(exc))
 
-    async def _place(self, r: OrderRequest) -> None:
-        try:
-            oid = await self.core.place_order(r.market, r.side.value, r.kind.value, r.quantity,
-                                              r.rate, r.tif.value)
-        except RemoteError as exc:
-            self.order_failed.emit(self.tr("The server refused the order: {0}").format(
-                exc.user_message))
-        except (NotConnected, RequestTimeout, TimeoutError):
-            self.order_failed.emit(self.tr("Not connected to the DEX server; the order was "
-                                           "not sent. Try again when connected."))
-        except DexError as exc:
-            self.order_failed.emit(str(exc) or exc.user_message)
-        except (WalletError, ValueError) as exc:
-            self.order_failed.emit(str(exc))
+        task = run_op(coro, on_ok, on_err or shown, busy=busy)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def place(self, request: OrderRequest, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
+        r = request
+        return self.run_op(self.core.place_order(r.market, r.side.value, r.kind.value,
+                                                 r.quantity, r.rate, r.tif.value),
+                           self.order_placed.emit, self._order_failed, busy=busy)
+
+    def _order_failed(self, exc: BaseException) -> None:
+        """Shown inline by the order form."""
+        if isinstance(exc, RemoteError):
+            text = self.tr("The server refused the order: {0}").format(exc.user_message)
+        elif isinstance(exc, NotConnected | RequestTimeout | TimeoutError):
+            text = self.tr("Not connected to the DEX server; the order was not sent. Try "
+                           "again when connected.")
+        elif isinstance(exc, DexError):
+            text = str(exc) or exc.user_message
         else:
-            self.order_placed.emit(oid)
+            text = str(exc)
+        self.order_failed.emit(text)
 
-    def cancel(self, order_id: str) -> asyncio.Task[Any]:
-        return self.spawn(self._cancel(order_id))
+    def cancel(self, order_id: str, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
+        return self.run_op(self.core.cancel_order(order_id), lambda _none: self.order_event.emit(
+            OrderFinished(order_id, "cancelling", 0)), busy=busy,
+            failure=self.tr("Could not cancel the order"))
 
-    async def _cancel(self, order_id: str) -> None:
-        try:
-            await self.core.cancel_order(order_id)
-        except (DexError, TimeoutError, ValueError) as exc:
-            self.error.emit(self.tr("Could not cancel the order"), str(exc))
-        else:
-            self.order_event.emit(OrderFinished(order_id, "cancelling", 0))
+    def accept_server_key(self, url: str) -> asyncio.Task[None]:
+        return self.run_op(self.core.accept_server_key(url),
+                           failure=self.tr("Could not accept the server key"))
 
-    def accept_server_key(self, url: str) -> asyncio.Task[Any]:
-        return self.spawn(self._accept_server_key(url))
-
-    async def _accept_server_key(self, url: str) -> None:
-        try:
-            await self.core.accept_server_key(url)
-        except (DexError, ValueError) as exc:
-            self.error.emit(self.tr("Could not accept the server key"), str(exc))
-
-    def refund_now(self, match_id: str) -> asyncio.Task[Any]:
-        return self.spawn(self._refund(match_id))
-
-    async def _refund(self, match_id: str) -> None:
+    def refund_now(self, match_id: str, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
         """The client's "refund now"; the engine sees the spend and finishes the swap."""
-        try:
-            txid = await self.core.refund_now(match_id)
-        except RefundTooEarly as exc:
-            self.error.emit(self.tr("The refund time has not come yet"), str(exc))
-        except RefundRefused as exc:
-            self.error.emit(self.tr("The refund was not sent"), str(exc))
-        except (WalletError, OSError) as exc:
-            self.error.emit(self.tr("The refund could not be broadcast"), str(exc))
+        return self.run_op(self.core.refund_now(match_id),
+                           lambda txid: self.refund_sent.emit(match_id, txid),
+                           self._refund_failed, busy=busy)
+
+    def _refund_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, RefundTooEarly):
+            title = self.tr("The refund time has not come yet")
+        elif isinstance(exc, RefundRefused):
+            title = self.tr("The refund was not sent")
         else:
-            self.refund_sent.emit(match_id, txid)
+            title = self.tr("The refund could not be broadcast")
+        self.error.emit(title, str(exc))
+
+    def apply_settings(self, apply: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Settings saved: `apply` is the window's sequence (nodes, then the server)."""
+        return self.run_op(apply, failure=self.tr("Could not apply the settings"))
+
+
+# What a user action may fail with and still leave the app running: the error trees of the
+# client's parts plus the OS's and asyncio's. Anything else is a bug and reaches the loop.
+OP_ERRORS: tuple[type[BaseException], ...] = (
+    DexError, WalletError, SwapError, TimeoutError, OSError, ValueError)
+
+
+def user_message(exc: BaseException) -> str:
+    """Text fit for the user: a DexError's `user_message` (its str() is the log detail); the
+    wallet's and the swap's errors are written for users (str())."""
+    if isinstance(exc, DexError):
+        return exc.user_message
+    return str(exc) or type(exc).__name__
+
+
+def run_op(coro: Awaitable[T], on_ok: Callable[[T], None] | None = None,
+           on_err: Callable[[BaseException], None] | None = None, *,
+           busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
+    """Run one user action on the asyncio loop: `busy` widgets disabled until it ends (no
+    double submit: a second click cannot pay or place twice), then `on_ok(result)` or
+    `on_err(error)` for an OP_ERRORS failure (logged in any case)."""
+    for widget in busy:
+        widget.setEnabled(False)
+
+    async def op() -> None:
+        try:
+            result = await coro
+        except OP_ERRORS as exc:
+            _enable(busy)
+            log.info("action failed: %s", exc)
+            if on_err is not None:
+                on_err(exc)
+            return
+        except BaseException:
+            _enable(busy)
+            raise
+        _enable(busy)
+        if on_ok is not None:
+            on_ok(result)
+
+    return asyncio.ensure_future(op())
+
+
+def _enable(widgets: Sequence[QWidget]) -> None:
+    for widget in widgets:
+        with contextlib.suppress(RuntimeError):  # deleted meanwhile (a table re-rendered)
+            widget.setEnabled(True)

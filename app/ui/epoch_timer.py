@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from app.client.events import EpochChecked
-from app.trading.charts_data import Countdown, ServerClock, epoch_countdown, format_countdown
+from app.client.views import Countdown, ServerClock, epoch_countdown, format_countdown
 from app.ui.chart_paint import chart_colors, chart_font
 from app.ui.qt import QLabel, QPainter, QPaintEvent, QRectF, QSize, Qt, QTimer, QWidget
 from app.ui.safety_model import EpochChecks, Verdict

@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar
 
+from app.client.views import WizardIssue as Issue
+from app.client.views import WizardProblem as Problem
+from app.client.views import wordlist
 from app.ui.qt import (
     QCompleter,
     QCoreApplication,
@@ -21,8 +24,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.style import Palette, current_palette, dialog_style
-from app.wallet.mnemonic import wordlist
-from app.wizard import Issue, Problem
 
 
 class ThemedDialog(QDialog):

@@ -16,14 +16,21 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from app.config import AppConfig, ConfigError, default_datadir, load_config, save_config
-from dexproto.assets import SYMBOLS
+from app.client.views import (
+    SYMBOLS,
+    AppConfig,
+    ConfigError,
+    default_datadir,
+    load_config,
+    save_config,
+)
 
 if TYPE_CHECKING:
+    from app.client.registration import Confirm
+    from app.client.views import OpenWallet
     from app.ui.qt import QApplication
-    from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio")
 # What the start imports between the password and the main window, in that order.
@@ -90,15 +97,20 @@ def warm_up_after_first_paint(app: QApplication, names: Sequence[str] = WARM_UP_
 
 def _open_or_create(datadir: Path) -> OpenWallet | None:
     """Unlock the wallet in `datadir`, or run the first-run wizard and create it there."""
-    from app.wallet.session import wallet_exists
+    from app.client.views import wallet_exists
 
     if wallet_exists(datadir):
         from app.ui.unlock_view import ask_unlock
 
         return ask_unlock(datadir)
+    from app.client.views import (
+        create_wallet,
+        keystore_path,
+        read_info,
+        remember_password,
+        unlock_wallet,
+    )
     from app.ui.wizard_view import run_wizard
-    from app.wallet.keystore import read_info, remember_password
-    from app.wallet.session import create_wallet, keystore_path, unlock_wallet
 
     result = run_wizard()
     if result is None:
@@ -109,7 +121,7 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
     config = load_config(datadir)
     config.dex_url = result.dex_url
     if result.restored:  # the main window discovers its used addresses (with a progress bar)
-        from app.wallet.restore_scan import mark_pending
+        from app.client.views import mark_pending
 
         mark_pending(config, SYMBOLS)
     save_config(datadir, config)
@@ -157,8 +169,32 @@ def prepare_first_window(app: QApplication, datadir: Path, language: str | None)
     return saved
 
 
-def run_gui(argv: list[str]) -> int:
+class LocalNet(Protocol):
+    """The bundled simnet of `--simnet` (simnet/gui_session.py), handed in by main.py:
+    nothing in app imports simnet."""
+
+    password: str
+
+    @property
+    def wallet_dir(self) -> Path: ...
+
+    def regfee_policy(self, fallback: Confirm | None) -> Confirm: ...
+
+    def start_maker(self) -> None: ...
+
+    async def stop_maker(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+StartLocalNet = Callable[[Path, bool], LocalNet]  # (datadir, light)
+
+
+def run_gui(argv: list[str], start_simnet: StartLocalNet | None = None) -> int:
     args = _parse(argv)
+    if args.simnet and start_simnet is None:
+        print("this build of Cambio has no simnet", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from app.ui.qt import QApplication
 
@@ -172,11 +208,11 @@ def run_gui(argv: list[str]) -> int:
 
     devnet = None
     if args.simnet:
-        from app.wallet.session import unlock_wallet
-        from simnet.devnet import SIMNET_PASSWORD, start_devnet
+        from app.client.views import unlock_wallet
 
-        devnet = start_devnet(args.datadir or Path("simnet-data"), light=args.light)
-        wallet = unlock_wallet(devnet.wallet_dir, SIMNET_PASSWORD)
+        assert start_simnet is not None
+        devnet = start_simnet(args.datadir or Path("simnet-data"), args.light)
+        wallet = unlock_wallet(devnet.wallet_dir, devnet.password)
     else:
         warm_up_after_first_paint(app)
         # Dialogs run before the qasync loop starts: they nest their own Qt event loop.
@@ -199,23 +235,16 @@ def run_gui(argv: list[str]) -> int:
     core = Client(wallet)
     window = MainWindow(core, ["ltc", "btc"])
     if devnet is not None:  # the simnet's own server only; any other still asks the user
-        from simnet.regfee_policy import SimnetRegfeePolicy
-
-        window.bridge.confirm = SimnetRegfeePolicy(devnet.dex_url,
-                                                   fallback=window.bridge.confirm)
+        window.bridge.confirm = devnet.regfee_policy(window.bridge.confirm)
     window.show()
 
     async def main() -> None:
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
-        maker = None
         await window.bridge.start()
-        if devnet is not None and devnet.net is not None:
-            from simnet.devnet import DemoMaker
-
-            maker = DemoMaker(devnet.maker_dir, devnet.dex_url)
-            maker.start()
+        if devnet is not None:
+            devnet.start_maker()
         window.schedule_refresh()
         if args.screenshot_dir:
             from app.ui.screenshots import take_screenshots
@@ -224,8 +253,8 @@ def run_gui(argv: list[str]) -> int:
             shots.add_done_callback(lambda _t: closed.set())
         await closed.wait()
         # Shutdown order: swap engine and DEX connection, then the store; Qt after the loop.
-        if maker is not None:
-            await maker.stop()
+        if devnet is not None:
+            await devnet.stop_maker()
         await window.bridge.stop()
         await wallet.close()
 

@@ -17,10 +17,10 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from app.client.balances import asset_balance
+from app.client.errors import NoNodeConfiguredError
 from app.client.events import OrderMatched, SwapRefund, SwapStep
-from app.dex.orderbook import BookDelta
-from app.trading.orderform import MarketRules
+from app.client.swap_rows import countdown
+from app.client.views import BookDelta, ConfigResult, MarketRules, Stage
 from app.ui.client_bridge import ClientBridge
 from app.ui.i18n import app_icon
 from app.ui.market_feed import MarketFeed
@@ -43,20 +43,15 @@ from app.ui.qt import (
 from app.ui.safety_notices import SafetyNotices, ServerBanner, wire_safety
 from app.ui.server_key_dialog import server_key_box
 from app.ui.status import StatusBar
-from app.ui.swap_rows import countdown
 from app.ui.swaps_view import SwapsView
 from app.ui.sync_bar import SyncBar
 from app.ui.trade_tab import TradeTab
 from app.ui.tray import Kind, Notifier
-from app.ui.tx_list import read_wallet_txs, tx_rows
 from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
 from app.ui.window_actions import apply_theme, ask_for_server, open_send, open_settings
 from app.ui.window_geometry import restore_window, save_window
 from app.ui.window_style import window_css
-from app.wallet import restore_scan
 from app.wallet.errors import BackendError
-from app.wallet.service import NoNodeConfiguredError
-from dexproto.messages import ConfigResult
 
 if TYPE_CHECKING:
     from app.client.client import Client
@@ -88,8 +83,8 @@ class MainWindow(QMainWindow):
         self.feed = MarketFeed(self.bridge, self.trade)
         self.send_dialog: SendDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
-        self.orders_view = OrdersView(core.order_store)
-        self.swaps_view = SwapsView(core.swaps)
+        self.orders_view = OrdersView(core.order_rows)
+        self.swaps_view = SwapsView(core)
         self.wallet_view = WalletView(symbols)
         # Two asset cards side by side: wider than a small window in some languages, so the
         # tab scrolls rather than widening the window past the screen.
@@ -178,9 +173,12 @@ class MainWindow(QMainWindow):
         b.order_placed.connect(self._on_order_placed)
         b.refund_sent.connect(lambda mid, tx: self.status.showMessage(
             self.tr("Refund of swap {0} broadcast: {1}").format(mid[:8], tx), 8000))
-        self.trade.trading.order_requested.connect(b.place)
-        self.orders_view.cancel_requested.connect(b.cancel)
-        self.swaps_view.refund_requested.connect(b.refund_now)
+        self.trade.trading.order_requested.connect(
+            lambda r: b.place(r, busy=[self.trade.trading.form.submit]))
+        self.orders_view.cancel_requested.connect(lambda oid: b.cancel(oid, busy=[
+            w for w in [self.orders_view.cancel_buttons.get(oid)] if w is not None]))
+        self.swaps_view.refund_requested.connect(lambda mid: b.refund_now(mid, busy=[
+            c.refund for c in [self.swaps_view.cards.get(mid)] if c is not None]))
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
         # Match and server refusals, epoch checks (app/ui/safety_notices).
@@ -232,16 +230,16 @@ class MainWindow(QMainWindow):
     def _on_step(self, event: SwapStep) -> None:
         self.swaps_view.update_swap(event.match_id)
         self.orders_view.reload()
-        if event.new == "Complete":
+        if event.new is Stage.COMPLETE:
             self.notifier.notify(self.tr("Swap complete"), self.tr(
                 "Swap {0} is complete; the coins are in your wallet.").format(event.match_id[:8]))
-        elif event.new == "Refunded":
+        elif event.new is Stage.REFUNDED:
             self.notifier.notify(self.tr("Swap refunded"), self.tr(
                 "Swap {0}: your coins came back to your wallet.").format(event.match_id[:8]),
                 Kind.WARNING)
 
     def _on_refund(self, event: SwapRefund) -> None:
-        if self.core.swaps.load(event.match_id) is not None:
+        if self.core.swap_row(event.match_id) is not None:
             self.notifier.notify(self.tr("Refunding a swap"), self.tr(
                 "The other side of swap {0} did not complete; your coins are being "
                 "refunded.").format(event.match_id[:8]), Kind.WARNING)
@@ -307,33 +305,21 @@ class MainWindow(QMainWindow):
     async def restore_scan(self) -> None:
         """A restored wallet's address discovery, before its first balance (resumed at the
         next refresh for an asset whose node failed)."""
-        pending = restore_scan.pending(self.wallet.config)
-        todo = [s for s in self.symbols if s in pending]
-        if not todo or self.datadir is None:
-            return
-        done, problems = await restore_scan.discover_assets(
-            [self.wallet.asset(s) for s in todo], self.sync_bar.show_scan)
-        if done:
-            try:
-                restore_scan.finish(self.datadir, self.wallet.config, done)
-            except OSError as exc:  # scanned again at the next start: harmless
-                log.warning("could not record the finished restore scan: %s", exc)
-        for symbol, problem in problems.items():
-            log.info("restore scan of %s waits: %s", symbol, problem)
-        self.sync_bar.done()
+        if self.datadir is None:
+            return  # the self-test's stand-in
+        if await self.core.restore_scan(self.symbols, self.sync_bar.show_scan):
+            self.sync_bar.done()
 
     async def refresh(self) -> None:
         await self.restore_scan()
         stand_in = bool(self.wallet.config.extra.get("btc_stand_in"))
         first = not self._synced
         for index, symbol in enumerate(self.symbols):
-            aw = self.wallet.asset(symbol)
             if first:
-                self.sync_bar.show_read(symbol, len(aw.known_scripts()), index,
+                self.sync_bar.show_read(symbol, self.core.known_addresses(symbol), index,
                                         len(self.symbols))
             try:
-                balance, utxos = await asset_balance(aw, self.core.swaps)  # one chain scan
-                tip = await aw.backend.tip()
+                snap = await self.core.wallet_snapshot(symbol)  # one chain scan
             except NoNodeConfiguredError:
                 self.status.set_chain(symbol, None, "unconfigured")
                 continue
@@ -342,24 +328,20 @@ class MainWindow(QMainWindow):
                 continue
             note = self.tr("simulated by a Litecoin regtest chain") \
                 if stand_in and symbol == "btc" else ""
-            self.status.set_chain(symbol, tip.height, note=note)
-            self.wallet_view.show_txs(symbol, tx_rows(
-                read_wallet_txs(self.wallet.store, symbol), utxos, time.time_ns() // 1_000_000,
-                aw.asset.block_seconds))
-            locked = aw.locked_outpoints()
-            self.trade.trading.set_balance(symbol, [u.value for u in utxos if u.confirmations
-                                                    >= 1 and u.outpoint not in locked])
+            self.status.set_chain(symbol, snap.tip_height, note=note)
+            self.wallet_view.show_txs(symbol, list(snap.txs))
+            self.trade.trading.set_balance(symbol, list(snap.spendable))
             self.wallet_view.show_snapshot(AssetSnapshot(
-                asset=aw.asset, available=balance.available,
-                locked_orders=balance.locked_orders, locked_swaps=balance.locked_swaps,
-                unconfirmed=balance.unconfirmed, address=aw.receive_address(),
+                asset=snap.asset, available=snap.available,
+                locked_orders=snap.locked_orders, locked_swaps=snap.locked_swaps,
+                unconfirmed=snap.unconfirmed, address=snap.address,
                 stand_in=stand_in and symbol == "btc"))
             self._balances_shown = True
         if first:
             self._synced = True
             self.sync_bar.done()
         self.orders_view.reload()
-        await self.swaps_view.refresh_chain(lambda s: self.wallet.asset(s).backend)
+        self.swaps_view.show_chain(await self.core.swap_chain(self.swaps_view.pending()))
         if self._balances_shown:
             self.loaded.set()
 

@@ -11,8 +11,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from app.client.errors import DexError
 from app.ui.qt import QObject, QTimer
-from dexproto.errors import DexError
 
 if TYPE_CHECKING:
     from app.ui.client_bridge import ClientBridge

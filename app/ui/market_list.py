@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
-from app.trading.charts_data import Ticker, format_change
+from app.client.views import Ticker, format_change
 from app.ui.chart_paint import chart_colors, coins
 from app.ui.forms import _tr
 from app.ui.qt import (

@@ -10,8 +10,17 @@ error and the submit button stay pinned below them, always reachable.
 
 from __future__ import annotations
 
-from app.trading.book_rows import decimals_for
-from app.trading.orderform import Field, MarketRules, OrderFormState, OrderKind
+from app.client.views import (
+    Field,
+    MarketRules,
+    OrderFormState,
+    OrderKind,
+    Side,
+    TimeInForce,
+    decimals_for,
+    format_atoms,
+    parse_coins,
+)
 from app.ui.forms import error_label
 from app.ui.order_widgets import AtomSpinBox, ConfirmDialog, describe
 from app.ui.qt import (
@@ -30,8 +39,6 @@ from app.ui.qt import (
 )
 from app.ui.style import Palette, current_palette, fill
 from app.ui.wallet_view import styled_label
-from dexproto.assets import format_atoms, parse_coins
-from dexproto.messages import Side, TimeInForce
 
 FORM_TEMPLATE = """
 QFrame#orderform { background: $surface; border: 1px solid $border; border-radius: 10px; }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.trading.orderform import Issue, OrderKind, OrderRequest, Problem
+from app.client.views import OrderIssue as Issue
+from app.client.views import OrderKind, OrderRequest, Side, TimeInForce, format_atoms
+from app.client.views import OrderProblem as Problem
 from app.ui.forms import _tr
 from app.ui.qt import (
     QAbstractSpinBox,
@@ -19,8 +21,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from dexproto.assets import format_atoms
-from dexproto.messages import Side, TimeInForce
 
 _DECIMAL = re.compile(r"\d*\.?\d{0,8}")
 

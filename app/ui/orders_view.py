@@ -1,7 +1,8 @@
 """My orders: live ones first with a Cancel button, then the finished ones.
 
-Rows come from the order store (written before each order is sent); order events only say
-"reload". Cancel emits `cancel_requested(order_id)`; the window hands it to the core.
+Rows come from the client (`Client.order_rows`: the order store, written before each order is
+sent); order events only say "reload". Cancel emits `cancel_requested(order_id)`; the window
+hands it to the client.
 "Filled" leaves revoked matches out; the status says when some were revoked, and why.
 Matches the core refused (MatchRefused: never stored) are kept in memory (`refusals`, fed by
 `show_refusal`): the order's status says "refused: <reason>", its tooltip lists them all.
@@ -9,11 +10,12 @@ Matches the core refused (MatchRefused: never stored) are kept in memory (`refus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from app.client.events import MatchRefused
-from app.client.order_store import LIVE, OrderRecord, OrderStore, RevokeCause
-from app.trading.book_rows import decimals_for
+from app.client.order_store import LIVE, OrderRecord, RevokeCause
+from app.client.views import decimals_for, format_atoms
 from app.ui.qt import (
     QColor,
     QHBoxLayout,
@@ -29,7 +31,6 @@ from app.ui.qt import (
 from app.ui.safety_model import RefusalLog
 from app.ui.style import current_palette
 from app.ui.wallet_view import styled_label
-from dexproto.assets import format_atoms
 
 COLUMNS = 9
 STATUS_COLUMN = 7
@@ -39,9 +40,10 @@ RATE_STEP_DEFAULT = 1000
 class OrdersView(QWidget):
     cancel_requested = Signal(str)
 
-    def __init__(self, store: OrderStore, parent: QWidget | None = None) -> None:
+    def __init__(self, rows: Callable[[], list[OrderRecord]],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.rows = rows
         self.rate_step = RATE_STEP_DEFAULT
         self.orders: list[OrderRecord] = []
         self.cancel_buttons: dict[str, QPushButton] = {}
@@ -118,7 +120,7 @@ class OrdersView(QWidget):
             status=status, amount=format_atoms(o.revoked), ticker=o.base.upper(), cause=cause)
 
     def reload(self) -> None:
-        orders = self.store.all()
+        orders = self.rows()
         live = [o for o in orders if o.status in LIVE]
         done = [o for o in orders if o.status not in LIVE]
         self.orders = sorted(live, key=lambda o: -o.created_ms) + sorted(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from app.client.registration import RegistrationQuote
+from app.client.views import format_atoms
 from app.ui.forms import ThemedDialog, _tr
 from app.ui.qt import (
     QDialogButtonBox,
@@ -23,7 +24,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from dexproto.assets import format_atoms
 
 RULES = """
 QLabel#regvalue { font-family: $mono; }

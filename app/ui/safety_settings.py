@@ -15,9 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from app.config import AppConfig
-from app.safety.limits import LimitsError, SafetyLimits
-from app.safety.rules import client_swap_confs
+from app.client.views import (
+    SYMBOLS,
+    AppConfig,
+    LimitsError,
+    Network,
+    SafetyLimits,
+    client_swap_confs,
+    get_asset,
+)
 from app.ui.forms import error_label, set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (
@@ -32,7 +38,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.safety_model import format_bp, parse_count, parse_percent_bp
-from dexproto.assets import SYMBOLS, Network, get_asset
 
 FIELD_WIDTH = 100
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.client.errors import DexError
 from app.ui.window_actions import apply_theme
-from dexproto.errors import DexError
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow

@@ -76,8 +76,8 @@ def check_translation() -> None:
 
 
 def check_wallet_view() -> None:
+    from app.client.views import Network, get_asset
     from app.ui.wallet_view import AssetSnapshot, WalletView
-    from dexproto.assets import Network, get_asset
 
     view = WalletView(["ltc", "btc"])
     try:
@@ -94,8 +94,8 @@ def check_wallet_view() -> None:
 
 
 def check_wizard() -> None:
+    from app.client.views import generate_mnemonic, wordlist
     from app.ui.wizard_view import WizardDialog
-    from app.wallet.mnemonic import generate_mnemonic, wordlist
 
     _expect(len(wordlist()) == 2048, "the BIP39 word list is missing")
     _expect(len(generate_mnemonic().split()) == 12, "mnemonic generation failed")
@@ -109,38 +109,29 @@ def check_wizard() -> None:
 
 
 def check_main_window() -> None:
-    import tempfile
-    from pathlib import Path
-
     from app.client.events import Dispatcher
-    from app.client.order_store import OrderStore
-    from app.store.db import Store
-    from app.swap.store import SwapStore
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication, QTimer
 
-    # A stand-in core on an empty store: the constructor reads orders and swaps; refreshes
+    # A stand-in core with no orders and no swaps: the constructor reads both; refreshes
     # (wallet, chains) and the DEX connection never run here.
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "selftest.db")
-        core = SimpleNamespace(
-            wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
-            order_store=OrderStore(store), swaps=SwapStore(store),
-            dex=SimpleNamespace(config=None, account=None))
-        window = MainWindow(cast("Client", core), ["ltc", "btc"])
-        try:
-            for timer in window.findChildren(QTimer):
-                timer.stop()
-            window.show()
-            QApplication.processEvents()
-            _expect(window.tabs.tabText(3) == PROBE[2],
-                    "the main window's tabs are not translated")
-            _expect(not window.grab().isNull(), "the main window does not paint")
-        finally:
-            window.quit_confirmed = True
-            window.close()
-            window.deleteLater()
-            store.close()
+    core = SimpleNamespace(
+        wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
+        order_rows=list, swap_rows=list, swap_row=lambda _match_id: None,
+        dex=SimpleNamespace(config=None, account=None))
+    window = MainWindow(cast("Client", core), ["ltc", "btc"])
+    try:
+        for timer in window.findChildren(QTimer):
+            timer.stop()
+        window.show()
+        QApplication.processEvents()
+        _expect(window.tabs.tabText(3) == PROBE[2],
+                "the main window's tabs are not translated")
+        _expect(not window.grab().isNull(), "the main window does not paint")
+    finally:
+        window.quit_confirmed = True
+        window.close()
+        window.deleteLater()
 
 
 def check_native() -> None:
@@ -148,8 +139,6 @@ def check_native() -> None:
 
     from coincurve import PrivateKey
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    import app.cli  # noqa: F401  (the CLI half of the bundle imports too)
 
     key = PrivateKey(bytes(31) + b"\x01")
     _expect(len(key.public_key.format()) == 33, "coincurve returned a bad public key")

@@ -4,9 +4,9 @@ with the exact fee of the signed transaction, then the broadcast.
 The wallet is reached only through injected coroutines, so tests drive the dialog with fakes:
 
     actions = SendActions(
-        fee_rate=lambda speed: fee_rate(wallet.backend, FeePolicy.for_asset(asset), speed),
-        preview=wallet.create_payment,            # (address, amount, rate) -> SignedTx
-        send=wallet.send)                         # signs, records, broadcasts
+        fee_rate=lambda speed: client.fee_quote(symbol, speed),
+        preview=lambda *p: client.preview_payment(symbol, *p),  # (address, amount, rate)
+        send=lambda *p: client.send(symbol, *p))  # signs, records, broadcasts
     dialog = SendDialog(asset, available, actions, parent); dialog.start()  # current theme
     dialog.sent.connect(lambda txid: refresh())
 """
@@ -18,6 +18,22 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from app.client.views import (
+    TARGET_BLOCKS,
+    AssetParams,
+    FeeQuote,
+    FeeSpeed,
+    SendIssue,
+    SendProblem,
+    SignedTx,
+    approx_fee,
+    check_address,
+    check_amount,
+    format_atoms,
+    max_amount,
+    parse_coins,
+)
+from app.ui.client_bridge import run_op, user_message
 from app.ui.forms import ThemedDialog, _tr, error_label, set_error
 from app.ui.qt import (
     QButtonGroup,
@@ -32,18 +48,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.wallet.coins import SignedTx
 from app.wallet.errors import DustError, InsufficientFundsError, WalletError
-from app.wallet.fees import TARGET_BLOCKS, FeeQuote, FeeSpeed
-from app.wallet.send_check import (
-    SendIssue,
-    SendProblem,
-    approx_fee,
-    check_address,
-    check_amount,
-    max_amount,
-)
-from dexproto.assets import AssetParams, format_atoms, parse_coins
 
 # Added to the dialogs' rules (style.dialog_style: the speed buttons, #txid and #warn are there).
 SEND_RULES = """
@@ -313,14 +318,12 @@ class SendDialog(ThemedDialog):
             return
         address = self.address.text().strip()
         amount = parse_coins(self.amount.text())  # validate() passed: it parses
-        self.review_button.setEnabled(False)
-        try:
-            signed = await self.wallet_actions.preview(address, amount, rate)
-        except WalletError as exc:
-            self.amount_error.setText(self._wallet_error(exc))
-            return
-        finally:
-            self.review_button.setEnabled(True)
+        await run_op(self.wallet_actions.preview(address, amount, rate),
+                     lambda signed: self._show_review(address, amount, rate, signed),
+                     lambda exc: self.amount_error.setText(self._wallet_error(exc)),
+                     busy=[self.review_button])
+
+    def _show_review(self, address: str, amount: int, rate: int, signed: SignedTx) -> None:
         self.payment = (address, amount, rate)
         unit = self.ticker
         self.review_values["to"].setText(address)
@@ -335,21 +338,19 @@ class SendDialog(ThemedDialog):
     async def confirm(self) -> None:
         if self.payment is None:
             return
-        self.send_button.setEnabled(False)
-        try:
-            signed = await self.wallet_actions.send(*self.payment)
-        except WalletError as exc:
-            self.send_error.setText(self._wallet_error(exc))
-            self.send_button.setEnabled(True)
-            return
+        await run_op(self.wallet_actions.send(*self.payment), self._show_sent,
+                     lambda exc: self.send_error.setText(self._wallet_error(exc)),
+                     busy=[self.send_button])
+
+    def _show_sent(self, signed: SignedTx) -> None:
         self.txid.setText(signed.txid)
         self.pages.setCurrentIndex(2)
         self.sent.emit(signed.txid)
 
-    def _wallet_error(self, exc: WalletError) -> str:
+    def _wallet_error(self, exc: BaseException) -> str:
         if isinstance(exc, InsufficientFundsError):
             return describe_send(SendProblem(SendIssue.INSUFFICIENT, limit=exc.available),
                                  self.ticker)
         if isinstance(exc, DustError):
             return describe_send(SendProblem(SendIssue.AMOUNT_DUST, limit=exc.limit), self.ticker)
-        return str(exc)  # WalletError messages are written for users
+        return user_message(exc)  # WalletError messages are written for users

@@ -25,7 +25,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-from app.config import AppConfig, save_config
+from app.client.views import (
+    SYMBOLS,
+    AppConfig,
+    ChainStatus,
+    Network,
+    check_server_url,
+    get_asset,
+    save_config,
+)
 from app.ui.chain_settings import (  # check_rpc_url: re-exported for its old importers
     ChainFields,
     NodeFields,
@@ -49,9 +57,6 @@ from app.ui.qt import (
 )
 from app.ui.safety_settings import SafetySection, stored_form
 from app.ui.style import palette as theme_palette
-from app.wallet.chain_status import ChainStatus
-from app.wizard import check_server_url
-from dexproto.assets import SYMBOLS, Network, get_asset
 
 # `$$` is a literal `$` in a style.fill template.
 _CHEVRON = (resource_dir() / "icons" / "chevron-down.svg").as_posix().replace("$", "$$")

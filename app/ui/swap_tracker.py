@@ -3,11 +3,11 @@ and under the step in progress what it waits for: "1 of 2 confirmations on LTC Â
 
 from __future__ import annotations
 
+from app.client.swap_rows import Mark, Step, Wait
 from app.ui.chart_paint import faded
 from app.ui.forms import _tr
 from app.ui.qt import QColor, QPainter, QPaintEvent, QPen, QRect, QSize, Qt, QWidget
 from app.ui.style import Palette, current_palette
-from app.ui.swap_rows import Mark, Step, Wait
 
 
 def eta_text(seconds: int) -> str:

@@ -3,9 +3,10 @@ transaction IDs, "refund now", export, the safety constants that apply: both ref
 reveal and fund margins, the confirmations their contract needs), and the history table with
 CSV export.
 
-Rows come from the swap store (the engine writes each state before acting on it); SwapStep
-events only say which swap to reload. Chain figures (confirmations, chain time) are fetched by
-`refresh_chain`, never on the paint path.
+Rows are the client's read models (`SwapsSource`: Client.swap_rows / swap_row / export_swap,
+from the swap store the engine writes before acting); SwapStep events only say which swap to
+reload. Chain figures (confirmations, chain time) arrive by `show_chain` (Client.swap_chain,
+run by the window's refresh), never on the paint path.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from app.fileio import atomic_write
-from app.swap.export import export_json
-from app.swap.store import SwapStore
+from app.client.read_models import SwapChain
+from app.client.swap_rows import SwapRow, countdown, history_csv
+from app.client.swap_safety import SwapSafety, span_text, utc_text
+from app.client.views import atomic_write, format_atoms
 from app.ui.qt import (
     QFileDialog,
     QFrame,
@@ -35,15 +38,20 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.swap_rows import SwapRow, countdown, history_csv, swap_row
-from app.ui.swap_safety import SwapSafety, span_text, utc_text
 from app.ui.swap_tracker import StepTracker, wait_text
 from app.ui.wallet_view import styled_label
-from app.wallet.backends.base import ChainBackend
-from app.wallet.errors import WalletError
-from dexproto.assets import format_atoms
 
 log = logging.getLogger("cambio.ui")
+
+
+class SwapsSource(Protocol):
+    """What the view reads of the client (Client has it)."""
+
+    def swap_rows(self) -> list[SwapRow]: ...
+
+    def swap_row(self, match_id: str) -> SwapRow | None: ...
+
+    def export_swap(self, match_id: str, path: Path) -> None: ...
 
 
 def short(txid: str | None) -> str:
@@ -177,10 +185,10 @@ class SwapsView(QWidget):
     refund_requested = Signal(str)  # match id
     changed = Signal()  # rows reloaded (the window updates its banner)
 
-    def __init__(self, store: SwapStore, parent: QWidget | None = None,
+    def __init__(self, source: SwapsSource, parent: QWidget | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
-        self.store = store
+        self.source = source
         self.clock = clock
         self.rows: dict[str, SwapRow] = {}
         self.cards: dict[str, SwapCard] = {}
@@ -229,13 +237,8 @@ class SwapsView(QWidget):
 
     # -- data ---------------------------------------------------------------------------------
     def reload(self) -> None:
-        times = {str(r["match_id"]): (int(r["created_ms"]), int(r["updated_ms"]))
-                 for r in self.store.store.query(
-                     "SELECT match_id, created_ms, updated_ms FROM matches")}
-        for mid in self.store.all_ids():
-            state = self.store.load(mid)
-            if state is not None:
-                self.rows[mid] = swap_row(state, *times.get(mid, (0, 0)))
+        for row in self.source.swap_rows():
+            self.rows[row.match_id] = row
         self._render()
 
     def update_swap(self, match_id: str) -> None:
@@ -243,11 +246,10 @@ class SwapsView(QWidget):
         self.reload() if match_id not in self.rows else self._reload_one(match_id)
 
     def _reload_one(self, match_id: str) -> None:
-        state = self.store.load(match_id)
-        if state is None:
+        row = self.source.swap_row(match_id)
+        if row is None:
             return
-        old = self.rows[match_id]
-        self.rows[match_id] = swap_row(state, old.created_ms, int(time.time() * 1000))
+        self.rows[match_id] = row
         self._render()
 
     def pending(self) -> list[SwapRow]:
@@ -265,26 +267,10 @@ class SwapsView(QWidget):
         need = self.swap_confs.get(wait.asset, wait.need) if wait.server_rule else wait.need
         return wait_text(wait, self.confirmations.get(wait.txid, 0), need)
 
-    async def refresh_chain(self, backend: Callable[[str], ChainBackend]) -> None:
-        """Confirmations of the init transactions (and of the redeem or refund waited on) and
-        each chain's time, for swaps in flight."""
-        for row in self.pending():
-            txs = {row.our_txid: row.pay_asset, row.their_txid: row.receive_asset}
-            if row.wait is not None:
-                txs[row.wait.txid] = row.wait.asset
-            for txid, asset in txs.items():
-                if txid:
-                    try:
-                        self.confirmations[txid] = await backend(asset).confirmations(txid) \
-                            or 0
-                    except (WalletError, OSError) as exc:
-                        log.debug("confirmations of %s: %s", txid, exc)
-            if row.lock_time is not None:
-                try:
-                    self.chain_time[row.pay_asset] = await backend(
-                        row.pay_asset).median_time_past()
-                except (WalletError, OSError) as exc:
-                    log.debug("chain time of %s: %s", row.pay_asset, exc)
+    def show_chain(self, figures: SwapChain) -> None:
+        """New chain figures of the swaps in flight (a figure not read keeps its last value)."""
+        self.confirmations.update(figures.confirmations)
+        self.chain_time.update(figures.chain_time)
         self._tick()
 
     # -- rendering ----------------------------------------------------------------------------
@@ -331,9 +317,7 @@ class SwapsView(QWidget):
 
     # -- export -------------------------------------------------------------------------------
     def export_swap(self, match_id: str, path: Path) -> None:
-        state = self.store.load(match_id)
-        if state is not None:
-            atomic_write(path, export_json(state))  # mode 0600: it holds the secret
+        self.source.export_swap(match_id, path)  # mode 0600: it holds the secret
 
     def export_history(self, path: Path) -> None:
         atomic_write(path, history_csv(self.finished()).encode())

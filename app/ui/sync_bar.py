@@ -3,10 +3,10 @@ first read of each wallet from its node, each saying what is being scanned."""
 
 from __future__ import annotations
 
+from app.client.views import ScanProgress
 from app.ui.labels import styled_label
 from app.ui.qt import QFrame, QHBoxLayout, QProgressBar, QWidget
 from app.ui.style import Palette, current_palette, fill
-from app.wallet.restore_scan import ScanProgress
 
 SYNC_TEMPLATE = """
 QFrame#syncbar { background: $surface; border: 1px solid $border; border-radius: 8px; }

@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import time
 
-from app.dex.orderbook import OrderBookMirror
-from app.trading.book_rows import decimals_for
-from app.trading.charts_data import ticker_24h
-from app.trading.orderform import MarketRules
+from app.client.views import (
+    Candle,
+    MarketRules,
+    OrderBookMirror,
+    Trade,
+    decimals_for,
+    format_atoms,
+    ticker_24h,
+)
 from app.ui.charts import CandleChartWidget, DepthChartWidget
 from app.ui.epoch_timer import EpochCheckMark, EpochTimer
 from app.ui.market_list import MarketList, MarketRow
@@ -27,8 +32,6 @@ from app.ui.qt import QFrame, QHBoxLayout, QLabel, QSizePolicy, Qt, QVBoxLayout,
 from app.ui.trades_view import TradesView
 from app.ui.trading_view import TradingView
 from app.ui.wallet_view import styled_label
-from dexproto.assets import format_atoms
-from dexproto.marketdata import Candle, Trade
 
 LEFT_WIDTH = 270
 CHART_MIN_HEIGHT = 130  # the splitter stops there: the candles stay readable

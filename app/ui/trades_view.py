@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import IntEnum
 
+from app.client.views import Trade
 from app.ui.chart_paint import chart_colors, coins
 from app.ui.forms import _tr
 from app.ui.market_list import table_style
@@ -27,7 +28,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.style import Palette, current_palette, palette
-from dexproto.marketdata import Trade
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.dex.events import BookUpdated
-from app.dex.orderbook import BookDelta, OrderBookMirror
-from app.trading.orderform import MarketRules
+from app.client.views import BookDelta, BookUpdated, MarketRules, OrderBookMirror
 from app.ui.book_model import BookModel
 from app.ui.book_view import BookView
 from app.ui.order_form_view import OrderFormView

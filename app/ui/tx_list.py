@@ -1,20 +1,17 @@
-"""The wallet's transaction list: our payments (the store's wallet_txs) and incoming coins.
+"""The wallet's transaction list: our payments and incoming coins, as the client's TxRows.
 
-    sent = read_wallet_txs(store, "ltc")
-    view.set_rows(tx_rows(sent, await wallet.utxos(), now_ms, asset.block_seconds))
+    view.set_rows(list((await client.wallet_snapshot("ltc")).txs))
 
-Incoming coins are the unspent outputs not created by our own payments (their change), so a
-received coin that was spent since is no longer listed; a chain-history backend would fill it.
+The rows are built in app/client/read_models.py (`tx_rows`); this module only shows them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
-from app.store.db import Store
+from app.client.read_models import RECEIVE, TxRow
+from app.client.views import format_atoms
 from app.ui.chart_paint import chart_colors
 from app.ui.forms import _tr
 from app.ui.market_list import table_style
@@ -33,66 +30,11 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.style import current_palette, palette
-from app.wallet.coins import Utxo
-from dexproto.assets import format_atoms
 
 Index = QModelIndex | QPersistentModelIndex
 TXID_ROLE = Qt.ItemDataRole.UserRole + 1
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-RECEIVE = "receive"
-
-
-@dataclass(frozen=True)
-class WalletTx:
-    txid: str
-    kind: str  # "send", "regfee", ...
-    amount: int
-    fee: int
-    created_ms: int
-
-
-@dataclass(frozen=True)
-class TxRow:
-    txid: str
-    kind: str
-    amount: int  # signed: what the wallet gained (+) or paid (-), fee not included
-    fee: int | None  # None for incoming coins (the sender paid it)
-    time_ms: int  # when we made it; for incoming coins estimated from confirmations
-    confirmations: int | None  # None: not known (a payment without change)
-    time_known: bool = True
-
-
-def read_wallet_txs(store: Store, symbol: str) -> list[WalletTx]:
-    rows = store.query("SELECT txid, kind, amount, fee, created_ms FROM wallet_txs "
-                       "WHERE asset = ? ORDER BY created_ms DESC", (symbol,))
-    return [WalletTx(str(r["txid"]), str(r["kind"]), int(r["amount"]), int(r["fee"]),
-                     int(r["created_ms"])) for r in rows]
-
-
-def tx_rows(sent: Iterable[WalletTx], utxos: Iterable[Utxo], now_ms: int,
-            block_seconds: int) -> list[TxRow]:
-    """Rows newest first: payments from the store, incoming coins grouped by transaction."""
-    coins: dict[str, list[Utxo]] = {}
-    for coin in utxos:
-        coins.setdefault(coin.outpoint.txid, []).append(coin)
-    rows = []
-    ours = set()
-    for tx in sent:
-        ours.add(tx.txid)
-        change = coins.get(tx.txid)
-        confs = min(c.confirmations for c in change) if change else None
-        rows.append(TxRow(tx.txid, tx.kind, -tx.amount, tx.fee, tx.created_ms, confs))
-    for txid, outs in coins.items():
-        if txid in ours:
-            continue
-        confs = min(c.confirmations for c in outs)
-        # No timestamp for a received coin: place it by its age in blocks.
-        when = now_ms - max(0, confs - 1) * block_seconds * 1000 if confs else now_ms
-        rows.append(TxRow(txid, RECEIVE, sum(c.value for c in outs), None, when, confs,
-                          time_known=False))
-    rows.sort(key=lambda r: (r.confirmations != 0, -r.time_ms, r.txid))
-    return rows
 
 
 class TxCol(IntEnum):

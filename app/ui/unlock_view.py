@@ -16,6 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.client.views import (
+    OpenWallet,
+    forget_password,
+    keystore_path,
+    read_info,
+    recall_password,
+    remember_password,
+    unlock_wallet,
+)
 from app.ui.forms import ThemedDialog, error_label, set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (
@@ -33,13 +42,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.wallet.errors import KeystoreError, PassphraseNeeded, WrongPasswordError
-from app.wallet.keystore import (
-    forget_password,
-    read_info,
-    recall_password,
-    remember_password,
-)
-from app.wallet.session import OpenWallet, keystore_path, unlock_wallet
 
 log = logging.getLogger(__name__)
 KEYRING_THREAD = "keyring-lookup"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from app.client.read_models import TxRow
+from app.client.views import AssetParams, format_atoms
 from app.ui.labels import styled_label as styled_label  # re-exported for other views
 from app.ui.qt import (
     QFrame,
@@ -23,8 +25,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.tx_list import TxListView, TxRow
-from dexproto.assets import AssetParams, format_atoms
+from app.ui.tx_list import TxListView
 
 
 @dataclass(frozen=True)

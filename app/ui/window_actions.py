@@ -16,27 +16,29 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from app.client.registration import RegistrationRefused
-from app.client.server_switch import DexSwitchRefused, SwitchBlockers
-from app.config import AppConfig, save_config
+from app.client.errors import DexSwitchRefused, NoNodeConfiguredError, RegistrationRefused
+from app.client.server_switch import SwitchBlockers
+from app.client.views import (
+    AppConfig,
+    FeeQuote,
+    FeeSpeed,
+    SignedTx,
+    save_config,
+)
 from app.ui.forms import _tr
 from app.ui.qt import QDialog, QWidget
 from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
-from app.wallet.coins import SignedTx
-from app.wallet.errors import BackendError, WalletError
-from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
-from app.wallet.service import NoNodeConfiguredError
-from dexproto.errors import DexError
+from app.wallet.errors import BackendError
 
 if TYPE_CHECKING:
     from app.client.client import Client
+    from app.client.views import OpenWallet
     from app.ui.client_bridge import ClientBridge
     from app.ui.status import StatusBar
     from app.ui.wallet_view import WalletView
-    from app.wallet.session import OpenWallet
 
 log = logging.getLogger("cambio.ui")
 
@@ -65,27 +67,26 @@ class ActionWindow(Protocol):
 def send_actions(client: Client, symbol: str) -> SendActions:
     """The dialog's calls (the send is the client's); run as tasks on the qasync loop by the
     dialog itself."""
-    aw = client.wallet.asset(symbol)
-    policy = FeePolicy.for_asset(aw.asset)
-
     async def quote(speed: FeeSpeed) -> FeeQuote:
-        return await fee_rate(aw.backend, policy, speed)
+        return await client.fee_quote(symbol, speed)
+
+    async def preview(address: str, amount: int, rate: int) -> SignedTx:
+        return await client.preview_payment(symbol, address, amount, rate)
 
     async def send(address: str, amount: int, rate: int) -> SignedTx:
         return await client.send(symbol, address, amount, rate)
 
-    return SendActions(fee_rate=quote, preview=aw.create_payment, send=send)
+    return SendActions(fee_rate=quote, preview=preview, send=send)
 
 
 def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
     snap = window.wallet_view.snapshots.get(symbol)
     if snap is None:
         return None  # no balance known yet: the button is disabled until then
-    aw = window.wallet.asset(symbol)
-    dialog = SendDialog(aw.asset, snap.available, send_actions(window.core, symbol),
+    dialog = SendDialog(snap.asset, snap.available, send_actions(window.core, symbol),
                         window.window())
     dialog.sent.connect(lambda txid: window.status.showMessage(
-        _tr("MainWindow", "Sent {0}: {1}").format(aw.asset.ticker, txid), 8000))
+        _tr("MainWindow", "Sent {0}: {1}").format(snap.asset.ticker, txid), 8000))
     dialog.sent.connect(lambda _txid: window.schedule_refresh())
     dialog.finished.connect(dialog.deleteLater)
     window.send_dialog = dialog
@@ -136,7 +137,7 @@ def refusal_text(blockers: SwitchBlockers) -> str:
 
 def _saved(window: ActionWindow, config: AppConfig) -> None:
     window.app_config = config
-    window.bridge.spawn(apply_settings(window, config))
+    window.bridge.apply_settings(apply_settings(window, config))
 
 
 async def apply_settings(window: ActionWindow, config: AppConfig) -> None:
@@ -156,18 +157,19 @@ async def show_node_states(window: ActionWindow, symbols: list[str]) -> None:
     notes = []
     for symbol in symbols:
         ticker = symbol.upper()
+        height: int | None = None
         try:
-            tip = await window.wallet.asset(symbol).backend.tip()
+            height = await window.core.chain_tip(symbol)
         except NoNodeConfiguredError:
-            height, problem = None, "unconfigured"
+            problem = "unconfigured"
             notes.append(_tr("MainWindow", "{0}: no node configured").format(ticker))
         except (BackendError, OSError) as exc:
-            height, problem = None, str(exc)
+            problem = str(exc)
             notes.append(_tr("MainWindow", "{0} node unreachable: {1}").format(ticker, exc))
         else:
-            height, problem = tip.height, ""
+            problem = ""
             notes.append(_tr("MainWindow", "{0} node connected, block {1}").format(
-                ticker, tip.height))
+                ticker, height))
         if symbol in window.status.chains:
             window.status.set_chain(symbol, height, problem)
     window.status.showMessage("; ".join(notes), 10000)
@@ -175,13 +177,15 @@ async def show_node_states(window: ActionWindow, symbols: list[str]) -> None:
 
 async def switch_server(window: ActionWindow, config: AppConfig) -> None:
     """The registration fee of the new server is paid only after the confirmation dialog
-    (`window.bridge.confirm`); the retries are the core's (`register_until_done`)."""
+    (`window.bridge.confirm`); the retries are the client's (`Client.switch_server`)."""
     core, url = window.core, config.dex_url
     blockers = core.switch_blockers()
     if not blockers:
         window.status.set_switching(url)
         try:
-            await core.switch_dex(url, confirm=window.bridge.confirm)
+            if not await core.switch_server(url, window.bridge.confirm,
+                                            lambda e: _register_failed(window, e)):
+                return  # refused (shown), or another server chosen meanwhile
         except DexSwitchRefused as exc:  # an order placed since the dialog checked
             blockers = exc.blockers
             window.status.set_dex(core.dex.ready, core.dex_url)
@@ -189,11 +193,6 @@ async def switch_server(window: ActionWindow, config: AppConfig) -> None:
             window.status.showMessage(_tr("MainWindow", "Not registered with {0}: {1}").format(
                 url, exc.reason), 15000)
             return
-        except (DexError, TimeoutError, OSError, WalletError) as exc:
-            _register_failed(window, exc)
-            if not await core.register_until_done(window.bridge.confirm,
-                                                  lambda e: _register_failed(window, e)):
-                return  # refused (shown), or another server chosen meanwhile
     if blockers:
         await _keep_server(window, config)
         window.status.showMessage(refusal_text(blockers), 15000)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.client.views import SYMBOLS, BackendKind, Network, default_cookie, get_asset
+from app.client.views import WizardProblem as Problem
 from app.ui.forms import set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (
@@ -17,9 +19,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.wizard_pages import INDENT
-from app.wallet.backends.rpcauth import default_cookie
-from app.wizard import BackendKind, Problem
-from dexproto.assets import SYMBOLS, Network, get_asset
 
 
 class BackendPage(QWidget):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.client.views import SIMNET_DEX_URL, Strength, password_strength
 from app.ui.forms import set_error
 from app.ui.labels import styled_label
 from app.ui.qt import (
@@ -14,7 +15,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.wizard import SIMNET_DEX_URL, Strength, password_strength
 
 INDENT = 28  # radio/check indicator + spacing: sub-rows line up with the option's text
 

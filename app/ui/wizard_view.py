@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.client.views import WORD_COUNT, Mode, Network, Step, Wizard, WizardResult, check_word
+from app.client.views import WizardProblem as Problem
 from app.ui.forms import (
     ThemedDialog,
     describe,
@@ -32,16 +34,6 @@ from app.ui.qt import (
 )
 from app.ui.wizard_backend_page import BackendPage
 from app.ui.wizard_pages import PasswordPage, ServerPage
-from app.wallet.mnemonic import WORD_COUNT
-from app.wizard import (
-    Mode,
-    Problem,
-    Step,
-    Wizard,
-    WizardResult,
-    check_word,
-)
-from dexproto.assets import Network
 
 _COLUMNS = 3
 

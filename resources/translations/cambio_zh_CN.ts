@@ -310,6 +310,11 @@
         <translation>无法接受服务器密钥</translation>
     </message>
     <message>
+        <location filename="../../app/ui/client_bridge.py" line="224"/>
+        <source>Could not apply the settings</source>
+        <translation>无法应用设置</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/client_bridge.py" line="222"/>
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>

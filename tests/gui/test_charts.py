@@ -9,8 +9,10 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app.client.read_models import RECEIVE, tx_rows
 from app.dex.orderbook import PriceLevel
 from app.store.db import Store
+from app.store.wallet_txs import WalletTx, read_wallet_txs
 from app.trading.charts_data import DAY_MS, Bin, aggregate, ticker_24h
 from app.ui.candle_plot import CandlePlot
 from app.ui.charts import CandleChartWidget, DepthChartWidget
@@ -18,7 +20,7 @@ from app.ui.epoch_timer import EpochTimer
 from app.ui.market_list import MARKET_ROLE, Col, MarketList, MarketRow
 from app.ui.qt import QPointF, Qt, QWheelEvent, QWidget
 from app.ui.trades_view import TradesView
-from app.ui.tx_list import RECEIVE, TxListView, WalletTx, read_wallet_txs, tx_rows
+from app.ui.tx_list import TxListView
 from app.wallet.coins import Outpoint, Utxo
 from dexproto.assets import format_atoms
 from dexproto.marketdata import Candle, Trade

@@ -16,10 +16,10 @@ from pytestqt.qtbot import QtBot
 from app.client.client import Client
 from app.client.events import OrderMatched, SwapsResumed, SwapStep
 from app.client.order_store import OrderRecord
-from app.swap.states import Complete, Matched, Role
+from app.client.swap_rows import Mark, Step
+from app.swap.states import Complete, Matched, Role, Stage
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QMessageBox, QTimer
-from app.ui.swap_rows import Mark, Step
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network, format_atoms
 from tests.unit.test_swap_transitions import at_init
@@ -75,12 +75,12 @@ def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Clie
     state = at_init(Role.MAKER)
     mid = state.match.match_id
     core.swaps.create(Matched(state.match))
-    core.events.emit(SwapStep(mid, "", "Matched", ""))
+    core.events.emit(SwapStep(mid, None, Stage.MATCHED, ""))
     card = window.swaps_view.cards[mid]
     assert card.tracker.steps == ((Step.MATCHED, Mark.DONE), (Step.OUR_INIT, Mark.ACTIVE),
                                   (Step.THEIR_INIT, Mark.TODO), (Step.REDEEMED, Mark.TODO))
     core.swaps.save(state)  # the engine writes first, then emits
-    core.events.emit(SwapStep(mid, "Matched", "InitBroadcast", ""))
+    core.events.emit(SwapStep(mid, Stage.MATCHED, Stage.INIT_BROADCAST, ""))
     assert card.tracker.steps[1] == (Step.OUR_INIT, Mark.DONE)
     assert card.tracker.steps[2] == (Step.THEIR_INIT, Mark.ACTIVE)
     assert state.ours.init.txid[:10] in card.ours.text()
@@ -93,7 +93,7 @@ def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Clie
     assert json.loads((tmp_path / "swap.json").read_text())["match_id"] == mid
 
     core.swaps.save(Complete(state.match, "cd" * 32, state.match.their_amount - 2_250))
-    core.events.emit(SwapStep(mid, "Redeeming", "Complete", ""))
+    core.events.emit(SwapStep(mid, Stage.REDEEMING, Stage.COMPLETE, ""))
     assert mid not in window.swaps_view.cards
     history = window.swaps_view.history
     assert history.rowCount() == 1
@@ -124,7 +124,7 @@ def test_resume_banner_counts_down_as_swaps_settle(window: MainWindow, core: Cli
     assert card.tracker.steps == ((Step.MATCHED, Mark.DONE), (Step.THEIR_INIT, Mark.DONE),
                                   (Step.OUR_INIT, Mark.DONE), (Step.REDEEMED, Mark.ACTIVE))
     core.swaps.save(Complete(state.match, "ef" * 32, 5))
-    core.events.emit(SwapStep(state.match.match_id, "Redeeming", "Complete", ""))
+    core.events.emit(SwapStep(state.match.match_id, Stage.REDEEMING, Stage.COMPLETE, ""))
     assert window.banner_text.text() == "All 1 resumed swaps are settled."
 
 

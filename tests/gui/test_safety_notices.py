@@ -9,15 +9,15 @@ from dataclasses import replace
 from app.client.client import Client
 from app.client.events import DexConnection, EpochChecked, MatchRefused, ServerRefused, SwapStep
 from app.client.order_store import OrderRecord
+from app.client.swap_rows import swap_row
+from app.client.swap_safety import span_text, swap_safety, utc_text
 from app.safety.rules import client_swap_confs, rules_for
-from app.swap.states import Complete, Matched, Role
+from app.swap.states import Complete, Matched, Role, Stage
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui.main_window import MainWindow
 from app.ui.qt import QColor
 from app.ui.safety_model import EpochChecks, EpochMark, RefusalLog, Verdict
 from app.ui.style import current_palette
-from app.ui.swap_rows import swap_row
-from app.ui.swap_safety import span_text, swap_safety, utc_text
 from app.ui.tray import Kind
 from tests.gui.test_main_window import core, window  # noqa: F401 - fixtures
 from tests.unit.test_swap_transitions import T0, H, at_init, match
@@ -163,7 +163,7 @@ def test_a_swap_card_shows_the_lock_times_and_margins(window: MainWindow,  # noq
                                                       core: Client) -> None:  # noqa: F811
     state = Matched(match(Role.MAKER))
     core.swaps.create(state)
-    core.events.emit(SwapStep(state.match.match_id, "", "Matched", ""))
+    core.events.emit(SwapStep(state.match.match_id, None, Stage.MATCHED, ""))
     card = window.swaps_view.cards[state.match.match_id]
     facts = {key: value.text() for key, (_caption, value) in card.facts.items()}
     assert facts == {"our_lock": "2023-11-16 22:13 UTC", "their_lock": "2023-11-15 22:13 UTC",

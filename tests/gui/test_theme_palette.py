@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.client.swap_rows import Mark, Step
 from app.dex.orderbook import OrderBookMirror
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui import forms
@@ -27,7 +28,6 @@ from app.ui.style import (
     dialog_style,
     form_style,
 )
-from app.ui.swap_rows import Mark, Step
 from app.ui.swap_tracker import StepTracker
 from app.ui.trade_tab import TradeTab
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed

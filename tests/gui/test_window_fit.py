@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.client.client import Client
 from app.client.events import SwapStep
 from app.dex.orderbook import OrderBookMirror
-from app.swap.states import CounterpartyAudited, Matched, Role
+from app.swap.states import CounterpartyAudited, Matched, Role, Stage
 from app.swap.transitions import transition
 from app.trading.orderform import ChainFees, MarketRules
 from app.ui import i18n
@@ -190,7 +190,7 @@ def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
     assert isinstance(audited, CounterpartyAudited)  # their LTC contract, 2 confirmations due
     mid = audited.match.match_id
     core.swaps.create(audited)
-    core.events.emit(SwapStep(mid, "Matched", "CounterpartyAudited", ""))
+    core.events.emit(SwapStep(mid, Stage.MATCHED, Stage.COUNTERPARTY_AUDITED, ""))
     view = win.swaps_view
     card = view.cards[mid]
     view.confirmations[audited.theirs.txid] = 1
@@ -204,7 +204,7 @@ def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
 
 
 def test_wait_text_estimates_from_the_block_interval(core: Client) -> None:
-    from app.ui.swap_rows import Wait
+    from app.client.swap_rows import Wait
 
     btc = Wait("ab" * 32, "btc", 3, 600)
     assert wait_text(btc, 0) == "0 of 3 confirmations on BTC · about 30 min"

@@ -25,3 +25,10 @@ def test_connect_refused_before_registration_is_not_shown_as_an_error() -> None:
     Client._on_dex_event(stub, ClientError("banned", "x", int(ErrorCode.ACCOUNT_BANNED)))  # type: ignore[arg-type]
     Client._on_dex_event(stub, ClientError("order book out of date", "y"))  # type: ignore[arg-type]
     assert [type(e) for e in stub.seen] == [CoreError, CoreError]
+
+
+def test_every_swap_state_has_a_stage() -> None:
+    """Events carry a Stage; a state class without one would fail in `stage_of` mid-swap."""
+    from app.swap.states import STATE_TYPES, Stage
+
+    assert {Stage(t.__name__) for t in STATE_TYPES} == set(Stage)

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.client.swap_safety import SwapSafety, swap_safety
 from app.safety.rules import client_swap_confs
 from app.swap.engine import describe, ours_of, theirs_of
 from app.swap.states import (
@@ -26,11 +27,11 @@ from app.swap.states import (
     Refunded,
     Refunding,
     Role,
+    Stage,
     SwapState,
     is_terminal,
-    state_name,
+    stage_of,
 )
-from app.ui.swap_safety import SwapSafety, swap_safety
 from dexproto.assets import format_atoms, get_asset
 
 
@@ -68,7 +69,7 @@ class SwapRow:
     match_id: str
     order_id: str
     role: str
-    state: str
+    state: Stage
     terminal: bool
     steps: tuple[tuple[Step, Mark], ...]
     pay_asset: str
@@ -89,8 +90,8 @@ class SwapRow:
 
     @property
     def outcome(self) -> str:
-        return {"Complete": "completed", "Refunded": "refunded", "Failed": "failed"}.get(
-            self.state, "in progress")
+        return {Stage.COMPLETE: "completed", Stage.REFUNDED: "refunded",
+                Stage.FAILED: "failed"}.get(self.state, "in progress")
 
 
 def steps_of(state: SwapState) -> tuple[tuple[Step, Mark], ...]:
@@ -155,7 +156,7 @@ def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> Swap
     received = state.received if isinstance(state, Complete) else None
     fee = None if received is None else m.their_amount - received
     return SwapRow(
-        match_id=m.match_id, order_id=m.order_id, role=m.role.value, state=state_name(state),
+        match_id=m.match_id, order_id=m.order_id, role=m.role.value, state=stage_of(state),
         terminal=is_terminal(state), steps=steps_of(state), pay_asset=m.our_asset,
         pay_atoms=m.our_amount, receive_asset=m.their_asset, receive_atoms=m.their_amount,
         our_txid=ours.init.txid if ours is not None else None,
