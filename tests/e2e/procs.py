@@ -46,6 +46,13 @@ def cli_fails(*args: str) -> str:
     return proc.stderr
 
 
+def _brief(event: Event) -> str:
+    """An event for a failure message: its name, and its reason when it has one (a refused
+    match says why)."""
+    reason = event.get("reason")
+    return f"{event['event']}: {reason}" if reason else str(event["event"])
+
+
 class Client:
     """One `main.py client run` process on a trader's data dir."""
 
@@ -116,7 +123,7 @@ class Client:
                                      f"waiting for {what}")
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.name}: no {what} within {timeout}s; last events "
-                                     f"{[e['event'] for e in events[-8:]]}")
+                                     f"{[_brief(e) for e in events[-8:]]}")
             time.sleep(0.1)
 
     def wait_registered(self, timeout: float = 90.0) -> None:
