@@ -6,7 +6,7 @@ import dataclasses
 
 from app.wallet.spv import HeaderChain, bits_to_target, pow_hash
 from app.wallet.spv_params import LTC_REGTEST
-from app.wallet.txparse import sha256d
+from dexproto.crypto import sha256d
 
 
 def header_bytes(prev: bytes, time: int, bits: int, nonce: int = 0,

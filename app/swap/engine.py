@@ -83,7 +83,7 @@ from app.wallet.coins import Outpoint, SignedTx, TxOutput
 from app.wallet.errors import NodeResponseError, WalletError
 from app.wallet.fees import FeePolicy
 from app.wallet.signing import KeyedUtxo
-from app.wallet.txid import check_txid
+from app.wallet.txparse import check_txid
 from dexproto.assets import get_asset
 from dexproto.crypto import sha256
 from dexproto.errors import SwapError

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.wallet.txparse import sha256d
+from dexproto.crypto import sha256d
 
 HEADER_SIZE = 80
 MTP_SPAN = 11

@@ -1,15 +1,21 @@
-"""Read the parts of a raw transaction a light wallet needs: txid, inputs, outputs.
+"""The one transaction decoder: txid, inputs and outputs of a raw transaction, computed here
+rather than taken from a node or an Electrum server (L10).
 
-An Electrum server hands us raw bytes only; we compute the txid ourselves (so a server cannot
-pass off one transaction as another) and read the spent outpoints and the outputs.
+A txid is sha256d of the transaction without its witness (BIP144), byte-reversed as hex; a
+node that answers `getrawtransaction <txid>` with another transaction, or an Electrum server
+that passes one off as another, is caught by `check_txid` / the txid we compute. Pure, no I/O.
+
+Only legacy and BIP144 segwit serializations (flag 0x01) are read; anything else (Litecoin
+MWEB, flag 0x08/0x09) is refused: the swap never has to trust such a transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from app.wallet.coins import Outpoint
+from app.wallet.errors import NodeResponseError
+from dexproto.crypto import sha256d
 
 _NULL_TXID = "00" * 32
 
@@ -48,12 +54,37 @@ class _Reader:
         return int.from_bytes(self.take(n), "little")
 
 
-def sha256d(data: bytes) -> bytes:
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
 def parse_tx(raw: bytes) -> ParsedTx:
-    """Parse a legacy or segwit transaction. MWEB extension data is not supported."""
+    """Parse a legacy or segwit transaction; TxParseError for anything else (MWEB too)."""
+    return _decode(raw)[0]
+
+
+def stripped(raw: bytes) -> bytes:
+    """The serialization without witness data (what the txid hashes); TxParseError when it
+    cannot be read."""
+    return _decode(raw)[1]
+
+
+def txid_of(raw: bytes) -> str:
+    """The txid (display hex) of a raw legacy or segwit transaction; TxParseError otherwise."""
+    return parse_tx(raw).txid
+
+
+def check_txid(raw: bytes, txid: str, source: str) -> None:
+    """Raise NodeResponseError unless `raw` hashes to `txid` (`source` names who sent it)."""
+    try:
+        actual = txid_of(raw)
+    except TxParseError as exc:
+        raise NodeResponseError(
+            f"{source} sent a transaction for {txid} that cannot be checked",
+            detail=str(exc)) from exc
+    if actual != txid:
+        raise NodeResponseError(
+            f"{source} sent transaction {actual} when asked for {txid}",
+            detail=f"asked {txid}, the hex hashes to {actual}")
+
+
+def _decode(raw: bytes) -> tuple[ParsedTx, bytes]:
     r = _Reader(raw)
     version = r.take(4)
     segwit = False
@@ -85,5 +116,5 @@ def parse_tx(raw: bytes) -> ParsedTx:
         raise TxParseError("trailing bytes after the transaction")
     if not inputs:
         raise TxParseError("a transaction without inputs")
-    stripped = version + raw[body_start:body_end] + locktime
-    return ParsedTx(sha256d(stripped)[::-1].hex(), tuple(inputs), tuple(outputs))
+    bare = version + raw[body_start:body_end] + locktime
+    return ParsedTx(sha256d(bare)[::-1].hex(), tuple(inputs), tuple(outputs)), bare

@@ -10,7 +10,7 @@ import pytest
 
 from app.wallet.header_store import HeaderStore
 from app.wallet.spv import HEADER_SIZE, HeaderChain, SpvError
-from app.wallet.txparse import sha256d
+from dexproto.crypto import sha256d
 from tests.headerchains import extend, header_bytes, regtest_chain
 
 

@@ -27,8 +27,9 @@ from app.wallet.spv_params import (
     LTC_REGTEST,
     rules_for_genesis,
 )
-from app.wallet.txparse import TxParseError, parse_tx, sha256d
+from app.wallet.txparse import TxParseError, parse_tx
 from dexproto.assets import Network
+from dexproto.crypto import sha256d
 from tests.headerchains import extend, header_bytes, mine, regtest_chain
 
 BTC_0 = bytes.fromhex(

@@ -20,7 +20,7 @@ from app.swap.store import SwapStore
 from app.swap.transitions import Fund, Step, transition
 from app.wallet.backends.base import TxInfo
 from app.wallet.errors import NodeResponseError
-from app.wallet.txid import check_txid, stripped, txid_of
+from app.wallet.txparse import check_txid, stripped, txid_of
 from tests.unit.fake_chain import FakeChain, contract_tx, contract_txid
 from tests.unit.test_swap_timing import CONFIRMED, maker_audited, taker_audited, unlocked
 from tests.unit.test_swap_transitions import NOW, T0, _redeeming, signed

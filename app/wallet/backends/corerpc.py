@@ -20,7 +20,7 @@ the spend: the next search reads only newer blocks, so a spend that stays in the
 an output that never appears (a vanished counterparty init), costs a few calls per tick, not
 a scan of every block since the audit (M7). The remembered hashes are checked against the
 node's best chain first: after a reorg the search resumes at the fork point.
-Transactions from `get_tx` are checked against the txid asked for (app/wallet/txid.py).
+Transactions from `get_tx` are checked against the txid asked for (app/wallet/txparse.py).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from app.wallet.backends.jsonrpc import (
 from app.wallet.backends.rpcauth import RpcAuth
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
-from app.wallet.txid import check_txid
+from app.wallet.txparse import check_txid
 
 log = logging.getLogger(__name__)
 
