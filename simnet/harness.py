@@ -242,8 +242,10 @@ class Simnet:
             exdir = self.dir / f"{symbol}-electrumx"
             if symbol in self.fresh_chains and exdir.exists():
                 shutil.rmtree(exdir)
-            server = start_electrum(exdir, node)
+            server = start_electrum(exdir, node, die_with_parent=True)
             self.electrum[symbol] = server
+            assert server.process is not None  # in the pid file: `simnet down` stops it
+            PidFile(self.dir).record(f"{symbol}-electrumx", server.process.pid, server.marker)
 
     def stop_electrum(self) -> None:
         for server in self.electrum.values():
@@ -339,7 +341,9 @@ class Simnet:
             "pids": {"simnet": os.getpid(),
                      "server": self.server.pid if self.server else None,
                      **{f"{s}-node": n.process.pid for s, n in self.nodes.items()
-                        if n.process is not None}},
+                        if n.process is not None},
+                     **{f"{s}-electrumx": e.process.pid for s, e in self.electrum.items()
+                        if e.process is not None}},
         }
         self._save_info()
 

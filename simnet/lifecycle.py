@@ -6,8 +6,10 @@
 - `OwnerLock`: an flock on `<dir>/simnet.lock`, held by the process that owns the simnet for
   its whole life (the kernel drops it when that process dies, however it dies).
 - `PidFile` (`<dir>/simnet.pids`): every child's pid with an argv element that names this
-  simnet (`-datadir=<dir>/ltc-node`, the server's config path). `stop_stale` signals only pids
-  whose command line still carries that element: pids get reused.
+  simnet (`-datadir=<dir>/ltc-node`, the server's config path, `DB_DIRECTORY=<dir>/...`
+  for an e-x, which reads its settings from the environment and gets this one in argv).
+  `stop_stale` signals only pids whose command line still carries that element: pids get
+  reused.
 """
 
 from __future__ import annotations

@@ -21,12 +21,13 @@ def ltc_electrum(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture
-def electrum_factory(tmp_path: Path) -> Iterator[Callable[[RegtestNode], ElectrumServer]]:
-    """Private servers for tests that kill them; all stopped at the end."""
+def electrum_factory(tmp_path: Path) -> Iterator[Callable[..., ElectrumServer]]:
+    """Private servers for tests that kill them (`tls=True`: ssl:// with a self-signed
+    certificate); all stopped at the end."""
     started: list[ElectrumServer] = []
 
-    def make(node: RegtestNode) -> ElectrumServer:
-        server = start_electrum(tmp_path / f"ex{len(started)}", node)
+    def make(node: RegtestNode, *, tls: bool = False) -> ElectrumServer:
+        server = start_electrum(tmp_path / f"ex{len(started)}", node, tls=tls)
         started.append(server)
         return server
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
 from app.assets import Network
-from app.wallet.backends.electrum import ElectrumBackend
+from app.wallet.backends.electrum import ElectrumBackend, scripthash
 from app.wallet.errors import NodeUnreachableError
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
@@ -100,7 +101,10 @@ async def test_a_confirmation_without_a_valid_proof_is_refused(
         async with ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST) as b:
             assert isinstance(b, ElectrumBackend)
             info = await b.get_tx(txid)
-            assert info is not None and info.confirmations >= 1  # from the honest server
+            mined_in = ltc_node.rpc("getrawtransaction", txid, True)["blockhash"]
+            assert info is not None  # from the honest server, proven against our headers
+            assert info.height == ltc_node.rpc("getblockheader", mined_in)["height"]
+            assert info.confirmations == ltc_node.rpc("getblockcount") - info.height + 1
             liar_status, honest = b.status()
             assert liar_status.state == "dropped" and "merkle" in liar_status.detail
             assert honest.state == "connected"
@@ -145,3 +149,66 @@ async def test_a_fake_header_chain_is_refused(
             assert tip.hash == ltc_node.rpc("getbestblockhash")
             liar_status = backend.status()[0]
             assert liar_status.state == "dropped" and "header" in liar_status.detail
+
+
+async def test_a_claimed_confirmation_of_a_mempool_tx_is_refused(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    """The liar calls a mempool transaction confirmed in its tip block; it has no proof to
+    give (e-x answers the merkle request with an error), so it is dropped, not believed and
+    not passed on to the caller as an error: the honest server says unconfirmed."""
+    _, script = new_key()
+    txid, _ = ltc_node.fund_script(script, 3_000_000, mine=False)
+    deadline = time.monotonic() + 10
+    while txid not in {h["tx_hash"] for h in ltc_electrum.request(
+            "blockchain.scripthash.get_history", scripthash(script))}:
+        assert time.monotonic() < deadline, "e-x did not index the mempool transaction"
+        time.sleep(0.05)  # else the history shows nothing to lie about yet
+    tip = int(ltc_node.rpc("getblockcount"))
+
+    def confirmed(request: dict[str, Any], result: Any) -> Any:
+        return [{**item, "height": tip} if item["height"] <= 0 else item for item in result]
+
+    async with proxy(ltc_electrum, {"blockchain.scripthash.get_history": confirmed}) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            info = await b.get_tx(txid)
+            assert info is not None and (info.confirmations, info.height) == (0, None)
+            liar_status, honest = backend.status()
+            assert liar_status.state == "dropped" and txid in liar_status.detail
+            assert honest.state == "connected"
+
+
+async def test_a_forged_header_after_connecting_is_refused(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    """Honest while we connect, then it forges the header of the next block: the new tip
+    comes from the honest server, and a confirmation in that block is proven there."""
+    ltc_electrum.wait_synced()
+    forging: list[int] = []
+
+    def forged_from(request: dict[str, Any], result: Any) -> Any:
+        start, _count = request["params"]
+        if not forging or start + len(result["hex"]) // 160 <= forging[0]:
+            return result
+        blob = bytearray(bytes.fromhex(result["hex"]))
+        at = (forging[0] - start) * 80
+        # A made-up parent. (Not a made-up merkle root: regtest's proof of work is so easy
+        # that such a header passes it half the time, and then it is a valid block.)
+        blob[at + 4:at + 36] = bytes(32)
+        return {**result, "hex": blob.hex()}
+
+    async with proxy(ltc_electrum, {"blockchain.block.headers": forged_from}) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            before = await b.tip()
+            assert [s.state for s in backend.status()] == ["connected", "idle"]
+            forging.append(before.height + 1)
+            txid = await confirmed_tx(ltc_node, ltc_electrum)
+            tip = await b.tip()
+            assert (tip.height, tip.hash) == (before.height + 1,
+                                              ltc_node.rpc("getbestblockhash"))
+            liar_status, honest = backend.status()
+            assert liar_status.state == "dropped" and "header" in liar_status.detail
+            assert honest.state == "connected"
+            assert await b.confirmations(txid) == 1

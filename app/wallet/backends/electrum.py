@@ -29,7 +29,14 @@ from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, RpcE
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
 from app.wallet.header_store import HeaderStore
-from app.wallet.spv import ChainRules, HeaderChain, SpvError, verify_merkle
+from app.wallet.spv import (
+    ChainRules,
+    HeaderChain,
+    SpvError,
+    merkle_root_from_proof,
+    parse_header,
+    verify_merkle,
+)
 from app.wallet.spv_params import candidate_rules, rules_for_genesis
 from app.wallet.txparse import ParsedTx, TxParseError, parse_tx
 
@@ -366,13 +373,48 @@ class ElectrumBackend(ChainBackend):
             await self._refresh(conn)
         if height > chain.tip_height:
             raise ServerLied(f"{txid} confirmed at {height}, above our verified tip")
-        proof = await conn.request("blockchain.transaction.get_merkle", txid, height)
-        branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
         try:
-            verify_merkle(chain.at(height), txid, raw, _int(proof, "pos"), branch)
+            proof = await conn.request("blockchain.transaction.get_merkle", txid, height)
+        except NodeResponseError as exc:
+            if isinstance(exc, NodeUnreachableError):
+                raise
+            # It told us the height itself: a claim it cannot back is a lie, and must not
+            # reach the caller as a mere error (that would stop the failover).
+            raise ServerLied(f"{txid} claimed confirmed at {height}, with no proof "
+                             f"({exc.detail or exc})") from exc
+        branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
+        pos = _int(proof, "pos")
+        header = chain.at(height)
+        try:
+            verify_merkle(header, txid, raw, pos, branch)
         except SpvError as exc:
-            raise ServerLied(str(exc)) from exc
+            # A reorg we have not seen yet puts another block at that height: an honest
+            # server proves against its new branch. Catch up, and call it a lie only when
+            # our (most-work) header there still disagrees.
+            await self._refresh(conn)
+            if chain.at(height).hash == header.hash:
+                if await self._on_weaker_branch(conn, height, txid, pos, branch):
+                    return None
+                raise ServerLied(str(exc)) from exc
+            try:
+                verify_merkle(chain.at(height), txid, raw, pos, branch)
+            except SpvError as again:
+                raise ServerLied(str(again)) from again
         return height
+
+    async def _on_weaker_branch(self, conn: ElectrumConnection, height: int, txid: str,
+                                pos: int, branch: list[str]) -> bool:
+        """Whether the server holds another block at `height`, which its proof does match:
+        an honest server on a branch with no more work than ours (two blocks found at once;
+        the first one seen stays our tip, as in Core). The transaction is then not
+        confirmed on our chain, and the server is not dropped for it: that would cost us an
+        honest server at each such fork. A liar gains nothing by saying so: it is a way to
+        hide a confirmation, which it could do anyway."""
+        assert self._chain is not None
+        theirs = parse_header(_hex_bytes(await conn.request("blockchain.block.header", height),
+                                         "header"))
+        return theirs.hash != self._chain.at(height).hash and \
+            merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
 
     async def _tx_height(self, conn: ElectrumConnection, parsed: ParsedTx) -> int:
         """The server's height for the tx (0: mempool), from the history of one of its

@@ -1,0 +1,71 @@
+"""TLS to a real e-x with a self-signed certificate: pinned on first use, accepted again
+with the same certificate, refused once the server shows another one (a machine in the
+middle would have to), with failover to the next server and the pin left as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.assets import Network
+from app.wallet.backends.electrum import ElectrumBackend
+from simnet.electrum import ElectrumServer
+from simnet.node import RegtestNode
+
+pytestmark = pytest.mark.regtest
+
+
+async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
+    electrum_factory: Callable[..., ElectrumServer], ltc_node: RegtestNode, tmp_path: Path,
+) -> None:
+    tls = electrum_factory(ltc_node, tls=True)
+    plain = electrum_factory(ltc_node)
+    assert tls.url.startswith("ssl://") and tls.cert_der is not None
+    key = f"127.0.0.1:{tls.port}"
+    pins_path = tmp_path / "electrum_certs.json"
+
+    # First use: the certificate's SHA-256 is pinned, in the file.
+    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
+                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+        assert isinstance(b, ElectrumBackend)
+        assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
+        assert [s.state for s in b.status()] == ["connected", "idle"]
+    assert json.loads(pins_path.read_text()) == {key: hashlib.sha256(tls.cert_der).hexdigest()}
+    pinned = pins_path.read_bytes()
+
+    # A reconnect (a new backend reading the pin file) with the same certificate works.
+    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
+                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+        assert isinstance(b, ElectrumBackend)
+        before = await b.tip()
+        assert [s.state for s in b.status()] == ["connected", "idle"]
+
+        # The same port now shows a new self-signed certificate.
+        tls.stop()
+        old_der = tls.cert_der
+        assert tls.new_certificate() != old_der
+        tls.start()
+        ltc_node.mine(1)
+        tls.wait_synced()
+        plain.wait_synced()
+        after = await b.tip()  # the old connection died: reconnect, refuse, fail over
+        assert after.height == before.height + 1
+        assert after.hash == ltc_node.rpc("getbestblockhash")
+        refused, honest = b.status()
+        assert refused.state == "unreachable"
+        assert "certificate" in refused.detail and "changed since it was pinned" in \
+            refused.detail
+        assert honest.state == "connected"
+    assert pins_path.read_bytes() == pinned
+
+    # A fresh backend refuses it from the start too.
+    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
+                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+        assert isinstance(b, ElectrumBackend)
+        assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
+        assert [s.state for s in b.status()] == ["unreachable", "connected"]
+    assert pins_path.read_bytes() == pinned
