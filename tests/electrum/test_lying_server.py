@@ -212,3 +212,25 @@ async def test_a_forged_header_after_connecting_is_refused(
             assert liar_status.state == "dropped" and "header" in liar_status.detail
             assert honest.state == "connected"
             assert await b.confirmations(txid) == 1
+
+
+async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    """After a proof that fails against our header we ask the server for its own block there
+    (an honest one may be on an equal-work branch). A liar that answers that with garbage
+    must be dropped like any liar, not hand the caller an error and stop the failover."""
+    txid = await confirmed_tx(ltc_node, ltc_electrum)
+    height = int(ltc_node.rpc("getblockcount"))
+
+    def garbled(request: dict[str, Any], result: Any) -> Any:
+        return "zz" if request["params"][0] == height else result
+
+    lies = {"blockchain.transaction.get_merkle": bad_merkle, "blockchain.block.header": garbled}
+    async with proxy(ltc_electrum, lies) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            assert await b.confirmations(txid) == 1
+            liar_status, honest = backend.status()
+            assert liar_status.state == "dropped" and "merkle" in liar_status.detail
+            assert honest.state == "connected"

@@ -411,8 +411,13 @@ class ElectrumBackend(ChainBackend):
         honest server at each such fork. A liar gains nothing by saying so: it is a way to
         hide a confirmation, which it could do anyway."""
         assert self._chain is not None
-        theirs = parse_header(_hex_bytes(await conn.request("blockchain.block.header", height),
-                                         "header"))
+        try:
+            theirs = parse_header(_hex_bytes(
+                await conn.request("blockchain.block.header", height), "header"))
+        except NodeResponseError as exc:
+            if isinstance(exc, NodeUnreachableError):
+                raise
+            return False  # no block of its own to show: the bad proof stands, it lied
         return theirs.hash != self._chain.at(height).hash and \
             merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
 
