@@ -234,3 +234,22 @@ async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
             liar_status, honest = backend.status()
             assert liar_status.state == "dropped" and "merkle" in liar_status.detail
             assert honest.state == "connected"
+
+
+@pytest.mark.parametrize("malformed", [{}, {"merkle": "not a list", "pos": 0},
+                                       {"merkle": [], "pos": "0"}])
+async def test_a_malformed_proof_of_a_claimed_confirmation_fails_over(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer, malformed: dict[str, Any],
+) -> None:
+    """A proof with no usable branch or position backs no claim: the liar is dropped and the
+    honest server proves the confirmation (a malformed answer must not reach the caller as
+    an error, which would stop the failover for good while the liar stays first)."""
+    txid = await confirmed_tx(ltc_node, ltc_electrum)
+    lies = {"blockchain.transaction.get_merkle": lambda request, result: malformed}
+    async with proxy(ltc_electrum, lies) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            assert await b.confirmations(txid) == 1
+            liar_status, honest = backend.status()
+            assert liar_status.state == "dropped" and txid in liar_status.detail
+            assert honest.state == "connected"

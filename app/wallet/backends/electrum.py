@@ -375,15 +375,16 @@ class ElectrumBackend(ChainBackend):
             raise ServerLied(f"{txid} confirmed at {height}, above our verified tip")
         try:
             proof = await conn.request("blockchain.transaction.get_merkle", txid, height)
+            branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
+            pos = _int(proof, "pos")
         except NodeResponseError as exc:
             if isinstance(exc, NodeUnreachableError):
                 raise
-            # It told us the height itself: a claim it cannot back is a lie, and must not
-            # reach the caller as a mere error (that would stop the failover).
+            # It told us the height itself: a claim it cannot back (an error, or a malformed
+            # proof) is a lie, and must not reach the caller as a mere error (that would stop
+            # the failover).
             raise ServerLied(f"{txid} claimed confirmed at {height}, with no proof "
                              f"({exc.detail or exc})") from exc
-        branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
-        pos = _int(proof, "pos")
         header = chain.at(height)
         try:
             verify_merkle(header, txid, raw, pos, branch)
