@@ -16,7 +16,7 @@ from app.wallet.errors import NodeUnreachableError
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
-from tests.integration.test_corerpc_backend import new_key
+from tests.integration.test_corerpc_backend import funded, new_key, spend
 
 pytestmark = pytest.mark.regtest
 Lie = Callable[[dict[str, Any], Any], Any]  # (request, honest result) -> result to send
@@ -212,3 +212,79 @@ async def test_a_forged_header_after_connecting_is_refused(
             assert liar_status.state == "dropped" and "header" in liar_status.detail
             assert honest.state == "connected"
             assert await b.confirmations(txid) == 1
+
+
+async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    """After a proof that fails against our header we ask the server for its own block there
+    (an honest one may be on an equal-work branch). A liar that answers that with garbage
+    must be dropped like any liar, not hand the caller an error and stop the failover."""
+    txid = await confirmed_tx(ltc_node, ltc_electrum)
+    height = int(ltc_node.rpc("getblockcount"))
+
+    def garbled(request: dict[str, Any], result: Any) -> Any:
+        return "zz" if request["params"][0] == height else result
+
+    lies = {"blockchain.transaction.get_merkle": bad_merkle, "blockchain.block.header": garbled}
+    async with proxy(ltc_electrum, lies) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            assert await b.confirmations(txid) == 1
+            liar_status, honest = backend.status()
+            assert liar_status.state == "dropped" and "merkle" in liar_status.detail
+            assert honest.state == "connected"
+
+
+@pytest.mark.parametrize("malformed", [{}, {"merkle": "not a list", "pos": 0},
+                                       {"merkle": [], "pos": "0"}])
+async def test_a_malformed_proof_of_a_claimed_confirmation_fails_over(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer, malformed: dict[str, Any],
+) -> None:
+    """A proof with no usable branch or position backs no claim: the liar is dropped and the
+    honest server proves the confirmation (a malformed answer must not reach the caller as
+    an error, which would stop the failover for good while the liar stays first)."""
+    txid = await confirmed_tx(ltc_node, ltc_electrum)
+    lies = {"blockchain.transaction.get_merkle": lambda request, result: malformed}
+    async with proxy(ltc_electrum, lies) as liar:
+        backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+        async with backend as b:
+            assert await b.confirmations(txid) == 1
+            liar_status, honest = backend.status()
+            assert liar_status.state == "dropped" and txid in liar_status.detail
+            assert honest.state == "connected"
+
+
+async def test_malformed_answers_drop_the_server_and_the_next_one_answers(
+    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+) -> None:
+    """Garbage where a history, a transaction or a broadcast's txid belongs: each time the
+    liar (first in the list) is dropped and the honest server answers. Before, the caller
+    got the malformed-answer error and the failover stopped: a liar first in the list could
+    block every look-up, and make our broadcast look rejected."""
+    (k1, s1) = new_key()
+    coin = funded(ltc_node, k1, s1, 20_000_000, mine=True)
+    txid = coin.utxo.outpoint.txid
+    ltc_electrum.wait_synced()
+    signed, _ = spend([coin])
+    cases: list[tuple[str, Lie, Callable[[ElectrumBackend], Any]]] = [
+        ("blockchain.scripthash.get_history", lambda r, res: {"not": "a list"},
+         lambda b: b.used_scripts([s1])),
+        ("blockchain.transaction.get", lambda r, res: "zz", lambda b: b.get_tx(txid)),
+        ("blockchain.transaction.broadcast", lambda r, res: "ab" * 32,
+         lambda b: b.broadcast(signed.raw)),
+    ]
+    answers = []
+    for method, lie, ask in cases:
+        async with proxy(ltc_electrum, {method: lie}) as liar:
+            backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
+            async with backend as b:
+                answers.append(await ask(b))
+                liar_status, honest = backend.status()
+                assert liar_status.state == "dropped", (method, liar_status)
+                assert honest.state == "connected"
+    used, info, sent = answers
+    assert used == {s1}
+    assert info is not None and info.txid == txid and info.confirmations >= 1
+    assert sent == signed.txid
+    assert signed.txid in ltc_node.rpc("getrawmempool")

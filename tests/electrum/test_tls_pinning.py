@@ -69,3 +69,24 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["unreachable", "connected"]
     assert pins_path.read_bytes() == pinned
+
+
+async def test_a_damaged_pin_file_refuses_the_tls_server_and_fails_over(
+    electrum_factory: Callable[..., ElectrumServer], ltc_node: RegtestNode, tmp_path: Path,
+) -> None:
+    """A torn pin file (here: cut mid-write by hand) is not taken as "no pins": the ssl://
+    server is refused with the reason, the plain one answers, and the file stays as it was
+    for a person to repair."""
+    tls = electrum_factory(ltc_node, tls=True)
+    plain = electrum_factory(ltc_node)
+    pins_path = tmp_path / "electrum_certs.json"
+    torn = b'{"127.0.0.1:%d": "ab' % tls.port
+    pins_path.write_bytes(torn)
+    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
+                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+        assert isinstance(b, ElectrumBackend)
+        assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
+        refused, honest = b.status()
+        assert refused.state == "unreachable" and "pin file" in refused.detail
+        assert honest.state == "connected"
+    assert pins_path.read_bytes() == torn

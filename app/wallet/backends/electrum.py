@@ -52,6 +52,13 @@ class ServerLied(Exception):
     """The server said something our headers or hashes disprove."""
 
 
+class MalformedAnswer(NodeResponseError):
+    """An answer without the shape the protocol gives it (a missing key, bad hex, a txid
+    that is no txid). Such a server is broken or lying, and is dropped like a liar: passed
+    to the caller as an error it would stop the failover, so a liar first in the list could
+    block every look-up (or, for a broadcast, pass for a rejection of our transaction)."""
+
+
 @dataclass
 class ServerStatus:
     url: str
@@ -170,7 +177,7 @@ class ElectrumBackend(ChainBackend):
                 return await fn(conn)
             except NodeUnreachableError as exc:
                 await self._drop(conn, "unreachable", exc.detail)
-            except (ServerLied, SpvError, TxParseError) as exc:
+            except (ServerLied, SpvError, TxParseError, MalformedAnswer) as exc:
                 await self._drop(conn, "dropped", str(exc))
         raise NodeUnreachableError(", ".join(self.servers), "every server failed")
 
@@ -347,11 +354,10 @@ class ElectrumBackend(ChainBackend):
     # -- transactions ---------------------------------------------------------------------
     async def _raw_tx(self, conn: ElectrumConnection, txid: str) -> tuple[bytes, ParsedTx] | None:
         try:
-            raw = _hex_bytes(await conn.request("blockchain.transaction.get", txid), "tx")
-        except NodeResponseError as exc:
-            if isinstance(exc, NodeUnreachableError):
-                raise
+            reply = await conn.request("blockchain.transaction.get", txid)
+        except NodeResponseError:
             return None  # "no such mempool or blockchain transaction"
+        raw = _hex_bytes(reply, "tx")
         parsed = parse_tx(raw)
         if parsed.txid != txid:
             raise ServerLied(f"asked for {txid}, the server sent {parsed.txid}")
@@ -375,15 +381,16 @@ class ElectrumBackend(ChainBackend):
             raise ServerLied(f"{txid} confirmed at {height}, above our verified tip")
         try:
             proof = await conn.request("blockchain.transaction.get_merkle", txid, height)
+            branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
+            pos = _int(proof, "pos")
         except NodeResponseError as exc:
             if isinstance(exc, NodeUnreachableError):
                 raise
-            # It told us the height itself: a claim it cannot back is a lie, and must not
-            # reach the caller as a mere error (that would stop the failover).
+            # It told us the height itself: a claim it cannot back (an error, or a malformed
+            # proof) is a lie, and must not reach the caller as a mere error (that would stop
+            # the failover).
             raise ServerLied(f"{txid} claimed confirmed at {height}, with no proof "
                              f"({exc.detail or exc})") from exc
-        branch = [str(h) for h in _list(_get(proof, "merkle"), "merkle")]
-        pos = _int(proof, "pos")
         header = chain.at(height)
         try:
             verify_merkle(header, txid, raw, pos, branch)
@@ -411,8 +418,13 @@ class ElectrumBackend(ChainBackend):
         honest server at each such fork. A liar gains nothing by saying so: it is a way to
         hide a confirmation, which it could do anyway."""
         assert self._chain is not None
-        theirs = parse_header(_hex_bytes(await conn.request("blockchain.block.header", height),
-                                         "header"))
+        try:
+            theirs = parse_header(_hex_bytes(
+                await conn.request("blockchain.block.header", height), "header"))
+        except NodeResponseError as exc:
+            if isinstance(exc, NodeUnreachableError):
+                raise
+            return False  # no block of its own to show: the bad proof stands, it lied
         return theirs.hash != self._chain.at(height).hash and \
             merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
 
@@ -474,14 +486,15 @@ class ElectrumBackend(ChainBackend):
     async def broadcast(self, raw: bytes) -> str:
         async def run(conn: ElectrumConnection) -> str:
             try:
-                return _txid(await conn.request("blockchain.transaction.broadcast", raw.hex()))
+                reply = await conn.request("blockchain.transaction.broadcast", raw.hex())
             except NodeResponseError as exc:
-                if isinstance(exc, NodeUnreachableError):
-                    raise
                 reason = str(exc.detail).partition(": ")[2] or str(exc)
                 if any(k in reason.lower() for k in _ALREADY_KNOWN):
                     return parse_tx(raw).txid
                 raise TxRejectedError(_reject_reason(reason), exc.code) from exc
+            if (said := _txid(reply)) != parse_tx(raw).txid:
+                raise ServerLied(f"broadcast answered with {said}, not our transaction's txid")
+            return said
         return await self._call(run)
 
     async def estimate_fee_rate(self, target_blocks: int) -> int | None:
@@ -549,20 +562,20 @@ def _reject_reason(text: str) -> str:
 
 def _get(obj: Any, key: str) -> Any:
     if not isinstance(obj, dict) or key not in obj:
-        raise NodeResponseError(f"the server's answer lacks {key}")
+        raise MalformedAnswer(f"the server's answer lacks {key}")
     return obj[key]
 
 
 def _int(obj: Any, key: str) -> int:
     value = _get(obj, key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise NodeResponseError(f"the server's {key} is not an integer")
+        raise MalformedAnswer(f"the server's {key} is not an integer")
     return value
 
 
 def _list(value: Any, what: str) -> list[Any]:
     if not isinstance(value, list):
-        raise NodeResponseError(f"the server's {what} is not a list")
+        raise MalformedAnswer(f"the server's {what} is not a list")
     return value
 
 
@@ -572,11 +585,11 @@ def _hex_bytes(value: Any, what: str) -> bytes:
             return bytes.fromhex(value)
         except ValueError:
             pass
-    raise NodeResponseError(f"the server's {what} is not hex")
+    raise MalformedAnswer(f"the server's {what} is not hex")
 
 
 def _txid(value: Any) -> str:
     if not isinstance(value, str) or len(value) != 64:
-        raise NodeResponseError("the server returned a malformed txid")
+        raise MalformedAnswer("the server returned a malformed txid")
     _hex_bytes(value, "txid")
     return value.lower()
