@@ -41,8 +41,7 @@ class NodeConfig:
         return bool(self.electrum)
 
 
-def light_nodes(network: Network, symbols: tuple[str, ...] | None = None
-                ) -> dict[str, NodeConfig]:
+def light_nodes(network: Network, symbols: tuple[str, ...] | None = None) -> dict[str, NodeConfig]:
     """The default of a new mainnet or testnet wallet: every chain on the well-known public
     Electrum servers (SPV-checked). Empty on the simnet, which brings its own nodes."""
     # Here, not at the top: the Electrum backend (ssl, asyncio, the SPV code) is not needed
@@ -52,8 +51,11 @@ def light_nodes(network: Network, symbols: tuple[str, ...] | None = None
 
     if network is Network.REGTEST:
         return {}
-    return {s: NodeConfig("", electrum=",".join(default_servers(s, network)))
-            for s in (symbols or tuple(SYMBOLS)) if default_servers(s, network)}
+    return {
+        s: NodeConfig("", electrum=",".join(default_servers(s, network)))
+        for s in (symbols or tuple(SYMBOLS))
+        if default_servers(s, network)
+    }
 
 
 @dataclass

@@ -135,10 +135,14 @@ class WizardError(RuntimeError):
 
 def password_strength(password: str) -> Strength:
     """A hint, not a rule: length and variety of character classes."""
-    classes = sum((
-        any(c.islower() for c in password), any(c.isupper() for c in password),
-        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
-    ))
+    classes = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
     if len(password) < MIN_PASSWORD_LENGTH:
         return Strength.WEAK
     score = classes + (len(password) >= 12) + (len(password) >= 16)
@@ -191,9 +195,15 @@ def check_electrum_url(url: str, chain: str = "") -> Problem | None:
     except ValueError:
         port = None
         parts = None
-    if (parts is None or parts.scheme not in ("tcp", "ssl") or not parts.hostname
-            or not port or parts.path not in ("", "/") or parts.query
-            or any(c.isspace() for c in url)):
+    if (
+        parts is None
+        or parts.scheme not in ("tcp", "ssl")
+        or not parts.hostname
+        or not port
+        or parts.path not in ("", "/")
+        or parts.query
+        or any(c.isspace() for c in url)
+    ):
         return Problem(Issue.ELECTRUM_MALFORMED, word=url, chain=chain)
     return None
 
@@ -223,17 +233,20 @@ def check_node_url(url: str, chain: str = "") -> Problem | None:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         return Problem(Issue.NODE_URL_MALFORMED, word=url, chain=chain)
-    if parts.scheme not in ("http", "https") or not parts.hostname \
-            or any(c.isspace() for c in url):
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
         return Problem(Issue.NODE_URL_MALFORMED, word=url, chain=chain)
     return None
 
 
-def backend_nodes(network: Network, kind: BackendKind, *,
-                  servers: Mapping[str, str] | None = None,
-                  node_urls: Mapping[str, str] | None = None,
-                  login_files: Mapping[str, str] | None = None,
-                  symbols: Sequence[str] = SYMBOLS) -> dict[str, NodeConfig] | Problem:
+def backend_nodes(
+    network: Network,
+    kind: BackendKind,
+    *,
+    servers: Mapping[str, str] | None = None,
+    node_urls: Mapping[str, str] | None = None,
+    login_files: Mapping[str, str] | None = None,
+    symbols: Sequence[str] = SYMBOLS,
+) -> dict[str, NodeConfig] | Problem:
     """Each chain's NodeConfig for `kind`, or the first Problem (by chain) in the input.
     `servers`: per chain, the own Electrum server list; `node_urls` / `login_files`: per chain,
     the own node's address (empty: this machine, the network's default port) and a file
@@ -289,8 +302,11 @@ class Wizard:
     """One wizard run. `step` is what to show; call the method for that step."""
 
     def __init__(
-        self, *, rng: random.Random | None = None,
-        generate: Callable[[], str] = generate_mnemonic, confirm_count: int = CONFIRM_COUNT,
+        self,
+        *,
+        rng: random.Random | None = None,
+        generate: Callable[[], str] = generate_mnemonic,
+        confirm_count: int = CONFIRM_COUNT,
     ) -> None:
         self._rng = rng or secrets.SystemRandom()  # the positions asked need not be guessable
         self._generate = generate
@@ -431,15 +447,20 @@ class Wizard:
             self._go(Step.BACKEND if self.offers_backend else Step.SERVER)
         return problem
 
-    def choose_backend(self, kind: BackendKind = BackendKind.PUBLIC_ELECTRUM, *,
-                       servers: Mapping[str, str] | None = None,
-                       node_urls: Mapping[str, str] | None = None,
-                       login_files: Mapping[str, str] | None = None) -> Problem | None:
+    def choose_backend(
+        self,
+        kind: BackendKind = BackendKind.PUBLIC_ELECTRUM,
+        *,
+        servers: Mapping[str, str] | None = None,
+        node_urls: Mapping[str, str] | None = None,
+        login_files: Mapping[str, str] | None = None,
+    ) -> Problem | None:
         """How both chains are reached (see backend_nodes); stays here on a Problem."""
         self._expect(Step.BACKEND)
         assert self.network is not None
-        nodes = backend_nodes(self.network, kind, servers=servers, node_urls=node_urls,
-                              login_files=login_files)
+        nodes = backend_nodes(
+            self.network, kind, servers=servers, node_urls=node_urls, login_files=login_files
+        )
         if isinstance(nodes, Problem):
             return nodes
         self.backend, self.nodes = kind, nodes
@@ -466,8 +487,12 @@ class Wizard:
         self._expect(Step.DONE)
         assert self.network is not None  # DONE is reached through NETWORK
         return WizardResult(
-            network=self.network, mnemonic=" ".join(self.words), passphrase=self.passphrase,
+            network=self.network,
+            mnemonic=" ".join(self.words),
+            passphrase=self.passphrase,
             password=self._password,
-            remember=self.remember, dex_url=self.dex_url, restored=self.mode is Mode.RESTORE,
+            remember=self.remember,
+            dex_url=self.dex_url,
+            restored=self.mode is Mode.RESTORE,
             nodes=dict(self.nodes) if self.offers_backend else {},
         )

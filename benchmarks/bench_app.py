@@ -65,9 +65,12 @@ def _child(mode: str) -> None:
     tmp = tempfile.mkdtemp(prefix="cambio-bench-")
     store = Store(Path(tmp) / "bench.db")
     core: Any = SimpleNamespace(
-        wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
-        order_store=OrderStore(store), swaps=SwapStore(store),
-        dex=SimpleNamespace(config=None, account=None))
+        wallet=SimpleNamespace(config=SimpleNamespace(extra={})),
+        events=Dispatcher(),
+        order_store=OrderStore(store),
+        swaps=SwapStore(store),
+        dex=SimpleNamespace(config=None, account=None),
+    )
     window = MainWindow(core, ["ltc", "btc"])
     for timer in window.findChildren(QTimer):
         timer.stop()  # no wallet/chain refreshes: there is no wallet behind the stand-in
@@ -89,8 +92,11 @@ def _child(mode: str) -> None:
     window.show()
     app.exec()
     t_painted = time.perf_counter()
-    print(f"{MARK}{(t_imports - t0) * 1000:.1f} {(t_built - t_imports) * 1000:.1f} "
-          f"{(t_painted - t_built) * 1000:.1f}", flush=True)
+    print(
+        f"{MARK}{(t_imports - t0) * 1000:.1f} {(t_built - t_imports) * 1000:.1f} "
+        f"{(t_painted - t_built) * 1000:.1f}",
+        flush=True,
+    )
     store.close()
     shutil.rmtree(tmp, ignore_errors=True)
     os._exit(0)  # the parent has its figures; teardown is not part of the start
@@ -129,8 +135,9 @@ def _load_book(window: Any) -> None:
     mirror = OrderBookMirror(MARKET)
     mirror.apply_snapshot(BookFeed().snapshot(10_000))
     trading = window.trade.trading
-    trading.set_market(MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(20, 225),
-                                   ChainFees(20, 225)))
+    trading.set_market(
+        MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(20, 225), ChainFees(20, 225))
+    )
     trading.apply_snapshot(mirror)
     assert trading.book.best_bid() is not None and trading.book.best_ask() is not None
     window.tabs.setCurrentWidget(window.trade)
@@ -142,11 +149,20 @@ def _spawn(args: list[str], until: str | None) -> tuple[float, str, int]:
     """Run a child; (seconds until a line starting with `until` or exit, that line, its
     ru_maxrss in kB). os.wait4 gives this one child's peak, not the max of all children."""
     # The fail backend: a benchmark must never read (or prompt for) the user's real keyring.
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert proc.stdout is not None
     line, elapsed = "", 0.0
     for out in proc.stdout:
@@ -167,7 +183,7 @@ def _startup() -> tuple[float, list[float], int]:
     best: tuple[float, list[float], int] | None = None
     for _ in range(TRIES):
         wall, line, rss = _spawn(["-m", "benchmarks.bench_app", "startup"], MARK)
-        phases = [float(x) for x in line[len(MARK):].split()]
+        phases = [float(x) for x in line[len(MARK) :].split()]
         if best is None or wall < best[0]:
             best = (wall, phases, rss)
     assert best is not None
@@ -182,8 +198,10 @@ def _unlock_shown() -> float:
     try:
         # A cheap scrypt: the dialog shows before any key derivation, so N does not matter.
         create_wallet(datadir, "bench password", network=Network.REGTEST, scrypt_n=2**10)
-        return min(_spawn(["-m", "benchmarks.bench_app", "unlock", str(datadir)], MARK)[0]
-                   for _ in range(TRIES))
+        return min(
+            _spawn(["-m", "benchmarks.bench_app", "unlock", str(datadir)], MARK)[0]
+            for _ in range(TRIES)
+        )
     finally:
         shutil.rmtree(datadir, ignore_errors=True)
 

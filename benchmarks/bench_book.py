@@ -69,13 +69,22 @@ class BookFeed:
         rate = self.mid + (offset if side is BookSide.SELL else -offset) * self.rate_step
         lots = max(1, int(rng.lognormvariate(1.6, 1.1)))
         self.live[n] = (side, rate, lots * self.lot)
-        return BookOrder(oid=_oid(n), otype=BookOrderType.LIMIT, side=side, osize=lots * self.lot,
-                         rate=rate, tif=BookTif.STANDING, epoch=1, filled=0)  # fmt: skip
+        return BookOrder(
+            oid=_oid(n),
+            otype=BookOrderType.LIMIT,
+            side=side,
+            osize=lots * self.lot,
+            rate=rate,
+            tif=BookTif.STANDING,
+            epoch=1,
+            filled=0,
+        )
 
     def snapshot(self, orders: int = ORDERS) -> OrderbookResult:
         book = tuple(self._order() for _ in range(orders))
-        return OrderbookResult(book=BookSnapshot(marketid=MARKET, epoch=1, orders=book),
-                               seq=self.seq)  # fmt: skip
+        return OrderbookResult(
+            book=BookSnapshot(marketid=MARKET, epoch=1, orders=book), seq=self.seq
+        )
 
     def note(self) -> BookNote:
         """The next notification: about 40% adds, 35% removals, 25% partial fills."""
@@ -90,8 +99,9 @@ class BookFeed:
             return RemoveOrderNote(marketid=MARKET, orderid=_oid(n), seq=self.seq)
         remaining -= self.lot * self.rng.randint(1, remaining // self.lot - 1 or 1)
         self.live[n] = (side, rate, remaining)
-        return UpdateRemainingNote(marketid=MARKET, orderid=_oid(n), remaining=remaining,
-                                   seq=self.seq)  # fmt: skip
+        return UpdateRemainingNote(
+            marketid=MARKET, orderid=_oid(n), remaining=remaining, seq=self.seq
+        )
 
     def _any_live(self) -> int:
         while True:  # ids are dense enough that a few draws find a live one

@@ -33,16 +33,24 @@ def _restore_seconds(workdir: Path) -> float:
         node.ensure_mature_funds()
         phrase = generate_mnemonic()
         keys = HDWallet.from_mnemonic(phrase).account(LTC)
-        outputs = {node.node_address(keys.script(False, i)): atoms_to_coin_str(100_000)
-                   for i in range(USED)}
+        outputs = {
+            node.node_address(keys.script(False, i)): atoms_to_coin_str(100_000)
+            for i in range(USED)
+        }
         node.rpc("sendmany", "", outputs, wallet="miner")
         node.mine(1)
         server = start_electrum(workdir / "ex", node)
         nodes = {"ltc": NodeConfig("", electrum=server.url)}
 
         async def restore(n: int) -> float:
-            create_wallet(workdir / f"w{n}", "pw", network=Network.REGTEST, mnemonic=phrase,
-                          nodes=nodes, scrypt_n=2**10)
+            create_wallet(
+                workdir / f"w{n}",
+                "pw",
+                network=Network.REGTEST,
+                mnemonic=phrase,
+                nodes=nodes,
+                scrypt_n=2**10,
+            )
             wallet = unlock_wallet(workdir / f"w{n}", "pw")
             started = time.perf_counter()
             found = await wallet.asset("ltc").discover()

@@ -54,13 +54,29 @@ def _serve(datadir: str, port_out: Any, stop: Any) -> None:
     from dexserver.config import parse_config
 
     node = {"url": "http://127.0.0.1:1", "user": "u", "password": "p"}
-    asset = {"network": "regtest", "lotsize": LOT, "ratestep": 100, "feerate": 10,
-             "swapsize": 225, "swapconf": 1, "fundconf": 1, "node": node}
-    cfg = parse_config({
-        "port": 0, "datadir": datadir, "epochlen": 60_000, "rate_limit": 1_000_000,
-        "rate_burst": 1_000_000, "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-        "assets": [{"symbol": "ltc", **asset}, {"symbol": "btc", **asset}],
-        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}]}, Path(datadir))
+    asset = {
+        "network": "regtest",
+        "lotsize": LOT,
+        "ratestep": 100,
+        "feerate": 10,
+        "swapsize": 225,
+        "swapconf": 1,
+        "fundconf": 1,
+        "node": node,
+    }
+    cfg = parse_config(
+        {
+            "port": 0,
+            "datadir": datadir,
+            "epochlen": 60_000,
+            "rate_limit": 1_000_000,
+            "rate_burst": 1_000_000,
+            "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
+            "assets": [{"symbol": "ltc", **asset}, {"symbol": "btc", **asset}],
+            "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
+        },
+        Path(datadir),
+    )
 
     async def main() -> None:
         chain = NamedChain()
@@ -86,8 +102,7 @@ async def _client(url: str) -> tuple[Any, list[Any]]:
     for i in range(ORDERS_PER_CLIENT):
         key = secrets.token_bytes(32)
         coin = Coin(key, hash160(pubkey_from_secret(key)) + bytes(12), 0)
-        orders.append(c.limit_params("sell", LOT, RATE + 100 * (i % 50), [coin], address)
-                      .to_json())
+        orders.append(c.limit_params("sell", LOT, RATE + 100 * (i % 50), [coin], address).to_json())
     return c, orders
 
 
@@ -105,6 +120,7 @@ async def _drive(url: str) -> tuple[float, float, int]:
                 resp = await c.call_raw("limit", params)
                 latencies.append(time.perf_counter() - t)
                 ok += resp.error is None
+
         await asyncio.gather(*(one(p) for p in orders))
         return ok
 
@@ -132,8 +148,10 @@ def run() -> list[Result]:
                 proc.terminate()
     if accepted != CLIENTS * ORDERS_PER_CLIENT:
         raise RuntimeError(f"only {accepted} of {CLIENTS * ORDERS_PER_CLIENT} orders accepted")
-    return [Result("server.intake_orders_per_s", rate, "orders/s"),
-            Result("server.intake_latency_ms", latency, "ms", higher_is_better=False)]
+    return [
+        Result("server.intake_orders_per_s", rate, "orders/s"),
+        Result("server.intake_latency_ms", latency, "ms", higher_is_better=False),
+    ]
 
 
 if __name__ == "__main__":

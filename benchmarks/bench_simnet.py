@@ -56,8 +56,9 @@ class ChainClock:
     mined: dict[str, float] = field(default_factory=dict)
 
     def waits(self, start: float, end: float) -> list[tuple[float, float]]:
-        return [(t, self.mined.get(txid, end)) for txid, t in self.seen.items()
-                if start <= t <= end]
+        return [
+            (t, self.mined.get(txid, end)) for txid, t in self.seen.items() if start <= t <= end
+        ]
 
 
 class ObservedNode:
@@ -118,8 +119,9 @@ class Round:
     block_wait: float
 
 
-async def _one_round(maker: tuple[Client, Recorder], taker: tuple[Client, Recorder],
-                     clock: ChainClock) -> Round:
+async def _one_round(
+    maker: tuple[Client, Recorder], taker: tuple[Client, Recorder], clock: ChainClock
+) -> Round:
     (m_core, m_rec), (t_core, t_rec) = maker, taker
     sell = await m_core.place_order("ltc_btc", "sell", "limit", LOT, RATE)
     await m_rec.wait_for(lambda e: isinstance(e, OrderBooked) and e.order_id == sell)
@@ -134,17 +136,21 @@ async def _one_round(maker: tuple[Client, Recorder], taker: tuple[Client, Record
                 matched[role] = e.match_id
                 return True
             return False
+
         return pred
 
     def complete(role: str) -> Callable[[CoreEvent], bool]:
-        return lambda e: (isinstance(e, SwapStep) and e.match_id == matched[role]
-                          and e.new == "Complete")
+        return lambda e: (
+            isinstance(e, SwapStep) and e.match_id == matched[role] and e.new == "Complete"
+        )
 
-    m_matched, t_matched = await asyncio.gather(m_rec.wait_for(match_of(sell, "m"), m_since),
-                                                t_rec.wait_for(match_of(buy, "t"), t_since))
+    m_matched, t_matched = await asyncio.gather(
+        m_rec.wait_for(match_of(sell, "m"), m_since), t_rec.wait_for(match_of(buy, "t"), t_since)
+    )
     assert matched["m"] == matched["t"], matched
-    ends = await asyncio.gather(m_rec.wait_for(complete("m"), m_since),
-                                t_rec.wait_for(complete("t"), t_since))
+    ends = await asyncio.gather(
+        m_rec.wait_for(complete("m"), m_since), t_rec.wait_for(complete("t"), t_since)
+    )
     wall = max(ends) - started
     block_wait = union_length(clock.waits(started, max(ends)))
     return Round(wall, max(m_matched, t_matched) - started, block_wait)
@@ -156,8 +162,9 @@ async def _trade(net: Simnet, clock: ChainClock) -> list[Round]:
     cores: list[Client] = []
     try:
         for name in ("trader1", "trader2"):
-            wallets.append(await asyncio.to_thread(unlock_wallet, net.traders[name],
-                                                   TRADER_PASSWORD))
+            wallets.append(
+                await asyncio.to_thread(unlock_wallet, net.traders[name], TRADER_PASSWORD)
+            )
         cores = [Client(w) for w in wallets]
         recorders = [Recorder(c) for c in cores]
         for core in cores:
@@ -167,8 +174,7 @@ async def _trade(net: Simnet, clock: ChainClock) -> list[Round]:
         maker, taker = zip(cores, recorders, strict=True)
         rounds = []
         for _ in range(ROUNDS):
-            rounds.append(await asyncio.wait_for(_one_round(maker, taker, clock),
-                                                 ROUND_TIMEOUT))
+            rounds.append(await asyncio.wait_for(_one_round(maker, taker, clock), ROUND_TIMEOUT))
         return rounds
     finally:
         for core in cores:
@@ -201,11 +207,22 @@ def run() -> list[Result]:
         rounds = _simnet_rounds(Path(tmp))
     return [
         Result("swap.simnet_wall_s", min(r.wall for r in rounds), "s", higher_is_better=False),
-        Result("swap.simnet_epoch_wait_s", statistics.median(r.epoch_wait for r in rounds), "s",
-               higher_is_better=False),
-        Result("swap.simnet_block_wait_s", statistics.median(r.block_wait for r in rounds), "s",
-               higher_is_better=False),
-        Result("swap.simnet_other_s",
-               statistics.median(r.wall - r.epoch_wait - r.block_wait for r in rounds), "s",
-               higher_is_better=False),
+        Result(
+            "swap.simnet_epoch_wait_s",
+            statistics.median(r.epoch_wait for r in rounds),
+            "s",
+            higher_is_better=False,
+        ),
+        Result(
+            "swap.simnet_block_wait_s",
+            statistics.median(r.block_wait for r in rounds),
+            "s",
+            higher_is_better=False,
+        ),
+        Result(
+            "swap.simnet_other_s",
+            statistics.median(r.wall - r.epoch_wait - r.block_wait for r in rounds),
+            "s",
+            higher_is_better=False,
+        ),
     ]

@@ -34,8 +34,14 @@ ROUNDS = 3
 
 
 def _header(prev: bytes, t: int, bits: int, nonce: int) -> bytes:
-    return ((0x20000000).to_bytes(4, "little") + prev + b"\x44" * 32 + t.to_bytes(4, "little")
-            + bits.to_bytes(4, "little") + nonce.to_bytes(4, "little"))
+    return (
+        (0x20000000).to_bytes(4, "little")
+        + prev
+        + b"\x44" * 32
+        + t.to_bytes(4, "little")
+        + bits.to_bytes(4, "little")
+        + nonce.to_bytes(4, "little")
+    )
 
 
 def _mine(rules: ChainRules, prev: bytes, t: int) -> bytes:
@@ -52,7 +58,8 @@ def _mine(rules: ChainRules, prev: bytes, t: int) -> bytes:
 def _build(rules: ChainRules, count: int) -> tuple[ChainRules, bytes, list[bytes]]:
     start = _mine(rules, b"\x55" * 32, 1_700_000_000)
     rules = dataclasses.replace(
-        rules, checkpoint=Checkpoint(START_HEIGHT, parse_header(start).hash_hex))
+        rules, checkpoint=Checkpoint(START_HEIGHT, parse_header(start).hash_hex)
+    )
     raws, prev = [], start
     for i in range(count):
         raw = _mine(rules, parse_header(prev).hash, 1_700_000_000 + 600 * (i + 1))
@@ -67,7 +74,7 @@ def _rate(rules: ChainRules, start: bytes, raws: list[bytes]) -> float:
         chain = HeaderChain(rules, start)
         began = time.perf_counter()
         for offset in range(0, len(raws), BATCH):
-            chain.connect(START_HEIGHT + 1 + offset, raws[offset:offset + BATCH])
+            chain.connect(START_HEIGHT + 1 + offset, raws[offset : offset + BATCH])
         elapsed = time.perf_counter() - began
         assert chain.tip_height == START_HEIGHT + len(raws)
         best = max(best, len(raws) / elapsed)
@@ -78,6 +85,7 @@ def run() -> list[Result]:
     results = []
     for base in (BTC_REGTEST, LTC_REGTEST):
         rules, start, raws = _build(base, COUNTS[base.pow])
-        results.append(Result(f"spv.headers_per_s.{base.pow}", _rate(rules, start, raws),
-                              "headers/s"))
+        results.append(
+            Result(f"spv.headers_per_s.{base.pow}", _rate(rules, start, raws), "headers/s")
+        )
     return results

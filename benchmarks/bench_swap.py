@@ -86,29 +86,43 @@ def _cpu_parts() -> dict[str, float]:
     their_init = build_init_tx(_coins(1, 3 * AMOUNT), [(theirs, AMOUNT)], their_dest, RATE, asset)
     our_init = build_init_tx(coins, [(ours, AMOUNT)], change, RATE, asset)
     # The counterparty's redeem of our contract: where a taker learns the secret.
-    their_redeem = build_redeem_tx(ours, our_script, our_init.outpoint(0), AMOUNT, secret,
-                                   their_key, their_dest, RATE, asset).raw
+    their_redeem = build_redeem_tx(
+        ours, our_script, our_init.outpoint(0), AMOUNT, secret, their_key, their_dest, RATE, asset
+    ).raw
     expected = ExpectedContract(AMOUNT, secret_hash, our_pkh, now + 23 * HOUR)
 
     def init() -> None:
         build_init_tx(coins, [(ours, AMOUNT)], change, RATE, asset)
 
     def refund() -> None:
-        build_refund_tx(ours, our_script, our_init.outpoint(0), AMOUNT, our_key, change, RATE,
-                        asset)
+        build_refund_tx(
+            ours, our_script, our_init.outpoint(0), AMOUNT, our_key, change, RATE, asset
+        )
 
     def audit() -> None:
         audit_contract_tx(their_script, tx_outputs(their_init.tx.raw), 0, expected)
 
     def redeem() -> None:
-        build_redeem_tx(theirs, their_script, their_init.outpoint(0), AMOUNT, secret, our_key,
-                        change, RATE, asset)
+        build_redeem_tx(
+            theirs,
+            their_script,
+            their_init.outpoint(0),
+            AMOUNT,
+            secret,
+            our_key,
+            change,
+            RATE,
+            asset,
+        )
 
     def secret_search() -> None:
         assert find_secret(their_redeem, ours) == secret
 
     parts: dict[str, Callable[[], None]] = {
-        "init": init, "refund": refund, "audit": audit, "redeem": redeem,
+        "init": init,
+        "refund": refund,
+        "audit": audit,
+        "redeem": redeem,
         "find_secret": secret_search,
     }
     best: dict[str, float] = {}
@@ -178,13 +192,17 @@ async def _one_swap(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> tuple[floa
     clock = Clock()
     inner: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": backend(btc)}
     timed: dict[str, ChainBackend] = {
-        k: TimedBackend(b, clock) for k, b in inner.items()  # type: ignore[misc]
+        k: TimedBackend(b, clock)
+        for k, b in inner.items()  # type: ignore[misc]
     }
     wire = Wire()
     funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
-    tasks = [asyncio.create_task(wire.pump(Role.MAKER)), asyncio.create_task(wire.pump(Role.TAKER)),
-             asyncio.create_task(mine_on_demand(ltc, clock)),
-             asyncio.create_task(mine_on_demand(btc, clock))]
+    tasks = [
+        asyncio.create_task(wire.pump(Role.MAKER)),
+        asyncio.create_task(wire.pump(Role.TAKER)),
+        asyncio.create_task(mine_on_demand(ltc, clock)),
+        asyncio.create_task(mine_on_demand(btc, clock)),
+    ]
     try:
         maker, taker = make_matches(AMOUNT, AMOUNT // 2)
         em = open_engine(tmp / "maker.db", timed, funding[Role.MAKER], wire, Role.MAKER)
@@ -193,11 +211,13 @@ async def _one_swap(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> tuple[floa
         await et.add_match(taker)
         await em.add_match(maker)
         ends = await asyncio.wait_for(
-            asyncio.gather(em.wait(maker.match_id), et.wait(taker.match_id)), 60)
+            asyncio.gather(em.wait(maker.match_id), et.wait(taker.match_id)), 60
+        )
         wall = time.perf_counter() - started
         assert all(isinstance(e, Complete) for e in ends), ends
-        waits = [(sent, clock.mined.get(txid, started + wall))
-                 for txid, sent in clock.broadcast.items()]
+        waits = [
+            (sent, clock.mined.get(txid, started + wall)) for txid, sent in clock.broadcast.items()
+        ]
         return wall, union_length(waits)
     finally:
         for engine in (e for e in wire.engines.values() if e is not None):
@@ -233,10 +253,13 @@ def _regtest(workdir: Path) -> tuple[float, float, float]:
 
 def run() -> list[Result]:
     parts = _cpu_parts()
-    results = [Result("swap.cpu_per_swap_ms", sum(parts.values()) * 1000, "ms",
-                      higher_is_better=False)]
-    results += [Result(f"swap.cpu.{name}_us", s * 1e6, "us", higher_is_better=False)
-                for name, s in parts.items()]
+    results = [
+        Result("swap.cpu_per_swap_ms", sum(parts.values()) * 1000, "ms", higher_is_better=False)
+    ]
+    results += [
+        Result(f"swap.cpu.{name}_us", s * 1e6, "us", higher_is_better=False)
+        for name, s in parts.items()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         wall, blocks, other = _regtest(Path(tmp))
     results += [

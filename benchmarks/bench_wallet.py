@@ -48,13 +48,21 @@ def _restore_seconds(workdir: Path) -> float:
         phrase = generate_mnemonic()
         keys = HDWallet.from_mnemonic(phrase).account(LTC)
         # One transaction with 1,000 outputs: far faster than 1,000 sendtoaddress calls.
-        outputs = {node.node_address(keys.script(False, i)): atoms_to_coin_str(100_000)
-                   for i in range(USED)}
+        outputs = {
+            node.node_address(keys.script(False, i)): atoms_to_coin_str(100_000)
+            for i in range(USED)
+        }
         node.rpc("sendmany", "", outputs, wallet="miner")
         node.mine(1)
         nodes = {"ltc": NodeConfig(node.rpc_url, RPC_USER, RPC_PASSWORD)}
-        create_wallet(workdir / "w", "pw", network=Network.REGTEST, mnemonic=phrase,
-                      nodes=nodes, scrypt_n=2**10)
+        create_wallet(
+            workdir / "w",
+            "pw",
+            network=Network.REGTEST,
+            mnemonic=phrase,
+            nodes=nodes,
+            scrypt_n=2**10,
+        )
 
         async def restore() -> float:
             wallet = unlock_wallet(workdir / "w", "pw")

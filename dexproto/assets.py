@@ -73,9 +73,19 @@ class _Net:
 
 def _btc(network: Network, n: _Net) -> AssetParams:
     return AssetParams(
-        symbol="btc", name="Bitcoin", network=network, hrp=n.hrp, coin_type=n.coin_type,
-        rpc_port=n.port, dust_relay_fee=3000, min_relay_fee=1000, swap_confs=n.confs,
-        fund_confs=n.confs, block_seconds=600, genesis_hash=n.genesis, core_dir=".bitcoin",
+        symbol="btc",
+        name="Bitcoin",
+        network=network,
+        hrp=n.hrp,
+        coin_type=n.coin_type,
+        rpc_port=n.port,
+        dust_relay_fee=3000,
+        min_relay_fee=1000,
+        swap_confs=n.confs,
+        fund_confs=n.confs,
+        block_seconds=600,
+        genesis_hash=n.genesis,
+        core_dir=".bitcoin",
         net_dir=n.net_dir,
     )
 
@@ -83,9 +93,19 @@ def _btc(network: Network, n: _Net) -> AssetParams:
 def _ltc(network: Network, n: _Net) -> AssetParams:
     # Litecoin Core keeps a ten-times higher dust relay fee than Bitcoin Core.
     return AssetParams(
-        symbol="ltc", name="Litecoin", network=network, hrp=n.hrp, coin_type=n.coin_type,
-        rpc_port=n.port, dust_relay_fee=30000, min_relay_fee=10000, swap_confs=n.confs,
-        fund_confs=n.confs, block_seconds=150, genesis_hash=n.genesis, core_dir=".litecoin",
+        symbol="ltc",
+        name="Litecoin",
+        network=network,
+        hrp=n.hrp,
+        coin_type=n.coin_type,
+        rpc_port=n.port,
+        dust_relay_fee=30000,
+        min_relay_fee=10000,
+        swap_confs=n.confs,
+        fund_confs=n.confs,
+        block_seconds=150,
+        genesis_hash=n.genesis,
+        core_dir=".litecoin",
         net_dir=n.net_dir,
     )
 
@@ -94,22 +114,51 @@ def _ltc(network: Network, n: _Net) -> AssetParams:
 BTC_REGTEST_GENESIS = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
 LTC_REGTEST_GENESIS = "530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9"
 ASSETS: dict[tuple[str, Network], AssetParams] = {
-    ("btc", Network.MAINNET): _btc(Network.MAINNET, _Net(
-        "bc", 0, 8332, 2,
-        "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f", "")),
-    ("btc", Network.TESTNET): _btc(Network.TESTNET, _Net(  # testnet4 (BIP94)
-        "tb", 1, 48332, 1,
-        "00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043", "testnet4")),
-    ("btc", Network.REGTEST): _btc(Network.REGTEST, _Net(
-        "bcrt", 1, 18443, 1, BTC_REGTEST_GENESIS, "regtest")),
-    ("ltc", Network.MAINNET): _ltc(Network.MAINNET, _Net(
-        "ltc", 2, 9332, 4,
-        "12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2", "")),
-    ("ltc", Network.TESTNET): _ltc(Network.TESTNET, _Net(
-        "tltc", 1, 19332, 1,
-        "4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0", "testnet4")),
-    ("ltc", Network.REGTEST): _ltc(Network.REGTEST, _Net(
-        "rltc", 1, 19443, 1, LTC_REGTEST_GENESIS, "regtest")),
+    ("btc", Network.MAINNET): _btc(
+        Network.MAINNET,
+        _Net(
+            "bc", 0, 8332, 2, "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f", ""
+        ),
+    ),
+    ("btc", Network.TESTNET): _btc(
+        Network.TESTNET,
+        _Net(  # testnet4 (BIP94)
+            "tb",
+            1,
+            48332,
+            1,
+            "00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043",
+            "testnet4",
+        ),
+    ),
+    ("btc", Network.REGTEST): _btc(
+        Network.REGTEST, _Net("bcrt", 1, 18443, 1, BTC_REGTEST_GENESIS, "regtest")
+    ),
+    ("ltc", Network.MAINNET): _ltc(
+        Network.MAINNET,
+        _Net(
+            "ltc",
+            2,
+            9332,
+            4,
+            "12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2",
+            "",
+        ),
+    ),
+    ("ltc", Network.TESTNET): _ltc(
+        Network.TESTNET,
+        _Net(
+            "tltc",
+            1,
+            19332,
+            1,
+            "4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0",
+            "testnet4",
+        ),
+    ),
+    ("ltc", Network.REGTEST): _ltc(
+        Network.REGTEST, _Net("rltc", 1, 19443, 1, LTC_REGTEST_GENESIS, "regtest")
+    ),
 }
 
 
@@ -119,6 +168,7 @@ def accepted_genesis(asset: AssetParams) -> frozenset[str]:
     if asset.network is Network.REGTEST and asset.symbol == "btc":
         return frozenset({asset.genesis_hash, LTC_REGTEST_GENESIS})
     return frozenset({asset.genesis_hash})
+
 
 SYMBOLS = ("btc", "ltc")
 

@@ -289,8 +289,18 @@ PREFIX_SIZE = 32 + 5 + 5 + 1 + 8 + 8
 
 @dataclass(frozen=True)
 class LimitOrder(Payload):
-    LAYOUT = (*_PREFIX, _Const(OrderType.LIMIT), U64, U64,
-              COINS, _Enum(SideByte), U64, U64, _Enum(TifByte), ADDRESS)  # fmt: skip
+    LAYOUT = (
+        *_PREFIX,
+        _Const(OrderType.LIMIT),
+        U64,
+        U64,
+        COINS,
+        _Enum(SideByte),
+        U64,
+        U64,
+        _Enum(TifByte),
+        ADDRESS,
+    )
     account_id: bytes
     base: str
     quote: str
@@ -306,8 +316,17 @@ class LimitOrder(Payload):
 
 @dataclass(frozen=True)
 class MarketOrder(Payload):
-    LAYOUT = (*_PREFIX, _Const(OrderType.MARKET), U64, U64,
-              COINS, _Enum(SideByte), U64, _Const(TifByte.IMMEDIATE), ADDRESS)  # fmt: skip
+    LAYOUT = (
+        *_PREFIX,
+        _Const(OrderType.MARKET),
+        U64,
+        U64,
+        COINS,
+        _Enum(SideByte),
+        U64,
+        _Const(TifByte.IMMEDIATE),
+        ADDRESS,
+    )
     account_id: bytes
     base: str
     quote: str

@@ -59,36 +59,46 @@ def check_match_data(
     the market and epoch we expected it for)."""
     issues: list[FairnessIssue] = []
     if marketid is not None and data.marketid != marketid:
-        issues.append(FairnessIssue(
-            Problem.WRONG_MARKET, f"match data for market {data.marketid}, expected {marketid}"
-        ))  # fmt: skip
+        issues.append(
+            FairnessIssue(
+                Problem.WRONG_MARKET, f"match data for market {data.marketid}, expected {marketid}"
+            )
+        )
     if epoch is not None and data.epoch != epoch:
-        issues.append(FairnessIssue(
-            Problem.WRONG_EPOCH, f"match data for epoch {data.epoch}, expected {epoch}"
-        ))  # fmt: skip
+        issues.append(
+            FairnessIssue(
+                Problem.WRONG_EPOCH, f"match data for epoch {data.epoch}, expected {epoch}"
+            )
+        )
 
     listed = list(data.orderids)
     unique = sorted(set(listed))
     if len(unique) != len(listed):
-        issues.append(FairnessIssue(
-            Problem.DUPLICATE_IDS, f"{len(listed) - len(unique)} order ID(s) listed twice"
-        ))  # fmt: skip
+        issues.append(
+            FairnessIssue(
+                Problem.DUPLICATE_IDS, f"{len(listed) - len(unique)} order ID(s) listed twice"
+            )
+        )
     elif listed != unique:
         issues.append(FairnessIssue(Problem.NOT_SORTED, "order IDs are not sorted ascending"))
 
     seed = match_seed(unique)
     if data.seed != seed:
-        issues.append(FairnessIssue(
-            Problem.BAD_SEED, f"seed {data.seed.hex()} is not SHA256 of the order IDs"
-        ))  # fmt: skip
+        issues.append(
+            FairnessIssue(
+                Problem.BAD_SEED, f"seed {data.seed.hex()} is not SHA256 of the order IDs"
+            )
+        )
 
     present = set(unique)
     ours = list(dict.fromkeys(our_order_ids))  # keep the caller's order, drop repeats
     for oid in ours:
         if oid not in present:
-            issues.append(FairnessIssue(
-                Problem.MISSING_ORDER, f"our order {oid.hex()[:16]}… is not listed", oid
-            ))  # fmt: skip
+            issues.append(
+                FairnessIssue(
+                    Problem.MISSING_ORDER, f"our order {oid.hex()[:16]}… is not listed", oid
+                )
+            )
 
     shuffled = tuple(shuffle(unique, seed))
     index = {oid: i for i, oid in enumerate(shuffled)}

@@ -105,10 +105,20 @@ class Contract:
 
     def to_script(self) -> bytes:
         lock = encode_script_num(self.lock_time)
-        return b"".join((
-            _HEAD, self.secret_hash, _AFTER_HASH, self.recipient_pkh, _ELSE,
-            bytes([len(lock)]), lock, _AFTER_LOCK, self.refund_pkh, _TAIL,
-        ))
+        return b"".join(
+            (
+                _HEAD,
+                self.secret_hash,
+                _AFTER_HASH,
+                self.recipient_pkh,
+                _ELSE,
+                bytes([len(lock)]),
+                lock,
+                _AFTER_LOCK,
+                self.refund_pkh,
+                _TAIL,
+            )
+        )
 
     def p2wsh_script(self) -> bytes:
         return p2wsh_script(self.to_script())
@@ -126,10 +136,10 @@ class Contract:
             raise ContractError("Not a swap contract.", "lock time push")
         refund_pos = refund_pkh_pos(lock_len)
         contract = cls(
-            secret_hash=script[SECRET_HASH_POS:SECRET_HASH_POS + HASH_SIZE],
-            recipient_pkh=script[RECIPIENT_PKH_POS:RECIPIENT_PKH_POS + PKH_SIZE],
-            refund_pkh=script[refund_pos:refund_pos + PKH_SIZE],
-            lock_time=decode_script_num(script[LOCK_TIME_POS:LOCK_TIME_POS + lock_len]),
+            secret_hash=script[SECRET_HASH_POS : SECRET_HASH_POS + HASH_SIZE],
+            recipient_pkh=script[RECIPIENT_PKH_POS : RECIPIENT_PKH_POS + PKH_SIZE],
+            refund_pkh=script[refund_pos : refund_pos + PKH_SIZE],
+            lock_time=decode_script_num(script[LOCK_TIME_POS : LOCK_TIME_POS + lock_len]),
         )  # out-of-range fields raise ContractError here
         # Rebuilding checks every literal opcode and the minimality of the lock time at once.
         if contract.to_script() != script:
@@ -156,8 +166,7 @@ def min_maker_lock_time(match_time_ms: int, maker_ms: int) -> int:
     return lock_time_from_match(match_time_ms, maker_ms - LOCK_TIME_SLACK_MS)
 
 
-def taker_min_maker_lock_time(match_time_ms: int, maker_ms: int, taker_ms: int,
-                              gap_ms: int) -> int:
+def taker_min_maker_lock_time(match_time_ms: int, maker_ms: int, taker_ms: int, gap_ms: int) -> int:
     """Earliest maker lock time the taker accepts: the match's (`min_maker_lock_time`) and
     at least `gap_ms` (rounded up to a second) after the taker's own lock time, whatever
     durations the server configured: without the gap a maker could refund its contract

@@ -54,8 +54,14 @@ def parse_trades(data: object) -> list[Trade]:
         matchid = item.get("matchid")
         if not isinstance(matchid, str) or len(matchid) != 64:
             raise MarketDataError(f"{where}.matchid: expected 32 bytes of hex")
-        out.append(Trade(matchid, _uint(item, "rate", where, 1),
-                         _uint(item, "quantity", where, 1), _uint(item, "time", where)))
+        out.append(
+            Trade(
+                matchid,
+                _uint(item, "rate", where, 1),
+                _uint(item, "quantity", where, 1),
+                _uint(item, "time", where),
+            )
+        )
     out.sort(key=lambda t: t.time)
     return out
 
@@ -64,8 +70,9 @@ def parse_candles(data: object) -> list[Candle]:
     out = []
     for i, item in enumerate(_objects(data, "candles")):
         where = f"candles[{i}]"
-        c = Candle(*(_uint(item, k, where) for k in
-                     ("start", "open", "high", "low", "close", "volume")))
+        c = Candle(
+            *(_uint(item, k, where) for k in ("start", "open", "high", "low", "close", "volume"))
+        )
         if not c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high:
             raise MarketDataError(f"{where}: open/close outside low..high")
         out.append(c)

@@ -59,9 +59,15 @@ class MatchNote(WireModel):
 
     def payload(self) -> codec.MatchPayload:
         return codec.MatchPayload(
-            self.orderid, self.matchid, self.quantity, self.rate, self.servertime,
-            self.feerate, _ROLE_BYTE[self.side], self.address,
-        )  # fmt: skip
+            self.orderid,
+            self.matchid,
+            self.quantity,
+            self.rate,
+            self.servertime,
+            self.feerate,
+            _ROLE_BYTE[self.side],
+            self.address,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -71,16 +71,54 @@ from dexproto.match_messages import (
 )
 
 __all__ = [  # the feed and settlement classes are re-exported from here
-    "AddLimitNote", "AddOrderNote", "AssetInfo", "AuditParams", "BookNote",
-    "BookOrder", "BookOrderType", "BookSide", "BookSnapshot", "BookTif", "CancelParams",
-    "ConfigResult", "ConnectParams", "ConnectResult", "FundingCoin", "InitParams", "LimitParams",
-    "LockTimes", "MarketInfo", "MarketParams", "MatchAck", "MatchDataNote", "MatchNote",
-    "MatchSide", "MatchState", "MatchStatus", "MatchStatusParams", "NotifyFeeParams",
-    "OrderResult", "OrderbookParams", "OrderbookResult", "RedeemParams", "RedemptionParams",
-    "RegFee", "RegisterParams", "RegisterResult", "RemoveOrderNote", "RevokeMatchParams",
-    "Side", "SigResult", "SuspensionNote", "TimeInForce", "UnsubOrderbookParams",
-    "UpdateRemainingNote", "parse_params", "parse_result", "split_pair",
-]  # fmt: skip
+    "AddLimitNote",
+    "AddOrderNote",
+    "AssetInfo",
+    "AuditParams",
+    "BookNote",
+    "BookOrder",
+    "BookOrderType",
+    "BookSide",
+    "BookSnapshot",
+    "BookTif",
+    "CancelParams",
+    "ConfigResult",
+    "ConnectParams",
+    "ConnectResult",
+    "FundingCoin",
+    "InitParams",
+    "LimitParams",
+    "LockTimes",
+    "MarketInfo",
+    "MarketParams",
+    "MatchAck",
+    "MatchDataNote",
+    "MatchNote",
+    "MatchSide",
+    "MatchState",
+    "MatchStatus",
+    "MatchStatusParams",
+    "NotifyFeeParams",
+    "OrderResult",
+    "OrderbookParams",
+    "OrderbookResult",
+    "RedeemParams",
+    "RedemptionParams",
+    "RegFee",
+    "RegisterParams",
+    "RegisterResult",
+    "RemoveOrderNote",
+    "RevokeMatchParams",
+    "Side",
+    "SigResult",
+    "SuspensionNote",
+    "TimeInForce",
+    "UnsubOrderbookParams",
+    "UpdateRemainingNote",
+    "parse_params",
+    "parse_result",
+    "split_pair",
+]
 
 TRADEPAIR = Text(r"[A-Z0-9]{1,5}/[A-Z0-9]{1,5}", 'a trade pair like "LTC/BTC"')
 SCRIPTS = ListOf(Text(r"[A-Z0-9]{1,16}", "a script type"), min_items=1)
@@ -99,8 +137,10 @@ class TimeInForce(StrEnum):
 
 
 _SIDE_BYTE = {Side.BUY: codec.SideByte.BUY, Side.SELL: codec.SideByte.SELL}
-_TIF_BYTE = {TimeInForce.STANDING: codec.TifByte.STANDING,
-             TimeInForce.IMMEDIATE: codec.TifByte.IMMEDIATE}  # fmt: skip
+_TIF_BYTE = {
+    TimeInForce.STANDING: codec.TifByte.STANDING,
+    TimeInForce.IMMEDIATE: codec.TifByte.IMMEDIATE,
+}
 
 
 def split_pair(tradepair: str) -> tuple[str, str]:
@@ -286,10 +326,18 @@ class LimitParams(_OrderParams):
     def payload(self, server_time: int = 0) -> codec.LimitOrder:
         base, quote = split_pair(self.tradepair)
         return codec.LimitOrder(
-            self.accountid, base, quote, self.timestamp, server_time,
-            tuple(c.outpoint() for c in self.utxos), _SIDE_BYTE[self.side], self.rate,
-            self.ordersize, _TIF_BYTE[self.timeinforce], self.address,
-        )  # fmt: skip
+            self.accountid,
+            base,
+            quote,
+            self.timestamp,
+            server_time,
+            tuple(c.outpoint() for c in self.utxos),
+            _SIDE_BYTE[self.side],
+            self.rate,
+            self.ordersize,
+            _TIF_BYTE[self.timeinforce],
+            self.address,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -312,10 +360,16 @@ class MarketParams(_OrderParams):
     def payload(self, server_time: int = 0) -> codec.MarketOrder:
         base, quote = split_pair(self.tradepair)
         return codec.MarketOrder(
-            self.accountid, base, quote, self.timestamp, server_time,
-            tuple(c.outpoint() for c in self.utxos), _SIDE_BYTE[self.side], self.ordersize,
+            self.accountid,
+            base,
+            quote,
+            self.timestamp,
+            server_time,
+            tuple(c.outpoint() for c in self.utxos),
+            _SIDE_BYTE[self.side],
+            self.ordersize,
             self.address,
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -362,6 +416,7 @@ def _market_data(parse: Callable[[object], list[Any]]) -> Callable[[Json], objec
             return parse(value)
         except MarketDataError as exc:
             raise ProtocolError(ErrorCode.INVALID_PARAMS, str(exc)) from exc
+
     return check
 
 
@@ -373,12 +428,31 @@ def _unsub_result(value: object) -> None:
 PARAMS: dict[str, Callable[[Json], object]] = {
     "assets": _no_params,
     "match": _list(MATCH_LIST, "match"),
-    **{c.METHOD: c.from_json for c in (
-        RegisterParams, NotifyFeeParams, ConnectParams, OrderbookParams, AddLimitNote,
-        RemoveOrderNote, UpdateRemainingNote, UnsubOrderbookParams,
-        MatchDataNote, SuspensionNote, LimitParams, MarketParams, CancelParams, InitParams,
-        AuditParams, RedeemParams, RedemptionParams, RevokeMatchParams, MatchStatusParams)},
-}  # fmt: skip
+    **{
+        c.METHOD: c.from_json
+        for c in (
+            RegisterParams,
+            NotifyFeeParams,
+            ConnectParams,
+            OrderbookParams,
+            AddLimitNote,
+            RemoveOrderNote,
+            UpdateRemainingNote,
+            UnsubOrderbookParams,
+            MatchDataNote,
+            SuspensionNote,
+            LimitParams,
+            MarketParams,
+            CancelParams,
+            InitParams,
+            AuditParams,
+            RedeemParams,
+            RedemptionParams,
+            RevokeMatchParams,
+            MatchStatusParams,
+        )
+    },
+}
 RESULTS: dict[str, Callable[[Json], object]] = {
     "assets": ConfigResult.from_json,
     "register": RegisterResult.from_json,
@@ -392,7 +466,7 @@ RESULTS: dict[str, Callable[[Json], object]] = {
     "candles": _market_data(parse_candles),
     **{m: _model(OrderResult, m) for m in ("limit", "market", "cancel")},
     **{m: _model(MatchAck, m) for m in ("init", "redeem", "audit", "redemption", "revoke_match")},
-}  # fmt: skip
+}
 
 
 def parse_params(method: str, params: Json) -> object:

@@ -43,8 +43,10 @@ class ReplayGuard:
         self._seen: OrderedDict[bytes, int] = OrderedDict()
 
     def check(self, sig: bytes, now: int) -> None:
-        while self._seen and (len(self._seen) > self.capacity
-                              or next(iter(self._seen.values())) < now - 2 * self.window_ms):
+        while self._seen and (
+            len(self._seen) > self.capacity
+            or next(iter(self._seen.values())) < now - 2 * self.window_ms
+        ):
             self._seen.popitem(last=False)
         if sig in self._seen:
             raise fail(ErrorCode.DUPLICATE, "replayed request")
@@ -52,8 +54,14 @@ class ReplayGuard:
 
 
 class Accounts:
-    def __init__(self, config: ServerConfig, store: ServerStore, server_key: bytes,
-                 chains: dict[str, ChainView], clock: Callable[[], int] = now_ms) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        store: ServerStore,
+        server_key: bytes,
+        chains: dict[str, ChainView],
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
         self.config = config
         self.store = store
         self.key = server_key
@@ -68,8 +76,10 @@ class Accounts:
     def check_time(self, timestamp: int) -> int:
         now = self.clock()
         if abs(now - timestamp) > self.config.timestamp_tolerance:
-            raise fail(ErrorCode.TIMESTAMP_TOLERANCE,
-                       f"timestamp {timestamp} is {now - timestamp} ms from server time")
+            raise fail(
+                ErrorCode.TIMESTAMP_TOLERANCE,
+                f"timestamp {timestamp} is {now - timestamp} ms from server time",
+            )
         return now
 
     def account(self, account_id: bytes) -> AccountRow:
@@ -100,9 +110,14 @@ class Accounts:
         self.store.add_account(account_id, p.pubkey, address, now)
         fee = self.config.regfee.amount
         payload = codec.RegisterResultPayload(self.pubkey, p.pubkey, now, fee, address)
-        return m.RegisterResult(pubkey=self.pubkey, address=address, fee=fee,
-                                asset=self.config.regfee.asset, timestamp=now,
-                                sig=signing.sign(self.key, payload))
+        return m.RegisterResult(
+            pubkey=self.pubkey,
+            address=address,
+            fee=fee,
+            asset=self.config.regfee.asset,
+            timestamp=now,
+            sig=signing.sign(self.key, payload),
+        )
 
     async def notifyfee(self, p: m.NotifyFeeParams) -> m.SigResult:
         row = self.account(p.accountid)
@@ -128,8 +143,9 @@ class Accounts:
         if out.script != want:
             raise fail(ErrorCode.FEE_NOT_PAID, "the output does not pay the fee address")
         if out.value < self.config.regfee.amount:
-            raise fail(ErrorCode.FEE_NOT_PAID, f"paid {out.value}, fee is "
-                       f"{self.config.regfee.amount}")
+            raise fail(
+                ErrorCode.FEE_NOT_PAID, f"paid {out.value}, fee is {self.config.regfee.amount}"
+            )
         return tx.confirmations
 
     async def check_connect(self, p: m.ConnectParams) -> AccountRow:
@@ -146,8 +162,10 @@ class Accounts:
                 raise fail(ErrorCode.FEE_NOT_PAID, "registration fee not paid (notifyfee)")
             confs = await self._fee_confirmations(row, row.fee_txid, row.fee_vout)
             if confs < self.config.regfee.confs:
-                raise fail(ErrorCode.FEE_NOT_PAID,
-                           f"fee has {confs} of {self.config.regfee.confs} confirmations")
+                raise fail(
+                    ErrorCode.FEE_NOT_PAID,
+                    f"fee has {confs} of {self.config.regfee.confs} confirmations",
+                )
             self.store.set_fee(row.account_id, row.fee_txid, row.fee_vout, True)
             row.paid = True
         return row

@@ -37,8 +37,12 @@ PING_TIMEOUT = 40.0  # 20 s to the ping + 40 s: a peer silent for 60 s is droppe
 
 
 class DexServer:
-    def __init__(self, config: ServerConfig, clock: Callable[[], int] = now_ms,
-                 chains: dict[str, ChainView] | None = None) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        clock: Callable[[], int] = now_ms,
+        chains: dict[str, ChainView] | None = None,
+    ) -> None:
         self.config = config
         self.clock = clock
         self._chains = chains
@@ -55,25 +59,43 @@ class DexServer:
         self.store = ServerStore(cfg.datadir / "dexserver.sqlite")
         self.chains = self._chains or {
             sym: ChainView(CoreRpcBackend(a.node.url, a.node.user, a.node.password))
-            for sym, a in cfg.assets.items()}
+            for sym, a in cfg.assets.items()
+        }
         self.accounts = Accounts(cfg, self.store, self.key, self.chains, self.clock)
-        self.markets = {name: Market(mc, cfg, self.store, self.clock)
-                        for name, mc in cfg.markets.items()}
-        self.settlement = Settlement(cfg, self.store, self.accounts, self.chains, self.peers,
-                                     self.clock)
-        self.intake = OrderIntake(cfg, self.store, self.accounts, self.chains, self.markets,
-                                  self.settlement.active_count)
+        self.markets = {
+            name: Market(mc, cfg, self.store, self.clock) for name, mc in cfg.markets.items()
+        }
+        self.settlement = Settlement(
+            cfg, self.store, self.accounts, self.chains, self.peers, self.clock
+        )
+        self.intake = OrderIntake(
+            cfg, self.store, self.accounts, self.chains, self.markets, self.settlement.active_count
+        )
         for market in self.markets.values():
             market.on_matches = self.settlement.new_matches
-        self.conduct = Conduct(cfg, self.store, self.accounts, self.markets,
-                               lambda account: bool(self.sessions.get(account)),
-                               lambda: list(self.connections), self.clock)
-        self.http = HttpApi(lambda: cfg.config_result(self.pubkey).to_json(), self.markets,
-                            self.store)
+        self.conduct = Conduct(
+            cfg,
+            self.store,
+            self.accounts,
+            self.markets,
+            lambda account: bool(self.sessions.get(account)),
+            lambda: list(self.connections),
+            self.clock,
+        )
+        self.http = HttpApi(
+            lambda: cfg.config_result(self.pubkey).to_json(), self.markets, self.store
+        )
         self._server = await websockets.serve(
-            self._serve, cfg.host, cfg.port, max_size=MAX_FRAME, compression=None,
-            ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT, max_queue=16,
-            process_request=self.http.process_request)
+            self._serve,
+            cfg.host,
+            cfg.port,
+            max_size=MAX_FRAME,
+            compression=None,
+            ping_interval=PING_INTERVAL,
+            ping_timeout=PING_TIMEOUT,
+            max_queue=16,
+            process_request=self.http.process_request,
+        )
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(mk.run()) for mk in self.markets.values()]
         self._tasks.append(loop.create_task(self.settlement.run()))
@@ -120,8 +142,9 @@ class DexServer:
         return list(self.sessions.get(account, ()))
 
     async def _serve(self, ws: ServerConnection) -> None:
-        conn = Connection(ws, self.handlers(), self.config.rate_limit, self.config.rate_burst,
-                          self._closed)
+        conn = Connection(
+            ws, self.handlers(), self.config.rate_limit, self.config.rate_burst, self._closed
+        )
         self.connections.add(conn)
         await serve_connection(conn, cast(Any, ws))
 
@@ -139,11 +162,19 @@ class DexServer:
 
     def handlers(self) -> dict[str, Handler]:
         return {
-            "assets": self._assets, "register": self._register, "notifyfee": self._notifyfee,
-            "connect": self._connect, "orderbook": self._orderbook,
-            "unsub_orderbook": self._unsub, "limit": self._limit, "market": self._market,
-            "cancel": self._cancel, "init": self._init, "redeem": self._redeem,
-            "match_status": self._match_status, "trades": self._trades,
+            "assets": self._assets,
+            "register": self._register,
+            "notifyfee": self._notifyfee,
+            "connect": self._connect,
+            "orderbook": self._orderbook,
+            "unsub_orderbook": self._unsub,
+            "limit": self._limit,
+            "market": self._market,
+            "cancel": self._cancel,
+            "init": self._init,
+            "redeem": self._redeem,
+            "match_status": self._match_status,
+            "trades": self._trades,
             "candles": self._candles,
         }
 
@@ -166,12 +197,18 @@ class DexServer:
         conn.account = row.account_id
         self.sessions.setdefault(row.account_id, set()).add(conn)
         self.conduct.on_connect(row.account_id)
-        orders = tuple(book_order(o) for mk in self.markets.values()
-                       for o in mk.matcher.orders_of(row.account_id))
+        orders = tuple(
+            book_order(o)
+            for mk in self.markets.values()
+            for o in mk.matcher.orders_of(row.account_id)
+        )
         startepoch = self.clock() // self.config.epochlen
-        return m.ConnectResult(startepoch=startepoch, orders=orders,
-                               matches=tuple(self.settlement.states_of(row.account_id)),
-                               sig=signing.sign(self.key, params.payload())).to_json()
+        return m.ConnectResult(
+            startepoch=startepoch,
+            orders=orders,
+            matches=tuple(self.settlement.states_of(row.account_id)),
+            sig=signing.sign(self.key, params.payload()),
+        ).to_json()
 
     async def _orderbook(self, conn: Connection, p: object) -> Json:
         params = cast(m.OrderbookParams, p)

@@ -54,8 +54,11 @@ class ChainView:
         if not isinstance(reply, dict):
             return None
         try:
-            return TxOut(bytes.fromhex(reply["scriptPubKey"]["hex"]),
-                         coins_to_atoms(reply["value"], "value"), int(reply["confirmations"]))
+            return TxOut(
+                bytes.fromhex(reply["scriptPubKey"]["hex"]),
+                coins_to_atoms(reply["value"], "value"),
+                int(reply["confirmations"]),
+            )
         except (KeyError, TypeError, ValueError, WalletError) as exc:
             raise ChainError(f"gettxout: malformed reply: {exc}") from exc
 
@@ -67,10 +70,14 @@ class ChainView:
             outputs = {}
             for out in reply["vout"]:
                 if "scriptPubKey" in out:  # Litecoin MWEB outputs have no script
-                    outputs[int(out["n"])] = TxOut(bytes.fromhex(out["scriptPubKey"]["hex"]),
-                                                   coins_to_atoms(out["value"], "value"), 0)
+                    outputs[int(out["n"])] = TxOut(
+                        bytes.fromhex(out["scriptPubKey"]["hex"]),
+                        coins_to_atoms(out["value"], "value"),
+                        0,
+                    )
             inputs: list[tuple[str, int] | None] = [
-                (str(i["txid"]), int(i["vout"])) if "txid" in i else None for i in reply["vin"]]
+                (str(i["txid"]), int(i["vout"])) if "txid" in i else None for i in reply["vin"]
+            ]
             return TxView(max(int(reply.get("confirmations", 0)), 0), inputs, outputs)
         except (KeyError, TypeError, ValueError, WalletError) as exc:
             raise ChainError(f"getrawtransaction: malformed reply: {exc}") from exc

@@ -36,9 +36,16 @@ RESTART_GRACE_MS = 60_000
 
 
 class Conduct:
-    def __init__(self, config: ServerConfig, store: ServerStore, accounts: Accounts,
-                 markets: dict[str, Market], connected: Callable[[bytes], bool],
-                 all_peers: Callable[[], list[Peer]], clock: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        store: ServerStore,
+        accounts: Accounts,
+        markets: dict[str, Market],
+        connected: Callable[[bytes], bool],
+        all_peers: Callable[[], list[Peer]],
+        clock: Callable[[], int],
+    ) -> None:
         self.config = config
         self.store = store
         self.accounts = accounts
@@ -60,8 +67,11 @@ class Conduct:
         cancels = sum(1 for r in rows if r.status == Status.CANCELLED)
         done = [r for r in rows if r.status in (Status.FILLED, Status.UNFILLED) and r.filled]
         statuses = self.store.match_statuses([r.oid for r in done])
-        completed = sum(1 for r in done if statuses.get(r.oid) and all(
-            s == "match_complete" for s in statuses[r.oid]))
+        completed = sum(
+            1
+            for r in done
+            if statuses.get(r.oid) and all(s == "match_complete" for s in statuses[r.oid])
+        )
         if cancels + completed == 0:
             return None
         return Fraction(cancels, cancels + completed)
@@ -101,8 +111,11 @@ class Conduct:
                         market.remove_booked(order, Status.CANCELLED)
                     hit.add(account)
                 # a standing limit still pending may be booked at this epoch's close
-                left = left or (bool(booked) and not due) or any(
-                    o.status is Status.PENDING and o.standing for o in live)
+                left = (
+                    left
+                    or (bool(booked) and not due)
+                    or any(o.status is Status.PENDING and o.standing for o in live)
+                )
             if not left:
                 self.away.pop(account, None)  # nothing more to cancel
         if hit:

@@ -60,9 +60,17 @@ class AssetConfig:
         return ASSETS[(self.symbol, self.network)]
 
     def info(self) -> m.AssetInfo:
-        return m.AssetInfo(symbol=self.symbol, network=self.network, lotsize=self.lotsize,
-                           ratestep=self.ratestep, feerate=self.feerate, swapsize=self.swapsize,
-                           swapconf=self.swapconf, fundconf=self.fundconf, scripts=("P2WPKH",))
+        return m.AssetInfo(
+            symbol=self.symbol,
+            network=self.network,
+            lotsize=self.lotsize,
+            ratestep=self.ratestep,
+            feerate=self.feerate,
+            swapsize=self.swapsize,
+            swapconf=self.swapconf,
+            fundconf=self.fundconf,
+            scripts=("P2WPKH",),
+        )
 
 
 @dataclass(frozen=True)
@@ -122,15 +130,27 @@ class ServerConfig:
 
     def config_result(self, server_pubkey: bytes) -> m.ConfigResult:
         return m.ConfigResult(
-            pubkey=server_pubkey, apiver=1, epochlen=self.epochlen, buybuffer=self.buybuffer,
-            cancelmax=self.cancelmax, btimeout=self.btimeout,
-            regfee=m.RegFee(asset=self.regfee.asset, amount=self.regfee.amount,
-                            confs=self.regfee.confs),
+            pubkey=server_pubkey,
+            apiver=1,
+            epochlen=self.epochlen,
+            buybuffer=self.buybuffer,
+            cancelmax=self.cancelmax,
+            btimeout=self.btimeout,
+            regfee=m.RegFee(
+                asset=self.regfee.asset, amount=self.regfee.amount, confs=self.regfee.confs
+            ),
             locktimes=m.LockTimes(maker=self.maker_lock, taker=self.taker_lock),
             assets=tuple(a.info() for a in self.assets.values()),
-            markets=tuple(m.MarketInfo(name=mk.name, base=mk.base, quote=mk.quote,
-                                       marketid=mk.marketid, epochlen=mk.epochlen)
-                          for mk in self.markets.values()),
+            markets=tuple(
+                m.MarketInfo(
+                    name=mk.name,
+                    base=mk.base,
+                    quote=mk.quote,
+                    marketid=mk.marketid,
+                    epochlen=mk.epochlen,
+                )
+                for mk in self.markets.values()
+            ),
         )
 
 
@@ -165,13 +185,19 @@ def _asset(raw: Any, i: int) -> AssetConfig:
         raise ConfigError(f"{path}: unknown asset {symbol} on {network}")
     node = _get(raw, "node", dict, path)
     return AssetConfig(
-        symbol=symbol, network=network, lotsize=_pos(raw, "lotsize", path),
-        ratestep=_pos(raw, "ratestep", path), feerate=_pos(raw, "feerate", path),
-        swapsize=_pos(raw, "swapsize", path, 225), swapconf=_get(raw, "swapconf", int, path, 1),
+        symbol=symbol,
+        network=network,
+        lotsize=_pos(raw, "lotsize", path),
+        ratestep=_pos(raw, "ratestep", path),
+        feerate=_pos(raw, "feerate", path),
+        swapsize=_pos(raw, "swapsize", path, 225),
+        swapconf=_get(raw, "swapconf", int, path, 1),
         fundconf=_get(raw, "fundconf", int, path, 1),
-        node=NodeConfig(_get(node, "url", str, f"{path}.node"),
-                        _get(node, "user", str, f"{path}.node"),
-                        _get(node, "password", str, f"{path}.node")),
+        node=NodeConfig(
+            _get(node, "url", str, f"{path}.node"),
+            _get(node, "user", str, f"{path}.node"),
+            _get(node, "password", str, f"{path}.node"),
+        ),
     )
 
 
@@ -185,8 +211,12 @@ def parse_config(raw: Any, base_dir: Path) -> ServerConfig:
         path = f"markets[{i}]"
         if not isinstance(r, dict):
             raise ConfigError(f"{path} must be an object")
-        mk = MarketConfig(_get(r, "base", str, path), _get(r, "quote", str, path),
-                          _get(r, "marketid", int, path, i), _pos(r, "epochlen", path, epochlen))
+        mk = MarketConfig(
+            _get(r, "base", str, path),
+            _get(r, "quote", str, path),
+            _get(r, "marketid", int, path, i),
+            _pos(r, "epochlen", path, epochlen),
+        )
         if mk.base not in assets or mk.quote not in assets or mk.base == mk.quote:
             raise ConfigError(f"{path}: base and quote must be two configured assets")
         markets[mk.name] = mk
@@ -194,15 +224,17 @@ def parse_config(raw: Any, base_dir: Path) -> ServerConfig:
         raise ConfigError("config.markets: at least one market is required")
     for key in ("buybuffer", "cancelmax"):
         if key in raw and not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,8})?", str(raw[key])):
-            raise ConfigError(f"config.{key} must be a decimal string like \"1.25\"")
+            raise ConfigError(f'config.{key} must be a decimal string like "1.25"')
     reg = _get(raw, "regfee", dict, "config")
     pub = reg.get("pubkey")
     if pub is not None and not (isinstance(pub, str) and re.fullmatch(r"0[23][0-9a-f]{64}", pub)):
         raise ConfigError("config.regfee.pubkey must be a 33-byte compressed key in hex")
-    regfee = RegFeeConfig(_get(reg, "asset", str, "config.regfee"),
-                          _pos(reg, "amount", "config.regfee"),
-                          _get(reg, "confs", int, "config.regfee", 1),
-                          bytes.fromhex(pub) if pub else None)
+    regfee = RegFeeConfig(
+        _get(reg, "asset", str, "config.regfee"),
+        _pos(reg, "amount", "config.regfee"),
+        _get(reg, "confs", int, "config.regfee", 1),
+        bytes.fromhex(pub) if pub else None,
+    )
     if regfee.asset not in assets:
         raise ConfigError("config.regfee.asset must be a configured asset")
     locks = raw.get("locktimes", {})
@@ -214,10 +246,17 @@ def parse_config(raw: Any, base_dir: Path) -> ServerConfig:
     keyfile = datadir / _get(raw, "keyfile", str, "config", "server.key")
     return ServerConfig(
         host=_get(raw, "host", str, "config", "127.0.0.1"),
-        port=_get(raw, "port", int, "config", 7232), datadir=datadir, keyfile=keyfile,
-        epochlen=epochlen, btimeout=_pos(raw, "btimeout", "config", 720_000),
-        buybuffer=str(raw.get("buybuffer", "1.25")), cancelmax=str(raw.get("cancelmax", "0.6")),
-        maker_lock=maker_lock, taker_lock=taker_lock, regfee=regfee, assets=assets,
+        port=_get(raw, "port", int, "config", 7232),
+        datadir=datadir,
+        keyfile=keyfile,
+        epochlen=epochlen,
+        btimeout=_pos(raw, "btimeout", "config", 720_000),
+        buybuffer=str(raw.get("buybuffer", "1.25")),
+        cancelmax=str(raw.get("cancelmax", "0.6")),
+        maker_lock=maker_lock,
+        taker_lock=taker_lock,
+        regfee=regfee,
+        assets=assets,
         markets=markets,
         timestamp_tolerance=_pos(raw, "timestamp_tolerance", "config", 60_000),
         rate_limit=_pos(raw, "rate_limit", "config", 20),

@@ -33,8 +33,9 @@ def match_id(maker: bytes, taker: bytes, epoch: int, index: int) -> bytes:
 
 
 class Market:
-    def __init__(self, cfg: MarketConfig, server: ServerConfig, store: ServerStore,
-                 clock: Callable[[], int]) -> None:
+    def __init__(
+        self, cfg: MarketConfig, server: ServerConfig, store: ServerStore, clock: Callable[[], int]
+    ) -> None:
         self.cfg = cfg
         self.store = store
         self.clock = clock
@@ -87,8 +88,9 @@ class Market:
         for row in self.store.orders_with_status(self.name, [Status.PENDING]):
             self.store.set_order_status(row.oid, Status.REVOKED)
         for row in self.store.orders_with_status(self.name, [Status.BOOKED]):
-            order = self.matcher.restore(row.oid, row.account, Side(row.side), row.quantity,
-                                         row.rate, row.filled, row.epoch)
+            order = self.matcher.restore(
+                row.oid, row.account, Side(row.side), row.quantity, row.rate, row.filled, row.epoch
+            )
             self.live[order.id] = order
             self.rows[row.oid] = row
         return list(self.rows.values())
@@ -125,8 +127,12 @@ class Market:
             return summary
         ids = sorted(o.oid for o in orders)
         seed = match_seed(ids)
-        self.feed.publish("match_data", m.MatchDataNote(
-            marketid=self.cfg.marketid, epoch=epoch, orderids=tuple(ids), seed=seed).to_json())
+        self.feed.publish(
+            "match_data",
+            m.MatchDataNote(
+                marketid=self.cfg.marketid, epoch=epoch, orderids=tuple(ids), seed=seed
+            ).to_json(),
+        )
         by_oid = {o.oid: o for o in orders}
         result = self.matcher.match_epoch([by_oid[oid] for oid in shuffle(ids, seed)])
         now = self.clock()
@@ -136,9 +142,20 @@ class Market:
             if kind == 0:
                 book_seq[order_id] = seq
         matches = [
-            MatchRow(match_id(self.live[mk].oid, self.live[tk].oid, epoch, i), self.name, epoch,
-                     self.live[mk].oid, self.live[tk].oid, macct, tacct, qty, rate, now,
-                     "newly_matched", {})
+            MatchRow(
+                match_id(self.live[mk].oid, self.live[tk].oid, epoch, i),
+                self.name,
+                epoch,
+                self.live[mk].oid,
+                self.live[tk].oid,
+                macct,
+                tacct,
+                qty,
+                rate,
+                now,
+                "newly_matched",
+                {},
+            )
             for i, (mk, tk, qty, rate, macct, tacct) in enumerate(result.match_rows)
         ]
         touched = {o.id: o for o in orders}

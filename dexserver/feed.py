@@ -26,12 +26,24 @@ class Peer(Protocol):
 def book_order(order: Order) -> m.BookOrder:
     """The §6 Order object of a live limit or market order."""
     if order.kind == 0:  # limit
-        return m.BookOrder(oid=order.oid, otype=m.BookOrderType.LIMIT, side=BOOK_SIDE[order.side],
-                           osize=order.quantity, rate=order.rate,
-                           tif=m.BookTif.STANDING if order.standing else m.BookTif.IMMEDIATE,
-                           epoch=order.epoch, filled=order.filled)
-    return m.BookOrder(oid=order.oid, otype=m.BookOrderType.MARKET, side=BOOK_SIDE[order.side],
-                       osize=order.quantity, epoch=order.epoch, filled=order.filled)
+        return m.BookOrder(
+            oid=order.oid,
+            otype=m.BookOrderType.LIMIT,
+            side=BOOK_SIDE[order.side],
+            osize=order.quantity,
+            rate=order.rate,
+            tif=m.BookTif.STANDING if order.standing else m.BookTif.IMMEDIATE,
+            epoch=order.epoch,
+            filled=order.filled,
+        )
+    return m.BookOrder(
+        oid=order.oid,
+        otype=m.BookOrderType.MARKET,
+        side=BOOK_SIDE[order.side],
+        osize=order.quantity,
+        epoch=order.epoch,
+        filled=order.filled,
+    )
 
 
 class Feed:
@@ -64,8 +76,9 @@ class Feed:
             note = m.AddLimitNote(marketid=self.marketid, order=book_order(order), seq=self.seq)
             method = "add_limit"
         elif kind == EventKind.UPDATE:
-            note = m.UpdateRemainingNote(marketid=self.marketid, orderid=order.oid,
-                                         remaining=remaining, seq=self.seq)
+            note = m.UpdateRemainingNote(
+                marketid=self.marketid, orderid=order.oid, remaining=remaining, seq=self.seq
+            )
             method = "update_remaining"
         else:
             note = m.RemoveOrderNote(marketid=self.marketid, orderid=order.oid, seq=self.seq)

@@ -29,8 +29,14 @@ from dexserver.store import ServerStore
 
 def json_response(status: HTTPStatus, body: Any) -> Response:
     data = json.dumps(body, separators=(",", ":")).encode()
-    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(data))),
-                       ("Cache-Control", "no-store"), ("Connection", "close")])
+    headers = Headers(
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", "no-store"),
+            ("Connection", "close"),
+        ]
+    )
     return Response(status.value, status.phrase, headers, data)
 
 
@@ -39,8 +45,12 @@ def _level(d: DepthLevel) -> dict[str, int]:
 
 
 class HttpApi:
-    def __init__(self, config_json: Callable[[], dict[str, Any]], markets: dict[str, Market],
-                 store: ServerStore) -> None:
+    def __init__(
+        self,
+        config_json: Callable[[], dict[str, Any]],
+        markets: dict[str, Market],
+        store: ServerStore,
+    ) -> None:
         self.config_json = config_json
         self.markets = markets
         self.store = store
@@ -66,10 +76,16 @@ class HttpApi:
             return json_response(HTTPStatus.NOT_FOUND, {"error": "unknown market"})
         if parts[3] == "book":
             bids, asks = market.matcher.depth(500)
-            return json_response(HTTPStatus.OK, {
-                "marketid": market.cfg.marketid, "epoch": market.epoch_now(),
-                "seq": market.feed.seq, "bids": [_level(d) for d in bids],
-                "asks": [_level(d) for d in asks]})
+            return json_response(
+                HTTPStatus.OK,
+                {
+                    "marketid": market.cfg.marketid,
+                    "epoch": market.epoch_now(),
+                    "seq": market.feed.seq,
+                    "bids": [_level(d) for d in bids],
+                    "asks": [_level(d) for d in asks],
+                },
+            )
         if parts[3] == "trades":
             return json_response(HTTPStatus.OK, trades_json(self.store, market))
         if parts[3] == "candles":

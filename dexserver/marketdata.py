@@ -30,14 +30,24 @@ def candles(trades: list[tuple[int, int, int]], width: int) -> list[dict[str, in
             c["close"] = rate
             c["volume"] += qty
         else:
-            out.append({"start": start, "open": rate, "high": rate, "low": rate,
-                        "close": rate, "volume": qty})
+            out.append(
+                {
+                    "start": start,
+                    "open": rate,
+                    "high": rate,
+                    "low": rate,
+                    "close": rate,
+                    "volume": qty,
+                }
+            )
     return out[-MAX_CANDLES:]
 
 
 def trades_json(store: ServerStore, market: Market) -> list[Json]:
-    return [{"matchid": r.matchid.hex(), "rate": r.rate, "quantity": r.quantity,
-             "time": r.servertime} for r in store.trades(market.name, limit=MAX_TRADES)]
+    return [
+        {"matchid": r.matchid.hex(), "rate": r.rate, "quantity": r.quantity, "time": r.servertime}
+        for r in store.trades(market.name, limit=MAX_TRADES)
+    ]
 
 
 def candles_json(store: ServerStore, market: Market, width: int) -> list[Json]:
@@ -51,8 +61,9 @@ def _bad(message: str) -> ProtocolError:
     return ProtocolError(ErrorCode.INVALID_PARAMS, message)
 
 
-def parse_market_params(method: str, params: Json, markets: dict[str, Market],
-                        with_bin: bool) -> tuple[Market, int]:
+def parse_market_params(
+    method: str, params: Json, markets: dict[str, Market], with_bin: bool
+) -> tuple[Market, int]:
     """(market, bin width) from `{base, quote[, bin]}`; strict like dexproto.messages."""
     if not isinstance(params, dict):
         raise _bad(f"{method}: params must be an object")

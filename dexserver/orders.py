@@ -40,9 +40,15 @@ def coin_key(txid: bytes, vout: int) -> str:
 
 
 class OrderIntake:
-    def __init__(self, config: ServerConfig, store: ServerStore, accounts: Accounts,
-                 chains: dict[str, ChainView], markets: dict[str, Market],
-                 active_matches: Callable[[bytes], int]) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        store: ServerStore,
+        accounts: Accounts,
+        chains: dict[str, ChainView],
+        markets: dict[str, Market],
+        active_matches: Callable[[bytes], int],
+    ) -> None:
         self.config = config
         self.store = store
         self.accounts = accounts
@@ -74,12 +80,18 @@ class OrderIntake:
             raise fail(ErrorCode.MARKET_SUSPENDED, f"market {cfg.name} is suspended")
         return market
 
-    def _prefix(self, session_account: bytes | None, p: m.LimitParams | m.MarketParams
-                | m.CancelParams, oid: bytes) -> int:
+    def _prefix(
+        self,
+        session_account: bytes | None,
+        p: m.LimitParams | m.MarketParams | m.CancelParams,
+        oid: bytes,
+    ) -> int:
         """Checks shared by all orders; returns the server time."""
         if session_account != p.accountid:
-            raise fail(ErrorCode.UNKNOWN_ACCOUNT, "orders need a connection authenticated "
-                       "(connect) as this account")
+            raise fail(
+                ErrorCode.UNKNOWN_ACCOUNT,
+                "orders need a connection authenticated (connect) as this account",
+            )
         row = self.accounts.account(p.accountid)
         if row.banned:
             raise fail(ErrorCode.ACCOUNT_BANNED, "account banned")
@@ -111,15 +123,21 @@ class OrderIntake:
             if out is None:
                 raise fail(ErrorCode.FUNDING_COIN_INVALID, f"coin {key} unknown or spent")
             if out.confirmations < cfg.fundconf:
-                raise fail(ErrorCode.FUNDING_COIN_INVALID, f"coin {key} has "
-                           f"{out.confirmations} of {cfg.fundconf} confirmations")
+                raise fail(
+                    ErrorCode.FUNDING_COIN_INVALID,
+                    f"coin {key} has {out.confirmations} of {cfg.fundconf} confirmations",
+                )
             if out.script != p2wpkh_script(hash160(coin.pubkey)):
-                raise fail(ErrorCode.FUNDING_COIN_INVALID, f"coin {key} is not paid to "
-                           "the P2WPKH of its key")
+                raise fail(
+                    ErrorCode.FUNDING_COIN_INVALID,
+                    f"coin {key} is not paid to the P2WPKH of its key",
+                )
             total += out.value
         if total < need + fees:
-            raise fail(ErrorCode.INSUFFICIENT_FUNDING, f"coins hold {total}, the order needs "
-                       f"{need + fees} (amount {need}, fees {fees})")
+            raise fail(
+                ErrorCode.INSUFFICIENT_FUNDING,
+                f"coins hold {total}, the order needs {need + fees} (amount {need}, fees {fees})",
+            )
         for coin in p.utxos:  # checked again after the awaits: another order may have won
             if coin_key(coin.txid, coin.vout) in self.coin_locks:
                 raise fail(ErrorCode.FUNDING_COIN_INVALID, "coin backs another order")
@@ -129,9 +147,15 @@ class OrderIntake:
         cfg = self.config.assets[asset]
         return swap_fees(lot_count, cfg.swapsize, cfg.feerate)
 
-    def _accept(self, market: Market, p: m.LimitParams | m.MarketParams | m.CancelParams,
-                oid: bytes, now: int, register: Callable[[int], Order],
-                row: OrderRow) -> m.OrderResult:
+    def _accept(
+        self,
+        market: Market,
+        p: m.LimitParams | m.MarketParams | m.CancelParams,
+        oid: bytes,
+        now: int,
+        register: Callable[[int], Order],
+        row: OrderRow,
+    ) -> m.OrderResult:
         epoch = market.epoch_now()
         try:
             order = register(epoch)
@@ -144,8 +168,16 @@ class OrderIntake:
         sig = signing.sign(self.accounts.key, p.payload(now))
         return m.OrderResult(sig=sig, servertime=now)
 
-    def _row(self, market: Market, p: m.LimitParams | m.MarketParams, oid: bytes, kind: int,
-             rate: int, standing: bool, now: int) -> OrderRow:
+    def _row(
+        self,
+        market: Market,
+        p: m.LimitParams | m.MarketParams,
+        oid: bytes,
+        kind: int,
+        rate: int,
+        standing: bool,
+        now: int,
+    ) -> OrderRow:
         receives = market.cfg.base if p.side is m.Side.BUY else market.cfg.quote
         try:  # the counterparty's contract pays this address: it must be P2WPKH there
             program = decode_segwit(self.config.assets[receives].params.hrp, p.address)
@@ -153,9 +185,24 @@ class OrderIntake:
             raise fail(ErrorCode.INVALID_PARAMS, f"address: {exc}") from None
         if len(program) != 20:
             raise fail(ErrorCode.INVALID_PARAMS, "address must be P2WPKH")
-        return OrderRow(oid, market.name, p.accountid, kind, int(SIDE[p.side]), p.ordersize,
-                        rate, standing, 0, 0, int(Status.PENDING), p.address,
-                        [coin_key(c.txid, c.vout) for c in p.utxos], None, now, None)
+        return OrderRow(
+            oid,
+            market.name,
+            p.accountid,
+            kind,
+            int(SIDE[p.side]),
+            p.ordersize,
+            rate,
+            standing,
+            0,
+            0,
+            int(Status.PENDING),
+            p.address,
+            [coin_key(c.txid, c.vout) for c in p.utxos],
+            None,
+            now,
+            None,
+        )
 
     # -- the three order types ----------------------------------------------------------------
     async def limit(self, account: bytes | None, p: m.LimitParams) -> m.OrderResult:
@@ -178,8 +225,16 @@ class OrderIntake:
         standing = p.timeinforce is m.TimeInForce.STANDING
         row = self._row(market, p, oid, 0, p.rate, standing, now)
         side = SIDE[p.side]
-        return self._accept(market, p, oid, now, lambda e: market.matcher.new_limit(
-            oid, p.accountid, side, p.ordersize, p.rate, standing, e), row)
+        return self._accept(
+            market,
+            p,
+            oid,
+            now,
+            lambda e: market.matcher.new_limit(
+                oid, p.accountid, side, p.ordersize, p.rate, standing, e
+            ),
+            row,
+        )
 
     async def market(self, account: bytes | None, p: m.MarketParams) -> m.OrderResult:
         market = self._market(p.tradepair)
@@ -196,18 +251,29 @@ class OrderIntake:
         else:
             best = market.matcher.best_ask()
             if best is None:
-                raise fail(ErrorCode.INSUFFICIENT_FUNDING, "no standing sell order to price "
-                           "a market buy against")
+                raise fail(
+                    ErrorCode.INSUFFICIENT_FUNDING,
+                    "no standing sell order to price a market buy against",
+                )
             if below_buy_buffer(p.ordersize, self.config.buybuffer_fraction, lot, best):
-                raise fail(ErrorCode.INSUFFICIENT_FUNDING, "market buy below the buy buffer "
-                           f"({self.config.buybuffer} lots at the best rate)")
+                raise fail(
+                    ErrorCode.INSUFFICIENT_FUNDING,
+                    "market buy below the buy buffer "
+                    f"({self.config.buybuffer} lots at the best rate)",
+                )
             lot_count = market_buy_lots(p.ordersize, lot, best)
             asset, amount = quote, p.ordersize
         await self._funding(p, asset, amount + self._swap_fees(asset, lot_count))
         row = self._row(market, p, oid, 2, 0, False, now)
         side = SIDE[p.side]
-        return self._accept(market, p, oid, now, lambda e: market.matcher.new_market(
-            oid, p.accountid, side, p.ordersize, e), row)
+        return self._accept(
+            market,
+            p,
+            oid,
+            now,
+            lambda e: market.matcher.new_market(oid, p.accountid, side, p.ordersize, e),
+            row,
+        )
 
     async def cancel(self, account: bytes | None, p: m.CancelParams) -> m.OrderResult:
         market = self._market(p.tradepair)
@@ -218,7 +284,29 @@ class OrderIntake:
             raise fail(ErrorCode.UNKNOWN_ORDER, "no live order of this account with that ID")
         if target.kind != 0 or not target.standing:
             raise fail(ErrorCode.NOT_CANCELABLE, "only standing limit orders can be cancelled")
-        row = OrderRow(oid, market.name, p.accountid, 3, 0, 0, 0, False, 0, 0,
-                       int(Status.PENDING), "", [], p.orderid, now, None)
-        return self._accept(market, p, oid, now, lambda e: market.matcher.new_cancel(
-            oid, p.accountid, p.orderid, e), row)
+        row = OrderRow(
+            oid,
+            market.name,
+            p.accountid,
+            3,
+            0,
+            0,
+            0,
+            False,
+            0,
+            0,
+            int(Status.PENDING),
+            "",
+            [],
+            p.orderid,
+            now,
+            None,
+        )
+        return self._accept(
+            market,
+            p,
+            oid,
+            now,
+            lambda e: market.matcher.new_cancel(oid, p.accountid, p.orderid, e),
+            row,
+        )

@@ -61,8 +61,14 @@ class TokenBucket:
 class Connection:
     """One client. `handle(frame)` processes an incoming frame; outgoing frames are queued."""
 
-    def __init__(self, transport: Transport, handlers: dict[str, Handler], rate: float,
-                 burst: int, on_close: Callable[[Connection], None] = lambda c: None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        handlers: dict[str, Handler],
+        rate: float,
+        burst: int,
+        on_close: Callable[[Connection], None] = lambda c: None,
+    ) -> None:
         self.transport = transport
         self.handlers = handlers
         self.account: bytes | None = None
@@ -127,8 +133,9 @@ class Connection:
             if self.limited > FLOOD_CLOSE:
                 self.close_soon(1008, "rate limit")
                 return
-            self.send(jsonrpc.error_frame(self._peek_id(frame), ErrorCode.RATE_LIMITED,
-                                          "rate limited"))
+            self.send(
+                jsonrpc.error_frame(self._peek_id(frame), ErrorCode.RATE_LIMITED, "rate limited")
+            )
             return
         self.limited = 0
         try:
@@ -149,8 +156,9 @@ class Connection:
         handler = self.handlers.get(req.method)
         try:
             if handler is None:
-                raise ProtocolError(ErrorCode.METHOD_NOT_FOUND, f"unknown method "
-                                    f"{req.method[:40]!r}")
+                raise ProtocolError(
+                    ErrorCode.METHOD_NOT_FOUND, f"unknown method {req.method[:40]!r}"
+                )
             parse = PARAMS.get(req.method)
             params = parse(req.params) if parse else req.params
             result = await handler(self, params)

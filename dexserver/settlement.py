@@ -36,9 +36,15 @@ NEXT_REDEEM = {MAKER: "taker_swap_cast", TAKER: "maker_redeemed"}
 
 
 class Settlement:
-    def __init__(self, config: ServerConfig, store: ServerStore, accounts: Accounts,
-                 chains: dict[str, ChainView], peers: Callable[[bytes], list[Peer]],
-                 clock: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        store: ServerStore,
+        accounts: Accounts,
+        chains: dict[str, ChainView],
+        peers: Callable[[bytes], list[Peer]],
+        clock: Callable[[], int],
+    ) -> None:
         self.config = config
         self.store = store
         self.accounts = accounts
@@ -50,8 +56,7 @@ class Settlement:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def active_count(self, account: bytes) -> int:
-        return sum(1 for r in self.active.values() if account in (r.maker_account,
-                                                                   r.taker_account))
+        return sum(1 for r in self.active.values() if account in (r.maker_account, r.taker_account))
 
     # -- roles and amounts ----------------------------------------------------------------
     def _role(self, r: MatchRow, account: bytes | None, oid: bytes | None = None) -> str:
@@ -82,26 +87,43 @@ class Settlement:
     def note(self, r: MatchRow, role: str) -> m.MatchNote:
         asset, _ = self._pays(r, role)
         note = m.MatchNote(
-            orderid=self._oid(r, role), matchid=r.matchid, quantity=r.quantity, rate=r.rate,
-            address=self._address(self._oid(r, self._other(role))), side=m.MatchSide(role),
-            feerate=self.config.assets[asset].feerate, servertime=r.servertime, sig=b"\0" * 64)
+            orderid=self._oid(r, role),
+            matchid=r.matchid,
+            quantity=r.quantity,
+            rate=r.rate,
+            address=self._address(self._oid(r, self._other(role))),
+            side=m.MatchSide(role),
+            feerate=self.config.assets[asset].feerate,
+            servertime=r.servertime,
+            sig=b"\0" * 64,
+        )
         sig = signing.sign(self.key, note.payload())
         return m.MatchNote(**{**note.__dict__, "sig": sig})
 
     def state(self, r: MatchRow, role: str) -> m.MatchState:
         n, other = self.note(r, role), r.data.get(f"{self._other(role)}_init")
         return m.MatchState(
-            orderid=n.orderid, matchid=n.matchid, quantity=n.quantity, rate=n.rate,
-            address=n.address, side=n.side, feerate=n.feerate, servertime=n.servertime,
+            orderid=n.orderid,
+            matchid=n.matchid,
+            quantity=n.quantity,
+            rate=n.rate,
+            address=n.address,
+            side=n.side,
+            feerate=n.feerate,
+            servertime=n.servertime,
             status=m.MatchStatus(r.status),
             contract=bytes.fromhex(other["contract"]) if other else None,
             txid=bytes.fromhex(other["txid"]) if other else None,
             vout=other["vout"] if other else None,
-            secret=bytes.fromhex(r.data["secret"]) if "secret" in r.data else None)
+            secret=bytes.fromhex(r.data["secret"]) if "secret" in r.data else None,
+        )
 
     def states_of(self, account: bytes) -> list[m.MatchState]:
-        return [self.state(r, self._role(r, account)) for r in self.active.values()
-                if account in (r.maker_account, r.taker_account)]
+        return [
+            self.state(r, self._role(r, account))
+            for r in self.active.values()
+            if account in (r.maker_account, r.taker_account)
+        ]
 
     def status(self, account: bytes | None, p: m.MatchStatusParams) -> list[Json]:
         out: list[Json] = []
@@ -163,11 +185,11 @@ class Settlement:
                     await peer.request(method, params)
                 except (DexError, OSError, TimeoutError) as exc:
                     log.info("%s relay not acknowledged: %s", method, exc)
+
         self._spawn(send())
 
     # -- init / redeem ----------------------------------------------------------------------
-    def _match(self, account: bytes | None, orderid: bytes, matchid: bytes) -> tuple[
-            MatchRow, str]:
+    def _match(self, account: bytes | None, orderid: bytes, matchid: bytes) -> tuple[MatchRow, str]:
         """The match (active, or finished: a re-sent report of it is acked again) and the
         sender's role in it."""
         r = self.active.get(matchid) or self.store.match(matchid)
@@ -213,21 +235,27 @@ class Settlement:
         asset, amount = self._pays(r, role)
         pay_asset = self.config.assets[asset]
         try:  # the recipient is the counterparty's address on the asset we pay
-            want_pkh = decode_segwit(pay_asset.params.hrp,
-                                     self._address(self._oid(r, self._other(role))))
+            want_pkh = decode_segwit(
+                pay_asset.params.hrp, self._address(self._oid(r, self._other(role)))
+            )
         except ValueError:
             want_pkh = b""
-        lock = (self.config.maker_lock if role == MAKER else self.config.taker_lock)
+        lock = self.config.maker_lock if role == MAKER else self.config.taker_lock
         min_lock = (min_maker_lock_time if role == MAKER else min_taker_lock_time)(
-            r.servertime, lock)
+            r.servertime, lock
+        )
         problems = []
         if contract.recipient_pkh != want_pkh:
             problems.append("recipient is not the counterparty's address")
         if contract.lock_time < min_lock:
             problems.append(f"lock time {contract.lock_time} < {min_lock}")
         maker_init = r.data.get("maker_init")
-        if role == TAKER and maker_init and contract.secret_hash != Contract.parse(
-                bytes.fromhex(maker_init["contract"])).secret_hash:
+        if (
+            role == TAKER
+            and maker_init
+            and contract.secret_hash
+            != Contract.parse(bytes.fromhex(maker_init["contract"])).secret_hash
+        ):
             problems.append("secret hash differs from the maker's")
         tx = await self.chains[asset].tx(p.txid.hex())
         out = tx.outputs.get(p.vout) if tx else None
@@ -237,17 +265,30 @@ class Settlement:
             problems.append(f"output does not pay {amount} to the contract")
         if problems:
             raise fail(ErrorCode.CONTRACT_INVALID, "; ".join(problems))
-        r.data[f"{role}_init"] = {"txid": p.txid.hex(), "vout": p.vout,
-                                  "contract": p.contract.hex(), "time": self.clock()}
+        r.data[f"{role}_init"] = {
+            "txid": p.txid.hex(),
+            "vout": p.vout,
+            "contract": p.contract.hex(),
+            "time": self.clock(),
+        }
         r.status = "maker_swap_cast" if role == MAKER else "taker_swap_cast"
         self.store.save_match(r)
         other = self._other(role)
         now = self.clock()
         audit = codec.InitPayload(self._oid(r, other), r.matchid, p.txid, p.vout, now, p.contract)
-        self._relay(r.maker_account if other == MAKER else r.taker_account, "audit",
-                    m.AuditParams(orderid=self._oid(r, other), matchid=r.matchid, txid=p.txid,
-                                  vout=p.vout, contract=p.contract, timestamp=now,
-                                  sig=signing.sign(self.key, audit)).to_json())
+        self._relay(
+            r.maker_account if other == MAKER else r.taker_account,
+            "audit",
+            m.AuditParams(
+                orderid=self._oid(r, other),
+                matchid=r.matchid,
+                txid=p.txid,
+                vout=p.vout,
+                contract=p.contract,
+                timestamp=now,
+                sig=signing.sign(self.key, audit),
+            ).to_json(),
+        )
         return self._ack(r, p.payload())
 
     async def redeem(self, account: bytes | None, p: m.RedeemParams) -> m.MatchAck:
@@ -265,10 +306,15 @@ class Settlement:
         spent = r.data[f"{other}_init"]
         asset, _ = self._pays(r, other)
         tx = await self.chains[asset].tx(p.txid.hex())
-        if tx is None or not p.vin < len(tx.inputs) or tx.inputs[p.vin] != (
-                spent["txid"], spent["vout"]):
-            raise fail(ErrorCode.CONTRACT_INVALID, "the transaction does not spend the "
-                       "counterparty's contract at that input")
+        if (
+            tx is None
+            or not p.vin < len(tx.inputs)
+            or tx.inputs[p.vin] != (spent["txid"], spent["vout"])
+        ):
+            raise fail(
+                ErrorCode.CONTRACT_INVALID,
+                "the transaction does not spend the counterparty's contract at that input",
+            )
         r.data["secret"] = p.secret.hex()
         r.data[f"{role}_redeem"] = {"txid": p.txid.hex(), "vin": p.vin}
         r.status = "maker_redeemed" if role == MAKER else "match_complete"
@@ -278,10 +324,19 @@ class Settlement:
         now = self.clock()
         other_oid = self._oid(r, other)
         payload = codec.RedeemPayload(other_oid, r.matchid, p.txid, p.vin, now, p.secret)
-        self._relay(r.maker_account if other == MAKER else r.taker_account, "redemption",
-                    m.RedemptionParams(orderid=other_oid, matchid=r.matchid, txid=p.txid,
-                                       vin=p.vin, secret=p.secret, timestamp=now,
-                                       sig=signing.sign(self.key, payload)).to_json())
+        self._relay(
+            r.maker_account if other == MAKER else r.taker_account,
+            "redemption",
+            m.RedemptionParams(
+                orderid=other_oid,
+                matchid=r.matchid,
+                txid=p.txid,
+                vin=p.vin,
+                secret=p.secret,
+                timestamp=now,
+                sig=signing.sign(self.key, payload),
+            ).to_json(),
+        )
         return self._ack(r, p.payload())
 
     # -- broadcast timeout (§10) -------------------------------------------------------------
@@ -321,8 +376,11 @@ class Settlement:
         for role in (MAKER, TAKER):
             oid = self._oid(r, role)
             sig = signing.sign(self.key, codec.RevokePayload(oid, r.matchid))
-            self._relay(r.maker_account if role == MAKER else r.taker_account, "revoke_match",
-                        m.RevokeMatchParams(orderid=oid, matchid=r.matchid, sig=sig).to_json())
+            self._relay(
+                r.maker_account if role == MAKER else r.taker_account,
+                "revoke_match",
+                m.RevokeMatchParams(orderid=oid, matchid=r.matchid, sig=sig).to_json(),
+            )
 
     async def run(self) -> None:
         while True:

@@ -21,9 +21,18 @@ QT_PREFIX = "PySide6/Qt/"
 # Plugin folders Cambio needs, and per folder the files to keep (None: all of them).
 KEEP_PLUGINS: dict[str, set[str] | None] = {
     # desktop X11 and Wayland; offscreen for --self-test and CI; minimal for headless tools
-    "platforms": {"libqxcb.so", "libqwayland.so", "libqoffscreen.so", "libqminimal.so",
-                  "qwindows.dll", "qminimal.dll", "qoffscreen.dll", "libqcocoa.dylib",
-                  "libqoffscreen.dylib", "libqminimal.dylib"},
+    "platforms": {
+        "libqxcb.so",
+        "libqwayland.so",
+        "libqoffscreen.so",
+        "libqminimal.so",
+        "qwindows.dll",
+        "qminimal.dll",
+        "qoffscreen.dll",
+        "libqcocoa.dylib",
+        "libqoffscreen.dylib",
+        "libqminimal.dylib",
+    },
     "platformthemes": {"libqxdgdesktopportal.so"},  # GTK3 theme pulls in GTK, cairo, pango
     "platforminputcontexts": None,  # ibus/fcitx/compose: needed to type Chinese
     "imageformats": {"libqsvg.so", "qsvg.dll", "libqsvg.dylib"},  # PNG is built into QtGui
@@ -40,7 +49,7 @@ DLOPENED = {"libdbus-1.so.3", "libxcb-cursor.so.0"}
 
 def _qt_relative(dest: str) -> PurePosixPath | None:
     dest = dest.replace(os.sep, "/")
-    return PurePosixPath(dest[len(QT_PREFIX):]) if dest.startswith(QT_PREFIX) else None
+    return PurePosixPath(dest[len(QT_PREFIX) :]) if dest.startswith(QT_PREFIX) else None
 
 
 def keep_qt_file(dest: str) -> bool:
@@ -71,8 +80,11 @@ def _is_plain_library(entry: Entry) -> bool:
 
 def _names(entry: Entry) -> set[str]:
     dest, src = entry[0], entry[1]
-    return {PurePosixPath(dest.replace(os.sep, "/")).name, os.path.basename(src),
-            os.path.basename(os.path.realpath(src))}
+    return {
+        PurePosixPath(dest.replace(os.sep, "/")).name,
+        os.path.basename(src),
+        os.path.basename(os.path.realpath(src)),
+    }
 
 
 def linked_closure(roots: Iterable[str]) -> set[str]:
@@ -110,11 +122,16 @@ def _symlink_target(entry: Entry) -> str:
 
 def trim_datas(datas: list[Entry], binaries: list[Entry]) -> list[Entry]:
     """Drop Qt data files we do not use, the .ts sources, and symlinks to dropped libraries."""
-    files = {entry[0].replace(os.sep, "/") for entry in [*binaries, *datas]
-             if entry[2] != "SYMLINK"}
-    return [entry for entry in datas
-            if keep_qt_file(entry[0]) and not entry[0].endswith(".ts")
-            and (entry[2] != "SYMLINK" or _symlink_target(entry) in files)]
+    files = {
+        entry[0].replace(os.sep, "/") for entry in [*binaries, *datas] if entry[2] != "SYMLINK"
+    }
+    return [
+        entry
+        for entry in datas
+        if keep_qt_file(entry[0])
+        and not entry[0].endswith(".ts")
+        and (entry[2] != "SYMLINK" or _symlink_target(entry) in files)
+    ]
 
 
 def report(label: str, before: list[Entry], after: list[Entry]) -> None:

@@ -15,18 +15,25 @@ DEFAULT_DIR = Path("simnet-data")
 
 def register(sub: Any) -> None:
     simnet: argparse.ArgumentParser = sub.add_parser(
-        "simnet", help="run the local simnet (regtest chains, miner, DEX server, traders)")
+        "simnet", help="run the local simnet (regtest chains, miner, DEX server, traders)"
+    )
     cmds = simnet.add_subparsers(dest="simnet_cmd", required=True)
     p = cmds.add_parser("up", help="start everything and stay in the foreground")
     p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="simnet directory")
     p.add_argument("--traders", type=int, default=2, help="funded trader data dirs")
     p.add_argument("--epoch", type=int, default=2000, help="epoch length, ms (2000-5000)")
     p.add_argument("--mine-interval", type=float, default=2.0, help="seconds between blocks")
-    p.add_argument("--electrum", action="store_true",
-                   help="also run an Electrum (e-x) server over each chain")
-    p.add_argument("--light", action="append", default=[], metavar="TRADER",
-                   help="this trader (e.g. trader2) uses the Electrum servers, not the RPC "
-                        "(implies --electrum)")
+    p.add_argument(
+        "--electrum", action="store_true", help="also run an Electrum (e-x) server over each chain"
+    )
+    p.add_argument(
+        "--light",
+        action="append",
+        default=[],
+        metavar="TRADER",
+        help="this trader (e.g. trader2) uses the Electrum servers, not the RPC "
+        "(implies --electrum)",
+    )
     p.set_defaults(func=_up)
     p = cmds.add_parser("down", help="stop what `simnet up` started (pids from simnet.json)")
     p.add_argument("--dir", type=Path, default=DEFAULT_DIR)
@@ -47,8 +54,13 @@ def _up(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if not 2000 <= args.epoch <= 5000:
         raise ValueError("--epoch must be between 2000 and 5000 ms")
-    net = Simnet.start(args.dir, traders=args.traders, epochlen=args.epoch,
-                       mine_interval=args.mine_interval, electrum=args.electrum or bool(args.light))
+    net = Simnet.start(
+        args.dir,
+        traders=args.traders,
+        epochlen=args.epoch,
+        mine_interval=args.mine_interval,
+        electrum=args.electrum or bool(args.light),
+    )
     for name in args.light:
         net.make_light(name)
     stop = {"now": False}
@@ -74,21 +86,30 @@ def _up(args: argparse.Namespace) -> int:
 def _print_usage(info: dict[str, Any]) -> None:
     from simnet.harness import REG_FEE  # the traders pay only this fee, named on purpose
 
-    stand_in = " (a Litecoin Core regtest chain STANDS IN for BTC: bitcoind is not " \
-               "installed)" if info["btc_stand_in"] else ""
-    lines = [f"simnet up in {info['dir']}{stand_in}",
-             f"  DEX server  {info['dex_url']}",
-             *(f"  {s.upper()} node    {n['rpc_url']}" for s, n in info["nodes"].items()),
-             *(f"  {s.upper()} Electrum {url}" for s, url in info.get("electrum", {}).items()),
-             f"  a block every {info['mine_interval']} s; endpoints in {info['dir']}/simnet.json",
-             "  traders (password 'simnet'):"]
+    stand_in = (
+        " (a Litecoin Core regtest chain STANDS IN for BTC: bitcoind is not installed)"
+        if info["btc_stand_in"]
+        else ""
+    )
+    lines = [
+        f"simnet up in {info['dir']}{stand_in}",
+        f"  DEX server  {info['dex_url']}",
+        *(f"  {s.upper()} node    {n['rpc_url']}" for s, n in info["nodes"].items()),
+        *(f"  {s.upper()} Electrum {url}" for s, url in info.get("electrum", {}).items()),
+        f"  a block every {info['mine_interval']} s; endpoints in {info['dir']}/simnet.json",
+        "  traders (password 'simnet'):",
+    ]
     for name, t in info["traders"].items():
         light = " [light: Electrum]" if t.get("light") else ""
-        lines.append(f"    {name}{light}: CAMBIO_PASSWORD=simnet python main.py client run "
-                     f"--datadir {t['datadir']} --accept-regfee {REG_FEE}")
-    lines += ["  trade:  python main.py trade place --datadir DIR --market ltc_btc --side sell "
-              "--type limit --qty 1000000 --rate 10000000",
-              "  stop:   Ctrl-C here, or python main.py simnet down --dir DIR"]
+        lines.append(
+            f"    {name}{light}: CAMBIO_PASSWORD=simnet python main.py client run "
+            f"--datadir {t['datadir']} --accept-regfee {REG_FEE}"
+        )
+    lines += [
+        "  trade:  python main.py trade place --datadir DIR --market ltc_btc --side sell "
+        "--type limit --qty 1000000 --rate 10000000",
+        "  stop:   Ctrl-C here, or python main.py simnet down --dir DIR",
+    ]
     print("\n".join(lines), flush=True)
 
 

@@ -75,8 +75,11 @@ def start_devnet(datadir: Path, *, light: bool = False) -> Devnet:
             return Devnet(datadir, info, None)
     except (FileNotFoundError, ValueError):
         pass
-    log.info("starting the simnet in %s (chains, miner, DEX server, funded traders%s)",
-             datadir, ", Electrum servers" if light else "")
+    log.info(
+        "starting the simnet in %s (chains, miner, DEX server, funded traders%s)",
+        datadir,
+        ", Electrum servers" if light else "",
+    )
     net = Simnet.start(datadir, traders=2, epochlen=2000, mine_interval=2.0, electrum=light)
     if light:
         net.make_light("trader1")
@@ -88,8 +91,10 @@ def attach_light(info: dict[str, Any]) -> None:
     `simnet up --electrum`); without them the app stays on Core RPC, and says so."""
     servers: dict[str, str] = info.get("electrum") or {}
     if not servers:
-        log.warning("the running simnet has no Electrum servers (start it with `simnet up "
-                    "--electrum`): the app uses the chains' RPC")
+        log.warning(
+            "the running simnet has no Electrum servers (start it with `simnet up "
+            "--electrum`): the app uses the chains' RPC"
+        )
         return
     tdir = Path(info["traders"]["trader1"]["datadir"])
     config = load_config(tdir)
@@ -122,8 +127,8 @@ class DemoMaker:
     async def run(self) -> None:
         await self.core.start()
         if not await self.core.register_until_done(
-                self.regfee_policy, lambda exc: log.info("demo maker not registered yet: %s",
-                                                         exc)):
+            self.regfee_policy, lambda exc: log.info("demo maker not registered yet: %s", exc)
+        ):
             log.warning("demo maker: registration refused; no orders")
             return
         while True:

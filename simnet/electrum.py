@@ -44,16 +44,25 @@ def write_self_signed_cert(certfile: Path, keyfile: Path, common_name: str) -> b
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
     fd = os.open(keyfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
+        f.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
     certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert.public_bytes(serialization.Encoding.DER)
 
@@ -61,8 +70,9 @@ def write_self_signed_cert(certfile: Path, keyfile: Path, common_name: str) -> b
 class ElectrumServer:
     """One e-x process following `node`; `url` is what ElectrumBackend is given."""
 
-    def __init__(self, datadir: Path, node: RegtestNode, *, tls: bool = False,
-                 die_with_parent: bool = False) -> None:
+    def __init__(
+        self, datadir: Path, node: RegtestNode, *, tls: bool = False, die_with_parent: bool = False
+    ) -> None:
         self.datadir = Path(datadir)
         self.node = node
         self.tls = tls
@@ -99,17 +109,28 @@ class ElectrumServer:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "COIN": "Litecoin", "NET": "regtest",
-            "DAEMON_URL": f"http://{RPC_USER}:{RPC_PASSWORD}@127.0.0.1:{self.node.rpc_port}/",
-            "DB_DIRECTORY": str(self.datadir / "db"), "DB_ENGINE": "leveldb",
-            "SERVICES": f"{'ssl' if self.tls else 'tcp'}://127.0.0.1:{self.port}",
-            "PEER_DISCOVERY": "off", "PEER_ANNOUNCE": "", "ALLOW_ROOT": "1",
-            # Follow the regtest node closely and never throttle the test client.
-            "DAEMON_POLL_INTERVAL_BLOCKS": "50", "DAEMON_POLL_INTERVAL_MEMPOOL": "50",
-            "COST_SOFT_LIMIT": "0", "COST_HARD_LIMIT": "0", "INITIAL_CONCURRENT": "1000",
-            "MAX_SEND": "10000000", "CACHE_MB": "100", "LOG_LEVEL": "warning",
-        })
+        env.update(
+            {
+                "COIN": "Litecoin",
+                "NET": "regtest",
+                "DAEMON_URL": f"http://{RPC_USER}:{RPC_PASSWORD}@127.0.0.1:{self.node.rpc_port}/",
+                "DB_DIRECTORY": str(self.datadir / "db"),
+                "DB_ENGINE": "leveldb",
+                "SERVICES": f"{'ssl' if self.tls else 'tcp'}://127.0.0.1:{self.port}",
+                "PEER_DISCOVERY": "off",
+                "PEER_ANNOUNCE": "",
+                "ALLOW_ROOT": "1",
+                # Follow the regtest node closely and never throttle the test client.
+                "DAEMON_POLL_INTERVAL_BLOCKS": "50",
+                "DAEMON_POLL_INTERVAL_MEMPOOL": "50",
+                "COST_SOFT_LIMIT": "0",
+                "COST_HARD_LIMIT": "0",
+                "INITIAL_CONCURRENT": "1000",
+                "MAX_SEND": "10000000",
+                "CACHE_MB": "100",
+                "LOG_LEVEL": "warning",
+            }
+        )
         if self.tls:
             env.update({"SSL_CERTFILE": str(self.certfile), "SSL_KEYFILE": str(self.keyfile)})
         return env
@@ -120,9 +141,12 @@ class ElectrumServer:
             self.new_certificate()
         with open(self.datadir / "electrumx.log", "ab") as log:
             self.process = subprocess.Popen(
-                [str(server_binary()), self.marker], env=self._env(), stdout=log,
+                [str(server_binary()), self.marker],
+                env=self._env(),
+                stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=parent_death_signal() if self.die_with_parent else None)
+                preexec_fn=parent_death_signal() if self.die_with_parent else None,
+            )
         self.wait_synced(timeout)
 
     def height(self) -> int | None:
@@ -149,16 +173,18 @@ class ElectrumServer:
     def request(self, method: str, *params: Any) -> Any:
         """One request on a fresh connection (for harness checks, not for the wallet)."""
         with contextlib.ExitStack() as stack:
-            sock = stack.enter_context(socket.create_connection(("127.0.0.1", self.port),
-                                                                timeout=5))
+            sock = stack.enter_context(
+                socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            )
             if self.tls:  # the harness only checks liveness: any certificate will do
                 context = ssl.create_default_context()
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
                 sock = stack.enter_context(context.wrap_socket(sock))
             stream = sock.makefile("rwb")
-            for n, (m, p) in enumerate([("server.version", ["cambio-harness", "1.4"]),
-                                        (method, list(params))]):
+            for n, (m, p) in enumerate(
+                [("server.version", ["cambio-harness", "1.4"]), (method, list(params))]
+            ):
                 line = json.dumps({"jsonrpc": "2.0", "id": n, "method": m, "params": p})
                 stream.write(line.encode() + b"\n")
                 stream.flush()
@@ -189,8 +215,14 @@ class ElectrumServer:
             self.process = None
 
 
-def start_electrum(datadir: Path, node: RegtestNode, timeout: float = 60.0, *,
-                   tls: bool = False, die_with_parent: bool = False) -> ElectrumServer:
+def start_electrum(
+    datadir: Path,
+    node: RegtestNode,
+    timeout: float = 60.0,
+    *,
+    tls: bool = False,
+    die_with_parent: bool = False,
+) -> ElectrumServer:
     server = ElectrumServer(datadir, node, tls=tls, die_with_parent=die_with_parent)
     try:
         server.start(timeout)

@@ -62,19 +62,41 @@ SERVER_START_TIMEOUT = 30.0
 FUNDING_KEY = "simnet_funding"  # config.json extra: {symbol: txid} of the trader's funding
 
 
-def server_config(port: int, datadir: Path, nodes: dict[str, RegtestNode], *,
-                  epochlen: int, btimeout: int, maker_lock: int,
-                  taker_lock: int) -> dict[str, Any]:
+def server_config(
+    port: int,
+    datadir: Path,
+    nodes: dict[str, RegtestNode],
+    *,
+    epochlen: int,
+    btimeout: int,
+    maker_lock: int,
+    taker_lock: int,
+) -> dict[str, Any]:
     def asset(symbol: str) -> dict[str, Any]:
         node = nodes[symbol]
-        return {"symbol": symbol, "network": "regtest", "lotsize": LOT, "ratestep": RATE_STEP,
-                "feerate": FEE_RATE, "swapsize": 225, "swapconf": 1, "fundconf": 1,
-                "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD}}
-    return {"host": "127.0.0.1", "port": port, "datadir": str(datadir), "epochlen": epochlen,
-            "btimeout": btimeout, "locktimes": {"maker": maker_lock, "taker": taker_lock},
-            "regfee": {"asset": "ltc", "amount": REG_FEE, "confs": 1},
-            "assets": [asset("ltc"), asset("btc")],
-            "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}]}
+        return {
+            "symbol": symbol,
+            "network": "regtest",
+            "lotsize": LOT,
+            "ratestep": RATE_STEP,
+            "feerate": FEE_RATE,
+            "swapsize": 225,
+            "swapconf": 1,
+            "fundconf": 1,
+            "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD},
+        }
+
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "datadir": str(datadir),
+        "epochlen": epochlen,
+        "btimeout": btimeout,
+        "locktimes": {"maker": maker_lock, "taker": taker_lock},
+        "regfee": {"asset": "ltc", "amount": REG_FEE, "confs": 1},
+        "assets": [asset("ltc"), asset("btc")],
+        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
+    }
 
 
 class Miner(threading.Thread):
@@ -136,10 +158,18 @@ class Simnet:
 
     # -- lifecycle -----------------------------------------------------------------------
     @classmethod
-    def start(cls, directory: Path, *, traders: int = 2, epochlen: int = 2000,
-              btimeout: int = 60_000, maker_lock: int = 20 * 60_000,
-              taker_lock: int = 10 * 60_000, mine_interval: float = 2.0,
-              electrum: bool = False) -> Simnet:
+    def start(
+        cls,
+        directory: Path,
+        *,
+        traders: int = 2,
+        epochlen: int = 2000,
+        btimeout: int = 60_000,
+        maker_lock: int = 20 * 60_000,
+        taker_lock: int = 10 * 60_000,
+        mine_interval: float = 2.0,
+        electrum: bool = False,
+    ) -> Simnet:
         """`electrum`: also run an e-x server over each chain, for light traders
         (`make_light`)."""
         directory = Path(directory).resolve()
@@ -147,30 +177,52 @@ class Simnet:
         lock = OwnerLock(directory)
         lock.acquire()  # SimnetBusy when a live process runs this simnet
         try:
-            return cls._start_locked(directory, lock, traders, epochlen, btimeout, maker_lock,
-                                     taker_lock, mine_interval, electrum)
+            return cls._start_locked(
+                directory,
+                lock,
+                traders,
+                epochlen,
+                btimeout,
+                maker_lock,
+                taker_lock,
+                mine_interval,
+                electrum,
+            )
         except BaseException:
             lock.release()
             raise
 
     @classmethod
-    def _start_locked(cls, directory: Path, lock: OwnerLock, traders: int, epochlen: int,
-                      btimeout: int, maker_lock: int, taker_lock: int,
-                      mine_interval: float, electrum: bool = False) -> Simnet:
+    def _start_locked(
+        cls,
+        directory: Path,
+        lock: OwnerLock,
+        traders: int,
+        epochlen: int,
+        btimeout: int,
+        maker_lock: int,
+        taker_lock: int,
+        mine_interval: float,
+        electrum: bool = False,
+    ) -> Simnet:
         try:
             legacy = load_info(directory)
         except (FileNotFoundError, ValueError):
             legacy = None
         stopped = stop_stale(directory, legacy)  # we hold the lock: their owner is dead
         if stopped:
-            log.warning("took over the simnet in %s: stopped %s left by a crashed owner",
-                        directory, ", ".join(stopped))
+            log.warning(
+                "took over the simnet in %s: stopped %s left by a crashed owner",
+                directory,
+                ", ".join(stopped),
+            )
         pids = PidFile(directory)
         btc_kind = "bitcoin" if find_daemon("bitcoin") else "litecoin"
         stand_in = btc_kind != "bitcoin"
         if stand_in:
-            log.warning("bitcoind is not installed: a second Litecoin Core regtest chain "
-                        "stands in for BTC")
+            log.warning(
+                "bitcoind is not installed: a second Litecoin Core regtest chain stands in for BTC"
+            )
         nodes: dict[str, RegtestNode] = {}
         net: Simnet | None = None
         fresh = {s for s in ("ltc", "btc") if not (directory / f"{s}-node").exists()}
@@ -185,11 +237,21 @@ class Simnet:
                 node.ensure_mature_funds()
             cfg_path = directory / "server.json"
             port = previous_port(cfg_path) or free_port()  # the traders' dex_url stays valid
-            cfg_path.write_text(json.dumps(server_config(
-                port, directory / "dex", nodes, epochlen=epochlen, btimeout=btimeout,
-                maker_lock=maker_lock, taker_lock=taker_lock), indent=2))
-            net = cls(directory, nodes, stand_in, port, cfg_path, {}, lock=lock,
-                      fresh_chains=fresh)
+            cfg_path.write_text(
+                json.dumps(
+                    server_config(
+                        port,
+                        directory / "dex",
+                        nodes,
+                        epochlen=epochlen,
+                        btimeout=btimeout,
+                        maker_lock=maker_lock,
+                        taker_lock=taker_lock,
+                    ),
+                    indent=2,
+                )
+            )
+            net = cls(directory, nodes, stand_in, port, cfg_path, {}, lock=lock, fresh_chains=fresh)
             (directory / "time_offset").write_text("0")
             if electrum:
                 net.start_electrum()
@@ -214,9 +276,18 @@ class Simnet:
     def start_server(self) -> None:
         log_file = open(self.dir / "server.log", "ab")  # noqa: SIM115 - owned by the child
         self.server = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "server", "--config",
-             str(self.server_config_path)], stdout=log_file, stderr=subprocess.STDOUT,
-            cwd=ROOT, preexec_fn=die_with_parent())
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "server",
+                "--config",
+                str(self.server_config_path),
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            preexec_fn=die_with_parent(),
+        )
         log_file.close()
         PidFile(self.dir).record("server", self.server.pid, str(self.server_config_path))
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -276,12 +347,16 @@ class Simnet:
         """A wallet dir pointed at the DEX, funded with many coins on both chains once: a
         restart of the simnet finds the funding on its chains and pays nothing again."""
         tdir = self.dir / name
-        configs = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
-                   for s, n in self.nodes.items()}
+        configs = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD) for s, n in self.nodes.items()}
         created = not wallet_exists(tdir)
         if created:
-            create_wallet(tdir, TRADER_PASSWORD, network=Network.REGTEST, nodes=configs,
-                          scrypt_n=TRADER_SCRYPT_N)
+            create_wallet(
+                tdir,
+                TRADER_PASSWORD,
+                network=Network.REGTEST,
+                nodes=configs,
+                scrypt_n=TRADER_SCRYPT_N,
+            )
         config = load_config(tdir)
         config.nodes.update(configs)
         config.dex_url = self.dex_url
@@ -299,8 +374,9 @@ class Simnet:
             wallet = unlock_wallet(tdir, TRADER_PASSWORD)
             try:
                 for symbol in todo:
-                    funding[symbol] = self._fund(symbol, wallet.hd.account(
-                        get_asset(symbol, Network.REGTEST)))
+                    funding[symbol] = self._fund(
+                        symbol, wallet.hd.account(get_asset(symbol, Network.REGTEST))
+                    )
             finally:
                 wallet.store.close()
             config = load_config(tdir)
@@ -321,8 +397,11 @@ class Simnet:
     def _fund(self, symbol: str, keys: Any) -> str:
         node = self.nodes[symbol]
         # Receive and change scripts 0..19: all inside the discovery gap.
-        outputs = {node.node_address(keys.script(change, i)): atoms_to_coin_str(COIN_VALUE)
-                   for i in range(COINS_PER_CHAIN // 2) for change in (False, True)}
+        outputs = {
+            node.node_address(keys.script(change, i)): atoms_to_coin_str(COIN_VALUE)
+            for i in range(COINS_PER_CHAIN // 2)
+            for change in (False, True)
+        }
         return str(node.rpc("sendmany", "", outputs, wallet="miner"))
 
     def write_info(self, mine_interval: float) -> None:
@@ -331,19 +410,37 @@ class Simnet:
             "btc_stand_in": self.btc_stand_in,
             "dex_url": self.dex_url,
             "server_config": str(self.server_config_path),
-            "nodes": {s: {"rpc_url": n.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD,
-                          "datadir": str(n.datadir), "mine_address": n._mine_address,
-                          "daemon": n.daemon} for s, n in self.nodes.items()},
-            "traders": {name: {"datadir": str(p), "password": TRADER_PASSWORD}
-                        for name, p in self.traders.items()},
+            "nodes": {
+                s: {
+                    "rpc_url": n.rpc_url,
+                    "user": RPC_USER,
+                    "password": RPC_PASSWORD,
+                    "datadir": str(n.datadir),
+                    "mine_address": n._mine_address,
+                    "daemon": n.daemon,
+                }
+                for s, n in self.nodes.items()
+            },
+            "traders": {
+                name: {"datadir": str(p), "password": TRADER_PASSWORD}
+                for name, p in self.traders.items()
+            },
             "electrum": {s: e.url for s, e in self.electrum.items()},
             "mine_interval": mine_interval,
-            "pids": {"simnet": os.getpid(),
-                     "server": self.server.pid if self.server else None,
-                     **{f"{s}-node": n.process.pid for s, n in self.nodes.items()
-                        if n.process is not None},
-                     **{f"{s}-electrumx": e.process.pid for s, e in self.electrum.items()
-                        if e.process is not None}},
+            "pids": {
+                "simnet": os.getpid(),
+                "server": self.server.pid if self.server else None,
+                **{
+                    f"{s}-node": n.process.pid
+                    for s, n in self.nodes.items()
+                    if n.process is not None
+                },
+                **{
+                    f"{s}-electrumx": e.process.pid
+                    for s, e in self.electrum.items()
+                    if e.process is not None
+                },
+            },
         }
         self._save_info()
 

@@ -126,9 +126,14 @@ class PidFile:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return {}
-        return {k: v for k, v in data.items()
-                if isinstance(v, dict) and isinstance(v.get("pid"), int)
-                and isinstance(v.get("marker"), str) and v["marker"]}
+        return {
+            k: v
+            for k, v in data.items()
+            if isinstance(v, dict)
+            and isinstance(v.get("pid"), int)
+            and isinstance(v.get("marker"), str)
+            and v["marker"]
+        }
 
     def record(self, name: str, pid: int, marker: str) -> None:
         data = self.read()
@@ -144,8 +149,11 @@ class PidFile:
 def stop_pids(pids: dict[str, tuple[int, str]], timeout: float = STALE_STOP_TIMEOUT) -> list[str]:
     """SIGTERM each (pid, marker) that is still ours, SIGKILL what is left after `timeout`;
     the names that were stopped."""
-    targets = {name: pid for name, (pid, marker) in pids.items()
-               if pid != os.getpid() and alive(pid) and is_ours(pid, marker)}
+    targets = {
+        name: pid
+        for name, (pid, marker) in pids.items()
+        if pid != os.getpid() and alive(pid) and is_ours(pid, marker)
+    }
     for name, pid in targets.items():
         log.warning("stopping the stale simnet %s (pid %d)", name, pid)
         with contextlib.suppress(ProcessLookupError):
@@ -163,21 +171,22 @@ def stop_pids(pids: dict[str, tuple[int, str]], timeout: float = STALE_STOP_TIME
     return sorted(targets)
 
 
-def stale_pids(directory: Path, legacy: dict[str, Any] | None = None) -> dict[str, tuple[int,
-                                                                                        str]]:
+def stale_pids(directory: Path, legacy: dict[str, Any] | None = None) -> dict[str, tuple[int, str]]:
     """What a crashed owner may have left: the pid file's entries, plus the pids of an older
     `simnet.json` (`legacy`, written before the pid file existed), which must name `directory`
     in their command line."""
-    found = {name: (int(v["pid"]), str(v["marker"])) for name, v in PidFile(directory).read()
-             .items()}
+    found = {
+        name: (int(v["pid"]), str(v["marker"])) for name, v in PidFile(directory).read().items()
+    }
     for name, pid in ((legacy or {}).get("pids") or {}).items():
         if name != "simnet" and isinstance(pid, int) and name not in found:
             found[name] = (pid, str(Path(directory).resolve()))
     return found
 
 
-def stop_stale(directory: Path, legacy: dict[str, Any] | None = None,
-               timeout: float = STALE_STOP_TIMEOUT) -> list[str]:
+def stop_stale(
+    directory: Path, legacy: dict[str, Any] | None = None, timeout: float = STALE_STOP_TIMEOUT
+) -> list[str]:
     """Stop the processes a dead owner of `directory` left behind (the caller holds the lock,
     so none of them has a live owner); the pid file is cleared."""
     stopped = stop_pids(stale_pids(directory, legacy), timeout)

@@ -60,8 +60,15 @@ class RegtestNode:
 
     # The node's own bech32 prefix: a Litecoin node standing in for the BTC chain still
     # speaks rltc addresses, so the harness only ever hands it addresses it made itself.
-    def __init__(self, datadir: Path, daemon: str = "litecoind", label: str = "ltc", *,
-                 die_with_parent: bool = False, cookie_auth: bool = False) -> None:
+    def __init__(
+        self,
+        datadir: Path,
+        daemon: str = "litecoind",
+        label: str = "ltc",
+        *,
+        die_with_parent: bool = False,
+        cookie_auth: bool = False,
+    ) -> None:
         self.datadir = Path(datadir)
         self.die_with_parent = die_with_parent  # SIGTERM when the starting thread dies
         # Without rpcuser/rpcpassword the node writes <datadir>/regtest/.cookie at each start.
@@ -85,11 +92,24 @@ class RegtestNode:
     def start(self, timeout: float = 60.0) -> None:
         self.datadir.mkdir(parents=True, exist_ok=True)
         args = [
-            self.daemon, "-regtest", f"-datadir={self.datadir}", "-server=1", "-listen=0",
-            f"-port={self.p2p_port}", f"-rpcport={self.rpc_port}", "-rpcbind=127.0.0.1",
-            "-rpcallowip=127.0.0.1", "-fallbackfee=0.0002", "-txindex=1", "-printtoconsole=0",
-            "-discover=0", "-dnsseed=0",
-            "-upnp=0", "-acceptnonstdtxn=0", "-rpcthreads=8", "-rpcworkqueue=64",
+            self.daemon,
+            "-regtest",
+            f"-datadir={self.datadir}",
+            "-server=1",
+            "-listen=0",
+            f"-port={self.p2p_port}",
+            f"-rpcport={self.rpc_port}",
+            "-rpcbind=127.0.0.1",
+            "-rpcallowip=127.0.0.1",
+            "-fallbackfee=0.0002",
+            "-txindex=1",
+            "-printtoconsole=0",
+            "-discover=0",
+            "-dnsseed=0",
+            "-upnp=0",
+            "-acceptnonstdtxn=0",
+            "-rpcthreads=8",
+            "-rpcworkqueue=64",
         ]
         if not self.cookie_auth:
             args += [f"-rpcuser={RPC_USER}", f"-rpcpassword={RPC_PASSWORD}"]
@@ -99,8 +119,11 @@ class RegtestNode:
             args.append("-vbparams=mweb:2000000000:2100000000")
         with open(self.datadir / "daemon.out", "ab") as log:
             self.process = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=lifecycle.die_with_parent() if self.die_with_parent else None)
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=lifecycle.die_with_parent() if self.die_with_parent else None,
+            )
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -141,12 +164,17 @@ class RegtestNode:
     def rpc(self, method: str, *params: Any, wallet: str | None = None) -> Any:
         url = self.rpc_url + (f"/wallet/{wallet}" if wallet else "")
         body = json.dumps({"jsonrpc": "1.0", "id": 1, "method": method, "params": list(params)})
-        login = self.cookie_file.read_text().strip() if self.cookie_auth \
+        login = (
+            self.cookie_file.read_text().strip()
+            if self.cookie_auth
             else f"{RPC_USER}:{RPC_PASSWORD}"
+        )
         auth = base64.b64encode(login.encode()).decode()
         request = urllib.request.Request(
-            url, data=body.encode(), headers={"Authorization": f"Basic {auth}",
-                                              "Content-Type": "application/json"})
+            url,
+            data=body.encode(),
+            headers={"Authorization": f"Basic {auth}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 raw = response.read()
@@ -194,13 +222,24 @@ class RegtestNode:
         return int(self.rpc("getblockchaininfo")["mediantime"])
 
 
-def start_node(datadir: Path, kind: str = "litecoin", label: str = "ltc", *,
-               die_with_parent: bool = False, cookie_auth: bool = False) -> RegtestNode:
+def start_node(
+    datadir: Path,
+    kind: str = "litecoin",
+    label: str = "ltc",
+    *,
+    die_with_parent: bool = False,
+    cookie_auth: bool = False,
+) -> RegtestNode:
     daemon = find_daemon(kind)
     if daemon is None:
         raise NodeError(f"{kind}d is not installed; run `make test` or `make run` to install it")
-    node = RegtestNode(datadir, daemon=daemon, label=label, die_with_parent=die_with_parent,
-                       cookie_auth=cookie_auth)
+    node = RegtestNode(
+        datadir,
+        daemon=daemon,
+        label=label,
+        die_with_parent=die_with_parent,
+        cookie_auth=cookie_auth,
+    )
     node.start()
     return node
 

@@ -40,20 +40,26 @@ class SimnetRegfeePolicy:
 
     def __post_init__(self) -> None:
         if not is_loopback(self.dex_url):
-            raise ValueError(f"the simnet auto-accepts fees only of a loopback server, not "
-                             f"{self.dex_url}")
+            raise ValueError(
+                f"the simnet auto-accepts fees only of a loopback server, not {self.dex_url}"
+            )
 
     def accepts(self, quote: RegistrationQuote) -> bool:
-        return (quote.url == self.dex_url and is_loopback(quote.url)
-                and quote.asset == self.asset and quote.amount == self.amount)
+        return (
+            quote.url == self.dex_url
+            and is_loopback(quote.url)
+            and quote.asset == self.asset
+            and quote.amount == self.amount
+        )
 
     async def __call__(self, quote: RegistrationQuote) -> bool:
         if self.accepts(quote):
-            log.warning("simnet: paying its own server's registration fee without asking: %s",
-                        quote.describe())
+            log.warning(
+                "simnet: paying its own server's registration fee without asking: %s",
+                quote.describe(),
+            )
             return True
         if self.fallback is not None:
             return await self.fallback(quote)
-        log.warning("simnet: not paying a registration fee it did not set up: %s",
-                    quote.describe())
+        log.warning("simnet: not paying a registration fee it did not set up: %s", quote.describe())
         return False

@@ -37,8 +37,15 @@ from pbk.script import PrecomputedTransactionData
 from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import TxOutput
 
-CONSENSUS = (Flags.P2SH | Flags.DERSIG | Flags.NULLDUMMY | Flags.CHECKLOCKTIMEVERIFY
-             | Flags.CHECKSEQUENCEVERIFY | Flags.WITNESS | Flags.TAPROOT)
+CONSENSUS = (
+    Flags.P2SH
+    | Flags.DERSIG
+    | Flags.NULLDUMMY
+    | Flags.CHECKLOCKTIMEVERIFY
+    | Flags.CHECKSEQUENCEVERIFY
+    | Flags.WITNESS
+    | Flags.TAPROOT
+)
 assert CONSENSUS == Flags.ALL  # every flag the kernel knows; nothing outside it (abort)
 
 
@@ -54,11 +61,16 @@ class Refusal(enum.Enum):
 
 # Rules that can be switched off alone (the kernel refuses WITNESS without P2SH, and without
 # WITNESS a segwit output is anyone-can-spend: no verdict on its script at all).
-_SINGLE_RULES = ((Flags.CHECKLOCKTIMEVERIFY, Refusal.LOCKTIME),
-                 (Flags.CHECKSEQUENCEVERIFY, Refusal.SEQUENCE),
-                 (Flags.DERSIG, Refusal.DERSIG), (Flags.NULLDUMMY, Refusal.NULLDUMMY))
-_STATUS = {ScriptVerifyStatus.ERROR_INVALID_FLAGS_COMBINATION: Refusal.INVALID_FLAGS,
-           ScriptVerifyStatus.ERROR_SPENT_OUTPUTS_REQUIRED: Refusal.SPENT_OUTPUTS_REQUIRED}
+_SINGLE_RULES = (
+    (Flags.CHECKLOCKTIMEVERIFY, Refusal.LOCKTIME),
+    (Flags.CHECKSEQUENCEVERIFY, Refusal.SEQUENCE),
+    (Flags.DERSIG, Refusal.DERSIG),
+    (Flags.NULLDUMMY, Refusal.NULLDUMMY),
+)
+_STATUS = {
+    ScriptVerifyStatus.ERROR_INVALID_FLAGS_COMBINATION: Refusal.INVALID_FLAGS,
+    ScriptVerifyStatus.ERROR_SPENT_OUTPUTS_REQUIRED: Refusal.SPENT_OUTPUTS_REQUIRED,
+}
 
 
 @dataclass(frozen=True)
@@ -76,20 +88,28 @@ class KernelRefused(AssertionError):
 
     def __init__(self, txid: str, verdict: Verdict) -> None:
         assert verdict.refusal is not None
-        super().__init__(f"libbitcoinkernel refused input {verdict.index} of {txid}: "
-                         f"{verdict.refusal.value}")
+        super().__init__(
+            f"libbitcoinkernel refused input {verdict.index} of {txid}: {verdict.refusal.value}"
+        )
         self.txid = txid
         self.index = verdict.index
         self.kind = verdict.refusal
 
 
-def _accepts(spk: ScriptPubkey, amount: int, tx: Transaction,
-             txdata: PrecomputedTransactionData, index: int, flags: Flags) -> bool:
+def _accepts(
+    spk: ScriptPubkey,
+    amount: int,
+    tx: Transaction,
+    txdata: PrecomputedTransactionData,
+    index: int,
+    flags: Flags,
+) -> bool:
     return bool(spk.verify(amount, tx, txdata, index, flags))
 
 
-def verdicts(raw_tx: bytes, spent: Sequence[TxOutput],
-             flags: Flags = CONSENSUS) -> tuple[Verdict, ...]:
+def verdicts(
+    raw_tx: bytes, spent: Sequence[TxOutput], flags: Flags = CONSENSUS
+) -> tuple[Verdict, ...]:
     """The kernel's verdict on each input; `spent[i]` is the output input i spends."""
     if int(flags) & ~int(Flags.ALL):
         raise ValueError("a flag the kernel does not know would abort the process")
@@ -108,9 +128,15 @@ def verdicts(raw_tx: bytes, spent: Sequence[TxOutput],
         except ScriptVerifyException as exc:
             out.append(Verdict(index, _STATUS[exc.status]))
             continue
-        kind = next((k for rule, k in _SINGLE_RULES if flags & rule
-                     and _accepts(spk, o.value, tx, txdata, index, Flags(flags & ~int(rule)))),
-                    Refusal.SCRIPT)
+        kind = next(
+            (
+                k
+                for rule, k in _SINGLE_RULES
+                if flags & rule
+                and _accepts(spk, o.value, tx, txdata, index, Flags(flags & ~int(rule)))
+            ),
+            Refusal.SCRIPT,
+        )
         out.append(Verdict(index, kind))
     return tuple(out)
 
@@ -127,8 +153,9 @@ def verify_btc_tx(raw_tx: bytes, spent: Sequence[TxOutput]) -> None:
             raise KernelRefused(txid_of(raw_tx), verdict)
 
 
-async def spent_outputs(backend: ChainBackend, raw_tx: bytes,
-                        timeout: float = 10.0) -> list[TxOutput] | None:
+async def spent_outputs(
+    backend: ChainBackend, raw_tx: bytes, timeout: float = 10.0
+) -> list[TxOutput] | None:
     """The outputs `raw_tx` spends, from the node's transactions (mempool or -txindex);
     None when a parent stays unknown (the node will refuse the spend for missing inputs)."""
     out = []

@@ -13,6 +13,9 @@ from tests.dex_fakeserver import FakeServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# The Qt fixtures (core, window, loop) for tests/gui and tests/electrum.
+pytest_plugins = ["tests.qt_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def ltc_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegtestNode]:
@@ -62,4 +65,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         ledger = kernel.SESSION
         terminalreporter.write_line(
             f"libbitcoinkernel: {len(ledger.verified)} BTC-side transactions verified "
-            f"({sum(ledger.verified.values())} inputs), {len(ledger.refused)} refused")
+            f"({sum(ledger.verified.values())} inputs), {len(ledger.refused)} refused"
+        )

@@ -39,23 +39,45 @@ Handler = Callable[[Any], Any]
 
 def config(pubkey: bytes = SERVER_PUBKEY, apiver: int = 1) -> dict[str, Any]:
     return {
-        "pubkey": pubkey.hex(), "apiver": apiver, "epochlen": 60000, "buybuffer": "1.25",
-        "cancelmax": "0.6", "btimeout": 720000,
+        "pubkey": pubkey.hex(),
+        "apiver": apiver,
+        "epochlen": 60000,
+        "buybuffer": "1.25",
+        "cancelmax": "0.6",
+        "btimeout": 720000,
         "regfee": {"asset": "ltc", "amount": 10**7, "confs": 1},
         "locktimes": {"maker": 172800000, "taker": 86400000},
         "assets": [
-            {"symbol": s, "network": "regtest", "lotsize": 10**6, "ratestep": 100,
-             "feerate": 10, "swapsize": 225, "swapconf": 1, "fundconf": 1,
-             "scripts": ["P2WPKH"]} for s in ("ltc", "btc")
+            {
+                "symbol": s,
+                "network": "regtest",
+                "lotsize": 10**6,
+                "ratestep": 100,
+                "feerate": 10,
+                "swapsize": 225,
+                "swapconf": 1,
+                "fundconf": 1,
+                "scripts": ["P2WPKH"],
+            }
+            for s in ("ltc", "btc")
         ],
-        "markets": [{"name": "ltc_btc", "base": "ltc", "quote": "btc", "marketid": 0,
-                     "epochlen": 60000}],
-    }  # fmt: skip
+        "markets": [
+            {"name": "ltc_btc", "base": "ltc", "quote": "btc", "marketid": 0, "epochlen": 60000}
+        ],
+    }
 
 
 def book_order(n: int, rate: int = 100_000, side: str = "s", epoch: int = 1) -> dict[str, Any]:
-    return {"oid": bytes([n]).hex() * 32, "otype": "l", "side": side, "osize": 10**6,
-            "rate": rate, "tif": "s", "epoch": epoch, "filled": 0}  # fmt: skip
+    return {
+        "oid": bytes([n]).hex() * 32,
+        "otype": "l",
+        "side": side,
+        "osize": 10**6,
+        "rate": rate,
+        "tif": "s",
+        "epoch": epoch,
+        "filled": 0,
+    }
 
 
 class FakeServer:
@@ -91,8 +113,12 @@ class FakeServer:
     # --- default handlers -----------------------------------------------------------------
     def _connect(self, params: Any) -> dict[str, Any]:
         payload = ConnectParams.from_json(params).payload()
-        return {"startepoch": 1, "orders": [], "matches": [],
-                "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+        return {
+            "startepoch": 1,
+            "orders": [],
+            "matches": [],
+            "sig": sign(SERVER_SECRET, payload).hex(),
+        }
 
     def _ack(self, params: InitParams | RedeemParams) -> dict[str, Any]:
         return {"matchid": params.matchid.hex(), "sig": sign(SERVER_SECRET, params.payload()).hex()}
@@ -103,8 +129,9 @@ class FakeServer:
 
     # --- life cycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        self._server = await serve(self._handle, "127.0.0.1", 0, ssl=self.ssl_context,
-                                   compression=None)  # fmt: skip
+        self._server = await serve(
+            self._handle, "127.0.0.1", 0, ssl=self.ssl_context, compression=None
+        )
 
     @property
     def port(self) -> int:

@@ -39,8 +39,12 @@ class Coin:
         return p2wpkh_script(hash160(pubkey_from_secret(self.secret)))
 
     def proof(self, account_id: bytes) -> m.FundingCoin:
-        return m.FundingCoin(txid=self.txid, vout=self.vout, pubkey=pubkey_from_secret(
-            self.secret), sig=signing.sign_coin(self.secret, account_id, self.txid, self.vout))
+        return m.FundingCoin(
+            txid=self.txid,
+            vout=self.vout,
+            pubkey=pubkey_from_secret(self.secret),
+            sig=signing.sign_coin(self.secret, account_id, self.txid, self.vout),
+        )
 
 
 class TestClient:
@@ -90,10 +94,13 @@ class TestClient:
     def _answer(self, msg: jsonrpc.Request) -> Json:
         parsed: Any = m.parse_params(msg.method, msg.params)
         if msg.method == "match":
-            return [m.MatchAck(matchid=n.matchid, sig=signing.sign(self.secret, n.payload()))
-                    .to_json() for n in parsed]
-        return m.MatchAck(matchid=parsed.matchid, sig=signing.sign(self.secret,
-                          parsed.payload())).to_json()
+            return [
+                m.MatchAck(matchid=n.matchid, sig=signing.sign(self.secret, n.payload())).to_json()
+                for n in parsed
+            ]
+        return m.MatchAck(
+            matchid=parsed.matchid, sig=signing.sign(self.secret, parsed.payload())
+        ).to_json()
 
     async def send_raw(self, frame: str | bytes) -> None:
         assert self.ws is not None
@@ -116,61 +123,114 @@ class TestClient:
         while True:
             left = deadline - asyncio.get_running_loop().time()
             got, params = await asyncio.wait_for(self.notes.get(), max(left, 0.01))
-            if got == method and (not match or (isinstance(params, dict) and all(
-                    params.get(k) == v for k, v in match.items()))):
+            if got == method and (
+                not match
+                or (isinstance(params, dict) and all(params.get(k) == v for k, v in match.items()))
+            ):
                 return params
 
     # -- signed messages -------------------------------------------------------------------
     def register_params(self, timestamp: int | None = None) -> m.RegisterParams:
         ts = now_ms() if timestamp is None else timestamp
         payload = codec.RegisterPayload(self.pubkey, ts)
-        return m.RegisterParams(pubkey=self.pubkey, timestamp=ts,
-                                sig=signing.sign(self.secret, payload))
+        return m.RegisterParams(
+            pubkey=self.pubkey, timestamp=ts, sig=signing.sign(self.secret, payload)
+        )
 
     def notifyfee_params(self, txid: bytes, vout: int) -> m.NotifyFeeParams:
-        p = m.NotifyFeeParams(accountid=self.account_id, txid=txid, vout=vout,
-                              timestamp=now_ms(), sig=b"\0" * 64)
+        p = m.NotifyFeeParams(
+            accountid=self.account_id, txid=txid, vout=vout, timestamp=now_ms(), sig=b"\0" * 64
+        )
         return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload()))
 
     def connect_params(self) -> m.ConnectParams:
-        p = m.ConnectParams(accountid=self.account_id, apiver=1, timestamp=now_ms(),
-                            sig=b"\0" * 64)
+        p = m.ConnectParams(accountid=self.account_id, apiver=1, timestamp=now_ms(), sig=b"\0" * 64)
         return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload()))
 
-    def limit_params(self, side: str, qty: int, rate: int, coins: list[Coin], address: str,
-                     standing: bool = True, pair: str = "LTC/BTC") -> m.LimitParams:
-        p = m.LimitParams(accountid=self.account_id, timestamp=now_ms(), tradepair=pair,
-                          side=m.Side(side), ordersize=qty, rate=rate,
-                          timeinforce=m.TimeInForce.STANDING if standing
-                          else m.TimeInForce.IMMEDIATE,
-                          utxos=tuple(c.proof(self.account_id) for c in coins),
-                          address=address, orderid=b"\0" * 32, sig=b"\0" * 64)
+    def limit_params(
+        self,
+        side: str,
+        qty: int,
+        rate: int,
+        coins: list[Coin],
+        address: str,
+        standing: bool = True,
+        pair: str = "LTC/BTC",
+    ) -> m.LimitParams:
+        p = m.LimitParams(
+            accountid=self.account_id,
+            timestamp=now_ms(),
+            tradepair=pair,
+            side=m.Side(side),
+            ordersize=qty,
+            rate=rate,
+            timeinforce=m.TimeInForce.STANDING if standing else m.TimeInForce.IMMEDIATE,
+            utxos=tuple(c.proof(self.account_id) for c in coins),
+            address=address,
+            orderid=b"\0" * 32,
+            sig=b"\0" * 64,
+        )
         oid = codec.order_id(p.payload(0))
         return dataclasses.replace(p, orderid=oid, sig=signing.sign(self.secret, p.payload(0)))
 
-    def market_params(self, side: str, qty: int, coins: list[Coin], address: str,
-                      tif: m.TimeInForce | None = None, pair: str = "LTC/BTC"
-                      ) -> m.MarketParams:
-        p = m.MarketParams(accountid=self.account_id, timestamp=now_ms(), tradepair=pair,
-                           side=m.Side(side), ordersize=qty,
-                           utxos=tuple(c.proof(self.account_id) for c in coins),
-                           address=address, orderid=b"\0" * 32, sig=b"\0" * 64, timeinforce=tif)
+    def market_params(
+        self,
+        side: str,
+        qty: int,
+        coins: list[Coin],
+        address: str,
+        tif: m.TimeInForce | None = None,
+        pair: str = "LTC/BTC",
+    ) -> m.MarketParams:
+        p = m.MarketParams(
+            accountid=self.account_id,
+            timestamp=now_ms(),
+            tradepair=pair,
+            side=m.Side(side),
+            ordersize=qty,
+            utxos=tuple(c.proof(self.account_id) for c in coins),
+            address=address,
+            orderid=b"\0" * 32,
+            sig=b"\0" * 64,
+            timeinforce=tif,
+        )
         oid = codec.order_id(p.payload(0))
         return dataclasses.replace(p, orderid=oid, sig=signing.sign(self.secret, p.payload(0)))
 
     def cancel_params(self, target: bytes, pair: str = "LTC/BTC") -> m.CancelParams:
-        p = m.CancelParams(accountid=self.account_id, timestamp=now_ms(), tradepair=pair,
-                           orderid=target, sig=b"\0" * 64)
+        p = m.CancelParams(
+            accountid=self.account_id,
+            timestamp=now_ms(),
+            tradepair=pair,
+            orderid=target,
+            sig=b"\0" * 64,
+        )
         return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload(0)))
 
-    def init_params(self, orderid: bytes, matchid: bytes, txid: bytes, vout: int,
-                    contract: bytes) -> m.InitParams:
-        p = m.InitParams(orderid=orderid, matchid=matchid, txid=txid, vout=vout,
-                         contract=contract, timestamp=now_ms(), sig=b"\0" * 64)
+    def init_params(
+        self, orderid: bytes, matchid: bytes, txid: bytes, vout: int, contract: bytes
+    ) -> m.InitParams:
+        p = m.InitParams(
+            orderid=orderid,
+            matchid=matchid,
+            txid=txid,
+            vout=vout,
+            contract=contract,
+            timestamp=now_ms(),
+            sig=b"\0" * 64,
+        )
         return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload()))
 
-    def redeem_params(self, orderid: bytes, matchid: bytes, txid: bytes, vin: int,
-                      secret: bytes) -> m.RedeemParams:
-        p = m.RedeemParams(orderid=orderid, matchid=matchid, txid=txid, vin=vin, secret=secret,
-                           timestamp=now_ms(), sig=b"\0" * 64)
+    def redeem_params(
+        self, orderid: bytes, matchid: bytes, txid: bytes, vin: int, secret: bytes
+    ) -> m.RedeemParams:
+        p = m.RedeemParams(
+            orderid=orderid,
+            matchid=matchid,
+            txid=txid,
+            vin=vin,
+            secret=secret,
+            timestamp=now_ms(),
+            sig=b"\0" * 64,
+        )
         return dataclasses.replace(p, sig=signing.sign(self.secret, p.payload()))

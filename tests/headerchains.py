@@ -9,10 +9,17 @@ from app.wallet.spv_params import LTC_REGTEST
 from dexproto.crypto import sha256d
 
 
-def header_bytes(prev: bytes, time: int, bits: int, nonce: int = 0,
-                 merkle: bytes = b"\x11" * 32) -> bytes:
-    return ((0x20000000).to_bytes(4, "little") + prev + merkle + time.to_bytes(4, "little")
-            + bits.to_bytes(4, "little") + nonce.to_bytes(4, "little"))
+def header_bytes(
+    prev: bytes, time: int, bits: int, nonce: int = 0, merkle: bytes = b"\x11" * 32
+) -> bytes:
+    return (
+        (0x20000000).to_bytes(4, "little")
+        + prev
+        + merkle
+        + time.to_bytes(4, "little")
+        + bits.to_bytes(4, "little")
+        + nonce.to_bytes(4, "little")
+    )
 
 
 def mine(prev: bytes, time: int, bits: int = 0x207FFFFF, salt: int = 0) -> bytes:
@@ -27,8 +34,9 @@ def mine(prev: bytes, time: int, bits: int = 0x207FFFFF, salt: int = 0) -> bytes
 def regtest_chain() -> tuple[HeaderChain, bytes]:
     genesis = header_bytes(b"\x00" * 32, 1_296_688_602, 0x207FFFFF)
     rules = dataclasses.replace(
-        LTC_REGTEST, checkpoint=dataclasses.replace(LTC_REGTEST.checkpoint,
-                                                    hash=sha256d(genesis)[::-1].hex()))
+        LTC_REGTEST,
+        checkpoint=dataclasses.replace(LTC_REGTEST.checkpoint, hash=sha256d(genesis)[::-1].hex()),
+    )
     return HeaderChain(rules, genesis), genesis
 
 

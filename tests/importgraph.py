@@ -49,8 +49,9 @@ def imported(tree: ast.AST, module: str, is_package: bool, known: set[str]) -> I
                     yield base
 
 
-def import_graph(packages: tuple[str, ...] = ("app",),
-                 within: str | None = None) -> dict[str, set[str]]:
+def import_graph(
+    packages: tuple[str, ...] = ("app",), within: str | None = None
+) -> dict[str, set[str]]:
     """Edges from each module (of `within` only, when given) to the modules of `packages`
     it imports."""
     modules = app_modules(packages)

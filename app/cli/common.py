@@ -24,8 +24,12 @@ class CliError(Exception):
 
 
 def add_datadir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--datadir", type=Path, default=default_datadir(),
-                        help="data directory (default: %(default)s)")
+    parser.add_argument(
+        "--datadir",
+        type=Path,
+        default=default_datadir(),
+        help="data directory (default: %(default)s)",
+    )
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -57,8 +61,10 @@ def read_passphrase() -> str:
     if env is not None:
         return env
     if not sys.stdin.isatty():
-        raise CliError("this wallet was made with a BIP39 passphrase: set CAMBIO_PASSPHRASE "
-                       "or run on a terminal")
+        raise CliError(
+            "this wallet was made with a BIP39 passphrase: set CAMBIO_PASSPHRASE "
+            "or run on a terminal"
+        )
     return getpass.getpass("BIP39 passphrase: ")
 
 
@@ -98,23 +104,41 @@ def parse_node_spec(spec: str, network: Network | None = None) -> tuple[str, Nod
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CliError(f"--node URL must be http(s)://host[:port], got {url!r}")
     if parts.username or parts.password:
-        print(f"warning: the {symbol.upper()} node's user and password in --node are visible to "
-              "every user of this machine (ps, shell history); use --node-cookie or "
-              "--node-auth-file", file=sys.stderr)
+        print(
+            f"warning: the {symbol.upper()} node's user and password in --node are visible to "
+            "every user of this machine (ps, shell history); use --node-cookie or "
+            "--node-auth-file",
+            file=sys.stderr,
+        )
     netloc = parts.hostname + (f":{port}" if port else "")
     clean = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     return symbol, NodeConfig(clean, parts.username or "", parts.password or "")
 
 
 def add_node_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--node", action="append", default=[], metavar="SYMBOL[=URL]",
-                        help="chain node, e.g. ltc=http://127.0.0.1:9332 (a bare ltc: this "
-                             "machine, the network's default port); the login is the node's "
-                             "default cookie unless given below")
-    parser.add_argument("--node-cookie", action="append", default=[], metavar="SYMBOL=PATH",
-                        help="the node's .cookie file (read again when the node restarts)")
-    parser.add_argument("--node-auth-file", action="append", default=[], metavar="SYMBOL=PATH",
-                        help="a file holding the node's user:password")
+    parser.add_argument(
+        "--node",
+        action="append",
+        default=[],
+        metavar="SYMBOL[=URL]",
+        help="chain node, e.g. ltc=http://127.0.0.1:9332 (a bare ltc: this "
+        "machine, the network's default port); the login is the node's "
+        "default cookie unless given below",
+    )
+    parser.add_argument(
+        "--node-cookie",
+        action="append",
+        default=[],
+        metavar="SYMBOL=PATH",
+        help="the node's .cookie file (read again when the node restarts)",
+    )
+    parser.add_argument(
+        "--node-auth-file",
+        action="append",
+        default=[],
+        metavar="SYMBOL=PATH",
+        help="a file holding the node's user:password",
+    )
 
 
 def _symbol_paths(specs: list[str], flag: str) -> dict[str, str]:
@@ -135,8 +159,7 @@ def nodes_from_args(args: argparse.Namespace, network: Network) -> dict[str, Nod
         for symbol, path in _symbol_paths(getattr(args, dest, []), flag).items():
             if symbol not in nodes:
                 raise CliError(f"{flag} {symbol}=... needs a --node {symbol}=URL")
-            nodes[symbol] = replace(nodes[symbol], rpc_user="", rpc_password="",
-                                    **{field: path})
+            nodes[symbol] = replace(nodes[symbol], rpc_user="", rpc_password="", **{field: path})
     return nodes
 
 

@@ -42,12 +42,14 @@ def _audit(args: argparse.Namespace) -> int:
         "p2wsh_address": contract.address(asset),
         "p2wsh_script": contract.p2wsh_script().hex(),
     }
-    text = "\n".join([
-        f"secret hash    {data['secret_hash']}",
-        f"recipient pkh  {data['recipient_pkh']}",
-        f"refund pkh     {data['refund_pkh']}",
-        f"lock time      {contract.lock_time} ({when})",
-        f"address        {data['p2wsh_address']}",
-    ])
+    text = "\n".join(
+        [
+            f"secret hash    {data['secret_hash']}",
+            f"recipient pkh  {data['recipient_pkh']}",
+            f"refund pkh     {data['refund_pkh']}",
+            f"lock time      {contract.lock_time} ({when})",
+            f"address        {data['p2wsh_address']}",
+        ]
+    )
     emit(args, data, text)
     return 0

@@ -55,14 +55,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_json(p)
     p.add_argument("match_id", metavar="MATCH_ID", help="match id (or a unique prefix)")
     p.set_defaults(func=_show)
-    p = cmds.add_parser("refund", help="broadcast the presigned refund now, if the lock "
-                                       "time has passed")
+    p = cmds.add_parser(
+        "refund", help="broadcast the presigned refund now, if the lock time has passed"
+    )
     add_datadir(p)
     add_json(p)
     p.add_argument("match_id", metavar="MATCH_ID")
     p.set_defaults(func=_refund)
-    p = cmds.add_parser("export", help="write what is needed to finish a swap elsewhere "
-                                       "(signed refund included: keep it private)")
+    p = cmds.add_parser(
+        "export",
+        help="write what is needed to finish a swap elsewhere "
+        "(signed refund included: keep it private)",
+    )
     add_datadir(p)
     p.add_argument("match_id", metavar="MATCH_ID")
     p.add_argument("--out", type=Path, required=True, help="file to write")
@@ -71,20 +75,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_datadir(p)
     add_json(p)
     p.add_argument("--file", type=Path, required=True, help="a file from `swaps export`")
-    p.add_argument("--wait", type=float, default=30.0,
-                   help="seconds to drive the swap now (default %(default)s; 0: only "
-                        "import it, the app resumes it on launch)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        help="seconds to drive the swap now (default %(default)s; 0: only "
+        "import it, the app resumes it on launch)",
+    )
     p.set_defaults(func=_recover)
 
 
 def _cli_errors(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Swap and store errors become one-line CLI errors (their user-facing text only)."""
+
     @functools.wraps(func)
     def wrapper(args: argparse.Namespace) -> int:
         try:
             return func(args)
         except (SwapError, StoreError) as exc:
             raise CliError(str(exc)) from None
+
     return wrapper
 
 
@@ -98,8 +108,11 @@ def _open(datadir: Path) -> SwapStore:
 def _find(store: SwapStore, prefix: str) -> SwapState:
     ids = [i for i in store.all_ids() if i.startswith(prefix.lower())] if prefix else []
     if len(ids) != 1:
-        raise CliError(f"no swap matches {prefix!r}" if not ids
-                       else f"{prefix!r} matches {len(ids)} swaps; give more of the id")
+        raise CliError(
+            f"no swap matches {prefix!r}"
+            if not ids
+            else f"{prefix!r} matches {len(ids)} swaps; give more of the id"
+        )
     state = store.load(ids[0])
     assert state is not None  # listed a moment ago
     return state
@@ -122,30 +135,43 @@ def _backend(datadir: Path, symbol: str) -> ChainBackend:
 
 def _summary(state: SwapState) -> dict[str, Any]:
     m = state.match
-    return {"match_id": m.match_id, "order_id": m.order_id, "role": m.role.value,
-            "state": state_name(state), "terminal": is_terminal(state),
-            "pay": {"asset": m.our_asset, "atoms": m.our_amount},
-            "receive": {"asset": m.their_asset, "atoms": m.their_amount},
-            "detail": describe(state),
-            "key_in_clear": state.match.clear_key is not None}
+    return {
+        "match_id": m.match_id,
+        "order_id": m.order_id,
+        "role": m.role.value,
+        "state": state_name(state),
+        "terminal": is_terminal(state),
+        "pay": {"asset": m.our_asset, "atoms": m.our_amount},
+        "receive": {"asset": m.their_asset, "atoms": m.their_amount},
+        "detail": describe(state),
+        "key_in_clear": state.match.clear_key is not None,
+    }
 
 
 def _details(state: SwapState) -> dict[str, Any]:
     """Everything public about a swap; no secret, no key."""
     m, data = state.match, _summary(state)
     now = int(time.time())
-    for side, c, asset in (("ours", ours_of(state), m.our_asset),
-                           ("theirs", theirs_of(state), m.their_asset)):
+    for side, c, asset in (
+        ("ours", ours_of(state), m.our_asset),
+        ("theirs", theirs_of(state), m.their_asset),
+    ):
         if c is None:
             continue
         contract, params = c.contract, get_asset(asset, m.network)
         txid = c.init.txid if side == "ours" else c.txid  # type: ignore[union-attr]
         data[f"{side}_contract"] = {
-            "asset": asset, "txid": txid, "vout": c.vout, "atoms": c.value,
-            "address": contract.address(params), "script": c.script.hex(),
-            "secret_hash": contract.secret_hash.hex(), "lock_time": contract.lock_time,
+            "asset": asset,
+            "txid": txid,
+            "vout": c.vout,
+            "atoms": c.value,
+            "address": contract.address(params),
+            "script": c.script.hex(),
+            "secret_hash": contract.secret_hash.hex(),
+            "lock_time": contract.lock_time,
             "lock_time_utc": _iso(contract.lock_time, True),
-            "time_left": _left(contract.lock_time, now)}
+            "time_left": _left(contract.lock_time, now),
+        }
     ours = ours_of(state)
     if ours is not None:
         data["txids"] = {"init": ours.init.txid, "refund": ours.refund.txid}
@@ -164,10 +190,12 @@ def _list(args: argparse.Namespace) -> int:
         rows = [_summary(s) for s in (store.load(i) for i in store.all_ids()) if s is not None]
     finally:
         store.store.close()
-    lines = [f"{r['match_id'][:16]}  {r['role']:<5}  {r['state']:<19} pay "
-             f"{format_atoms(r['pay']['atoms'])} {r['pay']['asset'].upper()}  receive "
-             f"{format_atoms(r['receive']['atoms'])} {r['receive']['asset'].upper()}"
-             for r in rows]
+    lines = [
+        f"{r['match_id'][:16]}  {r['role']:<5}  {r['state']:<19} pay "
+        f"{format_atoms(r['pay']['atoms'])} {r['pay']['asset'].upper()}  receive "
+        f"{format_atoms(r['receive']['atoms'])} {r['receive']['asset'].upper()}"
+        for r in rows
+    ]
     emit(args, {"swaps": rows}, "\n".join(lines) or "no swaps")
     return 0
 
@@ -177,23 +205,31 @@ def _show(args: argparse.Namespace) -> int:
     store = _open(args.datadir)
     try:
         state = _find(store, args.match_id)
-        history = [{"state": h.state, "time_ms": h.created_ms, "time_utc": _iso(h.created_ms)}
-                   for h in store.history(state.match.match_id)]
+        history = [
+            {"state": h.state, "time_ms": h.created_ms, "time_utc": _iso(h.created_ms)}
+            for h in store.history(state.match.match_id)
+        ]
     finally:
         store.store.close()
     data = {**_details(state), "history": history}
-    lines = [f"match {data['match_id']} ({data['role']}): {data['state']}",
-             f"  {data['detail']}" if data["detail"] else ""]
+    lines = [
+        f"match {data['match_id']} ({data['role']}): {data['state']}",
+        f"  {data['detail']}" if data["detail"] else "",
+    ]
     if data["key_in_clear"]:
-        lines.append("  warning: an old record whose key is stored in clear and is not one of "
-                     "this wallet's; open the wallet that made it to take it over")
+        lines.append(
+            "  warning: an old record whose key is stored in clear and is not one of "
+            "this wallet's; open the wallet that made it to take it over"
+        )
     for side in ("ours", "theirs"):
         c = data.get(f"{side}_contract")
         if c is not None:
-            lines += [f"{side} contract  {c['asset'].upper()} {format_atoms(c['atoms'])} at "
-                      f"{c['txid']}:{c['vout']}",
-                      f"  address {c['address']}",
-                      f"  lock time {c['lock_time']} ({c['lock_time_utc']}, {c['time_left']})"]
+            lines += [
+                f"{side} contract  {c['asset'].upper()} {format_atoms(c['atoms'])} at "
+                f"{c['txid']}:{c['vout']}",
+                f"  address {c['address']}",
+                f"  lock time {c['lock_time']} ({c['lock_time_utc']}, {c['time_left']})",
+            ]
     lines += [f"{k} tx  {v}" for k, v in data.get("txids", {}).items()]
     lines += ["history:"] + [f"  {h['time_utc']}  {h['state']}" for h in history]
     emit(args, data, "\n".join(line for line in lines if line))
@@ -216,8 +252,7 @@ def _refund(args: argparse.Namespace) -> int:
             await backend.close()
 
     txid = asyncio.run(run())
-    emit(args, {"match_id": state.match.match_id, "refund_txid": txid},
-         f"refund broadcast: {txid}")
+    emit(args, {"match_id": state.match.match_id, "refund_txid": txid}, f"refund broadcast: {txid}")
     return 0
 
 
@@ -229,18 +264,24 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         store.store.close()
     atomic_write(args.out, export_json(state))  # mode 0600: it holds secrets
-    held = ("it contains the swap's key in clear" if state.match.clear_key is not None
-            else "its key and secret open only with this wallet")
-    print(f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; {held}: "
-          "keep it private")
+    held = (
+        "it contains the swap's key in clear"
+        if state.match.clear_key is not None
+        else "its key and secret open only with this wallet"
+    )
+    print(
+        f"exported {state.match.match_id} ({state_name(state)}) to {args.out}; {held}: "
+        "keep it private"
+    )
     return 0
 
 
 class _NoFunding:
     """The CLI has no wallet open: a swap that still needs coins waits for the app."""
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         raise SwapError("Funding needs the app with the wallet unlocked.")
 
 
@@ -258,12 +299,19 @@ def _recover(args: argparse.Namespace) -> int:
     try:
         if not store.create(state):
             raise CliError(f"swap {m.match_id[:16]} is already in this store")
-        end = asyncio.run(_drive(args.datadir, store, m.match_id, args.wait)) \
-            if args.wait > 0 else state
+        end = (
+            asyncio.run(_drive(args.datadir, store, m.match_id, args.wait))
+            if args.wait > 0
+            else state
+        )
     finally:
         store.store.close()
-    emit(args, _summary(end), f"recovered {m.match_id[:16]}: {state_name(end)}"
-         + ("" if is_terminal(end) else " (the app resumes it on launch)"))
+    emit(
+        args,
+        _summary(end),
+        f"recovered {m.match_id[:16]}: {state_name(end)}"
+        + ("" if is_terminal(end) else " (the app resumes it on launch)"),
+    )
     return 0
 
 

@@ -40,8 +40,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--market", default="ltc_btc")
     p.add_argument("--side", choices=["buy", "sell"], required=True)
     p.add_argument("--type", dest="otype", choices=["limit", "market"], default="limit")
-    p.add_argument("--qty", type=int, required=True,
-                   help="base atoms (quote atoms for a market buy)")
+    p.add_argument(
+        "--qty", type=int, required=True, help="base atoms (quote atoms for a market buy)"
+    )
     p.add_argument("--rate", type=int, default=0, help="quote atoms per coin (limit orders)")
     p.add_argument("--tif", choices=["standing", "immediate"], default="standing")
     p.set_defaults(func=_place)
@@ -60,16 +61,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--password-file", help="read the wallet password from this file")
     p.add_argument("--poll", type=float, default=1.0, help="swap loop interval, seconds")
     p.add_argument("--log-level", default="INFO")
-    p.add_argument("--accept-regfee", type=int, metavar="ATOMS",
-                   help="pay the server's registration fee without asking if it is exactly "
-                        "ATOMS atoms (as advertised); needed when not on a terminal")
+    p.add_argument(
+        "--accept-regfee",
+        type=int,
+        metavar="ATOMS",
+        help="pay the server's registration fee without asking if it is exactly "
+        "ATOMS atoms (as advertised); needed when not on a terminal",
+    )
     p.set_defaults(func=_run)
-    p = ccmds.add_parser("accept-server-key",
-                         help="trust the changed key a DEX server was refused for")
+    p = ccmds.add_parser(
+        "accept-server-key", help="trust the changed key a DEX server was refused for"
+    )
     _common(p)
     p.add_argument("--url", help="the server (default: the configured DEX server)")
-    p.add_argument("--key", help="the first hex digits of the new key, as the refusal showed "
-                                 "them: refused unless the key to accept starts with these")
+    p.add_argument(
+        "--key",
+        help="the first hex digits of the new key, as the refusal showed "
+        "them: refused unless the key to accept starts with these",
+    )
     p.set_defaults(func=_accept_server_key)
 
 
@@ -119,8 +128,11 @@ async def _ready_or_refused(core: Any, timeout: float) -> None:
         unsubscribe()
         ready.cancel()
     if refused.done():
-        hint = " (`client accept-server-key` accepts the new key)" \
-            if core.identity.offered_key(core.dex_url) is not None else ""
+        hint = (
+            " (`client accept-server-key` accepts the new key)"
+            if core.identity.offered_key(core.dex_url) is not None
+            else ""
+        )
         raise CliError(f"{core.dex_url}: {refused.result().reason}{hint}")
     with contextlib.suppress(asyncio.CancelledError):
         if ready.exception() is None:
@@ -130,8 +142,9 @@ async def _ready_or_refused(core: Any, timeout: float) -> None:
 
 def _place(args: argparse.Namespace) -> int:
     async def act(core: Any) -> str:
-        oid: str = await core.place_order(args.market, args.side, args.otype, args.qty,
-                                          args.rate, args.tif)
+        oid: str = await core.place_order(
+            args.market, args.side, args.otype, args.qty, args.rate, args.tif
+        )
         return oid
 
     oid = asyncio.run(_with_core(args, act))
@@ -144,8 +157,7 @@ def _cancel(args: argparse.Namespace) -> int:
         await core.cancel_order(args.order_id)
 
     asyncio.run(_with_core(args, act))
-    emit(args, {"order_id": args.order_id, "cancel": "sent"},
-         f"cancel of {args.order_id} sent")
+    emit(args, {"order_id": args.order_id, "cancel": "sent"}, f"cancel of {args.order_id} sent")
     return 0
 
 
@@ -157,8 +169,11 @@ def _orders(args: argparse.Namespace) -> int:
         orders = [o.to_json() for o in OrderStore(wallet.store).all()]
     finally:
         wallet.store.close()
-    lines = [f"{o['order_id']}  {o['side']:4} {o['otype']:6} {o['quantity']:>12} @ "
-             f"{o['rate']:>10}  {o['status']:10} filled {o['filled']}" for o in orders]
+    lines = [
+        f"{o['order_id']}  {o['side']:4} {o['otype']:6} {o['quantity']:>12} @ "
+        f"{o['rate']:>10}  {o['status']:10} filled {o['filled']}"
+        for o in orders
+    ]
     emit(args, {"orders": orders}, "\n".join(lines) or "no orders")
     return 0
 
@@ -174,8 +189,10 @@ def _accept_server_key(args: argparse.Namespace) -> int:
         identity = ServerIdentity(wallet.store)
         offered, pinned = identity.offered_key(url), identity.pinned_key(url)
         if offered is not None and args.key and not offered.hex().startswith(args.key.lower()):
-            raise CliError(f"the key refused for {url} is {key_prefix(offered)}…, not "
-                           f"{args.key}…; nothing accepted")
+            raise CliError(
+                f"the key refused for {url} is {key_prefix(offered)}…, not "
+                f"{args.key}…; nothing accepted"
+            )
         try:
             key = identity.accept(url)
         except NoKeyToAccept as exc:
@@ -183,8 +200,11 @@ def _accept_server_key(args: argparse.Namespace) -> int:
     finally:
         wallet.store.close()
     old = key_prefix(pinned) + "…" if pinned is not None else "none"
-    emit(args, {"url": url, "accepted": key.hex(), "previous": pinned.hex() if pinned else None},
-         f"{url}: key {key_prefix(key)}… accepted (was {old})")
+    emit(
+        args,
+        {"url": url, "accepted": key.hex(), "previous": pinned.hex() if pinned else None},
+        f"{url}: key {key_prefix(key)}… accepted (was {old})",
+    )
     return 0
 
 
@@ -215,8 +235,12 @@ async def _read_line() -> str:
         loop.remove_reader(fd)
 
 
-def regfee_confirm(accept: int | None, interactive: bool, err: IO[str],
-                   ask: Callable[[], Awaitable[str]] = _read_line) -> Confirm:
+def regfee_confirm(
+    accept: int | None,
+    interactive: bool,
+    err: IO[str],
+    ask: Callable[[], Awaitable[str]] = _read_line,
+) -> Confirm:
     """The CLI's answer to the registration-fee question: the flag's exact amount, else the
     terminal (`ask` reads one line), else no."""
 
@@ -225,8 +249,10 @@ def regfee_confirm(accept: int | None, interactive: bool, err: IO[str],
         if accept is not None:
             if quote.amount == accept:
                 return True
-            err.write(f"refused: the server asks {quote.amount} atoms, --accept-regfee says "
-                      f"{accept}; nothing was paid\n")
+            err.write(
+                f"refused: the server asks {quote.amount} atoms, --accept-regfee says "
+                f"{accept}; nothing was paid\n"
+            )
             return False
         if not interactive:
             err.write(f"not paid: run with --accept-regfee {quote.amount} to pay it\n")
@@ -241,8 +267,11 @@ def regfee_confirm(accept: int | None, interactive: bool, err: IO[str],
 def _run(args: argparse.Namespace) -> int:
     from app.client.client import Client, run_until_stopped
 
-    logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=str(args.log_level).upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:  # one settling process per wallet (Client.start takes it for good)
         SettlerLock(Path(args.datadir)).probe()
     except SettlerBusy as exc:

@@ -34,17 +34,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     wallet = sub.add_parser("wallet", help="create, restore and use the wallet")
     cmds = wallet.add_subparsers(dest="wallet_cmd", required=True)
 
-    for name, text in (("create", "create a new wallet (prints its 12 words once)"),
-                       ("restore", "restore a wallet from its 12 words and find its funds")):
+    for name, text in (
+        ("create", "create a new wallet (prints its 12 words once)"),
+        ("restore", "restore a wallet from its 12 words and find its funds"),
+    ):
         p = cmds.add_parser(name, help=text)
         add_datadir(p)
         add_json(p)
         p.add_argument("--network", choices=[n.value for n in Network], default="regtest")
         add_node_args(p)
-        p.add_argument("--electrum", action="append", default=[], metavar="SYMBOL=URL[,URL]",
-                       help="the chain's own Electrum servers (ssl:// or tcp://host:port); "
-                            "on mainnet and testnet a chain without --node or --electrum "
-                            "uses the public Electrum servers")
+        p.add_argument(
+            "--electrum",
+            action="append",
+            default=[],
+            metavar="SYMBOL=URL[,URL]",
+            help="the chain's own Electrum servers (ssl:// or tcp://host:port); "
+            "on mainnet and testnet a chain without --node or --electrum "
+            "uses the public Electrum servers",
+        )
         p.add_argument("--password-file", help="read the wallet password from this file")
         if name == "restore":
             _words_args(p)
@@ -79,8 +86,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _words_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mnemonic-file", metavar="FILE",
-                   help="read the 12 words from FILE ('-': standard input); default: a prompt")
+    p.add_argument(
+        "--mnemonic-file",
+        metavar="FILE",
+        help="read the 12 words from FILE ('-': standard input); default: a prompt",
+    )
     p.add_argument("--mnemonic", help=argparse.SUPPRESS)  # old: shows the words to `ps`
 
 
@@ -89,8 +99,11 @@ def read_words(args: argparse.Namespace) -> str:
     one line of standard input. The old --mnemonic still works, with a warning: words on the
     command line are visible to every user of the machine (ps, shell history)."""
     if args.mnemonic is not None:
-        print("warning: --mnemonic puts your recovery words in the process list and shell "
-              "history; use --mnemonic-file or the prompt", file=sys.stderr)
+        print(
+            "warning: --mnemonic puts your recovery words in the process list and shell "
+            "history; use --mnemonic-file or the prompt",
+            file=sys.stderr,
+        )
         return str(args.mnemonic)
     source = args.mnemonic_file
     if source == "-" or (source is None and not sys.stdin.isatty()):
@@ -119,25 +132,32 @@ def _nodes(args: argparse.Namespace) -> dict[str, NodeConfig]:
         symbol, sep, text = spec.partition("=")
         symbol = symbol.strip().lower()
         if not sep or symbol not in SYMBOLS:
-            raise CliError(f"--electrum wants SYMBOL=URL[,URL] with SYMBOL one of "
-                           f"{', '.join(SYMBOLS)}, got {spec!r}")
+            raise CliError(
+                f"--electrum wants SYMBOL=URL[,URL] with SYMBOL one of "
+                f"{', '.join(SYMBOLS)}, got {spec!r}"
+            )
         if symbol in nodes:
             raise CliError(f"{symbol} has both --node and --electrum: choose one")
         servers = electrum_list(text)
         problem = check_electrum_list(servers, symbol)
         if problem is not None:
-            raise CliError(f"--electrum {symbol}: {problem.word or 'no server'} is not an "
-                           "Electrum server address (ssl://host:port or tcp://host:port)")
+            raise CliError(
+                f"--electrum {symbol}: {problem.word or 'no server'} is not an "
+                "Electrum server address (ssl://host:port or tcp://host:port)"
+            )
         nodes[symbol] = NodeConfig("", electrum=",".join(servers))
     return {**light_nodes(network), **nodes}
 
 
 def _create(args: argparse.Namespace) -> int:
     password = read_password(args, confirm=True)
-    phrase = create_wallet(args.datadir, password, network=Network(args.network),
-                           nodes=_nodes(args))
-    text = ("Write these 12 words down, in order, and keep them offline. They are the only\n"
-            "way to restore this wallet:\n\n  " + phrase)
+    phrase = create_wallet(
+        args.datadir, password, network=Network(args.network), nodes=_nodes(args)
+    )
+    text = (
+        "Write these 12 words down, in order, and keep them offline. They are the only\n"
+        "way to restore this wallet:\n\n  " + phrase
+    )
     emit(args, {"mnemonic": phrase, "datadir": str(args.datadir)}, text)
     return 0
 
@@ -146,14 +166,19 @@ def _restore(args: argparse.Namespace) -> int:
     phrase = read_words(args)
     mnemonic_to_entropy(phrase)  # a wrong word is reported before a password is asked
     password = read_password(args, confirm=True)
-    create_wallet(args.datadir, password, network=Network(args.network), mnemonic=phrase,
-                  nodes=_nodes(args))
+    create_wallet(
+        args.datadir, password, network=Network(args.network), mnemonic=phrase, nodes=_nodes(args)
+    )
     found = asyncio.run(_discover_all(args.datadir, password))
-    lines = [f"{sym.upper()}: {format_atoms(total)} ({n} addresses used)"
-             for sym, (total, n) in found.items()]
-    emit(args, {"restored": {s: {"balance": t, "used_addresses": n}
-                             for s, (t, n) in found.items()}},
-         "Wallet restored.\n" + "\n".join(lines))
+    lines = [
+        f"{sym.upper()}: {format_atoms(total)} ({n} addresses used)"
+        for sym, (total, n) in found.items()
+    ]
+    emit(
+        args,
+        {"restored": {s: {"balance": t, "used_addresses": n} for s, (t, n) in found.items()}},
+        "Wallet restored.\n" + "\n".join(lines),
+    )
     return 0
 
 
@@ -183,14 +208,24 @@ def _address(args: argparse.Namespace) -> int:
 
 
 # The four figures a trader reads first (docs/wallet.md), then the wallet's own totals.
-BALANCE_LABELS = (("available", "available"), ("locked_orders", "locked in orders"),
-                  ("locked_swaps", "locked in swaps"), ("unconfirmed", "unconfirmed"))
+BALANCE_LABELS = (
+    ("available", "available"),
+    ("locked_orders", "locked in orders"),
+    ("locked_swaps", "locked in swaps"),
+    ("unconfirmed", "unconfirmed"),
+)
 
 
 def balance_fields(b: Balance) -> dict[str, int]:
-    return {"available": b.available, "locked_orders": b.locked_orders,
-            "locked_swaps": b.locked_swaps, "unconfirmed": b.unconfirmed,
-            "in_contracts": b.in_contracts, "confirmed": b.confirmed, "locked": b.locked}
+    return {
+        "available": b.available,
+        "locked_orders": b.locked_orders,
+        "locked_swaps": b.locked_swaps,
+        "unconfirmed": b.unconfirmed,
+        "in_contracts": b.in_contracts,
+        "confirmed": b.confirmed,
+        "locked": b.locked,
+    }
 
 
 def _balance(args: argparse.Namespace) -> int:
@@ -206,8 +241,9 @@ def _balance(args: argparse.Namespace) -> int:
     ticker = args.asset.upper()
     amounts = {key: format_atoms(data[key]) for key, _ in BALANCE_LABELS}
     width = max(map(len, amounts.values()))
-    text = "\n".join(f"{label:>16}: {amounts[key]:>{width}} {ticker}"
-                     for key, label in BALANCE_LABELS)
+    text = "\n".join(
+        f"{label:>16}: {amounts[key]:>{width}} {ticker}" for key, label in BALANCE_LABELS
+    )
     emit(args, {"asset": args.asset, **data}, text)
     return 0
 
@@ -227,14 +263,23 @@ def _send(args: argparse.Namespace) -> int:
             policy = FeePolicy.for_asset(asset_wallet.asset)
             rate = (await fee_rate(asset_wallet.backend, policy, args.fee)).rate
             signed = await asset_wallet.send(args.to, atoms, rate)
-            return {"txid": signed.txid, "fee": signed.fee, "vsize": signed.vsize,
-                    "amount": atoms, "fee_rate": rate}
+            return {
+                "txid": signed.txid,
+                "fee": signed.fee,
+                "vsize": signed.vsize,
+                "amount": atoms,
+                "fee_rate": rate,
+            }
         finally:
             await wallet.close()
 
     data = asyncio.run(run())
-    emit(args, data, f"sent {format_atoms(atoms)} {args.asset.upper()}: {data['txid']} "
-                     f"(fee {format_atoms(int(str(data['fee'])))})")
+    emit(
+        args,
+        data,
+        f"sent {format_atoms(atoms)} {args.asset.upper()}: {data['txid']} "
+        f"(fee {format_atoms(int(str(data['fee'])))})",
+    )
     return 0
 
 
@@ -242,12 +287,13 @@ def _derive(args: argparse.Namespace) -> int:
     if args.index < 0 or args.index >= 2**31:
         raise CliError("--index must be between 0 and 2147483647")
     asset = get_asset(args.asset, args.network)
-    passphrase = Path(args.passphrase_file).read_text().rstrip("\n") \
-        if args.passphrase_file else ""
+    passphrase = Path(args.passphrase_file).read_text().rstrip("\n") if args.passphrase_file else ""
     hd = HDWallet.from_mnemonic(read_words(args), passphrase)
     keys = hd.account(asset)
-    data = {"path": keys.path(args.change, args.index),
-            "address": keys.address(args.change, args.index)}
+    data = {
+        "path": keys.path(args.change, args.index),
+        "address": keys.address(args.change, args.index),
+    }
     emit(args, data, f"{data['path']}  {data['address']}")
     return 0
 

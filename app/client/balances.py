@@ -61,12 +61,14 @@ def contract_in_flight(state: SwapState, outpoints: Set[Outpoint]) -> int:
     return ours.value
 
 
-def breakdown(coins: Sequence[Utxo], reasons: Mapping[Outpoint, str],
-              swaps: Iterable[SwapState], asset: str) -> Balance:
+def breakdown(
+    coins: Sequence[Utxo], reasons: Mapping[Outpoint, str], swaps: Iterable[SwapState], asset: str
+) -> Balance:
     """The four figures of `asset` from its wallet coins, their locks and our swaps."""
     outpoints = {c.outpoint for c in coins}
-    in_contracts = sum(contract_in_flight(s, outpoints) for s in swaps
-                       if s.match.our_asset == asset)
+    in_contracts = sum(
+        contract_in_flight(s, outpoints) for s in swaps if s.match.our_asset == asset
+    )
     return replace(split_coins(coins, reasons), in_contracts=in_contracts)
 
 

@@ -111,8 +111,15 @@ NOT_REGISTERED_YET = (ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FEE_NOT_PAID)
 
 
 class Client:
-    def __init__(self, wallet: OpenWallet, *, dex_url: str | None = None, settle: bool = True,
-                 poll_interval: float = 1.0, server_index: int | None = None) -> None:
+    def __init__(
+        self,
+        wallet: OpenWallet,
+        *,
+        dex_url: str | None = None,
+        settle: bool = True,
+        poll_interval: float = 1.0,
+        server_index: int | None = None,
+    ) -> None:
         self.wallet = wallet
         self.dex_url = dex_url or wallet.config.dex_url
         self.poll_interval = poll_interval
@@ -126,17 +133,33 @@ class Client:
         self._account_key = wallet.hd.dex_account_key(server_index)
         self.fund_gate = ResumeGate()  # unfunded taker swaps resumed at start wait for the DEX
         self.dex = self._new_client()
-        self.orders = OrderService(wallet, self.order_store, self.swaps, self.events,
-                                   dex=lambda: self.dex, dex_url=lambda: self.dex_url,
-                                   ready=self.ready,
-                                   publish_server_time=self.publish_server_time)
-        self.registration = Registration(wallet, lambda: self.dex, lambda: self.dex_url,
-                                         self.events)
+        self.orders = OrderService(
+            wallet,
+            self.order_store,
+            self.swaps,
+            self.events,
+            dex=lambda: self.dex,
+            dex_url=lambda: self.dex_url,
+            ready=self.ready,
+            publish_server_time=self.publish_server_time,
+        )
+        self.registration = Registration(
+            wallet, lambda: self.dex, lambda: self.dex_url, self.events
+        )
         self.intake = MatchIntake(wallet, self.order_store)
-        self.settlement: Settlement = EngineSettlement(
-            wallet, self.swaps, self.events, self.fund_gate, dex=lambda: self.dex,
-            chores=self._chores, poll_interval=poll_interval) if settle \
+        self.settlement: Settlement = (
+            EngineSettlement(
+                wallet,
+                self.swaps,
+                self.events,
+                self.fund_gate,
+                dex=lambda: self.dex,
+                chores=self._chores,
+                poll_interval=poll_interval,
+            )
+            if settle
             else NoSettlement(self.swaps)
+        )
         self.settler_lock = SettlerLock(wallet.datadir)
         self._server_refusals: set[tuple[str, str]] = set()  # (url, problem) told the user
         self._tasks: list[asyncio.Task[None]] = []
@@ -152,10 +175,14 @@ class Client:
                 self._on_dex_event(event)
 
         url = self.dex_url
-        client = DexClient(ConnectionOptions(url), account_secret=self._account_key,
-                           outbox=self.outbox, on_event=on_event,
-                           on_server_request=self._on_server_request,
-                           pinned_key=lambda: self.identity.pinned_key(url))
+        client = DexClient(
+            ConnectionOptions(url),
+            account_secret=self._account_key,
+            outbox=self.outbox,
+            on_event=on_event,
+            on_server_request=self._on_server_request,
+            pinned_key=lambda: self.identity.pinned_key(url),
+        )
         return client
 
     async def _replace_client(self) -> DexClient:
@@ -194,8 +221,9 @@ class Client:
             raise DexError("no configuration from the server")
         return self.dex.config
 
-    async def ensure_registered(self, timeout: float = 120.0, *,
-                                confirm: Confirm | None = None) -> None:
+    async def ensure_registered(
+        self, timeout: float = 120.0, *, confirm: Confirm | None = None
+    ) -> None:
         """Register and pay the fee unless `connect` already works; then reconnect. The fee
         is paid only as advertised and only when `confirm` says yes (app/client/registration.py);
         else RegistrationRefused."""
@@ -215,8 +243,9 @@ class Client:
                 raise DexError("the server still refuses `connect` after the fee was paid")
             self.events.emit(DexConnection(True, "registered and connected"))
 
-    async def switch_dex(self, url: str, timeout: float = 120.0, *,
-                         confirm: Confirm | None = None) -> None:
+    async def switch_dex(
+        self, url: str, timeout: float = 120.0, *, confirm: Confirm | None = None
+    ) -> None:
         """Move to the DEX server at `url`: disconnect, connect there, register if needed
         (books are subscribed again on connect). Raises DexSwitchRefused, staying on the
         current server, while orders are open or swaps active; other errors (the new server
@@ -233,29 +262,41 @@ class Client:
             await self._replace_client()
         await self.ensure_registered(timeout, confirm=confirm)
 
-    async def register_until_done(self, confirm: Confirm | None,
-                                  on_error: Callable[[BaseException], None] | None = None
-                                  ) -> bool:
+    async def register_until_done(
+        self, confirm: Confirm | None, on_error: Callable[[BaseException], None] | None = None
+    ) -> bool:
         """Register, retrying passing failures while `dex_url` stays; False when refused."""
-        return await register_until_done(lambda c: self.ensure_registered(confirm=c),
-                                         lambda: self.dex_url, self.events, confirm, on_error)
+        return await register_until_done(
+            lambda c: self.ensure_registered(confirm=c),
+            lambda: self.dex_url,
+            self.events,
+            confirm,
+            on_error,
+        )
 
-    async def switch_server(self, url: str, confirm: Confirm | None,
-                            on_error: Callable[[BaseException], None]) -> bool:
+    async def switch_server(
+        self, url: str, confirm: Confirm | None, on_error: Callable[[BaseException], None]
+    ) -> bool:
         """`switch_dex` to `url`, then the registration retries there while it fails for a
         passing reason (app/client/server_switch.py); raises DexSwitchRefused and
         RegistrationRefused."""
         return await switch_until_registered(
             lambda: self.switch_dex(url, confirm=confirm),
-            lambda: self.register_until_done(confirm, on_error), on_error)
+            lambda: self.register_until_done(confirm, on_error),
+            on_error,
+        )
 
     def switch_blockers(self) -> SwitchBlockers:
         """What keeps us on the current server now (none: `switch_dex` may go)."""
         return switch_blockers(self.order_store, self.swaps, self.outbox)
 
     def _track_pending(self) -> None:
-        self.dex.track_matches([(bytes.fromhex(s.match.match_id), bytes.fromhex(
-            s.match.order_id)) for s in self.swaps.pending()])
+        self.dex.track_matches(
+            [
+                (bytes.fromhex(s.match.match_id), bytes.fromhex(s.match.order_id))
+                for s in self.swaps.pending()
+            ]
+        )
 
     async def _chores(self) -> None:
         """Each housekeeping round of the settlement: follow the tracked matches and orders."""
@@ -282,8 +323,9 @@ class Client:
             await self.settlement.abandon(r.matchid.hex(), "match revoked by the server")
         return None
 
-    async def _take_matches(self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
-                            ) -> dict[str, str]:
+    async def _take_matches(
+        self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
+    ) -> dict[str, str]:
         """Check, record and settle the server's matches (app/client/intake.py); returns the
         refused ones (match ID -> reason), each also shown to the user."""
         config = self.dex.config
@@ -297,8 +339,11 @@ class Client:
             match, info = taken.match, taken.info
             if self.swaps.load(match.match_id) is None:
                 fresh.append(match)
-                self.events.emit(OrderMatched(match.order_id, match.match_id, info.side,
-                                              info.quantity, info.rate))
+                self.events.emit(
+                    OrderMatched(
+                        match.order_id, match.match_id, info.side, info.quantity, info.rate
+                    )
+                )
         await self.settlement.add_matches(fresh)
         return {mid: reason for mid, (_, reason) in intake.refused.items()}
 
@@ -343,27 +388,37 @@ class Client:
         elif isinstance(event, ProtocolViolation):
             if event.method == "assets":  # a configuration we cannot even read (§4)
                 self._refuse_server(f"its configuration is invalid: {event.detail}")
-            self.events.emit(CoreError("the DEX server broke the protocol",
-                                       f"{event.method}: {event.detail}"))
+            self.events.emit(
+                CoreError("the DEX server broke the protocol", f"{event.method}: {event.detail}")
+            )
 
     def _refuse_server(self, problem: str) -> None:
         """Tell the user once per server and problem (the link retries every few seconds)."""
         if (self.dex_url, problem) not in self._server_refusals:
             self._server_refusals.add((self.dex_url, problem))
             log.warning("not trading on %s: %s", self.dex_url, problem)
-            self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: "
-                                                         f"{problem}"))
+            self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: {problem}"))
 
     def _epoch_checked(self, event: FairnessChecked) -> EpochChecked:
         """The fairness check of an epoch that held our orders, named for the user."""
         report = event.report
         config = self.dex.config
-        market = next((m.name for m in config.markets if m.marketid == report.marketid),
-                      str(report.marketid)) if config is not None else str(report.marketid)
+        market = (
+            next(
+                (m.name for m in config.markets if m.marketid == report.marketid),
+                str(report.marketid),
+            )
+            if config is not None
+            else str(report.marketid)
+        )
         problems = tuple(dict.fromkeys(i.problem.value.replace("_", " ") for i in report.issues))
         if problems:
-            log.warning("epoch %d of %s failed the fairness check: %s", report.epoch, market,
-                        ", ".join(problems))
+            log.warning(
+                "epoch %d of %s failed the fairness check: %s",
+                report.epoch,
+                market,
+                ", ".join(problems),
+            )
         return EpochChecked(market, report.epoch, problems)
 
     async def _subscribe_all(self, config: ConfigResult) -> None:
@@ -376,19 +431,28 @@ class Client:
     async def _reconcile(self, states: tuple[MatchState, ...]) -> None:
         """The server's view after (re)connecting: adopt matches we missed, pass on what the
         counterparty did while we were away. Our own chain observations stay authoritative."""
-        missing = [s for s in states if self.swaps.load(s.matchid.hex()) is None
-                   and s.status is not MatchStatus.REVOKED]
+        missing = [
+            s
+            for s in states
+            if self.swaps.load(s.matchid.hex()) is None and s.status is not MatchStatus.REVOKED
+        ]
         adoptable = tuple(s for s in missing if _before_our_funding(s))
         for s in missing:
             if not _before_our_funding(s):  # we would fund a second time what we never knew
-                self.events.emit(MatchRefused(
-                    s.orderid.hex(), s.matchid.hex(), f"the server reports this match at "
-                    f"{s.status.value.replace('_', ' ')}, a step this wallet never took: "
-                    "nothing is funded for it"))
+                self.events.emit(
+                    MatchRefused(
+                        s.orderid.hex(),
+                        s.matchid.hex(),
+                        f"the server reports this match at "
+                        f"{s.status.value.replace('_', ' ')}, a step this wallet never took: "
+                        "nothing is funded for it",
+                    )
+                )
         if adoptable and self.settlement.settles:
             await self._take_matches(adoptable)
-        self.fund_gate.confirmed(s.matchid.hex() for s in states
-                                 if s.status is not MatchStatus.REVOKED)
+        self.fund_gate.confirmed(
+            s.matchid.hex() for s in states if s.status is not MatchStatus.REVOKED
+        )
         for s in states:
             if s.status.value == "revoked":
                 self.fund_gate.revoked(s.matchid.hex())
@@ -399,8 +463,15 @@ class Client:
                 self.settlement.deliver(msg)
 
     # -- user actions (UI/CLI) ---------------------------------------------------------------
-    async def place_order(self, market: str, side: str, otype: str, quantity: int,
-                          rate: int = 0, tif: str = "standing") -> str:
+    async def place_order(
+        self,
+        market: str,
+        side: str,
+        otype: str,
+        quantity: int,
+        rate: int = 0,
+        tif: str = "standing",
+    ) -> str:
         return await self.orders.place(market, side, otype, quantity, rate, tif)
 
     async def cancel_order(self, order_id: str) -> None:
@@ -426,8 +497,9 @@ class Client:
         aw = self.wallet.asset(symbol)
         return await fee_rate(aw.backend, FeePolicy.for_asset(aw.asset), speed)
 
-    async def preview_payment(self, symbol: str, address: str, amount: int,
-                              fee_rate: int) -> SignedTx:
+    async def preview_payment(
+        self, symbol: str, address: str, amount: int, fee_rate: int
+    ) -> SignedTx:
         """The payment `send` would broadcast, signed but not sent (its exact fee)."""
         return await self.wallet.asset(symbol).create_payment(address, amount, fee_rate)
 
@@ -473,8 +545,14 @@ class Client:
         for mid in self.swaps.all_ids():
             state = self.swaps.load(mid)
             if state is not None:
-                out.append({"match_id": mid, "order_id": state.match.order_id,
-                            "role": state.match.role.value, "state": type(state).__name__})
+                out.append(
+                    {
+                        "match_id": mid,
+                        "order_id": state.match.order_id,
+                        "role": state.match.role.value,
+                        "state": type(state).__name__,
+                    }
+                )
         return out
 
     # -- read models for the views (app/client/read_models.py) ----------------------------------
@@ -514,11 +592,13 @@ def _before_our_funding(state: MatchState) -> bool:
     """A match the server reports that we could not have funded yet: newly matched, or the
     maker's contract out while we are the taker."""
     return state.status is MatchStatus.NEWLY_MATCHED or (
-        state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker")
+        state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker"
+    )
 
 
-async def run_until_stopped(client: Client, stop: asyncio.Event,
-                            confirm: Confirm | None = None) -> None:
+async def run_until_stopped(
+    client: Client, stop: asyncio.Event, confirm: Confirm | None = None
+) -> None:
     """Start `client`, register in the background (the fee only if `confirm` says yes), settle
     until `stop` is set."""
     await client.start()

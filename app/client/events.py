@@ -148,9 +148,21 @@ class EpochChecked:
 
 
 CoreEvent = (
-    OrderPlaced | OrderBooked | OrderMatched | OrderFinished | SwapStep | SwapRefund
-    | SwapsResumed | MatchRevokedByServer | DexConnection | CoreError | BookChanged | ServerTime
-    | MatchRefused | ServerRefused | EpochChecked
+    OrderPlaced
+    | OrderBooked
+    | OrderMatched
+    | OrderFinished
+    | SwapStep
+    | SwapRefund
+    | SwapsResumed
+    | MatchRevokedByServer
+    | DexConnection
+    | CoreError
+    | BookChanged
+    | ServerTime
+    | MatchRefused
+    | ServerRefused
+    | EpochChecked
 )
 Listener = Callable[[CoreEvent], None]
 
@@ -168,6 +180,7 @@ class Dispatcher:
         def unsubscribe() -> None:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+
         return unsubscribe
 
     def emit(self, event: CoreEvent) -> None:

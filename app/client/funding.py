@@ -39,9 +39,11 @@ def relock(wallet: AssetWallet, coins: list[Utxo], reason: str) -> None:
     now = time.time_ns() // 1_000_000
     with wallet.store.transaction() as db:
         for c in coins:
-            db.execute("INSERT OR REPLACE INTO coin_locks (asset, txid, vout, reason, "
-                       "created_ms) VALUES (?,?,?,?,?)",
-                       (wallet.asset.symbol, c.outpoint.txid, c.outpoint.vout, reason, now))
+            db.execute(
+                "INSERT OR REPLACE INTO coin_locks (asset, txid, vout, reason, "
+                "created_ms) VALUES (?,?,?,?,?)",
+                (wallet.asset.symbol, c.outpoint.txid, c.outpoint.vout, reason, now),
+            )
 
 
 class FundingRefused(WalletError):
@@ -59,8 +61,9 @@ class WalletFunding:
         self.wallet = wallet
         self._lock = asyncio.Lock()
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         async with self._lock:  # one selection at a time: each sees the previous one's locks
             coins = await self.wallet.utxos()
             reasons = lock_reasons(self.wallet)
@@ -91,53 +94,66 @@ def lock_init_change(wallet: AssetWallet, init: SignedTx, order_id: str) -> int:
     """Lock the change outputs of our init to its order, so the order's next match spends
     them (and no other order does); returns how many. The order's end releases them."""
     known = wallet.known_scripts()
-    outs = [Outpoint(init.txid, i) for i, o in enumerate(tx_outputs(init.raw))
-            if o.script in known]
+    outs = [Outpoint(init.txid, i) for i, o in enumerate(tx_outputs(init.raw)) if o.script in known]
     now = time.time_ns() // 1_000_000
     with wallet.store.transaction() as db:
-        db.executemany("INSERT OR IGNORE INTO coin_locks (asset, txid, vout, reason, "
-                       "created_ms) VALUES (?,?,?,?,?)",
-                       [(wallet.asset.symbol, o.txid, o.vout, f"order:{order_id}", now)
-                        for o in outs])
+        db.executemany(
+            "INSERT OR IGNORE INTO coin_locks (asset, txid, vout, reason, "
+            "created_ms) VALUES (?,?,?,?,?)",
+            [(wallet.asset.symbol, o.txid, o.vout, f"order:{order_id}", now) for o in outs],
+        )
     return len(outs)
 
 
 def release_stale_swap_locks(wallet: AssetWallet, reserved: set[Outpoint]) -> int:
     """Drop `swapfund` locks on coins no stored init spends; returns how many. Run it before
     swaps resume, when no funding can be in flight."""
-    stale = [o for o, reason in lock_reasons(wallet).items()
-             if reason == SWAP_FUND and o not in reserved]
+    stale = [
+        o for o, reason in lock_reasons(wallet).items() if reason == SWAP_FUND and o not in reserved
+    ]
     with wallet.store.transaction() as db:
-        db.executemany("DELETE FROM coin_locks WHERE asset = ? AND txid = ? AND vout = ?",
-                       [(wallet.asset.symbol, o.txid, o.vout) for o in stale])
+        db.executemany(
+            "DELETE FROM coin_locks WHERE asset = ? AND txid = ? AND vout = ?",
+            [(wallet.asset.symbol, o.txid, o.vout) for o in stale],
+        )
     return len(stale)
 
 
-async def pick_order_coins(wallet: AssetWallet, amount: int, lots: int, feerate: int,
-                           swapsize: int, fundconf: int) -> list[KeyedUtxo]:
+async def pick_order_coins(
+    wallet: AssetWallet, amount: int, lots: int, feerate: int, swapsize: int, fundconf: int
+) -> list[KeyedUtxo]:
     """Unlocked coins with `fundconf` confirmations covering the order: the smallest single
     coin that suffices, else the largest coins until they do."""
     locked = set(lock_reasons(wallet))
-    coins = [c for c in await wallet.utxos()
-             if c.outpoint not in locked and c.confirmations >= max(fundconf, 1)]
-    singles = sorted((c for c in coins if c.value >= funding_need(amount, lots, 1, feerate,
-                                                                 swapsize)),
-                     key=lambda c: (c.value, c.outpoint))
+    coins = [
+        c
+        for c in await wallet.utxos()
+        if c.outpoint not in locked and c.confirmations >= max(fundconf, 1)
+    ]
+    singles = sorted(
+        (c for c in coins if c.value >= funding_need(amount, lots, 1, feerate, swapsize)),
+        key=lambda c: (c.value, c.outpoint),
+    )
     if singles:
         return wallet.keyed([singles[0]])
     chosen: list[Utxo] = []
     for coin in sorted(coins, key=lambda c: (-c.value, c.outpoint)):
         chosen.append(coin)
-        if sum(c.value for c in chosen) >= funding_need(amount, lots, len(chosen), feerate,
-                                                      swapsize):
+        if sum(c.value for c in chosen) >= funding_need(
+            amount, lots, len(chosen), feerate, swapsize
+        ):
             return wallet.keyed(chosen)
     need = funding_need(amount, lots, max(len(chosen), 1), feerate, swapsize)
     raise InsufficientFundsError(need, sum(c.value for c in coins), wallet.asset.ticker)
 
 
 def funding_proofs(coins: list[KeyedUtxo], account_id: bytes) -> list[FundingCoin]:
-    return [rq.funding_coin(k.secret, account_id, bytes.fromhex(k.utxo.outpoint.txid),
-                            k.utxo.outpoint.vout) for k in coins]
+    return [
+        rq.funding_coin(
+            k.secret, account_id, bytes.fromhex(k.utxo.outpoint.txid), k.utxo.outpoint.vout
+        )
+        for k in coins
+    ]
 
 
 def coin_ids(coins: list[KeyedUtxo]) -> tuple[str, ...]:

@@ -44,14 +44,14 @@ class Intake:
 
 
 class MatchIntake:
-    def __init__(self, wallet: OpenWallet, orders: OrderStore,
-                 clock_ms: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self, wallet: OpenWallet, orders: OrderStore, clock_ms: Callable[[], int] | None = None
+    ) -> None:
         self.wallet = wallet
         self.orders = orders
         self._clock = clock_ms or (lambda: time.time_ns() // 1_000_000)
 
-    async def take(self, infos: Sequence[MatchInfo], config: ConfigResult,
-                   dex_url: str) -> Intake:
+    async def take(self, infos: Sequence[MatchInfo], config: ConfigResult, dex_url: str) -> Intake:
         out = Intake()
         bounds: dict[str, FeeBounds] = {}
         limits: SafetyLimits | None = None
@@ -69,16 +69,22 @@ class MatchIntake:
                 if order is None:
                     reason = "the match names an order we never placed"
                 else:
-                    reason = await self._take_one(out, order, info, config, dex_url, limits,
-                                                  bounds)
+                    reason = await self._take_one(out, order, info, config, dex_url, limits, bounds)
             if reason is not None:
                 log.warning("match %s of order %s refused: %s", mid[:16], oid[:16], reason)
                 out.refused[mid] = (oid, reason)
         return out
 
-    async def _take_one(self, out: Intake, order: OrderRecord, info: MatchInfo,
-                        config: ConfigResult, dex_url: str, limits: SafetyLimits,
-                        bounds: dict[str, FeeBounds]) -> str | None:
+    async def _take_one(
+        self,
+        out: Intake,
+        order: OrderRecord,
+        info: MatchInfo,
+        config: ConfigResult,
+        dex_url: str,
+        limits: SafetyLimits,
+        bounds: dict[str, FeeBounds],
+    ) -> str | None:
         mid = info.matchid.hex()
         prior = [PriorMatch(m, q, r) for m, q, r in self.orders.match_terms(order.order_id)]
         known = next((p for p in prior if p.match_id == mid), None)
@@ -86,15 +92,21 @@ class MatchIntake:
             return "the server changed the terms of a match it had sent before"
         others = [p for p in prior if p.match_id != mid]
         network = self.wallet.config.network.value
-        reason = refusal(order, others, info.terms, config, dex_url=dex_url, network=network,
-                         now_ms=self._clock())
+        reason = refusal(
+            order,
+            others,
+            info.terms,
+            config,
+            dex_url=dex_url,
+            network=network,
+            now_ms=self._clock(),
+        )
         if reason is not None and known is None:
             return reason
         if known is None:  # a new match: its fees must pass too
             ours = await self._bounds(order.fund_asset, limits, bounds)
             theirs = await self._bounds(order.receive_asset, limits, bounds)
-            reason = fee_refusal(order, info.terms, config, ours=ours, theirs=theirs,
-                                 limits=limits)
+            reason = fee_refusal(order, info.terms, config, ours=ours, theirs=theirs, limits=limits)
             if reason is not None:
                 return reason
         try:
@@ -106,16 +118,16 @@ class MatchIntake:
         out.taken.append(Taken(match, info, known is None))
         return None
 
-    async def _bounds(self, symbol: str, limits: SafetyLimits,
-                      cache: dict[str, FeeBounds]) -> FeeBounds:
+    async def _bounds(
+        self, symbol: str, limits: SafetyLimits, cache: dict[str, FeeBounds]
+    ) -> FeeBounds:
         """The fee bounds of one chain, asked once per request. A node that does not answer
         leaves the static bounds (the asset's relay floor, the user's maximum): the rate
         still cannot burn more than the user allows, and nothing is sent without the node."""
         if symbol not in cache:
             asset = get_asset(symbol, self.wallet.config.network)
             try:
-                cache[symbol] = await fee_bounds(self.wallet.asset(symbol).backend, asset,
-                                                 limits)
+                cache[symbol] = await fee_bounds(self.wallet.asset(symbol).backend, asset, limits)
             except WalletError as exc:
                 log.info("fee bounds for %s without the node: %s", asset.ticker, exc)
                 cache[symbol] = bounds_from(asset, limits, None, None)

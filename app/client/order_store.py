@@ -16,6 +16,7 @@ A revoked match (§9 `revoke_match`) is not returned to the book: the order keep
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from dataclasses import asdict, dataclass, replace
 from enum import IntEnum
@@ -30,7 +31,8 @@ _SELECT = (
     "SELECT o.*, COALESCE(r.quantity, 0) AS revoked_quantity, COALESCE(r.cause, 0) AS cause "
     "FROM orders o LEFT JOIN (SELECT order_id, SUM(quantity) AS quantity, MAX(revoked) AS "
     "cause FROM order_matches WHERE revoked > 0 GROUP BY order_id) r "
-    "ON r.order_id = o.order_id")
+    "ON r.order_id = o.order_id"
+)
 
 
 class RevokeCause(IntEnum):
@@ -86,26 +88,32 @@ class OrderRecord:
 
 def final_status(order: OrderRecord) -> str:
     """The status of an order that has left the book or its epoch."""
-    if order.otype == "limit" and order.tif == "standing" \
-            and order.filled + order.revoked < order.quantity:
+    if (
+        order.otype == "limit"
+        and order.tif == "standing"
+        and order.filled + order.revoked < order.quantity
+    ):
         return "cancelled"  # left the book before it was all matched
     if order.filled > 0:
         return "executed"
     return "revoked" if order.revoked > 0 else "unfilled"
 
 
-def _record(row: object) -> OrderRecord:
-    data = json.loads(row["record"])  # type: ignore[index]
+def _record(row: sqlite3.Row) -> OrderRecord:
+    data = json.loads(row["record"])
     data["coins"] = tuple(data["coins"])
-    data["status"] = str(row["status"])  # type: ignore[index]
-    data["filled"] = int(row["filled"])  # type: ignore[index]
+    data["status"] = str(row["status"])
+    data["filled"] = int(row["filled"])
     data.pop("revoked", None)
     data.pop("revoke_cause", None)
     order = OrderRecord(**data)
-    keys = row.keys()  # type: ignore[attr-defined]
+    keys = row.keys()
     if "revoked_quantity" in keys:
-        order = replace(order, revoked=int(row["revoked_quantity"]),  # type: ignore[index]
-                        revoke_cause=RevokeCause(int(row["cause"])))  # type: ignore[index]
+        order = replace(
+            order,
+            revoked=int(row["revoked_quantity"]),
+            revoke_cause=RevokeCause(int(row["cause"])),
+        )
     return order
 
 
@@ -119,8 +127,18 @@ class OrderStore:
             db.execute(
                 "INSERT INTO orders (order_id, dex_url, market, record, status, filled, "
                 "created_ms, updated_ms, fmt) VALUES (?,?,?,?,?,?,?,?,?)",
-                (order.order_id, order.dex_url, order.market, json.dumps(order.to_json()),
-                 order.status, order.filled, now, now, ORDER_FORMAT))
+                (
+                    order.order_id,
+                    order.dex_url,
+                    order.market,
+                    json.dumps(order.to_json()),
+                    order.status,
+                    order.filled,
+                    now,
+                    now,
+                    ORDER_FORMAT,
+                ),
+            )
 
     def get(self, order_id: str) -> OrderRecord | None:
         rows = self.store.query(f"{_SELECT} WHERE o.order_id = ?", (order_id,))
@@ -131,53 +149,71 @@ class OrderStore:
 
     def live(self) -> list[OrderRecord]:
         marks = ",".join("?" * len(LIVE))
-        rows = self.store.query(f"{_SELECT} WHERE o.status IN ({marks}) "
-                                "ORDER BY o.created_ms", LIVE)
+        rows = self.store.query(
+            f"{_SELECT} WHERE o.status IN ({marks}) ORDER BY o.created_ms", LIVE
+        )
         return [_record(r) for r in rows]
 
     def set_status(self, order_id: str, status: str, epoch: int | None = None) -> None:
         with self.store.transaction() as db:
             if epoch is not None:
-                row = db.execute("SELECT record FROM orders WHERE order_id = ?",
-                                 (order_id,)).fetchone()
+                row = db.execute(
+                    "SELECT record FROM orders WHERE order_id = ?", (order_id,)
+                ).fetchone()
                 if row is not None:
                     data = json.loads(row[0])
                     data["epoch"] = epoch
-                    db.execute("UPDATE orders SET record = ? WHERE order_id = ?",
-                               (json.dumps(data), order_id))
-            db.execute("UPDATE orders SET status = ?, updated_ms = ? WHERE order_id = ?",
-                       (status, now_ms(), order_id))
+                    db.execute(
+                        "UPDATE orders SET record = ? WHERE order_id = ?",
+                        (json.dumps(data), order_id),
+                    )
+            db.execute(
+                "UPDATE orders SET status = ?, updated_ms = ? WHERE order_id = ?",
+                (status, now_ms(), order_id),
+            )
 
     def add_match(self, order_id: str, match_id: str, quantity: int, rate: int) -> bool:
         """Record a match of our order once; False when it was already known."""
         with self.store.transaction() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO order_matches (match_id, order_id, quantity, rate, "
-                "created_ms) VALUES (?,?,?,?,?)", (match_id, order_id, quantity, rate, now_ms()))
+                "created_ms) VALUES (?,?,?,?,?)",
+                (match_id, order_id, quantity, rate, now_ms()),
+            )
             if cur.rowcount != 1:
                 return False
-            db.execute("UPDATE orders SET filled = filled + ?, updated_ms = ? "
-                       "WHERE order_id = ?", (quantity, now_ms(), order_id))
+            db.execute(
+                "UPDATE orders SET filled = filled + ?, updated_ms = ? WHERE order_id = ?",
+                (quantity, now_ms(), order_id),
+            )
         return True
 
-    def revoke_match(self, match_id: str,
-                     cause: RevokeCause = RevokeCause.UNKNOWN) -> OrderRecord | None:
+    def revoke_match(
+        self, match_id: str, cause: RevokeCause = RevokeCause.UNKNOWN
+    ) -> OrderRecord | None:
         """Take a revoked match out of its order's fill (once); an order already finished
         gets its status again from what is left. Returns the order when it changed."""
         with self.store.transaction() as db:
-            row = db.execute("SELECT order_id, quantity, revoked FROM order_matches "
-                             "WHERE match_id = ?", (match_id,)).fetchone()
+            row = db.execute(
+                "SELECT order_id, quantity, revoked FROM order_matches WHERE match_id = ?",
+                (match_id,),
+            ).fetchone()
             if row is None:
                 return None
             order_id, quantity, was = str(row[0]), int(row[1]), int(row[2])
             if was:  # known already; a later look may still tell whose fault it was
-                db.execute("UPDATE order_matches SET revoked = ? WHERE match_id = ? "
-                           "AND revoked < ?", (int(cause), match_id, int(cause)))
+                db.execute(
+                    "UPDATE order_matches SET revoked = ? WHERE match_id = ? AND revoked < ?",
+                    (int(cause), match_id, int(cause)),
+                )
                 return None
-            db.execute("UPDATE order_matches SET revoked = ? WHERE match_id = ?",
-                       (int(cause), match_id))
-            db.execute("UPDATE orders SET filled = MAX(filled - ?, 0), updated_ms = ? "
-                       "WHERE order_id = ?", (quantity, now_ms(), order_id))
+            db.execute(
+                "UPDATE order_matches SET revoked = ? WHERE match_id = ?", (int(cause), match_id)
+            )
+            db.execute(
+                "UPDATE orders SET filled = MAX(filled - ?, 0), updated_ms = ? WHERE order_id = ?",
+                (quantity, now_ms(), order_id),
+            )
         order = self.get(order_id)
         if order is not None and order.status in FINAL and order.status != "failed":
             status = final_status(order)
@@ -188,11 +224,13 @@ class OrderStore:
 
     def match_terms(self, order_id: str) -> list[tuple[str, int, int]]:
         """(match ID, quantity, rate) of every match stored for the order, revoked ones too."""
-        rows = self.store.query("SELECT match_id, quantity, rate FROM order_matches "
-                                "WHERE order_id = ?", (order_id,))
+        rows = self.store.query(
+            "SELECT match_id, quantity, rate FROM order_matches WHERE order_id = ?", (order_id,)
+        )
         return [(str(r["match_id"]), int(r["quantity"]), int(r["rate"])) for r in rows]
 
     def matches_of(self, order_id: str) -> list[str]:
-        rows = self.store.query("SELECT match_id FROM order_matches WHERE order_id = ?",
-                                (order_id,))
+        rows = self.store.query(
+            "SELECT match_id FROM order_matches WHERE order_id = ?", (order_id,)
+        )
         return [str(r["match_id"]) for r in rows]

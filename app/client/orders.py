@@ -59,8 +59,7 @@ def revoke_cause(state: SwapState | None) -> RevokeCause:
     if isinstance(state, ContractPrepared | CounterpartyAudited | Redeeming):
         return RevokeCause.OURS  # funding or redeeming was ours to do
     if isinstance(state, InitBroadcast):  # ours is out: their init, or (maker) our redeem
-        return RevokeCause.OURS if maker and state.theirs is not None \
-            else RevokeCause.COUNTERPARTY
+        return RevokeCause.OURS if maker and state.theirs is not None else RevokeCause.COUNTERPARTY
     if isinstance(state, AwaitingRefund | Refunding):
         return RevokeCause.COUNTERPARTY
     return RevokeCause.UNKNOWN
@@ -68,18 +67,27 @@ def revoke_cause(state: SwapState | None) -> RevokeCause:
 
 def _unfunded(state: SwapState) -> bool:
     """Nothing of ours on chain yet, and still to be funded."""
-    return isinstance(state, Matched) or (isinstance(state, CounterpartyAudited)
-                                          and state.ours is None)
+    return isinstance(state, Matched) or (
+        isinstance(state, CounterpartyAudited) and state.ours is None
+    )
 
 
 class OrderService:
     """Our orders on the current server. `dex` and `dex_url` are callables: a server switch
     replaces the DEX client; `ready` waits for its configuration."""
 
-    def __init__(self, wallet: OpenWallet, orders: OrderStore, swaps: SwapStore,
-                 events: Dispatcher, *, dex: Callable[[], DexClient],
-                 dex_url: Callable[[], str], ready: Callable[[], Awaitable[ConfigResult]],
-                 publish_server_time: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        wallet: OpenWallet,
+        orders: OrderStore,
+        swaps: SwapStore,
+        events: Dispatcher,
+        *,
+        dex: Callable[[], DexClient],
+        dex_url: Callable[[], str],
+        ready: Callable[[], Awaitable[ConfigResult]],
+        publish_server_time: Callable[[], None],
+    ) -> None:
         self.wallet = wallet
         self.orders = orders
         self.swaps = swaps
@@ -89,8 +97,9 @@ class OrderService:
         self.ready = ready
         self.publish_server_time = publish_server_time
 
-    async def place(self, market: str, side: str, otype: str, quantity: int, rate: int,
-                    tif: str) -> str:
+    async def place(
+        self, market: str, side: str, otype: str, quantity: int, rate: int, tif: str
+    ) -> str:
         config = await self.ready()
         dex, url = self.dex(), self.dex_url()  # the order goes to the server it was made for
         problem = server_problem(config, self.wallet.config.network.value)
@@ -124,17 +133,25 @@ class OrderService:
         account_id = dex.session.account_id
         assert account_id is not None  # set with the account key at construction
         for _attempt in range(5):
-            coins = await pick_order_coins(wallet, amount, lots, fa.feerate, fa.swapsize,
-                                           fa.fundconf)
+            coins = await pick_order_coins(
+                wallet, amount, lots, fa.feerate, fa.swapsize, fa.fundconf
+            )
             proofs = funding_proofs(coins, account_id)
             if otype == "limit":
                 prepared = dex.prepare_limit(
-                    base, quote, side=Side(side), quantity=quantity, rate=rate,
-                    tif=TimeInForce(tif), coins=proofs, address=address)
+                    base,
+                    quote,
+                    side=Side(side),
+                    quantity=quantity,
+                    rate=rate,
+                    tif=TimeInForce(tif),
+                    coins=proofs,
+                    address=address,
+                )
             else:
-                prepared = dex.prepare_market(base, quote, side=Side(side),
-                                              quantity=quantity, coins=proofs,
-                                              address=address)
+                prepared = dex.prepare_market(
+                    base, quote, side=Side(side), quantity=quantity, coins=proofs, address=address
+                )
             oid = prepared.order_id.hex()
             try:  # another process may have taken a coin since we looked
                 wallet.lock_coins([k.utxo.outpoint for k in coins], f"order:{oid}")
@@ -143,9 +160,22 @@ class OrderService:
                 continue
         else:
             raise DexError("could not reserve coins for the order; try again")
-        order = OrderRecord(oid, url, info.name, base, quote, side, otype, quantity,
-                            rate, tif, address, fund_asset, coin_ids(coins),
-                            created_ms=now_ms())
+        order = OrderRecord(
+            oid,
+            url,
+            info.name,
+            base,
+            quote,
+            side,
+            otype,
+            quantity,
+            rate,
+            tif,
+            address,
+            fund_asset,
+            coin_ids(coins),
+            created_ms=now_ms(),
+        )
         self.orders.add(order)  # before sending: a crash leaves a record to reconcile
         try:
             placed = await dex.submit(prepared)
@@ -175,9 +205,14 @@ class OrderService:
         whose step was due)."""
         order = self.orders.revoke_match(match_id, revoke_cause(self.swaps.load(match_id)))
         if order is not None:
-            log.info("match %s of order %s revoked: order %s, filled %d, revoked %d",
-                     match_id[:16], order.order_id[:16], order.status, order.filled,
-                     order.revoked)
+            log.info(
+                "match %s of order %s revoked: order %s, filled %d, revoked %d",
+                match_id[:16],
+                order.order_id[:16],
+                order.status,
+                order.filled,
+                order.revoked,
+            )
 
     async def refresh(self) -> None:
         """Follow live orders through the book mirror; finish the ones that left it."""
@@ -215,8 +250,9 @@ class OrderService:
     def _release(self, order: OrderRecord) -> None:
         """Free a finished order's coins, unless a match of it is still to be funded: its
         swap spends those coins (app/client/funding.py), so they wait for `release_finished`."""
-        unfunded = any(s.match.order_id == order.order_id and _unfunded(s)
-                       for s in self.swaps.pending())
+        unfunded = any(
+            s.match.order_id == order.order_id and _unfunded(s) for s in self.swaps.pending()
+        )
         if not unfunded:
             self.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
 
@@ -224,8 +260,11 @@ class OrderService:
         """Free the coins still locked to finished orders whose matches are all funded (and
         the change of their inits)."""
         for symbol in self.wallet.config.nodes:
-            held = {r.removeprefix("order:") for r in self.wallet.asset(symbol).lock_reasons()
-                    .values() if r.startswith("order:")}
+            held = {
+                r.removeprefix("order:")
+                for r in self.wallet.asset(symbol).lock_reasons().values()
+                if r.startswith("order:")
+            }
             for order_id in held:
                 order = self.orders.get(order_id)
                 if order is not None and order.status in FINAL:

@@ -23,14 +23,17 @@ class StoreOutbox:
         if item.method not in REPORT_METHODS:
             raise ValueError(f"not a settlement report: {item.method!r}")
         with self.store.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO dex_outbox (method, match_id, params, "
-                       "created_ms) VALUES (?,?,?,?)",
-                       (item.method, item.matchid.hex(), json.dumps(item.params), now_ms()))
+            db.execute(
+                "INSERT OR REPLACE INTO dex_outbox (method, match_id, params, "
+                "created_ms) VALUES (?,?,?,?)",
+                (item.method, item.matchid.hex(), json.dumps(item.params), now_ms()),
+            )
 
     def ack(self, method: str, matchid: bytes) -> None:
         with self.store.transaction() as db:
-            db.execute("DELETE FROM dex_outbox WHERE method = ? AND match_id = ?",
-                       (method, matchid.hex()))
+            db.execute(
+                "DELETE FROM dex_outbox WHERE method = ? AND match_id = ?", (method, matchid.hex())
+            )
 
     def pending(self) -> list[OutboxItem]:
         rows = self.store.query("SELECT * FROM dex_outbox ORDER BY created_ms")

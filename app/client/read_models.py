@@ -41,8 +41,9 @@ class TxRow:
     time_known: bool = True
 
 
-def tx_rows(sent: Iterable[WalletTx], utxos: Iterable[Utxo], now_ms: int,
-            block_seconds: int) -> list[TxRow]:
+def tx_rows(
+    sent: Iterable[WalletTx], utxos: Iterable[Utxo], now_ms: int, block_seconds: int
+) -> list[TxRow]:
     """Rows newest first: payments from the store, incoming coins grouped by transaction.
 
     Incoming coins are the unspent outputs not created by our own payments (their change), so
@@ -63,8 +64,9 @@ def tx_rows(sent: Iterable[WalletTx], utxos: Iterable[Utxo], now_ms: int,
         confs = min(c.confirmations for c in outs)
         # No timestamp for a received coin: place it by its age in blocks.
         when = now_ms - max(0, confs - 1) * block_seconds * 1000 if confs else now_ms
-        rows.append(TxRow(txid, RECEIVE, sum(c.value for c in outs), None, when, confs,
-                          time_known=False))
+        rows.append(
+            TxRow(txid, RECEIVE, sum(c.value for c in outs), None, when, confs, time_known=False)
+        )
     rows.sort(key=lambda r: (r.confirmations != 0, -r.time_ms, r.txid))
     return rows
 
@@ -88,15 +90,25 @@ async def wallet_snapshot(aw: AssetWallet, swaps: SwapStore) -> WalletSnapshot:
     balance, utxos = await asset_balance(aw, swaps)  # one chain scan
     tip = await aw.backend.tip()
     locked = aw.locked_outpoints()
-    txs = tx_rows(read_wallet_txs(aw.store, aw.asset.symbol), utxos,
-                  time.time_ns() // 1_000_000, aw.asset.block_seconds)
+    txs = tx_rows(
+        read_wallet_txs(aw.store, aw.asset.symbol),
+        utxos,
+        time.time_ns() // 1_000_000,
+        aw.asset.block_seconds,
+    )
     return WalletSnapshot(
-        asset=aw.asset, tip_height=tip.height, available=balance.available,
-        locked_orders=balance.locked_orders, locked_swaps=balance.locked_swaps,
+        asset=aw.asset,
+        tip_height=tip.height,
+        available=balance.available,
+        locked_orders=balance.locked_orders,
+        locked_swaps=balance.locked_swaps,
         unconfirmed=balance.unconfirmed,
-        spendable=tuple(u.value for u in utxos if u.confirmations >= 1
-                        and u.outpoint not in locked),
-        address=aw.receive_address(), txs=tuple(txs))
+        spendable=tuple(
+            u.value for u in utxos if u.confirmations >= 1 and u.outpoint not in locked
+        ),
+        address=aw.receive_address(),
+        txs=tuple(txs),
+    )
 
 
 def swap_rows(swaps: SwapStore) -> list[SwapRow]:
@@ -126,8 +138,7 @@ class SwapChain:
     chain_time: dict[str, int] = field(default_factory=dict)
 
 
-async def swap_chain(rows: Iterable[SwapRow],
-                     backend: Callable[[str], ChainBackend]) -> SwapChain:
+async def swap_chain(rows: Iterable[SwapRow], backend: Callable[[str], ChainBackend]) -> SwapChain:
     """Confirmations of the init transactions (and of the redeem or refund waited on) and
     each chain's time, for the swaps among `rows` not finished."""
     out = SwapChain()

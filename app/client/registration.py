@@ -66,9 +66,11 @@ class RegistrationQuote:
     confs: int
 
     def describe(self) -> str:
-        return (f"{format_atoms(self.amount)} {self.ticker} ({self.amount} atoms) to "
-                f"{self.fee_address}, network fee {format_atoms(self.network_fee)} "
-                f"{self.ticker} at {self.fee_rate} atoms/vB, for {self.url}")
+        return (
+            f"{format_atoms(self.amount)} {self.ticker} ({self.amount} atoms) to "
+            f"{self.fee_address}, network fee {format_atoms(self.network_fee)} "
+            f"{self.ticker} at {self.fee_rate} atoms/vB, for {self.url}"
+        )
 
 
 Confirm = Callable[[RegistrationQuote], Awaitable[bool]]
@@ -100,8 +102,13 @@ class StoredPayment:
 class Registration:
     """Register with the current server and pay its fee (the rules above)."""
 
-    def __init__(self, wallet: OpenWallet, dex: Callable[[], DexClient],
-                 dex_url: Callable[[], str], events: Dispatcher) -> None:
+    def __init__(
+        self,
+        wallet: OpenWallet,
+        dex: Callable[[], DexClient],
+        dex_url: Callable[[], str],
+        events: Dispatcher,
+    ) -> None:
         self.wallet = wallet
         self.dex = dex
         self.dex_url = dex_url
@@ -111,11 +118,15 @@ class Registration:
         """Pure check of the `register` answer against the advertised `regfee` (None: fine)."""
         advertised = config.regfee
         if reg.asset != advertised.asset:
-            return (f"the server asks the registration fee in {reg.asset.upper()}, but advertises "
-                    f"it in {advertised.asset.upper()}")
+            return (
+                f"the server asks the registration fee in {reg.asset.upper()}, but advertises "
+                f"it in {advertised.asset.upper()}"
+            )
         if reg.fee != advertised.amount:
-            return (f"the server asks a registration fee of {reg.fee} atoms, but advertises "
-                    f"{advertised.amount} atoms")
+            return (
+                f"the server asks a registration fee of {reg.fee} atoms, but advertises "
+                f"{advertised.amount} atoms"
+            )
         if reg.asset not in self.wallet.symbols():
             return f"this wallet has no {reg.asset.upper()} account to pay the registration fee"
         if not any(a.symbol == reg.asset for a in config.assets):
@@ -126,8 +137,10 @@ class Registration:
         except AddressError as exc:
             return f"the registration fee address {reg.address!r} is refused: {exc}"
         if len(program) != 20:
-            return (f"the registration fee address {reg.address!r} is not a P2WPKH address of "
-                    f"{params.name} {params.network.value}")
+            return (
+                f"the registration fee address {reg.address!r} is not a P2WPKH address of "
+                f"{params.name} {params.network.value}"
+            )
         return None
 
     async def _rate_problem(self, config: ConfigResult, reg: RegisterResult) -> str | None:
@@ -152,14 +165,16 @@ class Registration:
         if paid is None:
             return None
         txid, _, vout = paid.partition(":")
-        rows = store.query("SELECT asset, raw FROM wallet_txs WHERE txid = ? AND kind = 'regfee'",
-                           (txid,))
+        rows = store.query(
+            "SELECT asset, raw FROM wallet_txs WHERE txid = ? AND kind = 'regfee'", (txid,)
+        )
         if not rows:
             raise DexError(f"the stored registration payment {txid} has no transaction record")
         return StoredPayment(key, str(rows[0]["asset"]), txid, int(vout), bytes(rows[0]["raw"]))
 
-    def _store_payment(self, wallet: AssetWallet, signed: SignedTx, address: str,
-                      amount: int) -> StoredPayment:
+    def _store_payment(
+        self, wallet: AssetWallet, signed: SignedTx, address: str, amount: int
+    ) -> StoredPayment:
         """Record the signed payment and lock its coins, in one transaction, before broadcast."""
         key = f"regfee:{self.dex_url()}"
         script = script_from_address(address, wallet.asset)
@@ -170,24 +185,33 @@ class Registration:
             taken = wallet.locked_outpoints() & inputs  # an order took one while the user read
             if taken:
                 raise DexError(f"coin {sorted(taken)[0]} was reserved meanwhile; asking again")
-            db.executemany("INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) "
-                           "VALUES (?,?,?,?,?)",
-                           [(symbol, o.txid, o.vout, key, now) for o in sorted(inputs)])
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                       (key, f"{signed.txid}:{vout}"))
-            db.execute("INSERT OR REPLACE INTO wallet_txs (asset, txid, raw, kind, amount, fee, "
-                       "created_ms) VALUES (?,?,?,?,?,?,?)",
-                       (symbol, signed.txid, signed.raw, "regfee", amount, signed.fee, now))
+            db.executemany(
+                "INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) VALUES (?,?,?,?,?)",
+                [(symbol, o.txid, o.vout, key, now) for o in sorted(inputs)],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (key, f"{signed.txid}:{vout}"),
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO wallet_txs (asset, txid, raw, kind, amount, fee, "
+                "created_ms) VALUES (?,?,?,?,?,?,?)",
+                (symbol, signed.txid, signed.raw, "regfee", amount, signed.fee, now),
+            )
         return StoredPayment(key, symbol, signed.txid, vout, signed.raw)
 
     def _drop_payment(self, paid: StoredPayment) -> None:
         """Forget a payment that can never confirm (it never happened on chain: no history row)."""
-        log.warning("dropping registration payment %s for %s: its coins were spent elsewhere",
-                    paid.txid, paid.key)
+        log.warning(
+            "dropping registration payment %s for %s: its coins were spent elsewhere",
+            paid.txid,
+            paid.key,
+        )
         with self.wallet.store.transaction() as db:
             db.execute("DELETE FROM meta WHERE key = ?", (paid.key,))
-            db.execute("DELETE FROM coin_locks WHERE asset = ? AND reason = ?",
-                       (paid.asset, paid.key))
+            db.execute(
+                "DELETE FROM coin_locks WHERE asset = ? AND reason = ?", (paid.asset, paid.key)
+            )
             db.execute("DELETE FROM wallet_txs WHERE txid = ? AND kind = 'regfee'", (paid.txid,))
 
     async def _push(self, wallet: AssetWallet, paid: StoredPayment) -> None:
@@ -207,9 +231,11 @@ class Registration:
             log.info("registration payment %s refused by the node: %s", paid.txid, rejected)
             return
         self._drop_payment(paid)
-        message = (f"the registration payment {paid.txid} can never confirm: the node does not "
-                   f"know it and its coin {spent[0]} was spent by another transaction. It was "
-                   "dropped; nothing was paid with it. Registering again asks to pay anew.")
+        message = (
+            f"the registration payment {paid.txid} can never confirm: the node does not "
+            f"know it and its coin {spent[0]} was spent by another transaction. It was "
+            "dropped; nothing was paid with it. Registering again asks to pay anew."
+        )
         self.events.emit(CoreError("registration payment dropped", message))
         raise DexError(message)
 
@@ -234,25 +260,38 @@ class Registration:
                 raise DexError("the registration fee did not confirm in time")
             await asyncio.sleep(POLL_S)
 
-    async def _pay_fee(self, config: ConfigResult, reg: RegisterResult,
-                      confirm: Confirm | None) -> StoredPayment:
+    async def _pay_fee(
+        self, config: ConfigResult, reg: RegisterResult, confirm: Confirm | None
+    ) -> StoredPayment:
         """Check the terms, sign, ask, store (coins locked), broadcast. Raises RegistrationRefused
         when nothing may be paid."""
         problem = self._terms_problem(config, reg) or await self._rate_problem(config, reg)
         if problem is not None:
             raise self._refuse(problem)
         if confirm is None:
-            raise self._refuse("nobody was asked to confirm the registration fee, so it was not "
-                               "paid")
+            raise self._refuse(
+                "nobody was asked to confirm the registration fee, so it was not paid"
+            )
         wallet = self.wallet.asset(reg.asset)
         rate = next(a.feerate for a in config.assets if a.symbol == reg.asset)
         signed = await wallet.create_payment(reg.address, reg.fee, rate, min_confirmations=1)
-        quote = RegistrationQuote(self.dex_url(), reg.asset, wallet.asset.ticker, wallet.asset.name,
-                                  reg.fee, reg.address, rate, signed.fee, config.regfee.confs)
+        quote = RegistrationQuote(
+            self.dex_url(),
+            reg.asset,
+            wallet.asset.ticker,
+            wallet.asset.name,
+            reg.fee,
+            reg.address,
+            rate,
+            signed.fee,
+            config.regfee.confs,
+        )
         url = self.dex_url()
         if not await confirm(quote):
-            raise self._refuse(f"the registration fee ({format_atoms(reg.fee)} "
-                               f"{wallet.asset.ticker}) was declined; nothing was paid")
+            raise self._refuse(
+                f"the registration fee ({format_atoms(reg.fee)} "
+                f"{wallet.asset.ticker}) was declined; nothing was paid"
+            )
         if self.dex_url() != url:  # the server changed while the user decided
             raise DexError("the DEX server changed before the fee was paid; nothing was paid")
         paid = self._store_payment(wallet, signed, reg.address, reg.fee)
@@ -261,8 +300,12 @@ class Registration:
             await wallet.backend.broadcast(signed.raw)
         except BackendError as exc:  # stored and locked: wait_confirmed sends it again
             log.warning("registration payment %s not broadcast yet: %s", signed.txid, exc)
-            self.events.emit(DexConnection(False, f"registration fee {signed.txid} stored, not "
-                                                  "broadcast yet; sending it again"))
+            self.events.emit(
+                DexConnection(
+                    False,
+                    f"registration fee {signed.txid} stored, not broadcast yet; sending it again",
+                )
+            )
         else:
             self.events.emit(DexConnection(False, f"registration fee paid in {signed.txid}"))
         return paid
@@ -283,11 +326,14 @@ class Registration:
                 raise
 
 
-async def register_until_done(ensure: Callable[[Confirm | None], Awaitable[None]],
-                              dex_url: Callable[[], str], events: Dispatcher,
-                              confirm: Confirm | None,
-                              on_error: Callable[[BaseException], None] | None = None,
-                              retry_s: float = REGISTER_RETRY_S) -> bool:
+async def register_until_done(
+    ensure: Callable[[Confirm | None], Awaitable[None]],
+    dex_url: Callable[[], str],
+    events: Dispatcher,
+    confirm: Confirm | None,
+    on_error: Callable[[BaseException], None] | None = None,
+    retry_s: float = REGISTER_RETRY_S,
+) -> bool:
     """Register with the current server, retrying passing failures (server or node down, fee
     not confirmed yet) while it stays the chosen one. False when refused (reported already as
     `ServerRefused`) or when the server changed meanwhile."""

@@ -13,16 +13,16 @@ from app.wallet.session import OpenWallet
 log = logging.getLogger("cambio.client")
 
 
-async def resume_restore_scan(wallet: OpenWallet, symbols: Sequence[str],
-                              progress: ProgressFn) -> bool:
+async def resume_restore_scan(
+    wallet: OpenWallet, symbols: Sequence[str], progress: ProgressFn
+) -> bool:
     """Discover the addresses of the assets among `symbols` still to scan, before their first
     balance; an asset whose node failed is scanned at the next call. True when a scan ran."""
     pending = restore_scan.pending(wallet.config)
     todo = [s for s in symbols if s in pending]
     if not todo:
         return False
-    done, problems = await restore_scan.discover_assets([wallet.asset(s) for s in todo],
-                                                        progress)
+    done, problems = await restore_scan.discover_assets([wallet.asset(s) for s in todo], progress)
     if done:
         try:
             restore_scan.finish(wallet.datadir, wallet.config, done)

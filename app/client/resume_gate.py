@@ -24,8 +24,9 @@ def needs_confirmation(state: SwapState) -> bool:
     """A taker swap with nothing of ours on chain yet."""
     if state.match.role is not Role.TAKER:
         return False
-    return isinstance(state, Matched) or (isinstance(state, CounterpartyAudited)
-                                          and state.ours is None)
+    return isinstance(state, Matched) or (
+        isinstance(state, CounterpartyAudited) and state.ours is None
+    )
 
 
 class ResumeGate:

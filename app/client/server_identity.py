@@ -33,8 +33,10 @@ def key_prefix(key: bytes) -> str:
 
 
 def key_changed_reason(pinned: bytes, offered: bytes) -> str:
-    return (f"the server's key changed: pinned {key_prefix(pinned)}…, now "
-            f"{key_prefix(offered)}…; not trading there until you accept the new key")
+    return (
+        f"the server's key changed: pinned {key_prefix(pinned)}…, now "
+        f"{key_prefix(offered)}…; not trading there until you accept the new key"
+    )
 
 
 class ServerIdentity:
@@ -50,8 +52,9 @@ class ServerIdentity:
     def pin_first(self, url: str, pubkey: bytes) -> bool:
         """Pin `pubkey` unless a key is already pinned for `url`; True when pinned now."""
         with self.store.transaction() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                (PIN + url, pubkey.hex()))
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (PIN + url, pubkey.hex())
+            )
             return cursor.rowcount == 1
 
     def offered_key(self, url: str) -> bytes | None:
@@ -73,8 +76,9 @@ class ServerIdentity:
         if offered is None:
             raise NoKeyToAccept(url)
         with self.store.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                       (PIN + url, offered.hex()))
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PIN + url, offered.hex())
+            )
             db.execute("DELETE FROM meta WHERE key = ?", (OFFERED + url,))
         self._reported = {r for r in self._reported if r[0] != url}
         return offered
@@ -83,17 +87,21 @@ class ServerIdentity:
     def account_index(self, url: str) -> int:
         """The account key index for `url`, assigned (and stored) on first use."""
         with self.store.transaction() as db:
-            rows = db.execute("SELECT key, value FROM meta WHERE key LIKE ? OR key LIKE ?",
-                              (INDEX + "%", REGFEE + "%")).fetchall()
-            indexes = {k[len(INDEX):]: int(v) for k, v in rows if k.startswith(INDEX)}
+            rows = db.execute(
+                "SELECT key, value FROM meta WHERE key LIKE ? OR key LIKE ?",
+                (INDEX + "%", REGFEE + "%"),
+            ).fetchall()
+            indexes = {k[len(INDEX) :]: int(v) for k, v in rows if k.startswith(INDEX)}
             if url in indexes:
                 return indexes[url]
             if not indexes:  # before per-server indexes: registered accounts used index 0
                 for key, _ in rows:
                     if key.startswith(REGFEE):
-                        indexes[key[len(REGFEE):]] = 0
-                        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                   (INDEX + key[len(REGFEE):], "0"))
+                        indexes[key[len(REGFEE) :]] = 0
+                        db.execute(
+                            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                            (INDEX + key[len(REGFEE) :], "0"),
+                        )
                 if url in indexes:
                     return 0
             index = max(indexes.values(), default=-1) + 1

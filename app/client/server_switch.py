@@ -33,8 +33,9 @@ class SwitchBlockers:
 
 class DexSwitchRefused(DexError):
     def __init__(self, blockers: SwitchBlockers) -> None:
-        super().__init__(f"{blockers.orders} open orders and {blockers.swaps} active swaps "
-                         "on the current server")
+        super().__init__(
+            f"{blockers.orders} open orders and {blockers.swaps} active swaps on the current server"
+        )
         self.blockers = blockers
 
     @property
@@ -49,9 +50,11 @@ def switch_blockers(orders: OrderStore, swaps: SwapStore, outbox: StoreOutbox) -
     return SwitchBlockers(live, len(active))
 
 
-async def switch_until_registered(switch: Callable[[], Awaitable[None]],
-                                  retry: Callable[[], Awaitable[bool]],
-                                  on_error: Callable[[BaseException], None]) -> bool:
+async def switch_until_registered(
+    switch: Callable[[], Awaitable[None]],
+    retry: Callable[[], Awaitable[bool]],
+    on_error: Callable[[BaseException], None],
+) -> bool:
     """`switch` (Client.switch_dex); when registering at the new server fails for a passing
     reason (server or node down), report it and `retry` (Client.register_until_done) until
     it is done. False when the retries end refused or another server was chosen meanwhile.

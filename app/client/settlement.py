@@ -103,9 +103,17 @@ class EngineSettlement:
 
     settles = True
 
-    def __init__(self, wallet: OpenWallet, swaps: SwapStore, events: Dispatcher,
-                 fund_gate: ResumeGate, *, dex: Callable[[], DexClient],
-                 chores: Callable[[], Awaitable[None]], poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        wallet: OpenWallet,
+        swaps: SwapStore,
+        events: Dispatcher,
+        fund_gate: ResumeGate,
+        *,
+        dex: Callable[[], DexClient],
+        chores: Callable[[], Awaitable[None]],
+        poll_interval: float = 1.0,
+    ) -> None:
         self.wallet = wallet
         self.swaps = swaps
         self.events = events
@@ -124,10 +132,17 @@ class EngineSettlement:
         backends = {s: self.wallet.asset(s).backend for s in self.wallet.symbols()}
         funding = {s: WalletFunding(self.wallet.asset(s)) for s in backends}
         self.fund_gate.hold(self.swaps.pending())
-        self.engine = SwapEngine(self.swaps, backends, funding, self._send_report,
-                                 self._on_swap_event, poll_interval=self.poll_interval,
-                                 rebroadcast_interval=10.0, keys=keys,
-                                 fund_gate=self.fund_gate)
+        self.engine = SwapEngine(
+            self.swaps,
+            backends,
+            funding,
+            self._send_report,
+            self._on_swap_event,
+            poll_interval=self.poll_interval,
+            rebroadcast_interval=10.0,
+            keys=keys,
+            fund_gate=self.fund_gate,
+        )
         self._blocks = BlockWatch(backends, self.engine.wake)  # a block wakes its swaps
         self._blocks.start()
         self._release_stale_swap_locks()
@@ -153,8 +168,9 @@ class EngineSettlement:
         for symbol in self.wallet.config.nodes:
             released = release_stale_swap_locks(self.wallet.asset(symbol), reserved)
             if released:
-                log.info("released %d %s coins locked for a swap that never funded",
-                         released, symbol)
+                log.info(
+                    "released %d %s coins locked for a swap that never funded", released, symbol
+                )
 
     async def _housekeep(self) -> None:
         """Adopt swaps stored by other processes (the `trade` CLI), then the client's chores."""
@@ -189,8 +205,7 @@ class EngineSettlement:
             if event.new in REFUND_STAGES:
                 self.events.emit(SwapRefund(event.match_id, event.detail))
         else:
-            self.events.emit(CoreError("swap problem", f"{event.match_id[:16]}: "
-                                                       f"{event.message}"))
+            self.events.emit(CoreError("swap problem", f"{event.match_id[:16]}: {event.message}"))
 
     def _lock_change(self, match_id: str) -> None:
         """Our init is stored, not yet sent: its change backs the rest of the order."""

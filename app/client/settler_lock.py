@@ -24,8 +24,10 @@ class SettlerBusy(Exception):
 
     def __init__(self, datadir: Path, holder: str) -> None:
         who = f"process {holder}" if holder else "another process"
-        super().__init__(f"{who} is already settling the swaps of {datadir}; close it first "
-                         "(two settling processes could fund one match twice)")
+        super().__init__(
+            f"{who} is already settling the swaps of {datadir}; close it first "
+            "(two settling processes could fund one match twice)"
+        )
         self.holder = holder
 
     @property

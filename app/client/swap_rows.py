@@ -90,8 +90,11 @@ class SwapRow:
 
     @property
     def outcome(self) -> str:
-        return {Stage.COMPLETE: "completed", Stage.REFUNDED: "refunded",
-                Stage.FAILED: "failed"}.get(self.state, "in progress")
+        return {
+            Stage.COMPLETE: "completed",
+            Stage.REFUNDED: "refunded",
+            Stage.FAILED: "failed",
+        }.get(self.state, "in progress")
 
 
 def steps_of(state: SwapState) -> tuple[tuple[Step, Mark], ...]:
@@ -102,8 +105,11 @@ def steps_of(state: SwapState) -> tuple[tuple[Step, Mark], ...]:
     refund = isinstance(state, AwaitingRefund | Refunding | Refunded)
     if isinstance(state, Refunded):
         our_done = True
-    order = (Step.OUR_INIT, Step.THEIR_INIT) if state.match.role is Role.MAKER \
+    order = (
+        (Step.OUR_INIT, Step.THEIR_INIT)
+        if state.match.role is Role.MAKER
         else (Step.THEIR_INIT, Step.OUR_INIT)
+    )
     done = {Step.MATCHED: True, Step.OUR_INIT: our_done, Step.THEIR_INIT: their_done}
     marks: list[tuple[Step, Mark]] = [(Step.MATCHED, Mark.DONE)]
     active_given = is_terminal(state) or refund
@@ -138,8 +144,12 @@ def wait_of(state: SwapState) -> Wait | None:
     if isinstance(state, CounterpartyAudited):
         return on(state.theirs.txid, m.their_asset, m.their_swap_conf)
     if isinstance(state, InitBroadcast):
-        return on(state.ours.init.txid, m.our_asset, client_swap_confs(m.our_asset, m.network),
-                  server_rule=True)
+        return on(
+            state.ours.init.txid,
+            m.our_asset,
+            client_swap_confs(m.our_asset, m.network),
+            server_rule=True,
+        )
     if isinstance(state, Redeeming):
         return on(state.redeem.txid, m.their_asset, 1)
     if isinstance(state, Refunding):
@@ -150,22 +160,37 @@ def wait_of(state: SwapState) -> Wait | None:
 def swap_row(state: SwapState, created_ms: int = 0, updated_ms: int = 0) -> SwapRow:
     m = state.match
     ours, theirs = ours_of(state), theirs_of(state)
-    final = state.redeem_txid if isinstance(state, Complete) else (
-        state.refund_txid if isinstance(state, Refunded) else None)
+    final = (
+        state.redeem_txid
+        if isinstance(state, Complete)
+        else (state.refund_txid if isinstance(state, Refunded) else None)
+    )
     # The audit took their contract at exactly their_amount; the redeem's fee came out of it.
     received = state.received if isinstance(state, Complete) else None
     fee = None if received is None else m.their_amount - received
     return SwapRow(
-        match_id=m.match_id, order_id=m.order_id, role=m.role.value, state=stage_of(state),
-        terminal=is_terminal(state), steps=steps_of(state), pay_asset=m.our_asset,
-        pay_atoms=m.our_amount, receive_asset=m.their_asset, receive_atoms=m.their_amount,
+        match_id=m.match_id,
+        order_id=m.order_id,
+        role=m.role.value,
+        state=stage_of(state),
+        terminal=is_terminal(state),
+        steps=steps_of(state),
+        pay_asset=m.our_asset,
+        pay_atoms=m.our_amount,
+        receive_asset=m.their_asset,
+        receive_atoms=m.their_amount,
         our_txid=ours.init.txid if ours is not None else None,
-        their_txid=theirs.txid if theirs is not None else None, final_txid=final,
+        their_txid=theirs.txid if theirs is not None else None,
+        final_txid=final,
         lock_time=ours.contract.lock_time if ours is not None else None,
-        created_ms=created_ms, updated_ms=updated_ms, detail=describe(state),
+        created_ms=created_ms,
+        updated_ms=updated_ms,
+        detail=describe(state),
         safety=None if is_terminal(state) else swap_safety(state),  # shown on cards only
-        received_atoms=received, redeem_fee=fee,
-        wait=wait_of(state))
+        received_atoms=received,
+        redeem_fee=fee,
+        wait=wait_of(state),
+    )
 
 
 def countdown(seconds: int) -> str:
@@ -178,9 +203,22 @@ def countdown(seconds: int) -> str:
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
-CSV_HEADER = ("match_id", "order_id", "role", "result", "paid", "paid_asset", "received",
-              "received_asset", "redeem_fee", "our_init_txid", "their_init_txid", "final_txid",
-              "matched_ms", "finished_ms")
+CSV_HEADER = (
+    "match_id",
+    "order_id",
+    "role",
+    "result",
+    "paid",
+    "paid_asset",
+    "received",
+    "received_asset",
+    "redeem_fee",
+    "our_init_txid",
+    "their_init_txid",
+    "final_txid",
+    "matched_ms",
+    "finished_ms",
+)
 
 
 def history_csv(rows: list[SwapRow]) -> str:
@@ -188,10 +226,27 @@ def history_csv(rows: list[SwapRow]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for r in rows:
-        received, fee = (("", "") if r.received_atoms is None or r.redeem_fee is None
-                         else (format_atoms(r.received_atoms), format_atoms(r.redeem_fee)))
-        writer.writerow((r.match_id, r.order_id, r.role, r.outcome, format_atoms(r.pay_atoms),
-                         r.pay_asset, received, r.receive_asset, fee,
-                         r.our_txid or "", r.their_txid or "", r.final_txid or "",
-                         r.created_ms, r.updated_ms))
+        received, fee = (
+            ("", "")
+            if r.received_atoms is None or r.redeem_fee is None
+            else (format_atoms(r.received_atoms), format_atoms(r.redeem_fee))
+        )
+        writer.writerow(
+            (
+                r.match_id,
+                r.order_id,
+                r.role,
+                r.outcome,
+                format_atoms(r.pay_atoms),
+                r.pay_asset,
+                received,
+                r.receive_asset,
+                fee,
+                r.our_txid or "",
+                r.their_txid or "",
+                r.final_txid or "",
+                r.created_ms,
+                r.updated_ms,
+            )
+        )
     return out.getvalue()

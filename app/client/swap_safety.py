@@ -42,15 +42,18 @@ def swap_safety(state: SwapState) -> SwapSafety:
     is_maker = m.role is Role.MAKER
     rules = rules_for(m.network)
     return SwapSafety(
-        our_lock_time=ours.contract.lock_time if ours is not None else (
-            maker if is_maker else taker),
-        their_lock_time=theirs.contract.lock_time if theirs is not None else (
-            taker if is_maker else maker),
+        our_lock_time=ours.contract.lock_time
+        if ours is not None
+        else (maker if is_maker else taker),
+        their_lock_time=theirs.contract.lock_time
+        if theirs is not None
+        else (taker if is_maker else maker),
         reveal_margin_s=rules.reveal_margin_s(m.taker_lock_ms),
         fund_margin_s=rules.fund_margin_s(m.taker_lock_ms),
         ours_margin="reveal" if is_maker else "fund",
         confirmations=max(m.their_swap_conf, client_swap_confs(m.their_asset, m.network)),
-        their_asset=m.their_asset)
+        their_asset=m.their_asset,
+    )
 
 
 def utc_text(unix_s: int) -> str:

@@ -104,11 +104,18 @@ class DexClient(Link):
         pinned_key: Callable[[], bytes | None] | None = None,
         connector: Connector = open_websocket,
     ) -> None:
-        session = Session(account_secret=account_secret, outbox=outbox,
-                          max_frame=connection.max_size)  # fmt: skip
-        super().__init__(connection, session, options=options, on_event=on_event,
-                         on_server_request=on_server_request, rng=rng,
-                         connector=connector)  # fmt: skip
+        session = Session(
+            account_secret=account_secret, outbox=outbox, max_frame=connection.max_size
+        )
+        super().__init__(
+            connection,
+            session,
+            options=options,
+            on_event=on_event,
+            on_server_request=on_server_request,
+            rng=rng,
+            connector=connector,
+        )
         self._clock_ms = clock_ms
         self._resyncing: set[int] = set()
         self.account: ConnectResult | None = None
@@ -131,8 +138,9 @@ class DexClient(Link):
                 asked = self._clock_ms()
                 self.account = await self._request(rq.connect_call(s, asked), ConnectResult)
                 if s.config is not None:
-                    self.server_clock.in_epoch(self.account.startepoch, s.config.epochlen,
-                                               asked, self._clock_ms())
+                    self.server_clock.in_epoch(
+                        self.account.startepoch, s.config.epochlen, asked, self._clock_ms()
+                    )
             except RemoteError as exc:  # e.g. fee not confirmed yet: the feed still works
                 self._emit(ClientError(exc.user_message, str(exc), exc.code))
         for marketid in list(s.books):
@@ -163,8 +171,7 @@ class DexClient(Link):
                     await self._request(rq.report_call(s, item), MatchAck)
                 except RemoteError as exc:  # kept for the next reconnect unless final
                     if not _quiet_refusal(item.method, exc):
-                        self._emit(ClientError(exc.user_message,
-                                               f"{item.method} re-send: {exc}"))
+                        self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
 
     async def _resend_for(self, matchid: bytes) -> None:
         """The server relayed the counterparty's step of `matchid`: a report of ours it
@@ -185,8 +192,7 @@ class DexClient(Link):
         book.mirror.reset()  # notifications from now on are buffered until the snapshot
         sent = self._clock_ms()
         result = await self._request(rq.orderbook_call(book.market), OrderbookResult)
-        self.server_clock.in_epoch(result.book.epoch, book.market.epochlen, sent,
-                                   self._clock_ms())
+        self.server_clock.in_epoch(result.book.epoch, book.market.epochlen, sent, self._clock_ms())
         events = self.session.load_snapshot(marketid, result)
         self._book_epochs[marketid] = book.mirror.epoch  # the current epoch: not closed yet
         for event in events:
@@ -228,18 +234,23 @@ class DexClient(Link):
             except ServerKeyChanged as exc:  # reported as such by `_emit`, just after this
                 self._key_refusal = exc
                 raise
+
         return Call(call.method, call.params, check)
 
     def _emit(self, event: Event) -> None:
         refusal, self._key_refusal = self._key_refusal, None
-        if refusal is not None and isinstance(event, ProtocolViolation) \
-                and event.method == "assets":  # no broken protocol: a key we do not trust
+        if (
+            refusal is not None
+            and isinstance(event, ProtocolViolation)
+            and event.method == "assets"
+        ):  # no broken protocol: a key we do not trust
             event = ServerKeyRefused(self.connection.url, refusal.pinned, refusal.offered)
         self._note_server_time(event)  # before the app sees the event, so it reads the clock
         super()._emit(event)
         if isinstance(event, AuditReceived | RedemptionReceived):
-            matchid = (event.audit if isinstance(event, AuditReceived)
-                       else event.redemption).matchid
+            matchid = (
+                event.audit if isinstance(event, AuditReceived) else event.redemption
+            ).matchid
             if any(i.matchid == matchid for i in self.session.outbox.pending()):
                 self._spawn(self._resend_for(matchid))
 
@@ -306,23 +317,49 @@ class DexClient(Link):
         return None if book is None else book.mirror
 
     def prepare_limit(
-        self, base: str, quote: str, *, side: Side, quantity: int, rate: int,
-        tif: TimeInForce, coins: Sequence[FundingCoin], address: str,
-    ) -> PreparedOrder:  # fmt: skip
+        self,
+        base: str,
+        quote: str,
+        *,
+        side: Side,
+        quantity: int,
+        rate: int,
+        tif: TimeInForce,
+        coins: Sequence[FundingCoin],
+        address: str,
+    ) -> PreparedOrder:
         call, oid = rq.limit_call(
-            self.session, self.session.market(base, quote), side=side, quantity=quantity,
-            rate=rate, tif=tif, coins=coins, address=address, timestamp=self._clock_ms(),
-        )  # fmt: skip
+            self.session,
+            self.session.market(base, quote),
+            side=side,
+            quantity=quantity,
+            rate=rate,
+            tif=tif,
+            coins=coins,
+            address=address,
+            timestamp=self._clock_ms(),
+        )
         return PreparedOrder(oid, call)
 
     def prepare_market(
-        self, base: str, quote: str, *, side: Side, quantity: int,
-        coins: Sequence[FundingCoin], address: str,
-    ) -> PreparedOrder:  # fmt: skip
+        self,
+        base: str,
+        quote: str,
+        *,
+        side: Side,
+        quantity: int,
+        coins: Sequence[FundingCoin],
+        address: str,
+    ) -> PreparedOrder:
         call, oid = rq.market_call(
-            self.session, self.session.market(base, quote), side=side, quantity=quantity,
-            coins=coins, address=address, timestamp=self._clock_ms(),
-        )  # fmt: skip
+            self.session,
+            self.session.market(base, quote),
+            side=side,
+            quantity=quantity,
+            coins=coins,
+            address=address,
+            timestamp=self._clock_ms(),
+        )
         return PreparedOrder(oid, call)
 
     def prepare_cancel(self, base: str, quote: str, target: bytes) -> PreparedOrder:
@@ -338,19 +375,45 @@ class DexClient(Link):
         return placed
 
     async def place_limit(
-        self, base: str, quote: str, *, side: Side, quantity: int, rate: int,
-        tif: TimeInForce, coins: Sequence[FundingCoin], address: str,
-    ) -> PlacedOrder:  # fmt: skip
-        return await self.submit(self.prepare_limit(
-            base, quote, side=side, quantity=quantity, rate=rate, tif=tif, coins=coins,
-            address=address))  # fmt: skip
+        self,
+        base: str,
+        quote: str,
+        *,
+        side: Side,
+        quantity: int,
+        rate: int,
+        tif: TimeInForce,
+        coins: Sequence[FundingCoin],
+        address: str,
+    ) -> PlacedOrder:
+        return await self.submit(
+            self.prepare_limit(
+                base,
+                quote,
+                side=side,
+                quantity=quantity,
+                rate=rate,
+                tif=tif,
+                coins=coins,
+                address=address,
+            )
+        )
 
     async def place_market(
-        self, base: str, quote: str, *, side: Side, quantity: int,
-        coins: Sequence[FundingCoin], address: str,
-    ) -> PlacedOrder:  # fmt: skip
-        return await self.submit(self.prepare_market(
-            base, quote, side=side, quantity=quantity, coins=coins, address=address))  # fmt: skip
+        self,
+        base: str,
+        quote: str,
+        *,
+        side: Side,
+        quantity: int,
+        coins: Sequence[FundingCoin],
+        address: str,
+    ) -> PlacedOrder:
+        return await self.submit(
+            self.prepare_market(
+                base, quote, side=side, quantity=quantity, coins=coins, address=address
+            )
+        )
 
     async def cancel(self, base: str, quote: str, target: bytes) -> PlacedOrder:
         return await self.submit(self.prepare_cancel(base, quote, target))
@@ -361,15 +424,15 @@ class DexClient(Link):
         """Report our funded contract. It is kept in the outbox (and re-sent after every
         reconnect) until the server acks it; True when acked now. A server refusal is
         raised (RemoteError) and the report stays queued unless retrying cannot help."""
-        item = rq.init_item(self.session, order_id, match_id, txid, vout, contract,
-                            self._clock_ms())  # fmt: skip
+        item = rq.init_item(
+            self.session, order_id, match_id, txid, vout, contract, self._clock_ms()
+        )
         return await self._report(item)
 
     async def report_redeem(
         self, order_id: bytes, match_id: bytes, txid: bytes, vin: int, secret: bytes
     ) -> bool:
-        item = rq.redeem_item(self.session, order_id, match_id, txid, vin, secret,
-                              self._clock_ms())  # fmt: skip
+        item = rq.redeem_item(self.session, order_id, match_id, txid, vin, secret, self._clock_ms())
         return await self._report(item)
 
     async def _report(self, item: OutboxItem) -> bool:
@@ -382,12 +445,18 @@ class DexClient(Link):
             return False
         except RemoteError as exc:
             if rq.already_recorded(item.method, exc):  # an older server that has it already
-                log.info("%s of match %s was already recorded by the server", item.method,
-                         item.matchid.hex()[:16])
+                log.info(
+                    "%s of match %s was already recorded by the server",
+                    item.method,
+                    item.matchid.hex()[:16],
+                )
                 return True
             if rq.reported_early(item.method, exc):  # queued; sent again on their relay
-                log.info("%s of match %s is ahead of the counterparty's report", item.method,
-                         item.matchid.hex()[:16])
+                log.info(
+                    "%s of match %s is ahead of the counterparty's report",
+                    item.method,
+                    item.matchid.hex()[:16],
+                )
                 return False
             raise
         return True
@@ -399,14 +468,18 @@ class DexClient(Link):
     async def trades(self, base: str, quote: str) -> list[Trade]:
         """The market's last trades, oldest first (checked item by item)."""
         market = self.session.market(base, quote)  # an unknown market fails here, not remotely
-        value = await self._ready_call(Call("trades", {"base": market.base,
-                                                       "quote": market.quote}), list)
+        value = await self._ready_call(
+            Call("trades", {"base": market.base, "quote": market.quote}), list
+        )
         return [t for t in value if isinstance(t, Trade)]
 
     async def candles(self, base: str, quote: str, bin_name: str = "1h") -> list[Candle]:
         market = self.session.market(base, quote)
-        params: dict[str, Json] = {"base": market.base, "quote": market.quote,
-                                   "bin": Bin(bin_name).value}
+        params: dict[str, Json] = {
+            "base": market.base,
+            "quote": market.quote,
+            "bin": Bin(bin_name).value,
+        }
         value = await self._ready_call(Call("candles", params), list)
         return [c for c in value if isinstance(c, Candle)]
 

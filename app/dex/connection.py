@@ -351,12 +351,16 @@ class Link:
                 if self._hook is not None:
                     refused = await self._hook(inbound.call)
                 if inbound.matches is not None and inbound.request_id is not None:
-                    answer = self.session.answer_matches(inbound.request_id, inbound.matches,
-                                                         refused or {})
+                    answer = self.session.answer_matches(
+                        inbound.request_id, inbound.matches, refused or {}
+                    )
             except Exception as exc:  # the app's hook failed; the server still gets an answer
                 log.exception("server request handler failed")
-                answer = error_frame(inbound.request_id, ErrorCode.INTERNAL_ERROR,
-                                     f"client could not process it: {exc}")  # fmt: skip
+                answer = error_frame(
+                    inbound.request_id,
+                    ErrorCode.INTERNAL_ERROR,
+                    f"client could not process it: {exc}",
+                )
         if answer is not None:
             with suppress(TransportClosed):
                 await ws.send(answer)

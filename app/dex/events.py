@@ -116,7 +116,17 @@ class ClientError:
 
 
 Event = (
-    Connected | Disconnected | BookUpdated | MatchReceived | AuditReceived | RedemptionReceived
-    | MatchRevoked | MatchStatuses | FairnessChecked | MarketSuspended | ProtocolViolation
-    | ClientError | ServerKeyRefused
-)  # fmt: skip
+    Connected
+    | Disconnected
+    | BookUpdated
+    | MatchReceived
+    | AuditReceived
+    | RedemptionReceived
+    | MatchRevoked
+    | MatchStatuses
+    | FairnessChecked
+    | MarketSuspended
+    | ProtocolViolation
+    | ClientError
+    | ServerKeyRefused
+)

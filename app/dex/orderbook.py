@@ -244,8 +244,9 @@ class OrderBookMirror:
         if oid in self._booked or oid in self._epoch_orders:
             raise BookInconsistentError(f"order {oid.hex()} added twice")
         remaining = order.osize if order.is_market_buy else order.osize - order.filled
-        entry = BookEntry(oid, order.otype, order.side, order.rate, order.tif, order.epoch,
-                          order.osize, remaining)  # fmt: skip
+        entry = BookEntry(
+            oid, order.otype, order.side, order.rate, order.tif, order.epoch, order.osize, remaining
+        )
         if not order.is_standing:
             self._epoch_orders[oid] = entry
             return None
@@ -280,4 +281,3 @@ class OrderBookMirror:
         self._booked[oid] = replace(entry, remaining=remaining)
         assert entry.rate is not None
         return self._sides[entry.side].change(entry.rate, remaining - entry.remaining, 0)
-

@@ -50,10 +50,19 @@ _NO_ID, _NO_SIG = bytes(32), bytes(64)  # placeholders until the real ones are c
 # A report the server answers with one of these will never be acked: stop re-sending it.
 _FINAL_REPORT_ERRORS = frozenset({ErrorCode.DUPLICATE, ErrorCode.UNKNOWN_MATCH})
 # Match statuses at or after the one each report moves the match to (§9 order).
-_STATUS_ORDER = ("newly_matched", "maker_swap_cast", "taker_swap_cast", "maker_redeemed",
-                 "match_complete")
-_RECORDED_FROM = {("maker", "init"): 1, ("taker", "init"): 2, ("maker", "redeem"): 3,
-                  ("taker", "redeem"): 4}
+_STATUS_ORDER = (
+    "newly_matched",
+    "maker_swap_cast",
+    "taker_swap_cast",
+    "maker_redeemed",
+    "match_complete",
+)
+_RECORDED_FROM = {
+    ("maker", "init"): 1,
+    ("taker", "init"): 2,
+    ("maker", "redeem"): 3,
+    ("taker", "redeem"): 4,
+}
 _SEQUENCE_MESSAGE = re.compile(r"^(maker|taker) (init|redeem) while ([a-z_]+)$")
 
 
@@ -74,8 +83,11 @@ def already_recorded(method: str, exc: RemoteError) -> bool:
     older server answers a report it recorded with error 13 "<role> <method> while <status>"
     where the match has reached (or passed) the status that report gives it, or, for a
     redeem, "match is finished". Not a problem to show the user; the report is done."""
-    if method == "redeem" and exc.code == ErrorCode.SETTLEMENT_SEQUENCE \
-            and exc.message == "match is finished":
+    if (
+        method == "redeem"
+        and exc.code == ErrorCode.SETTLEMENT_SEQUENCE
+        and exc.message == "match is finished"
+    ):
         return True
     gap = _sequence_gap(method, exc)
     return gap is not None and gap >= 0
@@ -112,8 +124,9 @@ def assets_call(s: Session) -> Call:
 def connect_call(s: Session, timestamp: int) -> Call:
     aid = _account(s)
     payload = codec.ConnectPayload(aid, API_VERSION, timestamp)
-    params = ConnectParams(accountid=aid, apiver=API_VERSION, timestamp=timestamp,
-                           sig=s.sign(payload))  # fmt: skip
+    params = ConnectParams(
+        accountid=aid, apiver=API_VERSION, timestamp=timestamp, sig=s.sign(payload)
+    )
 
     def check(result: ConnectResult) -> ConnectResult:
         verify_server(s.server_pubkey, result.sig, payload, what="connect result")
@@ -127,8 +140,9 @@ def register_call(s: Session, timestamp: int) -> Call:
     pubkey = s.account_pubkey
     if pubkey is None:
         raise DexError("no account key set")
-    params = RegisterParams(pubkey=pubkey, timestamp=timestamp,
-                            sig=s.sign(codec.RegisterPayload(pubkey, timestamp)))  # fmt: skip
+    params = RegisterParams(
+        pubkey=pubkey, timestamp=timestamp, sig=s.sign(codec.RegisterPayload(pubkey, timestamp))
+    )
 
     def check(result: RegisterResult) -> RegisterResult:
         if result.pubkey != s.server_pubkey:
@@ -142,8 +156,9 @@ def register_call(s: Session, timestamp: int) -> Call:
 def notifyfee_call(s: Session, txid: bytes, vout: int, timestamp: int) -> Call:
     aid = _account(s)
     payload = codec.NotifyFeePayload(aid, txid, vout, timestamp)
-    params = NotifyFeeParams(accountid=aid, txid=txid, vout=vout, timestamp=timestamp,
-                             sig=s.sign(payload))  # fmt: skip
+    params = NotifyFeeParams(
+        accountid=aid, txid=txid, vout=vout, timestamp=timestamp, sig=s.sign(payload)
+    )
 
     def check(result: SigResult) -> SigResult:
         verify_server(s.server_pubkey, result.sig, payload, what="notifyfee result")
@@ -171,8 +186,12 @@ def match_status_call(s: Session, matchids: Sequence[bytes]) -> Call:
 # --- orders (§7) --------------------------------------------------------------------------
 def funding_coin(coin_secret: bytes, account_id: bytes, txid: bytes, vout: int) -> FundingCoin:
     """A funding proof for one coin, signed by the coin's own key."""
-    return FundingCoin(txid=txid, vout=vout, pubkey=pubkey_from_secret(coin_secret),
-                       sig=sign_coin(coin_secret, account_id, txid, vout))  # fmt: skip
+    return FundingCoin(
+        txid=txid,
+        vout=vout,
+        pubkey=pubkey_from_secret(coin_secret),
+        sig=sign_coin(coin_secret, account_id, txid, vout),
+    )
 
 
 def _pair(market: MarketInfo) -> str:
@@ -202,54 +221,112 @@ def _order_call(s: Session, market: MarketInfo, unsigned: OrderParams) -> tuple[
 
 
 def limit_call(
-    s: Session, market: MarketInfo, *, side: Side, quantity: int, rate: int,
-    tif: TimeInForce, coins: Sequence[FundingCoin], address: str, timestamp: int,
-) -> tuple[Call, bytes]:  # fmt: skip
+    s: Session,
+    market: MarketInfo,
+    *,
+    side: Side,
+    quantity: int,
+    rate: int,
+    tif: TimeInForce,
+    coins: Sequence[FundingCoin],
+    address: str,
+    timestamp: int,
+) -> tuple[Call, bytes]:
     unsigned = LimitParams(
-        accountid=_account(s), timestamp=timestamp, tradepair=_pair(market), side=side,
-        ordersize=quantity, rate=rate, timeinforce=tif, utxos=tuple(coins), address=address,
-        orderid=_NO_ID, sig=_NO_SIG,
-    )  # fmt: skip
+        accountid=_account(s),
+        timestamp=timestamp,
+        tradepair=_pair(market),
+        side=side,
+        ordersize=quantity,
+        rate=rate,
+        timeinforce=tif,
+        utxos=tuple(coins),
+        address=address,
+        orderid=_NO_ID,
+        sig=_NO_SIG,
+    )
     return _order_call(s, market, unsigned)
 
 
 def market_call(
-    s: Session, market: MarketInfo, *, side: Side, quantity: int,
-    coins: Sequence[FundingCoin], address: str, timestamp: int,
-) -> tuple[Call, bytes]:  # fmt: skip
+    s: Session,
+    market: MarketInfo,
+    *,
+    side: Side,
+    quantity: int,
+    coins: Sequence[FundingCoin],
+    address: str,
+    timestamp: int,
+) -> tuple[Call, bytes]:
     unsigned = MarketParams(
-        accountid=_account(s), timestamp=timestamp, tradepair=_pair(market), side=side,
-        ordersize=quantity, utxos=tuple(coins), address=address, orderid=_NO_ID, sig=_NO_SIG,
-    )  # fmt: skip
+        accountid=_account(s),
+        timestamp=timestamp,
+        tradepair=_pair(market),
+        side=side,
+        ordersize=quantity,
+        utxos=tuple(coins),
+        address=address,
+        orderid=_NO_ID,
+        sig=_NO_SIG,
+    )
     return _order_call(s, market, unsigned)
 
 
 def cancel_call(
     s: Session, market: MarketInfo, target: bytes, timestamp: int
 ) -> tuple[Call, bytes]:
-    unsigned = CancelParams(accountid=_account(s), timestamp=timestamp,
-                            tradepair=_pair(market), orderid=target, sig=_NO_SIG)  # fmt: skip
+    unsigned = CancelParams(
+        accountid=_account(s),
+        timestamp=timestamp,
+        tradepair=_pair(market),
+        orderid=target,
+        sig=_NO_SIG,
+    )
     return _order_call(s, market, unsigned)
 
 
 # --- settlement reports (§9) --------------------------------------------------------------
 def init_item(
-    s: Session, order_id: bytes, match_id: bytes, txid: bytes, vout: int, contract: bytes,
+    s: Session,
+    order_id: bytes,
+    match_id: bytes,
+    txid: bytes,
+    vout: int,
+    contract: bytes,
     timestamp: int,
-) -> OutboxItem:  # fmt: skip
+) -> OutboxItem:
     payload = codec.InitPayload(order_id, match_id, txid, vout, timestamp, contract)
-    params = InitParams(orderid=order_id, matchid=match_id, txid=txid, vout=vout,
-                        contract=contract, timestamp=timestamp, sig=s.sign(payload))  # fmt: skip
+    params = InitParams(
+        orderid=order_id,
+        matchid=match_id,
+        txid=txid,
+        vout=vout,
+        contract=contract,
+        timestamp=timestamp,
+        sig=s.sign(payload),
+    )
     return OutboxItem("init", match_id, params.to_json())
 
 
 def redeem_item(
-    s: Session, order_id: bytes, match_id: bytes, txid: bytes, vin: int, secret: bytes,
+    s: Session,
+    order_id: bytes,
+    match_id: bytes,
+    txid: bytes,
+    vin: int,
+    secret: bytes,
     timestamp: int,
-) -> OutboxItem:  # fmt: skip
+) -> OutboxItem:
     payload = codec.RedeemPayload(order_id, match_id, txid, vin, timestamp, secret)
-    params = RedeemParams(orderid=order_id, matchid=match_id, txid=txid, vin=vin,
-                          secret=secret, timestamp=timestamp, sig=s.sign(payload))  # fmt: skip
+    params = RedeemParams(
+        orderid=order_id,
+        matchid=match_id,
+        txid=txid,
+        vin=vin,
+        secret=secret,
+        timestamp=timestamp,
+        sig=s.sign(payload),
+    )
     return OutboxItem("redeem", match_id, params.to_json())
 
 
@@ -267,8 +344,12 @@ def report_call(s: Session, item: OutboxItem) -> Call:
 
     def on_error(exc: RemoteError) -> None:
         if exc.code in _FINAL_REPORT_ERRORS or already_recorded(item.method, exc):
-            log.warning("%s of match %s dropped from the outbox: %s",
-                        item.method, item.matchid.hex()[:16], exc)  # fmt: skip
+            log.warning(
+                "%s of match %s dropped from the outbox: %s",
+                item.method,
+                item.matchid.hex()[:16],
+                exc,
+            )
             s.outbox.ack(item.method, item.matchid)
 
     return Call(item.method, item.params, check, on_error)

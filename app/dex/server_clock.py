@@ -36,8 +36,7 @@ class ServerClock:
 
     def in_epoch(self, epoch: int, epochlen_ms: int, sent_ms: int, received_ms: int) -> None:
         if epochlen_ms > 0:
-            self._bound(epoch * epochlen_ms - received_ms,
-                        (epoch + 1) * epochlen_ms - 1 - sent_ms)
+            self._bound(epoch * epochlen_ms - received_ms, (epoch + 1) * epochlen_ms - 1 - sent_ms)
 
     def closed(self, epoch: int, epochlen_ms: int, received_ms: int) -> None:
         if epochlen_ms > 0:
@@ -58,8 +57,9 @@ class ServerClock:
     def _bound(self, low: int, high: int | None) -> None:
         self.samples += 1
         new_low = low if self.low is None else max(self.low, low)
-        new_high = high if self.high is None else (
-            self.high if high is None else min(self.high, high))
+        new_high = (
+            high if self.high is None else (self.high if high is None else min(self.high, high))
+        )
         if new_high is not None and new_low > new_high:  # a clock jumped: trust the newest
             self.low, self.high = low, high
             return

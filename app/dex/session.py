@@ -174,8 +174,10 @@ class ServerKeyChanged(ProtocolError):
     use): nothing it signs under the new key is taken until the user accepts that key."""
 
     def __init__(self, pinned: bytes, offered: bytes) -> None:
-        super().__init__(ErrorCode.INVALID_PARAMS, f"server key changed: pinned "
-                         f"{pinned.hex()[:16]}…, offered {offered.hex()[:16]}…")
+        super().__init__(
+            ErrorCode.INVALID_PARAMS,
+            f"server key changed: pinned {pinned.hex()[:16]}…, offered {offered.hex()[:16]}…",
+        )
         self.pinned = pinned
         self.offered = offered
 
@@ -351,9 +353,10 @@ class Session:
             if self._secret is None:
                 raise ProtocolError(ErrorCode.INVALID_REQUEST, f"{method} without an account")
             if isinstance(params, tuple) and len(params) > MAX_MATCH_NOTES:
-                raise ProtocolError(ErrorCode.TOO_MANY_MATCHES,
-                                    f"{len(params)} matches in one request (at most "
-                                    f"{MAX_MATCH_NOTES})")
+                raise ProtocolError(
+                    ErrorCode.TOO_MANY_MATCHES,
+                    f"{len(params)} matches in one request (at most {MAX_MATCH_NOTES})",
+                )
             event, result = self._handle(method, params)
         except ProtocolError as exc:
             log.warning("rejected server %s request: %s", method[:40], exc)
@@ -363,11 +366,11 @@ class Session:
             )
         if isinstance(event, MatchReceived):
             return Inbound(call=event, request_id=request.id, matches=event.matches)
-        return Inbound(call=event, answer=self._answer(request.id, result),
-                       request_id=request.id)
+        return Inbound(call=event, answer=self._answer(request.id, result), request_id=request.id)
 
-    def answer_matches(self, request_id: int, matches: tuple[MatchNote, ...],
-                       refused: Mapping[bytes, str]) -> str:
+    def answer_matches(
+        self, request_id: int, matches: tuple[MatchNote, ...], refused: Mapping[bytes, str]
+    ) -> str:
         """Our answer to a `match` request once the app has looked at each note: signed acks
         when every note was taken; an error naming the refused ones otherwise, so the server
         never holds our signature over terms we refused (§1). The notes taken are settled
@@ -375,12 +378,18 @@ class Session:
         if refused:
             for matchid in refused:
                 self.active_matches.pop(matchid, None)
-            data: Json = [{"matchid": mid.hex(), "reason": why[:200]}
-                          for mid, why in refused.items()]
-            return error_frame(request_id, ErrorCode.INVALID_PARAMS,
-                               f"{len(refused)} of {len(matches)} matches refused", data)
-        acks: list[Json] = [MatchAck(matchid=m.matchid, sig=self.sign(m.payload())).to_json()
-                            for m in matches]
+            data: Json = [
+                {"matchid": mid.hex(), "reason": why[:200]} for mid, why in refused.items()
+            ]
+            return error_frame(
+                request_id,
+                ErrorCode.INVALID_PARAMS,
+                f"{len(refused)} of {len(matches)} matches refused",
+                data,
+            )
+        acks: list[Json] = [
+            MatchAck(matchid=m.matchid, sig=self.sign(m.payload())).to_json() for m in matches
+        ]
         return self._answer(request_id, acks)
 
     def _answer(self, request_id: int, result: Json) -> str:
@@ -419,16 +428,22 @@ class Session:
         method = note.method
         if method not in BOOK_NOTES and method not in ("match_data", "suspension"):
             detail = f"unexpected notification {method[:40]!r}"
-            return Inbound(events=[ProtocolViolation(method[:40], ErrorCode.INVALID_REQUEST,
-                                                     detail)])  # fmt: skip
+            return Inbound(
+                events=[ProtocolViolation(method[:40], ErrorCode.INVALID_REQUEST, detail)]
+            )
         try:
             params = parse_params(method, note.params)
         except ProtocolError as exc:
             log.warning("malformed %s notification: %s", method, exc)
             return Inbound(events=[_violation(method, exc)])
         if isinstance(params, MatchDataNote | SuspensionNote):
-            return Inbound(events=[self._fairness(params) if isinstance(params, MatchDataNote)
-                                   else MarketSuspended(params)])  # fmt: skip
+            return Inbound(
+                events=[
+                    self._fairness(params)
+                    if isinstance(params, MatchDataNote)
+                    else MarketSuspended(params)
+                ]
+            )
         return self._book_note(params)  # type: ignore[arg-type]
 
     def _book_note(self, note: BookNote) -> Inbound:
@@ -452,8 +467,12 @@ class Session:
         report = check_match_data(data, sorted(ours), marketid=data.marketid, epoch=data.epoch)
         if not report.ok:
             problems = [i.problem.value for i in report.issues]
-            log.warning("match_data of market %d epoch %d failed the fairness check: %s",
-                        data.marketid, data.epoch, problems)  # fmt: skip
+            log.warning(
+                "match_data of market %d epoch %d failed the fairness check: %s",
+                data.marketid,
+                data.epoch,
+                problems,
+            )
         return FairnessChecked(report, len(ours))
 
 

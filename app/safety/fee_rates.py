@@ -37,30 +37,36 @@ class FeeBounds:
         """Why `rate` (for `what`, e.g. "our init and refund") is refused, or None."""
         ticker = self.asset.ticker
         if rate < self.floor:
-            return (f"the server's {ticker} fee rate for {what} is {rate} atoms/vB, below the "
-                    f"{self.floor} atoms/vB our node relays")
+            return (
+                f"the server's {ticker} fee rate for {what} is {rate} atoms/vB, below the "
+                f"{self.floor} atoms/vB our node relays"
+            )
         if rate > self.ceiling:
-            why = ("your limit" if self.ceiling >= self.user_max
-                   else f"{rules_for(self.asset.network).fee_estimate_factor} × the node's "
-                        f"estimate of {self.estimate}")
-            return (f"the server's {ticker} fee rate for {what} is {rate} atoms/vB, above "
-                    f"{self.ceiling} atoms/vB ({why})")
+            why = (
+                "your limit"
+                if self.ceiling >= self.user_max
+                else f"{rules_for(self.asset.network).fee_estimate_factor} × the node's "
+                f"estimate of {self.estimate}"
+            )
+            return (
+                f"the server's {ticker} fee rate for {what} is {rate} atoms/vB, above "
+                f"{self.ceiling} atoms/vB ({why})"
+            )
         return None
 
 
-def bounds_from(asset: AssetParams, limits: SafetyLimits, node_floor: int | None,
-                estimate: int | None) -> FeeBounds:
+def bounds_from(
+    asset: AssetParams, limits: SafetyLimits, node_floor: int | None, estimate: int | None
+) -> FeeBounds:
     """Pure: the bounds for one chain from the node's answers (None: not known)."""
     floor = max(FeePolicy.for_asset(asset).floor, node_floor or 0)
     ceiling = limits.max_fee_rate[asset.symbol]
     if estimate is not None and estimate > 0:
         ceiling = min(ceiling, rules_for(asset.network).fee_estimate_factor * estimate)
-    return FeeBounds(asset, floor, max(ceiling, floor), limits.max_fee_rate[asset.symbol],
-                     estimate)
+    return FeeBounds(asset, floor, max(ceiling, floor), limits.max_fee_rate[asset.symbol], estimate)
 
 
-async def fee_bounds(backend: ChainBackend, asset: AssetParams,
-                     limits: SafetyLimits) -> FeeBounds:
+async def fee_bounds(backend: ChainBackend, asset: AssetParams, limits: SafetyLimits) -> FeeBounds:
     """Ask the node for its relay floor and estimate; BackendError propagates (the caller
     refuses: without our node we cannot judge a rate)."""
     node_floor = await backend.min_fee_rate()

@@ -32,8 +32,7 @@ class LimitsError(ValueError):
 
 @dataclass(frozen=True)
 class SafetyLimits:
-    max_fee_rate: Mapping[str, int] = field(
-        default_factory=lambda: dict(DEFAULT_MAX_FEE_RATE))
+    max_fee_rate: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_FEE_RATE))
     max_fee_share_bp: int = 300
     min_confs: Mapping[str, int] = field(default_factory=lambda: {s: 0 for s in SYMBOLS})
 
@@ -41,12 +40,15 @@ class SafetyLimits:
         for symbol in SYMBOLS:
             rate = self.max_fee_rate.get(symbol)
             if rate is None or not 1 <= rate <= 100_000:
-                raise LimitsError(f"the maximum {symbol.upper()} fee rate must be 1–100000 "
-                                  f"atoms/vB, not {rate}")
+                raise LimitsError(
+                    f"the maximum {symbol.upper()} fee rate must be 1–100000 atoms/vB, not {rate}"
+                )
             confs = self.min_confs.get(symbol, 0)
             if not 0 <= confs <= MAX_MIN_CONFS:
-                raise LimitsError(f"the {symbol.upper()} minimum confirmations must be "
-                                  f"0–{MAX_MIN_CONFS}, not {confs}")
+                raise LimitsError(
+                    f"the {symbol.upper()} minimum confirmations must be "
+                    f"0–{MAX_MIN_CONFS}, not {confs}"
+                )
         if not 1 <= self.max_fee_share_bp <= MAX_FEE_SHARE_BP:
             raise LimitsError(f"the maximum fee share must be 0.01–{MAX_FEE_SHARE_BP // 100} %")
 
@@ -55,8 +57,11 @@ class SafetyLimits:
         return cls(max_fee_share_bp=DEFAULT_FEE_SHARE_BP[network])
 
     def to_json(self) -> dict[str, Any]:
-        return {"max_fee_rate": dict(self.max_fee_rate),
-                "max_fee_share_bp": self.max_fee_share_bp, "min_confs": dict(self.min_confs)}
+        return {
+            "max_fee_rate": dict(self.max_fee_rate),
+            "max_fee_share_bp": self.max_fee_share_bp,
+            "min_confs": dict(self.min_confs),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], network: Network) -> SafetyLimits:
@@ -64,10 +69,14 @@ class SafetyLimits:
         LimitsError for a value of the wrong type or out of range."""
         base = cls.default(network)
         try:
-            rates = {**base.max_fee_rate, **{str(k): _int(v) for k, v in
-                                              dict(data.get("max_fee_rate", {})).items()}}
-            confs = {**base.min_confs, **{str(k): _int(v) for k, v in
-                                           dict(data.get("min_confs", {})).items()}}
+            rates = {
+                **base.max_fee_rate,
+                **{str(k): _int(v) for k, v in dict(data.get("max_fee_rate", {})).items()},
+            }
+            confs = {
+                **base.min_confs,
+                **{str(k): _int(v) for k, v in dict(data.get("min_confs", {})).items()},
+            }
             share = _int(data.get("max_fee_share_bp", base.max_fee_share_bp))
         except (TypeError, ValueError) as exc:
             raise LimitsError(f"safety limits are malformed: {exc}") from None

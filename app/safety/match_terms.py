@@ -68,8 +68,7 @@ def swap_amounts(order: OrderRecord, quantity: int, rate: int) -> tuple[int, int
     return (base, quote) if order.side == "sell" else (quote, base)
 
 
-def required_confs(config: ConfigResult, asset: str, network: str,
-                   limits: SafetyLimits) -> int:
+def required_confs(config: ConfigResult, asset: str, network: str, limits: SafetyLimits) -> int:
     """Confirmations of the counterparty's contract before we act on it (M1): the most of the
     server's `swapconf`, the client's own minimum for the chain and the user's setting."""
     server = _asset(config, asset).swapconf
@@ -83,14 +82,24 @@ def _asset(config: ConfigResult, symbol: str) -> AssetInfo:
     raise KeyError(symbol)
 
 
-def refusal(order: OrderRecord, prior: Sequence[PriorMatch], terms: MatchTerms,
-            config: ConfigResult, *, dex_url: str, network: str, now_ms: int) -> str | None:
+def refusal(
+    order: OrderRecord,
+    prior: Sequence[PriorMatch],
+    terms: MatchTerms,
+    config: ConfigResult,
+    *,
+    dex_url: str,
+    network: str,
+    now_ms: int,
+) -> str | None:
     """Why the server's match of `order` is refused, or None. `prior` holds the matches
     already stored for the order (this one left out)."""
     if order.dex_url != dex_url:
         return f"the order was placed on {order.dex_url}, not on this server"
-    if not any(m.name == order.market and m.base == order.base and m.quote == order.quote
-               for m in config.markets):
+    if not any(
+        m.name == order.market and m.base == order.base and m.quote == order.quote
+        for m in config.markets
+    ):
         return f"the server does not list the order's market {order.market}"
     if order.status in FINAL:
         return f"the order is {order.status}: it takes no more matches"
@@ -98,53 +107,68 @@ def refusal(order: OrderRecord, prior: Sequence[PriorMatch], terms: MatchTerms,
         lot, step = _asset(config, order.base).lotsize, _asset(config, order.quote).ratestep
     except KeyError as exc:
         return f"the server does not list the asset {exc.args[0]}"
-    problem = (_quantity_problem(order, prior, terms, lot)
-               or _rate_problem(order, terms, step)
-               or _role_problem(order, terms)
-               or _clock_problem(terms, config, network, now_ms))
+    problem = (
+        _quantity_problem(order, prior, terms, lot)
+        or _rate_problem(order, terms, step)
+        or _role_problem(order, terms)
+        or _clock_problem(terms, config, network, now_ms)
+    )
     if problem is not None:
         return problem
     ours, theirs = swap_amounts(order, terms.quantity, terms.rate)
     if ours <= 0 or theirs <= 0:
-        return (f"the match of {format_atoms(terms.quantity)} {order.base.upper()} at "
-                f"{format_atoms(terms.rate)} comes to nothing on one side")
+        return (
+            f"the match of {format_atoms(terms.quantity)} {order.base.upper()} at "
+            f"{format_atoms(terms.rate)} comes to nothing on one side"
+        )
     return None
 
 
-def _quantity_problem(order: OrderRecord, prior: Sequence[PriorMatch], terms: MatchTerms,
-                      lot: int) -> str | None:
+def _quantity_problem(
+    order: OrderRecord, prior: Sequence[PriorMatch], terms: MatchTerms, lot: int
+) -> str | None:
     base = order.base.upper()
     if terms.quantity <= 0 or terms.quantity % lot:
-        return (f"the server matched {format_amount(terms.quantity, base)}, not a multiple "
-                f"of the lot size {format_amount(lot, base)}")
+        return (
+            f"the server matched {format_amount(terms.quantity, base)}, not a multiple "
+            f"of the lot size {format_amount(lot, base)}"
+        )
     market_buy = order.otype == "market" and order.side == "buy"
     if market_buy:  # sized in quote atoms (§7)
         spent = sum(quote_amount(p.quantity, p.rate) for p in prior)
         total = spent + quote_amount(terms.quantity, terms.rate)
         if total > order.quantity:
             quote = order.quote.upper()
-            return (f"the server matched {format_amount(total, quote)} in all, more than "
-                    f"the order's {format_amount(order.quantity, quote)}")
+            return (
+                f"the server matched {format_amount(total, quote)} in all, more than "
+                f"the order's {format_amount(order.quantity, quote)}"
+            )
         return None
     matched = sum(p.quantity for p in prior)
     if matched + terms.quantity > order.quantity:
         left = order.quantity - matched
-        return (f"the server matched {format_amount(terms.quantity, base)}, more than the "
-                f"{format_amount(max(left, 0), base)} left of the order")
+        return (
+            f"the server matched {format_amount(terms.quantity, base)}, more than the "
+            f"{format_amount(max(left, 0), base)} left of the order"
+        )
     return None
 
 
 def _rate_problem(order: OrderRecord, terms: MatchTerms, step: int) -> str | None:
     price = f"{order.quote.upper()} per {order.base.upper()}"
     if terms.rate <= 0 or terms.rate % step:
-        return (f"the server's rate {format_atoms(terms.rate)} {price} is not a multiple of "
-                f"the rate step {format_atoms(step)}")
+        return (
+            f"the server's rate {format_atoms(terms.rate)} {price} is not a multiple of "
+            f"the rate step {format_atoms(step)}"
+        )
     if order.otype != "limit":
         return None
     worse = terms.rate < order.rate if order.side == "sell" else terms.rate > order.rate
     if worse:
-        return (f"the server offered {format_atoms(terms.rate)} {price}, worse than your "
-                f"limit {format_atoms(order.rate)}")
+        return (
+            f"the server offered {format_atoms(terms.rate)} {price}, worse than your "
+            f"limit {format_atoms(order.rate)}"
+        )
     return None
 
 
@@ -157,32 +181,45 @@ def _role_problem(order: OrderRecord, terms: MatchTerms) -> str | None:
     return None
 
 
-def _clock_problem(terms: MatchTerms, config: ConfigResult, network: str,
-                   now_ms: int) -> str | None:
+def _clock_problem(
+    terms: MatchTerms, config: ConfigResult, network: str, now_ms: int
+) -> str | None:
     rules = rules_for(network)
     skew = terms.servertime - now_ms
     if abs(skew) > rules.clock_skew_ms:
         direction = "ahead of" if skew > 0 else "behind"
-        return (f"the server's match time is {abs(skew) // 1000} s {direction} our clock "
-                f"(at most {rules.clock_skew_ms // 1000} s allowed)")
+        return (
+            f"the server's match time is {abs(skew) // 1000} s {direction} our clock "
+            f"(at most {rules.clock_skew_ms // 1000} s allowed)"
+        )
     lock = rules.lock_problem(config.locktimes.maker, config.locktimes.taker)
     if lock is not None:
         return f"the server's lock times are unsafe: {lock}"
     return None
 
 
-def fee_refusal(order: OrderRecord, terms: MatchTerms, config: ConfigResult, *,
-                ours: FeeBounds, theirs: FeeBounds, limits: SafetyLimits) -> str | None:
+def fee_refusal(
+    order: OrderRecord,
+    terms: MatchTerms,
+    config: ConfigResult,
+    *,
+    ours: FeeBounds,
+    theirs: FeeBounds,
+    limits: SafetyLimits,
+) -> str | None:
     """Why the match's fees are refused, or None. `ours`/`theirs`: the bounds on the chain
     of what we pay (init, refund) and of what we receive (redeem)."""
     our_asset, their_asset = ours.asset.symbol, theirs.asset.symbol
     advertised = _asset(config, our_asset).feerate
     if terms.feerate < advertised:
-        return (f"the match's {our_asset.upper()} fee rate {terms.feerate} atoms/vB is below "
-                f"the server's own minimum {advertised}: its server would refuse our init")
+        return (
+            f"the match's {our_asset.upper()} fee rate {terms.feerate} atoms/vB is below "
+            f"the server's own minimum {advertised}: its server would refuse our init"
+        )
     redeem_rate = _asset(config, their_asset).feerate
-    problem = (ours.problem(terms.feerate, "our swap transactions")
-               or theirs.problem(redeem_rate, "our redeem"))
+    problem = ours.problem(terms.feerate, "our swap transactions") or theirs.problem(
+        redeem_rate, "our redeem"
+    )
     if problem is not None:
         return problem
     paid, received = swap_amounts(order, terms.quantity, terms.rate)
@@ -192,9 +229,11 @@ def fee_refusal(order: OrderRecord, terms: MatchTerms, config: ConfigResult, *,
     limit = limits.max_fee_share_bp
     if (our_fees * received + redeem_fee * paid) * 10_000 > limit * paid * received:
         share = (our_fees * received + redeem_fee * paid) * 10_000 // (paid * received)
-        return (f"the swap's fees could take {_percent(share)} of its value "
-                f"({format_amount(our_fees, our_asset)} + {format_amount(redeem_fee, their_asset)}"
-                f"), more than your {_percent(limit)}")
+        return (
+            f"the swap's fees could take {_percent(share)} of its value "
+            f"({format_amount(our_fees, our_asset)} + {format_amount(redeem_fee, their_asset)}"
+            f"), more than your {_percent(limit)}"
+        )
     return None
 
 

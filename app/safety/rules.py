@@ -83,15 +83,21 @@ class NetworkRules:
     def lock_problem(self, maker_ms: int, taker_ms: int) -> str | None:
         """Why the server's lock durations are refused, or None when they are acceptable."""
         if not self.taker_lock_min_ms <= taker_ms <= self.taker_lock_max_ms:
-            return (f"taker lock time {_duration(taker_ms)} is outside "
-                    f"{_duration(self.taker_lock_min_ms)}–{_duration(self.taker_lock_max_ms)}")
+            return (
+                f"taker lock time {_duration(taker_ms)} is outside "
+                f"{_duration(self.taker_lock_min_ms)}–{_duration(self.taker_lock_max_ms)}"
+            )
         if maker_ms > self.maker_lock_max_ms:
-            return (f"maker lock time {_duration(maker_ms)} is longer than "
-                    f"{_duration(self.maker_lock_max_ms)}")
+            return (
+                f"maker lock time {_duration(maker_ms)} is longer than "
+                f"{_duration(self.maker_lock_max_ms)}"
+            )
         gap = self.gap_ms(taker_ms)
         if maker_ms - taker_ms < gap:
-            return (f"maker lock time {_duration(maker_ms)} leaves less than "
-                    f"{_duration(gap)} after the taker's {_duration(taker_ms)}")
+            return (
+                f"maker lock time {_duration(maker_ms)} leaves less than "
+                f"{_duration(gap)} after the taker's {_duration(taker_ms)}"
+            )
         return None
 
 
@@ -107,23 +113,41 @@ def _duration(ms: int) -> str:
 def _real_network(network: Network) -> NetworkRules:
     """Mainnet and testnet: durations of hours, margins that survive an hour of MTP lag."""
     return NetworkRules(
-        network, taker_lock_min_ms=6 * HOUR_MS, taker_lock_max_ms=72 * HOUR_MS,
-        maker_lock_max_ms=7 * DAY_MS, gap_floor_ms=6 * HOUR_MS, clock_skew_ms=5 * MINUTE_MS,
-        reveal_floor_ms=2 * HOUR_MS, fund_floor_ms=4 * HOUR_MS, btimeout_ms=2 * HOUR_MS,
-        resume_wait_ms=2 * MINUTE_MS, fee_estimate_factor=4)
+        network,
+        taker_lock_min_ms=6 * HOUR_MS,
+        taker_lock_max_ms=72 * HOUR_MS,
+        maker_lock_max_ms=7 * DAY_MS,
+        gap_floor_ms=6 * HOUR_MS,
+        clock_skew_ms=5 * MINUTE_MS,
+        reveal_floor_ms=2 * HOUR_MS,
+        fund_floor_ms=4 * HOUR_MS,
+        btimeout_ms=2 * HOUR_MS,
+        resume_wait_ms=2 * MINUTE_MS,
+        fee_estimate_factor=4,
+    )
 
 
 RULES: dict[Network, NetworkRules] = {
     Network.MAINNET: _real_network(Network.MAINNET),
     Network.TESTNET: _real_network(Network.TESTNET),
     Network.REGTEST: NetworkRules(
-        Network.REGTEST, taker_lock_min_ms=2 * MINUTE_MS, taker_lock_max_ms=72 * HOUR_MS,
-        maker_lock_max_ms=7 * DAY_MS, gap_floor_ms=MINUTE_MS, clock_skew_ms=5 * MINUTE_MS,
-        reveal_floor_ms=30_000, fund_floor_ms=MINUTE_MS, btimeout_ms=10 * MINUTE_MS,
-        resume_wait_ms=30_000, fee_estimate_factor=4, init_vanish_ms=10 * MINUTE_MS,
+        Network.REGTEST,
+        taker_lock_min_ms=2 * MINUTE_MS,
+        taker_lock_max_ms=72 * HOUR_MS,
+        maker_lock_max_ms=7 * DAY_MS,
+        gap_floor_ms=MINUTE_MS,
+        clock_skew_ms=5 * MINUTE_MS,
+        reveal_floor_ms=30_000,
+        fund_floor_ms=MINUTE_MS,
+        btimeout_ms=10 * MINUTE_MS,
+        resume_wait_ms=30_000,
+        fee_estimate_factor=4,
+        init_vanish_ms=10 * MINUTE_MS,
         # The simnet mines every few seconds, but a test or a developer may pause mining (or
         # leave a node's clock moved) for minutes; an hour still catches a stale node.
-        tip_age_blocks=0, tip_age_floor_ms=HOUR_MS),
+        tip_age_blocks=0,
+        tip_age_floor_ms=HOUR_MS,
+    ),
 }
 
 
@@ -146,9 +170,12 @@ def client_swap_confs(symbol: str, network: str | Network) -> int:
 # Regtest: 1 (the simnet mines on demand and nothing reorgs by itself; tests that reorg pass
 # their own depth to the engine).
 FINALITY_CONFS: dict[tuple[Network, str], int] = {
-    (Network.MAINNET, "btc"): 6, (Network.MAINNET, "ltc"): 12,
-    (Network.TESTNET, "btc"): 6, (Network.TESTNET, "ltc"): 12,
-    (Network.REGTEST, "btc"): 1, (Network.REGTEST, "ltc"): 1,
+    (Network.MAINNET, "btc"): 6,
+    (Network.MAINNET, "ltc"): 12,
+    (Network.TESTNET, "btc"): 6,
+    (Network.TESTNET, "ltc"): 12,
+    (Network.REGTEST, "btc"): 1,
+    (Network.REGTEST, "ltc"): 1,
 }
 
 

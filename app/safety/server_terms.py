@@ -31,6 +31,8 @@ def server_problem(config: ConfigResult, network: str) -> str | None:
         return f"its lock times are unsafe: {lock}"
     for asset in config.assets:
         if asset.symbol in SYMBOLS and asset.network.value != network:
-            return (f"it trades {asset.symbol.upper()} on {asset.network.value}, this wallet is "
-                    f"on {network}")
+            return (
+                f"it trades {asset.symbol.upper()} on {asset.network.value}, this wallet is "
+                f"on {network}"
+            )
     return None

@@ -19,7 +19,14 @@ class WalletTx:
 
 def read_wallet_txs(store: Store, symbol: str) -> list[WalletTx]:
     """Our payments of `symbol`, newest first."""
-    rows = store.query("SELECT txid, kind, amount, fee, created_ms FROM wallet_txs "
-                       "WHERE asset = ? ORDER BY created_ms DESC", (symbol,))
-    return [WalletTx(str(r["txid"]), str(r["kind"]), int(r["amount"]), int(r["fee"]),
-                     int(r["created_ms"])) for r in rows]
+    rows = store.query(
+        "SELECT txid, kind, amount, fee, created_ms FROM wallet_txs "
+        "WHERE asset = ? ORDER BY created_ms DESC",
+        (symbol,),
+    )
+    return [
+        WalletTx(
+            str(r["txid"]), str(r["kind"]), int(r["amount"]), int(r["fee"]), int(r["created_ms"])
+        )
+        for r in rows
+    ]

@@ -35,15 +35,22 @@ def check_batch(matches: Sequence[Match]) -> None:
         if m.role is not Role.MAKER:
             raise SwapError("Only the maker funds several matches at once.", m.match_id)
         if (m.our_asset, m.network, m.our_fee_rate) != (
-                first.our_asset, first.network, first.our_fee_rate):
+            first.our_asset,
+            first.network,
+            first.our_fee_rate,
+        ):
             raise SwapError("These matches cannot share one init transaction.", m.match_id)
     if len({m.match_id for m in matches}) != len(matches):
         raise SwapError("The same match appears twice.")
 
 
 def prepare_batch(
-    matches: Sequence[Match], secrets: Sequence[bytes], coins: Sequence[KeyedUtxo],
-    change_script: bytes, tip: int, keys: KeyRing,
+    matches: Sequence[Match],
+    secrets: Sequence[bytes],
+    coins: Sequence[KeyedUtxo],
+    change_script: bytes,
+    tip: int,
+    keys: KeyRing,
 ) -> list[ContractPrepared]:
     """Sign one init funding every match's contract and each match's refund (SwapError when
     an output would be dust or the coins fall short: then nothing was signed for anyone)."""
@@ -60,10 +67,19 @@ def prepare_batch(
     init = build_init_tx(coins, contracts, change_script, first.our_fee_rate, asset)
     states = []
     for i, (m, secret, (contract, value)) in enumerate(
-            zip(matches, secrets, contracts, strict=True)):
+        zip(matches, secrets, contracts, strict=True)
+    ):
         script = contract.to_script()
-        refund = build_refund_tx(contract, script, init.outpoint(i), value, keys.our_key(m),
-                                 m.refund_script, m.our_fee_rate, asset)
+        refund = build_refund_tx(
+            contract,
+            script,
+            init.outpoint(i),
+            value,
+            keys.our_key(m),
+            m.refund_script,
+            m.our_fee_rate,
+            asset,
+        )
         ours = OurContract(script, value, init.tx, init.contract_vouts[i], refund, tip)
         sealed = keys.seal(m.match_id, secret)
         states.append(ContractPrepared(m, sha256(secret), ours, None, sealed))

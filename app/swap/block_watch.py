@@ -23,8 +23,14 @@ BlockFn = Callable[[str, BlockInfo], None]
 
 
 class BlockWatch:
-    def __init__(self, backends: Mapping[str, ChainBackend], on_block: BlockFn, *,
-                 retry_min: float = 1.0, retry_max: float = 30.0) -> None:
+    def __init__(
+        self,
+        backends: Mapping[str, ChainBackend],
+        on_block: BlockFn,
+        *,
+        retry_min: float = 1.0,
+        retry_max: float = 30.0,
+    ) -> None:
         self._backends = backends
         self._on_block = on_block
         self.retry_min = retry_min
@@ -35,9 +41,10 @@ class BlockWatch:
         """Follow every chain (again, if stopped). Needs a running event loop."""
         if any(not task.done() for task in self._tasks):
             return
-        self._tasks = [asyncio.create_task(self._follow(asset, backend),
-                                           name=f"blocks-{asset}")
-                       for asset, backend in self._backends.items()]
+        self._tasks = [
+            asyncio.create_task(self._follow(asset, backend), name=f"blocks-{asset}")
+            for asset, backend in self._backends.items()
+        ]
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
@@ -66,8 +73,9 @@ class BlockWatch:
             except Exception as exc:  # any failure: retry later, never die
                 text = f"{type(exc).__name__}: {exc}"
                 if text != problem:  # once per distinct problem, not every retry
-                    log.info("%s blocks: %s; retrying, the swaps poll meanwhile",
-                             asset.upper(), text)
+                    log.info(
+                        "%s blocks: %s; retrying, the swaps poll meanwhile", asset.upper(), text
+                    )
                     problem = text
             if seen:  # ended after news (its node was switched): follow the next at once
                 await asyncio.sleep(0)

@@ -84,8 +84,12 @@ def max_rate(value: int, vsize: int, policy: BumpPolicy = DEFAULT_BUMP) -> int:
 
 # The node's reject reasons that mean "pay more" (Bitcoin Core / Litecoin Core wording). Not
 # "insufficient fee": that is a replacement refused under BIP125, with a version in the mempool.
-_FEE_REASONS = ("min relay fee not met", "mempool min fee not met", "mempool full",
-                "min fee not met")
+_FEE_REASONS = (
+    "min relay fee not met",
+    "mempool min fee not met",
+    "mempool full",
+    "min fee not met",
+)
 
 
 def refused_for_fee(reason: str | None) -> bool:
@@ -93,8 +97,15 @@ def refused_for_fee(reason: str | None) -> bool:
     return reason is not None and any(r in reason.lower() for r in _FEE_REASONS)
 
 
-def refused_rate(old_rate: int, estimate: int | None, floor: int | None, incremental: int,
-                 value: int, vsize: int, policy: BumpPolicy = DEFAULT_BUMP) -> int | None:
+def refused_rate(
+    old_rate: int,
+    estimate: int | None,
+    floor: int | None,
+    incremental: int,
+    value: int,
+    vsize: int,
+    policy: BumpPolicy = DEFAULT_BUMP,
+) -> int | None:
     """The rate to re-sign a version the node refused for its fee: the highest of the
     estimate, the node's minimum `floor` + a margin (a tenth, at least the incremental relay
     fee: the minimum keeps moving in a spike) and the old rate + the increment; without a
@@ -112,8 +123,14 @@ def refused_rate(old_rate: int, estimate: int | None, floor: int | None, increme
     return rate
 
 
-def next_rate(old_rate: int, estimate: int | None, incremental: int, value: int, vsize: int,
-              policy: BumpPolicy = DEFAULT_BUMP) -> int | None:
+def next_rate(
+    old_rate: int,
+    estimate: int | None,
+    incremental: int,
+    value: int,
+    vsize: int,
+    policy: BumpPolicy = DEFAULT_BUMP,
+) -> int | None:
     """The replacement's rate in atoms/vB, or None when the cap leaves no room for a valid
     replacement (the current version stays; it is as good as we are willing to pay)."""
     stepped = -(-old_rate * policy.step_num // policy.step_den)  # ceiling, integers only

@@ -101,8 +101,9 @@ class FundingSource(Protocol):
     """Hands the engine coins (with their keys) covering `amount` plus the init fee, taken
     from what backs `orders` (the orders the funded matches belong to)."""
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding: ...
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding: ...
 
 
 class FundGate(Protocol):
@@ -137,15 +138,33 @@ def tx_outputs(raw: bytes) -> tuple[TxOutput, ...]:
 
 
 def ours_of(state: SwapState) -> OurContract | None:
-    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming,
-                          AwaitingRefund, Refunding)):
+    if isinstance(
+        state,
+        (
+            CounterpartyAudited,
+            ContractPrepared,
+            InitBroadcast,
+            Redeeming,
+            AwaitingRefund,
+            Refunding,
+        ),
+    ):
         return state.ours
     return None
 
 
 def theirs_of(state: SwapState) -> TheirContract | None:
-    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming,
-                          AwaitingRefund, Refunding)):
+    if isinstance(
+        state,
+        (
+            CounterpartyAudited,
+            ContractPrepared,
+            InitBroadcast,
+            Redeeming,
+            AwaitingRefund,
+            Refunding,
+        ),
+    ):
         return state.theirs
     return None
 
@@ -164,12 +183,21 @@ class SwapEngine:
     """Runs every swap of one client. `backends` and `funding` are keyed by asset symbol."""
 
     def __init__(
-        self, store: SwapStore, backends: Mapping[str, ChainBackend],
-        funding: Mapping[str, FundingSource], send: SendFn, on_event: EventFn | None = None,
-        *, poll_interval: float = 2.0, rebroadcast_interval: float = 60.0,
-        clock_ms: Callable[[], int] | None = None, checkpoint: CheckpointFn | None = None,
-        keys: KeyRing | None = None, bump: BumpPolicy = DEFAULT_BUMP,
-        fund_gate: FundGate | None = None, finality: int | None = None,
+        self,
+        store: SwapStore,
+        backends: Mapping[str, ChainBackend],
+        funding: Mapping[str, FundingSource],
+        send: SendFn,
+        on_event: EventFn | None = None,
+        *,
+        poll_interval: float = 2.0,
+        rebroadcast_interval: float = 60.0,
+        clock_ms: Callable[[], int] | None = None,
+        checkpoint: CheckpointFn | None = None,
+        keys: KeyRing | None = None,
+        bump: BumpPolicy = DEFAULT_BUMP,
+        fund_gate: FundGate | None = None,
+        finality: int | None = None,
     ) -> None:
         self.store = store
         # Confirmations before Complete/Refunded on every chain; None: each chain's own
@@ -237,10 +265,19 @@ class SwapEngine:
         try:
             tip = (await self._backend(m0, Side.OURS).tip()).height
             funding = await self._funding[m0.our_asset].fund(
-                sum(m.our_amount for m in matches), m0.our_fee_rate, len(matches),
-                orders=tuple(sorted({m.order_id for m in matches})))
-            states = prepare_batch(matches, [os.urandom(32) for _ in matches],
-                                   funding.coins, funding.change_script, tip, self._keys)
+                sum(m.our_amount for m in matches),
+                m0.our_fee_rate,
+                len(matches),
+                orders=tuple(sorted({m.order_id for m in matches})),
+            )
+            states = prepare_batch(
+                matches,
+                [os.urandom(32) for _ in matches],
+                funding.coins,
+                funding.change_script,
+                tip,
+                self._keys,
+            )
         except (WalletError, SwapError) as exc:
             self._problem(m0.match_id, f"cannot fund the matches together: {exc}")
             return
@@ -251,22 +288,30 @@ class SwapEngine:
             return
         for state in states:
             self._checkpoint("stored:ContractPrepared")
-            self._emit(SwapStateChanged(state.match.match_id, Stage.MATCHED,
-                                        Stage.CONTRACT_PREPARED, describe(state)))
+            self._emit(
+                SwapStateChanged(
+                    state.match.match_id, Stage.MATCHED, Stage.CONTRACT_PREPARED, describe(state)
+                )
+            )
 
     def start(self, match_id: str) -> None:
         task = self._tasks.get(match_id)
         if task is None or task.done():
             self._wake.setdefault(match_id, asyncio.Event())
-            self._tasks[match_id] = asyncio.create_task(self._run(match_id),
-                                                        name=f"swap-{match_id[:8]}")
+            self._tasks[match_id] = asyncio.create_task(
+                self._run(match_id), name=f"swap-{match_id[:8]}"
+            )
 
     def deliver(self, msg: IncomingMessage) -> None:
         """A counterparty message from the DEX; kept until the swap's state consumes it."""
         if isinstance(msg, CounterpartyInit):
             if _announced(msg) in self._refused_audits.get(msg.match_id, set()):
-                log.info("swap %s: the refused contract %s:%d was announced again; ignored",
-                         msg.match_id[:8], msg.txid, msg.vout)
+                log.info(
+                    "swap %s: the refused contract %s:%d was announced again; ignored",
+                    msg.match_id[:8],
+                    msg.txid,
+                    msg.vout,
+                )
                 return
             self._audits[msg.match_id] = msg
         else:
@@ -298,8 +343,9 @@ class SwapEngine:
         state = self.store.load(match_id)
         if state is None:
             return False
-        if isinstance(state, Matched) or (isinstance(state, CounterpartyAudited)
-                                          and state.ours is None):
+        if isinstance(state, Matched) or (
+            isinstance(state, CounterpartyAudited) and state.ours is None
+        ):
             try:
                 self.store.save(Failed(state.match, reason), expected=state_name(state))
             except StaleSwapWrite:  # moved on meanwhile (funded): it must be settled
@@ -365,10 +411,14 @@ class SwapEngine:
                 self._shown.pop((match_id, "save"), None)
                 self._checkpoint(f"stored:{state_name(step.state)}")
                 self._funded.pop(match_id, None)
-                log.info("swap %s: %s -> %s", match_id[:8], state_name(state),
-                         state_name(step.state))
-                self._emit(SwapStateChanged(match_id, stage_of(state),
-                                            stage_of(step.state), describe(step.state)))
+                log.info(
+                    "swap %s: %s -> %s", match_id[:8], state_name(state), state_name(step.state)
+                )
+                self._emit(
+                    SwapStateChanged(
+                        match_id, stage_of(state), stage_of(step.state), describe(step.state)
+                    )
+                )
             state = step.state
             accepted: set[str] = set()  # txids our node took in this step
             try:
@@ -405,8 +455,9 @@ class SwapEngine:
         log.warning("swap %s: %s", match_id[:8], message)
         self._emit(SwapProblem(match_id, message))
 
-    def _problem_once(self, match_id: str, what: str, message: str,
-                      token: str | None = None) -> None:
+    def _problem_once(
+        self, match_id: str, what: str, message: str, token: str | None = None
+    ) -> None:
         """Show `message` unless the last one shown for `what` had the same `token` (default:
         the message itself); cleared by popping `(match_id, what)` from `_shown`."""
         token = message if token is None else token
@@ -429,15 +480,15 @@ class SwapEngine:
             if asset in waiting:
                 continue
             if self._shown.pop((m.match_id, f"node:{asset}"), None) is not None:
-                log.info("swap %s: the %s node is in step again", m.match_id[:8],
-                         asset.upper())
+                log.info("swap %s: the %s node is in step again", m.match_id[:8], asset.upper())
 
     def _backend(self, m: Match, side: Side) -> ChainBackend:
         return self._backends[m.our_asset if side is Side.OURS else m.their_asset]
 
     # -- observing ---------------------------------------------------------------------------
-    async def _spend(self, backend: ChainBackend, outpoint: Outpoint,
-                     start: int) -> SpendInfo | None:
+    async def _spend(
+        self, backend: ChainBackend, outpoint: Outpoint, start: int
+    ) -> SpendInfo | None:
         tip = await backend.tip()
         cached = await self._cached_spend(backend, outpoint, tip)
         if cached is not None:
@@ -447,8 +498,9 @@ class SwapEngine:
             self._spends[outpoint] = (spend, tip.hash)
         return spend
 
-    async def _cached_spend(self, backend: ChainBackend, outpoint: Outpoint,
-                            tip: BlockInfo) -> SpendInfo | None:
+    async def _cached_spend(
+        self, backend: ChainBackend, outpoint: Outpoint, tip: BlockInfo
+    ) -> SpendInfo | None:
         """The confirmed spend seen earlier, if it still is one: as is while the tip is the
         same block; after a tip change only if the node still has it in a block (its height
         read again: a reorg may have moved it). None: search again."""
@@ -461,8 +513,12 @@ class SwapEngine:
         info = await backend.get_tx(spend.txid)
         if info is None or info.height is None:  # reorged out: back in the mempool, or gone
             del self._spends[outpoint]
-            log.info("spend %s of %s:%d is no longer in a block", spend.txid, outpoint.txid,
-                     outpoint.vout)
+            log.info(
+                "spend %s of %s:%d is no longer in a block",
+                spend.txid,
+                outpoint.txid,
+                outpoint.vout,
+            )
             return None
         spend = replace(spend, height=info.height)
         self._spends[outpoint] = (spend, tip.hash)
@@ -478,8 +534,7 @@ class SwapEngine:
             self._seen.setdefault(txid, now)  # never seen this run: the clock starts now
             return None
         if info.txid != txid:
-            raise NodeResponseError(f"the node sent transaction {info.txid} when asked for "
-                                    f"{txid}")
+            raise NodeResponseError(f"the node sent transaction {info.txid} when asked for {txid}")
         check_txid(info.raw, txid, "the node")
         self._seen[txid] = now
         return ChainTx(info.txid, tx_outputs(info.raw), info.confirmations)
@@ -495,10 +550,14 @@ class SwapEngine:
         mid = m.match_id
         ours_b, theirs_b = self._backend(m, Side.OURS), self._backend(m, Side.THEIRS)
         ours, theirs = ours_of(state), theirs_of(state)
-        f: dict[str, object] = {"now_ms": self._clock(), "resumed": resumed,
-                                "funded": self._funded.get(mid)}
+        f: dict[str, object] = {
+            "now_ms": self._clock(),
+            "resumed": resumed,
+            "funded": self._funded.get(mid),
+        }
         needs_funds = (isinstance(state, Matched) and m.role is Role.MAKER) or (
-            isinstance(state, CounterpartyAudited) and ours is None)
+            isinstance(state, CounterpartyAudited) and ours is None
+        )
         if needs_funds:
             f["our_tip"] = (await ours_b.tip()).height
         if m.role is Role.TAKER and ours is None and not is_terminal(state):
@@ -514,15 +573,15 @@ class SwapEngine:
             f["our_tip"] = (await ours_b.tip()).height  # a refund records where it began
         awaiting_audit = theirs is None and (
             (isinstance(state, Matched) and m.role is Role.TAKER)
-            or (isinstance(state, InitBroadcast) and m.role is Role.MAKER))
+            or (isinstance(state, InitBroadcast) and m.role is Role.MAKER)
+        )
         audit = self._audits.get(mid)
         if theirs is not None:
             f["their_mtp"] = await theirs_b.median_time_past()
             f["their_tip"] = (await theirs_b.tip()).height  # a redeem records where it began
             f["their_init"] = await self._chain_tx(theirs_b, theirs.txid)
             f["their_init_missing_ms"] = self._missing_ms(theirs.txid)
-            f["their_spend"] = await self._spend(theirs_b, theirs.outpoint,
-                                                 theirs.start_height)
+            f["their_spend"] = await self._spend(theirs_b, theirs.outpoint, theirs.start_height)
         elif awaiting_audit and audit is not None:
             f["audit"] = audit
             f["their_tip"] = (await theirs_b.tip()).height
@@ -544,26 +603,44 @@ class SwapEngine:
     async def _lag(self, asset: str, network: str, chain: ChainBackend) -> NodeLag | None:
         return node_lag(asset, network, await chain.sync_state(), self._clock())
 
-    async def _observe_redeem(self, state: Redeeming, theirs_b: ChainBackend
-                              ) -> dict[str, object]:
+    async def _observe_redeem(self, state: Redeeming, theirs_b: ChainBackend) -> dict[str, object]:
         """Our redeem versions on their chain (see _observe_versions)."""
-        return await self._observe_versions(state.match.their_asset, state.match.network,
-                                            theirs_b, state.redeem, state.replaced, "redeem")
+        return await self._observe_versions(
+            state.match.their_asset,
+            state.match.network,
+            theirs_b,
+            state.redeem,
+            state.replaced,
+            "redeem",
+        )
 
-    async def _observe_refund(self, state: Refunding, ours_b: ChainBackend
-                              ) -> dict[str, object]:
+    async def _observe_refund(self, state: Refunding, ours_b: ChainBackend) -> dict[str, object]:
         """Our refund versions on our chain (see _observe_versions)."""
-        return await self._observe_versions(state.match.our_asset, state.match.network, ours_b,
-                                            state.refund, state.versions[:-1], "refund")
+        return await self._observe_versions(
+            state.match.our_asset,
+            state.match.network,
+            ours_b,
+            state.refund,
+            state.versions[:-1],
+            "refund",
+        )
 
-    async def _observe_versions(self, asset: str, network: str, chain: ChainBackend,
-                                current: SignedTx, earlier: Sequence[SignedTx], what: str
-                                ) -> dict[str, object]:
+    async def _observe_versions(
+        self,
+        asset: str,
+        network: str,
+        chain: ChainBackend,
+        current: SignedTx,
+        earlier: Sequence[SignedTx],
+        what: str,
+    ) -> dict[str, object]:
         """The fee-bumpable `what` ("redeem"/"refund"): the current version's confirmations,
         an earlier version that confirmed instead, the bump policy for that chain and the
         next-block estimate (clamped: a broken estimate must not set the bump's rate alone)."""
-        f: dict[str, object] = {"bump": self._bump_policy(asset),
-                                f"{what}_confs": await chain.confirmations(current.txid)}
+        f: dict[str, object] = {
+            "bump": self._bump_policy(asset),
+            f"{what}_confs": await chain.confirmations(current.txid),
+        }
         for old in reversed(earlier):
             if confs := await chain.confirmations(old.txid):
                 f[f"confirmed_{what}"] = old.txid
@@ -581,8 +658,7 @@ class SwapEngine:
         """Confirmations before final on our chain and on theirs."""
         if self.finality is not None:
             return self.finality, self.finality
-        return (finality_confs(m.our_asset, m.network),
-                finality_confs(m.their_asset, m.network))
+        return (finality_confs(m.our_asset, m.network), finality_confs(m.their_asset, m.network))
 
     def _bump_policy(self, asset: str) -> BumpPolicy:
         if asset in self._no_replacement:
@@ -595,8 +671,11 @@ class SwapEngine:
         sign only a fee bump, and quietly do without (the stored transaction keeps going out)."""
         if is_terminal(state):
             return None
-        if (isinstance(state, (Redeeming, Refunding)) and self._keys is None
-                and state.match.clear_key is None):
+        if (
+            isinstance(state, (Redeeming, Refunding))
+            and self._keys is None
+            and state.match.clear_key is None
+        ):
             return None
         try:
             return unlock(state, self._keys)
@@ -614,8 +693,7 @@ class SwapEngine:
     async def _act(self, m: Match, action: Action, accepted: set[str]) -> None:
         if isinstance(action, WaitForNode):
             kind = "ibd" if action.lag.initial_download else "behind"
-            self._problem_once(m.match_id, f"node:{action.lag.asset}", action.lag.message(),
-                               kind)
+            self._problem_once(m.match_id, f"node:{action.lag.asset}", action.lag.message(), kind)
         elif isinstance(action, RefuseAudit):
             self._refuse(m.match_id, action)
         elif isinstance(action, Broadcast):
@@ -623,14 +701,17 @@ class SwapEngine:
                 accepted.add(action.tx.txid)
         elif isinstance(action, Send):
             if action.after_accepted is not None and action.after_accepted not in accepted:
-                log.info("swap %s: %s held back: our node has not accepted %s", m.match_id[:8],
-                         type(action.message).__name__, action.after_accepted)
+                log.info(
+                    "swap %s: %s held back: our node has not accepted %s",
+                    m.match_id[:8],
+                    type(action.message).__name__,
+                    action.after_accepted,
+                )
                 return
             try:
                 await self._send(action.message)
             except Exception as exc:  # the transport's problem; reports are re-sent on resume
-                self._problem(m.match_id, f"could not send {type(action.message).__name__}: "
-                                          f"{exc}")
+                self._problem(m.match_id, f"could not send {type(action.message).__name__}: {exc}")
         else:
             await self._fund(m, action)
 
@@ -640,8 +721,11 @@ class SwapEngine:
         if self._audits.get(match_id) == action.audit:
             del self._audits[match_id]
         self._refused_audits.setdefault(match_id, set()).add(_announced(action.audit))
-        self._problem(match_id, f"the counterparty's contract {action.audit.txid}:"
-                                f"{action.audit.vout} was refused: {action.reason}")
+        self._problem(
+            match_id,
+            f"the counterparty's contract {action.audit.txid}:"
+            f"{action.audit.vout} was refused: {action.reason}",
+        )
         self._checkpoint("refused:audit")
 
     async def _broadcast(self, m: Match, action: Broadcast) -> bool:
@@ -667,12 +751,21 @@ class SwapEngine:
                 # The earlier version is still in the mempool and may confirm; stop making
                 # versions this node will refuse too.
                 self._no_replacement.add(asset)
-                log.warning("swap %s: the %s node refuses replacements (%s); fee bumps "
-                            "stopped, the earlier version stays", m.match_id[:8],
-                            asset.upper(), exc.reason)
+                log.warning(
+                    "swap %s: the %s node refuses replacements (%s); fee bumps "
+                    "stopped, the earlier version stays",
+                    m.match_id[:8],
+                    asset.upper(),
+                    exc.reason,
+                )
             elif asset in self._no_replacement and _refuses_replacement(exc):
-                log.debug("swap %s: %s %s still refused: %s", m.match_id[:8], action.what,
-                          action.tx.txid, exc.reason)  # its earlier version is in the mempool
+                log.debug(
+                    "swap %s: %s %s still refused: %s",
+                    m.match_id[:8],
+                    action.what,
+                    action.tx.txid,
+                    exc.reason,
+                )  # its earlier version is in the mempool
             else:
                 self._problem(m.match_id, f"{action.what} {action.tx.txid} not accepted: {exc}")
         except WalletError as exc:  # e.g. a refund before the chain's clock passed lock time
@@ -689,8 +782,9 @@ class SwapEngine:
             await self._sleep(m.match_id)
             return
         try:
-            funding = await self._funding[m.our_asset].fund(action.amount, m.our_fee_rate, 1,
-                                                            orders=(m.order_id,))
+            funding = await self._funding[m.our_asset].fund(
+                action.amount, m.our_fee_rate, 1, orders=(m.order_id,)
+            )
         except (WalletError, SwapError) as exc:
             self._problem(m.match_id, f"cannot fund the swap: {exc}")
             await self._sleep(m.match_id)
@@ -698,8 +792,12 @@ class SwapEngine:
         funded = Funded(tuple(funding.coins), funding.change_script)
         if action.secret_needed:  # drawn here, kept only sealed: the store never sees it
             secret = os.urandom(32)
-            funded = Funded(funded.coins, funded.change_script, sha256(secret),
-                            self._keys.seal(m.match_id, secret))
+            funded = Funded(
+                funded.coins,
+                funded.change_script,
+                sha256(secret),
+                self._keys.seal(m.match_id, secret),
+            )
         self._funded[m.match_id] = funded
 
 

@@ -89,7 +89,7 @@ class TxDecodeError(SwapError):
 
 
 class RefundRefused(SwapError):
-    """"Refund now" was refused before anything was broadcast; str() says why."""
+    """ "Refund now" was refused before anything was broadcast; str() says why."""
 
 
 class NothingToRefund(RefundRefused):

@@ -17,6 +17,11 @@ EXPORT_VERSION = 1
 
 
 def export_json(state: SwapState) -> bytes:
-    data = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "fmt": STATE_FORMAT,
-            "match_id": state.match.match_id, "record": json.loads(encode_state(state))}
+    data = {
+        "kind": EXPORT_KIND,
+        "version": EXPORT_VERSION,
+        "fmt": STATE_FORMAT,
+        "match_id": state.match.match_id,
+        "record": json.loads(encode_state(state)),
+    }
     return json.dumps(data, indent=1).encode()

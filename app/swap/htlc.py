@@ -39,16 +39,20 @@ def audit_contract(script: bytes, output: TxOutput, expected: ExpectedContract) 
     """
     theirs = Contract.parse(script)
     if theirs.secret_hash != expected.secret_hash:
-        raise AuditError(AuditField.SECRET_HASH, expected.secret_hash.hex(),
-                         theirs.secret_hash.hex())
+        raise AuditError(
+            AuditField.SECRET_HASH, expected.secret_hash.hex(), theirs.secret_hash.hex()
+        )
     if theirs.recipient_pkh != expected.recipient_pkh:
-        raise AuditError(AuditField.RECIPIENT, expected.recipient_pkh.hex(),
-                         theirs.recipient_pkh.hex())
+        raise AuditError(
+            AuditField.RECIPIENT, expected.recipient_pkh.hex(), theirs.recipient_pkh.hex()
+        )
     if theirs.lock_time < expected.min_lock_time:
-        raise AuditError(AuditField.LOCK_TIME, f">= {expected.min_lock_time}",
-                         str(theirs.lock_time))
-    rebuilt = Contract(expected.secret_hash, expected.recipient_pkh, theirs.refund_pkh,
-                       theirs.lock_time).to_script()
+        raise AuditError(
+            AuditField.LOCK_TIME, f">= {expected.min_lock_time}", str(theirs.lock_time)
+        )
+    rebuilt = Contract(
+        expected.secret_hash, expected.recipient_pkh, theirs.refund_pkh, theirs.lock_time
+    ).to_script()
     if rebuilt != script:
         raise AuditError(AuditField.SCRIPT, rebuilt.hex(), script.hex())
     if output.script != p2wsh_script(rebuilt):
@@ -103,9 +107,7 @@ def decode_witnesses(raw_tx: bytes) -> list[list[bytes]]:
     return [[bytes(item) for item in w.scriptWitness.stack] for w in tx.wit.vtxinwit]
 
 
-def find_secret(
-    tx: bytes | Sequence[Sequence[bytes]], contract: Contract
-) -> bytes | None:
+def find_secret(tx: bytes | Sequence[Sequence[bytes]], contract: Contract) -> bytes | None:
     """The swap secret revealed by a transaction spending `contract`, or None.
 
     `tx` is input witness stacks as the node decoded them (`SpendInfo.witness`: what the

@@ -111,8 +111,11 @@ class InitTx:
 
 
 def build_init_tx(
-    coins: Sequence[KeyedUtxo], contracts: Sequence[tuple[Contract, int]], change_script: bytes,
-    fee_rate: int, asset: AssetParams,
+    coins: Sequence[KeyedUtxo],
+    contracts: Sequence[tuple[Contract, int]],
+    change_script: bytes,
+    fee_rate: int,
+    asset: AssetParams,
 ) -> InitTx:
     """Fund each (contract, value) with one P2WSH output; change last, or to the fee if dust.
 
@@ -124,8 +127,9 @@ def build_init_tx(
         raise ValueError("no contracts to fund")
     for coin in coins:
         if coin.utxo.script != p2wpkh_script(hash160(pubkey_from_secret(coin.secret))):
-            raise SpendError("A funding coin does not belong to the key given for it.",
-                             str(coin.utxo.outpoint))
+            raise SpendError(
+                "A funding coin does not belong to the key given for it.", str(coin.utxo.outpoint)
+            )
     outputs = []
     for contract, value in contracts:
         if value < asset.p2wsh_dust:
@@ -158,18 +162,34 @@ def bip143_sighash_all(
     outputs = b"".join(txout.serialize() for txout in tx.vout)
     if len(script_code) >= 0xFD:  # contracts are < 100 bytes: a one-byte length prefix
         raise ValueError("script code too long")
-    preimage = b"".join((
-        struct.pack("<i", tx.nVersion), sha256d(prevouts), sha256d(sequences),
-        tx.vin[index].prevout.serialize(), bytes([len(script_code)]), script_code,
-        struct.pack("<q", amount), struct.pack("<I", tx.vin[index].nSequence), sha256d(outputs),
-        struct.pack("<I", tx.nLockTime), struct.pack("<I", 1),  # SIGHASH_ALL
-    ))
+    preimage = b"".join(
+        (
+            struct.pack("<i", tx.nVersion),
+            sha256d(prevouts),
+            sha256d(sequences),
+            tx.vin[index].prevout.serialize(),
+            bytes([len(script_code)]),
+            script_code,
+            struct.pack("<q", amount),
+            struct.pack("<I", tx.vin[index].nSequence),
+            sha256d(outputs),
+            struct.pack("<I", tx.nLockTime),
+            struct.pack("<I", 1),  # SIGHASH_ALL
+        )
+    )
     return sha256d(preimage)
 
 
 def _spend(
-    contract: Contract, contract_script: bytes, outpoint: Outpoint, value: int, key: bytes,
-    dest_script: bytes, fee_rate: int, asset: AssetParams, redeem: bytes | None,
+    contract: Contract,
+    contract_script: bytes,
+    outpoint: Outpoint,
+    value: int,
+    key: bytes,
+    dest_script: bytes,
+    fee_rate: int,
+    asset: AssetParams,
+    redeem: bytes | None,
 ) -> SignedTx:
     """Common body of redeem (`redeem` = the secret) and refund (`redeem` None)."""
     _check_fee_rate(fee_rate)
@@ -201,23 +221,53 @@ def _spend(
 
 
 def build_redeem_tx(
-    contract: Contract, contract_script: bytes, outpoint: Outpoint, value: int, secret: bytes,
-    recipient_secret_key: bytes, dest_script: bytes, fee_rate: int, asset: AssetParams,
+    contract: Contract,
+    contract_script: bytes,
+    outpoint: Outpoint,
+    value: int,
+    secret: bytes,
+    recipient_secret_key: bytes,
+    dest_script: bytes,
+    fee_rate: int,
+    asset: AssetParams,
 ) -> SignedTx:
     """Spend the contract's redeem branch, revealing `secret`; witness
     [sig, pubkey, secret, 0x01, contract]."""
     if len(secret) != 32 or sha256(secret) != contract.secret_hash:
         raise SpendError("The secret does not match the contract's secret hash.")
-    return _spend(contract, contract_script, outpoint, value, recipient_secret_key, dest_script,
-                  fee_rate, asset, redeem=secret)
+    return _spend(
+        contract,
+        contract_script,
+        outpoint,
+        value,
+        recipient_secret_key,
+        dest_script,
+        fee_rate,
+        asset,
+        redeem=secret,
+    )
 
 
 def build_refund_tx(
-    contract: Contract, contract_script: bytes, outpoint: Outpoint, value: int,
-    refund_secret_key: bytes, dest_script: bytes, fee_rate: int, asset: AssetParams,
+    contract: Contract,
+    contract_script: bytes,
+    outpoint: Outpoint,
+    value: int,
+    refund_secret_key: bytes,
+    dest_script: bytes,
+    fee_rate: int,
+    asset: AssetParams,
 ) -> SignedTx:
     """Spend the CLTV branch: nLockTime = lock time, non-final sequence, witness
     [sig, pubkey, "", contract]. Valid once the chain's median-time-past passes the lock time."""
-    return _spend(contract, contract_script, outpoint, value, refund_secret_key, dest_script,
-                  fee_rate, asset, redeem=None)
-
+    return _spend(
+        contract,
+        contract_script,
+        outpoint,
+        value,
+        refund_secret_key,
+        dest_script,
+        fee_rate,
+        asset,
+        redeem=None,
+    )

@@ -86,8 +86,9 @@ class WalletKeys:
         try:
             return self._aead.decrypt(sealed.nonce, sealed.box, _aad(match_id))
         except (InvalidTag, ValueError):
-            raise SwapKeyError("This swap's secret was sealed by another wallet.",
-                               match_id[:16]) from None
+            raise SwapKeyError(
+                "This swap's secret was sealed by another wallet.", match_id[:16]
+            ) from None
 
 
 def unlock(state: SwapState, ring: KeyRing | None) -> MatchKeys:

@@ -68,10 +68,12 @@ IncomingMessage = CounterpartyInit | CounterpartyRedeem
 def as_incoming(msg: OutgoingMessage) -> IncomingMessage:
     """What the counterparty receives for our report (the server relays it unchanged)."""
     if isinstance(msg, InitReport):
-        return CounterpartyInit(msg.order_id, msg.match_id, msg.txid, msg.vout, msg.contract,
-                                msg.timestamp)
-    return CounterpartyRedeem(msg.order_id, msg.match_id, msg.txid, msg.vin, msg.secret,
-                              msg.timestamp)
+        return CounterpartyInit(
+            msg.order_id, msg.match_id, msg.txid, msg.vout, msg.contract, msg.timestamp
+        )
+    return CounterpartyRedeem(
+        msg.order_id, msg.match_id, msg.txid, msg.vin, msg.secret, msg.timestamp
+    )
 
 
 # -- events for the UI --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-""""Refund now": the user's (or the CLI's) request to broadcast a swap's presigned refund.
+""" "Refund now": the user's (or the CLI's) request to broadcast a swap's presigned refund.
 
 One workflow for the desktop app (`Client.refund_now`) and `main.py swaps refund`. It refuses,
 with a `RefundRefused` saying why, when there is nothing of ours to refund, when the lock time
@@ -36,21 +36,33 @@ async def refund_now(state: SwapState, backend: ChainBackend) -> str:
     NothingToRefund, RefundTooEarly or ContractSpent before anything is sent."""
     ours = ours_of(state)
     if is_terminal(state) or ours is None:
-        raise NothingToRefund(f"nothing to refund: the swap is {state_name(state)}"
-                              + ("" if ours is not None or is_terminal(state)
-                                 else " and none of our coins are locked yet"))
+        raise NothingToRefund(
+            f"nothing to refund: the swap is {state_name(state)}"
+            + (
+                ""
+                if ours is not None or is_terminal(state)
+                else " and none of our coins are locked yet"
+            )
+        )
     lock = ours.contract.lock_time
     mtp = await backend.median_time_past()
     if mtp < lock:
-        raise RefundTooEarly(f"the lock time has not passed: refundable after {utc(lock)} "
-                             f"(chain time {utc(mtp)}, {time_left(lock, mtp)} left); the app "
-                             "refunds by itself then", lock, mtp)
+        raise RefundTooEarly(
+            f"the lock time has not passed: refundable after {utc(lock)} "
+            f"(chain time {utc(mtp)}, {time_left(lock, mtp)} left); the app "
+            "refunds by itself then",
+            lock,
+            mtp,
+        )
     if await backend.output_spent(ours.outpoint):
         spend = await backend.find_spend(ours.outpoint, ours.start_height)
-        refunds = ({v.txid for v in state.versions} if isinstance(state, Refunding)
-                   else {ours.refund.txid})  # a fee-bumped refund is ours too
+        refunds = (
+            {v.txid for v in state.versions} if isinstance(state, Refunding) else {ours.refund.txid}
+        )  # a fee-bumped refund is ours too
         if spend is None or spend.txid not in refunds:
-            raise ContractSpent("our contract is already spent (the counterparty redeemed "
-                                "it); run the app to redeem theirs",
-                                None if spend is None else spend.txid)
+            raise ContractSpent(
+                "our contract is already spent (the counterparty redeemed "
+                "it); run the app to redeem theirs",
+                None if spend is None else spend.txid,
+            )
     return await backend.broadcast(ours.refund.raw)

@@ -54,8 +54,7 @@ def _path_of(m: Match, keys: WalletKeys, find: PathFinder) -> KeyPath | None:
     for asset in dict.fromkeys((m.their_asset, m.our_asset)):
         try:
             path = find(asset, script)
-            if path is not None and hmac.compare_digest(keys.key_at(path, m.network),
-                                                        m.clear_key):
+            if path is not None and hmac.compare_digest(keys.key_at(path, m.network), m.clear_key):
                 return path
         except (ValueError, KeyError, SwapError):  # an asset or network this wallet lacks
             continue
@@ -63,15 +62,15 @@ def _path_of(m: Match, keys: WalletKeys, find: PathFinder) -> KeyPath | None:
 
 
 def _taken_over(state: SwapState, match: Match, keys: WalletKeys) -> SwapState:
-    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast)) and \
-            isinstance(state.sealed_secret, ClearSecret):
+    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast)) and isinstance(
+        state.sealed_secret, ClearSecret
+    ):
         sealed = keys.seal(match.match_id, state.sealed_secret.value)
         return replace(state, match=match, sealed_secret=sealed)
     return replace(state, match=match)
 
 
-def _rekey_match(store: SwapStore, match_id: str, keys: WalletKeys,
-                 find: PathFinder) -> bool:
+def _rekey_match(store: SwapStore, match_id: str, keys: WalletKeys, find: PathFinder) -> bool:
     """Rewrite one match's records; True when none holds a clear key any more."""
     paths: dict[bytes, KeyPath | None] = {}
     rewritten: list[StoredRecord] = []
@@ -104,13 +103,14 @@ def take_over_clear_keys(store: SwapStore, keys: WalletKeys, find: PathFinder) -
             complete = False
         if complete:
             report.taken_over.append(match_id)
-            log.info("swap %s: its key is no longer stored; the wallet derives it",
-                     match_id[:8])
+            log.info("swap %s: its key is no longer stored; the wallet derives it", match_id[:8])
         else:
             report.left_in_clear.append(match_id)
-            log.warning("swap %s: its key is not one of this wallet's addresses, so it stays "
-                        "stored in clear (flagged); open the wallet that made this swap",
-                        match_id[:8])
+            log.warning(
+                "swap %s: its key is not one of this wallet's addresses, so it stays "
+                "stored in clear (flagged); open the wallet that made this swap",
+                match_id[:8],
+            )
     if report.taken_over:
         return replace(report, scrubbed=store.scrub_files())
     return report

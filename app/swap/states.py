@@ -114,8 +114,8 @@ class Match:
         if (self.our_key_path is None) == (self.clear_key is None):
             raise ValueError("a match needs exactly one of a key path and a clear key")
         if self.clear_key is not None and (
-                len(self.clear_key) != 32
-                or hash160(pubkey_from_secret(self.clear_key)) != self.our_pkh):
+            len(self.clear_key) != 32 or hash160(pubkey_from_secret(self.clear_key)) != self.our_pkh
+        ):
             raise ValueError("the clear key does not fit the match's key hash")
         if self.their_swap_conf < 1:
             raise ValueError("their_swap_conf must be at least 1")
@@ -283,12 +283,28 @@ class Failed:
 
 
 SwapState = (
-    Matched | CounterpartyAudited | ContractPrepared | InitBroadcast | Redeeming
-    | AwaitingRefund | Refunding | Complete | Refunded | Failed
+    Matched
+    | CounterpartyAudited
+    | ContractPrepared
+    | InitBroadcast
+    | Redeeming
+    | AwaitingRefund
+    | Refunding
+    | Complete
+    | Refunded
+    | Failed
 )
 STATE_TYPES: tuple[type, ...] = (
-    Matched, CounterpartyAudited, ContractPrepared, InitBroadcast, Redeeming, AwaitingRefund,
-    Refunding, Complete, Refunded, Failed,
+    Matched,
+    CounterpartyAudited,
+    ContractPrepared,
+    InitBroadcast,
+    Redeeming,
+    AwaitingRefund,
+    Refunding,
+    Complete,
+    Refunded,
+    Failed,
 )
 TERMINAL_TYPES: tuple[type, ...] = (Complete, Refunded, Failed)
 

@@ -45,9 +45,19 @@ from app.wallet.coins import SignedTx
 from dexproto.crypto import hash160, pubkey_from_secret
 from dexproto.errors import SwapError
 
-_TYPES: dict[str, type] = {t.__name__: t for t in (*STATE_TYPES, Match, OurContract,
-                                                     TheirContract, SignedTx, KeyPath,
-                                                     SealedSecret, ClearSecret)}
+_TYPES: dict[str, type] = {
+    t.__name__: t
+    for t in (
+        *STATE_TYPES,
+        Match,
+        OurContract,
+        TheirContract,
+        SignedTx,
+        KeyPath,
+        SealedSecret,
+        ClearSecret,
+    )
+}
 _MAKER_SECRET_STATES = ("CounterpartyAudited", "ContractPrepared", "InitBroadcast")
 
 
@@ -107,12 +117,16 @@ def _upgrade_v1(value: Any) -> Any:
         return out
     if out.get("t") == "Match" and "our_key" in fields:
         key = bytes.fromhex(fields.pop("our_key")["b"])
-        fields.update(clear_key={"b": key.hex()}, our_key_path=None,
-                      our_pkh={"b": hash160(pubkey_from_secret(key)).hex()})
+        fields.update(
+            clear_key={"b": key.hex()},
+            our_key_path=None,
+            our_pkh={"b": hash160(pubkey_from_secret(key)).hex()},
+        )
     elif out.get("t") in _MAKER_SECRET_STATES and "secret" in fields:
         secret = fields.pop("secret")
-        fields["sealed_secret"] = (None if secret is None
-                                   else {"t": "ClearSecret", "f": {"value": secret}})
+        fields["sealed_secret"] = (
+            None if secret is None else {"t": "ClearSecret", "f": {"value": secret}}
+        )
     return out
 
 
@@ -166,15 +180,24 @@ class SwapStore:
         now = self._clock()
         record = encode_state(state)
         with self.store.transaction() as db:
-            if db.execute("SELECT 1 FROM matches WHERE match_id = ?",
-                          (m.match_id,)).fetchone():
+            if db.execute("SELECT 1 FROM matches WHERE match_id = ?", (m.match_id,)).fetchone():
                 return False
             db.execute(
                 "INSERT INTO matches (match_id, order_id, role, state, terminal, record, "
                 "created_ms, updated_ms, fmt, key_in_clear) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (m.match_id, m.order_id, m.role.value, state_name(state),
-                 int(is_terminal(state)), record, now, now, STATE_FORMAT,
-                 _key_in_clear(state)))
+                (
+                    m.match_id,
+                    m.order_id,
+                    m.role.value,
+                    state_name(state),
+                    int(is_terminal(state)),
+                    record,
+                    now,
+                    now,
+                    STATE_FORMAT,
+                    _key_in_clear(state),
+                ),
+            )
             self._append(db, m.match_id, state, record, now)
         return True
 
@@ -191,52 +214,72 @@ class SwapStore:
             for state in states:
                 mid = state.match.match_id
                 if expected is not None:
-                    row = db.execute("SELECT state FROM matches WHERE match_id = ?",
-                                     (mid,)).fetchone()
+                    row = db.execute(
+                        "SELECT state FROM matches WHERE match_id = ?", (mid,)
+                    ).fetchone()
                     if row is not None and str(row[0]) != expected:
-                        raise StaleSwapWrite("The swap was changed by another process.",
-                                             f"{mid[:16]}: stored {row[0]}, expected {expected}")
+                        raise StaleSwapWrite(
+                            "The swap was changed by another process.",
+                            f"{mid[:16]}: stored {row[0]}, expected {expected}",
+                        )
                 record = encode_state(state)
                 cur = db.execute(
                     "UPDATE matches SET state = ?, terminal = ?, record = ?, updated_ms = ?, "
                     "fmt = ?, key_in_clear = ? WHERE match_id = ?",
-                    (state_name(state), int(is_terminal(state)), record, now, STATE_FORMAT,
-                     _key_in_clear(state), mid))
+                    (
+                        state_name(state),
+                        int(is_terminal(state)),
+                        record,
+                        now,
+                        STATE_FORMAT,
+                        _key_in_clear(state),
+                        mid,
+                    ),
+                )
                 if cur.rowcount != 1:
                     raise SwapRecordError("Unknown swap.", mid)
                 self._append(db, mid, state, record, now)
 
     @staticmethod
     def _append(db: Any, match_id: str, state: SwapState, record: str, now: int) -> None:
-        db.execute("INSERT INTO swap_events (match_id, state, record, created_ms, fmt) "
-                   "VALUES (?, ?, ?, ?, ?)",
-                   (match_id, state_name(state), record, now, STATE_FORMAT))
+        db.execute(
+            "INSERT INTO swap_events (match_id, state, record, created_ms, fmt) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (match_id, state_name(state), record, now, STATE_FORMAT),
+        )
 
     def load(self, match_id: str) -> SwapState | None:
-        rows = self.store.query("SELECT record, fmt FROM matches WHERE match_id = ?",
-                                (match_id,))
+        rows = self.store.query("SELECT record, fmt FROM matches WHERE match_id = ?", (match_id,))
         return decode_state(rows[0]["record"], rows[0]["fmt"]) if rows else None
 
     def pending(self) -> list[SwapState]:
         rows = self.store.query(
-            "SELECT record, fmt FROM matches WHERE terminal = 0 ORDER BY created_ms")
+            "SELECT record, fmt FROM matches WHERE terminal = 0 ORDER BY created_ms"
+        )
         return [decode_state(r["record"], r["fmt"]) for r in rows]
 
     def times(self) -> dict[str, tuple[int, int]]:
         """Each swap's first and last write (ms): when it was matched and last moved."""
-        return {str(r["match_id"]): (int(r["created_ms"]), int(r["updated_ms"]))
-                for r in self.store.query("SELECT match_id, created_ms, updated_ms FROM matches")}
+        return {
+            str(r["match_id"]): (int(r["created_ms"]), int(r["updated_ms"]))
+            for r in self.store.query("SELECT match_id, created_ms, updated_ms FROM matches")
+        }
 
     def all_ids(self) -> list[str]:
-        return [str(r["match_id"]) for r in
-                self.store.query("SELECT match_id FROM matches ORDER BY created_ms")]
+        return [
+            str(r["match_id"])
+            for r in self.store.query("SELECT match_id FROM matches ORDER BY created_ms")
+        ]
 
     def history(self, match_id: str) -> list[HistoryEntry]:
         rows = self.store.query(
-            "SELECT state, created_ms, record, fmt FROM swap_events WHERE match_id = ? "
-            "ORDER BY id", (match_id,))
-        return [HistoryEntry(str(r["state"]), int(r["created_ms"]), str(r["record"]),
-                             int(r["fmt"])) for r in rows]
+            "SELECT state, created_ms, record, fmt FROM swap_events WHERE match_id = ? ORDER BY id",
+            (match_id,),
+        )
+        return [
+            HistoryEntry(str(r["state"]), int(r["created_ms"]), str(r["record"]), int(r["fmt"]))
+            for r in rows
+        ]
 
     # -- taking old records over (app/swap/rekey.py) -------------------------------------------
     def ids_with_clear_keys(self) -> list[str]:
@@ -244,16 +287,25 @@ class SwapStore:
         rows = self.store.query(
             "SELECT match_id FROM matches WHERE key_in_clear = 1 OR fmt < ? "
             "UNION SELECT match_id FROM swap_events WHERE fmt < ? ORDER BY match_id",
-            (KEYLESS_FORMAT, KEYLESS_FORMAT))
+            (KEYLESS_FORMAT, KEYLESS_FORMAT),
+        )
         return [str(r["match_id"]) for r in rows]
 
     def records(self, match_id: str) -> list[StoredRecord]:
         """Every record of a match, current first, decoded (old formats upgraded)."""
-        out = [StoredRecord(None, decode_state(r["record"], r["fmt"])) for r in self.store.query(
-            "SELECT record, fmt FROM matches WHERE match_id = ?", (match_id,))]
-        out += [StoredRecord(int(r["id"]), decode_state(r["record"], r["fmt"]))
-                for r in self.store.query("SELECT id, record, fmt FROM swap_events "
-                                          "WHERE match_id = ? ORDER BY id", (match_id,))]
+        out = [
+            StoredRecord(None, decode_state(r["record"], r["fmt"]))
+            for r in self.store.query(
+                "SELECT record, fmt FROM matches WHERE match_id = ?", (match_id,)
+            )
+        ]
+        out += [
+            StoredRecord(int(r["id"]), decode_state(r["record"], r["fmt"]))
+            for r in self.store.query(
+                "SELECT id, record, fmt FROM swap_events WHERE match_id = ? ORDER BY id",
+                (match_id,),
+            )
+        ]
         return out
 
     def rewrite(self, match_id: str, records: list[StoredRecord]) -> None:
@@ -265,12 +317,16 @@ class SwapStore:
             for r in records:
                 record = encode_state(r.state)
                 if r.event_id is None:
-                    db.execute("UPDATE matches SET record = ?, fmt = ?, key_in_clear = ? "
-                               "WHERE match_id = ?",
-                               (record, STATE_FORMAT, _key_in_clear(r.state), match_id))
+                    db.execute(
+                        "UPDATE matches SET record = ?, fmt = ?, key_in_clear = ? "
+                        "WHERE match_id = ?",
+                        (record, STATE_FORMAT, _key_in_clear(r.state), match_id),
+                    )
                 else:
-                    db.execute("UPDATE swap_events SET record = ?, fmt = ? WHERE id = ? "
-                               "AND match_id = ?", (record, STATE_FORMAT, r.event_id, match_id))
+                    db.execute(
+                        "UPDATE swap_events SET record = ?, fmt = ? WHERE id = ? AND match_id = ?",
+                        (record, STATE_FORMAT, r.event_id, match_id),
+                    )
 
     def scrub_files(self) -> bool:
         """Checkpoint the WAL into the database and truncate it; False when another

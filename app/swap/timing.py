@@ -42,8 +42,12 @@ def gap_s(m: Match) -> int:
 def min_maker_lock(m: Match) -> int:
     """Earliest maker lock time the taker accepts: the match's maker lock time − 1 min and,
     whatever durations the server configured, our own lock time + the network's gap."""
-    return taker_min_maker_lock_time(m.match_time_ms, m.maker_lock_ms, m.taker_lock_ms,
-                                     rules_for(m.network).gap_ms(m.taker_lock_ms))
+    return taker_min_maker_lock_time(
+        m.match_time_ms,
+        m.maker_lock_ms,
+        m.taker_lock_ms,
+        rules_for(m.network).gap_ms(m.taker_lock_ms),
+    )
 
 
 def reveal_refusal(m: Match, taker_lock: int, their_mtp: int) -> str | None:
@@ -55,26 +59,35 @@ def reveal_refusal(m: Match, taker_lock: int, their_mtp: int) -> str | None:
         return None
     if left <= 0:
         return f"the taker's contract expired: {KEPT}"
-    return (f"the taker's contract expires in {span(left)} on its chain, less than the "
-            f"{span(margin)} our redeem needs to confirm safely: {KEPT}")
+    return (
+        f"the taker's contract expires in {span(left)} on its chain, less than the "
+        f"{span(margin)} our redeem needs to confirm safely: {KEPT}"
+    )
 
 
-def fund_refusal(m: Match, maker_lock: int, now_ms: int, their_mtp: int | None,
-                 confirmed_ms: int | None) -> str | None:
+def fund_refusal(
+    m: Match, maker_lock: int, now_ms: int, their_mtp: int | None, confirmed_ms: int | None
+) -> str | None:
     """Why the taker must not fund now, or None (see the module docstring)."""
     rules = rules_for(m.network)
     now = now_ms // 1000
     ours = taker_lock_time(m.match_time_ms, m.taker_lock_ms)
     margin = rules.fund_margin_s(m.taker_lock_ms)
     if ours - now < margin:
-        return (f"too late to fund: our contract could be refunded in {span(ours - now)}, "
-                f"less than {span(margin)} from now")
+        return (
+            f"too late to fund: our contract could be refunded in {span(ours - now)}, "
+            f"less than {span(margin)} from now"
+        )
     left = maker_lock - max(now, their_mtp or 0)
     if left < gap_s(m):
-        return (f"too late to fund: the maker can refund its contract in {span(left)}, less "
-                f"than the {span(gap_s(m))} we need to redeem it after the maker redeems ours")
+        return (
+            f"too late to fund: the maker can refund its contract in {span(left)}, less "
+            f"than the {span(gap_s(m))} we need to redeem it after the maker redeems ours"
+        )
     if confirmed_ms is not None and now_ms - confirmed_ms > rules.btimeout_ms:
-        return (f"too late to fund: the maker's contract was confirmed "
-                f"{span((now_ms - confirmed_ms) // 1000)} ago, more than the "
-                f"{span(rules.btimeout_ms // 1000)} the server waits for us")
+        return (
+            f"too late to fund: the maker's contract was confirmed "
+            f"{span((now_ms - confirmed_ms) // 1000)} ago, more than the "
+            f"{span(rules.btimeout_ms // 1000)} the server waits for us"
+        )
     return None

@@ -224,8 +224,11 @@ def audit(m: Match, obs: Observation, secret_hash: bytes | None) -> TheirContrac
 
 
 def _prepare(
-    current: Matched | CounterpartyAudited, secret_hash: bytes, sealed: HeldSecret | None,
-    theirs: TheirContract | None, obs: Observation,
+    current: Matched | CounterpartyAudited,
+    secret_hash: bytes,
+    sealed: HeldSecret | None,
+    theirs: TheirContract | None,
+    obs: Observation,
 ) -> Step:
     """Build and sign our init and refund; nothing leaves the machine before they are stored."""
     m = current.match
@@ -238,41 +241,74 @@ def _prepare(
         contract = Contract(secret_hash, m.their_pkh, m.our_pkh, our_lock_time(m))
         script = contract.to_script()
         check_spendable(m.our_amount, m.our_fee_rate, asset)
-        init = build_init_tx(obs.funded.coins, [(contract, m.our_amount)],
-                             obs.funded.change_script, m.our_fee_rate, asset)
-        refund = build_refund_tx(contract, script, init.outpoint(0), m.our_amount,
-                                 obs.keys.our_key, m.refund_script, m.our_fee_rate, asset)
+        init = build_init_tx(
+            obs.funded.coins,
+            [(contract, m.our_amount)],
+            obs.funded.change_script,
+            m.our_fee_rate,
+            asset,
+        )
+        refund = build_refund_tx(
+            contract,
+            script,
+            init.outpoint(0),
+            m.our_amount,
+            obs.keys.our_key,
+            m.refund_script,
+            m.our_fee_rate,
+            asset,
+        )
     except SwapError as exc:
         return Step(Failed(m, f"could not prepare our contract: {exc}"))
-    ours = OurContract(script, m.our_amount, init.tx, init.contract_vouts[0], refund,
-                       obs.our_tip or 0)
-    return Step(ContractPrepared(m, secret_hash, ours, theirs, sealed),
-                (Broadcast(Side.OURS, init.tx, "init"),))
+    ours = OurContract(
+        script, m.our_amount, init.tx, init.contract_vouts[0], refund, obs.our_tip or 0
+    )
+    return Step(
+        ContractPrepared(m, secret_hash, ours, theirs, sealed),
+        (Broadcast(Side.OURS, init.tx, "init"),),
+    )
 
 
 def _redeem(
-    current: SwapState, secret: bytes, secret_hash: bytes, ours: OurContract | None,
-    theirs: TheirContract, obs: Observation,
+    current: SwapState,
+    secret: bytes,
+    secret_hash: bytes,
+    ours: OurContract | None,
+    theirs: TheirContract,
+    obs: Observation,
 ) -> Step:
     """Sign and store our redeem of their contract; waits in `current` while locked."""
     m = current.match
     if obs.keys is None:
         return Step(current)
     try:
-        tx = build_redeem_tx(theirs.contract, theirs.script, theirs.outpoint, theirs.value,
-                             secret, obs.keys.our_key, m.redeem_script, m.their_fee_rate,
-                             get_asset(m.their_asset, m.network))
+        tx = build_redeem_tx(
+            theirs.contract,
+            theirs.script,
+            theirs.outpoint,
+            theirs.value,
+            secret,
+            obs.keys.our_key,
+            m.redeem_script,
+            m.their_fee_rate,
+            get_asset(m.their_asset, m.network),
+        )
     except SwapError as exc:
         return Step(Failed(m, f"could not build our redeem: {exc}"))
     report = RedeemReport(m.order_id, m.match_id, tx.txid, 0, secret, obs.now_ms)
-    return Step(Redeeming(m, secret_hash, ours, theirs, tx, secret, (), obs.their_tip,
-                          obs.their_mtp),
-                (Broadcast(Side.THEIRS, tx, "redeem"), Send(report, after_accepted=tx.txid)))
+    return Step(
+        Redeeming(m, secret_hash, ours, theirs, tx, secret, (), obs.their_tip, obs.their_mtp),
+        (Broadcast(Side.THEIRS, tx, "redeem"), Send(report, after_accepted=tx.txid)),
+    )
 
 
 def _watch_ours(
-    current: SwapState, ours: OurContract, theirs: TheirContract | None, secret_hash: bytes,
-    obs: Observation, reason: str,
+    current: SwapState,
+    ours: OurContract,
+    theirs: TheirContract | None,
+    secret_hash: bytes,
+    obs: Observation,
+    reason: str,
 ) -> Step | None:
     """What the chain says about our contract: spent (secret revealed, or our refund), or
     refundable now. None when nothing happened."""
@@ -288,8 +324,10 @@ def _watch_ours(
     if obs.our_mtp is not None and obs.our_mtp >= ours.contract.lock_time:
         if obs.our_node is not None:  # its clock may be wrong: wait until it is in step
             return Step(current, (WaitForNode(obs.our_node),))
-        return Step(Refunding(m, ours, theirs, reason or "lock time passed", (), obs.our_tip),
-                    (Broadcast(Side.OURS, ours.refund, "refund"),))
+        return Step(
+            Refunding(m, ours, theirs, reason or "lock time passed", (), obs.our_tip),
+            (Broadcast(Side.OURS, ours.refund, "refund"),),
+        )
     return None
 
 
@@ -325,8 +363,9 @@ def _taker_fund(s: CounterpartyAudited, confirmed: bool, obs: Observation) -> St
         s = replace(s, confirmed_ms=obs.now_ms)
     if obs.fund_allowed is False:
         return Step(Failed(m, UNCONFIRMED))
-    problem = fund_refusal(m, s.theirs.contract.lock_time, obs.now_ms, obs.their_mtp,
-                           s.confirmed_ms)
+    problem = fund_refusal(
+        m, s.theirs.contract.lock_time, obs.now_ms, obs.their_mtp, s.confirmed_ms
+    )
     if problem is not None:
         return Step(Failed(m, problem))
     if not confirmed or obs.fund_allowed is None:
@@ -346,8 +385,9 @@ def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
             return watched
     if obs.their_spend is not None:
         reason = "the counterparty's contract was spent before we acted"
-        return Step(Failed(m, reason) if s.ours is None
-                    else AwaitingRefund(m, s.ours, theirs, reason))
+        return Step(
+            Failed(m, reason) if s.ours is None else AwaitingRefund(m, s.ours, theirs, reason)
+        )
     confs = obs.their_init.confirmations if obs.their_init is not None else 0
     if s.ours is None:  # taker: lock our side once their contract is confirmed
         return _taker_fund(s, confs >= m.their_swap_conf, obs)
@@ -370,8 +410,10 @@ def _audited(s: CounterpartyAudited, obs: Observation) -> Step:
 def _prepared(s: ContractPrepared, obs: Observation) -> Step:
     if obs.our_init_confs is None:  # stored, not yet seen by the chain: (re)broadcast it
         return Step(s, (Broadcast(Side.OURS, s.ours.init, "init"),))
-    return Step(InitBroadcast(s.match, s.secret_hash, s.ours, s.theirs, s.sealed_secret),
-                (Send(init_report(s.match, s.ours, obs.now_ms)),))
+    return Step(
+        InitBroadcast(s.match, s.secret_hash, s.ours, s.theirs, s.sealed_secret),
+        (Send(init_report(s.match, s.ours, obs.now_ms)),),
+    )
 
 
 def _init_broadcast(s: InitBroadcast, obs: Observation) -> Step:
@@ -410,14 +452,14 @@ def _spend_depth(spend: SpendInfo | None, tip: int | None) -> int:
     return 1 if tip is None else max(1, tip - spend.height + 1)
 
 
-def _deepest(versions: tuple[SignedTx, ...], seen: tuple[tuple[str | None, int], ...]
-             ) -> tuple[SignedTx, int] | None:
+def _deepest(
+    versions: tuple[SignedTx, ...], seen: tuple[tuple[str | None, int], ...]
+) -> tuple[SignedTx, int] | None:
     """The version of ours the chain shows confirmed, with its confirmations: the deepest of
     `seen` (txid, confirmations) that is one of `versions`. None: none is in a block now
     (never was, or a reorg took it out: it goes out again)."""
     by_txid = {v.txid: v for v in versions}
-    found = [(by_txid[txid], confs) for txid, confs in seen
-             if txid in by_txid and confs > 0]
+    found = [(by_txid[txid], confs) for txid, confs in seen if txid in by_txid and confs > 0]
     return max(found, key=lambda f: f[1]) if found else None
 
 
@@ -425,11 +467,17 @@ def _redeemed_by(s: Redeeming, obs: Observation) -> Step | None:
     """Complete once a version of our redeem is `their_finality` blocks deep, recording the
     fee that one paid. Mined but shallower: Step(s), watched with nothing sent (a reorg that
     drops it leaves it unconfirmed again, and it is re-broadcast). None: not mined."""
-    found = _deepest(s.versions, (
-        (s.redeem.txid, obs.redeem_confs or 0),
-        (obs.confirmed_redeem, obs.confirmed_redeem_confs or 1),
-        (obs.their_spend.txid if obs.their_spend else None,
-         _spend_depth(obs.their_spend, obs.their_tip))))
+    found = _deepest(
+        s.versions,
+        (
+            (s.redeem.txid, obs.redeem_confs or 0),
+            (obs.confirmed_redeem, obs.confirmed_redeem_confs or 1),
+            (
+                obs.their_spend.txid if obs.their_spend else None,
+                _spend_depth(obs.their_spend, obs.their_tip),
+            ),
+        ),
+    )
     if found is None:
         return None
     tx, confs = found
@@ -446,19 +494,23 @@ def _bump(s: Redeeming, obs: Observation) -> Step | None:
     if tip is None or mtp is None:
         return None
     if s.signed_height is None or s.first_mtp is None:  # a record from before bumping
-        return Step(replace(s, signed_height=tip, first_mtp=mtp),
-                    (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+        return Step(
+            replace(s, signed_height=tip, first_mtp=mtp),
+            (Broadcast(Side.THEIRS, s.redeem, "redeem"),),
+        )
     spend = obs.their_spend
     known = obs.redeem_confs is not None or (
-        spend is not None and spend.txid in {v.txid for v in s.versions})
+        spend is not None and spend.txid in {v.txid for v in s.versions}
+    )
     if not known:
         if obs.fee_refused:
             return _resign_redeem(s, obs, tip, refused=True)
         if s.signed_height != tip:
             # Not out yet (refused, dropped, or down before it was sent): blocks count from
             # when it goes out; miners cannot have passed over what they never saw.
-            return Step(replace(s, signed_height=tip),
-                        (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
+            return Step(
+                replace(s, signed_height=tip), (Broadcast(Side.THEIRS, s.redeem, "redeem"),)
+            )
         return None
     clock = RedeemClock(s.signed_height, s.first_mtp, s.theirs.contract.lock_time)
     if not bump_due(clock, tip, mtp, obs.bump):
@@ -477,15 +529,25 @@ def _resign_redeem(s: Redeeming, obs: Observation, tip: int, refused: bool) -> S
     incremental = -(-asset.min_relay_fee // 1000)
     old_rate = s.redeem.fee // vsize
     if refused:
-        rate = refused_rate(old_rate, obs.fee_estimate, obs.min_fee_rate, incremental,
-                            theirs.value, vsize, obs.bump)
+        rate = refused_rate(
+            old_rate, obs.fee_estimate, obs.min_fee_rate, incremental, theirs.value, vsize, obs.bump
+        )
     else:
         rate = next_rate(old_rate, obs.fee_estimate, incremental, theirs.value, vsize, obs.bump)
     if rate is None:  # at the fee cap: the current version stays
         return None
     try:
-        tx = build_redeem_tx(theirs.contract, theirs.script, theirs.outpoint, theirs.value,
-                             s.secret, obs.keys.our_key, m.redeem_script, rate, asset)
+        tx = build_redeem_tx(
+            theirs.contract,
+            theirs.script,
+            theirs.outpoint,
+            theirs.value,
+            s.secret,
+            obs.keys.our_key,
+            m.redeem_script,
+            rate,
+            asset,
+        )
     except SwapError:  # cannot happen below the cap (no dust); keep the current version
         return None
     bumped = replace(s, redeem=tx, replaced=s.versions, signed_height=tip)
@@ -511,8 +573,11 @@ def _redeeming(s: Redeeming, obs: Observation) -> Step:
         step = Step(s)
     else:
         step = _bump(s, obs) or Step(s, (Broadcast(Side.THEIRS, s.redeem, "redeem"),))
-    known = mined is not None or obs.redeem_confs is not None or (
-        spend is not None and spend.txid in {v.txid for v in s.versions})
+    known = (
+        mined is not None
+        or obs.redeem_confs is not None
+        or (spend is not None and spend.txid in {v.txid for v in s.versions})
+    )
     if obs.resumed or not known:
         # The report (the secret) goes out once a version of our redeem is known to the
         # chain: re-sent on resume, or sent the first time our node accepts the newest one.
@@ -533,11 +598,17 @@ def _refunded_by(s: Refunding, obs: Observation) -> Step | None:
     """Refunded once a version of our refund is `our_finality` blocks deep (its txid
     recorded). Mined but shallower: Step(s), watched with nothing sent (no bump either).
     None: not mined (again, after a reorg): it goes out again."""
-    found = _deepest(s.versions, (
-        (s.refund.txid, obs.refund_confs or 0),
-        (obs.confirmed_refund, obs.confirmed_refund_confs or 1),
-        (obs.our_spend.txid if obs.our_spend else None,
-         _spend_depth(obs.our_spend, obs.our_tip))))
+    found = _deepest(
+        s.versions,
+        (
+            (s.refund.txid, obs.refund_confs or 0),
+            (obs.confirmed_refund, obs.confirmed_refund_confs or 1),
+            (
+                obs.our_spend.txid if obs.our_spend else None,
+                _spend_depth(obs.our_spend, obs.our_tip),
+            ),
+        ),
+    )
     if found is None:
         return None
     tx, confs = found
@@ -559,12 +630,10 @@ def _bump_refund(s: Refunding, obs: Observation) -> Step | None:
         return Step(replace(s, signed_height=tip), (Broadcast(Side.OURS, s.refund, "refund"),))
     if spend is None or spend.txid not in {v.txid for v in s.versions}:  # none in a mempool
         # Past the lock time a refusal can only be about the fee (before it: "non-final").
-        if (obs.fee_refused and obs.our_mtp is not None
-                and obs.our_mtp >= s.ours.contract.lock_time):
+        if obs.fee_refused and obs.our_mtp is not None and obs.our_mtp >= s.ours.contract.lock_time:
             return _resign_refund(s, obs, tip, refused=True)
         if s.signed_height != tip:  # the clock starts when a version is accepted
-            return Step(replace(s, signed_height=tip),
-                        (Broadcast(Side.OURS, s.refund, "refund"),))
+            return Step(replace(s, signed_height=tip), (Broadcast(Side.OURS, s.refund, "refund"),))
         return None
     if not obs.bump.enabled or tip - s.signed_height < obs.bump.after_blocks:
         return None
@@ -582,19 +651,30 @@ def _resign_refund(s: Refunding, obs: Observation, tip: int, refused: bool) -> S
     incremental = -(-asset.min_relay_fee // 1000)
     old_rate = s.refund.fee // vsize
     if refused:
-        rate = refused_rate(old_rate, obs.fee_estimate, obs.min_fee_rate, incremental,
-                            ours.value, vsize, obs.bump)
+        rate = refused_rate(
+            old_rate, obs.fee_estimate, obs.min_fee_rate, incremental, ours.value, vsize, obs.bump
+        )
     else:
         rate = next_rate(old_rate, obs.fee_estimate, incremental, ours.value, vsize, obs.bump)
     if rate is None:  # at the fee cap
         return None
     try:
-        tx = build_refund_tx(ours.contract, ours.script, ours.outpoint, ours.value,
-                             obs.keys.our_key, m.refund_script, rate, asset)
+        tx = build_refund_tx(
+            ours.contract,
+            ours.script,
+            ours.outpoint,
+            ours.value,
+            obs.keys.our_key,
+            m.refund_script,
+            rate,
+            asset,
+        )
     except SwapError:
         return None
-    return Step(replace(s, bumps=(*s.bumps, tx), signed_height=tip),
-                (Broadcast(Side.OURS, tx, "refund-bump"),))
+    return Step(
+        replace(s, bumps=(*s.bumps, tx), signed_height=tip),
+        (Broadcast(Side.OURS, tx, "refund-bump"),),
+    )
 
 
 def _refunding(s: Refunding, obs: Observation) -> Step:
@@ -623,8 +703,10 @@ def _vanished(s: CounterpartyAudited, obs: Observation) -> Step | None:
     deadline = rules_for(s.match.network).init_vanish_ms
     if missing is None or missing < deadline:
         return None
-    reason = (f"the counterparty's contract {s.theirs.txid} is no longer known to our node "
-              f"(not seen for {span(missing // 1000)})")
+    reason = (
+        f"the counterparty's contract {s.theirs.txid} is no longer known to our node "
+        f"(not seen for {span(missing // 1000)})"
+    )
     if s.ours is None:
         return Step(Failed(s.match, f"{reason}; nothing of ours was sent"))
     return Step(AwaitingRefund(s.match, s.ours, s.theirs, f"{reason}: {KEPT}"))
@@ -649,4 +731,3 @@ def transition(state: SwapState, obs: Observation) -> Step:
     if isinstance(state, Refunding):
         return _refunding(state, obs)
     raise TypeError(f"unknown swap state {type(state).__name__}")  # pragma: no cover
-

@@ -37,8 +37,9 @@ BIN_MS: dict[Bin, int] = {Bin.M1: 60_000, Bin.H1: 3_600_000, Bin.D1: DAY_MS}
 def aggregate(trades: Iterable[Trade], width: int) -> list[Candle]:
     """OHLCV bins of `width` ms from trades sorted by time (the server's algorithm): each
     trade is a one-point candle, binned like finer candles."""
-    return rebin((Candle(t.time, t.rate, t.rate, t.rate, t.rate, t.quantity) for t in trades),
-                 width)
+    return rebin(
+        (Candle(t.time, t.rate, t.rate, t.rate, t.rate, t.quantity) for t in trades), width
+    )
 
 
 def rebin(candles: Iterable[Candle], width: int) -> list[Candle]:
@@ -49,8 +50,9 @@ def rebin(candles: Iterable[Candle], width: int) -> list[Candle]:
         start = c.start // width * width
         if out and out[-1].start == start:
             p = out[-1]
-            out[-1] = Candle(start, p.open, max(p.high, c.high), min(p.low, c.low), c.close,
-                             p.volume + c.volume)
+            out[-1] = Candle(
+                start, p.open, max(p.high, c.high), min(p.low, c.low), c.close, p.volume + c.volume
+            )
         else:
             out.append(Candle(start, c.open, c.high, c.low, c.close, c.volume))
     return out
@@ -84,8 +86,14 @@ def ticker_24h(trades: Sequence[Trade], now_ms: int) -> Ticker:
         diff = last - reference
         change = (abs(diff) * 10_000 // reference) * (1 if diff >= 0 else -1)
     rates = [t.rate for t in window]
-    return Ticker(last, reference, change, max(rates, default=None), min(rates, default=None),
-                  sum(t.quantity for t in window))
+    return Ticker(
+        last,
+        reference,
+        change,
+        max(rates, default=None),
+        min(rates, default=None),
+        sum(t.quantity for t in window),
+    )
 
 
 def format_change(change_bp: int | None) -> str:
@@ -134,8 +142,9 @@ class DepthView:
     max_base: int  # highest cumulative amount inside the window (the y scale)
 
 
-def depth_view(bids: Sequence[PriceLevel], asks: Sequence[PriceLevel],
-               max_fraction_bp: int = 5000) -> DepthView | None:
+def depth_view(
+    bids: Sequence[PriceLevel], asks: Sequence[PriceLevel], max_fraction_bp: int = 5000
+) -> DepthView | None:
     """Both curves and a window centred on the mid price. The half width reaches the farthest
     level shown but at most `max_fraction_bp` of the mid, so one stray order far away does not
     squash the interesting part flat against the middle."""
@@ -173,8 +182,20 @@ def nice_ticks(lo: int, hi: int, count: int = 5) -> list[int]:
     return list(range(first, hi + 1, step))
 
 
-TIME_STEPS_MS = (60_000, 300_000, 900_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000,
-                 43_200_000, DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 30 * DAY_MS)
+TIME_STEPS_MS = (
+    60_000,
+    300_000,
+    900_000,
+    1_800_000,
+    3_600_000,
+    10_800_000,
+    21_600_000,
+    43_200_000,
+    DAY_MS,
+    2 * DAY_MS,
+    7 * DAY_MS,
+    30 * DAY_MS,
+)
 
 
 def time_ticks(start: int, end: int, max_ticks: int) -> list[int]:

@@ -94,8 +94,15 @@ class MarketRules:
     def from_config(cls, config: ConfigResult, base: str, quote: str) -> MarketRules:
         assets = {a.symbol: a for a in config.assets}
         b, q = assets[base], assets[quote]
-        return cls(base, quote, b.lotsize, q.ratestep, ChainFees(b.feerate, b.swapsize),
-                   ChainFees(q.feerate, q.swapsize), Fraction(config.buybuffer))  # fmt: skip
+        return cls(
+            base,
+            quote,
+            b.lotsize,
+            q.ratestep,
+            ChainFees(b.feerate, b.swapsize),
+            ChainFees(q.feerate, q.swapsize),
+            Fraction(config.buybuffer),
+        )
 
     def paying(self, side: Side) -> tuple[str, ChainFees]:
         """The asset an order of `side` spends, and its chain's fees."""
@@ -304,8 +311,9 @@ class OrderFormState:
         asset, fees = self.rules.paying(self.side)
         coins = self.funds.backing(need) or max(1, min(len(self.funds.coins), MAX_COINS))
         amount, lots = plan[0](self._units()), plan[1](self._units())
-        return FeeEstimate(asset, amount, lots, fees.swap_fees(lots), coins,
-                           fees.backing_fees(coins))  # fmt: skip
+        return FeeEstimate(
+            asset, amount, lots, fees.swap_fees(lots), coins, fees.backing_fees(coins)
+        )
 
     def max_quantity(self) -> int | None:
         """The largest valid quantity the spendable coins back, fees included (0 if none);
@@ -333,29 +341,46 @@ class OrderFormState:
             if self.rate <= 0:
                 out.append(Problem(Issue.NO_PRICE, Field.PRICE))
             elif not on_rate_step(self.rate, rules.rate_step):
-                out.append(Problem(Issue.OFF_RATE_STEP, Field.PRICE, need=rules.rate_step,
-                                   nearest=_neighbours(self.rate, rules.rate_step)))
+                out.append(
+                    Problem(
+                        Issue.OFF_RATE_STEP,
+                        Field.PRICE,
+                        need=rules.rate_step,
+                        nearest=_neighbours(self.rate, rules.rate_step),
+                    )
+                )
         if self.quantity <= 0:
             out.append(Problem(Issue.NO_AMOUNT, Field.QUANTITY))
         elif self.market_buy:
             if not self.best_ask:
                 out.append(Problem(Issue.NO_ASKS, Field.QUANTITY))
             else:
-                if below_buy_buffer(self.quantity, rules.buy_buffer, rules.lot_size,
-                                    self.best_ask):
+                if below_buy_buffer(self.quantity, rules.buy_buffer, rules.lot_size, self.best_ask):
                     least = min_market_buy(rules.buy_buffer, rules.lot_size, self.best_ask)
                     out.append(Problem(Issue.BELOW_BUY_BUFFER, Field.QUANTITY, need=least))
         elif self.quantity < rules.lot_size:
             out.append(Problem(Issue.TOO_SMALL, Field.QUANTITY, need=rules.lot_size))
         elif not on_lot(self.quantity, rules.lot_size):
-            out.append(Problem(Issue.OFF_LOT_SIZE, Field.QUANTITY, need=rules.lot_size,
-                               nearest=_neighbours(self.quantity, rules.lot_size)))
+            out.append(
+                Problem(
+                    Issue.OFF_LOT_SIZE,
+                    Field.QUANTITY,
+                    need=rules.lot_size,
+                    nearest=_neighbours(self.quantity, rules.lot_size),
+                )
+            )
         if not out:
             estimate = self.estimate()
             need = self._need(self._units())
             if estimate and need and self.funds.backing(need) is None:
-                out.append(Problem(Issue.INSUFFICIENT_FUNDS, Field.QUANTITY,
-                                   need=estimate.required, have=self.funds.total))
+                out.append(
+                    Problem(
+                        Issue.INSUFFICIENT_FUNDS,
+                        Field.QUANTITY,
+                        need=estimate.required,
+                        have=self.funds.total,
+                    )
+                )
         if not self.connected:
             out.append(Problem(Issue.NOT_CONNECTED, Field.FORM))
         return tuple(out)
@@ -367,5 +392,14 @@ class OrderFormState:
         if problems or estimate is None:
             raise InvalidOrderError(problems)
         rate = self.rate if self.kind is OrderKind.LIMIT else 0
-        return OrderRequest(self.rules.name, self.rules.base, self.rules.quote, self.side,
-                            self.kind, self.effective_tif, self.quantity, rate, estimate)
+        return OrderRequest(
+            self.rules.name,
+            self.rules.base,
+            self.rules.quote,
+            self.side,
+            self.kind,
+            self.effective_tif,
+            self.quantity,
+            rate,
+            estimate,
+        )

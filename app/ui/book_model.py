@@ -102,8 +102,9 @@ class BookSideModel(QAbstractTableModel):
             return QCoreApplication.translate("BookModel", "%n order(s)", "", level.count)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -180,8 +181,9 @@ class BookModel(QObject):
 
     flushed = Signal()
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = 50,
-                 bar_levels: int = 20) -> None:  # fmt: skip
+    def __init__(
+        self, parent: QObject | None = None, interval_ms: int = 50, bar_levels: int = 20
+    ) -> None:
         super().__init__(parent)
         self.bids = BookSideModel(BookSide.BUY, self)
         self.asks = BookSideModel(BookSide.SELL, self)
@@ -235,8 +237,9 @@ class BookModel(QObject):
         self._finish()
 
     def _finish(self) -> None:
-        scale = max(self.bids.rows.depth_at(self.bar_levels),
-                    self.asks.rows.depth_at(self.bar_levels))  # fmt: skip
+        scale = max(
+            self.bids.rows.depth_at(self.bar_levels), self.asks.rows.depth_at(self.bar_levels)
+        )
         self.bids.set_scale(scale)
         self.asks.set_scale(scale)
         self.flush_count += 1

@@ -73,9 +73,12 @@ class BookColors:
 @cache
 def book_colors(p: Palette, side: BookSide) -> BookColors:
     side_color = QColor(p.up if side is BookSide.BUY else p.down)
-    return BookColors(texts=(side_color, QColor(p.text_soft), QColor(p.faint)),
-                      depth=faded(side_color, p.depth_alpha),
-                      level=faded(side_color, p.level_alpha), hover=QColor(p.book_hover))
+    return BookColors(
+        texts=(side_color, QColor(p.text_soft), QColor(p.faint)),
+        depth=faded(side_color, p.depth_alpha),
+        level=faded(side_color, p.level_alpha),
+        hover=QColor(p.book_hover),
+    )
 
 
 class BookTable(QTableView):
@@ -162,11 +165,13 @@ class BookTable(QTableView):
         width, scale = self.viewport().width(), model.scale
         painter = QPainter(self.viewport())
         painter.setClipRect(clip)
-        shown = [(y0 + i * ROW_HEIGHT, levels[row if buy else last - row])
-                 for i, row in enumerate(rows)]  # fmt: skip
+        shown = [
+            (y0 + i * ROW_HEIGHT, levels[row if buy else last - row]) for i, row in enumerate(rows)
+        ]
         if self.hover_row in rows:
-            painter.fillRect(0, y0 + (self.hover_row - rows.start) * ROW_HEIGHT, width,
-                             ROW_HEIGHT, colors.hover)
+            painter.fillRect(
+                0, y0 + (self.hover_row - rows.start) * ROW_HEIGHT, width, ROW_HEIGHT, colors.hover
+            )
         if scale:  # bars grow from the right edge, across the whole row
             height = ROW_HEIGHT - 2
             for y, level in shown:
@@ -249,8 +254,9 @@ class BookView(QWidget):
     def set_market(self, base: str, quote: str, lot_size: int, rate_step: int) -> None:
         self._price_decimals = decimals_for(rate_step)
         self.model.set_format(base, quote, self._price_decimals, decimals_for(lot_size, 2))
-        self.title.setText(self.tr("Order book  {base}/{quote}").format(
-            base=base.upper(), quote=quote.upper()))
+        self.title.setText(
+            self.tr("Order book  {base}/{quote}").format(base=base.upper(), quote=quote.upper())
+        )
         self.mid_unit.setText(self.tr("{quote} mid").format(quote=quote.upper()))
         self.refresh_spread()
 
@@ -276,5 +282,8 @@ class BookView(QWidget):
         mid_decimals = min(8, self._price_decimals + 1)
         self.mid.setText(format_atoms(spread.mid, mid_decimals))
         pct = f"{spread.basis_points // 100}.{spread.basis_points % 100:02d}%"
-        self.spread_text.setText(self.tr("Spread {spread} ({pct})").format(
-            spread=format_atoms(spread.spread, self._price_decimals), pct=pct))
+        self.spread_text.setText(
+            self.tr("Spread {spread} ({pct})").format(
+                spread=format_atoms(spread.spread, self._price_decimals), pct=pct
+            )
+        )

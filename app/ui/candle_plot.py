@@ -76,16 +76,22 @@ class CandlePlot(ChartBase):
             painter.setPen(c.grid)
             self._hline(painter, plot, y)
             painter.setPen(c.axis_text)
-            painter.drawText(QRectF(plot.right() + 6, y - 8, AXIS_W - 10, 16),
-                             Qt.AlignmentFlag.AlignVCenter, coins(tick, pd))
+            painter.drawText(
+                QRectF(plot.right() + 6, y - 8, AXIS_W - 10, 16),
+                Qt.AlignmentFlag.AlignVCenter,
+                coins(tick, pd),
+            )
         end = first + count * self.width_ms
         for when in time_ticks(first, end, max(1, int(plot.width() // 110))):
             x = x_of(when) - self.slot / 2
             painter.setPen(c.grid)
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             painter.setPen(c.axis_text)
-            painter.drawText(QRectF(x - 50, plot.bottom() + 4, 100, AXIS_H - 4),
-                             Qt.AlignmentFlag.AlignHCenter, self._time_label(when))
+            painter.drawText(
+                QRectF(x - 50, plot.bottom() + 4, 100, AXIS_H - 4),
+                Qt.AlignmentFlag.AlignHCenter,
+                self._time_label(when),
+            )
         body = max(1.0, round(self.slot * 0.7))
         for k in shown:
             color = c.up if k.close >= k.open else c.down
@@ -103,24 +109,31 @@ class CandlePlot(ChartBase):
         pen.setDashPattern([2.0, 3.0])
         painter.setPen(pen)
         self._hline(painter, plot, y)
-        draw_tag(painter, QRectF(plot.right() + 2, y - 9, AXIS_W - 4, 18), last_color, c.tag_text,
-                 coins(last.close, self.price_decimals))
+        draw_tag(
+            painter,
+            QRectF(plot.right() + 2, y - 9, AXIS_W - 4, 18),
+            last_color,
+            c.tag_text,
+            coins(last.close, self.price_decimals),
+        )
         self._hover_candle(painter, plot, first, lo, hi, price_h)
 
     def _time_label(self, when: int) -> str:
         moment = datetime.fromtimestamp(when / 1000)
         if self.width_ms >= Bin.D1.ms:
             return moment.strftime("%b %d")
-        return moment.strftime("%H:%M") if moment.hour or moment.minute else \
-            moment.strftime("%b %d")
+        return (
+            moment.strftime("%H:%M") if moment.hour or moment.minute else moment.strftime("%b %d")
+        )
 
     def candle_at(self, x: float) -> Candle | None:
         first, _ = self.layout_slots(self.plot_rect())
         start = first + int((x - self.plot_rect().left()) // self.slot) * self.width_ms
         return next((k for k in self.candles if k.start == start), None)
 
-    def _hover_candle(self, painter: QPainter, plot: QRectF, first: int, lo: int, hi: int,
-                      price_h: float) -> None:
+    def _hover_candle(
+        self, painter: QPainter, plot: QRectF, first: int, lo: int, hi: int, price_h: float
+    ) -> None:
         c = self.colors
         hover = self.hover if self.hover is not None and plot.contains(self.hover) else None
         candle = self.candle_at(hover.x()) if hover is not None else None
@@ -133,31 +146,40 @@ class CandlePlot(ChartBase):
             self._hline(painter, plot, hover.y())
             if hover.y() <= plot.top() + price_h:
                 rate = hi - round((hover.y() - plot.top()) * (hi - lo) / price_h)
-                draw_tag(painter, QRectF(plot.right() + 2, hover.y() - 9, AXIS_W - 4, 18),
-                         c.crosshair, c.tag_text, coins(rate, self.price_decimals))
+                draw_tag(
+                    painter,
+                    QRectF(plot.right() + 2, hover.y() - 9, AXIS_W - 4, 18),
+                    c.crosshair,
+                    c.tag_text,
+                    coins(rate, self.price_decimals),
+                )
             when = first + slot_i * self.width_ms
             stamp = datetime.fromtimestamp(when / 1000).strftime("%Y-%m-%d %H:%M")
-            draw_tag(painter, QRectF(x - 58, plot.bottom() + 2, 116, 18), c.crosshair,
-                     c.tag_text, stamp)
+            draw_tag(
+                painter, QRectF(x - 58, plot.bottom() + 2, 116, 18), c.crosshair, c.tag_text, stamp
+            )
         # The legend shows the hovered candle, else the latest (like any trading terminal).
         change = (shown.close - shown.open) * 10_000 // shown.open if shown.open else 0
         color = c.up if shown.close >= shown.open else c.down
-        parts = [("O", coins(shown.open, self.price_decimals)),
-                 ("H", coins(shown.high, self.price_decimals)),
-                 ("L", coins(shown.low, self.price_decimals)),
-                 ("C", coins(shown.close, self.price_decimals)),
-                 (self.tr("Vol"), coins(shown.volume, self.amount_decimals)),
-                 ("", format_change(change))]
+        parts = [
+            ("O", coins(shown.open, self.price_decimals)),
+            ("H", coins(shown.high, self.price_decimals)),
+            ("L", coins(shown.low, self.price_decimals)),
+            ("C", coins(shown.close, self.price_decimals)),
+            (self.tr("Vol"), coins(shown.volume, self.amount_decimals)),
+            ("", format_change(change)),
+        ]
         x = 10.0
         for label, value in parts:
-            for text, pen, font in ((label, c.axis_text, chart_font(11, mono=False)),
-                                    (value, color, chart_font(11))):
+            for text, pen, font in (
+                (label, c.axis_text, chart_font(11, mono=False)),
+                (value, color, chart_font(11)),
+            ):
                 if not text:
                     continue
                 painter.setFont(font)
                 painter.setPen(pen)
                 width = painter.fontMetrics().horizontalAdvance(text) + 4
-                painter.drawText(QRectF(x, 4, width, TOP - 8), Qt.AlignmentFlag.AlignVCenter,
-                                 text)
+                painter.drawText(QRectF(x, 4, width, TOP - 8), Qt.AlignmentFlag.AlignVCenter, text)
                 x += width
             x += 8

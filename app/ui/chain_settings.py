@@ -80,7 +80,8 @@ class NodeFields:
         self.login = QComboBox()
         # As wide as a short item: the file path and the user/password get the room.
         self.login.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.login.setMinimumContentsLength(10)
         self.login.addItem(_tr("SettingsDialog", "Cookie file"), COOKIE)
         self.login.addItem(_tr("SettingsDialog", "Password"), PASSWORD)
@@ -100,8 +101,10 @@ class NodeFields:
         self.password.setVisible(mode == PASSWORD)
         self.file.setVisible(mode != PASSWORD)
         self.file.setPlaceholderText(
-            str(default_cookie(self.asset)) if mode == COOKIE
-            else _tr("SettingsDialog", "path of a file holding user:password"))
+            str(default_cookie(self.asset))
+            if mode == COOKIE
+            else _tr("SettingsDialog", "path of a file holding user:password")
+        )
         self.file.setToolTip(self.file.placeholderText())  # the whole path, never cut
 
     def node(self) -> NodeConfig | None:
@@ -122,8 +125,9 @@ class ServerList(QWidget):
 
     changed = Signal()  # after an add, remove, move or reset
 
-    def __init__(self, asset: AssetParams, servers: list[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, asset: AssetParams, servers: list[str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.asset = asset
         self.table = QTableWidget(0, 1)
@@ -140,10 +144,10 @@ class ServerList(QWidget):
         self.entry.setPlaceholderText("ssl://electrum.example.org:50002")
         self.add_button = self._button(_tr("SettingsDialog", "Add"), self.add)
         self.remove_button = self._button(_tr("SettingsDialog", "Remove"), self.remove)
-        self.up_button = self._button(_tr("SettingsDialog", "Up"),
-                                      lambda: self.move_selected(-1))
-        self.down_button = self._button(_tr("SettingsDialog", "Down"),
-                                        lambda: self.move_selected(1))
+        self.up_button = self._button(_tr("SettingsDialog", "Up"), lambda: self.move_selected(-1))
+        self.down_button = self._button(
+            _tr("SettingsDialog", "Down"), lambda: self.move_selected(1)
+        )
         self.reset_button = self._button(_tr("SettingsDialog", "Defaults"), self.reset)
         self.reset_button.setToolTip(_tr("SettingsDialog", "The well-known public servers"))
         self.reset_button.setEnabled(bool(default_servers(asset.symbol, asset.network)))
@@ -155,8 +159,7 @@ class ServerList(QWidget):
 
         side = QVBoxLayout()
         side.setSpacing(4)
-        for button in (self.up_button, self.down_button, self.remove_button,
-                       self.reset_button):
+        for button in (self.up_button, self.down_button, self.remove_button, self.reset_button):
             side.addWidget(button)
         side.addStretch(1)
         top = QHBoxLayout()
@@ -255,17 +258,22 @@ class ServerList(QWidget):
 class ChainFields(QWidget):
     """One chain's tab in Settings: the backend kind, its fields and the status line."""
 
-    def __init__(self, asset: AssetParams, node: NodeConfig | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, asset: AssetParams, node: NodeConfig | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.asset = asset
         self.kind = QComboBox()
         self.kind.addItem(_tr("SettingsDialog", "Electrum servers (light, SPV-checked)"), LIGHT)
-        self.kind.addItem(_tr("SettingsDialog", "My own {name} Core node").format(
-            name=asset.name), OWN_NODE)
+        self.kind.addItem(
+            _tr("SettingsDialog", "My own {name} Core node").format(name=asset.name), OWN_NODE
+        )
         light = node is not None and node.light
-        servers = split_servers(node.electrum) if light and node is not None else \
-            list(default_servers(asset.symbol, asset.network))
+        servers = (
+            split_servers(node.electrum)
+            if light and node is not None
+            else list(default_servers(asset.symbol, asset.network))
+        )
         self.server_list = ServerList(asset, servers)
         self.node_fields = NodeFields(asset, None if light else node)
         self.list_error = error_label()
@@ -283,13 +291,16 @@ class ChainFields(QWidget):
         creds = QHBoxLayout()
         self.node_fields.user.setPlaceholderText(_tr("SettingsDialog", "user"))
         self.node_fields.password.setPlaceholderText(_tr("SettingsDialog", "password"))
-        for widget in (self.node_fields.login, self.node_fields.user,
-                       self.node_fields.password, self.node_fields.file):
+        for widget in (
+            self.node_fields.login,
+            self.node_fields.user,
+            self.node_fields.password,
+            self.node_fields.file,
+        ):
             creds.addWidget(widget, 0 if widget is self.node_fields.login else 1)
         node_form.addRow(_field(_tr("SettingsDialog", "Login")), creds)
         node_form.addRow("", self.node_fields.error)
-        hint = QLabel(_tr("SettingsDialog", "Leave the address empty to trade without "
-                                            "this chain."))
+        hint = QLabel(_tr("SettingsDialog", "Leave the address empty to trade without this chain."))
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         node_form.addRow("", hint)
@@ -311,7 +322,8 @@ class ChainFields(QWidget):
         box.addWidget(self.status)
         box.addStretch(1)
         self.kind.currentIndexChanged.connect(
-            lambda _i: self.pages.setCurrentIndex(self.kind.currentIndex()))
+            lambda _i: self.pages.setCurrentIndex(self.kind.currentIndex())
+        )
         # No backend yet: light where public servers are known (mainnet, testnet), else a
         # node address to fill in (the simnet).
         own = (node is not None and not light) or (node is None and not servers)
@@ -321,8 +333,13 @@ class ChainFields(QWidget):
     def problem(self) -> str | None:
         """Why the fields cannot be saved, or None."""
         if self.kind.currentData() == LIGHT:
-            message = None if self.server_list.servers() else _tr(
-                "SettingsDialog", "Add at least one Electrum server, or use your own node.")
+            message = (
+                None
+                if self.server_list.servers()
+                else _tr(
+                    "SettingsDialog", "Add at least one Electrum server, or use your own node."
+                )
+            )
             self.list_error.setText(message or "")
             self.list_error.setVisible(bool(message))
             return message
@@ -355,25 +372,31 @@ def status_text(status: ChainStatus) -> str:
     if status.kind == ELECTRUM:
         if not status.reachable:
             return _tr("SettingsDialog", "No Electrum server reachable: {detail}").format(
-                detail=status.detail or "-")
-        text = _tr("SettingsDialog", "Connected to {server}, block {height} (headers "
-                                     "checked), {servers} server(s) listed").format(
-            server=status.server, height=status.height, servers=status.servers)
+                detail=status.detail or "-"
+            )
+        text = _tr(
+            "SettingsDialog",
+            "Connected to {server}, block {height} (headers checked), {servers} server(s) listed",
+        ).format(server=status.server, height=status.height, servers=status.servers)
         if status.dropped:
             text += " " + _tr("SettingsDialog", "{n} dropped for a false answer").format(
-                n=status.dropped)
+                n=status.dropped
+            )
         return text
     if status.kind == NODE:
         if not status.reachable:
             return _tr("SettingsDialog", "Node unreachable: {detail}").format(
-                detail=status.detail or "-")
+                detail=status.detail or "-"
+            )
         if status.syncing:
-            return _tr("SettingsDialog", "Node reachable, block {height}, still syncing "
-                                         "(initial download)").format(height=status.height)
+            return _tr(
+                "SettingsDialog", "Node reachable, block {height}, still syncing (initial download)"
+            ).format(height=status.height)
         if status.tip_age is not None and status.tip_age > STALE_TIP_S:
-            return _tr("SettingsDialog", "Node reachable, block {height}, last block "
-                                         "{hours} h ago").format(
-                height=status.height, hours=status.tip_age // 3600)
+            return _tr(
+                "SettingsDialog", "Node reachable, block {height}, last block {hours} h ago"
+            ).format(height=status.height, hours=status.tip_age // 3600)
         return _tr("SettingsDialog", "Node reachable, block {height}, synced").format(
-            height=status.height)
+            height=status.height
+        )
     return _tr("SettingsDialog", "No backend configured: this chain cannot be traded.")

@@ -48,11 +48,19 @@ class ChartColors:
 
     @classmethod
     def of(cls, p: Palette) -> ChartColors:
-        return cls(background=QColor(p.panel), grid=QColor(p.grid), axis_text=QColor(p.faint),
-                   text=QColor(p.text), up=QColor(p.up), down=QColor(p.down),
-                   crosshair=QColor(p.crosshair), box=faded(QColor(p.surface), 240),
-                   box_border=QColor(p.border), tag_text=QColor(p.on_accent),
-                   accent=QColor(p.accent))
+        return cls(
+            background=QColor(p.panel),
+            grid=QColor(p.grid),
+            axis_text=QColor(p.faint),
+            text=QColor(p.text),
+            up=QColor(p.up),
+            down=QColor(p.down),
+            crosshair=QColor(p.crosshair),
+            box=faded(QColor(p.surface), 240),
+            box_border=QColor(p.border),
+            tag_text=QColor(p.on_accent),
+            accent=QColor(p.accent),
+        )
 
 
 def chart_colors(theme: str | Palette) -> ChartColors:
@@ -92,8 +100,13 @@ def coins(atoms: int, decimals: int) -> str:
     return format_atoms(atoms, decimals).rstrip(".")
 
 
-def draw_box(painter: QPainter, colors: ChartColors, anchor: QPointF, bounds: QRectF,
-             rows: list[tuple[str, str, QColor | None]]) -> None:
+def draw_box(
+    painter: QPainter,
+    colors: ChartColors,
+    anchor: QPointF,
+    bounds: QRectF,
+    rows: list[tuple[str, str, QColor | None]],
+) -> None:
     """A tooltip card of label/value rows beside `anchor`, flipped to stay inside `bounds`."""
     label_font, value_font = chart_font(11, mono=False), chart_font(11)
     lm, vm = QFontMetrics(label_font), QFontMetrics(value_font)
@@ -119,12 +132,14 @@ def draw_box(painter: QPainter, colors: ChartColors, anchor: QPointF, bounds: QR
         painter.drawText(QRectF(x + pad, top, label_w, line), Qt.AlignmentFlag.AlignVCenter, label)
         painter.setFont(value_font)
         painter.setPen(color or colors.text)
-        painter.drawText(QRectF(x + 2 * pad + label_w, top, value_w, line),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, value)
+        painter.drawText(
+            QRectF(x + 2 * pad + label_w, top, value_w, line),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            value,
+        )
 
 
-def draw_tag(painter: QPainter, rect: QRectF, fill: QColor, text_color: QColor,
-             text: str) -> None:
+def draw_tag(painter: QPainter, rect: QRectF, fill: QColor, text_color: QColor, text: str) -> None:
     """A filled label on an axis (last price, hovered price or time)."""
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(fill)
@@ -154,8 +169,9 @@ class ChartBase(QWidget):
         self.colors = chart_colors(palette)
         self.update()
 
-    def set_market(self, base: str, quote: str, price_decimals: int = 8,
-                   amount_decimals: int = 8) -> None:
+    def set_market(
+        self, base: str, quote: str, price_decimals: int = 8, amount_decimals: int = 8
+    ) -> None:
         self.base, self.quote = base.upper(), quote.upper()
         self.price_decimals, self.amount_decimals = price_decimals, amount_decimals
         self.update()

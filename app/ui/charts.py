@@ -70,8 +70,9 @@ QLabel#charttitle { font-size: 14px; font-weight: 600; }
 LEGEND_GAP = 10  # between labels of the top strip
 
 
-def legend_rects(width: float, texts: Sequence[float], unit: float, mid: float, mid_x: float,
-                 plot: QRectF) -> tuple[list[QRectF], QRectF, QRectF]:
+def legend_rects(
+    width: float, texts: Sequence[float], unit: float, mid: float, mid_x: float, plot: QRectF
+) -> tuple[list[QRectF], QRectF, QRectF]:
     """Where the depth chart's top labels go, given their text widths: the legend entries
     (swatch + text) from the left, the amount unit at the right, and the mid price centred
     on the mid line but kept between them; when the strip has no room for it, the mid price
@@ -125,24 +126,30 @@ class DepthChartWidget(ChartBase):
         c = self.colors
         painter.setFont(chart_font(11))
         ticks = nice_ticks(0, top, 4)
-        decimals = min(self.amount_decimals, step_decimals(ticks[1] - ticks[0])
-                       if len(ticks) > 1 else 8)
+        decimals = min(
+            self.amount_decimals, step_decimals(ticks[1] - ticks[0]) if len(ticks) > 1 else 8
+        )
         for tick in ticks:
             y = self._y(plot, top, tick)
             painter.setPen(c.grid)
             self._hline(painter, plot, y)
             painter.setPen(c.axis_text)
-            painter.drawText(QRectF(plot.right() + 6, y - 8, AXIS_W - 10, 16),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             coins(tick, decimals))
+            painter.drawText(
+                QRectF(plot.right() + 6, y - 8, AXIS_W - 10, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                coins(tick, decimals),
+            )
         prices = nice_ticks(view.lo, view.hi, max(2, int(plot.width() // 110)))
-        pd = min(self.price_decimals, step_decimals(prices[1] - prices[0])
-                 if len(prices) > 1 else 8)
+        pd = min(
+            self.price_decimals, step_decimals(prices[1] - prices[0]) if len(prices) > 1 else 8
+        )
         for rate in prices:
             x = self._x(plot, view, rate)
-            painter.drawText(QRectF(x - 50, plot.bottom() + 4, 100, AXIS_H - 4),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                             coins(rate, pd))
+            painter.drawText(
+                QRectF(x - 50, plot.bottom() + 4, 100, AXIS_H - 4),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                coins(rate, pd),
+            )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.save()
         painter.setClipRect(plot)
@@ -155,8 +162,16 @@ class DepthChartWidget(ChartBase):
         self._labels(painter, plot, view, mid_x)
         self._hover(painter, plot, view, top)
 
-    def _side(self, painter: QPainter, plot: QRectF, view: DepthView, top: int,
-              curve: list[DepthPoint], edge: int, color: QColor) -> None:
+    def _side(
+        self,
+        painter: QPainter,
+        plot: QRectF,
+        view: DepthView,
+        top: int,
+        curve: list[DepthPoint],
+        edge: int,
+        color: QColor,
+    ) -> None:
         if not curve:
             return
         # A step line: between two levels the cumulative amount stays at the nearer one's.
@@ -187,8 +202,13 @@ class DepthChartWidget(ChartBase):
         mid_text = f"{coins(view.mid, self.price_decimals)} {self.quote}"
         small, big = QFontMetrics(legend_font), QFontMetrics(mid_font)
         legend, unit_rect, mid_rect = legend_rects(
-            self.width(), [small.horizontalAdvance(n) for n, _ in names],
-            small.horizontalAdvance(self.base), big.horizontalAdvance(mid_text) + 8, mid_x, plot)
+            self.width(),
+            [small.horizontalAdvance(n) for n, _ in names],
+            small.horizontalAdvance(self.base),
+            big.horizontalAdvance(mid_text) + 8,
+            mid_x,
+            plot,
+        )
         self.label_rects = [*legend, unit_rect, mid_rect]
         painter.setFont(legend_font)
         painter.setPen(c.axis_text)
@@ -196,8 +216,9 @@ class DepthChartWidget(ChartBase):
         for (name, color), rect in zip(names, legend, strict=True):
             painter.fillRect(QRectF(rect.left(), rect.center().y() - 4.5, 9, 9), color)
             painter.drawText(rect.adjusted(14, 0, 0, 0), left, name)
-        painter.drawText(unit_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         self.base)
+        painter.drawText(
+            unit_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.base
+        )
         if mid_rect.top() >= plot.top():  # inside the plot: on a backing so grid lines pass
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(faded(c.background, 220))
@@ -210,27 +231,32 @@ class DepthChartWidget(ChartBase):
     def _hover(self, painter: QPainter, plot: QRectF, view: DepthView, top: int) -> None:
         if self.hover is None or not plot.contains(self.hover):
             return
-        rate = view.lo + round((self.hover.x() - plot.left()) * (view.hi - view.lo)
-                               / plot.width())
+        rate = view.lo + round((self.hover.x() - plot.left()) * (view.hi - view.lo) / plot.width())
         bids = rate <= view.mid
         point = depth_at(view.bids if bids else view.asks, rate, bids)
         color = self.colors.up if bids else self.colors.down
         x = self.hover.x()
         painter.setPen(self._crosshair_pen())
         painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-        draw_tag(painter, QRectF(x - 48, plot.bottom() + 2, 96, 18), self.colors.crosshair,
-                 self.colors.tag_text, coins(rate, self.price_decimals))
+        draw_tag(
+            painter,
+            QRectF(x - 48, plot.bottom() + 2, 96, 18),
+            self.colors.crosshair,
+            self.colors.tag_text,
+            coins(rate, self.price_decimals),
+        )
         rows: list[tuple[str, str, QColor | None]] = [
-            (self.tr("Price"), f"{coins(rate, self.price_decimals)} {self.quote}", None)]
+            (self.tr("Price"), f"{coins(rate, self.price_decimals)} {self.quote}", None)
+        ]
         if point is not None:
             y = self._y(plot, top, point.base)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
             painter.drawEllipse(QPointF(x, y), 4, 4)
-            rows += [(self.tr("Total"), f"{coins(point.base, self.amount_decimals)} {self.base}",
-                      color),
-                     (self.tr("Value"), f"{coins(point.quote, self.price_decimals)} {self.quote}",
-                      None)]
+            rows += [
+                (self.tr("Total"), f"{coins(point.base, self.amount_decimals)} {self.base}", color),
+                (self.tr("Value"), f"{coins(point.quote, self.price_decimals)} {self.quote}", None),
+            ]
         draw_box(painter, self.colors, self.hover, plot, rows)
 
 
@@ -272,11 +298,13 @@ class CandleChartWidget(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.plot, 1)
 
-    def set_market(self, base: str, quote: str, price_decimals: int = 8,
-                   amount_decimals: int = 8) -> None:
+    def set_market(
+        self, base: str, quote: str, price_decimals: int = 8, amount_decimals: int = 8
+    ) -> None:
         self.trades, self.server = [], {}
-        self.title.setText(self.tr("Price  {base}/{quote}").format(base=base.upper(),
-                                                                 quote=quote.upper()))
+        self.title.setText(
+            self.tr("Price  {base}/{quote}").format(base=base.upper(), quote=quote.upper())
+        )
         self.plot.set_market(base, quote, price_decimals, amount_decimals)
         self._refresh()
 

@@ -83,7 +83,8 @@ class ClientBridge(QObject):
         self._unsubscribe = core.events.subscribe(self._on_event)
         # Asked before any registration fee is paid; None would refuse every fee.
         self.confirm: Confirm | None = RegistrationConfirm(
-            parent if isinstance(parent, QWidget) else None)
+            parent if isinstance(parent, QWidget) else None
+        )
 
     # -- life cycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -110,8 +111,9 @@ class ClientBridge(QObject):
         if not self.core.dex.configured:  # a wallet made without a server (`wallet create`)
             self.server_needed.emit()
             return None
-        return self.run_op(self.core.register_until_done(self.confirm, self._register_failed),
-                           self._register_ended)
+        return self.run_op(
+            self.core.register_until_done(self.confirm, self._register_failed), self._register_ended
+        )
 
     def _register_ended(self, registered: bool) -> None:
         if registered:
@@ -154,8 +156,7 @@ class ClientBridge(QObject):
             self.match_refused.emit(event)
         elif isinstance(event, EpochChecked):
             self.epoch_checked.emit(event)
-        elif isinstance(event, OrderPlaced | OrderBooked | OrderFinished
-                        | MatchRevokedByServer):
+        elif isinstance(event, OrderPlaced | OrderBooked | OrderFinished | MatchRevokedByServer):
             self.order_event.emit(event)
 
     def _on_server_refused(self, event: ServerRefused) -> None:
@@ -175,11 +176,18 @@ class ClientBridge(QObject):
             return None
 
     # -- actions ------------------------------------------------------------------------------
-    def run_op(self, coro: Awaitable[T], on_ok: Callable[[T], None] | None = None,
-               on_err: Callable[[BaseException], None] | None = None, *,
-               busy: Sequence[QWidget] = (), failure: str = "") -> asyncio.Task[None]:
+    def run_op(
+        self,
+        coro: Awaitable[T],
+        on_ok: Callable[[T], None] | None = None,
+        on_err: Callable[[BaseException], None] | None = None,
+        *,
+        busy: Sequence[QWidget] = (),
+        failure: str = "",
+    ) -> asyncio.Task[None]:
         """`run_op` (below) kept by the bridge (cancelled at stop); a failure without its
         own `on_err` is shown as `failure` (default: the error's user message)."""
+
         def shown(exc: BaseException) -> None:
             self.error.emit(failure or user_message(exc), str(exc))
 
@@ -190,17 +198,23 @@ class ClientBridge(QObject):
 
     def place(self, request: OrderRequest, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
         r = request
-        return self.run_op(self.core.place_order(r.market, r.side.value, r.kind.value,
-                                                 r.quantity, r.rate, r.tif.value),
-                           self.order_placed.emit, self._order_failed, busy=busy)
+        return self.run_op(
+            self.core.place_order(
+                r.market, r.side.value, r.kind.value, r.quantity, r.rate, r.tif.value
+            ),
+            self.order_placed.emit,
+            self._order_failed,
+            busy=busy,
+        )
 
     def _order_failed(self, exc: BaseException) -> None:
         """Shown inline by the order form."""
         if isinstance(exc, RemoteError):
             text = self.tr("The server refused the order: {0}").format(exc.user_message)
         elif isinstance(exc, NotConnected | RequestTimeout | TimeoutError):
-            text = self.tr("Not connected to the DEX server; the order was not sent. Try "
-                           "again when connected.")
+            text = self.tr(
+                "Not connected to the DEX server; the order was not sent. Try again when connected."
+            )
         elif isinstance(exc, DexError):
             text = str(exc) or exc.user_message
         else:
@@ -208,19 +222,26 @@ class ClientBridge(QObject):
         self.order_failed.emit(text)
 
     def cancel(self, order_id: str, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
-        return self.run_op(self.core.cancel_order(order_id), lambda _none: self.order_event.emit(
-            OrderFinished(order_id, "cancelling", 0)), busy=busy,
-            failure=self.tr("Could not cancel the order"))
+        return self.run_op(
+            self.core.cancel_order(order_id),
+            lambda _none: self.order_event.emit(OrderFinished(order_id, "cancelling", 0)),
+            busy=busy,
+            failure=self.tr("Could not cancel the order"),
+        )
 
     def accept_server_key(self, url: str) -> asyncio.Task[None]:
-        return self.run_op(self.core.accept_server_key(url),
-                           failure=self.tr("Could not accept the server key"))
+        return self.run_op(
+            self.core.accept_server_key(url), failure=self.tr("Could not accept the server key")
+        )
 
     def refund_now(self, match_id: str, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
         """The client's "refund now"; the engine sees the spend and finishes the swap."""
-        return self.run_op(self.core.refund_now(match_id),
-                           lambda txid: self.refund_sent.emit(match_id, txid),
-                           self._refund_failed, busy=busy)
+        return self.run_op(
+            self.core.refund_now(match_id),
+            lambda txid: self.refund_sent.emit(match_id, txid),
+            self._refund_failed,
+            busy=busy,
+        )
 
     def _refund_failed(self, exc: BaseException) -> None:
         if isinstance(exc, RefundTooEarly):
@@ -239,7 +260,13 @@ class ClientBridge(QObject):
 # What a user action may fail with and still leave the app running: the error trees of the
 # client's parts plus the OS's and asyncio's. Anything else is a bug and reaches the loop.
 OP_ERRORS: tuple[type[BaseException], ...] = (
-    DexError, WalletError, SwapError, TimeoutError, OSError, ValueError)
+    DexError,
+    WalletError,
+    SwapError,
+    TimeoutError,
+    OSError,
+    ValueError,
+)
 
 
 def user_message(exc: BaseException) -> str:
@@ -250,9 +277,13 @@ def user_message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def run_op(coro: Awaitable[T], on_ok: Callable[[T], None] | None = None,
-           on_err: Callable[[BaseException], None] | None = None, *,
-           busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
+def run_op(
+    coro: Awaitable[T],
+    on_ok: Callable[[T], None] | None = None,
+    on_err: Callable[[BaseException], None] | None = None,
+    *,
+    busy: Sequence[QWidget] = (),
+) -> asyncio.Task[None]:
     """Run one user action on the asyncio loop: `busy` widgets disabled until it ends (no
     double submit: a second click cannot pay or place twice), then `on_ok(result)` or
     `on_err(error)` for an OP_ERRORS failure (logged in any case)."""

@@ -28,16 +28,19 @@ def local_ms() -> int:
 
 
 class EpochTimer(QWidget):
-    def __init__(self, parent: QWidget | None = None,
-                 clock: Callable[[], int] = local_ms) -> None:
+    def __init__(self, parent: QWidget | None = None, clock: Callable[[], int] = local_ms) -> None:
         super().__init__(parent)
         self.clock = clock  # injected so tests can step time
         self.server = ServerClock()
         self.epochlen = 0
         self.colors = chart_colors(current_palette())
         self.setMinimumSize(220, 40)
-        self.setToolTip(self.tr("Orders are collected for one epoch, then matched together "
-                                "in a shuffled order when it closes."))
+        self.setToolTip(
+            self.tr(
+                "Orders are collected for one epoch, then matched together "
+                "in a shuffled order when it closes."
+            )
+        )
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.update)
@@ -74,7 +77,8 @@ class EpochTimer(QWidget):
         if left is None:
             return self.tr("Epoch: waiting for the server")
         return self.tr("Epoch {epoch} · matching in {time}").format(
-            epoch=left.epoch, time=format_countdown(left.remaining_ms))
+            epoch=left.epoch, time=format_countdown(left.remaining_ms)
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -87,15 +91,21 @@ class EpochTimer(QWidget):
         if left is None:
             painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter, self.text())
             return
-        painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter,
-                         self.tr("Epoch {epoch} · next match in").format(epoch=left.epoch))
+        painter.drawText(
+            label_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            self.tr("Epoch {epoch} · next match in").format(epoch=left.epoch),
+        )
         # The last second turns red: an order sent now may land in the next epoch.
         urgent = left.remaining_ms < 1000
         accent = c.down if urgent else c.accent
         painter.setFont(chart_font(15, bold=True))
         painter.setPen(c.text if not urgent else accent)
-        painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                         format_countdown(left.remaining_ms))
+        painter.drawText(
+            label_rect,
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            format_countdown(left.remaining_ms),
+        )
         bar = QRectF(r.left(), r.bottom() - 4, r.width(), 3)
         painter.fillRect(bar, c.grid)
         done = bar.width() * left.elapsed_ppm / 1_000_000
@@ -133,17 +143,25 @@ class EpochCheckMark(QLabel):
             return
         if mark.verdict is Verdict.VERIFIED:
             self.setText("✓ " + self.tr("Epoch {epoch} verified").format(epoch=mark.epoch))
-            self.setToolTip(self.tr("Epoch {epoch} held one of your orders; the order list and "
-                                    "shuffle seed the server published for it check out."
-                                    ).format(epoch=mark.epoch))
+            self.setToolTip(
+                self.tr(
+                    "Epoch {epoch} held one of your orders; the order list and "
+                    "shuffle seed the server published for it check out."
+                ).format(epoch=mark.epoch)
+            )
         else:
             problems = "; ".join(mark.problems)
-            self.setText("⚠ " + self.tr("Epoch {epoch}: {problems}").format(
-                epoch=mark.epoch, problems=problems))
-            self.setToolTip(self.tr("What the server published for epoch {epoch} does not "
-                                    "check out: {problems}. This warning stays until a later "
-                                    "epoch verifies.").format(epoch=mark.epoch,
-                                                              problems=problems))
+            self.setText(
+                "⚠ "
+                + self.tr("Epoch {epoch}: {problems}").format(epoch=mark.epoch, problems=problems)
+            )
+            self.setToolTip(
+                self.tr(
+                    "What the server published for epoch {epoch} does not "
+                    "check out: {problems}. This warning stays until a later "
+                    "epoch verifies."
+                ).format(epoch=mark.epoch, problems=problems)
+            )
         if self.property("verdict") != mark.verdict.value:
             self.setProperty("verdict", mark.verdict.value)
             self.style().unpolish(self)  # the sheet reads the property again

@@ -94,10 +94,13 @@ def describe(problem: Problem) -> str:
         Issue.WRONG_CONFIRM_WORD: _tr("Wizard", "Word #{n} does not match your recovery words."),
         Issue.MISSING_WORD: _tr("Wizard", "Word {n} is missing."),
         Issue.UNKNOWN_WORD: _tr("Wizard", "Word {n} (\u201c{word}\u201d) is not in the word list."),
-        Issue.INCOMPLETE_WORD: _tr("Wizard",
-                                   "Word {n} (\u201c{word}\u201d) is not a complete word."),
-        Issue.BAD_CHECKSUM: _tr("Wizard", "These words do not form a valid recovery phrase: "
-                                          "one is wrong or out of order."),
+        Issue.INCOMPLETE_WORD: _tr(
+            "Wizard", "Word {n} (\u201c{word}\u201d) is not a complete word."
+        ),
+        Issue.BAD_CHECKSUM: _tr(
+            "Wizard",
+            "These words do not form a valid recovery phrase: one is wrong or out of order.",
+        ),
         Issue.PASSWORD_TOO_SHORT: _tr("Wizard", "Use at least {n} characters."),
         Issue.PASSWORD_MISMATCH: _tr("Wizard", "The two passwords do not match."),
         Issue.URL_EMPTY: _tr("Wizard", "Enter the server's address."),
@@ -105,13 +108,18 @@ def describe(problem: Problem) -> str:
         Issue.URL_INSECURE: _tr("Wizard", "Use wss:// (plain ws:// only works for this computer)."),
         Issue.URL_MALFORMED: _tr("Wizard", "This is not a valid server address."),
         Issue.ELECTRUM_EMPTY: _tr("Wizard", "{chain}: enter at least one Electrum server."),
-        Issue.ELECTRUM_MALFORMED: _tr("Wizard", "{chain}: \u201c{word}\u201d is not an Electrum "
-                                                "server; use ssl://host:port or tcp://host:port."),
-        Issue.NODE_URL_MALFORMED: _tr("Wizard", "{chain}: use a node address like "
-                                                "http://127.0.0.1:9332"),
+        Issue.ELECTRUM_MALFORMED: _tr(
+            "Wizard",
+            "{chain}: \u201c{word}\u201d is not an Electrum "
+            "server; use ssl://host:port or tcp://host:port.",
+        ),
+        Issue.NODE_URL_MALFORMED: _tr(
+            "Wizard", "{chain}: use a node address like http://127.0.0.1:9332"
+        ),
     }
-    text = texts[problem.issue].format(n=problem.position, word=problem.word,
-                                       chain=problem.chain.upper())
+    text = texts[problem.issue].format(
+        n=problem.position, word=problem.word, chain=problem.chain.upper()
+    )
     if problem.issue in (Issue.UNKNOWN_WORD, Issue.INCOMPLETE_WORD):
         text += hint
     return text

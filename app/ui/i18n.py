@@ -61,8 +61,7 @@ def normalize_language(code: str | None) -> str:
     for known in LANGUAGES:
         if cleaned.lower() == known.lower():
             return known
-    raise UnknownLanguageError(
-        f"unknown language {code!r}; choose one of: {', '.join(LANGUAGES)}")
+    raise UnknownLanguageError(f"unknown language {code!r}; choose one of: {', '.join(LANGUAGES)}")
 
 
 def _load(path: Path) -> QTranslator | None:

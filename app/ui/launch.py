@@ -43,15 +43,25 @@ WARM_UP_DELAY_MS = 100
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="cambio")
     parser.add_argument("--datadir", type=Path, default=None)
-    parser.add_argument("--simnet", action="store_true",
-                        help="start (or join) the local simnet in --datadir and open its "
-                             "funded wallet, with a demo market maker")
-    parser.add_argument("--light", action="store_true",
-                        help="with --simnet: the wallet reaches the chains through Electrum "
-                             "(e-x) servers the simnet runs, not their RPC")
+    parser.add_argument(
+        "--simnet",
+        action="store_true",
+        help="start (or join) the local simnet in --datadir and open its "
+        "funded wallet, with a demo market maker",
+    )
+    parser.add_argument(
+        "--light",
+        action="store_true",
+        help="with --simnet: the wallet reaches the chains through Electrum "
+        "(e-x) servers the simnet runs, not their RPC",
+    )
     parser.add_argument("--language", default=None, help="en or zh_CN (default: config.json)")
-    parser.add_argument("--screenshot-dir", type=Path, default=None,
-                        help="save a screenshot of each tab once data is loaded, then quit")
+    parser.add_argument(
+        "--screenshot-dir",
+        type=Path,
+        default=None,
+        help="save a screenshot of each tab once data is loaded, then quit",
+    )
     return parser.parse_args(argv)
 
 
@@ -67,8 +77,11 @@ def _keyring_busy() -> bool:
     return keyring_lookup_running()
 
 
-def warm_up_after_first_paint(app: QApplication, names: Sequence[str] = WARM_UP_MODULES,
-                              busy: Callable[[], bool] = _keyring_busy) -> None:
+def warm_up_after_first_paint(
+    app: QApplication,
+    names: Sequence[str] = WARM_UP_MODULES,
+    busy: Callable[[], bool] = _keyring_busy,
+) -> None:
     """Import `names` (the main window's modules) right after the first window (the unlock
     dialog or the wizard) has painted: the user is reading or typing then, and keystrokes wait
     in the queue for the ~0.3 s this blocks. On the main thread on purpose: a second importing
@@ -116,8 +129,14 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
     if result is None:
         return None
     # The user's own choice on the wizard's first page, stored in config.json for good.
-    create_wallet(datadir, result.password, network=result.network, mnemonic=result.mnemonic,
-                  passphrase=result.passphrase, nodes=result.nodes)
+    create_wallet(
+        datadir,
+        result.password,
+        network=result.network,
+        mnemonic=result.mnemonic,
+        passphrase=result.passphrase,
+        nodes=result.nodes,
+    )
     config = load_config(datadir)
     config.dex_url = result.dex_url
     if result.restored:  # the main window discovers its used addresses (with a progress bar)
@@ -140,9 +159,16 @@ def _sole_settler(datadir: Path) -> bool:
         SettlerLock(datadir).probe()
     except SettlerBusy as exc:
         log.warning("%s", exc)
-        QMessageBox.critical(None, "Cambio", QCoreApplication.translate(
-            "launch", "Another Cambio is already running with this wallet and settling its "
-            "swaps. Close it first.") + f"\n\n{exc.holder}")
+        QMessageBox.critical(
+            None,
+            "Cambio",
+            QCoreApplication.translate(
+                "launch",
+                "Another Cambio is already running with this wallet and settling its "
+                "swaps. Close it first.",
+            )
+            + f"\n\n{exc.holder}",
+        )
         return False
     return True
 

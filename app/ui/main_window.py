@@ -92,9 +92,12 @@ class MainWindow(QMainWindow):
         wallet_page.setWidget(self.wallet_view)
         wallet_page.setWidgetResizable(True)
         wallet_page.setFrameShape(QFrame.Shape.NoFrame)
-        for widget, name in ((self.trade, self.tr("Trade")), (self.orders_view,
-                             self.tr("Orders")), (self.swaps_view, self.tr("Swaps")),
-                             (wallet_page, self.tr("Wallet"))):
+        for widget, name in (
+            (self.trade, self.tr("Trade")),
+            (self.orders_view, self.tr("Orders")),
+            (self.swaps_view, self.tr("Swaps")),
+            (wallet_page, self.tr("Wallet")),
+        ):
             self.tabs.addTab(widget, name)
         settings = QPushButton(self.tr("Settings"))
         settings.setObjectName("secondary")
@@ -171,20 +174,34 @@ class MainWindow(QMainWindow):
         b.server_needed.connect(lambda: ask_for_server(self))
         b.order_failed.connect(self._on_order_failed)
         b.order_placed.connect(self._on_order_placed)
-        b.refund_sent.connect(lambda mid, tx: self.status.showMessage(
-            self.tr("Refund of swap {0} broadcast: {1}").format(mid[:8], tx), 8000))
+        b.refund_sent.connect(
+            lambda mid, tx: self.status.showMessage(
+                self.tr("Refund of swap {0} broadcast: {1}").format(mid[:8], tx), 8000
+            )
+        )
         self.trade.trading.order_requested.connect(
-            lambda r: b.place(r, busy=[self.trade.trading.form.submit]))
-        self.orders_view.cancel_requested.connect(lambda oid: b.cancel(oid, busy=[
-            w for w in [self.orders_view.cancel_buttons.get(oid)] if w is not None]))
-        self.swaps_view.refund_requested.connect(lambda mid: b.refund_now(mid, busy=[
-            c.refund for c in [self.swaps_view.cards.get(mid)] if c is not None]))
+            lambda r: b.place(r, busy=[self.trade.trading.form.submit])
+        )
+        self.orders_view.cancel_requested.connect(
+            lambda oid: b.cancel(
+                oid, busy=[w for w in [self.orders_view.cancel_buttons.get(oid)] if w is not None]
+            )
+        )
+        self.swaps_view.refund_requested.connect(
+            lambda mid: b.refund_now(
+                mid, busy=[c.refund for c in [self.swaps_view.cards.get(mid)] if c is not None]
+            )
+        )
         self.swaps_view.changed.connect(self._update_banner)
         self.wallet_view.send_requested.connect(lambda symbol: open_send(self, symbol))
         # Match and server refusals, epoch checks (app/ui/safety_notices).
-        self.safety_notices = wire_safety(self.bridge, SafetyNotices(
-            self.orders_view, self.notifier, self.server_banner, self.trade.epoch_check),
-            lambda: open_settings(self))
+        self.safety_notices = wire_safety(
+            self.bridge,
+            SafetyNotices(
+                self.orders_view, self.notifier, self.server_banner, self.trade.epoch_check
+            ),
+            lambda: open_settings(self),
+        )
 
     # -- core events --------------------------------------------------------------------------
     def _on_connection(self, connected: bool, detail: str) -> None:
@@ -200,10 +217,14 @@ class MainWindow(QMainWindow):
         market = config.markets[0]
         rules = MarketRules.from_config(config, market.base, market.quote)
         stand_in = bool(self.wallet.config.extra.get("btc_stand_in"))
-        self.trade.set_market(rules, self.tr("Epoch {0} s · BTC simulated by a Litecoin "
-                                             "regtest chain").format(market.epochlen / 1000)
-                              if stand_in else self.tr("Epoch {0} s").format(
-                                  market.epochlen / 1000))
+        self.trade.set_market(
+            rules,
+            self.tr("Epoch {0} s · BTC simulated by a Litecoin regtest chain").format(
+                market.epochlen / 1000
+            )
+            if stand_in
+            else self.tr("Epoch {0} s").format(market.epochlen / 1000),
+        )
         self.orders_view.rate_step = rules.rate_step
         self.trade.epoch.set_epoch_length(market.epochlen)
         self._on_book(rules.name, None)
@@ -223,26 +244,41 @@ class MainWindow(QMainWindow):
             self.trade.show_book(mirror)
 
     def _on_matched(self, event: OrderMatched) -> None:
-        self.notifier.notify(self.tr("Order matched"), self.tr(
-            "A match of your order settles as swap {0}; keep Cambio running until it "
-            "completes.").format(event.match_id[:8]))
+        self.notifier.notify(
+            self.tr("Order matched"),
+            self.tr(
+                "A match of your order settles as swap {0}; keep Cambio running until it completes."
+            ).format(event.match_id[:8]),
+        )
 
     def _on_step(self, event: SwapStep) -> None:
         self.swaps_view.update_swap(event.match_id)
         self.orders_view.reload()
         if event.new is Stage.COMPLETE:
-            self.notifier.notify(self.tr("Swap complete"), self.tr(
-                "Swap {0} is complete; the coins are in your wallet.").format(event.match_id[:8]))
+            self.notifier.notify(
+                self.tr("Swap complete"),
+                self.tr("Swap {0} is complete; the coins are in your wallet.").format(
+                    event.match_id[:8]
+                ),
+            )
         elif event.new is Stage.REFUNDED:
-            self.notifier.notify(self.tr("Swap refunded"), self.tr(
-                "Swap {0}: your coins came back to your wallet.").format(event.match_id[:8]),
-                Kind.WARNING)
+            self.notifier.notify(
+                self.tr("Swap refunded"),
+                self.tr("Swap {0}: your coins came back to your wallet.").format(
+                    event.match_id[:8]
+                ),
+                Kind.WARNING,
+            )
 
     def _on_refund(self, event: SwapRefund) -> None:
         if self.core.swap_row(event.match_id) is not None:
-            self.notifier.notify(self.tr("Refunding a swap"), self.tr(
-                "The other side of swap {0} did not complete; your coins are being "
-                "refunded.").format(event.match_id[:8]), Kind.WARNING)
+            self.notifier.notify(
+                self.tr("Refunding a swap"),
+                self.tr(
+                    "The other side of swap {0} did not complete; your coins are being refunded."
+                ).format(event.match_id[:8]),
+                Kind.WARNING,
+            )
 
     def _on_server_key(self, url: str, old: str, new: str) -> None:
         if self.key_box is not None:
@@ -283,12 +319,14 @@ class MainWindow(QMainWindow):
         settled = sum(1 for m in self.resumed if m in rows and rows[m].terminal)
         total = len(self.resumed)
         if settled < total:
-            self.banner_text.setText(self.tr(
-                "Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open "
-                "until they finish.").format(n=total, done=settled, left=total - settled))
+            self.banner_text.setText(
+                self.tr(
+                    "Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open "
+                    "until they finish."
+                ).format(n=total, done=settled, left=total - settled)
+            )
         else:
-            self.banner_text.setText(self.tr("All {n} resumed swaps are settled.").format(
-                n=total))
+            self.banner_text.setText(self.tr("All {n} resumed swaps are settled.").format(n=total))
             self.resumed = set()
             # The banner is the timer's context: a window closed first cancels the call.
             QTimer.singleShot(8000, self.banner, lambda: self.banner.setVisible(False))
@@ -316,8 +354,9 @@ class MainWindow(QMainWindow):
         first = not self._synced
         for index, symbol in enumerate(self.symbols):
             if first:
-                self.sync_bar.show_read(symbol, self.core.known_addresses(symbol), index,
-                                        len(self.symbols))
+                self.sync_bar.show_read(
+                    symbol, self.core.known_addresses(symbol), index, len(self.symbols)
+                )
             try:
                 snap = await self.core.wallet_snapshot(symbol)  # one chain scan
             except NoNodeConfiguredError:
@@ -326,16 +365,25 @@ class MainWindow(QMainWindow):
             except (BackendError, OSError) as exc:
                 self.status.set_chain(symbol, None, str(exc))  # shown, never blocking
                 continue
-            note = self.tr("simulated by a Litecoin regtest chain") \
-                if stand_in and symbol == "btc" else ""
+            note = (
+                self.tr("simulated by a Litecoin regtest chain")
+                if stand_in and symbol == "btc"
+                else ""
+            )
             self.status.set_chain(symbol, snap.tip_height, note=note)
             self.wallet_view.show_txs(symbol, list(snap.txs))
             self.trade.trading.set_balance(symbol, list(snap.spendable))
-            self.wallet_view.show_snapshot(AssetSnapshot(
-                asset=snap.asset, available=snap.available,
-                locked_orders=snap.locked_orders, locked_swaps=snap.locked_swaps,
-                unconfirmed=snap.unconfirmed, address=snap.address,
-                stand_in=stand_in and symbol == "btc"))
+            self.wallet_view.show_snapshot(
+                AssetSnapshot(
+                    asset=snap.asset,
+                    available=snap.available,
+                    locked_orders=snap.locked_orders,
+                    locked_swaps=snap.locked_swaps,
+                    unconfirmed=snap.unconfirmed,
+                    address=snap.address,
+                    stand_in=stand_in and symbol == "btc",
+                )
+            )
             self._balances_shown = True
         if first:
             self._synced = True
@@ -354,13 +402,16 @@ class MainWindow(QMainWindow):
         return len(pending), min(locks) if locks else None
 
     def quit_message(self, count: int, lock_time: int | None) -> str:
-        text = self.tr("{n} swap(s) are still in progress. They continue by themselves when "
-                       "Cambio runs again, but it must be running again before the refund "
-                       "time, or the coins in them may be lost.").format(n=count)
+        text = self.tr(
+            "{n} swap(s) are still in progress. They continue by themselves when "
+            "Cambio runs again, but it must be running again before the refund "
+            "time, or the coins in them may be lost."
+        ).format(n=count)
         if lock_time is not None:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(lock_time))
             text += " " + self.tr("The earliest refund time is {when} (in {left}).").format(
-                when=when, left=countdown(lock_time - int(time.time())))
+                when=when, left=countdown(lock_time - int(time.time()))
+            )
         return text
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -372,13 +423,18 @@ class MainWindow(QMainWindow):
             self.closed.emit()
             return
         event.ignore()  # asked without a nested event loop; "Quit anyway" closes again
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Swaps in progress"),
-                          self.quit_message(count, lock_time), parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Swaps in progress"),
+            self.quit_message(count, lock_time),
+            parent=self,
+        )
         box.addButton(self.tr("Quit anyway"), QMessageBox.ButtonRole.DestructiveRole)
         stay = box.addButton(self.tr("Keep running"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(stay)
-        box.buttonClicked.connect(lambda b: self._quit_answer(
-            box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole))
+        box.buttonClicked.connect(
+            lambda b: self._quit_answer(box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
+        )
         self.quit_box = box
         box.open()
 

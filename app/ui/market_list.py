@@ -1,8 +1,8 @@
 """The market list: every market with its last price, 24 h change and volume; a click picks it.
 
-    markets.set_markets([MarketRow("ltc_btc", "ltc", "btc")])
-    markets.update_ticker("ltc_btc", ticker_24h(trades, now_ms))
-    markets.market_selected.connect(window.switch_market)      # "ltc_btc"
+markets.set_markets([MarketRow("ltc_btc", "ltc", "btc")])
+markets.update_ticker("ltc_btc", ticker_24h(trades, now_ms))
+markets.market_selected.connect(window.switch_market)      # "ltc_btc"
 """
 
 from __future__ import annotations
@@ -74,8 +74,12 @@ class Col(IntEnum):
 
 
 def _headers() -> list[str]:
-    return [_tr("MarketList", "Market"), _tr("MarketList", "Last price"),
-            _tr("MarketList", "24h change"), _tr("MarketList", "24h volume")]
+    return [
+        _tr("MarketList", "Market"),
+        _tr("MarketList", "Last price"),
+        _tr("MarketList", "24h change"),
+        _tr("MarketList", "24h volume"),
+    ]
 
 
 class MarketListModel(QAbstractTableModel):
@@ -90,8 +94,9 @@ class MarketListModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Col)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation is Qt.Orientation.Horizontal and 0 <= section < len(Col):
             if role == Qt.ItemDataRole.DisplayRole:
                 return _headers()[section]
@@ -122,7 +127,8 @@ class MarketListModel(QAbstractTableModel):
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole and t.high is not None and t.low is not None:
             return _tr("MarketList", "24h high {high} · low {low}").format(
-                high=coins(t.high, row.price_decimals), low=coins(t.low, row.price_decimals))
+                high=coins(t.high, row.price_decimals), low=coins(t.low, row.price_decimals)
+            )
         return None
 
     def set_markets(self, rows: list[MarketRow]) -> None:

@@ -103,14 +103,20 @@ class OrderFormView(QFrame):
         self.price_decimals, self.qty_decimals = 8, 8
 
         self.side_group, (self.buy_tab, self.sell_tab) = _segment(
-            [self.tr("Buy"), self.tr("Sell")], "side")
+            [self.tr("Buy"), self.tr("Sell")], "side"
+        )
         self.kind_group, (self.limit_tab, self.market_tab) = _segment(
-            [self.tr("Limit"), self.tr("Market")])
+            [self.tr("Limit"), self.tr("Market")]
+        )
         self.tif = QComboBox()
         self.tif.addItem(self.tr("Standing"), TimeInForce.STANDING)
         self.tif.addItem(self.tr("Immediate"), TimeInForce.IMMEDIATE)
-        self.tif.setToolTip(self.tr("Standing orders rest on the book until filled or "
-                                    "cancelled; immediate ones live for one match cycle."))
+        self.tif.setToolTip(
+            self.tr(
+                "Standing orders rest on the book until filled or "
+                "cancelled; immediate ones live for one match cycle."
+            )
+        )
         self.price = AtomSpinBox()
         self.qty = AtomSpinBox()
         self.price_unit, self.qty_unit = styled_label("", "unit"), styled_label("", "unit")
@@ -121,7 +127,8 @@ class OrderFormView(QFrame):
         self.lots = styled_label("", "hint")
         self.price_error, self.qty_error, self.form_error = (error_label() for _ in range(3))
         self.total, self.fees, self.funding, self.available = (
-            styled_label("—", "value") for _ in range(4))
+            styled_label("—", "value") for _ in range(4)
+        )
         self.submit = QPushButton(self.tr("Buy"))
         self.submit.setObjectName("buy")
         self.submit.setMinimumHeight(38)
@@ -129,9 +136,11 @@ class OrderFormView(QFrame):
 
         self.side_group.idClicked.connect(lambda i: self._change(side=(Side.BUY, Side.SELL)[i]))
         self.kind_group.idClicked.connect(
-            lambda i: self._change(kind=(OrderKind.LIMIT, OrderKind.MARKET)[i], quantity=0))
+            lambda i: self._change(kind=(OrderKind.LIMIT, OrderKind.MARKET)[i], quantity=0)
+        )
         self.tif.currentIndexChanged.connect(
-            lambda _i: self._change(tif=TimeInForce(self.tif.currentData())))
+            lambda _i: self._change(tif=TimeInForce(self.tif.currentData()))
+        )
         self.price.stepped.connect(lambda n: self._step(Field.PRICE, n))
         self.qty.stepped.connect(lambda n: self._step(Field.QUANTITY, n))
         self.price.edited.connect(lambda: self._typed(Field.PRICE))
@@ -175,14 +184,23 @@ class OrderFormView(QFrame):
         layout.addWidget(line)
         grid = QGridLayout()
         grid.setVerticalSpacing(4)
-        names = [self.tr("Total"), self.tr("Max. fees"), self.tr("Funding needed"),
-                 self.tr("Available")]  # fmt: skip
-        for i, (name, value) in enumerate(zip(names, (self.total, self.fees, self.funding,
-                                                      self.available), strict=True)):
+        names = [
+            self.tr("Total"),
+            self.tr("Max. fees"),
+            self.tr("Funding needed"),
+            self.tr("Available"),
+        ]
+        for i, (name, value) in enumerate(
+            zip(names, (self.total, self.fees, self.funding, self.available), strict=True)
+        ):
             grid.addWidget(styled_label(name, "muted"), i, 0)
             grid.addWidget(value, i, 1)
-        self.fees.setToolTip(self.tr("Worst case (protocol §7): one swap transaction per lot "
-                                     "plus one input per funding coin, at the server's fee rate."))
+        self.fees.setToolTip(
+            self.tr(
+                "Worst case (protocol §7): one swap transaction per lot "
+                "plus one input per funding coin, at the server's fee rate."
+            )
+        )
         layout.addLayout(grid)
         layout.addStretch(1)
         self.fields_scroll = QScrollArea()
@@ -203,8 +221,10 @@ class OrderFormView(QFrame):
         """[−] [value] [+] unit: visible steppers (arrow keys and the wheel step too)."""
         row = QHBoxLayout()
         row.setSpacing(6)
-        for text, steps, tip in (("−", -1, self.tr("One step down")), ("+", 1,
-                                                                        self.tr("One step up"))):
+        for text, steps, tip in (
+            ("−", -1, self.tr("One step down")),
+            ("+", 1, self.tr("One step up")),
+        ):
             button = QPushButton(text)
             button.setObjectName("step")
             button.setToolTip(tip)
@@ -269,8 +289,11 @@ class OrderFormView(QFrame):
     def _step(self, field: Field, steps: int) -> None:
         if self.state:
             self.touched.add(field)
-            self.state = (self.state.step_rate(steps) if field is Field.PRICE
-                          else self.state.step_quantity(steps))  # fmt: skip
+            self.state = (
+                self.state.step_rate(steps)
+                if field is Field.PRICE
+                else self.state.step_quantity(steps)
+            )
             self._render(write=True)
 
     def _typed(self, field: Field) -> None:
@@ -314,8 +337,11 @@ class OrderFormView(QFrame):
         self.tif.setEnabled(limit)
         self.price.lineEdit().setPlaceholderText("" if limit else self.tr("Best available"))
         self.price_label.setText(self.tr("Price ({quote} per {base})").format(quote=q, base=b))
-        self.qty_label.setText(self.tr("Spend ({quote})").format(quote=q) if s.market_buy
-                               else self.tr("Amount ({base})").format(base=b))
+        self.qty_label.setText(
+            self.tr("Spend ({quote})").format(quote=q)
+            if s.market_buy
+            else self.tr("Amount ({base})").format(base=b)
+        )
         self.price_unit.setText(q)
         self.qty_unit.setText(q if s.market_buy else b)
         if write:
@@ -333,11 +359,13 @@ class OrderFormView(QFrame):
     def _lots_text(self, s: OrderFormState) -> str:
         if s.market_buy:
             return self.tr("Sized in {quote}; at least the buy buffer times one lot").format(
-                quote=s.rules.quote.upper())
+                quote=s.rules.quote.upper()
+            )
         lots = s.lots()
         shown = str(lots.numerator) if lots.denominator == 1 else f"{float(lots):.4f}"
         return self.tr("= {lots} lots · 1 lot = {lot} {base}").format(
-            lots=shown, lot=format_lot(s.rules.lot_size), base=s.rules.base.upper())
+            lots=shown, lot=format_lot(s.rules.lot_size), base=s.rules.base.upper()
+        )
 
     def _render_figures(self, s: OrderFormState) -> None:
         q = s.rules.quote.upper()
@@ -356,9 +384,11 @@ class OrderFormView(QFrame):
         for p in s.problems():
             if p.field in self.touched or p.field is Field.FORM:
                 texts[p.field].append(describe(p, s.rules.base, s.rules.quote, paying))
-        for field, label, box in ((Field.PRICE, self.price_error, self.price),
-                                  (Field.QUANTITY, self.qty_error, self.qty),
-                                  (Field.FORM, self.form_error, None)):  # fmt: skip
+        for field, label, box in (
+            (Field.PRICE, self.price_error, self.price),
+            (Field.QUANTITY, self.qty_error, self.qty),
+            (Field.FORM, self.form_error, None),
+        ):
             label.setText(" ".join(texts[field]))
             label.setVisible(bool(texts[field]))
             if box is not None and bool(box.property("error")) != bool(texts[field]):
@@ -368,8 +398,11 @@ class OrderFormView(QFrame):
 
     def problem_texts(self) -> dict[Field, str]:
         """What the inline error labels say (for tests and accessibility)."""
-        return {Field.PRICE: self.price_error.text(), Field.QUANTITY: self.qty_error.text(),
-                Field.FORM: self.form_error.text()}  # fmt: skip
+        return {
+            Field.PRICE: self.price_error.text(),
+            Field.QUANTITY: self.qty_error.text(),
+            Field.FORM: self.form_error.text(),
+        }
 
 
 def format_lot(lot: int) -> str:

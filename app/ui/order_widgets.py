@@ -58,8 +58,11 @@ class AtomSpinBox(QAbstractSpinBox):
             self.lineEdit().setText(text)
 
     def validate(self, input: str, pos: int) -> tuple[QValidator.State, str, int]:
-        state = QValidator.State.Acceptable if _DECIMAL.fullmatch(input.strip()) \
-            else QValidator.State.Invalid  # fmt: skip
+        state = (
+            QValidator.State.Acceptable
+            if _DECIMAL.fullmatch(input.strip())
+            else QValidator.State.Invalid
+        )
         return state, input, pos
 
     def stepBy(self, steps: int) -> None:
@@ -68,8 +71,10 @@ class AtomSpinBox(QAbstractSpinBox):
     def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
         if not self.isEnabled():
             return QAbstractSpinBox.StepEnabledFlag.StepNone
-        return (QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
-                | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled)  # fmt: skip
+        return (
+            QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+            | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        )
 
 
 def short_coins(atoms: int) -> str:
@@ -112,16 +117,24 @@ def describe(problem: Problem, base: str, quote: str, asset: str) -> str:
         ),
     }
     return texts[problem.issue].format(
-        step=short_coins(problem.need), lot=short_coins(problem.need), low=low, high=high,
-        need=format_atoms(problem.need), have=format_atoms(problem.have), base=b, quote=q,
-        asset=a)  # fmt: skip
+        step=short_coins(problem.need),
+        lot=short_coins(problem.need),
+        low=low,
+        high=high,
+        need=format_atoms(problem.need),
+        have=format_atoms(problem.have),
+        base=b,
+        quote=q,
+        asset=a,
+    )
 
 
 class ConfirmDialog(QDialog):
     """Shows what will be placed, in full, before anything is sent."""
 
-    def __init__(self, request: OrderRequest, price_decimals: int,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, request: OrderRequest, price_decimals: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.request = request
         self.setWindowTitle(self.tr("Confirm order"))

@@ -40,8 +40,9 @@ RATE_STEP_DEFAULT = 1000
 class OrdersView(QWidget):
     cancel_requested = Signal(str)
 
-    def __init__(self, rows: Callable[[], list[OrderRecord]],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, rows: Callable[[], list[OrderRecord]], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.rows = rows
         self.rate_step = RATE_STEP_DEFAULT
@@ -58,9 +59,19 @@ class OrdersView(QWidget):
         head.addWidget(self.summary)
         layout.addLayout(head)
         self.table = QTableWidget(0, COLUMNS)
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Placed"), self.tr("Market"), self.tr("Side"), self.tr("Type"),
-            self.tr("Price"), self.tr("Amount"), self.tr("Filled"), self.tr("Status"), ""])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Placed"),
+                self.tr("Market"),
+                self.tr("Side"),
+                self.tr("Type"),
+                self.tr("Price"),
+                self.tr("Amount"),
+                self.tr("Filled"),
+                self.tr("Status"),
+                "",
+            ]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -75,34 +86,42 @@ class OrdersView(QWidget):
         header.setSectionResizeMode(COLUMNS - 1, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(COLUMNS - 1, 112)
         layout.addWidget(self.table, 1)
-        self.empty = styled_label(self.tr("No orders yet. Place one from the Trade tab."),
-                                  "muted")
+        self.empty = styled_label(self.tr("No orders yet. Place one from the Trade tab."), "muted")
         layout.addWidget(self.empty)
 
     def statuses(self) -> dict[str, str]:
-        return {"new": self.tr("sending"), "epoch": self.tr("in epoch"),
-                "booked": self.tr("on the book"), "cancelling": self.tr("cancelling"),
-                "executed": self.tr("filled"), "cancelled": self.tr("cancelled"),
-                "unfilled": self.tr("unfilled"), "failed": self.tr("failed"),
-                "revoked": self.tr("revoked")}
+        return {
+            "new": self.tr("sending"),
+            "epoch": self.tr("in epoch"),
+            "booked": self.tr("on the book"),
+            "cancelling": self.tr("cancelling"),
+            "executed": self.tr("filled"),
+            "cancelled": self.tr("cancelled"),
+            "unfilled": self.tr("unfilled"),
+            "failed": self.tr("failed"),
+            "revoked": self.tr("revoked"),
+        }
 
     def revoke_causes(self) -> dict[RevokeCause, str]:
-        return {RevokeCause.COUNTERPARTY: self.tr("counterparty failed"),
-                RevokeCause.OURS: self.tr("our side was late"),
-                RevokeCause.UNKNOWN: self.tr("by the server")}
+        return {
+            RevokeCause.COUNTERPARTY: self.tr("counterparty failed"),
+            RevokeCause.OURS: self.tr("our side was late"),
+            RevokeCause.UNKNOWN: self.tr("by the server"),
+        }
 
     def status_text(self, o: OrderRecord) -> str:
         status = self.revoke_text(o)
         refused = self.refusals.latest(o.order_id)
         if refused is None:
             return status
-        return self.tr("{status} · refused: {reason}").format(status=status,
-                                                               reason=refused.reason)
+        return self.tr("{status} · refused: {reason}").format(status=status, reason=refused.reason)
 
     def refusal_tip(self, order_id: str) -> str:
         """The order id, then every match refused for it (newest last)."""
-        lines = [order_id] + [self.tr("Match {match} refused: {reason}").format(
-            match=r.match_id[:8], reason=r.reason) for r in self.refusals.for_order(order_id)]
+        lines = [order_id] + [
+            self.tr("Match {match} refused: {reason}").format(match=r.match_id[:8], reason=r.reason)
+            for r in self.refusals.for_order(order_id)
+        ]
         return "\n".join(lines)
 
     def show_refusal(self, event: MatchRefused) -> None:
@@ -117,14 +136,16 @@ class OrdersView(QWidget):
         if o.status == "revoked":
             return self.tr("revoked: {cause}").format(cause=cause)
         return self.tr("{status} · {amount} {ticker} revoked ({cause})").format(
-            status=status, amount=format_atoms(o.revoked), ticker=o.base.upper(), cause=cause)
+            status=status, amount=format_atoms(o.revoked), ticker=o.base.upper(), cause=cause
+        )
 
     def reload(self) -> None:
         orders = self.rows()
         live = [o for o in orders if o.status in LIVE]
         done = [o for o in orders if o.status not in LIVE]
         self.orders = sorted(live, key=lambda o: -o.created_ms) + sorted(
-            done, key=lambda o: -o.created_ms)
+            done, key=lambda o: -o.created_ms
+        )
         self._render(len(live))
 
     def _render(self, live: int) -> None:
@@ -137,17 +158,22 @@ class OrdersView(QWidget):
             amount = f"{format_atoms(o.quantity)} {q if market_buy else b}"
             cells = [
                 datetime.fromtimestamp(o.created_ms / 1000).strftime("%m-%d %H:%M:%S"),
-                f"{b}/{q}", self.tr("Buy") if o.side == "buy" else self.tr("Sell"),
+                f"{b}/{q}",
+                self.tr("Buy") if o.side == "buy" else self.tr("Sell"),
                 self.tr("Limit") if o.otype == "limit" else self.tr("Market"),
-                format_atoms(o.rate, decimals) if o.rate else self.tr("market"), amount,
-                f"{format_atoms(o.filled)} {b}", self.status_text(o)]
+                format_atoms(o.rate, decimals) if o.rate else self.tr("market"),
+                amount,
+                f"{format_atoms(o.filled)} {b}",
+                self.status_text(o),
+            ]
             refused = self.refusals.latest(o.order_id) is not None
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(self.refusal_tip(o.order_id) if refused else o.order_id)
                 if j in (4, 5, 6):  # figures line up on the right
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if j == 2:
                     palette = current_palette()  # rows are rebuilt on every reload
                     item.setForeground(QColor(palette.up if o.side == "buy" else palette.down))
@@ -157,15 +183,15 @@ class OrdersView(QWidget):
             if o.status in ("epoch", "booked") and o.tif == "standing":
                 button = QPushButton(self.tr("Cancel"))
                 button.setObjectName("rowbutton")
-                button.clicked.connect(lambda _c=False, oid=o.order_id:
-                                       self._cancel(oid))
+                button.clicked.connect(lambda _c=False, oid=o.order_id: self._cancel(oid))
                 self.table.setCellWidget(i, COLUMNS - 1, button)
                 self.cancel_buttons[o.order_id] = button
             else:
                 self.table.removeCellWidget(i, COLUMNS - 1)
         self.empty.setVisible(not self.orders)
-        self.summary.setText(self.tr("{live} open · {total} total").format(
-            live=live, total=len(self.orders)))
+        self.summary.setText(
+            self.tr("{live} open · {total} total").format(live=live, total=len(self.orders))
+        )
 
     def _cancel(self, order_id: str) -> None:
         button = self.cancel_buttons.get(order_id)
@@ -173,4 +199,3 @@ class OrdersView(QWidget):
             button.setEnabled(False)  # until the store says cancelling/cancelled
             button.setText(self.tr("Cancelling…"))
         self.cancel_requested.emit(order_id)
-

@@ -39,20 +39,31 @@ class RegistrationDialog(ThemedDialog):
         self.setWindowTitle(_tr("RegistrationDialog", "Pay the registration fee?"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        intro = QLabel(_tr("RegistrationDialog",
-                           "The DEX server asks a one-time registration fee before you can "
-                           "trade there. It is paid from your wallet only if you agree."))
+        intro = QLabel(
+            _tr(
+                "RegistrationDialog",
+                "The DEX server asks a one-time registration fee before you can "
+                "trade there. It is paid from your wallet only if you agree.",
+            )
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         grid = QGridLayout()
         ticker = quote.ticker
         rows = [
-            ("amount", _tr("RegistrationDialog", "Amount"),
-             f"{format_atoms(quote.amount)} {ticker}"),
+            (
+                "amount",
+                _tr("RegistrationDialog", "Amount"),
+                f"{format_atoms(quote.amount)} {ticker}",
+            ),
             ("asset", _tr("RegistrationDialog", "Asset"), f"{quote.asset_name} ({ticker})"),
-            ("fee", _tr("RegistrationDialog", "Network fee"),
-             _tr("RegistrationDialog", "{fee} {ticker} ({rate} sat/vB)").format(
-                 fee=format_atoms(quote.network_fee), ticker=ticker, rate=quote.fee_rate)),
+            (
+                "fee",
+                _tr("RegistrationDialog", "Network fee"),
+                _tr("RegistrationDialog", "{fee} {ticker} ({rate} sat/vB)").format(
+                    fee=format_atoms(quote.network_fee), ticker=ticker, rate=quote.fee_rate
+                ),
+            ),
             ("address", _tr("RegistrationDialog", "Paid to"), quote.fee_address),
             ("server", _tr("RegistrationDialog", "DEX server"), quote.url),
         ]
@@ -66,9 +77,13 @@ class RegistrationDialog(ThemedDialog):
             grid.addWidget(shown, row, 1)
             self.values[key] = shown
         layout.addLayout(grid)
-        note = QLabel(_tr("RegistrationDialog",
-                          "Check the server address: a fee paid to a wrong server is lost. "
-                          "Cancel pays nothing."))
+        note = QLabel(
+            _tr(
+                "RegistrationDialog",
+                "Check the server address: a fee paid to a wrong server is lost. "
+                "Cancel pays nothing.",
+            )
+        )
         note.setWordWrap(True)
         layout.addWidget(note)
         buttons = QDialogButtonBox()

@@ -64,8 +64,9 @@ class EpochChecks:
 
     def add(self, event: EpochChecked) -> None:
         if event.ok:
-            self._verified[event.market] = max(event.epoch,
-                                               self._verified.get(event.market, event.epoch))
+            self._verified[event.market] = max(
+                event.epoch, self._verified.get(event.market, event.epoch)
+            )
             return
         shown = self._problem.get(event.market)
         if shown is None or event.epoch >= shown.epoch:
@@ -95,8 +96,12 @@ def parse_percent_bp(text: str) -> int | None:
     whole, dot, frac = text.strip().replace(",", ".").partition(".")
     if not whole:
         whole = "0" if dot and frac else ""
-    if not (whole.isascii() and whole.isdigit()) or len(frac) > 2 \
-            or (frac and not (frac.isascii() and frac.isdigit())) or (dot and not frac):
+    if (
+        not (whole.isascii() and whole.isdigit())
+        or len(frac) > 2
+        or (frac and not (frac.isascii() and frac.isdigit()))
+        or (dot and not frac)
+    ):
         return None
     return int(whole) * 100 + int(frac.ljust(2, "0") or "0")
 

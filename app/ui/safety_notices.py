@@ -53,8 +53,11 @@ class ServerBanner(QFrame):
 
     def show_refusal(self, event: ServerRefused) -> None:
         self.url, self.dropped = event.url, False
-        self.text.setText(self.tr("Cambio does not trade on {server}: {reason}").format(
-            server=event.url, reason=event.reason))
+        self.text.setText(
+            self.tr("Cambio does not trade on {server}: {reason}").format(
+                server=event.url, reason=event.reason
+            )
+        )
         self.setToolTip(event.url)
         self.setVisible(True)
 
@@ -73,9 +76,14 @@ class SafetyNotices:
     bad terms at every epoch, or on every reconnect) is notified once; the order row and the
     banner show every one."""
 
-    def __init__(self, orders_view: OrdersView, notifier: Notifier, banner: ServerBanner,
-                 epoch_check: EpochCheckMark, clock: Callable[[], float] = time.monotonic
-                 ) -> None:
+    def __init__(
+        self,
+        orders_view: OrdersView,
+        notifier: Notifier,
+        banner: ServerBanner,
+        epoch_check: EpochCheckMark,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.orders_view = orders_view
         self.notifier = notifier
         self.banner = banner
@@ -93,23 +101,32 @@ class SafetyNotices:
     def match_refused(self, event: MatchRefused) -> None:
         self.orders_view.show_refusal(event)
         if self._fresh(event.order_id, event.reason):
-            self.notifier.notify(_tr("SafetyNotices", "Match refused"), _tr(
-                "SafetyNotices", "Cambio refused a match of your order {order}: {reason}"
-            ).format(order=event.order_id[:8], reason=event.reason), Kind.WARNING)
+            self.notifier.notify(
+                _tr("SafetyNotices", "Match refused"),
+                _tr(
+                    "SafetyNotices", "Cambio refused a match of your order {order}: {reason}"
+                ).format(order=event.order_id[:8], reason=event.reason),
+                Kind.WARNING,
+            )
 
     def server_refused(self, event: ServerRefused) -> None:
         self.banner.show_refusal(event)
         if self._fresh(event.url, event.reason):
-            self.notifier.notify(_tr("SafetyNotices", "Server refused"), _tr(
-                "SafetyNotices", "Cambio does not trade on {server}: {reason}").format(
-                server=event.url, reason=event.reason), Kind.ERROR)
+            self.notifier.notify(
+                _tr("SafetyNotices", "Server refused"),
+                _tr("SafetyNotices", "Cambio does not trade on {server}: {reason}").format(
+                    server=event.url, reason=event.reason
+                ),
+                Kind.ERROR,
+            )
 
     def epoch_checked(self, event: EpochChecked) -> None:
         self.epoch_check.add(event)
 
 
-def wire_safety(bridge: ClientBridge, notices: SafetyNotices,
-                open_settings: Callable[[], object]) -> SafetyNotices:
+def wire_safety(
+    bridge: ClientBridge, notices: SafetyNotices, open_settings: Callable[[], object]
+) -> SafetyNotices:
     """The bridge's safety signals to `notices`; the banner's button opens Settings."""
     bridge.match_refused.connect(notices.match_refused)
     bridge.server_refused.connect(notices.server_refused)

@@ -43,13 +43,11 @@ FIELD_WIDTH = 100
 
 
 def _with_rate(base: SafetyLimits, symbol: str, rate: int) -> SafetyLimits:
-    return SafetyLimits({**base.max_fee_rate, symbol: rate}, base.max_fee_share_bp,
-                        base.min_confs)
+    return SafetyLimits({**base.max_fee_rate, symbol: rate}, base.max_fee_share_bp, base.min_confs)
 
 
 def _with_confs(base: SafetyLimits, symbol: str, confs: int) -> SafetyLimits:
-    return SafetyLimits(base.max_fee_rate, base.max_fee_share_bp,
-                        {**base.min_confs, symbol: confs})
+    return SafetyLimits(base.max_fee_rate, base.max_fee_share_bp, {**base.min_confs, symbol: confs})
 
 
 def _with_share(base: SafetyLimits, share_bp: int) -> SafetyLimits:
@@ -72,9 +70,14 @@ class SafetySection(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        hint = styled_label(self.tr("Cambio refuses a match outside these limits before "
-                                    "anything is signed, and tells you why. They can only "
-                                    "narrow Cambio's own rules."), "muted")
+        hint = styled_label(
+            self.tr(
+                "Cambio refuses a match outside these limits before "
+                "anything is signed, and tells you why. They can only "
+                "narrow Cambio's own rules."
+            ),
+            "muted",
+        )
         hint.setWordWrap(True)
         layout.addWidget(hint)
         layout.addSpacing(6)
@@ -86,10 +89,16 @@ class SafetySection(QWidget):
         self.confs: dict[str, QLineEdit] = {}
         self.errors: dict[QLineEdit, QLabel] = {}
         for col, symbol in enumerate(SYMBOLS, start=1):  # over right-aligned figures
-            grid.addWidget(styled_label(get_asset(symbol, self.network).name, "fieldlabel"),
-                           0, col, Qt.AlignmentFlag.AlignRight)
-        rows = ((self.tr("Max fee rate"), self.tr("atoms/vB"), self.rate),
-                (self.tr("Min confirmations"), self.tr("0 = default"), self.confs))
+            grid.addWidget(
+                styled_label(get_asset(symbol, self.network).name, "fieldlabel"),
+                0,
+                col,
+                Qt.AlignmentFlag.AlignRight,
+            )
+        rows = (
+            (self.tr("Max fee rate"), self.tr("atoms/vB"), self.rate),
+            (self.tr("Min confirmations"), self.tr("0 = default"), self.confs),
+        )
         for i, (name, unit, fields) in enumerate(rows):
             row = 1 + 2 * i
             grid.addWidget(self._label(name), row, 0)
@@ -108,13 +117,17 @@ class SafetySection(QWidget):
         grid.setColumnStretch(len(SYMBOLS) + 1, 1)
         layout.addLayout(grid)
 
-        self.note = styled_label(self.tr(
-            "Fees: the most a server may ask per virtual byte on each chain, and the most the "
-            "fees of a swap (our funding, refund and redeem) may take of its value. "
-            "Confirmations: how many the other side's contract needs before we act on it "
-            "(Cambio's minimum: {mins}; the server may ask for more).").format(
-            mins=", ".join(f"{s.upper()} {client_swap_confs(s, self.network)}"
-                           for s in SYMBOLS)), "muted")
+        self.note = styled_label(
+            self.tr(
+                "Fees: the most a server may ask per virtual byte on each chain, and the most the "
+                "fees of a swap (our funding, refund and redeem) may take of its value. "
+                "Confirmations: how many the other side's contract needs before we act on it "
+                "(Cambio's minimum: {mins}; the server may ask for more)."
+            ).format(
+                mins=", ".join(f"{s.upper()} {client_swap_confs(s, self.network)}" for s in SYMBOLS)
+            ),
+            "muted",
+        )
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         buttons = QHBoxLayout()
@@ -133,8 +146,11 @@ class SafetySection(QWidget):
             self.show_limits(config.safety_limits())
         except LimitsError as exc:  # a hand-edited config.json: say so, offer the defaults
             self.show_limits(self.defaults)
-            self.load_error.setText(self.tr("The saved safety limits are not valid ({error}); "
-                                            "the defaults are shown.").format(error=exc))
+            self.load_error.setText(
+                self.tr(
+                    "The saved safety limits are not valid ({error}); the defaults are shown."
+                ).format(error=exc)
+            )
             self.load_error.setVisible(True)
         for field in self.errors:
             field.textChanged.connect(self.changed)
@@ -164,14 +180,17 @@ class SafetySection(QWidget):
     def show_limits(self, limits: SafetyLimits) -> None:
         for symbol in SYMBOLS:
             self.rate[symbol].setText(str(limits.max_fee_rate[symbol]))
-            self.rate[symbol].setToolTip(self.tr("Default: {n} atoms/vB").format(
-                n=self.defaults.max_fee_rate[symbol]))
+            self.rate[symbol].setToolTip(
+                self.tr("Default: {n} atoms/vB").format(n=self.defaults.max_fee_rate[symbol])
+            )
             self.confs[symbol].setText(str(limits.min_confs.get(symbol, 0)))
-            self.confs[symbol].setToolTip(self.tr("Default: {n}").format(
-                n=self.defaults.min_confs.get(symbol, 0)))
+            self.confs[symbol].setToolTip(
+                self.tr("Default: {n}").format(n=self.defaults.min_confs.get(symbol, 0))
+            )
         self.share.setText(format_bp(limits.max_fee_share_bp))
-        self.share.setToolTip(self.tr("Default: {n} %").format(
-            n=format_bp(self.defaults.max_fee_share_bp)))
+        self.share.setToolTip(
+            self.tr("Default: {n} %").format(n=format_bp(self.defaults.max_fee_share_bp))
+        )
 
     def restore_defaults(self) -> None:
         self.show_limits(self.defaults)
@@ -183,18 +202,30 @@ class SafetySection(QWidget):
         # Each field alone, against the defaults of the others: (field, value, its probe).
         checks: list[tuple[QLineEdit, int | None, Callable[[int], object]]] = []
         for symbol in SYMBOLS:
-            checks.append((self.rate[symbol], parse_count(self.rate[symbol].text()),
-                           partial(_with_rate, d, symbol)))
-            checks.append((self.confs[symbol], parse_count(self.confs[symbol].text()),
-                           partial(_with_confs, d, symbol)))
-        checks.append((self.share, parse_percent_bp(self.share.text()),
-                       partial(_with_share, d)))
+            checks.append(
+                (
+                    self.rate[symbol],
+                    parse_count(self.rate[symbol].text()),
+                    partial(_with_rate, d, symbol),
+                )
+            )
+            checks.append(
+                (
+                    self.confs[symbol],
+                    parse_count(self.confs[symbol].text()),
+                    partial(_with_confs, d, symbol),
+                )
+            )
+        checks.append((self.share, parse_percent_bp(self.share.text()), partial(_with_share, d)))
         messages: dict[QLabel, list[str]] = {label: [] for label in self.errors.values()}
         for field, value, probe in checks:
             message = None
             if value is None:
-                message = self.tr("Enter a percentage like 3.00") if field is self.share \
+                message = (
+                    self.tr("Enter a percentage like 3.00")
+                    if field is self.share
                     else self.tr("Enter a whole number")
+                )
             else:
                 try:
                     probe(value)
@@ -208,6 +239,8 @@ class SafetySection(QWidget):
             label.setVisible(bool(texts))
         if any(messages.values()):
             return None
-        return SafetyLimits({s: parse_count(self.rate[s].text()) or 0 for s in SYMBOLS},
-                            parse_percent_bp(self.share.text()) or 0,
-                            {s: parse_count(self.confs[s].text()) or 0 for s in SYMBOLS})
+        return SafetyLimits(
+            {s: parse_count(self.rate[s].text()) or 0 for s in SYMBOLS},
+            parse_percent_bp(self.share.text()) or 0,
+            {s: parse_count(self.confs[s].text()) or 0 for s in SYMBOLS},
+        )

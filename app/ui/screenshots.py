@@ -40,8 +40,9 @@ async def place(window: MainWindow, side: str, lots: int, rate: int, tif: str) -
     assert rules is not None  # waited for
     for _ in range(20):  # the first funding coins may still be confirming
         try:
-            await window.core.place_order(rules.name, side, "limit", lots * rules.lot_size,
-                                          rate, tif)
+            await window.core.place_order(
+                rules.name, side, "limit", lots * rules.lot_size, rate, tif
+            )
             return
         except (DexError, ValueError, OSError) as exc:
             log.info("screenshots: %s order not placed yet: %s", side, exc)
@@ -67,9 +68,17 @@ async def take_screenshots(window: MainWindow, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     book = window.trade.trading.book
     try:
-        await wait_for(lambda: window.loaded.is_set() and window.trade.rules is not None
-                       and window.core.dex.account is not None
-                       and book.best_ask() and book.best_bid(), 180, "live book")
+        await wait_for(
+            lambda: (
+                window.loaded.is_set()
+                and window.trade.rules is not None
+                and window.core.dex.account is not None
+                and book.best_ask()
+                and book.best_bid()
+            ),
+            180,
+            "live book",
+        )
         ask, bid = book.best_ask(), book.best_bid()
         assert ask is not None and bid is not None
         if not window.swaps_view.finished():

@@ -58,8 +58,10 @@ def check_icon() -> None:
     _expect(not app_icon().pixmap(64, 64).isNull(), "the app icon renders no pixmap")
     _expect(not QPixmap(str(icon_path("png"))).isNull(), "cambio.png does not load")
     # The SVG goes through Qt's svg icon engine plugin, which the bundle must keep.
-    _expect(not QIcon(str(icon_path("svg"))).pixmap(48, 48).isNull(),
-            "cambio.svg does not render (svg icon engine plugin missing?)")
+    _expect(
+        not QIcon(str(icon_path("svg"))).pixmap(48, 48).isNull(),
+        "cambio.svg does not render (svg icon engine plugin missing?)",
+    )
 
 
 def check_translation() -> None:
@@ -82,9 +84,16 @@ def check_wallet_view() -> None:
     view = WalletView(["ltc", "btc"])
     try:
         ltc = get_asset("ltc", Network.REGTEST)
-        view.show_snapshot(AssetSnapshot(ltc, available=2_500_000_000, locked_orders=0,
-                                         locked_swaps=0, unconfirmed=0,
-                                         address="rltc1qselftest"))
+        view.show_snapshot(
+            AssetSnapshot(
+                ltc,
+                available=2_500_000_000,
+                locked_orders=0,
+                locked_swaps=0,
+                unconfirmed=0,
+                address="rltc1qselftest",
+            )
+        )
         card = view.cards["ltc"]
         _expect(card.available.text() == "25.00000000 LTC", "wallet card shows a wrong amount")
         _expect(not card.qr.pixmap().isNull(), "the receive QR code did not render")
@@ -116,17 +125,20 @@ def check_main_window() -> None:
     # A stand-in core with no orders and no swaps: the constructor reads both; refreshes
     # (wallet, chains) and the DEX connection never run here.
     core = SimpleNamespace(
-        wallet=SimpleNamespace(config=SimpleNamespace(extra={})), events=Dispatcher(),
-        order_rows=list, swap_rows=list, swap_row=lambda _match_id: None,
-        dex=SimpleNamespace(config=None, account=None))
+        wallet=SimpleNamespace(config=SimpleNamespace(extra={})),
+        events=Dispatcher(),
+        order_rows=list,
+        swap_rows=list,
+        swap_row=lambda _match_id: None,
+        dex=SimpleNamespace(config=None, account=None),
+    )
     window = MainWindow(cast("Client", core), ["ltc", "btc"])
     try:
         for timer in window.findChildren(QTimer):
             timer.stop()
         window.show()
         QApplication.processEvents()
-        _expect(window.tabs.tabText(3) == PROBE[2],
-                "the main window's tabs are not translated")
+        _expect(window.tabs.tabText(3) == PROBE[2], "the main window's tabs are not translated")
         _expect(not window.grab().isNull(), "the main window does not paint")
     finally:
         window.quit_confirmed = True

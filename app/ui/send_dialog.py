@@ -69,17 +69,21 @@ def describe_send(problem: SendProblem, ticker: str) -> str:
     texts = {
         SendIssue.ADDRESS_EMPTY: _tr("SendDialog", "Enter the address to pay."),
         SendIssue.ADDRESS_INVALID: _tr("SendDialog", "This is not a valid {ticker} address."),
-        SendIssue.ADDRESS_OTHER_NETWORK: _tr("SendDialog",
-                                             "This is a {network} address, not {ticker}."),
+        SendIssue.ADDRESS_OTHER_NETWORK: _tr(
+            "SendDialog", "This is a {network} address, not {ticker}."
+        ),
         SendIssue.AMOUNT_EMPTY: _tr("SendDialog", "Enter an amount."),
-        SendIssue.AMOUNT_INVALID: _tr("SendDialog",
-                                      "Enter an amount in {ticker}, with at most 8 decimals."),
+        SendIssue.AMOUNT_INVALID: _tr(
+            "SendDialog", "Enter an amount in {ticker}, with at most 8 decimals."
+        ),
         SendIssue.AMOUNT_DUST: _tr("SendDialog", "Too small: the minimum is {limit} {ticker}."),
-        SendIssue.INSUFFICIENT: _tr("SendDialog",
-                                    "Not enough funds: {limit} {ticker} available, fee included."),
+        SendIssue.INSUFFICIENT: _tr(
+            "SendDialog", "Not enough funds: {limit} {ticker} available, fee included."
+        ),
     }
-    return texts[problem.issue].format(ticker=ticker, network=problem.detail,
-                                       limit=format_atoms(problem.limit))
+    return texts[problem.issue].format(
+        ticker=ticker, network=problem.detail, limit=format_atoms(problem.limit)
+    )
 
 
 def _typed_atoms(text: str) -> int | None:
@@ -100,8 +104,13 @@ class SendDialog(ThemedDialog):
     RULES = SEND_RULES
     sent = Signal(str)  # txid
 
-    def __init__(self, asset: AssetParams, available: int, actions: SendActions,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        asset: AssetParams,
+        available: int,
+        actions: SendActions,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)  # in the current theme, restyled on a switch
         self.asset, self.available, self.wallet_actions = asset, available, actions
         self.ticker = asset.ticker
@@ -126,8 +135,14 @@ class SendDialog(ThemedDialog):
         v = QVBoxLayout(page)
         v.setSpacing(6)
         v.addWidget(_label(self.tr("Send {ticker}").format(ticker=self.ticker), "title"))
-        v.addWidget(_label(self.tr("Available: {amount} {ticker}").format(
-            amount=format_atoms(self.available), ticker=self.ticker), "muted"))
+        v.addWidget(
+            _label(
+                self.tr("Available: {amount} {ticker}").format(
+                    amount=format_atoms(self.available), ticker=self.ticker
+                ),
+                "muted",
+            )
+        )
         v.addSpacing(10)
         v.addWidget(_label(self.tr("Pay to"), "fieldlabel"))
         self.address = QLineEdit()
@@ -195,8 +210,12 @@ class SendDialog(ThemedDialog):
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(8)
         self.review_values: dict[str, QLabel] = {}
-        rows = [("to", self.tr("Pay to")), ("amount", self.tr("Amount")),
-                ("fee", self.tr("Network fee")), ("total", self.tr("Total"))]
+        rows = [
+            ("to", self.tr("Pay to")),
+            ("amount", self.tr("Amount")),
+            ("fee", self.tr("Network fee")),
+            ("total", self.tr("Total")),
+        ]
         for i, (key, text) in enumerate(rows):
             grid.addWidget(_label(text, "muted"), i, 0, Qt.AlignmentFlag.AlignTop)
             value = _label(name="total" if key == "total" else "summary")
@@ -268,16 +287,20 @@ class SendDialog(ThemedDialog):
         self.validate()
 
     def _show_speeds(self) -> None:
-        names = {FeeSpeed.FAST: self.tr("Fast"), FeeSpeed.NORMAL: self.tr("Normal"),
-                 FeeSpeed.SLOW: self.tr("Slow")}
+        names = {
+            FeeSpeed.FAST: self.tr("Fast"),
+            FeeSpeed.NORMAL: self.tr("Normal"),
+            FeeSpeed.SLOW: self.tr("Slow"),
+        }
         for speed, button in self.speed_buttons.items():
             quote = self.quotes.get(speed)
             rate = "…" if quote is None else self.tr("{rate} sat/vB").format(rate=quote.rate)
             blocks = self.tr("~{n} blocks").format(n=TARGET_BLOCKS[speed])
             button.setText(f"{names[speed]}  ·  {blocks}\n{rate}")
         if any(not q.estimated for q in self.quotes.values()):
-            self.fee_note.setText(self.tr("The node has no fee estimate yet; "
-                                          "a safe default rate is used."))
+            self.fee_note.setText(
+                self.tr("The node has no fee estimate yet; a safe default rate is used.")
+            )
 
     def fill_max(self) -> None:
         rate = self.rate()
@@ -289,8 +312,9 @@ class SendDialog(ThemedDialog):
         script, addr_problem = check_address(self.address.text(), self.asset)
         rate = self.rate()
         fee = approx_fee(rate) if rate is not None else 0
-        _, amount_problem = check_amount(self.amount.text(), self.asset, self.available,
-                                              fee, script)
+        _, amount_problem = check_amount(
+            self.amount.text(), self.asset, self.available, fee, script
+        )
         # Empty fields are not errors yet: they have not been typed.
         show_addr = addr_problem if self.address.text().strip() else None
         show_amount = amount_problem if self.amount.text().strip() else None
@@ -302,11 +326,19 @@ class SendDialog(ThemedDialog):
             self.summary.setText(self.tr("Network fee: loading the rate…"))
             self.total.setText("")
         else:
-            self.summary.setText(self.tr("Network fee ≈ {fee} {ticker}").format(
-                fee=format_atoms(fee), ticker=self.ticker))
+            self.summary.setText(
+                self.tr("Network fee ≈ {fee} {ticker}").format(
+                    fee=format_atoms(fee), ticker=self.ticker
+                )
+            )
             typed = _typed_atoms(self.amount.text())  # a total even when it is too much
-            self.total.setText("" if typed is None else self.tr("Total ≈ {total} {ticker}").format(
-                total=format_atoms(typed + fee), ticker=self.ticker))
+            self.total.setText(
+                ""
+                if typed is None
+                else self.tr("Total ≈ {total} {ticker}").format(
+                    total=format_atoms(typed + fee), ticker=self.ticker
+                )
+            )
         ok = addr_problem is None and amount_problem is None and rate is not None
         self.review_button.setEnabled(ok)
         return ok
@@ -318,19 +350,23 @@ class SendDialog(ThemedDialog):
             return
         address = self.address.text().strip()
         amount = parse_coins(self.amount.text())  # validate() passed: it parses
-        await run_op(self.wallet_actions.preview(address, amount, rate),
-                     lambda signed: self._show_review(address, amount, rate, signed),
-                     lambda exc: self.amount_error.setText(self._wallet_error(exc)),
-                     busy=[self.review_button])
+        await run_op(
+            self.wallet_actions.preview(address, amount, rate),
+            lambda signed: self._show_review(address, amount, rate, signed),
+            lambda exc: self.amount_error.setText(self._wallet_error(exc)),
+            busy=[self.review_button],
+        )
 
     def _show_review(self, address: str, amount: int, rate: int, signed: SignedTx) -> None:
         self.payment = (address, amount, rate)
         unit = self.ticker
         self.review_values["to"].setText(address)
         self.review_values["amount"].setText(f"{format_atoms(amount)} {unit}")
-        self.review_values["fee"].setText(self.tr("{fee} {ticker}  ({rate} sat/vB, {vsize} vB)")
-                                          .format(fee=format_atoms(signed.fee), ticker=unit,
-                                                  rate=rate, vsize=signed.vsize))
+        self.review_values["fee"].setText(
+            self.tr("{fee} {ticker}  ({rate} sat/vB, {vsize} vB)").format(
+                fee=format_atoms(signed.fee), ticker=unit, rate=rate, vsize=signed.vsize
+            )
+        )
         self.review_values["total"].setText(f"{format_atoms(amount + signed.fee)} {unit}")
         self.send_error.setText("")
         self.pages.setCurrentIndex(1)
@@ -338,9 +374,12 @@ class SendDialog(ThemedDialog):
     async def confirm(self) -> None:
         if self.payment is None:
             return
-        await run_op(self.wallet_actions.send(*self.payment), self._show_sent,
-                     lambda exc: self.send_error.setText(self._wallet_error(exc)),
-                     busy=[self.send_button])
+        await run_op(
+            self.wallet_actions.send(*self.payment),
+            self._show_sent,
+            lambda exc: self.send_error.setText(self._wallet_error(exc)),
+            busy=[self.send_button],
+        )
 
     def _show_sent(self, signed: SignedTx) -> None:
         self.txid.setText(signed.txid)
@@ -349,8 +388,9 @@ class SendDialog(ThemedDialog):
 
     def _wallet_error(self, exc: BaseException) -> str:
         if isinstance(exc, InsufficientFundsError):
-            return describe_send(SendProblem(SendIssue.INSUFFICIENT, limit=exc.available),
-                                 self.ticker)
+            return describe_send(
+                SendProblem(SendIssue.INSUFFICIENT, limit=exc.available), self.ticker
+            )
         if isinstance(exc, DustError):
             return describe_send(SendProblem(SendIssue.AMOUNT_DUST, limit=exc.limit), self.ticker)
         return user_message(exc)  # WalletError messages are written for users

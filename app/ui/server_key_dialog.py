@@ -16,20 +16,23 @@ def _tr(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
-def server_key_box(parent: QWidget, url: str, old: str, new: str,
-                   accept: Callable[[str], object]) -> QMessageBox:
+def server_key_box(
+    parent: QWidget, url: str, old: str, new: str, accept: Callable[[str], object]
+) -> QMessageBox:
     """Open the prompt for `url` (`old`, `new`: key prefixes); `accept(url)` on Accept."""
-    text = _tr("ServerKeyDialog",
-               "The DEX server {url} now signs with another key.\n\nPinned key: {old}…\n"
-               "New key: {new}…\n\nCambio does not trade there until you accept the new "
-               "key. Accept it only if the operator announced the change; swaps already "
-               "on chain settle either way.").format(url=url, old=old, new=new)
+    text = _tr(
+        "ServerKeyDialog",
+        "The DEX server {url} now signs with another key.\n\nPinned key: {old}…\n"
+        "New key: {new}…\n\nCambio does not trade there until you accept the new "
+        "key. Accept it only if the operator announced the change; swaps already "
+        "on chain settle either way.",
+    ).format(url=url, old=old, new=new)
     title = _tr("ServerKeyDialog", "DEX server key changed")
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-    take = box.addButton(_tr("ServerKeyDialog", "Accept the new key"),
-                         QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton(_tr("ServerKeyDialog", "Keep refusing"),
-                         QMessageBox.ButtonRole.RejectRole)
+    take = box.addButton(
+        _tr("ServerKeyDialog", "Accept the new key"), QMessageBox.ButtonRole.AcceptRole
+    )
+    keep = box.addButton(_tr("ServerKeyDialog", "Keep refusing"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep)
     box.buttonClicked.connect(lambda button: accept(url) if button is take else None)
     box.open()

@@ -73,9 +73,11 @@ STATUS_REFRESH_MS = 5000
 
 
 def network_name(network: Network) -> str:
-    return {Network.MAINNET: _tr("SettingsDialog", "mainnet (real money)"),
-            Network.TESTNET: _tr("SettingsDialog", "testnet"),
-            Network.REGTEST: _tr("SettingsDialog", "the local simnet")}[network]
+    return {
+        Network.MAINNET: _tr("SettingsDialog", "mainnet (real money)"),
+        Network.TESTNET: _tr("SettingsDialog", "testnet"),
+        Network.REGTEST: _tr("SettingsDialog", "the local simnet"),
+    }[network]
 
 
 class SettingsDialog(ThemedDialog):
@@ -84,9 +86,14 @@ class SettingsDialog(ThemedDialog):
     theme_changed = Signal(str)
     language_changed = Signal(str)
 
-    def __init__(self, config: AppConfig, datadir: Path, parent: QWidget | None = None,
-                 dex_check: Callable[[str], str | None] | None = None,
-                 chain_status: Callable[[str], Awaitable[ChainStatus]] | None = None) -> None:
+    def __init__(
+        self,
+        config: AppConfig,
+        datadir: Path,
+        parent: QWidget | None = None,
+        dex_check: Callable[[str], str | None] | None = None,
+        chain_status: Callable[[str], Awaitable[ChainStatus]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.config, self.datadir = config, Path(datadir)
         self.dex_check = dex_check
@@ -102,9 +109,11 @@ class SettingsDialog(ThemedDialog):
         title = QLabel(self.tr("Settings"))
         title.setObjectName("title")
         layout.addWidget(title)
-        self.network_note = QLabel(self.tr(
-            "This wallet is on {network}; one data directory = one network.").format(
-                network=network_name(config.network)))
+        self.network_note = QLabel(
+            self.tr("This wallet is on {network}; one data directory = one network.").format(
+                network=network_name(config.network)
+            )
+        )
         self.network_note.setObjectName("muted")
         self.network_note.setWordWrap(True)
         layout.addWidget(self.network_note)  # read-only: fixed when the wallet was made
@@ -121,16 +130,24 @@ class SettingsDialog(ThemedDialog):
         self.dex_error = error_label()
         left.addWidget(self.dex_url)
         left.addWidget(self.dex_error)
-        dex_hint = QLabel(self.tr("A new server is used at once, once no order is open and "
-                                  "no swap is active on the current one."))
+        dex_hint = QLabel(
+            self.tr(
+                "A new server is used at once, once no order is open and "
+                "no swap is active on the current one."
+            )
+        )
         dex_hint.setObjectName("muted")
         dex_hint.setWordWrap(True)
         left.addWidget(dex_hint)
 
         left.addWidget(self._section(self.tr("Chain backends")))
-        hint = QLabel(self.tr("Per chain: Electrum servers (light: no download, every "
-                              "confirmation checked against the chain's proof of work; the "
-                              "servers see your addresses) or your own node."))
+        hint = QLabel(
+            self.tr(
+                "Per chain: Electrum servers (light: no download, every "
+                "confirmation checked against the chain's proof of work; the "
+                "servers see your addresses) or your own node."
+            )
+        )
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         left.addWidget(hint)
@@ -192,9 +209,11 @@ class SettingsDialog(ThemedDialog):
         layout.addLayout(buttons)
         self.dex_url.textChanged.connect(self.validate)
         self.language.currentIndexChanged.connect(
-            lambda _: self.restart_note.setVisible(self.language.currentData() != current))
+            lambda _: self.restart_note.setVisible(self.language.currentData() != current)
+        )
         self.theme.currentIndexChanged.connect(
-            lambda _: self.apply_palette(theme_palette(str(self.theme.currentData()))))
+            lambda _: self.apply_palette(theme_palette(str(self.theme.currentData())))
+        )
         self.validate()
 
     # --- the status line of each chain (of the applied settings, not of the fields) ---------
@@ -262,18 +281,25 @@ class SettingsDialog(ThemedDialog):
         saved ones here, and validate() has refused the save)."""
         nodes = {s: n for s, c in self.chains.items() if (n := c.node()) is not None}
         limits = self.safety.limits()
-        safety = self.config.safety if limits is None else stored_form(limits,
-                                                                       self.config.network)
-        return replace(self.config, dex_url=self.dex_url.text().strip(), nodes=nodes,
-                       language=str(self.language.currentData()),
-                       theme=str(self.theme.currentData()), safety=dict(safety))
+        safety = self.config.safety if limits is None else stored_form(limits, self.config.network)
+        return replace(
+            self.config,
+            dex_url=self.dex_url.text().strip(),
+            nodes=nodes,
+            language=str(self.language.currentData()),
+            theme=str(self.theme.currentData()),
+            safety=dict(safety),
+        )
 
     def save(self) -> bool:
         if not self.validate():
             return False
         new = self.result_config()
-        refusal = self.dex_check(new.dex_url) if self.dex_check is not None \
-            and new.dex_url != self.config.dex_url else None
+        refusal = (
+            self.dex_check(new.dex_url)
+            if self.dex_check is not None and new.dex_url != self.config.dex_url
+            else None
+        )
         if refusal:
             self.dex_error.setText(refusal)
             set_error(self.dex_url, True)
@@ -281,8 +307,11 @@ class SettingsDialog(ThemedDialog):
         try:
             save_config(self.datadir, new)
         except OSError as exc:
-            self.save_error.setText(self.tr("Could not save the settings: {error}").format(
-                error=exc.strerror or str(exc)))
+            self.save_error.setText(
+                self.tr("Could not save the settings: {error}").format(
+                    error=exc.strerror or str(exc)
+                )
+            )
             return False
         old, self.config = self.config, new
         self.saved.emit(new)

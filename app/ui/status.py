@@ -56,23 +56,35 @@ class StatusBar(QStatusBar):
         if connected:
             if detail.startswith(("ws://", "wss://")):
                 self.host = detail.split("://", 1)[1]
-            text = (self.tr("DEX: reconnected") if self.drops and not self.was_connected
-                    else self.tr("DEX: connected"))
+            text = (
+                self.tr("DEX: reconnected")
+                if self.drops and not self.was_connected
+                else self.tr("DEX: connected")
+            )
             self.dex.set(GREEN, text, self.host or detail)
             if self.drops and not self.was_connected:
                 self.showMessage(self.tr("Reconnected to the DEX server"), 5000)
         elif not self.was_connected and not self.drops:  # never reached this server yet
-            self.dex.set(RED, self.tr("DEX: cannot connect, retrying"),
-                         f"{self.host}: {detail}" if self.host else detail)
+            self.dex.set(
+                RED,
+                self.tr("DEX: cannot connect, retrying"),
+                f"{self.host}: {detail}" if self.host else detail,
+            )
         else:
             if self.was_connected:
                 self.drops += 1
-                self.showMessage(self.tr("Connection to the DEX server lost; reconnecting "
-                                         "in the background. Swaps keep settling on chain."),
-                                 8000)
-            self.dex.set(AMBER, self.tr("DEX: reconnecting…"),
-                         self.tr("Last drop {0}: {1}").format(time.strftime("%H:%M:%S"),
-                                                              detail))
+                self.showMessage(
+                    self.tr(
+                        "Connection to the DEX server lost; reconnecting "
+                        "in the background. Swaps keep settling on chain."
+                    ),
+                    8000,
+                )
+            self.dex.set(
+                AMBER,
+                self.tr("DEX: reconnecting…"),
+                self.tr("Last drop {0}: {1}").format(time.strftime("%H:%M:%S"), detail),
+            )
         self.was_connected = connected
 
     def set_switching(self, url: str) -> None:
@@ -82,15 +94,18 @@ class StatusBar(QStatusBar):
         self.dex.set(AMBER, self.tr("DEX: switching to {0}…").format(self.host), url)
 
     def set_no_server(self) -> None:
-        self.dex.set(GREY, self.tr("DEX: no server configured"),
-                     self.tr("Enter a DEX server in Settings"))
+        self.dex.set(
+            GREY, self.tr("DEX: no server configured"), self.tr("Enter a DEX server in Settings")
+        )
 
     def set_registering(self) -> None:
-        self.dex.set(AMBER, self.tr("DEX: registering…"),
-                     self.tr("Paying the registration fee; waiting for its confirmation"))
+        self.dex.set(
+            AMBER,
+            self.tr("DEX: registering…"),
+            self.tr("Paying the registration fee; waiting for its confirmation"),
+        )
 
-    def set_chain(self, symbol: str, height: int | None, problem: str = "",
-                  note: str = "") -> None:
+    def set_chain(self, symbol: str, height: int | None, problem: str = "", note: str = "") -> None:
         ind = self.chains[symbol]
         if height is not None:
             ind.set(GREEN, self.tr("{0}: block {1}").format(symbol.upper(), height), note)

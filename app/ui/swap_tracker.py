@@ -25,15 +25,21 @@ def wait_text(wait: Wait, have: int, need: int | None = None) -> str:
     some are missing, how long they may take."""
     need = wait.need if need is None else need
     text = _tr("StepTracker", "{have} of {need} confirmations on {chain}").format(
-        have=min(have, need), need=need, chain=wait.asset.upper())
+        have=min(have, need), need=need, chain=wait.asset.upper()
+    )
     if have < need:
         text += " · " + eta_text((need - have) * wait.block_seconds)
     return text
 
 
 def mark_colors(p: Palette) -> dict[Mark, str]:
-    return {Mark.DONE: p.ok, Mark.ACTIVE: p.accent, Mark.TODO: p.todo_step, Mark.WARN: p.warn,
-            Mark.BAD: p.error_border}
+    return {
+        Mark.DONE: p.ok,
+        Mark.ACTIVE: p.accent,
+        Mark.TODO: p.todo_step,
+        Mark.WARN: p.warn,
+        Mark.BAD: p.error_border,
+    }
 
 
 DOT = 14
@@ -48,9 +54,14 @@ class StepTracker(QWidget):
         self.setMinimumHeight(HEIGHT)
 
     def labels(self) -> dict[Step, str]:
-        return {Step.MATCHED: self.tr("Matched"), Step.OUR_INIT: self.tr("Our init"),
-                Step.THEIR_INIT: self.tr("Their init"), Step.REDEEMED: self.tr("Redeemed"),
-                Step.REFUNDED: self.tr("Refunded"), Step.FAILED: self.tr("Failed")}
+        return {
+            Step.MATCHED: self.tr("Matched"),
+            Step.OUR_INIT: self.tr("Our init"),
+            Step.THEIR_INIT: self.tr("Their init"),
+            Step.REDEEMED: self.tr("Redeemed"),
+            Step.REFUNDED: self.tr("Refunded"),
+            Step.FAILED: self.tr("Failed"),
+        }
 
     def set_steps(self, steps: tuple[tuple[Step, Mark], ...]) -> None:
         if steps != self.steps:
@@ -98,14 +109,21 @@ class StepTracker(QWidget):
                 painter.setPen(QPen(faded(QColor(p.accent), 90), 4))
                 painter.drawEllipse(x - DOT // 2 - 3, y - DOT // 2 - 3, DOT + 6, DOT + 6)
             painter.setPen(QColor(p.text if mark is not Mark.TODO else p.muted))
-            painter.drawText(QRect(int(x - slot / 2), y + DOT // 2 + 4, int(slot), 18),
-                             int(Qt.AlignmentFlag.AlignHCenter), labels[step])
-        active = [x for (_s, mark), x in zip(self.steps, centers, strict=True)
-                  if mark is Mark.ACTIVE]
+            painter.drawText(
+                QRect(int(x - slot / 2), y + DOT // 2 + 4, int(slot), 18),
+                int(Qt.AlignmentFlag.AlignHCenter),
+                labels[step],
+            )
+        active = [
+            x for (_s, mark), x in zip(self.steps, centers, strict=True) if mark is Mark.ACTIVE
+        ]
         if self.waiting and active:  # centred under the step, kept inside the widget
             painter.setPen(QColor(p.muted))
             text_w = painter.fontMetrics().horizontalAdvance(self.waiting) + 8
             left = max(0, min(width - text_w, active[0] - text_w // 2))
-            painter.drawText(QRect(left, HEIGHT - 4, text_w, WAIT_LINE),
-                             int(Qt.AlignmentFlag.AlignHCenter), self.waiting)
+            painter.drawText(
+                QRect(left, HEIGHT - 4, text_w, WAIT_LINE),
+                int(Qt.AlignmentFlag.AlignHCenter),
+                self.waiting,
+            )
         painter.end()

@@ -90,8 +90,12 @@ class SwapCard(QFrame):
         self.refund.clicked.connect(lambda: view.refund_requested.emit(self.row.match_id))
         self.export = QPushButton(self.tr("Export…"))
         self.export.setObjectName("secondary")
-        self.export.setToolTip(self.tr("Save what is needed to finish this swap elsewhere "
-                                       "(signed refund included: keep it private)"))
+        self.export.setToolTip(
+            self.tr(
+                "Save what is needed to finish this swap elsewhere "
+                "(signed refund included: keep it private)"
+            )
+        )
         self.export.clicked.connect(lambda: view.ask_export(self.row.match_id))
         info.addWidget(self.refund)
         info.addWidget(self.export)
@@ -104,10 +108,13 @@ class SwapCard(QFrame):
         row = QHBoxLayout()
         row.setSpacing(28)
         self.facts: dict[str, tuple[QLabel, QLabel]] = {}
-        for key, name in (("our_lock", self.tr("Our refund time")),
-                          ("their_lock", self.tr("Their refund time")),
-                          ("reveal", self.tr("Reveal margin")), ("fund", self.tr("Fund margin")),
-                          ("confs", self.tr("Their contract needs"))):
+        for key, name in (
+            ("our_lock", self.tr("Our refund time")),
+            ("their_lock", self.tr("Their refund time")),
+            ("reveal", self.tr("Reveal margin")),
+            ("fund", self.tr("Fund margin")),
+            ("confs", self.tr("Their contract needs")),
+        ):
             box = QVBoxLayout()
             box.setSpacing(0)
             caption, value = styled_label(name, "muted"), styled_label("—", "fact")
@@ -121,22 +128,38 @@ class SwapCard(QFrame):
     def show_safety(self, s: SwapSafety, role: str) -> None:
         maker = role == "maker"
         texts = {
-            "our_lock": (utc_text(s.our_lock_time), self.tr(
-                "From then our contract can be refunded to us.")),
-            "their_lock": (utc_text(s.their_lock_time), self.tr(
-                "From then the other side can refund its contract.")),
-            "reveal": (span_text(s.reveal_margin_s), self.tr(
-                "We reveal our secret only while the taker's refund time is at least this far "
-                "ahead of its chain's time.") if maker else self.tr(
-                "The maker reveals its secret only while our refund time is at least this far "
-                "ahead of our chain's time.")),
-            "fund": (span_text(s.fund_margin_s), self.tr(
-                "The taker funds only while its refund time is at least this far ahead.")
-                if maker else self.tr(
-                "We fund only while our refund time is at least this far ahead.")),
-            "confs": (self.tr("{n} conf. on {chain}").format(
-                n=s.confirmations, chain=s.their_asset.upper()), self.tr(
-                "Confirmations of the other side's contract before we act on it.")),
+            "our_lock": (
+                utc_text(s.our_lock_time),
+                self.tr("From then our contract can be refunded to us."),
+            ),
+            "their_lock": (
+                utc_text(s.their_lock_time),
+                self.tr("From then the other side can refund its contract."),
+            ),
+            "reveal": (
+                span_text(s.reveal_margin_s),
+                self.tr(
+                    "We reveal our secret only while the taker's refund time is at least this far "
+                    "ahead of its chain's time."
+                )
+                if maker
+                else self.tr(
+                    "The maker reveals its secret only while our refund time is at least this far "
+                    "ahead of our chain's time."
+                ),
+            ),
+            "fund": (
+                span_text(s.fund_margin_s),
+                self.tr("The taker funds only while its refund time is at least this far ahead.")
+                if maker
+                else self.tr("We fund only while our refund time is at least this far ahead."),
+            ),
+            "confs": (
+                self.tr("{n} conf. on {chain}").format(
+                    n=s.confirmations, chain=s.their_asset.upper()
+                ),
+                self.tr("Confirmations of the other side's contract before we act on it."),
+            ),
         }
         for key, (value, tip) in texts.items():
             caption, label = self.facts[key]
@@ -160,12 +183,20 @@ class SwapCard(QFrame):
     def tick(self) -> None:
         r, v = self.row, self.view
         confs = v.confirmations
-        self.ours.setText(self.tr("Our init: {tx} ({n} conf.)").format(
-            tx=short(r.our_txid), n=confs.get(r.our_txid or "", 0)) if r.our_txid
-            else self.tr("Our init: not yet"))
-        self.theirs.setText(self.tr("Their init: {tx} ({n} conf.)").format(
-            tx=short(r.their_txid), n=confs.get(r.their_txid or "", 0)) if r.their_txid
-            else self.tr("Their init: not yet"))
+        self.ours.setText(
+            self.tr("Our init: {tx} ({n} conf.)").format(
+                tx=short(r.our_txid), n=confs.get(r.our_txid or "", 0)
+            )
+            if r.our_txid
+            else self.tr("Our init: not yet")
+        )
+        self.theirs.setText(
+            self.tr("Their init: {tx} ({n} conf.)").format(
+                tx=short(r.their_txid), n=confs.get(r.their_txid or "", 0)
+            )
+            if r.their_txid
+            else self.tr("Their init: not yet")
+        )
         self.ours.setToolTip(r.our_txid or "")
         self.theirs.setToolTip(r.their_txid or "")
         self.tracker.set_waiting(v.waiting(r))
@@ -176,8 +207,11 @@ class SwapCard(QFrame):
             left = r.lock_time - int(v.clock())
             chain = v.chain_time.get(r.pay_asset)
             can_refund = chain is not None and chain >= r.lock_time
-            self.clock.setText(self.tr("Refund possible now") if can_refund else
-                               self.tr("Refund time in {t}").format(t=countdown(left)))
+            self.clock.setText(
+                self.tr("Refund possible now")
+                if can_refund
+                else self.tr("Refund time in {t}").format(t=countdown(left))
+            )
         self.refund.setVisible(can_refund and not r.terminal)
 
 
@@ -185,8 +219,12 @@ class SwapsView(QWidget):
     refund_requested = Signal(str)  # match id
     changed = Signal()  # rows reloaded (the window updates its banner)
 
-    def __init__(self, source: SwapsSource, parent: QWidget | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        source: SwapsSource,
+        parent: QWidget | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__(parent)
         self.source = source
         self.clock = clock
@@ -199,8 +237,13 @@ class SwapsView(QWidget):
         layout.setContentsMargins(18, 16, 18, 16)
         layout.setSpacing(10)
         layout.addWidget(styled_label(self.tr("In progress"), "section"))
-        self.empty = styled_label(self.tr("No swap in progress. When one of your orders is "
-                                          "matched, its swap settles here by itself."), "muted")
+        self.empty = styled_label(
+            self.tr(
+                "No swap in progress. When one of your orders is "
+                "matched, its swap settles here by itself."
+            ),
+            "muted",
+        )
         layout.addWidget(self.empty)
         holder = QWidget()
         self.card_box = QVBoxLayout(holder)
@@ -221,9 +264,17 @@ class SwapsView(QWidget):
         head.addWidget(self.export_csv)
         layout.addLayout(head)
         self.history = QTableWidget(0, 7)
-        self.history.setHorizontalHeaderLabels([
-            self.tr("Finished"), self.tr("Role"), self.tr("Paid"), self.tr("Received"),
-            self.tr("Redeem fee"), self.tr("Result"), self.tr("Transaction")])
+        self.history.setHorizontalHeaderLabels(
+            [
+                self.tr("Finished"),
+                self.tr("Role"),
+                self.tr("Paid"),
+                self.tr("Received"),
+                self.tr("Redeem fee"),
+                self.tr("Result"),
+                self.tr("Transaction"),
+            ]
+        )
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -256,8 +307,9 @@ class SwapsView(QWidget):
         return [r for r in self.rows.values() if not r.terminal]
 
     def finished(self) -> list[SwapRow]:
-        return sorted((r for r in self.rows.values() if r.terminal),
-                      key=lambda r: r.updated_ms, reverse=True)
+        return sorted(
+            (r for r in self.rows.values() if r.terminal), key=lambda r: r.updated_ms, reverse=True
+        )
 
     def waiting(self, row: SwapRow) -> str:
         """What the swap's next step waits for, in words ("" when it waits on no chain)."""
@@ -290,25 +342,47 @@ class SwapsView(QWidget):
 
     def _render_history(self) -> None:
         rows = self.finished()
-        results = {"completed": self.tr("Completed"), "refunded": self.tr("Refunded"),
-                   "failed": self.tr("Failed")}
+        results = {
+            "completed": self.tr("Completed"),
+            "refunded": self.tr("Refunded"),
+            "failed": self.tr("Failed"),
+        }
         self.history.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            when = datetime.fromtimestamp(r.updated_ms / 1000).strftime("%Y-%m-%d %H:%M:%S") \
-                if r.updated_ms else "—"
+            when = (
+                datetime.fromtimestamp(r.updated_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+                if r.updated_ms
+                else "—"
+            )
             asset = r.receive_asset.upper()  # what arrived: nothing unless it completed
-            got, fee = (("—", "—") if r.received_atoms is None or r.redeem_fee is None else
-                        (f"{format_atoms(r.received_atoms)} {asset}",
-                         f"{format_atoms(r.redeem_fee)} {asset}"))
-            cells = [when, self.tr("maker") if r.role == "maker" else self.tr("taker"),
-                     f"{format_atoms(r.pay_atoms)} {r.pay_asset.upper()}", got, fee,
-                     results.get(r.outcome, r.outcome), short(r.final_txid)]
+            got, fee = (
+                ("—", "—")
+                if r.received_atoms is None or r.redeem_fee is None
+                else (
+                    f"{format_atoms(r.received_atoms)} {asset}",
+                    f"{format_atoms(r.redeem_fee)} {asset}",
+                )
+            )
+            cells = [
+                when,
+                self.tr("maker") if r.role == "maker" else self.tr("taker"),
+                f"{format_atoms(r.pay_atoms)} {r.pay_asset.upper()}",
+                got,
+                fee,
+                results.get(r.outcome, r.outcome),
+                short(r.final_txid),
+            ]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(r.final_txid or r.detail if j == len(cells) - 1 else
-                                self.tr("Contract {amount} {asset}, less the redeem fee").format(
-                                    amount=format_atoms(r.receive_atoms), asset=asset)
-                                if j == 3 and r.received_atoms is not None else r.match_id)
+                item.setToolTip(
+                    r.final_txid or r.detail
+                    if j == len(cells) - 1
+                    else self.tr("Contract {amount} {asset}, less the redeem fee").format(
+                        amount=format_atoms(r.receive_atoms), asset=asset
+                    )
+                    if j == 3 and r.received_atoms is not None
+                    else r.match_id
+                )
                 self.history.setItem(i, j, item)
 
     def _tick(self) -> None:
@@ -323,13 +397,15 @@ class SwapsView(QWidget):
         atomic_write(path, history_csv(self.finished()).encode())
 
     def ask_export(self, match_id: str) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export swap"),
-                                              f"swap-{match_id[:12]}.json", "JSON (*.json)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export swap"), f"swap-{match_id[:12]}.json", "JSON (*.json)"
+        )
         if name:
             self.export_swap(match_id, Path(name))
 
     def ask_export_csv(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export swap history"),
-                                              "cambio-swaps.csv", "CSV (*.csv)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export swap history"), "cambio-swaps.csv", "CSV (*.csv)"
+        )
         if name:
             self.export_history(Path(name))

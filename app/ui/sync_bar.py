@@ -47,18 +47,33 @@ class SyncBar(QFrame):
     def show_scan(self, p: ScanProgress) -> None:
         """One discovery batch: asset, receive or change addresses, which indexes."""
         s = p.step
-        text = (self.tr("Restoring the wallet: scanning {asset} change addresses {first}–{last} "
-                        "({n} checked)") if s.change else
-                self.tr("Restoring the wallet: scanning {asset} receive addresses {first}–{last} "
-                        "({n} checked)"))
+        text = (
+            self.tr(
+                "Restoring the wallet: scanning {asset} change addresses {first}–{last} "
+                "({n} checked)"
+            )
+            if s.change
+            else self.tr(
+                "Restoring the wallet: scanning {asset} receive addresses {first}–{last} "
+                "({n} checked)"
+            )
+        )
         # Two branches per asset: the bar moves on when each one starts.
-        self.show_step(text.format(asset=s.asset.upper(), first=s.first, last=s.last,
-                                   n=s.scanned), 2 * p.index + int(s.change), 2 * p.count)
+        self.show_step(
+            text.format(asset=s.asset.upper(), first=s.first, last=s.last, n=s.scanned),
+            2 * p.index + int(s.change),
+            2 * p.count,
+        )
 
     def show_read(self, symbol: str, addresses: int, index: int, count: int) -> None:
         """The first sync: one wallet's coins read from its node."""
-        self.show_step(self.tr("Reading the {asset} wallet from its node: {n} addresses…").format(
-            asset=symbol.upper(), n=addresses), index, count)
+        self.show_step(
+            self.tr("Reading the {asset} wallet from its node: {n} addresses…").format(
+                asset=symbol.upper(), n=addresses
+            ),
+            index,
+            count,
+        )
 
     def done(self) -> None:
         self.setVisible(False)

@@ -92,8 +92,12 @@ class TradeTab(QWidget):
         self.market = styled_label(self.tr("Connecting…"), "markettitle")
         row.addWidget(self.market)
         self.figures: dict[str, tuple[QLabel, QLabel]] = {}
-        for key, name in (("bid", self.tr("Best bid")), ("ask", self.tr("Best ask")),
-                          ("spread", self.tr("Spread")), ("mid", self.tr("Mid price"))):
+        for key, name in (
+            ("bid", self.tr("Best bid")),
+            ("ask", self.tr("Best ask")),
+            ("spread", self.tr("Spread")),
+            ("mid", self.tr("Mid price")),
+        ):
             box = QVBoxLayout()
             box.setSpacing(0)
             label, value = styled_label(name, "muted"), styled_label("—", "figure")
@@ -149,9 +153,18 @@ class TradeTab(QWidget):
         self.epoch_check.set_market(rules.name)
         prices, amounts = decimals_for(rules.rate_step), decimals_for(rules.lot_size)
         if self.markets.markets.row_of(rules.name) < 0:
-            self.markets.set_markets([*self.markets.markets.rows, MarketRow(
-                rules.name, rules.base, rules.quote, price_decimals=prices,
-                amount_decimals=amounts)])
+            self.markets.set_markets(
+                [
+                    *self.markets.markets.rows,
+                    MarketRow(
+                        rules.name,
+                        rules.base,
+                        rules.quote,
+                        price_decimals=prices,
+                        amount_decimals=amounts,
+                    ),
+                ]
+            )
         self.markets.select(rules.name)
         for view in (self.candles, self.depth_chart, self.trades):
             view.set_market(rules.base, rules.quote, prices, amounts)

@@ -1,7 +1,7 @@
 """Recent trades: newest on top, each price coloured by its tick (up green, down red).
 
-    trades.set_market("ltc", "btc", price_decimals=6, amount_decimals=4)
-    trades.set_trades(parse_trades(result))     # the `trades` RPC result, oldest first
+trades.set_market("ltc", "btc", price_decimals=6, amount_decimals=4)
+trades.set_trades(parse_trades(result))     # the `trades` RPC result, oldest first
 """
 
 from __future__ import annotations
@@ -56,13 +56,17 @@ class RecentTradesModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(TradeCol)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation is not Qt.Orientation.Horizontal or not 0 <= section < len(TradeCol):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return [_tr("RecentTrades", "Price"), _tr("RecentTrades", "Amount"),
-                    _tr("RecentTrades", "Time")][section]
+            return [
+                _tr("RecentTrades", "Price"),
+                _tr("RecentTrades", "Amount"),
+                _tr("RecentTrades", "Time"),
+            ][section]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT
         return None
@@ -91,8 +95,9 @@ class RecentTradesModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _ticked(trades: Sequence[Trade],
-                before: tuple[Trade, int] | None) -> list[tuple[Trade, int]]:
+    def _ticked(
+        trades: Sequence[Trade], before: tuple[Trade, int] | None
+    ) -> list[tuple[Trade, int]]:
         out: list[tuple[Trade, int]] = []
         prev = before
         for t in trades:  # oldest first
@@ -106,7 +111,7 @@ class RecentTradesModel(QAbstractTableModel):
     def set_trades(self, trades: Sequence[Trade]) -> None:
         """Replace everything; `trades` oldest first (the server's order)."""
         self.beginResetModel()
-        self.rows = self._ticked(trades[-self.max_rows:], None)[::-1]
+        self.rows = self._ticked(trades[-self.max_rows :], None)[::-1]
         self.endResetModel()
 
     def add_trades(self, trades: Sequence[Trade]) -> None:
@@ -121,7 +126,7 @@ class RecentTradesModel(QAbstractTableModel):
         self.endInsertRows()
         if len(self.rows) > self.max_rows:
             self.beginRemoveRows(QModelIndex(), self.max_rows, len(self.rows) - 1)
-            del self.rows[self.max_rows:]
+            del self.rows[self.max_rows :]
             self.endRemoveRows()
 
 
@@ -153,12 +158,14 @@ class TradesView(QWidget):
         layout.addLayout(title_row)
         layout.addWidget(self.table, 1)
 
-    def set_market(self, base: str, quote: str, price_decimals: int = 8,
-                   amount_decimals: int = 8) -> None:
+    def set_market(
+        self, base: str, quote: str, price_decimals: int = 8, amount_decimals: int = 8
+    ) -> None:
         self.model.price_decimals, self.model.amount_decimals = price_decimals, amount_decimals
         self.model.set_trades([])
-        self.title.setText(self.tr("Recent trades  {base}/{quote}").format(
-            base=base.upper(), quote=quote.upper()))
+        self.title.setText(
+            self.tr("Recent trades  {base}/{quote}").format(base=base.upper(), quote=quote.upper())
+        )
 
     def set_trades(self, trades: Sequence[Trade]) -> None:
         self.model.set_trades(trades)

@@ -46,9 +46,11 @@ class Notifier:
         self.sent.append((title, text, kind))
         log.info("notification: %s: %s", title, text)
         if self.tray is not None and self.tray.supportsMessages():
-            icon = {Kind.INFO: QSystemTrayIcon.MessageIcon.Information,
-                    Kind.WARNING: QSystemTrayIcon.MessageIcon.Warning,
-                    Kind.ERROR: QSystemTrayIcon.MessageIcon.Critical}[kind]
+            icon = {
+                Kind.INFO: QSystemTrayIcon.MessageIcon.Information,
+                Kind.WARNING: QSystemTrayIcon.MessageIcon.Warning,
+                Kind.ERROR: QSystemTrayIcon.MessageIcon.Critical,
+            }[kind]
             self.tray.showMessage(title, text, icon, SHOW_MS)
         else:
             self.fallback.showMessage(f"{title}: {text}", SHOW_MS)

@@ -47,8 +47,11 @@ class TxCol(IntEnum):
 
 
 def kind_name(kind: str) -> str:
-    names = {"send": _tr("TxList", "Sent"), "regfee": _tr("TxList", "Registration fee"),
-             RECEIVE: _tr("TxList", "Received")}
+    names = {
+        "send": _tr("TxList", "Sent"),
+        "regfee": _tr("TxList", "Registration fee"),
+        RECEIVE: _tr("TxList", "Received"),
+    }
     return names.get(kind, kind)
 
 
@@ -57,8 +60,11 @@ def status_text(confirmations: int | None) -> str:
         return "—"
     if confirmations == 0:
         return _tr("TxList", "Pending")
-    return _tr("TxList", "{n} confirmations").format(n=confirmations) if confirmations != 1 else \
-        _tr("TxList", "1 confirmation")
+    return (
+        _tr("TxList", "{n} confirmations").format(n=confirmations)
+        if confirmations != 1
+        else _tr("TxList", "1 confirmation")
+    )
 
 
 class TxListModel(QAbstractTableModel):
@@ -73,14 +79,20 @@ class TxListModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(TxCol)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation is not Qt.Orientation.Horizontal or not 0 <= section < len(TxCol):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return [_tr("TxList", "Date"), _tr("TxList", "Type"), _tr("TxList", "Amount"),
-                    _tr("TxList", "Fee"), _tr("TxList", "Status"),
-                    _tr("TxList", "Transaction")][section]
+            return [
+                _tr("TxList", "Date"),
+                _tr("TxList", "Type"),
+                _tr("TxList", "Amount"),
+                _tr("TxList", "Fee"),
+                _tr("TxList", "Status"),
+                _tr("TxList", "Transaction"),
+            ][section]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if section in (TxCol.AMOUNT, TxCol.FEE) else _LEFT
         return None

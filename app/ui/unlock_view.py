@@ -70,8 +70,9 @@ class KeyringLookup(QObject):
 
     def start(self, wallet_id: str) -> None:
         # A daemon thread: a keyring that never answers must not keep the app from quitting.
-        threading.Thread(target=self._run, args=(wallet_id,), name=KEYRING_THREAD,
-                         daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(wallet_id,), name=KEYRING_THREAD, daemon=True
+        ).start()
 
     def _run(self, wallet_id: str) -> None:
         password: str | None = None
@@ -97,7 +98,11 @@ class UnlockDialog(ThemedDialog):
     """Modal; `wallet` holds the OpenWallet once accepted (the caller closes it)."""
 
     def __init__(
-        self, datadir: Path, parent: QWidget | None = None, *, wallet_id: str | None = None,
+        self,
+        datadir: Path,
+        parent: QWidget | None = None,
+        *,
+        wallet_id: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.datadir = Path(datadir)

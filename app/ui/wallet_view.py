@@ -45,8 +45,9 @@ def qr_pixmap(text: str, scale: int = 5) -> QPixmap:
     import segno  # ~25 ms to import: not on the start path, only once an address is shown
 
     buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=2,
-                                     dark="#14171c", light="#ffffff")
+    segno.make(text, error="m").save(
+        buffer, kind="png", scale=scale, border=2, dark="#14171c", light="#ffffff"
+    )
     pixmap = QPixmap()
     pixmap.loadFromData(buffer.getvalue(), "PNG")
     return pixmap
@@ -69,7 +70,8 @@ class AssetCard(QFrame):
         left.addSpacing(6)
         self.available = styled_label(name="amount")
         self.locked_orders, self.locked_swaps, self.unconfirmed = (
-            styled_label(name="figure") for _ in range(3))
+            styled_label(name="figure") for _ in range(3)
+        )
         left.addLayout(self._figures())
         left.addStretch(1)
         layout.addLayout(left, 3)
@@ -97,15 +99,29 @@ class AssetCard(QFrame):
     def _figures(self) -> QGridLayout:
         """Label and amount per row, amounts right-aligned so their decimals line up."""
         rows = (
-            (self.tr("Available"), self.available,
-             self.tr("Confirmed coins not reserved: what a new order or a payment can use.")),
-            (self.tr("Locked in orders"), self.locked_orders,
-             self.tr("Coins reserved for your open orders.")),
-            (self.tr("Locked in swaps"), self.locked_swaps,
-             self.tr("Coins set aside to fund swaps, and coins sent into swap contracts that "
-                     "have not been redeemed or refunded yet.")),
-            (self.tr("Unconfirmed"), self.unconfirmed,
-             self.tr("Coins waiting for their first confirmation.")),
+            (
+                self.tr("Available"),
+                self.available,
+                self.tr("Confirmed coins not reserved: what a new order or a payment can use."),
+            ),
+            (
+                self.tr("Locked in orders"),
+                self.locked_orders,
+                self.tr("Coins reserved for your open orders."),
+            ),
+            (
+                self.tr("Locked in swaps"),
+                self.locked_swaps,
+                self.tr(
+                    "Coins set aside to fund swaps, and coins sent into swap contracts that "
+                    "have not been redeemed or refunded yet."
+                ),
+            ),
+            (
+                self.tr("Unconfirmed"),
+                self.unconfirmed,
+                self.tr("Coins waiting for their first confirmation."),
+            ),
         )
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -128,16 +144,19 @@ class AssetCard(QFrame):
         if snap.stand_in:
             note += self.tr(" · simulated by a Litecoin regtest chain")
         self.note.setText(note)
-        for label, atoms in ((self.available, snap.available),
-                             (self.locked_orders, snap.locked_orders),
-                             (self.locked_swaps, snap.locked_swaps),
-                             (self.unconfirmed, snap.unconfirmed)):
+        for label, atoms in (
+            (self.available, snap.available),
+            (self.locked_orders, snap.locked_orders),
+            (self.locked_swaps, snap.locked_swaps),
+            (self.unconfirmed, snap.unconfirmed),
+        ):
             label.setText(f"{format_atoms(atoms)} {ticker}")
         if self.raw_address != snap.address:
             self.raw_address = snap.address
             # Zero-width spaces let the long address wrap, so two cards fit side by side.
-            self.address.setText("\u200b".join(snap.address[i:i + 22]
-                                               for i in range(0, len(snap.address), 22)))
+            self.address.setText(
+                "\u200b".join(snap.address[i : i + 22] for i in range(0, len(snap.address), 22))
+            )
             self.qr.setPixmap(qr_pixmap(snap.address.upper()))
 
     def _copy(self) -> None:

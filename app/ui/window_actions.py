@@ -67,6 +67,7 @@ class ActionWindow(Protocol):
 def send_actions(client: Client, symbol: str) -> SendActions:
     """The dialog's calls (the send is the client's); run as tasks on the qasync loop by the
     dialog itself."""
+
     async def quote(speed: FeeSpeed) -> FeeQuote:
         return await client.fee_quote(symbol, speed)
 
@@ -83,10 +84,14 @@ def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
     snap = window.wallet_view.snapshots.get(symbol)
     if snap is None:
         return None  # no balance known yet: the button is disabled until then
-    dialog = SendDialog(snap.asset, snap.available, send_actions(window.core, symbol),
-                        window.window())
-    dialog.sent.connect(lambda txid: window.status.showMessage(
-        _tr("MainWindow", "Sent {0}: {1}").format(snap.asset.ticker, txid), 8000))
+    dialog = SendDialog(
+        snap.asset, snap.available, send_actions(window.core, symbol), window.window()
+    )
+    dialog.sent.connect(
+        lambda txid: window.status.showMessage(
+            _tr("MainWindow", "Sent {0}: {1}").format(snap.asset.ticker, txid), 8000
+        )
+    )
     dialog.sent.connect(lambda _txid: window.schedule_refresh())
     dialog.finished.connect(dialog.deleteLater)
     window.send_dialog = dialog
@@ -96,13 +101,20 @@ def open_send(window: ActionWindow, symbol: str) -> SendDialog | None:
 
 
 def open_settings(window: ActionWindow) -> SettingsDialog:
-    dialog = SettingsDialog(window.app_config, window.wallet.datadir, window.window(),
-                            dex_check=lambda url: dex_refusal(window, url),
-                            chain_status=window.core.chain_status)
+    dialog = SettingsDialog(
+        window.app_config,
+        window.wallet.datadir,
+        window.window(),
+        dex_check=lambda url: dex_refusal(window, url),
+        chain_status=window.core.chain_status,
+    )
     dialog.saved.connect(lambda config: _saved(window, config))
     dialog.theme_changed.connect(lambda theme: apply_theme(window, theme))
-    dialog.language_changed.connect(lambda _lang: window.status.showMessage(
-        _tr("MainWindow", "The new language applies when Cambio starts again."), 10000))
+    dialog.language_changed.connect(
+        lambda _lang: window.status.showMessage(
+            _tr("MainWindow", "The new language applies when Cambio starts again."), 10000
+        )
+    )
     dialog.finished.connect(lambda _r: _forget(window, dialog))
     window.settings_dialog = dialog
     dialog.open()
@@ -113,8 +125,9 @@ def ask_for_server(window: ActionWindow) -> SettingsDialog:
     """No DEX server configured: say so and open Settings at the server field. Saving a
     server there connects and registers (apply_settings → switch_server)."""
     window.status.set_no_server()
-    window.status.showMessage(_tr("MainWindow", "No DEX server is configured: enter its "
-                                                "address in Settings to trade."))
+    window.status.showMessage(
+        _tr("MainWindow", "No DEX server is configured: enter its address in Settings to trade.")
+    )
     dialog = window.settings_dialog or open_settings(window)
     dialog.dex_url.setFocus()
     return dialog
@@ -129,10 +142,12 @@ def dex_refusal(window: ActionWindow, url: str) -> str | None:
 
 
 def refusal_text(blockers: SwitchBlockers) -> str:
-    return _tr("MainWindow", "The DEX server cannot change now: {orders} open order(s) and "
-                             "{swaps} active swap(s) on the current server. Cancel the orders "
-                             "and let the swaps finish, then try again.").format(
-        orders=blockers.orders, swaps=blockers.swaps)
+    return _tr(
+        "MainWindow",
+        "The DEX server cannot change now: {orders} open order(s) and "
+        "{swaps} active swap(s) on the current server. Cancel the orders "
+        "and let the swaps finish, then try again.",
+    ).format(orders=blockers.orders, swaps=blockers.swaps)
 
 
 def _saved(window: ActionWindow, config: AppConfig) -> None:
@@ -168,8 +183,7 @@ async def show_node_states(window: ActionWindow, symbols: list[str]) -> None:
             notes.append(_tr("MainWindow", "{0} node unreachable: {1}").format(ticker, exc))
         else:
             problem = ""
-            notes.append(_tr("MainWindow", "{0} node connected, block {1}").format(
-                ticker, height))
+            notes.append(_tr("MainWindow", "{0} node connected, block {1}").format(ticker, height))
         if symbol in window.status.chains:
             window.status.set_chain(symbol, height, problem)
     window.status.showMessage("; ".join(notes), 10000)
@@ -183,27 +197,31 @@ async def switch_server(window: ActionWindow, config: AppConfig) -> None:
     if not blockers:
         window.status.set_switching(url)
         try:
-            if not await core.switch_server(url, window.bridge.confirm,
-                                            lambda e: _register_failed(window, e)):
+            if not await core.switch_server(
+                url, window.bridge.confirm, lambda e: _register_failed(window, e)
+            ):
                 return  # refused (shown), or another server chosen meanwhile
         except DexSwitchRefused as exc:  # an order placed since the dialog checked
             blockers = exc.blockers
             window.status.set_dex(core.dex.ready, core.dex_url)
         except RegistrationRefused as exc:  # the bridge shows the ServerRefused event too
-            window.status.showMessage(_tr("MainWindow", "Not registered with {0}: {1}").format(
-                url, exc.reason), 15000)
+            window.status.showMessage(
+                _tr("MainWindow", "Not registered with {0}: {1}").format(url, exc.reason), 15000
+            )
             return
     if blockers:
         await _keep_server(window, config)
         window.status.showMessage(refusal_text(blockers), 15000)
         return
-    window.status.showMessage(_tr("MainWindow", "Connected to the DEX server {0}").format(
-        window.status.host or url), 8000)
+    window.status.showMessage(
+        _tr("MainWindow", "Connected to the DEX server {0}").format(window.status.host or url), 8000
+    )
 
 
 def _register_failed(window: ActionWindow, error: BaseException) -> None:
-    window.status.showMessage(_tr("MainWindow", "Cannot register with the DEX server "
-                                                "yet: {0}").format(error), 8000)
+    window.status.showMessage(
+        _tr("MainWindow", "Cannot register with the DEX server yet: {0}").format(error), 8000
+    )
 
 
 async def _keep_server(window: ActionWindow, config: AppConfig) -> None:

@@ -46,14 +46,16 @@ def fit_to_screen(window: QMainWindow) -> None:
     width = area.width() if small else min(DEFAULT_SIZE[0], area.width())
     height = area.height() if small else min(DEFAULT_SIZE[1], area.height())
     window.resize(width, height)
-    window.move(area.left() + (area.width() - width) // 2,
-                area.top() + (area.height() - height) // 2)
+    window.move(
+        area.left() + (area.width() - width) // 2, area.top() + (area.height() - height) // 2
+    )
     if small:
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
-def restore_window(window: QMainWindow, datadir: Path | None,
-                   splitters: dict[str, QSplitter]) -> bool:
+def restore_window(
+    window: QMainWindow, datadir: Path | None, splitters: dict[str, QSplitter]
+) -> bool:
     """The size, place and splitter positions saved by `save_window`; False (and the window
     fitted to the screen) when there are none."""
     settings = _settings(datadir)
@@ -68,8 +70,7 @@ def restore_window(window: QMainWindow, datadir: Path | None,
     return True
 
 
-def save_window(window: QMainWindow, datadir: Path | None,
-                splitters: dict[str, QSplitter]) -> None:
+def save_window(window: QMainWindow, datadir: Path | None, splitters: dict[str, QSplitter]) -> None:
     settings = _settings(datadir)
     if settings is None:
         return

@@ -30,4 +30,3 @@ QFrame#banner[kind="refused"] { border-color: $error_border; }
 
 def window_css(theme: str) -> str:
     return fill(WINDOW_TEMPLATE, palette(theme))
-

@@ -28,20 +28,26 @@ class BackendPage(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
         self.radios = {
-            BackendKind.PUBLIC_ELECTRUM: QRadioButton(self.tr("Public Electrum servers "
-                                                              "(recommended)")),
+            BackendKind.PUBLIC_ELECTRUM: QRadioButton(
+                self.tr("Public Electrum servers (recommended)")
+            ),
             BackendKind.OWN_ELECTRUM: QRadioButton(self.tr("My own Electrum server")),
-            BackendKind.OWN_NODE: QRadioButton(self.tr("My own Bitcoin Core and Litecoin "
-                                                       "Core nodes")),
+            BackendKind.OWN_NODE: QRadioButton(
+                self.tr("My own Bitcoin Core and Litecoin Core nodes")
+            ),
         }
         group = QButtonGroup(self)
         for radio in self.radios.values():
             group.addButton(radio)
         self.radios[BackendKind.PUBLIC_ELECTRUM].setChecked(True)
 
-        public_note = styled_label(self.tr(
-            "No download: well-known servers answer, and Cambio checks what a swap depends on "
-            "against the chain's proof of work. The servers see your addresses."), "muted")
+        public_note = styled_label(
+            self.tr(
+                "No download: well-known servers answer, and Cambio checks what a swap depends on "
+                "against the chain's proof of work. The servers see your addresses."
+            ),
+            "muted",
+        )
         self.servers: dict[str, QLineEdit] = {}
         self.node_urls: dict[str, QLineEdit] = {}
         self.login_files: dict[str, QLineEdit] = {}
@@ -54,15 +60,20 @@ class BackendPage(QWidget):
             self.node_urls[symbol] = url = QLineEdit()
             self.login_files[symbol] = login = QLineEdit()
             node_form.addRow(styled_label(name, "fieldlabel"), url)
-            node_form.addRow(styled_label(self.tr("{name} login file").format(name=name),
-                                          "fieldlabel"), login)
+            node_form.addRow(
+                styled_label(self.tr("{name} login file").format(name=name), "fieldlabel"), login
+            )
         self.electrum_box = QWidget()
         self.electrum_box.setLayout(electrum_form)
         self.node_box = QWidget()
         self.node_box.setLayout(node_form)
-        node_note = styled_label(self.tr(
-            "Leave the address empty for a node on this computer. Without a login file Cambio "
-            "reads the node's cookie from its data directory."), "muted")
+        node_note = styled_label(
+            self.tr(
+                "Leave the address empty for a node on this computer. Without a login file Cambio "
+                "reads the node's cookie from its data directory."
+            ),
+            "muted",
+        )
         node_form.addRow(node_note)
         for widget in (public_note, node_note):
             widget.setWordWrap(True)
@@ -74,8 +85,7 @@ class BackendPage(QWidget):
         box.addWidget(self.electrum_box)
         box.addWidget(self.radios[BackendKind.OWN_NODE])
         box.addWidget(self.node_box)
-        hint = styled_label(self.tr("You can change this later in Settings, per chain."),
-                            "muted")
+        hint = styled_label(self.tr("You can change this later in Settings, per chain."), "muted")
         hint.setContentsMargins(0, 12, 0, 0)
         box.addWidget(hint)
         box.addStretch(1)
@@ -92,7 +102,8 @@ class BackendPage(QWidget):
             self.node_urls[symbol].setPlaceholderText(f"http://127.0.0.1:{asset.rpc_port}")
             cookie = str(default_cookie(asset))
             self.login_files[symbol].setPlaceholderText(
-                self.tr("empty: the cookie {path}").format(path=cookie))
+                self.tr("empty: the cookie {path}").format(path=cookie)
+            )
             self.login_files[symbol].setToolTip(cookie)
 
     def _show_fields(self) -> None:
@@ -104,10 +115,12 @@ class BackendPage(QWidget):
 
     def choice(self) -> dict[str, Any]:
         """Wizard.choose_backend's arguments."""
-        return {"kind": self.kind(),
-                "servers": {s: f.text() for s, f in self.servers.items()},
-                "node_urls": {s: f.text() for s, f in self.node_urls.items()},
-                "login_files": {s: f.text() for s, f in self.login_files.items()}}
+        return {
+            "kind": self.kind(),
+            "servers": {s: f.text() for s, f in self.servers.items()},
+            "node_urls": {s: f.text() for s, f in self.node_urls.items()},
+            "login_files": {s: f.text() for s, f in self.login_files.items()},
+        }
 
     def mark(self, problem: Problem) -> None:
         """A red border on the field the problem is about."""

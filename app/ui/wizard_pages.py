@@ -36,8 +36,10 @@ class PasswordPage(QWidget):
         strength_row = QHBoxLayout()
         strength_row.addWidget(self.strength, 1)
         strength_row.addWidget(self.strength_hint)
-        for field, text in ((self.password, self.tr("Password")),
-                            (self.password_again, self.tr("Password again"))):
+        for field, text in (
+            (self.password, self.tr("Password")),
+            (self.password_again, self.tr("Password again")),
+        ):
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.textEdited.connect(lambda _t, f=field: set_error(f, False))
             box.addWidget(styled_label(text, "fieldlabel"))
@@ -49,9 +51,13 @@ class PasswordPage(QWidget):
         box.addSpacing(12)
         self.remember = QCheckBox(self.tr("Remember the password in the system keyring"))
         box.addWidget(self.remember)
-        note = styled_label(self.tr(
-            "Without a keyring Cambio asks for the password at every start. It is never "
-            "written to disk in plain text."), "muted")
+        note = styled_label(
+            self.tr(
+                "Without a keyring Cambio asks for the password at every start. It is never "
+                "written to disk in plain text."
+            ),
+            "muted",
+        )
         note.setWordWrap(True)
         note.setContentsMargins(INDENT, 0, 0, 0)
         box.addWidget(note)
@@ -60,8 +66,12 @@ class PasswordPage(QWidget):
 
     def update_strength(self, text: str) -> None:
         strength = password_strength(text) if text else None
-        names = {Strength.WEAK: self.tr("Weak"), Strength.FAIR: self.tr("Fair"),
-                 Strength.GOOD: self.tr("Good"), Strength.STRONG: self.tr("Strong")}
+        names = {
+            Strength.WEAK: self.tr("Weak"),
+            Strength.FAIR: self.tr("Fair"),
+            Strength.GOOD: self.tr("Good"),
+            Strength.STRONG: self.tr("Strong"),
+        }
         self.strength.setValue(strength.value if strength else 0)
         self.strength.setProperty("strength", strength.name.lower() if strength else "none")
         self.strength_hint.setText(names[strength] if strength else "")

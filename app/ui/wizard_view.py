@@ -134,23 +134,34 @@ class WizardDialog(ThemedDialog):
         box.setSpacing(14)
         self.mainnet_button = self._choice(
             self.tr("Mainnet: real money"),
-            self.tr("Bitcoin and Litecoin mainnet. Every trade moves real coins worth real "
-                    "money; a mistake can lose them."),
-            lambda: self._choose_network(Network.MAINNET))
+            self.tr(
+                "Bitcoin and Litecoin mainnet. Every trade moves real coins worth real "
+                "money; a mistake can lose them."
+            ),
+            lambda: self._choose_network(Network.MAINNET),
+        )
         self.testnet_button = self._choice(
             self.tr("Testnet"),
-            self.tr("Bitcoin testnet4 and Litecoin testnet: public test networks whose coins "
-                    "are worth nothing. For practice."),
-            lambda: self._choose_network(Network.TESTNET))
+            self.tr(
+                "Bitcoin testnet4 and Litecoin testnet: public test networks whose coins "
+                "are worth nothing. For practice."
+            ),
+            lambda: self._choose_network(Network.TESTNET),
+        )
         self.simnet_button = self._choice(
             self.tr("Local simnet"),
             self.tr("Private test chains on this computer, for trying Cambio out."),
-            lambda: self._choose_network(Network.REGTEST))
+            lambda: self._choose_network(Network.REGTEST),
+        )
         for button in (self.mainnet_button, self.testnet_button, self.simnet_button):
             box.addWidget(button)
-        note = styled_label(self.tr(
-            "The choice is kept in this data directory: one data directory holds one network. "
-            "For another network, start Cambio with another data directory."), "muted")
+        note = styled_label(
+            self.tr(
+                "The choice is kept in this data directory: one data directory holds one network. "
+                "For another network, start Cambio with another data directory."
+            ),
+            "muted",
+        )
         note.setWordWrap(True)
         box.addWidget(note)
         box.addStretch(1)
@@ -164,10 +175,13 @@ class WizardDialog(ThemedDialog):
         self.create_button = self._choice(
             self.tr("Create a new wallet"),
             self.tr("Cambio makes 12 new recovery words. You write them down on paper."),
-            Mode.CREATE)
+            Mode.CREATE,
+        )
         self.restore_button = self._choice(
             self.tr("Restore a wallet"),
-            self.tr("Type the 12 recovery words of a wallet you already have."), Mode.RESTORE)
+            self.tr("Type the 12 recovery words of a wallet you already have."),
+            Mode.RESTORE,
+        )
         box.addWidget(self.create_button)
         box.addWidget(self.restore_button)
         box.addStretch(1)
@@ -178,9 +192,13 @@ class WizardDialog(ThemedDialog):
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(14)
-        banner = styled_label(self.tr(
-            "Anyone who sees these words can take your coins. Never type them into a website "
-            "or share a photo of them."), "banner")
+        banner = styled_label(
+            self.tr(
+                "Anyone who sees these words can take your coins. Never type them into a website "
+                "or share a photo of them."
+            ),
+            "banner",
+        )
         banner.setWordWrap(True)
         box.addWidget(banner)
         grid = QGridLayout()
@@ -248,7 +266,8 @@ class WizardDialog(ThemedDialog):
         box.addLayout(grid)
         box.addSpacing(10)
         self.has_passphrase = QCheckBox(
-            self.tr("My words are protected by a passphrase (advanced)"))
+            self.tr("My words are protected by a passphrase (advanced)")
+        )
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText(self.tr("BIP39 passphrase"))
@@ -264,32 +283,61 @@ class WizardDialog(ThemedDialog):
     def _texts(self, step: Step) -> tuple[str, str]:
         create = self.wizard.mode is not Mode.RESTORE
         return {
-            Step.NETWORK: (self.tr("Choose a network"),
-                           self.tr("Trade coins peer to peer with atomic swaps. Your keys "
-                                   "never leave this computer. First choose where this wallet "
-                                   "trades.")),
-            Step.CHOOSE: (self.tr("Welcome to Cambio"),
-                          self.tr("Trade coins peer to peer with atomic swaps. Your keys never "
-                                  "leave this computer. Let's set up your wallet.")),
-            Step.SHOW_WORDS: (self.tr("Your recovery words"),
-                              self.tr("Write these 12 words on paper, in this order, and keep "
-                                      "them safe. They are the only way to restore your wallet.")),
-            Step.CONFIRM_WORDS: (self.tr("Check your words"),
-                                 self.tr("Type these words from your paper to show you have "
-                                         "them.")),
-            Step.RESTORE_WORDS: (self.tr("Enter your recovery words"),
-                                 self.tr("Type each word; suggestions come from the word list. "
-                                         "You can also paste all 12 into the first field.")),
-            Step.PASSWORD: (self.tr("Choose a password"),
-                            self.tr("It encrypts the wallet on this computer and unlocks Cambio "
-                                    "at start. Your recovery words still restore it anywhere.")),
-            Step.BACKEND: (self.tr("Connect to the chains"),
-                           self.tr("How Cambio reads the Bitcoin and Litecoin chains and sends "
-                                   "your transactions.")),
-            Step.SERVER: (self.tr("Choose a DEX server"),
-                          self.tr("The server matches orders; it never holds your coins.")
-                          if create else self.tr("The server matches orders; it never holds "
-                                                 "your coins. Pick the one you used before.")),
+            Step.NETWORK: (
+                self.tr("Choose a network"),
+                self.tr(
+                    "Trade coins peer to peer with atomic swaps. Your keys "
+                    "never leave this computer. First choose where this wallet "
+                    "trades."
+                ),
+            ),
+            Step.CHOOSE: (
+                self.tr("Welcome to Cambio"),
+                self.tr(
+                    "Trade coins peer to peer with atomic swaps. Your keys never "
+                    "leave this computer. Let's set up your wallet."
+                ),
+            ),
+            Step.SHOW_WORDS: (
+                self.tr("Your recovery words"),
+                self.tr(
+                    "Write these 12 words on paper, in this order, and keep "
+                    "them safe. They are the only way to restore your wallet."
+                ),
+            ),
+            Step.CONFIRM_WORDS: (
+                self.tr("Check your words"),
+                self.tr("Type these words from your paper to show you have them."),
+            ),
+            Step.RESTORE_WORDS: (
+                self.tr("Enter your recovery words"),
+                self.tr(
+                    "Type each word; suggestions come from the word list. "
+                    "You can also paste all 12 into the first field."
+                ),
+            ),
+            Step.PASSWORD: (
+                self.tr("Choose a password"),
+                self.tr(
+                    "It encrypts the wallet on this computer and unlocks Cambio "
+                    "at start. Your recovery words still restore it anywhere."
+                ),
+            ),
+            Step.BACKEND: (
+                self.tr("Connect to the chains"),
+                self.tr(
+                    "How Cambio reads the Bitcoin and Litecoin chains and sends your transactions."
+                ),
+            ),
+            Step.SERVER: (
+                self.tr("Choose a DEX server"),
+                self.tr("The server matches orders; it never holds your coins.")
+                if create
+                else self.tr(
+                    "The server matches orders; it never holds "
+                    "your coins. Pick the one you used before."
+                ),
+            ),
         }[step]
 
     def _render(self) -> None:
@@ -299,17 +347,21 @@ class WizardDialog(ThemedDialog):
         self.title.setText(title)
         self.subtitle.setText(subtitle)
         current, total = self.wizard.progress()
-        self.step_label.setText(self.tr("Step {n} of {total}").format(n=current, total=total)
-                                if total else "")  # the welcome page is no step
+        self.step_label.setText(
+            self.tr("Step {n} of {total}").format(n=current, total=total) if total else ""
+        )  # the welcome page is no step
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(current)
         self.error.clear()
         self._move_error(self.pages[step])
         self.back_button.setVisible(self.wizard.can_go_back)
         self.next_button.setVisible(step not in (Step.NETWORK, Step.CHOOSE))
-        labels = {Step.SHOW_WORDS: self.tr("I wrote them down"),
-                  Step.SERVER: self.tr("Restore wallet") if self.wizard.mode is Mode.RESTORE
-                  else self.tr("Create wallet")}
+        labels = {
+            Step.SHOW_WORDS: self.tr("I wrote them down"),
+            Step.SERVER: self.tr("Restore wallet")
+            if self.wizard.mode is Mode.RESTORE
+            else self.tr("Create wallet"),
+        }
         self.next_button.setText(labels.get(step, self.tr("Continue")))
         if step is Step.SHOW_WORDS:
             for label, word in zip(self.word_labels, self.wizard.words, strict=True):
@@ -333,7 +385,8 @@ class WizardDialog(ThemedDialog):
     def _fill_confirm(self) -> None:
         positions = self.wizard.confirm_positions
         for row, (label, field) in enumerate(
-                zip(self.confirm_labels, self.confirm_fields, strict=True)):
+            zip(self.confirm_labels, self.confirm_fields, strict=True)
+        ):
             shown = row < len(positions)
             label.setVisible(shown)
             field.setVisible(shown)
@@ -380,8 +433,11 @@ class WizardDialog(ThemedDialog):
                 self._word_problems = {problem.position: problem} if problem.position else {}
                 return self._show([problem], dict(enumerate(self.restore_fields, start=1)))
         elif step is Step.PASSWORD:
-            problem = w.set_password(self.password.text(), self.password_again.text(),
-                                     self.password_page.remember.isChecked())
+            problem = w.set_password(
+                self.password.text(),
+                self.password_again.text(),
+                self.password_page.remember.isChecked(),
+            )
             if problem is not None:
                 bad = self.password if problem.position else self.password_again
                 self.error.setText(describe(problem))

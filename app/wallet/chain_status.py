@@ -33,8 +33,9 @@ class ChainStatus:
     line: str = ""  # ElectrumBackend.status_line()
 
 
-async def chain_status(symbol: str, backend: ChainBackend | None,
-                       now: float | None = None) -> ChainStatus:
+async def chain_status(
+    symbol: str, backend: ChainBackend | None, now: float | None = None
+) -> ChainStatus:
     inner = backend.inner if isinstance(backend, SwitchableBackend) else backend
     if inner is None:
         return ChainStatus(symbol, NONE)
@@ -50,15 +51,24 @@ async def chain_status(symbol: str, backend: ChainBackend | None,
     except (WalletError, OSError) as exc:
         return ChainStatus(symbol, NODE, detail=str(exc))
     age = max(0, int((time.time() if now is None else now) - sync.tip_time))
-    return ChainStatus(symbol, NODE, reachable=True, height=tip.height,
-                       syncing=sync.initial_download, tip_age=age)
+    return ChainStatus(
+        symbol, NODE, reachable=True, height=tip.height, syncing=sync.initial_download, tip_age=age
+    )
 
 
-def _electrum(symbol: str, backend: ElectrumBackend, *, height: int | None = None,
-              detail: str = "") -> ChainStatus:
+def _electrum(
+    symbol: str, backend: ElectrumBackend, *, height: int | None = None, detail: str = ""
+) -> ChainStatus:
     servers = backend.status()
     up = [s for s in servers if s.state == "connected"]
-    return ChainStatus(symbol, ELECTRUM, reachable=bool(up) and height is not None,
-                       height=height, server=up[0].url if up else "", servers=len(servers),
-                       dropped=sum(1 for s in servers if s.state == "dropped"),
-                       detail=detail, line=backend.status_line())
+    return ChainStatus(
+        symbol,
+        ELECTRUM,
+        reachable=bool(up) and height is not None,
+        height=height,
+        server=up[0].url if up else "",
+        servers=len(servers),
+        dropped=sum(1 for s in servers if s.state == "dropped"),
+        detail=detail,
+        line=backend.status_line(),
+    )

@@ -54,7 +54,9 @@ def output_dust_limit(script: bytes, asset: AssetParams) -> int:
 
 
 def spendable(
-    utxos: Sequence[Utxo], locked: Set[Outpoint] = frozenset(), min_confirmations: int = 0,
+    utxos: Sequence[Utxo],
+    locked: Set[Outpoint] = frozenset(),
+    min_confirmations: int = 0,
 ) -> list[Utxo]:
     """Coins that may be spent, largest first, ties by outpoint (duplicates dropped)."""
     seen: dict[Outpoint, Utxo] = {}
@@ -67,15 +69,20 @@ def spendable(
 
 def _fee_fn(fee_rate: int, scripts: Sequence[bytes]) -> Callable[[int], tuple[int, int]]:
     """n inputs -> (fee, vsize) for a tx with these output scripts."""
+
     @functools.cache
     def fee(n: int) -> tuple[int, int]:
         vsize = estimate_vsize([P2WPKH_WITNESS_SIZE] * n, scripts)
         return fee_rate * vsize, vsize
+
     return fee
 
 
 def _branch_and_bound(
-    coins: Sequence[Utxo], target: int, fee: Callable[[int], tuple[int, int]], window: int,
+    coins: Sequence[Utxo],
+    target: int,
+    fee: Callable[[int], tuple[int, int]],
+    window: int,
 ) -> tuple[Utxo, ...] | None:
     """A subset with 0 <= value - target - fee <= window (smallest excess found), or None.
 
@@ -120,7 +127,10 @@ def _branch_and_bound(
 
 
 def _select_from(
-    coins: Sequence[Utxo], outputs: Sequence[TxOutput], fee_rate: int, asset: AssetParams,
+    coins: Sequence[Utxo],
+    outputs: Sequence[TxOutput],
+    fee_rate: int,
+    asset: AssetParams,
     change_script: bytes,
 ) -> Selection | None:
     target = sum(o.value for o in outputs)
@@ -157,8 +167,14 @@ def _check_rate(fee_rate: int) -> None:
 
 
 def select_coins(
-    utxos: Sequence[Utxo], outputs: Sequence[TxOutput], fee_rate: int, asset: AssetParams,
-    change_script: bytes, *, locked: Set[Outpoint] = frozenset(), min_confirmations: int = 0,
+    utxos: Sequence[Utxo],
+    outputs: Sequence[TxOutput],
+    fee_rate: int,
+    asset: AssetParams,
+    change_script: bytes,
+    *,
+    locked: Set[Outpoint] = frozenset(),
+    min_confirmations: int = 0,
 ) -> Selection:
     """Choose coins to pay `outputs` at `fee_rate` atoms/vB, with change to `change_script`.
 
@@ -186,8 +202,13 @@ def select_coins(
 
 
 def send_max(
-    utxos: Sequence[Utxo], dest_script: bytes, fee_rate: int, asset: AssetParams, *,
-    locked: Set[Outpoint] = frozenset(), min_confirmations: int = 0,
+    utxos: Sequence[Utxo],
+    dest_script: bytes,
+    fee_rate: int,
+    asset: AssetParams,
+    *,
+    locked: Set[Outpoint] = frozenset(),
+    min_confirmations: int = 0,
 ) -> tuple[Selection, int]:
     """Sweep every spendable coin to `dest_script`: (selection, amount the recipient gets).
 
@@ -195,8 +216,9 @@ def send_max(
     the amount). No change output.
     """
     _check_rate(fee_rate)
-    coins = [c for c in spendable(utxos, locked, min_confirmations)
-             if c.value > fee_rate * INPUT_VSIZE]
+    coins = [
+        c for c in spendable(utxos, locked, min_confirmations) if c.value > fee_rate * INPUT_VSIZE
+    ]
     fee, vsize = _fee_fn(fee_rate, [dest_script])(max(len(coins), 1))
     total = sum(c.value for c in coins)
     limit = output_dust_limit(dest_script, asset)

@@ -1,9 +1,9 @@
 """Fee-rate policy: the node's estimate, kept between a floor and a cap. Integer atoms/vbyte.
 
-  * floor: the asset's minimum relay fee (atoms per 1000 vB) in atoms/vB, rounded up, at
-    least 1 -- a lower rate would not even be relayed;
-  * cap: a sanity limit against a broken or hostile estimate;
-  * fallback: used when the node has no estimate (regtest, a freshly started node).
+* floor: the asset's minimum relay fee (atoms per 1000 vB) in atoms/vB, rounded up, at
+  least 1 -- a lower rate would not even be relayed;
+* cap: a sanity limit against a broken or hostile estimate;
+* fallback: used when the node has no estimate (regtest, a freshly started node).
 """
 
 from __future__ import annotations
@@ -45,19 +45,24 @@ class FeePolicy:
 
     def __post_init__(self) -> None:
         if not 1 <= self.floor <= self.fallback <= self.cap:
-            raise ValueError("need 1 <= floor <= fallback <= cap, got "
-                             f"{self.floor}, {self.fallback}, {self.cap}")
+            raise ValueError(
+                f"need 1 <= floor <= fallback <= cap, got {self.floor}, {self.fallback}, {self.cap}"
+            )
 
     @classmethod
-    def for_asset(cls, asset: AssetParams, *, cap: int | None = None,
-                  fallback: int | None = None) -> FeePolicy:
+    def for_asset(
+        cls, asset: AssetParams, *, cap: int | None = None, fallback: int | None = None
+    ) -> FeePolicy:
         floor = max(1, -(-asset.min_relay_fee // 1000))
         cap = DEFAULT_CAPS.get(asset.symbol, 1000) if cap is None else cap
         if fallback is None:
             # Regtest: a Litecoin node may stand in for the BTC chain and it relays nothing
             # under 10 atoms/vB, so one fallback that suits both chains.
-            fallback = (REGTEST_FALLBACK if asset.network is Network.REGTEST
-                        else DEFAULT_FALLBACKS.get(asset.symbol, 10))
+            fallback = (
+                REGTEST_FALLBACK
+                if asset.network is Network.REGTEST
+                else DEFAULT_FALLBACKS.get(asset.symbol, 10)
+            )
             fallback = min(max(fallback, floor), cap)
         return cls(floor=floor, cap=cap, fallback=fallback)
 
@@ -87,7 +92,8 @@ def target_blocks(speed: FeeSpeed | str | int) -> int:
         raise ValueError(f"unknown fee speed {speed!r} (use one of: {names})") from None
 
 
-async def fee_rate(backend: ChainBackend, policy: FeePolicy,
-                   speed: FeeSpeed | str | int = FeeSpeed.NORMAL) -> FeeQuote:
+async def fee_rate(
+    backend: ChainBackend, policy: FeePolicy, speed: FeeSpeed | str | int = FeeSpeed.NORMAL
+) -> FeeQuote:
     """The fee rate to use now for `speed`. Backend errors propagate (the caller retries)."""
     return policy.quote(await backend.estimate_fee_rate(target_blocks(speed)))

@@ -75,9 +75,7 @@ def parse_path(path: str) -> list[int]:
 
 
 def format_path(indexes: Sequence[int]) -> str:
-    return "/".join(
-        ["m"] + [f"{i - HARDENED}'" if i >= HARDENED else str(i) for i in indexes]
-    )
+    return "/".join(["m"] + [f"{i - HARDENED}'" if i >= HARDENED else str(i) for i in indexes])
 
 
 @dataclass(frozen=True)
@@ -164,8 +162,12 @@ class ExtendedKey:
             return self.neuter().to_string(version)
         key = b"\0" + self.key if self.is_private else self.key
         return b58check_encode(
-            version + bytes([self.depth]) + self.parent_fingerprint
-            + self.child_number.to_bytes(4, "big") + self.chain_code + key
+            version
+            + bytes([self.depth])
+            + self.parent_fingerprint
+            + self.child_number.to_bytes(4, "big")
+            + self.chain_code
+            + key
         )
 
     @classmethod
@@ -201,9 +203,7 @@ class AccountKeys:
         self.xpub = account_key.neuter()
         # The two branch nodes are derived once; every address is one step below them.
         self._branch_pub = (self.xpub.child(0), self.xpub.child(1))
-        self._branch_prv = (
-            (account_key.child(0), account_key.child(1)) if self._private else None
-        )
+        self._branch_prv = (account_key.child(0), account_key.child(1)) if self._private else None
         self._pubkeys: dict[tuple[bool, int], bytes] = {}
 
     @property
@@ -288,4 +288,3 @@ class HDWallet:
 
     def __repr__(self) -> str:
         return f"HDWallet(fingerprint={self.fingerprint.hex()})"
-

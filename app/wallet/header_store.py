@@ -43,7 +43,7 @@ class HeaderStore:
         want = bytes.fromhex(self.rules.checkpoint.hash)[::-1]
         raws: list[bytes] = []
         for start in range(0, len(data) - HEADER_SIZE + 1, HEADER_SIZE):
-            raw = data[start:start + HEADER_SIZE]
+            raw = data[start : start + HEADER_SIZE]
             if (raw[4:36] if raws else _hash(raw)) != want:
                 break
             raws.append(raw)
@@ -55,8 +55,9 @@ class HeaderStore:
         """Bring the file in line with `chain`, whose headers below `changed_from` are the
         ones already written (a reorg replaced what lies above)."""
         keep = min(self._saved, max(0, changed_from - chain.base_height))
-        tail = b"".join(chain.at(h).raw
-                        for h in range(chain.base_height + keep, chain.tip_height + 1))
+        tail = b"".join(
+            chain.at(h).raw for h in range(chain.base_height + keep, chain.tip_height + 1)
+        )
         private_dir(self.folder)
         flags = os.O_RDWR | os.O_CREAT
         fd = os.open(self.path, flags, 0o600)
@@ -65,7 +66,7 @@ class HeaderStore:
             os.lseek(fd, keep * HEADER_SIZE, os.SEEK_SET)
             view = memoryview(tail)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         self._saved = keep + len(tail) // HEADER_SIZE

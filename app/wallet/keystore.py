@@ -76,8 +76,13 @@ class KeystoreInfo:
 
 
 def save_keystore(
-    path: Path, record: SeedRecord, password: str, *, scrypt_n: int = DEFAULT_SCRYPT_N,
-    wallet_id: str | None = None, overwrite: bool = False,
+    path: Path,
+    record: SeedRecord,
+    password: str,
+    *,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
+    wallet_id: str | None = None,
+    overwrite: bool = False,
 ) -> KeystoreInfo:
     """Encrypt `record` under `password` and write it atomically; refuses to overwrite."""
     if not overwrite and path.exists():
@@ -90,16 +95,23 @@ def save_keystore(
         "format": FORMAT,
         "version": VERSION,
         "wallet_id": wallet_id or secrets.token_hex(16),
-        "kdf": {"name": "scrypt", "n": scrypt_n, "r": 8, "p": 1,
-                "salt": secrets.token_bytes(16).hex()},
+        "kdf": {
+            "name": "scrypt",
+            "n": scrypt_n,
+            "r": 8,
+            "p": 1,
+            "salt": secrets.token_bytes(16).hex(),
+        },
         "cipher": {"name": "chacha20-poly1305", "nonce": secrets.token_bytes(12).hex()},
     }
     key = _derive_key(password, header["kdf"])
-    plaintext = _canonical({"entropy": record.entropy.hex(),
-                            "has_passphrase": record.has_passphrase})
+    plaintext = _canonical(
+        {"entropy": record.entropy.hex(), "has_passphrase": record.has_passphrase}
+    )
     nonce = bytes.fromhex(header["cipher"]["nonce"])
-    doc = dict(header, ciphertext=ChaCha20Poly1305(key).encrypt(
-        nonce, plaintext, _canonical(header)).hex())
+    doc = dict(
+        header, ciphertext=ChaCha20Poly1305(key).encrypt(nonce, plaintext, _canonical(header)).hex()
+    )
     doc["checksum"] = hashlib.sha256(_canonical(doc)).hexdigest()
     _atomic_write(path, json.dumps(doc, indent=1, sort_keys=True).encode() + b"\n")
     return KeystoreInfo(VERSION, header["wallet_id"], scrypt_n)
@@ -111,7 +123,8 @@ def load_keystore(path: Path, password: str) -> SeedRecord:
     key = _derive_key(password, header["kdf"])
     try:
         plaintext = ChaCha20Poly1305(key).decrypt(
-            bytes.fromhex(header["cipher"]["nonce"]), ciphertext, _canonical(header))
+            bytes.fromhex(header["cipher"]["nonce"]), ciphertext, _canonical(header)
+        )
     except InvalidTag:
         raise WrongPasswordError() from None
     try:
@@ -132,13 +145,18 @@ def read_info(path: Path) -> KeystoreInfo:
 
 
 def change_password(
-    path: Path, old_password: str, new_password: str, *, scrypt_n: int = DEFAULT_SCRYPT_N,
+    path: Path,
+    old_password: str,
+    new_password: str,
+    *,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
 ) -> KeystoreInfo:
     """Re-encrypt with a fresh salt and nonce; the old file stays until the new one is in place."""
     record = load_keystore(path, old_password)
     wallet_id = read_info(path).wallet_id
-    return save_keystore(path, record, new_password, scrypt_n=scrypt_n, wallet_id=wallet_id,
-                         overwrite=True)
+    return save_keystore(
+        path, record, new_password, scrypt_n=scrypt_n, wallet_id=wallet_id, overwrite=True
+    )
 
 
 def _canonical(obj: dict[str, Any]) -> bytes:
@@ -148,20 +166,28 @@ def _canonical(obj: dict[str, Any]) -> bytes:
 def _derive_key(password: str, kdf: dict[str, Any]) -> bytes:
     # NFKD so the same password typed on different systems (composed or not) opens the file.
     secret = unicodedata.normalize("NFKD", password).encode("utf-8")
-    return Scrypt(salt=bytes.fromhex(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"],
-                  p=kdf["p"]).derive(secret)
+    return Scrypt(
+        salt=bytes.fromhex(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]
+    ).derive(secret)
 
 
 def _check_kdf(kdf: Any, where: str) -> None:
     ok = (
-        isinstance(kdf, dict) and kdf.get("name") == "scrypt"
+        isinstance(kdf, dict)
+        and kdf.get("name") == "scrypt"
         and all(type(kdf.get(k)) is int for k in ("n", "r", "p"))
-        and isinstance(kdf.get("salt"), str) and len(kdf["salt"]) == 32
+        and isinstance(kdf.get("salt"), str)
+        and len(kdf["salt"]) == 32
     )
     if ok:
         n, r, p = kdf["n"], kdf["r"], kdf["p"]
-        ok = (n & (n - 1) == 0 and n >= MIN_SCRYPT_N and 1 <= r <= 32 and 1 <= p <= 16
-              and 128 * n * r <= _MAX_SCRYPT_MEMORY)
+        ok = (
+            n & (n - 1) == 0
+            and n >= MIN_SCRYPT_N
+            and 1 <= r <= 32
+            and 1 <= p <= 16
+            and 128 * n * r <= _MAX_SCRYPT_MEMORY
+        )
     if not ok:
         raise KeystoreCorruptError(where, "bad kdf parameters")
 
@@ -183,8 +209,7 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes]:
         if not isinstance(doc, dict):
             raise ValueError("not a JSON object")
         checksum = doc.pop("checksum")
-        if not isinstance(checksum, str) or checksum != hashlib.sha256(
-                _canonical(doc)).hexdigest():
+        if not isinstance(checksum, str) or checksum != hashlib.sha256(_canonical(doc)).hexdigest():
             raise ValueError("checksum mismatch")
         if doc.get("format") != FORMAT:
             raise ValueError("not a Cambio wallet file")
@@ -193,16 +218,23 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes]:
         raise KeystoreCorruptError(where, f"{type(exc).__name__}: {exc}") from None
     if doc.get("version") != VERSION:
         if isinstance(doc.get("version"), int) and doc["version"] > VERSION:
-            raise KeystoreError("The wallet file was made by a newer version of Cambio.",
-                                f"version {doc['version']}")
+            raise KeystoreError(
+                "The wallet file was made by a newer version of Cambio.",
+                f"version {doc['version']}",
+            )
         raise KeystoreCorruptError(where, "bad version")
     _check_kdf(doc.get("kdf"), where)
     cipher, wallet_id = doc.get("cipher"), doc.get("wallet_id")
-    if (not isinstance(cipher, dict) or cipher.get("name") != "chacha20-poly1305"
-            or not isinstance(cipher.get("nonce"), str) or len(cipher["nonce"]) != 24
-            or not isinstance(wallet_id, str) or not 0 < len(wallet_id) <= 64
-            or len(ciphertext) < 16
-            or set(doc) != {"format", "version", "wallet_id", "kdf", "cipher"}):
+    if (
+        not isinstance(cipher, dict)
+        or cipher.get("name") != "chacha20-poly1305"
+        or not isinstance(cipher.get("nonce"), str)
+        or len(cipher["nonce"]) != 24
+        or not isinstance(wallet_id, str)
+        or not 0 < len(wallet_id) <= 64
+        or len(ciphertext) < 16
+        or set(doc) != {"format", "version", "wallet_id", "kdf", "cipher"}
+    ):
         raise KeystoreCorruptError(where, "bad header fields")
     try:
         bytes.fromhex(cipher["nonce"])
@@ -221,6 +253,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 # --- "remember password" through the OS keyring; never a file fallback -------------------
+
 
 def remember_password(wallet_id: str, password: str) -> bool:
     """Store the password in the OS keyring; False when there is no usable keyring."""

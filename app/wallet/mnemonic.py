@@ -114,9 +114,7 @@ def complete_word(prefix: str, limit: int | None = None) -> list[str]:
     return out
 
 
-def mnemonic_to_entropy(
-    phrase: str, word_counts: tuple[int, ...] = VALID_WORD_COUNTS
-) -> bytes:
+def mnemonic_to_entropy(phrase: str, word_counts: tuple[int, ...] = VALID_WORD_COUNTS) -> bytes:
     """Validate `phrase` and return its entropy.
 
     Checks run in the order most useful to a person typing: each word against the list

@@ -53,14 +53,16 @@ def finish(datadir: Path, config: AppConfig, done: Sequence[str]) -> None:
             save_config(datadir, target)
 
 
-async def discover_assets(wallets: Sequence[AssetWallet], progress: ProgressFn
-                          ) -> tuple[list[str], dict[str, str]]:
+async def discover_assets(
+    wallets: Sequence[AssetWallet], progress: ProgressFn
+) -> tuple[list[str], dict[str, str]]:
     """Discover each wallet's used addresses. Returns the symbols done and, for the others,
     why not (no node configured, or the node failed: try again later)."""
     done: list[str] = []
     problems: dict[str, str] = {}
     for index, wallet in enumerate(wallets):
         symbol = wallet.asset.symbol
+
         def report(step: ScanStep, i: int = index) -> None:
             progress(ScanProgress(step, i, len(wallets)))
 

@@ -49,8 +49,9 @@ def check_address(text: str, asset: AssetParams) -> tuple[bytes | None, SendProb
             decode_segwit(other.hrp, text)
         except AddressError:
             continue
-        return None, SendProblem(SendIssue.ADDRESS_OTHER_NETWORK,
-                                 f"{other.name} {other.network.value}")
+        return None, SendProblem(
+            SendIssue.ADDRESS_OTHER_NETWORK, f"{other.name} {other.network.value}"
+        )
     return None, SendProblem(SendIssue.ADDRESS_INVALID)
 
 
@@ -62,8 +63,9 @@ def max_amount(available: int, fee_rate: int) -> int:
     return max(0, available - approx_fee(fee_rate))
 
 
-def check_amount(text: str, asset: AssetParams, available: int, fee: int,
-                 script: bytes | None = None) -> tuple[int | None, SendProblem | None]:
+def check_amount(
+    text: str, asset: AssetParams, available: int, fee: int, script: bytes | None = None
+) -> tuple[int | None, SendProblem | None]:
     """(atoms, None) when `text` is a sendable amount given the fee, else (None, problem)."""
     if not text.strip():
         return None, SendProblem(SendIssue.AMOUNT_EMPTY)

@@ -79,8 +79,9 @@ def split_coins(coins: Iterable[Utxo], reasons: Mapping[Outpoint, str]) -> Balan
         else:
             key = "available" if coin.confirmations > 0 else "unconfirmed"
         buckets[key] += coin.value
-    return Balance(buckets["available"], buckets["unconfirmed"], buckets["orders"],
-                   buckets["swaps"])
+    return Balance(
+        buckets["available"], buckets["unconfirmed"], buckets["orders"], buckets["swaps"]
+    )
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,10 @@ class AssetWallet:
         )[0][0]
         if have >= upto:
             return
-        rows = [(self.asset.symbol, int(change), i, self.keys.script(change, i))
-                for i in range(int(have), upto)]
+        rows = [
+            (self.asset.symbol, int(change), i, self.keys.script(change, i))
+            for i in range(int(have), upto)
+        ]
         with self.store.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO addresses (asset, change, idx, script) VALUES (?,?,?,?)",
@@ -197,20 +200,28 @@ class AssetWallet:
         self._ensure_addresses(change, self._last_used(change) + 1 + GAP_LIMIT)
         asset, branch = self.asset.symbol, int(change)
         with self.store.transaction() as db:  # one writer at a time, across processes too
+
             def last(where: str) -> int:
-                row = db.execute(f"SELECT MAX(idx) FROM addresses WHERE asset = ? AND "
-                                 f"change = ? AND {where}", (asset, branch)).fetchone()[0]
+                row = db.execute(
+                    f"SELECT MAX(idx) FROM addresses WHERE asset = ? AND change = ? AND {where}",
+                    (asset, branch),
+                ).fetchone()[0]
                 return -1 if row is None else int(row)
+
             chain_last, index = last("used = 1"), last("used >= 1") + 1
             if index > chain_last + GAP_LIMIT:
                 key = f"reserve_turn:{asset}:{branch}"
                 row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 turn = 0 if row is None else int(row[0])
                 index = chain_last + 1 + turn % GAP_LIMIT
-                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                           (key, str(turn + 1)))
-            db.execute("UPDATE addresses SET used = ? WHERE asset = ? AND change = ? AND "
-                       "idx = ? AND used = 0", (RESERVED, asset, branch, index))
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(turn + 1))
+                )
+            db.execute(
+                "UPDATE addresses SET used = ? WHERE asset = ? AND change = ? AND "
+                "idx = ? AND used = 0",
+                (RESERVED, asset, branch, index),
+            )
         return index
 
     def order_address(self) -> str:
@@ -223,8 +234,9 @@ class AssetWallet:
         return self.keys.script(CHANGE, self._reserve(CHANGE))
 
     # -- chain ------------------------------------------------------------------------------
-    async def discover(self, gap_limit: int = GAP_LIMIT,
-                       progress: ScanCallback | None = None) -> Discovery:
+    async def discover(
+        self, gap_limit: int = GAP_LIMIT, progress: ScanCallback | None = None
+    ) -> Discovery:
         """Find used addresses on both chains until `gap_limit` unused ones in a row;
         `progress` hears of each batch before it is asked."""
         scanned = 0
@@ -280,8 +292,7 @@ class AssetWallet:
             raise CoinLockedError(str(sorted(taken)[0]))
         with self.store.transaction() as db:
             db.executemany(
-                "INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) "
-                "VALUES (?,?,?,?,?)",
+                "INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) VALUES (?,?,?,?,?)",
                 [(self.asset.symbol, o.txid, o.vout, reason, _now_ms()) for o in outpoints],
             )
 
@@ -304,8 +315,13 @@ class AssetWallet:
         coins = await self.utxos()
         change = self.change_script()
         selection = select_coins(
-            coins, [TxOutput(dest, amount)], fee_rate, self.asset, change,
-            locked=self.locked_outpoints(), min_confirmations=min_confirmations,
+            coins,
+            [TxOutput(dest, amount)],
+            fee_rate,
+            self.asset,
+            change,
+            locked=self.locked_outpoints(),
+            min_confirmations=min_confirmations,
         )
         outputs = [TxOutput(dest, amount)]
         if selection.change_value:

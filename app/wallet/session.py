@@ -36,8 +36,13 @@ def wallet_exists(datadir: Path) -> bool:
 
 
 def create_wallet(
-    datadir: Path, password: str, *, network: Network, mnemonic: str | None = None,
-    passphrase: str = "", nodes: dict[str, NodeConfig] | None = None,
+    datadir: Path,
+    password: str,
+    *,
+    network: Network,
+    mnemonic: str | None = None,
+    passphrase: str = "",
+    nodes: dict[str, NodeConfig] | None = None,
     scrypt_n: int = DEFAULT_SCRYPT_N,
 ) -> str:
     """Write a new (or restored) wallet into `datadir`; returns its mnemonic.
@@ -92,11 +97,9 @@ class OpenWallet:
     def asset(self, symbol: str) -> AssetWallet:
         if symbol not in self._assets:
             params = get_asset(symbol, self.config.network)
-            switch = SwitchableBackend(self.backend(symbol),
-                                       lambda: NoNodeConfiguredError(symbol))
+            switch = SwitchableBackend(self.backend(symbol), lambda: NoNodeConfiguredError(symbol))
             self._switches[symbol] = switch
-            self._assets[symbol] = AssetWallet(params, self.hd.account(params), self.store,
-                                               switch)
+            self._assets[symbol] = AssetWallet(params, self.hd.account(params), self.store, switch)
         return self._assets[symbol]
 
     async def apply_config(self, config: AppConfig) -> list[str]:
@@ -105,8 +108,9 @@ class OpenWallet:
         if config.network != self.config.network:
             raise ValueError("the network of an open wallet cannot change")
         old, self.config = self.config, config
-        changed = sorted(s for s in set(old.nodes) | set(config.nodes)
-                         if old.nodes.get(s) != config.nodes.get(s))
+        changed = sorted(
+            s for s in set(old.nodes) | set(config.nodes) if old.nodes.get(s) != config.nodes.get(s)
+        )
         for symbol in changed:  # an asset not opened yet picks the new node when it opens
             if symbol in self._switches:
                 await self._switches[symbol].switch(self.backend(symbol))

@@ -67,8 +67,16 @@ def p2wpkh_script_code(pubkey: bytes) -> bytes:
 
 
 def witness_sighash(tx: CMutableTransaction, index: int, script_code: bytes, amount: int) -> bytes:
-    return bytes(SignatureHash(CScript(script_code), tx, index, SIGHASH_ALL, amount=amount,
-                               sigversion=SIGVERSION_WITNESS_V0))
+    return bytes(
+        SignatureHash(
+            CScript(script_code),
+            tx,
+            index,
+            SIGHASH_ALL,
+            amount=amount,
+            sigversion=SIGVERSION_WITNESS_V0,
+        )
+    )
 
 
 def sign_witness_input(
@@ -80,11 +88,15 @@ def sign_witness_input(
 
 
 def unsigned_tx(
-    outpoints: Sequence[Outpoint], sequences: Sequence[int], outputs: Sequence[TxOutput],
+    outpoints: Sequence[Outpoint],
+    sequences: Sequence[int],
+    outputs: Sequence[TxOutput],
     locktime: int = 0,
 ) -> CMutableTransaction:
-    vin = [CMutableTxIn(COutPoint(lx(o.txid), o.vout), nSequence=seq)
-           for o, seq in zip(outpoints, sequences, strict=True)]
+    vin = [
+        CMutableTxIn(COutPoint(lx(o.txid), o.vout), nSequence=seq)
+        for o, seq in zip(outpoints, sequences, strict=True)
+    ]
     vout = [CMutableTxOut(o.value, CScript(o.script)) for o in outputs]
     return CMutableTransaction(vin, vout, nLockTime=locktime, nVersion=2)
 
@@ -109,7 +121,8 @@ def sign_p2wpkh_tx(
     witnesses = []
     for index, coin in enumerate(coins):
         pubkey = pubkey_from_secret(coin.secret)
-        sig = sign_witness_input(tx, index, p2wpkh_script_code(pubkey), coin.utxo.value,
-                                 coin.secret)
+        sig = sign_witness_input(
+            tx, index, p2wpkh_script_code(pubkey), coin.utxo.value, coin.secret
+        )
         witnesses.append([sig, pubkey])
     return finalize(tx, witnesses, fee)

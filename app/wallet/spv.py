@@ -50,9 +50,16 @@ class Header:
 def parse_header(raw: bytes) -> Header:
     if len(raw) != HEADER_SIZE:
         raise SpvError(f"header.length is {len(raw)}, not {HEADER_SIZE}")
-    return Header(raw, int.from_bytes(raw[0:4], "little"), raw[4:36], raw[36:68],
-                  int.from_bytes(raw[68:72], "little"), int.from_bytes(raw[72:76], "little"),
-                  int.from_bytes(raw[76:80], "little"), sha256d(raw))
+    return Header(
+        raw,
+        int.from_bytes(raw[0:4], "little"),
+        raw[4:36],
+        raw[36:68],
+        int.from_bytes(raw[68:72], "little"),
+        int.from_bytes(raw[72:76], "little"),
+        int.from_bytes(raw[76:80], "little"),
+        sha256d(raw),
+    )
 
 
 def bits_to_target(bits: int) -> int:
@@ -136,8 +143,9 @@ def _calculate_retarget(rules: ChainRules, last: Header, first: Header) -> int:
     return target_to_bits(min(target, rules.pow_limit))
 
 
-def required_bits(rules: ChainRules, chain: HeaderLookup, height: int,
-                  header: Header) -> int | None:
+def required_bits(
+    rules: ChainRules, chain: HeaderLookup, height: int, header: Header
+) -> int | None:
     """The bits `header` at `height` must carry; None when we cannot tell (the period
     started before our checkpoint)."""
     if not rules.retarget:
@@ -203,14 +211,17 @@ def check_header(rules: ChainRules, chain: HeaderLookup, height: int, header: He
         raise SpvError(f"header {height}.bits {header.bits:#010x} is outside the pow limit")
     if pow_hash(rules, header.raw) > target:
         raise SpvError(f"header {height} lacks the proof of work its bits claim")
-    if height - 1 >= chain.base_height + MTP_SPAN - 1 and \
-            header.time <= chain.median_time_past(height - 1):
+    if height - 1 >= chain.base_height + MTP_SPAN - 1 and header.time <= chain.median_time_past(
+        height - 1
+    ):
         raise SpvError(f"header {height}.time is not after the median time past")
     if rules.bip94 and height % rules.interval == 0 and header.time < prev.time - MAX_TIMEWARP:
         # The timewarp attack: a period's first block dated far before the previous
         # period's last one stretches the next measured timespan and lowers the difficulty.
-        raise SpvError(f"header {height}.time is more than {MAX_TIMEWARP} s before header "
-                       f"{height - 1}'s (timewarp)")
+        raise SpvError(
+            f"header {height}.time is more than {MAX_TIMEWARP} s before header "
+            f"{height - 1}'s (timewarp)"
+        )
 
 
 class HeaderChain:
@@ -219,8 +230,9 @@ class HeaderChain:
     def __init__(self, rules: ChainRules, checkpoint_header: bytes) -> None:
         header = parse_header(checkpoint_header)
         if header.hash_hex != rules.checkpoint.hash:
-            raise SpvError(f"the checkpoint header hashes to {header.hash_hex}, "
-                           f"not {rules.checkpoint.hash}")
+            raise SpvError(
+                f"the checkpoint header hashes to {header.hash_hex}, not {rules.checkpoint.hash}"
+            )
         self.rules = rules
         self._chain = HeaderLookup(rules.checkpoint.height, [header])
         self._work = [work_of(header.bits)]
@@ -245,8 +257,9 @@ class HeaderChain:
         return self._chain.at(height)
 
     def has(self, height: int, block_hash: str) -> bool:
-        return (self.base_height <= height <= self.tip_height
-                and self.at(height).hash_hex == block_hash)
+        return (
+            self.base_height <= height <= self.tip_height and self.at(height).hash_hex == block_hash
+        )
 
     def median_time_past(self, height: int | None = None) -> int:
         return self._chain.median_time_past(self.tip_height if height is None else height)
@@ -257,8 +270,9 @@ class HeaderChain:
         for raw in raws:
             header = parse_header(raw)
             if header.prev != self.tip.hash:
-                raise SpvError(f"stored header {self.tip_height + 1} does not link to "
-                               f"header {self.tip_height}")
+                raise SpvError(
+                    f"stored header {self.tip_height + 1} does not link to header {self.tip_height}"
+                )
             self._chain.headers.append(header)
             self._work.append(self._work[-1] + work_of(header.bits))
 
@@ -269,8 +283,10 @@ class HeaderChain:
         if not raws:
             return False
         if not self.base_height < start_height <= self.tip_height + 1:
-            raise SpvError(f"headers from {start_height} do not connect to our chain "
-                           f"({self.base_height}..{self.tip_height})")
+            raise SpvError(
+                f"headers from {start_height} do not connect to our chain "
+                f"({self.base_height}..{self.tip_height})"
+            )
         keep = start_height - self.base_height
         candidate = HeaderLookup(self.base_height, self._chain.headers[:keep])
         work = self._work[:keep]
@@ -304,8 +320,9 @@ def merkle_root_from_proof(txid: str, pos: int, branch: Sequence[str]) -> bytes:
     return node
 
 
-def verify_merkle(header: Header, txid: str, raw_tx: bytes, pos: int,
-                  branch: Sequence[str]) -> None:
+def verify_merkle(
+    header: Header, txid: str, raw_tx: bytes, pos: int, branch: Sequence[str]
+) -> None:
     """Raise SpvError unless `header` commits to `txid` at `pos` through `branch`."""
     if len(raw_tx) == 64:
         # A 64-byte "transaction" can pose as an inner merkle node.

@@ -39,7 +39,7 @@ class _Reader:
     def take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > len(self.raw):
             raise TxParseError("the transaction ends early")
-        part = self.raw[self.pos:self.pos + n]
+        part = self.raw[self.pos : self.pos + n]
         self.pos += n
         return part
 
@@ -76,12 +76,13 @@ def check_txid(raw: bytes, txid: str, source: str) -> None:
         actual = txid_of(raw)
     except TxParseError as exc:
         raise NodeResponseError(
-            f"{source} sent a transaction for {txid} that cannot be checked",
-            detail=str(exc)) from exc
+            f"{source} sent a transaction for {txid} that cannot be checked", detail=str(exc)
+        ) from exc
     if actual != txid:
         raise NodeResponseError(
             f"{source} sent transaction {actual} when asked for {txid}",
-            detail=f"asked {txid}, the hex hashes to {actual}")
+            detail=f"asked {txid}, the hex hashes to {actual}",
+        )
 
 
 def _decode(raw: bytes) -> tuple[ParsedTx, bytes]:
@@ -100,8 +101,7 @@ def _decode(raw: bytes) -> tuple[ParsedTx, bytes]:
         vout = r.uint(4)
         r.take(r.varint())  # scriptSig
         r.take(4)  # sequence
-        inputs.append(None if prev == _NULL_TXID and vout == 0xFFFFFFFF
-                      else Outpoint(prev, vout))
+        inputs.append(None if prev == _NULL_TXID and vout == 0xFFFFFFFF else Outpoint(prev, vout))
     outputs: list[tuple[bytes, int]] = []
     for _ in range(r.varint()):
         value = r.uint(8)

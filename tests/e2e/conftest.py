@@ -16,8 +16,9 @@ LOT = 1_000_000  # 0.01 LTC
 
 @pytest.fixture(scope="module")
 def simnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simnet]:
-    net = Simnet.start(tmp_path_factory.mktemp("simnet"), traders=2, epochlen=2000,
-                       mine_interval=1.0)
+    net = Simnet.start(
+        tmp_path_factory.mktemp("simnet"), traders=2, epochlen=2000, mine_interval=1.0
+    )
     yield net
     net.stop()
 

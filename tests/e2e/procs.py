@@ -32,16 +32,28 @@ ENV = {**os.environ, "CAMBIO_PASSWORD": TRADER_PASSWORD, "PYTHONUNBUFFERED": "1"
 
 def cli(*args: str, timeout: float = 60.0) -> Any:
     """Run `main.py ARGS --json`; the parsed JSON output (fails the test on an error)."""
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--json"], env=ENV,
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args, "--json"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     if proc.returncode != 0:
         raise AssertionError(f"main.py {' '.join(args)} failed: {proc.stderr.strip()}")
     return json.loads(proc.stdout)
 
 
 def cli_fails(*args: str) -> str:
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], env=ENV,
-                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert proc.returncode != 0, proc.stdout
     return proc.stderr
 
@@ -71,9 +83,23 @@ class Client:
         out = open(self.events_path, "wb")  # noqa: SIM115 - the child owns it
         err = open(self.datadir / f"{self.name}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "client", "run", "--datadir",
-             str(self.datadir), "--poll", "0.3", "--accept-regfee", str(REG_FEE)],
-            stdout=out, stderr=err, env=ENV, cwd=ROOT)
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "client",
+                "run",
+                "--datadir",
+                str(self.datadir),
+                "--poll",
+                "0.3",
+                "--accept-regfee",
+                str(REG_FEE),
+            ],
+            stdout=out,
+            stderr=err,
+            env=ENV,
+            cwd=ROOT,
+        )
         out.close()
         err.close()
         return self
@@ -107,8 +133,13 @@ class Client:
                 self.events.append(json.loads(line))
         return self.events
 
-    def wait_for(self, pred: Callable[[Event], bool], timeout: float = 60.0,
-                 what: str = "event", since: int = 0) -> Event:
+    def wait_for(
+        self,
+        pred: Callable[[Event], bool],
+        timeout: float = 60.0,
+        what: str = "event",
+        since: int = 0,
+    ) -> Event:
         """The first event matching `pred`, from event number `since` on."""
         deadline = time.monotonic() + timeout
         seen = since
@@ -119,32 +150,64 @@ class Client:
                     return ev
             seen = len(events)
             if self.proc is not None and self.proc.poll() is not None:
-                raise AssertionError(f"{self.name} exited ({self.proc.returncode}) while "
-                                     f"waiting for {what}")
+                raise AssertionError(
+                    f"{self.name} exited ({self.proc.returncode}) while waiting for {what}"
+                )
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name}: no {what} within {timeout}s; last events "
-                                     f"{[_brief(e) for e in events[-8:]]}")
+                raise AssertionError(
+                    f"{self.name}: no {what} within {timeout}s; last events "
+                    f"{[_brief(e) for e in events[-8:]]}"
+                )
             time.sleep(0.1)
 
     def wait_registered(self, timeout: float = 90.0) -> None:
-        self.wait_for(lambda e: e["event"] == "DexConnection" and e["connected"]
-                      and e["detail"] == "registered and connected", timeout, "registration")
+        self.wait_for(
+            lambda e: (
+                e["event"] == "DexConnection"
+                and e["connected"]
+                and e["detail"] == "registered and connected"
+            ),
+            timeout,
+            "registration",
+        )
 
     def wait_state(self, match_id: str, state: str, timeout: float = 90.0) -> Event:
-        return self.wait_for(lambda e: e["event"] == "SwapStep" and e["match_id"] == match_id
-                             and e["new"] == state, timeout, f"{state} of {match_id[:8]}")
+        return self.wait_for(
+            lambda e: e["event"] == "SwapStep" and e["match_id"] == match_id and e["new"] == state,
+            timeout,
+            f"{state} of {match_id[:8]}",
+        )
 
     def matched(self, order_id: str, timeout: float = 60.0) -> list[Event]:
-        self.wait_for(lambda e: e["event"] == "OrderMatched" and e["order_id"] == order_id,
-                      timeout, f"match of {order_id[:8]}")
-        return [e for e in self.poll() if e["event"] == "OrderMatched"
-                and e["order_id"] == order_id]
+        self.wait_for(
+            lambda e: e["event"] == "OrderMatched" and e["order_id"] == order_id,
+            timeout,
+            f"match of {order_id[:8]}",
+        )
+        return [
+            e for e in self.poll() if e["event"] == "OrderMatched" and e["order_id"] == order_id
+        ]
 
 
-def place(datadir: Path, side: str, otype: str, qty: int, rate: int = 0,
-          tif: str = "standing") -> str:
-    args = ["trade", "place", "--datadir", str(datadir), "--market", "ltc_btc", "--side", side,
-            "--type", otype, "--qty", str(qty), "--tif", tif]
+def place(
+    datadir: Path, side: str, otype: str, qty: int, rate: int = 0, tif: str = "standing"
+) -> str:
+    args = [
+        "trade",
+        "place",
+        "--datadir",
+        str(datadir),
+        "--market",
+        "ltc_btc",
+        "--side",
+        side,
+        "--type",
+        otype,
+        "--qty",
+        str(qty),
+        "--tif",
+        tif,
+    ]
     if rate:
         args += ["--rate", str(rate)]
     return str(cli(*args)["order_id"])
@@ -182,8 +245,9 @@ def accounting(datadir: Path, match_id: str) -> dict[str, int]:
         store.close()
 
 
-def point_trader(datadir: Path, *, dex_url: str | None = None,
-                 node: tuple[str, str] | None = None) -> None:
+def point_trader(
+    datadir: Path, *, dex_url: str | None = None, node: tuple[str, str] | None = None
+) -> None:
     """Rewrite a trader's config.json: its DEX URL, or one chain node's RPC URL (symbol, url).
     Read by processes started afterwards."""
     config = load_config(datadir)
@@ -203,15 +267,15 @@ def _ws_frame(buf: bytes) -> tuple[int, int, bytes] | None:
         width = 2 if size == 126 else 8
         if len(buf) < off + width:
             return None
-        size, off = int.from_bytes(buf[off:off + width], "big"), off + width
+        size, off = int.from_bytes(buf[off : off + width], "big"), off + width
     mask = b""
     if buf[1] & 0x80:
         if len(buf) < off + 4:
             return None
-        mask, off = buf[off:off + 4], off + 4
+        mask, off = buf[off : off + 4], off + 4
     if len(buf) < off + size:
         return None
-    payload = buf[off:off + size]
+    payload = buf[off : off + size]
     if mask:
         payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     return off + size, buf[0] & 0x0F, payload
@@ -234,8 +298,8 @@ class _RequestWatch:
             end = self.buf.find(b"\r\n\r\n")
             if end < 0:
                 return b"", False
-            out += self.buf[:end + 4]
-            self.buf, self.upgraded = self.buf[end + 4:], True
+            out += self.buf[: end + 4]
+            self.buf, self.upgraded = self.buf[end + 4 :], True
         while (frame := _ws_frame(self.buf)) is not None:
             size, opcode, payload = frame
             method = self.watched()
@@ -330,8 +394,7 @@ class TcpProxy:
             with self._lock:
                 self._live.update((conn, up))
             for src, dst, watch in ((conn, up, self.websocket), (up, conn, False)):
-                threading.Thread(target=self._pump, args=(src, dst, watch),
-                                 daemon=True).start()
+                threading.Thread(target=self._pump, args=(src, dst, watch), daemon=True).start()
 
     def _watched(self) -> str | None:
         with self._lock:

@@ -39,7 +39,11 @@ class App:
         log = open(self.datadir.parent / "app.log", "ab")  # noqa: SIM115 - the child owns it
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "--simnet", "--datadir", str(self.datadir)],
-            env=APP_ENV, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            env=APP_ENV,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         return self
 
@@ -56,8 +60,10 @@ class App:
         while True:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise AssertionError(f"the app exited ({self.proc.returncode}); see app.log:\n"
-                                     + (self.datadir.parent / "app.log").read_text()[-3000:])
+                raise AssertionError(
+                    f"the app exited ({self.proc.returncode}); see app.log:\n"
+                    + (self.datadir.parent / "app.log").read_text()[-3000:]
+                )
             try:
                 info: dict[str, Any] = json.loads(path.read_text())
                 if info["pids"]["simnet"] == self.proc.pid:
@@ -97,9 +103,22 @@ def asks(info: dict[str, Any]) -> int:
 
 def place_market_buy(datadir: Path) -> str | None:
     try:
-        return str(cli("trade", "place", "--datadir", str(datadir), "--market", "ltc_btc",
-                       "--side", "buy", "--type", "market", "--qty", str(MARKET_BUY_QUOTE))
-                   ["order_id"])
+        return str(
+            cli(
+                "trade",
+                "place",
+                "--datadir",
+                str(datadir),
+                "--market",
+                "ltc_btc",
+                "--side",
+                "buy",
+                "--type",
+                "market",
+                "--qty",
+                str(MARKET_BUY_QUOTE),
+            )["order_id"]
+        )
     except AssertionError:  # the app has not registered trader1 yet
         return None
 
@@ -117,8 +136,9 @@ def server_statuses(directory: Path) -> dict[str, str]:
     """match id -> status in the DEX server's own database (read-only)."""
     db = sqlite3.connect(f"file:{directory / 'dex' / 'dexserver.sqlite'}?mode=ro", uri=True)
     try:
-        return {bytes(r[0]).hex(): str(r[1])
-                for r in db.execute("SELECT matchid, status FROM matches")}
+        return {
+            bytes(r[0]).hex(): str(r[1]) for r in db.execute("SELECT matchid, status FROM matches")
+        }
     finally:
         db.close()
 
@@ -134,28 +154,40 @@ def simnet_processes(directory: Path) -> list[int]:
     return found
 
 
-def test_the_app_killed_mid_swap_restarts_completes_and_leaves_nothing_on_sigterm(
-        app: App) -> None:
+def test_the_app_killed_mid_swap_restarts_completes_and_leaves_nothing_on_sigterm(app: App) -> None:
     info = app.start().info()
     trader = Path(info["traders"]["trader1"]["datadir"])
     until("ask on the book (demo maker)", lambda: asks(info), 120)
     until("market buy accepted", lambda: place_market_buy(trader), 120)
-    in_flight = until("taker init on chain", lambda: [
-        mid for mid, s in swap_states(trader).items() if isinstance(s, InitBroadcast | Redeeming)],
-        120)
+    in_flight = until(
+        "taker init on chain",
+        lambda: [
+            mid
+            for mid, s in swap_states(trader).items()
+            if isinstance(s, InitBroadcast | Redeeming)
+        ],
+        120,
+    )
     app.signal(signal.SIGKILL)  # mid-swap: both sides (trader1, the demo maker) pending
 
     info = app.start().info()  # was: NodeError: litecoind exited at start
-    until("swap complete after the restart", lambda: all(
-        isinstance(swap_states(trader).get(mid), Complete) for mid in in_flight), 180)
+    until(
+        "swap complete after the restart",
+        lambda: all(isinstance(swap_states(trader).get(mid), Complete) for mid in in_flight),
+        180,
+    )
     # The server saw every report (re-sent ones acked again, early ones sent again when the
     # counterparty's step was relayed): its match is complete too, and nothing alarmed.
-    until("match complete on the server", lambda: server_statuses(app.datadir) == {
-        mid: "match_complete" for mid in in_flight}, 60)
+    until(
+        "match complete on the server",
+        lambda: server_statuses(app.datadir) == {mid: "match_complete" for mid in in_flight},
+        60,
+    )
     assert "swap problem" not in (app.datadir.parent / "app.log").read_text()
 
     pids = {k: int(v) for k, v in info["pids"].items() if v and k != "simnet"}
     app.signal(signal.SIGTERM)
-    until("simnet processes gone after SIGTERM", lambda: not any(alive(p) for p in
-                                                                  pids.values()), 20)
+    until(
+        "simnet processes gone after SIGTERM", lambda: not any(alive(p) for p in pids.values()), 20
+    )
     assert simnet_processes(app.datadir) == []

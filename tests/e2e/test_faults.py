@@ -49,8 +49,9 @@ BTIMEOUT_MS = 6_000  # the revocation test's broadcast timeout
 @pytest.fixture(scope="module")
 def net3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simnet, TcpProxy]]:
     """A simnet with three traders; trader3 reaches the DEX server through a proxy."""
-    net = Simnet.start(tmp_path_factory.mktemp("simnet-faults"), traders=3, epochlen=2000,
-                       mine_interval=1.0)
+    net = Simnet.start(
+        tmp_path_factory.mktemp("simnet-faults"), traders=3, epochlen=2000, mine_interval=1.0
+    )
     proxy = TcpProxy(net.server_port, websocket=True)
     try:
         point_trader(net.traders["trader3"], dex_url=proxy.ws_url)
@@ -63,9 +64,11 @@ def net3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simnet, Tcp
 @pytest.fixture(scope="module")
 def trio(net3: tuple[Simnet, TcpProxy]) -> Iterator[tuple[Client, Client, Client]]:
     net, _ = net3
-    clients = (Client(net.traders["trader1"], "maker").start(),
-               Client(net.traders["trader2"], "taker2").start(),
-               Client(net.traders["trader3"], "taker3").start())
+    clients = (
+        Client(net.traders["trader1"], "maker").start(),
+        Client(net.traders["trader2"], "taker2").start(),
+        Client(net.traders["trader3"], "taker3").start(),
+    )
     try:
         for c in clients:
             c.wait_registered()
@@ -76,11 +79,17 @@ def trio(net3: tuple[Simnet, TcpProxy]) -> Iterator[tuple[Client, Client, Client
 
 
 @pytest.fixture
-def revoking_net(tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[tuple[Simnet, TcpProxy, Client, Client]]:
+def revoking_net(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Simnet, TcpProxy, Client, Client]]:
     """Its own simnet: short broadcast timeout; the maker's LTC node behind a proxy."""
-    net = Simnet.start(tmp_path_factory.mktemp("simnet-revoke"), traders=2, epochlen=2000,
-                       mine_interval=1.0, btimeout=BTIMEOUT_MS)
+    net = Simnet.start(
+        tmp_path_factory.mktemp("simnet-revoke"),
+        traders=2,
+        epochlen=2000,
+        mine_interval=1.0,
+        btimeout=BTIMEOUT_MS,
+    )
     proxy = TcpProxy(net.nodes["ltc"].rpc_port)
     maker = taker = None
     try:
@@ -108,8 +117,11 @@ def wait_until(pred: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def _booked(client: Client, order_id: str) -> None:
-    client.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == order_id, 60,
-                    f"booked {order_id[:8]}")
+    client.wait_for(
+        lambda e: e["event"] == "OrderBooked" and e["order_id"] == order_id,
+        60,
+        f"booked {order_id[:8]}",
+    )
 
 
 def _balances(keys: list[tuple[Path, str]]) -> dict[tuple[Path, str], int]:
@@ -117,8 +129,9 @@ def _balances(keys: list[tuple[Path, str]]) -> dict[tuple[Path, str], int]:
         return dict(zip(keys, pool.map(lambda k: balance(*k), keys), strict=True))
 
 
-def _assert_balances(net: Simnet, expected: dict[tuple[Path, str], int],
-                     timeout: float = 60.0) -> None:
+def _assert_balances(
+    net: Simnet, expected: dict[tuple[Path, str], int], timeout: float = 60.0
+) -> None:
     """Wallet balances equal `expected` (polled: the wallets see the last redeems late)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -127,8 +140,11 @@ def _assert_balances(net: Simnet, expected: dict[tuple[Path, str], int],
             break
         net.mine(1)
         time.sleep(1.0)
-    diff = {f"{d.name}/{a}": got[(d, a)] - want for (d, a), want in expected.items()
-            if got[(d, a)] != want}
+    diff = {
+        f"{d.name}/{a}": got[(d, a)] - want
+        for (d, a), want in expected.items()
+        if got[(d, a)] != want
+    }
     assert not diff, f"balances off by (got - expected) {diff}"
 
 
@@ -153,8 +169,10 @@ def _init_txids(datadir: Path, match_id: str) -> set[str]:
 def _outbox(datadir: Path) -> list[tuple[str, str]]:
     db = sqlite3.connect(f"file:{datadir / 'cambio.db'}?mode=ro", uri=True)
     try:
-        return [(str(m), str(i)) for m, i in
-                db.execute("SELECT method, match_id FROM dex_outbox").fetchall()]
+        return [
+            (str(m), str(i))
+            for m, i in db.execute("SELECT method, match_id FROM dex_outbox").fetchall()
+        ]
     finally:
         db.close()
 
@@ -163,15 +181,22 @@ def _server_match(net: Simnet, match_id: str) -> dict[str, Any]:
     """The server's record of a match, with the violations of both accounts."""
     db = sqlite3.connect(f"file:{net.dir / 'dex' / 'dexserver.sqlite'}?mode=ro", uri=True)
     try:
-        row = db.execute("SELECT status, data, maker_account, taker_account, maker_oid, "
-                         "taker_oid FROM matches WHERE matchid = ?",
-                         (bytes.fromhex(match_id),)).fetchone()
+        row = db.execute(
+            "SELECT status, data, maker_account, taker_account, maker_oid, "
+            "taker_oid FROM matches WHERE matchid = ?",
+            (bytes.fromhex(match_id),),
+        ).fetchone()
         assert row is not None, f"the server has no match {match_id[:8]}"
         status, data, maker, taker, maker_oid, taker_oid = row
         counts = dict(db.execute("SELECT account_id, violations FROM accounts").fetchall())
-        return {"status": status, "data": json.loads(data), "maker_oid": maker_oid.hex(),
-                "taker_oid": taker_oid.hex(), "maker_violations": counts[maker],
-                "taker_violations": counts[taker]}
+        return {
+            "status": status,
+            "data": json.loads(data),
+            "maker_oid": maker_oid.hex(),
+            "taker_oid": taker_oid.hex(),
+            "maker_violations": counts[maker],
+            "taker_violations": counts[taker],
+        }
     finally:
         db.close()
 
@@ -188,8 +213,7 @@ async def _place_together(dirs: list[Path], side: str, otype: str, qty: int) -> 
         epochlen = cores[0].dex.config.markets[0].epochlen  # type: ignore[union-attr]
         now = time.time() * 1000
         await asyncio.sleep((epochlen - now % epochlen + 100) / 1000)
-        oids = await asyncio.gather(*(c.place_order("ltc_btc", side, otype, qty)
-                                      for c in cores))
+        oids = await asyncio.gather(*(c.place_order("ltc_btc", side, otype, qty) for c in cores))
         records = [c.order_store.get(o) for c, o in zip(cores, oids, strict=True)]
         epochs = {r.epoch for r in records if r is not None}
         assert len(epochs) == 1, f"the orders landed in different epochs {epochs}"
@@ -201,14 +225,25 @@ async def _place_together(dirs: list[Path], side: str, otype: str, qty: int) -> 
             await w.close()
 
 
-def _matches_of(client: Client, order_id: str, count: int, timeout: float = 60.0
-                ) -> list[str]:
+def _matches_of(client: Client, order_id: str, count: int, timeout: float = 60.0) -> list[str]:
     def enough() -> bool:
-        return len([e for e in client.poll() if e["event"] == "OrderMatched"
-                    and e["order_id"] == order_id]) >= count
+        return (
+            len(
+                [
+                    e
+                    for e in client.poll()
+                    if e["event"] == "OrderMatched" and e["order_id"] == order_id
+                ]
+            )
+            >= count
+        )
+
     wait_until(enough, timeout, f"{count} matches of {order_id[:8]}")
-    return [e["match_id"] for e in client.poll() if e["event"] == "OrderMatched"
-            and e["order_id"] == order_id]
+    return [
+        e["match_id"]
+        for e in client.poll()
+        if e["event"] == "OrderMatched" and e["order_id"] == order_id
+    ]
 
 
 def _finished(order_id: str) -> Callable[[Event], bool]:
@@ -220,16 +255,16 @@ def _connection(connected: bool) -> Callable[[Event], bool]:
 
 
 # -- 2: §9 case B -----------------------------------------------------------------------------
-def test_case_b_one_maker_init_funds_two_takers(net3: tuple[Simnet, TcpProxy],
-                                                trio: tuple[Client, Client, Client]) -> None:
+def test_case_b_one_maker_init_funds_two_takers(
+    net3: tuple[Simnet, TcpProxy], trio: tuple[Client, Client, Client]
+) -> None:
     net, _ = net3
     maker, ta, tb = trio
     keys = [(c.datadir, a) for c in trio for a in ("ltc", "btc")]
     before = _balances(keys)
     sell = place(maker.datadir, "sell", "limit", 2 * LOT, RATE)
     _booked(maker, sell)
-    buys = asyncio.run(_place_together([ta.datadir, tb.datadir], "buy", "market",
-                                       BUY_ONE_LOT))
+    buys = asyncio.run(_place_together([ta.datadir, tb.datadir], "buy", "market", BUY_ONE_LOT))
     mids = _matches_of(maker, sell, 2)
     assert len(mids) == 2
     taker_mids = [ta.matched(buys[0])[0]["match_id"], tb.matched(buys[1])[0]["match_id"]]
@@ -256,14 +291,16 @@ def test_case_b_one_maker_init_funds_two_takers(net3: tuple[Simnet, TcpProxy],
         assert 0 < LOT - tk["received"] < 10_000  # only the redeem fee
     assert all(0 < QUOTE - a["received"] < 10_000 for a in mk)
     _assert_balances(net, expected)
-    swaps = {s["match_id"]: s for s in cli("swaps", "list", "--datadir",
-                                           str(maker.datadir))["swaps"]}
+    swaps = {
+        s["match_id"]: s for s in cli("swaps", "list", "--datadir", str(maker.datadir))["swaps"]
+    }
     assert all(swaps[mid]["state"] == "Complete" for mid in mids)
 
 
 # -- 7: the connection drops mid-swap, no server restart --------------------------------------
 def test_connection_drop_mid_swap_reconnects_and_completes(
-        net3: tuple[Simnet, TcpProxy], trio: tuple[Client, Client, Client]) -> None:
+    net3: tuple[Simnet, TcpProxy], trio: tuple[Client, Client, Client]
+) -> None:
     net, proxy = net3
     maker, _, taker = trio  # trader3: its link to the server runs through the proxy
     sell = place(maker.datadir, "sell", "limit", LOT, RATE)
@@ -300,7 +337,8 @@ def test_connection_drop_mid_swap_reconnects_and_completes(
 
 # -- 4: the maker never initiates --------------------------------------------------------------
 def test_maker_never_initiates_match_revoked_maker_at_fault(
-        revoking_net: tuple[Simnet, TcpProxy, Client, Client]) -> None:
+    revoking_net: tuple[Simnet, TcpProxy, Client, Client],
+) -> None:
     net, ltc_link, maker, taker = revoking_net
     keys = [(c.datadir, a) for c in (maker, taker) for a in ("ltc", "btc")]
     before = _balances(keys)
@@ -311,8 +349,11 @@ def test_maker_never_initiates_match_revoked_maker_at_fault(
     mid = maker.matched(sell)[0]["match_id"]  # stored by the maker, acknowledged
     assert taker.matched(buy)[0]["match_id"] == mid
     for side in (taker, maker):
-        side.wait_for(lambda e: e["event"] == "MatchRevokedByServer" and e["match_id"] == mid,
-                      BTIMEOUT_MS / 1000 + 60, f"revoke_match at the {side.name}")
+        side.wait_for(
+            lambda e: e["event"] == "MatchRevokedByServer" and e["match_id"] == mid,
+            BTIMEOUT_MS / 1000 + 60,
+            f"revoke_match at the {side.name}",
+        )
         side.wait_state(mid, "Failed", timeout=30)
     seen = _server_match(net, mid)
     assert seen["maker_oid"] == sell and seen["taker_oid"] == buy

@@ -26,8 +26,7 @@ async def _place_many(datadir: object, count: int) -> list[str]:
     try:
         await core.start()
         await core.ready(30)
-        return [await core.place_order("ltc_btc", "sell", "limit", LOT, RATE)
-                for _ in range(count)]
+        return [await core.place_order("ltc_btc", "sell", "limit", LOT, RATE) for _ in range(count)]
     finally:
         await core.stop()
         await wallet.close()
@@ -37,8 +36,9 @@ def test_restarted_clients_resume_20_pending_swaps(traders: tuple[Client, Client
     maker, taker = traders
     sells = asyncio.run(_place_many(maker.datadir, SWAPS))
     for oid in sells:
-        maker.wait_for(lambda e, o=oid: e["event"] == "OrderBooked" and e["order_id"] == o,
-                       30, "booked")
+        maker.wait_for(
+            lambda e, o=oid: e["event"] == "OrderBooked" and e["order_id"] == o, 30, "booked"
+        )
     place(taker.datadir, "buy", "market", SWAPS * LOT * RATE // 10**8 * 5 // 4)
     matched = [maker.matched(oid)[0]["match_id"] for oid in sells]
     for mid in matched:  # §9 case B: one init transaction funds all 20 maker contracts
@@ -54,33 +54,40 @@ def test_restarted_clients_resume_20_pending_swaps(traders: tuple[Client, Client
     for mid in matched:
         maker.wait_state(mid, "Complete", timeout=180)
     for mid in matched:
-        taker.wait_for(lambda e, m=mid: e["event"] == "SwapStep" and e["match_id"] == m
-                       and e["new"] == "Complete", 120, "taker complete")
+        taker.wait_for(
+            lambda e, m=mid: (
+                e["event"] == "SwapStep" and e["match_id"] == m and e["new"] == "Complete"
+            ),
+            120,
+            "taker complete",
+        )
     total = time.monotonic() - t0
     inits = {accounting(maker.datadir, mid)["init_fee"] for mid in matched}
-    print(f"\nRESUME of {SWAPS} pending swaps: engine {resumed['elapsed_ms']} ms, process "
-          f"start -> all resumed {spawn_to_resumed:.1f} s, restart -> all {SWAPS} Complete "
-          f"{total:.1f} s (maker init fees seen: {len(inits)})")
+    print(
+        f"\nRESUME of {SWAPS} pending swaps: engine {resumed['elapsed_ms']} ms, process "
+        f"start -> all resumed {spawn_to_resumed:.1f} s, restart -> all {SWAPS} Complete "
+        f"{total:.1f} s (maker init fees seen: {len(inits)})"
+    )
 
 
 def test_maker_refunds_after_lock_time_when_taker_vanishes(
-        simnet: Simnet, traders: tuple[Client, Client]) -> None:
+    simnet: Simnet, traders: tuple[Client, Client]
+) -> None:
     maker, taker = traders
     before_ltc = balance(maker.datadir, "ltc")
     sell = place(maker.datadir, "sell", "limit", LOT, RATE)
-    maker.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30,
-                   "booked")
+    maker.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30, "booked")
     place(taker.datadir, "buy", "market", LOT * RATE // 10**8 * 5 // 4)
     match_id = maker.matched(sell)[0]["match_id"]
     maker.wait_state(match_id, "InitBroadcast")
     taker.kill()  # the counterparty disappears after the maker's init
     simnet.time_travel(25 * 60)  # past the maker's 20-minute lock time
-    maker.wait_for(lambda e: e["event"] == "SwapRefund" and e["match_id"] == match_id, 60,
-                   "refund")
+    maker.wait_for(lambda e: e["event"] == "SwapRefund" and e["match_id"] == match_id, 60, "refund")
     maker.wait_state(match_id, "Refunded", timeout=60)
     acct = accounting(maker.datadir, match_id)
     simnet.mine(1)
     time.sleep(1.5)
     assert acct["refunded"] == acct["refund_value"] > 0
     assert balance(maker.datadir, "ltc") == before_ltc - acct["init_fee"] - (
-        LOT - acct["refund_value"])
+        LOT - acct["refund_value"]
+    )

@@ -28,14 +28,14 @@ from tests.e2e.procs import Client, accounting, balance, cli, orders, place
 pytestmark = pytest.mark.regtest
 
 
-def test_limit_sell_market_buy_full_swap(simnet: Simnet, traders: tuple[Client, Client]
-                                         ) -> None:
+def test_limit_sell_market_buy_full_swap(simnet: Simnet, traders: tuple[Client, Client]) -> None:
     maker, taker = traders
     m_dir, t_dir = maker.datadir, taker.datadir
     before = {(d, a): balance(d, a) for d in (m_dir, t_dir) for a in ("ltc", "btc")}
     sell = place(m_dir, "sell", "limit", LOT, RATE)
-    maker.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30,
-                   "booked sell")
+    maker.wait_for(
+        lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30, "booked sell"
+    )
     started = time.monotonic()
     buy = place(t_dir, "buy", "market", LOT * RATE // 10**8 * 5 // 4)  # 1.25 lots' worth
     match_id = maker.matched(sell)[0]["match_id"]
@@ -58,8 +58,11 @@ def test_limit_sell_market_buy_full_swap(simnet: Simnet, traders: tuple[Client, 
 
 
 def _booked(maker: Client, order_id: str) -> None:
-    maker.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == order_id, 30,
-                   f"booked {order_id[:8]}")
+    maker.wait_for(
+        lambda e: e["event"] == "OrderBooked" and e["order_id"] == order_id,
+        30,
+        f"booked {order_id[:8]}",
+    )
 
 
 def _buy_one_lot(t_dir: object) -> str:
@@ -74,8 +77,9 @@ def test_partial_fill_then_cancel(traders: tuple[Client, Client]) -> None:
     match_id = maker.matched(sell)[0]["match_id"]
     assert orders(maker.datadir)[sell]["status"] == "booked"  # the rest stays on the book
     cli("trade", "cancel", "--datadir", str(maker.datadir), sell)
-    done = maker.wait_for(lambda e: e["event"] == "OrderFinished" and e["order_id"] == sell,
-                          30, "cancel")
+    done = maker.wait_for(
+        lambda e: e["event"] == "OrderFinished" and e["order_id"] == sell, 30, "cancel"
+    )
     assert (done["status"], done["filled"]) == ("cancelled", LOT)
     maker.wait_state(match_id, "Complete")  # the cancel does not touch the filled part
     taker.wait_state(match_id, "Complete")
@@ -83,8 +87,7 @@ def test_partial_fill_then_cancel(traders: tuple[Client, Client]) -> None:
     assert info["locked"] == 0  # the order's coins are free again
 
 
-def test_taker_killed_after_init_restarts_and_completes(traders: tuple[Client, Client]
-                                                        ) -> None:
+def test_taker_killed_after_init_restarts_and_completes(traders: tuple[Client, Client]) -> None:
     maker, taker = traders
     sell = place(maker.datadir, "sell", "limit", LOT, RATE)
     _booked(maker, sell)
@@ -98,8 +101,9 @@ def test_taker_killed_after_init_restarts_and_completes(traders: tuple[Client, C
     maker.wait_state(match_id, "Complete")
 
 
-def test_server_killed_mid_swap_and_restarted(simnet: Simnet,
-                                              traders: tuple[Client, Client]) -> None:
+def test_server_killed_mid_swap_and_restarted(
+    simnet: Simnet, traders: tuple[Client, Client]
+) -> None:
     maker, taker = traders
     sell = place(maker.datadir, "sell", "limit", LOT, RATE)
     _booked(maker, sell)
@@ -114,7 +118,8 @@ def test_server_killed_mid_swap_and_restarted(simnet: Simnet,
 
 
 async def test_book_consistency_after_random_orders_and_seq_gap(
-        simnet: Simnet, traders: tuple[Client, Client]) -> None:
+    simnet: Simnet, traders: tuple[Client, Client]
+) -> None:
     """A subscriber's mirror equals the server's book after many random orders and cancels,
     with one book notification dropped on purpose (a seq gap: the mirror must resync)."""
     maker, taker = traders
@@ -144,8 +149,11 @@ async def test_book_consistency_after_random_orders_and_seq_gap(
             core = cores[i % 2]
             side = "sell" if core is cores[0] else "buy"
             # Sells far above buys: nothing crosses, so no swaps are started here.
-            rate = 2 * RATE + rng.randrange(50) * 1000 if side == "sell" \
+            rate = (
+                2 * RATE + rng.randrange(50) * 1000
+                if side == "sell"
                 else RATE // 2 - rng.randrange(50) * 1000
+            )
             oid = await core.place_order("ltc_btc", side, "limit", rng.randint(1, 3) * LOT, rate)
             placed.append((core, oid))
             if i % 5 == 4:  # cancel one of the earlier ones now and then
@@ -158,10 +166,14 @@ async def test_book_consistency_after_random_orders_and_seq_gap(
         while True:
             await asyncio.sleep(0.5)
             server = await asyncio.to_thread(_http_book, simnet.dex_url)
-            mine = {"bids": _levels(mirror.depth(BookSide.BUY)),
-                    "asks": _levels(mirror.depth(BookSide.SELL))}
-            theirs = {k: [(lv["rate"], lv["quantity"], lv["orders"]) for lv in server[k]]
-                      for k in ("bids", "asks")}
+            mine = {
+                "bids": _levels(mirror.depth(BookSide.BUY)),
+                "asks": _levels(mirror.depth(BookSide.SELL)),
+            }
+            theirs = {
+                k: [(lv["rate"], lv["quantity"], lv["orders"]) for lv in server[k]]
+                for k in ("bids", "asks")
+            }
             if mirror.synced and mirror.seq == server["seq"] and mine == theirs:
                 break
             assert time.monotonic() < deadline, f"mirror {mine} != server {theirs}"

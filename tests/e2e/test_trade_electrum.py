@@ -22,8 +22,13 @@ QUOTE = LOT * RATE // 10**8
 
 @pytest.fixture(scope="module")
 def simnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simnet]:
-    net = Simnet.start(tmp_path_factory.mktemp("simnet-light"), traders=2, epochlen=2000,
-                       mine_interval=1.0, electrum=True)
+    net = Simnet.start(
+        tmp_path_factory.mktemp("simnet-light"),
+        traders=2,
+        epochlen=2000,
+        mine_interval=1.0,
+        electrum=True,
+    )
     net.make_light("trader2")
     yield net
     net.stop()
@@ -60,8 +65,9 @@ def _trade(simnet: Simnet, maker: Client, taker: Client) -> float:
     m_dir, t_dir = maker.datadir, taker.datadir
     before = {(d, a): balance(d, a) for d in (m_dir, t_dir) for a in ("ltc", "btc")}
     sell = place(m_dir, "sell", "limit", LOT, RATE)
-    maker.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30,
-                   "booked sell")
+    maker.wait_for(
+        lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30, "booked sell"
+    )
     started = time.monotonic()
     buy = place(t_dir, "buy", "market", QUOTE * 5 // 4)  # 1.25 lots' worth: fills one lot
     match_id = maker.matched(sell)[0]["match_id"]
@@ -74,10 +80,12 @@ def _trade(simnet: Simnet, maker: Client, taker: Client) -> float:
     # The redeem fees are the only other cost: what arrived is the contract less its fee.
     assert 0 < QUOTE - mk["received"] < 10_000 and 0 < LOT - tk["received"] < 10_000
     simnet.mine(1)
-    want = {(m_dir, "ltc"): before[(m_dir, "ltc")] - LOT - mk["init_fee"],
-            (m_dir, "btc"): before[(m_dir, "btc")] + mk["received"],
-            (t_dir, "btc"): before[(t_dir, "btc")] - QUOTE - tk["init_fee"],
-            (t_dir, "ltc"): before[(t_dir, "ltc")] + tk["received"]}
+    want = {
+        (m_dir, "ltc"): before[(m_dir, "ltc")] - LOT - mk["init_fee"],
+        (m_dir, "btc"): before[(m_dir, "btc")] + mk["received"],
+        (t_dir, "btc"): before[(t_dir, "btc")] - QUOTE - tk["init_fee"],
+        (t_dir, "ltc"): before[(t_dir, "ltc")] + tk["received"],
+    }
     got = {key: _settled(*key, want=value) for key, value in want.items()}
     assert got == want
     return elapsed
@@ -86,41 +94,41 @@ def _trade(simnet: Simnet, maker: Client, taker: Client) -> float:
 def test_the_light_side_is_on_electrum(simnet: Simnet) -> None:
     light, core = load_config(simnet.traders["trader2"]), load_config(simnet.traders["trader1"])
     assert {s: n.electrum for s, n in light.nodes.items()} == {
-        s: e.url for s, e in simnet.electrum.items()}
+        s: e.url for s, e in simnet.electrum.items()
+    }
     assert all(n.rpc_url == "" for n in light.nodes.values())
     assert all(n.rpc_url and not n.electrum for n in core.nodes.values())
 
 
-def test_core_maker_light_taker_full_swap(simnet: Simnet,
-                                          traders: tuple[Client, Client]) -> None:
+def test_core_maker_light_taker_full_swap(simnet: Simnet, traders: tuple[Client, Client]) -> None:
     core, light = traders
     elapsed = _trade(simnet, maker=core, taker=light)
     print(f"\nFULL SWAP, light taker (market buy placed -> both Complete): {elapsed:.1f} s")
 
 
-def test_light_maker_core_taker_full_swap(simnet: Simnet,
-                                          traders: tuple[Client, Client]) -> None:
+def test_light_maker_core_taker_full_swap(simnet: Simnet, traders: tuple[Client, Client]) -> None:
     core, light = traders
     elapsed = _trade(simnet, maker=light, taker=core)
     print(f"\nFULL SWAP, light maker (market buy placed -> both Complete): {elapsed:.1f} s")
 
 
 def test_light_maker_refunds_after_lock_time_when_the_taker_vanishes(
-        simnet: Simnet, traders: tuple[Client, Client]) -> None:
+    simnet: Simnet, traders: tuple[Client, Client]
+) -> None:
     """Last in the module: it moves the chains' clock. The light side learns the lock time
     has passed from its own verified headers' median time past, and refunds over e-x."""
     core, light = traders
     before = balance(light.datadir, "ltc")
     sell = place(light.datadir, "sell", "limit", LOT, RATE)
-    light.wait_for(lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30,
-                   "booked sell")
+    light.wait_for(
+        lambda e: e["event"] == "OrderBooked" and e["order_id"] == sell, 30, "booked sell"
+    )
     place(core.datadir, "buy", "market", QUOTE * 5 // 4)
     match_id = light.matched(sell)[0]["match_id"]
     light.wait_state(match_id, "InitBroadcast")
     core.kill()  # the counterparty disappears after the light maker's init
     simnet.time_travel(25 * 60)  # past the maker's 20-minute lock time
-    light.wait_for(lambda e: e["event"] == "SwapRefund" and e["match_id"] == match_id, 90,
-                   "refund")
+    light.wait_for(lambda e: e["event"] == "SwapRefund" and e["match_id"] == match_id, 90, "refund")
     light.wait_state(match_id, "Refunded", timeout=90)
     acct = accounting(light.datadir, match_id)
     assert acct["refunded"] == acct["refund_value"] > 0

@@ -12,8 +12,9 @@ from simnet.node import RegtestNode
 
 
 @pytest.fixture(scope="session")
-def ltc_electrum(tmp_path_factory: pytest.TempPathFactory,
-                 ltc_node: RegtestNode) -> Iterator[ElectrumServer]:
+def ltc_electrum(
+    tmp_path_factory: pytest.TempPathFactory, ltc_node: RegtestNode
+) -> Iterator[ElectrumServer]:
     """One e-x over the session's LTC node."""
     server = start_electrum(tmp_path_factory.mktemp("ltc-ex"), ltc_node)
     yield server

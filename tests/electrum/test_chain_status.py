@@ -19,7 +19,8 @@ pytestmark = pytest.mark.regtest
 
 
 async def test_a_light_chain_reports_its_server_and_verified_height(
-        ltc_electrum: ElectrumServer, ltc_node: RegtestNode) -> None:
+    ltc_electrum: ElectrumServer, ltc_node: RegtestNode
+) -> None:
     height = ltc_electrum.wait_synced()
     dead = f"tcp://127.0.0.1:{free_port()}"  # listed first: failover to the live one
     backend = ElectrumBackend([dead, ltc_electrum.url], "ltc", Network.REGTEST)
@@ -35,8 +36,9 @@ async def test_a_light_chain_reports_its_server_and_verified_height(
 
 
 async def test_a_light_chain_with_every_server_down_says_so() -> None:
-    backend = ElectrumBackend([f"tcp://127.0.0.1:{free_port()}"], "ltc", Network.REGTEST,
-                              connect_timeout=1.0)
+    backend = ElectrumBackend(
+        [f"tcp://127.0.0.1:{free_port()}"], "ltc", Network.REGTEST, connect_timeout=1.0
+    )
     try:
         status = await chain_status("ltc", backend)
     finally:
@@ -54,8 +56,9 @@ async def test_a_node_reports_height_and_sync(ltc_node: RegtestNode) -> None:
         await backend.close()
     assert (status.kind, status.reachable, status.syncing) == (NODE, True, False)
     assert status.height == int(ltc_node.rpc("getblockcount"))
-    down = node_backend(NodeConfig(f"http://127.0.0.1:{free_port()}", "u", "p"),
-                        get_asset("ltc", Network.REGTEST))
+    down = node_backend(
+        NodeConfig(f"http://127.0.0.1:{free_port()}", "u", "p"), get_asset("ltc", Network.REGTEST)
+    )
     try:
         status = await chain_status("ltc", down)
     finally:

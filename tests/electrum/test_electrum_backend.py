@@ -23,8 +23,9 @@ pytestmark = pytest.mark.regtest
 T = TypeVar("T")
 
 
-async def eventually(call: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
-                     timeout: float = 10.0) -> T:
+async def eventually(
+    call: Callable[[], Awaitable[T]], ok: Callable[[T], bool], timeout: float = 10.0
+) -> T:
     """Poll until `ok(result)`: e-x follows the node a few tens of milliseconds behind."""
     deadline = time.monotonic() + timeout
     while True:
@@ -36,14 +37,15 @@ async def eventually(call: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
 
 @pytest.fixture
 async def backend(ltc_electrum: ElectrumServer) -> AsyncIterator[ElectrumBackend]:
-    async with ElectrumBackend([ltc_electrum.url], "ltc", Network.REGTEST,
-                               poll_interval=0.2) as b:
+    async with ElectrumBackend([ltc_electrum.url], "ltc", Network.REGTEST, poll_interval=0.2) as b:
         assert isinstance(b, ElectrumBackend)
         yield b
 
 
 async def test_tip_and_median_time_from_our_headers(
-    backend: ElectrumBackend, ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    backend: ElectrumBackend,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     ltc_electrum.wait_synced()
     tip = await backend.tip()
@@ -54,7 +56,9 @@ async def test_tip_and_median_time_from_our_headers(
 
 
 async def test_utxos_used_scripts_and_spent_out_history(
-    backend: ElectrumBackend, ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    backend: ElectrumBackend,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     (k1, s1), (k2, s2), (_, unused) = new_key(), new_key(), new_key()
     a = funded(ltc_node, k1, s1, 123_456_789)
@@ -64,11 +68,13 @@ async def test_utxos_used_scripts_and_spent_out_history(
     coins = await eventually(lambda: backend.utxos([s1, s2, unused]), lambda r: len(r) == 2)
     assert {(u.outpoint, u.value, u.script, u.height, u.confirmations) for u in coins} == {
         (a.utxo.outpoint, 123_456_789, s1, height, 1),
-        (c.utxo.outpoint, 77_777_777, s2, height, 1)}
+        (c.utxo.outpoint, 77_777_777, s2, height, 1),
+    }
     signed, dest = spend([a])
     assert await backend.broadcast(signed.raw) == signed.txid
-    left = await eventually(lambda: backend.utxos([s1, s2, dest]),
-                            lambda r: {u.script for u in r} == {s2, dest})
+    left = await eventually(
+        lambda: backend.utxos([s1, s2, dest]), lambda r: {u.script for u in r} == {s2, dest}
+    )
     [new] = [u for u in left if u.script == dest]
     assert (new.outpoint, new.height, new.confirmations) == (Outpoint(signed.txid, 0), 0, 0)
     ltc_node.mine(1)
@@ -80,7 +86,9 @@ async def test_utxos_used_scripts_and_spent_out_history(
 
 
 async def test_get_tx_and_confirmations_are_proven(
-    backend: ElectrumBackend, ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    backend: ElectrumBackend,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     _, script = new_key()
     txid, _ = ltc_node.fund_script(script, 10_000_000, mine=False)
@@ -93,15 +101,19 @@ async def test_get_tx_and_confirmations_are_proven(
     info = await eventually(lambda: backend.get_tx(txid), lambda i: bool(i and i.confirmations))
     tip = await backend.tip()
     assert info is not None and info.confirmations == 2 and info.height == tip.height - 1
-    assert info.block_time == ltc_node.rpc("getblockheader", tip.hash)["time"] or \
-        info.block_time <= tip.time
+    assert (
+        info.block_time == ltc_node.rpc("getblockheader", tip.hash)["time"]
+        or info.block_time <= tip.time
+    )
     assert await backend.confirmations(txid) == 2
     assert await backend.get_tx("ab" * 32) is None
     assert await backend.confirmations("ab" * 32) is None
 
 
 async def test_broadcast_find_spend_and_output_spent(
-    backend: ElectrumBackend, ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    backend: ElectrumBackend,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     (k1, s1), (k2, s2) = new_key(), new_key()
     first = funded(ltc_node, k1, s1, 20_000_000)
@@ -114,16 +126,19 @@ async def test_broadcast_find_spend_and_output_spent(
     signed, _ = spend([first, second])
     assert await backend.broadcast(signed.raw) == signed.txid
     assert await backend.broadcast(signed.raw) == signed.txid  # already in the mempool
-    found = await eventually(lambda: backend.find_spend(target, from_height),
-                             lambda f: f is not None)
+    found = await eventually(
+        lambda: backend.find_spend(target, from_height), lambda f: f is not None
+    )
     assert found is not None
     assert (found.txid, found.vin, found.raw, found.height) == (signed.txid, 1, signed.raw, None)
     assert await backend.output_spent(target)
 
     ltc_node.mine(3)
     mined_at = ltc_electrum.wait_synced() - 2
-    found = await eventually(lambda: backend.find_spend(target, from_height),
-                             lambda f: f is not None and f.height is not None)
+    found = await eventually(
+        lambda: backend.find_spend(target, from_height),
+        lambda f: f is not None and f.height is not None,
+    )
     assert found is not None
     assert (found.txid, found.vin, found.height) == (signed.txid, 1, mined_at)
     first_spend = await backend.find_spend(first.utxo.outpoint, mined_at)
@@ -136,7 +151,8 @@ async def test_broadcast_find_spend_and_output_spent(
 
 
 async def test_rejected_transactions_carry_the_nodes_reason(
-    backend: ElectrumBackend, ltc_node: RegtestNode,
+    backend: ElectrumBackend,
+    ltc_node: RegtestNode,
 ) -> None:
     secret, script = new_key()
     coin = funded(ltc_node, secret, script, 10_000_000, mine=True)
@@ -150,7 +166,9 @@ async def test_rejected_transactions_carry_the_nodes_reason(
 
 
 async def test_blocks_yields_a_new_block(
-    backend: ElectrumBackend, ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    backend: ElectrumBackend,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     ltc_electrum.wait_synced()
     tip = await backend.tip()
@@ -170,11 +188,13 @@ async def test_fee_estimates_on_regtest(backend: ElectrumBackend) -> None:
 
 
 async def test_failover_when_one_server_is_killed(
-    electrum_factory: Callable[[RegtestNode], ElectrumServer], ltc_node: RegtestNode,
+    electrum_factory: Callable[[RegtestNode], ElectrumServer],
+    ltc_node: RegtestNode,
 ) -> None:
     first, second = electrum_factory(ltc_node), electrum_factory(ltc_node)
-    async with ElectrumBackend([first.url, second.url], "ltc", Network.REGTEST,
-                               timeout=3.0, connect_timeout=2.0) as b:
+    async with ElectrumBackend(
+        [first.url, second.url], "ltc", Network.REGTEST, timeout=3.0, connect_timeout=2.0
+    ) as b:
         assert isinstance(b, ElectrumBackend)
         before = await b.tip()
         assert [s.state for s in b.status()] == ["connected", "idle"]

@@ -27,8 +27,14 @@ IDLE_LINK = 1.1
 
 
 def light(*servers: ElectrumServer) -> ElectrumBackend:
-    return ElectrumBackend([s.url for s in servers], "ltc", Network.REGTEST,
-                           timeout=3.0, connect_timeout=2.0, poll_interval=SLOW_POLL)
+    return ElectrumBackend(
+        [s.url for s in servers],
+        "ltc",
+        Network.REGTEST,
+        timeout=3.0,
+        connect_timeout=2.0,
+        poll_interval=SLOW_POLL,
+    )
 
 
 async def until(check: Callable[[], object], timeout: float = 20.0) -> None:
@@ -58,12 +64,15 @@ class Heard:
 
 
 def report(what: str, latencies: list[float]) -> None:
-    print(f"\n{what}: block -> blocks() in {statistics.median(latencies) * 1000:.0f} ms "
-          f"median, {max(latencies) * 1000:.0f} ms max over {len(latencies)} blocks")
+    print(
+        f"\n{what}: block -> blocks() in {statistics.median(latencies) * 1000:.0f} ms "
+        f"median, {max(latencies) * 1000:.0f} ms max over {len(latencies)} blocks"
+    )
 
 
 async def test_a_header_notification_reaches_blocks_at_once(
-    ltc_electrum: ElectrumServer, ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
 ) -> None:
     ltc_electrum.wait_synced()
     latencies = []
@@ -84,7 +93,8 @@ async def test_a_header_notification_reaches_blocks_at_once(
 
 
 async def test_blocks_follow_the_next_server_after_a_failover(
-    electrum_factory: Callable[[RegtestNode], ElectrumServer], ltc_node: RegtestNode,
+    electrum_factory: Callable[[RegtestNode], ElectrumServer],
+    ltc_node: RegtestNode,
 ) -> None:
     first, second = electrum_factory(ltc_node), electrum_factory(ltc_node)
     heard = Heard()
@@ -95,8 +105,9 @@ async def test_blocks_follow_the_next_server_after_a_failover(
             await heard.latency_of_next(ltc_node)  # the watch follows the first server
             assert b.status()[0].state == "connected"
             first.kill()  # nothing but the watch asks the backend from here on
-            await until(lambda: [s.state for s in b.status()] == ["unreachable", "connected"],
-                        timeout=5)
+            await until(
+                lambda: [s.state for s in b.status()] == ["unreachable", "connected"], timeout=5
+            )
             latencies = [await heard.latency_of_next(ltc_node) for _ in range(3)]
         finally:
             await watch.stop()
@@ -105,7 +116,8 @@ async def test_blocks_follow_the_next_server_after_a_failover(
 
 
 async def test_blocks_follow_the_server_again_after_it_came_back(
-    electrum_factory: Callable[[RegtestNode], ElectrumServer], ltc_node: RegtestNode,
+    electrum_factory: Callable[[RegtestNode], ElectrumServer],
+    ltc_node: RegtestNode,
 ) -> None:
     server = electrum_factory(ltc_node)
     heard = Heard()

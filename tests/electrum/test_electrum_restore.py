@@ -24,11 +24,14 @@ PASSWORD = "correct horse"
 
 
 async def test_restore_finds_funds_beyond_a_spent_out_address(
-    tmp_path: Path, ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     nodes = {"ltc": NodeConfig("", electrum=ltc_electrum.url)}
-    phrase = create_wallet(tmp_path / "a", PASSWORD, network=Network.REGTEST, nodes=nodes,
-                           scrypt_n=2**10)
+    phrase = create_wallet(
+        tmp_path / "a", PASSWORD, network=Network.REGTEST, nodes=nodes, scrypt_n=2**10
+    )
     wallet = unlock_wallet(tmp_path / "a", PASSWORD)
     ltc = wallet.asset("ltc")
     assert isinstance(ltc.backend.inner, ElectrumBackend)  # type: ignore[attr-defined]
@@ -38,16 +41,24 @@ async def test_restore_finds_funds_beyond_a_spent_out_address(
     txid, vout = ltc_node.fund_script(keys.script(False, 15), 5_000_000, mine=False)
     ltc_node.fund_script(keys.script(False, 30), 7_000_000, mine=False)
     ltc_node.mine(1)
-    coin = KeyedUtxo(Utxo(Outpoint(txid, vout), 5_000_000, keys.script(False, 15), 0, 0),
-                     ltc.keys.secret(False, 15))
+    coin = KeyedUtxo(
+        Utxo(Outpoint(txid, vout), 5_000_000, keys.script(False, 15), 0, 0),
+        ltc.keys.secret(False, 15),
+    )
     signed, _ = spend([coin])
     ltc_node.rpc("sendrawtransaction", signed.hex)
     ltc_node.mine(1)
     ltc_electrum.wait_synced()
     await wallet.close()
 
-    create_wallet(tmp_path / "b", PASSWORD, network=Network.REGTEST, mnemonic=phrase,
-                  nodes=nodes, scrypt_n=2**10)
+    create_wallet(
+        tmp_path / "b",
+        PASSWORD,
+        network=Network.REGTEST,
+        mnemonic=phrase,
+        nodes=nodes,
+        scrypt_n=2**10,
+    )
     restored = unlock_wallet(tmp_path / "b", PASSWORD)
     r_ltc = restored.asset("ltc")
     deadline = time.monotonic() + 10

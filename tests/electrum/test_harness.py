@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_server_follows_the_node_and_stops_cleanly(
-    electrum_factory: Callable[[RegtestNode], ElectrumServer], ltc_node: RegtestNode,
+    electrum_factory: Callable[[RegtestNode], ElectrumServer],
+    ltc_node: RegtestNode,
 ) -> None:
     server = electrum_factory(ltc_node)
     assert server.height() == ltc_node.rpc("getblockcount")
@@ -45,7 +46,8 @@ def test_server_follows_the_node_and_stops_cleanly(
 
 
 def test_a_recorded_server_is_swept_by_the_pid_file_and_only_by_its_own(
-    electrum_factory: Callable[[RegtestNode], ElectrumServer], ltc_node: RegtestNode,
+    electrum_factory: Callable[[RegtestNode], ElectrumServer],
+    ltc_node: RegtestNode,
     tmp_path: Path,
 ) -> None:
     """What `simnet down` (or the next start) does with an e-x a killed owner left: its
@@ -67,9 +69,22 @@ def test_the_electrum_servers_of_a_killed_simnet_up_die_and_are_recorded(
     tmp_path: Path,
 ) -> None:
     directory = tmp_path / "net"
-    up = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "simnet", "up", "--dir",
-                           str(directory), "--traders", "1", "--electrum"], cwd=ROOT,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "simnet",
+            "up",
+            "--dir",
+            str(directory),
+            "--traders",
+            "1",
+            "--electrum",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         info_path = directory / "simnet.json"
         deadline = time.monotonic() + 180
@@ -77,8 +92,11 @@ def test_the_electrum_servers_of_a_killed_simnet_up_die_and_are_recorded(
             assert up.poll() is None, f"simnet up exited ({up.returncode})"
             assert time.monotonic() < deadline, "the simnet did not come up"
             time.sleep(0.2)
-        pids = {k: int(v) for k, v in json.loads(info_path.read_text())["pids"].items()
-                if v and k != "simnet"}
+        pids = {
+            k: int(v)
+            for k, v in json.loads(info_path.read_text())["pids"].items()
+            if v and k != "simnet"
+        }
         assert {"ltc-electrumx", "btc-electrumx"} <= set(pids)
         recorded = PidFile(directory).read()
         for name in ("ltc-electrumx", "btc-electrumx"):
@@ -87,8 +105,7 @@ def test_the_electrum_servers_of_a_killed_simnet_up_die_and_are_recorded(
         up.send_signal(signal.SIGKILL)
         up.wait()
         deadline = time.monotonic() + 30
-        while (left := {k for k, p in pids.items() if alive(p)}) and \
-                time.monotonic() < deadline:
+        while (left := {k for k, p in pids.items() if alive(p)}) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not left, f"outlived `simnet up`: {left}"
     finally:

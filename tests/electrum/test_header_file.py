@@ -19,12 +19,15 @@ pytestmark = pytest.mark.regtest
 
 
 async def test_a_second_backend_starts_from_the_header_file(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer, tmp_path: Path,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ltc_electrum.wait_synced()
-    async with ElectrumBackend([ltc_electrum.url], "ltc", Network.REGTEST,
-                               headers_dir=tmp_path) as first:
+    async with ElectrumBackend(
+        [ltc_electrum.url], "ltc", Network.REGTEST, headers_dir=tmp_path
+    ) as first:
         tip = await first.tip()
     stored = next(tmp_path.glob("*.headers"))
     assert stored.stat().st_size == (tip.height + 1) * HEADER_SIZE  # from genesis up
@@ -39,8 +42,9 @@ async def test_a_second_backend_starts_from_the_header_file(
     monkeypatch.setattr(ElectrumConnection, "request", recording)
     ltc_node.mine(3)
     ltc_electrum.wait_synced()
-    async with ElectrumBackend([ltc_electrum.url], "ltc", Network.REGTEST,
-                               headers_dir=tmp_path) as second:
+    async with ElectrumBackend(
+        [ltc_electrum.url], "ltc", Network.REGTEST, headers_dir=tmp_path
+    ) as second:
         now = await second.tip()
     assert now.height == tip.height + 3 and now.hash == ltc_node.rpc("getbestblockhash")
     header_starts = [p[0] for m, p in asked if m == "blockchain.block.headers"]

@@ -40,8 +40,7 @@ class LyingProxy:
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_r, up_w = await asyncio.open_connection("127.0.0.1", self.upstream_port,
-                                                   limit=2**26)
+        up_r, up_w = await asyncio.open_connection("127.0.0.1", self.upstream_port, limit=2**26)
         try:
             while line := await reader.readline():
                 request = json.loads(line)
@@ -51,12 +50,12 @@ class LyingProxy:
                     reply = json.loads(await up_r.readline())
                     if isinstance(reply, list) or "id" in reply:
                         break
-                requests = {r["id"]: r for r in (request if isinstance(request, list)
-                                                  else [request])}
+                requests = {
+                    r["id"]: r for r in (request if isinstance(request, list) else [request])
+                }
                 for answer in reply if isinstance(reply, list) else [reply]:
                     asked = requests.get(answer.get("id"))
-                    if asked is not None and asked["method"] in self.lies and \
-                            "result" in answer:
+                    if asked is not None and asked["method"] in self.lies and "result" in answer:
                         answer["result"] = self.lies[asked["method"]](asked, answer["result"])
                 writer.write(json.dumps(reply).encode() + b"\n")
                 await writer.drain()
@@ -94,7 +93,8 @@ async def confirmed_tx(node: RegtestNode, server: ElectrumServer) -> str:
 
 
 async def test_a_confirmation_without_a_valid_proof_is_refused(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     txid = await confirmed_tx(ltc_node, ltc_electrum)
     async with proxy(ltc_electrum, {"blockchain.transaction.get_merkle": bad_merkle}) as liar:
@@ -115,7 +115,8 @@ async def test_a_confirmation_without_a_valid_proof_is_refused(
 
 
 async def test_a_claimed_height_above_our_verified_tip_is_refused(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     txid = await confirmed_tx(ltc_node, ltc_electrum)
 
@@ -130,7 +131,8 @@ async def test_a_claimed_height_above_our_verified_tip_is_refused(
 
 
 async def test_a_fake_header_chain_is_refused(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     ltc_electrum.wait_synced()
 
@@ -138,8 +140,9 @@ async def test_a_fake_header_chain_is_refused(
         # Re-stamp every header's time: the hashes change, so each link and its PoW break.
         blob = bytearray(bytes.fromhex(result["hex"]))
         for i in range(0, len(blob), 80):
-            blob[i + 68:i + 72] = (int.from_bytes(blob[i + 68:i + 72], "little") + 1)\
-                .to_bytes(4, "little")
+            blob[i + 68 : i + 72] = (int.from_bytes(blob[i + 68 : i + 72], "little") + 1).to_bytes(
+                4, "little"
+            )
         return {**result, "hex": blob.hex()}
 
     async with proxy(ltc_electrum, {"blockchain.block.headers": forged}) as liar:
@@ -152,7 +155,8 @@ async def test_a_fake_header_chain_is_refused(
 
 
 async def test_a_claimed_confirmation_of_a_mempool_tx_is_refused(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     """The liar calls a mempool transaction confirmed in its tip block; it has no proof to
     give (e-x answers the merkle request with an error), so it is dropped, not believed and
@@ -160,8 +164,10 @@ async def test_a_claimed_confirmation_of_a_mempool_tx_is_refused(
     _, script = new_key()
     txid, _ = ltc_node.fund_script(script, 3_000_000, mine=False)
     deadline = time.monotonic() + 10
-    while txid not in {h["tx_hash"] for h in ltc_electrum.request(
-            "blockchain.scripthash.get_history", scripthash(script))}:
+    while txid not in {
+        h["tx_hash"]
+        for h in ltc_electrum.request("blockchain.scripthash.get_history", scripthash(script))
+    }:
         assert time.monotonic() < deadline, "e-x did not index the mempool transaction"
         time.sleep(0.05)  # else the history shows nothing to lie about yet
     tip = int(ltc_node.rpc("getblockcount"))
@@ -180,7 +186,8 @@ async def test_a_claimed_confirmation_of_a_mempool_tx_is_refused(
 
 
 async def test_a_forged_header_after_connecting_is_refused(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     """Honest while we connect, then it forges the header of the next block: the new tip
     comes from the honest server, and a confirmation in that block is proven there."""
@@ -195,7 +202,7 @@ async def test_a_forged_header_after_connecting_is_refused(
         at = (forging[0] - start) * 80
         # A made-up parent. (Not a made-up merkle root: regtest's proof of work is so easy
         # that such a header passes it half the time, and then it is a valid block.)
-        blob[at + 4:at + 36] = bytes(32)
+        blob[at + 4 : at + 36] = bytes(32)
         return {**result, "hex": blob.hex()}
 
     async with proxy(ltc_electrum, {"blockchain.block.headers": forged_from}) as liar:
@@ -206,8 +213,7 @@ async def test_a_forged_header_after_connecting_is_refused(
             forging.append(before.height + 1)
             txid = await confirmed_tx(ltc_node, ltc_electrum)
             tip = await b.tip()
-            assert (tip.height, tip.hash) == (before.height + 1,
-                                              ltc_node.rpc("getbestblockhash"))
+            assert (tip.height, tip.hash) == (before.height + 1, ltc_node.rpc("getbestblockhash"))
             liar_status, honest = backend.status()
             assert liar_status.state == "dropped" and "header" in liar_status.detail
             assert honest.state == "connected"
@@ -215,7 +221,8 @@ async def test_a_forged_header_after_connecting_is_refused(
 
 
 async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     """After a proof that fails against our header we ask the server for its own block there
     (an honest one may be on an equal-work branch). A liar that answers that with garbage
@@ -236,10 +243,13 @@ async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
             assert honest.state == "connected"
 
 
-@pytest.mark.parametrize("malformed", [{}, {"merkle": "not a list", "pos": 0},
-                                       {"merkle": [], "pos": "0"}])
+@pytest.mark.parametrize(
+    "malformed", [{}, {"merkle": "not a list", "pos": 0}, {"merkle": [], "pos": "0"}]
+)
 async def test_a_malformed_proof_of_a_claimed_confirmation_fails_over(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer, malformed: dict[str, Any],
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
+    malformed: dict[str, Any],
 ) -> None:
     """A proof with no usable branch or position backs no claim: the liar is dropped and the
     honest server proves the confirmation (a malformed answer must not reach the caller as
@@ -256,7 +266,8 @@ async def test_a_malformed_proof_of_a_claimed_confirmation_fails_over(
 
 
 async def test_malformed_answers_drop_the_server_and_the_next_one_answers(
-    ltc_node: RegtestNode, ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+    ltc_electrum: ElectrumServer,
 ) -> None:
     """Garbage where a history, a transaction or a broadcast's txid belongs: each time the
     liar (first in the list) is dropped and the honest server answers. Before, the caller
@@ -268,11 +279,17 @@ async def test_malformed_answers_drop_the_server_and_the_next_one_answers(
     ltc_electrum.wait_synced()
     signed, _ = spend([coin])
     cases: list[tuple[str, Lie, Callable[[ElectrumBackend], Any]]] = [
-        ("blockchain.scripthash.get_history", lambda r, res: {"not": "a list"},
-         lambda b: b.used_scripts([s1])),
+        (
+            "blockchain.scripthash.get_history",
+            lambda r, res: {"not": "a list"},
+            lambda b: b.used_scripts([s1]),
+        ),
         ("blockchain.transaction.get", lambda r, res: "zz", lambda b: b.get_tx(txid)),
-        ("blockchain.transaction.broadcast", lambda r, res: "ab" * 32,
-         lambda b: b.broadcast(signed.raw)),
+        (
+            "blockchain.transaction.broadcast",
+            lambda r, res: "ab" * 32,
+            lambda b: b.broadcast(signed.raw),
+        ),
     ]
     answers = []
     for method, lie, ask in cases:

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.regtest
 T = TypeVar("T")
 
 
-async def until(call: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
-                timeout: float = 15.0) -> T:
+async def until(
+    call: Callable[[], Awaitable[T]], ok: Callable[[T], bool], timeout: float = 15.0
+) -> T:
     deadline = time.monotonic() + timeout
     while not ok(result := await call()):
         if time.monotonic() > deadline:
@@ -45,7 +46,8 @@ def mine_empty(node: RegtestNode, blocks: int, clock: list[int]) -> list[str]:
 
 
 async def test_a_reorg_moves_tip_confirmations_and_median_time(
-    fresh_node: RegtestNode, electrum_factory: Callable[..., ElectrumServer],
+    fresh_node: RegtestNode,
+    electrum_factory: Callable[..., ElectrumServer],
 ) -> None:
     node = fresh_node
     node.mine(105)  # a few mature coinbases: two payments from separate coins
@@ -69,8 +71,12 @@ async def test_a_reorg_moves_tip_confirmations_and_median_time(
         # with a new one in its first block (a height we hold the orphaned header of).
         node.rpc("invalidateblock", orphan_block)
         outputs = node.rpc("getrawtransaction", orphaned_txid, True)["vout"]
-        node.rpc("lockunspent", False, [{"txid": orphaned_txid, "vout": o["n"]}
-                                        for o in outputs], wallet="miner")  # not its change
+        node.rpc(
+            "lockunspent",
+            False,
+            [{"txid": orphaned_txid, "vout": o["n"]} for o in outputs],
+            wallet="miner",
+        )  # not its change
         _, script2 = new_key()
         new_txid, _ = node.fund_script(script2, 6_000_000, mine=False)
         clock[0] += 600
@@ -82,8 +88,9 @@ async def test_a_reorg_moves_tip_confirmations_and_median_time(
         server.wait_synced()
 
         # Asked first, before anything refreshed our headers: still proven, on the new block.
-        info = await until(lambda: b.get_tx(new_txid),
-                           lambda i: i is not None and i.height is not None)
+        info = await until(
+            lambda: b.get_tx(new_txid), lambda i: i is not None and i.height is not None
+        )
         assert info is not None and (info.height, info.confirmations) == (fork_height + 1, 10)
         assert b.status()[0].state == "connected"
 
@@ -92,15 +99,18 @@ async def test_a_reorg_moves_tip_confirmations_and_median_time(
         assert tip.median_time == node.median_time_past() != old_mtp
         assert await b.median_time_past() == node.median_time_past()
 
-        info = await until(lambda: b.get_tx(orphaned_txid),
-                           lambda i: i is not None and i.height is None)
+        info = await until(
+            lambda: b.get_tx(orphaned_txid), lambda i: i is not None and i.height is None
+        )
         assert info is not None and info.confirmations == 0  # back in the mempool only
         assert await b.confirmations(orphaned_txid) == 0
         assert b.status()[0].state == "connected"
 
 
 async def test_a_server_on_an_equal_work_branch_is_kept_and_not_believed(
-    fresh_node: RegtestNode, electrum_factory: Callable[..., ElectrumServer], tmp_path: Path,
+    fresh_node: RegtestNode,
+    electrum_factory: Callable[..., ElectrumServer],
+    tmp_path: Path,
 ) -> None:
     """Two nodes that never met: two branches of equal work (two blocks found at once, made
     long). A confirmation on the other branch is not ours, yet the server that reports it is
@@ -113,8 +123,9 @@ async def test_a_server_on_an_equal_work_branch_is_kept_and_not_believed(
         txid, _ = other.fund_script(script, 4_000_000, mine=True)
         assert ours.rpc("getblockcount") == other.rpc("getblockcount") == 106
         first, second = electrum_factory(ours), electrum_factory(other)
-        async with ElectrumBackend([first.url, second.url], "ltc", Network.REGTEST,
-                                   timeout=5, connect_timeout=2) as b:
+        async with ElectrumBackend(
+            [first.url, second.url], "ltc", Network.REGTEST, timeout=5, connect_timeout=2
+        ) as b:
             assert isinstance(b, ElectrumBackend)
             assert (await b.tip()).hash == ours.rpc("getbestblockhash")
             first.kill()

@@ -19,16 +19,20 @@ from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.chain_status import ELECTRUM, NODE
 from simnet.electrum import ElectrumServer
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.regtest
 
 
 def test_a_chain_goes_light_from_the_dialog_and_its_status_follows(
-        qtbot: QtBot, window: MainWindow, loop: qasync.QEventLoop,  # noqa: F811
-        ltc_electrum: ElectrumServer, ltc_node: RegtestNode) -> None:
-    dialog = SettingsDialog(window.app_config, window.wallet.datadir, window,
-                            chain_status=window.core.chain_status)
+    qtbot: QtBot,
+    window: MainWindow,
+    loop: qasync.QEventLoop,
+    ltc_electrum: ElectrumServer,
+    ltc_node: RegtestNode,
+) -> None:
+    dialog = SettingsDialog(
+        window.app_config, window.wallet.datadir, window, chain_status=window.core.chain_status
+    )
     qtbot.addWidget(dialog)
     dialog.dex_url.setText(window.core.dex_url)  # the fixture's wallet has none in its file
     assert dialog.save_button.isEnabled()

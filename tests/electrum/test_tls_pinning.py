@@ -20,7 +20,9 @@ pytestmark = pytest.mark.regtest
 
 
 async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
-    electrum_factory: Callable[..., ElectrumServer], ltc_node: RegtestNode, tmp_path: Path,
+    electrum_factory: Callable[..., ElectrumServer],
+    ltc_node: RegtestNode,
+    tmp_path: Path,
 ) -> None:
     tls = electrum_factory(ltc_node, tls=True)
     plain = electrum_factory(ltc_node)
@@ -29,8 +31,14 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
     pins_path = tmp_path / "electrum_certs.json"
 
     # First use: the certificate's SHA-256 is pinned, in the file.
-    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
-                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+    async with ElectrumBackend(
+        [tls.url, plain.url],
+        "ltc",
+        Network.REGTEST,
+        pins_path=pins_path,
+        timeout=5,
+        connect_timeout=3,
+    ) as b:
         assert isinstance(b, ElectrumBackend)
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["connected", "idle"]
@@ -38,8 +46,14 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
     pinned = pins_path.read_bytes()
 
     # A reconnect (a new backend reading the pin file) with the same certificate works.
-    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
-                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+    async with ElectrumBackend(
+        [tls.url, plain.url],
+        "ltc",
+        Network.REGTEST,
+        pins_path=pins_path,
+        timeout=5,
+        connect_timeout=3,
+    ) as b:
         assert isinstance(b, ElectrumBackend)
         before = await b.tip()
         assert [s.state for s in b.status()] == ["connected", "idle"]
@@ -57,14 +71,19 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
         assert after.hash == ltc_node.rpc("getbestblockhash")
         refused, honest = b.status()
         assert refused.state == "unreachable"
-        assert "certificate" in refused.detail and "changed since it was pinned" in \
-            refused.detail
+        assert "certificate" in refused.detail and "changed since it was pinned" in refused.detail
         assert honest.state == "connected"
     assert pins_path.read_bytes() == pinned
 
     # A fresh backend refuses it from the start too.
-    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
-                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+    async with ElectrumBackend(
+        [tls.url, plain.url],
+        "ltc",
+        Network.REGTEST,
+        pins_path=pins_path,
+        timeout=5,
+        connect_timeout=3,
+    ) as b:
         assert isinstance(b, ElectrumBackend)
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["unreachable", "connected"]
@@ -72,7 +91,9 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
 
 
 async def test_a_damaged_pin_file_refuses_the_tls_server_and_fails_over(
-    electrum_factory: Callable[..., ElectrumServer], ltc_node: RegtestNode, tmp_path: Path,
+    electrum_factory: Callable[..., ElectrumServer],
+    ltc_node: RegtestNode,
+    tmp_path: Path,
 ) -> None:
     """A torn pin file (here: cut mid-write by hand) is not taken as "no pins": the ssl://
     server is refused with the reason, the plain one answers, and the file stays as it was
@@ -82,8 +103,14 @@ async def test_a_damaged_pin_file_refuses_the_tls_server_and_fails_over(
     pins_path = tmp_path / "electrum_certs.json"
     torn = b'{"127.0.0.1:%d": "ab' % tls.port
     pins_path.write_bytes(torn)
-    async with ElectrumBackend([tls.url, plain.url], "ltc", Network.REGTEST,
-                               pins_path=pins_path, timeout=5, connect_timeout=3) as b:
+    async with ElectrumBackend(
+        [tls.url, plain.url],
+        "ltc",
+        Network.REGTEST,
+        pins_path=pins_path,
+        timeout=5,
+        connect_timeout=3,
+    ) as b:
         assert isinstance(b, ElectrumBackend)
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         refused, honest = b.status()

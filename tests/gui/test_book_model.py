@@ -28,8 +28,13 @@ def shown(model: BookSideModel) -> list[tuple[int, str, str]]:
     for row in range(model.rowCount()):
         rate = model.data(model.index(row, Column.PRICE), RATE_ROLE)
         assert isinstance(rate, int)
-        out.append((rate, str(model.data(model.index(row, Column.AMOUNT))),
-                    str(model.data(model.index(row, Column.TOTAL)))))  # fmt: skip
+        out.append(
+            (
+                rate,
+                str(model.data(model.index(row, Column.AMOUNT))),
+                str(model.data(model.index(row, Column.TOTAL))),
+            )
+        )
     return out
 
 
@@ -46,8 +51,9 @@ def assert_matches(model: BookModel, mirror: OrderBookMirror) -> None:
     assert shown(model.asks) == expected(mirror, BookSide.SELL)
 
 
-def test_model_tester_and_mirror_equality_under_random_churn(qtmodeltester: ModelTester,
-                                                              qtbot: QtBot) -> None:  # fmt: skip
+def test_model_tester_and_mirror_equality_under_random_churn(
+    qtmodeltester: ModelTester, qtbot: QtBot
+) -> None:
     rng = random.Random(5)
     model = BookModel(interval_ms=10)
     testers = []

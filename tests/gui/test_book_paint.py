@@ -68,9 +68,12 @@ def test_texts_are_right_aligned_in_their_columns(qtbot: QtBot) -> None:
     image = table.viewport().grab().toImage()
     for column in Column:
         right = table.columnViewportPosition(column) + table.columnWidth(column)
-        ink = [x for x in range(table.columnViewportPosition(column), right)
-               for y in range(4, ROW_HEIGHT - 3)
-               if image.pixelColor(x, y).lightness() > 110]  # row 0 text, over a faint bar
+        ink = [
+            x
+            for x in range(table.columnViewportPosition(column), right)
+            for y in range(4, ROW_HEIGHT - 3)
+            if image.pixelColor(x, y).lightness() > 110
+        ]  # row 0 text, over a faint bar
         assert ink, column
         assert right - 16 <= max(ink) < right - 6  # 10 px from the right edge, give or take
 
@@ -81,7 +84,8 @@ def test_hover_lights_one_row_and_repaints_only_rows(qtbot: QtBot) -> None:
     painted: list[tuple[int, int]] = []
     original = table.visible_rows
     table.visible_rows = lambda top, bottom: (  # type: ignore[method-assign]
-        painted.append((top, bottom)) or original(top, bottom))
+        painted.append((top, bottom)) or original(top, bottom)
+    )
     qtbot.mouseMove(table.viewport(), QPointF(40, 5 * ROW_HEIGHT + 5).toPoint())  # below the levels
     qtbot.mouseMove(table.viewport(), QPointF(40, ROW_HEIGHT + 5).toPoint())
     qtbot.waitUntil(lambda: table.hover_row == 1)
@@ -99,6 +103,9 @@ def test_clicking_a_row_still_emits_its_rate(qtbot: QtBot) -> None:
     view = book_view(qtbot)
     index = view.bids.model().index(2, Column.TOTAL)
     with qtbot.waitSignal(view.price_clicked) as clicked:
-        qtbot.mouseClick(view.bids.viewport(), Qt.MouseButton.LeftButton,
-                         pos=view.bids.visualRect(index).center())
+        qtbot.mouseClick(
+            view.bids.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=view.bids.visualRect(index).center(),
+        )
     assert clicked.args == [2_998_000]

@@ -19,10 +19,14 @@ MY_LTC = "ssl://10.0.0.2:50002"
 
 
 def light_config() -> AppConfig:
-    return AppConfig(network=Network.MAINNET, dex_url=DEX, nodes={
-        "btc": NodeConfig("", electrum=",".join(default_servers("btc", Network.MAINNET))),
-        "ltc": NodeConfig("", electrum=f"{MY_LTC},tcp://10.0.0.2:50001"),
-    })
+    return AppConfig(
+        network=Network.MAINNET,
+        dex_url=DEX,
+        nodes={
+            "btc": NodeConfig("", electrum=",".join(default_servers("btc", Network.MAINNET))),
+            "ltc": NodeConfig("", electrum=f"{MY_LTC},tcp://10.0.0.2:50001"),
+        },
+    )
 
 
 def test_a_light_wallet_shows_each_chains_server_list(qtbot: QtBot, tmp_path: Path) -> None:
@@ -37,8 +41,9 @@ def test_a_light_wallet_shows_each_chains_server_list(qtbot: QtBot, tmp_path: Pa
     assert load_config(tmp_path).nodes == light_config().nodes
 
 
-def test_servers_are_validated_added_reordered_removed_and_reset(qtbot: QtBot,
-                                                                 tmp_path: Path) -> None:
+def test_servers_are_validated_added_reordered_removed_and_reset(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
     dialog = SettingsDialog(light_config(), tmp_path)
     qtbot.addWidget(dialog)
     servers = dialog.chains["ltc"].server_list
@@ -52,8 +57,7 @@ def test_servers_are_validated_added_reordered_removed_and_reset(qtbot: QtBot,
     assert servers.servers()[-1] == "ssl://electrum.example.org:50002"
     servers.table.selectRow(2)
     servers.up_button.click()
-    assert servers.servers() == [MY_LTC, "ssl://electrum.example.org:50002",
-                                 "tcp://10.0.0.2:50001"]
+    assert servers.servers() == [MY_LTC, "ssl://electrum.example.org:50002", "tcp://10.0.0.2:50001"]
     assert servers.down_button.isEnabled()  # row 1 of 3 can go down
     servers.table.selectRow(0)
     assert not servers.up_button.isEnabled()
@@ -61,13 +65,13 @@ def test_servers_are_validated_added_reordered_removed_and_reset(qtbot: QtBot,
     assert servers.servers() == ["ssl://electrum.example.org:50002", "tcp://10.0.0.2:50001"]
     assert dialog.save()
     assert load_config(tmp_path).nodes["ltc"].electrum == (
-        "ssl://electrum.example.org:50002,tcp://10.0.0.2:50001")
+        "ssl://electrum.example.org:50002,tcp://10.0.0.2:50001"
+    )
     servers.reset_button.click()
     assert servers.servers() == list(default_servers("ltc", Network.MAINNET))
 
 
-def test_an_empty_list_blocks_the_save_and_a_node_replaces_it(qtbot: QtBot,
-                                                              tmp_path: Path) -> None:
+def test_an_empty_list_blocks_the_save_and_a_node_replaces_it(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = SettingsDialog(light_config(), tmp_path)
     qtbot.addWidget(dialog)
     btc = dialog.chains["btc"]
@@ -86,10 +90,12 @@ def test_an_empty_list_blocks_the_save_and_a_node_replaces_it(qtbot: QtBot,
     assert saved["ltc"].light
 
 
-def test_a_simnet_chain_without_a_node_stays_a_node_to_fill_in(qtbot: QtBot,
-                                                               tmp_path: Path) -> None:
-    config = AppConfig(dex_url="ws://127.0.0.1:7232",
-                       nodes={"ltc": NodeConfig("http://127.0.0.1:19443")})
+def test_a_simnet_chain_without_a_node_stays_a_node_to_fill_in(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    config = AppConfig(
+        dex_url="ws://127.0.0.1:7232", nodes={"ltc": NodeConfig("http://127.0.0.1:19443")}
+    )
     dialog = SettingsDialog(config, tmp_path)
     qtbot.addWidget(dialog)
     assert dialog.chains["btc"].kind.currentData() == OWN_NODE  # no public servers here
@@ -102,9 +108,16 @@ async def test_the_status_line_comes_from_the_core(qtbot: QtBot, tmp_path: Path)
     async def status(symbol: str) -> ChainStatus:
         asked.append(symbol)
         if symbol == "btc":
-            return ChainStatus("btc", ELECTRUM, reachable=True, height=870_001,
-                               server="ssl://electrum.emzy.de:50002", servers=3, dropped=1,
-                               line="BTC: ssl://electrum.emzy.de:50002 at height 870001")
+            return ChainStatus(
+                "btc",
+                ELECTRUM,
+                reachable=True,
+                height=870_001,
+                server="ssl://electrum.emzy.de:50002",
+                servers=3,
+                dropped=1,
+                line="BTC: ssl://electrum.emzy.de:50002 at height 870001",
+            )
         return ChainStatus("ltc", NODE, detail="Cannot reach the node at http://x:9332.")
 
     dialog = SettingsDialog(light_config(), tmp_path, chain_status=status)
@@ -119,11 +132,12 @@ async def test_the_status_line_comes_from_the_core(qtbot: QtBot, tmp_path: Path)
 
 
 def test_status_wording() -> None:
-    assert "still syncing" in status_text(ChainStatus("btc", NODE, reachable=True, height=5,
-                                                      syncing=True, tip_age=0))
-    assert "3 h ago" in status_text(ChainStatus("btc", NODE, reachable=True, height=5,
-                                                tip_age=3 * 3600 + 5))
-    assert "synced" in status_text(ChainStatus("btc", NODE, reachable=True, height=5,
-                                               tip_age=60))
+    assert "still syncing" in status_text(
+        ChainStatus("btc", NODE, reachable=True, height=5, syncing=True, tip_age=0)
+    )
+    assert "3 h ago" in status_text(
+        ChainStatus("btc", NODE, reachable=True, height=5, tip_age=3 * 3600 + 5)
+    )
+    assert "synced" in status_text(ChainStatus("btc", NODE, reachable=True, height=5, tip_age=60))
     assert "No Electrum server reachable" in status_text(ChainStatus("ltc", ELECTRUM))
     assert "cannot be traded" in status_text(ChainStatus("ltc", NONE))

@@ -124,9 +124,16 @@ def test_candle_hover_wheel_and_lookup(qtbot: QtBot) -> None:
     slot = plot.slot
     plot.show()
     qtbot.wait(1)
-    event = QWheelEvent(QPointF(50, 50), QPointF(50, 50), QPointF(0, 0).toPoint(),
-                        QPointF(0, 120).toPoint(), Qt.MouseButton.NoButton,
-                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        QPointF(50, 50),
+        QPointF(50, 50),
+        QPointF(0, 0).toPoint(),
+        QPointF(0, 120).toPoint(),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     plot.wheelEvent(event)
     assert plot.slot > slot
 
@@ -135,8 +142,9 @@ def test_market_list_model_and_selection(qtbot: QtBot, qtmodeltester: ModelTeste
     markets = MarketList()
     qtbot.addWidget(markets)
     qtmodeltester.check(markets.markets)
-    markets.set_markets([MarketRow("ltc_btc", "ltc", "btc", price_decimals=6),
-                         MarketRow("btc_ltc", "btc", "ltc")])
+    markets.set_markets(
+        [MarketRow("ltc_btc", "ltc", "btc", price_decimals=6), MarketRow("btc_ltc", "btc", "ltc")]
+    )
     model = markets.markets
     ticker = ticker_24h(trades(2000), NOW)
     with qtbot.waitSignal(model.dataChanged):
@@ -194,21 +202,32 @@ def coin(txid: str, vout: int, value: int, confs: int) -> Utxo:
 
 def test_tx_rows_merge_payments_and_incoming_coins() -> None:
     sent = [WalletTx("a" * 64, "send", 5000, 141, NOW - 10_000)]
-    coins = [coin("a" * 64, 1, 900, 2),  # our change: not an incoming payment
-             coin("b" * 64, 0, 700, 0), coin("c" * 64, 0, 300, 3), coin("c" * 64, 1, 200, 3)]
+    coins = [
+        coin("a" * 64, 1, 900, 2),  # our change: not an incoming payment
+        coin("b" * 64, 0, 700, 0),
+        coin("c" * 64, 0, 300, 3),
+        coin("c" * 64, 1, 200, 3),
+    ]
     rows = tx_rows(sent, coins, NOW, 150)
     assert [(r.txid[0], r.kind, r.amount, r.confirmations) for r in rows] == [
-        ("b", RECEIVE, 700, 0), ("a", "send", -5000, 2), ("c", RECEIVE, 500, 3)]
+        ("b", RECEIVE, 700, 0),
+        ("a", "send", -5000, 2),
+        ("c", RECEIVE, 500, 3),
+    ]
     assert rows[1].fee == 141 and rows[2].fee is None and not rows[2].time_known
 
 
-def test_tx_list_view_reads_the_store(qtbot: QtBot, qtmodeltester: ModelTester,
-                                      tmp_path: Path) -> None:
+def test_tx_list_view_reads_the_store(
+    qtbot: QtBot, qtmodeltester: ModelTester, tmp_path: Path
+) -> None:
     store = Store(tmp_path / "wallet.sqlite")
     try:
         with store.transaction() as db:
-            db.execute("INSERT INTO wallet_txs (asset, txid, raw, kind, amount, fee, created_ms) "
-                       "VALUES ('ltc', ?, x'00', 'regfee', 100000, 2820, ?)", ("d" * 64, NOW))
+            db.execute(
+                "INSERT INTO wallet_txs (asset, txid, raw, kind, amount, fee, created_ms) "
+                "VALUES ('ltc', ?, x'00', 'regfee', 100000, 2820, ?)",
+                ("d" * 64, NOW),
+            )
         sent = read_wallet_txs(store, "ltc")
         assert read_wallet_txs(store, "btc") == []
     finally:

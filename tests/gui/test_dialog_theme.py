@@ -89,7 +89,8 @@ def send_dialog() -> SendDialog:
 
 
 def test_the_saved_theme_applies_before_the_first_window(
-        qtbot: QtBot, qapp: QApplication, tmp_path: Path, dark_again: None) -> None:
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, dark_again: None
+) -> None:
     save_config(tmp_path, AppConfig(theme="light"))
     saved = prepare_first_window(qapp, tmp_path, None)
     assert saved.theme == "light" and current_palette() is LIGHT_PALETTE
@@ -103,7 +104,8 @@ def test_the_saved_theme_applies_before_the_first_window(
 
 
 def test_a_first_start_or_a_broken_config_starts_dark(
-        qapp: QApplication, tmp_path: Path, dark_again: None) -> None:
+    qapp: QApplication, tmp_path: Path, dark_again: None
+) -> None:
     apply_app_theme("light")
     assert prepare_first_window(qapp, tmp_path, None).theme == "dark"  # no config yet
     assert current_palette() is DARK_PALETTE and qapp.styleSheet() == DARK
@@ -114,7 +116,8 @@ def test_a_first_start_or_a_broken_config_starts_dark(
 
 
 def test_settings_previews_the_picked_theme_at_once_and_saving_switches_the_app(
-        qtbot: QtBot, qapp: QApplication, tmp_path: Path, dark_again: None) -> None:
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, dark_again: None
+) -> None:
     apply_app_theme("dark")
     dialog = SettingsDialog(AppConfig(), tmp_path)
     dialog.theme_changed.connect(apply_app_theme)  # as window_actions.apply_theme does
@@ -132,8 +135,9 @@ def test_settings_previews_the_picked_theme_at_once_and_saving_switches_the_app(
     assert_in_theme(dialog, LIGHT_PALETTE, plain_field(dialog))
 
 
-def test_open_dialogs_follow_a_live_switch(qtbot: QtBot, qapp: QApplication, tmp_path: Path,
-                                           dark_again: None) -> None:
+def test_open_dialogs_follow_a_live_switch(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, dark_again: None
+) -> None:
     apply_app_theme("dark")
     send = shown(qtbot, send_dialog())
     settings = shown(qtbot, SettingsDialog(AppConfig(), tmp_path))
@@ -150,7 +154,8 @@ def test_open_dialogs_follow_a_live_switch(qtbot: QtBot, qapp: QApplication, tmp
 
 
 def test_a_send_dialog_opened_after_a_switch_starts_in_that_theme(
-        qtbot: QtBot, dark_again: None) -> None:
+    qtbot: QtBot, dark_again: None
+) -> None:
     apply_app_theme("light")
     send = shown(qtbot, send_dialog())
     assert isinstance(send, SendDialog)
@@ -165,8 +170,9 @@ def test_settings_opens_tall_enough_for_its_wrapped_text(qtbot: QtBot, tmp_path:
     for index, fields in enumerate(dialog.nodes.values()):
         dialog.chain_tabs.setCurrentIndex(index)  # a hidden tab is laid out when shown
         qtbot.waitUntil(fields.url.isVisible)
-        visible = [f for f in (fields.url, fields.user, fields.password, fields.file)
-                   if f.isVisible()]
+        visible = [
+            f for f in (fields.url, fields.user, fields.password, fields.file) if f.isVisible()
+        ]
         assert fields.url in visible
         for field in visible:
             assert field.height() >= field.sizeHint().height()

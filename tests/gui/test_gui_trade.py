@@ -30,8 +30,9 @@ RATE = 10_000_000  # 0.1 BTC per LTC
 
 @pytest.fixture(scope="module")
 def simnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simnet]:
-    net = Simnet.start(tmp_path_factory.mktemp("guisimnet"), traders=2, epochlen=2000,
-                       mine_interval=1.0)
+    net = Simnet.start(
+        tmp_path_factory.mktemp("guisimnet"), traders=2, epochlen=2000, mine_interval=1.0
+    )
     yield net
     net.stop()
 
@@ -44,8 +45,9 @@ async def until(check: Callable[[], object], timeout: float, what: str) -> None:
         await asyncio.sleep(0.1)
 
 
-def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QApplication,
-                                                      simnet: Simnet) -> None:
+def test_buy_by_clicking_settles_and_lands_in_history(
+    qtbot: QtBot, qapp: QApplication, simnet: Simnet
+) -> None:
     started = time.monotonic()
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
@@ -66,13 +68,19 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
         await maker.place_order("ltc_btc", "sell", "limit", 5 * LOT, RATE, "standing")
         window.schedule_refresh()
         await until(lambda: trading.book.best_ask() == RATE, 60, "standing sell in the book")
-        await until(lambda: form.state is not None and form.state.connected
-                    and form.state.quote_funds.total > 0, 60, "registration and balances")
+        await until(
+            lambda: (
+                form.state is not None and form.state.connected and form.state.quote_funds.total > 0
+            ),
+            60,
+            "registration and balances",
+        )
 
         asks = trading.book_view.asks
         index = asks.model().index(asks.model().rowCount() - 1, 0)  # best ask: bottom row
-        qtbot.mouseClick(asks.viewport(), Qt.MouseButton.LeftButton,
-                         pos=asks.visualRect(index).center())
+        qtbot.mouseClick(
+            asks.viewport(), Qt.MouseButton.LeftButton, pos=asks.visualRect(index).center()
+        )
         assert form.state is not None and form.state.rate == RATE
         assert form.state.quantity == 5 * LOT  # the book's amount up to the clicked row
         qtbot.mouseClick(form.buy_tab, Qt.MouseButton.LeftButton)
@@ -80,14 +88,18 @@ def test_buy_by_clicking_settles_and_lands_in_history(qtbot: QtBot, qapp: QAppli
             form.qty.stepBy(-1)  # the [−] stepper's action: down to three lots
         assert form.state.quantity == 3 * LOT, form.problem_texts()
         qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
-        await until(lambda: form.confirm is not None and form.confirm.isVisible(), 5,
-                    "confirmation dialog")
+        await until(
+            lambda: form.confirm is not None and form.confirm.isVisible(), 5, "confirmation dialog"
+        )
         assert form.confirm is not None
         qtbot.mouseClick(form.confirm.confirm, Qt.MouseButton.LeftButton)
 
         await until(lambda: window.orders_view.orders, 30, "order in My orders")
-        await until(lambda: window.swaps_view.cards or window.swaps_view.finished(), 60,
-                    "a swap of the match")
+        await until(
+            lambda: window.swaps_view.cards or window.swaps_view.finished(),
+            60,
+            "a swap of the match",
+        )
         await until(window.swaps_view.finished, 90, "completed swap")
 
     try:

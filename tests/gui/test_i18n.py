@@ -70,25 +70,44 @@ def test_every_tr_string_in_the_ui_is_in_the_catalogue(tmp_path: Path) -> None:
     """A new tr() string without a translation fails here (see docs/packaging.md)."""
     fresh = tmp_path / "fresh.ts"
     # selftest.py only probes Qt's catalogue; its strings are not ours to translate.
-    sources = sorted(str(path) for path in (ROOT / "app" / "ui").glob("*.py")
-                     if path.name != "selftest.py")
-    subprocess.run([tool("pyside6-lupdate"), "-tr-function-alias", "translate+=_tr", *sources,
-                    "-ts", str(fresh)], check=True, capture_output=True)
+    sources = sorted(
+        str(path) for path in (ROOT / "app" / "ui").glob("*.py") if path.name != "selftest.py"
+    )
+    subprocess.run(
+        [
+            tool("pyside6-lupdate"),
+            "-tr-function-alias",
+            "translate+=_tr",
+            *sources,
+            "-ts",
+            str(fresh),
+        ],
+        check=True,
+        capture_output=True,
+    )
     missing = set(messages(fresh)) - set(messages(TS))
     assert not missing, f"untranslated UI strings: {sorted(missing)}"
 
 
 def test_compiled_catalogue_matches_the_source(tmp_path: Path) -> None:
     compiled = tmp_path / "check.qm"
-    subprocess.run([tool("pyside6-lrelease"), str(TS), "-qm", str(compiled)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [tool("pyside6-lrelease"), str(TS), "-qm", str(compiled)], check=True, capture_output=True
+    )
     assert compiled.read_bytes() == QM.read_bytes(), "run `make translations` to rebuild the .qm"
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    (None, "en"), ("", "en"), ("en", "en"), ("zh_CN", "zh_CN"), ("zh-CN", "zh_CN"),
-    ("zh_cn.UTF-8", "zh_CN"),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, "en"),
+        ("", "en"),
+        ("en", "en"),
+        ("zh_CN", "zh_CN"),
+        ("zh-CN", "zh_CN"),
+        ("zh_cn.UTF-8", "zh_CN"),
+    ],
+)
 def test_language_codes_are_normalized(given: str | None, expected: str) -> None:
     assert i18n.normalize_language(given) == expected
 
@@ -99,7 +118,8 @@ def test_unknown_language_is_refused(qapp: QCoreApplication) -> None:
 
 
 def test_resources_come_from_the_source_tree_or_the_bundle(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     assert i18n.resource_dir() == ROOT / "resources"
     assert i18n.icon_path("svg").is_file() and i18n.icon_path("png").is_file()
     monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
@@ -116,9 +136,16 @@ def test_chinese_screens(qtbot: QtBot, chinese: None) -> None:
     assert i18n.installed_count() >= 1
     view = WalletView(["ltc"])
     qtbot.addWidget(view)
-    view.show_snapshot(AssetSnapshot(get_asset("ltc", Network.REGTEST), available=1,
-                                     locked_orders=0, locked_swaps=0, unconfirmed=0,
-                                     address="rltc1qexample"))
+    view.show_snapshot(
+        AssetSnapshot(
+            get_asset("ltc", Network.REGTEST),
+            available=1,
+            locked_orders=0,
+            locked_swaps=0,
+            unconfirmed=0,
+            address="rltc1qexample",
+        )
+    )
     assert view.cards["ltc"].copy.text() == "复制地址"
     dialog = WizardDialog()
     qtbot.addWidget(dialog)
@@ -135,16 +162,17 @@ def test_switching_back_to_english_removes_the_translators(qapp: QCoreApplicatio
     assert QCoreApplication.translate("MainWindow", "Wallet") == "Wallet"
 
 
-def test_missing_catalogue_reports_false(qapp: QCoreApplication,
-                                         monkeypatch: pytest.MonkeyPatch,
-                                         tmp_path: Path) -> None:
+def test_missing_catalogue_reports_false(
+    qapp: QCoreApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path)
     assert not i18n.install_language("zh_CN", qapp)
     assert QCoreApplication.translate("MainWindow", "Wallet") == "Wallet"
 
 
-def test_self_test_passes_in_process(qapp: QCoreApplication,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_self_test_passes_in_process(
+    qapp: QCoreApplication, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_self_test() == 0
     out = capsys.readouterr().out
     assert "self-test passed" in out and "FAIL" not in out
@@ -152,8 +180,9 @@ def test_self_test_passes_in_process(qapp: QCoreApplication,
 
 
 @pytest.mark.parametrize(("given", "expected"), [("zh-CN", "zh_CN"), ("fr", "en"), (None, "en")])
-def test_prepare_app_never_fails_the_start(qapp: QCoreApplication, given: str | None,
-                                           expected: str) -> None:
+def test_prepare_app_never_fails_the_start(
+    qapp: QCoreApplication, given: str | None, expected: str
+) -> None:
     from app.ui.qt import QApplication
 
     assert isinstance(qapp, QApplication)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
@@ -19,36 +17,9 @@ from app.client.order_store import OrderRecord
 from app.client.swap_rows import Mark, Step
 from app.swap.states import Complete, Matched, Role, Stage
 from app.ui.main_window import MainWindow
-from app.ui.qt import QApplication, QMessageBox, QTimer
-from app.wallet.session import create_wallet, unlock_wallet
-from dexproto.assets import Network, format_atoms
+from app.ui.qt import QMessageBox
+from dexproto.assets import format_atoms
 from tests.unit.test_swap_transitions import at_init
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[Client]:
-    create_wallet(tmp_path / "w", "pw", network=Network.REGTEST, scrypt_n=2**10)
-    wallet = unlock_wallet(tmp_path / "w", "pw")
-    yield Client(wallet, dex_url="ws://127.0.0.1:9")
-    wallet.store.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, core: Client) -> MainWindow:
-    win = MainWindow(core, ["ltc", "btc"])
-    qtbot.addWidget(win)
-    for timer in win.findChildren(QTimer):
-        timer.stop()  # no chain refresh: there are no nodes here
-    return win
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    ev = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(ev)
-    yield ev
-    ev.close()
-    asyncio.set_event_loop(None)
 
 
 def test_window_has_the_four_tabs_and_a_status_bar(window: MainWindow) -> None:
@@ -70,15 +41,20 @@ def test_connection_drop_and_reconnect_are_shown(window: MainWindow) -> None:
     assert window.status.dex.text.text() == "DEX: reconnected"
 
 
-def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Client,
-                                                  tmp_path: Path) -> None:
+def test_swap_rows_and_step_tracker_follow_events(
+    window: MainWindow, core: Client, tmp_path: Path
+) -> None:
     state = at_init(Role.MAKER)
     mid = state.match.match_id
     core.swaps.create(Matched(state.match))
     core.events.emit(SwapStep(mid, None, Stage.MATCHED, ""))
     card = window.swaps_view.cards[mid]
-    assert card.tracker.steps == ((Step.MATCHED, Mark.DONE), (Step.OUR_INIT, Mark.ACTIVE),
-                                  (Step.THEIR_INIT, Mark.TODO), (Step.REDEEMED, Mark.TODO))
+    assert card.tracker.steps == (
+        (Step.MATCHED, Mark.DONE),
+        (Step.OUR_INIT, Mark.ACTIVE),
+        (Step.THEIR_INIT, Mark.TODO),
+        (Step.REDEEMED, Mark.TODO),
+    )
     core.swaps.save(state)  # the engine writes first, then emits
     core.events.emit(SwapStep(mid, Stage.MATCHED, Stage.INIT_BROADCAST, ""))
     assert card.tracker.steps[1] == (Step.OUR_INIT, Mark.DONE)
@@ -100,8 +76,7 @@ def test_swap_rows_and_step_tracker_follow_events(window: MainWindow, core: Clie
     assert history.item(0, 5).text() == "Completed"
     coin = state.match.their_asset.upper()
     # What arrived: the contract less our redeem's fee, and that fee beside it.
-    assert history.item(0, 3).text() == \
-        f"{format_atoms(state.match.their_amount - 2_250)} {coin}"
+    assert history.item(0, 3).text() == f"{format_atoms(state.match.their_amount - 2_250)} {coin}"
     assert history.item(0, 4).text() == f"0.00002250 {coin}"
     assert history.horizontalHeaderItem(4).text() == "Redeem fee"
     assert window.notifier.sent[-1][0] == "Swap complete"
@@ -121,29 +96,34 @@ def test_resume_banner_counts_down_as_swaps_settle(window: MainWindow, core: Cli
     assert window.banner_text.text().startswith("Resuming 1 swaps: 0 settled, 1 in progress")
     card = window.swaps_view.cards[state.match.match_id]
     # A taker audits their contract before funding its own: both inits done, redeem next.
-    assert card.tracker.steps == ((Step.MATCHED, Mark.DONE), (Step.THEIR_INIT, Mark.DONE),
-                                  (Step.OUR_INIT, Mark.DONE), (Step.REDEEMED, Mark.ACTIVE))
+    assert card.tracker.steps == (
+        (Step.MATCHED, Mark.DONE),
+        (Step.THEIR_INIT, Mark.DONE),
+        (Step.OUR_INIT, Mark.DONE),
+        (Step.REDEEMED, Mark.ACTIVE),
+    )
     core.swaps.save(Complete(state.match, "ef" * 32, 5))
     core.events.emit(SwapStep(state.match.match_id, Stage.REDEEMING, Stage.COMPLETE, ""))
     assert window.banner_text.text() == "All 1 resumed swaps are settled."
 
 
-def test_quit_warns_while_swaps_are_in_flight(qtbot: QtBot, window: MainWindow,
-                                             core: Client) -> None:
+def test_quit_warns_while_swaps_are_in_flight(
+    qtbot: QtBot, window: MainWindow, core: Client
+) -> None:
     window.show()
     core.swaps.create(at_init(Role.MAKER))
     assert not window.close()  # refused: the question is asked first
     box = window.quit_box
     assert box is not None and box.isVisible()
     assert "refund time" in box.text() and "1 swap(s)" in box.text()
-    keep = next(b for b in box.buttons()
-                if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)
+    keep = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)
     keep.click()
     assert window.isVisible()
     window.close()
     box = window.quit_box
-    quit_button = next(b for b in box.buttons()
-                       if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
+    quit_button = next(
+        b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    )
     with qtbot.waitSignal(window.closed, timeout=2000):
         quit_button.click()
     assert not window.isVisible()
@@ -156,11 +136,27 @@ def test_quit_without_swaps_closes_at_once(qtbot: QtBot, window: MainWindow) -> 
     assert window.quit_box is None
 
 
-def test_cancel_in_my_orders_calls_the_core(window: MainWindow, core: Client,
-                                           loop: qasync.QEventLoop) -> None:
-    order = OrderRecord("ab" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell", "limit",
-                        3_000_000, 10_000_000, "standing", "addr", "ltc", ("aa" * 32 + ":0",),
-                        epoch=1, status="booked", created_ms=1)
+def test_cancel_in_my_orders_calls_the_core(
+    window: MainWindow, core: Client, loop: qasync.QEventLoop
+) -> None:
+    order = OrderRecord(
+        "ab" * 32,
+        core.dex_url,
+        "ltc_btc",
+        "ltc",
+        "btc",
+        "sell",
+        "limit",
+        3_000_000,
+        10_000_000,
+        "standing",
+        "addr",
+        "ltc",
+        ("aa" * 32 + ":0",),
+        epoch=1,
+        status="booked",
+        created_ms=1,
+    )
     core.order_store.add(order)
     core.order_store.set_status(order.order_id, "booked")
     window.orders_view.reload()

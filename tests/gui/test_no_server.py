@@ -21,7 +21,6 @@ from app.ui.status import GREY
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network
 from simnet.node import free_port
-from tests.gui.test_main_window import loop  # noqa: F401 - fixture
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -38,7 +37,8 @@ def datadir(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_wallet_without_a_server_opens_the_window_and_asks_for_one(
-        qtbot: QtBot, datadir: Path, loop: qasync.QEventLoop) -> None:  # noqa: F811
+    qtbot: QtBot, datadir: Path, loop: qasync.QEventLoop
+) -> None:
     wallet = unlock_wallet(datadir, "pw")
     try:
         assert wallet.config.dex_url == ""
@@ -50,8 +50,9 @@ def test_a_wallet_without_a_server_opens_the_window_and_asks_for_one(
             timer.stop()  # no chain refresh: there are no nodes here
         window.show()
         loop.run_until_complete(window.bridge.start())
-        loop.run_until_complete(until(lambda: window.settings_dialog is not None
-                                      and window.settings_dialog.isVisible()))
+        loop.run_until_complete(
+            until(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible())
+        )
         dialog = window.settings_dialog
         assert dialog is not None
         assert window.status.dex.color == GREY

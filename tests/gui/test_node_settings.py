@@ -18,16 +18,21 @@ def test_the_network_is_shown_and_cannot_be_changed(qtbot: QtBot, tmp_path: Path
     dialog = SettingsDialog(AppConfig(network=Network.MAINNET, dex_url=DEX), tmp_path)
     qtbot.addWidget(dialog)
     assert dialog.network_note.text() == (
-        "This wallet is on mainnet (real money); one data directory = one network.")
+        "This wallet is on mainnet (real money); one data directory = one network."
+    )
     assert dialog.save()
     assert load_config(tmp_path).network is Network.MAINNET
 
 
 def test_each_node_keeps_its_kind_of_login(qtbot: QtBot, tmp_path: Path) -> None:
-    config = AppConfig(network=Network.TESTNET, dex_url=DEX, nodes={
-        "ltc": NodeConfig("http://127.0.0.1:19332", auth_file="/etc/cambio/ltc-login"),
-        "btc": NodeConfig("http://127.0.0.1:48332", cookie_file="/srv/btc/testnet4/.cookie"),
-    })
+    config = AppConfig(
+        network=Network.TESTNET,
+        dex_url=DEX,
+        nodes={
+            "ltc": NodeConfig("http://127.0.0.1:19332", auth_file="/etc/cambio/ltc-login"),
+            "btc": NodeConfig("http://127.0.0.1:48332", cookie_file="/srv/btc/testnet4/.cookie"),
+        },
+    )
     dialog = SettingsDialog(config, tmp_path)
     qtbot.addWidget(dialog)
     ltc, btc = dialog.nodes["ltc"], dialog.nodes["btc"]

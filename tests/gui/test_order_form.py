@@ -77,8 +77,9 @@ def test_clicking_a_book_level_fills_the_price(qtbot: QtBot) -> None:
     index = bids.model().index(3, Column.AMOUNT)
     rate = index.data(RATE_ROLE)
     assert rate == mirror.depth(view.book.bids.side)[3].rate
-    qtbot.mouseClick(bids.viewport(), Qt.MouseButton.LeftButton,
-                     pos=bids.visualRect(index).center())  # fmt: skip
+    qtbot.mouseClick(
+        bids.viewport(), Qt.MouseButton.LeftButton, pos=bids.visualRect(index).center()
+    )
     assert view.form.state is not None and view.form.state.rate == rate
     assert view.form.state.kind is OrderKind.LIMIT and view.form.limit_tab.isChecked()
     assert view.form.price.text_value() == f"{rate / 1e8:.5f}"
@@ -125,7 +126,12 @@ def test_confirmation_dialog_then_order_requested(qtbot: QtBot) -> None:
     request = signal.args[0]
     assert isinstance(request, OrderRequest)
     assert (request.side, request.kind, request.tif, request.quantity, request.rate) == (
-        Side.SELL, OrderKind.LIMIT, TimeInForce.IMMEDIATE, 25 * LOT, bid.rate)
+        Side.SELL,
+        OrderKind.LIMIT,
+        TimeInForce.IMMEDIATE,
+        25 * LOT,
+        bid.rate,
+    )
     assert request.estimate.asset == "ltc" and request.estimate.lots == 25
 
 

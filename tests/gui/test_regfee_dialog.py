@@ -50,8 +50,9 @@ class Wallet:
         self.backend = Backend()
         self.signed: list[tuple[str, int, int]] = []
 
-    async def create_payment(self, address: str, amount: int, rate: int,
-                             min_confirmations: int = 0) -> SignedTx:
+    async def create_payment(
+        self, address: str, amount: int, rate: int, min_confirmations: int = 0
+    ) -> SignedTx:
         self.signed.append((address, amount, rate))
         return SignedTx(raw=b"\x02" + bytes(80), txid="ab" * 32, vsize=141, fee=141 * rate)
 
@@ -60,13 +61,17 @@ def fake_registration(tmp_path: Path, wallet: Wallet, events: Dispatcher) -> Reg
     cfg = ConfigResult.from_json(config())  # regfee 0.1 LTC, fee rate 10
 
     async def register() -> RegisterResult:
-        return RegisterResult(pubkey=cfg.pubkey, address=ADDRESS, fee=10**7, asset="ltc",
-                              timestamp=0, sig=bytes(64))
+        return RegisterResult(
+            pubkey=cfg.pubkey, address=ADDRESS, fee=10**7, asset="ltc", timestamp=0, sig=bytes(64)
+        )
 
     dex: Any = SimpleNamespace(config=cfg, register=register)
     fake_wallet: Any = SimpleNamespace(
-        store=Store(tmp_path / "db"), symbols=lambda: ["btc", "ltc"], asset=lambda s: wallet,
-        config=SimpleNamespace(safety_limits=lambda: SafetyLimits.default(Network.REGTEST)))
+        store=Store(tmp_path / "db"),
+        symbols=lambda: ["btc", "ltc"],
+        asset=lambda s: wallet,
+        config=SimpleNamespace(safety_limits=lambda: SafetyLimits.default(Network.REGTEST)),
+    )
     return Registration(fake_wallet, lambda: dex, lambda: URL, events)
 
 
@@ -77,8 +82,7 @@ async def wait_dialog(confirm: RegistrationConfirm) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_dialog_shows_the_fee_and_cancel_pays_nothing(qtbot: QtBot,
-                                                            tmp_path: Path) -> None:
+async def test_dialog_shows_the_fee_and_cancel_pays_nothing(qtbot: QtBot, tmp_path: Path) -> None:
     wallet, events, seen = Wallet(), Dispatcher(), []
     events.subscribe(seen.append)
     registration = fake_registration(tmp_path, wallet, events)

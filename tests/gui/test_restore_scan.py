@@ -19,25 +19,31 @@ from app.wallet.mnemonic import generate_mnemonic
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import SYMBOLS, Network
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.gui.test_main_window import loop  # noqa: F401 - fixture
 
 
 @pytest.mark.regtest
 def test_restore_scan_shows_what_it_scans_then_the_first_sync(
-        qtbot: QtBot, tmp_path: Path, ltc_node: RegtestNode,
-        loop: qasync.QEventLoop) -> None:  # noqa: F811
+    qtbot: QtBot, tmp_path: Path, ltc_node: RegtestNode, loop: qasync.QEventLoop
+) -> None:
     phrase = generate_mnemonic()
     nodes = {"ltc": NodeConfig(ltc_node.rpc_url, RPC_USER, RPC_PASSWORD)}
-    create_wallet(tmp_path / "old", "pw", network=Network.REGTEST, mnemonic=phrase,
-                  nodes=nodes, scrypt_n=2**10)
+    create_wallet(
+        tmp_path / "old",
+        "pw",
+        network=Network.REGTEST,
+        mnemonic=phrase,
+        nodes=nodes,
+        scrypt_n=2**10,
+    )
     old = unlock_wallet(tmp_path / "old", "pw")
     ltc_node.fund_script(old.asset("ltc").keys.script(False, 15), 7_000_000)  # receive #15
     old.store.close()
 
     # What the wizard's restore path writes: the same words, the assets still to scan.
     datadir = tmp_path / "restored"
-    create_wallet(datadir, "pw", network=Network.REGTEST, mnemonic=phrase, nodes=nodes,
-                  scrypt_n=2**10)
+    create_wallet(
+        datadir, "pw", network=Network.REGTEST, mnemonic=phrase, nodes=nodes, scrypt_n=2**10
+    )
     config = load_config(datadir)
     restore_scan.mark_pending(config, SYMBOLS)
     save_config(datadir, config)
@@ -62,12 +68,15 @@ def test_restore_scan_shows_what_it_scans_then_the_first_sync(
         assert texts[:3] == [
             "Restoring the wallet: scanning LTC receive addresses 0–19 (0 checked)",
             "Restoring the wallet: scanning LTC receive addresses 20–35 (20 checked)",
-            "Restoring the wallet: scanning LTC change addresses 0–19 (36 checked)"]
+            "Restoring the wallet: scanning LTC change addresses 0–19 (36 checked)",
+        ]
         assert [s[1:3] for s in shown[:3]] == [(0, 4), (0, 4), (1, 4)]  # LTC first of two
         assert all(s[3] for s in shown)  # the bar was up for every step
         # Then the first read of each wallet: the 20 past the last used one are watched too.
-        assert texts[-2:] == ["Reading the LTC wallet from its node: 56 addresses…",
-                              "Reading the BTC wallet from its node: 20 addresses…"]
+        assert texts[-2:] == [
+            "Reading the LTC wallet from its node: 56 addresses…",
+            "Reading the BTC wallet from its node: 20 addresses…",
+        ]
         assert not bar.isVisibleTo(window)  # done
         assert window.wallet_view.snapshots["ltc"].available == 7_000_000
         # LTC is scanned for good; BTC has no node here and waits for one.
@@ -86,13 +95,20 @@ def test_restore_scan_shows_what_it_scans_then_the_first_sync(
 
 @pytest.mark.parametrize("restored", [True, False])
 def test_the_wizard_path_marks_a_restored_wallet_for_scanning(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restored: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restored: bool
+) -> None:
     from app.ui import launch, wizard_view
     from app.wizard import SIMNET_DEX_URL, WizardResult
 
-    result = WizardResult(network=Network.REGTEST, mnemonic=generate_mnemonic(),
-                          passphrase="", password="pw-long-1", remember=False,
-                          dex_url=SIMNET_DEX_URL, restored=restored)
+    result = WizardResult(
+        network=Network.REGTEST,
+        mnemonic=generate_mnemonic(),
+        passphrase="",
+        password="pw-long-1",
+        remember=False,
+        dex_url=SIMNET_DEX_URL,
+        restored=restored,
+    )
     monkeypatch.setattr(wizard_view, "run_wizard", lambda: result)
     opened = launch._open_or_create(tmp_path)
     assert opened is not None

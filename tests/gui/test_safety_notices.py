@@ -19,7 +19,6 @@ from app.ui.qt import QColor
 from app.ui.safety_model import EpochChecks, EpochMark, RefusalLog, Verdict
 from app.ui.style import current_palette
 from app.ui.tray import Kind
-from tests.gui.test_main_window import core, window  # noqa: F401 - fixtures
 from tests.unit.test_swap_transitions import T0, H, at_init, match
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))
@@ -27,10 +26,25 @@ ORDER = "ab" * 32
 REASON = "the server offered 0.02 BTC per LTC, our order asks at least 0.03"
 
 
-def booked(core: Client) -> OrderRecord:  # noqa: F811
-    order = OrderRecord(ORDER, core.dex_url, "ltc_btc", "ltc", "btc", "sell", "limit",
-                        3_000_000, 3_000_000, "standing", "addr", "ltc", (), epoch=1,
-                        status="booked", created_ms=1)
+def booked(core: Client) -> OrderRecord:
+    order = OrderRecord(
+        ORDER,
+        core.dex_url,
+        "ltc_btc",
+        "ltc",
+        "btc",
+        "sell",
+        "limit",
+        3_000_000,
+        3_000_000,
+        "standing",
+        "addr",
+        "ltc",
+        (),
+        epoch=1,
+        status="booked",
+        created_ms=1,
+    )
     core.order_store.add(order)
     return order
 
@@ -55,8 +69,9 @@ def test_an_epoch_problem_stays_until_a_later_epoch_verifies() -> None:
     checks.add(EpochChecked("ltc_btc", 8, ("bad seed",)))
     checks.add(EpochChecked("ltc_btc", 6, ()))  # a late, older verdict changes nothing
     checks.add(EpochChecked("ltc_btc", 8, ("bad seed", "our order missing")))
-    assert checks.mark("ltc_btc") == EpochMark(Verdict.PROBLEM, 8,
-                                               ("bad seed", "our order missing"))
+    assert checks.mark("ltc_btc") == EpochMark(
+        Verdict.PROBLEM, 8, ("bad seed", "our order missing")
+    )
     checks.add(EpochChecked("btc_ltc", 9, ()))  # another market's verdict
     assert checks.mark("ltc_btc") is not None
     assert checks.mark("ltc_btc").verdict is Verdict.PROBLEM  # type: ignore[union-attr]
@@ -79,16 +94,25 @@ def test_swap_safety_of_a_maker_and_a_taker() -> None:
     lax = replace(match(Role.TAKER), their_swap_conf=1)
     floor = client_swap_confs("ltc", "regtest")
     assert swap_safety(Matched(lax)).confirmations == floor  # the client's own minimum
-    assert swap_safety(Matched(replace(lax, their_swap_conf=floor + 3))).confirmations \
-        == floor + 3  # the server's swapconf when higher
+    assert (
+        swap_safety(Matched(replace(lax, their_swap_conf=floor + 3))).confirmations == floor + 3
+    )  # the server's swapconf when higher
     assert utc_text(maker.our_lock_time) == "2023-11-16 22:13 UTC"
     assert [span_text(s) for s in (21600, 5400, 60, 30, 90, 0)] == [
-        "6h", "1h 30m", "1m", "30s", "1m 30s", "0s"]
+        "6h",
+        "1h 30m",
+        "1m",
+        "30s",
+        "1m 30s",
+        "0s",
+    ]
 
 
 # -- the window -------------------------------------------------------------------------------
-def test_a_refused_match_is_notified_and_marks_the_order_row(window: MainWindow,  # noqa: F811
-                                                             core: Client) -> None:  # noqa: F811
+def test_a_refused_match_is_notified_and_marks_the_order_row(
+    window: MainWindow,
+    core: Client,
+) -> None:
     booked(core)
     view = window.orders_view
     view.reload()
@@ -109,8 +133,10 @@ def test_a_refused_match_is_notified_and_marks_the_order_row(window: MainWindow,
     assert "refused:" in view.table.item(0, 7).text()
 
 
-def test_a_refused_server_gets_a_banner_until_a_new_connection(window: MainWindow,  # noqa: F811
-                                                               core: Client) -> None:  # noqa: F811
+def test_a_refused_server_gets_a_banner_until_a_new_connection(
+    window: MainWindow,
+    core: Client,
+) -> None:
     banner = window.server_banner
     assert not banner.isVisibleTo(window)
     core.events.emit(DexConnection(True, core.dex_url))
@@ -128,8 +154,10 @@ def test_a_refused_server_gets_a_banner_until_a_new_connection(window: MainWindo
     assert not banner.isVisibleTo(window)
 
 
-def test_epoch_checks_show_a_quiet_mark_or_a_warning(window: MainWindow,  # noqa: F811
-                                                     core: Client) -> None:  # noqa: F811
+def test_epoch_checks_show_a_quiet_mark_or_a_warning(
+    window: MainWindow,
+    core: Client,
+) -> None:
     window.trade.set_market(RULES)
     mark = window.trade.epoch_check
     assert not mark.isVisibleTo(window)
@@ -147,8 +175,10 @@ def test_epoch_checks_show_a_quiet_mark_or_a_warning(window: MainWindow,  # noqa
     assert mark.text() == "✓ Epoch 43 verified"
 
 
-def test_epoch_mark_colours_come_from_the_palette(window: MainWindow,  # noqa: F811
-                                                  core: Client) -> None:  # noqa: F811
+def test_epoch_mark_colours_come_from_the_palette(
+    window: MainWindow,
+    core: Client,
+) -> None:
     window.trade.set_market(RULES)
     mark = window.trade.epoch_check
     window.show()
@@ -159,21 +189,29 @@ def test_epoch_mark_colours_come_from_the_palette(window: MainWindow,  # noqa: F
     assert mark.palette().color(mark.foregroundRole()) == QColor(p.warn)
 
 
-def test_a_swap_card_shows_the_lock_times_and_margins(window: MainWindow,  # noqa: F811
-                                                      core: Client) -> None:  # noqa: F811
+def test_a_swap_card_shows_the_lock_times_and_margins(
+    window: MainWindow,
+    core: Client,
+) -> None:
     state = Matched(match(Role.MAKER))
     core.swaps.create(state)
     core.events.emit(SwapStep(state.match.match_id, None, Stage.MATCHED, ""))
     card = window.swaps_view.cards[state.match.match_id]
     facts = {key: value.text() for key, (_caption, value) in card.facts.items()}
-    assert facts == {"our_lock": "2023-11-16 22:13 UTC", "their_lock": "2023-11-15 22:13 UTC",
-                     "reveal": "6h", "fund": "12h", "confs": "2 conf. on BTC"}
+    assert facts == {
+        "our_lock": "2023-11-16 22:13 UTC",
+        "their_lock": "2023-11-15 22:13 UTC",
+        "reveal": "6h",
+        "fund": "12h",
+        "confs": "2 conf. on BTC",
+    }
     assert card.facts["reveal"][1].toolTip().startswith("We reveal our secret only while")
     assert card.facts["our_lock"][0].text() == "Our refund time"
 
 
 def test_a_repeated_refusal_is_notified_once_a_minute_but_always_recorded(
-        window: MainWindow, core: Client) -> None:  # noqa: F811
+    window: MainWindow, core: Client
+) -> None:
     booked(core)
     now = [1000.0]
     window.safety_notices.clock = lambda: now[0]

@@ -20,7 +20,6 @@ from app.ui.safety_model import format_bp, parse_count, parse_percent_bp
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.window_actions import open_settings
 from dexproto.assets import Network
-from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 URL = "ws://127.0.0.1:7232"
 
@@ -33,15 +32,32 @@ def dialog_for(qtbot: QtBot, tmp_path: Path, config: AppConfig | None = None) ->
 
 def shown(dialog: SettingsDialog) -> dict[str, str]:
     s = dialog.safety
-    return {"btc_rate": s.rate["btc"].text(), "ltc_rate": s.rate["ltc"].text(),
-            "share": s.share.text(), "btc_confs": s.confs["btc"].text(),
-            "ltc_confs": s.confs["ltc"].text()}
+    return {
+        "btc_rate": s.rate["btc"].text(),
+        "ltc_rate": s.rate["ltc"].text(),
+        "share": s.share.text(),
+        "btc_confs": s.confs["btc"].text(),
+        "ltc_confs": s.confs["ltc"].text(),
+    }
 
 
-@pytest.mark.parametrize(("text", "bp"), [
-    ("3", 300), ("3.5", 350), ("3.25", 325), ("0,01", 1), (" 10.00 ", 1000), (".5", 50),
-    ("3.255", None), ("-1", None), ("3.", None), ("", None), ("1e2", None), ("٣", None),
-])
+@pytest.mark.parametrize(
+    ("text", "bp"),
+    [
+        ("3", 300),
+        ("3.5", 350),
+        ("3.25", 325),
+        ("0,01", 1),
+        (" 10.00 ", 1000),
+        (".5", 50),
+        ("3.255", None),
+        ("-1", None),
+        ("3.", None),
+        ("", None),
+        ("1e2", None),
+        ("٣", None),
+    ],
+)
 def test_percentages_become_basis_points_without_floats(text: str, bp: int | None) -> None:
     assert parse_percent_bp(text) == bp
     if bp is not None:
@@ -55,8 +71,13 @@ def test_counts_are_plain_whole_numbers() -> None:
 
 def test_defaults_of_the_network_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
     regtest = dialog_for(qtbot, tmp_path)
-    assert shown(regtest) == {"btc_rate": "500", "ltc_rate": "1000", "share": "10.00",
-                              "btc_confs": "0", "ltc_confs": "0"}
+    assert shown(regtest) == {
+        "btc_rate": "500",
+        "ltc_rate": "1000",
+        "share": "10.00",
+        "btc_confs": "0",
+        "ltc_confs": "0",
+    }
     assert "500" in regtest.safety.rate["btc"].toolTip()
     mainnet = dialog_for(qtbot, tmp_path, AppConfig(network=Network.MAINNET, dex_url=URL))
     assert mainnet.safety.share.text() == "3.00"
@@ -78,25 +99,39 @@ def test_valid_values_are_saved_to_the_config(qtbot: QtBot, tmp_path: Path) -> N
     assert load_config(tmp_path).safety_limits() == expected
     assert saved[0].safety_limits() == expected
     again = dialog_for(qtbot, tmp_path, load_config(tmp_path))
-    assert shown(again) == {"btc_rate": "120", "ltc_rate": "300", "share": "2.50",
-                            "btc_confs": "0", "ltc_confs": "6"}
+    assert shown(again) == {
+        "btc_rate": "120",
+        "ltc_rate": "300",
+        "share": "2.50",
+        "btc_confs": "0",
+        "ltc_confs": "6",
+    }
 
 
-@pytest.mark.parametrize(("field", "text", "message"), [
-    ("btc_rate", "0", "the maximum BTC fee rate must be 1–100000 atoms/vB, not 0"),
-    ("ltc_rate", "100001", "the maximum LTC fee rate must be 1–100000 atoms/vB, not 100001"),
-    ("share", "50.01", "the maximum fee share must be 0.01–50 %"),
-    ("share", "0", "the maximum fee share must be 0.01–50 %"),
-    ("ltc_confs", "101", "the LTC minimum confirmations must be 0–100, not 101"),
-    ("btc_confs", "two", "Enter a whole number"),
-    ("share", "3.125", "Enter a percentage like 3.00"),
-])
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("btc_rate", "0", "the maximum BTC fee rate must be 1–100000 atoms/vB, not 0"),
+        ("ltc_rate", "100001", "the maximum LTC fee rate must be 1–100000 atoms/vB, not 100001"),
+        ("share", "50.01", "the maximum fee share must be 0.01–50 %"),
+        ("share", "0", "the maximum fee share must be 0.01–50 %"),
+        ("ltc_confs", "101", "the LTC minimum confirmations must be 0–100, not 101"),
+        ("btc_confs", "two", "Enter a whole number"),
+        ("share", "3.125", "Enter a percentage like 3.00"),
+    ],
+)
 def test_a_bad_value_is_refused_under_its_field_and_nothing_is_saved(
-        qtbot: QtBot, tmp_path: Path, field: str, text: str, message: str) -> None:
+    qtbot: QtBot, tmp_path: Path, field: str, text: str, message: str
+) -> None:
     dialog = dialog_for(qtbot, tmp_path)
     s = dialog.safety
-    widget = {"btc_rate": s.rate["btc"], "ltc_rate": s.rate["ltc"], "share": s.share,
-              "btc_confs": s.confs["btc"], "ltc_confs": s.confs["ltc"]}[field]
+    widget = {
+        "btc_rate": s.rate["btc"],
+        "ltc_rate": s.rate["ltc"],
+        "share": s.share,
+        "btc_confs": s.confs["btc"],
+        "ltc_confs": s.confs["ltc"],
+    }[field]
     widget.setText(text)  # validated as typed: the message shows and Save is disabled
     error = s.errors[widget]
     assert error.isVisibleTo(dialog) and error.text() == message
@@ -109,7 +144,8 @@ def test_a_bad_value_is_refused_under_its_field_and_nothing_is_saved(
 
 
 def test_restore_defaults_refills_the_fields_and_saves_them_as_defaults(
-        qtbot: QtBot, tmp_path: Path) -> None:
+    qtbot: QtBot, tmp_path: Path
+) -> None:
     config = AppConfig(dex_url=URL)
     config.set_safety_limits(SafetyLimits({"btc": 50, "ltc": 60}, 100, {"btc": 3, "ltc": 3}))
     save_config(tmp_path, config)
@@ -118,8 +154,13 @@ def test_restore_defaults_refills_the_fields_and_saves_them_as_defaults(
     dialog.safety.rate["btc"].setText("0")
     assert not dialog.save_button.isEnabled()
     dialog.safety.restore.click()
-    assert shown(dialog) == {"btc_rate": "500", "ltc_rate": "1000", "share": "10.00",
-                             "btc_confs": "0", "ltc_confs": "0"}
+    assert shown(dialog) == {
+        "btc_rate": "500",
+        "ltc_rate": "1000",
+        "share": "10.00",
+        "btc_confs": "0",
+        "ltc_confs": "0",
+    }
     assert dialog.save_button.isEnabled()
     assert dialog.save()
     saved = load_config(tmp_path)
@@ -127,8 +168,7 @@ def test_restore_defaults_refills_the_fields_and_saves_them_as_defaults(
     assert saved.safety_limits() == SafetyLimits.default(Network.REGTEST)
 
 
-def test_a_broken_saved_limit_shows_the_defaults_and_says_why(qtbot: QtBot,
-                                                             tmp_path: Path) -> None:
+def test_a_broken_saved_limit_shows_the_defaults_and_says_why(qtbot: QtBot, tmp_path: Path) -> None:
     config = AppConfig(dex_url=URL, safety={"max_fee_share_bp": 99_999})
     dialog = dialog_for(qtbot, tmp_path, config)
     assert dialog.safety.share.text() == "10.00"
@@ -139,8 +179,11 @@ def test_a_broken_saved_limit_shows_the_defaults_and_says_why(qtbot: QtBot,
 
 
 def test_saved_limits_reach_the_wallet_config_the_core_reads(
-        qtbot: QtBot, window: MainWindow, core: Client,  # noqa: F811
-        loop: qasync.QEventLoop) -> None:  # noqa: F811
+    qtbot: QtBot,
+    window: MainWindow,
+    core: Client,
+    loop: qasync.QEventLoop,
+) -> None:
     dialog = open_settings(window)
     dialog.dex_url.setText(core.dex_url)  # the same server: no switch
     dialog.safety.rate["ltc"].setText("250")

@@ -40,9 +40,13 @@ def test_address_checks_name_the_problem() -> None:
 def test_amount_checks_dust_funds_and_format() -> None:
     fee = approx_fee(20)
     assert check_amount("0.5", LTC, 100_000_000, fee) == (50_000_000, None)
-    for text, issue in [("", SendIssue.AMOUNT_EMPTY), ("1.2.3", SendIssue.AMOUNT_INVALID),
-                        ("0.000000001", SendIssue.AMOUNT_INVALID),
-                        ("0.00000100", SendIssue.AMOUNT_DUST), ("1", SendIssue.INSUFFICIENT)]:
+    for text, issue in [
+        ("", SendIssue.AMOUNT_EMPTY),
+        ("1.2.3", SendIssue.AMOUNT_INVALID),
+        ("0.000000001", SendIssue.AMOUNT_INVALID),
+        ("0.00000100", SendIssue.AMOUNT_DUST),
+        ("1", SendIssue.INSUFFICIENT),
+    ]:
         amount, problem = check_amount(text, LTC, 100_000_000, fee)
         assert amount is None and problem is not None and problem.issue is issue, text
     assert max_amount(100_000_000, 20) == 100_000_000 - 20 * 141
@@ -148,18 +152,27 @@ async def test_send_waits_for_fee_rates(qtbot: QtBot) -> None:
 
 
 # --- settings --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("url", "ok"), [
-    ("", True), ("http://127.0.0.1:19443", True), ("https://node.example:443", True),
-    ("ftp://x", False), ("127.0.0.1:9332", False), ("http://h:99999", False),
-])
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("", True),
+        ("http://127.0.0.1:19443", True),
+        ("https://node.example:443", True),
+        ("ftp://x", False),
+        ("127.0.0.1:9332", False),
+        ("http://h:99999", False),
+    ],
+)
 def test_rpc_url_check(url: str, ok: bool) -> None:
     assert (check_rpc_url(url) is None) is ok
 
 
 def test_settings_save_writes_the_config(qtbot: QtBot, tmp_path: Path) -> None:
-    config = AppConfig(dex_url="ws://127.0.0.1:7232",
-                       nodes={"ltc": NodeConfig("http://127.0.0.1:19443", "u", "p")},
-                       extra={"btc_stand_in": True})
+    config = AppConfig(
+        dex_url="ws://127.0.0.1:7232",
+        nodes={"ltc": NodeConfig("http://127.0.0.1:19443", "u", "p")},
+        extra={"btc_stand_in": True},
+    )
     dialog = SettingsDialog(config, tmp_path)
     qtbot.addWidget(dialog)
     assert set(dialog.nodes) == {"btc", "ltc"}
@@ -187,8 +200,9 @@ def test_settings_save_writes_the_config(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_settings_clearing_a_node_removes_it(qtbot: QtBot, tmp_path: Path) -> None:
-    config = AppConfig(dex_url="ws://localhost:7232",
-                       nodes={"ltc": NodeConfig("http://127.0.0.1:19443")})
+    config = AppConfig(
+        dex_url="ws://localhost:7232", nodes={"ltc": NodeConfig("http://127.0.0.1:19443")}
+    )
     dialog = SettingsDialog(config, tmp_path)
     qtbot.addWidget(dialog)
     dialog.nodes["ltc"].url.setText("")

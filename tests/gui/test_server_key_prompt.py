@@ -12,7 +12,6 @@ from app.client.events import ServerRefused
 from app.client.server_identity import key_prefix
 from app.ui.main_window import MainWindow
 from app.ui.qt import QMessageBox
-from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 OLD, NEW = bytes([1]) * 32, bytes([2]) * 32
 
@@ -21,8 +20,11 @@ def _button(box: QMessageBox, text: str) -> object:
     return next(b for b in box.buttons() if b.text() == text)
 
 
-def test_accept_pins_the_new_key_and_reconnects(window: MainWindow, core: Client,  # noqa: F811
-                                                loop: qasync.QEventLoop) -> None:  # noqa: F811
+def test_accept_pins_the_new_key_and_reconnects(
+    window: MainWindow,
+    core: Client,
+    loop: qasync.QEventLoop,
+) -> None:
     url = core.dex_url
     core.identity.pin_first(url, OLD)
     core.identity.note_refused(url, NEW)
@@ -42,7 +44,7 @@ def test_accept_pins_the_new_key_and_reconnects(window: MainWindow, core: Client
     assert core.dex is not before  # a fresh connection under the accepted key
 
 
-def test_keep_refusing_changes_nothing(window: MainWindow, core: Client) -> None:  # noqa: F811
+def test_keep_refusing_changes_nothing(window: MainWindow, core: Client) -> None:
     url = core.dex_url
     core.identity.pin_first(url, OLD)
     core.identity.note_refused(url, NEW)
@@ -54,7 +56,7 @@ def test_keep_refusing_changes_nothing(window: MainWindow, core: Client) -> None
     assert core.identity.pinned_key(url) == OLD and core.identity.offered_key(url) == NEW
 
 
-def test_other_refusals_are_shown_as_errors(window: MainWindow, core: Client) -> None:  # noqa: F811
+def test_other_refusals_are_shown_as_errors(window: MainWindow, core: Client) -> None:
     core.events.emit(ServerRefused(core.dex_url, "lock times too short"))
     assert window.key_box is None
     assert window.notifier.sent[-1][1].startswith("Cambio does not trade on")

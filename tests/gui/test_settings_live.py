@@ -22,21 +22,35 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.status import GREEN, RED
 from app.ui.window_actions import apply_settings, dex_refusal, switch_server
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
-from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 LOT = 1_000_000
 
 
-def booked_order(core: Client) -> OrderRecord:  # noqa: F811
-    record = OrderRecord("cd" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell", "limit",
-                         LOT, 10**7, "standing", "bcrt1qx", "ltc", (), status="booked")
+def booked_order(core: Client) -> OrderRecord:
+    record = OrderRecord(
+        "cd" * 32,
+        core.dex_url,
+        "ltc_btc",
+        "ltc",
+        "btc",
+        "sell",
+        "limit",
+        LOT,
+        10**7,
+        "standing",
+        "bcrt1qx",
+        "ltc",
+        (),
+        status="booked",
+    )
     core.order_store.add(record)
     return record
 
 
 @pytest.mark.regtest
 def test_node_switch_shows_the_error_then_balances_again(
-        window: MainWindow, loop: qasync.QEventLoop, ltc_node: RegtestNode) -> None:  # noqa: F811
+    window: MainWindow, loop: qasync.QEventLoop, ltc_node: RegtestNode
+) -> None:
     status = window.status
     dead = NodeConfig(f"http://127.0.0.1:{free_port()}", RPC_USER, RPC_PASSWORD)
     config = window.app_config
@@ -57,7 +71,8 @@ def test_node_switch_shows_the_error_then_balances_again(
 
 
 def test_dialog_refuses_a_new_server_while_an_order_is_open(
-        window: MainWindow, core: Client, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
+    window: MainWindow, core: Client, qtbot: QtBot, tmp_path: Path
+) -> None:
     booked_order(core)
     config = AppConfig(dex_url=core.dex_url)
     dialog = SettingsDialog(config, tmp_path, dex_check=lambda url: dex_refusal(window, url))
@@ -72,7 +87,8 @@ def test_dialog_refuses_a_new_server_while_an_order_is_open(
 
 
 def test_refused_switch_keeps_the_old_server_on_disk(
-        window: MainWindow, core: Client, loop: qasync.QEventLoop) -> None:  # noqa: F811
+    window: MainWindow, core: Client, loop: qasync.QEventLoop
+) -> None:
     booked_order(core)
     old = core.dex_url
     wanted = replace(window.app_config, dex_url="ws://127.0.0.1:10")
@@ -82,8 +98,10 @@ def test_refused_switch_keeps_the_old_server_on_disk(
     assert "cannot change now" in window.status.currentMessage()
 
 
-def test_epoch_countdown_follows_the_server_clock(window: MainWindow,  # noqa: F811
-                                                  core: Client) -> None:  # noqa: F811
+def test_epoch_countdown_follows_the_server_clock(
+    window: MainWindow,
+    core: Client,
+) -> None:
     timer = window.trade.epoch
     local = [1_000_000]
     timer.clock = lambda: local[0]
@@ -98,8 +116,10 @@ def test_epoch_countdown_follows_the_server_clock(window: MainWindow,  # noqa: F
     assert "Epoch 123" in timer.text()
 
 
-def test_orders_view_says_what_a_revocation_did(window: MainWindow,  # noqa: F811
-                                                core: Client) -> None:  # noqa: F811
+def test_orders_view_says_what_a_revocation_did(
+    window: MainWindow,
+    core: Client,
+) -> None:
     store = core.order_store
     record = booked_order(core)
     store.add_match(record.order_id, "e1" * 32, LOT, 10**7)

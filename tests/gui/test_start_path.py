@@ -28,28 +28,38 @@ def loaded_after(code: str, names: tuple[str, ...]) -> dict[str, bool]:
     report = f"print(json.dumps({{n: n in sys.modules for n in {names!r}}}))"
     probe = f"{code}\nimport json, sys\n{report}"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     result: dict[str, bool] = json.loads(out.strip().splitlines()[-1])
     return result
 
 
 def test_the_unlock_dialog_loads_neither_the_client_nor_the_late_libraries() -> None:
-    loaded = loaded_after("import app.ui.launch, app.ui.unlock_view, app.ui.wizard_view",
-                          CLIENT + LATE)
+    loaded = loaded_after(
+        "import app.ui.launch, app.ui.unlock_view, app.ui.wizard_view", CLIENT + LATE
+    )
     assert not any(loaded.values()), loaded
 
 
 def test_the_main_window_and_core_load_without_aiohttp_and_segno() -> None:
-    code = ("from app.ui.launch import WINDOW_MODULES, import_modules\n"
-            "import_modules(WINDOW_MODULES)")
+    code = (
+        "from app.ui.launch import WINDOW_MODULES, import_modules\nimport_modules(WINDOW_MODULES)"
+    )
     loaded = loaded_after(code, CLIENT + LATE)
     assert all(loaded[n] for n in CLIENT), loaded
     assert not any(loaded[n] for n in LATE), loaded
 
 
 def test_the_warm_up_imports_only_after_the_first_paint(
-        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "cambio_warm_probe.py").write_text("LOADED = True\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "cambio_warm_probe", raising=False)
@@ -65,8 +75,9 @@ def test_the_warm_up_imports_only_after_the_first_paint(
     sys.modules.pop("cambio_warm_probe")
 
 
-@pytest.mark.parametrize(("user", "password"), [("cambio", "s3cret"), ("rpc", "pä:ss wörd"),
-                                                 ("", "")])
+@pytest.mark.parametrize(
+    ("user", "password"), [("cambio", "s3cret"), ("rpc", "pä:ss wörd"), ("", "")]
+)
 def test_node_auth_header_is_what_aiohttp_would_send(user: str, password: str) -> None:
     import aiohttp
 

@@ -61,8 +61,13 @@ def trade_tab(qtbot: QtBot) -> TradeTab:
     mirror = OrderBookMirror(MARKET)
     mirror.apply_snapshot(BookFeed(seed=4).snapshot(300))
     tab.show_book(mirror)
-    tab.show_trades(RULES.name, [Trade(f"{i:064x}", 3_000_000 + (i % 3 - 1) * 1000, LOT,
-                                       1_760_000_000_000 + i) for i in range(6)])
+    tab.show_trades(
+        RULES.name,
+        [
+            Trade(f"{i:064x}", 3_000_000 + (i % 3 - 1) * 1000, LOT, 1_760_000_000_000 + i)
+            for i in range(6)
+        ],
+    )
     tab.show()
     qtbot.waitExposed(tab)
     return tab
@@ -74,8 +79,11 @@ def luminance(hex_color: str) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
     color = QColor(hex_color)
-    return (0.2126 * channel(color.red()) + 0.7152 * channel(color.green())
-            + 0.0722 * channel(color.blue()))
+    return (
+        0.2126 * channel(color.red())
+        + 0.7152 * channel(color.green())
+        + 0.0722 * channel(color.blue())
+    )
 
 
 def contrast(a: str, b: str) -> float:
@@ -84,12 +92,16 @@ def contrast(a: str, b: str) -> float:
 
 
 def colours_of(p: Palette) -> set[str]:
-    return {getattr(p, f.name) for f in fields(p) if isinstance(getattr(p, f.name), str)
-            and getattr(p, f.name).startswith("#")}
+    return {
+        getattr(p, f.name)
+        for f in fields(p)
+        if isinstance(getattr(p, f.name), str) and getattr(p, f.name).startswith("#")
+    }
 
 
-def test_a_live_switch_recolours_the_widgets_on_screen(qtbot: QtBot, qapp: QApplication,
-                                                       dark_again: None) -> None:
+def test_a_live_switch_recolours_the_widgets_on_screen(
+    qtbot: QtBot, qapp: QApplication, dark_again: None
+) -> None:
     tab = trade_tab(qtbot)
     book, depth, trades = tab.trading.book_view, tab.depth_chart, tab.trades.model
     form = tab.trading.form
@@ -104,8 +116,7 @@ def test_a_live_switch_recolours_the_widgets_on_screen(qtbot: QtBot, qapp: QAppl
     assert bids.texts[1] == QColor(LIGHT_PALETTE.text_soft)
     assert bids.hover == QColor(LIGHT_PALETTE.book_hover)
     assert bids.depth.alpha() == LIGHT_PALETTE.depth_alpha
-    assert LIGHT_PALETTE.panel in book.styleSheet() and DARK_PALETTE.panel not in \
-        book.styleSheet()
+    assert LIGHT_PALETTE.panel in book.styleSheet() and DARK_PALETTE.panel not in book.styleSheet()
     # the charts, the trades' tick colours, the market list, the epoch timer
     for chart in (depth, tab.candles.plot):
         assert chart.colors.background == QColor(LIGHT_PALETTE.panel)
@@ -117,8 +128,7 @@ def test_a_live_switch_recolours_the_widgets_on_screen(qtbot: QtBot, qapp: QAppl
     assert tab.markets.markets.colors.down == QColor(LIGHT_PALETTE.down)
     assert LIGHT_PALETTE.muted in tab.markets.styleSheet()
     assert tab.epoch.colors.accent == QColor(LIGHT_PALETTE.accent)
-    assert LIGHT_PALETTE.buy in form.styleSheet() and DARK_PALETTE.surface not in \
-        form.styleSheet()
+    assert LIGHT_PALETTE.buy in form.styleSheet() and DARK_PALETTE.surface not in form.styleSheet()
     # what is painted really is light: the book's empty area and the form's card
     image = book.bids.viewport().grab().toImage()
     assert image.pixelColor(2, image.height() - 2).lightness() > 240
@@ -130,8 +140,7 @@ def test_a_live_switch_recolours_the_widgets_on_screen(qtbot: QtBot, qapp: QAppl
     assert form.grab().toImage().pixelColor(form.width() // 2, 4).lightness() < 60
 
 
-def test_widgets_built_after_a_switch_start_in_that_theme(qtbot: QtBot,
-                                                          dark_again: None) -> None:
+def test_widgets_built_after_a_switch_start_in_that_theme(qtbot: QtBot, dark_again: None) -> None:
     apply_app_theme("light")
     tab = trade_tab(qtbot)
     assert tab.trading.book_view.asks.colors.texts[0] == QColor(LIGHT_PALETTE.down)
@@ -139,8 +148,14 @@ def test_widgets_built_after_a_switch_start_in_that_theme(qtbot: QtBot,
     tracker = StepTracker()
     qtbot.addWidget(tracker)
     tracker.resize(420, 46)
-    tracker.set_steps(((Step.MATCHED, Mark.DONE), (Step.OUR_INIT, Mark.ACTIVE),
-                       (Step.THEIR_INIT, Mark.TODO), (Step.REDEEMED, Mark.TODO)))
+    tracker.set_steps(
+        (
+            (Step.MATCHED, Mark.DONE),
+            (Step.OUR_INIT, Mark.ACTIVE),
+            (Step.THEIR_INIT, Mark.TODO),
+            (Step.REDEEMED, Mark.TODO),
+        )
+    )
     image = tracker.grab().toImage()
     done_dot = image.pixelColor(int(420 / 8), 4 + 14 // 2)
     assert done_dot == QColor(LIGHT_PALETTE.ok)
@@ -166,8 +181,13 @@ def test_text_colours_are_readable(p: Palette) -> None:
         for name in ("text", "muted", "faint", "up", "down", "error", "link", "label"):
             ratio = contrast(getattr(p, name), background)
             assert ratio >= 4.5, f"{p.name}: {name} on {background} is {ratio:.2f}:1"
-    for fill_, text in ((p.accent, p.on_accent), (p.buy, p.on_accent), (p.sell, p.on_accent),
-                        (p.banner_bg, p.banner_text), (p.book_hover, p.text_soft)):
+    for fill_, text in (
+        (p.accent, p.on_accent),
+        (p.buy, p.on_accent),
+        (p.sell, p.on_accent),
+        (p.banner_bg, p.banner_text),
+        (p.book_hover, p.text_soft),
+    ):
         assert contrast(fill_, text) >= 4.0, f"{p.name}: {text} on {fill_}"
     up, down = QColor(p.up), QColor(p.down)
     assert up.green() > up.red() + 60 and down.red() > down.green() + 60

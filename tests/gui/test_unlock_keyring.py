@@ -87,8 +87,7 @@ def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
 
 
 def make_wallet(datadir: Path, passphrase: str = "") -> str:
-    create_wallet(datadir, PASSWORD, network=Network.REGTEST, passphrase=passphrase,
-                  scrypt_n=2**10)
+    create_wallet(datadir, PASSWORD, network=Network.REGTEST, passphrase=passphrase, scrypt_n=2**10)
     return read_info(keystore_path(datadir)).wallet_id
 
 
@@ -114,14 +113,18 @@ class FirstPaint(QObject):
         self.after: float | None = None
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt API name
-        if (self.after is None and event.type() == QEvent.Type.Paint
-                and isinstance(obj, UnlockDialog)):
+        if (
+            self.after is None
+            and event.type() == QEvent.Type.Paint
+            and isinstance(obj, UnlockDialog)
+        ):
             self.after = time.monotonic() - self.start
         return False
 
 
 def test_the_dialog_paints_before_a_slow_keyring_answers_then_opens_the_wallet(
-        qapp: QApplication, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    qapp: QApplication, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     wallet_id = make_wallet(tmp_path)
     memory_keyring.passwords[(KEYRING_SERVICE, wallet_id)] = PASSWORD
     memory_keyring.delay = SLOW_S
@@ -137,12 +140,12 @@ def test_the_dialog_paints_before_a_slow_keyring_answers_then_opens_the_wallet(
     close(wallet)
     assert painted.after is not None and painted.after < SLOW_S / 2, painted.after
     assert total >= SLOW_S
-    assert memory_keyring.asked_on and memory_keyring.asked_on[0] is not \
-        threading.main_thread()
+    assert memory_keyring.asked_on and memory_keyring.asked_on[0] is not threading.main_thread()
 
 
 def test_a_stale_remembered_password_asks_and_the_unlock_forgets_it(
-        qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     wallet_id = make_wallet(tmp_path)
     memory_keyring.passwords[(KEYRING_SERVICE, wallet_id)] = "an old password"
     dialog = shown_dialog(qtbot, tmp_path, wallet_id)
@@ -158,7 +161,8 @@ def test_a_stale_remembered_password_asks_and_the_unlock_forgets_it(
 
 
 def test_the_user_may_unlock_before_a_hung_keyring_answers(
-        qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     wallet_id = make_wallet(tmp_path)
     memory_keyring.passwords[(KEYRING_SERVICE, wallet_id)] = "an old password"
     memory_keyring.gate = threading.Event()
@@ -180,7 +184,8 @@ def test_the_user_may_unlock_before_a_hung_keyring_answers(
 
 
 def test_a_remembered_password_of_a_passphrase_wallet_asks_only_the_passphrase(
-        qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     wallet_id = make_wallet(tmp_path, passphrase="extra")
     memory_keyring.passwords[(KEYRING_SERVICE, wallet_id)] = PASSWORD
     dialog = shown_dialog(qtbot, tmp_path, wallet_id)
@@ -195,7 +200,8 @@ def test_a_remembered_password_of_a_passphrase_wallet_asks_only_the_passphrase(
 
 
 def test_a_failing_keyring_backend_leaves_the_dialog_asking(
-        qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     wallet_id = make_wallet(tmp_path)
     memory_keyring.failure = OSError("the D-Bus socket went away")  # not a KeyringError
     dialog = shown_dialog(qtbot, tmp_path, wallet_id)
@@ -206,7 +212,8 @@ def test_a_failing_keyring_backend_leaves_the_dialog_asking(
 
 
 def test_the_warm_up_waits_for_the_keyring_lookup(
-        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two threads importing at once could deadlock on the module locks: the main window's
     imports wait while the lookup thread (importing keyring's backend) runs."""
     (tmp_path / "cambio_keyring_probe.py").write_text("LOADED = True\n")

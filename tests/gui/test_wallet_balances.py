@@ -9,14 +9,23 @@ from app.ui.wallet_view import AssetCard, AssetSnapshot, WalletView
 from dexproto.assets import Network, get_asset
 
 LTC = get_asset("ltc", Network.REGTEST)
-FIGURES = {"Available": "24.12345678 LTC", "Locked in orders": "4.00000000 LTC",
-           "Locked in swaps": "1.50000000 LTC", "Unconfirmed": "0.12345678 LTC"}
+FIGURES = {
+    "Available": "24.12345678 LTC",
+    "Locked in orders": "4.00000000 LTC",
+    "Locked in swaps": "1.50000000 LTC",
+    "Unconfirmed": "0.12345678 LTC",
+}
 
 
 def _snapshot(available: int = 2_412_345_678) -> AssetSnapshot:
-    return AssetSnapshot(LTC, available=available, locked_orders=400_000_000,
-                         locked_swaps=150_000_000, unconfirmed=12_345_678,
-                         address="rltc1qexample")
+    return AssetSnapshot(
+        LTC,
+        available=available,
+        locked_orders=400_000_000,
+        locked_swaps=150_000_000,
+        unconfirmed=12_345_678,
+        address="rltc1qexample",
+    )
 
 
 def _rows(card: AssetCard) -> dict[str, QLabel]:
@@ -40,8 +49,12 @@ def test_card_shows_four_labelled_figures(qtbot: QtBot) -> None:
     card = view.cards["ltc"]
     rows = _rows(card)
     assert {name: value.text() for name, value in rows.items()} == FIGURES
-    assert [rows[n] for n in FIGURES] == [card.available, card.locked_orders,
-                                          card.locked_swaps, card.unconfirmed]
+    assert [rows[n] for n in FIGURES] == [
+        card.available,
+        card.locked_orders,
+        card.locked_swaps,
+        card.unconfirmed,
+    ]
     for value in rows.values():  # right-aligned: the decimals line up
         assert value.alignment() & Qt.AlignmentFlag.AlignRight
         assert value.toolTip()

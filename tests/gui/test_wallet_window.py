@@ -18,8 +18,16 @@ def test_asset_card_shows_balances_address_and_qr(qtbot: QtBot) -> None:
     view = WalletView(["ltc", "btc"])
     qtbot.addWidget(view)
     ltc = get_asset("ltc", Network.REGTEST)
-    view.show_snapshot(AssetSnapshot(ltc, available=2_500_000_000, locked_orders=30_000_000,
-                                     locked_swaps=0, unconfirmed=1, address="rltc1qexample"))
+    view.show_snapshot(
+        AssetSnapshot(
+            ltc,
+            available=2_500_000_000,
+            locked_orders=30_000_000,
+            locked_swaps=0,
+            unconfirmed=1,
+            address="rltc1qexample",
+        )
+    )
     card = view.cards["ltc"]
     assert card.available.text() == "25.00000000 LTC"
     assert card.unconfirmed.text() == "0.00000001 LTC"
@@ -31,7 +39,9 @@ def test_asset_card_shows_balances_address_and_qr(qtbot: QtBot) -> None:
 
 
 def test_engine_imports_no_qt() -> None:
-    code = ("import sys, app.cli, app.wallet.session, app.swap.htlc, dexproto.codec, "
-            "app.store.db; sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
+    code = (
+        "import sys, app.cli, app.wallet.session, app.swap.htlc, dexproto.codec, "
+        "app.store.db; sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
     assert result.returncode == 0, "an engine module imported PySide6"

@@ -62,10 +62,17 @@ def with_market(win: MainWindow) -> MainWindow:
     win.trade.show_book(mirror)
     win.trade.trading.set_balance("btc", [100_000_000])
     for symbol in ("ltc", "btc"):
-        win.wallet_view.show_snapshot(AssetSnapshot(
-            get_asset(symbol, Network.REGTEST), available=12_345_678_901,
-            locked_orders=19_897_180, locked_swaps=0, unconfirmed=296_540,
-            address=win.core.wallet.asset(symbol).receive_address(), stand_in=symbol == "btc"))
+        win.wallet_view.show_snapshot(
+            AssetSnapshot(
+                get_asset(symbol, Network.REGTEST),
+                available=12_345_678_901,
+                locked_orders=19_897_180,
+                locked_swaps=0,
+                unconfirmed=296_540,
+                address=win.core.wallet.asset(symbol).receive_address(),
+                stand_in=symbol == "btc",
+            )
+        )
     return win
 
 
@@ -82,13 +89,17 @@ def whole_inside(widget: QWidget, win: MainWindow) -> bool:
     """Shown, not clipped by a scroll area or a parent, and within the window."""
     top_left = widget.mapTo(win, widget.rect().topLeft())
     placed = QRect(top_left, widget.size())
-    return (widget.isVisible() and win.rect().contains(placed)
-            and widget.visibleRegion().boundingRect() == widget.rect())
+    return (
+        widget.isVisible()
+        and win.rect().contains(placed)
+        and widget.visibleRegion().boundingRect() == widget.rect()
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
-def test_minimum_size_fits_1280_by_720(qtbot: QtBot, core: Client, qapp: QApplication,
-                                       language: str) -> None:
+def test_minimum_size_fits_1280_by_720(
+    qtbot: QtBot, core: Client, qapp: QApplication, language: str
+) -> None:
     assert i18n.install_language(language, qapp)
     try:
         win = with_market(open_window(qtbot, core))
@@ -105,13 +116,21 @@ def test_minimum_size_fits_1280_by_720(qtbot: QtBot, core: Client, qapp: QApplic
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
 def test_order_button_fees_and_status_bar_inside_a_laptop_window(
-        qtbot: QtBot, core: Client, width: int, height: int) -> None:
+    qtbot: QtBot, core: Client, width: int, height: int
+) -> None:
     win = with_market(open_window(qtbot, core))
     shown_at(qtbot, win, width, height)
     form = win.trade.trading.form
     assert form.submit.text() == "Buy LTC"
-    for widget in (form.submit, form.fees, form.funding, form.total, win.status,
-                   win.status.dex, *win.status.chains.values()):
+    for widget in (
+        form.submit,
+        form.fees,
+        form.funding,
+        form.total,
+        win.status,
+        win.status.dex,
+        *win.status.chains.values(),
+    ):
         assert whole_inside(widget, win), widget
     assert win.status.geometry().bottom() < height
     assert win.trade.depth_chart.isVisible() and win.trade.candles.height() >= 90
@@ -124,8 +143,7 @@ def test_order_button_fees_and_status_bar_inside_a_laptop_window(
         assert whole_inside(card.send, win) and whole_inside(card.copy, win)
 
 
-def test_a_short_window_scrolls_the_fields_and_keeps_the_button(qtbot: QtBot,
-                                                                core: Client) -> None:
+def test_a_short_window_scrolls_the_fields_and_keeps_the_button(qtbot: QtBot, core: Client) -> None:
     win = with_market(open_window(qtbot, core))
     shown_at(qtbot, win, 1280, 720)
     hint = win.minimumSizeHint()  # once shown: polished, in its real fonts
@@ -152,8 +170,9 @@ def test_size_is_remembered_in_the_datadir(qtbot: QtBot, tmp_path: Path) -> None
     again.show()
     qtbot.waitExposed(again)
     assert again.height() == 560
-    assert again.width() == max(again.screen().availableGeometry().width(),
-                                again.minimumSizeHint().width())
+    assert again.width() == max(
+        again.screen().availableGeometry().width(), again.minimumSizeHint().width()
+    )
     assert again.trade.trading.splitter.sizes()[0] == 150
     again.close()
     core.wallet.store.close()
@@ -173,8 +192,9 @@ def test_book_click_offers_the_amount_up_to_that_row(qtbot: QtBot, core: Client)
     trading.book.flush()
     bids = trading.book_view.bids
     index = bids.model().index(3, Column.PRICE)
-    qtbot.mouseClick(bids.viewport(), Qt.MouseButton.LeftButton,
-                     pos=bids.visualRect(index).center())
+    qtbot.mouseClick(
+        bids.viewport(), Qt.MouseButton.LeftButton, pos=bids.visualRect(index).center()
+    )
     levels = trading.book.bids.rows.rows[:4]  # best bid down to the clicked row
     form = trading.form
     assert form.state is not None
@@ -183,8 +203,9 @@ def test_book_click_offers_the_amount_up_to_that_row(qtbot: QtBot, core: Client)
     assert form.qty.text_value() == f"{form.state.quantity / 1e8:.2f}"
 
 
-def test_swap_waiting_on_confirmations_says_how_many_and_how_long(qtbot: QtBot,
-                                                                  core: Client) -> None:
+def test_swap_waiting_on_confirmations_says_how_many_and_how_long(
+    qtbot: QtBot, core: Client
+) -> None:
     win = open_window(qtbot, core)
     audited = transition(Matched(match(Role.TAKER)), taker_audit_obs()).state
     assert isinstance(audited, CounterpartyAudited)  # their LTC contract, 2 confirmations due
@@ -209,7 +230,10 @@ def test_wait_text_estimates_from_the_block_interval(core: Client) -> None:
     btc = Wait("ab" * 32, "btc", 3, 600)
     assert wait_text(btc, 0) == "0 of 3 confirmations on BTC · about 30 min"
     assert wait_text(btc, 1, need=6) == "1 of 6 confirmations on BTC · about 50 min"
-    assert wait_text(Wait("ab" * 32, "btc", 20, 600), 0) == \
-        "0 of 20 confirmations on BTC · about 4 h"
-    assert wait_text(Wait("ab" * 32, "ltc", 1, 30), 0) == \
-        "0 of 1 confirmations on LTC · under a minute"
+    assert (
+        wait_text(Wait("ab" * 32, "btc", 20, 600), 0) == "0 of 20 confirmations on BTC · about 4 h"
+    )
+    assert (
+        wait_text(Wait("ab" * 32, "ltc", 1, 30), 0)
+        == "0 of 1 confirmations on LTC · under a minute"
+    )

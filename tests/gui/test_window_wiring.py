@@ -26,13 +26,12 @@ from app.ui.window_actions import apply_theme
 from dexproto.errors import ProtocolError
 from dexproto.jsonrpc import response_frame
 from dexproto.marketdata import Candle, Trade
-from tests.gui.test_main_window import core, loop, window  # noqa: F401 - fixtures
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))
 DELTA = BookDelta(ApplyStatus.APPLIED, ())
 
 
-def test_core_forwards_book_updates_as_events(core: Client) -> None:  # noqa: F811
+def test_core_forwards_book_updates_as_events(core: Client) -> None:
     seen: list[object] = []
     core.events.subscribe(seen.append)
     core._on_dex_event(BookUpdated(1, "ltc_btc", DELTA))
@@ -40,9 +39,11 @@ def test_core_forwards_book_updates_as_events(core: Client) -> None:  # noqa: F8
     assert seen == [BookChanged("ltc_btc", DELTA), BookChanged("ltc_btc", None)]
 
 
-def test_book_deltas_are_queued_and_snapshots_reload(window: MainWindow,  # noqa: F811
-                                                     core: Client,  # noqa: F811
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_book_deltas_are_queued_and_snapshots_reload(
+    window: MainWindow,
+    core: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     window.trade.set_market(RULES)
     mirror = OrderBookMirror(1)
     deltas: list[BookDelta] = []
@@ -61,12 +62,16 @@ def test_book_deltas_are_queued_and_snapshots_reload(window: MainWindow,  # noqa
     assert not hasattr(window.bridge, "_book_timer")  # no polling left
 
 
-def test_trade_tab_shows_market_data_and_epoch(window: MainWindow,  # noqa: F811
-                                               core: Client) -> None:  # noqa: F811
+def test_trade_tab_shows_market_data_and_epoch(
+    window: MainWindow,
+    core: Client,
+) -> None:
     tab = window.trade
     tab.set_market(RULES)
-    trades = [Trade("ab" * 32, 1_000_000, 2_000_000, 1_000), Trade("cd" * 32, 1_100_000,
-                                                                  1_000_000, 2_000)]
+    trades = [
+        Trade("ab" * 32, 1_000_000, 2_000_000, 1_000),
+        Trade("cd" * 32, 1_100_000, 1_000_000, 2_000),
+    ]
     tab.show_trades("ltc_btc", trades)
     assert tab.markets.markets.rowCount() == 1
     assert tab.markets.markets.rows[0].ticker.last == 1_100_000
@@ -80,16 +85,25 @@ def test_trade_tab_shows_market_data_and_epoch(window: MainWindow,  # noqa: F811
     assert "Epoch" in tab.epoch.text()
 
 
-def test_send_button_opens_the_send_dialog(window: MainWindow,  # noqa: F811
-                                           loop: qasync.QEventLoop) -> None:  # noqa: F811
+def test_send_button_opens_the_send_dialog(
+    window: MainWindow,
+    loop: qasync.QEventLoop,
+) -> None:
     view = window.wallet_view
     assert set(view.txs) == {"ltc", "btc"}
     card = view.cards["ltc"]
     assert not card.send.isEnabled()
     aw = window.wallet.asset("ltc")
-    view.show_snapshot(AssetSnapshot(aw.asset, available=50_000_000, unconfirmed=0,
-                                     locked_orders=0, locked_swaps=0,
-                                     address="rltc1qexample"))
+    view.show_snapshot(
+        AssetSnapshot(
+            aw.asset,
+            available=50_000_000,
+            unconfirmed=0,
+            locked_orders=0,
+            locked_swaps=0,
+            address="rltc1qexample",
+        )
+    )
     assert card.send.isEnabled()
 
     async def click() -> None:
@@ -103,8 +117,10 @@ def test_send_button_opens_the_send_dialog(window: MainWindow,  # noqa: F811
     loop.run_until_complete(asyncio.wait_for(click(), 10))
 
 
-def test_settings_opens_and_the_theme_switches_live(window: MainWindow,  # noqa: F811
-                                                    qapp: QApplication) -> None:
+def test_settings_opens_and_the_theme_switches_live(
+    window: MainWindow,
+    qapp: QApplication,
+) -> None:
     before = qapp.styleSheet()
     window.settings_button.click()
     dialog = window.settings_dialog

@@ -56,8 +56,9 @@ def test_create_flow(qtbot: QtBot, tmp_path: Path) -> None:
     click(qtbot, dialog.next_button)
     assert dialog.wizard.step is Step.CONFIRM_WORDS
 
-    asked = [int(label.text().split("#")[1]) for label in dialog.confirm_labels
-             if label.isVisible()]
+    asked = [
+        int(label.text().split("#")[1]) for label in dialog.confirm_labels if label.isVisible()
+    ]
     assert len(asked) == 3 and asked == list(dialog.wizard.confirm_positions)
     fields = [f for f in dialog.confirm_fields if f.isVisible()]
     for position, field in zip(asked, fields, strict=True):
@@ -100,8 +101,9 @@ def test_create_flow(qtbot: QtBot, tmp_path: Path) -> None:
     assert result.network is Network.REGTEST
 
     # The caller writes the wallet; the same words open it.
-    create_wallet(tmp_path, result.password, network=Network.REGTEST,
-                  mnemonic=result.mnemonic, scrypt_n=2**10)
+    create_wallet(
+        tmp_path, result.password, network=Network.REGTEST, mnemonic=result.mnemonic, scrypt_n=2**10
+    )
     wallet = unlock_wallet(tmp_path, result.password)
     asyncio.run(wallet.close())
 
@@ -111,8 +113,9 @@ def test_network_page_comes_first_and_mainnet_is_said_plainly(qtbot: QtBot) -> N
     assert dialog.stack.currentWidget() is dialog.pages[Step.NETWORK]
     texts = [label.text() for label in dialog.mainnet_button.findChildren(QLabel)]
     assert "real money" in texts[0] and "real coins" in texts[1]
-    assert "testnet4" in " ".join(label.text() for label in
-                                  dialog.testnet_button.findChildren(QLabel))
+    assert "testnet4" in " ".join(
+        label.text() for label in dialog.testnet_button.findChildren(QLabel)
+    )
     click(qtbot, dialog.mainnet_button)
     assert dialog.wizard.network is Network.MAINNET and dialog.wizard.step is Step.CHOOSE
 
@@ -133,7 +136,8 @@ def _restore_to_server(qtbot: QtBot, dialog: WizardDialog) -> None:
 
 
 def test_a_mainnet_wallet_from_the_wizard_is_stored_as_mainnet(
-        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.config import load_config
     from app.ui import launch, wizard_view
 
@@ -160,8 +164,9 @@ def test_a_mainnet_wallet_from_the_wizard_is_stored_as_mainnet(
         assert opened.asset("ltc").receive_address().startswith("ltc1")
         assert load_config(tmp_path).dex_url == "wss://dex.example.org"
         nodes = load_config(tmp_path).nodes  # light by default, on the public servers
-        assert set(nodes) == {"btc", "ltc"} and all(n.light and not n.rpc_url
-                                                    for n in nodes.values())
+        assert set(nodes) == {"btc", "ltc"} and all(
+            n.light and not n.rpc_url for n in nodes.values()
+        )
         assert nodes["btc"].electrum.split(",") == list(default_servers("btc", Network.MAINNET))
     finally:
         asyncio.run(opened.close())
@@ -194,8 +199,9 @@ def test_step_labels_count_the_same_steps_through_each_flow(qtbot: QtBot) -> Non
     click(qtbot, dialog.next_button)  # the words are on paper
     seen.append(dialog.step_label.text())
     words = dialog.wizard.words
-    for position, field in zip(dialog.wizard.confirm_positions, dialog.confirm_fields,
-                               strict=False):
+    for position, field in zip(
+        dialog.wizard.confirm_positions, dialog.confirm_fields, strict=False
+    ):
         type_into(qtbot, field, words[position - 1])
     click(qtbot, dialog.next_button)
     seen.append(dialog.step_label.text())
@@ -324,11 +330,10 @@ def test_unlock_wrong_then_right_password(
     close(ask_unlock(tmp_path))
 
 
-def test_unlock_asks_for_passphrase(
-    qtbot: QtBot, tmp_path: Path, keyring: dict[str, str]
-) -> None:
-    create_wallet(tmp_path, "right password", network=Network.REGTEST, passphrase="extra",
-                  scrypt_n=2**10)
+def test_unlock_asks_for_passphrase(qtbot: QtBot, tmp_path: Path, keyring: dict[str, str]) -> None:
+    create_wallet(
+        tmp_path, "right password", network=Network.REGTEST, passphrase="extra", scrypt_n=2**10
+    )
     dialog = UnlockDialog(tmp_path)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -44,8 +44,9 @@ async def server() -> AsyncIterator[HostileServer]:
 
 
 @pytest.fixture
-async def make_trader(tmp_path: Path, nodes: dict[str, RegtestNode], server: HostileServer
-                      ) -> AsyncIterator[MakeTrader]:
+async def make_trader(
+    tmp_path: Path, nodes: dict[str, RegtestNode], server: HostileServer
+) -> AsyncIterator[MakeTrader]:
     """`await make_trader()`: a funded wallet and a started Client on the hostile server
     (configure the server first: the client reads `assets` when it connects). With
     `ready=True` it waits for the connection (account connected); `limits` are the user's
@@ -66,8 +67,9 @@ async def make_trader(tmp_path: Path, nodes: dict[str, RegtestNode], server: Hos
         for symbol, values in (("ltc", LTC_COINS), ("btc", BTC_COINS)):
             keys = wallet.asset(symbol).keys
             for i, value in enumerate(values):
-                await asyncio.to_thread(nodes[symbol].fund_script, keys.script(False, i),
-                                        value, False)
+                await asyncio.to_thread(
+                    nodes[symbol].fund_script, keys.script(False, i), value, False
+                )
             await asyncio.to_thread(nodes[symbol].mine, 1)
         core = Client(wallet, dex_url=server.url, poll_interval=0.2)
         trader = Trader(core, wallet, server, nodes)
@@ -90,4 +92,3 @@ async def make_trader(tmp_path: Path, nodes: dict[str, RegtestNode], server: Hos
                 await trader.core.stop()
             finally:
                 await trader.wallet.close()
-

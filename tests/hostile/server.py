@@ -125,20 +125,27 @@ class HostileServer(FakeServer):
         self.book: dict[str, dict[str, Any]] = {}  # our market's standing orders
         self.seq = 0
         self._next_secret: bytes | None = None
-        self.handlers.update({
-            "assets": lambda p: self.config(),
-            "register": self._register,
-            "notifyfee": self._notifyfee,
-            "connect": self._connect,
-            "orderbook": lambda p: {"book": {"marketid": MARKET_ID, "epoch": self.epoch(),
-                                             "orders": list(self.book.values())},
-                                    "seq": self.seq},
-            "limit": self._limit,
-            "market": self._market,
-            "cancel": self._cancel,
-            "init": lambda p: self._ack(InitParams.from_json(p)),
-            "redeem": lambda p: self._ack(RedeemParams.from_json(p)),
-        })
+        self.handlers.update(
+            {
+                "assets": lambda p: self.config(),
+                "register": self._register,
+                "notifyfee": self._notifyfee,
+                "connect": self._connect,
+                "orderbook": lambda p: {
+                    "book": {
+                        "marketid": MARKET_ID,
+                        "epoch": self.epoch(),
+                        "orders": list(self.book.values()),
+                    },
+                    "seq": self.seq,
+                },
+                "limit": self._limit,
+                "market": self._market,
+                "cancel": self._cancel,
+                "init": lambda p: self._ack(InitParams.from_json(p)),
+                "redeem": lambda p: self._ack(RedeemParams.from_json(p)),
+            }
+        )
 
     # --- what the server says ------------------------------------------------------------
     @property
@@ -166,15 +173,30 @@ class HostileServer(FakeServer):
         self._next_secret = secret
 
     # --- notes -----------------------------------------------------------------------------
-    def note(self, order_id: str, *, quantity: int, rate: int, address: str,
-             side: str = "maker", feerate: int = HONEST_FEERATE, servertime: int | None = None,
-             match_id: str | None = None) -> dict[str, Any]:
+    def note(
+        self,
+        order_id: str,
+        *,
+        quantity: int,
+        rate: int,
+        address: str,
+        side: str = "maker",
+        feerate: int = HONEST_FEERATE,
+        servertime: int | None = None,
+        match_id: str | None = None,
+    ) -> dict[str, Any]:
         """A `match` note signed by our current key (any numbers the test wants)."""
-        note = MatchNote(orderid=bytes.fromhex(order_id),
-                         matchid=bytes.fromhex(match_id) if match_id else secrets.token_bytes(32),
-                         quantity=quantity, rate=rate, address=address, side=MatchSide(side),
-                         feerate=feerate, servertime=now_ms() if servertime is None
-                         else servertime, sig=bytes(64))
+        note = MatchNote(
+            orderid=bytes.fromhex(order_id),
+            matchid=bytes.fromhex(match_id) if match_id else secrets.token_bytes(32),
+            quantity=quantity,
+            rate=rate,
+            address=address,
+            side=MatchSide(side),
+            feerate=feerate,
+            servertime=now_ms() if servertime is None else servertime,
+            sig=bytes(64),
+        )
         signed = MatchNote(**{**note.__dict__, "sig": sign(self.secret, note.payload())})
         return signed.to_json()
 
@@ -184,8 +206,7 @@ class HostileServer(FakeServer):
         fields = {k: v for k, v in note.items() if k != "sig"}
         return MatchState.from_json({**fields, "status": MatchStatus(status).value}).to_json()
 
-    async def send_match(self, notes: list[dict[str, Any]], timeout: float = 10.0
-                         ) -> MatchAnswer:
+    async def send_match(self, notes: list[dict[str, Any]], timeout: float = 10.0) -> MatchAnswer:
         """Push one `match` request; the client's answer (recorded in `answers`)."""
         try:
             response: dict[str, Any] | None = await self.request("match", notes, timeout)
@@ -206,10 +227,15 @@ class HostileServer(FakeServer):
         fee = self.config()["regfee"]
         address = counterparty_address(fee["asset"])
         ts = now_ms()
-        payload = codec.RegisterResultPayload(self.pubkey, reg.pubkey, ts, fee["amount"],
-                                              address)
-        return {"pubkey": self.pubkey.hex(), "address": address, "fee": fee["amount"],
-                "asset": fee["asset"], "timestamp": ts, "sig": sign(self.secret, payload).hex()}
+        payload = codec.RegisterResultPayload(self.pubkey, reg.pubkey, ts, fee["amount"], address)
+        return {
+            "pubkey": self.pubkey.hex(),
+            "address": address,
+            "fee": fee["amount"],
+            "asset": fee["asset"],
+            "timestamp": ts,
+            "sig": sign(self.secret, payload).hex(),
+        }
 
     def _notifyfee(self, params: Any) -> dict[str, Any]:
         return {"sig": sign(self.secret, NotifyFeeParams.from_json(params).payload()).hex()}
@@ -217,29 +243,43 @@ class HostileServer(FakeServer):
     def _connect(self, params: Any) -> dict[str, Any]:
         p = ConnectParams.from_json(params)
         self.accounts.add(p.accountid.hex())
-        return {"startepoch": self.epoch(), "orders": [], "matches": list(self.connect_matches),
-                "sig": sign(self.secret, p.payload()).hex()}
+        return {
+            "startepoch": self.epoch(),
+            "orders": [],
+            "matches": list(self.connect_matches),
+            "sig": sign(self.secret, p.payload()).hex(),
+        }
 
     def _ack(self, params: InitParams | RedeemParams) -> dict[str, Any]:
         return {"matchid": params.matchid.hex(), "sig": sign(self.secret, params.payload()).hex()}
 
-    def _signed_order(self, params: LimitParams | MarketParams | CancelParams, method: str
-                      ) -> dict[str, Any]:
+    def _signed_order(
+        self, params: LimitParams | MarketParams | CancelParams, method: str
+    ) -> dict[str, Any]:
         servertime = now_ms()
         if not isinstance(params, CancelParams):
             oid = codec.order_id(params.payload(0)).hex()
             self.orders[oid] = Order(method, params, servertime, servertime // self.epochlen)
-        return {"sig": sign(self.secret, params.payload(servertime)).hex(),
-                "servertime": servertime}
+        return {
+            "sig": sign(self.secret, params.payload(servertime)).hex(),
+            "servertime": servertime,
+        }
 
     async def _limit(self, raw: Any) -> dict[str, Any]:
         params = LimitParams.from_json(raw)
         result = self._signed_order(params, "limit")
         if params.timeinforce is TimeInForce.STANDING:
             oid = codec.order_id(params.payload(0)).hex()
-            order = {"oid": oid, "otype": "l", "side": "s" if params.side.value == "sell"
-                     else "b", "osize": params.ordersize, "rate": params.rate, "tif": "s",
-                     "epoch": self.orders[oid].epoch, "filled": 0}
+            order = {
+                "oid": oid,
+                "otype": "l",
+                "side": "s" if params.side.value == "sell" else "b",
+                "osize": params.ordersize,
+                "rate": params.rate,
+                "tif": "s",
+                "epoch": self.orders[oid].epoch,
+                "filled": 0,
+            }
             self.book[oid] = order
             await self._book_note("add_limit", {"marketid": MARKET_ID, "order": order})
         return result
@@ -252,8 +292,9 @@ class HostileServer(FakeServer):
         self.cancels.append(params)
         result = self._signed_order(params, "cancel")
         if self.book.pop(params.orderid.hex(), None) is not None:
-            await self._book_note("remove_order", {"marketid": MARKET_ID,
-                                                   "orderid": params.orderid.hex()})
+            await self._book_note(
+                "remove_order", {"marketid": MARKET_ID, "orderid": params.orderid.hex()}
+            )
         return result
 
     async def _book_note(self, method: str, params: dict[str, Any]) -> None:
@@ -267,5 +308,6 @@ class HostileServer(FakeServer):
         deadline = asyncio.get_running_loop().time() + timeout
         while self.connections < count:
             assert asyncio.get_running_loop().time() < deadline, (
-                f"the client opened {self.connections} connections, not {count}")
+                f"the client opened {self.connections} connections, not {count}"
+            )
             await asyncio.sleep(0.05)

@@ -14,12 +14,14 @@ from tests.hostile.trader import LOT, RATE, wait_until
 pytestmark = pytest.mark.regtest
 
 
-async def test_honest_taker_match_is_acked_and_stored(make_trader: MakeTrader,
-                                                      server: HostileServer) -> None:
+async def test_honest_taker_match_is_acked_and_stored(
+    make_trader: MakeTrader, server: HostileServer
+) -> None:
     trader = await make_trader()
     oid = await trader.place("sell", 10 * LOT, RATE)
-    note = server.note(oid, quantity=4 * LOT, rate=RATE, side="taker",
-                       address=counterparty_address("ltc"))
+    note = server.note(
+        oid, quantity=4 * LOT, rate=RATE, side="taker", address=counterparty_address("ltc")
+    )
     answer = await server.send_match([note])
     pubkey = trader.core.dex.session.account_pubkey
     assert pubkey is not None
@@ -30,18 +32,21 @@ async def test_honest_taker_match_is_acked_and_stored(make_trader: MakeTrader,
     # The rest of the order is cancelled; the accepted match still needs the order's coins
     # (its swap funds from them), so they stay reserved for it.
     await trader.core.cancel_order(oid)
-    await wait_until(lambda: trader.core.order_store.get(oid).status not in LIVE,  # type: ignore[union-attr]
-                     "the cancel", timeout=10.0)
+    await wait_until(
+        lambda: trader.core.order_store.get(oid).status not in LIVE,  # type: ignore[union-attr]
+        "the cancel",
+        timeout=10.0,
+    )
     locks = trader.wallet.asset("ltc").lock_reasons()
     assert f"order:{oid}" in locks.values(), locks
 
 
-async def test_honest_maker_match_is_funded(make_trader: MakeTrader,
-                                            server: HostileServer) -> None:
+async def test_honest_maker_match_is_funded(make_trader: MakeTrader, server: HostileServer) -> None:
     trader = await make_trader()
     oid = await trader.place("sell", 10 * LOT, RATE)
-    note = server.note(oid, quantity=10 * LOT, rate=RATE, side="maker",
-                       address=counterparty_address("ltc"))
+    note = server.note(
+        oid, quantity=10 * LOT, rate=RATE, side="maker", address=counterparty_address("ltc")
+    )
     answer = await server.send_match([note])
     assert answer.acked(note["matchid"]), answer.response
     await wait_until(lambda: "init" in server.methods(), "the client's init report")

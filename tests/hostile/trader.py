@@ -70,8 +70,11 @@ class Trader:
 
     async def refusal(self, match_id: str, timeout: float = 5.0) -> MatchRefused:
         """The MatchRefused event for `match_id` (polled with a deadline)."""
-        await wait_until(lambda: self.match_refusals(match_id),
-                         f"a MatchRefused event for match {match_id[:16]}", timeout)
+        await wait_until(
+            lambda: self.match_refusals(match_id),
+            f"a MatchRefused event for match {match_id[:16]}",
+            timeout,
+        )
         return self.match_refusals(match_id)[0]
 
     async def server_refusal(self, timeout: float = 5.0) -> ServerRefused:
@@ -81,8 +84,9 @@ class Trader:
         return refused
 
     # --- orders --------------------------------------------------------------------------
-    async def place(self, side: str = "sell", quantity: int = 10 * LOT, rate: int = RATE,
-                    otype: str = "limit") -> str:
+    async def place(
+        self, side: str = "sell", quantity: int = 10 * LOT, rate: int = RATE, otype: str = "limit"
+    ) -> str:
         """A real order through the client: stored, its coins locked, sent to the server."""
         oid = await self.core.place_order(MARKET, side, otype, quantity, rate)
         order = self.core.order_store.get(oid)
@@ -97,11 +101,18 @@ class Trader:
         accepted (unfunded), the order's own coins stay reserved for its swap, nothing else."""
         order = self.core.order_store.get(order_id)
         assert order is not None
-        if order.status in LIVE and order.otype == "limit" and order.tif == "standing" \
-                and order.status != "cancelling":
+        if (
+            order.status in LIVE
+            and order.otype == "limit"
+            and order.tif == "standing"
+            and order.status != "cancelling"
+        ):
             await self.core.cancel_order(order_id)
-        await wait_until(lambda: self._status(order_id) not in LIVE,
-                         f"order {order_id[:16]} to finish", timeout=10.0)
+        await wait_until(
+            lambda: self._status(order_id) not in LIVE,
+            f"order {order_id[:16]} to finish",
+            timeout=10.0,
+        )
         asset = self.wallet.asset(order.fund_asset)
         balance = await asset.balance()
         assert balance.total == self.start[order.fund_asset].total
@@ -120,21 +131,25 @@ class Trader:
         out = {}
         for symbol in SYMBOLS:
             coins = await self.wallet.asset(symbol).utxos()
-            out[symbol] = Holdings(frozenset(c.outpoint for c in coins),
-                                   sum(c.value for c in coins))
+            out[symbol] = Holdings(
+                frozenset(c.outpoint for c in coins), sum(c.value for c in coins)
+            )
         return out
 
     async def mempools(self) -> dict[str, list[str]]:
-        return {s: list(await asyncio.to_thread(n.rpc, "getrawmempool"))
-                for s, n in self.nodes.items()}
+        return {
+            s: list(await asyncio.to_thread(n.rpc, "getrawmempool")) for s, n in self.nodes.items()
+        }
 
     def swaps_of(self, order_id: str) -> dict[str, str]:
         """match ID -> stored swap state name, for the order's swaps."""
-        return {str(s["match_id"]): str(s["state"]) for s in self.core.swap_states()
-                if s["order_id"] == order_id}
+        return {
+            str(s["match_id"]): str(s["state"])
+            for s in self.core.swap_states()
+            if s["order_id"] == order_id
+        }
 
-    async def assert_untouched(self, order_id: str, accepted: frozenset[str] = frozenset()
-                               ) -> None:
+    async def assert_untouched(self, order_id: str, accepted: frozenset[str] = frozenset()) -> None:
         """Nothing of the attack reached the chain or the coin locks: no swap stored for the
         order but the `accepted` matches (left Matched, unfunded), both mempools empty,
         every wallet coin as at the start (to the atom), no `swapfund` lock."""
@@ -181,15 +196,22 @@ async def refuses_orders(trader: Trader, *words: str) -> None:
     core = trader.core
     # Until it refuses, connects, or reports the server broke the protocol (a config it
     # cannot even read): then an order is tried anyway.
-    await settle(lambda: trader.server_refusals() or core.dex.ready
-                 or any(isinstance(e, CoreError) for e in trader.events))
+    await settle(
+        lambda: (
+            trader.server_refusals()
+            or core.dex.ready
+            or any(isinstance(e, CoreError) for e in trader.events)
+        )
+    )
     try:
         oid: str | None = await asyncio.wait_for(
-            core.place_order(MARKET, "sell", "limit", 10 * LOT, RATE), 3)
+            core.place_order(MARKET, "sell", "limit", 10 * LOT, RATE), 3
+        )
     except (DexError, TimeoutError, ValueError):
         oid = None
     assert oid is None and not trader.server.orders, (
-        f"an order was placed: {[o.method for o in trader.server.orders.values()]}")
+        f"an order was placed: {[o.method for o in trader.server.orders.values()]}"
+    )
     refusal = await trader.server_refusal()
     assert names(refusal.reason, *words), f"the reason does not name the problem: {refusal}"
     for symbol in SYMBOLS:

@@ -75,8 +75,9 @@ class NodeFunding:
         self.total = 0
         self.change_script = fresh_script()
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         self.calls += 1
         key = os.urandom(32)
         script = p2wpkh_script(pkh(key))
@@ -87,27 +88,58 @@ class NodeFunding:
 
 
 def make_matches(
-    maker_amount: int, taker_amount: int, *, maker_lock_ms: int = 48 * HOUR_MS,
-    taker_lock_ms: int = 24 * HOUR_MS, match_time_ms: int | None = None,
+    maker_amount: int,
+    taker_amount: int,
+    *,
+    maker_lock_ms: int = 48 * HOUR_MS,
+    taker_lock_ms: int = 24 * HOUR_MS,
+    match_time_ms: int | None = None,
 ) -> tuple[Match, Match]:
     """A maker paying `maker_amount` LTC for the taker's `taker_amount` BTC."""
     order_m, order_t, match_id = os.urandom(32).hex(), os.urandom(32).hex(), os.urandom(32).hex()
     maker_path, maker_key = new_key_path(Role.MAKER, "btc")
     taker_path, taker_key = new_key_path(Role.TAKER, "ltc")
     t = match_time_ms if match_time_ms is not None else int(time.time() * 1000)
-    common = dict(match_id=match_id, quantity=maker_amount, rate=1, network="regtest",
-                  our_fee_rate=RATE, their_fee_rate=RATE, their_swap_conf=1, match_time_ms=t,
-                  maker_lock_ms=maker_lock_ms, taker_lock_ms=taker_lock_ms)
-    maker = Match(order_id=order_m, role=Role.MAKER, our_asset="ltc", their_asset="btc",
-                  our_amount=maker_amount, their_amount=taker_amount, their_pkh=pkh(taker_key),
-                  our_pkh=pkh(maker_key), our_key_path=maker_path,
-                  redeem_script=fresh_script(), refund_script=fresh_script(),
-                  **common)  # type: ignore[arg-type]
-    taker = Match(order_id=order_t, role=Role.TAKER, our_asset="btc", their_asset="ltc",
-                  our_amount=taker_amount, their_amount=maker_amount, their_pkh=pkh(maker_key),
-                  our_pkh=pkh(taker_key), our_key_path=taker_path,
-                  redeem_script=fresh_script(), refund_script=fresh_script(),
-                  **common)  # type: ignore[arg-type]
+    common = dict(
+        match_id=match_id,
+        quantity=maker_amount,
+        rate=1,
+        network="regtest",
+        our_fee_rate=RATE,
+        their_fee_rate=RATE,
+        their_swap_conf=1,
+        match_time_ms=t,
+        maker_lock_ms=maker_lock_ms,
+        taker_lock_ms=taker_lock_ms,
+    )
+    maker = Match(
+        order_id=order_m,
+        role=Role.MAKER,
+        our_asset="ltc",
+        their_asset="btc",
+        our_amount=maker_amount,
+        their_amount=taker_amount,
+        their_pkh=pkh(taker_key),
+        our_pkh=pkh(maker_key),
+        our_key_path=maker_path,
+        redeem_script=fresh_script(),
+        refund_script=fresh_script(),
+        **common,
+    )  # type: ignore[arg-type]
+    taker = Match(
+        order_id=order_t,
+        role=Role.TAKER,
+        our_asset="btc",
+        their_asset="ltc",
+        our_amount=taker_amount,
+        their_amount=maker_amount,
+        their_pkh=pkh(maker_key),
+        our_pkh=pkh(taker_key),
+        our_key_path=taker_path,
+        redeem_script=fresh_script(),
+        refund_script=fresh_script(),
+        **common,
+    )  # type: ignore[arg-type]
     return maker, taker
 
 
@@ -131,6 +163,7 @@ class Wire:
             self.sent.append((role, msg))
             if (role, type(msg)) not in self.drop:
                 await self.queues.setdefault(other, asyncio.Queue()).put(as_incoming(msg))
+
         return send  # type: ignore[return-value]
 
     async def pump(self, role: Role) -> None:
@@ -149,13 +182,24 @@ class Wire:
 
 
 def open_engine(
-    path: Path, backends: dict[str, ChainBackend], funding: NodeFunding, wire: Wire, role: Role,
+    path: Path,
+    backends: dict[str, ChainBackend],
+    funding: NodeFunding,
+    wire: Wire,
+    role: Role,
     on_event: Callable[[SwapEvent], None] | None = None,
 ) -> SwapEngine:
     store = SwapStore(Store(path))
-    engine = SwapEngine(store, backends, {funding_asset(role): funding}, wire.sender(role),
-                        on_event, poll_interval=POLL, rebroadcast_interval=0.5,
-                        keys=role_keys(role))
+    engine = SwapEngine(
+        store,
+        backends,
+        {funding_asset(role): funding},
+        wire.sender(role),
+        on_event,
+        poll_interval=POLL,
+        rebroadcast_interval=0.5,
+        keys=role_keys(role),
+    )
     wire.replace(role, engine)
     return engine
 
@@ -208,13 +252,17 @@ class HoldingMiner:
 
     def mine_one(self, extra: list[str] | None = None) -> None:
         """One block: the mempool minus what is held, plus `extra` raw transactions (hex)."""
-        pool: dict[str, list[str]] = {txid: list(e["depends"]) for txid, e
-                                      in self.node.rpc("getrawmempool", True).items()}
+        pool: dict[str, list[str]] = {
+            txid: list(e["depends"]) for txid, e in self.node.rpc("getrawmempool", True).items()
+        }
         held = {txid for txid in pool if self._holds(txid)}
         ordered: list[str] = []
         while True:
-            ready = [t for t, deps in pool.items() if t not in ordered and t not in held
-                     and all(d in ordered for d in deps)]
+            ready = [
+                t
+                for t, deps in pool.items()
+                if t not in ordered and t not in held and all(d in ordered for d in deps)
+            ]
             if not ready:
                 break
             ordered.extend(sorted(ready))
@@ -229,8 +277,9 @@ class HoldingMiner:
             await asyncio.sleep(interval)
 
 
-def stored_maker_swap(node: RegtestNode, store: SwapStore, match: Match,
-                 secret: bytes) -> InitBroadcast:
+def stored_maker_swap(
+    node: RegtestNode, store: SwapStore, match: Match, secret: bytes
+) -> InitBroadcast:
     """A swap of ours in `store` at InitBroadcast: fund, sign (init + refund), store, then
     broadcast and mine our init."""
     key = os.urandom(32)
@@ -238,10 +287,10 @@ def stored_maker_swap(node: RegtestNode, store: SwapStore, match: Match,
     txid, vout = node.fund_script(p2wpkh_script(pkh(key)), value)
     coin = KeyedUtxo(Utxo(Outpoint(txid, vout), value, p2wpkh_script(pkh(key)), 0, 0), key)
     tip = int(node.rpc("getblockcount"))
-    (prepared,) = prepare_batch([match], [secret], [coin], fresh_script(), tip,
-                                role_keys(match.role))
-    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None,
-                          prepared.sealed_secret)
+    (prepared,) = prepare_batch(
+        [match], [secret], [coin], fresh_script(), tip, role_keys(match.role)
+    )
+    state = InitBroadcast(match, prepared.secret_hash, prepared.ours, None, prepared.sealed_secret)
     assert store.create(state)
     node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
     node.mine(1)

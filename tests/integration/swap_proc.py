@@ -58,18 +58,24 @@ class Mailbox:
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, "
-                         "to_role TEXT NOT NULL, body TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, "
+            "to_role TEXT NOT NULL, body TEXT NOT NULL)"
+        )
 
     def post(self, to: Role, msg: IncomingMessage) -> None:
         kind = "init" if isinstance(msg, CounterpartyInit) else "redeem"
         fields = {k: v.hex() if isinstance(v, bytes) else v for k, v in vars(msg).items()}
-        self._db.execute("INSERT INTO messages (to_role, body) VALUES (?, ?)",
-                         (to.value, json.dumps({"kind": kind, **fields})))
+        self._db.execute(
+            "INSERT INTO messages (to_role, body) VALUES (?, ?)",
+            (to.value, json.dumps({"kind": kind, **fields})),
+        )
 
     def since(self, role: Role, last: int) -> list[tuple[int, IncomingMessage]]:
-        rows = self._db.execute("SELECT id, body FROM messages WHERE to_role = ? AND id > ? "
-                                "ORDER BY id", (role.value, last)).fetchall()
+        rows = self._db.execute(
+            "SELECT id, body FROM messages WHERE to_role = ? AND id > ? ORDER BY id",
+            (role.value, last),
+        ).fetchall()
         out: list[tuple[int, IncomingMessage]] = []
         for row_id, body in rows:
             d = json.loads(body)
@@ -92,8 +98,9 @@ class PresetFunding:
     def __init__(self, backend: ChainBackend, key: bytes, script: bytes, change: bytes) -> None:
         self._backend, self._key, self._script, self._change = backend, key, script, change
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         coins = await self._backend.utxos([self._script])
         if not coins:
             raise FundingError(amount, 0)
@@ -155,13 +162,16 @@ def open_party(job: dict[str, Any]) -> Party:
     match, poll = state.match, float(job.get("poll", 0.05))
     backends: dict[str, ChainBackend] = {
         asset: CoreRpcBackend(url, RPC_USER, RPC_PASSWORD, poll_interval=poll)
-        for asset, url in job["nodes"].items()}
+        for asset, url in job["nodes"].items()
+    }
     if "btc" in backends:  # Bitcoin Core's interpreter checks the BTC side first (a log line each)
         backends["btc"] = KernelCheckedBackend(  # type: ignore[assignment]
-            backends["btc"], log=Path(job["datadir"]) / KERNEL_LOG)
+            backends["btc"], log=Path(job["datadir"]) / KERNEL_LOG
+        )
     key = bytes.fromhex(job["funding_key"])
-    funding = PresetFunding(backends[match.our_asset], key, p2wpkh_for(key),
-                            bytes.fromhex(job["change_script"]))
+    funding = PresetFunding(
+        backends[match.our_asset], key, p2wpkh_for(key), bytes.fromhex(job["change_script"])
+    )
     mailbox = Mailbox(Path(job["mailbox"]))
     crash_at = job.get("crash_at")
     armed = job.get("crash_armed")
@@ -174,10 +184,17 @@ def open_party(job: dict[str, Any]) -> Party:
         mailbox.post(other(match.role), as_incoming(msg))
 
     store = SwapStore(Store(Path(job["datadir"]) / "cambio.db"))
-    engine = SwapEngine(store, backends, {match.our_asset: funding}, send, poll_interval=poll,
-                        rebroadcast_interval=0.5, checkpoint=checkpoint,
-                        keys=role_keys(match.role),  # keys derived again after a restart
-                        finality=job.get("finality"))
+    engine = SwapEngine(
+        store,
+        backends,
+        {match.our_asset: funding},
+        send,
+        poll_interval=poll,
+        rebroadcast_interval=0.5,
+        checkpoint=checkpoint,
+        keys=role_keys(match.role),  # keys derived again after a restart
+        finality=job.get("finality"),
+    )
     return Party(match, engine, mailbox, backends)
 
 

@@ -35,8 +35,13 @@ def figures(b: Balance) -> tuple[int, int, int, int]:
 async def test_contract_value_is_locked_in_swaps_from_init_to_block(
     tmp_path: Path, ltc_node: RegtestNode
 ) -> None:
-    create_wallet(tmp_path, PASSWORD, network=Network.REGTEST, scrypt_n=2**10,
-                  nodes={"ltc": NodeConfig(ltc_node.rpc_url, RPC_USER, RPC_PASSWORD)})
+    create_wallet(
+        tmp_path,
+        PASSWORD,
+        network=Network.REGTEST,
+        scrypt_n=2**10,
+        nodes={"ltc": NodeConfig(ltc_node.rpc_url, RPC_USER, RPC_PASSWORD)},
+    )
     wallet = unlock_wallet(tmp_path, PASSWORD)
     try:
         ltc = wallet.asset("ltc")
@@ -56,41 +61,94 @@ async def test_contract_value_is_locked_in_swaps_from_init_to_block(
         pkh = hash160(pubkey_from_secret(SWAP_KEY))
         contract = Contract(bytes(32), bytes(20), pkh, 1_900_000_000)
         init = build_init_tx(funding, [(contract, CONTRACT_VALUE)], ltc.change_script(), 10, LTC)
-        refund = build_refund_tx(contract, contract.to_script(), init.outpoint(0),
-                                 CONTRACT_VALUE, SWAP_KEY, ltc.change_script(), 10, LTC)
-        ours = OurContract(contract.to_script(), CONTRACT_VALUE, init.tx,
-                           init.contract_vouts[0], refund, 0)
-        match = Match(order_id="ab" * 32, match_id=os.urandom(32).hex(), role=Role.MAKER,
-                      quantity=1, rate=1, network="regtest", our_asset="ltc",
-                      their_asset="btc", our_amount=CONTRACT_VALUE, their_amount=1_000_000,
-                      their_pkh=bytes(20), our_pkh=pkh, our_key_path=None, clear_key=SWAP_KEY,
-                      redeem_script=ltc.change_script(), refund_script=ltc.change_script(),
-                      our_fee_rate=10, their_fee_rate=10, their_swap_conf=1, match_time_ms=0,
-                      maker_lock_ms=1, taker_lock_ms=1)
+        refund = build_refund_tx(
+            contract,
+            contract.to_script(),
+            init.outpoint(0),
+            CONTRACT_VALUE,
+            SWAP_KEY,
+            ltc.change_script(),
+            10,
+            LTC,
+        )
+        ours = OurContract(
+            contract.to_script(), CONTRACT_VALUE, init.tx, init.contract_vouts[0], refund, 0
+        )
+        match = Match(
+            order_id="ab" * 32,
+            match_id=os.urandom(32).hex(),
+            role=Role.MAKER,
+            quantity=1,
+            rate=1,
+            network="regtest",
+            our_asset="ltc",
+            their_asset="btc",
+            our_amount=CONTRACT_VALUE,
+            their_amount=1_000_000,
+            their_pkh=bytes(20),
+            our_pkh=pkh,
+            our_key_path=None,
+            clear_key=SWAP_KEY,
+            redeem_script=ltc.change_script(),
+            refund_script=ltc.change_script(),
+            our_fee_rate=10,
+            their_fee_rate=10,
+            their_swap_conf=1,
+            match_time_ms=0,
+            maker_lock_ms=1,
+            taker_lock_ms=1,
+        )
         swaps.create(ContractPrepared(match, bytes(32), ours, None))
         balance, _ = await asset_balance(ltc, swaps)
         assert figures(balance) == (5_000_000, 30_000_000, 100_000_000, 2_000_000)
 
         await ltc.backend.broadcast(init.tx.raw)  # a crash here leaves ContractPrepared
         balance, _ = await asset_balance(ltc, swaps)
-        assert figures(balance) == (5_000_000, 30_000_000, CONTRACT_VALUE,
-                                    2_000_000 + init.change_value)
+        assert figures(balance) == (
+            5_000_000,
+            30_000_000,
+            CONTRACT_VALUE,
+            2_000_000 + init.change_value,
+        )
         swaps.save(InitBroadcast(match, bytes(32), ours, None))
         ltc_node.mine(1)
         balance, _ = await asset_balance(ltc, swaps)
-        assert figures(balance) == (5_000_000 + 2_000_000 + init.change_value, 30_000_000,
-                                    CONTRACT_VALUE, 0)
+        assert figures(balance) == (
+            5_000_000 + 2_000_000 + init.change_value,
+            30_000_000,
+            CONTRACT_VALUE,
+            0,
+        )
         assert balance.total + balance.in_contracts == 137_000_000 - init.tx.fee
 
         # The CLI prints the same breakdown (another process, the same data directory).
         cli = subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "wallet", "balance", "--datadir",
-             str(tmp_path), "--asset", "ltc", "--json"], capture_output=True, text=True,
-            cwd=ROOT, env={**os.environ, "CAMBIO_PASSWORD": PASSWORD}, timeout=120, check=False)
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "wallet",
+                "balance",
+                "--datadir",
+                str(tmp_path),
+                "--asset",
+                "ltc",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "CAMBIO_PASSWORD": PASSWORD},
+            timeout=120,
+            check=False,
+        )
         assert cli.returncode == 0, cli.stderr
         data = json.loads(cli.stdout)
-        assert (data["available"], data["locked_orders"], data["locked_swaps"],
-                data["unconfirmed"]) == figures(balance)
+        assert (
+            data["available"],
+            data["locked_orders"],
+            data["locked_swaps"],
+            data["unconfirmed"],
+        ) == figures(balance)
         assert data["in_contracts"] == CONTRACT_VALUE
     finally:
         await wallet.close()

@@ -61,8 +61,10 @@ async def block_latencies(b: ChainBackend, node: RegtestNode, count: int) -> lis
 
 
 def report(what: str, latencies: list[float]) -> None:
-    print(f"\n{what}: block -> blocks() in {statistics.median(latencies) * 1000:.0f} ms "
-          f"median, {max(latencies) * 1000:.0f} ms max over {len(latencies)} blocks")
+    print(
+        f"\n{what}: block -> blocks() in {statistics.median(latencies) * 1000:.0f} ms "
+        f"median, {max(latencies) * 1000:.0f} ms max over {len(latencies)} blocks"
+    )
 
 
 async def test_core_long_poll_yields_a_block_at_once(ltc_node: RegtestNode) -> None:
@@ -108,14 +110,26 @@ class RefusingProxy:
         call = json.loads(body)
         if isinstance(call, dict) and call.get("method") == "waitforblockheight":
             self.refused += 1
-            return web.json_response({"result": None, "id": call["id"], "error": {
-                "code": -32601, "message": "Method not found"}}, status=404)
+            return web.json_response(
+                {
+                    "result": None,
+                    "id": call["id"],
+                    "error": {"code": -32601, "message": "Method not found"},
+                },
+                status=404,
+            )
         assert self._session is not None
-        async with self._session.post(self.node.rpc_url, data=body, headers={
+        async with self._session.post(
+            self.node.rpc_url,
+            data=body,
+            headers={
                 "Authorization": request.headers["Authorization"],
-                "Content-Type": "application/json"}) as reply:
-            return web.Response(body=await reply.read(), status=reply.status,
-                                content_type="application/json")
+                "Content-Type": "application/json",
+            },
+        ) as reply:
+            return web.Response(
+                body=await reply.read(), status=reply.status, content_type="application/json"
+            )
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession()
@@ -197,8 +211,9 @@ class CountingBackend(CoreRpcBackend):
 
 
 async def test_block_watch_backs_off_from_a_dead_node() -> None:
-    dead = CountingBackend(f"http://127.0.0.1:{free_port()}", RPC_USER, RPC_PASSWORD,
-                           connect_timeout=1.0)
+    dead = CountingBackend(
+        f"http://127.0.0.1:{free_port()}", RPC_USER, RPC_PASSWORD, connect_timeout=1.0
+    )
     watch = BlockWatch({"ltc": dead}, lambda asset, block: None, retry_min=0.1, retry_max=0.8)
     watch.start()
     try:
@@ -248,7 +263,8 @@ async def mine_when_needed(nodes: list[RegtestNode], mined: list[float]) -> None
     while True:
         for node in nodes:
             if await asyncio.to_thread(node.rpc, "getrawmempool") or (
-                    time.monotonic() - last > 0.5):
+                time.monotonic() - last > 0.5
+            ):
                 await asyncio.to_thread(node.mine, 1)
                 mined.append(time.monotonic())
                 last = time.monotonic()
@@ -267,7 +283,9 @@ async def running(tasks: list[Awaitable[None]]) -> AsyncIterator[None]:
 
 
 async def test_a_block_moves_swaps_without_waiting_for_their_poll(
-    tmp_path: Any, ltc_node: RegtestNode, btc_node: RegtestNode,
+    tmp_path: Any,
+    ltc_node: RegtestNode,
+    btc_node: RegtestNode,
 ) -> None:
     """Both engines poll every 30 s; each confirmation they wait for (the counterparty's
     init before funding or redeeming, our redeem before Complete) comes with a block and no
@@ -280,26 +298,42 @@ async def test_a_block_moves_swaps_without_waiting_for_their_poll(
         if isinstance(event, SwapStateChanged):
             steps.append((time.monotonic(), event.new))
 
-    engines = {role: open_engine(tmp_path / f"{role.value}.db", backends,
-                                 NodeFunding(ltc_node if role is Role.MAKER else btc_node),
-                                 wire, role, on_event)
-               for role in (Role.MAKER, Role.TAKER)}
+    engines = {
+        role: open_engine(
+            tmp_path / f"{role.value}.db",
+            backends,
+            NodeFunding(ltc_node if role is Role.MAKER else btc_node),
+            wire,
+            role,
+            on_event,
+        )
+        for role in (Role.MAKER, Role.TAKER)
+    }
     watches = [BlockWatch(backends, e.wake) for e in engines.values()]
     for engine in engines.values():
         engine.poll_interval = SLOW_POLL
     mined: list[float] = []
     try:
-        async with running([wire.pump(Role.MAKER), wire.pump(Role.TAKER),
-                            mine_when_needed([ltc_node, btc_node], mined)]):
+        async with running(
+            [
+                wire.pump(Role.MAKER),
+                wire.pump(Role.TAKER),
+                mine_when_needed([ltc_node, btc_node], mined),
+            ]
+        ):
             for watch in watches:
                 watch.start()
             maker, taker = make_matches(2_000_000, 1_000_000)
             started = time.monotonic()
             await engines[Role.TAKER].add_match(taker)
             await engines[Role.MAKER].add_match(maker)
-            end_m, end_t = await asyncio.wait_for(asyncio.gather(
-                engines[Role.MAKER].wait(maker.match_id),
-                engines[Role.TAKER].wait(taker.match_id)), SLOW_POLL - 5)
+            end_m, end_t = await asyncio.wait_for(
+                asyncio.gather(
+                    engines[Role.MAKER].wait(maker.match_id),
+                    engines[Role.TAKER].wait(taker.match_id),
+                ),
+                SLOW_POLL - 5,
+            )
             elapsed = time.monotonic() - started
     finally:
         for watch in watches:
@@ -309,8 +343,10 @@ async def test_a_block_moves_swaps_without_waiting_for_their_poll(
         for b in backends.values():
             await b.close()
     assert isinstance(end_m, Complete) and isinstance(end_t, Complete), (end_m, end_t)
-    print(f"\nswap with 30 s polls, woken by blocks: {elapsed:.2f} s, {len(mined)} blocks; "
-          f"steps {[s for _, s in steps]}")
+    print(
+        f"\nswap with 30 s polls, woken by blocks: {elapsed:.2f} s, {len(mined)} blocks; "
+        f"steps {[s for _, s in steps]}"
+    )
     assert elapsed < 15, elapsed
 
 
@@ -319,8 +355,10 @@ async def test_a_switched_node_ends_blocks_quietly_and_the_watch_follows_the_new
 ) -> None:
     """Settings applies a new node live: the old node's long poll ends without an error the
     moment switch() closes it, and the watch follows the new node."""
-    switchable = SwitchableBackend(core(ltc_node.rpc_url, poll_interval=SLOW_POLL,
-                                        long_poll=20.0), lambda: NoNodeConfiguredError("ltc"))
+    switchable = SwitchableBackend(
+        core(ltc_node.rpc_url, poll_interval=SLOW_POLL, long_poll=20.0),
+        lambda: NoNodeConfiguredError("ltc"),
+    )
     events = switchable.blocks()
     waiter = asyncio.ensure_future(anext(events))
     await asyncio.sleep(0.3)  # inside the old node's 20 s long poll
@@ -330,8 +368,9 @@ async def test_a_switched_node_ends_blocks_quietly_and_the_watch_follows_the_new
         await asyncio.wait_for(waiter, 5)
     assert time.monotonic() - started < DEADLINE
     heard: list[str] = []
-    watch = BlockWatch({"ltc": switchable}, lambda asset, block: heard.append(block.hash),
-                       retry_min=0.1)
+    watch = BlockWatch(
+        {"ltc": switchable}, lambda asset, block: heard.append(block.hash), retry_min=0.1
+    )
     watch.start()
     try:
         await asyncio.sleep(0.3)

@@ -21,9 +21,10 @@ SIZE_BUDGET_MB = 170  # measured 137 MB on Linux x86-64 (was 206 MB before trimm
 pytestmark = [
     pytest.mark.packaging,
     pytest.mark.timeout(900),
-    pytest.mark.skipif(os.environ.get("CAMBIO_SKIP_BUNDLE") == "1"
-                       and os.environ.get("CI", "").lower() != "true",
-                       reason="CAMBIO_SKIP_BUNDLE=1 (never honoured when CI=true)"),
+    pytest.mark.skipif(
+        os.environ.get("CAMBIO_SKIP_BUNDLE") == "1" and os.environ.get("CI", "").lower() != "true",
+        reason="CAMBIO_SKIP_BUNDLE=1 (never honoured when CI=true)",
+    ),
 ]
 
 
@@ -31,22 +32,53 @@ pytestmark = [
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     work = tmp_path_factory.mktemp("bundle")
     result = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(work / "dist"), "--workpath", str(work / "build"),
-         str(ROOT / "packaging" / "cambio.spec")],
-        cwd=ROOT, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+            str(ROOT / "packaging" / "cambio.spec"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, f"pyinstaller failed:\n{result.stdout}\n{result.stderr}"
     yield work / "dist" / "cambio"
 
 
 def run(bundle: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
     # A clean environment: the bundle must not lean on the venv or a display.
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "VIRTUAL_ENV", "DISPLAY", "WAYLAND_DISPLAY",
-                          "QT_PLUGIN_PATH", "QT_QPA_PLATFORM")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in (
+            "PYTHONPATH",
+            "VIRTUAL_ENV",
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+            "QT_PLUGIN_PATH",
+            "QT_QPA_PLATFORM",
+        )
+    }
     started = time.perf_counter()
-    result = subprocess.run([str(bundle / "cambio"), *args], cwd=bundle.parent, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [str(bundle / "cambio"), *args],
+        cwd=bundle.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     return result, time.perf_counter() - started
 
 

@@ -39,28 +39,35 @@ sys.exit(cli.run_cli(sys.argv[1:]))
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", BOOT, *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", BOOT, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode) -> None:
     data, other = tmp_path / "data", tmp_path / "other"
     now = int(time.time() * 1000)
-    expired, _ = make_matches(2_000_000, 1_000_000, match_time_ms=now - 2 * HOUR_MS,
-                              maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    expired, _ = make_matches(
+        2_000_000,
+        1_000_000,
+        match_time_ms=now - 2 * HOUR_MS,
+        maker_lock_ms=HOUR_MS,
+        taker_lock_ms=HOUR_MS // 2,
+    )
     locked, _ = make_matches(2_000_000, 1_000_000)
     store = SwapStore(Store(data / "cambio.db"))
     old_secret, new_secret = os.urandom(32), os.urandom(32)
     old = stored_maker_swap(ltc_node, store, expired, old_secret)
     stored_maker_swap(ltc_node, store, locked, new_secret)
     store.store.close()
-    nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
-             for s, n in (("ltc", ltc_node), ("btc", btc_node))}
+    nodes = {
+        s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
+        for s, n in (("ltc", ltc_node), ("btc", btc_node))
+    }
     save_config(data, AppConfig(nodes=nodes))
     other.mkdir()
     shutil.copy(data / "config.json", other / "config.json")
-    secrets = {old_secret.hex(), new_secret.hex(),
-               role_keys(expired.role).our_key(expired).hex()}
+    secrets = {old_secret.hex(), new_secret.hex(), role_keys(expired.role).our_key(expired).hex()}
 
     r = cli("swaps", "list", "--datadir", str(data), "--json")
     assert r.returncode == 0, r.stderr
@@ -93,8 +100,9 @@ def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode)
     ltc_node.mine(1)
 
     # Another machine: import the export, the engine sees the refund confirmed.
-    r = cli("swaps", "recover", "--file", str(export), "--datadir", str(other), "--wait", "20",
-            "--json")
+    r = cli(
+        "swaps", "recover", "--file", str(export), "--datadir", str(other), "--wait", "20", "--json"
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["state"] == "Refunded"
     r = cli("swaps", "recover", "--file", str(export), "--datadir", str(other))

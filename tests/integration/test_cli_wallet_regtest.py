@@ -20,9 +20,16 @@ ENV = {**os.environ, "CAMBIO_PASSWORD": "pw"}
 
 
 def cambio(*args: str, words: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
-                          text=True, cwd=ROOT, env=ENV, timeout=120, check=False,
-                          input=None if words is None else words + "\n")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=ENV,
+        timeout=120,
+        check=False,
+        input=None if words is None else words + "\n",
+    )
 
 
 def test_restore_balance_and_send_from_the_command_line(
@@ -34,17 +41,40 @@ def test_restore_balance_and_send_from_the_command_line(
     node_url = ltc_node.rpc_url.replace("http://", f"http://{RPC_USER}:{RPC_PASSWORD}@")
     datadir = str(tmp_path / "w")
 
-    restored = cambio("wallet", "restore", "--datadir", datadir, "--mnemonic-file", "-",
-                      "--node", f"ltc={node_url}", "--json", words=phrase)
+    restored = cambio(
+        "wallet",
+        "restore",
+        "--datadir",
+        datadir,
+        "--mnemonic-file",
+        "-",
+        "--node",
+        f"ltc={node_url}",
+        "--json",
+        words=phrase,
+    )
     assert restored.returncode == 0, restored.stderr
     assert json.loads(restored.stdout)["restored"]["ltc"] == {
-        "balance": 80_000_000, "used_addresses": 16}
+        "balance": 80_000_000,
+        "used_addresses": 16,
+    }
     config = (tmp_path / "w" / "config.json").stat()
     assert config.st_mode & 0o077 == 0  # it holds the node password
 
     outside = address_from_script(bytes.fromhex("0014") + bytes(range(20)), LTC)
-    sent = cambio("wallet", "send", "--datadir", datadir, "--asset", "ltc", "--to", outside,
-                  "--amount", "0.25", "--json")
+    sent = cambio(
+        "wallet",
+        "send",
+        "--datadir",
+        datadir,
+        "--asset",
+        "ltc",
+        "--to",
+        outside,
+        "--amount",
+        "0.25",
+        "--json",
+    )
     assert sent.returncode == 0, sent.stderr
     payment = json.loads(sent.stdout)
     assert payment["amount"] == 25_000_000 and payment["fee"] >= payment["fee_rate"] * 100
@@ -54,14 +84,16 @@ def test_restore_balance_and_send_from_the_command_line(
     assert data["confirmed"] == 80_000_000 - 25_000_000 - payment["fee"]
     assert data["unconfirmed"] == 0
 
-    too_much = cambio("wallet", "send", "--datadir", datadir, "--asset", "ltc", "--to", outside,
-                      "--amount", "5")
+    too_much = cambio(
+        "wallet", "send", "--datadir", datadir, "--asset", "ltc", "--to", outside, "--amount", "5"
+    )
     assert too_much.returncode == 1 and "Not enough funds" in too_much.stderr
 
 
 def test_a_node_that_is_down_is_a_one_line_error(tmp_path: Path) -> None:
-    created = cambio("wallet", "create", "--datadir", str(tmp_path), "--node",
-                     "ltc=http://u:p@127.0.0.1:9")
+    created = cambio(
+        "wallet", "create", "--datadir", str(tmp_path), "--node", "ltc=http://u:p@127.0.0.1:9"
+    )
     assert created.returncode == 0, created.stderr
     result = cambio("wallet", "balance", "--datadir", str(tmp_path), "--asset", "ltc")
     assert result.returncode == 1

@@ -40,8 +40,9 @@ async def backend(ltc_node: RegtestNode) -> AsyncIterator[CoreRpcBackend]:
         yield b
 
 
-def funded(node: RegtestNode, secret: bytes, script: bytes, value: int,
-           mine: bool = False) -> KeyedUtxo:
+def funded(
+    node: RegtestNode, secret: bytes, script: bytes, value: int, mine: bool = False
+) -> KeyedUtxo:
     txid, vout = node.fund_script(script, value, mine=mine)
     return KeyedUtxo(Utxo(Outpoint(txid, vout), value, script, 0, 0), secret)
 
@@ -62,7 +63,8 @@ async def test_tip_and_median_time(backend: CoreRpcBackend, ltc_node: RegtestNod
 
 
 async def test_utxos_confirmed_and_mempool_then_spent_in_mempool(
-    backend: CoreRpcBackend, ltc_node: RegtestNode,
+    backend: CoreRpcBackend,
+    ltc_node: RegtestNode,
 ) -> None:
     (k1, s1), (k2, s2), (k3, s3), (_, unused) = (new_key() for _ in range(4))
     a = funded(ltc_node, k1, s1, 123_456_789)
@@ -89,7 +91,8 @@ async def test_utxos_confirmed_and_mempool_then_spent_in_mempool(
     await backend.broadcast(signed.raw)
     left = await backend.utxos([s1, s2, s3, dest])
     assert [(u.outpoint, u.confirmations) for u in left if u.script != dest] == [
-        (c.utxo.outpoint, 1)]
+        (c.utxo.outpoint, 1)
+    ]
     [new] = [u for u in left if u.script == dest]
     assert new.outpoint == Outpoint(signed.txid, 0) and new.height == 0
     assert new.value == 123_456_789 + 5_000_000 + 31_415_926 - 5_000
@@ -116,7 +119,8 @@ async def test_get_tx_and_confirmations(backend: CoreRpcBackend, ltc_node: Regte
 
 
 async def test_broadcast_find_spend_and_output_spent(
-    backend: CoreRpcBackend, ltc_node: RegtestNode,
+    backend: CoreRpcBackend,
+    ltc_node: RegtestNode,
 ) -> None:
     (k1, s1), (k2, s2) = new_key(), new_key()
     first = funded(ltc_node, k1, s1, 20_000_000)
@@ -152,7 +156,8 @@ async def test_broadcast_find_spend_and_output_spent(
 
 
 async def test_rejected_transactions_carry_the_nodes_reason(
-    backend: CoreRpcBackend, ltc_node: RegtestNode,
+    backend: CoreRpcBackend,
+    ltc_node: RegtestNode,
 ) -> None:
     secret, script = new_key()
     coin = funded(ltc_node, secret, script, 10_000_000, mine=True)
@@ -199,11 +204,17 @@ async def test_stopped_node_fails_fast_with_unreachable(fresh_node: RegtestNode)
         await asyncio.to_thread(fresh_node.stop)
         _, script = new_key()
         calls: list[Callable[[], Awaitable[object]]] = [
-            b.tip, b.median_time_past, lambda: b.utxos([script]),
-            lambda: b.used_scripts([script]), lambda: b.get_tx("ab" * 32),
-            lambda: b.confirmations("ab" * 32), lambda: b.output_spent(Outpoint("ab" * 32, 0)),
-            lambda: b.find_spend(Outpoint("ab" * 32, 0), 0), lambda: b.broadcast(b"\x00"),
-            lambda: b.estimate_fee_rate(2), lambda: anext(b.blocks()),
+            b.tip,
+            b.median_time_past,
+            lambda: b.utxos([script]),
+            lambda: b.used_scripts([script]),
+            lambda: b.get_tx("ab" * 32),
+            lambda: b.confirmations("ab" * 32),
+            lambda: b.output_spent(Outpoint("ab" * 32, 0)),
+            lambda: b.find_spend(Outpoint("ab" * 32, 0), 0),
+            lambda: b.broadcast(b"\x00"),
+            lambda: b.estimate_fee_rate(2),
+            lambda: anext(b.blocks()),
         ]
         for call in calls:
             started = time.monotonic()
@@ -244,17 +255,19 @@ async def fake_node() -> AsyncIterator[FakeNode]:
     await node.runner.cleanup()
 
 
-def answer(result: Any = None, error: Any = None) -> Callable[
-        [dict[str, Any]], Awaitable[web.StreamResponse]]:
+def answer(
+    result: Any = None, error: Any = None
+) -> Callable[[dict[str, Any]], Awaitable[web.StreamResponse]]:
     async def reply(request: dict[str, Any]) -> web.StreamResponse:
         return web.json_response({"result": result, "error": error, "id": request["id"]})
+
     return reply
 
 
-def by_method(results: dict[str, Any]) -> Callable[
-        [dict[str, Any]], Awaitable[web.StreamResponse]]:
+def by_method(results: dict[str, Any]) -> Callable[[dict[str, Any]], Awaitable[web.StreamResponse]]:
     async def reply(request: dict[str, Any]) -> web.StreamResponse:
         return await answer(result=results[request["method"]])(request)
+
     return reply
 
 
@@ -275,8 +288,11 @@ async def test_garbage_answers_are_node_response_errors(fake_node: FakeNode) -> 
             (not_rpc, NodeResponseError, "malformed"),
             (answer(result=["not", "a", "hash"]), NodeResponseError, "unexpected value"),
             (answer(result="00" * 31), NodeResponseError, "unexpected value"),
-            (answer(error={"code": -28, "message": "Loading block index..."}),
-             NodeResponseError, "Loading block index"),
+            (
+                answer(error={"code": -28, "message": "Loading block index..."}),
+                NodeResponseError,
+                "Loading block index",
+            ),
             (answer(error="oops"), NodeResponseError, "malformed error"),
             (slow, NodeUnreachableError, fake_node.url),
         ]
@@ -311,19 +327,39 @@ async def test_scan_waits_while_another_scan_is_in_progress(fake_node: FakeNode)
         method = request["method"]
         if method == "scantxoutset" and busy["left"] > 0:
             busy["left"] -= 1
-            return await answer(error={"code": -8, "message": 'Scan already in progress, use '
-                                       'action "abort" or "status"'})(request)
-        return await by_method({
-            "scantxoutset": {"success": True, "height": 10, "bestblock": best,
-                             "unspents": [{"txid": "ef" * 32, "vout": 1,
-                                           "scriptPubKey": script.hex(), "amount": 0.5,
-                                           "height": 9}]},
-            "getrawmempool": [], "getbestblockhash": best,
-        })(request)
+            return await answer(
+                error={
+                    "code": -8,
+                    "message": 'Scan already in progress, use action "abort" or "status"',
+                }
+            )(request)
+        return await by_method(
+            {
+                "scantxoutset": {
+                    "success": True,
+                    "height": 10,
+                    "bestblock": best,
+                    "unspents": [
+                        {
+                            "txid": "ef" * 32,
+                            "vout": 1,
+                            "scriptPubKey": script.hex(),
+                            "amount": 0.5,
+                            "height": 9,
+                        }
+                    ],
+                },
+                "getrawmempool": [],
+                "getbestblockhash": best,
+            }
+        )(request)
 
     fake_node.reply = node
     async with make_backend(fake_node.url) as b:
         [coin] = await b.utxos([script])
     assert busy["left"] == 0
-    assert (coin.outpoint, coin.value, coin.confirmations) == (Outpoint("ef" * 32, 1),
-                                                               50_000_000, 2)
+    assert (coin.outpoint, coin.value, coin.confirmations) == (
+        Outpoint("ef" * 32, 1),
+        50_000_000,
+        2,
+    )

@@ -31,13 +31,27 @@ QUOTE = LOT * RATE // 10**8
 
 def config(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> ServerConfig:
     def asset(symbol: str, node: RegtestNode) -> dict[str, Any]:
-        return {"symbol": symbol, "network": "regtest", "lotsize": LOT, "ratestep": 100,
-                "feerate": FEERATE, "swapsize": 225, "swapconf": 1, "fundconf": 1,
-                "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD}}
-    raw = {"port": 0, "datadir": str(tmp / "dex"), "epochlen": 1000, "btimeout": 600_000,
-           "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-           "assets": [asset("ltc", ltc), asset("btc", btc)],
-           "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}]}
+        return {
+            "symbol": symbol,
+            "network": "regtest",
+            "lotsize": LOT,
+            "ratestep": 100,
+            "feerate": FEERATE,
+            "swapsize": 225,
+            "swapconf": 1,
+            "fundconf": 1,
+            "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD},
+        }
+
+    raw = {
+        "port": 0,
+        "datadir": str(tmp / "dex"),
+        "epochlen": 1000,
+        "btimeout": 600_000,
+        "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
+        "assets": [asset("ltc", ltc), asset("btc", btc)],
+        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
+    }
     return parse_config(raw, tmp)
 
 
@@ -53,8 +67,12 @@ class Side:
         self.refund_key = secrets.token_bytes(32)
 
     def keyed(self) -> KeyedUtxo:
-        return KeyedUtxo(Utxo(Outpoint(self.coin.txid.hex(), self.coin.vout), self.value,
-                              self.coin.script, 0, 0), self.coin.secret)
+        return KeyedUtxo(
+            Utxo(
+                Outpoint(self.coin.txid.hex(), self.coin.vout), self.value, self.coin.script, 0, 0
+            ),
+            self.coin.secret,
+        )
 
 
 def check_server_sig(server: DexServer, sig_hex: str, payload: codec.Payload) -> None:
@@ -70,23 +88,23 @@ async def status_of(c: TestClient, matchid: bytes) -> str:
     return str((await c.call("match_status", {"matchids": [matchid.hex()]}))[0]["status"])
 
 
-async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
-                                       btc_node: RegtestNode) -> None:
+async def test_settlement_with_restart(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> None:
     cfg = config(tmp_path, ltc_node, btc_node)
     ltc, btc = cfg.assets["ltc"].params, cfg.assets["btc"].params
     server = DexServer(cfg)
     await server.start()
     try:
-        maker = Side(await registered(server, ltc_node), fund(ltc_node, 2_000_000), 2_000_000,
-                     "bcrt")
-        taker = Side(await registered(server, ltc_node), fund(btc_node, 500_000), 500_000,
-                     "rltc")
+        maker = Side(
+            await registered(server, ltc_node), fund(ltc_node, 2_000_000), 2_000_000, "bcrt"
+        )
+        taker = Side(await registered(server, ltc_node), fund(btc_node, 500_000), 500_000, "rltc")
         await maker.c.call("orderbook", {"base": "ltc", "quote": "btc"})
         sell = maker.c.limit_params("sell", LOT, RATE, [maker.coin], maker.address)
         await maker.c.call("limit", sell.to_json())
         await maker.c.wait_note("add_limit", timeout=5)  # booked in its own epoch first
-        buy = taker.c.limit_params("buy", LOT, RATE, [taker.coin], taker.address,
-                                   standing=False)
+        buy = taker.c.limit_params("buy", LOT, RATE, [taker.coin], taker.address, standing=False)
         await taker.c.call("limit", buy.to_json())
         note_m = (await maker.c.wait_note("match"))[0]
         note_t = (await taker.c.wait_note("match"))[0]
@@ -97,28 +115,34 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
 
         # -- maker's contract on LTC ------------------------------------------------------
         secret = secrets.token_bytes(32)
-        mc = Contract(sha256(secret), decode_segwit("rltc", taker.address),
-                      hash160(pubkey_from_secret(maker.refund_key)),
-                      maker_lock_time(servertime, cfg.maker_lock))
-        tc_early = taker.c.init_params(buy.orderid, mid, secrets.token_bytes(32), 0,
-                                       mc.to_script())
+        mc = Contract(
+            sha256(secret),
+            decode_segwit("rltc", taker.address),
+            hash160(pubkey_from_secret(maker.refund_key)),
+            maker_lock_time(servertime, cfg.maker_lock),
+        )
+        tc_early = taker.c.init_params(buy.orderid, mid, secrets.token_bytes(32), 0, mc.to_script())
         assert await error_code(taker.c, "init", tc_early) == 13  # taker before the maker
-        bogus = maker.c.init_params(sell.orderid, mid, secrets.token_bytes(32), 0,
-                                    mc.to_script())
+        bogus = maker.c.init_params(sell.orderid, mid, secrets.token_bytes(32), 0, mc.to_script())
         assert await error_code(maker.c, "init", bogus) == 14  # no such transaction
         short_txid, short_vout = ltc_node.fund_script(mc.p2wsh_script(), LOT - 1, mine=False)
-        short = maker.c.init_params(sell.orderid, mid, bytes.fromhex(short_txid), short_vout,
-                                    mc.to_script())
+        short = maker.c.init_params(
+            sell.orderid, mid, bytes.fromhex(short_txid), short_vout, mc.to_script()
+        )
         assert await error_code(maker.c, "init", short) == 14  # wrong amount
         wrong = Contract(mc.secret_hash, mc.refund_pkh, mc.refund_pkh, mc.lock_time)
-        init_tx = build_init_tx([maker.keyed()], [(mc, LOT)], p2wpkh_script(
-            hash160(pubkey_from_secret(maker.refund_key))), FEERATE, ltc)
+        init_tx = build_init_tx(
+            [maker.keyed()],
+            [(mc, LOT)],
+            p2wpkh_script(hash160(pubkey_from_secret(maker.refund_key))),
+            FEERATE,
+            ltc,
+        )
         ltc_node.rpc("sendrawtransaction", init_tx.tx.hex)
         m_txid = bytes.fromhex(init_tx.tx.txid)
         bad = maker.c.init_params(sell.orderid, mid, m_txid, 0, wrong.to_script())
         assert await error_code(maker.c, "init", bad) == 14  # recipient is not the taker
-        early_lock = Contract(mc.secret_hash, mc.recipient_pkh, mc.refund_pkh,
-                              mc.lock_time - 3600)
+        early_lock = Contract(mc.secret_hash, mc.recipient_pkh, mc.refund_pkh, mc.lock_time - 3600)
         bad = maker.c.init_params(sell.orderid, mid, m_txid, 0, early_lock.to_script())
         assert await error_code(maker.c, "init", bad) == 14  # lock time too early
         off_template = mc.to_script()[:-1] + b"\xad"  # CHECKSIGVERIFY: 97 bytes, not §9's
@@ -126,34 +150,46 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
         assert await error_code(maker.c, "init", bad) == 14  # not the contract template
         assert await status_of(maker.c, mid) == "newly_matched"  # the refusals changed nothing
 
-        ack = await maker.c.call("init", maker.c.init_params(
-            sell.orderid, mid, m_txid, 0, mc.to_script()).to_json())
+        ack = await maker.c.call(
+            "init", maker.c.init_params(sell.orderid, mid, m_txid, 0, mc.to_script()).to_json()
+        )
         assert ack["matchid"] == mid.hex()
         audit = await taker.c.wait_note("audit")
         assert audit["orderid"] == buy.orderid.hex() and audit["txid"] == m_txid.hex()
-        check_server_sig(server, audit["sig"], codec.InitPayload(
-            buy.orderid, mid, m_txid, 0, audit["timestamp"], mc.to_script()))
+        check_server_sig(
+            server,
+            audit["sig"],
+            codec.InitPayload(buy.orderid, mid, m_txid, 0, audit["timestamp"], mc.to_script()),
+        )
         # A re-sent init (a reconnect, a restart) is acked again, signed over its own bytes.
         again = maker.c.init_params(sell.orderid, mid, m_txid, 0, mc.to_script())
         ack = await maker.c.call("init", again.to_json())
         check_server_sig(server, ack["sig"], again.payload())
-        other = maker.c.init_params(sell.orderid, mid, secrets.token_bytes(32), 0,
-                                    mc.to_script())
+        other = maker.c.init_params(sell.orderid, mid, secrets.token_bytes(32), 0, mc.to_script())
         assert await error_code(maker.c, "init", other) == 13  # another init: out of sequence
         early_redeem = maker.c.redeem_params(sell.orderid, mid, m_txid, 0, secret)
         assert await error_code(maker.c, "redeem", early_redeem) == 13
         ltc_node.mine(1)
 
         # -- taker's contract on BTC, same secret hash ------------------------------------
-        tc = Contract(mc.secret_hash, decode_segwit("bcrt", maker.address),
-                      hash160(pubkey_from_secret(taker.refund_key)),
-                      taker_lock_time(servertime, cfg.taker_lock))
-        t_init = build_init_tx([taker.keyed()], [(tc, QUOTE)], p2wpkh_script(
-            hash160(pubkey_from_secret(taker.refund_key))), FEERATE, btc)
+        tc = Contract(
+            mc.secret_hash,
+            decode_segwit("bcrt", maker.address),
+            hash160(pubkey_from_secret(taker.refund_key)),
+            taker_lock_time(servertime, cfg.taker_lock),
+        )
+        t_init = build_init_tx(
+            [taker.keyed()],
+            [(tc, QUOTE)],
+            p2wpkh_script(hash160(pubkey_from_secret(taker.refund_key))),
+            FEERATE,
+            btc,
+        )
         btc_node.rpc("sendrawtransaction", t_init.tx.hex)
         t_txid = bytes.fromhex(t_init.tx.txid)
-        await taker.c.call("init", taker.c.init_params(buy.orderid, mid, t_txid, 0,
-                                                       tc.to_script()).to_json())
+        await taker.c.call(
+            "init", taker.c.init_params(buy.orderid, mid, t_txid, 0, tc.to_script()).to_json()
+        )
         audit = await maker.c.wait_note("audit")
         assert audit["contract"] == tc.to_script().hex()
         btc_node.mine(1)
@@ -180,42 +216,67 @@ async def test_settlement_with_restart(tmp_path: Path, ltc_node: RegtestNode,
         await taker.c.call("connect", taker.c.connect_params().to_json())
 
         # -- maker redeems the taker's BTC contract, revealing the secret ------------------
-        m_redeem = build_redeem_tx(tc, tc.to_script(), Outpoint(t_txid.hex(), 0), QUOTE,
-                                   secret, maker.recv_key, p2wpkh_script(
-                                       decode_segwit("bcrt", maker.address)), FEERATE, btc)
+        m_redeem = build_redeem_tx(
+            tc,
+            tc.to_script(),
+            Outpoint(t_txid.hex(), 0),
+            QUOTE,
+            secret,
+            maker.recv_key,
+            p2wpkh_script(decode_segwit("bcrt", maker.address)),
+            FEERATE,
+            btc,
+        )
         btc_node.rpc("sendrawtransaction", m_redeem.hex)
         r_txid = bytes.fromhex(m_redeem.txid)
-        wrong_secret = maker.c.redeem_params(sell.orderid, mid, r_txid, 0,
-                                             secrets.token_bytes(32))
+        wrong_secret = maker.c.redeem_params(sell.orderid, mid, r_txid, 0, secrets.token_bytes(32))
         assert await error_code(maker.c, "redeem", wrong_secret) == 14
         wrong_tx = maker.c.redeem_params(sell.orderid, mid, m_txid, 0, secret)
         assert await error_code(maker.c, "redeem", wrong_tx) == 14  # spends something else
-        await maker.c.call("redeem", maker.c.redeem_params(sell.orderid, mid, r_txid, 0,
-                                                           secret).to_json())
+        await maker.c.call(
+            "redeem", maker.c.redeem_params(sell.orderid, mid, r_txid, 0, secret).to_json()
+        )
         red = await taker.c.wait_note("redemption")
         assert red["secret"] == secret.hex() and red["orderid"] == buy.orderid.hex()
-        check_server_sig(server, red["sig"], codec.RedeemPayload(
-            buy.orderid, mid, r_txid, 0, red["timestamp"], secret))
+        check_server_sig(
+            server,
+            red["sig"],
+            codec.RedeemPayload(buy.orderid, mid, r_txid, 0, red["timestamp"], secret),
+        )
         assert await status_of(taker.c, mid) == "maker_redeemed"
 
         # -- taker redeems the maker's LTC contract -----------------------------------------
-        t_redeem = build_redeem_tx(mc, mc.to_script(), Outpoint(m_txid.hex(), 0), LOT,
-                                   bytes.fromhex(red["secret"]), taker.recv_key,
-                                   p2wpkh_script(decode_segwit("rltc", taker.address)),
-                                   FEERATE, ltc)
+        t_redeem = build_redeem_tx(
+            mc,
+            mc.to_script(),
+            Outpoint(m_txid.hex(), 0),
+            LOT,
+            bytes.fromhex(red["secret"]),
+            taker.recv_key,
+            p2wpkh_script(decode_segwit("rltc", taker.address)),
+            FEERATE,
+            ltc,
+        )
         ltc_node.rpc("sendrawtransaction", t_redeem.hex)
-        await taker.c.call("redeem", taker.c.redeem_params(
-            buy.orderid, mid, bytes.fromhex(t_redeem.txid), 0, secret).to_json())
+        await taker.c.call(
+            "redeem",
+            taker.c.redeem_params(
+                buy.orderid, mid, bytes.fromhex(t_redeem.txid), 0, secret
+            ).to_json(),
+        )
         await maker.c.wait_note("redemption")
         assert await status_of(maker.c, mid) == "match_complete"
         # Both redeems re-sent after the match finished: acked again (was 13, "finished").
-        for side, oid, txid in ((taker, buy.orderid, bytes.fromhex(t_redeem.txid)),
-                                (maker, sell.orderid, r_txid)):
+        for side, oid, txid in (
+            (taker, buy.orderid, bytes.fromhex(t_redeem.txid)),
+            (maker, sell.orderid, r_txid),
+        ):
             resent_redeem = side.c.redeem_params(oid, mid, txid, 0, secret)
             ack = await side.c.call("redeem", resent_redeem.to_json())
             check_server_sig(server, ack["sig"], resent_redeem.payload())
-        late_init = taker.c.init_params(buy.orderid, mid, secrets.token_bytes(32), 0,
-                                        tc.to_script())
+        late_init = taker.c.init_params(
+            buy.orderid, mid, secrets.token_bytes(32), 0, tc.to_script()
+        )
         assert await error_code(taker.c, "init", late_init) == 13  # not recorded: refused
         assert await status_of(taker.c, mid) == "match_complete"
         after = await maker.c.call("connect", maker.c.connect_params().to_json())

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.regtest
 
 
 @pytest.fixture
-async def server(tmp_path: Path, ltc_node: RegtestNode,
-                 btc_node: RegtestNode) -> AsyncIterator[DexServer]:
+async def server(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> AsyncIterator[DexServer]:
     srv = DexServer(config(tmp_path, ltc_node, btc_node))
     await srv.start()
     yield srv
@@ -42,7 +43,8 @@ def check_sig(server: DexServer, sig_hex: str, payload: codec.Payload) -> None:
 
 
 async def test_connect_result_signs_the_clients_connect_bytes(
-        server: DexServer, ltc_node: RegtestNode) -> None:
+    server: DexServer, ltc_node: RegtestNode
+) -> None:
     c = await registered(server, ltc_node)
     try:
         params = c.connect_params()
@@ -70,8 +72,9 @@ async def test_a_wrong_fee_output_is_error_3(server: DexServer, ltc_node: Regtes
         await c.close()
 
 
-async def test_orders_before_connect_are_error_2(server: DexServer, ltc_node: RegtestNode,
-                                                 btc_node: RegtestNode) -> None:
+async def test_orders_before_connect_are_error_2(
+    server: DexServer, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> None:
     paid = await registered(server, ltc_node)
     fresh = await TestClient(f"ws://127.0.0.1:{server.port}", paid.secret).open()
     try:  # the same, paid account on a connection that has not done `connect`
@@ -85,7 +88,8 @@ async def test_orders_before_connect_are_error_2(server: DexServer, ltc_node: Re
 
 
 async def test_funding_that_does_not_add_up_and_a_market_buy_under_the_buffer_are_error_7(
-        server: DexServer, ltc_node: RegtestNode, btc_node: RegtestNode) -> None:
+    server: DexServer, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> None:
     seller = await registered(server, ltc_node)
     buyer = await registered(server, ltc_node)
     try:
@@ -98,8 +102,7 @@ async def test_funding_that_does_not_add_up_and_a_market_buy_under_the_buffer_ar
         await seller.call("limit", sell.to_json())
         await seller.wait_note("add_limit")
         buffer = 125 * LOT * RATE // 10**8 // 100  # b_m · lotsize · r_best / 10^8 = 12500
-        under = buyer.market_params("buy", buffer - 1, [fund(btc_node, 1_000_000)],
-                                    address("rltc"))
+        under = buyer.market_params("buy", buffer - 1, [fund(btc_node, 1_000_000)], address("rltc"))
         assert await code_of(buyer, "market", under) == 7
         at = buyer.market_params("buy", buffer, [fund(btc_node, 1_000_000)], address("rltc"))
         assert await code_of(buyer, "market", at) is None
@@ -109,18 +112,23 @@ async def test_funding_that_does_not_add_up_and_a_market_buy_under_the_buffer_ar
 
 
 async def test_a_market_order_may_say_immediate_never_standing(
-        server: DexServer, ltc_node: RegtestNode) -> None:
+    server: DexServer, ltc_node: RegtestNode
+) -> None:
     c = await registered(server, ltc_node)
     try:
-        p = c.market_params("sell", LOT, [fund(ltc_node, 5 * LOT)], address("bcrt"),
-                            tif=m.TimeInForce.IMMEDIATE)
+        p = c.market_params(
+            "sell", LOT, [fund(ltc_node, 5 * LOT)], address("bcrt"), tif=m.TimeInForce.IMMEDIATE
+        )
         assert p.to_json()["timeinforce"] == "immediate"
         assert codec.order_id(p.payload(0)) == codec.order_id(
-            dataclasses.replace(p, timeinforce=None).payload(0))  # same bytes, same ID
+            dataclasses.replace(p, timeinforce=None).payload(0)
+        )  # same bytes, same ID
         result = await c.call("market", p.to_json())  # was: -32602 unknown field(s)
         check_sig(server, result["sig"], p.payload(result["servertime"]))
-        standing = {**c.market_params("sell", LOT, [fund(ltc_node, 5 * LOT)],
-                                      address("bcrt")).to_json(), "timeinforce": "standing"}
+        standing = {
+            **c.market_params("sell", LOT, [fund(ltc_node, 5 * LOT)], address("bcrt")).to_json(),
+            "timeinforce": "standing",
+        }
         resp = await c.call_raw("market", standing)
         assert resp.error is not None and resp.error.code == -32602
         assert "immediate" in resp.error.message

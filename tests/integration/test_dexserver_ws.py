@@ -24,18 +24,33 @@ LOT, RATE = 1_000_000, 1_000_000  # 0.01 LTC lots at 0.01 BTC/LTC
 
 def config(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> ServerConfig:
     def asset(symbol: str, node: RegtestNode) -> dict[str, Any]:
-        return {"symbol": symbol, "network": "regtest", "lotsize": LOT, "ratestep": 100,
-                "feerate": 10, "swapsize": 225, "swapconf": 1, "fundconf": 1,
-                "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD}}
-    raw = {"port": 0, "datadir": str(tmp / "dex"), "epochlen": 1000, "btimeout": 600_000,
-           "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-           "assets": [asset("ltc", ltc), asset("btc", btc)],
-           "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}]}
+        return {
+            "symbol": symbol,
+            "network": "regtest",
+            "lotsize": LOT,
+            "ratestep": 100,
+            "feerate": 10,
+            "swapsize": 225,
+            "swapconf": 1,
+            "fundconf": 1,
+            "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD},
+        }
+
+    raw = {
+        "port": 0,
+        "datadir": str(tmp / "dex"),
+        "epochlen": 1000,
+        "btimeout": 600_000,
+        "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
+        "assets": [asset("ltc", ltc), asset("btc", btc)],
+        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
+    }
     return parse_config(raw, tmp)
 
 
-async def registered(server: DexServer, node: RegtestNode, secret: bytes | None = None
-                     ) -> TestClient:
+async def registered(
+    server: DexServer, node: RegtestNode, secret: bytes | None = None
+) -> TestClient:
     c = await TestClient(f"ws://127.0.0.1:{server.port}", secret).open()
     reg = await c.call("register", c.register_params().to_json())
     assert reg["asset"] == "ltc" and reg["fee"] == 100_000
@@ -58,8 +73,9 @@ def address(hrp: str) -> str:
     return encode_segwit(hrp, 0, hash160(pubkey_from_secret(secrets.token_bytes(32))))
 
 
-async def test_register_trade_cancel_restart(tmp_path: Path, ltc_node: RegtestNode,
-                                             btc_node: RegtestNode) -> None:
+async def test_register_trade_cancel_restart(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> None:
     cfg = config(tmp_path, ltc_node, btc_node)
     server = DexServer(cfg)
     await server.start()
@@ -104,8 +120,9 @@ async def test_register_trade_cancel_restart(tmp_path: Path, ltc_node: RegtestNo
         status = await buyer.call("match_status", {"matchids": [m_buyer[0]["matchid"]]})
         assert status[0]["status"] == "newly_matched"
 
-        rest = buyer.limit_params("buy", LOT, RATE // 2, [fund(btc_node, 1_000_000)],
-                                  address("rltc"))
+        rest = buyer.limit_params(
+            "buy", LOT, RATE // 2, [fund(btc_node, 1_000_000)], address("rltc")
+        )
         await buyer.call("limit", rest.to_json())
         await seller.wait_note("add_limit", seq=seq + 3)
         await seller.call("cancel", seller.cancel_params(sell.orderid).to_json())

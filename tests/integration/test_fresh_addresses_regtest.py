@@ -17,12 +17,14 @@ PASSWORD = "pw"
 
 def _make(datadir: Path, node: RegtestNode, mnemonic: str | None = None) -> str:
     nodes = {"ltc": NodeConfig(node.rpc_url, RPC_USER, RPC_PASSWORD)}
-    return create_wallet(datadir, PASSWORD, network=Network.REGTEST, mnemonic=mnemonic,
-                         nodes=nodes, scrypt_n=2**10)
+    return create_wallet(
+        datadir, PASSWORD, network=Network.REGTEST, mnemonic=mnemonic, nodes=nodes, scrypt_n=2**10
+    )
 
 
 async def test_restore_finds_funds_on_order_addresses_and_refund_scripts(
-        tmp_path: Path, ltc_node: RegtestNode) -> None:
+    tmp_path: Path, ltc_node: RegtestNode
+) -> None:
     phrase = _make(tmp_path / "a", ltc_node)
     wallet = unlock_wallet(tmp_path / "a", PASSWORD)
     ltc = wallet.asset("ltc")
@@ -30,8 +32,11 @@ async def test_restore_finds_funds_on_order_addresses_and_refund_scripts(
     orders = [ltc.order_address() for _ in range(GAP_LIMIT + 3)]
     refunds = [ltc.refund_script() for _ in range(3)]
     assert len(set(orders[:GAP_LIMIT])) == GAP_LIMIT and len(set(refunds)) == 3
-    paid = [(script_from_address(orders[-1], ltc.asset), 4_000_000),
-            (refunds[0], 1_000_000), (refunds[2], 2_500_000)]
+    paid = [
+        (script_from_address(orders[-1], ltc.asset), 4_000_000),
+        (refunds[0], 1_000_000),
+        (refunds[2], 2_500_000),
+    ]
     for script, atoms in paid:
         ltc_node.fund_script(script, atoms, mine=False)
     ltc_node.mine(1)

@@ -47,8 +47,10 @@ def _broadcast(node: RegtestNode, tx: SignedTx) -> None:
 
 def _outputs(node: RegtestNode, txid: str) -> list[TxOutput]:
     decoded = node.rpc("getrawtransaction", txid, True)
-    return [TxOutput(bytes.fromhex(o["scriptPubKey"]["hex"]), coin_to_atoms(o["value"]))
-            for o in decoded["vout"]]
+    return [
+        TxOutput(bytes.fromhex(o["scriptPubKey"]["hex"]), coin_to_atoms(o["value"]))
+        for o in decoded["vout"]
+    ]
 
 
 def test_init_redeem_and_refund_on_regtest(fresh_node: RegtestNode) -> None:
@@ -64,8 +66,9 @@ def test_init_redeem_and_refund_on_regtest(fresh_node: RegtestNode) -> None:
     contract_a = Contract(sha256(secret_a), _pkh(taker_key), _pkh(maker_key), mtp + 7200)
     contract_b = Contract(sha256(secret_b), _pkh(taker_key), _pkh(maker_key), mtp + 600)
     change_script = p2wpkh_script(_pkh(maker_key))
-    init = build_init_tx([coin], [(contract_a, 30_000_000), (contract_b, 20_000_000)],
-                         change_script, RATE, LTC)
+    init = build_init_tx(
+        [coin], [(contract_a, 30_000_000), (contract_b, 20_000_000)], change_script, RATE, LTC
+    )
     assert init.tx.fee == RATE * init_vsize(1, 2, change_script)
     assert init.tx.vsize <= init_vsize(1, 2, change_script) <= init.tx.vsize + 3
     _broadcast(node, init.tx)
@@ -75,25 +78,38 @@ def test_init_redeem_and_refund_on_regtest(fresh_node: RegtestNode) -> None:
     assert outputs[2].value == init.change_value == 50_000_000 - init.tx.fee
 
     # The taker's audit of what the node now holds.
-    expected = ExpectedContract(30_000_000, sha256(secret_a), _pkh(taker_key),
-                                mtp + 7200 - 60)
-    assert audit_contract_tx(contract_a.to_script(), outputs, init.contract_vouts[0],
-                             expected) == contract_a
+    expected = ExpectedContract(30_000_000, sha256(secret_a), _pkh(taker_key), mtp + 7200 - 60)
+    assert (
+        audit_contract_tx(contract_a.to_script(), outputs, init.contract_vouts[0], expected)
+        == contract_a
+    )
 
     dest = p2wpkh_script(_pkh(os.urandom(32)))
-    redeem = build_redeem_tx(contract_a, contract_a.to_script(), init.outpoint(0), 30_000_000,
-                             secret_a, taker_key, dest, RATE, LTC)
+    redeem = build_redeem_tx(
+        contract_a,
+        contract_a.to_script(),
+        init.outpoint(0),
+        30_000_000,
+        secret_a,
+        taker_key,
+        dest,
+        RATE,
+        LTC,
+    )
     assert redeem.fee == RATE * redeem_vsize(97, dest)
     _broadcast(node, redeem)
     assert _outputs(node, redeem.txid)[0].value == 30_000_000 - redeem.fee
     raw = bytes.fromhex(node.rpc("getrawtransaction", redeem.txid))
     assert find_secret(raw, contract_a) == secret_a
-    stacks = [[bytes.fromhex(item) for item in vin["txinwitness"]]
-              for vin in node.rpc("getrawtransaction", redeem.txid, True)["vin"]]
+    stacks = [
+        [bytes.fromhex(item) for item in vin["txinwitness"]]
+        for vin in node.rpc("getrawtransaction", redeem.txid, True)["vin"]
+    ]
     assert find_secret(stacks, contract_a) == secret_a
 
-    refund = build_refund_tx(contract_b, contract_b.to_script(), init.outpoint(1), 20_000_000,
-                             maker_key, dest, RATE, LTC)
+    refund = build_refund_tx(
+        contract_b, contract_b.to_script(), init.outpoint(1), 20_000_000, maker_key, dest, RATE, LTC
+    )
     assert refund.fee == RATE * refund_vsize(97, dest)
     early = _accept(node, refund)
     assert not early["allowed"] and early["reject-reason"] == "non-final", early
@@ -103,22 +119,23 @@ def test_init_redeem_and_refund_on_regtest(fresh_node: RegtestNode) -> None:
     assert node.median_time_past() > contract_b.lock_time
     _broadcast(node, refund)
     assert _outputs(node, refund.txid)[0].value == 20_000_000 - refund.fee
-    assert find_secret(bytes.fromhex(node.rpc("getrawtransaction", refund.txid)),
-                       contract_b) is None
+    assert (
+        find_secret(bytes.fromhex(node.rpc("getrawtransaction", refund.txid)), contract_b) is None
+    )
 
 
 def test_five_byte_lock_time_refund_after_2038(fresh_node: RegtestNode) -> None:
     """Lock times from 2**31 need a 5-byte script number; CLTV must accept it on chain."""
     node = fresh_node
     maker_key = os.urandom(32)
-    contract = Contract(sha256(os.urandom(32)), _pkh(os.urandom(32)), _pkh(maker_key),
-                        2**31 + 100)
+    contract = Contract(sha256(os.urandom(32)), _pkh(os.urandom(32)), _pkh(maker_key), 2**31 + 100)
     assert len(contract.to_script()) == 98
     txid, vout = node.fund_script(contract.p2wsh_script(), 1_000_000)
     node.set_mock_time(contract.lock_time + 60)
     node.mine(6)
     dest = p2wpkh_script(_pkh(maker_key))
-    refund = build_refund_tx(contract, contract.to_script(), Outpoint(txid, vout), 1_000_000,
-                             maker_key, dest, RATE, LTC)
+    refund = build_refund_tx(
+        contract, contract.to_script(), Outpoint(txid, vout), 1_000_000, maker_key, dest, RATE, LTC
+    )
     assert refund.fee == RATE * refund_vsize(98, dest)
     _broadcast(node, refund)

@@ -27,12 +27,12 @@ def cookie_node(tmp_path: Path) -> Iterator[RegtestNode]:
     stop_quietly(node)
 
 
-async def test_balance_is_read_with_the_nodes_cookie(tmp_path: Path,
-                                                     cookie_node: RegtestNode) -> None:
+async def test_balance_is_read_with_the_nodes_cookie(
+    tmp_path: Path, cookie_node: RegtestNode
+) -> None:
     assert cookie_node.cookie_file.read_text().startswith("__cookie__:")
     nodes = {"ltc": NodeConfig(cookie_node.rpc_url, cookie_file=str(cookie_node.cookie_file))}
-    create_wallet(tmp_path / "w", PASSWORD, network=Network.REGTEST, nodes=nodes,
-                  scrypt_n=FAST_KDF)
+    create_wallet(tmp_path / "w", PASSWORD, network=Network.REGTEST, nodes=nodes, scrypt_n=FAST_KDF)
     wallet = unlock_wallet(tmp_path / "w", PASSWORD)
     try:
         ltc = wallet.asset("ltc")

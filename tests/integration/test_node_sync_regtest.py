@@ -32,7 +32,9 @@ def _height(node: RegtestNode) -> int:
 
 
 async def test_the_maker_waits_for_its_lagging_node_then_settles(
-    tmp_path: Path, fresh_node: RegtestNode, btc_node: RegtestNode,
+    tmp_path: Path,
+    fresh_node: RegtestNode,
+    btc_node: RegtestNode,
 ) -> None:
     # Every block of this chain is stamped 3 h 10 min ago: the node itself thinks it is then
     # (so it left initial block download), our clock is now.
@@ -57,7 +59,8 @@ async def test_the_maker_waits_for_its_lagging_node_then_settles(
         await asyncio.to_thread(fresh_node.set_mock_time, 0)  # the node catches up
         await asyncio.to_thread(fresh_node.mine, 1)
         ends = await asyncio.wait_for(
-            asyncio.gather(em.wait(maker.match_id), et.wait(taker.match_id)), 60)
+            asyncio.gather(em.wait(maker.match_id), et.wait(taker.match_id)), 60
+        )
         assert all(isinstance(e, Complete) for e in ends), ends
         assert r.funding[Role.MAKER].calls == 1
         await check_balances(r, maker, taker)

@@ -46,20 +46,30 @@ async def test_a_transaction_that_hashes_to_another_txid_is_refused(fake_node: F
     asked = contract_txid(b"\x00\x14" + bytes(20), 1000)
     other = contract_tx(b"\x00\x14" + bytes(20), 999)  # one atom different: another txid
     async with make_backend(fake_node.url) as b:
-        fake_node.reply = by_method({"getrawtransaction": {
-            "txid": asked, "hex": other.hex(), "confirmations": 0}})
+        fake_node.reply = by_method(
+            {"getrawtransaction": {"txid": asked, "hex": other.hex(), "confirmations": 0}}
+        )
         with pytest.raises(NodeResponseError) as info:
             await b.get_tx(asked)
         assert asked in str(info.value) and contract_txid(b"\x00\x14" + bytes(20), 999) in str(
-            info.value)
-        fake_node.reply = by_method({"getrawtransaction": {  # another txid named outright
-            "txid": "ab" * 32, "hex": other.hex(), "confirmations": 0}})
+            info.value
+        )
+        fake_node.reply = by_method(
+            {
+                "getrawtransaction": {  # another txid named outright
+                    "txid": "ab" * 32,
+                    "hex": other.hex(),
+                    "confirmations": 0,
+                }
+            }
+        )
         with pytest.raises(NodeResponseError) as info:
             await b.get_tx(asked)
         assert "ab" * 32 in str(info.value)
         good = contract_tx(b"\x00\x14" + bytes(20), 1000)
-        fake_node.reply = by_method({"getrawtransaction": {
-            "txid": asked, "hex": good.hex(), "confirmations": 0}})
+        fake_node.reply = by_method(
+            {"getrawtransaction": {"txid": asked, "hex": good.hex(), "confirmations": 0}}
+        )
         info_ok = await b.get_tx(asked)
         assert info_ok is not None and info_ok.raw == good
 
@@ -137,7 +147,8 @@ class RecordingBackend(CoreRpcBackend):
 
 
 async def test_find_spend_reads_each_block_once_and_again_only_after_a_reorg(
-        fresh_node: RegtestNode) -> None:
+    fresh_node: RegtestNode,
+) -> None:
     node = fresh_node
     node.ensure_mature_funds()
     tip = int(node.rpc("getblockcount"))
@@ -152,7 +163,9 @@ async def test_find_spend_reads_each_block_once_and_again_only_after_a_reorg(
         node.mine(2)
         assert await b.find_spend(vanished, tip - 10) is None
         assert [p[0] for p in b.take("getblock")] == [
-            node.rpc("getblockhash", tip + 1), node.rpc("getblockhash", tip + 2)]
+            node.rpc("getblockhash", tip + 1),
+            node.rpc("getblockhash", tip + 2),
+        ]
         # A reorg replaces the last two blocks by three others: only those are read.
         node.rpc("invalidateblock", node.rpc("getblockhash", tip + 1))
         other = node.rpc("getnewaddress", "", "bech32", wallet="miner")
@@ -163,7 +176,8 @@ async def test_find_spend_reads_each_block_once_and_again_only_after_a_reorg(
 
 
 async def test_a_spend_in_the_mempool_costs_no_block_reads_then_is_found_mined(
-        fresh_node: RegtestNode) -> None:
+    fresh_node: RegtestNode,
+) -> None:
     node = fresh_node
     node.ensure_mature_funds()
     secret, script = new_key()

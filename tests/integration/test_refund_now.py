@@ -1,4 +1,4 @@
-""""Refund now" through the client (the path the Swaps tab's button takes) on a real Litecoin
+""" "Refund now" through the client (the path the Swaps tab's button takes) on a real Litecoin
 regtest node: a maker swap whose lock time has passed, its contract already redeemed by the
 counterparty, is refused with the reason and nothing is broadcast; an unspent one refunds."""
 
@@ -32,14 +32,22 @@ pytestmark = pytest.mark.regtest
 
 def _expired() -> tuple[Match, Match]:
     now = int(time.time() * 1000)
-    return make_matches(2_000_000, 1_000_000, match_time_ms=now - 2 * HOUR_MS,
-                        maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    return make_matches(
+        2_000_000,
+        1_000_000,
+        match_time_ms=now - 2 * HOUR_MS,
+        maker_lock_ms=HOUR_MS,
+        taker_lock_ms=HOUR_MS // 2,
+    )
 
 
 async def test_refund_now_refuses_a_contract_the_counterparty_redeemed(
-        tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode) -> None:
-    nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
-             for s, n in (("ltc", ltc_node), ("btc", btc_node))}
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> None:
+    nodes = {
+        s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
+        for s, n in (("ltc", ltc_node), ("btc", btc_node))
+    }
     create_wallet(tmp_path, "pw", network=Network.REGTEST, nodes=nodes, scrypt_n=2**10)
     wallet = unlock_wallet(tmp_path, "pw")
     client = Client(wallet, dex_url="ws://127.0.0.1:9", settle=False)  # not started: no DEX
@@ -50,9 +58,17 @@ async def test_refund_now_refuses_a_contract_the_counterparty_redeemed(
         stored_maker_swap(ltc_node, client.swaps, unspent, os.urandom(32))
         ours = state.ours
         # The counterparty (the taker) redeems our contract with the secret, and it confirms.
-        redeem = build_redeem_tx(ours.contract, ours.script, ours.outpoint, ours.value, secret,
-                                 role_keys(taker.role).our_key(taker), fresh_script(), RATE,
-                                 get_asset("ltc", Network.REGTEST))
+        redeem = build_redeem_tx(
+            ours.contract,
+            ours.script,
+            ours.outpoint,
+            ours.value,
+            secret,
+            role_keys(taker.role).our_key(taker),
+            fresh_script(),
+            RATE,
+            get_asset("ltc", Network.REGTEST),
+        )
         ltc_node.rpc("sendrawtransaction", redeem.raw.hex())
         ltc_node.mine(1)
 

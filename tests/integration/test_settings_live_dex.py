@@ -47,8 +47,9 @@ async def server_at(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> DexServer:
 
 
 @pytest.fixture
-async def servers(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
-                  ) -> AsyncIterator[tuple[DexServer, DexServer]]:
+async def servers(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> AsyncIterator[tuple[DexServer, DexServer]]:
     first = await server_at(tmp_path / "dex-a", ltc_node, btc_node)
     second = await server_at(tmp_path / "dex-b", ltc_node, btc_node)
     try:
@@ -66,12 +67,17 @@ async def wait_for(check: object, timeout: float = 20.0) -> None:
 
 
 async def test_nodes_and_server_switch_while_running(
-        tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode,
-        servers: tuple[DexServer, DexServer]) -> None:
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    btc_node: RegtestNode,
+    servers: tuple[DexServer, DexServer],
+) -> None:
     first, second = servers
     url_a, url_b = (f"ws://127.0.0.1:{s.port}" for s in servers)
-    nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
-             for s, n in (("ltc", ltc_node), ("btc", btc_node))}
+    nodes = {
+        s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
+        for s, n in (("ltc", ltc_node), ("btc", btc_node))
+    }
     create_wallet(tmp_path / "w", "pw", network=Network.REGTEST, nodes=nodes, scrypt_n=2**10)
     wallet = unlock_wallet(tmp_path / "w", "pw")
     ltc = wallet.asset("ltc")
@@ -90,8 +96,9 @@ async def test_nodes_and_server_switch_while_running(
 
         # -- a node switched to a dead port and back ------------------------------------
         dead = NodeConfig(f"http://127.0.0.1:{free_port()}", RPC_USER, RPC_PASSWORD)
-        assert await wallet.apply_config(replace(wallet.config, nodes={**nodes,
-                                                                       "ltc": dead})) == ["ltc"]
+        assert await wallet.apply_config(replace(wallet.config, nodes={**nodes, "ltc": dead})) == [
+            "ltc"
+        ]
         assert ltc.backend is backend  # the engine and the views hold this same object
         with pytest.raises(BackendError):
             await ltc.utxos()

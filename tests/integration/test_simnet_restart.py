@@ -41,8 +41,9 @@ time.sleep(600)
 """
 
 
-def wait_info(directory: Path, proc: subprocess.Popen[bytes], timeout: float = 180) -> dict[
-        str, Any]:
+def wait_info(
+    directory: Path, proc: subprocess.Popen[bytes], timeout: float = 180
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     path = directory / "simnet.json"
     while not path.exists():
@@ -71,9 +72,14 @@ def trader_funds(info: dict[str, Any], datadir: Path) -> dict[str, int]:
     """Atoms on each chain at the trader's funded scripts, from the chains' UTXO sets."""
     wallet = unlock_wallet(datadir, TRADER_PASSWORD)
     try:
-        scripts = {s: [wallet.hd.account(get_asset(s, Network.REGTEST)).script(change, i)
-                       for i in range(COINS_PER_CHAIN // 2) for change in (False, True)]
-                   for s in info["nodes"]}
+        scripts = {
+            s: [
+                wallet.hd.account(get_asset(s, Network.REGTEST)).script(change, i)
+                for i in range(COINS_PER_CHAIN // 2)
+                for change in (False, True)
+            ]
+            for s in info["nodes"]
+        }
     finally:
         wallet.store.close()
     out = {}
@@ -85,10 +91,15 @@ def trader_funds(info: dict[str, Any], datadir: Path) -> dict[str, int]:
 
 
 def test_a_start_takes_over_what_a_killed_owner_left_and_does_not_fund_again(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     directory = tmp_path / "net"
-    owner = subprocess.Popen([sys.executable, "-c", ORPHANING_OWNER, str(directory)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    owner = subprocess.Popen(
+        [sys.executable, "-c", ORPHANING_OWNER, str(directory)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     net: Simnet | None = None
     try:
         assert owner.stdout is not None and owner.stdout.readline().strip() == b"up"
@@ -124,9 +135,21 @@ def test_a_start_takes_over_what_a_killed_owner_left_and_does_not_fund_again(
 
 def test_the_simnet_processes_die_with_a_killed_simnet_up(tmp_path: Path) -> None:
     directory = tmp_path / "net"
-    up = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "simnet", "up", "--dir",
-                           str(directory), "--traders", "1"], cwd=ROOT,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "simnet",
+            "up",
+            "--dir",
+            str(directory),
+            "--traders",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         pids = child_pids(wait_info(directory, up))
         assert set(pids) == {"server", "ltc-node", "btc-node"}

@@ -88,13 +88,23 @@ class _MwebHexNode(CoreRpcBackend):
 async def test_the_secret_comes_from_the_witness_the_node_decoded(ltc_node: RegtestNode) -> None:
     node = ltc_node
     key, secret = os.urandom(32), os.urandom(32)
-    contract = Contract(sha256(secret), _pkh(key), _pkh(os.urandom(32)),
-                        node.median_time_past() + 7200)
+    contract = Contract(
+        sha256(secret), _pkh(key), _pkh(os.urandom(32)), node.median_time_past() + 7200
+    )
     txid, vout = await asyncio.to_thread(node.fund_script, contract.p2wsh_script(), 1_000_000)
     start = int(node.rpc("getblockcount"))
     outpoint = Outpoint(txid, vout)
-    redeem = build_redeem_tx(contract, contract.to_script(), outpoint, 1_000_000, secret, key,
-                             p2wpkh_script(_pkh(os.urandom(32))), 20, LTC)
+    redeem = build_redeem_tx(
+        contract,
+        contract.to_script(),
+        outpoint,
+        1_000_000,
+        secret,
+        key,
+        p2wpkh_script(_pkh(os.urandom(32))),
+        20,
+        LTC,
+    )
     node.rpc("sendrawtransaction", redeem.raw.hex())
     decoded = node.rpc("getrawtransaction", redeem.txid, True)["vin"][0]["txinwitness"]
     node_stack = tuple(bytes.fromhex(item) for item in decoded)
@@ -129,11 +139,26 @@ def mweb_node(tmp_path: Path) -> Iterator[RegtestNode]:
     assert daemon is not None
     node = RegtestNode(tmp_path / "mweb", daemon=daemon, label="btc")
     node.datadir.mkdir(parents=True)
-    args = [daemon, "-regtest", f"-datadir={node.datadir}", "-server=1", "-listen=0",
-            f"-port={node.p2p_port}", f"-rpcport={node.rpc_port}", "-rpcbind=127.0.0.1",
-            "-rpcallowip=127.0.0.1", f"-rpcuser={RPC_USER}", f"-rpcpassword={RPC_PASSWORD}",
-            "-fallbackfee=0.0002", "-txindex=1", "-printtoconsole=0", "-discover=0",
-            "-dnsseed=0", "-upnp=0", "-walletbroadcast=0"]
+    args = [
+        daemon,
+        "-regtest",
+        f"-datadir={node.datadir}",
+        "-server=1",
+        "-listen=0",
+        f"-port={node.p2p_port}",
+        f"-rpcport={node.rpc_port}",
+        "-rpcbind=127.0.0.1",
+        "-rpcallowip=127.0.0.1",
+        f"-rpcuser={RPC_USER}",
+        f"-rpcpassword={RPC_PASSWORD}",
+        "-fallbackfee=0.0002",
+        "-txindex=1",
+        "-printtoconsole=0",
+        "-discover=0",
+        "-dnsseed=0",
+        "-upnp=0",
+        "-walletbroadcast=0",
+    ]
     with open(node.datadir / "daemon.out", "ab") as out:
         node.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -160,8 +185,9 @@ def _send(node: RegtestNode, address: str, atoms: int) -> str:
 
 def _vout(node: RegtestNode, txid: str, script: bytes) -> int:
     tx = node.rpc("getrawtransaction", txid, True)
-    return next(int(o["n"]) for o in tx["vout"]
-                if o.get("scriptPubKey", {}).get("hex") == script.hex())
+    return next(
+        int(o["n"]) for o in tx["vout"] if o.get("scriptPubKey", {}).get("hex") == script.hex()
+    )
 
 
 class _WalletFunding:
@@ -171,15 +197,17 @@ class _WalletFunding:
         self.node = node
         self.change_script = fresh_script()
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         key = os.urandom(32)
         script = p2wpkh_script(_pkh(key))
         total = amount + 100_000
         txid = await asyncio.to_thread(_send, self.node, self.node.node_address(script), total)
         vout = await asyncio.to_thread(_vout, self.node, txid, script)
-        return Funding((KeyedUtxo(Utxo(Outpoint(txid, vout), total, script, 0, 0), key),),
-                       self.change_script)
+        return Funding(
+            (KeyedUtxo(Utxo(Outpoint(txid, vout), total, script, 0, 0), key),), self.change_script
+        )
 
 
 def _varint(raw: bytes, i: int) -> tuple[int, int]:
@@ -190,16 +218,30 @@ def _varint(raw: bytes, i: int) -> tuple[int, int]:
     return struct.unpack_from("<H", raw, i + 1)[0], i + 3
 
 
-def _pegin_redeem(node: RegtestNode, template_coin: Outpoint, outpoint: Outpoint, value: int,
-                  contract: Contract, secret: bytes, key: bytes) -> str:
+def _pegin_redeem(
+    node: RegtestNode,
+    template_coin: Outpoint,
+    outpoint: Outpoint,
+    value: int,
+    contract: Contract,
+    secret: bytes,
+    key: bytes,
+) -> str:
     """A peg-in transaction redeeming `contract` at `outpoint`: the wallet builds a peg-in
     spending `template_coin` (worth `value` too, every other coin locked); its only input is
     swapped for the contract's, signed over the same outputs (the MWEB kernel does not commit
     to canonical inputs), and the result broadcast. Returns its txid."""
-    others = [{"txid": u["txid"], "vout": u["vout"]}
-              for u in node.rpc("listunspent", 0, wallet="miner") if "vout" in u]
-    node.rpc("lockunspent", True, [{"txid": template_coin.txid, "vout": template_coin.vout}],
-             wallet="miner")
+    others = [
+        {"txid": u["txid"], "vout": u["vout"]}
+        for u in node.rpc("listunspent", 0, wallet="miner")
+        if "vout" in u
+    ]
+    node.rpc(
+        "lockunspent",
+        True,
+        [{"txid": template_coin.txid, "vout": template_coin.vout}],
+        wallet="miner",
+    )
     node.rpc("lockunspent", False, others, wallet="miner")
     try:
         mweb = node.rpc("getnewaddress", "", "mweb", wallet="miner")
@@ -210,7 +252,7 @@ def _pegin_redeem(node: RegtestNode, template_coin: Outpoint, outpoint: Outpoint
     assert raw[4:6] == b"\x00\x09"  # segwit + MWEB
     count, i = _varint(raw, 6)
     assert count == 1
-    prevout, i = raw[i:i + 36], i + 36
+    prevout, i = raw[i : i + 36], i + 36
     assert prevout == lx(template_coin.txid) + struct.pack("<I", template_coin.vout)
     script_len, i = _varint(raw, i)
     sequence = struct.unpack_from("<I", raw, i + script_len)[0]
@@ -220,7 +262,7 @@ def _pegin_redeem(node: RegtestNode, template_coin: Outpoint, outpoint: Outpoint
     for _ in range(count):
         amount = struct.unpack_from("<q", raw, i)[0]
         script_len, i = _varint(raw, i + 8)
-        outputs.append(TxOutput(raw[i:i + script_len], amount))
+        outputs.append(TxOutput(raw[i : i + script_len], amount))
         i += script_len
     outputs_end = i
     items, i = _varint(raw, i)  # the one input's witness
@@ -233,15 +275,27 @@ def _pegin_redeem(node: RegtestNode, template_coin: Outpoint, outpoint: Outpoint
     tx = unsigned_tx([outpoint], [sequence], outputs, locktime)
     sig = ecdsa_sign_digest(key, bip143_sighash_all(tx, 0, script, value)) + b"\x01"
     witness = [sig, pubkey_from_secret(key), secret, b"\x01", script]
-    spend = b"".join((
-        raw[:6], b"\x01", lx(outpoint.txid), struct.pack("<I", outpoint.vout), b"\x00",
-        struct.pack("<I", sequence), raw[outputs_at:outputs_end], bytes([len(witness)]),
-        *(bytes([len(w)]) + w for w in witness), mweb_and_locktime))
+    spend = b"".join(
+        (
+            raw[:6],
+            b"\x01",
+            lx(outpoint.txid),
+            struct.pack("<I", outpoint.vout),
+            b"\x00",
+            struct.pack("<I", sequence),
+            raw[outputs_at:outputs_end],
+            bytes([len(witness)]),
+            *(bytes([len(w)]) + w for w in witness),
+            mweb_and_locktime,
+        )
+    )
     return str(node.rpc("sendrawtransaction", spend.hex()))
 
 
 async def test_a_taker_redeemed_by_an_mweb_pegin_learns_the_secret_from_the_mempool(
-    tmp_path: Path, ltc_node: RegtestNode, mweb_node: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    mweb_node: RegtestNode,
 ) -> None:
     """The taker pays on the MWEB node ("btc"), receives on ltc_node. The played maker funds
     a good contract, then redeems the taker's with a peg-in (no `redemption` message): the
@@ -251,40 +305,60 @@ async def test_a_taker_redeemed_by_an_mweb_pegin_learns_the_secret_from_the_memp
     address = node.rpc("getnewaddress", "", "bech32", wallet="miner")
     await asyncio.to_thread(node.rpc, "generatetoaddress", 430, address)
     mine = node.rpc("getnewaddress", "", "bech32", wallet="miner")  # the wallet's own coin
-    template_script = bytes.fromhex(node.rpc("getaddressinfo", mine, wallet="miner")[
-        "scriptPubKey"])
+    template_script = bytes.fromhex(
+        node.rpc("getaddressinfo", mine, wallet="miner")["scriptPubKey"]
+    )
     txid = await asyncio.to_thread(_send, node, mine, TAKER_AMOUNT)
     template = Outpoint(txid, _vout(node, txid, template_script))
-    node.rpc("lockunspent", False, [{"txid": template.txid, "vout": template.vout}],
-             wallet="miner")
+    node.rpc("lockunspent", False, [{"txid": template.txid, "vout": template.vout}], wallet="miner")
     await asyncio.to_thread(node.rpc, "generatetoaddress", 1, address)  # 432 is MWEB's
     maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
     secret = os.urandom(32)
     wire = Wire()
     backends = {"ltc": backend(ltc_node), "btc": backend(node)}
-    engine = open_engine(tmp_path / "taker.db", backends, _WalletFunding(node),  # type: ignore[arg-type]
-                         wire, Role.TAKER)
+    engine = open_engine(
+        tmp_path / "taker.db",
+        backends,
+        _WalletFunding(node),  # type: ignore[arg-type]
+        wire,
+        Role.TAKER,
+    )
     mining = asyncio.create_task(miner([ltc_node]))
     try:
         await engine.add_match(taker)
-        theirs = Contract(sha256(secret), taker.our_pkh, maker.our_pkh,
-                          maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
-        txid, vout = await asyncio.to_thread(ltc_node.fund_script, theirs.p2wsh_script(),
-                                             MAKER_AMOUNT)
-        engine.deliver(CounterpartyInit(maker.order_id, maker.match_id, txid, vout,
-                                        theirs.to_script(), int(time.time() * 1000)))
+        theirs = Contract(
+            sha256(secret),
+            taker.our_pkh,
+            maker.our_pkh,
+            maker_lock_time(maker.match_time_ms, maker.maker_lock_ms),
+        )
+        txid, vout = await asyncio.to_thread(
+            ltc_node.fund_script, theirs.p2wsh_script(), MAKER_AMOUNT
+        )
+        engine.deliver(
+            CounterpartyInit(
+                maker.order_id,
+                maker.match_id,
+                txid,
+                vout,
+                theirs.to_script(),
+                int(time.time() * 1000),
+            )
+        )
         await until(lambda: any(isinstance(m, InitReport) for _, m in wire.sent), 60)
         report = next(m for _, m in wire.sent if isinstance(m, InitReport))
         ours = Contract.parse(report.contract)
         outpoint = Outpoint(report.txid, report.vout)
         maker_key = role_keys(Role.MAKER).key_at(maker.our_key_path, "regtest")
-        pegin = await asyncio.to_thread(_pegin_redeem, node, template, outpoint, TAKER_AMOUNT,
-                                        ours, secret, maker_key)
+        pegin = await asyncio.to_thread(
+            _pegin_redeem, node, template, outpoint, TAKER_AMOUNT, ours, secret, maker_key
+        )
         assert node.rpc("getrawtransaction", pegin)[8:12] == "0009"  # as the review found
         end = await asyncio.wait_for(engine.wait(taker.match_id), 60)
         assert isinstance(end, Complete), end
         assert await balance(backends["ltc"], taker.redeem_script) == (
-            MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script))
+            MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script)
+        )
         assert not wire.delivered  # no `redemption` message ever reached the taker
         spend = await backends["btc"].find_spend(outpoint, 431)
         assert spend is not None and spend.txid == pegin and spend.height is None

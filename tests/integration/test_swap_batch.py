@@ -36,7 +36,9 @@ async def _balance(b: ChainBackend, script: bytes) -> int:
 
 
 async def test_one_init_funds_two_matches(
-    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    btc_node: RegtestNode,
 ) -> None:
     kernel = btc_backend(btc_node)  # every BTC broadcast checked by Bitcoin's interpreter
     backends: dict[str, ChainBackend] = {"ltc": backend(ltc_node), "btc": kernel}  # type: ignore[dict-item]
@@ -55,9 +57,15 @@ async def test_one_init_funds_two_matches(
 
     def engine(name: str, funding: NodeFunding, asset: str, send: object) -> SwapEngine:
         role = Role.MAKER if asset == "ltc" else Role.TAKER
-        return SwapEngine(SwapStore(Store(tmp_path / f"{name}.db")), backends, {asset: funding},
-                          send, poll_interval=POLL, rebroadcast_interval=0.5,  # type: ignore[arg-type]
-                          keys=role_keys(role))
+        return SwapEngine(
+            SwapStore(Store(tmp_path / f"{name}.db")),
+            backends,
+            {asset: funding},
+            send,
+            poll_interval=POLL,
+            rebroadcast_interval=0.5,  # type: ignore[arg-type]
+            keys=role_keys(role),
+        )
 
     maker = engine("maker", maker_funding, "ltc", maker_send)
     for i, t in enumerate(takers):
@@ -67,9 +75,13 @@ async def test_one_init_funds_two_matches(
         for t in takers:
             await engines[t.match_id].add_match(t)
         await maker.add_batch(makers)
-        ends = await asyncio.wait_for(asyncio.gather(
-            *(maker.wait(m.match_id) for m in makers),
-            *(engines[t.match_id].wait(t.match_id) for t in takers)), 40)
+        ends = await asyncio.wait_for(
+            asyncio.gather(
+                *(maker.wait(m.match_id) for m in makers),
+                *(engines[t.match_id].wait(t.match_id) for t in takers),
+            ),
+            40,
+        )
     finally:
         mining.cancel()
         for e in (maker, *engines.values()):
@@ -90,17 +102,21 @@ async def test_one_init_funds_two_matches(
         total = sum(m.our_amount for m in makers)
         assert maker_funding.total == total + maker_funding.margin
         assert await _balance(backends["ltc"], maker_funding.change_script) == (
-            maker_funding.total - total - RATE * init_vsize(1, 2, maker_funding.change_script))
+            maker_funding.total - total - RATE * init_vsize(1, 2, maker_funding.change_script)
+        )
         for m, t, tf in zip(makers, takers, taker_funding, strict=True):
             assert await _balance(backends["btc"], m.redeem_script) == (
-                m.their_amount - RATE * redeem_vsize(97, m.redeem_script))
+                m.their_amount - RATE * redeem_vsize(97, m.redeem_script)
+            )
             assert await _balance(backends["ltc"], t.redeem_script) == (
-                t.their_amount - RATE * redeem_vsize(97, t.redeem_script))
+                t.their_amount - RATE * redeem_vsize(97, t.redeem_script)
+            )
             assert await _balance(backends["btc"], tf.change_script) == (
-                tf.total - t.our_amount - RATE * init_vsize(1, 1, tf.change_script))
+                tf.total - t.our_amount - RATE * init_vsize(1, 1, tf.change_script)
+            )
         # The BTC side: two taker inits and the maker's two redeems, each verified.
         kernel.check_clean()
-        redeems = {e.redeem_txid for e in ends[:len(makers)] if isinstance(e, Complete)}
+        redeems = {e.redeem_txid for e in ends[: len(makers)] if isinstance(e, Complete)}
         assert len(redeems) == 2 and redeems <= set(kernel.ledger.verified)
         assert len(kernel.ledger.verified) == 4, kernel.ledger
     finally:

@@ -52,7 +52,8 @@ def held_chain(tmp_path: Path) -> Iterator[RegtestNode]:
     datadir = tmp_path / "held-node"
     datadir.mkdir()
     (datadir / "litecoin.conf").write_text(
-        "[regtest]\nmempoolreplacement=1\nvbparams=mweb:2000000000:2100000000\n")
+        "[regtest]\nmempoolreplacement=1\nvbparams=mweb:2000000000:2100000000\n"
+    )
     node = start_node(datadir, "litecoin", "btc")
     try:
         node.ensure_mature_funds()
@@ -80,6 +81,7 @@ async def _until_bumped(path: Path, match_id: str) -> Redeeming:
             if isinstance(state, Redeeming) and state.replaced:
                 return state
             await asyncio.sleep(0.05)
+
     return await asyncio.wait_for(poll(), TIMEOUT)
 
 
@@ -87,6 +89,7 @@ async def _until_in_mempool(node: RegtestNode, txid: str) -> None:
     async def poll() -> None:
         while txid not in await asyncio.to_thread(_mempool, node):
             await asyncio.sleep(0.05)
+
     await asyncio.wait_for(poll(), TIMEOUT)
 
 
@@ -137,26 +140,32 @@ async def _pause(hold: HoldingMiner) -> None:
     await asyncio.sleep(0.3)  # a mine_one under way finishes
 
 
-async def _both_end(engines: dict[Role, SwapEngine], maker: Match, taker: Match
-                    ) -> tuple[SwapState, SwapState]:
-    end_m, end_t = await asyncio.wait_for(asyncio.gather(
-        engines[Role.MAKER].wait(maker.match_id),
-        engines[Role.TAKER].wait(taker.match_id)), TIMEOUT)
+async def _both_end(
+    engines: dict[Role, SwapEngine], maker: Match, taker: Match
+) -> tuple[SwapState, SwapState]:
+    end_m, end_t = await asyncio.wait_for(
+        asyncio.gather(
+            engines[Role.MAKER].wait(maker.match_id), engines[Role.TAKER].wait(taker.match_id)
+        ),
+        TIMEOUT,
+    )
     return end_m, end_t
 
 
 @contextlib.asynccontextmanager
-async def _two_engines(tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
-                       ) -> AsyncIterator[tuple[dict[str, ChainBackend], dict[Role, NodeFunding],
-                                                dict[Role, SwapEngine]]]:
+async def _two_engines(
+    tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
+) -> AsyncIterator[tuple[dict[str, ChainBackend], dict[Role, NodeFunding], dict[Role, SwapEngine]]]:
     """Maker and taker engines in this process over the in-memory wire; stopped at exit."""
     kernel = btc_backend(btc)  # every BTC broadcast checked by Bitcoin's interpreter
     backends: dict[str, ChainBackend] = {"ltc": backend(ltc), "btc": kernel}  # type: ignore[dict-item]
     wire = Wire()
     funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
     pumps = [asyncio.create_task(wire.pump(role)) for role in Role]
-    engines = {role: open_engine(tmp_path / f"{role.value}.db", backends, funding[role], wire,
-                                 role) for role in Role}
+    engines = {
+        role: open_engine(tmp_path / f"{role.value}.db", backends, funding[role], wire, role)
+        for role in Role
+    }
     try:
         yield backends, funding, engines
         kernel.check_clean()
@@ -172,7 +181,10 @@ async def _two_engines(tmp_path: Path, ltc: RegtestNode, btc: RegtestNode
 
 @pytest.mark.parametrize("which", ["new", "old"])
 async def test_stuck_redeem_is_replaced_and_either_version_completes(
-    tmp_path: Path, ltc_node: RegtestNode, held_chain: RegtestNode, which: str,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    held_chain: RegtestNode,
+    which: str,
 ) -> None:
     maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
     hold = HoldingMiner(held_chain, {maker.redeem_script})
@@ -198,17 +210,22 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
         # the taker's redeem paid the normal rate; both changes paid exactly their init fee.
         assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
         assert await _balance(backends["ltc"], taker.redeem_script) == (
-            MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script))
+            MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script)
+        )
         for m, role in ((maker, Role.MAKER), (taker, Role.TAKER)):
             fund = funding[role]
             assert await _balance(backends[m.our_asset], fund.change_script) == (
-                fund.total - m.our_amount - RATE * init_vsize(1, 1, fund.change_script))
+                fund.total - m.our_amount - RATE * init_vsize(1, 1, fund.change_script)
+            )
         print(f"\nredeem versions: {len(state.versions)}, fees {fees}; {which} confirmed")
 
 
 @pytest.mark.parametrize("which", ["new", "old"])
 async def test_sigkill_between_storing_and_sending_a_replacement(
-    tmp_path: Path, ltc_node: RegtestNode, held_chain: RegtestNode, which: str,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    held_chain: RegtestNode,
+    which: str,
 ) -> None:
     """The maker's process dies right after the bumped redeem is stored, before it is sent;
     restarted, it sends the stored replacement (never signs a third version while no block
@@ -218,10 +235,14 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
     mailbox = tmp_path / "mailbox.db"
     Mailbox(mailbox).close()
     nodes = {"ltc": ltc_node.rpc_url, "btc": held_chain.rpc_url}
-    sides = {Role.MAKER: await _fund_side(tmp_path, ltc_node, maker, MAKER_AMOUNT + MARGIN,
-                                          mailbox, nodes),
-             Role.TAKER: await _fund_side(tmp_path, held_chain, taker, TAKER_AMOUNT + MARGIN,
-                                          mailbox, nodes)}
+    sides = {
+        Role.MAKER: await _fund_side(
+            tmp_path, ltc_node, maker, MAKER_AMOUNT + MARGIN, mailbox, nodes
+        ),
+        Role.TAKER: await _fund_side(
+            tmp_path, held_chain, taker, TAKER_AMOUNT + MARGIN, mailbox, nodes
+        ),
+    }
     db = sides[Role.MAKER].datadir / "cambio.db"
     async with _mining(ltc_node, hold):
         partner = asyncio.create_task(_in_process(sides[Role.TAKER]))
@@ -260,14 +281,22 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
 
 @pytest.mark.parametrize("which", ["new", "old"])
 async def test_stuck_refund_is_resigned_and_either_version_refunds(
-    tmp_path: Path, ltc_node: RegtestNode, held_chain: RegtestNode, which: str,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    held_chain: RegtestNode,
+    which: str,
 ) -> None:
     """The taker never funds and the maker's lock time is already past: the maker refunds on
     a chain whose miners pass the refund over; the engine re-signs it higher (the wallet is
     unlocked), and the swap ends Refunded by whichever version is mined."""
     now = int(time.time() * 1000)
-    maker, _ = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
-                            maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    maker, _ = make_matches(
+        MAKER_AMOUNT,
+        TAKER_AMOUNT,
+        match_time_ms=now - 2 * HOUR_MS,
+        maker_lock_ms=HOUR_MS,
+        taker_lock_ms=HOUR_MS // 2,
+    )
     hold = HoldingMiner(held_chain, {maker.refund_script})
     # The refund is on the maker's (LTC) chain here: the BTC side broadcasts nothing.
     backends: dict[str, ChainBackend] = {"ltc": backend(held_chain), "btc": backend(ltc_node)}
@@ -284,6 +313,7 @@ async def test_stuck_refund_is_resigned_and_either_version_refunds(
                     if isinstance(state, Refunding) and state.bumps:
                         return state
                     await asyncio.sleep(0.05)
+
             await asyncio.wait_for(bumped(), TIMEOUT)
             await _pause(hold)
             state = await asyncio.to_thread(_load, db, maker.match_id)
@@ -303,7 +333,8 @@ async def test_stuck_refund_is_resigned_and_either_version_refunds(
         assert (mined.fee == RATE * vsize) == (which == "old")
         assert await _balance(backends["ltc"], maker.refund_script) == MAKER_AMOUNT - mined.fee
         assert await _balance(backends["ltc"], funding.change_script) == (
-            funding.total - MAKER_AMOUNT - RATE * init_vsize(1, 1, funding.change_script))
+            funding.total - MAKER_AMOUNT - RATE * init_vsize(1, 1, funding.change_script)
+        )
         print(f"\nrefund versions: {[v.fee for v in state.versions]}; {which} confirmed")
     finally:
         await engine.stop()
@@ -326,7 +357,9 @@ def no_rbf_chain(tmp_path: Path) -> Iterator[RegtestNode]:
 
 
 async def test_a_node_refusing_replacements_stops_the_bumps(
-    tmp_path: Path, ltc_node: RegtestNode, no_rbf_chain: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    no_rbf_chain: RegtestNode,
 ) -> None:
     """One replacement is signed, stored and refused; after that no more versions are made
     however many blocks pass, and the first version, still in the mempool, completes the swap."""

@@ -58,16 +58,36 @@ MAKER_AMOUNT, TAKER_AMOUNT, MARGIN = 2_000_000, 1_000_000, 100_000
 PARALLEL = 6  # scenarios at once (each: one subprocess + one in-process engine)
 TIMEOUT = 60.0
 
-_HAPPY_MAKER = ["stored:Matched", "stored:ContractPrepared", "before:init-broadcast",
-                "after:init-broadcast", "stored:InitBroadcast", "stored:CounterpartyAudited",
-                "stored:Redeeming", "before:redeem-broadcast", "after:redeem-broadcast",
-                "stored:Complete"]
-_HAPPY_TAKER = ["stored:Matched", "stored:CounterpartyAudited", "stored:ContractPrepared",
-                "before:init-broadcast", "after:init-broadcast", "stored:InitBroadcast",
-                "stored:Redeeming", "before:redeem-broadcast", "after:redeem-broadcast",
-                "stored:Complete"]
-_REFUND = ["stored:Refunding", "before:refund-broadcast", "after:refund-broadcast",
-           "stored:Refunded"]
+_HAPPY_MAKER = [
+    "stored:Matched",
+    "stored:ContractPrepared",
+    "before:init-broadcast",
+    "after:init-broadcast",
+    "stored:InitBroadcast",
+    "stored:CounterpartyAudited",
+    "stored:Redeeming",
+    "before:redeem-broadcast",
+    "after:redeem-broadcast",
+    "stored:Complete",
+]
+_HAPPY_TAKER = [
+    "stored:Matched",
+    "stored:CounterpartyAudited",
+    "stored:ContractPrepared",
+    "before:init-broadcast",
+    "after:init-broadcast",
+    "stored:InitBroadcast",
+    "stored:Redeeming",
+    "before:redeem-broadcast",
+    "after:redeem-broadcast",
+    "stored:Complete",
+]
+_REFUND = [
+    "stored:Refunding",
+    "before:refund-broadcast",
+    "after:refund-broadcast",
+    "stored:Refunded",
+]
 
 # (scenario kind, role killed, crash point). Kinds: "swap" both engines, both complete;
 # "no-taker" the taker never funds, the maker refunds; "no-redeem" the test plays a maker
@@ -109,17 +129,24 @@ class Outcome:
     error: BaseException | None = None
 
 
-async def _fund_side(tmp: Path, node: RegtestNode, match: Match, funded: int,
-                     mailbox: Path, nodes: dict[str, str]) -> Side:
+async def _fund_side(
+    tmp: Path, node: RegtestNode, match: Match, funded: int, mailbox: Path, nodes: dict[str, str]
+) -> Side:
     key = os.urandom(32)
     txid, vout = await asyncio.to_thread(_pay, node, p2wpkh_for(key), funded)
     datadir = tmp / match.role.value
     datadir.mkdir()
     change = fresh_script()
     job: dict[str, object] = {
-        "datadir": str(datadir), "match": match_record(match), "nodes": nodes,
-        "funding_key": key.hex(), "change_script": change.hex(), "mailbox": str(mailbox),
-        "crash_at": None, "poll": 0.05}
+        "datadir": str(datadir),
+        "match": match_record(match),
+        "nodes": nodes,
+        "funding_key": key.hex(),
+        "change_script": change.hex(),
+        "mailbox": str(mailbox),
+        "crash_at": None,
+        "poll": 0.05,
+    }
     return Side(match, funded, Outpoint(txid, vout), change, datadir, job)
 
 
@@ -128,8 +155,14 @@ async def _spawn(side: Side, crash_at: str | None) -> int:
     job_path.write_text(json.dumps({**side.job, "crash_at": crash_at}))
     with open(side.datadir / "stderr.log", "ab") as log:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.swap_proc", str(job_path),
-            cwd=Path(__file__).parents[2], stdout=asyncio.subprocess.DEVNULL, stderr=log)
+            sys.executable,
+            "-m",
+            "tests.integration.swap_proc",
+            str(job_path),
+            cwd=Path(__file__).parents[2],
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         return await asyncio.wait_for(proc.wait(), TIMEOUT)
     except TimeoutError:
@@ -149,8 +182,11 @@ async def _in_process(side: Side) -> SwapState:
 def _pay(node: RegtestNode, script: bytes, atoms: int) -> tuple[str, int]:
     """Pay `script` from the miner wallet, left for the miner task to confirm (gettransaction
     rather than getrawtransaction: the latter races the miner and the async tx index)."""
-    txid = str(node.rpc("sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms),
-                        wallet="miner"))
+    txid = str(
+        node.rpc(
+            "sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms), wallet="miner"
+        )
+    )
     raw = node.rpc("gettransaction", txid, wallet="miner")["hex"]
     tx = node.rpc("decoderawtransaction", raw)
     return txid, next(int(o["n"]) for o in tx["vout"] if o["scriptPubKey"]["hex"] == script.hex())
@@ -174,54 +210,77 @@ async def _past_lock_once_funded(node: RegtestNode, side: Side, lock: int) -> No
     """Once `side`'s init is out (its funding coin spent, mempool included), move the chain's
     clock past `lock` so that its refund path runs."""
     deadline = time.monotonic() + TIMEOUT
-    while await asyncio.to_thread(node.rpc, "gettxout", side.coin.txid, side.coin.vout,
-                                  True) is not None:
+    while (
+        await asyncio.to_thread(node.rpc, "gettxout", side.coin.txid, side.coin.vout, True)
+        is not None
+    ):
         if time.monotonic() > deadline:
             return  # never funded: the scenario's own checks report it
         await asyncio.sleep(0.1)
     await _push_time_past(node, lock)
 
 
-async def _scenario(kind: str, role: Role, point: str, tmp: Path,
-                    ltc: RegtestNode, btc: RegtestNode) -> Outcome:
+async def _scenario(
+    kind: str, role: Role, point: str, tmp: Path, ltc: RegtestNode, btc: RegtestNode
+) -> Outcome:
     started = time.monotonic()
     now = int(time.time() * 1000)
     if kind == "swap":
         maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT)
     elif kind == "no-taker":  # the maker's lock time is already an hour in the past
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 2 * HOUR_MS,
-                                    maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+        maker, taker = make_matches(
+            MAKER_AMOUNT,
+            TAKER_AMOUNT,
+            match_time_ms=now - 2 * HOUR_MS,
+            maker_lock_ms=HOUR_MS,
+            taker_lock_ms=HOUR_MS // 2,
+        )
     elif kind == "no-redeem":  # the taker funds in time; then its chain passes its lock time
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now,
-                                    maker_lock_ms=3 * HOUR_MS, taker_lock_ms=10 * 60_000)
+        maker, taker = make_matches(
+            MAKER_AMOUNT,
+            TAKER_AMOUNT,
+            match_time_ms=now,
+            maker_lock_ms=3 * HOUR_MS,
+            taker_lock_ms=10 * 60_000,
+        )
     else:  # bad-taker: the maker's lock time is 30 s ahead of its chain's clock
         lock = await asyncio.to_thread(ltc.median_time_past) + 30
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT,
-                                    match_time_ms=lock * 1000 - HOUR_MS, maker_lock_ms=HOUR_MS)
+        maker, taker = make_matches(
+            MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=lock * 1000 - HOUR_MS, maker_lock_ms=HOUR_MS
+        )
     mailbox = tmp / "mailbox.db"
     Mailbox(mailbox).close()
     nodes = {"ltc": ltc.rpc_url, "btc": btc.rpc_url}
     sides: dict[Role, Side] = {}
     if kind in ("swap", "no-taker", "bad-taker"):
-        sides[Role.MAKER] = await _fund_side(tmp, ltc, maker, MAKER_AMOUNT + MARGIN, mailbox,
-                                             nodes)
+        sides[Role.MAKER] = await _fund_side(tmp, ltc, maker, MAKER_AMOUNT + MARGIN, mailbox, nodes)
     if kind in ("swap", "no-redeem"):
-        sides[Role.TAKER] = await _fund_side(tmp, btc, taker, TAKER_AMOUNT + MARGIN, mailbox,
-                                             nodes)
+        sides[Role.TAKER] = await _fund_side(tmp, btc, taker, TAKER_AMOUNT + MARGIN, mailbox, nodes)
     if kind == "no-redeem":  # a valid maker contract whose secret nobody will ever reveal
-        c = Contract(sha256(os.urandom(32)), taker.our_pkh, maker.our_pkh,
-                     maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
+        c = Contract(
+            sha256(os.urandom(32)),
+            taker.our_pkh,
+            maker.our_pkh,
+            maker_lock_time(maker.match_time_ms, maker.maker_lock_ms),
+        )
         await _post_contract(ltc, mailbox, Role.TAKER, maker, c, MAKER_AMOUNT)
     if kind == "bad-taker":  # wrong secret hash
-        c = Contract(os.urandom(32), maker.our_pkh, taker.our_pkh,
-                     maker_lock_time(taker.match_time_ms, taker.taker_lock_ms))
+        c = Contract(
+            os.urandom(32),
+            maker.our_pkh,
+            taker.our_pkh,
+            maker_lock_time(taker.match_time_ms, taker.taker_lock_ms),
+        )
         await _post_contract(btc, mailbox, Role.MAKER, taker, c, TAKER_AMOUNT)
     counterparty = [r for r in sides if r is not role]
     partner = asyncio.create_task(_in_process(sides[counterparty[0]])) if counterparty else None
     pusher = None
     if kind == "no-redeem":  # a taker may not fund after its lock time: push once it funded
-        pusher = asyncio.create_task(_past_lock_once_funded(
-            btc, sides[Role.TAKER], taker_lock_time(taker.match_time_ms, taker.taker_lock_ms)))
+        pusher = asyncio.create_task(
+            _past_lock_once_funded(
+                btc, sides[Role.TAKER], taker_lock_time(taker.match_time_ms, taker.taker_lock_ms)
+            )
+        )
     codes = [await _spawn(sides[role], point)]
     if pusher is not None:
         await pusher
@@ -235,12 +294,22 @@ async def _scenario(kind: str, role: Role, point: str, tmp: Path,
     return Outcome([str(c) for c in codes], sides, time.monotonic() - started)
 
 
-async def _post_contract(node: RegtestNode, mailbox: Path, to: Role, sender: Match,
-                         contract: Contract, value: int) -> None:
+async def _post_contract(
+    node: RegtestNode, mailbox: Path, to: Role, sender: Match, contract: Contract, value: int
+) -> None:
     txid, vout = await asyncio.to_thread(_pay, node, contract.p2wsh_script(), value)
     box = Mailbox(mailbox)
-    box.post(to, CounterpartyInit(sender.order_id, sender.match_id, txid, vout,
-                                  contract.to_script(), int(time.time() * 1000)))
+    box.post(
+        to,
+        CounterpartyInit(
+            sender.order_id,
+            sender.match_id,
+            txid,
+            vout,
+            contract.to_script(),
+            int(time.time() * 1000),
+        ),
+    )
     box.close()
 
 
@@ -268,6 +337,7 @@ async def _run_all(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> dict[str, O
                 return crash_id(c), await _scenario(*c, d, ltc, btc)
             except Exception as exc:  # reported by that scenario's test
                 return crash_id(c), Outcome([], {}, 0.0, exc)
+
     try:
         return dict(await asyncio.gather(*(one(c) for c in CRASHES)))
     finally:
@@ -281,8 +351,7 @@ def _private_node(datadir: Path, kind: str, label: str) -> RegtestNode:
     mined without a peg-in; the vbparams line keeps MWEB from activating)."""
     if kind == "litecoin":
         datadir.mkdir(parents=True)
-        (datadir / "litecoin.conf").write_text(
-            "[regtest]\nvbparams=mweb:2000000000:2100000000\n")
+        (datadir / "litecoin.conf").write_text("[regtest]\nvbparams=mweb:2000000000:2100000000\n")
     node = start_node(datadir, kind, label)
     node.ensure_mature_funds()
     return node
@@ -303,11 +372,11 @@ def chains(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Regte
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory,
-             chains: dict[str, RegtestNode]) -> dict[str, Outcome]:
+def outcomes(
+    tmp_path_factory: pytest.TempPathFactory, chains: dict[str, RegtestNode]
+) -> dict[str, Outcome]:
     started = time.monotonic()
-    result = asyncio.run(_run_all(tmp_path_factory.mktemp("crash"), chains["ltc"],
-                                  chains["btc"]))
+    result = asyncio.run(_run_all(tmp_path_factory.mktemp("crash"), chains["ltc"], chains["btc"]))
     print(f"\n{len(result)} crash scenarios in {time.monotonic() - started:.1f} s")
     return result
 
@@ -329,21 +398,26 @@ def _fee(node: RegtestNode, tx: dict[str, object]) -> int:
     return ins - sum(coin_to_atoms(o["value"]) for o in tx["vout"])  # type: ignore[attr-defined]
 
 
-def _check_chain(node: RegtestNode, side: Side, spend_txid: str, payee: bytes,
-                 spend_vsize: int) -> None:
+def _check_chain(
+    node: RegtestNode, side: Side, spend_txid: str, payee: bytes, spend_vsize: int
+) -> None:
     """Our funding coin went into exactly one init; the contract was spent once to `payee`;
     coin = change + payee output + both fees, each fee exactly RATE x its vsize."""
     assert len(side.init_txids) == 1, side.init_txids  # never rebuilt, never paid twice
     init_txid = next(iter(side.init_txids))
     init, spend = _tx(node, init_txid), _tx(node, spend_txid)
     assert [(i["txid"], i["vout"]) for i in init["vin"]] == [  # type: ignore[attr-defined]
-        (side.coin.txid, side.coin.vout)]
+        (side.coin.txid, side.coin.vout)
+    ]
     assert node.rpc("gettxout", side.coin.txid, side.coin.vout, True) is None
     assert [(i["txid"], i["vout"]) for i in spend["vin"]] == [  # type: ignore[attr-defined]
-        (init_txid, 0)]
+        (init_txid, 0)
+    ]
     assert int(str(spend["confirmations"])) >= 1
-    outs = {bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
-            for o in (*init["vout"], *spend["vout"])}  # type: ignore[misc]
+    outs = {
+        bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
+        for o in (*init["vout"], *spend["vout"])
+    }  # type: ignore[misc]
     change, paid = outs[side.change_script], outs[payee]
     init_fee, spend_fee = _fee(node, init), _fee(node, spend)
     assert init_fee == RATE * init_vsize(1, 1, side.change_script)
@@ -353,8 +427,9 @@ def _check_chain(node: RegtestNode, side: Side, spend_txid: str, payee: bytes,
 
 
 @pytest.mark.parametrize("crash", CRASHES, ids=[crash_id(c) for c in CRASHES])
-def test_sigkill_and_restart(outcomes: dict[str, Outcome], chains: dict[str, RegtestNode],
-                             crash: tuple[str, Role, str]) -> None:
+def test_sigkill_and_restart(
+    outcomes: dict[str, Outcome], chains: dict[str, RegtestNode], crash: tuple[str, Role, str]
+) -> None:
     out = outcomes[crash_id(crash)]
     if out.error is not None:
         raise out.error
@@ -367,10 +442,20 @@ def test_sigkill_and_restart(outcomes: dict[str, Outcome], chains: dict[str, Reg
         for r, side in out.sides.items():
             cp = out.sides[Role.TAKER if r is Role.MAKER else Role.MAKER]
             assert isinstance(cp.end, Complete)
-            _check_chain(nodes[side.match.our_asset], side, cp.end.redeem_txid,
-                         cp.match.redeem_script, redeem_vsize(97, cp.match.redeem_script))
+            _check_chain(
+                nodes[side.match.our_asset],
+                side,
+                cp.end.redeem_txid,
+                cp.match.redeem_script,
+                redeem_vsize(97, cp.match.redeem_script),
+            )
         return
     side = out.sides[role]
     assert isinstance(side.end, Refunded), side.end
-    _check_chain(nodes[side.match.our_asset], side, side.end.refund_txid,
-                 side.match.refund_script, refund_vsize(97, side.match.refund_script))
+    _check_chain(
+        nodes[side.match.our_asset],
+        side,
+        side.end.refund_txid,
+        side.match.refund_script,
+        refund_vsize(97, side.match.refund_script),
+    )

@@ -62,11 +62,17 @@ def _spike(node: RegtestNode) -> None:
 
 
 async def test_a_presigned_refund_below_the_new_minimum_is_resigned_and_refunds(
-        tmp_path: Path, spiky_node: RegtestNode, btc_node: RegtestNode) -> None:
+    tmp_path: Path, spiky_node: RegtestNode, btc_node: RegtestNode
+) -> None:
     node = spiky_node
     now = int(time.time() * 1000)
-    match, _ = make_matches(2_000_000, 1_000_000, match_time_ms=now - 2 * HOUR_MS,
-                            maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    match, _ = make_matches(
+        2_000_000,
+        1_000_000,
+        match_time_ms=now - 2 * HOUR_MS,
+        maker_lock_ms=HOUR_MS,
+        taker_lock_ms=HOUR_MS // 2,
+    )
     assert match.role is Role.MAKER and match.our_fee_rate == RATE < SPIKE
     # Our side, prepared and confirmed while fees were low (the taker never funds).
     coin_key = os.urandom(32)
@@ -75,12 +81,14 @@ async def test_a_presigned_refund_below_the_new_minimum_is_resigned_and_refunds(
     coin = KeyedUtxo(Utxo(Outpoint(txid, vout), value, p2wpkh_for(coin_key), 0, 0), coin_key)
     change = fresh_script()
     tip = int(node.rpc("getblockcount"))
-    (prepared,) = prepare_batch([match], [os.urandom(32)], [coin], change, tip,
-                                role_keys(Role.MAKER))
+    (prepared,) = prepare_batch(
+        [match], [os.urandom(32)], [coin], change, tip, role_keys(Role.MAKER)
+    )
     db = tmp_path / "maker.db"
     swaps = SwapStore(Store(db))
-    assert swaps.create(InitBroadcast(match, prepared.secret_hash, prepared.ours, None,
-                                      prepared.sealed_secret))
+    assert swaps.create(
+        InitBroadcast(match, prepared.secret_hash, prepared.ours, None, prepared.sealed_secret)
+    )
     swaps.store.close()
     node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
     node.mine(1)
@@ -106,8 +114,9 @@ async def test_a_presigned_refund_below_the_new_minimum_is_resigned_and_refunds(
         for b in backends.values():
             await b.close()
 
-    refusals = [e.message for e in events if isinstance(e, SwapProblem)
-                and presigned.txid in e.message]
+    refusals = [
+        e.message for e in events if isinstance(e, SwapProblem) and presigned.txid in e.message
+    ]
     assert refusals and "min relay fee not met" in refusals[0]
     assert isinstance(end, Refunded), end
     history = [decode_state(h.record, h.fmt) for h in engine.store.history(match.match_id)]
@@ -122,5 +131,7 @@ async def test_a_presigned_refund_below_the_new_minimum_is_resigned_and_refunds(
     # Every atom: the refund output is the contract amount minus the re-signed refund's fee.
     out = await asyncio.to_thread(node.rpc, "gettxout", bump.txid, 0)
     assert coin_to_atoms(out["value"]) == match.our_amount - bump.fee
-    print(f"\npresigned refund {presigned.fee} atoms refused; re-signed at "
-          f"{bump.fee // vsize} atoms/vB ({bump.fee} atoms), refunded")
+    print(
+        f"\npresigned refund {presigned.fee} atoms refused; re-signed at "
+        f"{bump.fee // vsize} atoms/vB ({bump.fee} atoms), refunded"
+    )

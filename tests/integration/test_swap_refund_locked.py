@@ -35,10 +35,13 @@ def _raw_files(db: Path) -> bytes:
     return b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal")) if p.exists())
 
 
-async def test_refund_with_the_wallet_locked(tmp_path: Path, ltc_node: RegtestNode,
-                                             btc_node: RegtestNode) -> None:
-    nodes = {s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
-             for s, n in (("ltc", ltc_node), ("btc", btc_node))}
+async def test_refund_with_the_wallet_locked(
+    tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
+) -> None:
+    nodes = {
+        s: NodeConfig(n.rpc_url, RPC_USER, RPC_PASSWORD)
+        for s, n in (("ltc", ltc_node), ("btc", btc_node))
+    }
     create_wallet(tmp_path, PASSWORD, network=Network.REGTEST, nodes=nodes, scrypt_n=2**10)
     wallet = unlock_wallet(tmp_path, PASSWORD)
     keys = WalletKeys(wallet.hd)
@@ -46,8 +49,13 @@ async def test_refund_with_the_wallet_locked(tmp_path: Path, ltc_node: RegtestNo
     path = KeyPath("btc", False, 0)
     key, secret = keys.key_at(path, "regtest"), os.urandom(32)
     now = int(time.time() * 1000)
-    expired, _ = make_matches(2_000_000, 1_000_000, match_time_ms=now - 2 * HOUR_MS,
-                              maker_lock_ms=HOUR_MS, taker_lock_ms=HOUR_MS // 2)
+    expired, _ = make_matches(
+        2_000_000,
+        1_000_000,
+        match_time_ms=now - 2 * HOUR_MS,
+        maker_lock_ms=HOUR_MS,
+        taker_lock_ms=HOUR_MS // 2,
+    )
     assert expired.role is Role.MAKER
     match = replace(expired, our_pkh=hash160(pubkey_from_secret(key)), our_key_path=path)
 
@@ -58,8 +66,9 @@ async def test_refund_with_the_wallet_locked(tmp_path: Path, ltc_node: RegtestNo
     tip = int(ltc_node.rpc("getblockcount"))
     (prepared,) = prepare_batch([match], [secret], [coin], fresh_script(), tip, keys)
     swaps = SwapStore(wallet.store)
-    assert swaps.create(InitBroadcast(match, prepared.secret_hash, prepared.ours, None,
-                                      prepared.sealed_secret))
+    assert swaps.create(
+        InitBroadcast(match, prepared.secret_hash, prepared.ours, None, prepared.sealed_secret)
+    )
     ltc_node.rpc("sendrawtransaction", prepared.ours.init.raw.hex())
     ltc_node.mine(1)
     await wallet.close()  # locked from here on: no seed in memory, no password given

@@ -134,21 +134,32 @@ class Rig:
                 self.states.append((role, event.new))
                 if on_state is not None:
                     on_state(event.new)
+
         store = SwapStore(Store(self.tmp / f"{role.value}.db"))
-        engine = SwapEngine(store, dict(self.backends),  # type: ignore[arg-type]
-                            {funding_asset(role): self.funding[role]}, self.wire.sender(role),
-                            on_event, poll_interval=POLL, rebroadcast_interval=0.5,
-                            keys=role_keys(role), finality=DEEP)
+        engine = SwapEngine(
+            store,
+            dict(self.backends),  # type: ignore[arg-type]
+            {funding_asset(role): self.funding[role]},
+            self.wire.sender(role),
+            on_event,
+            poll_interval=POLL,
+            rebroadcast_interval=0.5,
+            keys=role_keys(role),
+            finality=DEEP,
+        )
         self.wire.replace(role, engine)
         return engine
 
-    async def looked_again(self, asset: str, engine: SwapEngine, m: Match,
-                           times: int = 10) -> None:
+    async def looked_again(self, asset: str, engine: SwapEngine, m: Match, times: int = 10) -> None:
         """Wait until the engines read `asset`'s tip `times` more times (or `m`'s swap ended:
         then nothing looks any more, and the caller's check of its state says why)."""
         start = self.backends[asset].tips
-        await until(lambda: self.backends[asset].tips >= start + times
-                    or m.match_id not in engine.running(), f"{asset} ticks")
+        await until(
+            lambda: (
+                self.backends[asset].tips >= start + times or m.match_id not in engine.running()
+            ),
+            f"{asset} ticks",
+        )
 
 
 @contextlib.asynccontextmanager
@@ -157,8 +168,11 @@ async def rig(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> AsyncIterator[Ri
     wire = Wire()
     miner = Miner({"ltc": ltc, "btc": btc})
     funding = {Role.MAKER: NodeFunding(ltc), Role.TAKER: NodeFunding(btc)}
-    tasks = [asyncio.create_task(wire.pump(Role.MAKER)), asyncio.create_task(wire.pump(Role.TAKER)),
-             asyncio.create_task(miner.run())]
+    tasks = [
+        asyncio.create_task(wire.pump(Role.MAKER)),
+        asyncio.create_task(wire.pump(Role.TAKER)),
+        asyncio.create_task(miner.run()),
+    ]
     try:
         yield Rig(tmp, {"ltc": ltc, "btc": btc}, backends, wire, funding, miner)
     finally:
@@ -172,8 +186,9 @@ async def rig(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> AsyncIterator[Ri
             await b.close()  # type: ignore[operator]
 
 
-async def until(check: Callable[[], bool | Awaitable[bool]], what: str,
-                timeout: float = TIMEOUT) -> None:
+async def until(
+    check: Callable[[], bool | Awaitable[bool]], what: str, timeout: float = TIMEOUT
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         result = check()
@@ -238,17 +253,21 @@ async def push_mtp_past(node: RegtestNode, lock: int) -> None:
 
 # -- 1: our refund reorged out, the maker's redeem mined instead ------------------------------
 async def test_refund_replaced_by_the_makers_redeem_we_redeem_the_makers_contract(
-    tmp_path: Path, ltc_node: RegtestNode, fresh_node: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    fresh_node: RegtestNode,
 ) -> None:
     fresh_node.ensure_mature_funds()
     btc = fresh_node  # the taker's chain, private: its clock and its blocks are ours
     async with rig(tmp_path, ltc_node, btc) as r:
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=1_200_000,
-                                    taker_lock_ms=600_000)
+        maker, taker = make_matches(
+            MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=1_200_000, taker_lock_ms=600_000
+        )
 
         def stop_before_redeeming(state: str) -> None:
             if state == "Redeeming":  # the maker's redeem is signed and stored, never sent
                 raise Crash(state)
+
         em, et = r.engine(Role.MAKER, stop_before_redeeming), r.engine(Role.TAKER)
         await et.add_match(taker)
         await em.add_match(maker)
@@ -296,7 +315,9 @@ async def restart_without_mempool(node: RegtestNode) -> None:
 
 
 async def test_redeem_reorged_out_is_broadcast_again_and_completes(
-    tmp_path: Path, ltc_node: RegtestNode, fresh_node: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    fresh_node: RegtestNode,
 ) -> None:
     fresh_node.ensure_mature_funds()
     btc = fresh_node  # the taker's chain, where the maker redeems
@@ -309,6 +330,7 @@ async def test_redeem_reorged_out_is_broadcast_again_and_completes(
             if state == "Redeeming" and not held:  # before it is sent: the test mines btc
                 held.append(state)
                 r.miner.paused.add("btc")
+
         em, et = r.engine(Role.MAKER, hold_blocks), r.engine(Role.TAKER)
         await et.add_match(taker)
         await em.add_match(maker)
@@ -343,8 +365,9 @@ async def test_redeem_reorged_out_is_broadcast_again_and_completes(
         assert await confirmations(btc, end.redeem_txid) >= DEEP
         assert end.received == TAKER_AMOUNT - versions[end.redeem_txid].fee
         tx = await rpc(btc, "getrawtransaction", end.redeem_txid, True)
-        paid = {bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
-                for o in tx["vout"]}  # type: ignore[index]
+        paid = {
+            bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"]) for o in tx["vout"]
+        }  # type: ignore[index]
         assert paid == {maker.redeem_script: end.received}
         end_t = await asyncio.wait_for(et.wait(taker.match_id), TIMEOUT)
         assert isinstance(end_t, Complete), end_t
@@ -353,6 +376,7 @@ async def test_redeem_reorged_out_is_broadcast_again_and_completes(
 def _redeeming_of(record: str) -> Redeeming:
     from app.swap.states import STATE_FORMAT
     from app.swap.store import decode_state
+
     state = decode_state(record, STATE_FORMAT)
     assert isinstance(state, Redeeming)
     return state
@@ -369,16 +393,18 @@ async def double_spend(node: RegtestNode, txid: str) -> bytes:
         prev = await rpc(node, "getrawtransaction", i["txid"], True)
         total += coin_to_atoms(prev["vout"][i["vout"]]["value"])  # type: ignore[index]
     address = await asyncio.to_thread(node.rpc, "getnewaddress", "", "bech32", wallet="miner")
-    raw = await rpc(node, "createrawtransaction", inputs,
-                    {address: atoms_to_coin_str(total - 10_000)})
-    signed = await asyncio.to_thread(node.rpc, "signrawtransactionwithwallet", raw,
-                                     wallet="miner")
+    raw = await rpc(
+        node, "createrawtransaction", inputs, {address: atoms_to_coin_str(total - 10_000)}
+    )
+    signed = await asyncio.to_thread(node.rpc, "signrawtransactionwithwallet", raw, wallet="miner")
     assert signed["complete"]
     return bytes.fromhex(signed["hex"])
 
 
 async def test_maker_init_reorged_out_before_we_fund_is_never_funded(
-    tmp_path: Path, fresh_node: RegtestNode, btc_node: RegtestNode,
+    tmp_path: Path,
+    fresh_node: RegtestNode,
+    btc_node: RegtestNode,
 ) -> None:
     fresh_node.ensure_mature_funds()
     ltc = fresh_node  # the maker's chain (the test plays the maker)
@@ -386,17 +412,28 @@ async def test_maker_init_reorged_out_before_we_fund_is_never_funded(
         await r.miner.pause("ltc")
         # Funding is refused 5 min before our 10 min lock time: about 45 s from now.
         now = int(time.time() * 1000)
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=1_200_000,
-                                    taker_lock_ms=600_000, match_time_ms=now - 255_000)
+        maker, taker = make_matches(
+            MAKER_AMOUNT,
+            TAKER_AMOUNT,
+            maker_lock_ms=1_200_000,
+            taker_lock_ms=600_000,
+            match_time_ms=now - 255_000,
+        )
         taker = replace(taker, their_swap_conf=2)
         et = r.engine(Role.TAKER)
         await et.add_match(taker)
-        contract = Contract(sha256(os.urandom(32)), taker.our_pkh, maker.our_pkh,
-                            maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
-        init, vout = await asyncio.to_thread(ltc.fund_script, contract.p2wsh_script(),
-                                             MAKER_AMOUNT, False)
-        et.deliver(CounterpartyInit(maker.order_id, maker.match_id, init, vout,
-                                    contract.to_script(), now))
+        contract = Contract(
+            sha256(os.urandom(32)),
+            taker.our_pkh,
+            maker.our_pkh,
+            maker_lock_time(maker.match_time_ms, maker.maker_lock_ms),
+        )
+        init, vout = await asyncio.to_thread(
+            ltc.fund_script, contract.p2wsh_script(), MAKER_AMOUNT, False
+        )
+        et.deliver(
+            CounterpartyInit(maker.order_id, maker.match_id, init, vout, contract.to_script(), now)
+        )
         await reached(et, taker, CounterpartyAudited)
         b1 = (await asyncio.to_thread(ltc.mine, 1))[0]
         assert await block_of(ltc, init) == b1
@@ -422,8 +459,7 @@ async def test_maker_init_reorged_out_before_we_fund_is_never_funded(
 
 # -- 2 again, the maker's process SIGKILLed between seeing the reorg and broadcasting again ----
 def _pay(node: RegtestNode, script: bytes, atoms: int) -> None:
-    node.rpc("sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms),
-             wallet="miner")
+    node.rpc("sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms), wallet="miner")
 
 
 async def _run_proc(job: dict[str, object], name: str) -> int:
@@ -432,8 +468,14 @@ async def _run_proc(job: dict[str, object], name: str) -> int:
     path.write_text(json.dumps(job))
     with open(Path(str(job["datadir"])) / "stderr.log", "ab") as log:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.swap_proc", str(path),
-            cwd=Path(__file__).parents[2], stdout=asyncio.subprocess.DEVNULL, stderr=log)
+            sys.executable,
+            "-m",
+            "tests.integration.swap_proc",
+            str(path),
+            cwd=Path(__file__).parents[2],
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         return await asyncio.wait_for(proc.wait(), TIMEOUT)
     except TimeoutError:
@@ -451,7 +493,9 @@ def _stored(datadir: Path, m: Match) -> SwapState | None:
 
 
 async def test_maker_killed_after_the_reorg_resumes_and_broadcasts_again(
-    tmp_path: Path, ltc_node: RegtestNode, fresh_node: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    fresh_node: RegtestNode,
 ) -> None:
     """As case 2, with the maker in its own process, SIGKILLed at its first broadcast after
     the reorg took its mined redeem out; started again, it broadcasts and completes."""
@@ -467,19 +511,28 @@ async def test_maker_killed_after_the_reorg_resumes_and_broadcasts_again(
         datadir = tmp_path / m.role.value
         datadir.mkdir()
         jobs[m.role] = {
-            "datadir": str(datadir), "match": match_record(m),
-            "nodes": {"ltc": ltc_node.rpc_url, "btc": btc.rpc_url}, "funding_key": key.hex(),
-            "change_script": fresh_script().hex(), "mailbox": str(mailbox), "crash_at": None,
-            "poll": 0.05, "finality": DEEP}
+            "datadir": str(datadir),
+            "match": match_record(m),
+            "nodes": {"ltc": ltc_node.rpc_url, "btc": btc.rpc_url},
+            "funding_key": key.hex(),
+            "change_script": fresh_script().hex(),
+            "mailbox": str(mailbox),
+            "crash_at": None,
+            "poll": 0.05,
+            "finality": DEEP,
+        }
     maker_dir, armed = Path(str(jobs[Role.MAKER]["datadir"])), tmp_path / "armed"
     miner = Miner({"ltc": ltc_node, "btc": btc})
     miner.paused.add("btc")
     mining = asyncio.create_task(miner.run())
     party = open_party({**jobs[Role.TAKER], "poll": 0.1})
     taker_run = asyncio.create_task(party.run(0.1))
-    first_run = asyncio.create_task(_run_proc(
-        {**jobs[Role.MAKER], "crash_at": "before:redeem-broadcast",
-         "crash_armed": str(armed)}, "job-crash.json"))
+    first_run = asyncio.create_task(
+        _run_proc(
+            {**jobs[Role.MAKER], "crash_at": "before:redeem-broadcast", "crash_armed": str(armed)},
+            "job-crash.json",
+        )
+    )
     try:
         ours = await reached(party.engine, taker, InitBroadcast)
         assert isinstance(ours, InitBroadcast)
@@ -513,8 +566,9 @@ async def test_maker_killed_after_the_reorg_resumes_and_broadcasts_again(
         assert isinstance(end, Complete), end
         assert await confirmations(btc, end.redeem_txid) >= DEEP
         tx = await rpc(btc, "getrawtransaction", end.redeem_txid, True)
-        paid = {bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
-                for o in tx["vout"]}  # type: ignore[index]
+        paid = {
+            bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"]) for o in tx["vout"]
+        }  # type: ignore[index]
         assert paid == {maker.redeem_script: end.received}
         assert json.loads((maker_dir / "result.json").read_text())["state"] == "Complete"
         end_t = await asyncio.wait_for(taker_run, TIMEOUT)

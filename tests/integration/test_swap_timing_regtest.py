@@ -51,7 +51,9 @@ def unspent(node: RegtestNode, txid: str, vout: int) -> bool:
 
 
 async def test_maker_keeps_its_secret_inside_the_reveal_margin(
-    tmp_path: Path, ltc_node: RegtestNode, fresh_node: RegtestNode,
+    tmp_path: Path,
+    ltc_node: RegtestNode,
+    fresh_node: RegtestNode,
 ) -> None:
     """Both fund; the maker's loop dies right after auditing the taker's contract (as if its
     app closed). Meanwhile the taker's chain (BTC, private) reaches 60 s before the taker's
@@ -59,8 +61,9 @@ async def test_maker_keeps_its_secret_inside_the_reveal_margin(
     no `redeem` report, both contracts unspent (the secret is nowhere)."""
     fresh_node.ensure_mature_funds()
     async with rig(tmp_path, ltc_node, fresh_node) as r:
-        maker, taker = make_matches(MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=20 * MINUTE_MS,
-                                    taker_lock_ms=10 * MINUTE_MS)
+        maker, taker = make_matches(
+            MAKER_AMOUNT, TAKER_AMOUNT, maker_lock_ms=20 * MINUTE_MS, taker_lock_ms=10 * MINUTE_MS
+        )
         margin = RULES.reveal_margin_s(taker.taker_lock_ms)
         assert margin == 150
         em, et = r.engine(Role.MAKER, crash_at="CounterpartyAudited"), r.engine(Role.TAKER)
@@ -81,8 +84,9 @@ async def test_maker_keeps_its_secret_inside_the_reveal_margin(
         end = reborn.store.load(maker.match_id)
         assert isinstance(end, AwaitingRefund)
         assert "less than the 2 min 30 s" in end.reason and "secret is kept" in end.reason
-        assert not any(role is Role.MAKER and isinstance(m, RedeemReport)
-                       for role, m in r.wire.sent)
+        assert not any(
+            role is Role.MAKER and isinstance(m, RedeemReport) for role, m in r.wire.sent
+        )
         theirs, ours = audited.theirs, audited.ours
         assert unspent(fresh_node, theirs.txid, theirs.vout)  # never redeemed: secret unknown
         assert unspent(ltc_node, ours.init.txid, ours.vout)
@@ -92,15 +96,28 @@ async def test_maker_keeps_its_secret_inside_the_reveal_margin(
 def _late_match(kind: str) -> tuple[Match, Match]:
     now = int(time.time() * 1000)
     if kind == "own-lock":  # matched 8 min ago: our 10 min lock is 2 min away (margin 5 min)
-        return make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now - 8 * MINUTE_MS,
-                            maker_lock_ms=20 * MINUTE_MS, taker_lock_ms=10 * MINUTE_MS)
-    return make_matches(MAKER_AMOUNT, TAKER_AMOUNT, match_time_ms=now,
-                        maker_lock_ms=20 * MINUTE_MS, taker_lock_ms=10 * MINUTE_MS)
+        return make_matches(
+            MAKER_AMOUNT,
+            TAKER_AMOUNT,
+            match_time_ms=now - 8 * MINUTE_MS,
+            maker_lock_ms=20 * MINUTE_MS,
+            taker_lock_ms=10 * MINUTE_MS,
+        )
+    return make_matches(
+        MAKER_AMOUNT,
+        TAKER_AMOUNT,
+        match_time_ms=now,
+        maker_lock_ms=20 * MINUTE_MS,
+        taker_lock_ms=10 * MINUTE_MS,
+    )
 
 
 @pytest.mark.parametrize("kind", ["own-lock", "maker-clock"])
 async def test_taker_does_not_fund_late(
-    tmp_path: Path, fresh_node: RegtestNode, btc_node: RegtestNode, kind: str,
+    tmp_path: Path,
+    fresh_node: RegtestNode,
+    btc_node: RegtestNode,
+    kind: str,
 ) -> None:
     """The maker (LTC, a private chain) funds a good contract; the taker audits it and then
     refuses to fund: its own lock time is too close ("own-lock"), or the maker's chain clock
@@ -120,8 +137,11 @@ async def test_taker_does_not_fund_late(
         end = await asyncio.wait_for(et.wait(taker.match_id), 30)
         assert isinstance(end, Failed), end
         assert end.reason.startswith("too late to fund"), end.reason
-        assert ("our contract could be refunded" if kind == "own-lock"
-                else "the maker can refund its contract") in end.reason
+        assert (
+            "our contract could be refunded"
+            if kind == "own-lock"
+            else "the maker can refund its contract"
+        ) in end.reason
         assert r.funding[Role.TAKER].calls == 0  # no coins asked for, no init built
         assert not any(role is Role.TAKER for role, _ in r.wire.sent)  # nothing reported
         assert [await balance(r.backends["btc"], s) for s in scripts] == before == [0, 0]

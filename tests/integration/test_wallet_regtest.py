@@ -26,8 +26,14 @@ FAST_KDF = 2**10
 
 def _make(datadir: Path, node: RegtestNode, mnemonic: str | None = None) -> str:
     nodes = {"ltc": NodeConfig(node.rpc_url, RPC_USER, RPC_PASSWORD)}
-    return create_wallet(datadir, PASSWORD, network=Network.REGTEST, mnemonic=mnemonic,
-                         nodes=nodes, scrypt_n=FAST_KDF)
+    return create_wallet(
+        datadir,
+        PASSWORD,
+        network=Network.REGTEST,
+        mnemonic=mnemonic,
+        nodes=nodes,
+        scrypt_n=FAST_KDF,
+    )
 
 
 def _open(datadir: Path) -> OpenWallet:
@@ -40,8 +46,12 @@ async def test_fund_restore_beyond_gap_and_send(tmp_path: Path, ltc_node: Regtes
     ltc = wallet.asset("ltc")
     keys = ltc.keys
     # Funds at receive 0, 19, 38 and change 7: each gap is under 20, the last far beyond it.
-    placements = [(False, 0, 100_000_000), (False, 19, 20_000_000), (False, 38, 3_000_000),
-                  (True, 7, 456_789)]
+    placements = [
+        (False, 0, 100_000_000),
+        (False, 19, 20_000_000),
+        (False, 38, 3_000_000),
+        (True, 7, 456_789),
+    ]
     for change, index, atoms in placements:
         ltc_node.fund_script(keys.script(change, index), atoms, mine=False)
     ltc_node.mine(1)
@@ -80,13 +90,13 @@ async def test_fund_restore_beyond_gap_and_send(tmp_path: Path, ltc_node: Regtes
 
 
 async def test_btc_send_passes_bitcoins_interpreter_before_the_node(
-    tmp_path: Path, btc_node: RegtestNode,
+    tmp_path: Path,
+    btc_node: RegtestNode,
 ) -> None:
     """A BTC payment from two coins with change: verified by libbitcoinkernel with Bitcoin's
     consensus flags before it reaches the node, then confirmed there, to the atom."""
     nodes = {"btc": NodeConfig(btc_node.rpc_url, RPC_USER, RPC_PASSWORD)}
-    create_wallet(tmp_path / "w", PASSWORD, network=Network.REGTEST, nodes=nodes,
-                  scrypt_n=FAST_KDF)
+    create_wallet(tmp_path / "w", PASSWORD, network=Network.REGTEST, nodes=nodes, scrypt_n=FAST_KDF)
     wallet = _open(tmp_path / "w")
     btc = wallet.asset("btc")
     kernel = KernelCheckedBackend(CoreRpcBackend(btc_node.rpc_url, RPC_USER, RPC_PASSWORD))
@@ -143,4 +153,3 @@ async def test_node_down_gives_a_clear_error_and_keeps_state(
     fresh_node.start()
     assert (await ltc.balance()).confirmed == 7_000_000
     await wallet.close()
-

@@ -27,8 +27,9 @@ THEIR_INIT = "cc" * 32  # a counterparty contract txid in pure transition tests
 
 def contract_tx(script: bytes, value: int) -> bytes:
     """The raw counterparty init a FakeChain serves: one input, one output (script, value)."""
-    return CMutableTransaction([CTxIn(COutPoint(b"\x01" * 32, 0))],
-                               [CTxOut(value, CScript(script))]).serialize()
+    return CMutableTransaction(
+        [CTxIn(COutPoint(b"\x01" * 32, 0))], [CTxOut(value, CScript(script))]
+    ).serialize()
 
 
 def contract_txid(script: bytes, value: int) -> str:
@@ -36,8 +37,7 @@ def contract_txid(script: bytes, value: int) -> str:
 
 
 class FakeChain(ChainBackend):
-    def __init__(self, mtp: int, output_script: bytes, value: int, *,
-                 reject: bool = False) -> None:
+    def __init__(self, mtp: int, output_script: bytes, value: int, *, reject: bool = False) -> None:
         self.mtp = mtp
         self.reject = reject
         self.output = (output_script, value)

@@ -22,8 +22,9 @@ def test_ceiling_doubles_then_caps() -> None:
     extra=st.floats(0, 1000),
     u=st.floats(0, 1, exclude_max=True),
 )
-def test_delay_is_within_full_jitter_bounds(attempt: int, base: float, extra: float,
-                                            u: float) -> None:  # fmt: skip
+def test_delay_is_within_full_jitter_bounds(
+    attempt: int, base: float, extra: float, u: float
+) -> None:
     cap = base + extra
     delay = backoff_delay(attempt, base, cap, lambda: u)
     assert 0 <= delay <= ceiling(attempt, base, cap) <= cap

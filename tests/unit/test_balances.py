@@ -55,33 +55,71 @@ OUR_PKH = hash160(pubkey_from_secret(OUR_KEY))
 
 
 def coin(value: int, confirmations: int = 1) -> Utxo:
-    return Utxo(Outpoint(os.urandom(32).hex(), 0), value, WALLET_SCRIPT,
-                100 if confirmations else 0, confirmations)
+    return Utxo(
+        Outpoint(os.urandom(32).hex(), 0),
+        value,
+        WALLET_SCRIPT,
+        100 if confirmations else 0,
+        confirmations,
+    )
 
 
 def a_match(our_amount: int, role: Role = Role.MAKER, our_asset: str = "ltc") -> Match:
-    return Match(order_id="ab" * 32, match_id=os.urandom(32).hex(), role=role, quantity=1,
-                 rate=1, network="regtest", our_asset=our_asset,
-                 their_asset="btc" if our_asset == "ltc" else "ltc", our_amount=our_amount,
-                 their_amount=5_000_000, their_pkh=bytes(20), our_pkh=OUR_PKH,
-                 our_key_path=None, clear_key=OUR_KEY,  # encodable by any store format
-                 redeem_script=WALLET_SCRIPT, refund_script=WALLET_SCRIPT, our_fee_rate=FEE_RATE,
-                 their_fee_rate=FEE_RATE, their_swap_conf=1, match_time_ms=0,
-                 maker_lock_ms=1, taker_lock_ms=1)
+    return Match(
+        order_id="ab" * 32,
+        match_id=os.urandom(32).hex(),
+        role=role,
+        quantity=1,
+        rate=1,
+        network="regtest",
+        our_asset=our_asset,
+        their_asset="btc" if our_asset == "ltc" else "ltc",
+        our_amount=our_amount,
+        their_amount=5_000_000,
+        their_pkh=bytes(20),
+        our_pkh=OUR_PKH,
+        our_key_path=None,
+        clear_key=OUR_KEY,  # encodable by any store format
+        redeem_script=WALLET_SCRIPT,
+        refund_script=WALLET_SCRIPT,
+        our_fee_rate=FEE_RATE,
+        their_fee_rate=FEE_RATE,
+        their_swap_conf=1,
+        match_time_ms=0,
+        maker_lock_ms=1,
+        taker_lock_ms=1,
+    )
 
 
 def our_contract(m: Match, funding: Sequence[Utxo]) -> tuple[OurContract, Utxo | None]:
     """A signed init paying `m.our_amount` into a contract, its refund, and the init's change
     as the wallet sees it once the init is in the mempool."""
     contract = Contract(bytes(32), m.their_pkh, m.our_pkh, LOCK_TIME)
-    init = build_init_tx([KeyedUtxo(c, COIN_KEY) for c in funding], [(contract, m.our_amount)],
-                         WALLET_SCRIPT, FEE_RATE, LTC)
-    refund = build_refund_tx(contract, contract.to_script(), init.outpoint(0), m.our_amount,
-                             OUR_KEY, m.refund_script, FEE_RATE, LTC)
-    ours = OurContract(contract.to_script(), m.our_amount, init.tx, init.contract_vouts[0],
-                       refund, 0)
-    change = None if init.change_vout is None else Utxo(
-        Outpoint(init.tx.txid, init.change_vout), init.change_value, WALLET_SCRIPT, 0, 0)
+    init = build_init_tx(
+        [KeyedUtxo(c, COIN_KEY) for c in funding],
+        [(contract, m.our_amount)],
+        WALLET_SCRIPT,
+        FEE_RATE,
+        LTC,
+    )
+    refund = build_refund_tx(
+        contract,
+        contract.to_script(),
+        init.outpoint(0),
+        m.our_amount,
+        OUR_KEY,
+        m.refund_script,
+        FEE_RATE,
+        LTC,
+    )
+    ours = OurContract(
+        contract.to_script(), m.our_amount, init.tx, init.contract_vouts[0], refund, 0
+    )
+    change = (
+        None
+        if init.change_vout is None
+        else Utxo(Outpoint(init.tx.txid, init.change_vout), init.change_value, WALLET_SCRIPT, 0, 0)
+    )
     return ours, change
 
 
@@ -94,8 +132,13 @@ def theirs() -> TheirContract:
 
 
 def refund_coin(ours: OurContract, confirmations: int) -> Utxo:
-    return Utxo(Outpoint(ours.refund.txid, 0), ours.value - ours.refund.fee, WALLET_SCRIPT,
-                100 if confirmations else 0, confirmations)
+    return Utxo(
+        Outpoint(ours.refund.txid, 0),
+        ours.value - ours.refund.fee,
+        WALLET_SCRIPT,
+        100 if confirmations else 0,
+        confirmations,
+    )
 
 
 def test_each_coin_is_counted_once_under_its_lock_or_its_confirmations() -> None:
@@ -103,12 +146,20 @@ def test_each_coin_is_counted_once_under_its_lock_or_its_confirmations() -> None
     order_a, order_b = coin(30_000_000), coin(7_000_000)
     for_swap, for_swap_unconfirmed = coin(11_000_000), coin(500_000, confirmations=0)
     coins = [free, incoming, order_a, order_b, for_swap, for_swap_unconfirmed]
-    reasons = {order_a.outpoint: "order:aa", order_b.outpoint: "order:bb",
-               for_swap.outpoint: SWAP_FUNDING, for_swap_unconfirmed.outpoint: SWAP_FUNDING,
-               Outpoint("ee" * 32, 3): "order:cc"}  # a lock on a coin already spent: no value
+    reasons = {
+        order_a.outpoint: "order:aa",
+        order_b.outpoint: "order:bb",
+        for_swap.outpoint: SWAP_FUNDING,
+        for_swap_unconfirmed.outpoint: SWAP_FUNDING,
+        Outpoint("ee" * 32, 3): "order:cc",
+    }  # a lock on a coin already spent: no value
     b = split_coins(coins, reasons)
     assert (b.available, b.locked_orders, b.locked_swaps, b.unconfirmed) == (
-        100_000_000, 37_000_000, 11_500_000, 2_000_000)
+        100_000_000,
+        37_000_000,
+        11_500_000,
+        2_000_000,
+    )
     assert b.in_contracts == 0
     assert b.total == sum(c.value for c in coins)
     assert b.confirmed + b.unconfirmed == b.total
@@ -160,8 +211,10 @@ def test_only_swaps_paying_from_this_asset_count() -> None:
     ltc_swap, btc_swap = a_match(60_000_000), a_match(3_000_000, our_asset="btc")
     ltc_ours, ltc_change = our_contract(ltc_swap, [coin(100_000_000)])
     btc_ours, _ = our_contract(btc_swap, [coin(10_000_000)])
-    swaps: list[SwapState] = [InitBroadcast(ltc_swap, bytes(32), ltc_ours, None),
-                              InitBroadcast(btc_swap, bytes(32), btc_ours, None)]
+    swaps: list[SwapState] = [
+        InitBroadcast(ltc_swap, bytes(32), ltc_ours, None),
+        InitBroadcast(btc_swap, bytes(32), btc_ours, None),
+    ]
     coins = [ltc_change] if ltc_change else []
     assert breakdown(coins, {}, swaps, "ltc").in_contracts == 60_000_000
     assert breakdown([], {}, swaps, "btc").in_contracts == 3_000_000
@@ -186,14 +239,30 @@ def test_funds_never_vanish_from_init_to_refund() -> None:
     # (state, our coins on chain, the four figures, fees paid so far)
     steps: list[tuple[SwapState, list[Utxo], tuple[int, int, int, int], int]] = [
         (ContractPrepared(m, bytes(32), ours, None), [funding], (0, 0, 100_000_000, 0), 0),
-        (InitBroadcast(m, bytes(32), ours, None), [change],
-         (0, 0, 60_000_000, change.value), init_fee),
-        (InitBroadcast(m, bytes(32), ours, None), [settled],
-         (change.value, 0, 60_000_000, 0), init_fee),
-        (Refunding(m, ours, t, "lock time"), [settled, refund_coin(ours, 0)],
-         (change.value, 0, 0, 60_000_000 - refund_fee), init_fee + refund_fee),
-        (Refunded(m, ours.refund.txid, "lock time"), [settled, refund_coin(ours, 1)],
-         (change.value + 60_000_000 - refund_fee, 0, 0, 0), init_fee + refund_fee),
+        (
+            InitBroadcast(m, bytes(32), ours, None),
+            [change],
+            (0, 0, 60_000_000, change.value),
+            init_fee,
+        ),
+        (
+            InitBroadcast(m, bytes(32), ours, None),
+            [settled],
+            (change.value, 0, 60_000_000, 0),
+            init_fee,
+        ),
+        (
+            Refunding(m, ours, t, "lock time"),
+            [settled, refund_coin(ours, 0)],
+            (change.value, 0, 0, 60_000_000 - refund_fee),
+            init_fee + refund_fee,
+        ),
+        (
+            Refunded(m, ours.refund.txid, "lock time"),
+            [settled, refund_coin(ours, 1)],
+            (change.value + 60_000_000 - refund_fee, 0, 0, 0),
+            init_fee + refund_fee,
+        ),
     ]
     for state, coins, expected, fees in steps:
         got = figures(state, coins)
@@ -242,9 +311,12 @@ async def test_asset_balance_reads_locks_and_pending_swaps_from_the_store(
 
     balance, coins = await asset_balance(wallet, swaps)
     assert coins == backend.coins
-    assert (balance.available, balance.locked_orders, balance.locked_swaps,
-            balance.unconfirmed) == (50_000_000, 20_000_000, 60_000_000,
-                                     1_000_000 + change.value)
+    assert (
+        balance.available,
+        balance.locked_orders,
+        balance.locked_swaps,
+        balance.unconfirmed,
+    ) == (50_000_000, 20_000_000, 60_000_000, 1_000_000 + change.value)
     # The wallet alone sees its coins but not the contract.
     plain = await wallet.balance()
     assert plain == replace(balance, in_contracts=0)

@@ -102,8 +102,10 @@ def taker_init(coin: KeyedUtxo) -> InitBroadcast:
     assert m.our_asset == "btc"
     audited = transition(Matched(m), taker_audit_obs()).state
     change = p2wpkh_script(bytes([9]) * 20)
-    prepared = transition(audited, signed(Role.TAKER, their_init=ChainTx("cc" * 32, (), 2),
-                                          funded=Funded((coin,), change))).state
+    prepared = transition(
+        audited,
+        signed(Role.TAKER, their_init=ChainTx("cc" * 32, (), 2), funded=Funded((coin,), change)),
+    ).state
     step = transition(prepared, obs(our_init_confs=0))
     assert isinstance(step.state, InitBroadcast)
     return step.state
@@ -125,9 +127,16 @@ def maker_redeeming() -> Redeeming:
     m = match(Role.MAKER)
     assert m.their_asset == "btc"
     audited = transition(at_init(Role.MAKER), audit_obs(taker_contract(), 1_000_000)).state
-    step = transition(audited, signed(Role.MAKER, our_init_confs=3, their_tip=100,
-                                      their_init=ChainTx("cc" * 32, (), 2),
-                                      their_mtp=T0 // 1000))
+    step = transition(
+        audited,
+        signed(
+            Role.MAKER,
+            our_init_confs=3,
+            their_tip=100,
+            their_init=ChainTx("cc" * 32, (), 2),
+            their_mtp=T0 // 1000,
+        ),
+    )
     assert isinstance(step.state, Redeeming) and step.state.signed_height == 100
     return step.state
 
@@ -155,8 +164,10 @@ def test_the_flags_are_bitcoins_consensus_set_and_taproot_needs_the_spent_output
 # -- what we build, accepted ----------------------------------------------------------------------
 async def test_wallet_send_with_two_inputs_and_change(tmp_path: Path) -> None:
     keys = HDWallet.from_mnemonic(generate_mnemonic()).account(BTC)
-    coins = [Utxo(Outpoint("11" * 32, 0), 60_000, keys.script(False, 0), 100, 5),
-             Utxo(Outpoint("22" * 32, 3), 70_000, keys.script(True, 0), 101, 4)]
+    coins = [
+        Utxo(Outpoint("11" * 32, 0), 60_000, keys.script(False, 0), 100, 5),
+        Utxo(Outpoint("22" * 32, 3), 70_000, keys.script(True, 0), 101, 4),
+    ]
     wallet = AssetWallet(BTC, keys, Store(tmp_path / "w.db"), CoinsBackend(coins))
     signed_tx = await wallet.create_payment(address_from_script(DEST, BTC), 100_000, 10)
     tx = CTransaction.deserialize(signed_tx.raw)
@@ -200,16 +211,24 @@ def test_redeem_and_the_bumped_redeems() -> None:
 
 def btc_maker(index: int, amount: int) -> Match:
     path = KeyPath("btc", False, index)
-    return replace(match(Role.MAKER), match_id=f"{index:02x}" * 32, our_asset="btc",
-                   their_asset="ltc", our_amount=amount, our_key_path=path,
-                   our_pkh=pkh(RING.key_at(path, "regtest")))
+    return replace(
+        match(Role.MAKER),
+        match_id=f"{index:02x}" * 32,
+        our_asset="btc",
+        their_asset="ltc",
+        our_amount=amount,
+        our_key_path=path,
+        our_pkh=pkh(RING.key_at(path, "regtest")),
+    )
 
 
 def test_batch_init_with_three_contracts_each_refund_and_each_redeem() -> None:
     matches = [btc_maker(i, amount) for i, amount in enumerate((400_000, 700_000, 1_000_000))]
     secrets = [os.urandom(32) for _ in matches]
-    coins = [keyed_coin(1_500_000, Outpoint("33" * 32, 1)),
-             keyed_coin(900_000, Outpoint("44" * 32, 0))]
+    coins = [
+        keyed_coin(1_500_000, Outpoint("33" * 32, 1)),
+        keyed_coin(900_000, Outpoint("44" * 32, 0)),
+    ]
     states = prepare_batch(matches, secrets, coins, p2wpkh_script(bytes([8]) * 20), 100, RING)
     init = states[0].ours.init
     assert {s.ours.init.txid for s in states} == {init.txid}
@@ -219,14 +238,32 @@ def test_batch_init_with_three_contracts_each_refund_and_each_redeem() -> None:
     for s, secret in zip(states, secrets, strict=True):
         spent = [contract_out(s.ours.contract, s.ours.value)]
         verify_btc_tx(s.ours.refund.raw, spent)
-        redeem = build_redeem_tx(s.ours.contract, s.ours.script, s.ours.outpoint, s.ours.value,
-                                 secret, TAKER_KEY, DEST, 20, asset)
+        redeem = build_redeem_tx(
+            s.ours.contract,
+            s.ours.script,
+            s.ours.outpoint,
+            s.ours.value,
+            secret,
+            TAKER_KEY,
+            DEST,
+            20,
+            asset,
+        )
         verify_btc_tx(redeem.raw, spent)
 
 
 # -- what Bitcoin must refuse ---------------------------------------------------------------------
-def spend(script: bytes, outpoint: Outpoint, value: int, key: bytes, items: list[bytes],
-          pubkey: bytes | None = None, *, locktime: int, sequence: int) -> bytes:
+def spend(
+    script: bytes,
+    outpoint: Outpoint,
+    value: int,
+    key: bytes,
+    items: list[bytes],
+    pubkey: bytes | None = None,
+    *,
+    locktime: int,
+    sequence: int,
+) -> bytes:
     """A contract spend signed like htlc_tx._spend, with every field ours to choose:
     witness [sig(key), pubkey, *items, script]."""
     fee = 3_000
@@ -256,8 +293,16 @@ def test_a_refund_before_its_lock_time_is_refused_by_cltv() -> None:
     o, lock = init.ours, init.ours.contract.lock_time
 
     def refund(locktime: int, sequence: int = SEQUENCE_LOCKTIME) -> bytes:
-        return spend(o.script, o.outpoint, o.value, TAKER_KEY, [REFUND_BRANCH],
-                     locktime=locktime, sequence=sequence)
+        return spend(
+            o.script,
+            o.outpoint,
+            o.value,
+            TAKER_KEY,
+            [REFUND_BRANCH],
+            locktime=locktime,
+            sequence=sequence,
+        )
+
     verify_btc_tx(refund(lock), spent)  # the control: our fields, our signature, accepted
     early = refund(lock - 1)
     assert refused(early, spent) is Refusal.LOCKTIME
@@ -269,8 +314,15 @@ def test_a_refund_before_its_lock_time_is_refused_by_cltv() -> None:
 def test_a_refund_with_a_final_sequence_is_refused_by_cltv() -> None:
     init, spent = _refund_case()
     o = init.ours
-    final = spend(o.script, o.outpoint, o.value, TAKER_KEY, [REFUND_BRANCH],
-                  locktime=o.contract.lock_time, sequence=SEQUENCE_FINAL)
+    final = spend(
+        o.script,
+        o.outpoint,
+        o.value,
+        TAKER_KEY,
+        [REFUND_BRANCH],
+        locktime=o.contract.lock_time,
+        sequence=SEQUENCE_FINAL,
+    )
     assert refused(final, spent) is Refusal.LOCKTIME
     assert verdicts(final, spent, NO_CLTV)[0].ok
 
@@ -302,15 +354,23 @@ def test_a_redeem_signed_by_the_wrong_key_is_refused() -> None:
     verify_btc_tx(good, spent)  # the control
     stranger = os.urandom(32)
     # the recipient's public key with a stranger's signature: OP_CHECKSIG fails
-    forged = spend(t.script, t.outpoint, t.value, stranger, [SECRET, REDEEM_BRANCH],
-                   pubkey_from_secret(MAKER_KEY), **REDEEM_FIELDS)
+    forged = spend(
+        t.script,
+        t.outpoint,
+        t.value,
+        stranger,
+        [SECRET, REDEEM_BRANCH],
+        pubkey_from_secret(MAKER_KEY),
+        **REDEEM_FIELDS,
+    )
     assert refused(forged, spent) is Refusal.SCRIPT
     # the stranger's own key: its hash is not the recipient's
     other = spend(t.script, t.outpoint, t.value, stranger, [SECRET, REDEEM_BRANCH], **REDEEM_FIELDS)
     assert refused(other, spent) is Refusal.SCRIPT
     # the refund key on the redeem branch
-    refund_key = spend(t.script, t.outpoint, t.value, TAKER_KEY, [SECRET, REDEEM_BRANCH],
-                       **REDEEM_FIELDS)
+    refund_key = spend(
+        t.script, t.outpoint, t.value, TAKER_KEY, [SECRET, REDEEM_BRANCH], **REDEEM_FIELDS
+    )
     assert refused(refund_key, spent) is Refusal.SCRIPT
 
 

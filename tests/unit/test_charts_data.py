@@ -45,20 +45,27 @@ def random_trades(count: int, seed: int = 1) -> list[Trade]:
 
 
 def test_parse_trades_validates_and_sorts() -> None:
-    data = [{"matchid": "ab" * 32, "rate": 5, "quantity": 7, "time": 20},
-            {"matchid": "cd" * 32, "rate": 6, "quantity": 8, "time": 10}]
+    data = [
+        {"matchid": "ab" * 32, "rate": 5, "quantity": 7, "time": 20},
+        {"matchid": "cd" * 32, "rate": 6, "quantity": 8, "time": 10},
+    ]
     parsed = parse_trades(data)
     assert [t.time for t in parsed] == [10, 20]
     assert parsed[1] == Trade("ab" * 32, 5, 7, 20)
 
 
-@pytest.mark.parametrize("bad", [
-    {"x": 1}, [1], [{"matchid": "ab", "rate": 1, "quantity": 1, "time": 1}],
-    [{"matchid": "ab" * 32, "rate": 0, "quantity": 1, "time": 1}],
-    [{"matchid": "ab" * 32, "rate": True, "quantity": 1, "time": 1}],
-    [{"matchid": "ab" * 32, "rate": 1.5, "quantity": 1, "time": 1}],
-    [{"matchid": "ab" * 32, "rate": 1, "quantity": 1}],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"x": 1},
+        [1],
+        [{"matchid": "ab", "rate": 1, "quantity": 1, "time": 1}],
+        [{"matchid": "ab" * 32, "rate": 0, "quantity": 1, "time": 1}],
+        [{"matchid": "ab" * 32, "rate": True, "quantity": 1, "time": 1}],
+        [{"matchid": "ab" * 32, "rate": 1.5, "quantity": 1, "time": 1}],
+        [{"matchid": "ab" * 32, "rate": 1, "quantity": 1}],
+    ],
+)
 def test_parse_trades_refuses_bad_shapes(bad: object) -> None:
     with pytest.raises(MarketDataError):
         parse_trades(bad)
@@ -79,7 +86,7 @@ def test_aggregate_matches_the_server(bin_name: str) -> None:
     width = BINS[bin_name]
     ours = aggregate(trades, width)
     server = candles([(t.time, t.rate, t.quantity) for t in trades], width)
-    assert [c.__dict__ for c in ours][-len(server):] == server
+    assert [c.__dict__ for c in ours][-len(server) :] == server
     assert ours == parse_candles(server) or len(ours) > len(server)  # server keeps the last 1000
 
 
@@ -93,8 +100,11 @@ def test_rebin_equals_aggregating_at_the_coarser_width() -> None:
 
 def test_ticker_uses_the_price_from_24_hours_ago() -> None:
     now = 10 * DAY_MS
-    trades = [trade(now - DAY_MS - 5, 1000), trade(now - 3600_000, 1100, 4),
-              trade(now - 1000, 1250, 6)]
+    trades = [
+        trade(now - DAY_MS - 5, 1000),
+        trade(now - 3600_000, 1100, 4),
+        trade(now - 1000, 1250, 6),
+    ]
     t = ticker_24h(trades, now)
     assert (t.last, t.reference, t.change_bp) == (1250, 1000, 2500)
     assert (t.high, t.low, t.volume) == (1250, 1100, 10)
@@ -119,8 +129,10 @@ def test_ticker_of_an_idle_market() -> None:
 
 def test_depth_curve_accumulates_base_and_quote() -> None:
     levels = [PriceLevel(50_000_000, 100_000_000, 1), PriceLevel(40_000_000, 200_000_000, 2)]
-    assert depth_curve(levels) == [DepthPoint(50_000_000, 100_000_000, 50_000_000),
-                                   DepthPoint(40_000_000, 300_000_000, 130_000_000)]
+    assert depth_curve(levels) == [
+        DepthPoint(50_000_000, 100_000_000, 50_000_000),
+        DepthPoint(40_000_000, 300_000_000, 130_000_000),
+    ]
 
 
 def test_depth_at_reads_the_step_under_a_price() -> None:
@@ -175,9 +187,16 @@ def test_epoch_countdown_and_server_clock() -> None:
         epoch_countdown(0, 5)
 
 
-@pytest.mark.parametrize(("ms", "text"), [
-    (4230, "4.2 s"), (0, "0.0 s"), (-5, "0.0 s"), (59_999, "59.9 s"), (65_000, "1:05"),
-    (3_600_000, "60:00"),
-])
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [
+        (4230, "4.2 s"),
+        (0, "0.0 s"),
+        (-5, "0.0 s"),
+        (59_999, "59.9 s"),
+        (65_000, "1:05"),
+        (3_600_000, "60:00"),
+    ],
+)
 def test_format_countdown(ms: int, text: str) -> None:
     assert format_countdown(ms) == text

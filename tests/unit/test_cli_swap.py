@@ -14,14 +14,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def audit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "swap", "audit", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "swap", "audit", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_audit_prints_every_field_of_a_contract() -> None:
     contract = Contract(bytes(range(32)), b"\x11" * 20, b"\x22" * 20, 1_800_000_000)
-    result = audit("--asset", "ltc", "--network", "regtest", "--contract",
-                   contract.to_script().hex(), "--json")
+    result = audit(
+        "--asset", "ltc", "--network", "regtest", "--contract", contract.to_script().hex(), "--json"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["secret_hash"] == bytes(range(32)).hex()

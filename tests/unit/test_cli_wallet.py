@@ -12,27 +12,60 @@ ROOT = Path(__file__).resolve().parents[2]
 ABANDON = "abandon " * 11 + "about"
 
 
-def cambio(*args: str, env: dict[str, str] | None = None,
-           words: str | None = None) -> subprocess.CompletedProcess[str]:
+def cambio(
+    *args: str, env: dict[str, str] | None = None, words: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the CLI; `words` go to its standard input (never on the command line)."""
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
-        cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60, check=False,
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
         input=None if words is None else words + "\n",
     )
 
 
 def test_derive_matches_the_bip84_vector_for_btc_and_ltc() -> None:
-    btc = cambio("wallet", "derive", "--mnemonic-file", "-", "--asset", "btc",
-                 "--network", "mainnet", "--index", "0", "--json", words=ABANDON)
+    btc = cambio(
+        "wallet",
+        "derive",
+        "--mnemonic-file",
+        "-",
+        "--asset",
+        "btc",
+        "--network",
+        "mainnet",
+        "--index",
+        "0",
+        "--json",
+        words=ABANDON,
+    )
     assert btc.returncode == 0, btc.stderr
     assert json.loads(btc.stdout) == {
-        "path": "m/84'/0'/0'/0/0", "address": "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"}
-    change = cambio("wallet", "derive", "--asset", "btc", "--index", "0", "--change",
-                    "--json", words=ABANDON)  # not a terminal: one line of stdin
+        "path": "m/84'/0'/0'/0/0",
+        "address": "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+    }
+    change = cambio(
+        "wallet", "derive", "--asset", "btc", "--index", "0", "--change", "--json", words=ABANDON
+    )  # not a terminal: one line of stdin
     assert json.loads(change.stdout)["address"] == "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
-    ltc = cambio("wallet", "derive", "--mnemonic-file", "-", "--asset", "ltc",
-                 "--network", "regtest", "--index", "3", "--json", words=ABANDON)
+    ltc = cambio(
+        "wallet",
+        "derive",
+        "--mnemonic-file",
+        "-",
+        "--asset",
+        "ltc",
+        "--network",
+        "regtest",
+        "--index",
+        "3",
+        "--json",
+        words=ABANDON,
+    )
     data = json.loads(ltc.stdout)
     assert data["path"] == "m/84'/1'/0'/0/3"
     assert data["address"].startswith("rltc1q")
@@ -41,8 +74,14 @@ def test_derive_matches_the_bip84_vector_for_btc_and_ltc() -> None:
 def test_restore_with_a_wrong_word_names_it_and_writes_nothing(tmp_path: Path) -> None:
     words = ABANDON.split()
     words[4] = "abandom"
-    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"),
-                    env={"CAMBIO_PASSWORD": "pw"}, words=" ".join(words))
+    result = cambio(
+        "wallet",
+        "restore",
+        "--datadir",
+        str(tmp_path / "w"),
+        env={"CAMBIO_PASSWORD": "pw"},
+        words=" ".join(words),
+    )
     assert result.returncode == 1
     assert "Word 5" in result.stderr and "abandom" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -50,8 +89,14 @@ def test_restore_with_a_wrong_word_names_it_and_writes_nothing(tmp_path: Path) -
 
 
 def test_restore_with_a_bad_checksum_is_refused(tmp_path: Path) -> None:
-    result = cambio("wallet", "restore", "--datadir", str(tmp_path / "w"),
-                    env={"CAMBIO_PASSWORD": "pw"}, words="abandon " * 12)
+    result = cambio(
+        "wallet",
+        "restore",
+        "--datadir",
+        str(tmp_path / "w"),
+        env={"CAMBIO_PASSWORD": "pw"},
+        words="abandon " * 12,
+    )
     assert result.returncode == 1
     assert "checksum" in result.stderr
     assert not (tmp_path / "w").exists()
@@ -71,18 +116,33 @@ def test_words_from_a_file_and_the_old_flag_with_a_warning(tmp_path: Path) -> No
 
 
 def test_wrong_password_is_a_clear_error(tmp_path: Path) -> None:
-    created = cambio("wallet", "create", "--datadir", str(tmp_path), "--json",
-                     env={"CAMBIO_PASSWORD": "right"})
+    created = cambio(
+        "wallet", "create", "--datadir", str(tmp_path), "--json", env={"CAMBIO_PASSWORD": "right"}
+    )
     assert created.returncode == 0, created.stderr
     assert len(json.loads(created.stdout)["mnemonic"].split()) == 12
     before = (tmp_path / "wallet.json").read_bytes()
-    wrong = cambio("wallet", "address", "--datadir", str(tmp_path), "--asset", "ltc",
-                   env={"CAMBIO_PASSWORD": "wrong"})
+    wrong = cambio(
+        "wallet",
+        "address",
+        "--datadir",
+        str(tmp_path),
+        "--asset",
+        "ltc",
+        env={"CAMBIO_PASSWORD": "wrong"},
+    )
     assert wrong.returncode == 1
     assert wrong.stderr.strip() == "error: Wrong password."
     assert (tmp_path / "wallet.json").read_bytes() == before
-    address = cambio("wallet", "address", "--datadir", str(tmp_path), "--asset", "ltc",
-                     env={"CAMBIO_PASSWORD": "right"})
+    address = cambio(
+        "wallet",
+        "address",
+        "--datadir",
+        str(tmp_path),
+        "--asset",
+        "ltc",
+        env={"CAMBIO_PASSWORD": "right"},
+    )
     assert address.returncode == 0, address.stderr
     assert address.stdout.strip().startswith("rltc1q")
 
@@ -95,8 +155,9 @@ def test_a_passphrase_wallet_never_opens_without_its_passphrase(tmp_path: Path) 
     from app.wallet.session import create_wallet, unlock_wallet
     from dexproto.assets import Network
 
-    create_wallet(tmp_path, "pw", network=Network.REGTEST, passphrase="extra words",
-                  scrypt_n=MIN_SCRYPT_N)
+    create_wallet(
+        tmp_path, "pw", network=Network.REGTEST, passphrase="extra words", scrypt_n=MIN_SCRYPT_N
+    )
     with pytest.raises(PassphraseNeeded):
         unlock_wallet(tmp_path, "pw")  # for every caller, not only the unlock dialog
     right = unlock_wallet(tmp_path, "pw", "extra words")
@@ -110,64 +171,129 @@ def test_a_passphrase_wallet_never_opens_without_its_passphrase(tmp_path: Path) 
     assert json.loads(opened.stdout)["address"] == expected
 
 
-def test_create_stores_the_nodes_login_files_and_warns_of_passwords_in_argv(
-        tmp_path: Path) -> None:
+def test_create_stores_the_nodes_login_files_and_warns_of_passwords_in_argv(tmp_path: Path) -> None:
     cookie = tmp_path / "litecoin" / "testnet4" / ".cookie"
     login = tmp_path / "btc-login"
-    created = cambio("wallet", "create", "--datadir", str(tmp_path / "w"), "--json",
-                     "--network", "testnet", "--node", "ltc=http://127.0.0.1:19332",
-                     "--node-cookie", f"ltc={cookie}", "--node", "btc",
-                     "--node-auth-file", f"btc={login}", env={"CAMBIO_PASSWORD": "pw"})
+    created = cambio(
+        "wallet",
+        "create",
+        "--datadir",
+        str(tmp_path / "w"),
+        "--json",
+        "--network",
+        "testnet",
+        "--node",
+        "ltc=http://127.0.0.1:19332",
+        "--node-cookie",
+        f"ltc={cookie}",
+        "--node",
+        "btc",
+        "--node-auth-file",
+        f"btc={login}",
+        env={"CAMBIO_PASSWORD": "pw"},
+    )
     assert created.returncode == 0, created.stderr
     assert "warning" not in created.stderr
     config = json.loads((tmp_path / "w" / "config.json").read_text())
     assert config["network"] == "testnet"
-    assert config["nodes"]["ltc"] == {"rpc_url": "http://127.0.0.1:19332", "rpc_user": "",
-                                      "rpc_password": "", "cookie_file": str(cookie),
-                                      "auth_file": "", "electrum": ""}
+    assert config["nodes"]["ltc"] == {
+        "rpc_url": "http://127.0.0.1:19332",
+        "rpc_user": "",
+        "rpc_password": "",
+        "cookie_file": str(cookie),
+        "auth_file": "",
+        "electrum": "",
+    }
     # A bare symbol: this machine, the network's default port (testnet4: 48332).
     assert config["nodes"]["btc"]["rpc_url"] == "http://127.0.0.1:48332"
     assert config["nodes"]["btc"]["auth_file"] == str(login)
 
-    old = cambio("wallet", "create", "--datadir", str(tmp_path / "old"), "--json",
-                 "--node", "ltc=http://rpc:s3cret@127.0.0.1:19443",
-                 env={"CAMBIO_PASSWORD": "pw"})
+    old = cambio(
+        "wallet",
+        "create",
+        "--datadir",
+        str(tmp_path / "old"),
+        "--json",
+        "--node",
+        "ltc=http://rpc:s3cret@127.0.0.1:19443",
+        env={"CAMBIO_PASSWORD": "pw"},
+    )
     assert old.returncode == 0, old.stderr
     assert "warning: the LTC node's user and password in --node are visible" in old.stderr
     assert "s3cret" not in old.stderr
     node = json.loads((tmp_path / "old" / "config.json").read_text())["nodes"]["ltc"]
     assert (node["rpc_url"], node["rpc_user"], node["rpc_password"]) == (
-        "http://127.0.0.1:19443", "rpc", "s3cret")
+        "http://127.0.0.1:19443",
+        "rpc",
+        "s3cret",
+    )
 
-    orphan = cambio("wallet", "create", "--datadir", str(tmp_path / "x"),
-                    "--node-cookie", f"ltc={cookie}", env={"CAMBIO_PASSWORD": "pw"})
+    orphan = cambio(
+        "wallet",
+        "create",
+        "--datadir",
+        str(tmp_path / "x"),
+        "--node-cookie",
+        f"ltc={cookie}",
+        env={"CAMBIO_PASSWORD": "pw"},
+    )
     assert orphan.returncode == 1 and "needs a --node ltc=URL" in orphan.stderr
     assert not (tmp_path / "x" / "wallet.json").exists()
 
 
 def test_create_on_mainnet_is_light_unless_a_chain_names_its_backend(tmp_path: Path) -> None:
     env = {"CAMBIO_PASSWORD": "pw"}
-    light = cambio("wallet", "create", "--datadir", str(tmp_path / "light"), "--json",
-                   "--network", "mainnet", env=env)
+    light = cambio(
+        "wallet",
+        "create",
+        "--datadir",
+        str(tmp_path / "light"),
+        "--json",
+        "--network",
+        "mainnet",
+        env=env,
+    )
     assert light.returncode == 0, light.stderr
     nodes = json.loads((tmp_path / "light" / "config.json").read_text())["nodes"]
     assert set(nodes) == {"btc", "ltc"}
     assert all(n["rpc_url"] == "" and n["electrum"].startswith("ssl://") for n in nodes.values())
 
-    mixed = cambio("wallet", "create", "--datadir", str(tmp_path / "mixed"), "--json",
-                   "--network", "testnet", "--node", "btc",
-                   "--electrum", "ltc=tcp://127.0.0.1:51001, ssl://10.0.0.2:51002", env=env)
+    mixed = cambio(
+        "wallet",
+        "create",
+        "--datadir",
+        str(tmp_path / "mixed"),
+        "--json",
+        "--network",
+        "testnet",
+        "--node",
+        "btc",
+        "--electrum",
+        "ltc=tcp://127.0.0.1:51001, ssl://10.0.0.2:51002",
+        env=env,
+    )
     assert mixed.returncode == 0, mixed.stderr
     nodes = json.loads((tmp_path / "mixed" / "config.json").read_text())["nodes"]
     assert (nodes["btc"]["rpc_url"], nodes["btc"]["electrum"]) == ("http://127.0.0.1:48332", "")
     assert (nodes["ltc"]["rpc_url"], nodes["ltc"]["electrum"]) == (
-        "", "tcp://127.0.0.1:51001,ssl://10.0.0.2:51002")
+        "",
+        "tcp://127.0.0.1:51001,ssl://10.0.0.2:51002",
+    )
 
     simnet = cambio("wallet", "create", "--datadir", str(tmp_path / "sim"), "--json", env=env)
     assert simnet.returncode == 0, simnet.stderr
     assert json.loads((tmp_path / "sim" / "config.json").read_text())["nodes"] == {}
 
-    bad = cambio("wallet", "create", "--datadir", str(tmp_path / "bad"), "--network", "mainnet",
-                 "--electrum", "ltc=electrum.example.org:50002", env=env)
+    bad = cambio(
+        "wallet",
+        "create",
+        "--datadir",
+        str(tmp_path / "bad"),
+        "--network",
+        "mainnet",
+        "--electrum",
+        "ltc=electrum.example.org:50002",
+        env=env,
+    )
     assert bad.returncode == 1 and "electrum.example.org:50002" in bad.stderr
     assert not (tmp_path / "bad" / "wallet.json").exists()

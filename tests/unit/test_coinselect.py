@@ -26,8 +26,7 @@ OURS = b"\x00\x14" + b"\x33" * 20
 
 
 def coin(n: int, value: int, confirmations: int = 1) -> Utxo:
-    return Utxo(Outpoint(f"{n:064x}", 0), value, OURS, 100 if confirmations else 0,
-                confirmations)
+    return Utxo(Outpoint(f"{n:064x}", 0), value, OURS, 100 if confirmations else 0, confirmations)
 
 
 def vsize(n_inputs: int, scripts: list[bytes]) -> int:
@@ -142,8 +141,12 @@ def test_selection_is_deterministic_regardless_of_input_order() -> None:
 
 def test_send_max_sweeps_everything_minus_fee() -> None:
     rate = 10
-    coins = [coin(1, 3_000_000), coin(2, 2_000_000, confirmations=0), coin(3, 500),
-             coin(4, 1_000_000)]
+    coins = [
+        coin(1, 3_000_000),
+        coin(2, 2_000_000, confirmations=0),
+        coin(3, 500),
+        coin(4, 1_000_000),
+    ]
     sel, amount = send_max(coins, DEST, rate, BTC, locked={coins[3].outpoint})
     # The 500-atom coin costs more to spend than it is worth and stays behind.
     assert {c.outpoint for c in sel.coins} == {coins[0].outpoint, coins[1].outpoint}
@@ -166,8 +169,13 @@ def test_send_max_sweeps_everything_minus_fee() -> None:
     use_ltc=st.booleans(),
 )
 def test_property_accounting_is_exact(
-    values: list[int], unconfirmed: set[int], locked_idx: set[int], amounts: list[int],
-    rate: int, min_conf: int, use_ltc: bool,
+    values: list[int],
+    unconfirmed: set[int],
+    locked_idx: set[int],
+    amounts: list[int],
+    rate: int,
+    min_conf: int,
+    use_ltc: bool,
 ) -> None:
     asset = LTC if use_ltc else BTC
     coins = [coin(i, v, 0 if i in unconfirmed else 3) for i, v in enumerate(values)]
@@ -175,14 +183,14 @@ def test_property_accounting_is_exact(
     outputs = [TxOutput(DEST, a) for a in amounts]
     limit = output_dust_limit(DEST, asset)
     try:
-        sel = select_coins(coins, outputs, rate, asset, CHANGE, locked=locked,
-                           min_confirmations=min_conf)
+        sel = select_coins(
+            coins, outputs, rate, asset, CHANGE, locked=locked, min_confirmations=min_conf
+        )
     except DustError:
         assert any(a < limit for a in amounts)
         return
     except InsufficientFundsError as err:
-        usable = [c for c in coins
-                  if c.outpoint not in locked and c.confirmations >= min_conf]
+        usable = [c for c in coins if c.outpoint not in locked and c.confirmations >= min_conf]
         assert err.available == sum(c.value for c in usable)
         assert err.available < err.needed
         return
@@ -193,10 +201,15 @@ def test_property_accounting_is_exact(
 
 
 @settings(max_examples=200, deadline=None)
-@given(values=st.lists(st.integers(1_000, 200_000), min_size=1, max_size=9),
-       amount=st.integers(1_000, 600_000), rate=st.integers(0, 20))
+@given(
+    values=st.lists(st.integers(1_000, 200_000), min_size=1, max_size=9),
+    amount=st.integers(1_000, 600_000),
+    rate=st.integers(0, 20),
+)
 def test_property_branch_and_bound_finds_a_changeless_match_when_one_exists(
-    values: list[int], amount: int, rate: int,
+    values: list[int],
+    amount: int,
+    rate: int,
 ) -> None:
     from itertools import combinations
 
@@ -205,7 +218,8 @@ def test_property_branch_and_bound_finds_a_changeless_match_when_one_exists(
     economic = [c for c in coins if c.value > rate * INPUT_VSIZE]
     exists = any(
         0 <= sum(c.value for c in combo) - amount - rate * vsize(k, [DEST]) <= window
-        for k in range(1, len(economic) + 1) for combo in combinations(economic, k)
+        for k in range(1, len(economic) + 1)
+        for combo in combinations(economic, k)
     )
     outputs = [TxOutput(DEST, amount)]
     try:

@@ -13,8 +13,15 @@ from simnet.devnet import attach_light
 def _info(tmp_path: Path, electrum: dict[str, str]) -> dict[str, Any]:
     tdir = tmp_path / "trader1"
     tdir.mkdir()
-    save_config(tdir, AppConfig(nodes={"ltc": NodeConfig("http://127.0.0.1:19443", "u", "p"),
-                                       "btc": NodeConfig("http://127.0.0.1:18443", "u", "p")}))
+    save_config(
+        tdir,
+        AppConfig(
+            nodes={
+                "ltc": NodeConfig("http://127.0.0.1:19443", "u", "p"),
+                "btc": NodeConfig("http://127.0.0.1:18443", "u", "p"),
+            }
+        ),
+    )
     return {"traders": {"trader1": {"datadir": str(tdir)}}, "electrum": electrum}
 
 
@@ -24,7 +31,8 @@ def test_the_wallet_goes_light_on_the_simnets_servers(tmp_path: Path) -> None:
     attach_light(info)
     nodes = load_config(tmp_path / "trader1").nodes
     assert {s: (n.rpc_url, n.electrum) for s, n in nodes.items()} == {
-        s: ("", url) for s, url in servers.items()}
+        s: ("", url) for s, url in servers.items()
+    }
 
 
 def test_without_servers_the_wallet_stays_on_rpc(tmp_path: Path) -> None:

@@ -77,8 +77,9 @@ async def make_client(server: FakeServer) -> AsyncIterator[ClientFactory]:
 
     async def make(ready: bool = True, url: str | None = None, **kw: Any) -> DexClient:
         kw.setdefault("account_secret", ACCOUNT)
-        kw.setdefault("options", ClientOptions(request_timeout=2, backoff_base=0.01,
-                                               backoff_cap=0.05))  # fmt: skip
+        kw.setdefault(
+            "options", ClientOptions(request_timeout=2, backoff_base=0.01, backoff_cap=0.05)
+        )
         client = DexClient(ConnectionOptions(url or server.url), **kw)
         clients.append(client)
         client.start()
@@ -114,9 +115,17 @@ async def until(predicate: Callable[[], bool], timeout: float = 5) -> None:
 
 
 def match_note(secret: bytes = SERVER_SECRET) -> MatchNote:
-    unsigned = MatchNote(orderid=ORDER_ID, matchid=MATCH_ID, quantity=10**6, rate=100_000,
-                         address="bcrt1qcounterparty", side=MatchSide.MAKER, feerate=10,
-                         servertime=1_700_000_000_000, sig=bytes(64))  # fmt: skip
+    unsigned = MatchNote(
+        orderid=ORDER_ID,
+        matchid=MATCH_ID,
+        quantity=10**6,
+        rate=100_000,
+        address="bcrt1qcounterparty",
+        side=MatchSide.MAKER,
+        feerate=10,
+        servertime=1_700_000_000_000,
+        sig=bytes(64),
+    )
     return MatchNote(**{**unsigned.__dict__, "sig": sign(secret, unsigned.payload())})
 
 
@@ -170,9 +179,15 @@ async def test_audit_is_verified_and_answered(
 ) -> None:
     client = await make_client()
     payload = codec.InitPayload(ORDER_ID, MATCH_ID, bytes([3]) * 32, 1, 5, b"\x63" * 97)
-    params = {"orderid": ORDER_ID.hex(), "matchid": MATCH_ID.hex(), "txid": "03" * 32,
-              "vout": 1, "contract": "63" * 97, "timestamp": 5,
-              "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+    params = {
+        "orderid": ORDER_ID.hex(),
+        "matchid": MATCH_ID.hex(),
+        "txid": "03" * 32,
+        "vout": 1,
+        "contract": "63" * 97,
+        "timestamp": 5,
+        "sig": sign(SERVER_SECRET, payload).hex(),
+    }
     response = await server.request("audit", params)
     verify(ACCOUNT_PUB, bytes.fromhex(response["result"]["sig"]), payload, what="audit ack")
     assert (await next_event(client, AuditReceived)).audit.txid == bytes([3]) * 32
@@ -252,8 +267,9 @@ async def test_report_queued_during_the_connect_sequence_is_sent_before_ready(
     acked: list[bool] = []
 
     async def match_status(params: Any) -> Any:  # the engine reports meanwhile
-        acked.append(await clients[0].report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0,
-                                                  b"\x63" * 97))
+        acked.append(
+            await clients[0].report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
+        )
         return []
 
     server.handlers["match_status"] = match_status
@@ -328,24 +344,44 @@ async def test_limit_order_result_verified_and_fairness_reported(
     server: FakeServer, make_client: ClientFactory
 ) -> None:
     client = await make_client()
-    placed = await client.place_limit("ltc", "btc", side=Side.SELL, quantity=10**6,
-                                      rate=100_000, tif=TimeInForce.STANDING,
-                                      coins=[_coin()], address="bcrt1qours")  # fmt: skip
+    placed = await client.place_limit(
+        "ltc",
+        "btc",
+        side=Side.SELL,
+        quantity=10**6,
+        rate=100_000,
+        tif=TimeInForce.STANDING,
+        coins=[_coin()],
+        address="bcrt1qours",
+    )
     assert placed.epoch == server.servertime // 60000
     assert server.received[-1][2]["orderid"] == placed.order_id.hex()
     other = bytes([0x01]) * 32
     ids = sorted([placed.order_id, other])
-    await server.notify("match_data", {"marketid": 0, "epoch": placed.epoch,
-                                       "orderids": [i.hex() for i in ids],
-                                       "seed": match_seed(ids).hex()})  # fmt: skip
+    await server.notify(
+        "match_data",
+        {
+            "marketid": 0,
+            "epoch": placed.epoch,
+            "orderids": [i.hex() for i in ids],
+            "seed": match_seed(ids).hex(),
+        },
+    )
     fair = await next_event(client, FairnessChecked)
     assert fair.report.ok and fair.our_orders == 1 and placed.order_id in fair.report.positions
 
-    second = await client.place_market("ltc", "btc", side=Side.BUY, quantity=10**5,
-                                       coins=[_coin()], address="bcrt1qours")  # fmt: skip
-    await server.notify("match_data", {"marketid": 0, "epoch": second.epoch,
-                                       "orderids": [other.hex()],
-                                       "seed": match_seed([other]).hex()})  # fmt: skip
+    second = await client.place_market(
+        "ltc", "btc", side=Side.BUY, quantity=10**5, coins=[_coin()], address="bcrt1qours"
+    )
+    await server.notify(
+        "match_data",
+        {
+            "marketid": 0,
+            "epoch": second.epoch,
+            "orderids": [other.hex()],
+            "seed": match_seed([other]).hex(),
+        },
+    )
     unfair = await next_event(client, FairnessChecked)
     assert [i.problem for i in unfair.report.issues] == [Problem.MISSING_ORDER]
 
@@ -373,15 +409,20 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path, bytes]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cambio-test")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=1))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     pkcs8, pem = serialization.PrivateFormat.PKCS8, serialization.Encoding.PEM
@@ -501,7 +542,8 @@ def note_with(n: int) -> MatchNote:
 
 
 async def test_a_refused_note_gets_an_error_and_no_signature(
-        server: FakeServer, make_client: ClientFactory) -> None:
+    server: FakeServer, make_client: ClientFactory
+) -> None:
     good, bad = note_with(1), note_with(2)
 
     async def hook(event: Event) -> Mapping[bytes, str] | None:
@@ -514,27 +556,31 @@ async def test_a_refused_note_gets_an_error_and_no_signature(
     assert response["result"] is None
     error = response["error"]
     assert error["code"] == ErrorCode.INVALID_PARAMS and "1 of 2" in error["message"]
-    assert error["data"] == [{"matchid": bad.matchid.hex(),
-                              "reason": "the server offered a worse rate"}]
+    assert error["data"] == [
+        {"matchid": bad.matchid.hex(), "reason": "the server offered a worse rate"}
+    ]
     assert "sig" not in str(response)  # no signature over any note of a refused request
     assert bad.matchid not in client.session.active_matches
     assert good.matchid in client.session.active_matches  # stored and settled all the same
 
 
-async def test_a_request_taken_whole_is_acked(server: FakeServer,
-                                              make_client: ClientFactory) -> None:
+async def test_a_request_taken_whole_is_acked(
+    server: FakeServer, make_client: ClientFactory
+) -> None:
     async def hook(event: Event) -> Mapping[bytes, str] | None:
         return {}
 
     client = await make_client(on_server_request=hook)
     await next_event(client, Connected)
     response = await server.request("match", [note_with(1).to_json(), note_with(2).to_json()])
-    assert [a["matchid"] for a in response["result"]] == [note_with(i).matchid.hex()
-                                                          for i in (1, 2)]
+    assert [a["matchid"] for a in response["result"]] == [
+        note_with(i).matchid.hex() for i in (1, 2)
+    ]
 
 
 async def test_too_many_notes_are_refused_and_the_client_stays_connected(
-        server: FakeServer, make_client: ClientFactory) -> None:
+    server: FakeServer, make_client: ClientFactory
+) -> None:
     seen: list[Event] = []
 
     async def hook(event: Event) -> Mapping[bytes, str] | None:
@@ -559,7 +605,8 @@ def test_an_answer_too_large_for_a_frame_becomes_an_error() -> None:
 
 
 async def test_the_reconnect_loop_survives_an_error_in_a_connection(
-        server: FakeServer, make_client: ClientFactory) -> None:
+    server: FakeServer, make_client: ClientFactory
+) -> None:
     async def hook(event: Event) -> Mapping[bytes, str] | None:
         raise RuntimeError("the app broke")
 
@@ -569,23 +616,30 @@ async def test_the_reconnect_loop_survives_an_error_in_a_connection(
     assert response["error"]["code"] == ErrorCode.INTERNAL_ERROR  # answered, not signed
     await server.drop()
     await next_event(client, Connected, timeout=10)  # and it came back
+
+
 # --- a report the server already recorded (§9: acked again; older servers refuse it) -------
-@pytest.mark.parametrize(("method", "message", "early"), [
-    ("redeem", "taker redeem while taker_swap_cast", True),  # maker's redeem not in yet
-    ("init", "taker init while newly_matched", True),
-    ("redeem", "maker redeem while maker_swap_cast", True),
-    ("redeem", "taker redeem while maker_swap_cast", False),  # two steps behind: wrong
-    ("redeem", "taker redeem while maker_redeemed", False),  # the expected status
-    ("init", "maker init while newly_matched", False),
-])
+@pytest.mark.parametrize(
+    ("method", "message", "early"),
+    [
+        ("redeem", "taker redeem while taker_swap_cast", True),  # maker's redeem not in yet
+        ("init", "taker init while newly_matched", True),
+        ("redeem", "maker redeem while maker_swap_cast", True),
+        ("redeem", "taker redeem while maker_swap_cast", False),  # two steps behind: wrong
+        ("redeem", "taker redeem while maker_redeemed", False),  # the expected status
+        ("init", "maker init while newly_matched", False),
+    ],
+)
 def test_a_report_ahead_of_the_counterpartys_is_told_apart(
-        method: str, message: str, early: bool) -> None:
+    method: str, message: str, early: bool
+) -> None:
     exc = RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, message)
     assert rq.reported_early(method, exc) is early
 
 
 async def test_an_early_report_waits_for_the_relay_of_the_counterpartys_step(
-        server: FakeServer, make_client: ClientFactory) -> None:
+    server: FakeServer, make_client: ClientFactory
+) -> None:
     redeems: list[Any] = []
 
     def redeem(params: Any) -> Any:
@@ -601,36 +655,47 @@ async def test_an_early_report_waits_for_the_relay_of_the_counterpartys_step(
     assert await client.report_redeem(ORDER_ID, MATCH_ID, bytes([6]) * 32, 0, secret) is False
     assert len(outbox.pending()) == 1  # queued, no exception: nothing for the engine to report
     payload = codec.RedeemPayload(ORDER_ID, MATCH_ID, bytes([7]) * 32, 0, 5, secret)
-    params = {"orderid": ORDER_ID.hex(), "matchid": MATCH_ID.hex(), "txid": "07" * 32,
-              "vin": 0, "secret": secret.hex(), "timestamp": 5,
-              "sig": sign(SERVER_SECRET, payload).hex()}  # fmt: skip
+    params = {
+        "orderid": ORDER_ID.hex(),
+        "matchid": MATCH_ID.hex(),
+        "txid": "07" * 32,
+        "vin": 0,
+        "secret": secret.hex(),
+        "timestamp": 5,
+        "sig": sign(SERVER_SECRET, payload).hex(),
+    }
     await server.request("redemption", params)  # the server has the maker's redeem now
     await until(lambda: outbox.pending() == [])
     assert len(redeems) == 2 and redeems[0] == redeems[1]  # the same report, re-sent
     assert [e for e in drain(client) if isinstance(e, ClientError)] == []
 
 
-@pytest.mark.parametrize(("method", "message", "recorded"), [
-    ("init", "taker init while taker_swap_cast", True),
-    ("init", "maker init while maker_swap_cast", True),
-    ("init", "maker init while match_complete", True),
-    ("redeem", "maker redeem while maker_redeemed", True),
-    ("redeem", "match is finished", True),
-    ("init", "taker init while newly_matched", False),  # early (see above), not recorded
-    ("init", "maker init while revoked", False),
-    ("redeem", "taker redeem while taker_swap_cast", False),
-    ("init", "match is finished", False),  # maybe revoked before our init: worth a look
-    ("init", "taker redeem while match_complete", False),  # not about this report
-])
+@pytest.mark.parametrize(
+    ("method", "message", "recorded"),
+    [
+        ("init", "taker init while taker_swap_cast", True),
+        ("init", "maker init while maker_swap_cast", True),
+        ("init", "maker init while match_complete", True),
+        ("redeem", "maker redeem while maker_redeemed", True),
+        ("redeem", "match is finished", True),
+        ("init", "taker init while newly_matched", False),  # early (see above), not recorded
+        ("init", "maker init while revoked", False),
+        ("redeem", "taker redeem while taker_swap_cast", False),
+        ("init", "match is finished", False),  # maybe revoked before our init: worth a look
+        ("init", "taker redeem while match_complete", False),  # not about this report
+    ],
+)
 def test_an_already_recorded_report_is_told_from_a_real_refusal(
-        method: str, message: str, recorded: bool) -> None:
+    method: str, message: str, recorded: bool
+) -> None:
     exc = RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, message)
     assert rq.already_recorded(method, exc) is recorded
     assert rq.already_recorded(method, RemoteError(ErrorCode.CONTRACT_INVALID, message)) is False
 
 
 async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
-        server: FakeServer, make_client: ClientFactory) -> None:
+    server: FakeServer, make_client: ClientFactory
+) -> None:
     def refuse(params: Any) -> Any:
         raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while taker_swap_cast")
 
@@ -656,8 +721,15 @@ async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
 def test_add_market_is_no_book_notification_in_version_1() -> None:
     s = _session()
     order = {"oid": "01" * 32, "otype": "m", "side": "s", "osize": 100, "epoch": 9, "filled": 0}
-    inbound = s.receive(json.dumps({"jsonrpc": "2.0", "method": "add_market",
-                                    "params": {"marketid": 0, "order": order, "seq": 5}}))
+    inbound = s.receive(
+        json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "add_market",
+                "params": {"marketid": 0, "order": order, "seq": 5},
+            }
+        )
+    )
     [event] = inbound.events
     assert isinstance(event, ProtocolViolation) and "unexpected notification" in event.detail
 

@@ -45,10 +45,18 @@ coins = st.lists(st.builds(Outpoint, b32, u32), min_size=1, max_size=5).map(tupl
 
 def limit(**kw: object) -> LimitOrder:
     fields: dict[str, object] = dict(
-        account_id=ACCT, base="ltc", quote="btc", client_time=1_562_008_475_000,
-        server_time=0, coins=(Outpoint(bytes.fromhex(TXID_HEX), 1),), side=SideByte.SELL,
-        rate=250_000, quantity=10**8, tif=TifByte.STANDING, address="rltc1qxyz",
-    )  # fmt: skip
+        account_id=ACCT,
+        base="ltc",
+        quote="btc",
+        client_time=1_562_008_475_000,
+        server_time=0,
+        coins=(Outpoint(bytes.fromhex(TXID_HEX), 1),),
+        side=SideByte.SELL,
+        rate=250_000,
+        quantity=10**8,
+        tif=TifByte.STANDING,
+        address="rltc1qxyz",
+    )
     fields.update(kw)
     return LimitOrder(**fields)  # type: ignore[arg-type]
 
@@ -94,25 +102,40 @@ def test_limit_order_layout_byte_by_byte() -> None:
     raw = limit(server_time=0x1122).encode()
     txid = bytes.fromhex(TXID_HEX)
     expected = (
-        ACCT + b"\x00\x00ltc" + b"\x00\x00btc" + b"\x00"
-        + (1_562_008_475_000).to_bytes(8, "big") + (0x1122).to_bytes(8, "big")
-        + b"\x01" + txid + b"\x00\x00\x00\x01"
-        + b"\x01" + (250_000).to_bytes(8, "big") + (10**8).to_bytes(8, "big") + b"\x00"
+        ACCT
+        + b"\x00\x00ltc"
+        + b"\x00\x00btc"
+        + b"\x00"
+        + (1_562_008_475_000).to_bytes(8, "big")
+        + (0x1122).to_bytes(8, "big")
+        + b"\x01"
+        + txid
+        + b"\x00\x00\x00\x01"
+        + b"\x01"
+        + (250_000).to_bytes(8, "big")
+        + (10**8).to_bytes(8, "big")
+        + b"\x00"
         + b"rltc1qxyz"
-    )  # fmt: skip
+    )
     assert raw == expected
     assert len(raw) == codec.PREFIX_SIZE + 1 + 36 + 1 + 8 + 8 + 1 + len("rltc1qxyz")
 
 
 def test_market_and_cancel_layouts() -> None:
-    m = MarketOrder(ACCT, "ltc", "btc", 1, 0, (Outpoint(b"\xaa" * 32, 0),), SideByte.BUY,
-                    5000, "bcrt1qa")  # fmt: skip
+    m = MarketOrder(
+        ACCT, "ltc", "btc", 1, 0, (Outpoint(b"\xaa" * 32, 0),), SideByte.BUY, 5000, "bcrt1qa"
+    )
     raw = m.encode()
     assert raw[42] == codec.OrderType.MARKET
-    assert raw[codec.PREFIX_SIZE:] == (
-        b"\x01" + b"\xaa" * 32 + b"\x00" * 4 + b"\x00" + (5000).to_bytes(8, "big") + b"\x01"
+    assert raw[codec.PREFIX_SIZE :] == (
+        b"\x01"
+        + b"\xaa" * 32
+        + b"\x00" * 4
+        + b"\x00"
+        + (5000).to_bytes(8, "big")
+        + b"\x01"
         + b"bcrt1qa"
-    )  # fmt: skip
+    )
     target = b"\x33" * 32
     c = CancelOrder(ACCT, "ltc", "btc", 1, 0, target).encode()
     assert c[42] == codec.OrderType.CANCEL
@@ -122,8 +145,13 @@ def test_market_and_cancel_layouts() -> None:
 def test_match_init_redeem_revoke_layouts() -> None:
     oid, mid, txid = b"\x01" * 32, b"\x02" * 32, b"\x03" * 32
     m = MatchPayload(oid, mid, 100, 200, 300, 400, RoleByte.TAKER, "rltc1q").encode()
-    assert m == (oid + mid + b"".join(v.to_bytes(8, "big") for v in (100, 200, 300, 400))
-                 + b"\x01" + b"rltc1q")  # fmt: skip
+    assert m == (
+        oid
+        + mid
+        + b"".join(v.to_bytes(8, "big") for v in (100, 200, 300, 400))
+        + b"\x01"
+        + b"rltc1q"
+    )
     contract = bytes(range(97))
     i = InitPayload(oid, mid, txid, 1, 9, contract).encode()
     assert i == oid + mid + txid + b"\x00\x00\x00\x01" + (9).to_bytes(8, "big") + contract
@@ -143,23 +171,49 @@ def test_order_id_uses_server_time_zero() -> None:
 
 def test_order_id_from_limit_params_matches_codec() -> None:
     params = LimitParams(
-        accountid=ACCT, timestamp=1_562_008_475_000, tradepair="LTC/BTC", side=Side.SELL,
-        ordersize=10**8, rate=250_000, timeinforce=TimeInForce.STANDING,
-        utxos=(FundingCoin(txid=bytes.fromhex(TXID_HEX), vout=1,
-                           pubkey=pubkey_from_secret(SECRET), sig=bytes(64)),),
-        address="rltc1qxyz", orderid=bytes(32), sig=bytes(64),
-    )  # fmt: skip
+        accountid=ACCT,
+        timestamp=1_562_008_475_000,
+        tradepair="LTC/BTC",
+        side=Side.SELL,
+        ordersize=10**8,
+        rate=250_000,
+        timeinforce=TimeInForce.STANDING,
+        utxos=(
+            FundingCoin(
+                txid=bytes.fromhex(TXID_HEX),
+                vout=1,
+                pubkey=pubkey_from_secret(SECRET),
+                sig=bytes(64),
+            ),
+        ),
+        address="rltc1qxyz",
+        orderid=bytes(32),
+        sig=bytes(64),
+    )
     assert params.payload() == limit()
     assert codec.order_id(params.payload()) == sha256(limit().encode())
 
 
 ORDERS = st.one_of(
-    st.builds(LimitOrder, b32, ticker, ticker, u64, u64, coins, st.sampled_from(SideByte), u64,
-              u64, st.sampled_from(TifByte), address),
-    st.builds(MarketOrder, b32, ticker, ticker, u64, u64, coins, st.sampled_from(SideByte), u64,
-              address),
+    st.builds(
+        LimitOrder,
+        b32,
+        ticker,
+        ticker,
+        u64,
+        u64,
+        coins,
+        st.sampled_from(SideByte),
+        u64,
+        u64,
+        st.sampled_from(TifByte),
+        address,
+    ),
+    st.builds(
+        MarketOrder, b32, ticker, ticker, u64, u64, coins, st.sampled_from(SideByte), u64, address
+    ),
     st.builds(CancelOrder, b32, ticker, ticker, u64, u64, b32),
-)  # fmt: skip
+)
 
 
 @given(ORDERS)

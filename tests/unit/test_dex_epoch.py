@@ -169,11 +169,14 @@ def test_all_permutations_are_about_equally_likely() -> None:
     assert all(850 < c < 1150 for c in counts.values())  # 1000 expected, sd ≈ 29
 
 
-
 # --- fairness check of match_data (dexproto.fairness) -----------------------------------------
 def note(ids: list[bytes], seed: bytes | None = None, epoch_no: int = 7) -> MatchDataNote:
-    return MatchDataNote(marketid=1, epoch=epoch_no, orderids=tuple(ids),
-                         seed=match_seed(ids) if seed is None else seed)  # fmt: skip
+    return MatchDataNote(
+        marketid=1,
+        epoch=epoch_no,
+        orderids=tuple(ids),
+        seed=match_seed(ids) if seed is None else seed,
+    )
 
 
 IDS = sorted(bytes([i]) * 32 for i in range(1, 9))

@@ -57,8 +57,9 @@ class MemoryServer:
             self.received.append((number, msg["method"], msg.get("params")))
             out: dict[str, Any] = {"jsonrpc": "2.0", "id": msg["id"]}
             try:
-                out.update(result=self.script.handlers[msg["method"]](msg.get("params")),
-                           error=None)
+                out.update(
+                    result=self.script.handlers[msg["method"]](msg.get("params")), error=None
+                )
             except RemoteError as exc:
                 out.update(result=None, error={"code": exc.code, "message": exc.message})
             try:
@@ -89,10 +90,13 @@ async def next_event(client: DexClient, kind: type[Any], timeout: float = 5) -> 
 
 def client_for(server: MemoryServer, **kw: Any) -> DexClient:
     # The URL is never dialled: the connector hands out in-memory pairs.
-    return DexClient(ConnectionOptions("ws://127.0.0.1:1"), account_secret=ACCOUNT,
-                     options=ClientOptions(request_timeout=2, backoff_base=0.01,
-                                           backoff_cap=0.02),
-                     connector=server.connect, **kw)  # fmt: skip
+    return DexClient(
+        ConnectionOptions("ws://127.0.0.1:1"),
+        account_secret=ACCOUNT,
+        options=ClientOptions(request_timeout=2, backoff_base=0.01, backoff_cap=0.02),
+        connector=server.connect,
+        **kw,
+    )
 
 
 async def test_post_connect_sequence_over_memory(memory_server: MemoryServer) -> None:
@@ -123,15 +127,19 @@ async def test_reconnect_replays_subscriptions_and_the_outbox(
         await memory_server.ends[0].close()  # the server drops the connection
         gone = await next_event(client, Disconnected)
         assert gone.retry_in is not None
-        queued = await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0,
-                                          b"\x63" * 97)
+        queued = await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
         assert queued is False and len(outbox.pending()) == 1  # stored while not ready
         memory_server.gate.set()
         assert (await next_event(client, MatchStatuses)).states == ()
         await next_event(client, Connected)
         assert len(memory_server.ends) == 2
-        assert memory_server.methods(2) == ["assets", "connect", "orderbook", "init",
-                                            "match_status"]
+        assert memory_server.methods(2) == [
+            "assets",
+            "connect",
+            "orderbook",
+            "init",
+            "match_status",
+        ]
         assert outbox.pending() == []
         book = client.book("ltc", "btc")
         assert book is not None and book.synced

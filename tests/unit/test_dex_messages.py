@@ -27,33 +27,100 @@ from dexproto.messages import (
 
 H32 = "ab" * 32
 SIG = "cd" * 64
-ORDER: dict[str, Any] = {"oid": H32, "otype": "l", "side": "b", "osize": 100, "rate": 5,
-                         "tif": "s", "epoch": 3, "filled": 10}  # fmt: skip
-MARKET_ORDER: dict[str, Any] = {"oid": "01" * 32, "otype": "m", "side": "s", "osize": 100,
-                                "epoch": 3, "filled": 0}  # fmt: skip
+ORDER: dict[str, Any] = {
+    "oid": H32,
+    "otype": "l",
+    "side": "b",
+    "osize": 100,
+    "rate": 5,
+    "tif": "s",
+    "epoch": 3,
+    "filled": 10,
+}
+MARKET_ORDER: dict[str, Any] = {
+    "oid": "01" * 32,
+    "otype": "m",
+    "side": "s",
+    "osize": 100,
+    "epoch": 3,
+    "filled": 0,
+}
 COIN: dict[str, Any] = {"txid": "ee" * 32, "vout": 0, "pubkey": "02" + "11" * 32, "sig": SIG}
-MATCH: dict[str, Any] = {"orderid": H32, "matchid": "22" * 32, "quantity": 100, "rate": 5,
-         "address": "rltc1qabc", "side": "maker", "feerate": 10, "servertime": 7, "sig": SIG}
-STATE: dict[str, Any] = {**{k: v for k, v in MATCH.items() if k != "sig"},
-                         "status": "taker_swap_cast", "contract": "63" * 97, "txid": "33" * 32,
-                         "vout": 1}  # fmt: skip
-INIT: dict[str, Any] = {"orderid": H32, "matchid": "22" * 32, "txid": "33" * 32, "vout": 0,
-        "contract": "63" * 97, "timestamp": 1, "sig": SIG}  # fmt: skip
-REDEEM: dict[str, Any] = {"orderid": H32, "matchid": "22" * 32, "txid": "33" * 32, "vin": 0,
-          "secret": "44" * 32, "timestamp": 1, "sig": SIG}  # fmt: skip
-LIMIT: dict[str, Any] = {"accountid": H32, "timestamp": 1, "tradepair": "LTC/BTC", "side": "buy",
-         "ordersize": 10**8, "rate": 250000, "timeinforce": "standing", "utxos": [COIN],
-         "address": "bcrt1qxyz", "orderid": H32, "sig": SIG}  # fmt: skip
+MATCH: dict[str, Any] = {
+    "orderid": H32,
+    "matchid": "22" * 32,
+    "quantity": 100,
+    "rate": 5,
+    "address": "rltc1qabc",
+    "side": "maker",
+    "feerate": 10,
+    "servertime": 7,
+    "sig": SIG,
+}
+STATE: dict[str, Any] = {
+    **{k: v for k, v in MATCH.items() if k != "sig"},
+    "status": "taker_swap_cast",
+    "contract": "63" * 97,
+    "txid": "33" * 32,
+    "vout": 1,
+}
+INIT: dict[str, Any] = {
+    "orderid": H32,
+    "matchid": "22" * 32,
+    "txid": "33" * 32,
+    "vout": 0,
+    "contract": "63" * 97,
+    "timestamp": 1,
+    "sig": SIG,
+}
+REDEEM: dict[str, Any] = {
+    "orderid": H32,
+    "matchid": "22" * 32,
+    "txid": "33" * 32,
+    "vin": 0,
+    "secret": "44" * 32,
+    "timestamp": 1,
+    "sig": SIG,
+}
+LIMIT: dict[str, Any] = {
+    "accountid": H32,
+    "timestamp": 1,
+    "tradepair": "LTC/BTC",
+    "side": "buy",
+    "ordersize": 10**8,
+    "rate": 250000,
+    "timeinforce": "standing",
+    "utxos": [COIN],
+    "address": "bcrt1qxyz",
+    "orderid": H32,
+    "sig": SIG,
+}
 CONFIG: dict[str, Any] = {
-    "pubkey": H32, "apiver": 1, "epochlen": 60000, "buybuffer": "1.25", "cancelmax": "0.6",
-    "btimeout": 720000, "regfee": {"asset": "ltc", "amount": 10**7, "confs": 1},
+    "pubkey": H32,
+    "apiver": 1,
+    "epochlen": 60000,
+    "buybuffer": "1.25",
+    "cancelmax": "0.6",
+    "btimeout": 720000,
+    "regfee": {"asset": "ltc", "amount": 10**7, "confs": 1},
     "locktimes": {"maker": 172800000, "taker": 86400000},
-    "assets": [{"symbol": "ltc", "network": "regtest", "lotsize": 10**6, "ratestep": 100,
-                "feerate": 10, "swapsize": 225, "swapconf": 1, "fundconf": 1,
-                "scripts": ["P2WPKH"]}],
-    "markets": [{"name": "ltc_btc", "base": "ltc", "quote": "btc", "marketid": 0,
-                 "epochlen": 60000}],
-}  # fmt: skip
+    "assets": [
+        {
+            "symbol": "ltc",
+            "network": "regtest",
+            "lotsize": 10**6,
+            "ratestep": 100,
+            "feerate": 10,
+            "swapsize": 225,
+            "swapconf": 1,
+            "fundconf": 1,
+            "scripts": ["P2WPKH"],
+        }
+    ],
+    "markets": [
+        {"name": "ltc_btc", "base": "ltc", "quote": "btc", "marketid": 0, "epochlen": 60000}
+    ],
+}
 
 PARAMS: dict[str, Any] = {
     "register": {"pubkey": H32, "timestamp": 1, "sig": SIG},
@@ -68,26 +135,39 @@ PARAMS: dict[str, Any] = {
     "suspension": {"marketid": 0, "epoch": 9, "persist": False},
     "limit": LIMIT,
     "market": {k: v for k, v in LIMIT.items() if k not in ("rate", "timeinforce")},
-    "cancel": {"accountid": H32, "timestamp": 1, "tradepair": "LTC/BTC", "orderid": H32,
-               "sig": SIG},
+    "cancel": {
+        "accountid": H32,
+        "timestamp": 1,
+        "tradepair": "LTC/BTC",
+        "orderid": H32,
+        "sig": SIG,
+    },
     "match": [MATCH],
-    "init": INIT, "audit": INIT, "redeem": REDEEM, "redemption": REDEEM,
+    "init": INIT,
+    "audit": INIT,
+    "redeem": REDEEM,
+    "redemption": REDEEM,
     "revoke_match": {"orderid": H32, "matchid": H32, "sig": SIG},
     "match_status": {"matchids": [H32]},
-}  # fmt: skip
+}
 RESULTS: dict[str, Any] = {
     "assets": CONFIG,
-    "register": {"pubkey": H32, "address": "rltc1qfee", "fee": 10**7, "asset": "ltc",
-                 "timestamp": 3, "sig": SIG},
+    "register": {
+        "pubkey": H32,
+        "address": "rltc1qfee",
+        "fee": 10**7,
+        "asset": "ltc",
+        "timestamp": 3,
+        "sig": SIG,
+    },
     "notifyfee": {"sig": SIG},
     "connect": {"startepoch": 4, "orders": [ORDER], "matches": [STATE], "sig": SIG},
-    "orderbook": {"book": {"marketid": 0, "epoch": 9, "orders": [ORDER, MARKET_ORDER]},
-                  "seq": 4},
+    "orderbook": {"book": {"marketid": 0, "epoch": 9, "orders": [ORDER, MARKET_ORDER]}, "seq": 4},
     "limit": {"sig": SIG, "servertime": 8},
     "match": [{"matchid": H32, "sig": SIG}],
     "init": {"matchid": H32, "sig": SIG},
     "match_status": [STATE],
-}  # fmt: skip
+}
 
 
 def code_of(call: Any, *args: Any) -> int:
@@ -133,8 +213,9 @@ def test_a_market_order_may_carry_timeinforce_immediate_only() -> None:
     assert immediate.payload(7) == plain.payload(7)  # the byte is 1 either way: same order ID
     assert immediate.payload(0).encode()[-len(plain.address) - 1] == 1  # tif byte
     assert "timeinforce" not in plain.to_json()
-    with pytest.raises(ProtocolError, match=r"market\.timeinforce: a market order is always"
-                       ) as info:
+    with pytest.raises(
+        ProtocolError, match=r"market\.timeinforce: a market order is always"
+    ) as info:
         parse_params("market", {**PARAMS["market"], "timeinforce": "standing"})
     assert info.value.code == ErrorCode.INVALID_PARAMS
     assert code_of(parse_params, "market", {**PARAMS["market"], "rate": 5}) == -32602
@@ -260,12 +341,18 @@ def test_parse_request_notification_response() -> None:
 @pytest.mark.parametrize(
     "frame",
     [
-        b"{", b"", b"\xff\xfe", b'{"a":NaN}', b'{"a":Infinity}', b'{"a":1,"a":2}',
-        b"[" * 100_000 + b"]" * 100_000, b'{"x":"' + b"a" * (1 << 20) + b'"}',
+        b"{",
+        b"",
+        b"\xff\xfe",
+        b'{"a":NaN}',
+        b'{"a":Infinity}',
+        b'{"a":1,"a":2}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"x":"' + b"a" * (1 << 20) + b'"}',
         "1" * 5000,  # beyond Python's int digit limit
         '{"x":"' + "é" * 600_000 + '"}',  # 600k characters but 1.2 MB of UTF-8
     ],
-)  # fmt: skip
+)
 def test_parse_errors_are_32700(frame: bytes | str) -> None:
     assert code_of(parse_frame, frame) == ErrorCode.PARSE_ERROR
 
@@ -273,17 +360,25 @@ def test_parse_errors_are_32700(frame: bytes | str) -> None:
 @pytest.mark.parametrize(
     "frame",
     [
-        "[]", "1", '"x"', "{}", '{"jsonrpc":"1.0","method":"a","id":1}',
-        '{"method":"a","id":1}', '{"jsonrpc":"2.0","method":"a","id":1.0}',
-        '{"jsonrpc":"2.0","method":"a","id":true}', '{"jsonrpc":"2.0","method":"a","id":-1}',
-        '{"jsonrpc":"2.0","method":"","id":1}', '{"jsonrpc":"2.0","method":5}',
-        '{"jsonrpc":"2.0","result":1,"error":null}', '{"jsonrpc":"2.0","result":1,"id":null}',
+        "[]",
+        "1",
+        '"x"',
+        "{}",
+        '{"jsonrpc":"1.0","method":"a","id":1}',
+        '{"method":"a","id":1}',
+        '{"jsonrpc":"2.0","method":"a","id":1.0}',
+        '{"jsonrpc":"2.0","method":"a","id":true}',
+        '{"jsonrpc":"2.0","method":"a","id":-1}',
+        '{"jsonrpc":"2.0","method":"","id":1}',
+        '{"jsonrpc":"2.0","method":5}',
+        '{"jsonrpc":"2.0","result":1,"error":null}',
+        '{"jsonrpc":"2.0","result":1,"id":null}',
         '{"jsonrpc":"2.0","result":1,"error":{"code":1,"message":"x"},"id":1}',
         '{"jsonrpc":"2.0","error":{"code":1.5,"message":"x"},"id":1}',
         '{"jsonrpc":"2.0","error":{"code":1,"message":"x","extra":0},"id":1}',
         '{"jsonrpc":"2.0","result":1,"id":1,"extra":0}',
     ],
-)  # fmt: skip
+)
 def test_invalid_envelopes_are_32600(frame: str) -> None:
     assert code_of(parse_frame, frame) == ErrorCode.INVALID_REQUEST
 
@@ -297,9 +392,10 @@ def test_invalid_request_keeps_its_id_for_the_answer() -> None:
 
 
 def test_float_amount_in_a_frame_is_rejected_by_the_message_layer() -> None:
-    frame = parse_frame('{"jsonrpc":"2.0","method":"add_limit","params":{"marketid":0,'
-                        '"order":' + json.dumps(ORDER).replace('"osize": 100', '"osize": 1e2')
-                        + ',"seq":5}}')  # fmt: skip
+    frame = parse_frame(
+        '{"jsonrpc":"2.0","method":"add_limit","params":{"marketid":0,'
+        '"order":' + json.dumps(ORDER).replace('"osize": 100', '"osize": 1e2') + ',"seq":5}}'
+    )
     assert isinstance(frame, Notification)
     with pytest.raises(ProtocolError, match=r"add_limit\.order\.osize: expected an integer"):
         parse_params(frame.method, frame.params)
@@ -322,13 +418,20 @@ json_values = st.recursive(
 )
 envelopes = st.fixed_dictionaries(
     {},
-    optional={"jsonrpc": st.sampled_from(["2.0", "1.0"]) | json_values,
-              "method": st.sampled_from(sorted(PARAMS)) | json_values,
-              "params": json_values, "id": st.integers(-2, 2**64) | json_values,
-              "result": json_values, "error": json_values},
-)  # fmt: skip
-frames = st.binary(max_size=300) | st.text(max_size=300) | json_values.map(json.dumps) | (
-    envelopes.map(json.dumps)
+    optional={
+        "jsonrpc": st.sampled_from(["2.0", "1.0"]) | json_values,
+        "method": st.sampled_from(sorted(PARAMS)) | json_values,
+        "params": json_values,
+        "id": st.integers(-2, 2**64) | json_values,
+        "result": json_values,
+        "error": json_values,
+    },
+)
+frames = (
+    st.binary(max_size=300)
+    | st.text(max_size=300)
+    | json_values.map(json.dumps)
+    | (envelopes.map(json.dumps))
 )
 
 

@@ -80,19 +80,28 @@ async def test_broadcast_timeout_revokes_with_fault(env: Env) -> None:
     by_order = {bytes.fromhex(n["orderid"]): n for n in notes}
     # the maker inits the match of sell2 only; its taker then never inits
     n2 = by_order[sell2]
-    contract = Contract(sha256(b"s" * 32), decode_segwit("rltc", taker_addr), bytes(20),
-                        maker_lock_time(n2["servertime"], server.config.maker_lock))
+    contract = Contract(
+        sha256(b"s" * 32),
+        decode_segwit("rltc", taker_addr),
+        bytes(20),
+        maker_lock_time(n2["servertime"], server.config.maker_lock),
+    )
     txid = secrets.token_bytes(32)
     chain.outputs[(txid.hex(), 0)] = TxOut(p2wsh_script(contract.to_script()), LOT, 1)
     mid2 = bytes.fromhex(n2["matchid"])
-    await maker.call("init", maker.init_params(sell2, mid2, txid, 0,
-                                               contract.to_script()).to_json())
+    await maker.call(
+        "init", maker.init_params(sell2, mid2, txid, 0, contract.to_script()).to_json()
+    )
     revoked = [await maker.wait_note("revoke_match", timeout=5) for _ in range(2)]
     t_revoked = [await taker.wait_note("revoke_match", timeout=5) for _ in range(2)]
     for c, got in ((maker, revoked), (taker, t_revoked)):
         for r in got:
-            signing.verify(server.pubkey, bytes.fromhex(r["sig"]), codec.RevokePayload(
-                bytes.fromhex(r["orderid"]), bytes.fromhex(r["matchid"])), what="revoke")
+            signing.verify(
+                server.pubkey,
+                bytes.fromhex(r["sig"]),
+                codec.RevokePayload(bytes.fromhex(r["orderid"]), bytes.fromhex(r["matchid"])),
+                what="revoke",
+            )
         states = await c.call("match_status", {"matchids": [r["matchid"] for r in got]})
         assert {s["status"] for s in states} == {"revoked"}
     mid1 = bytes.fromhex(by_order[sell1]["matchid"])
@@ -112,8 +121,9 @@ async def test_cancel_ratio_violations_then_ban(env: Env) -> None:
     # an immediate limit that does not cross is neither a cancel nor a completion
     miss = c.limit_params("buy", LOT, RATE // 2, [coin(chain)], addr("rltc"), standing=False)
     await c.call("limit", miss.to_json())
-    await wait_for(lambda: (o := server.store.order(miss.orderid)) is not None
-                   and o.status == Status.UNFILLED)
+    await wait_for(
+        lambda: (o := server.store.order(miss.orderid)) is not None and o.status == Status.UNFILLED
+    )
     assert server.conduct.cancel_ratio(c.account_id) is None
     for i, oid in enumerate(oids[:3]):
         await c.call("cancel", c.cancel_params(oid).to_json())
@@ -126,8 +136,9 @@ async def test_cancel_ratio_violations_then_ban(env: Env) -> None:
     again = await TestClient(f"ws://127.0.0.1:{server.port}", c.secret).open()
     refused = await again.call_raw("connect", again.connect_params().to_json())
     assert refused.error is not None and refused.error.code == 4
-    late = await c.call_raw("limit", c.limit_params("sell", LOT, RATE, [coin(chain)],
-                                                    addr("bcrt")).to_json())
+    late = await c.call_raw(
+        "limit", c.limit_params("sell", LOT, RATE, [coin(chain)], addr("bcrt")).to_json()
+    )
     assert late.error is not None and late.error.code == 4
     await again.close()
 
@@ -161,8 +172,9 @@ async def test_suspension(env: Env, tmp_path: Path) -> None:
     epoch = server.suspend("ltc_btc", persist=True)
     note = await c.wait_note("suspension")
     assert note == {"marketid": 0, "epoch": epoch, "persist": True}
-    refused = await c.call_raw("limit", c.limit_params("sell", LOT, RATE, [coin(chain)],
-                                                       addr("bcrt")).to_json())
+    refused = await c.call_raw(
+        "limit", c.limit_params("sell", LOT, RATE, [coin(chain)], addr("bcrt")).to_json()
+    )
     assert refused.error is not None and refused.error.code == 11
     await asyncio.sleep(0.7)
     snap = await c.call("orderbook", {"base": "ltc", "quote": "btc"})

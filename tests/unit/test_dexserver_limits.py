@@ -51,12 +51,26 @@ class FakeChain:
 
 def make_config(tmp: Path, **extra: Any) -> ServerConfig:
     node = {"url": "http://127.0.0.1:1", "user": "u", "password": "p"}
-    asset = {"network": "regtest", "lotsize": 1_000_000, "ratestep": 100, "feerate": 10,
-             "swapsize": 225, "swapconf": 1, "fundconf": 1, "node": node}
-    raw = {"port": 0, "datadir": str(tmp / "dex"), "epochlen": 1000, "btimeout": 600_000,
-           "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-           "assets": [{"symbol": "ltc", **asset}, {"symbol": "btc", **asset}],
-           "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}], **extra}
+    asset = {
+        "network": "regtest",
+        "lotsize": 1_000_000,
+        "ratestep": 100,
+        "feerate": 10,
+        "swapsize": 225,
+        "swapconf": 1,
+        "fundconf": 1,
+        "node": node,
+    }
+    raw = {
+        "port": 0,
+        "datadir": str(tmp / "dex"),
+        "epochlen": 1000,
+        "btimeout": 600_000,
+        "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
+        "assets": [{"symbol": "ltc", **asset}, {"symbol": "btc", **asset}],
+        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
+        **extra,
+    }
     return parse_config(raw, tmp)
 
 
@@ -99,27 +113,38 @@ async def raw_roundtrip(server: DexServer, frame: str) -> jsonrpc.Response:
         return msg
 
 
-@pytest.mark.parametrize(("frame", "code"), [
-    ('{"jsonrpc":"2.0","method":"assets","id":1', -32700),
-    ("\u00ff\u00fe not json", -32700),
-    ('{"jsonrpc":"2.0","method":"assets","id":1,"id":2}', -32700),
-    ('[1,2,3]', -32600),
-    ('{"jsonrpc":"1.0","method":"assets","id":1}', -32600),
-    ('{"jsonrpc":"2.0","method":"register","params":{"pubkey":"00","timestamp":"x",'
-     '"sig":"00"},"id":3}', -32602),
-    ('{"jsonrpc":"2.0","method":"register","params":{"pubkey":"' + "11" * 32 +
-     '","timestamp":1.5,"sig":"' + "22" * 64 + '"},"id":3}', -32602),
-    ('{"jsonrpc":"2.0","method":"no_such_method","id":4}', -32601),
-    ('{"jsonrpc":"2.0","method":"match","params":[],"id":5}', -32601),
-])
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ('{"jsonrpc":"2.0","method":"assets","id":1', -32700),
+        ("\u00ff\u00fe not json", -32700),
+        ('{"jsonrpc":"2.0","method":"assets","id":1,"id":2}', -32700),
+        ("[1,2,3]", -32600),
+        ('{"jsonrpc":"1.0","method":"assets","id":1}', -32600),
+        (
+            '{"jsonrpc":"2.0","method":"register","params":{"pubkey":"00","timestamp":"x",'
+            '"sig":"00"},"id":3}',
+            -32602,
+        ),
+        (
+            '{"jsonrpc":"2.0","method":"register","params":{"pubkey":"'
+            + "11" * 32
+            + '","timestamp":1.5,"sig":"'
+            + "22" * 64
+            + '"},"id":3}',
+            -32602,
+        ),
+        ('{"jsonrpc":"2.0","method":"no_such_method","id":4}', -32601),
+        ('{"jsonrpc":"2.0","method":"match","params":[],"id":5}', -32601),
+    ],
+)
 async def test_bad_frames(env: tuple[DexServer, FakeChain], frame: str, code: int) -> None:
     reply = await raw_roundtrip(env[0], frame)
     assert reply.error is not None and reply.error.code == code
     await still_serves(env[0])
 
 
-async def test_oversized_frame_closes_only_that_client(env: tuple[DexServer,
-                                                                  FakeChain]) -> None:
+async def test_oversized_frame_closes_only_that_client(env: tuple[DexServer, FakeChain]) -> None:
     async with websockets.connect(f"ws://127.0.0.1:{env[0].port}", max_size=None) as ws:
         await ws.send("x" * ((1 << 20) + 1))
         with pytest.raises(websockets.ConnectionClosed) as info:
@@ -198,27 +223,55 @@ class _Sink:
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=20)
     | st.floats(allow_nan=False, allow_infinity=False),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4), max_leaves=12)
-_methods = st.sampled_from(["assets", "register", "notifyfee", "connect", "orderbook", "limit",
-                            "market", "cancel", "init", "redeem", "match_status", "match",
-                            "unsub_orderbook", "nope"])
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_methods = st.sampled_from(
+    [
+        "assets",
+        "register",
+        "notifyfee",
+        "connect",
+        "orderbook",
+        "limit",
+        "market",
+        "cancel",
+        "init",
+        "redeem",
+        "match_status",
+        "match",
+        "unsub_orderbook",
+        "nope",
+    ]
+)
 _frames = st.one_of(
-    st.text(max_size=200), st.binary(max_size=200),
+    st.text(max_size=200),
+    st.binary(max_size=200),
     _json.map(json.dumps),
-    st.builds(lambda meth, params, rid: json.dumps(
-        {"jsonrpc": "2.0", "method": meth, "params": params, "id": rid}),
-        _methods, _json, st.integers(-5, 2**64)),
+    st.builds(
+        lambda meth, params, rid: json.dumps(
+            {"jsonrpc": "2.0", "method": meth, "params": params, "id": rid}
+        ),
+        _methods,
+        _json,
+        st.integers(-5, 2**64),
+    ),
 )
 
 
 def test_fuzz_dispatcher(tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
     chain = FakeChain()
-    server = DexServer(make_config(tmp_path), chains=cast(dict[str, ChainView],
-                                                          {"ltc": chain, "btc": chain}))
+    server = DexServer(
+        make_config(tmp_path), chains=cast(dict[str, ChainView], {"ltc": chain, "btc": chain})
+    )
     loop.run_until_complete(server.start())
     sink = _Sink()
     conn = Connection(sink, server.handlers(), rate=1e9, burst=10**9)
@@ -245,8 +298,15 @@ def test_fuzz_dispatcher(tmp_path: Path) -> None:
 async def test_settlement_needs_a_known_match(env: tuple[DexServer, FakeChain]) -> None:
     server, chain = env
     c = await client(server)
-    init = {"orderid": "11" * 32, "matchid": "22" * 32, "txid": "33" * 32, "vout": 0,
-            "contract": "00", "timestamp": 1, "sig": "44" * 64}
+    init = {
+        "orderid": "11" * 32,
+        "matchid": "22" * 32,
+        "txid": "33" * 32,
+        "vout": 0,
+        "contract": "00",
+        "timestamp": 1,
+        "sig": "44" * 64,
+    }
     assert (await c.call_raw("init", init)).error.code == 2  # type: ignore[union-attr]
     await c.close()
     c = await paid_client(server, chain)
@@ -285,8 +345,10 @@ def test_candles_bins() -> None:
     from dexserver.marketdata import candles
 
     rows = candles([(0, 5, 1), (10, 7, 2), (59_999, 4, 1), (60_000, 6, 3)], 60_000)
-    assert rows == [{"start": 0, "open": 5, "high": 7, "low": 4, "close": 4, "volume": 4},
-                    {"start": 60_000, "open": 6, "high": 6, "low": 6, "close": 6, "volume": 3}]
+    assert rows == [
+        {"start": 0, "open": 5, "high": 7, "low": 4, "close": 4, "volume": 4},
+        {"start": 60_000, "open": 6, "high": 6, "low": 6, "close": 6, "volume": 3},
+    ]
 
 
 def test_cli_registers_server_command() -> None:

@@ -28,8 +28,9 @@ def test_pins_survive_a_reload_and_the_file_is_private(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp file left over
 
 
-def test_a_crash_while_pinning_leaves_the_old_pins(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_while_pinning_leaves_the_old_pins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "electrum_certs.json"
     CertPins(path).pin("a.example:50002", "aa" * 32)
     before = path.read_bytes()
@@ -47,10 +48,13 @@ def test_a_crash_while_pinning_leaves_the_old_pins(tmp_path: Path,
     assert CertPins(path).get("b.example:50002") is None
 
 
-@pytest.mark.parametrize("content", [b'{"a.example:50002": "aa', b"\xff\xfe garbage",
-                                     b'["a list"]', b'{"a.example:50002": 7}'])
-def test_a_damaged_pin_file_is_reported_and_never_overwritten(tmp_path: Path,
-                                                              content: bytes) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [b'{"a.example:50002": "aa', b"\xff\xfe garbage", b'["a list"]', b'{"a.example:50002": 7}'],
+)
+def test_a_damaged_pin_file_is_reported_and_never_overwritten(
+    tmp_path: Path, content: bytes
+) -> None:
     path = tmp_path / "electrum_certs.json"
     path.write_bytes(content)
     pins = CertPins(path)
@@ -66,8 +70,13 @@ async def test_a_damaged_pin_file_refuses_tls_servers_not_tcp_ones(tmp_path: Pat
     path.write_text("{not json")
     pins = CertPins(path)
     port = free_port()  # nothing listens: only the pin check can explain the reason below
-    conn = ElectrumConnection(f"ssl://127.0.0.1:{port}", timeout=2, connect_timeout=2,
-                              pins=pins, on_notify=lambda m, p: None)
+    conn = ElectrumConnection(
+        f"ssl://127.0.0.1:{port}",
+        timeout=2,
+        connect_timeout=2,
+        pins=pins,
+        on_notify=lambda m, p: None,
+    )
     with pytest.raises(NodeUnreachableError) as info:
         await conn.connect()
     assert "pin file" in info.value.detail and "repaired or deleted" in info.value.detail
@@ -75,8 +84,13 @@ async def test_a_damaged_pin_file_refuses_tls_servers_not_tcp_ones(tmp_path: Pat
 
     server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
     tcp_port = server.sockets[0].getsockname()[1]
-    plain = ElectrumConnection(f"tcp://127.0.0.1:{tcp_port}", timeout=2, connect_timeout=2,
-                               pins=pins, on_notify=lambda m, p: None)
+    plain = ElectrumConnection(
+        f"tcp://127.0.0.1:{tcp_port}",
+        timeout=2,
+        connect_timeout=2,
+        pins=pins,
+        on_notify=lambda m, p: None,
+    )
     try:
         await plain.connect()  # the pins play no part in a plain connection
     finally:

@@ -45,22 +45,38 @@ class FakeChain(ChainBackend):
     async def close(self) -> None:
         pass
 
-    async def tip(self) -> BlockInfo: return BlockInfo(105, "00" * 32, 0, 0)
-    async def median_time_past(self) -> int: raise NotImplementedError
-    async def get_tx(self, txid: str) -> TxInfo | None: raise NotImplementedError
-    async def confirmations(self, txid: str) -> int | None: raise NotImplementedError
-    async def output_spent(self, outpoint: Outpoint) -> bool: raise NotImplementedError
-    async def find_spend(self, o: Outpoint, h: int) -> SpendInfo | None: raise NotImplementedError
-    async def broadcast(self, raw: bytes) -> str: raise NotImplementedError
-    async def estimate_fee_rate(self, t: int) -> int | None: return None  # as on regtest
+    async def tip(self) -> BlockInfo:
+        return BlockInfo(105, "00" * 32, 0, 0)
+
+    async def median_time_past(self) -> int:
+        raise NotImplementedError
+
+    async def get_tx(self, txid: str) -> TxInfo | None:
+        raise NotImplementedError
+
+    async def confirmations(self, txid: str) -> int | None:
+        raise NotImplementedError
+
+    async def output_spent(self, outpoint: Outpoint) -> bool:
+        raise NotImplementedError
+
+    async def find_spend(self, o: Outpoint, h: int) -> SpendInfo | None:
+        raise NotImplementedError
+
+    async def broadcast(self, raw: bytes) -> str:
+        raise NotImplementedError
+
+    async def estimate_fee_rate(self, t: int) -> int | None:
+        return None  # as on regtest
 
     async def blocks(self, since: str | None = None):  # type: ignore[no-untyped-def]
         yield await self.tip()
 
 
 def _make(tmp_path: Path, name: str, phrase: str | None = None) -> tuple[OpenWallet, str]:
-    phrase = create_wallet(tmp_path / name, "pw", network=Network.REGTEST, mnemonic=phrase,
-                           scrypt_n=2**10)
+    phrase = create_wallet(
+        tmp_path / name, "pw", network=Network.REGTEST, mnemonic=phrase, scrypt_n=2**10
+    )
     return unlock_wallet(tmp_path / name, "pw"), phrase
 
 
@@ -81,7 +97,8 @@ def _index(wallet: AssetWallet, script: bytes) -> tuple[bool, int]:
 
 # --- the wallet alone ----------------------------------------------------------------------
 async def test_each_order_and_swap_gets_its_own_address_and_restore_finds_them(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     chain = FakeChain()
     wallet, phrase = _make(tmp_path, PHRASE_DIR)
     await _on_chain(wallet, chain)
@@ -133,13 +150,15 @@ async def test_unpaid_order_addresses_stay_within_the_gap_limit(tmp_path: Path) 
 
 
 def script_of(wallet: AssetWallet, address: str) -> bytes:
-    return next(s for s in wallet.known_scripts() if address_from_script(s, wallet.asset)
-                == address)
+    return next(
+        s for s in wallet.known_scripts() if address_from_script(s, wallet.asset) == address
+    )
 
 
 # --- through the Client: orders placed, matches taken ------------------------------------
 async def test_two_orders_two_addresses_two_swaps_two_refund_scripts(
-        tmp_path: Path, server: FakeServer) -> None:
+    tmp_path: Path, server: FakeServer
+) -> None:
     chain = FakeChain()
     wallet, _ = _make(tmp_path, PHRASE_DIR)
     await _on_chain(wallet, chain)
@@ -150,22 +169,32 @@ async def test_two_orders_two_addresses_two_swaps_two_refund_scripts(
     await core.start()
     try:
         await core.ready(5)
-        oids = [await core.place_order("ltc_btc", "sell", "limit", 10**6, 100_000)
-                for _ in range(2)]
+        oids = [
+            await core.place_order("ltc_btc", "sell", "limit", 10**6, 100_000) for _ in range(2)
+        ]
         orders = [core.order_store.get(o) for o in oids]
         addresses = [o.address for o in orders if o is not None]
         assert len(addresses) == 2 and addresses[0] != addresses[1]
-        assert [script_of(btc, a) for a in addresses] == [btc.keys.script(RECEIVE, i)
-                                                           for i in range(2)]
+        assert [script_of(btc, a) for a in addresses] == [
+            btc.keys.script(RECEIVE, i) for i in range(2)
+        ]
 
         their = address_from_script(b"\x00\x14" + bytes(range(20)), ltc.asset)
         for n, oid in enumerate(oids):
-            unsigned = MatchNote(orderid=bytes.fromhex(oid), matchid=bytes([0xC0 + n]) * 32,
-                                 quantity=10**6, rate=10_000_000, address=their,
-                                 side=MatchSide.MAKER, feerate=10,
-                                 servertime=time.time_ns() // 10**6, sig=bytes(64))
-            note = MatchNote(**{**unsigned.__dict__,
-                                "sig": sign(SERVER_SECRET, unsigned.payload())})
+            unsigned = MatchNote(
+                orderid=bytes.fromhex(oid),
+                matchid=bytes([0xC0 + n]) * 32,
+                quantity=10**6,
+                rate=10_000_000,
+                address=their,
+                side=MatchSide.MAKER,
+                feerate=10,
+                servertime=time.time_ns() // 10**6,
+                sig=bytes(64),
+            )
+            note = MatchNote(
+                **{**unsigned.__dict__, "sig": sign(SERVER_SECRET, unsigned.payload())}
+            )
             response = await server.request("match", [note.to_json()])
             assert response["result"]
         states = [core.swaps.load((bytes([0xC0 + n]) * 32).hex()) for n in range(2)]

@@ -52,7 +52,7 @@ def test_a_torn_tail_is_dropped_and_the_rest_kept(tmp_path: Path) -> None:
         f.write(b"\x01" * 50)  # a crash in the middle of the next write
     assert len(store.load()) == 5
     # A header that does not link ends what is kept, even with good ones after it.
-    data = bytearray(store.path.read_bytes()[:5 * HEADER_SIZE])
+    data = bytearray(store.path.read_bytes()[: 5 * HEADER_SIZE])
     data[3 * HEADER_SIZE + 4] ^= 0xFF
     store.path.write_bytes(bytes(data))
     assert len(store.load()) == 3
@@ -63,8 +63,10 @@ def test_a_file_of_another_checkpoint_is_not_used(tmp_path: Path) -> None:
     chain.connect(1, extend(genesis, 3, 1_296_700_000))
     HeaderStore(tmp_path, chain.rules).save(chain, 1)
     other = header_bytes(b"\x00" * 32, 1_300_000_000, 0x207FFFFF)
-    moved = dataclasses.replace(chain.rules, checkpoint=dataclasses.replace(
-        chain.rules.checkpoint, hash=sha256d(other)[::-1].hex()))
+    moved = dataclasses.replace(
+        chain.rules,
+        checkpoint=dataclasses.replace(chain.rules.checkpoint, hash=sha256d(other)[::-1].hex()),
+    )
     assert HeaderStore(tmp_path, moved).load() == []
 
 

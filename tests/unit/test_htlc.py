@@ -79,12 +79,32 @@ contracts = st.builds(Contract, hashes, pkhs, pkhs, lock_times)
 
 def reference_script(c: Contract) -> bytes:
     """The same contract through python-bitcoinlib's opcode encoder, an independent check."""
-    return bytes(CScript([
-        OP_IF, OP_SIZE, 32, OP_EQUALVERIFY, OP_SHA256, c.secret_hash, OP_EQUALVERIFY,
-        OP_DUP, OP_HASH160, c.recipient_pkh,
-        OP_ELSE, c.lock_time, OP_CHECKLOCKTIMEVERIFY, OP_DROP, OP_DUP, OP_HASH160, c.refund_pkh,
-        OP_ENDIF, OP_EQUALVERIFY, OP_CHECKSIG,
-    ]))
+    return bytes(
+        CScript(
+            [
+                OP_IF,
+                OP_SIZE,
+                32,
+                OP_EQUALVERIFY,
+                OP_SHA256,
+                c.secret_hash,
+                OP_EQUALVERIFY,
+                OP_DUP,
+                OP_HASH160,
+                c.recipient_pkh,
+                OP_ELSE,
+                c.lock_time,
+                OP_CHECKLOCKTIMEVERIFY,
+                OP_DROP,
+                OP_DUP,
+                OP_HASH160,
+                c.refund_pkh,
+                OP_ENDIF,
+                OP_EQUALVERIFY,
+                OP_CHECKSIG,
+            ]
+        )
+    )
 
 
 # -- template ---------------------------------------------------------------------------------
@@ -92,11 +112,11 @@ def test_template_layout_and_named_positions() -> None:
     script = Contract(HASH, RECIP, REFUND, LOCK).to_script()
     assert len(script) == 97
     assert script[:SECRET_HASH_POS].hex() == "6382012088a820"
-    assert script[SECRET_HASH_POS:SECRET_HASH_POS + 32] == HASH
+    assert script[SECRET_HASH_POS : SECRET_HASH_POS + 32] == HASH
     assert script[39:43].hex() == "8876a914"
-    assert script[RECIPIENT_PKH_POS:RECIPIENT_PKH_POS + 20] == RECIP
+    assert script[RECIPIENT_PKH_POS : RECIPIENT_PKH_POS + 20] == RECIP
     assert script[63] == 0x67 and LOCK_TIME_PUSH_POS == 64 and script[64] == 4
-    assert script[LOCK_TIME_POS:LOCK_TIME_POS + 4] == LOCK.to_bytes(4, "little")
+    assert script[LOCK_TIME_POS : LOCK_TIME_POS + 4] == LOCK.to_bytes(4, "little")
     assert script[69:74].hex() == "b17576a914"
     assert refund_pkh_pos(4) == 74 and script[74:94] == REFUND
     assert script[94:].hex() == "6888ac"
@@ -105,8 +125,8 @@ def test_template_layout_and_named_positions() -> None:
 def test_five_byte_lock_time_shifts_the_tail() -> None:
     script = Contract(HASH, RECIP, REFUND, 0x8000_0000).to_script()
     assert len(script) == 98
-    assert script[LOCK_TIME_PUSH_POS:LOCK_TIME_POS + 5].hex() == "050000008000"
-    assert script[refund_pkh_pos(5):refund_pkh_pos(5) + 20] == REFUND
+    assert script[LOCK_TIME_PUSH_POS : LOCK_TIME_POS + 5].hex() == "050000008000"
+    assert script[refund_pkh_pos(5) : refund_pkh_pos(5) + 20] == REFUND
 
 
 @given(contracts)
@@ -121,11 +141,21 @@ def test_address_uses_asset_hrp() -> None:
     assert Contract(HASH, RECIP, REFUND, LOCK).address(LTC).startswith("rltc1q")
 
 
-@pytest.mark.parametrize(("value", "encoded"), [
-    (0, ""), (1, "01"), (0x7F, "7f"), (0x80, "8000"), (-1, "81"), (-0x80, "8080"),
-    (500_000_000, "0065cd1d"), (0x7FFF_FFFF, "ffffff7f"), (0x8000_0000, "0000008000"),
-    (0xFFFF_FFFF, "ffffffff00"),
-])
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        (0, ""),
+        (1, "01"),
+        (0x7F, "7f"),
+        (0x80, "8000"),
+        (-1, "81"),
+        (-0x80, "8080"),
+        (500_000_000, "0065cd1d"),
+        (0x7FFF_FFFF, "ffffff7f"),
+        (0x8000_0000, "0000008000"),
+        (0xFFFF_FFFF, "ffffffff00"),
+    ],
+)
 def test_script_number_edges(value: int, encoded: str) -> None:
     assert encode_script_num(value).hex() == encoded
     assert decode_script_num(bytes.fromhex(encoded)) == value
@@ -136,13 +166,24 @@ def test_script_number_round_trip(value: int) -> None:
     assert decode_script_num(encode_script_num(value)) == value
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"lock_time": 499_999_999}, {"lock_time": 2**32}, {"secret_hash": HASH[:31]},
-    {"recipient_pkh": RECIP + b"\x00"}, {"refund_pkh": b""},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lock_time": 499_999_999},
+        {"lock_time": 2**32},
+        {"secret_hash": HASH[:31]},
+        {"recipient_pkh": RECIP + b"\x00"},
+        {"refund_pkh": b""},
+    ],
+)
 def test_contract_rejects_out_of_range_fields(kwargs: dict[str, object]) -> None:
-    fields: dict[str, object] = {"secret_hash": HASH, "recipient_pkh": RECIP,
-                                 "refund_pkh": REFUND, "lock_time": LOCK, **kwargs}
+    fields: dict[str, object] = {
+        "secret_hash": HASH,
+        "recipient_pkh": RECIP,
+        "refund_pkh": REFUND,
+        "lock_time": LOCK,
+        **kwargs,
+    }
     with pytest.raises(ContractError):
         Contract(**fields)  # type: ignore[arg-type]
 
@@ -152,8 +193,15 @@ def _variants() -> list[bytes]:
     nonminimal = good[:64] + b"\x05" + good[65:69] + b"\x00" + good[69:]
     negative = good[:68] + b"\x9d" + good[69:]  # sign bit set: a negative lock time
     return [
-        b"", good[:-1], good + b"\xac", good.replace(b"\xb1", b"\xb2", 1), nonminimal, negative,
-        good[:64] + b"\x06" + good[65:], p2wpkh_script(RECIP), bytes(97),
+        b"",
+        good[:-1],
+        good + b"\xac",
+        good.replace(b"\xb1", b"\xb2", 1),
+        nonminimal,
+        negative,
+        good[:64] + b"\x06" + good[65:],
+        p2wpkh_script(RECIP),
+        bytes(97),
     ]
 
 
@@ -184,23 +232,35 @@ def test_random_mutations_are_rejected_or_parse_exactly(c: Contract, data: st.Da
 # -- audit ------------------------------------------------------------------------------------
 def _audit_case() -> tuple[bytes, TxOutput, ExpectedContract]:
     c = Contract(HASH, RECIP, REFUND, LOCK)
-    return c.to_script(), TxOutput(c.p2wsh_script(), 5_000_000), ExpectedContract(
-        amount=5_000_000, secret_hash=HASH, recipient_pkh=RECIP, min_lock_time=LOCK - 60)
+    return (
+        c.to_script(),
+        TxOutput(c.p2wsh_script(), 5_000_000),
+        ExpectedContract(
+            amount=5_000_000, secret_hash=HASH, recipient_pkh=RECIP, min_lock_time=LOCK - 60
+        ),
+    )
 
 
 def test_audit_accepts_the_expected_contract() -> None:
     script, output, expected = _audit_case()
     assert audit_contract(script, output, expected) == Contract.parse(script)
-    assert audit_contract_tx(script, [TxOutput(b"\x00\x14" + RECIP, 7), output], None,
-                             expected).refund_pkh == REFUND
+    assert (
+        audit_contract_tx(
+            script, [TxOutput(b"\x00\x14" + RECIP, 7), output], None, expected
+        ).refund_pkh
+        == REFUND
+    )
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"amount": 5_000_001}, AuditField.AMOUNT),
-    ({"secret_hash": sha256(b"other")}, AuditField.SECRET_HASH),
-    ({"recipient_pkh": REFUND}, AuditField.RECIPIENT),
-    ({"min_lock_time": LOCK + 1}, AuditField.LOCK_TIME),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": 5_000_001}, AuditField.AMOUNT),
+        ({"secret_hash": sha256(b"other")}, AuditField.SECRET_HASH),
+        ({"recipient_pkh": REFUND}, AuditField.RECIPIENT),
+        ({"min_lock_time": LOCK + 1}, AuditField.LOCK_TIME),
+    ],
+)
 def test_audit_names_the_mismatched_field(change: dict[str, object], field: AuditField) -> None:
     script, output, expected = _audit_case()
     bad = ExpectedContract(**{**expected.__dict__, **change})
@@ -234,8 +294,12 @@ def test_lock_times_from_match_time() -> None:
 # -- transactions -----------------------------------------------------------------------------
 def _keys() -> tuple[bytes, bytes, bytes, Contract]:
     secret, recip_key, refund_key = os.urandom(32), os.urandom(32), os.urandom(32)
-    c = Contract(sha256(secret), hash160(pubkey_from_secret(recip_key)),
-                 hash160(pubkey_from_secret(refund_key)), LOCK)
+    c = Contract(
+        sha256(secret),
+        hash160(pubkey_from_secret(recip_key)),
+        hash160(pubkey_from_secret(refund_key)),
+        LOCK,
+    )
     return secret, recip_key, refund_key, c
 
 
@@ -261,7 +325,8 @@ def test_own_bip143_digest_matches_bitcoinlib_and_covers_2038() -> None:
     tx = unsigned_tx([OUTPOINT, Outpoint("ef" * 32, 7)], [SEQUENCE_LOCKTIME, 5], outputs, LOCK)
     for index in (0, 1):
         assert bip143_sighash_all(tx, index, script, 100_000) == witness_sighash(
-            tx, index, script, 100_000)
+            tx, index, script, 100_000
+        )
     late = unsigned_tx([OUTPOINT], [SEQUENCE_LOCKTIME], outputs, 2**32 - 1)
     assert len(bip143_sighash_all(late, 0, script, 100_000)) == 32  # bitcoinlib raises here
 
@@ -270,12 +335,14 @@ def test_spend_transactions_fields() -> None:
     secret, recip_key, refund_key, c = _keys()
     script = c.to_script()
     refund = CTransaction.deserialize(
-        build_refund_tx(c, script, OUTPOINT, 100_000, refund_key, DEST, 10, LTC).raw)
+        build_refund_tx(c, script, OUTPOINT, 100_000, refund_key, DEST, 10, LTC).raw
+    )
     assert refund.nLockTime == LOCK and refund.vin[0].nSequence == SEQUENCE_LOCKTIME
     stack = list(refund.wit.vtxinwit[0].scriptWitness.stack)
     assert stack[1:] == [pubkey_from_secret(refund_key), b"", script]
     redeem = CTransaction.deserialize(
-        build_redeem_tx(c, script, OUTPOINT, 100_000, secret, recip_key, DEST, 10, LTC).raw)
+        build_redeem_tx(c, script, OUTPOINT, 100_000, secret, recip_key, DEST, 10, LTC).raw
+    )
     stack = list(redeem.wit.vtxinwit[0].scriptWitness.stack)
     assert stack[1:] == [pubkey_from_secret(recip_key), secret, b"\x01", script]
     assert redeem.nLockTime == 0
@@ -361,8 +428,7 @@ def test_find_secret_in_redeem_not_in_refund() -> None:
 
 def test_find_secret_refuses_undecodable_and_mweb_transactions() -> None:
     secret, recip_key, _, c = _keys()
-    raw = build_redeem_tx(c, c.to_script(), OUTPOINT, 100_000, secret, recip_key, DEST, 10,
-                          LTC).raw
+    raw = build_redeem_tx(c, c.to_script(), OUTPOINT, 100_000, secret, recip_key, DEST, 10, LTC).raw
     for bad in (raw[:-1], raw + b"\x00", raw[:5] + b"\x08" + raw[6:], b"\x02\x00"):
         with pytest.raises(TxDecodeError):
             find_secret(bad, c)

@@ -32,13 +32,17 @@ def allowed(importer: str, imported: str) -> bool:
         return importer == REGISTRATION_POINT
     if not _within(importer, UI):
         return True
-    return (_within(imported, UI) or _within(imported, CLIENT)
-            or imported.rpartition(".")[2] == "errors")
+    return (
+        _within(imported, UI)
+        or _within(imported, CLIENT)
+        or imported.rpartition(".")[2] == "errors"
+    )
 
 
 def violations(graph: dict[str, set[str]]) -> list[str]:
-    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
-                  if not allowed(a, b))
+    return sorted(
+        f"{a} -> {b}" for a, targets in graph.items() for b in targets if not allowed(a, b)
+    )
 
 
 def test_the_rule_refuses_what_it_should() -> None:
@@ -49,9 +53,11 @@ def test_the_rule_refuses_what_it_should() -> None:
         "app.client.client": {"app.dex.client", "app.swap.store"},
         "app.wallet.service": {"dexserver.orders"},
     }
-    assert violations(graph) == ["app.ui.launch -> simnet.devnet",
-                                 "app.ui.view -> app.swap.store",
-                                 "app.wallet.service -> dexserver.orders"]
+    assert violations(graph) == [
+        "app.ui.launch -> simnet.devnet",
+        "app.ui.view -> app.swap.store",
+        "app.wallet.service -> dexserver.orders",
+    ]
 
 
 def test_the_graph_reaches_simnet_and_dexserver() -> None:

@@ -121,8 +121,14 @@ def test_truncated_file(wallet_file: Path, keep: float) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"not json", b"[]", b"null", b'{"format": "cambio-keystore"}', b"\xff\xfe\x00garbage",
-     b"{" * 100_000],
+    [
+        b"not json",
+        b"[]",
+        b"null",
+        b'{"format": "cambio-keystore"}',
+        b"\xff\xfe\x00garbage",
+        b"{" * 100_000,
+    ],
 )
 def test_garbage_files(wallet_file: Path, content: bytes) -> None:
     wallet_file.write_bytes(content)
@@ -223,6 +229,7 @@ def test_interrupt_during_write_cleans_temp(
 
 # --- keyring -----------------------------------------------------------------------------
 
+
 class _RaisingKeyring:
     """Duck-typed backend that behaves like a machine without Secret Service."""
 
@@ -256,8 +263,11 @@ class _MemoryKeyring:
 
 @pytest.mark.parametrize(
     "backend",
-    [_RaisingKeyring(NoKeyringError("no backend")), _RaisingKeyring(KeyringLocked("locked")),
-     fail.Keyring()],  # type: ignore[no-untyped-call]
+    [
+        _RaisingKeyring(NoKeyringError("no backend")),
+        _RaisingKeyring(KeyringLocked("locked")),
+        fail.Keyring(),
+    ],  # type: ignore[no-untyped-call]
 )
 def test_no_keyring_means_ask_again_and_nothing_on_disk(
     backend: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

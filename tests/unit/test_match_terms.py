@@ -35,20 +35,46 @@ def cfg(**changes: object) -> ConfigResult:
     return ConfigResult.from_json(data)
 
 
-def order(side: str = "sell", otype: str = "limit", quantity: int = 2 * LOT, rate: int = RATE,
-          tif: str = "standing", status: str = "booked") -> OrderRecord:
+def order(
+    side: str = "sell",
+    otype: str = "limit",
+    quantity: int = 2 * LOT,
+    rate: int = RATE,
+    tif: str = "standing",
+    status: str = "booked",
+) -> OrderRecord:
     fund = "ltc" if side == "sell" else "btc"
-    return OrderRecord("aa" * 32, URL, "ltc_btc", "ltc", "btc", side, otype, quantity, rate, tif,
-                       "addr", fund, (), status=status)
+    return OrderRecord(
+        "aa" * 32,
+        URL,
+        "ltc_btc",
+        "ltc",
+        "btc",
+        side,
+        otype,
+        quantity,
+        rate,
+        tif,
+        "addr",
+        fund,
+        (),
+        status=status,
+    )
 
 
-def terms(quantity: int = LOT, rate: int = RATE, role: str = "maker", feerate: int = 20,
-          servertime: int = NOW) -> MatchTerms:
+def terms(
+    quantity: int = LOT,
+    rate: int = RATE,
+    role: str = "maker",
+    feerate: int = 20,
+    servertime: int = NOW,
+) -> MatchTerms:
     return MatchTerms("bb" * 32, quantity, rate, role, feerate, servertime)
 
 
-def check(o: OrderRecord, t: MatchTerms, prior: tuple[PriorMatch, ...] = (),
-          c: ConfigResult | None = None) -> str | None:
+def check(
+    o: OrderRecord, t: MatchTerms, prior: tuple[PriorMatch, ...] = (), c: ConfigResult | None = None
+) -> str | None:
     return refusal(o, prior, t, c or cfg(), dex_url=URL, network="regtest", now_ms=NOW)
 
 
@@ -57,8 +83,10 @@ def test_an_honest_match_passes() -> None:
     assert check(order(side="buy"), terms(role="taker")) is None
 
 
-@pytest.mark.parametrize("side,rate,word", [("sell", RATE - 100, "worse than your limit"),
-                                            ("buy", RATE + 100, "worse than your limit")])
+@pytest.mark.parametrize(
+    "side,rate,word",
+    [("sell", RATE - 100, "worse than your limit"), ("buy", RATE + 100, "worse than your limit")],
+)
 def test_a_worse_rate_is_refused(side: str, rate: int, word: str) -> None:
     reason = check(order(side=side), terms(rate=rate))
     assert reason is not None and word in reason
@@ -92,8 +120,9 @@ def test_a_finished_order_takes_no_match(status: str) -> None:
 
 
 def test_another_server_or_market() -> None:
-    assert "not on this server" in (check(replace(order(), dex_url="ws://127.0.0.1:1"),
-                                          terms()) or "")
+    assert "not on this server" in (
+        check(replace(order(), dex_url="ws://127.0.0.1:1"), terms()) or ""
+    )
     other = replace(order(), market="btc_ltc", base="btc", quote="ltc")
     assert "market" in (check(other, terms()) or "")
 
@@ -125,14 +154,18 @@ def test_the_match_time_must_be_near_our_clock() -> None:
     assert "behind our clock" in (check(order(), terms(servertime=NOW - skew - 1)) or "")
 
 
-@pytest.mark.parametrize("maker,taker,word", [
-    (2, 1, "outside"),  # milliseconds
-    (48 * HOUR_MS, 48 * HOUR_MS, "leaves less than"),  # inverted / equal
-    (80 * 365 * 24 * HOUR_MS, 40 * 365 * 24 * HOUR_MS, "outside"),  # decades
-    (30 * 24 * HOUR_MS, 24 * HOUR_MS, "longer than"),  # maker a month
-])
-def test_unsafe_lock_times_refuse_the_server_and_its_matches(maker: int, taker: int,
-                                                             word: str) -> None:
+@pytest.mark.parametrize(
+    "maker,taker,word",
+    [
+        (2, 1, "outside"),  # milliseconds
+        (48 * HOUR_MS, 48 * HOUR_MS, "leaves less than"),  # inverted / equal
+        (80 * 365 * 24 * HOUR_MS, 40 * 365 * 24 * HOUR_MS, "outside"),  # decades
+        (30 * 24 * HOUR_MS, 24 * HOUR_MS, "longer than"),  # maker a month
+    ],
+)
+def test_unsafe_lock_times_refuse_the_server_and_its_matches(
+    maker: int, taker: int, word: str
+) -> None:
     data = config()
     data["locktimes"] = {"maker": maker, "taker": max(taker, 1)}
     c = ConfigResult.from_json(data) if taker < maker else None
@@ -167,9 +200,15 @@ def test_required_confirmations_take_the_most() -> None:
     assert required_confs(cfg(), "btc", "regtest", LIMITS) == 1
 
 
-def fees(o: OrderRecord, t: MatchTerms, *, floor: int | None = None,
-         estimate: int | None = None, limits: SafetyLimits = LIMITS,
-         c: ConfigResult | None = None) -> str | None:
+def fees(
+    o: OrderRecord,
+    t: MatchTerms,
+    *,
+    floor: int | None = None,
+    estimate: int | None = None,
+    limits: SafetyLimits = LIMITS,
+    c: ConfigResult | None = None,
+) -> str | None:
     ours = bounds_from(get_asset(o.fund_asset, "regtest"), limits, floor, estimate)
     theirs = bounds_from(get_asset(o.receive_asset, "regtest"), limits, floor, estimate)
     return fee_refusal(o, t, c or cfg(), ours=ours, theirs=theirs, limits=limits)
@@ -185,8 +224,7 @@ def test_a_huge_fee_rate_is_refused() -> None:
 
 
 def test_a_fee_rate_far_above_the_estimate_is_refused() -> None:
-    reason = fees(order(quantity=100 * LOT), terms(quantity=100 * LOT, feerate=200),
-                  estimate=20)
+    reason = fees(order(quantity=100 * LOT), terms(quantity=100 * LOT, feerate=200), estimate=20)
     assert reason is not None and "4 × the node's estimate of 20" in reason
 
 
@@ -205,8 +243,9 @@ def test_a_fee_share_above_the_users_limit_is_refused() -> None:
     reason = fees(order(rate=100_000), terms(rate=100_000, feerate=20))
     assert reason is not None and "of its value" in reason and "10.00 %" in reason
     generous = replace(LIMITS, max_fee_share_bp=5000)
-    assert "of its value" in (fees(order(rate=100_000), terms(rate=100_000), limits=generous)
-                              or "")  # redeem alone is above half of 1000 atoms
+    assert "of its value" in (
+        fees(order(rate=100_000), terms(rate=100_000), limits=generous) or ""
+    )  # redeem alone is above half of 1000 atoms
     assert fees(order(), terms(), limits=generous) is None
 
 

@@ -184,8 +184,9 @@ def test_bad_checksum() -> None:
     assert "checksum" in str(info.value)
     # Two valid phrases with two words swapped: every word is known, the checksum catches it.
     with pytest.raises(MnemonicChecksumError):
-        mn.validate_mnemonic("legal winner thank year wave sausage worth useful legal winner "
-                             "yellow thank")
+        mn.validate_mnemonic(
+            "legal winner thank year wave sausage worth useful legal winner yellow thank"
+        )
 
 
 @pytest.mark.parametrize("count", [0, 1, 11, 13, 23, 25])

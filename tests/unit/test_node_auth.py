@@ -106,7 +106,8 @@ def test_default_cookie_paths_follow_chain_and_network(tmp_path: Path) -> None:
 
 
 def test_auto_detection_uses_the_default_cookie_under_home(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     cookie = tmp_path / ".litecoin" / "testnet4" / ".cookie"
     cookie.parent.mkdir(parents=True)
@@ -179,8 +180,9 @@ async def test_cookie_is_read_again_after_the_connection_failed(tmp_path: Path) 
     assert auth.header() == basic("__cookie__:new")
 
 
-async def test_genesis_is_checked_once_and_another_network_refused(stub: Stub,
-                                                                    tmp_path: Path) -> None:
+async def test_genesis_is_checked_once_and_another_network_refused(
+    stub: Stub, tmp_path: Path
+) -> None:
     cookie = tmp_path / ".cookie"
     cookie.write_text(stub.login)
     node = NodeConfig(stub.url, cookie_file=str(cookie))

@@ -25,11 +25,25 @@ def orders(tmp_path: Path) -> Iterator[OrderStore]:
     store.close()
 
 
-def order(oid: str, quantity: int = 2 * LOT, tif: str = "standing",
-          status: str = "booked") -> OrderRecord:
-    return OrderRecord(oid, "ws://127.0.0.1:1", "ltc_btc", "ltc", "btc", "sell", "limit",
-                       quantity, 10**7, tif, "bcrt1qx", "ltc", ("ab" * 32 + ":0",),
-                       status=status)
+def order(
+    oid: str, quantity: int = 2 * LOT, tif: str = "standing", status: str = "booked"
+) -> OrderRecord:
+    return OrderRecord(
+        oid,
+        "ws://127.0.0.1:1",
+        "ltc_btc",
+        "ltc",
+        "btc",
+        "sell",
+        "limit",
+        quantity,
+        10**7,
+        tif,
+        "bcrt1qx",
+        "ltc",
+        ("ab" * 32 + ":0",),
+        status=status,
+    )
 
 
 def test_a_fully_revoked_order_is_no_longer_shown_filled(orders: OrderStore) -> None:
@@ -47,8 +61,7 @@ def test_a_fully_revoked_order_is_no_longer_shown_filled(orders: OrderStore) -> 
     assert orders.get("01" * 32).filled == 0  # type: ignore[union-attr]
 
 
-def test_partly_revoked_keeps_what_settled_and_the_book_keeps_the_rest(
-        orders: OrderStore) -> None:
+def test_partly_revoked_keeps_what_settled_and_the_book_keeps_the_rest(orders: OrderStore) -> None:
     orders.add(order("02" * 32, quantity=3 * LOT))
     orders.add_match("02" * 32, "a1" * 32, LOT, 10**7)
     orders.add_match("02" * 32, "a2" * 32, LOT, 10**7)

@@ -38,20 +38,37 @@ def oid(n: int) -> bytes:
     return n.to_bytes(32, "big")
 
 
-def limit(n: int, side: BookSide, rate: int, osize: int, filled: int = 0,
-          tif: BookTif = BookTif.STANDING, epoch: int = 1) -> BookOrder:  # fmt: skip
-    return BookOrder(oid=oid(n), otype=BookOrderType.LIMIT, side=side, osize=osize, rate=rate,
-                     tif=tif, epoch=epoch, filled=filled)  # fmt: skip
+def limit(
+    n: int,
+    side: BookSide,
+    rate: int,
+    osize: int,
+    filled: int = 0,
+    tif: BookTif = BookTif.STANDING,
+    epoch: int = 1,
+) -> BookOrder:
+    return BookOrder(
+        oid=oid(n),
+        otype=BookOrderType.LIMIT,
+        side=side,
+        osize=osize,
+        rate=rate,
+        tif=tif,
+        epoch=epoch,
+        filled=filled,
+    )
 
 
 def market(n: int, side: BookSide, osize: int, epoch: int = 1) -> BookOrder:
-    return BookOrder(oid=oid(n), otype=BookOrderType.MARKET, side=side, osize=osize, epoch=epoch,
-                     filled=0)  # fmt: skip
+    return BookOrder(
+        oid=oid(n), otype=BookOrderType.MARKET, side=side, osize=osize, epoch=epoch, filled=0
+    )
 
 
 def snapshot(orders: list[BookOrder], seq: int, epoch: int = 1) -> OrderbookResult:
-    return OrderbookResult(book=BookSnapshot(marketid=MKT, epoch=epoch, orders=tuple(orders)),
-                           seq=seq)  # fmt: skip
+    return OrderbookResult(
+        book=BookSnapshot(marketid=MKT, epoch=epoch, orders=tuple(orders)), seq=seq
+    )
 
 
 def add(order: BookOrder, seq: int) -> BookNote:
@@ -67,10 +84,15 @@ def update(n: int, remaining: int, seq: int) -> BookNote:
 
 
 BOOK = [
-    limit(1, BUY, 100, 10), limit(2, BUY, 100, 5, filled=2), limit(3, BUY, 90, 7),
-    limit(4, SELL, 110, 4), limit(5, SELL, 120, 6), limit(6, SELL, 110, 1),
-    limit(7, BUY, 200, 3, tif=BookTif.IMMEDIATE), market(8, SELL, 50),
-]  # fmt: skip
+    limit(1, BUY, 100, 10),
+    limit(2, BUY, 100, 5, filled=2),
+    limit(3, BUY, 90, 7),
+    limit(4, SELL, 110, 4),
+    limit(5, SELL, 120, 6),
+    limit(6, SELL, 110, 1),
+    limit(7, BUY, 200, 3, tif=BookTif.IMMEDIATE),
+    market(8, SELL, 50),
+]
 
 
 def synced(seq: int = 10) -> OrderBookMirror:
@@ -183,8 +205,10 @@ def test_inconsistent_snapshot_and_wrong_market() -> None:
 
 def test_large_book() -> None:
     rng = random.Random(7)
-    orders = [limit(i, BUY if i % 2 else SELL, rng.randrange(1, 5000) * 100, rng.randrange(1, 99))
-              for i in range(50_000)]  # fmt: skip
+    orders = [
+        limit(i, BUY if i % 2 else SELL, rng.randrange(1, 5000) * 100, rng.randrange(1, 99))
+        for i in range(50_000)
+    ]
     m = OrderBookMirror(MKT)
     m.apply_snapshot(snapshot(orders, 0))
     live = {o.oid: o for o in orders}

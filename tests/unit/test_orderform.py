@@ -65,8 +65,9 @@ def test_step_and_snap_examples() -> None:
 
 
 @given(st.integers(0, 10**15), st.integers(1, 10**9), st.integers(-50, 50).filter(bool))
-def test_step_lands_on_the_grid_in_the_direction_of_travel(value: int, step: int,
-                                                          steps: int) -> None:  # fmt: skip
+def test_step_lands_on_the_grid_in_the_direction_of_travel(
+    value: int, step: int, steps: int
+) -> None:
     moved = step_value(value, step, steps)
     assert moved % step == 0 and moved >= step
     if steps > 0:
@@ -99,8 +100,11 @@ def test_limit_field_problems() -> None:
     small = form(rate=RATE, quantity=LOT - 1).problems()[0]
     assert (small.issue, small.need) == (Issue.TOO_SMALL, LOT)
     lots = form(rate=RATE, quantity=LOT * 3 + 5).problems()[0]
-    assert (lots.issue, lots.field, lots.nearest) == (Issue.OFF_LOT_SIZE, Field.QUANTITY,
-                                                      (3 * LOT, 4 * LOT))  # fmt: skip
+    assert (lots.issue, lots.field, lots.nearest) == (
+        Issue.OFF_LOT_SIZE,
+        Field.QUANTITY,
+        (3 * LOT, 4 * LOT),
+    )
     assert Issue.NOT_CONNECTED in issues(form(rate=RATE, quantity=LOT, connected=False))
 
 
@@ -111,12 +115,19 @@ def test_sell_needs_quantity_plus_worst_case_fees_on_the_base_chain() -> None:
     est = s.estimate()
     assert est is not None
     assert (est.asset, est.amount, est.lots, est.swap_fees, est.coins, est.backing_fees) == (
-        "ltc", q, 12, 27_000, 1, 680)
+        "ltc",
+        q,
+        12,
+        27_000,
+        1,
+        680,
+    )
     assert est.required == need == funding_need(q, 12, 1, 10, 225)
     assert issues(s.with_(base_funds=Funds((need,)))) == []
     short = s.with_(base_funds=Funds((need - 1,))).problems()
     assert [(p.issue, p.need, p.have) for p in short] == [
-        (Issue.INSUFFICIENT_FUNDS, need, need - 1)]
+        (Issue.INSUFFICIENT_FUNDS, need, need - 1)
+    ]
 
 
 def test_buy_needs_the_quote_amount_plus_fees_at_the_quote_rate() -> None:
@@ -151,10 +162,17 @@ def test_market_buy_is_sized_in_quote_atoms_above_the_buffer() -> None:
 
 
 def test_market_buy_minimum_rounds_up() -> None:
-    rules = MarketRules("ltc", "btc", LOT, STEP, ChainFees(10, 225), ChainFees(3, 220),
-                        Fraction(4, 3))  # fmt: skip
-    s = OrderFormState(rules, kind=OrderKind.MARKET, best_ask=RATE, quantity=1,
-                       connected=True, quote_funds=Funds((10**9,)))  # fmt: skip
+    rules = MarketRules(
+        "ltc", "btc", LOT, STEP, ChainFees(10, 225), ChainFees(3, 220), Fraction(4, 3)
+    )
+    s = OrderFormState(
+        rules,
+        kind=OrderKind.MARKET,
+        best_ask=RATE,
+        quantity=1,
+        connected=True,
+        quote_funds=Funds((10**9,)),
+    )
     assert s.problems()[0].need == 401_600  # 4/3 · 301,200 = 401,600 exactly
     assert s.with_(quantity=401_600).problems() == ()
     higher = s.with_(best_ask=RATE + STEP)  # 4/3 · 301,300 = 401,733.33: rounds up
@@ -164,14 +182,25 @@ def test_market_buy_minimum_rounds_up() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(side=st.sampled_from(Side), market=st.booleans(),
-       coins=st.lists(st.integers(1, 3 * 10**9), max_size=6),
-       rate=st.integers(1, 10_000).map(lambda n: n * STEP))  # fmt: skip
-def test_max_is_the_largest_quantity_the_coins_back(side: Side, market: bool,
-                                                    coins: list[int], rate: int) -> None:
+@given(
+    side=st.sampled_from(Side),
+    market=st.booleans(),
+    coins=st.lists(st.integers(1, 3 * 10**9), max_size=6),
+    rate=st.integers(1, 10_000).map(lambda n: n * STEP),
+)
+def test_max_is_the_largest_quantity_the_coins_back(
+    side: Side, market: bool, coins: list[int], rate: int
+) -> None:
     kind = OrderKind.MARKET if market else OrderKind.LIMIT
-    s = form(side=side, kind=kind, rate=rate, best_ask=rate, best_bid=rate,
-             base_funds=Funds(tuple(coins)), quote_funds=Funds(tuple(coins)))  # fmt: skip
+    s = form(
+        side=side,
+        kind=kind,
+        rate=rate,
+        best_ask=rate,
+        best_bid=rate,
+        base_funds=Funds(tuple(coins)),
+        quote_funds=Funds(tuple(coins)),
+    )
     most = s.max_quantity()
     assert most is not None
     unit = 1 if s.market_buy else LOT
@@ -183,8 +212,7 @@ def test_max_is_the_largest_quantity_the_coins_back(side: Side, market: bool,
     # One more unit is unaffordable, unless a market buy that size is still under the buffer
     # minimum (then that problem is reported first).
     beyond = issues(s.with_(quantity=most + unit))
-    assert Issue.INSUFFICIENT_FUNDS in beyond or (
-        s.market_buy and Issue.BELOW_BUY_BUFFER in beyond)
+    assert Issue.INSUFFICIENT_FUNDS in beyond or (s.market_buy and Issue.BELOW_BUY_BUFFER in beyond)
 
 
 def test_max_needs_a_price_for_limit_buys_and_an_ask_for_market_buys() -> None:
@@ -196,15 +224,25 @@ def test_max_needs_a_price_for_limit_buys_and_an_ask_for_market_buys() -> None:
 
 # --- the request ------------------------------------------------------------------------
 def test_request_carries_what_the_core_needs() -> None:
-    s = form(rate=RATE, quantity=2 * LOT, tif=TimeInForce.IMMEDIATE,
-             quote_funds=Funds((10**8,)))  # fmt: skip
+    s = form(rate=RATE, quantity=2 * LOT, tif=TimeInForce.IMMEDIATE, quote_funds=Funds((10**8,)))
     r = s.request()
     assert (r.market, r.side, r.kind, r.tif, r.quantity, r.rate) == (
-        "ltc_btc", Side.BUY, OrderKind.LIMIT, TimeInForce.IMMEDIATE, 2 * LOT, RATE)
-    m = s.with_(kind=OrderKind.MARKET, side=Side.SELL, tif=TimeInForce.STANDING,
-                base_funds=Funds((10**9,))).request()  # fmt: skip
-    assert (m.kind, m.tif, m.rate, m.estimate.asset) == (OrderKind.MARKET,
-                                                         TimeInForce.IMMEDIATE, 0, "ltc")
+        "ltc_btc",
+        Side.BUY,
+        OrderKind.LIMIT,
+        TimeInForce.IMMEDIATE,
+        2 * LOT,
+        RATE,
+    )
+    m = s.with_(
+        kind=OrderKind.MARKET, side=Side.SELL, tif=TimeInForce.STANDING, base_funds=Funds((10**9,))
+    ).request()
+    assert (m.kind, m.tif, m.rate, m.estimate.asset) == (
+        OrderKind.MARKET,
+        TimeInForce.IMMEDIATE,
+        0,
+        "ltc",
+    )
     with pytest.raises(InvalidOrderError) as err:
         s.with_(connected=False).request()
     assert [p.issue for p in err.value.problems] == [Issue.NOT_CONNECTED]
@@ -214,28 +252,44 @@ def test_amount_helpers() -> None:
     s = form(rate=RATE, quantity=25 * LOT)
     assert s.lots() == 25 and s.quote_total() == 7_530_000
     assert form(kind=OrderKind.MARKET, side=Side.SELL, quantity=LOT).quote_total() is None
-    assert form(kind=OrderKind.MARKET, side=Side.SELL, quantity=LOT,
-                best_bid=RATE).quote_total() == 301_200  # fmt: skip
+    assert (
+        form(kind=OrderKind.MARKET, side=Side.SELL, quantity=LOT, best_bid=RATE).quote_total()
+        == 301_200
+    )
     assert s.with_funds("btc", (5,)).quote_funds.total == 5
     assert s.with_funds("doge", (5,)) == s
 
 
 def test_rules_from_the_server_config() -> None:
     def asset(symbol: str, lot: int, step: int, fee: int) -> AssetInfo:
-        return AssetInfo(symbol=symbol, network=Network.REGTEST, lotsize=lot, ratestep=step,
-                         feerate=fee, swapsize=225, swapconf=1, fundconf=1,
-                         scripts=("P2WPKH",))  # fmt: skip
+        return AssetInfo(
+            symbol=symbol,
+            network=Network.REGTEST,
+            lotsize=lot,
+            ratestep=step,
+            feerate=fee,
+            swapsize=225,
+            swapconf=1,
+            fundconf=1,
+            scripts=("P2WPKH",),
+        )
 
     config = ConfigResult(
-        pubkey=bytes(32), apiver=1, epochlen=60_000, buybuffer="1.5", cancelmax="0.6",
-        btimeout=720_000, regfee=RegFee(asset="ltc", amount=1, confs=1),
+        pubkey=bytes(32),
+        apiver=1,
+        epochlen=60_000,
+        buybuffer="1.5",
+        cancelmax="0.6",
+        btimeout=720_000,
+        regfee=RegFee(asset="ltc", amount=1, confs=1),
         locktimes=LockTimes(maker=2, taker=1),
         assets=(asset("ltc", LOT, 10, 10), asset("btc", 100_000, STEP, 4)),
-        markets=(MarketInfo(name="ltc_btc", base="ltc", quote="btc", marketid=0,
-                            epochlen=60_000),))  # fmt: skip
+        markets=(MarketInfo(name="ltc_btc", base="ltc", quote="btc", marketid=0, epochlen=60_000),),
+    )
     rules = MarketRules.from_config(config, "ltc", "btc")
-    assert rules == MarketRules("ltc", "btc", LOT, STEP, ChainFees(10, 225), ChainFees(4, 225),
-                                Fraction(3, 2))  # fmt: skip
+    assert rules == MarketRules(
+        "ltc", "btc", LOT, STEP, ChainFees(10, 225), ChainFees(4, 225), Fraction(3, 2)
+    )
 
 
 def test_coin_selection_follows_the_core() -> None:
@@ -279,7 +333,9 @@ def test_trading_logic_imports_no_qt() -> None:
     import sys
     from pathlib import Path
 
-    code = ("import sys, app.trading.orderform, app.trading.book_rows; "
-            "sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
+    code = (
+        "import sys, app.trading.orderform, app.trading.book_rows; "
+        "sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
+    )
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0

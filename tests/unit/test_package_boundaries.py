@@ -66,9 +66,11 @@ def test_package_boundaries() -> None:
     assert graph["app.cli"] >= {"dexserver.cli", "simnet.cli"}  # the reader sees across
     found = crossings(graph)
     assert found - KNOWN_DEBTS == set(), "forbidden imports:\n" + "\n".join(
-        f"{a} -> {b}" for a, b in sorted(found - KNOWN_DEBTS))
+        f"{a} -> {b}" for a, b in sorted(found - KNOWN_DEBTS)
+    )
     assert KNOWN_DEBTS - found == set(), "paid-off debts to remove from KNOWN_DEBTS:\n" + "\n".join(
-        f"{a} -> {b}" for a, b in sorted(KNOWN_DEBTS - found))
+        f"{a} -> {b}" for a, b in sorted(KNOWN_DEBTS - found)
+    )
 
 
 def test_no_import_cycle_in_dexproto_or_dexserver() -> None:

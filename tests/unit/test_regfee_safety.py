@@ -80,10 +80,15 @@ class RegServer(FakeServer):
     def _register(self, params: Any) -> dict[str, Any]:
         client = RegisterParams.from_json(params).pubkey
         ts = self.servertime
-        payload = codec.RegisterResultPayload(SERVER_PUBKEY, client, ts, self.terms["fee"],
-                                              self.terms["address"])
-        return {"pubkey": SERVER_PUBKEY.hex(), **self.terms, "timestamp": ts,
-                "sig": sign(SERVER_SECRET, payload).hex()}
+        payload = codec.RegisterResultPayload(
+            SERVER_PUBKEY, client, ts, self.terms["fee"], self.terms["address"]
+        )
+        return {
+            "pubkey": SERVER_PUBKEY.hex(),
+            **self.terms,
+            "timestamp": ts,
+            "sig": sign(SERVER_SECRET, payload).hex(),
+        }
 
     def _notifyfee(self, params: Any) -> dict[str, Any]:
         parsed = NotifyFeeParams.from_json(params)
@@ -182,8 +187,9 @@ async def until(check: Callable[[], bool], what: str, timeout: float = 20.0) -> 
         await asyncio.sleep(0.05)
 
 
-async def assert_nothing_paid(core: Client, node: RegtestNode, before: set[tuple[Outpoint, int]],
-                              server: RegServer) -> None:
+async def assert_nothing_paid(
+    core: Client, node: RegtestNode, before: set[tuple[Outpoint, int]], server: RegServer
+) -> None:
     ltc = core.wallet.asset("ltc")
     assert await coins(ltc) == before  # every coin still ours, to the atom
     assert mempool_spending(node, {o for o, _ in before}) == []
@@ -205,8 +211,12 @@ HOSTILE = {
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 async def test_hostile_register_answer_pays_nothing(
-        case: str, core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    case: str,
+    core: Client,
+    server: RegServer,
+    ltc_node: RegtestNode,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     change, reason = HOSTILE[case]
     server.terms.update(change)
     ltc = core.wallet.asset("ltc")
@@ -223,12 +233,18 @@ async def test_hostile_register_answer_pays_nothing(
 
 
 async def test_fee_rate_above_the_users_limit_pays_nothing(
-        core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     server.feerate = 5000  # the regtest default limit for LTC is 1000 atoms/vB
     await server.drop()  # reconnect: the client reads the new `assets`
-    await until(lambda: core.dex.config is not None and core.dex.ready
-                and core.dex.config.assets[0].feerate == 5000, "the new config")
+    await until(
+        lambda: (
+            core.dex.config is not None
+            and core.dex.ready
+            and core.dex.config.assets[0].feerate == 5000
+        ),
+        "the new config",
+    )
     ltc = core.wallet.asset("ltc")
     calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
     before = await coins(ltc)
@@ -236,14 +252,15 @@ async def test_fee_rate_above_the_users_limit_pays_nothing(
     with pytest.raises(RegistrationRefused, match="5000 atoms/vB, above"):
         await core.ensure_registered(timeout=5, confirm=user)
     assert calls.payments == [] and calls.broadcasts == [] and user.quotes == []
-    assert any(isinstance(e, ServerRefused) and "registration fee payment" in e.reason
-               for e in seen)
+    assert any(
+        isinstance(e, ServerRefused) and "registration fee payment" in e.reason for e in seen
+    )
     await assert_nothing_paid(core, ltc_node, before, server)
 
 
 async def test_no_confirmation_callback_pays_nothing(
-        core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ltc = core.wallet.asset("ltc")
     calls, before = Calls(ltc, monkeypatch), await coins(ltc)
     await core.ready()
@@ -253,8 +270,9 @@ async def test_no_confirmation_callback_pays_nothing(
     await assert_nothing_paid(core, ltc_node, before, server)
 
 
-async def test_user_says_no_pays_nothing(core: Client, server: RegServer, ltc_node: RegtestNode,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_user_says_no_pays_nothing(
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ltc = core.wallet.asset("ltc")
     calls, user, seen = Calls(ltc, monkeypatch), Answer(False), events_of(core)
     before = await coins(ltc)
@@ -263,7 +281,12 @@ async def test_user_says_no_pays_nothing(core: Client, server: RegServer, ltc_no
         await core.ensure_registered(timeout=5, confirm=user)
     (quote,) = user.quotes
     assert (quote.url, quote.asset, quote.amount, quote.fee_address, quote.fee_rate) == (
-        server.url, "ltc", REGFEE, FEE_ADDRESS, 20)
+        server.url,
+        "ltc",
+        REGFEE,
+        FEE_ADDRESS,
+        20,
+    )
     assert 0 < quote.network_fee < 20 * 300
     assert calls.broadcasts == []
     assert any(isinstance(e, ServerRefused) and "declined" in e.reason for e in seen)
@@ -272,8 +295,8 @@ async def test_user_says_no_pays_nothing(core: Client, server: RegServer, ltc_no
 
 # -- yes: exactly the advertised fee, coins locked until it confirms -----------------------
 async def test_user_says_yes_pays_exactly_the_advertised_fee(
-        core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ltc = core.wallet.asset("ltc")
     calls, user = Calls(ltc, monkeypatch), Answer(True)
     before = await coins(ltc)
@@ -290,7 +313,8 @@ async def test_user_says_yes_pays_exactly_the_advertised_fee(
     assert len(txid) == 1  # in the mempool, unconfirmed: its coins are locked
     reason = f"regfee:{server.url}"
     assert {o: r for o, r in ltc.lock_reasons().items() if o in inputs} == {
-        o: reason for o in inputs}
+        o: reason for o in inputs
+    }
     assert not task.done()
     ltc_node.mine(1)
     await asyncio.wait_for(task, 30)
@@ -303,8 +327,8 @@ async def test_user_says_yes_pays_exactly_the_advertised_fee(
 
 
 async def test_failed_first_broadcast_is_sent_again_and_registration_completes(
-        core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("app.client.registration.REBROADCAST_S", 0.2)
     ltc = core.wallet.asset("ltc")
     calls, user = Calls(ltc, monkeypatch), Answer(True)
@@ -322,8 +346,8 @@ async def test_failed_first_broadcast_is_sent_again_and_registration_completes(
 
 
 async def test_stored_payment_retried_after_restart_is_not_paid_twice(
-        core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first run stored and locked the payment but never got it out; the next attempt
     re-broadcasts the stored transaction and asks nobody."""
     ltc = core.wallet.asset("ltc")
@@ -345,8 +369,8 @@ async def test_stored_payment_retried_after_restart_is_not_paid_twice(
 
 
 async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_message(
-        core: Client, server: RegServer, ltc_node: RegtestNode,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    core: Client, server: RegServer, ltc_node: RegtestNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("app.client.registration.REBROADCAST_S", 0.1)
     ltc = core.wallet.asset("ltc")
     calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
@@ -358,8 +382,7 @@ async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_
     # Another copy of the wallet (same seed) spends one of the payment's coins elsewhere.
     spent = sorted(init_inputs([raw]))[0]
     coin = next(u for u in await ltc.utxos() if u.outpoint == spent)
-    other = sign_p2wpkh_tx(ltc.keyed([coin]), [TxOutput(ltc.change_script(),
-                                                         coin.value - 5_000)])
+    other = sign_p2wpkh_tx(ltc.keyed([coin]), [TxOutput(ltc.change_script(), coin.value - 5_000)])
     ltc_node.rpc("sendrawtransaction", other.raw.hex())
     ltc_node.mine(1)
     calls.fail_broadcasts = 0
@@ -369,8 +392,7 @@ async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_
     assert ltc.lock_reasons() == {} and server.notified == []
     assert core.wallet.store.query("SELECT txid FROM wallet_txs") == []
     dropped = [e for e in seen if isinstance(e, CoreError)]
-    assert dropped and str(spent) in dropped[-1].detail and "nothing was paid" in \
-        dropped[-1].detail
+    assert dropped and str(spent) in dropped[-1].detail and "nothing was paid" in dropped[-1].detail
     # Registering again is a new payment: asked again, paid once, registered.
     task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
     await until(lambda: len(user.quotes) == 2 and len(calls.broadcasts) > 2, "the new payment")
@@ -386,23 +408,30 @@ async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
     paid: list[tuple[str, int, int]] = []
 
     class Wallet:
-        async def create_payment(self, address: str, amount: int, feerate: int,
-                                 min_confirmations: int = 0) -> None:
+        async def create_payment(
+            self, address: str, amount: int, feerate: int, min_confirmations: int = 0
+        ) -> None:
             paid.append((address, amount, feerate))
 
     cfg = ConfigResult.from_json(config())  # advertises regfee 0.1 LTC
 
     async def register() -> RegisterResult:
-        return RegisterResult(pubkey=cfg.pubkey, address="bcrt1qevil",
-                              fee=21_000_000 * 10**8 - 1, asset="btc", timestamp=0,
-                              sig=bytes(64))
+        return RegisterResult(
+            pubkey=cfg.pubkey,
+            address="bcrt1qevil",
+            fee=21_000_000 * 10**8 - 1,
+            asset="btc",
+            timestamp=0,
+            sig=bytes(64),
+        )
 
     events = Dispatcher()
     seen: list[object] = []
     events.subscribe(seen.append)
     dex: Any = SimpleNamespace(config=cfg, register=register)
-    fake_wallet: Any = SimpleNamespace(store=Store(tmp_path / "d"), asset=lambda s: Wallet(),
-                                       symbols=lambda: ["btc", "ltc"])
+    fake_wallet: Any = SimpleNamespace(
+        store=Store(tmp_path / "d"), asset=lambda s: Wallet(), symbols=lambda: ["btc", "ltc"]
+    )
     registration = Registration(fake_wallet, lambda: dex, lambda: "wss://evil", events)
     with pytest.raises(RegistrationRefused) as refused:
         await registration.register_account(1, confirm=Answer(True))
@@ -413,8 +442,9 @@ async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
 
 # -- the CLI's answer and the simnet's own policy -------------------------------------------
 async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
-    quote = RegistrationQuote("ws://127.0.0.1:1", "ltc", "LTC", "Litecoin", REGFEE,
-                              FEE_ADDRESS, 20, 2820, 1)
+    quote = RegistrationQuote(
+        "ws://127.0.0.1:1", "ltc", "LTC", "Litecoin", REGFEE, FEE_ADDRESS, 20, 2820, 1
+    )
     err = io.StringIO()
     assert await regfee_confirm(REGFEE, False, err)(quote) is True
     assert await regfee_confirm(REGFEE - 1, True, err)(quote) is False
@@ -425,6 +455,7 @@ async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
     def typed(text: str) -> Callable[[], Awaitable[str]]:
         async def ask() -> str:
             return text
+
         return ask
 
     assert await regfee_confirm(None, True, err, typed("y\n"))(quote) is True
@@ -433,7 +464,8 @@ async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
 
 
 async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
-        wallet: OpenWallet, server: RegServer, ltc_node: RegtestNode) -> None:
+    wallet: OpenWallet, server: RegServer, ltc_node: RegtestNode
+) -> None:
     core = Client(wallet, dex_url=server.url, settle=False)  # run_until_stopped starts it
     ltc = core.wallet.asset("ltc")
     before, seen = await coins(ltc), events_of(core)
@@ -449,8 +481,9 @@ async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
 
 def test_simnet_policy_accepts_only_its_own_loopback_server() -> None:
     own = SimnetRegfeePolicy("ws://127.0.0.1:4000")
-    quote = RegistrationQuote("ws://127.0.0.1:4000", "ltc", "LTC", "Litecoin", REG_FEE,
-                              FEE_ADDRESS, 20, 2820, 1)
+    quote = RegistrationQuote(
+        "ws://127.0.0.1:4000", "ltc", "LTC", "Litecoin", REG_FEE, FEE_ADDRESS, 20, 2820, 1
+    )
     assert own.accepts(quote)
     assert not own.accepts(replace(quote, url="ws://127.0.0.1:4001"))
     assert not own.accepts(replace(quote, amount=REG_FEE + 1))

@@ -17,16 +17,31 @@ LOT = 100_000_000  # 1 LTC
 STEP = 1_000  # quote atoms per 10^8 base atoms
 
 
-@pytest.mark.parametrize(("quantity", "ok"), [
-    (LOT, True), (3 * LOT, True), (0, False), (-LOT, False), (LOT + 1, False), (LOT - 1, False),
-])
+@pytest.mark.parametrize(
+    ("quantity", "ok"),
+    [
+        (LOT, True),
+        (3 * LOT, True),
+        (0, False),
+        (-LOT, False),
+        (LOT + 1, False),
+        (LOT - 1, False),
+    ],
+)
 def test_on_lot_is_a_positive_multiple(quantity: int, ok: bool) -> None:
     assert rules.on_lot(quantity, LOT) is ok
 
 
-@pytest.mark.parametrize(("rate", "ok"), [
-    (STEP, True), (7 * STEP, True), (0, False), (-STEP, False), (STEP + 1, False),
-])
+@pytest.mark.parametrize(
+    ("rate", "ok"),
+    [
+        (STEP, True),
+        (7 * STEP, True),
+        (0, False),
+        (-STEP, False),
+        (STEP + 1, False),
+    ],
+)
 def test_on_rate_step_is_a_positive_multiple(rate: int, ok: bool) -> None:
     assert rules.on_rate_step(rate, STEP) is ok
 

@@ -66,8 +66,12 @@ def test_changed_key_is_refused_and_the_old_key_stays() -> None:
     request_id, _ = s.request(rq.assets_call(s), deadline=1e12)
     inbound = s.receive(_answer(request_id, config(NEW_PUBKEY)))
     assert inbound.resolved is not None and isinstance(inbound.resolved.error, ServerKeyChanged)
-    frame = {"jsonrpc": "2.0", "method": "match", "id": 5,
-             "params": [match_note(NEW_SECRET).to_json()]}
+    frame = {
+        "jsonrpc": "2.0",
+        "method": "match",
+        "id": 5,
+        "params": [match_note(NEW_SECRET).to_json()],
+    }
     out = s.receive(json.dumps(frame))
     assert out.call is None and out.answer is not None
     assert json.loads(out.answer)["error"]["code"] == ErrorCode.BAD_SIGNATURE
@@ -124,8 +128,10 @@ def wallet(tmp_path: Path) -> OpenWallet:
 
 
 async def test_two_servers_two_accounts_the_first_keeps_index_0(wallet: OpenWallet) -> None:
-    first, second = Client(wallet, dex_url=URL_A, settle=False), Client(wallet, dex_url=URL_B,
-                                                                      settle=False)
+    first, second = (
+        Client(wallet, dex_url=URL_A, settle=False),
+        Client(wallet, dex_url=URL_B, settle=False),
+    )
     ids = (first.dex.session.account_id, second.dex.session.account_id)
     assert ids[0] == codec.account_id(wallet.hd.dex_account_pubkey(0))
     assert ids[1] == codec.account_id(wallet.hd.dex_account_pubkey(1))
@@ -146,6 +152,7 @@ def _connect_signed_by(secret: bytes) -> Callable[[Any], dict[str, Any]]:
     def answer(params: Any) -> dict[str, Any]:
         payload = ConnectParams.from_json(params).payload()
         return {"startepoch": 1, "orders": [], "matches": [], "sig": sign(secret, payload).hex()}
+
     return answer
 
 
@@ -155,8 +162,9 @@ async def _until(predicate: Callable[[], bool], timeout: float = 5) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_changed_key_stops_trading_until_accepted(server: FakeServer,
-                                                        wallet: OpenWallet) -> None:
+async def test_changed_key_stops_trading_until_accepted(
+    server: FakeServer, wallet: OpenWallet
+) -> None:
     core = Client(wallet, dex_url=server.url, settle=False)
     events: list[CoreEvent] = []
     core.events.subscribe(events.append)
@@ -171,8 +179,9 @@ async def test_changed_key_stops_trading_until_accepted(server: FakeServer,
 
         async def push_match() -> None:
             try:
-                answers.append(await server.request("match", [match_note(NEW_SECRET).to_json()],
-                                                    timeout=2))
+                answers.append(
+                    await server.request("match", [match_note(NEW_SECRET).to_json()], timeout=2)
+                )
             except Exception as exc:  # the client hung up or never answered: no ack either
                 answers.append(exc)
 
@@ -181,6 +190,7 @@ async def test_changed_key_stops_trading_until_accepted(server: FakeServer,
         def new_assets(params: Any) -> dict[str, Any]:
             tasks.add(asyncio.ensure_future(push_match()))
             return config(NEW_PUBKEY)
+
         server.handlers["assets"] = new_assets
         server.handlers["connect"] = _connect_signed_by(NEW_SECRET)
         before = server.connections
@@ -195,8 +205,9 @@ async def test_changed_key_stops_trading_until_accepted(server: FakeServer,
         later = [m for c, m, _ in server.received if c > before]
         assert "assets" in later and "connect" not in later and "limit" not in later
         assert not core.dex.ready
-        assert not any(isinstance(e, CoreError) and e.detail.startswith("assets")
-                       for e in events)  # a key refusal, not a broken protocol
+        assert not any(
+            isinstance(e, CoreError) and e.detail.startswith("assets") for e in events
+        )  # a key refusal, not a broken protocol
         assert core.identity.pinned_key(server.url) == SERVER_PUBKEY
 
         # The user accepts the new key: connected again, and its matches are acknowledged.
@@ -221,10 +232,12 @@ async def test_refusal_reaches_the_client_event_stream_as_typed(server: FakeServ
     from app.dex.client import DexClient
     from app.dex.connection import ClientOptions, ConnectionOptions
 
-    client = DexClient(ConnectionOptions(server.url), account_secret=ACCOUNT,
-                       options=ClientOptions(request_timeout=2, backoff_base=0.01,
-                                             backoff_cap=0.05),
-                       pinned_key=lambda: NEW_PUBKEY)
+    client = DexClient(
+        ConnectionOptions(server.url),
+        account_secret=ACCOUNT,
+        options=ClientOptions(request_timeout=2, backoff_base=0.01, backoff_cap=0.05),
+        pinned_key=lambda: NEW_PUBKEY,
+    )
     client.start()
     try:
         async with asyncio.timeout(5):
@@ -232,8 +245,7 @@ async def test_refusal_reaches_the_client_event_stream_as_typed(server: FakeServ
                 event = await client.events.get()
                 if isinstance(event, ServerKeyRefused):
                     break
-        assert (event.url, event.pinned, event.offered) == (server.url, NEW_PUBKEY,
-                                                            SERVER_PUBKEY)
+        assert (event.url, event.pinned, event.offered) == (server.url, NEW_PUBKEY, SERVER_PUBKEY)
         assert "connect" not in server.methods() and not client.ready
     finally:
         await client.close()
@@ -267,15 +279,18 @@ def test_a_match_before_any_configuration_is_refused_not_raised() -> None:
     # must be answered with an error, not break the frame loop (and the reconnects).
     s = Session(account_secret=ACCOUNT)
     s.pinned_key = lambda: SERVER_PUBKEY
-    frame = {"jsonrpc": "2.0", "method": "match", "id": 3,
-             "params": [match_note(NEW_SECRET).to_json()]}
+    frame = {
+        "jsonrpc": "2.0",
+        "method": "match",
+        "id": 3,
+        "params": [match_note(NEW_SECRET).to_json()],
+    }
     out = s.receive(json.dumps(frame))
     assert out.call is None and out.answer is not None
     assert json.loads(out.answer)["error"]["code"] == ErrorCode.INVALID_REQUEST
 
 
-async def test_trade_cli_says_the_key_changed_at_once(tmp_path: Path,
-                                                      server: FakeServer) -> None:
+async def test_trade_cli_says_the_key_changed_at_once(tmp_path: Path, server: FakeServer) -> None:
     import os
     import sys
 
@@ -291,9 +306,18 @@ async def test_trade_cli_says_the_key_changed_at_once(tmp_path: Path,
     ServerIdentity(store).pin_first(server.url, NEW_PUBKEY)  # the server shows SERVER_PUBKEY
     store.close()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "main.py"), "trade", "cancel", "ab" * 32, "--datadir",
-        str(datadir), env={**os.environ, "CAMBIO_PASSWORD": "pw"}, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        str(ROOT / "main.py"),
+        "trade",
+        "cancel",
+        "ab" * 32,
+        "--datadir",
+        str(datadir),
+        env={**os.environ, "CAMBIO_PASSWORD": "pw"},
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, err = await asyncio.wait_for(proc.communicate(), 25)  # well before the 30 s timeout
     assert proc.returncode == 1
     assert "key changed" in err.decode() and "accept-server-key" in err.decode()

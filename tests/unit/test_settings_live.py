@@ -77,8 +77,13 @@ class FakeTime:
 def connect_in_epoch(epoch: int) -> Any:
     def answer(params: Any) -> dict[str, Any]:
         payload = ConnectParams.from_json(params).payload()
-        return {"startepoch": epoch, "orders": [], "matches": [],
-                "sig": sign(SERVER_SECRET, payload).hex()}
+        return {
+            "startepoch": epoch,
+            "orders": [],
+            "matches": [],
+            "sig": sign(SERVER_SECRET, payload).hex(),
+        }
+
     return answer
 
 
@@ -87,10 +92,16 @@ async def test_client_follows_every_server_time(server: FakeServer) -> None:
     epoch = server.servertime // EPOCH
     server.handlers["connect"] = connect_in_epoch(epoch)
     server.handlers["orderbook"] = lambda p: {
-        "book": {"marketid": 0, "epoch": epoch, "orders": []}, "seq": 1}
+        "book": {"marketid": 0, "epoch": epoch, "orders": []},
+        "seq": 1,
+    }
     clock = FakeTime(server.servertime - skew)
-    client = DexClient(ConnectionOptions(server.url), account_secret=ACCOUNT, clock_ms=clock,
-                       options=ClientOptions(request_timeout=2))
+    client = DexClient(
+        ConnectionOptions(server.url),
+        account_secret=ACCOUNT,
+        clock_ms=clock,
+        options=ClientOptions(request_timeout=2),
+    )
     client.start()
     try:
         await client.wait_ready(5)
@@ -99,17 +110,30 @@ async def test_client_follows_every_server_time(server: FakeServer) -> None:
 
         clock.ms = (epoch + 1) * EPOCH - skew + 15  # 15 ms after the server closed the epoch
         ids = [bytes([1]) * 32]
-        await server.notify("match_data", {"marketid": 0, "epoch": epoch,
-                                           "orderids": [i.hex() for i in ids],
-                                           "seed": match_seed(ids).hex()})
+        await server.notify(
+            "match_data",
+            {
+                "marketid": 0,
+                "epoch": epoch,
+                "orderids": [i.hex() for i in ids],
+                "seed": match_seed(ids).hex(),
+            },
+        )
         await next_event(client, FairnessChecked)
         assert abs(client.server_now() - (clock.ms + skew)) <= 15
 
         clock.ms += 2_000
         server.servertime = clock.ms + skew  # the order result's stamp: exact
-        await client.place_limit("ltc", "btc", side=Side.SELL, quantity=10**6, rate=100_000,
-                                 tif=TimeInForce.STANDING, coins=[_coin()],
-                                 address="bcrt1qours")
+        await client.place_limit(
+            "ltc",
+            "btc",
+            side=Side.SELL,
+            quantity=10**6,
+            rate=100_000,
+            tif=TimeInForce.STANDING,
+            coins=[_coin()],
+            address="bcrt1qours",
+        )
         assert client.server_now() == clock.ms + skew
     finally:
         await client.close()
@@ -121,8 +145,9 @@ def wallet(tmp_path: Path) -> OpenWallet:
     return unlock_wallet(tmp_path / "w", "pw")
 
 
-async def test_core_publishes_the_server_clock_on_connect(server: FakeServer,
-                                                          wallet: OpenWallet) -> None:
+async def test_core_publishes_the_server_clock_on_connect(
+    server: FakeServer, wallet: OpenWallet
+) -> None:
     ahead = 3 * EPOCH  # the server's clock is three epochs ahead of ours
     epoch = (now_ms() + ahead) // EPOCH
     server.handlers["connect"] = connect_in_epoch(epoch)
@@ -159,15 +184,32 @@ class FakeBackend(ChainBackend):
     async def close(self) -> None:
         self.closed += 1
 
-    async def median_time_past(self) -> int: raise NotImplementedError
-    async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]: raise NotImplementedError
-    async def used_scripts(self, s: Sequence[bytes]) -> set[bytes]: raise NotImplementedError
-    async def get_tx(self, txid: str) -> TxInfo | None: raise NotImplementedError
-    async def confirmations(self, txid: str) -> int | None: raise NotImplementedError
-    async def output_spent(self, outpoint: Outpoint) -> bool: raise NotImplementedError
-    async def find_spend(self, o: Outpoint, h: int) -> SpendInfo | None: raise NotImplementedError
-    async def broadcast(self, raw: bytes) -> str: raise NotImplementedError
-    async def estimate_fee_rate(self, t: int) -> int | None: raise NotImplementedError
+    async def median_time_past(self) -> int:
+        raise NotImplementedError
+
+    async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:
+        raise NotImplementedError
+
+    async def used_scripts(self, s: Sequence[bytes]) -> set[bytes]:
+        raise NotImplementedError
+
+    async def get_tx(self, txid: str) -> TxInfo | None:
+        raise NotImplementedError
+
+    async def confirmations(self, txid: str) -> int | None:
+        raise NotImplementedError
+
+    async def output_spent(self, outpoint: Outpoint) -> bool:
+        raise NotImplementedError
+
+    async def find_spend(self, o: Outpoint, h: int) -> SpendInfo | None:
+        raise NotImplementedError
+
+    async def broadcast(self, raw: bytes) -> str:
+        raise NotImplementedError
+
+    async def estimate_fee_rate(self, t: int) -> int | None:
+        raise NotImplementedError
 
     async def blocks(self, since: str | None = None):  # type: ignore[no-untyped-def]
         yield await self.tip()
@@ -212,9 +254,24 @@ async def test_wallet_rebuilds_only_the_changed_node(wallet: OpenWallet) -> None
 async def test_switch_refused_with_an_open_order(wallet: OpenWallet) -> None:
     core = Client(wallet, dex_url="ws://127.0.0.1:9", settle=False)
     assert not core.switch_blockers()
-    core.order_store.add(OrderRecord("ab" * 32, core.dex_url, "ltc_btc", "ltc", "btc", "sell",
-                                     "limit", 10**6, 10**7, "standing", "bcrt1qx", "ltc",
-                                     (), status="booked"))
+    core.order_store.add(
+        OrderRecord(
+            "ab" * 32,
+            core.dex_url,
+            "ltc_btc",
+            "ltc",
+            "btc",
+            "sell",
+            "limit",
+            10**6,
+            10**7,
+            "standing",
+            "bcrt1qx",
+            "ltc",
+            (),
+            status="booked",
+        )
+    )
     client = core.dex
     with pytest.raises(DexSwitchRefused) as refused:
         await core.switch_dex("ws://127.0.0.1:10")
@@ -222,4 +279,3 @@ async def test_switch_refused_with_an_open_order(wallet: OpenWallet) -> None:
     assert core.dex is client and core.dex_url == "ws://127.0.0.1:9"
     await core.stop()
     await wallet.close()
-

@@ -33,8 +33,12 @@ time.sleep(60)
 
 @pytest.fixture
 def holder(tmp_path: Path):  # type: ignore[no-untyped-def]
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)],
-                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     yield proc
     proc.kill()

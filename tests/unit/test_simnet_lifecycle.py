@@ -22,8 +22,10 @@ from simnet.lifecycle import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SLEEPER = "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *a: sys.exit(0)); " \
-          "print('ready', flush=True); time.sleep(120)"
+SLEEPER = (
+    "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *a: sys.exit(0)); "
+    "print('ready', flush=True); time.sleep(120)"
+)
 
 
 def wait_gone(pid: int, timeout: float = 10.0) -> bool:
@@ -54,8 +56,9 @@ def sleeper(procs: list[subprocess.Popen[bytes]], *argv: str) -> subprocess.Pope
     return p
 
 
-def test_a_child_dies_with_its_killed_parent(tmp_path: Path,
-                                             procs: list[subprocess.Popen[bytes]]) -> None:
+def test_a_child_dies_with_its_killed_parent(
+    tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
     pid_file = tmp_path / "child.pid"
     parent_code = (
         "import subprocess, sys, time\n"
@@ -63,7 +66,8 @@ def test_a_child_dies_with_its_killed_parent(tmp_path: Path,
         f"c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], "
         "preexec_fn=die_with_parent())\n"
         f"open({str(pid_file)!r}, 'w').write(str(c.pid))\n"
-        "time.sleep(120)\n")
+        "time.sleep(120)\n"
+    )
     parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=ROOT)
     procs.append(parent)
     deadline = time.monotonic() + 30
@@ -88,10 +92,17 @@ def test_the_owner_lock_is_exclusive_and_dies_with_its_holder(tmp_path: Path) ->
         lock.release()
     assert not owner_alive(tmp_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from simnet.lifecycle import OwnerLock; "
-         "lock = OwnerLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
-         "time.sleep(120)",
-         str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from simnet.lifecycle import OwnerLock; "
+            "lock = OwnerLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
+            "time.sleep(120)",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
         assert owner_alive(tmp_path)
@@ -110,7 +121,8 @@ def test_the_owner_lock_is_exclusive_and_dies_with_its_holder(tmp_path: Path) ->
 
 
 def test_the_sweep_stops_only_processes_that_still_name_this_simnet(
-        tmp_path: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
     node_dir = tmp_path / "ltc-node"
     ours = sleeper(procs, f"-datadir={node_dir}")
     reused = sleeper(procs, "-datadir=/somewhere/else")  # a pid reused by another program
@@ -124,11 +136,18 @@ def test_the_sweep_stops_only_processes_that_still_name_this_simnet(
 
 
 def test_a_process_that_ignores_sigterm_is_killed_after_the_timeout(
-        tmp_path: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
     stubborn = subprocess.Popen(
-        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, "
-         "signal.SIG_IGN); print('ready', flush=True); time.sleep(120)",
-         f"--config={tmp_path}/server.json"], stdout=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, "
+            "signal.SIG_IGN); print('ready', flush=True); time.sleep(120)",
+            f"--config={tmp_path}/server.json",
+        ],
+        stdout=subprocess.PIPE,
+    )
     procs.append(stubborn)
     assert stubborn.stdout is not None and stubborn.stdout.readline().strip() == b"ready"
     PidFile(tmp_path).record("server", stubborn.pid, f"{tmp_path}/server.json")
@@ -137,7 +156,8 @@ def test_a_process_that_ignores_sigterm_is_killed_after_the_timeout(
 
 
 def test_pids_of_an_older_simnet_json_are_swept_when_they_name_the_directory(
-        tmp_path: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
     ours = sleeper(procs, f"-datadir={tmp_path.resolve()}/btc-node")
     legacy = {"pids": {"simnet": 1, "btc-node": ours.pid, "server": None}}
     assert stale_pids(tmp_path, legacy) == {"btc-node": (ours.pid, str(tmp_path.resolve()))}

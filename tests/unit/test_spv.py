@@ -34,13 +34,16 @@ from tests.headerchains import extend, header_bytes, mine, regtest_chain
 
 BTC_0 = bytes.fromhex(
     "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b2"
-    "7ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c")
+    "7ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c"
+)
 BTC_1 = bytes.fromhex(
     "010000006fe28c0ab6f1b372c1a6a246ae63f74f931e8365e15a089c68d6190000000000982051fd1e4ba744"
-    "bbbe680e1fee14677ba1a3c3540bf7b1cdb606e857233e0e61bc6649ffff001d01e36299")
+    "bbbe680e1fee14677ba1a3c3540bf7b1cdb606e857233e0e61bc6649ffff001d01e36299"
+)
 BTC_2 = bytes.fromhex(
     "010000004860eb18bf1b1620e37e9490fc8a427514416fd75159ab86688e9a8300000000d5fdcc541e25de1c"
-    "7a5addedf24858b8bb665c9f36ef744ee42c316022c90f9bb0bc6649ffff001d08d2bd61")
+    "7a5addedf24858b8bb665c9f36ef744ee42c316022c90f9bb0bc6649ffff001d08d2bd61"
+)
 
 
 def from_genesis(rules: ChainRules) -> ChainRules:
@@ -53,16 +56,20 @@ BTC_FROM_0 = from_genesis(BTC_MAINNET)
 
 def ltc_genesis() -> bytes:
     merkle = bytes.fromhex("97ddfbbae6be97fd6cdf3e7ca13232a3afff2353e29badfab7f73011edd4ced9")
-    return ((1).to_bytes(4, "little") + b"\x00" * 32 + merkle[::-1]
-            + (1317972665).to_bytes(4, "little") + (0x1e0ffff0).to_bytes(4, "little")
-            + (2084524493).to_bytes(4, "little"))
+    return (
+        (1).to_bytes(4, "little")
+        + b"\x00" * 32
+        + merkle[::-1]
+        + (1317972665).to_bytes(4, "little")
+        + (0x1E0FFFF0).to_bytes(4, "little")
+        + (2084524493).to_bytes(4, "little")
+    )
 
 
 def test_bitcoin_mainnet_headers_pass_sha256d_pow_and_links() -> None:
     chain = HeaderChain(BTC_FROM_0, BTC_0)
     assert chain.connect(1, [BTC_1, BTC_2])
-    assert chain.tip.hash_hex == \
-        "000000006a625f06636b8bb6ac7b960a8d03705d1ace08b1a19da3fdcc99ddbd"
+    assert chain.tip.hash_hex == "000000006a625f06636b8bb6ac7b960a8d03705d1ace08b1a19da3fdcc99ddbd"
     assert chain.median_time_past() == parse_header(BTC_1).time
 
 
@@ -71,7 +78,7 @@ def test_a_tampered_mainnet_header_lacks_the_work() -> None:
     forged = BTC_1[:76] + (int.from_bytes(BTC_1[76:], "little") ^ 1).to_bytes(4, "little")
     with pytest.raises(SpvError, match="proof of work"):
         chain.connect(1, [forged])
-    easier = BTC_1[:72] + (0x1d01ffff).to_bytes(4, "little") + BTC_1[76:]
+    easier = BTC_1[:72] + (0x1D01FFFF).to_bytes(4, "little") + BTC_1[76:]
     with pytest.raises(SpvError, match="bits"):
         chain.connect(1, [easier])
     with pytest.raises(SpvError, match="prev"):
@@ -93,14 +100,18 @@ def test_litecoin_genesis_passes_scrypt_and_fails_sha256d() -> None:
     assert pow_hash(BTC_MAINNET, raw) > bits_to_target(header.bits)
 
 
-@pytest.mark.parametrize(("last_bits", "last_time", "first_time", "expected"), [
-    (0x1D00FFFF, 1262152739, 1261130161, 0x1D00D86A),  # block 32256: the first retarget
-    (0x1D00FFFF, 1233061996, 1231006505, 0x1D00FFFF),  # capped at the pow limit
-    (0x1C05A3F4, 1279297671, 1279008237, 0x1C0168FD),  # a fast period: a quarter at most
-    (0x1C387F6F, 1269211443, 1263163443, 0x1D00E1FD),  # a slow period: four times at most
-])
-def test_bitcoin_retarget_matches_cores_vectors(last_bits: int, last_time: int,
-                                                first_time: int, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("last_bits", "last_time", "first_time", "expected"),
+    [
+        (0x1D00FFFF, 1262152739, 1261130161, 0x1D00D86A),  # block 32256: the first retarget
+        (0x1D00FFFF, 1233061996, 1231006505, 0x1D00FFFF),  # capped at the pow limit
+        (0x1C05A3F4, 1279297671, 1279008237, 0x1C0168FD),  # a fast period: a quarter at most
+        (0x1C387F6F, 1269211443, 1263163443, 0x1D00E1FD),  # a slow period: four times at most
+    ],
+)
+def test_bitcoin_retarget_matches_cores_vectors(
+    last_bits: int, last_time: int, first_time: int, expected: int
+) -> None:
     last = parse_header(header_bytes(b"\x00" * 32, last_time, last_bits))
     first = parse_header(header_bytes(b"\x00" * 32, first_time, last_bits))
     assert _calculate_retarget(BTC_MAINNET, last, first) == expected
@@ -200,7 +211,8 @@ def test_parse_tx_computes_the_txid_without_witness() -> None:
         "04ae1a62fe09c5f51b13905f07f06b99a2f7159b2225f374cd378d71302fa28414e7aab37397f554a7df5f"
         "142c21c1b7303b8a0626f1baded5c72a704f7e6cd84cac00286bee0000000043410411db93e1dcdb8a016b"
         "49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f82e160bfa9b8b64f9"
-        "d4c03f999b8643f656b412a3ac00000000")
+        "d4c03f999b8643f656b412a3ac00000000"
+    )
     tx = parse_tx(legacy)
     assert tx.txid == "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16"
     assert tx.inputs[0] is not None and tx.inputs[0].vout == 0

@@ -40,15 +40,18 @@ ALL_RULES = (BTC_MAINNET, BTC_TESTNET4, BTC_REGTEST, LTC_MAINNET, LTC_TESTNET, L
 # first block of the next period), as in bitcoin-spv's public retarget vectors.
 BTC_558431 = bytes.fromhex(
     "0000402022c9973a4f6c0623105f2a5d0dc349773848a4f02de60f000000000000000000e88eabc4c6398c80"
-    "cea87f6d1d662c6640de4719f7949ae85afe75746dd04abbabef3b5ca5183217f6d45f41")
+    "cea87f6d1d662c6640de4719f7949ae85afe75746dd04abbabef3b5ca5183217f6d45f41"
+)
 BTC_558432 = bytes.fromhex(
     "00c0ff2f6550b5dae76559589e3e3e135237072b6bc498949da6280000000000000000005988783435f506d2"
-    "ccfbadb484e56d6f1d5dfdd480650acae1e3b43d3464ea73caf13b5c33d62f171d508fdb")
+    "ccfbadb484e56d6f1d5dfdd480650acae1e3b43d3464ea73caf13b5c33d62f171d508fdb"
+)
 # Litecoin block 1,798,272, the first after the Litecoin checkpoint (horizontalsystems'
 # bitcoin-kit-android lists its fields).
 LTC_1798272 = bytes.fromhex(
     "00000020a6c48405d048a5320d3935dc0fbc67f7281a0248aa8a806980a38553d820bba5983169d2d72e09a3"
-    "79164a08adb027c471f4cb0488db846e1c3c6a8e6f89c529df405b5e9d9e021aaeef0c03")
+    "79164a08adb027c471f4cb0488db846e1c3c6a8e6f89c529df405b5e9d9e021aaeef0c03"
+)
 
 
 # -- the pinned checkpoints ---------------------------------------------------------------
@@ -79,8 +82,7 @@ def test_the_bitcoin_checkpoint_accepts_the_real_next_header() -> None:
     assert parse_header(BTC_558431).hash_hex == BTC_MAINNET.checkpoint.hash
     chain = HeaderChain(BTC_MAINNET, BTC_558431)
     assert chain.connect(558_432, [BTC_558432])
-    assert chain.tip.hash_hex == \
-        "00000000000000000021ac236d0b29b4467f99c2c8783032451ba7b735045e3c"
+    assert chain.tip.hash_hex == "00000000000000000021ac236d0b29b4467f99c2c8783032451ba7b735045e3c"
 
 
 def test_the_bitcoin_checkpoint_refuses_headers_that_do_not_fit() -> None:
@@ -102,8 +104,9 @@ def test_the_bitcoin_checkpoint_refuses_headers_that_do_not_fit() -> None:
 def _pinned(rules: ChainRules) -> HeaderLookup:
     """A lookup holding only the checkpoint, known by hash (we have no raw header for it)."""
     cp = rules.checkpoint
-    stub = Header(b"", 0, b"\x00" * 32, b"\x00" * 32, 0, rules.pow_limit_bits, 0,
-                  bytes.fromhex(cp.hash)[::-1])
+    stub = Header(
+        b"", 0, b"\x00" * 32, b"\x00" * 32, 0, rules.pow_limit_bits, 0, bytes.fromhex(cp.hash)[::-1]
+    )
     return HeaderLookup(cp.height, [stub])
 
 
@@ -113,10 +116,10 @@ def test_the_litecoin_checkpoint_accepts_the_real_next_header() -> None:
     check_header(LTC_MAINNET, _pinned(LTC_MAINNET), 1_798_272, header)
     # The same header under Bitcoin's proof of work, or with other bits, is refused.
     with pytest.raises(SpvError, match="proof of work"):
-        check_header(dataclasses.replace(LTC_MAINNET, pow="sha256d"), _pinned(LTC_MAINNET),
-                     1_798_272, header)
-    easier = parse_header(LTC_1798272[:72] + (0x1A02A000).to_bytes(4, "little")
-                          + LTC_1798272[76:])
+        check_header(
+            dataclasses.replace(LTC_MAINNET, pow="sha256d"), _pinned(LTC_MAINNET), 1_798_272, header
+        )
+    easier = parse_header(LTC_1798272[:72] + (0x1A02A000).to_bytes(4, "little") + LTC_1798272[76:])
     with pytest.raises(SpvError, match="rules want"):
         check_header(LTC_MAINNET, _pinned(LTC_MAINNET), 1_798_272, easier)
 
@@ -127,14 +130,29 @@ LIMIT = (1 << 255) - 1
 LIMIT_BITS = 0x207FFFFF
 REAL_BITS = 0x2000FFFF  # 1 nonce in 128 passes: "real" work next to the limit's 1 in 2
 T0 = 1_714_777_860
-TESTNET4_LIKE = ChainRules("t4", "sha256d", "00" * 32, Checkpoint(0, "00" * 32), LIMIT, 600,
-                           INTERVAL * 600, interval=INTERVAL, min_difficulty=True, bip94=True)
+TESTNET4_LIKE = ChainRules(
+    "t4",
+    "sha256d",
+    "00" * 32,
+    Checkpoint(0, "00" * 32),
+    LIMIT,
+    600,
+    INTERVAL * 600,
+    interval=INTERVAL,
+    min_difficulty=True,
+    bip94=True,
+)
 
 
 def header_bytes(prev: bytes, time: int, bits: int, nonce: int) -> bytes:
-    return ((0x20000000).to_bytes(4, "little") + prev + b"\x22" * 32
-            + time.to_bytes(4, "little") + bits.to_bytes(4, "little")
-            + nonce.to_bytes(4, "little"))
+    return (
+        (0x20000000).to_bytes(4, "little")
+        + prev
+        + b"\x22" * 32
+        + time.to_bytes(4, "little")
+        + bits.to_bytes(4, "little")
+        + nonce.to_bytes(4, "little")
+    )
 
 
 def mine(rules: ChainRules, prev: bytes, time: int, bits: int) -> bytes:
@@ -150,8 +168,9 @@ class Builder:
 
     def __init__(self, rules: ChainRules, checkpoint_bits: int = REAL_BITS) -> None:
         cp = mine(rules, b"\x33" * 32, T0, checkpoint_bits)
-        self.rules = dataclasses.replace(rules, checkpoint=Checkpoint(
-            INTERVAL - 1, parse_header(cp).hash_hex, REAL_BITS))
+        self.rules = dataclasses.replace(
+            rules, checkpoint=Checkpoint(INTERVAL - 1, parse_header(cp).hash_hex, REAL_BITS)
+        )
         self.chain = HeaderChain(self.rules, cp)
 
     @property
@@ -237,8 +256,17 @@ def test_the_timewarp_rule_binds_a_periods_first_block(bip94: bool) -> None:
 
 
 def test_a_litecoin_retarget_looks_back_to_the_checkpoint() -> None:
-    rules = ChainRules("ltc-like", "scrypt", "00" * 32, Checkpoint(0, "00" * 32), LIMIT, 150,
-                       INTERVAL * 150, interval=INTERVAL, litecoin_lookback=True)
+    rules = ChainRules(
+        "ltc-like",
+        "scrypt",
+        "00" * 32,
+        Checkpoint(0, "00" * 32),
+        LIMIT,
+        150,
+        INTERVAL * 150,
+        interval=INTERVAL,
+        litecoin_lookback=True,
+    )
     b = Builder(rules)
     while b.next_height < 2 * INTERVAL:
         b.add(100)  # fast blocks: the difficulty rises

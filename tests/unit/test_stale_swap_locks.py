@@ -21,8 +21,7 @@ LTC = get_asset("ltc", Network.REGTEST)
 
 def test_only_locks_no_stored_init_spends_are_released(tmp_path: Path) -> None:
     store = Store(tmp_path / "c.db")
-    wallet = AssetWallet(LTC, HDWallet.from_mnemonic(generate_mnemonic()).account(LTC), store,
-                         None)
+    wallet = AssetWallet(LTC, HDWallet.from_mnemonic(generate_mnemonic()).account(LTC), store, None)
     spent, stale, other = (Outpoint(os.urandom(32).hex(), i) for i in range(3))
     order_coin = Outpoint(os.urandom(32).hex(), 7)
     wallet.lock_coins([spent, stale, other], SWAP_FUND)
@@ -30,8 +29,9 @@ def test_only_locks_no_stored_init_spends_are_released(tmp_path: Path) -> None:
 
     secret = os.urandom(32)
     script = p2wpkh_script_for_pubkey(pubkey_from_secret(secret))
-    init = sign_p2wpkh_tx([KeyedUtxo(Utxo(spent, 100_000, script, 1, 1), secret)],
-                          [TxOutput(script, 90_000)])
+    init = sign_p2wpkh_tx(
+        [KeyedUtxo(Utxo(spent, 100_000, script, 1, 1), secret)], [TxOutput(script, 90_000)]
+    )
     reserved = init_inputs([init.raw])
     assert reserved == {spent}
 

@@ -42,5 +42,4 @@ def test_one_init_two_outputs_each_refund_its_own() -> None:
     assert len({s.ours.refund.txid for s in states}) == 2
     assert [s.ours.value for s in states] == [2_000_000, 3_000_000]
     with pytest.raises(FundingError):  # nothing is signed for anyone when coins fall short
-        prepare_batch([m1, m2], [os.urandom(32)] * 2, [_coin(5_000_000)], fresh_script(), 7,
-                      keys)
+        prepare_batch([m1, m2], [os.urandom(32)] * 2, [_coin(5_000_000)], fresh_script(), 7, keys)

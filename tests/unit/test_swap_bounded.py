@@ -61,8 +61,9 @@ def test_a_taker_gives_up_a_vanished_maker_contract_after_the_deadline() -> None
 def test_a_maker_keeps_its_secret_and_refunds_when_the_taker_contract_vanished() -> None:
     state = maker_audited()
     assert state.ours is not None
-    step = transition(state, signed(state.match.role, their_init_missing_ms=VANISH,
-                                    their_mtp=T0 // 1000))
+    step = transition(
+        state, signed(state.match.role, their_init_missing_ms=VANISH, their_mtp=T0 // 1000)
+    )
     assert isinstance(step.state, AwaitingRefund) and step.actions == ()
     assert "secret is kept" in step.state.reason
 
@@ -94,9 +95,14 @@ async def test_engine_fails_a_taker_whose_maker_contract_vanished(tmp_path: Path
     store.create(state)
     maker_chain = FakeChain(T0 // 1000, b"", 0)  # knows nothing of the maker's contract
     clock = _Clock()
-    engine = SwapEngine(store, {"ltc": maker_chain, "btc": FakeChain(T0 // 1000, b"", 0)},
-                        {"btc": _NoFunds()}, _send, poll_interval=0.01,  # type: ignore[dict-item]
-                        clock_ms=clock)
+    engine = SwapEngine(
+        store,
+        {"ltc": maker_chain, "btc": FakeChain(T0 // 1000, b"", 0)},
+        {"btc": _NoFunds()},
+        _send,
+        poll_interval=0.01,  # type: ignore[dict-item]
+        clock_ms=clock,
+    )
     engine.start(state.match.match_id)
     try:
         await _until(lambda: maker_chain.tips >= 5)
@@ -119,16 +125,21 @@ async def _send(msg: object) -> None:
     return None
 
 
-async def test_engine_refuses_a_transaction_that_is_not_the_one_asked_for(
-        tmp_path: Path) -> None:
+async def test_engine_refuses_a_transaction_that_is_not_the_one_asked_for(tmp_path: Path) -> None:
     state = taker_audited()
     store = SwapStore(Store(tmp_path / "db"))
     store.create(state)
     events: list[SwapEvent] = []
     liar = _LyingChain(T0 // 1000, b"", 0)
-    engine = SwapEngine(store, {"ltc": liar, "btc": FakeChain(T0 // 1000, b"", 0)},
-                        {"btc": _NoFunds()}, _send, events.append,  # type: ignore[dict-item]
-                        poll_interval=0.01, clock_ms=lambda: NOW)
+    engine = SwapEngine(
+        store,
+        {"ltc": liar, "btc": FakeChain(T0 // 1000, b"", 0)},
+        {"btc": _NoFunds()},
+        _send,
+        events.append,  # type: ignore[dict-item]
+        poll_interval=0.01,
+        clock_ms=lambda: NOW,
+    )
     engine.start(state.match.match_id)
     try:
         await _until(lambda: liar.tips >= 3)

@@ -80,8 +80,15 @@ def test_the_fee_never_exceeds_half_the_redeemed_value() -> None:
     assert next_rate(cap - 10, None, 10, value, vsize) == cap
 
 
-@pytest.mark.parametrize("bad", [dict(after_blocks=0), dict(step_num=2, step_den=2),
-                                 dict(max_fee_share_den=0), dict(margin_divisor=0)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(after_blocks=0),
+        dict(step_num=2, step_den=2),
+        dict(max_fee_share_den=0),
+        dict(margin_divisor=0),
+    ],
+)
 def test_policy_refuses_nonsense(bad: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         BumpPolicy(**bad)
@@ -103,9 +110,9 @@ def test_stuck_redeem_is_resigned_at_a_higher_rate_and_stored_before_broadcast()
     state = _stuck()
     mtp = state.first_mtp or 0
     # stuck: in the mempool (0 confirmations), so its report went out already
-    assert transition(state, signed(Role.TAKER, their_tip=101, their_mtp=mtp,
-                                    redeem_confs=0)) == Step(
-        state, (Broadcast(Side.THEIRS, state.redeem, "redeem"),))  # one block: wait
+    assert transition(
+        state, signed(Role.TAKER, their_tip=101, their_mtp=mtp, redeem_confs=0)
+    ) == Step(state, (Broadcast(Side.THEIRS, state.redeem, "redeem"),))  # one block: wait
     step = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=mtp, redeem_confs=0))
     new = step.state
     assert isinstance(new, Redeeming)
@@ -113,15 +120,16 @@ def test_stuck_redeem_is_resigned_at_a_higher_rate_and_stored_before_broadcast()
     assert new.replaced == (state.redeem,) and new.signed_height == 102
     assert new.first_mtp == state.first_mtp  # the window is measured from the first version
     assert _rate(state) == 20 and _rate(new) == 30 and new.redeem.fee > state.redeem.fee
-    old_tx, tx = CTransaction.deserialize(state.redeem.raw), CTransaction.deserialize(
-        new.redeem.raw)
+    old_tx, tx = (
+        CTransaction.deserialize(state.redeem.raw),
+        CTransaction.deserialize(new.redeem.raw),
+    )
     assert tx.vin[0].prevout == old_tx.vin[0].prevout  # the same contract output
     assert tx.vin[0].nSequence == SEQUENCE_RBF  # signals replaceability (BIP125)
     assert [bytes(o.scriptPubKey) for o in tx.vout] == [state.match.redeem_script]
     assert tx.vout[0].nValue == state.theirs.value - new.redeem.fee
     # Two more blocks without it: bumped again, every earlier version kept.
-    again = transition(new, signed(Role.TAKER, their_tip=104, their_mtp=mtp,
-                                   redeem_confs=0)).state
+    again = transition(new, signed(Role.TAKER, their_tip=104, their_mtp=mtp, redeem_confs=0)).state
     assert isinstance(again, Redeeming)
     assert again.replaced == (state.redeem, new.redeem) and _rate(again) == 45
 
@@ -135,8 +143,9 @@ def test_no_bump_while_the_wallet_is_locked_the_stored_redeem_keeps_going() -> N
 def test_near_the_lock_time_each_block_bumps() -> None:
     state = _stuck()
     lock = state.theirs.contract.lock_time
-    step = transition(state, signed(Role.TAKER, their_tip=101, their_mtp=lock - 9 * HOUR,
-                                    redeem_confs=0))
+    step = transition(
+        state, signed(Role.TAKER, their_tip=101, their_mtp=lock - 9 * HOUR, redeem_confs=0)
+    )
     assert isinstance(step.state, Redeeming) and step.state.replaced == (state.redeem,)
 
 
@@ -152,21 +161,27 @@ def test_after_a_restart_blocks_count_from_the_first_send_not_the_signature() ->
     """Killed after storing the redeem and before sending it: the blocks mined meanwhile
     never saw it, so the restart sends it and starts counting, without bumping."""
     state = _stuck()
-    step = transition(state, signed(Role.TAKER, resumed=True, their_tip=150,
-                                    their_mtp=state.first_mtp))
+    step = transition(
+        state, signed(Role.TAKER, resumed=True, their_tip=150, their_mtp=state.first_mtp)
+    )
     assert step.state == replace(state, signed_height=150)
     assert Broadcast(Side.THEIRS, state.redeem, "redeem") in step.actions
     # Already in the mempool when we come back: those blocks passed it over, so bump.
     ours = SpendInfo(state.redeem.txid, 0, state.redeem.raw, None)
-    again = transition(state, signed(Role.TAKER, resumed=True, their_tip=150,
-                                     their_mtp=state.first_mtp, their_spend=ours)).state
+    again = transition(
+        state,
+        signed(
+            Role.TAKER, resumed=True, their_tip=150, their_mtp=state.first_mtp, their_spend=ours
+        ),
+    ).state
     assert isinstance(again, Redeeming) and again.replaced == (state.redeem,)
 
 
 def _bumped() -> tuple[Redeeming, Redeeming]:
     state = _stuck()
-    new = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=state.first_mtp,
-                                   redeem_confs=0)).state
+    new = transition(
+        state, signed(Role.TAKER, their_tip=102, their_mtp=state.first_mtp, redeem_confs=0)
+    ).state
     assert isinstance(new, Redeeming)
     return state, new
 
@@ -175,12 +190,15 @@ def test_whichever_version_confirms_completes_with_the_fee_it_paid() -> None:
     state, new = _bumped()
     value = state.theirs.value
     assert transition(new, obs(redeem_confs=1)).state == Complete(
-        new.match, new.redeem.txid, value - new.redeem.fee)
+        new.match, new.redeem.txid, value - new.redeem.fee
+    )
     assert transition(new, obs(redeem_confs=0, confirmed_redeem=state.redeem.txid)).state == (
-        Complete(new.match, state.redeem.txid, value - state.redeem.fee))
+        Complete(new.match, state.redeem.txid, value - state.redeem.fee)
+    )
     mined_old = SpendInfo(state.redeem.txid, 0, state.redeem.raw, 200)
     assert transition(new, obs(their_spend=mined_old)).state == Complete(
-        new.match, state.redeem.txid, value - state.redeem.fee)
+        new.match, state.redeem.txid, value - state.redeem.fee
+    )
 
 
 def test_an_older_version_in_the_mempool_is_ours_not_a_counterparty_refund() -> None:
@@ -203,13 +221,18 @@ def test_the_report_resent_on_resume_names_the_newest_version() -> None:
 def test_at_the_fee_cap_no_more_replacements() -> None:
     state = _stuck()
     vsize = redeem_vsize(len(state.theirs.script), state.match.redeem_script)
-    capped = transition(state, signed(Role.TAKER, their_tip=102, their_mtp=state.first_mtp,
-                                      fee_estimate=10**9, redeem_confs=0)).state
+    capped = transition(
+        state,
+        signed(
+            Role.TAKER, their_tip=102, their_mtp=state.first_mtp, fee_estimate=10**9, redeem_confs=0
+        ),
+    ).state
     assert isinstance(capped, Redeeming)
     assert capped.redeem.fee == max_rate(state.theirs.value, vsize) * vsize
     assert capped.redeem.fee <= state.theirs.value // 2
-    step = transition(capped, signed(Role.TAKER, their_tip=110, their_mtp=state.first_mtp,
-                                     redeem_confs=0))
+    step = transition(
+        capped, signed(Role.TAKER, their_tip=110, their_mtp=state.first_mtp, redeem_confs=0)
+    )
     assert step.state == capped
 
 
@@ -268,23 +291,26 @@ def test_no_refund_bump_when_not_in_the_mempool_or_locked() -> None:
     presigned = state.ours.refund
     # Never in the mempool: no bump, and the clock starts only when it is accepted.
     assert transition(state, signed(Role.MAKER, our_tip=400)).state == replace(
-        state, signed_height=400)
+        state, signed_height=400
+    )
     assert transition(state, obs(our_tip=400, our_spend=_in_mempool(presigned))).state == state
 
 
 def test_whichever_refund_confirms_ends_the_swap() -> None:
     state = _refunding()
     presigned = state.ours.refund
-    new = transition(state, signed(Role.MAKER, our_tip=302,
-                                   our_spend=_in_mempool(presigned))).state
+    new = transition(state, signed(Role.MAKER, our_tip=302, our_spend=_in_mempool(presigned))).state
     assert isinstance(new, Refunding)
     assert transition(new, obs(refund_confs=1)).state == Refunded(
-        new.match, new.refund.txid, new.reason)
+        new.match, new.refund.txid, new.reason
+    )
     assert transition(new, obs(confirmed_refund=presigned.txid)).state == Refunded(
-        new.match, presigned.txid, new.reason)
+        new.match, presigned.txid, new.reason
+    )
     mined = SpendInfo(presigned.txid, 0, presigned.raw, 310)
     assert transition(new, obs(our_spend=mined)).state == Refunded(
-        new.match, presigned.txid, new.reason)
+        new.match, presigned.txid, new.reason
+    )
     # A spend that is none of ours is the counterparty's redeem (here without a secret).
     other = SpendInfo("ee" * 32, 0, presigned.raw, 310)  # raw: some spend without a secret
     assert isinstance(transition(new, obs(our_spend=other)).state, Failed)

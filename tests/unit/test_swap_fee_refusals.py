@@ -36,11 +36,19 @@ VALUE, VSIZE = 2_000_000, 150
 
 # -- the policy ---------------------------------------------------------------------------------
 def test_only_fee_reasons_count_as_refused_for_fee() -> None:
-    for reason in ("min relay fee not met, 2860 < 7150", "mempool min fee not met, 1 < 2",
-                   "mempool full"):
+    for reason in (
+        "min relay fee not met, 2860 < 7150",
+        "mempool min fee not met, 1 < 2",
+        "mempool full",
+    ):
         assert refused_for_fee(reason)
-    for reason in (None, "non-final", "txn-mempool-conflict", "insufficient fee, rejecting "
-                   "replacement", "bad-txns-inputs-missingorspent"):
+    for reason in (
+        None,
+        "non-final",
+        "txn-mempool-conflict",
+        "insufficient fee, rejecting replacement",
+        "bad-txns-inputs-missingorspent",
+    ):
         assert not refused_for_fee(reason)
 
 
@@ -72,8 +80,9 @@ def _rate(tx: SignedTx, state: Refunding) -> int:
 def test_a_presigned_refund_refused_for_its_fee_is_resigned_at_once() -> None:
     state = _refunding()
     lock = state.ours.contract.lock_time
-    step = transition(state, signed(Role.MAKER, our_tip=300, our_mtp=lock, fee_refused=True,
-                                    min_fee_rate=50))
+    step = transition(
+        state, signed(Role.MAKER, our_tip=300, our_mtp=lock, fee_refused=True, min_fee_rate=50)
+    )
     new = step.state
     assert isinstance(new, Refunding) and len(new.bumps) == 1  # stored before it goes out
     assert step.actions == (Broadcast(Side.OURS, new.refund, "refund-bump"),)
@@ -81,8 +90,9 @@ def test_a_presigned_refund_refused_for_its_fee_is_resigned_at_once() -> None:
     # 50 + max(a tenth, Litecoin's incremental relay fee of 10 atoms/vB)
     assert _rate(state.ours.refund, state) == 20 and _rate(new.refund, state) == 60
     # Refused again (the minimum rose meanwhile): once more, above the new minimum.
-    again = transition(new, signed(Role.MAKER, our_tip=300, our_mtp=lock, fee_refused=True,
-                                   min_fee_rate=100)).state
+    again = transition(
+        new, signed(Role.MAKER, our_tip=300, our_mtp=lock, fee_refused=True, min_fee_rate=100)
+    ).state
     assert isinstance(again, Refunding) and len(again.bumps) == 2
     assert _rate(again.refund, state) == 110
     # Accepted: nothing more until blocks pass it over.
@@ -95,15 +105,14 @@ def test_no_resign_before_the_lock_time_while_locked_or_for_other_reasons() -> N
     state = _refunding()
     lock = state.ours.contract.lock_time
     early = signed(Role.MAKER, our_tip=300, our_mtp=lock - 1, fee_refused=True, min_fee_rate=50)
-    assert transition(state, early) == Step(state, (Broadcast(Side.OURS, state.refund,
-                                                              "refund"),))
+    assert transition(state, early) == Step(state, (Broadcast(Side.OURS, state.refund, "refund"),))
     locked = obs(our_tip=300, our_mtp=lock, fee_refused=True, min_fee_rate=50)
-    assert transition(state, locked) == Step(state, (Broadcast(Side.OURS, state.refund,
-                                                               "refund"),))
+    assert transition(state, locked) == Step(state, (Broadcast(Side.OURS, state.refund, "refund"),))
     other = signed(Role.MAKER, our_tip=300, our_mtp=lock)  # refused, but not for its fee
     assert transition(state, other).state == state
-    capped = signed(Role.MAKER, our_tip=300, our_mtp=lock, fee_refused=True,
-                    min_fee_rate=10**7)  # the node wants more than half the value
+    capped = signed(
+        Role.MAKER, our_tip=300, our_mtp=lock, fee_refused=True, min_fee_rate=10**7
+    )  # the node wants more than half the value
     assert transition(state, capped).state == state
 
 
@@ -115,14 +124,19 @@ def test_the_refund_bump_clock_starts_when_the_node_accepts_a_version() -> None:
     moved = transition(state, signed(Role.MAKER, our_tip=310, our_mtp=lock)).state
     assert isinstance(moved, Refunding) and moved.signed_height == 310 and not moved.bumps
     pending = SpendInfo(moved.refund.txid, 0, moved.refund.raw, None)
-    assert transition(moved, signed(Role.MAKER, our_tip=311, our_mtp=lock,
-                                    our_spend=pending)).state == moved
-    bumped = transition(moved, signed(Role.MAKER, our_tip=312, our_mtp=lock,
-                                      our_spend=pending)).state
+    assert (
+        transition(moved, signed(Role.MAKER, our_tip=311, our_mtp=lock, our_spend=pending)).state
+        == moved
+    )
+    bumped = transition(
+        moved, signed(Role.MAKER, our_tip=312, our_mtp=lock, our_spend=pending)
+    ).state
     assert isinstance(bumped, Refunding) and len(bumped.bumps) == 1
     # Had the clock stayed at 300, the same observation would bump at once (11 blocks).
-    assert transition(state, signed(Role.MAKER, our_tip=311, our_mtp=lock,
-                                    our_spend=pending)).state != state
+    assert (
+        transition(state, signed(Role.MAKER, our_tip=311, our_mtp=lock, our_spend=pending)).state
+        != state
+    )
 
 
 # -- our redeem ----------------------------------------------------------------------------------
@@ -134,8 +148,12 @@ def _stuck() -> Redeeming:
 
 def test_a_redeem_refused_for_its_fee_is_resigned_at_once() -> None:
     state = _stuck()
-    step = transition(state, signed(Role.TAKER, their_tip=100, their_mtp=state.first_mtp,
-                                    fee_refused=True, min_fee_rate=50))
+    step = transition(
+        state,
+        signed(
+            Role.TAKER, their_tip=100, their_mtp=state.first_mtp, fee_refused=True, min_fee_rate=50
+        ),
+    )
     new = step.state
     assert isinstance(new, Redeeming) and new.replaced == (state.redeem,)
     assert step.actions[0] == Broadcast(Side.THEIRS, new.redeem, "redeem-bump")
@@ -166,8 +184,7 @@ class FeeFloorChain(FakeChain):
         fee = self.value_in - sum(o.nValue for o in tx.vout)
         if fee < self.floor * self.vsize:
             self.refused.append(str(b2lx(tx.GetTxid())))
-            raise TxRejectedError(f"min relay fee not met, {fee} < {self.floor * self.vsize}",
-                                  -26)
+            raise TxRejectedError(f"min relay fee not met, {fee} < {self.floor * self.vsize}", -26)
         return await super().broadcast(raw)
 
     async def min_fee_rate(self) -> int | None:
@@ -188,9 +205,15 @@ async def test_engine_resigns_a_refund_its_node_refused_for_the_fee(tmp_path: Pa
     ours = FeeFloorChain(init.ours.contract.lock_time, 50, init.ours.value, vsize)
     ours.known.add(init.ours.init.txid)  # our init is confirmed
     # Our clock at the chain's: the node is in step (its tip is at its MTP).
-    engine = SwapEngine(store, {"ltc": ours, "btc": FakeChain(T0 // 1000, b"", 0)}, {}, _noop,
-                        keys=RoleRing(), poll_interval=0.01,
-                        clock_ms=lambda: init.ours.contract.lock_time * 1000)
+    engine = SwapEngine(
+        store,
+        {"ltc": ours, "btc": FakeChain(T0 // 1000, b"", 0)},
+        {},
+        _noop,
+        keys=RoleRing(),
+        poll_interval=0.01,
+        clock_ms=lambda: init.ours.contract.lock_time * 1000,
+    )
     engine.start(init.match.match_id)
     try:
         end = await asyncio.wait_for(engine.wait(init.match.match_id), 10)

@@ -46,25 +46,41 @@ from tests.unit.test_swap_transitions import (
 DEEP = 3  # the finality depth these tests run with
 
 
-
 def _witness(raw: bytes) -> tuple[bytes, ...]:
     """The spending input's witness as the node decodes it (SpendInfo.witness)."""
     return tuple(decode_witnesses(raw)[0])
 
+
 def _maker_redeem_of(state: InitBroadcast, height: int | None) -> SpendInfo:
     """The maker's redeem of the taker's contract (it reveals SECRET)."""
     ours = state.ours
-    tx = build_redeem_tx(ours.contract, ours.script, ours.outpoint, ours.value, SECRET,
-                         MAKER_KEY, p2wpkh_script(bytes(20)), 20, get_asset("btc", "regtest"))
+    tx = build_redeem_tx(
+        ours.contract,
+        ours.script,
+        ours.outpoint,
+        ours.value,
+        SECRET,
+        MAKER_KEY,
+        p2wpkh_script(bytes(20)),
+        20,
+        get_asset("btc", "regtest"),
+    )
     return SpendInfo(tx.txid, 0, tx.raw, height, _witness(tx.raw))
 
 
 def _taker_redeeming() -> Redeeming:
     """Taker: learned the secret from the maker's redeem of our contract (mined at 200)."""
     state = at_init(Role.TAKER)
-    step = transition(state, signed(Role.TAKER, our_init_confs=3, their_tip=100,
-                                    their_mtp=T0 // 1000,
-                                    our_spend=_maker_redeem_of(state, 200)))
+    step = transition(
+        state,
+        signed(
+            Role.TAKER,
+            our_init_confs=3,
+            their_tip=100,
+            their_mtp=T0 // 1000,
+            our_spend=_maker_redeem_of(state, 200),
+        ),
+    )
     assert isinstance(step.state, Redeeming) and step.state.signed_height == 100
     return step.state
 
@@ -73,17 +89,25 @@ def _maker_redeeming() -> Redeeming:
     """Maker: its own contract is still unspent."""
     audited = transition(at_init(Role.MAKER), audit_obs(taker_contract(), 1_000_000)).state
     assert isinstance(audited, CounterpartyAudited)
-    step = transition(audited, signed(Role.MAKER, our_init_confs=3, their_tip=100,
-                                      their_mtp=T0 // 1000,
-                                      their_init=ChainTx("cc" * 32, (), 2)))
+    step = transition(
+        audited,
+        signed(
+            Role.MAKER,
+            our_init_confs=3,
+            their_tip=100,
+            their_mtp=T0 // 1000,
+            their_init=ChainTx("cc" * 32, (), 2),
+        ),
+    )
     assert isinstance(step.state, Redeeming)
     return step.state
 
 
 def _taker_refunding() -> Refunding:
     state = at_init(Role.TAKER)
-    step = transition(state, obs(our_init_confs=9, our_tip=300,
-                                 our_mtp=state.ours.contract.lock_time))
+    step = transition(
+        state, obs(our_init_confs=9, our_tip=300, our_mtp=state.ours.contract.lock_time)
+    )
     assert isinstance(step.state, Refunding) and step.state.signed_height == 300
     return step.state
 
@@ -111,8 +135,16 @@ async def _no_send(msg: object) -> None:
 def test_complete_only_at_the_finality_depth() -> None:
     state = _taker_redeeming()
     for confs in (1, DEEP - 1):  # mined, not final: watched, nothing sent, no bump
-        step = transition(state, signed(Role.TAKER, redeem_confs=confs, their_tip=150,
-                                        their_mtp=T0 // 1000, their_finality=DEEP))
+        step = transition(
+            state,
+            signed(
+                Role.TAKER,
+                redeem_confs=confs,
+                their_tip=150,
+                their_mtp=T0 // 1000,
+                their_finality=DEEP,
+            ),
+        )
         assert step == Step(state)
     done = transition(state, obs(redeem_confs=DEEP, their_finality=DEEP)).state
     assert done == Complete(state.match, state.redeem.txid, 2_000_000 - state.redeem.fee)
@@ -120,15 +152,15 @@ def test_complete_only_at_the_finality_depth() -> None:
     spend = SpendInfo(state.redeem.txid, 0, state.redeem.raw, 120, _witness(state.redeem.raw))
     shallow = obs(their_spend=spend, their_tip=120 + DEEP - 2, their_finality=DEEP)
     assert transition(state, shallow) == Step(state)
-    assert isinstance(transition(state, replace(shallow, their_tip=120 + DEEP - 1)).state,
-                      Complete)
+    assert isinstance(transition(state, replace(shallow, their_tip=120 + DEEP - 1)).state, Complete)
 
 
 def test_an_earlier_version_counts_at_its_own_depth() -> None:
     state = _taker_redeeming()
     first = state.redeem
-    bumped = replace(state, redeem=replace(first, txid="ab" * 32, fee=first.fee * 2),
-                     replaced=(first,))
+    bumped = replace(
+        state, redeem=replace(first, txid="ab" * 32, fee=first.fee * 2), replaced=(first,)
+    )
     seen = dict(redeem_confs=None, confirmed_redeem=first.txid, their_finality=DEEP)
     assert transition(bumped, obs(**seen, confirmed_redeem_confs=DEEP - 1)) == Step(bumped)
     done = transition(bumped, obs(**seen, confirmed_redeem_confs=DEEP)).state
@@ -138,29 +170,44 @@ def test_an_earlier_version_counts_at_its_own_depth() -> None:
 def test_a_confirmed_redeem_that_vanished_is_broadcast_again() -> None:
     state = _taker_redeeming()
     mined = SpendInfo(state.redeem.txid, 0, state.redeem.raw, 101, _witness(state.redeem.raw))
-    assert transition(state, obs(redeem_confs=1, their_spend=mined, their_tip=101,
-                                 their_finality=DEEP)) == Step(state)
+    assert transition(
+        state, obs(redeem_confs=1, their_spend=mined, their_tip=101, their_finality=DEEP)
+    ) == Step(state)
     # A reorg took the block out and the node dropped it: unknown again, no spend.
-    step = transition(state, obs(redeem_confs=None, their_tip=100, their_mtp=T0 // 1000,
-                                 their_finality=DEEP))
+    step = transition(
+        state, obs(redeem_confs=None, their_tip=100, their_mtp=T0 // 1000, their_finality=DEEP)
+    )
     assert step.state == state
     assert step.actions[0] == Broadcast(Side.THEIRS, state.redeem, "redeem")
     held = step.actions[1]  # the report again waits for our node to take the redeem
     assert isinstance(held, Send) and held.after_accepted == state.redeem.txid
     # Back in the mempool only: the same.
     pending = replace(mined, height=None)
-    step = transition(state, obs(redeem_confs=0, their_spend=pending, their_tip=100,
-                                 their_mtp=T0 // 1000, their_finality=DEEP))
+    step = transition(
+        state,
+        obs(
+            redeem_confs=0,
+            their_spend=pending,
+            their_tip=100,
+            their_mtp=T0 // 1000,
+            their_finality=DEEP,
+        ),
+    )
     assert step == Step(state, (Broadcast(Side.THEIRS, state.redeem, "redeem"),))
 
 
 def test_their_refund_replacing_our_redeem_before_depth_maker_awaits_refund() -> None:
     state = _maker_redeeming()
     assert transition(state, obs(redeem_confs=1, their_tip=100, their_finality=DEEP)) == (
-        Step(state))
+        Step(state)
+    )
     refund = SpendInfo("ee" * 32, 0, b"", 101)  # the taker's refund, mined by a reorg
-    step = transition(state, obs(redeem_confs=0, their_spend=refund, their_tip=101,
-                                 our_init_confs=5, their_finality=DEEP))
+    step = transition(
+        state,
+        obs(
+            redeem_confs=0, their_spend=refund, their_tip=101, our_init_confs=5, their_finality=DEEP
+        ),
+    )
     assert isinstance(step.state, AwaitingRefund) and step.actions == ()
     assert "refunded before our redeem confirmed" in step.state.reason
 
@@ -183,22 +230,25 @@ def test_refunded_only_at_the_finality_depth() -> None:
     state = _taker_refunding()
     presigned = state.ours.refund
     for confs in (1, DEEP - 1):  # no bump either, though blocks passed and keys are there
-        step = transition(state, signed(Role.TAKER, refund_confs=confs, our_tip=400,
-                                        our_finality=DEEP))
+        step = transition(
+            state, signed(Role.TAKER, refund_confs=confs, our_tip=400, our_finality=DEEP)
+        )
         assert step == Step(state)
     done = transition(state, obs(refund_confs=DEEP, our_finality=DEEP)).state
     assert done == Refunded(state.match, presigned.txid, state.reason)
     spend = SpendInfo(presigned.txid, 0, presigned.raw, 310, _witness(presigned.raw))
-    assert transition(state, obs(our_spend=spend, our_tip=310 + DEEP - 2,
-                                 our_finality=DEEP)) == Step(state)
-    assert isinstance(transition(state, obs(our_spend=spend, our_tip=310 + DEEP - 1,
-                                            our_finality=DEEP)).state, Refunded)
+    assert transition(
+        state, obs(our_spend=spend, our_tip=310 + DEEP - 2, our_finality=DEEP)
+    ) == Step(state)
+    assert isinstance(
+        transition(state, obs(our_spend=spend, our_tip=310 + DEEP - 1, our_finality=DEEP)).state,
+        Refunded,
+    )
 
 
 def test_a_confirmed_refund_that_vanished_is_broadcast_again() -> None:
     state = _taker_refunding()
-    assert transition(state, obs(refund_confs=1, our_tip=301, our_finality=DEEP)) == (
-        Step(state))
+    assert transition(state, obs(refund_confs=1, our_tip=301, our_finality=DEEP)) == (Step(state))
     step = transition(state, obs(refund_confs=None, our_tip=300, our_finality=DEEP))
     assert step == Step(state, (Broadcast(Side.OURS, state.ours.refund, "refund"),))
 
@@ -208,11 +258,19 @@ def test_their_redeem_replacing_our_refund_we_redeem_with_the_secret() -> None:
     instead: the secret is public, so we redeem the maker's contract with it."""
     at = at_init(Role.TAKER)
     state = _taker_refunding()
-    assert transition(state, obs(refund_confs=1, our_tip=301, our_finality=DEEP)) == (
-        Step(state))
+    assert transition(state, obs(refund_confs=1, our_tip=301, our_finality=DEEP)) == (Step(state))
     theirs = _maker_redeem_of(at, 301)
-    step = transition(state, signed(Role.TAKER, refund_confs=0, our_spend=theirs,
-                                    our_tip=302, their_tip=50, our_finality=DEEP))
+    step = transition(
+        state,
+        signed(
+            Role.TAKER,
+            refund_confs=0,
+            our_spend=theirs,
+            our_tip=302,
+            their_tip=50,
+            our_finality=DEEP,
+        ),
+    )
     assert isinstance(step.state, Redeeming) and step.state.secret == SECRET
     assert isinstance(step.actions[0], Broadcast) and step.actions[0].side is Side.THEIRS
     assert step.actions[0].tx == step.state.redeem
@@ -220,8 +278,9 @@ def test_their_redeem_replacing_our_refund_we_redeem_with_the_secret() -> None:
 
 def test_their_secretless_spend_of_our_contract_fails_only_at_depth() -> None:
     state = replace(_taker_refunding(), theirs=None)  # nothing of theirs to redeem
-    other = SpendInfo("ee" * 32, 0, state.ours.refund.raw, 310,
-                      _witness(state.ours.refund.raw))  # some spend, no secret
+    other = SpendInfo(
+        "ee" * 32, 0, state.ours.refund.raw, 310, _witness(state.ours.refund.raw)
+    )  # some spend, no secret
     step = transition(state, obs(our_spend=other, our_tip=310 + DEEP - 2, our_finality=DEEP))
     assert step == Step(state, (Broadcast(Side.OURS, state.ours.refund, "refund"),))
     deep = transition(state, obs(our_spend=other, our_tip=310 + DEEP - 1, our_finality=DEEP))

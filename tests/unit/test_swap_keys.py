@@ -42,34 +42,51 @@ PATH = KeyPath("btc", False, 7)
 
 
 def wallet_key(seed: bytes, path: KeyPath) -> bytes:
-    return HDWallet(seed).account(get_asset(path.asset, "regtest")).secret(path.change,
-                                                                           path.index)
+    return HDWallet(seed).account(get_asset(path.asset, "regtest")).secret(path.change, path.index)
 
 
-def maker_match(our_pkh: bytes, path: KeyPath | None = PATH,
-                clear_key: bytes | None = None) -> Match:
+def maker_match(
+    our_pkh: bytes, path: KeyPath | None = PATH, clear_key: bytes | None = None
+) -> Match:
     return Match(
-        order_id="aa" * 32, match_id="bb" * 32, role=Role.MAKER, quantity=1, rate=1,
-        network="regtest", our_asset="ltc", their_asset="btc", our_amount=2_000_000,
-        their_amount=1_000_000, their_pkh=bytes([5]) * 20, our_pkh=our_pkh,
-        our_key_path=path, clear_key=clear_key, redeem_script=p2wpkh_script(bytes(20)),
-        refund_script=p2wpkh_script(bytes([3]) * 20), our_fee_rate=20, their_fee_rate=20,
-        their_swap_conf=1, match_time_ms=T0, maker_lock_ms=48 * H, taker_lock_ms=24 * H)
+        order_id="aa" * 32,
+        match_id="bb" * 32,
+        role=Role.MAKER,
+        quantity=1,
+        rate=1,
+        network="regtest",
+        our_asset="ltc",
+        their_asset="btc",
+        our_amount=2_000_000,
+        their_amount=1_000_000,
+        their_pkh=bytes([5]) * 20,
+        our_pkh=our_pkh,
+        our_key_path=path,
+        clear_key=clear_key,
+        redeem_script=p2wpkh_script(bytes(20)),
+        refund_script=p2wpkh_script(bytes([3]) * 20),
+        our_fee_rate=20,
+        their_fee_rate=20,
+        their_swap_conf=1,
+        match_time_ms=T0,
+        maker_lock_ms=48 * H,
+        taker_lock_ms=24 * H,
+    )
 
 
 def funded(m: Match, keys: WalletKeys, secret: bytes) -> Funded:
     coin_key = os.urandom(32)
     script = p2wpkh_script(hash160(pubkey_from_secret(coin_key)))
     coin = KeyedUtxo(Utxo(Outpoint("11" * 32, 0), 3_000_000, script, 1, 1), coin_key)
-    return Funded((coin,), p2wpkh_script(bytes([9]) * 20), sha256(secret),
-                  keys.seal(m.match_id, secret))
+    return Funded(
+        (coin,), p2wpkh_script(bytes([9]) * 20), sha256(secret), keys.seal(m.match_id, secret)
+    )
 
 
 def prepared(keys: WalletKeys, secret: bytes) -> ContractPrepared:
     """The maker's state right before its init broadcast, built as the engine would."""
     m = maker_match(hash160(pubkey_from_secret(keys.key_at(PATH, "regtest"))))
-    obs = Observation(now_ms=T0, funded=funded(m, keys, secret),
-                      keys=unlock(Matched(m), keys))
+    obs = Observation(now_ms=T0, funded=funded(m, keys, secret), keys=unlock(Matched(m), keys))
     state = transition(Matched(m), obs).state
     assert isinstance(state, ContractPrepared)
     return state
@@ -103,8 +120,13 @@ def test_unlock_checks_the_secret_against_the_contract_hash() -> None:
     assert unlock(state, keys) == MatchKeys(wallet_key(SEED, PATH), secret)
     with pytest.raises(SwapKeyError, match="locked"):  # a sealed secret needs the wallet
         unlock(state, None)
-    wrong = ContractPrepared(state.match, state.secret_hash, state.ours, None,
-                             keys.seal(state.match.match_id, os.urandom(32)))
+    wrong = ContractPrepared(
+        state.match,
+        state.secret_hash,
+        state.ours,
+        None,
+        keys.seal(state.match.match_id, os.urandom(32)),
+    )
     with pytest.raises(SwapKeyError, match="does not fit"):
         unlock(wrong, keys)
 
@@ -112,8 +134,13 @@ def test_unlock_checks_the_secret_against_the_contract_hash() -> None:
 def test_a_clear_key_from_an_old_record_still_signs_without_the_wallet() -> None:
     key, secret = os.urandom(32), os.urandom(32)
     m = maker_match(hash160(pubkey_from_secret(key)), path=None, clear_key=key)
-    state = InitBroadcast(m, sha256(secret), prepared(WalletKeys(HDWallet(SEED)), secret).ours,
-                          None, ClearSecret(secret))
+    state = InitBroadcast(
+        m,
+        sha256(secret),
+        prepared(WalletKeys(HDWallet(SEED)), secret).ours,
+        None,
+        ClearSecret(secret),
+    )
     assert unlock(state, None) == MatchKeys(key, secret)
     with pytest.raises(ValueError):  # the key must fit the recorded key hash
         maker_match(bytes(20), path=None, clear_key=key)
@@ -129,10 +156,13 @@ def test_stored_records_hold_neither_our_key_nor_the_secret(tmp_path: Path) -> N
     keys, secret = WalletKeys(HDWallet(SEED)), os.urandom(32)
     key = wallet_key(SEED, PATH)
     state = prepared(keys, secret)
-    audited = CounterpartyAudited(state.match, state.secret_hash,
-                                  _their_contract(state), state.ours, state.sealed_secret)
-    states: list[SwapState] = [InitBroadcast(state.match, state.secret_hash, state.ours, None,
-                                             state.sealed_secret), audited]
+    audited = CounterpartyAudited(
+        state.match, state.secret_hash, _their_contract(state), state.ours, state.sealed_secret
+    )
+    states: list[SwapState] = [
+        InitBroadcast(state.match, state.secret_hash, state.ours, None, state.sealed_secret),
+        audited,
+    ]
     path = tmp_path / "cambio.db"
     store = SwapStore(Store(path))
     assert store.create(Matched(state.match))

@@ -49,27 +49,59 @@ def b(data: bytes) -> dict[str, str]:
 
 def v1_match(match_id: str, key: bytes) -> dict[str, Any]:
     """A `Match` exactly as format 1 wrote it: `our_key` in clear, no key hash, no path."""
-    return {"t": "Match", "f": {
-        "order_id": "aa" * 32, "match_id": match_id, "role": "maker", "quantity": 1,
-        "rate": 1, "network": "regtest", "our_asset": "ltc", "their_asset": "btc",
-        "our_amount": 2_000_000, "their_amount": 1_000_000, "their_pkh": b(bytes([5]) * 20),
-        "our_key": b(key), "redeem_script": b(p2wpkh_script(bytes(20))),
-        "refund_script": b(p2wpkh_script(bytes([3]) * 20)), "our_fee_rate": 20,
-        "their_fee_rate": 20, "their_swap_conf": 1, "match_time_ms": T0,
-        "maker_lock_ms": 48 * H, "taker_lock_ms": 24 * H}}
+    return {
+        "t": "Match",
+        "f": {
+            "order_id": "aa" * 32,
+            "match_id": match_id,
+            "role": "maker",
+            "quantity": 1,
+            "rate": 1,
+            "network": "regtest",
+            "our_asset": "ltc",
+            "their_asset": "btc",
+            "our_amount": 2_000_000,
+            "their_amount": 1_000_000,
+            "their_pkh": b(bytes([5]) * 20),
+            "our_key": b(key),
+            "redeem_script": b(p2wpkh_script(bytes(20))),
+            "refund_script": b(p2wpkh_script(bytes([3]) * 20)),
+            "our_fee_rate": 20,
+            "their_fee_rate": 20,
+            "their_swap_conf": 1,
+            "match_time_ms": T0,
+            "maker_lock_ms": 48 * H,
+            "taker_lock_ms": 24 * H,
+        },
+    }
 
 
 def v1_init_broadcast(match_id: str, key: bytes, secret: bytes) -> dict[str, Any]:
     """A format-1 maker `InitBroadcast`: the secret in clear beside its hash."""
     pkh = hash160(pubkey_from_secret(key))
     contract = Contract(sha256(secret), bytes([5]) * 20, pkh, maker_lock_time(T0, 48 * H))
-    tx = {"t": "SignedTx", "f": {"raw": b(bytes(60)), "txid": "12" * 32, "vsize": 150,
-                                  "fee": 3000}}
-    ours = {"t": "OurContract", "f": {"script": b(contract.to_script()), "value": 2_000_000,
-                                      "init": tx, "vout": 0, "refund": tx, "start_height": 5}}
-    return {"t": "InitBroadcast", "f": {"match": v1_match(match_id, key),
-                                        "secret_hash": b(sha256(secret)), "ours": ours,
-                                        "theirs": None, "secret": b(secret)}}
+    tx = {"t": "SignedTx", "f": {"raw": b(bytes(60)), "txid": "12" * 32, "vsize": 150, "fee": 3000}}
+    ours = {
+        "t": "OurContract",
+        "f": {
+            "script": b(contract.to_script()),
+            "value": 2_000_000,
+            "init": tx,
+            "vout": 0,
+            "refund": tx,
+            "start_height": 5,
+        },
+    }
+    return {
+        "t": "InitBroadcast",
+        "f": {
+            "match": v1_match(match_id, key),
+            "secret_hash": b(sha256(secret)),
+            "ours": ours,
+            "theirs": None,
+            "secret": b(secret),
+        },
+    }
 
 
 def old_database(path: Path, swaps: dict[str, list[dict[str, Any]]]) -> None:
@@ -83,19 +115,25 @@ def old_database(path: Path, swaps: dict[str, list[dict[str, Any]]]) -> None:
     db.execute("PRAGMA user_version=3")
     for match_id, history in swaps.items():
         current = history[-1]
-        db.execute("INSERT INTO matches (match_id, order_id, role, state, terminal, record, "
-                   "created_ms, updated_ms, fmt) VALUES (?, ?, 'maker', ?, 0, ?, 1, 2, 1)",
-                   (match_id, "aa" * 32, current["t"], json.dumps(current)))
+        db.execute(
+            "INSERT INTO matches (match_id, order_id, role, state, terminal, record, "
+            "created_ms, updated_ms, fmt) VALUES (?, ?, 'maker', ?, 0, ?, 1, 2, 1)",
+            (match_id, "aa" * 32, current["t"], json.dumps(current)),
+        )
         for i, rec in enumerate(history):
-            db.execute("INSERT INTO swap_events (match_id, state, record, created_ms, fmt) "
-                       "VALUES (?, ?, ?, ?, 1)", (match_id, rec["t"], json.dumps(rec), i))
+            db.execute(
+                "INSERT INTO swap_events (match_id, state, record, created_ms, fmt) "
+                "VALUES (?, ?, ?, ?, 1)",
+                (match_id, rec["t"], json.dumps(rec), i),
+            )
     db.close()
 
 
 def open_wallet(datadir: Path) -> OpenWallet:
     """The wallet unlocked on that data directory: the store opens (migrating to schema 4)."""
-    w = OpenWallet(datadir, AppConfig(network=Network.REGTEST), HDWallet(SEED),
-                   Store(datadir / "cambio.db"))
+    w = OpenWallet(
+        datadir, AppConfig(network=Network.REGTEST), HDWallet(SEED), Store(datadir / "cambio.db")
+    )
     w.asset("btc").receive_address()  # stores the receive scripts 0..19, as a used wallet has
     return w
 
@@ -109,14 +147,17 @@ def raw_files(path: Path) -> bytes:
 
 
 def test_old_record_is_taken_over_and_nothing_secret_remains(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     ours = our_key(ORDER_INDEX)
     stranger, secret, mid, other = os.urandom(32), os.urandom(32), "bb" * 32, "cc" * 32
     matched = {"t": "Matched", "f": {"match": v1_match(mid, ours)}}
     foreign = v1_init_broadcast(other, stranger, os.urandom(32))
-    old_database(tmp_path / "cambio.db",
-                 {mid: [matched, v1_init_broadcast(mid, ours, secret)], other: [foreign]})
+    old_database(
+        tmp_path / "cambio.db",
+        {mid: [matched, v1_init_broadcast(mid, ours, secret)], other: [foreign]},
+    )
     wallet = open_wallet(tmp_path)
     swaps = SwapStore(wallet.store)
     assert swaps.ids_with_clear_keys() == [mid, other]  # migration 4 flagged both
@@ -156,8 +197,10 @@ def test_old_record_is_taken_over_and_nothing_secret_remains(
 
 def test_terminal_records_lose_their_key_too(tmp_path: Path) -> None:
     ours, mid = our_key(0), "dd" * 32
-    done = {"t": "Complete", "f": {"match": v1_match(mid, ours), "redeem_txid": "34" * 32,
-                                   "received": 990_000}}
+    done = {
+        "t": "Complete",
+        "f": {"match": v1_match(mid, ours), "redeem_txid": "34" * 32, "received": 990_000},
+    }
     old_database(tmp_path / "cambio.db", {mid: [done]})
     wallet = open_wallet(tmp_path)
     swaps = SwapStore(wallet.store)
@@ -170,8 +213,9 @@ def test_terminal_records_lose_their_key_too(tmp_path: Path) -> None:
 async def test_the_engine_settles_a_flagged_record_with_its_clear_key(tmp_path: Path) -> None:
     """A key the wallet cannot take over still signs: the swap is not stranded."""
     stranger, secret = os.urandom(32), os.urandom(32)
-    old_database(tmp_path / "cambio.db", {"ee" * 32: [v1_init_broadcast("ee" * 32, stranger,
-                                                                        secret)]})
+    old_database(
+        tmp_path / "cambio.db", {"ee" * 32: [v1_init_broadcast("ee" * 32, stranger, secret)]}
+    )
     wallet = open_wallet(tmp_path)
     swaps = SwapStore(wallet.store)
     keys = swap_keys(wallet, swaps)

@@ -83,8 +83,9 @@ class _Coins:
         self.calls = 0
         self.funded = funded(m, None)
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         self.calls += 1
         return Funding(self.funded.coins, self.funded.change_script)
 
@@ -121,8 +122,14 @@ async def _until(check: Callable[[], object], timeout: float = 10.0) -> None:
 class _Run:
     """One real engine on two scripted chains, recording events, reports and ticks."""
 
-    def __init__(self, tmp: Path, state: SwapState, ours: FakeChain, theirs: FakeChain,
-                 coins: _Coins | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        state: SwapState,
+        ours: FakeChain,
+        theirs: FakeChain,
+        coins: _Coins | None = None,
+    ) -> None:
         m = state.match
         self.mid = m.match_id
         self.store = SwapStore(Store(tmp / "db"))
@@ -138,10 +145,17 @@ class _Run:
         def clock() -> int:
             self.ticks += 1
             return NOW
+
         self.engine = SwapEngine(
-            self.store, {m.our_asset: ours, m.their_asset: theirs},
-            {m.our_asset: coins} if coins is not None else {}, send, self.events.append,
-            keys=RoleRing(), poll_interval=0.01, clock_ms=clock)
+            self.store,
+            {m.our_asset: ours, m.their_asset: theirs},
+            {m.our_asset: coins} if coins is not None else {},
+            send,
+            self.events.append,
+            keys=RoleRing(),
+            poll_interval=0.01,
+            clock_ms=clock,
+        )
 
     def start(self) -> None:
         self.engine.start(self.mid)
@@ -166,14 +180,19 @@ def _maker_chains(state: CounterpartyAudited, **fail: int) -> tuple[FakeChain, F
     assert state.ours is not None
     ours = _Flaky(T0 // 1000, b"", 0, fail={"confirmations": fail.get("confirmations", 0)})
     ours.known.add(state.ours.init.txid)  # our init is confirmed
-    theirs = _Flaky(T0 // 1000, taker_contract().p2wsh_script(), 1_000_000,
-                    fail={"broadcast": fail.get("broadcast", 0)})
+    theirs = _Flaky(
+        T0 // 1000,
+        taker_contract().p2wsh_script(),
+        1_000_000,
+        fail={"broadcast": fail.get("broadcast", 0)},
+    )
     return ours, theirs
 
 
 # -- M5: nothing ends the loop ----------------------------------------------------------------
 async def test_a_transition_that_raises_is_shown_once_and_retried(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first ten transitions raise (what an unreadable spend did, PoC 7): the loop lives,
     says so once, and completes the swap when the transition works again."""
     real = engine_module.transition
@@ -184,6 +203,7 @@ async def test_a_transition_that_raises_is_shown_once_and_retried(
         if calls[0] <= 10:
             raise TxDecodeError("The transaction could not be read.", "flag 0x9")
         return real(state, obs)
+
     monkeypatch.setattr(engine_module, "transition", flaky)
     state = _maker_audited()
     ours, theirs = _maker_chains(state)
@@ -195,11 +215,13 @@ async def test_a_transition_that_raises_is_shown_once_and_retried(
         await run.engine.stop()
     assert calls[0] > 10
     assert run.problems("could not go on") == [
-        "could not go on with the swap, retrying: The transaction could not be read."]
+        "could not go on with the swap, retrying: The transaction could not be read."
+    ]
 
 
 async def test_an_unexpected_error_observing_or_acting_does_not_end_the_swap(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A backend raising something that is not a WalletError while observing (3 times) and
     while broadcasting our redeem (3 times): each shown once, the swap completes."""
     state = _maker_audited()
@@ -211,9 +233,11 @@ async def test_an_unexpected_error_observing_or_acting_does_not_end_the_swap(
     finally:
         await run.engine.stop()
     assert run.problems("cannot read the chain") == [
-        "cannot read the chain: RuntimeError: confirmations hiccup"]
+        "cannot read the chain: RuntimeError: confirmations hiccup"
+    ]
     assert run.problems("could not go on") == [
-        "could not go on with the swap, retrying: RuntimeError: broadcast hiccup"]
+        "could not go on with the swap, retrying: RuntimeError: broadcast hiccup"
+    ]
     assert theirs.fail["broadcast"] == 0 and len(theirs.sent) == 1  # 3 failed, 1 taken
     assert [type(m).__name__ for m in run.sent] == ["RedeemReport"]
 
@@ -234,8 +258,9 @@ def test_poc7_the_taker_redeems_from_the_redemption_message_despite_an_mweb_spen
     msg = CounterpartyRedeem("aa" * 32, "bb" * 32, spend.txid, 0, SECRET, 0)
     # the message is looked at first: even a spend without any usable witness cannot hide it
     for seen in (spend, replace(spend, witness=())):
-        step = transition(state, signed(Role.TAKER, our_init_confs=3, our_spend=seen,
-                                        redemption=msg))
+        step = transition(
+            state, signed(Role.TAKER, our_init_confs=3, our_spend=seen, redemption=msg)
+        )
         assert isinstance(step.state, Redeeming) and step.state.secret == SECRET
         assert step.actions[0] == Broadcast(Side.THEIRS, step.state.redeem, "redeem")
     # no message: the witness the node decoded gives the secret; the raw bytes are not read
@@ -257,7 +282,8 @@ def test_refunding_taker_learns_the_secret_from_the_witness_of_an_mweb_spend() -
 
 
 async def test_the_taker_engine_redeems_from_the_message_while_the_chain_shows_mweb(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The real engine: our contract's spend as an MWEB-flagged transaction without a witness
     we could use; the `redemption` message completes the swap."""
     state = at_init(Role.TAKER)
@@ -297,7 +323,8 @@ async def test_a_bogus_audit_is_refused_once_then_a_good_one_is_taken(tmp_path: 
         assert isinstance(run.state(), Matched) and run.alive()
         assert run.problems("refused") == [
             f"the counterparty's contract {real}:1 was refused: The counterparty's "
-            "contract failed the audit: wrong output. expected output 1, got 1 outputs"]
+            "contract failed the audit: wrong output. expected output 1, got 1 outputs"
+        ]
         run.engine.deliver(replace(bad, vout=0))
         await _until(lambda: isinstance(run.state(), InitBroadcast))  # audited, funded
     finally:
@@ -314,8 +341,9 @@ def test_maker_waits_after_a_bogus_audit_and_takes_a_good_one() -> None:
     good = transition(state, audit_obs(taker_contract(), 1_000_000))
     assert isinstance(good.state, CounterpartyAudited)
     lock = state.ours.contract.lock_time  # no good announcement: the refund at the lock time
-    assert isinstance(transition(state, signed(Role.MAKER, our_init_confs=5, our_mtp=lock)).state,
-                      Refunding)
+    assert isinstance(
+        transition(state, signed(Role.MAKER, our_init_confs=5, our_mtp=lock)).state, Refunding
+    )
 
 
 def test_the_taker_still_gives_up_at_the_deadline_after_a_bogus_audit() -> None:
@@ -338,7 +366,8 @@ def test_node_lag_bounds_and_message() -> None:
     assert lag.message() == "LTC node is behind: its tip is 1 h 0 min old"
     ibd = node_lag("ltc", "mainnet", SyncState(True, now_ms // 1000 - BEHIND_S), now_ms)
     assert ibd is not None and ibd.message() == (
-        "LTC node is behind: its tip is 3 h 10 min old (initial block download)")
+        "LTC node is behind: its tip is 3 h 10 min old (initial block download)"
+    )
     fresh_ibd = node_lag("btc", "mainnet", SyncState(True, now_ms // 1000 - 5), now_ms)
     assert fresh_ibd == NodeLag("btc", 5, True)  # in IBD: behind, however fresh its tip
     assert node_lag("btc", "mainnet", SyncState(False, now_ms // 1000 - 7201), now_ms)
@@ -349,7 +378,8 @@ def test_node_lag_bounds_and_message() -> None:
 def test_maker_does_not_fund_while_its_node_is_behind() -> None:
     m = match(Role.MAKER)
     assert transition(Matched(m), signed(Role.MAKER, our_node=LTC_BEHIND)) == Step(
-        Matched(m), (WaitForNode(LTC_BEHIND),))
+        Matched(m), (WaitForNode(LTC_BEHIND),)
+    )
     ready = signed(Role.MAKER, funded=funded(m, SECRET), our_node=LTC_BEHIND)
     assert transition(Matched(m), ready) == Step(Matched(m), (WaitForNode(LTC_BEHIND),))
     assert transition(Matched(m), signed(Role.MAKER)).actions == (Fund(m.our_amount, True),)
@@ -361,8 +391,7 @@ def test_taker_does_not_fund_while_either_node_is_behind() -> None:
     audited = transition(Matched(match(Role.TAKER)), taker_audit_obs()).state
     assert isinstance(audited, CounterpartyAudited)
     confirmed = signed(Role.TAKER, their_init=ChainTx(THEIR_INIT, (), 2))
-    for ours_lag, theirs_lag in [(BTC_BEHIND, None), (None, LTC_BEHIND),
-                                 (BTC_BEHIND, LTC_BEHIND)]:
+    for ours_lag, theirs_lag in [(BTC_BEHIND, None), (None, LTC_BEHIND), (BTC_BEHIND, LTC_BEHIND)]:
         step = transition(audited, replace(confirmed, our_node=ours_lag, their_node=theirs_lag))
         assert not any(isinstance(a, Fund) for a in step.actions)
         assert step.actions == tuple(WaitForNode(lag) for lag in (ours_lag, theirs_lag) if lag)
@@ -372,13 +401,19 @@ def test_taker_does_not_fund_while_either_node_is_behind() -> None:
 
 def test_maker_does_not_reveal_while_the_taker_chain_node_is_behind() -> None:
     state = _maker_audited()
-    ready = signed(Role.MAKER, our_init_confs=3, their_init=ChainTx(THEIR_INIT, (), 2),
-                   their_mtp=T0 // 1000, their_node=BTC_BEHIND)
+    ready = signed(
+        Role.MAKER,
+        our_init_confs=3,
+        their_init=ChainTx(THEIR_INIT, (), 2),
+        their_mtp=T0 // 1000,
+        their_node=BTC_BEHIND,
+    )
     assert transition(state, ready) == Step(state, (WaitForNode(BTC_BEHIND),))
     assert isinstance(transition(state, replace(ready, their_node=None)).state, Redeeming)
     # our own node behind does not stop the reveal (the secret goes to their chain)
-    assert isinstance(transition(state, replace(ready, their_node=None,
-                                                our_node=LTC_BEHIND)).state, Redeeming)
+    assert isinstance(
+        transition(state, replace(ready, their_node=None, our_node=LTC_BEHIND)).state, Redeeming
+    )
 
 
 @pytest.mark.parametrize("role", [Role.MAKER, Role.TAKER])

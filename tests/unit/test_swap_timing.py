@@ -117,16 +117,18 @@ def test_maker_redeems_while_the_taker_lock_time_is_at_least_the_margin_ahead() 
     margin = RULES.reveal_margin_s(24 * H)
     assert margin == 6 * 3600
     state = maker_audited()
-    step = transition(state, signed(Role.MAKER, their_init=CONFIRMED,
-                                    their_mtp=TAKER_LOCK - margin))
+    step = transition(
+        state, signed(Role.MAKER, their_init=CONFIRMED, their_mtp=TAKER_LOCK - margin)
+    )
     assert isinstance(step.state, Redeeming)
 
 
 def test_maker_inside_the_margin_keeps_its_secret_and_waits_to_refund() -> None:
     margin = RULES.reveal_margin_s(24 * H)
     state = maker_audited()
-    step = transition(state, signed(Role.MAKER, their_init=CONFIRMED,
-                                    their_mtp=TAKER_LOCK - margin + 1))
+    step = transition(
+        state, signed(Role.MAKER, their_init=CONFIRMED, their_mtp=TAKER_LOCK - margin + 1)
+    )
     assert isinstance(step.state, AwaitingRefund) and step.actions == ()
     assert "less than the 6 h" in step.state.reason and "secret is kept" in step.state.reason
     assert step.state.ours == state.ours  # refunded at our lock time from the presigned tx
@@ -141,15 +143,18 @@ def test_taker_that_learned_the_secret_always_redeems_even_late() -> None:
     """The margin is the maker's: a taker holding the secret must redeem, however late."""
     state = at_init(Role.TAKER)
     spend = _maker_redeem_of(state)
-    step = transition(state, unlocked(MAKER_LOCK * 1000, our_init_confs=3, our_spend=spend,
-                                      their_mtp=MAKER_LOCK - 1))
+    step = transition(
+        state,
+        unlocked(MAKER_LOCK * 1000, our_init_confs=3, our_spend=spend, their_mtp=MAKER_LOCK - 1),
+    )
     assert isinstance(step.state, Redeeming)
 
 
 # -- 3. the redeem report waits for our node ---------------------------------------------------
 def test_redeem_report_is_conditional_on_our_node_accepting_the_redeem() -> None:
-    step = transition(maker_audited(), signed(Role.MAKER, their_init=CONFIRMED,
-                                              their_mtp=T0 // 1000))
+    step = transition(
+        maker_audited(), signed(Role.MAKER, their_init=CONFIRMED, their_mtp=T0 // 1000)
+    )
     assert isinstance(step.state, Redeeming)
     broadcast, send = step.actions
     assert isinstance(broadcast, Broadcast) and isinstance(send, Send)
@@ -166,7 +171,8 @@ def test_redeeming_reports_once_known_and_on_resume_only_when_known() -> None:
     assert step.actions[1].after_accepted == state.redeem.txid
     # in the mempool: no report (sent when the node accepted it)
     assert transition(state, obs(redeem_confs=0)) == Step(
-        state, (Broadcast(step.actions[0].side, state.redeem, "redeem"),))  # type: ignore[union-attr]
+        state, (Broadcast(step.actions[0].side, state.redeem, "redeem"),)
+    )  # type: ignore[union-attr]
     # resumed and known: re-sent at once; resumed and unknown: held like the first time
     known = transition(state, obs(resumed=True, redeem_confs=0)).actions[-1]
     assert isinstance(known, Send) and known.after_accepted is None
@@ -193,14 +199,17 @@ def test_taker_too_close_to_its_own_lock_time_fails_without_funding() -> None:
     state = taker_audited()
     edge = (TAKER_LOCK - margin) * 1000
     assert transition(state, Observation(now_ms=edge, their_init=CONFIRMED)).actions == (
-        Fund(1_000_000, False),)
-    step = transition(state, unlocked(edge + 1000, their_init=CONFIRMED,
-                                      funded=funded(state.match, None)))
+        Fund(1_000_000, False),
+    )
+    step = transition(
+        state, unlocked(edge + 1000, their_init=CONFIRMED, funded=funded(state.match, None))
+    )
     assert isinstance(step.state, Failed) and step.actions == ()
     assert "too late to fund: our contract could be refunded in 11 h 59 min" in step.state.reason
     # while still waiting for confirmations it gives up just the same
-    early = transition(state, Observation(now_ms=edge + 1000, their_init=ChainTx(THEIR_INIT,
-                                                                                (), 0)))
+    early = transition(
+        state, Observation(now_ms=edge + 1000, their_init=ChainTx(THEIR_INIT, (), 0))
+    )
     assert isinstance(early.state, Failed)
 
 
@@ -208,9 +217,15 @@ def test_taker_fails_when_the_maker_chain_clock_leaves_less_than_the_gap() -> No
     state = taker_audited()
     ok = transition(state, obs(their_init=CONFIRMED, their_mtp=MAKER_LOCK - GAP_S))
     assert ok.actions == (Fund(1_000_000, False),)
-    step = transition(state, signed(Role.TAKER, their_init=CONFIRMED,
-                                    their_mtp=MAKER_LOCK - GAP_S + 1,
-                                    funded=funded(state.match, None)))
+    step = transition(
+        state,
+        signed(
+            Role.TAKER,
+            their_init=CONFIRMED,
+            their_mtp=MAKER_LOCK - GAP_S + 1,
+            funded=funded(state.match, None),
+        ),
+    )
     assert isinstance(step.state, Failed) and step.actions == ()
     assert "the maker can refund its contract in 11 h 59 min" in step.state.reason
 
@@ -219,9 +234,11 @@ def test_taker_fails_btimeout_after_the_confirmations_it_saw() -> None:
     state = replace(taker_audited(), confirmed_ms=NOW)
     last = NOW + RULES.btimeout_ms
     assert transition(state, Observation(now_ms=last, their_init=CONFIRMED)).actions == (
-        Fund(1_000_000, False),)
-    step = transition(state, unlocked(last + 1, their_init=CONFIRMED,
-                                      funded=funded(state.match, None)))
+        Fund(1_000_000, False),
+    )
+    step = transition(
+        state, unlocked(last + 1, their_init=CONFIRMED, funded=funded(state.match, None))
+    )
     assert isinstance(step.state, Failed) and step.actions == ()
     assert "confirmed 10 min ago, more than the 10 min" in step.state.reason
 
@@ -237,8 +254,7 @@ def test_confirmed_ms_is_stored_and_older_records_read_without_it() -> None:
 
 # -- 5. the resume gate ------------------------------------------------------------------------
 @pytest.mark.parametrize("allowed", [None, False, True], ids=["unknown", "refused", "allowed"])
-def test_resumed_taker_funds_only_once_the_server_confirmed_the_match(
-        allowed: bool | None) -> None:
+def test_resumed_taker_funds_only_once_the_server_confirmed_the_match(allowed: bool | None) -> None:
     state = taker_audited()
     step = transition(state, obs(their_init=CONFIRMED, fund_allowed=allowed))
     if allowed is None:  # waits: nothing asked of the wallet
@@ -286,8 +302,9 @@ class _Funding:
         self.m = m
         self.calls = 0
 
-    async def fund(self, amount: int, fee_rate: int, contracts: int,
-                   orders: tuple[str, ...] = ()) -> Funding:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         self.calls += 1
         f = funded(self.m, None)
         return Funding(f.coins, f.change_script)
@@ -315,9 +332,17 @@ async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Pat
 
     async def send(msg: object) -> None:
         sent.append(msg)
-    engine = SwapEngine(store, {"ltc": maker_chain, "btc": our_chain}, {"btc": funding},
-                        send, keys=RoleRing(), poll_interval=0.01,
-                        clock_ms=lambda: NOW, fund_gate=gate)
+
+    engine = SwapEngine(
+        store,
+        {"ltc": maker_chain, "btc": our_chain},
+        {"btc": funding},
+        send,
+        keys=RoleRing(),
+        poll_interval=0.01,
+        clock_ms=lambda: NOW,
+        fund_gate=gate,
+    )
     engine.start(state.match.match_id)
     try:
         await _until(lambda: our_chain.tips >= 20)  # many ticks with the gate unknown
@@ -345,9 +370,17 @@ class _CoreStub:
 
 
 def _server_says(match_id: str, status: MatchStatus) -> MatchState:
-    return MatchState(orderid=bytes(32), matchid=bytes.fromhex(match_id), quantity=1, rate=1,
-                      address="x", side=MatchSide.TAKER, feerate=1, servertime=T0,
-                      status=status)
+    return MatchState(
+        orderid=bytes(32),
+        matchid=bytes.fromhex(match_id),
+        quantity=1,
+        rate=1,
+        address="x",
+        side=MatchSide.TAKER,
+        feerate=1,
+        servertime=T0,
+        status=status,
+    )
 
 
 async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: Path) -> None:
@@ -356,11 +389,14 @@ async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: 
     for m in (live, gone, unlisted):
         swaps.create(Matched(m))
     stub = _CoreStub(swaps)
-    assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id,
-                                                    unlisted.match_id]
-    await Client._reconcile(stub, (  # type: ignore[arg-type]
-        _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
-        _server_says(gone.match_id, MatchStatus.REVOKED)))
+    assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id, unlisted.match_id]
+    await Client._reconcile(
+        stub,
+        (  # type: ignore[arg-type]
+            _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
+            _server_says(gone.match_id, MatchStatus.REVOKED),
+        ),
+    )
     assert stub.fund_gate.fund_allowed(live.match_id) is True
     assert stub.fund_gate.fund_allowed(gone.match_id) is False and stub.revoked == [gone.match_id]
     assert stub.fund_gate.fund_allowed(unlisted.match_id) is None  # still waiting

@@ -85,16 +85,28 @@ def pkh(key: bytes) -> bytes:
 def match(role: Role) -> Match:
     maker = role is Role.MAKER
     return Match(
-        order_id="aa" * 32, match_id="bb" * 32, role=role, quantity=1, rate=1,
-        network="regtest", our_asset="ltc" if maker else "btc",
-        their_asset="btc" if maker else "ltc", our_amount=2_000_000 if maker else 1_000_000,
+        order_id="aa" * 32,
+        match_id="bb" * 32,
+        role=role,
+        quantity=1,
+        rate=1,
+        network="regtest",
+        our_asset="ltc" if maker else "btc",
+        their_asset="btc" if maker else "ltc",
+        our_amount=2_000_000 if maker else 1_000_000,
         their_amount=1_000_000 if maker else 2_000_000,
         their_pkh=pkh(TAKER_KEY if maker else MAKER_KEY),
         our_pkh=pkh(MAKER_KEY if maker else TAKER_KEY),
         our_key_path=KeyPath("btc" if maker else "ltc", False, 0),
-        redeem_script=p2wpkh_script(bytes(20)), refund_script=p2wpkh_script(bytes([3]) * 20),
-        our_fee_rate=20, their_fee_rate=20, their_swap_conf=2, match_time_ms=T0,
-        maker_lock_ms=48 * H, taker_lock_ms=24 * H)
+        redeem_script=p2wpkh_script(bytes(20)),
+        refund_script=p2wpkh_script(bytes([3]) * 20),
+        our_fee_rate=20,
+        their_fee_rate=20,
+        their_swap_conf=2,
+        match_time_ms=T0,
+        maker_lock_ms=48 * H,
+        taker_lock_ms=24 * H,
+    )
 
 
 def funded(m: Match, secret: bytes | None) -> Funded:
@@ -103,8 +115,9 @@ def funded(m: Match, secret: bytes | None) -> Funded:
     coin = KeyedUtxo(Utxo(Outpoint("11" * 32, 0), m.our_amount + 100_000, script, 1, 1), key)
     if secret is None:
         return Funded((coin,), p2wpkh_script(bytes([9]) * 20))
-    return Funded((coin,), p2wpkh_script(bytes([9]) * 20), sha256(secret),
-                  RING.seal(m.match_id, secret))
+    return Funded(
+        (coin,), p2wpkh_script(bytes([9]) * 20), sha256(secret), RING.seal(m.match_id, secret)
+    )
 
 
 def obs(**kw: object) -> Observation:
@@ -123,8 +136,10 @@ def prepared(role: Role) -> ContractPrepared:
     else:
         audited = transition(Matched(match(role)), taker_audit_obs())
         assert isinstance(audited.state, CounterpartyAudited)
-        step = transition(audited.state, signed(role, their_init=ChainTx("cc" * 32, (), 2),
-                                                 funded=funded(match(role), None)))
+        step = transition(
+            audited.state,
+            signed(role, their_init=ChainTx("cc" * 32, (), 2), funded=funded(match(role), None)),
+        )
     assert isinstance(step.state, ContractPrepared)
     return step.state
 
@@ -165,8 +180,13 @@ def refused(start: SwapState, step: Step) -> str:
 def at_init(role: Role) -> InitBroadcast:
     step = transition(prepared(role), obs(our_init_confs=0))
     assert isinstance(step.state, InitBroadcast)
-    assert step.actions == (Send(InitReport("aa" * 32, "bb" * 32, step.state.ours.init.txid, 0,
-                                            step.state.ours.script, NOW)),)
+    assert step.actions == (
+        Send(
+            InitReport(
+                "aa" * 32, "bb" * 32, step.state.ours.init.txid, 0, step.state.ours.script, NOW
+            )
+        ),
+    )
     return step.state
 
 
@@ -225,14 +245,19 @@ def test_maker_does_not_reveal_the_secret_once_the_taker_contract_expired() -> N
     assert isinstance(step.state, AwaitingRefund) and step.actions == ()
 
 
-@pytest.mark.parametrize(("changes", "value", "field"), [
-    ({}, 999_999, "amount"),
-    ({"secret_hash": bytes(32)}, 1_000_000, "secret hash"),
-    ({"recipient_pkh": bytes(20)}, 1_000_000, "recipient"),
-    ({"lock_time": taker_lock_time(T0, 24 * H) - 120}, 1_000_000, "lock time"),
-])
+@pytest.mark.parametrize(
+    ("changes", "value", "field"),
+    [
+        ({}, 999_999, "amount"),
+        ({"secret_hash": bytes(32)}, 1_000_000, "secret hash"),
+        ({"recipient_pkh": bytes(20)}, 1_000_000, "recipient"),
+        ({"lock_time": taker_lock_time(T0, 24 * H) - 120}, 1_000_000, "lock time"),
+    ],
+)
 def test_maker_refuses_bad_taker_contract_and_waits_to_refund(
-    changes: dict[str, object], value: int, field: str,
+    changes: dict[str, object],
+    value: int,
+    field: str,
 ) -> None:
     """No redeem, the secret stays ours; the maker stays in InitBroadcast, waiting for a good
     announcement or its lock time (the refund path of InitBroadcast)."""
@@ -242,13 +267,18 @@ def test_maker_refuses_bad_taker_contract_and_waits_to_refund(
 
 
 # -- taker ------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("changes", "value", "field"), [
-    ({}, 1_999_999, "amount"),
-    ({"recipient_pkh": bytes(20)}, 2_000_000, "recipient"),
-    ({"lock_time": maker_lock_time(T0, 48 * H) - 61}, 2_000_000, "lock time"),
-])
+@pytest.mark.parametrize(
+    ("changes", "value", "field"),
+    [
+        ({}, 1_999_999, "amount"),
+        ({"recipient_pkh": bytes(20)}, 2_000_000, "recipient"),
+        ({"lock_time": maker_lock_time(T0, 48 * H) - 61}, 2_000_000, "lock time"),
+    ],
+)
 def test_taker_refuses_bad_maker_contract_and_sends_nothing(
-    changes: dict[str, object], value: int, field: str,
+    changes: dict[str, object],
+    value: int,
+    field: str,
 ) -> None:
     state = Matched(match(Role.TAKER))
     step = transition(state, audit_obs(maker_contract(**changes), value))
@@ -281,16 +311,26 @@ def test_taker_gives_up_when_the_maker_never_funds() -> None:
 
 def _maker_redeem_of(state: InitBroadcast) -> SpendInfo:
     ours = state.ours
-    tx = build_redeem_tx(ours.contract, ours.script, ours.outpoint, ours.value, SECRET,
-                         MAKER_KEY, p2wpkh_script(bytes(20)), 20, get_asset("btc", "regtest"))
+    tx = build_redeem_tx(
+        ours.contract,
+        ours.script,
+        ours.outpoint,
+        ours.value,
+        SECRET,
+        MAKER_KEY,
+        p2wpkh_script(bytes(20)),
+        20,
+        get_asset("btc", "regtest"),
+    )
     # the witness as the node decodes it (SpendInfo.witness): what the secret is read from
     return SpendInfo(tx.txid, 0, tx.raw, None, tuple(decode_witnesses(tx.raw)[0]))
 
 
 def test_taker_learns_the_secret_from_the_chain() -> None:
     state = at_init(Role.TAKER)
-    step = transition(state, signed(Role.TAKER, our_init_confs=3,
-                                    our_spend=_maker_redeem_of(state)))
+    step = transition(
+        state, signed(Role.TAKER, our_init_confs=3, our_spend=_maker_redeem_of(state))
+    )
     assert isinstance(step.state, Redeeming) and step.state.secret == SECRET
 
 
@@ -312,15 +352,18 @@ def test_nothing_is_signed_while_the_wallet_is_locked() -> None:
     state = at_init(Role.TAKER)
     learned = obs(our_init_confs=3, our_spend=_maker_redeem_of(state))
     assert transition(state, learned) == Step(state)
-    assert isinstance(transition(state, signed(Role.TAKER, our_init_confs=3,
-                                               our_spend=learned.our_spend)).state, Redeeming)
+    assert isinstance(
+        transition(state, signed(Role.TAKER, our_init_confs=3, our_spend=learned.our_spend)).state,
+        Redeeming,
+    )
 
 
 # -- redeem, refund, terminal -----------------------------------------------------------------
 def _redeeming() -> Redeeming:
     state = at_init(Role.TAKER)
-    step = transition(state, signed(Role.TAKER, our_init_confs=3,
-                                    our_spend=_maker_redeem_of(state)))
+    step = transition(
+        state, signed(Role.TAKER, our_init_confs=3, our_spend=_maker_redeem_of(state))
+    )
     assert isinstance(step.state, Redeeming)
     return step.state
 
@@ -379,11 +422,18 @@ def _all_states() -> list[SwapState]:
     init = at_init(Role.MAKER)
     red = _redeeming()
     audited = transition(Matched(match(Role.TAKER)), taker_audit_obs()).state
-    return [Matched(match(Role.MAKER)), audited, prepared(Role.MAKER), init, red,
-            AwaitingRefund(init.match, init.ours, None, "r"),
-            Refunding(init.match, init.ours, red.theirs, "r"),
-            Complete(init.match, "ab" * 32, 7), Refunded(init.match, "cd" * 32, "r"),
-            Failed(init.match, "r")]
+    return [
+        Matched(match(Role.MAKER)),
+        audited,
+        prepared(Role.MAKER),
+        init,
+        red,
+        AwaitingRefund(init.match, init.ours, None, "r"),
+        Refunding(init.match, init.ours, red.theirs, "r"),
+        Complete(init.match, "ab" * 32, 7),
+        Refunded(init.match, "cd" * 32, "r"),
+        Failed(init.match, "r"),
+    ]
 
 
 def test_every_state_round_trips_through_the_record_format() -> None:
@@ -406,4 +456,7 @@ def test_swap_store_keeps_current_state_and_history(tmp_path: Path) -> None:
     assert store.pending() == []
     history = store.history(first.match.match_id)
     assert [(h.state, h.created_ms) for h in history] == [
-        ("Matched", 100), ("InitBroadcast", 102), ("Failed", 103)]
+        ("Matched", 100),
+        ("InitBroadcast", 102),
+        ("Failed", 103),
+    ]

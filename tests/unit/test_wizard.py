@@ -181,7 +181,10 @@ def test_word_state_while_typing() -> None:
     assert check_word(2, "aban", final=False) is None
     bad = check_word(2, "xyzq", final=False)
     assert bad is not None and (bad.issue, bad.position, bad.word) == (
-        Issue.UNKNOWN_WORD, 2, "xyzq")
+        Issue.UNKNOWN_WORD,
+        2,
+        "xyzq",
+    )
     assert make().candidates("zo") == ["zone", "zoo"]
 
 
@@ -205,22 +208,25 @@ def test_password_strength_hint() -> None:
     assert password_strength("Abcdefgh1234!xyz") is Strength.STRONG
 
 
-@pytest.mark.parametrize(("url", "issue"), [
-    ("wss://dex.example.org", None),
-    ("wss://dex.example.org:443/api", None),
-    ("ws://127.0.0.1:7232", None),
-    ("ws://localhost:7232", None),
-    ("ws://[::1]:7232", None),
-    ("", Issue.URL_EMPTY),
-    ("   ", Issue.URL_EMPTY),
-    ("https://dex.example.org", Issue.URL_NOT_WEBSOCKET),
-    ("dex.example.org", Issue.URL_NOT_WEBSOCKET),
-    ("ws://dex.example.org", Issue.URL_INSECURE),
-    ("ws://10.0.0.2:7232", Issue.URL_INSECURE),
-    ("wss://", Issue.URL_MALFORMED),
-    ("wss://dex.example.org:99999", Issue.URL_MALFORMED),
-    ("wss://dex example.org", Issue.URL_MALFORMED),
-])
+@pytest.mark.parametrize(
+    ("url", "issue"),
+    [
+        ("wss://dex.example.org", None),
+        ("wss://dex.example.org:443/api", None),
+        ("ws://127.0.0.1:7232", None),
+        ("ws://localhost:7232", None),
+        ("ws://[::1]:7232", None),
+        ("", Issue.URL_EMPTY),
+        ("   ", Issue.URL_EMPTY),
+        ("https://dex.example.org", Issue.URL_NOT_WEBSOCKET),
+        ("dex.example.org", Issue.URL_NOT_WEBSOCKET),
+        ("ws://dex.example.org", Issue.URL_INSECURE),
+        ("ws://10.0.0.2:7232", Issue.URL_INSECURE),
+        ("wss://", Issue.URL_MALFORMED),
+        ("wss://dex.example.org:99999", Issue.URL_MALFORMED),
+        ("wss://dex example.org", Issue.URL_MALFORMED),
+    ],
+)
 def test_server_url_validation(url: str, issue: Issue | None) -> None:
     problem = check_server_url(url)
     assert (problem.issue if problem else None) is issue
@@ -310,38 +316,57 @@ def test_a_simnet_wallet_skips_the_backend_and_keeps_the_simnets_nodes() -> None
 
 def test_own_electrum_servers_per_chain() -> None:
     w = to_backend(Network.MAINNET)
-    problem = w.choose_backend(BackendKind.OWN_ELECTRUM,
-                               servers={"btc": "ssl://10.0.0.2:50002", "ltc": ""})
-    assert problem is not None and (problem.issue, problem.chain) == (Issue.ELECTRUM_EMPTY,
-                                                                      "ltc")
-    problem = w.choose_backend(BackendKind.OWN_ELECTRUM,
-                               servers={"btc": "ssl://10.0.0.2:50002 10.0.0.2:50001",
-                                        "ltc": "tcp://127.0.0.1:50001"})
+    problem = w.choose_backend(
+        BackendKind.OWN_ELECTRUM, servers={"btc": "ssl://10.0.0.2:50002", "ltc": ""}
+    )
+    assert problem is not None and (problem.issue, problem.chain) == (Issue.ELECTRUM_EMPTY, "ltc")
+    problem = w.choose_backend(
+        BackendKind.OWN_ELECTRUM,
+        servers={"btc": "ssl://10.0.0.2:50002 10.0.0.2:50001", "ltc": "tcp://127.0.0.1:50001"},
+    )
     assert problem is not None and problem.issue is Issue.ELECTRUM_MALFORMED
     assert (problem.chain, problem.word) == ("btc", "10.0.0.2:50001")
     assert w.step is Step.BACKEND
-    assert w.choose_backend(BackendKind.OWN_ELECTRUM, servers={
-        "btc": "ssl://10.0.0.2:50002, tcp://10.0.0.2:50001", "ltc": "tcp://127.0.0.1:50001",
-    }) is None
+    assert (
+        w.choose_backend(
+            BackendKind.OWN_ELECTRUM,
+            servers={
+                "btc": "ssl://10.0.0.2:50002, tcp://10.0.0.2:50001",
+                "ltc": "tcp://127.0.0.1:50001",
+            },
+        )
+        is None
+    )
     w.choose_server("wss://dex.example.org")
     nodes = w.result().nodes
-    assert nodes == {"btc": NodeConfig("", electrum="ssl://10.0.0.2:50002,tcp://10.0.0.2:50001"),
-                     "ltc": NodeConfig("", electrum="tcp://127.0.0.1:50001")}
+    assert nodes == {
+        "btc": NodeConfig("", electrum="ssl://10.0.0.2:50002,tcp://10.0.0.2:50001"),
+        "ltc": NodeConfig("", electrum="tcp://127.0.0.1:50001"),
+    }
 
 
 def test_own_core_node_defaults_to_this_machine_and_its_cookie() -> None:
     w = to_backend(Network.TESTNET)
     problem = w.choose_backend(BackendKind.OWN_NODE, node_urls={"ltc": "ftp://x:1"})
     assert problem is not None and (problem.issue, problem.chain) == (
-        Issue.NODE_URL_MALFORMED, "ltc")
-    assert w.choose_backend(BackendKind.OWN_NODE, node_urls={"btc": "http://192.168.1.5:48332"},
-                            login_files={"ltc": "/home/me/ltc.login"}) is None
+        Issue.NODE_URL_MALFORMED,
+        "ltc",
+    )
+    assert (
+        w.choose_backend(
+            BackendKind.OWN_NODE,
+            node_urls={"btc": "http://192.168.1.5:48332"},
+            login_files={"ltc": "/home/me/ltc.login"},
+        )
+        is None
+    )
     w.choose_server("wss://dex.example.org")
     nodes = w.result().nodes
     ltc_port = get_asset("ltc", Network.TESTNET).rpc_port
     assert nodes == {
         "btc": NodeConfig("http://192.168.1.5:48332"),  # no login given: the node's cookie
-        "ltc": NodeConfig(f"http://127.0.0.1:{ltc_port}", auth_file="/home/me/ltc.login")}
+        "ltc": NodeConfig(f"http://127.0.0.1:{ltc_port}", auth_file="/home/me/ltc.login"),
+    }
     assert not any(n.light for n in nodes.values())
 
 
@@ -355,12 +380,21 @@ def test_going_back_from_the_server_returns_to_the_backend() -> None:
     assert all(n.light for n in w.result().nodes.values())
 
 
-@pytest.mark.parametrize(("url", "ok"), [
-    ("ssl://electrum.example.org:50002", True), ("tcp://127.0.0.1:50001", True),
-    ("tcp://[::1]:50001", True), ("electrum.example.org:50002", False),
-    ("ssl://electrum.example.org", False), ("http://host:50002", False),
-    ("ssl://host:99999", False), ("ssl://:50002", False), ("ssl://host:50002/x", False),
-    ("ssl://ho st:50002", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("ssl://electrum.example.org:50002", True),
+        ("tcp://127.0.0.1:50001", True),
+        ("tcp://[::1]:50001", True),
+        ("electrum.example.org:50002", False),
+        ("ssl://electrum.example.org", False),
+        ("http://host:50002", False),
+        ("ssl://host:99999", False),
+        ("ssl://:50002", False),
+        ("ssl://host:50002/x", False),
+        ("ssl://ho st:50002", False),
+        ("", False),
+    ],
+)
 def test_electrum_url_validation(url: str, ok: bool) -> None:
     assert (check_electrum_url(url) is None) is ok

@@ -28,15 +28,19 @@ from app.wallet.errors import BackendError, NodeResponseError
 class NodeAuthError(NodeResponseError):
     """The node refused the RPC user name or password (or cookie)."""
 
-    def __init__(self, endpoint: str, status: int,
-                 hint: str = "check the node's rpcuser/rpcpassword") -> None:
+    def __init__(
+        self, endpoint: str, status: int, hint: str = "check the node's rpcuser/rpcpassword"
+    ) -> None:
         self.endpoint = endpoint
         self.status = status  # 401: wrong credentials; 403: refused (e.g. -rpcwhitelist)
         self.code = None
         # Skip NodeResponseError's "The node returned an error" framing: this one is ours.
         BackendError.__init__(
-            self, f"The node at {endpoint} refused the RPC user name or password "
-            f"(HTTP {status}); {hint}.", f"HTTP {status}")
+            self,
+            f"The node at {endpoint} refused the RPC user name or password "
+            f"(HTTP {status}); {hint}.",
+            f"HTTP {status}",
+        )
 
 
 class WrongNetworkError(BackendError):
@@ -48,9 +52,12 @@ class WrongNetworkError(BackendError):
         self.network = network  # the wallet's: "mainnet", "testnet", "regtest"
         self.genesis = genesis
         BackendError.__init__(
-            self, f"The node at {endpoint} is not a {chain} {network} node (its genesis "
+            self,
+            f"The node at {endpoint} is not a {chain} {network} node (its genesis "
             f"block is {genesis[:16]}…). This wallet is on {network}: Cambio refuses a node "
-            "of another network. Point it at a node of the same network.", genesis)
+            "of another network. Point it at a node of the same network.",
+            genesis,
+        )
 
 
 class TxRejectedError(NodeResponseError):
@@ -184,7 +191,9 @@ class ChainBackend(abc.ABC):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.close()

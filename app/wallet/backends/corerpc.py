@@ -116,9 +116,13 @@ def _outputs_of(tx: dict[str, Any]) -> tuple[tuple[int, bytes, int], ...]:
         if "scriptPubKey" not in out:  # Litecoin MWEB outputs have no script
             continue
         spk = as_dict(out["scriptPubKey"], "vout.scriptPubKey")
-        outputs.append((as_int(get(out, "n", "vout"), "vout.n"),
-                        as_bytes(get(spk, "hex", "scriptPubKey"), "scriptPubKey.hex"),
-                        coins_to_atoms(get(out, "value", "vout"), "vout.value")))
+        outputs.append(
+            (
+                as_int(get(out, "n", "vout"), "vout.n"),
+                as_bytes(get(spk, "hex", "scriptPubKey"), "scriptPubKey.hex"),
+                coins_to_atoms(get(out, "value", "vout"), "vout.value"),
+            )
+        )
     return tuple(outputs)
 
 
@@ -136,8 +140,9 @@ def _inputs_of(tx: dict[str, Any]) -> list[Outpoint | None]:
     for raw_in in as_list(get(tx, "vin", "tx"), "tx.vin"):
         vin = as_dict(raw_in, "tx.vin[]")
         if "txid" in vin and "vout" in vin:
-            inputs.append(Outpoint(as_hash(vin["txid"], "vin.txid"),
-                                   as_int(vin["vout"], "vin.vout")))
+            inputs.append(
+                Outpoint(as_hash(vin["txid"], "vin.txid"), as_int(vin["vout"], "vin.vout"))
+            )
         else:
             inputs.append(None)
     return inputs
@@ -149,9 +154,13 @@ def _spend_in_block(outpoint: Outpoint, block: dict[str, Any], height: int) -> S
         tx = as_dict(raw_tx, "block.tx[]")
         for index, spent in enumerate(_inputs_of(tx)):
             if spent == outpoint:
-                return SpendInfo(txid=as_hash(get(tx, "txid", "tx"), "tx.txid"), vin=index,
-                                 raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"), height=height,
-                                 witness=_witness_of(tx, index))
+                return SpendInfo(
+                    txid=as_hash(get(tx, "txid", "tx"), "tx.txid"),
+                    vin=index,
+                    raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"),
+                    height=height,
+                    witness=_witness_of(tx, index),
+                )
     return None
 
 
@@ -159,15 +168,30 @@ class CoreRpcBackend(ChainBackend):
     """ChainBackend over a Core node's JSON-RPC."""
 
     def __init__(
-        self, url: str, user: str = "", password: str = "", *, timeout: float = 30.0,
-        connect_timeout: float = 5.0, scan_timeout: float = 600.0, poll_interval: float = 1.0,
-        batch_size: int = 500, max_reply_bytes: int = MAX_REPLY_BYTES,
-        auth: RpcAuth | None = None, network: NetworkCheck | None = None,
+        self,
+        url: str,
+        user: str = "",
+        password: str = "",
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        scan_timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        batch_size: int = 500,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+        auth: RpcAuth | None = None,
+        network: NetworkCheck | None = None,
         long_poll: float = LONG_POLL_SECONDS,
     ) -> None:
-        self._rpc = JsonRpcClient(url, user, password, timeout=timeout,
-                                  connect_timeout=connect_timeout,
-                                  max_reply_bytes=max_reply_bytes, auth=auth)
+        self._rpc = JsonRpcClient(
+            url,
+            user,
+            password,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_reply_bytes=max_reply_bytes,
+            auth=auth,
+        )
         self._network = network
         self._network_ok = network is None
         self._network_lock = asyncio.Lock()
@@ -198,8 +222,9 @@ class CoreRpcBackend(ChainBackend):
                 return
             genesis = as_hash(await self._rpc.call("getblockhash", [0]), "getblockhash 0")
             if genesis not in self._network.genesis:
-                raise WrongNetworkError(self.url, self._network.chain, self._network.network,
-                                        genesis)
+                raise WrongNetworkError(
+                    self.url, self._network.chain, self._network.network, genesis
+                )
             self._network_ok = True
 
     async def close(self) -> None:
@@ -246,8 +271,12 @@ class CoreRpcBackend(ChainBackend):
         tip = await self.tip()
         last = since if since is not None else tip.hash
         # The call timeout exceeds the long poll's own, or every quiet wait would time out.
-        watch = JsonRpcClient(self.url, timeout=self.long_poll + self._rpc.timeout,
-                              connect_timeout=self._rpc.connect_timeout, auth=self._rpc.auth)
+        watch = JsonRpcClient(
+            self.url,
+            timeout=self.long_poll + self._rpc.timeout,
+            connect_timeout=self._rpc.connect_timeout,
+            auth=self._rpc.auth,
+        )
         self._watches.add(watch)
         try:
             while True:
@@ -274,9 +303,12 @@ class CoreRpcBackend(ChainBackend):
         poll = self.long_poll <= 0 or self._long_poll_refused
         if not poll:
             try:
-                reply = as_dict(await watch.call(
-                    "waitforblockheight", [tip.height + 1, int(self.long_poll * 1000)]),
-                    "waitforblockheight")
+                reply = as_dict(
+                    await watch.call(
+                        "waitforblockheight", [tip.height + 1, int(self.long_poll * 1000)]
+                    ),
+                    "waitforblockheight",
+                )
                 best = as_hash(get(reply, "hash", "waitforblockheight"), "waitforblockheight")
             except NodeAuthError as exc:
                 if exc.status == 401:  # our credentials: as much a failure as any call's
@@ -299,8 +331,12 @@ class CoreRpcBackend(ChainBackend):
         return await self._header(best)
 
     def _refuse_long_poll(self, exc: Exception) -> None:
-        log.info("%s refuses waitforblockheight (%s); polling for blocks every %s s",
-                 self.url, exc, self.poll_interval)
+        log.info(
+            "%s refuses waitforblockheight (%s); polling for blocks every %s s",
+            self.url,
+            exc,
+            self.poll_interval,
+        )
         self._long_poll_refused = True
 
     # -- coins ----------------------------------------------------------------------------
@@ -314,8 +350,9 @@ class CoreRpcBackend(ChainBackend):
         async with self._scan_lock:
             while True:
                 try:
-                    reply = await self._rpc.call("scantxoutset", ["start", descriptors],
-                                                 timeout=self.scan_timeout)
+                    reply = await self._rpc.call(
+                        "scantxoutset", ["start", descriptors], timeout=self.scan_timeout
+                    )
                     break
                 except NodeResponseError as exc:
                     # Another client's scan holds the node's single scan slot: wait it out.
@@ -336,23 +373,31 @@ class CoreRpcBackend(ChainBackend):
             if script not in wanted:
                 raise NodeResponseError("the node's scan returned a script we did not ask for")
             coin_height = as_int(get(item, "height", "unspent"), "unspent.height")
-            coins.append(Utxo(
-                outpoint=Outpoint(as_hash(get(item, "txid", "unspent"), "unspent.txid"),
-                                  as_int(get(item, "vout", "unspent"), "unspent.vout")),
-                value=coins_to_atoms(get(item, "amount", "unspent"), "unspent.amount"),
-                script=script, height=coin_height, confirmations=height - coin_height + 1,
-            ))
+            coins.append(
+                Utxo(
+                    outpoint=Outpoint(
+                        as_hash(get(item, "txid", "unspent"), "unspent.txid"),
+                        as_int(get(item, "vout", "unspent"), "unspent.vout"),
+                    ),
+                    value=coins_to_atoms(get(item, "amount", "unspent"), "unspent.amount"),
+                    script=script,
+                    height=coin_height,
+                    confirmations=height - coin_height + 1,
+                )
+            )
         return best, coins
 
     async def _mempool(self) -> dict[str, _MempoolTx]:
-        txids = [as_hash(t, "mempool txid")
-                 for t in as_list(await self.call("getrawmempool"), "getrawmempool")]
+        txids = [
+            as_hash(t, "mempool txid")
+            for t in as_list(await self.call("getrawmempool"), "getrawmempool")
+        ]
         current = set(txids)
         for gone in set(self._mempool_cache) - current:
             del self._mempool_cache[gone]
         missing = [t for t in txids if t not in self._mempool_cache]
         for start in range(0, len(missing), self.batch_size):
-            chunk = missing[start:start + self.batch_size]
+            chunk = missing[start : start + self.batch_size]
             replies = await self._rpc.batch([("getrawtransaction", [t, True]) for t in chunk])
             for txid, reply in zip(chunk, replies, strict=True):
                 if isinstance(reply, RpcFailure):
@@ -373,9 +418,12 @@ class CoreRpcBackend(ChainBackend):
             # from both views: take the snapshot again.
             if await self._best_hash() == best:
                 break
-        outputs = [Utxo(Outpoint(txid, n), value, script, 0, 0)
-                   for txid, tx in mempool.items() for n, script, value in tx.outputs
-                   if script in wanted]
+        outputs = [
+            Utxo(Outpoint(txid, n), value, script, 0, 0)
+            for txid, tx in mempool.items()
+            for n, script, value in tx.outputs
+            if script in wanted
+        ]
         spent = {o for tx in mempool.values() for o in tx.inputs}
         return _Snapshot(confirmed, outputs, spent)
 
@@ -383,8 +431,9 @@ class CoreRpcBackend(ChainBackend):
         if not scripts:
             return []
         snap = await self._snapshot(scripts)
-        coins = [u for u in snap.confirmed + snap.mempool_outputs
-                 if u.outpoint not in snap.mempool_spent]
+        coins = [
+            u for u in snap.confirmed + snap.mempool_outputs if u.outpoint not in snap.mempool_spent
+        ]
         return sorted(coins, key=lambda u: u.outpoint)
 
     async def used_scripts(self, scripts: Sequence[bytes]) -> set[bytes]:
@@ -411,10 +460,13 @@ class CoreRpcBackend(ChainBackend):
             block_hash = as_hash(get(tx, "blockhash", "tx"), "tx.blockhash")
             height = (await self._header(block_hash)).height
             block_time = as_int(get(tx, "blocktime", "tx"), "tx.blocktime")
-        return TxInfo(txid=as_hash(get(tx, "txid", "tx"), "tx.txid"),
-                      raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"),
-                      confirmations=max(confirmations, 0), height=height,
-                      block_time=block_time)
+        return TxInfo(
+            txid=as_hash(get(tx, "txid", "tx"), "tx.txid"),
+            raw=as_bytes(get(tx, "hex", "tx"), "tx.hex"),
+            confirmations=max(confirmations, 0),
+            height=height,
+            block_time=block_time,
+        )
 
     async def get_tx(self, txid: str) -> TxInfo | None:
         """The transaction, checked against the txid asked for: its hex must hash to it
@@ -424,8 +476,7 @@ class CoreRpcBackend(ChainBackend):
             return None
         info = await self._tx_info(tx)
         if info.txid != txid:
-            raise NodeResponseError(f"the node sent transaction {info.txid} when asked for "
-                                    f"{txid}")
+            raise NodeResponseError(f"the node sent transaction {info.txid} when asked for {txid}")
         check_txid(info.raw, txid, "the node")
         return info
 
@@ -477,7 +528,7 @@ class CoreRpcBackend(ChainBackend):
             del self._scans[next(iter(self._scans))]
         if scan.hashes:
             tip_height = as_int(await self.call("getblockcount"), "getblockcount")
-            del scan.hashes[max(tip_height + 1 - from_height, 0):]  # above a shorter tip
+            del scan.hashes[max(tip_height + 1 - from_height, 0) :]  # above a shorter tip
         while scan.hashes:  # drop blocks no longer in the best chain (a reorg)
             top = scan.next_height - 1
             if as_hash(await self.call("getblockhash", top), "getblockhash") == scan.hashes[-1]:
@@ -494,8 +545,13 @@ class CoreRpcBackend(ChainBackend):
                 return None  # just left the mempool; the caller's next look finds it
             index = _inputs_of(tx).index(outpoint)
             info = await self._tx_info(tx)
-            return SpendInfo(txid=txid, vin=index, raw=info.raw, height=info.height,
-                             witness=_witness_of(tx, index))
+            return SpendInfo(
+                txid=txid,
+                vin=index,
+                raw=info.raw,
+                height=info.height,
+                witness=_witness_of(tx, index),
+            )
         return None
 
     async def broadcast(self, raw: bytes) -> str:

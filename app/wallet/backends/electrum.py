@@ -44,8 +44,12 @@ T = TypeVar("T")
 PROTOCOL = "1.4"
 HEADERS_PER_REQUEST = 2016
 CONN_CHECK_SECONDS = 0.25  # how often a waiting blocks() looks whether its server died
-_ALREADY_KNOWN = ("txn-already-in-mempool", "txn-already-known", "already in block chain",
-                  "already in utxo set")
+_ALREADY_KNOWN = (
+    "txn-already-in-mempool",
+    "txn-already-known",
+    "already in block chain",
+    "already in utxo set",
+)
 
 
 class ServerLied(Exception):
@@ -81,11 +85,19 @@ def coins_per_kb_to_rate(value: Any) -> int | None:
 
 
 class ElectrumBackend(ChainBackend):
-    def __init__(self, servers: Sequence[str], symbol: str, network: Network, *,
-                 pins_path: Path | None = None, headers_dir: Path | None = None,
-                 timeout: float = 10.0,
-                 connect_timeout: float = 5.0, batch_size: int = 250,
-                 poll_interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        servers: Sequence[str],
+        symbol: str,
+        network: Network,
+        *,
+        pins_path: Path | None = None,
+        headers_dir: Path | None = None,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        batch_size: int = 250,
+        poll_interval: float = 5.0,
+    ) -> None:
         if not servers:
             raise ValueError("an Electrum backend needs at least one server")
         self.servers = list(servers)
@@ -119,8 +131,10 @@ class ElectrumBackend(ChainBackend):
         s = up[0]
         dropped = sum(1 for x in self.status() if x.state == "dropped")
         extra = f", {dropped} dropped" if dropped else ""
-        return (f"{self.symbol.upper()}: {s.url} at height {s.height} "
-                f"(verified headers to {self._chain.tip_height if self._chain else '-'}{extra})")
+        return (
+            f"{self.symbol.upper()}: {s.url} at height {s.height} "
+            f"(verified headers to {self._chain.tip_height if self._chain else '-'}{extra})"
+        )
 
     def _on_notify(self, method: str, params: list[Any]) -> None:
         if method == "blockchain.headers.subscribe":
@@ -146,9 +160,13 @@ class ElectrumBackend(ChainBackend):
                 if self._status[url].state == "dropped":
                     problems.append(f"{url}: dropped ({self._status[url].detail})")
                     continue
-                conn = ElectrumConnection(url, timeout=self.timeout,
-                                          connect_timeout=self.connect_timeout,
-                                          pins=self._pins, on_notify=self._on_notify)
+                conn = ElectrumConnection(
+                    url,
+                    timeout=self.timeout,
+                    connect_timeout=self.connect_timeout,
+                    pins=self._pins,
+                    on_notify=self._on_notify,
+                )
                 try:
                     await conn.connect()
                     await conn.request("server.version", "cambio", PROTOCOL)
@@ -188,8 +206,7 @@ class ElectrumBackend(ChainBackend):
         rules = rules_for_genesis(self.symbol, self.network, genesis_hash)
         if rules is None:
             names = ", ".join(r.name for r in candidate_rules(self.symbol, self.network))
-            raise ServerLied(f"the server runs another chain (genesis {genesis_hash}), "
-                             f"not {names}")
+            raise ServerLied(f"the server runs another chain (genesis {genesis_hash}), not {names}")
         if self._chain is not None:
             if self._chain.rules != rules:
                 raise ServerLied(f"the server runs {rules.name}, not {self._chain.rules.name}")
@@ -198,8 +215,13 @@ class ElectrumBackend(ChainBackend):
         if stored:
             self._chain = stored
             return
-        raw = genesis if rules.checkpoint.height == 0 else _hex_bytes(
-            await conn.request("blockchain.block.header", rules.checkpoint.height), "checkpoint")
+        raw = (
+            genesis
+            if rules.checkpoint.height == 0
+            else _hex_bytes(
+                await conn.request("blockchain.block.header", rules.checkpoint.height), "checkpoint"
+            )
+        )
         self._chain = HeaderChain(rules, raw)
 
     def _load_headers(self, rules: ChainRules) -> HeaderChain | None:
@@ -229,7 +251,7 @@ class ElectrumBackend(ChainBackend):
             count = min(HEADERS_PER_REQUEST, server_height - start + 1)
             reply = await conn.request("blockchain.block.headers", start, count)
             blob = _hex_bytes(_get(reply, "hex"), "headers.hex")
-            raws = [blob[i:i + 80] for i in range(0, len(blob), 80)]
+            raws = [blob[i : i + 80] for i in range(0, len(blob), 80)]
             if not raws or len(blob) % 80:
                 raise ServerLied(f"headers from {start}: a truncated answer")
             first = raws[0]
@@ -253,13 +275,15 @@ class ElectrumBackend(ChainBackend):
     def _block(self) -> BlockInfo:
         assert self._chain is not None
         tip = self._chain.tip
-        return BlockInfo(self._chain.tip_height, tip.hash_hex, tip.time,
-                         self._chain.median_time_past())
+        return BlockInfo(
+            self._chain.tip_height, tip.hash_hex, tip.time, self._chain.median_time_past()
+        )
 
     async def tip(self) -> BlockInfo:
         async def run(conn: ElectrumConnection) -> BlockInfo:
             await self._refresh(conn)
             return self._block()
+
         return await self._call(run)
 
     async def median_time_past(self) -> int:
@@ -303,16 +327,18 @@ class ElectrumBackend(ChainBackend):
                 return
 
     # -- coins ----------------------------------------------------------------------------
-    async def _batch(self, conn: ElectrumConnection, method: str,
-                     params: Sequence[Sequence[Any]]) -> list[Any]:
+    async def _batch(
+        self, conn: ElectrumConnection, method: str, params: Sequence[Sequence[Any]]
+    ) -> list[Any]:
         results: list[Any] = []
         for start in range(0, len(params), self.batch_size):
-            chunk = params[start:start + self.batch_size]
+            chunk = params[start : start + self.batch_size]
             replies = await conn.batch([(method, p) for p in chunk])
             for reply in replies:
                 if isinstance(reply, RpcError):
-                    raise NodeResponseError(reply.message, code=reply.code,
-                                            detail=f"{method}: {reply.message}")
+                    raise NodeResponseError(
+                        reply.message, code=reply.code, detail=f"{method}: {reply.message}"
+                    )
             results.extend(replies)
         return results
 
@@ -324,19 +350,26 @@ class ElectrumBackend(ChainBackend):
         async def run(conn: ElectrumConnection) -> list[Utxo]:
             await self._refresh(conn)
             tip = self._block().height
-            replies = await self._batch(conn, "blockchain.scripthash.listunspent",
-                                        [[scripthash(s)] for s in unique])
+            replies = await self._batch(
+                conn, "blockchain.scripthash.listunspent", [[scripthash(s)] for s in unique]
+            )
             coins = []
             for script, reply in zip(unique, replies, strict=True):
                 for item in _list(reply, "listunspent"):
                     height = max(_int(item, "height"), 0)
                     if height > tip:
                         raise ServerLied(f"a coin at height {height}, above the tip {tip}")
-                    coins.append(Utxo(Outpoint(_txid(_get(item, "tx_hash")),
-                                               _int(item, "tx_pos")),
-                                      _int(item, "value"), script, height,
-                                      tip - height + 1 if height else 0))
+                    coins.append(
+                        Utxo(
+                            Outpoint(_txid(_get(item, "tx_hash")), _int(item, "tx_pos")),
+                            _int(item, "value"),
+                            script,
+                            height,
+                            tip - height + 1 if height else 0,
+                        )
+                    )
             return sorted(coins, key=lambda u: u.outpoint)
+
         return await self._call(run)
 
     async def used_scripts(self, scripts: Sequence[bytes]) -> set[bytes]:
@@ -346,9 +379,11 @@ class ElectrumBackend(ChainBackend):
             return set()
 
         async def run(conn: ElectrumConnection) -> set[bytes]:
-            replies = await self._batch(conn, "blockchain.scripthash.get_history",
-                                        [[scripthash(s)] for s in unique])
+            replies = await self._batch(
+                conn, "blockchain.scripthash.get_history", [[scripthash(s)] for s in unique]
+            )
             return {s for s, r in zip(unique, replies, strict=True) if _list(r, "history")}
+
         return await self._call(run)
 
     # -- transactions ---------------------------------------------------------------------
@@ -365,11 +400,13 @@ class ElectrumBackend(ChainBackend):
 
     async def _history(self, conn: ElectrumConnection, script: bytes) -> list[tuple[str, int]]:
         reply = await conn.request("blockchain.scripthash.get_history", scripthash(script))
-        return [(_txid(_get(item, "tx_hash")), _int(item, "height"))
-                for item in _list(reply, "history")]
+        return [
+            (_txid(_get(item, "tx_hash")), _int(item, "height")) for item in _list(reply, "history")
+        ]
 
-    async def _proven_height(self, conn: ElectrumConnection, txid: str, raw: bytes,
-                             height: int) -> int | None:
+    async def _proven_height(
+        self, conn: ElectrumConnection, txid: str, raw: bytes, height: int
+    ) -> int | None:
         """`height` once its merkle proof checks against our headers; None in the mempool."""
         if height <= 0:
             return None
@@ -389,8 +426,9 @@ class ElectrumBackend(ChainBackend):
             # It told us the height itself: a claim it cannot back (an error, or a malformed
             # proof) is a lie, and must not reach the caller as a mere error (that would stop
             # the failover).
-            raise ServerLied(f"{txid} claimed confirmed at {height}, with no proof "
-                             f"({exc.detail or exc})") from exc
+            raise ServerLied(
+                f"{txid} claimed confirmed at {height}, with no proof ({exc.detail or exc})"
+            ) from exc
         header = chain.at(height)
         try:
             verify_merkle(header, txid, raw, pos, branch)
@@ -409,8 +447,9 @@ class ElectrumBackend(ChainBackend):
                 raise ServerLied(str(again)) from again
         return height
 
-    async def _on_weaker_branch(self, conn: ElectrumConnection, height: int, txid: str,
-                                pos: int, branch: list[str]) -> bool:
+    async def _on_weaker_branch(
+        self, conn: ElectrumConnection, height: int, txid: str, pos: int, branch: list[str]
+    ) -> bool:
         """Whether the server holds another block at `height`, which its proof does match:
         an honest server on a branch with no more work than ours (two blocks found at once;
         the first one seen stays our tip, as in Core). The transaction is then not
@@ -419,14 +458,17 @@ class ElectrumBackend(ChainBackend):
         hide a confirmation, which it could do anyway."""
         assert self._chain is not None
         try:
-            theirs = parse_header(_hex_bytes(
-                await conn.request("blockchain.block.header", height), "header"))
+            theirs = parse_header(
+                _hex_bytes(await conn.request("blockchain.block.header", height), "header")
+            )
         except NodeResponseError as exc:
             if isinstance(exc, NodeUnreachableError):
                 raise
             return False  # no block of its own to show: the bad proof stands, it lied
-        return theirs.hash != self._chain.at(height).hash and \
-            merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
+        return (
+            theirs.hash != self._chain.at(height).hash
+            and merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
+        )
 
     async def _tx_height(self, conn: ElectrumConnection, parsed: ParsedTx) -> int:
         """The server's height for the tx (0: mempool), from the history of one of its
@@ -446,21 +488,23 @@ class ElectrumBackend(ChainBackend):
             if found is None:
                 return None
             raw, parsed = found
-            height = await self._proven_height(conn, txid, raw,
-                                               await self._tx_height(conn, parsed))
+            height = await self._proven_height(conn, txid, raw, await self._tx_height(conn, parsed))
             if height is None:
                 return TxInfo(txid, raw, 0, None, None)
             assert self._chain is not None
-            return TxInfo(txid, raw, self._chain.tip_height - height + 1, height,
-                          self._chain.at(height).time)
+            return TxInfo(
+                txid, raw, self._chain.tip_height - height + 1, height, self._chain.at(height).time
+            )
+
         return await self._call(run)
 
     async def confirmations(self, txid: str) -> int | None:
         info = await self.get_tx(txid)
         return None if info is None else info.confirmations
 
-    async def _find_spend(self, conn: ElectrumConnection, outpoint: Outpoint,
-                          from_height: int) -> SpendInfo | None:
+    async def _find_spend(
+        self, conn: ElectrumConnection, outpoint: Outpoint, from_height: int
+    ) -> SpendInfo | None:
         found = await self._raw_tx(conn, outpoint.txid)
         if found is None or outpoint.vout >= len(found[1].outputs):
             return None
@@ -495,11 +539,13 @@ class ElectrumBackend(ChainBackend):
             if (said := _txid(reply)) != parse_tx(raw).txid:
                 raise ServerLied(f"broadcast answered with {said}, not our transaction's txid")
             return said
+
         return await self._call(run)
 
     async def estimate_fee_rate(self, target_blocks: int) -> int | None:
-        return coins_per_kb_to_rate(await self._call(
-            lambda c: c.request("blockchain.estimatefee", target_blocks)))
+        return coins_per_kb_to_rate(
+            await self._call(lambda c: c.request("blockchain.estimatefee", target_blocks))
+        )
 
     async def min_fee_rate(self) -> int | None:
         return coins_per_kb_to_rate(await self._call(lambda c: c.request("blockchain.relayfee")))
@@ -516,16 +562,25 @@ class ElectrumBackend(ChainBackend):
 
 # Well-known public servers (TLS), the defaults of a light wallet on the public networks.
 DEFAULT_SERVERS: dict[tuple[str, Network], tuple[str, ...]] = {
-    ("btc", Network.MAINNET): ("ssl://electrum.blockstream.info:50002",
-                               "ssl://electrum.emzy.de:50002", "ssl://bitcoin.lu.ke:50002"),
+    ("btc", Network.MAINNET): (
+        "ssl://electrum.blockstream.info:50002",
+        "ssl://electrum.emzy.de:50002",
+        "ssl://bitcoin.lu.ke:50002",
+    ),
     # testnet4 (BIP94) servers: a testnet3 server is refused by its genesis block.
-    ("btc", Network.TESTNET): ("ssl://mempool.space:40002",
-                               "ssl://testnet4-electrumx.wakiyamap.dev:51002",
-                               "ssl://blackie.c3-soft.com:57010"),
-    ("ltc", Network.MAINNET): ("ssl://electrum-ltc.bysh.me:50002",
-                               "ssl://electrum.ltc.xurious.com:50002"),
-    ("ltc", Network.TESTNET): ("ssl://electrum-ltc.bysh.me:51002",
-                               "ssl://electrum.ltc.xurious.com:51002"),
+    ("btc", Network.TESTNET): (
+        "ssl://mempool.space:40002",
+        "ssl://testnet4-electrumx.wakiyamap.dev:51002",
+        "ssl://blackie.c3-soft.com:57010",
+    ),
+    ("ltc", Network.MAINNET): (
+        "ssl://electrum-ltc.bysh.me:50002",
+        "ssl://electrum.ltc.xurious.com:50002",
+    ),
+    ("ltc", Network.TESTNET): (
+        "ssl://electrum-ltc.bysh.me:51002",
+        "ssl://electrum.ltc.xurious.com:51002",
+    ),
 }
 PINS_FILE = "electrum_certs.json"
 HEADERS_DIR = "headers"  # the light chains' verified headers, one file per chain
@@ -540,14 +595,18 @@ def split_servers(text: str) -> list[str]:
     return [s for s in text.replace(",", " ").split() if s]
 
 
-def electrum_backend(servers: str, symbol: str, network: Network,
-                     datadir: Path) -> ElectrumBackend:
+def electrum_backend(servers: str, symbol: str, network: Network, datadir: Path) -> ElectrumBackend:
     """The light backend of one asset, pinning self-signed certificates in the datadir."""
     # A regtest chain is thrown away and mined anew with the same genesis: headers kept
     # from an older one would out-work the new chain and hide it.
     headers = None if network is Network.REGTEST else Path(datadir) / HEADERS_DIR
-    return ElectrumBackend(split_servers(servers), symbol, network,
-                           pins_path=Path(datadir) / PINS_FILE, headers_dir=headers)
+    return ElectrumBackend(
+        split_servers(servers),
+        symbol,
+        network,
+        pins_path=Path(datadir) / PINS_FILE,
+        headers_dir=headers,
+    )
 
 
 def _reject_reason(text: str) -> str:

@@ -76,12 +76,15 @@ class CertPins:
             try:
                 data = json.loads(path.read_text())
                 if not isinstance(data, dict) or not all(
-                        isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+                    isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+                ):
                     raise ValueError("not a JSON object of host:port -> fingerprint")
                 self._pins = dict(data)
             except (OSError, ValueError) as exc:
-                self.broken = (f"the certificate pin file {path} is unreadable ({exc}); "
-                               "TLS servers are refused until it is repaired or deleted")
+                self.broken = (
+                    f"the certificate pin file {path} is unreadable ({exc}); "
+                    "TLS servers are refused until it is repaired or deleted"
+                )
 
     def get(self, key: str) -> str | None:
         return self._pins.get(key)
@@ -106,8 +109,15 @@ NotifyFn = Callable[[str, list[Any]], None]
 
 
 class ElectrumConnection:
-    def __init__(self, url: str, *, timeout: float, connect_timeout: float,
-                 pins: CertPins, on_notify: NotifyFn) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        connect_timeout: float,
+        pins: CertPins,
+        on_notify: NotifyFn,
+    ) -> None:
         self.url = url
         self.address = parse_server(url)
         self.timeout = timeout
@@ -127,9 +137,15 @@ class ElectrumConnection:
     async def _open(self, context: ssl.SSLContext | None) -> None:
         addr = self.address
         self._reader, self._writer = await asyncio.wait_for(
-            asyncio.open_connection(addr.host, addr.port, ssl=context, limit=LINE_LIMIT,
-                                    server_hostname=addr.host if context else None),
-            self.connect_timeout)
+            asyncio.open_connection(
+                addr.host,
+                addr.port,
+                ssl=context,
+                limit=LINE_LIMIT,
+                server_hostname=addr.host if context else None,
+            ),
+            self.connect_timeout,
+        )
 
     async def connect(self) -> None:
         try:
@@ -170,7 +186,8 @@ class ElectrumConnection:
             self._writer.close()
             raise CertificateChanged(
                 f"the certificate of {key} changed since it was pinned (SHA-256 "
-                f"{fingerprint[:16]}..., pinned {pinned[:16]}...); refused")
+                f"{fingerprint[:16]}..., pinned {pinned[:16]}...); refused"
+            )
 
     async def _read_loop(self) -> None:
         assert self._reader is not None
@@ -218,8 +235,9 @@ class ElectrumConnection:
             return list(await asyncio.wait_for(asyncio.gather(*futures), self.timeout))
         except (OSError, TimeoutError) as exc:
             await self.close()
-            raise self._unreachable(f"no answer within {self.timeout}s" if isinstance(
-                exc, TimeoutError) else repr(exc)) from exc
+            raise self._unreachable(
+                f"no answer within {self.timeout}s" if isinstance(exc, TimeoutError) else repr(exc)
+            ) from exc
         finally:
             for request_id in ids:
                 self._pending.pop(request_id, None)
@@ -232,14 +250,17 @@ class ElectrumConnection:
     async def request(self, method: str, *params: Any) -> Any:
         if method == "server.version":  # must come alone, before anything else
             [request_id] = self._ids(1)
-            [reply] = await self._send({"jsonrpc": "2.0", "id": request_id, "method": method,
-                                        "params": list(params)}, [request_id])
+            [reply] = await self._send(
+                {"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)},
+                [request_id],
+            )
             result = _result(reply)
         else:
             [result] = await self.batch([(method, params)])
         if isinstance(result, RpcError):
-            raise NodeResponseError(result.message, code=result.code,
-                                    detail=f"{method}: {result.message}")
+            raise NodeResponseError(
+                result.message, code=result.code, detail=f"{method}: {result.message}"
+            )
         return result
 
     async def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
@@ -251,8 +272,10 @@ class ElectrumConnection:
         if not calls:
             return []
         ids = self._ids(len(calls) + 1)
-        payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
-                   for i, (m, p) in zip(ids, [*calls, FILLER], strict=True)]
+        payload = [
+            {"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
+            for i, (m, p) in zip(ids, [*calls, FILLER], strict=True)
+        ]
         replies = await self._send(payload, ids)
         return [_result(reply) for reply in replies[:-1]]
 

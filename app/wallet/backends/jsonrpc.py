@@ -50,15 +50,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name}")
 
 
-
-
 class JsonRpcClient:
     """One aiohttp session to one node; requests carry Basic auth (from `auth` when given,
     else `user`/`password`) and a total timeout."""
 
     def __init__(
-        self, url: str, user: str = "", password: str = "", *, timeout: float = 30.0,
-        connect_timeout: float = 5.0, max_reply_bytes: int = MAX_REPLY_BYTES,
+        self,
+        url: str,
+        user: str = "",
+        password: str = "",
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
         auth: RpcAuth | None = None,
     ) -> None:
         self.url = url.rstrip("/")
@@ -89,14 +93,17 @@ class JsonRpcClient:
     async def _post(self, payload: Any, timeout: float | None) -> Any:
         import aiohttp
 
-        limits = aiohttp.ClientTimeout(total=timeout or self.timeout,
-                                       sock_connect=self.connect_timeout)
+        limits = aiohttp.ClientTimeout(
+            total=timeout or self.timeout, sock_connect=self.connect_timeout
+        )
         retried = False
         while True:
             sent = self.auth.header()
             try:
                 async with self._get_session().post(
-                    self.url, data=json.dumps(payload), timeout=limits,
+                    self.url,
+                    data=json.dumps(payload),
+                    timeout=limits,
                     headers={"Authorization": sent},
                 ) as response:
                     status = response.status
@@ -111,8 +118,9 @@ class JsonRpcClient:
                 raise NodeAuthError(self.url, status, self.auth.hint)
             break
         try:
-            return json.loads(body.decode("utf-8"), parse_float=Decimal,
-                              parse_constant=_reject_constant)
+            return json.loads(
+                body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant
+            )
         except (UnicodeDecodeError, ValueError) as exc:
             # Core answers RPC errors with HTTP 500/404 *and* a JSON body; anything else
             # (a proxy page, "Work queue depth exceeded") is not an RPC answer.
@@ -141,24 +149,27 @@ class JsonRpcClient:
     def _too_large(self, detail: str) -> NodeResponseError:
         return NodeResponseError(
             f"the node at {self.url} sent a reply larger than {self.max_reply_bytes} bytes",
-            detail=detail)
+            detail=detail,
+        )
 
     def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
-        return {"jsonrpc": "1.0", "id": next(self._ids), "method": method,
-                "params": list(params)}
+        return {"jsonrpc": "1.0", "id": next(self._ids), "method": method, "params": list(params)}
 
-    async def call(self, method: str, params: Sequence[Any] = (),
-                   timeout: float | None = None) -> Any:
+    async def call(
+        self, method: str, params: Sequence[Any] = (), timeout: float | None = None
+    ) -> Any:
         request = self._request(method, params)
         reply = await self._post(request, timeout)
         result = _unpack(reply, request["id"], method)
         if isinstance(result, RpcFailure):
-            raise NodeResponseError(result.message, code=result.code,
-                                    detail=f"{method}: {result.message}")
+            raise NodeResponseError(
+                result.message, code=result.code, detail=f"{method}: {result.message}"
+            )
         return result
 
-    async def batch(self, calls: Sequence[tuple[str, Sequence[Any]]],
-                    timeout: float | None = None) -> list[Any]:
+    async def batch(
+        self, calls: Sequence[tuple[str, Sequence[Any]]], timeout: float | None = None
+    ) -> list[Any]:
         """Results in call order; a failed call is an RpcFailure in its slot."""
         if not calls:
             return []
@@ -187,15 +198,19 @@ def _unpack(reply: Any, request_id: int, method: str) -> Any:
         raise NodeResponseError(f"malformed error in the reply to {method}")
     code = error.get("code")
     message = error.get("message")
-    return RpcFailure(code if isinstance(code, int) and not isinstance(code, bool) else None,
-                      message if isinstance(message, str) else repr(error)[:200])
+    return RpcFailure(
+        code if isinstance(code, int) and not isinstance(code, bool) else None,
+        message if isinstance(message, str) else repr(error)[:200],
+    )
 
 
 # -- validators for node answers: every failure is a NodeResponseError naming the field ---
 
+
 def bad(what: str, value: Any) -> NodeResponseError:
-    return NodeResponseError(f"unexpected value for {what} in the node's reply",
-                             detail=repr(value)[:200])
+    return NodeResponseError(
+        f"unexpected value for {what} in the node's reply", detail=repr(value)[:200]
+    )
 
 
 def as_dict(value: Any, what: str) -> dict[str, Any]:

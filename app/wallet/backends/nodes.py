@@ -17,9 +17,13 @@ def network_check(asset: AssetParams) -> NetworkCheck:
     return NetworkCheck(accepted_genesis(asset), asset.name, asset.network.value)
 
 
-def node_backend(node: NodeConfig, asset: AssetParams, *, home: Path | None = None,
-                 **options: Any) -> CoreRpcBackend:
+def node_backend(
+    node: NodeConfig, asset: AssetParams, *, home: Path | None = None, **options: Any
+) -> CoreRpcBackend:
     """`options` go to CoreRpcBackend (timeouts, poll interval)."""
-    return CoreRpcBackend(with_default_port(node.rpc_url, asset),
-                          auth=auth_for(node, asset, home), network=network_check(asset),
-                          **options)
+    return CoreRpcBackend(
+        with_default_port(node.rpc_url, asset),
+        auth=auth_for(node, asset, home),
+        network=network_check(asset),
+        **options,
+    )

@@ -121,8 +121,10 @@ class FileAuth(RpcAuth):
     @property
     def hint(self) -> str:
         if self.optional and not self.path.exists():
-            return (f"no login is set and there is no cookie at {self.path}: set the node's "
-                    "cookie file, a login file or a user and password")
+            return (
+                f"no login is set and there is no cookie at {self.path}: set the node's "
+                "cookie file, a login file or a user and password"
+            )
         if self.what == "cookie":
             return f"the cookie {self.path} is not this node's (is it the right network?)"
         return f"check the user:password in {self.path}"

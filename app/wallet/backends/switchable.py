@@ -19,8 +19,7 @@ T = TypeVar("T")
 
 
 class SwitchableBackend(ChainBackend):
-    def __init__(self, inner: ChainBackend | None,
-                 missing: Callable[[], WalletError]) -> None:
+    def __init__(self, inner: ChainBackend | None, missing: Callable[[], WalletError]) -> None:
         self._inner = inner
         self._missing = missing  # the error to raise while no node is configured
         self._busy: dict[int, int] = {}  # id(backend) -> calls running on it

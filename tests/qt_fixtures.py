@@ -1,0 +1,45 @@
+"""Fixtures shared by the Qt tests (tests/gui, tests/electrum): a real Client over a temporary
+store with no server and no chains, its main window with the refresh timers stopped, and a qasync
+loop that is closed after each test. Loaded for every folder by tests/conftest.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from pytestqt.qtbot import QtBot
+
+from app.client.client import Client
+from app.ui.main_window import MainWindow
+from app.ui.qt import QApplication, QTimer
+from app.wallet.session import create_wallet, unlock_wallet
+from dexproto.assets import Network
+
+
+@pytest.fixture
+def core(tmp_path: Path) -> Iterator[Client]:
+    create_wallet(tmp_path / "w", "pw", network=Network.REGTEST, scrypt_n=2**10)
+    wallet = unlock_wallet(tmp_path / "w", "pw")
+    yield Client(wallet, dex_url="ws://127.0.0.1:9")
+    wallet.store.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, core: Client) -> MainWindow:
+    win = MainWindow(core, ["ltc", "btc"])
+    qtbot.addWidget(win)
+    for timer in win.findChildren(QTimer):
+        timer.stop()  # no chain refresh: there are no nodes here
+    return win
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    ev = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(ev)
+    yield ev
+    ev.close()
+    asyncio.set_event_loop(None)
