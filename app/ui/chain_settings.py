@@ -42,7 +42,6 @@ from app.ui.qt import (
 # How a node is logged in to (NodeFields.login's data).
 COOKIE, PASSWORD, AUTH_FILE = "cookie", "password", "auth_file"
 LIGHT, OWN_NODE = "electrum", "node"  # ChainFields.kind's data
-STALE_TIP_S = 2 * 3600  # a node whose best block is older than this is behind (or stuck)
 
 
 def check_rpc_url(text: str) -> str | None:
@@ -392,10 +391,10 @@ def status_text(status: ChainStatus) -> str:
             return _tr(
                 "SettingsDialog", "Node reachable, block {height}, still syncing (initial download)"
             ).format(height=status.height)
-        if status.tip_age is not None and status.tip_age > STALE_TIP_S:
+        if status.behind:
             return _tr(
                 "SettingsDialog", "Node reachable, block {height}, last block {hours} h ago"
-            ).format(height=status.height, hours=status.tip_age // 3600)
+            ).format(height=status.height, hours=(status.tip_age or 0) // 3600)
         return _tr("SettingsDialog", "Node reachable, block {height}, synced").format(
             height=status.height
         )

@@ -16,6 +16,9 @@ from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import WalletError
 
 ELECTRUM, NODE, NONE = "electrum", "node", "none"
+# A node whose best block is older than this is behind or stuck: its confirmations and lock-time
+# clock lag the network's (blocks come every 2.5 to 10 minutes; two hours without one is rare).
+STALE_TIP_S = 2 * 3600
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class ChainStatus:
     tip_age: int | None = None  # node: seconds since its best block's time
     detail: str = ""  # why it is not reachable
     line: str = ""  # ElectrumBackend.status_line()
+
+    @property
+    def behind(self) -> bool:
+        """A reachable node still in its initial download or with a stale best block."""
+        return self.syncing or (self.tip_age is not None and self.tip_age > STALE_TIP_S)
 
 
 async def chain_status(
