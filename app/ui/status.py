@@ -120,7 +120,9 @@ class StatusBar(QStatusBar):
             else:
                 ind.set(RED, self.tr("{0}: offline, retrying").format(sym), tip)
         elif status.kind == ELECTRUM:
-            color = AMBER if status.dropped else GREEN
+            color = AMBER if status.dropped or status.cert_changes else GREEN
+            if status.cert_changes:
+                tip += "\n" + self.tr("A server's certificate changed: see Settings")
             ind.set(color, self.tr("{0}: block {1} · light").format(sym, status.height), tip)
         elif status.behind:
             ind.set(AMBER, self.tr("{0}: block {1} · node behind").format(sym, status.height), tip)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from app.wallet.backends.base import ChainBackend
+from app.wallet.backends.cert_pins import CertChange
 from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import WalletError
@@ -34,6 +35,7 @@ class ChainStatus:
     tip_age: int | None = None  # node: seconds since its best block's time
     detail: str = ""  # why it is not reachable
     line: str = ""  # ElectrumBackend.status_line()
+    cert_changes: tuple[CertChange, ...] = ()  # servers refused for a new certificate
 
     @property
     def behind(self) -> bool:
@@ -64,6 +66,14 @@ async def chain_status(
     )
 
 
+def trust_certificate(symbol: str, backend: ChainBackend | None, change: CertChange) -> None:
+    """Pin the certificate one of `symbol`'s Electrum servers was refused for."""
+    inner = backend.inner if isinstance(backend, SwitchableBackend) else backend
+    if not isinstance(inner, ElectrumBackend):
+        raise WalletError(f"{symbol.upper()} is not on Electrum servers")
+    inner.trust_new_certificate(change)
+
+
 def _electrum(
     symbol: str, backend: ElectrumBackend, *, height: int | None = None, detail: str = ""
 ) -> ChainStatus:
@@ -79,4 +89,5 @@ def _electrum(
         dropped=sum(1 for s in servers if s.state == "dropped"),
         detail=detail,
         line=backend.status_line(),
+        cert_changes=tuple(s.cert_change for s in servers if s.cert_change is not None),
     )

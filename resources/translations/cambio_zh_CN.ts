@@ -195,6 +195,45 @@
     </message>
 </context>
 <context>
+    <name>CertChangeBox</name>
+    <message>
+        <location filename="../../app/ui/cert_change_box.py" line="29"/>
+        <source>The Electrum server {server} shows another certificate than the one pinned when Cambio first used it. An operator who renewed the certificate does this, and so does someone between you and the server.
+
+New certificate (SHA-256):
+{offered}
+
+Pinned certificate:
+{pinned}
+
+Trust the new one only if its fingerprint is the one the operator published. Until then Cambio keeps asking the other servers.</source>
+        <translation>Electrum 服务器 {server} 出示的证书与 Cambio 首次使用时固定的证书不同。运营者更新证书时会这样，有人在您与服务器之间截获连接时也会这样。
+
+新证书（SHA-256）：
+{offered}
+
+已固定的证书：
+{pinned}
+
+只有当该指纹与运营者公布的一致时才信任新证书。在此之前，Cambio 会继续使用其他服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cert_change_box.py" line="37"/>
+        <source>Server certificate changed</source>
+        <translation>服务器证书已更改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cert_change_box.py" line="40"/>
+        <source>Trust the new certificate</source>
+        <translation>信任新证书</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cert_change_box.py" line="42"/>
+        <source>Keep refusing</source>
+        <translation>继续拒绝</translation>
+    </message>
+</context>
+<context>
     <name>ClientBridge</name>
     <message>
         <location filename="../../app/ui/client_bridge.py" line="124"/>
@@ -557,52 +596,52 @@
         <translation>已发送 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="115"/>
+        <location filename="../../app/ui/window_actions.py" line="116"/>
         <source>The new language applies when Cambio starts again.</source>
         <translation>新语言将在 Cambio 下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="129"/>
+        <location filename="../../app/ui/window_actions.py" line="130"/>
         <source>No DEX server is configured: enter its address in Settings to trade.</source>
         <translation>尚未配置 DEX 服务器：请在“设置”中输入其地址后再交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="145"/>
+        <location filename="../../app/ui/window_actions.py" line="146"/>
         <source>The DEX server cannot change now: {orders} open order(s) and {swaps} active swap(s) on the current server. Cancel the orders and let the swaps finish, then try again.</source>
         <translation>现在无法更换 DEX 服务器：当前服务器上有 {orders} 个未完成订单和 {swaps} 个进行中的兑换。请先取消订单并等待兑换完成，然后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="167"/>
+        <location filename="../../app/ui/window_actions.py" line="168"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="180"/>
+        <location filename="../../app/ui/window_actions.py" line="181"/>
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="183"/>
+        <location filename="../../app/ui/window_actions.py" line="184"/>
         <source>{0} node unreachable: {1}</source>
         <translation>{0} 节点无法连接：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="186"/>
+        <location filename="../../app/ui/window_actions.py" line="187"/>
         <source>{0} node connected, block {1}</source>
         <translation>{0} 节点已连接，区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="209"/>
+        <location filename="../../app/ui/window_actions.py" line="210"/>
         <source>Not registered with {0}: {1}</source>
         <translation>未在 {0} 注册：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="217"/>
+        <location filename="../../app/ui/window_actions.py" line="218"/>
         <source>Connected to the DEX server {0}</source>
         <translation>已连接到 DEX 服务器 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/window_actions.py" line="223"/>
+        <location filename="../../app/ui/window_actions.py" line="224"/>
         <source>Cannot register with the DEX server yet: {0}</source>
         <translation>暂时无法在 DEX 服务器注册：{0}</translation>
     </message>
@@ -1454,253 +1493,263 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="77"/>
+        <location filename="../../app/ui/settings_dialog.py" line="81"/>
         <source>mainnet (real money)</source>
         <translation>主网（真钱）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="78"/>
+        <location filename="../../app/ui/settings_dialog.py" line="82"/>
         <source>testnet</source>
         <translation>测试网</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="79"/>
+        <location filename="../../app/ui/settings_dialog.py" line="83"/>
         <source>the local simnet</source>
         <translation>本地模拟网</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="57"/>
+        <location filename="../../app/ui/chain_settings.py" line="59"/>
         <source>The port is not valid.</source>
         <translation>端口无效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="59"/>
+        <location filename="../../app/ui/chain_settings.py" line="61"/>
         <source>Use an address like http://127.0.0.1:9332</source>
         <translation>请使用类似 http://127.0.0.1:9332 的地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="85"/>
+        <location filename="../../app/ui/chain_settings.py" line="87"/>
         <source>Cookie file</source>
         <translation>Cookie 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="86"/>
+        <location filename="../../app/ui/chain_settings.py" line="88"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="87"/>
+        <location filename="../../app/ui/chain_settings.py" line="89"/>
         <source>Login file</source>
         <translation>登录文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="105"/>
+        <location filename="../../app/ui/chain_settings.py" line="107"/>
         <source>path of a file holding user:password</source>
         <translation>包含 用户名:密码 的文件路径</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="144"/>
+        <location filename="../../app/ui/chain_settings.py" line="146"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="145"/>
+        <location filename="../../app/ui/chain_settings.py" line="147"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="146"/>
+        <location filename="../../app/ui/chain_settings.py" line="148"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="148"/>
+        <location filename="../../app/ui/chain_settings.py" line="150"/>
         <source>Down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="150"/>
+        <location filename="../../app/ui/chain_settings.py" line="152"/>
         <source>Defaults</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="151"/>
+        <location filename="../../app/ui/chain_settings.py" line="153"/>
         <source>The well-known public servers</source>
         <translation>知名的公共服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="216"/>
+        <location filename="../../app/ui/chain_settings.py" line="218"/>
         <source>This server is in the list already.</source>
         <translation>该服务器已在列表中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="266"/>
+        <location filename="../../app/ui/chain_settings.py" line="271"/>
         <source>Electrum servers (light, SPV-checked)</source>
         <translation>Electrum 服务器（轻钱包，SPV 校验）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="268"/>
+        <location filename="../../app/ui/chain_settings.py" line="273"/>
         <source>My own {name} Core node</source>
         <translation>我自己的 {name} Core 节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="289"/>
+        <location filename="../../app/ui/chain_settings.py" line="294"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="302"/>
+        <location filename="../../app/ui/chain_settings.py" line="307"/>
         <source>Leave the address empty to trade without this chain.</source>
         <translation>地址留空则不在此链上交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="310"/>
+        <location filename="../../app/ui/chain_settings.py" line="315"/>
         <source>Checking the connection…</source>
         <translation>正在检查连接…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="315"/>
+        <location filename="../../app/ui/chain_settings.py" line="320"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="338"/>
+        <location filename="../../app/ui/chain_settings.py" line="328"/>
+        <source>Check the new certificate…</source>
+        <translation>检查新证书…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chain_settings.py" line="348"/>
         <source>Add at least one Electrum server, or use your own node.</source>
         <translation>请至少添加一个 Electrum 服务器，或使用您自己的节点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="373"/>
+        <location filename="../../app/ui/chain_settings.py" line="371"/>
+        <source>{server} was refused: its certificate changed since first use.</source>
+        <translation>{server} 已被拒绝：其证书自首次使用以来已更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chain_settings.py" line="390"/>
         <source>No Electrum server reachable: {detail}</source>
         <translation>无法连接任何 Electrum 服务器：{detail}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="376"/>
+        <location filename="../../app/ui/chain_settings.py" line="393"/>
         <source>Connected to {server}, block {height} (headers checked), {servers} server(s) listed</source>
         <translation>已连接 {server}，区块 {height}（区块头已校验），列表中共 {servers} 个服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="381"/>
+        <location filename="../../app/ui/chain_settings.py" line="398"/>
         <source>{n} dropped for a false answer</source>
         <translation>{n} 个因错误应答被弃用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="387"/>
+        <location filename="../../app/ui/chain_settings.py" line="404"/>
         <source>Node unreachable: {detail}</source>
         <translation>无法连接节点：{detail}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="391"/>
+        <location filename="../../app/ui/chain_settings.py" line="408"/>
         <source>Node reachable, block {height}, still syncing (initial download)</source>
         <translation>节点可连接，区块 {height}，仍在同步（初始下载）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="395"/>
+        <location filename="../../app/ui/chain_settings.py" line="412"/>
         <source>Node reachable, block {height}, last block {hours} h ago</source>
         <translation>节点可连接，区块 {height}，最新区块在 {hours} 小时前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="398"/>
+        <location filename="../../app/ui/chain_settings.py" line="415"/>
         <source>Node reachable, block {height}, synced</source>
         <translation>节点可连接，区块 {height}，已同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="401"/>
+        <location filename="../../app/ui/chain_settings.py" line="418"/>
         <source>No backend configured: this chain cannot be traded.</source>
         <translation>未配置后端：无法在此链上交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="105"/>
-        <location filename="../../app/ui/settings_dialog.py" line="109"/>
+        <location filename="../../app/ui/settings_dialog.py" line="112"/>
+        <location filename="../../app/ui/settings_dialog.py" line="116"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="113"/>
+        <location filename="../../app/ui/settings_dialog.py" line="120"/>
         <source>This wallet is on {network}; one data directory = one network.</source>
         <translation>此钱包位于{network}；一个数据目录 = 一个网络。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="127"/>
+        <location filename="../../app/ui/settings_dialog.py" line="134"/>
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="135"/>
+        <location filename="../../app/ui/settings_dialog.py" line="142"/>
         <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
         <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="143"/>
+        <location filename="../../app/ui/settings_dialog.py" line="150"/>
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="291"/>
+        <location filename="../../app/ui/chain_settings.py" line="296"/>
         <source>user</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="292"/>
+        <location filename="../../app/ui/chain_settings.py" line="297"/>
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chain_settings.py" line="300"/>
+        <location filename="../../app/ui/chain_settings.py" line="305"/>
         <source>Login</source>
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="146"/>
+        <location filename="../../app/ui/settings_dialog.py" line="153"/>
         <source>Per chain: Electrum servers (light: no download, every confirmation checked against the chain&apos;s proof of work; the servers see your addresses) or your own node.</source>
         <translation>按链选择：Electrum 服务器（轻钱包：无需下载，每个确认都用链的工作量证明核验；服务器能看到您的地址）或您自己的节点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="174"/>
+        <location filename="../../app/ui/settings_dialog.py" line="182"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="185"/>
+        <location filename="../../app/ui/settings_dialog.py" line="193"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="186"/>
+        <location filename="../../app/ui/settings_dialog.py" line="194"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="188"/>
+        <location filename="../../app/ui/settings_dialog.py" line="196"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="189"/>
+        <location filename="../../app/ui/settings_dialog.py" line="197"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="191"/>
+        <location filename="../../app/ui/settings_dialog.py" line="199"/>
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/settings_dialog.py" line="178"/>
         <source>Safety limits</source>
         <translation>安全限制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="201"/>
+        <location filename="../../app/ui/settings_dialog.py" line="209"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="204"/>
+        <location filename="../../app/ui/settings_dialog.py" line="212"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="311"/>
+        <location filename="../../app/ui/settings_dialog.py" line="333"/>
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1778,29 +1827,34 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>正在支付注册费，等待确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="124"/>
+        <location filename="../../app/ui/status.py" line="125"/>
+        <source>A server&apos;s certificate changed: see Settings</source>
+        <translation>某个服务器的证书已更改：请查看设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status.py" line="126"/>
         <source>{0}: block {1} · light</source>
         <translation>{0}：区块 {1} · 轻钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="126"/>
+        <location filename="../../app/ui/status.py" line="128"/>
         <source>{0}: block {1} · node behind</source>
         <translation>{0}：区块 {1} · 节点落后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="128"/>
-        <location filename="../../app/ui/status.py" line="133"/>
+        <location filename="../../app/ui/status.py" line="130"/>
+        <location filename="../../app/ui/status.py" line="135"/>
         <source>{0}: block {1}</source>
         <translation>{0}：区块 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/status.py" line="135"/>
+        <location filename="../../app/ui/status.py" line="137"/>
         <source>{0}: no node configured</source>
         <translation>{0}：未配置节点</translation>
     </message>
     <message>
         <location filename="../../app/ui/status.py" line="121"/>
-        <location filename="../../app/ui/status.py" line="137"/>
+        <location filename="../../app/ui/status.py" line="139"/>
         <source>{0}: offline, retrying</source>
         <translation>{0}：离线，正在重试</translation>
     </message>

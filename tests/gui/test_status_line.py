@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from app.client.views import ELECTRUM, NODE, ChainStatus
 from app.ui.status import AMBER, GREEN, GREY, RED, StatusBar
+from app.wallet.backends.cert_pins import CertChange
 from app.wallet.chain_status import NONE, STALE_TIP_S
 
 
@@ -33,6 +34,16 @@ def test_a_light_chain_that_caught_a_lying_server_is_amber(qtbot: QtBot) -> None
     )
     ltc = status.chains["ltc"]
     assert ltc.color == AMBER and "1 dropped for a false answer" in ltc.toolTip()
+
+
+def test_a_server_refused_for_a_new_certificate_points_to_settings(qtbot: QtBot) -> None:
+    status = bar(qtbot)
+    change = CertChange("e1:50002", "aa" * 32, "bb" * 32)
+    status.show_chain(
+        ChainStatus("ltc", ELECTRUM, reachable=True, height=9, server="e2", cert_changes=(change,))
+    )
+    ltc = status.chains["ltc"]
+    assert ltc.color == AMBER and "certificate changed: see Settings" in ltc.toolTip()
 
 
 def test_a_node_behind_the_network_is_amber_and_says_so(qtbot: QtBot) -> None:
