@@ -45,24 +45,24 @@ from app.swap.messages import (
 from app.swap.node_sync import NodeLag, node_lag
 from app.swap.states import (
     AwaitingRefund,
-    Complete,
-    ContractPrepared,
+    Bumpable,
     CounterpartyAudited,
     Failed,
     InitBroadcast,
     Match,
     Matched,
-    OurContract,
     Redeeming,
-    Refunded,
     Refunding,
     Role,
     Stage,
     SwapState,
-    TheirContract,
+    describe,
     is_terminal,
+    ours_of,
     stage_of,
     state_name,
+    theirs_of,
+    unfunded,
 )
 from app.swap.store import StaleSwapWrite, SwapStore
 from app.swap.transitions import (
@@ -135,48 +135,6 @@ def tx_outputs(raw: bytes) -> tuple[TxOutput, ...]:
     except (SerializationError, ValueError, struct.error) as exc:
         raise TxDecodeError("The transaction could not be read.", repr(exc)) from exc
     return tuple(TxOutput(bytes(o.scriptPubKey), int(o.nValue)) for o in tx.vout)
-
-
-def ours_of(state: SwapState) -> OurContract | None:
-    if isinstance(
-        state,
-        (
-            CounterpartyAudited,
-            ContractPrepared,
-            InitBroadcast,
-            Redeeming,
-            AwaitingRefund,
-            Refunding,
-        ),
-    ):
-        return state.ours
-    return None
-
-
-def theirs_of(state: SwapState) -> TheirContract | None:
-    if isinstance(
-        state,
-        (
-            CounterpartyAudited,
-            ContractPrepared,
-            InitBroadcast,
-            Redeeming,
-            AwaitingRefund,
-            Refunding,
-        ),
-    ):
-        return state.theirs
-    return None
-
-
-def describe(state: SwapState) -> str:
-    """A one-line, secret-free description for events and the CLI."""
-    if isinstance(state, (Failed, AwaitingRefund, Refunding, Refunded)):
-        return state.reason
-    if isinstance(state, Complete):
-        return f"received {state.received} atoms in {state.redeem_txid}"
-    ours = ours_of(state)
-    return f"our init {ours.init.txid}" if ours is not None else ""
 
 
 class SwapEngine:
@@ -343,9 +301,7 @@ class SwapEngine:
         state = self.store.load(match_id)
         if state is None:
             return False
-        if isinstance(state, Matched) or (
-            isinstance(state, CounterpartyAudited) and state.ours is None
-        ):
+        if unfunded(state):
             try:
                 self.store.save(Failed(state.match, reason), expected=state_name(state))
             except StaleSwapWrite:  # moved on meanwhile (funded): it must be settled
@@ -671,11 +627,7 @@ class SwapEngine:
         sign only a fee bump, and quietly do without (the stored transaction keeps going out)."""
         if is_terminal(state):
             return None
-        if (
-            isinstance(state, (Redeeming, Refunding))
-            and self._keys is None
-            and state.match.clear_key is None
-        ):
+        if isinstance(state, Bumpable) and self._keys is None and state.match.clear_key is None:
             return None
         try:
             return unlock(state, self._keys)
