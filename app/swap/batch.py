@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from app.swap.htlc_tx import build_init_tx, build_refund_tx, check_spendable
 from app.swap.keys import KeyRing
+from app.swap.lock_steps import our_lock_time
 from app.swap.states import ContractPrepared, Match, OurContract, Role
-from app.swap.transitions import our_lock_time
 from app.wallet.signing import KeyedUtxo
 from dexproto.assets import get_asset
 from dexproto.crypto import sha256
