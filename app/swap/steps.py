@@ -14,7 +14,7 @@ from app.swap.bump import DEFAULT_BUMP, BumpPolicy
 from app.swap.keys import MatchKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem, OutgoingMessage
 from app.swap.node_sync import NodeLag
-from app.swap.states import HeldSecret, SwapState
+from app.swap.states import HeldSecret, Match, SwapState
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import SignedTx, TxOutput
 from app.wallet.signing import KeyedUtxo
@@ -23,6 +23,11 @@ from app.wallet.signing import KeyedUtxo
 class Side(StrEnum):
     OURS = "ours"  # the chain of the asset we pay
     THEIRS = "theirs"  # the chain of the asset we receive
+
+
+def side_asset(m: Match, side: Side) -> str:
+    """The asset on whose chain `side` is, for this match."""
+    return m.our_asset if side is Side.OURS else m.their_asset
 
 
 @dataclass(frozen=True)
