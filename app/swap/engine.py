@@ -162,11 +162,14 @@ class SwapEngine:
                 funding.change_script,
                 tip,
                 self._keys,
+                self._clock(),
             )
         except (WalletError, SwapError) as exc:
             self._problems.problem(m0.match_id, f"cannot fund the matches together: {exc}")
             return
-        try:  # all prepared, or none: coins are used once
+        # Each state came from `transition`, as in every loop; all are stored, or none
+        # (coins are used once), before any of their actions: the loops started next do them.
+        try:
             self.store.save_many(list(states), expected="Matched")
         except StaleSwapWrite as exc:
             self._problems.problem(m0.match_id, f"cannot fund the matches together: {exc}")

@@ -39,6 +39,7 @@ from app.swap.steps import (
     Observation,
     RefuseAudit,
     Send,
+    SharedInit,
     Side,
     Step,
     WaitForNode,
@@ -87,9 +88,10 @@ def _prepare(
     theirs: TheirContract | None,
     obs: Observation,
 ) -> Step:
-    """Build and sign our init and refund; nothing leaves the machine before they are stored."""
-    m = current.match
-    if obs.funded is None:
+    """Build and sign our init (or take our output of a shared one, case B) and our refund;
+    nothing leaves the machine before they are stored."""
+    m, funded = current.match, obs.funded
+    if funded is None:
         return Step(current, (Fund(m.our_amount, secret_needed=m.role is Role.MAKER),))
     if obs.keys is None:  # the refund needs our key: wait for the wallet
         return Step(current)
@@ -98,17 +100,21 @@ def _prepare(
         contract = Contract(secret_hash, m.their_pkh, m.our_pkh, our_lock_time(m))
         script = contract.to_script()
         check_spendable(m.our_amount, m.our_fee_rate, asset)
-        init = build_init_tx(
-            obs.funded.coins,
-            [(contract, m.our_amount)],
-            obs.funded.change_script,
-            m.our_fee_rate,
-            asset,
-        )
+        if isinstance(funded, SharedInit):
+            init, index = funded.init, funded.index
+        else:
+            init = build_init_tx(
+                funded.coins,
+                [(contract, m.our_amount)],
+                funded.change_script,
+                m.our_fee_rate,
+                asset,
+            )
+            index = 0
         refund = build_refund_tx(
             contract,
             script,
-            init.outpoint(0),
+            init.outpoint(index),
             m.our_amount,
             obs.keys.our_key,
             m.refund_script,
@@ -118,7 +124,7 @@ def _prepare(
     except SwapError as exc:
         return Step(Failed(m, f"could not prepare our contract: {exc}"))
     ours = OurContract(
-        script, m.our_amount, init.tx, init.contract_vouts[0], refund, obs.our_tip or 0
+        script, m.our_amount, init.tx, init.contract_vouts[index], refund, obs.our_tip or 0
     )
     return Step(
         ContractPrepared(m, secret_hash, ours, theirs, sealed),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy
+from app.swap.htlc_tx import InitTx
 from app.swap.keys import MatchKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem, OutgoingMessage
 from app.swap.node_sync import NodeLag
@@ -76,10 +77,23 @@ Action = Broadcast | Send | Fund | WaitForNode | RefuseAudit
 
 @dataclass(frozen=True)
 class Funded:
+    """Coins the actor got for one match's init (and the maker's fresh secret, sealed)."""
+
     coins: tuple[KeyedUtxo, ...] = field(repr=False)
     change_script: bytes
     secret_hash: bytes | None = None  # maker: hash of the fresh secret
     sealed_secret: HeldSecret | None = None  # maker: that secret, sealed by the wallet
+
+
+@dataclass(frozen=True)
+class SharedInit:
+    """Protocol §9 case B (batch.py): one signed init funds the contracts of several of our
+    maker matches; this match's is its `index`-th, locked to `secret_hash`."""
+
+    init: InitTx
+    index: int
+    secret_hash: bytes
+    sealed_secret: HeldSecret
 
 
 @dataclass(frozen=True)
@@ -121,7 +135,7 @@ class Observation:
     refund_confs: int | None = None
     audit: CounterpartyInit | None = None
     redemption: CounterpartyRedeem | None = None
-    funded: Funded | None = None
+    funded: Funded | SharedInit | None = None
     keys: MatchKeys | None = None  # from the unlocked wallet; None: locked
     # Taker not yet funded: may it fund (the server confirmed the match after a restart)?
     # True: yes; False: never (revoked, or no answer in time); None: not known yet, wait.
