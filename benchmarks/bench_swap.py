@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.swap.engine import tx_outputs
 from app.swap.htlc import ExpectedContract, audit_contract_tx, find_secret
 from app.swap.htlc_tx import build_init_tx, build_redeem_tx, build_refund_tx
+from app.swap.observer import tx_outputs
 from app.swap.states import Complete, Role
 from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import Outpoint, Utxo

@@ -24,7 +24,8 @@ from app.config import load_config
 from app.fileio import atomic_write
 from app.store.db import Store
 from app.store.errors import StoreError
-from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
+from app.swap.actor import Funding
+from app.swap.engine import SwapEngine
 from app.swap.export import EXPORT_KIND, EXPORT_VERSION, export_json
 from app.swap.messages import OutgoingMessage
 from app.swap.refund_now import refund_now, time_left, utc
@@ -32,8 +33,11 @@ from app.swap.states import (
     Complete,
     Refunded,
     SwapState,
+    describe,
     is_terminal,
+    ours_of,
     state_name,
+    theirs_of,
 )
 from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend

@@ -18,7 +18,8 @@ import time
 
 from app.client.balances import init_inputs as init_inputs  # re-exported for its older callers
 from app.dex import requests as rq
-from app.swap.engine import Funding, tx_outputs
+from app.swap.actor import Funding
+from app.swap.observer import tx_outputs
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
 from app.wallet.errors import InsufficientFundsError, WalletError

@@ -30,6 +30,7 @@ from app.swap.states import (
     Refunding,
     Role,
     SwapState,
+    unfunded,
 )
 from app.swap.store import SwapStore
 from app.wallet.errors import CoinLockedError
@@ -63,13 +64,6 @@ def revoke_cause(state: SwapState | None) -> RevokeCause:
     if isinstance(state, AwaitingRefund | Refunding):
         return RevokeCause.COUNTERPARTY
     return RevokeCause.UNKNOWN
-
-
-def _unfunded(state: SwapState) -> bool:
-    """Nothing of ours on chain yet, and still to be funded."""
-    return isinstance(state, Matched) or (
-        isinstance(state, CounterpartyAudited) and state.ours is None
-    )
 
 
 class OrderService:
@@ -251,7 +245,7 @@ class OrderService:
         """Free a finished order's coins, unless a match of it is still to be funded: its
         swap spends those coins (app/client/funding.py), so they wait for `release_finished`."""
         unfunded = any(
-            s.match.order_id == order.order_id and _unfunded(s) for s in self.swaps.pending()
+            s.match.order_id == order.order_id and unfunded(s) for s in self.swaps.pending()
         )
         if not unfunded:
             self.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)

@@ -32,7 +32,7 @@ from app.client.events import CoreError, DexConnection, Dispatcher, ServerRefuse
 from app.dex.client import DexClient
 from app.safety.fee_rates import fee_bounds
 from app.safety.limits import LimitsError
-from app.swap.engine import tx_outputs
+from app.swap.observer import tx_outputs
 from app.wallet.backends.base import TxRejectedError
 from app.wallet.coins import SignedTx
 from app.wallet.errors import BackendError, WalletError

@@ -17,16 +17,14 @@ import time
 from collections.abc import Callable, Iterable
 
 from app.safety.rules import rules_for
-from app.swap.states import CounterpartyAudited, Matched, Role, SwapState
+from app.swap.states import Role, SwapState, unfunded
 
 
 def needs_confirmation(state: SwapState) -> bool:
     """A taker swap with nothing of ours on chain yet."""
     if state.match.role is not Role.TAKER:
         return False
-    return isinstance(state, Matched) or (
-        isinstance(state, CounterpartyAudited) and state.ours is None
-    )
+    return unfunded(state)
 
 
 class ResumeGate:

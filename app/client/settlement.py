@@ -31,7 +31,7 @@ from app.client.funding import (
 from app.client.resume_gate import ResumeGate
 from app.dex.client import DexClient
 from app.swap.block_watch import BlockWatch
-from app.swap.engine import SwapEngine, ours_of
+from app.swap.engine import SwapEngine
 from app.swap.keys import WalletKeys
 from app.swap.messages import (
     CounterpartyInit,
@@ -42,7 +42,7 @@ from app.swap.messages import (
     SwapStateChanged,
 )
 from app.swap.recovery import resume_all
-from app.swap.states import REFUND_STAGES, Match, Matched, Role, Stage
+from app.swap.states import REFUND_STAGES, Match, Matched, Role, Stage, ours_of
 from app.swap.store import SwapStore
 from app.wallet.session import OpenWallet
 from dexproto.errors import SwapError

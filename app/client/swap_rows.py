@@ -15,9 +15,7 @@ from enum import StrEnum
 
 from app.client.swap_safety import SwapSafety, swap_safety
 from app.safety.rules import client_swap_confs
-from app.swap.engine import describe, ours_of, theirs_of
 from app.swap.states import (
-    AwaitingRefund,
     Complete,
     ContractPrepared,
     CounterpartyAudited,
@@ -26,11 +24,15 @@ from app.swap.states import (
     Redeeming,
     Refunded,
     Refunding,
+    RefundPath,
     Role,
     Stage,
     SwapState,
+    describe,
     is_terminal,
+    ours_of,
     stage_of,
+    theirs_of,
 )
 from dexproto.assets import format_atoms, get_asset
 
@@ -102,7 +104,7 @@ def steps_of(state: SwapState) -> tuple[tuple[Step, Mark], ...]:
     complete = isinstance(state, Complete)
     our_done = complete or (ours is not None and not isinstance(state, ContractPrepared))
     their_done = complete or theirs is not None
-    refund = isinstance(state, AwaitingRefund | Refunding | Refunded)
+    refund = isinstance(state, RefundPath)
     if isinstance(state, Refunded):
         our_done = True
     order = (

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.safety.rules import client_swap_confs, rules_for
-from app.swap.engine import ours_of, theirs_of
-from app.swap.states import Role, SwapState
+from app.swap.states import Role, SwapState, ours_of, theirs_of
 from dexproto.htlc import maker_lock_time, taker_lock_time
 
 

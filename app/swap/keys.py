@@ -19,13 +19,11 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from app.swap.errors import SwapKeyError
 from app.swap.states import (
     ClearSecret,
-    ContractPrepared,
-    CounterpartyAudited,
-    InitBroadcast,
     KeyPath,
     Match,
     SealedSecret,
     SwapState,
+    WithSealedSecret,
 )
 from app.wallet.hd import HDWallet
 from dexproto.assets import get_asset
@@ -102,7 +100,7 @@ def unlock(state: SwapState, ring: KeyRing | None) -> MatchKeys:
     else:
         raise SwapKeyError("The wallet is locked.", m.match_id[:16])
     secret = None
-    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast)):
+    if isinstance(state, WithSealedSecret):
         held = state.sealed_secret
         if isinstance(held, ClearSecret):
             secret = held.value

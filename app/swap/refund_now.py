@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.swap.engine import ours_of
 from app.swap.errors import ContractSpent, NothingToRefund, RefundTooEarly
-from app.swap.states import Refunding, SwapState, is_terminal, state_name
+from app.swap.states import Refunding, SwapState, is_terminal, ours_of, state_name
 from app.wallet.backends.base import ChainBackend
 
 

@@ -21,12 +21,10 @@ from dataclasses import dataclass, field, replace
 from app.swap.keys import WalletKeys
 from app.swap.states import (
     ClearSecret,
-    ContractPrepared,
-    CounterpartyAudited,
-    InitBroadcast,
     KeyPath,
     Match,
     SwapState,
+    WithSealedSecret,
 )
 from app.swap.store import StoredRecord, SwapStore
 from dexproto.address import p2wpkh_script
@@ -62,9 +60,7 @@ def _path_of(m: Match, keys: WalletKeys, find: PathFinder) -> KeyPath | None:
 
 
 def _taken_over(state: SwapState, match: Match, keys: WalletKeys) -> SwapState:
-    if isinstance(state, (CounterpartyAudited, ContractPrepared, InitBroadcast)) and isinstance(
-        state.sealed_secret, ClearSecret
-    ):
+    if isinstance(state, WithSealedSecret) and isinstance(state.sealed_secret, ClearSecret):
         sealed = keys.seal(match.match_id, state.sealed_secret.value)
         return replace(state, match=match, sealed_secret=sealed)
     return replace(state, match=match)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeAlias, get_args
 
 from app.wallet.coins import Outpoint, SignedTx
 from dexproto.crypto import hash160, pubkey_from_secret
@@ -294,23 +295,55 @@ SwapState = (
     | Refunded
     | Failed
 )
-STATE_TYPES: tuple[type, ...] = (
-    Matched,
-    CounterpartyAudited,
-    ContractPrepared,
-    InitBroadcast,
-    Redeeming,
-    AwaitingRefund,
-    Refunding,
-    Complete,
-    Refunded,
-    Failed,
+STATE_TYPES: tuple[type, ...] = get_args(SwapState)
+
+# The groupings of states, named once (each is a union: a type for mypy and, as Python
+# allows, a class tuple for isinstance).
+# Final: the loop ends, nothing is signed or sent again.
+Terminal: TypeAlias = Complete | Refunded | Failed
+# Past Matched, not final: they carry our contract (`ours`; None before our init, in a
+# taker's CounterpartyAudited) and theirs (`theirs`; None until audited).
+WithContracts: TypeAlias = (
+    CounterpartyAudited | ContractPrepared | InitBroadcast | Redeeming | AwaitingRefund | Refunding
 )
-TERMINAL_TYPES: tuple[type, ...] = (Complete, Refunded, Failed)
+# They hold the maker's secret, sealed (`sealed_secret`), until our redeem holds it in clear.
+WithSealedSecret: TypeAlias = CounterpartyAudited | ContractPrepared | InitBroadcast
+# Our redeem or refund is out: they sign only fee bumps (bump.py) and do without a key.
+Bumpable: TypeAlias = Redeeming | Refunding
+# Our coins come back by our refund: shown as the refund path.
+RefundPath: TypeAlias = AwaitingRefund | Refunding | Refunded
+# They say why in `reason`.
+WithReason: TypeAlias = AwaitingRefund | Refunding | Refunded | Failed
 
 
 def is_terminal(state: SwapState) -> bool:
-    return isinstance(state, TERMINAL_TYPES)
+    return isinstance(state, Terminal)
+
+
+def unfunded(state: SwapState) -> bool:
+    """Nothing of ours is on chain yet, and none will be unless we fund: Matched, or a
+    taker's CounterpartyAudited before its init."""
+    return isinstance(state, Matched) or (
+        isinstance(state, CounterpartyAudited) and state.ours is None
+    )
+
+
+def ours_of(state: SwapState) -> OurContract | None:
+    return state.ours if isinstance(state, WithContracts) else None
+
+
+def theirs_of(state: SwapState) -> TheirContract | None:
+    return state.theirs if isinstance(state, WithContracts) else None
+
+
+def describe(state: SwapState) -> str:
+    """A one-line, secret-free description for events and the CLI."""
+    if isinstance(state, WithReason):
+        return state.reason
+    if isinstance(state, Complete):
+        return f"received {state.received} atoms in {state.redeem_txid}"
+    ours = ours_of(state)
+    return f"our init {ours.init.txid}" if ours is not None else ""
 
 
 def state_name(state: SwapState) -> str:
@@ -334,7 +367,7 @@ class Stage(StrEnum):
     FAILED = "Failed"
 
 
-REFUND_STAGES = frozenset({Stage.AWAITING_REFUND, Stage.REFUNDING, Stage.REFUNDED})
+REFUND_STAGES = frozenset(Stage(t.__name__) for t in get_args(RefundPath))
 
 
 def stage_of(state: SwapState) -> Stage:

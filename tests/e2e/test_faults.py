@@ -22,7 +22,7 @@ import pytest
 
 from app.client.client import Client as HeadlessClient
 from app.store.db import Store
-from app.swap.engine import ours_of
+from app.swap.states import ours_of
 from app.swap.store import SwapStore, decode_state
 from app.wallet.session import unlock_wallet
 from simnet.harness import TRADER_PASSWORD, Simnet

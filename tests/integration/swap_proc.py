@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from app.store.db import Store
-from app.swap.engine import Funding, SwapEngine, describe
+from app.swap.engine import Funding, SwapEngine
 from app.swap.errors import FundingError
 from app.swap.messages import (
     CounterpartyInit,
@@ -40,7 +40,7 @@ from app.swap.messages import (
     as_incoming,
 )
 from app.swap.recovery import resume_all
-from app.swap.states import STATE_FORMAT, Match, Matched, Role, SwapState, state_name
+from app.swap.states import STATE_FORMAT, Match, Matched, Role, SwapState, describe, state_name
 from app.swap.store import SwapStore, decode_state, encode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend

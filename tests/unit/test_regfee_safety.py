@@ -26,7 +26,7 @@ from app.client.events import CoreError, Dispatcher, ServerRefused
 from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
 from app.config import NodeConfig
 from app.store.db import Store
-from app.swap.engine import tx_outputs
+from app.swap.observer import tx_outputs
 from app.wallet.coins import Outpoint, TxOutput
 from app.wallet.errors import NodeUnreachableError
 from app.wallet.service import AssetWallet

@@ -123,8 +123,8 @@ def test_finality_depths_per_chain_and_network() -> None:
 def test_the_engine_passes_each_chains_depth_or_its_override() -> None:
     m = replace(match(Role.MAKER), network="mainnet")  # pays LTC, receives BTC
     engine = SwapEngine(None, {}, {}, _no_send)  # type: ignore[arg-type]
-    assert engine._finality(m) == (12, 6)
-    assert SwapEngine(None, {}, {}, _no_send, finality=3)._finality(m) == (3, 3)  # type: ignore[arg-type]
+    assert engine.observer.finality_of(m) == (12, 6)
+    assert SwapEngine(None, {}, {}, _no_send, finality=3).observer.finality_of(m) == (3, 3)  # type: ignore[arg-type]
 
 
 async def _no_send(msg: object) -> None:
@@ -329,17 +329,17 @@ async def test_a_cached_spend_is_checked_again_when_the_tip_changes() -> None:
     chain = ReorgChain(mined)
     engine = SwapEngine(None, {}, {}, _no_send)  # type: ignore[arg-type]
     out = Outpoint("cd" * 32, 0)
-    assert await engine._spend(chain, out, 100) == mined
-    assert await engine._spend(chain, out, 100) == mined and chain.searches == 1  # cached
+    assert await engine.observer.spend(chain, out, 100) == mined
+    assert await engine.observer.spend(chain, out, 100) == mined and chain.searches == 1  # cached
     chain.tip_hash = "02" * 32  # a new block on top: still in a block, at its height
-    assert await engine._spend(chain, out, 100) == mined and chain.searches == 1
+    assert await engine.observer.spend(chain, out, 100) == mined and chain.searches == 1
     chain.tip_hash, chain.spend = "03" * 32, replace(mined, height=None)  # reorged out
-    assert await engine._spend(chain, out, 100) == replace(mined, height=None)
+    assert await engine.observer.spend(chain, out, 100) == replace(mined, height=None)
     assert chain.searches == 2
     chain.spend = replace(mined, height=121)  # mined again, in another block
     chain.tip_hash = "04" * 32
-    assert (await engine._spend(chain, out, 100)) == replace(mined, height=121)
+    assert (await engine.observer.spend(chain, out, 100)) == replace(mined, height=121)
     chain.tip_hash = "05" * 32  # moved again by a reorg: the height read again, not kept
     chain.spend = replace(mined, height=122)
-    assert (await engine._spend(chain, out, 100)) == replace(mined, height=122)
+    assert (await engine.observer.spend(chain, out, 100)) == replace(mined, height=122)
     assert chain.searches == 3
