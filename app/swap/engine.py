@@ -153,6 +153,14 @@ class SwapEngine:
             )
             return
         try:
+            # As for one match (lock_steps.matched): no init goes to a node that is behind.
+            # The matches then wait one by one, and fund singly once it caught up.
+            lag = await self.observer.node_lag(m0.our_asset, m0.network)
+            if lag is not None:
+                self._problems.problem(
+                    m0.match_id, f"cannot fund the matches together: {lag.message()}"
+                )
+                return
             tip = (await self._backends[m0.our_asset].tip()).height
             funding = await self.actor.fund_batch(matches)
             states = prepare_batch(

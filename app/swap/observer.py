@@ -288,6 +288,10 @@ class ChainObserver:
     async def _lag(self, asset: str, network: str, chain: ChainBackend) -> NodeLag | None:
         return node_lag(asset, network, await chain.sync_state(), self._clock())
 
+    async def node_lag(self, asset: str, network: str) -> NodeLag | None:
+        """How `asset`'s node is behind, or None when it is in step."""
+        return await self._lag(asset, network, self._backends[asset])
+
     async def _versions(self, m: Match, versions: Versions) -> VersionsSeen:
         """The fee-bumpable redeem or refund: the current version's confirmations, an
         earlier version that confirmed instead, the bump policy for that chain and the

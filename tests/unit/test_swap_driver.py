@@ -27,6 +27,7 @@ from app.swap.states import (
     CounterpartyAudited,
     InitBroadcast,
     Match,
+    Matched,
     Redeeming,
     Refunded,
     Refunding,
@@ -400,4 +401,27 @@ async def test_two_maker_matches_funded_by_one_init_both_complete(make_world: Ma
     assert sorted(s.ours.vout for s in prepared) == [0, 1]
     for i in range(2):
         assert world.stages(Role.MAKER, i) == [*MAKER_PATH, "Complete"]
+    assert world.unstored == []
+
+
+async def test_no_batch_init_goes_to_a_node_that_is_behind(make_world: MakeWorld) -> None:
+    """The maker's node has had no block for two hours on our clock (regtest allows one): the
+    one-init batch is not funded, nothing is broadcast; once the node is in step again each
+    match funds on its own and both swaps complete."""
+    world = make_world(2)
+    try:
+        world.clock.advance(2 * HOUR_S)  # no block meanwhile: the tips are two hours old
+        await world.start(Role.TAKER)
+        await world.start(Role.MAKER, batch=True)
+        for _ in range(20):
+            await asyncio.sleep(0.005)
+        assert world.funding[Role.MAKER].calls == 0
+        assert world.is_(Role.MAKER, Matched)
+        assert [r for r, _ in world.reports if r is Role.MAKER] == []
+        await world.until(
+            lambda: world.is_(Role.MAKER, Complete) and world.is_(Role.TAKER, Complete)
+        )
+    finally:
+        await world.stop()
+    assert world.funding[Role.MAKER].calls == 2  # one init each, after the node caught up
     assert world.unstored == []
