@@ -25,6 +25,7 @@ from app.fileio import atomic_write
 from app.store.db import Store
 from app.store.errors import StoreError
 from app.swap.engine import Funding, SwapEngine, describe, ours_of, theirs_of
+from app.swap.errors import SwapError
 from app.swap.export import EXPORT_KIND, EXPORT_VERSION, export_json
 from app.swap.messages import OutgoingMessage
 from app.swap.refund_now import refund_now, time_left, utc
@@ -40,7 +41,6 @@ from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
 from dexproto.assets import format_atoms, get_asset
-from dexproto.errors import SwapError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

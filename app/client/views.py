@@ -17,9 +17,10 @@ defined outside an errors module are in app/client/errors.py.
 
 from __future__ import annotations
 
-from app.config import AppConfig, ConfigError, NodeConfig, default_datadir, load_config, save_config
+from app.config import AppConfig, NodeConfig, default_datadir, load_config, save_config
 from app.dex.events import BookUpdated
 from app.dex.orderbook import BookDelta, LevelChange, OrderBookMirror, PriceLevel
+from app.errors import ConfigError
 from app.fileio import atomic_write
 from app.safety.limits import LimitsError, SafetyLimits
 from app.safety.rules import client_swap_confs

@@ -31,7 +31,7 @@ from bitcoin.core.serialize import SerializationError
 from app.safety.rules import finality_confs
 from app.swap.batch import check_batch, prepare_batch
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy, refused_for_fee
-from app.swap.errors import SwapKeyError, TxDecodeError
+from app.swap.errors import SwapError, SwapKeyError, TxDecodeError
 from app.swap.keys import KeyRing, MatchKeys, unlock
 from app.swap.messages import (
     CounterpartyInit,
@@ -86,7 +86,6 @@ from app.wallet.signing import KeyedUtxo
 from app.wallet.txparse import check_txid
 from dexproto.assets import get_asset
 from dexproto.crypto import sha256
-from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.swap.contract import parse_contract
 from app.wallet.coins import Outpoint, SignedTx
 from dexproto.crypto import hash160, pubkey_from_secret
 from dexproto.htlc import Contract
@@ -134,7 +135,7 @@ class OurContract:
 
     @property
     def contract(self) -> Contract:
-        return Contract.parse(self.script)
+        return parse_contract(self.script)
 
     @property
     def outpoint(self) -> Outpoint:
@@ -153,7 +154,7 @@ class TheirContract:
 
     @property
     def contract(self) -> Contract:
-        return Contract.parse(self.script)
+        return parse_contract(self.script)
 
     @property
     def outpoint(self) -> Outpoint:

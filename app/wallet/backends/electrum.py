@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
 from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.errors import NodeResponseError, NodeUnreachableError
+from app.wallet.errors import BackendError, NodeResponseError, NodeUnreachableError
 from app.wallet.header_store import HeaderStore
 from app.wallet.spv import (
     ChainRules,
@@ -52,7 +52,7 @@ _ALREADY_KNOWN = (
 )
 
 
-class ServerLied(Exception):
+class ServerLied(BackendError):
     """The server said something our headers or hashes disprove."""
 
 

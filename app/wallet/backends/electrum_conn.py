@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.fileio import atomic_write
-from app.wallet.errors import NodeResponseError, NodeUnreachableError
+from app.wallet.errors import BackendError, NodeResponseError, NodeUnreachableError
 
 LINE_LIMIT = 64 * 1024 * 1024  # a batch of histories can be large
 FILLER: tuple[str, tuple[int, int]] = ("blockchain.block.headers", (0, 8))
@@ -45,7 +45,7 @@ def parse_server(url: str) -> ServerAddress:
     return ServerAddress(parts.hostname, parts.port, parts.scheme != "tcp")
 
 
-class PinRefused(ssl.SSLError):
+class PinRefused(BackendError):
     """A TLS server refused by the certificate pins (its message is the reason)."""
 
 
