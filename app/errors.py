@@ -61,7 +61,6 @@ def user_message(exc: BaseException) -> str:
 
 
 def log_text(exc: BaseException) -> str:
-    """One line for a log: the type, the user message and the detail."""
+    """One line for a log or an error's detail pane: the user message, then the detail."""
     detail = exc.detail if isinstance(exc, CambioError) else ""
-    text = user_message(exc)
-    return f"{type(exc).__name__}: {text}" + (f" [{detail}]" if detail else "")
+    return user_message(exc) + (f" [{detail}]" if detail else "")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from app.cli.common import CliError, add_json, emit
+from app.cli.common import add_json, emit
+from app.cli.errors import CliError
 from app.swap.contract import parse_contract
 from app.swap.errors import ContractError
 from dexproto.assets import SYMBOLS, Network, get_asset

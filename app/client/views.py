@@ -22,7 +22,8 @@ from app.dex.events import BookUpdated
 from app.dex.orderbook import BookDelta, LevelChange, OrderBookMirror, PriceLevel
 from app.errors import ConfigError
 from app.fileio import atomic_write
-from app.safety.limits import LimitsError, SafetyLimits
+from app.safety.errors import LimitsError
+from app.safety.limits import SafetyLimits
 from app.safety.rules import client_swap_confs
 from app.swap.states import Stage
 from app.trading.book_rows import LevelRow, OpKind, SideRows, Spread, decimals_for

@@ -18,7 +18,7 @@
     ├── InsufficientFundsError       not enough spendable coins (.needed, .available atoms)
     ├── DustError                    an output below the dust limit (.amount, .limit atoms)
     ├── CoinLockedError              a coin is reserved by an order or a swap (.outpoint)
-    ├── NoNodeConfiguredError        the wallet has no chain backend for an asset (service.py)
+    ├── NoNodeConfiguredError        the wallet has no chain backend for an asset
     ├── SpvError                     a header or merkle proof failed a check (spv.py; also a
     │                                ValueError)
     ├── TxParseError                 bytes that are not a transaction we read (txparse.py; also
@@ -152,6 +152,11 @@ class CoinLockedError(WalletError):
     def __init__(self, outpoint: str, detail: str = "") -> None:
         self.outpoint = outpoint
         super().__init__(f"Coin {outpoint} is reserved by an order or a swap.", detail)
+
+
+class NoNodeConfiguredError(WalletError):
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"No {symbol.upper()} node is configured for this wallet.")
 
 
 class BackendError(WalletError):
