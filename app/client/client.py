@@ -90,6 +90,7 @@ from app.dex.events import (
     RedemptionReceived,
     ServerKeyRefused,
 )
+from app.errors import log_text
 from app.fileio import atomic_write
 from app.safety.server_terms import server_problem
 from app.swap.errors import NothingToRefund, SwapError
@@ -430,7 +431,7 @@ class Client:
             try:
                 await self.dex.subscribe(market.base, market.quote)
             except DexClientError as exc:  # re-subscribed after the next reconnect anyway
-                log.info("subscribe %s: %s", market.name, exc)
+                log.info("subscribe %s: %s", market.name, log_text(exc))
 
     async def _reconcile(self, states: tuple[MatchState, ...]) -> None:
         """The server's view after (re)connecting: adopt matches we missed, pass on what the

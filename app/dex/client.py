@@ -56,6 +56,7 @@ from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
 from app.dex.server_clock import ServerClock
 from app.dex.session import Call, ServerKeyChanged, Session
+from app.errors import log_text
 from app.trading.charts_data import Bin
 from dexproto._wire import Json
 from dexproto.errors import DexError
@@ -224,7 +225,7 @@ class DexClient(Link):
                     return
             self._emit(ClientError("order book out of date", f"market {marketid}: resync failed"))
         except DexClientError as exc:  # retried after the next reconnect
-            log.info("order book resync of market %d failed: %s", marketid, exc)
+            log.info("order book resync of market %d failed: %s", marketid, log_text(exc))
         finally:
             self._resyncing.discard(marketid)
 
