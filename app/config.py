@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.errors import ConfigError
 from app.fileio import atomic_write
 from app.safety.limits import SafetyLimits
 from dexproto.assets import Network
@@ -97,10 +98,6 @@ class AppConfig:
             safety=dict(data.get("safety", {})),
             extra=dict(data.get("extra", {})),
         )
-
-
-class ConfigError(ValueError):
-    """config.json is unreadable or malformed."""
 
 
 def config_path(datadir: Path) -> Path:

@@ -31,6 +31,7 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from app.config import NodeConfig, light_nodes
+from app.errors import WizardError
 from app.wallet.errors import MnemonicError, MnemonicWordError
 from app.wallet.mnemonic import (
     WORD_COUNT,
@@ -127,10 +128,6 @@ class WizardResult:
     dex_url: str
     restored: bool = False  # a restored wallet should scan the chain for its history
     nodes: dict[str, NodeConfig] = field(default_factory=dict, repr=False)  # {}: the simnet's
-
-
-class WizardError(RuntimeError):
-    """A method was called in the wrong step: a bug in the view, never user input."""
 
 
 def password_strength(password: str) -> Strength:

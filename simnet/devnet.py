@@ -20,9 +20,9 @@ from typing import Any
 
 from app.client.client import Client
 from app.config import NodeConfig, load_config, save_config
+from app.dex.errors import DexClientError
 from app.wallet.errors import WalletError
 from app.wallet.session import unlock_wallet
-from dexproto.errors import DexError
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet, load_info
 from simnet.lifecycle import owner_alive
 from simnet.regfee_policy import SimnetRegfeePolicy
@@ -145,7 +145,7 @@ class DemoMaker:
             try:
                 await self.core.place_order("ltc_btc", side, "limit", qty, rate, "standing")
                 placed += 1
-            except (DexError, TimeoutError, OSError, WalletError, ValueError) as exc:
+            except (DexClientError, TimeoutError, OSError, WalletError, ValueError) as exc:
                 log.info("demo maker: %s %d at %d: %s", side, qty, rate, exc)
         return placed
 

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.cli import swap_cmd, swaps_cmd, trade_cmd, wallet_cmd
-from app.cli.common import CliError
-from app.wallet.errors import WalletError
+from app.cli.edge import run_command
 from dexserver import cli as server_cli
 from simnet import cli as simnet_cli
 
@@ -35,11 +34,4 @@ def run_cli(argv: Sequence[str]) -> int:
     if not getattr(args, "func", None):
         build_parser().print_help()
         return 2
-    try:
-        return int(args.func(args))
-    except (CliError, WalletError, ValueError, OSError) as exc:
-        # One line, no traceback: a user mistake or a node that is down is not a crash.
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args.func, args, sys.stderr)  # the one error handler (app/cli/edge.py)

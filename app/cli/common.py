@@ -12,15 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from app.cli.errors import CliError
 from app.config import NodeConfig, default_datadir
 from dexproto.assets import Network, get_asset
 
 if TYPE_CHECKING:
     from app.wallet.session import OpenWallet
-
-
-class CliError(Exception):
-    """A user-facing CLI failure: printed on one line, exit status 1."""
 
 
 def add_datadir(parser: argparse.ArgumentParser) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from app.cli.common import CliError, add_json, emit
+from app.cli.common import add_json, emit
+from app.cli.errors import CliError
+from app.swap.contract import parse_contract
+from app.swap.errors import ContractError
 from dexproto.assets import SYMBOLS, Network, get_asset
-from dexproto.errors import ContractError
-from dexproto.htlc import Contract
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,7 +30,7 @@ def _audit(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError("the contract is not valid hex") from None
     try:
-        contract = Contract.parse(script)
+        contract = parse_contract(script)
     except ContractError as exc:
         raise CliError(f"not a Cambio/decred HTLC contract: {exc}") from None
     when = datetime.fromtimestamp(contract.lock_time, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import CliError, add_datadir, add_json, emit
+from app.cli.common import add_datadir, add_json, emit
+from app.cli.errors import CliError
 from app.config import load_config
 from app.fileio import atomic_write
 from app.store.db import Store
-from app.store.errors import StoreError
-from app.swap.actor import Funding
-from app.swap.engine import SwapEngine
+from app.swap.engine import Funding, SwapEngine
+from app.swap.errors import SwapError
 from app.swap.export import EXPORT_KIND, EXPORT_VERSION, export_json
 from app.swap.messages import OutgoingMessage
 from app.swap.refund_now import refund_now, time_left, utc
@@ -44,7 +42,6 @@ from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.errors import WalletError
 from dexproto.assets import format_atoms, get_asset
-from dexproto.errors import SwapError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -87,19 +84,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "import it, the app resumes it on launch)",
     )
     p.set_defaults(func=_recover)
-
-
-def _cli_errors(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Swap and store errors become one-line CLI errors (their user-facing text only)."""
-
-    @functools.wraps(func)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except (SwapError, StoreError) as exc:
-            raise CliError(str(exc)) from None
-
-    return wrapper
 
 
 def _open(datadir: Path) -> SwapStore:
@@ -187,7 +171,6 @@ def _details(state: SwapState) -> dict[str, Any]:
     return data
 
 
-@_cli_errors
 def _list(args: argparse.Namespace) -> int:
     store = _open(args.datadir)
     try:
@@ -204,7 +187,6 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_cli_errors
 def _show(args: argparse.Namespace) -> int:
     store = _open(args.datadir)
     try:
@@ -240,7 +222,6 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-@_cli_errors
 def _refund(args: argparse.Namespace) -> int:
     store = _open(args.datadir)
     try:
@@ -260,7 +241,6 @@ def _refund(args: argparse.Namespace) -> int:
     return 0
 
 
-@_cli_errors
 def _export(args: argparse.Namespace) -> int:
     store = _open(args.datadir)
     try:
@@ -289,7 +269,6 @@ class _NoFunding:
         raise SwapError("Funding needs the app with the wallet unlocked.")
 
 
-@_cli_errors
 def _recover(args: argparse.Namespace) -> int:
     try:
         data = json.loads(Path(args.file).read_text())

@@ -23,10 +23,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from app.cli.common import CliError, add_datadir, add_json, emit
-from app.client.settler_lock import SettlerBusy, SettlerLock
+from app.cli.common import add_datadir, add_json, emit
+from app.cli.errors import CliError
+from app.client.settler_lock import SettlerLock
 from app.wallet.session import OpenWallet
-from dexproto.errors import DexError
 
 if TYPE_CHECKING:
     from app.client.registration import Confirm, RegistrationQuote
@@ -103,8 +103,6 @@ async def _with_core(args: argparse.Namespace, action: Any) -> Any:
         await core.start()
         await _ready_or_refused(core, 30.0)
         return await action(core)
-    except DexError as exc:
-        raise CliError(str(exc)) from None
     finally:
         await core.stop()
         await wallet.close()
@@ -181,7 +179,7 @@ def _orders(args: argparse.Namespace) -> int:
 def _accept_server_key(args: argparse.Namespace) -> int:
     """Offline: the pin is in the store; a running `client run` uses it at its next
     reconnect (the refusal is retried with backoff, at most a minute apart)."""
-    from app.client.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
+    from app.client.server_identity import ServerIdentity, key_prefix
 
     wallet = _open(args)
     try:
@@ -193,10 +191,7 @@ def _accept_server_key(args: argparse.Namespace) -> int:
                 f"the key refused for {url} is {key_prefix(offered)}…, not "
                 f"{args.key}…; nothing accepted"
             )
-        try:
-            key = identity.accept(url)
-        except NoKeyToAccept as exc:
-            raise CliError(str(exc)) from None
+        key = identity.accept(url)  # NoKeyToAccept when none was refused
     finally:
         wallet.store.close()
     old = key_prefix(pinned) + "…" if pinned is not None else "none"
@@ -272,10 +267,7 @@ def _run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:  # one settling process per wallet (Client.start takes it for good)
-        SettlerLock(Path(args.datadir)).probe()
-    except SettlerBusy as exc:
-        raise CliError(str(exc)) from None
+    SettlerLock(Path(args.datadir)).probe()  # SettlerBusy: one settling process per wallet
     wallet = _open(args)
 
     async def main() -> None:

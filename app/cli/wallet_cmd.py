@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from app.cli.common import (
-    CliError,
     add_datadir,
     add_json,
     add_node_args,
@@ -18,6 +17,7 @@ from app.cli.common import (
     open_wallet,
     read_password,
 )
+from app.cli.errors import CliError
 from app.client.balances import asset_balance
 from app.config import NodeConfig, light_nodes, load_config
 from app.swap.store import SwapStore

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.client import read_models
+from app.client.errors import RegistrationFailed
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -73,6 +74,7 @@ from app.client.swap_rows import SwapRow
 from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
+from app.dex.errors import DexClientError, DexNotReady
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -88,9 +90,10 @@ from app.dex.events import (
     RedemptionReceived,
     ServerKeyRefused,
 )
+from app.errors import log_text
 from app.fileio import atomic_write
 from app.safety.server_terms import server_problem
-from app.swap.errors import NothingToRefund
+from app.swap.errors import NothingToRefund, SwapError
 from app.swap.export import export_json
 from app.swap.refund_now import refund_now
 from app.swap.states import Match
@@ -100,7 +103,7 @@ from app.wallet.coins import SignedTx
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.restore_scan import ProgressFn
 from app.wallet.session import OpenWallet
-from dexproto.errors import DexError, ErrorCode, SwapError
+from dexproto.errors import ErrorCode
 from dexproto.marketdata import Candle, Trade
 from dexproto.messages import ConfigResult, MatchNote, MatchState, MatchStatus
 
@@ -219,7 +222,7 @@ class Client:
         """Wait for the DEX connection; the server's configuration."""
         await self.dex.wait_ready(timeout)
         if self.dex.config is None:
-            raise DexError("no configuration from the server")
+            raise DexNotReady("The DEX server sent no configuration.")
         return self.dex.config
 
     async def ensure_registered(
@@ -241,7 +244,9 @@ class Client:
             client = await self._replace_client()
             await self.ready(timeout)
             if client.account is None:
-                raise DexError("the server still refuses `connect` after the fee was paid")
+                raise RegistrationFailed(
+                    "the server still refuses `connect` after the fee was paid"
+                )
             self.events.emit(DexConnection(True, "registered and connected"))
 
     async def switch_dex(
@@ -331,7 +336,7 @@ class Client:
         refused ones (match ID -> reason), each also shown to the user."""
         config = self.dex.config
         if config is None:
-            raise DexError("match before the server configuration")
+            raise DexNotReady("A match came before the DEX server's configuration.")
         intake = await self.intake.take([MatchInfo.of(n) for n in notes], config, self.dex_url)
         for mid, (oid, reason) in intake.refused.items():
             self.events.emit(MatchRefused(oid, mid, reason))
@@ -426,8 +431,8 @@ class Client:
         for market in config.markets:
             try:
                 await self.dex.subscribe(market.base, market.quote)
-            except DexError as exc:  # re-subscribed after the next reconnect anyway
-                log.info("subscribe %s: %s", market.name, exc)
+            except DexClientError as exc:  # re-subscribed after the next reconnect anyway
+                log.info("subscribe %s: %s", market.name, log_text(exc))
 
     async def _reconcile(self, states: tuple[MatchState, ...]) -> None:
         """The server's view after (re)connecting: adopt matches we missed, pass on what the

@@ -48,7 +48,8 @@ def relock(wallet: AssetWallet, coins: list[Utxo], reason: str) -> None:
 
 
 class FundingRefused(WalletError):
-    """A swap would need more than its order's coins and the fee allowance."""
+    """A swap would need more than its order's coins and the fee allowance (documented in
+    app/client/errors.py)."""
 
 
 class WalletFunding:

@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from app.client.matches import MatchConversionError, MatchInfo, to_swap_match
+from app.client.errors import MatchConversionError
+from app.client.matches import MatchInfo, to_swap_match
 from app.client.order_store import OrderRecord, OrderStore
+from app.safety.errors import LimitsError
 from app.safety.fee_rates import FeeBounds, bounds_from, fee_bounds
-from app.safety.limits import LimitsError, SafetyLimits
+from app.safety.limits import SafetyLimits
 from app.safety.match_terms import PriorMatch, fee_refusal, refusal
 from app.swap.states import Match
 from app.wallet.errors import WalletError

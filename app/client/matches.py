@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from app.client.errors import MatchConversionError
 from app.client.order_store import OrderRecord
 from app.safety.limits import SafetyLimits
 from app.safety.match_terms import MatchTerms, required_confs, swap_amounts
@@ -28,10 +29,6 @@ from dexproto.messages import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class MatchConversionError(ValueError):
-    """The match cannot be settled by this wallet (unknown order, foreign address, …)."""
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from app.client.errors import OrderNotPlaced
 from app.client.events import CoreError, Dispatcher, OrderBooked, OrderFinished, OrderPlaced
 from app.client.funding import coin_ids, funding_proofs, pick_order_coins
 from app.client.order_store import FINAL, OrderRecord, OrderStore, RevokeCause, final_status
 from app.dex.client import DexClient
-from app.dex.connection import NotConnected, RequestTimeout
-from app.safety.server_terms import ServerTermsRefused, server_problem
+from app.dex.errors import NotConnected, RequestTimeout, ServerRejected
+from app.safety.errors import ServerTermsRefused
+from app.safety.server_terms import server_problem
 from app.swap.states import (
     AwaitingRefund,
     ContractPrepared,
@@ -35,7 +37,6 @@ from app.swap.states import (
 from app.swap.store import SwapStore
 from app.wallet.errors import CoinLockedError
 from app.wallet.session import OpenWallet
-from dexproto.errors import DexError, RemoteError
 from dexproto.messages import ConfigResult, Side, TimeInForce
 from dexproto.rules import lots as lot_count
 from dexproto.rules import market_buy_lots, quote_amount
@@ -100,7 +101,7 @@ class OrderService:
         if problem is not None:  # refused before any coin is chosen or locked
             raise ServerTermsRefused(url, problem)
         if dex.account is None:
-            raise DexError("the DEX account is not connected (not registered yet?)")
+            raise OrderNotPlaced("The DEX account is not connected (not registered yet?).")
         base, _, quote = market.lower().partition("_")
         info = dex.session.market(base, quote)
         assets = {a.symbol: a for a in config.assets}
@@ -118,7 +119,7 @@ class OrderService:
             mirror = await dex.subscribe(base, quote)
             best = mirror.best_ask()
             if best is None:
-                raise DexError("no standing sell order to buy from")
+                raise OrderNotPlaced("There is no standing sell order to buy from.")
             amount, rate, tif = quantity, 0, "immediate"
             lots = market_buy_lots(quantity, lot, best.rate)
         fa = assets[fund_asset]
@@ -153,7 +154,7 @@ class OrderService:
             except CoinLockedError:
                 continue
         else:
-            raise DexError("could not reserve coins for the order; try again")
+            raise OrderNotPlaced("Could not reserve coins for the order; try again.")
         order = OrderRecord(
             oid,
             url,
@@ -173,10 +174,10 @@ class OrderService:
         self.orders.add(order)  # before sending: a crash leaves a record to reconcile
         try:
             placed = await dex.submit(prepared)
-        except RemoteError as exc:
+        except ServerRejected as exc:
             self.orders.set_status(oid, "failed")
             wallet.unlock_coins(order.lock_reason)
-            self.events.emit(CoreError(f"order refused: {exc.user_message}", str(exc)))
+            self.events.emit(CoreError(f"order refused: {exc.meaning}", exc.detail))
             raise
         except (NotConnected, RequestTimeout):
             raise  # unknown outcome: kept as "new" until `connect` tells (refresh)

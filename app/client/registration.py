@@ -28,10 +28,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from app.client.balances import init_inputs
+from app.client.errors import RegistrationFailed, RegistrationRefused
 from app.client.events import CoreError, DexConnection, Dispatcher, ServerRefused
 from app.dex.client import DexClient
+from app.dex.errors import DexClientError, DexNotReady, ServerRejected
+from app.errors import log_text
+from app.safety.errors import LimitsError
 from app.safety.fee_rates import fee_bounds
-from app.safety.limits import LimitsError
 from app.swap.observer import tx_outputs
 from app.wallet.backends.base import TxRejectedError
 from app.wallet.coins import SignedTx
@@ -40,7 +43,7 @@ from app.wallet.service import AssetWallet
 from app.wallet.session import OpenWallet
 from dexproto.address import AddressError, decode_segwit, script_from_address
 from dexproto.assets import format_atoms
-from dexproto.errors import DexError, ErrorCode, RemoteError
+from dexproto.errors import ErrorCode
 from dexproto.messages import ConfigResult, RegisterResult
 
 log = logging.getLogger(__name__)
@@ -74,19 +77,6 @@ class RegistrationQuote:
 
 
 Confirm = Callable[[RegistrationQuote], Awaitable[bool]]
-
-
-class RegistrationRefused(DexError):
-    """We do not pay this server's registration fee: its terms break what it advertises or our
-    limits, or the user said no. Already reported as `ServerRefused`; retrying cannot help."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    @property
-    def user_message(self) -> str:
-        return self.reason
 
 
 # -- the stored payment ------------------------------------------------------------------------
@@ -169,7 +159,9 @@ class Registration:
             "SELECT asset, raw FROM wallet_txs WHERE txid = ? AND kind = 'regfee'", (txid,)
         )
         if not rows:
-            raise DexError(f"the stored registration payment {txid} has no transaction record")
+            raise RegistrationFailed(
+                f"the stored registration payment {txid} has no transaction record"
+            )
         return StoredPayment(key, str(rows[0]["asset"]), txid, int(vout), bytes(rows[0]["raw"]))
 
     def _store_payment(
@@ -184,7 +176,9 @@ class Registration:
         with self.wallet.store.transaction() as db:
             taken = wallet.locked_outpoints() & inputs  # an order took one while the user read
             if taken:
-                raise DexError(f"coin {sorted(taken)[0]} was reserved meanwhile; asking again")
+                raise RegistrationFailed(
+                    f"coin {sorted(taken)[0]} was reserved meanwhile; asking again"
+                )
             db.executemany(
                 "INSERT INTO coin_locks (asset, txid, vout, reason, created_ms) VALUES (?,?,?,?,?)",
                 [(symbol, o.txid, o.vout, key, now) for o in sorted(inputs)],
@@ -237,7 +231,7 @@ class Registration:
             "dropped; nothing was paid with it. Registering again asks to pay anew."
         )
         self.events.emit(CoreError("registration payment dropped", message))
-        raise DexError(message)
+        raise RegistrationFailed(message)
 
     async def _wait_confirmed(self, paid: StoredPayment, confs: int, timeout: float) -> None:
         wallet = self.wallet.asset(paid.asset)
@@ -257,7 +251,7 @@ class Registration:
                 pushed = loop.time()
                 await self._push(wallet, paid)
             if loop.time() > deadline:
-                raise DexError("the registration fee did not confirm in time")
+                raise RegistrationFailed("the registration fee did not confirm in time")
             await asyncio.sleep(POLL_S)
 
     async def _pay_fee(
@@ -293,7 +287,9 @@ class Registration:
                 f"{wallet.asset.ticker}) was declined; nothing was paid"
             )
         if self.dex_url() != url:  # the server changed while the user decided
-            raise DexError("the DEX server changed before the fee was paid; nothing was paid")
+            raise RegistrationFailed(
+                "the DEX server changed before the fee was paid; nothing was paid"
+            )
         paid = self._store_payment(wallet, signed, reg.address, reg.fee)
         log.info("registration fee for %s: %s", url, quote.describe())
         try:
@@ -313,7 +309,7 @@ class Registration:
     async def register_account(self, timeout: float, confirm: Confirm | None = None) -> None:
         config = self.dex().config
         if config is None:
-            raise DexError("no configuration from the server")
+            raise DexNotReady("The DEX server sent no configuration.")
         reg = await self.dex().register()
         paid = self._stored_payment()
         if paid is None:
@@ -321,7 +317,7 @@ class Registration:
         await self._wait_confirmed(paid, config.regfee.confs, timeout)
         try:
             await self.dex().notify_fee(bytes.fromhex(paid.txid), paid.vout)
-        except RemoteError as exc:
+        except ServerRejected as exc:
             if exc.code != ErrorCode.DUPLICATE:  # already notified by an earlier attempt
                 raise
 
@@ -344,10 +340,10 @@ async def register_until_done(
             return True
         except RegistrationRefused:
             return False
-        except (DexError, TimeoutError, OSError, WalletError) as exc:
+        except (DexClientError, TimeoutError, OSError, WalletError) as exc:
             if on_error is not None:
                 on_error(exc)
             else:
-                events.emit(CoreError("cannot register with the DEX server yet", str(exc)))
+                events.emit(CoreError("cannot register with the DEX server yet", log_text(exc)))
             await asyncio.sleep(retry_s)
     return False

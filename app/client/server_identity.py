@@ -14,17 +14,13 @@
 
 from __future__ import annotations
 
+from app.client.errors import NoKeyToAccept
 from app.store.db import Store
 
 PIN = "serverkey:"
 OFFERED = "serverkey_offered:"
 INDEX = "account_index:"
 REGFEE = "regfee:"  # app/client/registration.py: one fee record per registered server
-
-
-class NoKeyToAccept(ValueError):
-    def __init__(self, url: str) -> None:
-        super().__init__(f"no changed server key was refused for {url}")
 
 
 def key_prefix(key: bytes) -> str:

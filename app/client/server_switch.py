@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.client.errors import RegistrationRefused
 from app.client.order_store import OrderStore
 from app.client.outbox import StoreOutbox
-from app.client.registration import RegistrationRefused
+from app.dex.errors import DexClientError
 from app.swap.store import SwapStore
 from app.wallet.errors import WalletError
-from dexproto.errors import DexError
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,16 @@ class SwitchBlockers:
         return bool(self.orders or self.swaps)
 
 
-class DexSwitchRefused(DexError):
+class DexSwitchRefused(DexClientError):
+    """Documented in app/client/errors.py; defined here with the blockers it carries."""
+
     def __init__(self, blockers: SwitchBlockers) -> None:
         super().__init__(
-            f"{blockers.orders} open orders and {blockers.swaps} active swaps on the current server"
+            "Cannot change the DEX server while orders are open or swaps are active.",
+            f"{blockers.orders} open orders and {blockers.swaps} active swaps on the current "
+            "server",
         )
         self.blockers = blockers
-
-    @property
-    def user_message(self) -> str:
-        return "cannot change the DEX server while orders are open or swaps are active"
 
 
 def switch_blockers(orders: OrderStore, swaps: SwapStore, outbox: StoreOutbox) -> SwitchBlockers:
@@ -64,7 +64,7 @@ async def switch_until_registered(
         await switch()
     except (DexSwitchRefused, RegistrationRefused):
         raise
-    except (DexError, TimeoutError, OSError, WalletError) as exc:
+    except (DexClientError, TimeoutError, OSError, WalletError) as exc:
         on_error(exc)
         return await retry()
     return True

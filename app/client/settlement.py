@@ -32,6 +32,7 @@ from app.client.resume_gate import ResumeGate
 from app.dex.client import DexClient
 from app.swap.block_watch import BlockWatch
 from app.swap.engine import SwapEngine
+from app.swap.errors import SwapError
 from app.swap.keys import WalletKeys
 from app.swap.messages import (
     CounterpartyInit,
@@ -45,7 +46,6 @@ from app.swap.recovery import resume_all
 from app.swap.states import REFUND_STAGES, Match, Matched, Role, Stage, ours_of
 from app.swap.store import SwapStore
 from app.wallet.session import OpenWallet
-from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

@@ -16,23 +16,9 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from app.client.errors import SettlerBusy
+
 LOCK_NAME = "client.lock"
-
-
-class SettlerBusy(Exception):
-    """Another process settles this wallet's swaps; `str()` names it."""
-
-    def __init__(self, datadir: Path, holder: str) -> None:
-        who = f"process {holder}" if holder else "another process"
-        super().__init__(
-            f"{who} is already settling the swaps of {datadir}; close it first "
-            "(two settling processes could fund one match twice)"
-        )
-        self.holder = holder
-
-    @property
-    def user_message(self) -> str:
-        return str(self)
 
 
 class SettlerLock:

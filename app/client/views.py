@@ -11,17 +11,20 @@ What it names: assets and amounts; the config file, safety limits and the rules 
 (Electrum server lists, node cookies, chain status); the wizard's rules and opening a wallet
 (before a Client exists: session, keystore, mnemonic, the restore scan's mark); the order
 form's rules, the order book mirror and market data (app/trading, the DEX wire types the
-UI shows); swap stages; sending coins (fee speeds, the send checks); atomic file writes. The errors
-defined outside an errors module are in app/client/errors.py.
+UI shows); swap stages; sending coins (fee speeds, the send checks); atomic file writes. Errors
+come from the errors modules (app/errors.py and each package's errors.py), not from here;
+ConfigError and LimitsError are named here too for the views that read the config.
 """
 
 from __future__ import annotations
 
-from app.config import AppConfig, ConfigError, NodeConfig, default_datadir, load_config, save_config
+from app.config import AppConfig, NodeConfig, default_datadir, load_config, save_config
 from app.dex.events import BookUpdated
 from app.dex.orderbook import BookDelta, LevelChange, OrderBookMirror, PriceLevel
+from app.errors import ConfigError
 from app.fileio import atomic_write
-from app.safety.limits import LimitsError, SafetyLimits
+from app.safety.errors import LimitsError
+from app.safety.limits import SafetyLimits
 from app.safety.rules import client_swap_confs
 from app.swap.states import Stage
 from app.trading.book_rows import LevelRow, OpKind, SideRows, Spread, decimals_for

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.dex import requests as rq
 from app.dex.backoff import Uniform
@@ -33,11 +34,10 @@ from app.dex.connection import (
     Connector,
     EventCallback,
     Link,
-    NotConnected,
-    RequestTimeout,
     ServerRequestHook,
     open_websocket,
 )
+from app.dex.errors import DexClientError, NotConnected, RequestTimeout, ServerRejected
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -56,9 +56,10 @@ from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
 from app.dex.server_clock import ServerClock
 from app.dex.session import Call, ServerKeyChanged, Session
+from app.errors import log_text
 from app.trading.charts_data import Bin
 from dexproto._wire import Json
-from dexproto.errors import DexError, RemoteError
+from dexproto.errors import DexError
 from dexproto.marketdata import Candle, Trade
 from dexproto.messages import (
     ConfigResult,
@@ -75,6 +76,7 @@ from dexproto.messages import (
 
 log = logging.getLogger(__name__)
 RESYNC_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,17 @@ class PreparedOrder:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def _built(build: Callable[[], T]) -> T:
+    """A request built by app/dex/requests.py, dexproto's errors mapped (a value that does not
+    fit its byte layout): with `Link._request`, the edge of the package."""
+    try:
+        return build()
+    except DexError as exc:
+        raise DexClientError(
+            "The request for the DEX server could not be built.", str(exc)
+        ) from exc
 
 
 class DexClient(Link):
@@ -141,13 +154,13 @@ class DexClient(Link):
                     self.server_clock.in_epoch(
                         self.account.startepoch, s.config.epochlen, asked, self._clock_ms()
                     )
-            except RemoteError as exc:  # e.g. fee not confirmed yet: the feed still works
-                self._emit(ClientError(exc.user_message, str(exc), exc.code))
+            except ServerRejected as exc:  # e.g. fee not confirmed yet: the feed still works
+                self._emit(ClientError(exc.user_message, exc.detail, exc.code))
         for marketid in list(s.books):
             try:
                 await self._load_book(marketid)
-            except RemoteError as exc:  # one refused market must not block the others
-                self._emit(ClientError(exc.user_message, f"orderbook {marketid}: {exc}"))
+            except ServerRejected as exc:  # one refused market must not block the others
+                self._emit(ClientError(exc.user_message, f"orderbook {marketid}: {exc.detail}"))
         if self.account is None:
             return
         sent: set[tuple[str, bytes]] = set()
@@ -169,9 +182,10 @@ class DexClient(Link):
                 sent.add((item.method, item.matchid))
                 try:
                     await self._request(rq.report_call(s, item), MatchAck)
-                except RemoteError as exc:  # kept for the next reconnect unless final
+                except ServerRejected as exc:  # kept for the next reconnect unless final
                     if not _quiet_refusal(item.method, exc):
-                        self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
+                        detail = f"{item.method} re-send: {exc.detail}"
+                        self._emit(ClientError(exc.user_message, detail))
 
     async def _resend_for(self, matchid: bytes) -> None:
         """The server relayed the counterparty's step of `matchid`: a report of ours it
@@ -181,9 +195,10 @@ class DexClient(Link):
                 await self._ready_call(rq.report_call(self.session, item), MatchAck)
             except (NotConnected, RequestTimeout):
                 return  # re-sent after the next reconnect
-            except RemoteError as exc:
+            except ServerRejected as exc:
                 if not _quiet_refusal(item.method, exc):
-                    self._emit(ClientError(exc.user_message, f"{item.method} re-send: {exc}"))
+                    detail = f"{item.method} re-send: {exc.detail}"
+                    self._emit(ClientError(exc.user_message, detail))
 
     async def _load_book(self, marketid: int) -> None:
         book = self.session.books.get(marketid)
@@ -202,15 +217,15 @@ class DexClient(Link):
         """Re-subscribe after a seq gap or an inconsistent notification (§6)."""
         try:
             for _ in range(RESYNC_ATTEMPTS):
-                with suppress(RemoteError):
+                with suppress(ServerRejected):
                     await self._request(rq.unsub_call(marketid), object)
                 await self._load_book(marketid)
                 book = self.session.books.get(marketid)
                 if book is None or book.mirror.synced:
                     return
             self._emit(ClientError("order book out of date", f"market {marketid}: resync failed"))
-        except DexError as exc:  # retried after the next reconnect
-            log.info("order book resync of market %d failed: %s", marketid, exc)
+        except DexClientError as exc:  # retried after the next reconnect
+            log.info("order book resync of market %d failed: %s", marketid, log_text(exc))
         finally:
             self._resyncing.discard(marketid)
 
@@ -290,12 +305,13 @@ class DexClient(Link):
 
     async def register(self) -> RegisterResult:
         sent = self._clock_ms()
-        result = await self._ready_call(rq.register_call(self.session, sent), RegisterResult)
+        call = _built(lambda: rq.register_call(self.session, sent))
+        result = await self._ready_call(call, RegisterResult)
         self.server_clock.stamped(result.timestamp, sent, self._clock_ms())
         return result
 
     async def notify_fee(self, txid: bytes, vout: int) -> None:
-        call = rq.notifyfee_call(self.session, txid, vout, self._clock_ms())
+        call = _built(lambda: rq.notifyfee_call(self.session, txid, vout, self._clock_ms()))
         await self._ready_call(call, SigResult)
 
     async def subscribe(self, base: str, quote: str) -> OrderBookMirror:
@@ -309,7 +325,7 @@ class DexClient(Link):
     async def unsubscribe(self, base: str, quote: str) -> None:
         marketid = self.session.market(base, quote).marketid
         if self.session.books.pop(marketid, None) is not None and self._ready.is_set():
-            with suppress(RemoteError):
+            with suppress(ServerRejected):
                 await self._request(rq.unsub_call(marketid), object)
 
     def book(self, base: str, quote: str) -> OrderBookMirror | None:
@@ -328,16 +344,19 @@ class DexClient(Link):
         coins: Sequence[FundingCoin],
         address: str,
     ) -> PreparedOrder:
-        call, oid = rq.limit_call(
-            self.session,
-            self.session.market(base, quote),
-            side=side,
-            quantity=quantity,
-            rate=rate,
-            tif=tif,
-            coins=coins,
-            address=address,
-            timestamp=self._clock_ms(),
+        market = self.session.market(base, quote)
+        call, oid = _built(
+            lambda: rq.limit_call(
+                self.session,
+                market,
+                side=side,
+                quantity=quantity,
+                rate=rate,
+                tif=tif,
+                coins=coins,
+                address=address,
+                timestamp=self._clock_ms(),
+            )
         )
         return PreparedOrder(oid, call)
 
@@ -351,20 +370,23 @@ class DexClient(Link):
         coins: Sequence[FundingCoin],
         address: str,
     ) -> PreparedOrder:
-        call, oid = rq.market_call(
-            self.session,
-            self.session.market(base, quote),
-            side=side,
-            quantity=quantity,
-            coins=coins,
-            address=address,
-            timestamp=self._clock_ms(),
+        market = self.session.market(base, quote)
+        call, oid = _built(
+            lambda: rq.market_call(
+                self.session,
+                market,
+                side=side,
+                quantity=quantity,
+                coins=coins,
+                address=address,
+                timestamp=self._clock_ms(),
+            )
         )
         return PreparedOrder(oid, call)
 
     def prepare_cancel(self, base: str, quote: str, target: bytes) -> PreparedOrder:
         market = self.session.market(base, quote)
-        call, oid = rq.cancel_call(self.session, market, target, self._clock_ms())
+        call, oid = _built(lambda: rq.cancel_call(self.session, market, target, self._clock_ms()))
         return PreparedOrder(oid, call)
 
     async def submit(self, order: PreparedOrder) -> PlacedOrder:
@@ -423,16 +445,22 @@ class DexClient(Link):
     ) -> bool:
         """Report our funded contract. It is kept in the outbox (and re-sent after every
         reconnect) until the server acks it; True when acked now. A server refusal is
-        raised (RemoteError) and the report stays queued unless retrying cannot help."""
-        item = rq.init_item(
-            self.session, order_id, match_id, txid, vout, contract, self._clock_ms()
+        raised (ServerRejected) and the report stays queued unless retrying cannot help."""
+        item = _built(
+            lambda: rq.init_item(
+                self.session, order_id, match_id, txid, vout, contract, self._clock_ms()
+            )
         )
         return await self._report(item)
 
     async def report_redeem(
         self, order_id: bytes, match_id: bytes, txid: bytes, vin: int, secret: bytes
     ) -> bool:
-        item = rq.redeem_item(self.session, order_id, match_id, txid, vin, secret, self._clock_ms())
+        item = _built(
+            lambda: rq.redeem_item(
+                self.session, order_id, match_id, txid, vin, secret, self._clock_ms()
+            )
+        )
         return await self._report(item)
 
     async def _report(self, item: OutboxItem) -> bool:
@@ -443,7 +471,7 @@ class DexClient(Link):
             await self._request(rq.report_call(self.session, item), MatchAck)
         except (NotConnected, RequestTimeout):
             return False
-        except RemoteError as exc:
+        except ServerRejected as exc:
             if rq.already_recorded(item.method, exc):  # an older server that has it already
                 log.info(
                     "%s of match %s was already recorded by the server",
@@ -462,7 +490,8 @@ class DexClient(Link):
         return True
 
     async def match_status(self, matchids: Sequence[bytes]) -> tuple[MatchState, ...]:
-        states = await self._ready_call(rq.match_status_call(self.session, matchids), tuple)
+        call = _built(lambda: rq.match_status_call(self.session, matchids))
+        states = await self._ready_call(call, tuple)
         return tuple(s for s in states if isinstance(s, MatchState))
 
     async def trades(self, base: str, quote: str) -> list[Trade]:
@@ -484,7 +513,7 @@ class DexClient(Link):
         return [c for c in value if isinstance(c, Candle)]
 
 
-def _quiet_refusal(method: str, exc: RemoteError) -> bool:
+def _quiet_refusal(method: str, exc: ServerRejected) -> bool:
     """A refused report that is no problem for the user: the server has it already, or it
     came before the counterparty's (it is sent again when the server relays theirs)."""
     return rq.already_recorded(method, exc) or rq.reported_early(method, exc)

@@ -6,7 +6,8 @@ the request timers and the reconnect loop; every protocol decision is the sessio
 certificate verification by default; `cafile` pins a certificate (or private CA) file instead
 of the system store, and `fingerprint` pins the SHA-256 of the server's certificate itself
 (for a self-signed operator certificate: chain and host name are then not checked, the exact
-certificate is). Third-party errors are mapped to ConnectionFailed here, at the edge.
+certificate is). Third-party errors are mapped to ConnectionFailed here, at the edge, and
+dexproto's errors to app/dex/errors.py's tree in `Link._request`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,21 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from app.dex.backoff import Backoff, Uniform
+from app.dex.errors import (
+    BadServerAnswer,
+    CertificateMismatch,
+    ConnectionFailed,
+    DexClientError,
+    NoServerConfigured,
+    NotConnected,
+    RequestTimeout,
+    ServerRejected,
+    TransportClosed,
+)
 from app.dex.events import Connected, Disconnected, Event
 from app.dex.session import Call, Inbound, Session
-from app.dex.transport import Transport, TransportClosed, WebSocketTransport
-from dexproto.errors import DexError, ErrorCode, RemoteError
+from app.dex.transport import Transport, WebSocketTransport
+from dexproto.errors import DexError, ErrorCode, ProtocolError, RemoteError
 from dexproto.jsonrpc import MAX_FRAME, error_frame
 
 log = logging.getLogger(__name__)
@@ -44,47 +56,6 @@ ServerRequestHook = Callable[[Event], Awaitable[Mapping[bytes, str] | None]]
 # Server frames may exceed our 1 MiB send limit: an `orderbook` snapshot of a deep book
 # takes about 170 bytes per order (docs/protocol.md), so accept up to 16 MiB by default.
 DEFAULT_MAX_SIZE = 16 * MAX_FRAME
-
-
-class ConnectionFailed(DexError):
-    """Could not open (or keep) the connection; the client retries with backoff."""
-
-    @property
-    def user_message(self) -> str:
-        return "cannot reach the DEX server"
-
-
-class NotConnected(ConnectionFailed):
-    """A request needs a connection and there is none right now."""
-
-    @property
-    def user_message(self) -> str:
-        return "not connected to the DEX server"
-
-
-class NoServerConfigured(NotConnected):
-    """The wallet names no DEX server (a `wallet create` without one): nothing to connect to
-    until the user sets one."""
-
-    @property
-    def user_message(self) -> str:
-        return "no DEX server configured"
-
-
-class RequestTimeout(DexError):
-    def __init__(self, method: str, seconds: float) -> None:
-        super().__init__(f"no answer to {method} within {seconds:g} s")
-        self.method = method
-
-    @property
-    def user_message(self) -> str:
-        return "the DEX server did not answer in time"
-
-
-class CertificateMismatch(ConnectionFailed):
-    @property
-    def user_message(self) -> str:
-        return "the DEX server's certificate does not match the pinned one"
 
 
 @dataclass(frozen=True)
@@ -231,7 +202,8 @@ class Link:
 
     # --- hooks for the subclass -------------------------------------------------------------
     async def _after_connect(self) -> None:
-        """The post-connect sequence; raising DexError drops the connection and retries."""
+        """The post-connect sequence; raising DexClientError drops the connection and
+        retries."""
 
     def _connected_event(self) -> Connected | None:
         return None
@@ -253,7 +225,7 @@ class Link:
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the post-connect sequence has completed on a live connection."""
         if not self.configured:
-            raise NoServerConfigured("no DEX server configured")
+            raise NoServerConfigured()
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     @property
@@ -303,18 +275,19 @@ class Link:
         try:
             ws = await self._connector(self.connection)
         except ConnectionFailed as exc:
-            return str(exc)
+            return exc.detail or str(exc)
         self._ws = ws
         reader = asyncio.create_task(self._read(ws), name="dex-reader")
         try:
             await self._after_connect()
-        except (DexError, TransportClosed) as exc:
+        except (DexClientError, DexError) as exc:  # DexError: a request we could not build
             self._ws = None
             reader.cancel()
             await ws.close()
             with suppress(asyncio.CancelledError):
                 await reader
-            return f"setup failed: {exc}"
+            detail = exc.detail if isinstance(exc, DexClientError) else str(exc)
+            return f"setup failed: {detail or exc}"
         self._backoff.reset()  # only a connection that got through setup counts as working
         self._ready.set()
         event = self._connected_event()
@@ -403,14 +376,25 @@ class Link:
             self.session.pending.pop(request_id)
 
     async def _request(self, call: Call, kind: type[T]) -> T:
-        """`_call` with the result's type checked (the session's check decides the type)."""
+        """`_call` with the result's type checked (the session's check decides the type).
+        The edge of the package: dexproto's errors leave it mapped to app/dex/errors.py."""
         try:
             value = await self._call(call)
         except RemoteError as exc:
             log.info("server refused %s: %s", call.method, exc)
-            raise
+            raise ServerRejected(exc.code, exc.message, exc.data) from exc
+        except ProtocolError as exc:  # a malformed or badly signed result, a key we refused
+            raise BadServerAnswer(int(exc.code), exc.user_message, f"{call.method}: {exc}") from exc
+        except DexError as exc:  # the request itself could not be built (too large)
+            raise DexClientError(
+                "The request could not be sent to the DEX server.", f"{call.method}: {exc}"
+            ) from exc
         if not isinstance(value, kind):
-            raise DexError(f"{call.method} returned {type(value).__name__}")
+            raise BadServerAnswer(
+                int(ErrorCode.INVALID_PARAMS),
+                "a result of the wrong type",
+                f"{call.method} returned {type(value).__name__}",
+            )
         return value
 
     async def _ready_call(self, call: Call, kind: type[T]) -> T:

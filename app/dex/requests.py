@@ -13,13 +13,15 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
+from app.dex.errors import DexNotReady
 from app.dex.outbox import OutboxItem
 from app.dex.session import API_VERSION, Call, Session
 from dexproto import codec
 from dexproto.crypto import pubkey_from_secret
 from dexproto.epoch import epoch_index
-from dexproto.errors import DexError, ErrorCode, ProtocolError, RemoteError, SignatureError
+from dexproto.errors import ErrorCode, ProtocolError, SignatureError
 from dexproto.messages import (
     CancelParams,
     ConnectParams,
@@ -66,7 +68,18 @@ _RECORDED_FROM = {
 _SEQUENCE_MESSAGE = re.compile(r"^(maker|taker) (init|redeem) while ([a-z_]+)$")
 
 
-def _sequence_gap(method: str, exc: RemoteError) -> int | None:
+class Refusal(Protocol):
+    """A server's error answer: dexproto's RemoteError inside the session, ServerRejected
+    (app/dex/errors.py) once it left the link; the rules below read only these two."""
+
+    @property
+    def code(self) -> int: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+def _sequence_gap(method: str, exc: Refusal) -> int | None:
     """For error 13 "<role> <method> while <status>" about this report: how far the server's
     status is from the one this report gives the match (>= 0: there already; -2: the
     counterparty's previous report has not reached the server yet)."""
@@ -78,7 +91,7 @@ def _sequence_gap(method: str, exc: RemoteError) -> int | None:
     return _STATUS_ORDER.index(found.group(3)) - _RECORDED_FROM[(found.group(1), method)]
 
 
-def already_recorded(method: str, exc: RemoteError) -> bool:
+def already_recorded(method: str, exc: Refusal) -> bool:
     """Whether a refusal of our (re-sent) report only says the server has it already: an
     older server answers a report it recorded with error 13 "<role> <method> while <status>"
     where the match has reached (or passed) the status that report gives it, or, for a
@@ -93,7 +106,7 @@ def already_recorded(method: str, exc: RemoteError) -> bool:
     return gap is not None and gap >= 0
 
 
-def reported_early(method: str, exc: RemoteError) -> bool:
+def reported_early(method: str, exc: Refusal) -> bool:
     """Whether our report reached the server before the counterparty's previous one (we saw
     their step on chain first, e.g. the taker's redeem before the maker reported its own):
     not a problem; it stays queued and goes again when the server relays their step."""
@@ -113,7 +126,7 @@ class PlacedOrder:
 
 def _account(s: Session) -> bytes:
     if s.account_id is None:
-        raise DexError("no account key set")
+        raise DexNotReady("No DEX account key is set yet.")
     return s.account_id
 
 
@@ -139,7 +152,7 @@ def connect_call(s: Session, timestamp: int) -> Call:
 def register_call(s: Session, timestamp: int) -> Call:
     pubkey = s.account_pubkey
     if pubkey is None:
-        raise DexError("no account key set")
+        raise DexNotReady("No DEX account key is set yet.")
     params = RegisterParams(
         pubkey=pubkey, timestamp=timestamp, sig=s.sign(codec.RegisterPayload(pubkey, timestamp))
     )
@@ -342,7 +355,7 @@ def report_call(s: Session, item: OutboxItem) -> Call:
         s.outbox.ack(item.method, item.matchid)
         return ack
 
-    def on_error(exc: RemoteError) -> None:
+    def on_error(exc: Refusal) -> None:
         if exc.code in _FINAL_REPORT_ERRORS or already_recorded(item.method, exc):
             log.warning(
                 "%s of match %s dropped from the outbox: %s",

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.dex.errors import DexNotReady
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -171,7 +172,9 @@ class Book:
 
 class ServerKeyChanged(ProtocolError):
     """The server's `assets` names another key than the one pinned for it (trust on first
-    use): nothing it signs under the new key is taken until the user accepts that key."""
+    use): nothing it signs under the new key is taken until the user accepts that key.
+    A dexproto ProtocolError, not in the app's tree: raised by the result check, where only
+    a ProtocolError is reported; callers get it mapped (app/dex/errors.py)."""
 
     def __init__(self, pinned: bytes, offered: bytes) -> None:
         super().__init__(
@@ -228,7 +231,7 @@ class Session:
 
     def sign(self, serialization: bytes | codec.Payload) -> bytes:
         if self._secret is None:
-            raise DexError("no account key set")
+            raise DexNotReady("No DEX account key is set yet.")
         return sign(self._secret, serialization)
 
     @property
@@ -253,12 +256,12 @@ class Session:
 
     def market(self, base: str, quote: str) -> MarketInfo:
         if self.config is None:
-            raise DexError("server configuration not loaded yet")
+            raise DexNotReady("The DEX server's configuration is not loaded yet.")
         name = f"{base.lower()}_{quote.lower()}"
         for market in self.config.markets:
             if market.name == name:
                 return market
-        raise DexError(f"the server has no market {name}")
+        raise DexNotReady(f"The DEX server has no market {name}.")
 
     def track_matches(self, matches: Iterable[tuple[bytes, bytes]]) -> None:
         """Add (match ID, our order ID) pairs known from elsewhere (the swap store)."""

@@ -15,9 +15,7 @@ from typing import Protocol
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-
-class TransportClosed(Exception):
-    """The connection is gone; what was sent may or may not have arrived."""
+from app.dex.errors import TransportClosed
 
 
 class Transport(Protocol):

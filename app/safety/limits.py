@@ -18,16 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.safety.errors import LimitsError
 from dexproto.assets import SYMBOLS, Network
 
 DEFAULT_MAX_FEE_RATE = {"btc": 500, "ltc": 1000}  # atoms/vB
 DEFAULT_FEE_SHARE_BP = {Network.MAINNET: 300, Network.TESTNET: 300, Network.REGTEST: 1000}
 MAX_FEE_SHARE_BP = 5000  # a user may allow at most half of a swap's value in fees
 MAX_MIN_CONFS = 100
-
-
-class LimitsError(ValueError):
-    """A safety limit out of its range (the message names it)."""
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,7 @@ from __future__ import annotations
 
 from app.safety.rules import rules_for
 from dexproto.assets import SYMBOLS
-from dexproto.errors import DexError
 from dexproto.messages import ConfigResult
-
-
-class ServerTermsRefused(DexError):
-    """We do not trade on this server; `str()` and `user_message` both say why."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-
-    @property
-    def user_message(self) -> str:
-        return f"not trading on this DEX server: {self.reason}"
 
 
 def server_problem(config: ConfigResult, network: str) -> str | None:

@@ -43,7 +43,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+            raise StoreError(f"Cannot open the database {self.path}.", str(exc)) from exc
         try:
             self._migrate()
         except BaseException:
@@ -59,7 +59,7 @@ class Store:
         if current > SCHEMA_VERSION:
             raise StoreVersionError(
                 f"{self.path} was written by a newer Cambio (schema {current}, "
-                f"this one knows {SCHEMA_VERSION}); upgrade Cambio to open it"
+                f"this one knows {SCHEMA_VERSION}); upgrade Cambio to open it."
             )
         for version, sql in MIGRATIONS:
             if version <= current:
@@ -76,22 +76,28 @@ class Store:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"database is not writable: {exc}") from exc
+                raise StoreError("The database is not writable.", str(exc)) from exc
             try:
                 yield self._db
+            except sqlite3.Error as exc:  # a statement of the caller's failed
+                self._db.execute("ROLLBACK")
+                raise StoreError("Could not write to the database.", str(exc)) from exc
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"could not commit to the database: {exc}") from exc
+                raise StoreError("Could not commit to the database.", str(exc)) from exc
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cursor = self._db.execute(sql, params)
-            cursor.row_factory = sqlite3.Row
-            return list(cursor.fetchall())
+            try:
+                cursor = self._db.execute(sql, params)
+                cursor.row_factory = sqlite3.Row
+                return list(cursor.fetchall())
+            except sqlite3.Error as exc:
+                raise StoreError("Could not read the database.", str(exc)) from exc
 
     def get_meta(self, key: str) -> str | None:
         rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.swap.errors import SwapError
 from app.swap.keys import KeyRing
 from app.swap.messages import OutgoingMessage
 from app.swap.problems import Problems
@@ -29,7 +30,6 @@ from app.wallet.backends.base import ChainBackend, TxRejectedError
 from app.wallet.errors import WalletError
 from app.wallet.signing import KeyedUtxo
 from dexproto.crypto import sha256
-from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.swap.contract import make_contract
+from app.swap.errors import SwapError
 from app.swap.htlc_tx import build_init_tx, check_spendable
 from app.swap.keys import KeyRing, unlock
 from app.swap.lock_steps import our_lock_time
@@ -24,8 +26,6 @@ from app.swap.transitions import transition
 from app.wallet.signing import KeyedUtxo
 from dexproto.assets import get_asset
 from dexproto.crypto import sha256
-from dexproto.errors import SwapError
-from dexproto.htlc import Contract
 
 
 def check_batch(matches: Sequence[Match]) -> None:
@@ -69,7 +69,7 @@ def prepare_batch(
     contracts = []
     for m, secret in zip(matches, secrets, strict=True):
         check_spendable(m.our_amount, m.our_fee_rate, asset)
-        contract = Contract(sha256(secret), m.their_pkh, m.our_pkh, our_lock_time(m))
+        contract = make_contract(sha256(secret), m.their_pkh, m.our_pkh, our_lock_time(m))
         contracts.append((contract, m.our_amount))
     init = build_init_tx(coins, contracts, change_script, first.our_fee_rate, asset)
     states = []

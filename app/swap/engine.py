@@ -30,7 +30,7 @@ from typing import assert_never
 from app.swap.actor import Actor, CheckpointFn, Funding, FundingSource, SendFn
 from app.swap.batch import check_batch, prepare_batch
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy
-from app.swap.errors import SwapKeyError
+from app.swap.errors import SwapError, SwapKeyError
 from app.swap.inbox import Inbox
 from app.swap.keys import KeyRing, MatchKeys, unlock
 from app.swap.messages import IncomingMessage, SwapStateChanged
@@ -63,7 +63,6 @@ from app.swap.transitions import (
 )
 from app.wallet.backends.base import BlockInfo, ChainBackend
 from app.wallet.errors import WalletError
-from dexproto.errors import SwapError
 
 # What a caller of SwapEngine passes in, importable with it.
 __all__ = ["AlwaysAllowed", "FundGate", "Funding", "FundingSource", "SwapEngine"]

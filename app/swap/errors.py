@@ -1,10 +1,9 @@
-"""Exceptions of the swap package.
+"""Exceptions of the swap package (the root is app/errors.py: CambioError).
 
-    SwapError                        base (dexproto/errors.py, with ContractError: the server
-                                     parses contracts too); str() is the user-facing message,
-                                     .detail is internal
+    SwapError                        base; str() is the user message, .detail is internal
     ├── ContractError                a contract script that is malformed or not our template,
-    │                                or contract parameters out of range
+    │                                or contract parameters out of range (dexproto's
+    │                                ContractError, mapped in contract.py)
     ├── AuditError                   a counterparty contract that does not match the match
     │                                (.field: AuditField naming the first mismatch, .expected,
     │                                .actual as display strings)
@@ -15,6 +14,9 @@
     ├── SpendError                   the key or secret given cannot spend this contract
     ├── SwapKeyError                 the wallet cannot give this swap's key or secret (locked,
     │                                another wallet, a sealed secret that does not open)
+    ├── SwapRecordError              a stored swap record cannot be read: unknown format
+    │   │                            version or malformed (store.py)
+    │   └── StaleSwapWrite           another writer moved the swap on (store.py)
     ├── RefundRefused                "refund now" refused (app/swap/refund_now.py)
     │   ├── NothingToRefund          no such swap, finished, or none of our coins locked yet
     │   ├── RefundTooEarly           the lock time has not passed (.lock_time, .chain_time)
@@ -30,8 +32,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.errors import CambioError
 from dexproto.assets import format_amount
-from dexproto.errors import SwapError
+
+
+class SwapError(CambioError):
+    """Base of the swap package."""
+
+
+class ContractError(SwapError):
+    """The script is not the §9 contract template, or a field is out of range."""
 
 
 class AuditField(StrEnum):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bitcoin.core import CTransaction
 from bitcoin.core.serialize import SerializationError
 
+from app.swap.contract import make_contract, parse_contract
 from app.swap.errors import AuditError, AuditField, TxDecodeError
 from app.wallet.coins import TxOutput
 from dexproto.address import p2wsh_script
@@ -37,7 +38,7 @@ def audit_contract(script: bytes, output: TxOutput, expected: ExpectedContract) 
     The contract is rebuilt from our expected parameters plus the two fields that are the
     counterparty's to choose (refund key hash, lock time) and compared byte for byte.
     """
-    theirs = Contract.parse(script)
+    theirs = parse_contract(script)
     if theirs.secret_hash != expected.secret_hash:
         raise AuditError(
             AuditField.SECRET_HASH, expected.secret_hash.hex(), theirs.secret_hash.hex()
@@ -50,7 +51,7 @@ def audit_contract(script: bytes, output: TxOutput, expected: ExpectedContract) 
         raise AuditError(
             AuditField.LOCK_TIME, f">= {expected.min_lock_time}", str(theirs.lock_time)
         )
-    rebuilt = Contract(
+    rebuilt = make_contract(
         expected.secret_hash, expected.recipient_pkh, theirs.refund_pkh, theirs.lock_time
     ).to_script()
     if rebuilt != script:

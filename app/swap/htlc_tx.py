@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bitcoin.core import CMutableTransaction
 
-from app.swap.errors import FundingError, RefusedError, SpendError
+from app.swap.errors import ContractError, FundingError, RefusedError, SpendError
 from app.wallet.coins import Outpoint, SignedTx, TxOutput
 from app.wallet.signing import (
     MAX_SIG_LEN,
@@ -29,7 +29,6 @@ from app.wallet.signing import (
 from dexproto.address import p2wpkh_script
 from dexproto.assets import AssetParams
 from dexproto.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256, sha256d
-from dexproto.errors import ContractError
 from dexproto.htlc import MAX_CONTRACT_SIZE, Contract
 
 # A refund must not be final, or nLockTime (and so CLTV) is ignored; below 0xFFFFFFFE it also

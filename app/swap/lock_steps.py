@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.safety.rules import rules_for
-from app.swap.errors import AuditError, AuditField
+from app.swap.contract import make_contract, parse_contract
+from app.swap.errors import AuditError, AuditField, SwapError
 from app.swap.htlc import ExpectedContract, audit_contract_tx
 from app.swap.htlc_tx import build_init_tx, build_refund_tx, check_spendable
 from app.swap.messages import InitReport
@@ -47,8 +48,7 @@ from app.swap.steps import (
 from app.swap.timing import KEPT, fund_refusal, min_maker_lock, reveal_refusal, span
 from dexproto.assets import get_asset
 from dexproto.crypto import sha256
-from dexproto.errors import SwapError
-from dexproto.htlc import Contract, maker_lock_time, min_taker_lock_time, taker_lock_time
+from dexproto.htlc import maker_lock_time, min_taker_lock_time, taker_lock_time
 
 UNCONFIRMED = "could not confirm the match with the server"
 
@@ -69,7 +69,7 @@ def audit(m: Match, obs: Observation, secret_hash: bytes | None) -> TheirContrac
     if msg is None or tx is None or tx.txid != msg.txid:
         raise AuditError(AuditField.OUTPUT, "the announced transaction", "not found")
     if secret_hash is None:  # taker: the maker chooses the hash
-        secret_hash = Contract.parse(msg.contract).secret_hash
+        secret_hash = parse_contract(msg.contract).secret_hash
     if m.role is Role.TAKER:  # at least our own lock time + the gap, whatever the config
         min_lock = min_maker_lock(m)
     else:
@@ -97,7 +97,7 @@ def _prepare(
         return Step(current)
     asset = get_asset(m.our_asset, m.network)
     try:
-        contract = Contract(secret_hash, m.their_pkh, m.our_pkh, our_lock_time(m))
+        contract = make_contract(secret_hash, m.their_pkh, m.our_pkh, our_lock_time(m))
         script = contract.to_script()
         check_spendable(m.our_amount, m.our_fee_rate, asset)
         if isinstance(funded, SharedInit):

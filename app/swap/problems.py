@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from app.swap.errors import SwapError
 from app.swap.messages import SwapEvent, SwapProblem
 from app.wallet.errors import WalletError
-from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

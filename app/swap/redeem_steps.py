@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.swap.bump import RedeemClock, bump_due, next_rate, refused_rate
+from app.swap.errors import SwapError
 from app.swap.htlc_tx import build_redeem_tx, redeem_vsize
 from app.swap.messages import RedeemReport
 from app.swap.states import (
@@ -23,7 +24,6 @@ from app.swap.states import (
 )
 from app.swap.steps import Broadcast, Observation, Send, Side, Step, deepest, spend_depth
 from dexproto.assets import get_asset
-from dexproto.errors import SwapError
 
 
 def start_redeem(

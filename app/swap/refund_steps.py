@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.swap.bump import next_rate, refused_rate
+from app.swap.errors import SwapError
 from app.swap.htlc import find_secret
 from app.swap.htlc_tx import build_refund_tx, refund_vsize
 from app.swap.redeem_steps import start_redeem
@@ -25,7 +26,6 @@ from app.swap.states import (
 )
 from app.swap.steps import Broadcast, Observation, Side, Step, WaitForNode, deepest, spend_depth
 from dexproto.assets import get_asset
-from dexproto.errors import SwapError
 
 
 def watch_ours(

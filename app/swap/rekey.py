@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from app.swap.errors import SwapError
 from app.swap.keys import WalletKeys
 from app.swap.states import (
     ClearSecret,
@@ -28,7 +29,6 @@ from app.swap.states import (
 )
 from app.swap.store import StoredRecord, SwapStore
 from dexproto.address import p2wpkh_script
-from dexproto.errors import SwapError
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeAlias, get_args
 
+from app.swap.contract import parse_contract
 from app.wallet.coins import Outpoint, SignedTx
 from dexproto.crypto import hash160, pubkey_from_secret
 from dexproto.htlc import Contract
@@ -135,7 +136,7 @@ class OurContract:
 
     @property
     def contract(self) -> Contract:
-        return Contract.parse(self.script)
+        return parse_contract(self.script)
 
     @property
     def outpoint(self) -> Outpoint:
@@ -154,7 +155,7 @@ class TheirContract:
 
     @property
     def contract(self) -> Contract:
-        return Contract.parse(self.script)
+        return parse_contract(self.script)
 
     @property
     def outpoint(self) -> Outpoint:

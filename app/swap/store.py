@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from app.store.db import Store
+from app.swap.errors import SwapError
 from app.swap.states import (
     FEE_BUMP_FORMAT,
     KEYLESS_FORMAT,
@@ -43,7 +44,6 @@ from app.swap.states import (
 )
 from app.wallet.coins import SignedTx
 from dexproto.crypto import hash160, pubkey_from_secret
-from dexproto.errors import SwapError
 
 _TYPES: dict[str, type] = {
     t.__name__: t

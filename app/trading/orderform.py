@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
+from app.trading.errors import TradingError
 from dexproto.codec import MAX_COINS
 from dexproto.messages import ConfigResult, Side, TimeInForce
 from dexproto.rules import (
@@ -184,7 +185,9 @@ class OrderRequest:
     estimate: FeeEstimate
 
 
-class InvalidOrderError(ValueError):
+class InvalidOrderError(TradingError, ValueError):
+    """The form's problems, listed in the message (documented in app/trading/errors.py)."""
+
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__(", ".join(p.issue.value for p in problems))
         self.problems = problems

@@ -4,7 +4,9 @@ The one place where app/ui touches the headless client (app/client/). Widgets co
 the signals here and call the action methods; nothing in the engine knows about Qt. Actions never
 block the UI: each goes through `run_op(coroutine, on_ok, on_err, busy=...)`, which disables the
 triggering widgets, runs the client call as a task on the running asyncio loop, re-enables them
-and hands the result or the error (its user message) back; the send dialog uses it too.
+and hands the result or the error back; the send dialog uses it too. `run_op` is the GUI's edge
+for errors (app/errors.py): a CambioError shows its `user_message`, its `detail` goes to the
+log and the error's detail pane, and nothing of dexproto reaches it (app/dex maps it).
 
 Registration: `confirm` answers the core's registration-fee question (by default the
 confirmation dialog, app/ui/regfee_dialog.py; the simnet launcher sets its own policy); the
@@ -19,7 +21,6 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.client.errors import DexError, NotConnected, RemoteError, RequestTimeout
 from app.client.events import (
     BookChanged,
     CoreError,
@@ -40,11 +41,11 @@ from app.client.events import (
 )
 from app.client.registration import Confirm
 from app.client.views import ConfigResult, OrderRequest
+from app.dex.errors import DexClientError, NotConnected, RequestTimeout, ServerRejected
+from app.errors import CambioError, log_text, user_message
 from app.swap.errors import RefundRefused, RefundTooEarly
 from app.ui.qt import QObject, QWidget, Signal
 from app.ui.regfee_dialog import RegistrationConfirm
-from app.wallet.errors import WalletError
-from dexproto.errors import SwapError
 
 if TYPE_CHECKING:
     from app.client.client import Client
@@ -121,7 +122,7 @@ class ClientBridge(QObject):
         self._check_config()
 
     def _register_failed(self, exc: BaseException) -> None:
-        self.error.emit(self.tr("Cannot register with the DEX server yet"), str(exc))
+        self.error.emit(self.tr("Cannot register with the DEX server yet"), log_text(exc))
 
     def _check_config(self) -> None:
         config = self.core.dex.config
@@ -172,7 +173,7 @@ class ClientBridge(QObject):
         base, _, quote = market.partition("_")
         try:
             return self.core.dex.book(base, quote)
-        except (DexError, KeyError, ValueError):
+        except (DexClientError, KeyError, ValueError):
             return None
 
     # -- actions ------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ class ClientBridge(QObject):
         own `on_err` is shown as `failure` (default: the error's user message)."""
 
         def shown(exc: BaseException) -> None:
-            self.error.emit(failure or user_message(exc), str(exc))
+            self.error.emit(failure or user_message(exc), log_text(exc))
 
         task = run_op(coro, on_ok, on_err or shown, busy=busy)
         self._tasks.add(task)
@@ -209,16 +210,14 @@ class ClientBridge(QObject):
 
     def _order_failed(self, exc: BaseException) -> None:
         """Shown inline by the order form."""
-        if isinstance(exc, RemoteError):
-            text = self.tr("The server refused the order: {0}").format(exc.user_message)
+        if isinstance(exc, ServerRejected):
+            text = self.tr("The server refused the order: {0}").format(exc.meaning)
         elif isinstance(exc, NotConnected | RequestTimeout | TimeoutError):
             text = self.tr(
                 "Not connected to the DEX server; the order was not sent. Try again when connected."
             )
-        elif isinstance(exc, DexError):
-            text = str(exc) or exc.user_message
         else:
-            text = str(exc)
+            text = user_message(exc)
         self.order_failed.emit(text)
 
     def cancel(self, order_id: str, busy: Sequence[QWidget] = ()) -> asyncio.Task[None]:
@@ -250,31 +249,17 @@ class ClientBridge(QObject):
             title = self.tr("The refund was not sent")
         else:
             title = self.tr("The refund could not be broadcast")
-        self.error.emit(title, str(exc))
+        self.error.emit(title, log_text(exc))
 
     def apply_settings(self, apply: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Settings saved: `apply` is the window's sequence (nodes, then the server)."""
         return self.run_op(apply, failure=self.tr("Could not apply the settings"))
 
 
-# What a user action may fail with and still leave the app running: the error trees of the
-# client's parts plus the OS's and asyncio's. Anything else is a bug and reaches the loop.
-OP_ERRORS: tuple[type[BaseException], ...] = (
-    DexError,
-    WalletError,
-    SwapError,
-    TimeoutError,
-    OSError,
-    ValueError,
-)
-
-
-def user_message(exc: BaseException) -> str:
-    """Text fit for the user: a DexError's `user_message` (its str() is the log detail); the
-    wallet's and the swap's errors are written for users (str())."""
-    if isinstance(exc, DexError):
-        return exc.user_message
-    return str(exc) or type(exc).__name__
+# What a user action may fail with and still leave the app running: the app's error tree plus
+# the OS's and asyncio's (and a ValueError of a bad argument). Anything else is a bug and
+# reaches the loop.
+OP_ERRORS: tuple[type[BaseException], ...] = (CambioError, TimeoutError, OSError, ValueError)
 
 
 def run_op(
@@ -295,7 +280,7 @@ def run_op(
             result = await coro
         except OP_ERRORS as exc:
             _enable(busy)
-            log.info("action failed: %s", exc)
+            log.info("action failed: %s", log_text(exc))
             if on_err is not None:
                 on_err(exc)
             return

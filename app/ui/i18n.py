@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from app.ui.errors import UnknownLanguageError
 from app.ui.qt import QApplication, QCoreApplication, QIcon, QLibraryInfo, QTranslator
 
 log = logging.getLogger("cambio.ui")
@@ -21,10 +22,6 @@ LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 # The translators currently installed; kept here so they are not garbage collected and so a
 # language switch can remove them again.
 _installed: list[QTranslator] = []
-
-
-class UnknownLanguageError(ValueError):
-    """A language code that is not one of LANGUAGES."""
 
 
 def resource_dir() -> Path:

@@ -152,7 +152,8 @@ def _open_or_create(datadir: Path) -> OpenWallet | None:
 def _sole_settler(datadir: Path) -> bool:
     """False, after telling the user, when another process settles this wallet's swaps (the
     core takes the lock itself when it starts; this only says it before a window opens)."""
-    from app.client.settler_lock import SettlerBusy, SettlerLock
+    from app.client.errors import SettlerBusy
+    from app.client.settler_lock import SettlerLock
     from app.ui.qt import QCoreApplication, QMessageBox
 
     try:

@@ -17,7 +17,6 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from app.client.errors import NoNodeConfiguredError
 from app.client.events import OrderMatched, SwapRefund, SwapStep
 from app.client.swap_rows import countdown
 from app.client.views import BookDelta, ConfigResult, MarketRules, Stage
@@ -51,7 +50,7 @@ from app.ui.wallet_view import AssetSnapshot, WalletView, styled_label
 from app.ui.window_actions import apply_theme, ask_for_server, open_send, open_settings
 from app.ui.window_geometry import restore_window, save_window
 from app.ui.window_style import window_css
-from app.wallet.errors import BackendError
+from app.wallet.errors import BackendError, NoNodeConfiguredError
 
 if TYPE_CHECKING:
     from app.client.client import Client

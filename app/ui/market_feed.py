@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from app.client.errors import DexError
+from app.dex.errors import DexClientError
 from app.ui.qt import QObject, QTimer
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class MarketFeed(QObject):
         for market in config.markets if config is not None else ():
             try:
                 trades = await self.bridge.core.trades(market.name)
-            except (DexError, TimeoutError, OSError) as exc:
+            except (DexClientError, TimeoutError, OSError) as exc:
                 log.debug("trades %s: %s", market.name, exc)
                 return
             self.tab.show_trades(market.name, trades)
@@ -62,7 +62,7 @@ class MarketFeed(QObject):
             return
         try:
             candles = await self.bridge.core.candles(rules.name, bin_name)
-        except (DexError, TimeoutError, OSError) as exc:
+        except (DexClientError, TimeoutError, OSError) as exc:
             log.debug("candles %s %s: %s", rules.name, bin_name, exc)
             return
         self.tab.show_candles(rules.name, bin_name, candles)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.client.errors import DexError
+from app.dex.errors import DexClientError
 from app.ui.window_actions import apply_theme
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ async def place(window: MainWindow, side: str, lots: int, rate: int, tif: str) -
                 rules.name, side, "limit", lots * rules.lot_size, rate, tif
             )
             return
-        except (DexError, ValueError, OSError) as exc:
+        except (DexClientError, ValueError, OSError) as exc:
             log.info("screenshots: %s order not placed yet: %s", side, exc)
             await asyncio.sleep(1.0)
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
+from app.ui.errors import SelfTestError
+
 if TYPE_CHECKING:
     from app.client.client import Client
     from app.ui.qt import QApplication
@@ -22,10 +24,6 @@ if TYPE_CHECKING:
 Check = Callable[[], None]
 # A string lupdate extracts and the zh_CN file translates: proves the .qm loads and is used.
 PROBE = ("MainWindow", "Wallet", "钱包")
-
-
-class SelfTestError(AssertionError):
-    """A check found something wrong (the message says what)."""
 
 
 def _expect(ok: bool, what: str) -> None:

@@ -33,7 +33,8 @@ from app.client.views import (
     max_amount,
     parse_coins,
 )
-from app.ui.client_bridge import run_op, user_message
+from app.errors import user_message
+from app.ui.client_bridge import run_op
 from app.ui.forms import ThemedDialog, _tr, error_label, set_error
 from app.ui.qt import (
     QButtonGroup,

@@ -41,8 +41,9 @@ from app.ui.chain_settings import (  # check_rpc_url: re-exported for its old im
     NodeFields,
     check_rpc_url,  # noqa: F401
 )
+from app.ui.errors import UnknownLanguageError
 from app.ui.forms import ThemedDialog, _tr, describe, error_label, set_error
-from app.ui.i18n import LANGUAGES, UnknownLanguageError, normalize_language, resource_dir
+from app.ui.i18n import LANGUAGES, normalize_language, resource_dir
 from app.ui.qt import (
     QComboBox,
     QFormLayout,

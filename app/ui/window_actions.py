@@ -16,8 +16,8 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from app.client.errors import DexSwitchRefused, NoNodeConfiguredError, RegistrationRefused
-from app.client.server_switch import SwitchBlockers
+from app.client.errors import RegistrationRefused
+from app.client.server_switch import DexSwitchRefused, SwitchBlockers
 from app.client.views import (
     AppConfig,
     FeeQuote,
@@ -31,7 +31,7 @@ from app.ui.send_dialog import SendActions, SendDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_app_theme
 from app.ui.window_style import window_css
-from app.wallet.errors import BackendError
+from app.wallet.errors import BackendError, NoNodeConfiguredError
 
 if TYPE_CHECKING:
     from app.client.client import Client

@@ -1,6 +1,6 @@
-"""Exceptions of the wallet package.
+"""Exceptions of the wallet package (the root is app/errors.py: CambioError).
 
-    WalletError                      base; str() is the user-facing message, .detail is internal
+    WalletError                      base; str() is the user message, .detail is internal
     ├── MnemonicError                the recovery phrase is not valid
     │   ├── MnemonicWordCountError       wrong number of words (.count, .expected)
     │   ├── MnemonicWordError            a word not in the BIP39 list (.position 1-based, .word,
@@ -9,35 +9,55 @@
     ├── KeyDerivationError           BIP32 hit an invalid child key (odds about 1 in 2**127)
     ├── KeystoreError                the encrypted wallet file
     │   ├── WrongPasswordError           decryption failed: wrong password
+    │   ├── PassphraseNeeded             the wallet was made with a BIP39 passphrase and none
+    │   │                                was given (raised by session.unlock_wallet, for the
+    │   │                                GUI and the CLI alike)
     │   ├── KeystoreCorruptError         unreadable, truncated or malformed file
     │   ├── KeystoreMissingError         no wallet file at that path
     │   └── KeystoreExistsError          refusing to overwrite an existing wallet file
     ├── InsufficientFundsError       not enough spendable coins (.needed, .available atoms)
     ├── DustError                    an output below the dust limit (.amount, .limit atoms)
     ├── CoinLockedError              a coin is reserved by an order or a swap (.outpoint)
+    ├── NoNodeConfiguredError        the wallet has no chain backend for an asset
+    ├── SpvError                     a header or merkle proof failed a check (spv.py; also a
+    │                                ValueError)
+    ├── TxParseError                 bytes that are not a transaction we read (txparse.py; also
+    │                                a ValueError)
     └── BackendError                 chain backend (node RPC, Electrum) failures
         ├── NodeUnreachableError         cannot connect, or the connection dropped
-        └── NodeResponseError            the node answered with an error (.code)
+        ├── NodeResponseError            the node answered with an error (.code) or an answer
+        │   │                            of the wrong shape
+        │   ├── NodeAuthError                the node refused our credentials, HTTP 401/403
+        │   │                                (backends/base.py)
+        │   ├── TxRejectedError              broadcast refused; .reason is the node's own
+        │   │                                text (backends/base.py)
+        │   └── MalformedAnswer              an Electrum answer without its protocol shape:
+        │                                    the server is dropped (backends/electrum.py)
+        ├── WrongNetworkError            the node's genesis block is another network's
+        │                                (backends/base.py)
+        ├── CredentialsFileError         the node's cookie or login file cannot be read
+        │                                (backends/rpcauth.py)
+        ├── ServerLied                   an Electrum server said what our headers or hashes
+        │                                disprove: it is dropped (backends/electrum.py)
+        └── PinRefused                   a TLS Electrum server refused by the certificate
+            │                            pins (backends/electrum_conn.py)
+            ├── PinFileBroken                the pin file is damaged: every TLS server is
+            │                                refused until it is repaired or deleted
+            └── CertificateChanged           the certificate is not the pinned one
 
-Third-party errors are mapped at the edge with ``raise ... from exc``; the message never
+Third-party errors (aiohttp, OSError, ssl, json) are mapped at the backends with
+``raise ... from exc`` (mostly to NodeUnreachableError / NodeResponseError); the message never
 contains secrets (passwords, seeds, keys).
 """
 
 from __future__ import annotations
 
+from app.errors import CambioError
 from dexproto.assets import format_amount
 
 
-class WalletError(Exception):
-    """Base of the wallet package. str() is safe to show; `detail` is for logs only."""
-
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return self.message
+class WalletError(CambioError):
+    """Base of the wallet package."""
 
 
 class MnemonicError(WalletError):
@@ -132,6 +152,11 @@ class CoinLockedError(WalletError):
     def __init__(self, outpoint: str, detail: str = "") -> None:
         self.outpoint = outpoint
         super().__init__(f"Coin {outpoint} is reserved by an order or a swap.", detail)
+
+
+class NoNodeConfiguredError(WalletError):
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"No {symbol.upper()} node is configured for this wallet.")
 
 
 class BackendError(WalletError):

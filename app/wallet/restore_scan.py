@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import AppConfig, load_config, save_config
-from app.wallet.errors import WalletError
-from app.wallet.service import AssetWallet, NoNodeConfiguredError, ScanStep
+from app.wallet.errors import NoNodeConfiguredError, WalletError
+from app.wallet.service import AssetWallet, ScanStep
 
 PENDING_KEY = "restore_scan"  # config.extra: symbols whose addresses are still to discover
 

@@ -15,7 +15,7 @@ from app.store.db import Store
 from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
-from app.wallet.errors import CoinLockedError, WalletError
+from app.wallet.errors import CoinLockedError, NoNodeConfiguredError
 from app.wallet.hd import AccountKeys
 from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
 from dexproto.address import script_from_address
@@ -107,11 +107,6 @@ ScanCallback = Callable[[ScanStep], None]
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-class NoNodeConfiguredError(WalletError):
-    def __init__(self, symbol: str) -> None:
-        super().__init__(f"No {symbol.upper()} node is configured for this wallet.")
 
 
 class AssetWallet:

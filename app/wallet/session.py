@@ -16,11 +16,11 @@ from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.electrum import electrum_backend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.backends.switchable import SwitchableBackend
-from app.wallet.errors import KeystoreExistsError, PassphraseNeeded
+from app.wallet.errors import KeystoreExistsError, NoNodeConfiguredError, PassphraseNeeded
 from app.wallet.hd import HDWallet
 from app.wallet.keystore import DEFAULT_SCRYPT_N, SeedRecord, load_keystore, save_keystore
 from app.wallet.mnemonic import generate_mnemonic, mnemonic_to_entropy
-from app.wallet.service import AssetWallet, NoNodeConfiguredError
+from app.wallet.service import AssetWallet
 from dexproto.assets import SYMBOLS, Network, get_asset
 
 KEYSTORE_NAME = "wallet.json"

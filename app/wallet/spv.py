@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.wallet.errors import WalletError
 from dexproto.crypto import sha256d
 
 HEADER_SIZE = 80
@@ -23,7 +24,7 @@ MTP_SPAN = 11
 MAX_TIMEWARP = 600  # BIP94: a period's first block may be this much older than its parent
 
 
-class SpvError(ValueError):
+class SpvError(WalletError, ValueError):
     """A header or proof failed a check; the message names what failed."""
 
 

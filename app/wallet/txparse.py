@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.wallet.coins import Outpoint
-from app.wallet.errors import NodeResponseError
+from app.wallet.errors import NodeResponseError, WalletError
 from dexproto.crypto import sha256d
 
 _NULL_TXID = "00" * 32
 
 
-class TxParseError(ValueError):
+class TxParseError(WalletError, ValueError):
     """The bytes are not a transaction we can read."""
 
 

@@ -16,10 +16,10 @@ import pytest
 from app.client.client import Client as HeadlessClient
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
+from app.dex.errors import DexClientError
 from app.dex.orderbook import PriceLevel
 from app.dex.session import Inbound
 from app.wallet.session import unlock_wallet
-from dexproto.errors import DexError
 from dexproto.feed_messages import BookSide
 from simnet.harness import TRADER_PASSWORD, Simnet
 from tests.e2e.conftest import LOT, RATE
@@ -158,7 +158,7 @@ async def test_book_consistency_after_random_orders_and_seq_gap(
             placed.append((core, oid))
             if i % 5 == 4:  # cancel one of the earlier ones now and then
                 c, target = placed[rng.randrange(len(placed) - 1)]
-                with contextlib.suppress(DexError):
+                with contextlib.suppress(DexClientError):
                     await c.cancel_order(target)
             await asyncio.sleep(rng.random() * 0.5)
         assert dropped, "no book notification was dropped"

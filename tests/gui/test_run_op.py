@@ -9,10 +9,12 @@ import asyncio
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.ui.client_bridge import run_op, user_message
+from app.dex.errors import ServerRejected
+from app.errors import log_text, user_message
+from app.store.errors import StoreError
+from app.ui.client_bridge import run_op
 from app.ui.qt import QApplication, QEvent, QPushButton, QWidget
 from app.wallet.errors import NodeUnreachableError
-from dexproto.errors import RemoteError
 
 
 async def test_the_button_is_disabled_while_the_action_runs(qtbot: QtBot) -> None:
@@ -46,6 +48,17 @@ async def test_a_failure_goes_to_on_err_and_re_enables(qtbot: QtBot) -> None:
     assert [type(e) for e in errors] == [NodeUnreachableError]
 
 
+async def test_every_error_of_the_apps_tree_is_shown_not_a_crash(qtbot: QtBot) -> None:
+    """The edge catches the root: a store error (once outside the caught trees) is shown."""
+    errors: list[BaseException] = []
+
+    async def action() -> None:
+        raise StoreError("Could not write to the database.", "disk I/O error")
+
+    await run_op(action(), lambda _r: pytest.fail("no result"), errors.append)
+    assert [type(e) for e in errors] == [StoreError]
+
+
 async def test_a_bug_is_not_swallowed(qtbot: QtBot) -> None:
     button = QPushButton("Send")
     qtbot.addWidget(button)
@@ -72,8 +85,11 @@ async def test_a_deleted_widget_is_skipped(qtbot: QtBot) -> None:
         button.isEnabled()
 
 
-def test_user_message_is_the_dex_errors_user_text() -> None:
-    remote = RemoteError(31, "internal detail")
-    assert user_message(remote) == remote.user_message != str(remote)
-    node = NodeUnreachableError("http://h:1")
-    assert user_message(node) == str(node)  # the wallet's messages are written for users
+def test_the_user_message_holds_no_detail_and_the_log_text_does() -> None:
+    rejected = ServerRejected(31, "internal detail")  # dexproto's RemoteError, as app/dex maps it
+    assert user_message(rejected) == str(rejected) == "The DEX server refused: server error 31."
+    assert "internal detail" in log_text(rejected) and "internal detail" in rejected.detail
+    node = NodeUnreachableError("http://h:1", "connection refused")
+    assert user_message(node) == str(node) == "Cannot reach the node at http://h:1."
+    assert log_text(node).endswith("[connection refused]")
+    assert user_message(KeyError("k")) == "'k'" and user_message(KeyError()) == "KeyError"

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from app.client.client import Client
 from app.client.events import CoreError, CoreEvent, MatchRefused, ServerRefused
 from app.client.order_store import LIVE
+from app.dex.errors import DexClientError
 from app.wallet.coins import Outpoint
 from app.wallet.service import SWAP_FUNDING
 from app.wallet.session import OpenWallet
-from dexproto.errors import DexError
 from simnet.node import RegtestNode
 from tests.hostile.server import HostileServer, MatchAnswer
 
@@ -207,7 +207,7 @@ async def refuses_orders(trader: Trader, *words: str) -> None:
         oid: str | None = await asyncio.wait_for(
             core.place_order(MARKET, "sell", "limit", 10 * LOT, RATE), 3
         )
-    except (DexError, TimeoutError, ValueError):
+    except (DexClientError, TimeoutError, ValueError):
         oid = None
     assert oid is None and not trader.server.orders, (
         f"an order was placed: {[o.method for o in trader.server.orders.values()]}"

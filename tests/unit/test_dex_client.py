@@ -17,12 +17,8 @@ import pytest
 
 from app.dex import requests as rq
 from app.dex.client import DexClient
-from app.dex.connection import (
-    ClientOptions,
-    ConnectionOptions,
-    NoServerConfigured,
-    RequestTimeout,
-)
+from app.dex.connection import ClientOptions, ConnectionOptions
+from app.dex.errors import BadServerAnswer, NoServerConfigured, RequestTimeout, ServerRejected
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
@@ -208,8 +204,9 @@ async def test_request_timeout_is_typed_and_cleans_up(
 ) -> None:
     server.handlers["match_status"] = lambda p: NO_ANSWER
     client = await make_client(options=ClientOptions(request_timeout=0.2))
-    with pytest.raises(RequestTimeout, match="match_status"):
+    with pytest.raises(RequestTimeout, match="did not answer in time") as timed_out:
         await client.match_status([MATCH_ID])
+    assert timed_out.value.method == "match_status" and "match_status" in timed_out.value.detail
     assert len(client.session.pending) == 0
     assert client.ready  # a timeout does not drop the connection
 
@@ -220,9 +217,13 @@ async def test_remote_error_is_raised(server: FakeServer, make_client: ClientFac
 
     server.handlers["match_status"] = refuse
     client = await make_client()
-    with pytest.raises(RemoteError) as info:
+    with pytest.raises(ServerRejected) as info:  # dexproto's RemoteError, mapped at the edge
         await client.match_status([MATCH_ID])
-    assert info.value.code == 3
+    assert info.value.code == 3 and info.value.message == "fee not confirmed"
+    assert str(info.value) == "The DEX server refused: registration fee not paid or not confirmed."
+    assert "fee not confirmed" in info.value.detail and isinstance(
+        info.value.__cause__, RemoteError
+    )
 
 
 # --- reconnect ----------------------------------------------------------------------------
@@ -391,8 +392,9 @@ async def test_bad_signature_on_order_result_is_a_violation(
 ) -> None:
     server.handlers["cancel"] = lambda p: {"sig": "00" * 64, "servertime": 1}
     client = await make_client()
-    with pytest.raises(SignatureError):
+    with pytest.raises(BadServerAnswer, match="invalid signature") as refused:
         await client.cancel("ltc", "btc", ORDER_ID)
+    assert refused.value.code == 1 and isinstance(refused.value.__cause__, SignatureError)
     violation = await next_event(client, ProtocolViolation)
     assert (violation.method, violation.code) == ("cancel", 1)
     assert client.session.epoch_orders == {}
@@ -713,7 +715,7 @@ async def test_a_report_an_older_server_already_has_is_done_without_an_alarm(
         raise RemoteError(ErrorCode.SETTLEMENT_SEQUENCE, "taker init while revoked")
 
     server.handlers["init"] = out_of_sequence
-    with pytest.raises(RemoteError):
+    with pytest.raises(ServerRejected):
         await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63" * 97)
     assert len(outbox.pending()) == 1  # a real refusal: kept for the next reconnect
 
@@ -741,7 +743,7 @@ async def test_no_server_configured_is_a_clear_idle_state() -> None:
     client = DexClient(ConnectionOptions(""), account_secret=ACCOUNT, outbox=outbox)
     assert not client.configured
     client.start()  # nothing to connect to: no task, no retries
-    with pytest.raises(NoServerConfigured, match="no DEX server configured"):
+    with pytest.raises(NoServerConfigured, match="No DEX server configured"):
         await client.wait_ready(30)
     assert await client.report_init(ORDER_ID, MATCH_ID, bytes([4]) * 32, 0, b"\x63") is False
     assert len(outbox.pending()) == 1  # kept for when a server is set

@@ -8,12 +8,11 @@ from dataclasses import replace
 import pytest
 
 from app.swap.batch import check_batch, prepare_batch
-from app.swap.errors import FundingError
+from app.swap.errors import FundingError, SwapError
 from app.swap.states import Role, SealedSecret
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
 from dexproto.crypto import sha256
-from dexproto.errors import SwapError
 from tests.integration.swap_harness import fresh_script, make_matches, role_keys
 from tests.integration.swap_proc import p2wpkh_for
 

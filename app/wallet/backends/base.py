@@ -5,13 +5,8 @@ spends) and broadcasts transactions. Every amount is integer atoms. Implementati
 state whose loss or staleness could mislead the caller: after any BackendError the caller
 simply asks again.
 
-Errors (all from app.wallet.errors, plus three refinements defined here):
-    BackendError
-    ├── NodeUnreachableError      connection refused, dropped or timed out
-    ├── NodeResponseError         an RPC error (.code) or an answer of the wrong shape
-    │   ├── NodeAuthError             the node refused our credentials (HTTP 401/403)
-    │   └── TxRejectedError           broadcast refused; .reason is the node's own text
-    └── WrongNetworkError         the node's genesis block is another network's
+Errors: the BackendError subtree of app/wallet/errors.py (NodeAuthError, WrongNetworkError
+and TxRejectedError are defined here).
 """
 
 from __future__ import annotations

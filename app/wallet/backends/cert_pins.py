@@ -15,14 +15,14 @@ certificate is refused until the user trusts exactly the one that was refused
 from __future__ import annotations
 
 import json
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.fileio import atomic_write
+from app.wallet.errors import BackendError
 
 
-class PinRefused(ssl.SSLError):
+class PinRefused(BackendError):
     """A TLS server refused by the certificate pins (its message is the reason)."""
 
 

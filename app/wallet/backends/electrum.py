@@ -27,7 +27,7 @@ from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo,
 from app.wallet.backends.cert_pins import CertChange, CertPins, PinRefused
 from app.wallet.backends.electrum_conn import ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.errors import NodeResponseError, NodeUnreachableError, WalletError
+from app.wallet.errors import BackendError, NodeResponseError, NodeUnreachableError, WalletError
 from app.wallet.header_store import HeaderStore
 from app.wallet.spv import (
     ChainRules,
@@ -53,7 +53,7 @@ _ALREADY_KNOWN = (
 )
 
 
-class ServerLied(Exception):
+class ServerLied(BackendError):
     """The server said something our headers or hashes disprove."""
 
 
