@@ -19,7 +19,7 @@ from app.swap.states import Complete, Matched, Role, Stage
 from app.ui.main_window import MainWindow
 from app.ui.qt import QMessageBox
 from dexproto.assets import format_atoms
-from tests.unit.test_swap_transitions import at_init
+from tests.fakes.swaps import at_init
 
 
 def test_window_has_the_four_tabs_and_a_status_bar(window: MainWindow) -> None:

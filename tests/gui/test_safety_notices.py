@@ -19,7 +19,7 @@ from app.ui.qt import QColor
 from app.ui.safety_model import EpochChecks, EpochMark, RefusalLog, Verdict
 from app.ui.style import current_palette
 from app.ui.tray import Kind
-from tests.unit.test_swap_transitions import T0, H, at_init, match
+from tests.fakes.swaps import T0, H, at_init, match
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))
 ORDER = "ab" * 32

@@ -26,7 +26,7 @@ from app.ui.window_geometry import settings_file
 from app.wallet.session import create_wallet, unlock_wallet
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed
 from dexproto.assets import Network, get_asset
-from tests.unit.test_swap_transitions import match, taker_audit_obs
+from tests.fakes.swaps import match, taker_audit_obs
 
 RULES = MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(10, 225), ChainFees(3, 220))
 LAPTOPS = [(1366, 768), (1280, 720)]

@@ -57,8 +57,7 @@ from dexproto.assets import get_asset
 from dexproto.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
 from dexproto.htlc import Contract
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
-from tests.unit.test_balances import CoinsBackend
-from tests.unit.test_swap_transitions import (
+from tests.fakes.swaps import (
     MAKER_KEY,
     RING,
     SECRET,
@@ -73,6 +72,7 @@ from tests.unit.test_swap_transitions import (
     taker_audit_obs,
     taker_contract,
 )
+from tests.unit.test_balances import CoinsBackend
 
 BTC = get_asset("btc", "mainnet")
 DEST = p2wpkh_script(bytes(range(20)))

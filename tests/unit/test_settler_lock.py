@@ -18,7 +18,7 @@ from app.swap.store import StaleSwapWrite, SwapStore
 from app.wallet.keystore import MIN_SCRYPT_N
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network
-from tests.unit.test_swap_transitions import match
+from tests.fakes.swaps import match
 
 HOLD = """
 import sys, time

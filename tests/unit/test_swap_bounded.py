@@ -21,16 +21,24 @@ from app.swap.transitions import Fund, Step, transition
 from app.wallet.backends.base import TxInfo
 from app.wallet.errors import NodeResponseError
 from app.wallet.txparse import check_txid, stripped, txid_of
+from tests.fakes.swaps import (
+    CONFIRMED,
+    NOW,
+    T0,
+    maker_audited,
+    redeeming,
+    signed,
+    taker_audited,
+    unlocked,
+)
 from tests.unit.fake_chain import FakeChain, contract_tx, contract_txid
-from tests.unit.test_swap_timing import CONFIRMED, maker_audited, taker_audited, unlocked
-from tests.unit.test_swap_transitions import NOW, T0, _redeeming, signed
 
 VANISH = rules_for("regtest").init_vanish_ms
 
 
 # -- txids computed, not trusted ----------------------------------------------------------------
 def test_txid_of_a_segwit_tx_ignores_the_witness() -> None:
-    redeem = _redeeming().redeem  # a signed segwit transaction with a witness
+    redeem = redeeming().redeem  # a signed segwit transaction with a witness
     assert txid_of(redeem.raw) == redeem.txid
     assert len(stripped(redeem.raw)) < len(redeem.raw)
     legacy = contract_tx(b"\x00\x14" + bytes(20), 5000)
