@@ -20,7 +20,7 @@ from app.wallet.coins import SignedTx
 from dexproto.address import encode_segwit
 from dexproto.assets import Network, get_asset
 from dexproto.messages import ConfigResult, RegisterResult
-from tests.dex_fakeserver import config
+from tests.fakes.dex_server import config
 
 LTC = get_asset("ltc", Network.REGTEST)
 ADDRESS = encode_segwit(LTC.hrp, 0, bytes(range(20)))

@@ -21,7 +21,7 @@ from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from dexserver.app import DexServer
 from dexserver.config import ServerConfig, parse_config
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.dex_testclient import Coin, TestClient
+from tests.fakes.dex_client import Coin, TestClient
 from tests.integration.test_dexserver_ws import fund, registered
 
 pytestmark = pytest.mark.regtest

@@ -17,7 +17,7 @@ from dexproto import messages as m
 from dexproto.address import decode_segwit, p2wpkh_script
 from dexserver.app import DexServer
 from simnet.node import RegtestNode
-from tests.dex_testclient import TestClient
+from tests.fakes.dex_client import TestClient
 from tests.integration.test_dexserver_ws import LOT, RATE, address, config, fund, registered
 
 pytestmark = pytest.mark.regtest

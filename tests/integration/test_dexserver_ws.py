@@ -16,7 +16,7 @@ from dexproto.epoch import match_seed
 from dexserver.app import DexServer
 from dexserver.config import ServerConfig, parse_config
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.dex_testclient import Coin, TestClient
+from tests.fakes.dex_client import Coin, TestClient
 
 pytestmark = pytest.mark.regtest
 LOT, RATE = 1_000_000, 1_000_000  # 0.01 LTC lots at 0.01 BTC/LTC

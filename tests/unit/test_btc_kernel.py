@@ -57,6 +57,7 @@ from dexproto.assets import get_asset
 from dexproto.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
 from dexproto.htlc import Contract
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
+from tests.fakes.chain_backends import CoinsBackend
 from tests.fakes.swaps import (
     MAKER_KEY,
     RING,
@@ -72,7 +73,6 @@ from tests.fakes.swaps import (
     taker_audit_obs,
     taker_contract,
 )
-from tests.unit.test_balances import CoinsBackend
 
 BTC = get_asset("btc", "mainnet")
 DEST = p2wpkh_script(bytes(range(20)))

@@ -1,6 +1,6 @@
 """The client's post-connect sequence over the in-memory transport pair: no sockets.
 
-The peer answers with the scripted server's handlers (tests/dex_fakeserver.py, real
+The peer answers with the scripted server's handlers (tests/fakes/dex_server.py, real
 signatures); the connector hands the link a fresh pair on every (re)connect.
 """
 
@@ -21,7 +21,7 @@ from app.dex.transport import MemoryTransport, Transport, TransportClosed, memor
 from dexproto import codec
 from dexproto.crypto import xonly_from_secret
 from dexproto.errors import RemoteError
-from tests.dex_fakeserver import FakeServer
+from tests.fakes.dex_server import FakeServer
 
 ACCOUNT = bytes([7]) * 32
 ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32

@@ -18,7 +18,7 @@ from dexproto.htlc import Contract, maker_lock_time
 from dexserver.app import DexServer
 from dexserver.book import Status
 from dexserver.chain import ChainView, TxOut
-from tests.dex_testclient import Coin, TestClient
+from tests.fakes.dex_client import Coin, TestClient
 from tests.unit.test_dexserver_limits import FakeChain, client, make_config, paid_client
 
 LOT, RATE = 1_000_000, 1_000_000

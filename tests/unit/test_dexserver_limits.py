@@ -24,7 +24,7 @@ from dexserver.app import DexServer
 from dexserver.chain import ChainView, TxOut, TxView
 from dexserver.config import ServerConfig, parse_config
 from dexserver.rpcserver import Connection
-from tests.dex_testclient import Coin, TestClient
+from tests.fakes.dex_client import Coin, TestClient
 
 
 class FakeChain:

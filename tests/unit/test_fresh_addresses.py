@@ -20,7 +20,7 @@ from dexproto.address import address_from_script
 from dexproto.assets import Network
 from dexproto.messages import MatchNote, MatchSide
 from dexproto.signing import sign
-from tests.dex_fakeserver import SERVER_SECRET, FakeServer
+from tests.fakes.dex_server import SERVER_SECRET, FakeServer
 
 PHRASE_DIR = "w"
 

@@ -1,7 +1,7 @@
 """The registration fee is paid only as the server advertises it, within our fee bounds, after
 the user said yes; stored with its coins locked, re-broadcast until it confirms (C3, L5).
 
-A hostile scripted server (tests/dex_fakeserver.py, real websockets, its own signing key)
+A hostile scripted server (tests/fakes/dex_server.py, real websockets, its own signing key)
 answers `register` with terms of its choosing; the wallet is a real one on a litecoind
 regtest node, so "nothing paid" is checked on chain: the same coins to the atom, no
 transaction of ours in the mempool, no coin locked.
@@ -41,11 +41,11 @@ from dexproto.signing import sign
 from simnet.harness import REG_FEE
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from simnet.regfee_policy import SimnetRegfeePolicy
-from tests.dex_fakeserver import SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
+from tests.fakes.dex_server import SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
 
 pytestmark = pytest.mark.regtest
 
-REGFEE = 10**7  # what tests.dex_fakeserver.config advertises: 0.1 LTC, 1 confirmation
+REGFEE = 10**7  # what tests.fakes.dex_server.config advertises: 0.1 LTC, 1 confirmation
 FEE_ADDRESS = encode_segwit("rltc", 0, bytes(range(1, 21)))
 COIN = 30_000_000
 

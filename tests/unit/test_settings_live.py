@@ -32,8 +32,7 @@ from dexproto.assets import Network
 from dexproto.epoch import match_seed
 from dexproto.messages import ConnectParams, Side, TimeInForce
 from dexproto.signing import sign
-from tests.dex_fakeserver import SERVER_SECRET, FakeServer
-from tests.unit.test_dex_client import ACCOUNT, _coin, next_event
+from tests.fakes.dex_server import ACCOUNT, SERVER_SECRET, FakeServer, funding_coin, next_event
 
 EPOCH = 60_000  # the fake server's epoch length
 
@@ -131,7 +130,7 @@ async def test_client_follows_every_server_time(server: FakeServer) -> None:
             quantity=10**6,
             rate=100_000,
             tif=TimeInForce.STANDING,
-            coins=[_coin()],
+            coins=[funding_coin()],
             address="bcrt1qours",
         )
         assert client.server_now() == clock.ms + skew
