@@ -18,16 +18,17 @@ from dexproto.address import decode_segwit, p2wpkh_script
 from dexserver.app import DexServer
 from simnet.node import RegtestNode
 from tests.fakes.dex_client import TestClient
-from tests.integration.test_dexserver_ws import LOT, RATE, address, config, fund, registered
+from tests.fakes.dexserver_rig import LOT, address, fund, registered, server_config
 
 pytestmark = pytest.mark.regtest
+RATE = 1_000_000  # 0.01 BTC/LTC
 
 
 @pytest.fixture
 async def server(
     tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
 ) -> AsyncIterator[DexServer]:
-    srv = DexServer(config(tmp_path, ltc_node, btc_node))
+    srv = DexServer(server_config(tmp_path, {"ltc": ltc_node, "btc": btc_node}))
     await srv.start()
     yield srv
     await srv.stop()
