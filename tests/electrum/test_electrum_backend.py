@@ -17,7 +17,7 @@ from app.wallet.coins import Outpoint
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
-from tests.integration.test_corerpc_backend import funded, new_key, spend
+from tests.fakes.coins import funded, new_key, spend
 
 pytestmark = pytest.mark.regtest
 T = TypeVar("T")

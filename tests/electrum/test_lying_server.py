@@ -16,7 +16,7 @@ from app.wallet.errors import NodeUnreachableError
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
-from tests.integration.test_corerpc_backend import funded, new_key, spend
+from tests.fakes.coins import funded, new_key, spend
 
 pytestmark = pytest.mark.regtest
 Lie = Callable[[dict[str, Any], Any], Any]  # (request, honest result) -> result to send
