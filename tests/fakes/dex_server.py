@@ -42,6 +42,7 @@ from dexproto.signing import sign
 
 SERVER_SECRET = bytes(range(1, 33))
 SERVER_PUBKEY = xonly_from_secret(SERVER_SECRET)
+REGFEE = 10**7  # what config() advertises: 0.1 LTC, 1 confirmation
 NO_ANSWER = object()
 Handler = Callable[[Any], Any]
 ACCOUNT = bytes([7]) * 32  # the account secret of the client under test
@@ -58,7 +59,7 @@ def config(pubkey: bytes = SERVER_PUBKEY, apiver: int = 1) -> dict[str, Any]:
         "buybuffer": "1.25",
         "cancelmax": "0.6",
         "btimeout": 720000,
-        "regfee": {"asset": "ltc", "amount": 10**7, "confs": 1},
+        "regfee": {"asset": "ltc", "amount": REGFEE, "confs": 1},
         "locktimes": {"maker": 172800000, "taker": 86400000},
         "assets": [
             {

@@ -54,7 +54,7 @@ from tests.integration.swap_harness import (
     open_engine,
     role_keys,
 )
-from tests.integration.test_swap_regtest import MAKER_AMOUNT, TAKER_AMOUNT, balance, until
+from tests.integration.swap_rig import MAKER_AMOUNT, TAKER_AMOUNT, balance, until
 
 pytestmark = pytest.mark.regtest
 LTC = get_asset("ltc", "regtest")

@@ -37,7 +37,7 @@ from tests.integration.swap_harness import (
     open_engine,
 )
 from tests.integration.swap_proc import Mailbox
-from tests.integration.test_swap_crash import _fund_side, _in_process, _spawn
+from tests.integration.swap_spawn import fund_side, in_process, spawn
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT, MARGIN = 2_000_000, 1_000_000, 100_000
@@ -236,17 +236,17 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
     Mailbox(mailbox).close()
     nodes = {"ltc": ltc_node.rpc_url, "btc": held_chain.rpc_url}
     sides = {
-        Role.MAKER: await _fund_side(
+        Role.MAKER: await fund_side(
             tmp_path, ltc_node, maker, MAKER_AMOUNT + MARGIN, mailbox, nodes
         ),
-        Role.TAKER: await _fund_side(
+        Role.TAKER: await fund_side(
             tmp_path, held_chain, taker, TAKER_AMOUNT + MARGIN, mailbox, nodes
         ),
     }
     db = sides[Role.MAKER].datadir / "cambio.db"
     async with _mining(ltc_node, hold):
-        partner = asyncio.create_task(_in_process(sides[Role.TAKER]))
-        code = await _spawn(sides[Role.MAKER], "before:redeem-bump-broadcast")
+        partner = asyncio.create_task(in_process(sides[Role.TAKER]))
+        code = await spawn(sides[Role.MAKER], "before:redeem-bump-broadcast")
         await _pause(hold)
         assert code == -9
         stored = await asyncio.to_thread(_load, db, maker.match_id)
@@ -256,7 +256,7 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
         if which == "old":  # the first version confirms while we are down
             mined = await _release(hold, stored, "old")
             assert mined.fee == RATE * redeem_vsize(97, maker.redeem_script)
-        restart = asyncio.create_task(_spawn(sides[Role.MAKER], None))
+        restart = asyncio.create_task(spawn(sides[Role.MAKER], None))
         if which == "new":
             await _until_in_mempool(held_chain, stored.redeem.txid)  # sent after restart
             mined = await _release(hold, stored, "new")
