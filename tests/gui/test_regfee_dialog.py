@@ -83,7 +83,8 @@ async def wait_dialog(confirm: RegistrationConfirm) -> None:
 
 
 async def test_dialog_shows_the_fee_and_cancel_pays_nothing(qtbot: QtBot, tmp_path: Path) -> None:
-    wallet, events, seen = Wallet(), Dispatcher(), []
+    wallet, events = Wallet(), Dispatcher()
+    seen: list[object] = []
     events.subscribe(seen.append)
     registration = fake_registration(tmp_path, wallet, events)
     confirm = RegistrationConfirm(None)

@@ -108,7 +108,9 @@ def test_minimum_size_fits_1280_by_720(
         hint = win.minimumSizeHint()
         assert hint.width() <= 1280 and hint.height() <= 720, hint
         for index in range(win.tabs.count()):  # every tab, not only the one shown first
-            page = win.tabs.widget(index).minimumSizeHint()
+            tab = win.tabs.widget(index)
+            assert tab is not None
+            page = tab.minimumSizeHint()
             assert page.width() <= 1240 and page.height() <= 600, (index, page)
     finally:
         i18n.install_language("en", qapp)
