@@ -233,7 +233,10 @@ async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
     def garbled(request: dict[str, Any], result: Any) -> Any:
         return "zz" if request["params"][0] == height else result
 
-    lies = {"blockchain.transaction.get_merkle": bad_merkle, "blockchain.block.header": garbled}
+    lies: dict[str, Lie] = {
+        "blockchain.transaction.get_merkle": bad_merkle,
+        "blockchain.block.header": garbled,
+    }
     async with proxy(ltc_electrum, lies) as liar:
         backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
         async with backend as b:

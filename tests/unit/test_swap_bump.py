@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from bitcoin.core import CTransaction
@@ -89,7 +90,7 @@ def test_the_fee_never_exceeds_half_the_redeemed_value() -> None:
         dict(margin_divisor=0),
     ],
 )
-def test_policy_refuses_nonsense(bad: dict[str, int]) -> None:
+def test_policy_refuses_nonsense(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         BumpPolicy(**bad)
 

@@ -42,14 +42,14 @@ def test_only_fee_reasons_count_as_refused_for_fee() -> None:
         "mempool full",
     ):
         assert refused_for_fee(reason)
-    for reason in (
+    for other in (
         None,
         "non-final",
         "txn-mempool-conflict",
         "insufficient fee, rejecting replacement",
         "bad-txns-inputs-missingorspent",
     ):
-        assert not refused_for_fee(reason)
+        assert not refused_for_fee(other)
 
 
 def test_refused_rate_goes_above_the_node_minimum_within_the_cap() -> None:

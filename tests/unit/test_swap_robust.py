@@ -94,8 +94,8 @@ class _Flaky(FakeChain):
     """A FakeChain whose `broadcast` / `confirmations` raise an unexpected error the first
     `fail[name]` times (not a WalletError: a bug or an answer nobody foresaw)."""
 
-    def __init__(self, *args: object, fail: dict[str, int], **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+    def __init__(self, mtp: int, output_script: bytes, value: int, *, fail: dict[str, int]) -> None:
+        super().__init__(mtp, output_script, value)
         self.fail = dict(fail)
 
     def _maybe_fail(self, name: str) -> None:
@@ -176,7 +176,7 @@ def _maker_audited() -> CounterpartyAudited:
     return state
 
 
-def _maker_chains(state: CounterpartyAudited, **fail: int) -> tuple[FakeChain, FakeChain]:
+def _maker_chains(state: CounterpartyAudited, **fail: int) -> tuple[_Flaky, _Flaky]:
     assert state.ours is not None
     ours = _Flaky(T0 // 1000, b"", 0, fail={"confirmations": fail.get("confirmations", 0)})
     ours.known.add(state.ours.init.txid)  # our init is confirmed
@@ -195,7 +195,7 @@ async def test_a_transition_that_raises_is_shown_once_and_retried(
 ) -> None:
     """The first ten transitions raise (what an unreadable spend did, PoC 7): the loop lives,
     says so once, and completes the swap when the transition works again."""
-    real = engine_module.transition
+    real = transition  # what the engine calls, until patched below
     calls = [0]
 
     def flaky(state: SwapState, obs: Observation) -> Step:

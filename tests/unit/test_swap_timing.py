@@ -147,13 +147,13 @@ def test_redeeming_reports_once_known_and_on_resume_only_when_known() -> None:
     state = redeeming()
     # not known to the chain: every attempt carries the report, held until the node takes it
     step = transition(state, obs())
-    assert [type(a) for a in step.actions] == [Broadcast, Send]
-    assert isinstance(step.actions[1], Send)
-    assert step.actions[1].after_accepted == state.redeem.txid
+    broadcast, send = step.actions
+    assert isinstance(broadcast, Broadcast) and isinstance(send, Send)
+    assert send.after_accepted == state.redeem.txid
     # in the mempool: no report (sent when the node accepted it)
     assert transition(state, obs(redeem_confs=0)) == Step(
-        state, (Broadcast(step.actions[0].side, state.redeem, "redeem"),)
-    )  # type: ignore[union-attr]
+        state, (Broadcast(broadcast.side, state.redeem, "redeem"),)
+    )
     # resumed and known: re-sent at once; resumed and unknown: held like the first time
     known = transition(state, obs(resumed=True, redeem_confs=0)).actions[-1]
     assert isinstance(known, Send) and known.after_accepted is None
@@ -372,8 +372,8 @@ async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: 
     stub = _CoreStub(swaps)
     assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id, unlisted.match_id]
     await Client._reconcile(
-        stub,
-        (  # type: ignore[arg-type]
+        stub,  # type: ignore[arg-type]  # just enough of a Client
+        (
             _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
             _server_says(gone.match_id, MatchStatus.REVOKED),
         ),

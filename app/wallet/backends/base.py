@@ -20,6 +20,7 @@ import abc
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import BackendError, NodeResponseError
@@ -187,7 +188,7 @@ class ChainBackend(abc.ABC):
     async def close(self) -> None:
         """Release connections. Idempotent."""
 
-    async def __aenter__(self) -> ChainBackend:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
