@@ -243,7 +243,7 @@ async def test_block_watch_survives_a_failing_listener(ltc_node: RegtestNode) ->
             await asyncio.sleep(0.3)  # following the tip
             for n in (1, 2):
                 await asyncio.to_thread(ltc_node.mine, 1)
-                await until(lambda n=n: len(told) >= n)
+                await until(lambda: len(told) >= n)  # noqa: B023  (awaited in this pass)
         finally:
             await watch.stop()
     assert told == [start + 1, start + 2]

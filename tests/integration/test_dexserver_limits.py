@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dexproto import jsonrpc
+from dexproto._wire import Json
 from dexserver.app import DexServer
 from dexserver.rpcserver import Connection
 from tests.fakes.dex_client import Coin
@@ -100,12 +101,12 @@ async def test_bad_signature_and_replay(env: Env) -> None:
     c = await client(env[0])
     params = c.register_params().to_json()
     bad = dict(params, sig="00" * 64)
-    assert (await c.call_raw("register", bad)).error.code == 1  # type: ignore[union-attr]
+    assert await c.error_code("register", bad) == 1
     assert (await c.call_raw("register", params)).error is None
     again = await c.call_raw("register", params)
     assert again.error is not None and again.error.code == 15
     stale = c.register_params(timestamp=1).to_json()
-    assert (await c.call_raw("register", stale)).error.code == 18  # type: ignore[union-attr]
+    assert await c.error_code("register", stale) == 18
     await c.close()
     await still_serves(env[0])
 
@@ -121,20 +122,20 @@ async def test_order_errors(env: Env) -> None:
     dup = await c.call_raw("limit", order)
     assert dup.error is not None and dup.error.code == 15
     lot = c.limit_params("sell", 1_500_000, 1_000_000, [coin], addr).to_json()
-    assert (await c.call_raw("limit", lot)).error.code == 5  # type: ignore[union-attr]
+    assert await c.error_code("limit", lot) == 5
     step = c.limit_params("sell", 1_000_000, 1_000_050, [coin], addr).to_json()
-    assert (await c.call_raw("limit", step)).error.code == 6  # type: ignore[union-attr]
+    assert await c.error_code("limit", step) == 6
     reuse = c.limit_params("sell", 1_000_000, 1_000_000, [coin], addr).to_json()
-    assert (await c.call_raw("limit", reuse)).error.code == 8  # type: ignore[union-attr]
+    assert await c.error_code("limit", reuse) == 8
     poor = Coin(secrets.token_bytes(32), b"", 0)
     poor.txid, poor.vout = chain.pay(poor.script, 1_000_000)
     short = c.limit_params("sell", 1_000_000, 1_000_000, [poor], addr).to_json()
-    assert (await c.call_raw("limit", short)).error.code == 7  # type: ignore[union-attr]
-    forged = dict(order, sig="11" * 64, timestamp=order["timestamp"])  # type: ignore[arg-type]
-    assert (await c.call_raw("limit", forged)).error.code in (1, 15)  # type: ignore[union-attr]
+    assert await c.error_code("limit", short) == 7
+    forged = dict(order, sig="11" * 64, timestamp=order["timestamp"])
+    assert await c.error_code("limit", forged) in (1, 15)
     stranger = await client(server)
     other = stranger.limit_params("sell", 1_000_000, 1_000_000, [poor], addr).to_json()
-    assert (await stranger.call_raw("limit", other)).error.code == 2  # type: ignore[union-attr]
+    assert await stranger.error_code("limit", other) == 2
     await stranger.close()
     await c.close()
     await still_serves(server)
@@ -239,7 +240,7 @@ def test_fuzz_dispatcher(tmp_path: Path) -> None:
 async def test_settlement_needs_a_known_match(env: Env) -> None:
     server, chain = env
     c = await client(server)
-    init = {
+    init: Json = {
         "orderid": "11" * 32,
         "matchid": "22" * 32,
         "txid": "33" * 32,
@@ -248,10 +249,10 @@ async def test_settlement_needs_a_known_match(env: Env) -> None:
         "timestamp": 1,
         "sig": "44" * 64,
     }
-    assert (await c.call_raw("init", init)).error.code == 2  # type: ignore[union-attr]
+    assert await c.error_code("init", init) == 2
     await c.close()
     c = await paid_client(server, chain)
-    assert (await c.call_raw("init", init)).error.code == 12  # type: ignore[union-attr]
+    assert await c.error_code("init", init) == 12
     status = await c.call_raw("match_status", {"matchids": ["22" * 32]})
     assert status.error is not None and status.error.code == 12
     await c.close()

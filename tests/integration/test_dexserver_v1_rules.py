@@ -15,6 +15,7 @@ import pytest
 from dexproto import codec, signing
 from dexproto import messages as m
 from dexproto.address import decode_segwit, p2wpkh_script
+from dexproto.errors import SignatureError
 from dexserver.app import DexServer
 from simnet.node import RegtestNode
 from tests.fakes.dex_client import TestClient
@@ -52,7 +53,7 @@ async def test_connect_result_signs_the_clients_connect_bytes(
         result = await c.call("connect", params.to_json())
         check_sig(server, result["sig"], params.payload())
         other = dataclasses.replace(params.payload(), timestamp=params.timestamp + 1)
-        with pytest.raises(signing.SignatureError):
+        with pytest.raises(SignatureError):
             check_sig(server, result["sig"], other)
     finally:
         await c.close()

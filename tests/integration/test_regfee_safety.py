@@ -182,7 +182,7 @@ async def assert_nothing_paid(
 
 
 # -- hostile terms: refused before a coin is touched ---------------------------------------
-HOSTILE = {
+HOSTILE: dict[str, tuple[dict[str, Any], str]] = {
     "amount": ({"fee": REGFEE + 1}, "advertises 10000000 atoms"),
     "asset": ({"asset": "btc"}, "advertises it in LTC"),
     "p2wsh": ({"address": encode_segwit("rltc", 0, bytes(32))}, "not a P2WPKH address"),

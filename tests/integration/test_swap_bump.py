@@ -109,11 +109,12 @@ async def _balance(b: ChainBackend, script: bytes) -> int:
     return sum(u.value for u in await b.utxos([script]))
 
 
-def _check_maker_redeem(end: SwapState, maker: Match, mined: SignedTx) -> None:
+def _check_maker_redeem(end: SwapState, maker: Match, mined: SignedTx) -> Complete:
     assert isinstance(end, Complete), end
     assert end.redeem_txid == mined.txid
     assert end.received == TAKER_AMOUNT - mined.fee  # the fee the confirmed version paid
     assert mined.fee >= RATE * redeem_vsize(97, maker.redeem_script)
+    return end
 
 
 def _check_verified(backends: dict[str, ChainBackend], versions: Sequence[SignedTx]) -> None:
@@ -203,12 +204,12 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
             assert fees == sorted(fees) and len(set(fees)) == len(fees)  # each one higher
             mined = await _release(hold, state, which)
             end_m, end_t = await _both_end(engines, maker, taker)
-        _check_maker_redeem(end_m, maker, mined)
+        done = _check_maker_redeem(end_m, maker, mined)
         assert isinstance(end_t, Complete), end_t
         _check_verified(backends, state.versions)
         # Every atom: the maker's redeem output is exactly what the record says it received;
         # the taker's redeem paid the normal rate; both changes paid exactly their init fee.
-        assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
+        assert await _balance(backends["btc"], maker.redeem_script) == done.received
         assert await _balance(backends["ltc"], taker.redeem_script) == (
             MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script)
         )
@@ -382,7 +383,7 @@ async def test_a_node_refusing_replacements_stops_the_bumps(
             assert state.redeem.txid not in _mempool(no_rbf_chain)
             await asyncio.to_thread(hold.mine_one, [first.raw.hex()])
             end_m, end_t = await _both_end(engines, maker, taker)
-        _check_maker_redeem(end_m, maker, first)
+        done = _check_maker_redeem(end_m, maker, first)
         assert isinstance(end_t, Complete), end_t
         _check_verified(backends, state.versions)  # the refused replacement too
-        assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
+        assert await _balance(backends["btc"], maker.redeem_script) == done.received

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -299,7 +300,7 @@ def outcomes(
     return result
 
 
-def _tx(node: RegtestNode, txid: str) -> dict[str, object]:
+def _tx(node: RegtestNode, txid: str) -> dict[str, Any]:  # the node's JSON
     for _ in range(300):  # -txindex catches up with new blocks asynchronously
         try:
             return dict(node.rpc("getrawtransaction", txid, True))
@@ -308,12 +309,12 @@ def _tx(node: RegtestNode, txid: str) -> dict[str, object]:
     return dict(node.rpc("getrawtransaction", txid, True))
 
 
-def _fee(node: RegtestNode, tx: dict[str, object]) -> int:
+def _fee(node: RegtestNode, tx: dict[str, Any]) -> int:
     ins = 0
-    for i in tx["vin"]:  # type: ignore[attr-defined]
+    for i in tx["vin"]:
         prev = _tx(node, i["txid"])
-        ins += coin_to_atoms(prev["vout"][i["vout"]]["value"])  # type: ignore[index]
-    return ins - sum(coin_to_atoms(o["value"]) for o in tx["vout"])  # type: ignore[attr-defined]
+        ins += coin_to_atoms(prev["vout"][i["vout"]]["value"])
+    return ins - sum(coin_to_atoms(o["value"]) for o in tx["vout"])
 
 
 def _check_chain(
@@ -324,18 +325,14 @@ def _check_chain(
     assert len(side.init_txids) == 1, side.init_txids  # never rebuilt, never paid twice
     init_txid = next(iter(side.init_txids))
     init, spend = _tx(node, init_txid), _tx(node, spend_txid)
-    assert [(i["txid"], i["vout"]) for i in init["vin"]] == [  # type: ignore[attr-defined]
-        (side.coin.txid, side.coin.vout)
-    ]
+    assert [(i["txid"], i["vout"]) for i in init["vin"]] == [(side.coin.txid, side.coin.vout)]
     assert node.rpc("gettxout", side.coin.txid, side.coin.vout, True) is None
-    assert [(i["txid"], i["vout"]) for i in spend["vin"]] == [  # type: ignore[attr-defined]
-        (init_txid, 0)
-    ]
+    assert [(i["txid"], i["vout"]) for i in spend["vin"]] == [(init_txid, 0)]
     assert int(str(spend["confirmations"])) >= 1
     outs = {
         bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
         for o in (*init["vout"], *spend["vout"])
-    }  # type: ignore[misc]
+    }
     change, paid = outs[side.change_script], outs[payee]
     init_fee, spend_fee = _fee(node, init), _fee(node, spend)
     assert init_fee == RATE * init_vsize(1, 1, side.change_script)

@@ -5,7 +5,7 @@ fresh change-branch script, and a restore from the seed still finds funds on all
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -69,7 +69,7 @@ class FakeChain(ChainBackend):
     async def estimate_fee_rate(self, t: int) -> int | None:
         return None  # as on regtest
 
-    async def blocks(self, since: str | None = None):  # type: ignore[no-untyped-def]
+    async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         yield await self.tip()
 
 

@@ -6,7 +6,7 @@ server change refused while an order is open."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -210,7 +210,7 @@ class FakeBackend(ChainBackend):
     async def estimate_fee_rate(self, t: int) -> int | None:
         raise NotImplementedError
 
-    async def blocks(self, since: str | None = None):  # type: ignore[no-untyped-def]
+    async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         yield await self.tip()
 
 

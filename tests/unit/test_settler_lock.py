@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ time.sleep(60)
 
 
 @pytest.fixture
-def holder(tmp_path: Path):  # type: ignore[no-untyped-def]
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -46,13 +47,17 @@ def holder(tmp_path: Path):  # type: ignore[no-untyped-def]
     proc.stdout.close()
 
 
-def test_a_second_process_is_refused_and_told_who_settles(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_process_is_refused_and_told_who_settles(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
     with pytest.raises(SettlerBusy) as info:
         SettlerLock(tmp_path).acquire()
     assert str(holder.pid) in str(info.value)
 
 
-async def test_the_core_takes_the_lock_before_settling(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
+async def test_the_core_takes_the_lock_before_settling(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
     create_wallet(tmp_path, "pw", network=Network.REGTEST, scrypt_n=MIN_SCRYPT_N)
     wallet = unlock_wallet(tmp_path, "pw")
     core = Client(wallet, dex_url="ws://127.0.0.1:9")
@@ -65,7 +70,7 @@ async def test_the_core_takes_the_lock_before_settling(tmp_path: Path, holder) -
         await wallet.close()
 
 
-def test_the_lock_goes_with_a_killed_process(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
+def test_the_lock_goes_with_a_killed_process(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
     holder.kill()
     holder.wait()
     deadline = time.monotonic() + 5
