@@ -1,4 +1,6 @@
-"""WebSocket JSON-RPC server (spec §2): one Connection per client, requests both ways.
+"""WebSocket JSON-RPC server (spec §2): one Connection per client, requests both ways. What a
+frame means is decided by the connection's ServerSession (dexserver/session.py, no I/O); the
+Connection is the asyncio shell around it.
 
 Limits that keep one hostile client from hurting the others:
 - frames over 1 MiB close the connection (websockets `max_size`, close code 1009);
@@ -18,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, assert_never
 
 from websockets.exceptions import ConnectionClosed
 
@@ -27,10 +29,10 @@ from dexproto._wire import Json
 from dexproto.errors import DexError, ErrorCode, ProtocolError
 from dexproto.messages import PARAMS
 from dexserver.chain import ChainError
+from dexserver.session import Answer, Call, Close, Ignore, Resolve, ServerSession
 
 log = logging.getLogger("cambio.dexserver.rpc")
 SEND_QUEUE = 4096  # frames waiting for a slow reader before we give up on it
-FLOOD_CLOSE = 200  # consecutive rate-limited frames before the connection is closed
 
 Handler = Callable[["Connection", object], Awaitable[Json]]
 
@@ -39,23 +41,6 @@ class Transport(Protocol):
     async def send(self, message: str) -> None: ...
 
     async def close(self, code: int = 1000, reason: str = "") -> None: ...
-
-
-class TokenBucket:
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.tokens = float(burst)
-        self.last = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 class Connection:
@@ -71,14 +56,21 @@ class Connection:
     ) -> None:
         self.transport = transport
         self.handlers = handlers
-        self.account: bytes | None = None
-        self.bucket = TokenBucket(rate, burst)
-        self.limited = 0
+        self.session = ServerSession(rate, burst, time.monotonic())
         self.on_close = on_close
         self.closed = False
         self.queue: asyncio.Queue[str] = asyncio.Queue(SEND_QUEUE)
         self._next_id = 1
         self._waiting: dict[int, asyncio.Future[jsonrpc.Response]] = {}
+
+    @property
+    def account(self) -> bytes | None:
+        """The account this client authenticated as (connect), or None."""
+        return self.session.account
+
+    @account.setter
+    def account(self, account: bytes | None) -> None:
+        self.session.account = account
 
     # -- outgoing -------------------------------------------------------------------------
     def send(self, frame: str) -> None:
@@ -128,29 +120,21 @@ class Connection:
 
     # -- incoming -------------------------------------------------------------------------
     async def handle(self, frame: str | bytes) -> None:
-        if not self.bucket.take():
-            self.limited += 1
-            if self.limited > FLOOD_CLOSE:
-                self.close_soon(1008, "rate limit")
-                return
-            self.send(
-                jsonrpc.error_frame(self._peek_id(frame), ErrorCode.RATE_LIMITED, "rate limited")
-            )
-            return
-        self.limited = 0
-        try:
-            msg = jsonrpc.parse_frame(frame)
-        except ProtocolError as exc:
-            self.send(jsonrpc.error_frame_for(exc))
-            return
-        if isinstance(msg, jsonrpc.Response):
-            future = self._waiting.get(msg.id) if msg.id is not None else None
-            if future is not None and not future.done():
-                future.set_result(msg)
-            return
-        if isinstance(msg, jsonrpc.Notification):
-            return  # clients send no notifications; ignore rather than answer
-        self.send(await self._call(msg))
+        match self.session.receive(frame, time.monotonic()):
+            case Answer(frame=answer):
+                self.send(answer)
+            case Call(request=request):
+                self.send(await self._call(request))
+            case Resolve(response=response):
+                future = self._waiting.get(response.id) if response.id is not None else None
+                if future is not None and not future.done():
+                    future.set_result(response)
+            case Close(code=code, reason=reason):
+                self.close_soon(code, reason)
+            case Ignore():
+                pass
+            case unexpected:
+                assert_never(unexpected)
 
     async def _call(self, req: jsonrpc.Request) -> str:
         handler = self.handlers.get(req.method)
@@ -174,14 +158,6 @@ class Connection:
         except Exception:
             log.exception("%s: unexpected error", req.method)
             return jsonrpc.error_frame(req.id, ErrorCode.INTERNAL_ERROR, "internal error")
-
-    @staticmethod
-    def _peek_id(frame: str | bytes) -> int | None:
-        try:
-            msg = jsonrpc.parse_frame(frame)
-        except ProtocolError as exc:
-            return exc.request_id
-        return msg.id if isinstance(msg, jsonrpc.Request) else None
 
 
 async def serve_connection(conn: Connection, incoming: AsyncIterator[str | bytes]) -> None:

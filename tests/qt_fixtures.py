@@ -6,6 +6,7 @@ table's item that a test expects to be there."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from app.client.client import Client
+from app.ui.gc_guard import collect_due
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QTableWidget, QTableWidgetItem, QTimer
 from app.wallet.session import create_wallet, unlock_wallet
@@ -44,6 +46,20 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     yield ev
     ev.close()
     asyncio.set_event_loop(None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """As in the app (app/ui/gc_guard.py): once Qt is up, garbage is collected on this
+    thread only, here after each test's fixtures are gone; a Qt test's widgets are freed
+    at once, never later by a collection that a worker thread of another test sets off."""
+    if QApplication.instance() is None:
+        return
+    gc.disable()
+    if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+        gc.collect()
+    else:
+        collect_due()
 
 
 def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:

@@ -95,6 +95,7 @@ from app.swap.export import export_json
 from app.swap.refund_now import refund_now
 from app.swap.states import Match
 from app.swap.store import SwapStore
+from app.wallet.backends.cert_pins import CertChange
 from app.wallet.coins import SignedTx
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.restore_scan import ProgressFn
@@ -586,6 +587,14 @@ class Client:
 
         aw = self.wallet.asset(symbol)
         return await chain_status(symbol, aw.backend if aw.has_backend else None)
+
+    def trust_certificate(self, symbol: str, change: CertChange) -> None:
+        """Pin the certificate an Electrum server of `symbol` was refused for (the user
+        compared its fingerprint with the operator's); the server is asked again."""
+        from app.wallet.chain_status import trust_certificate
+
+        aw = self.wallet.asset(symbol)
+        trust_certificate(symbol, aw.backend if aw.has_backend else None, change)
 
 
 def _before_our_funding(state: MatchState) -> bool:

@@ -55,6 +55,7 @@ from app.trading.orderform import (
 from app.trading.orderform import (
     Problem as OrderProblem,
 )
+from app.wallet.backends.cert_pins import CertChange
 from app.wallet.backends.electrum import default_servers, split_servers
 from app.wallet.backends.rpcauth import default_cookie
 from app.wallet.chain_status import ELECTRUM, NODE, ChainStatus
@@ -117,6 +118,7 @@ __all__ = [
     "BookSide",
     "BookUpdated",
     "Candle",
+    "CertChange",
     "ChainStatus",
     "ConfigError",
     "ConfigResult",

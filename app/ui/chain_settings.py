@@ -14,6 +14,7 @@ from app.client.views import (
     ELECTRUM,
     NODE,
     AssetParams,
+    CertChange,
     ChainStatus,
     NodeConfig,
     check_electrum_url,
@@ -32,6 +33,7 @@ from app.ui.qt import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -42,7 +44,6 @@ from app.ui.qt import (
 # How a node is logged in to (NodeFields.login's data).
 COOKIE, PASSWORD, AUTH_FILE = "cookie", "password", "auth_file"
 LIGHT, OWN_NODE = "electrum", "node"  # ChainFields.kind's data
-STALE_TIP_S = 2 * 3600  # a node whose best block is older than this is behind (or stuck)
 
 
 def check_rpc_url(text: str) -> str | None:
@@ -256,7 +257,10 @@ class ServerList(QWidget):
 
 
 class ChainFields(QWidget):
-    """One chain's tab in Settings: the backend kind, its fields and the status line."""
+    """One chain's tab in Settings: the backend kind, its fields and the status line (with a
+    button when a server was refused for a changed certificate)."""
+
+    trust_requested = Signal(object)  # the CertChange the user wants to look at
 
     def __init__(
         self, asset: AssetParams, node: NodeConfig | None, parent: QWidget | None = None
@@ -320,6 +324,11 @@ class ChainFields(QWidget):
         box.addLayout(form)
         box.addWidget(self.pages)
         box.addWidget(self.status)
+        self.cert_change: CertChange | None = None
+        self.trust_button = QPushButton(_tr("SettingsDialog", "Check the new certificate…"))
+        self.trust_button.setVisible(False)
+        self.trust_button.clicked.connect(lambda: self.trust_requested.emit(self.cert_change))
+        box.addWidget(self.trust_button, 0, Qt.AlignmentFlag.AlignLeft)
         box.addStretch(1)
         self.kind.currentIndexChanged.connect(
             lambda _i: self.pages.setCurrentIndex(self.kind.currentIndex())
@@ -356,8 +365,15 @@ class ChainFields(QWidget):
         return self.node_fields.node()
 
     def show_status(self, status: ChainStatus) -> None:
-        self.status.setText(status_text(status))
+        text = status_text(status)
+        self.cert_change = status.cert_changes[0] if status.cert_changes else None
+        if self.cert_change is not None:
+            text += "\n" + _tr(
+                "SettingsDialog", "{server} was refused: its certificate changed since first use."
+            ).format(server=self.cert_change.key)
+        self.status.setText(text)
         self.status.setToolTip(status.line)
+        self.trust_button.setVisible(self.cert_change is not None)
 
 
 def _field(text: str) -> QLabel:
@@ -392,10 +408,10 @@ def status_text(status: ChainStatus) -> str:
             return _tr(
                 "SettingsDialog", "Node reachable, block {height}, still syncing (initial download)"
             ).format(height=status.height)
-        if status.tip_age is not None and status.tip_age > STALE_TIP_S:
+        if status.behind:
             return _tr(
                 "SettingsDialog", "Node reachable, block {height}, last block {hours} h ago"
-            ).format(height=status.height, hours=status.tip_age // 3600)
+            ).format(height=status.height, hours=(status.tip_age or 0) // 3600)
         return _tr("SettingsDialog", "Node reachable, block {height}, synced").format(
             height=status.height
         )

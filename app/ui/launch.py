@@ -230,6 +230,9 @@ def run_gui(argv: list[str], start_simnet: StartLocalNet | None = None) -> int:
     # The window's close decides when to stop (after the swap-in-flight warning); the loop
     # must keep running for the shutdown coroutines below.
     app.setQuitOnLastWindowClosed(False)
+    from app.ui.gc_guard import GuiThreadGc
+
+    GuiThreadGc(app).start()  # parented to the app: it lives as long as the process
     prepare_first_window(app, args.datadir or default_datadir(), args.language)
 
     devnet = None

@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
                 if stand_in and symbol == "btc"
                 else ""
             )
-            self.status.set_chain(symbol, snap.tip_height, note=note)
+            self.status.show_chain(await self.core.chain_status(symbol), note)
             self.wallet_view.show_txs(symbol, list(snap.txs))
             self.trade.trading.set_balance(symbol, list(snap.spendable))
             self.wallet_view.show_snapshot(

@@ -28,12 +28,14 @@ from pathlib import Path
 from app.client.views import (
     SYMBOLS,
     AppConfig,
+    CertChange,
     ChainStatus,
     Network,
     check_server_url,
     get_asset,
     save_config,
 )
+from app.ui.cert_change_box import cert_change_box
 from app.ui.chain_settings import (  # check_rpc_url: re-exported for its old importers
     ChainFields,
     NodeFields,
@@ -47,6 +49,7 @@ from app.ui.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QShowEvent,
     QTabWidget,
@@ -57,6 +60,7 @@ from app.ui.qt import (
 )
 from app.ui.safety_settings import SafetySection, stored_form
 from app.ui.style import palette as theme_palette
+from app.wallet.errors import WalletError
 
 # `$$` is a literal `$` in a style.fill template.
 _CHEVRON = (resource_dir() / "icons" / "chevron-down.svg").as_posix().replace("$", "$$")
@@ -93,11 +97,14 @@ class SettingsDialog(ThemedDialog):
         parent: QWidget | None = None,
         dex_check: Callable[[str], str | None] | None = None,
         chain_status: Callable[[str], Awaitable[ChainStatus]] | None = None,
+        trust_certificate: Callable[[str, CertChange], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.config, self.datadir = config, Path(datadir)
         self.dex_check = dex_check
         self.chain_status = chain_status  # the core's: how each chain is reached now
+        self.trust_certificate = trust_certificate  # the core's: pin a refused certificate
+        self.cert_box: QMessageBox | None = None
         self._status_task: asyncio.Future[None] | None = None
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_REFRESH_MS)
@@ -164,6 +171,7 @@ class SettingsDialog(ThemedDialog):
             chain.node_fields.url.textChanged.connect(self.validate)
             chain.kind.currentIndexChanged.connect(lambda _i: self.validate())
             chain.server_list.changed.connect(self.validate)
+            chain.trust_requested.connect(lambda change, s=symbol: self._ask_trust(s, change))
         left.addWidget(self.chain_tabs)
         left.addStretch(1)
 
@@ -228,6 +236,20 @@ class SettingsDialog(ThemedDialog):
             chain.show_status(await source(symbol))
 
         await asyncio.gather(*(one(s, c) for s, c in self.chains.items()))
+
+    def _ask_trust(self, symbol: str, change: CertChange) -> None:
+        self.cert_box = cert_change_box(self, change, lambda c: self._trust(symbol, c))
+
+    def _trust(self, symbol: str, change: CertChange) -> None:
+        if self.trust_certificate is None:
+            return
+        try:
+            self.trust_certificate(symbol, change)
+        except WalletError as exc:  # the pin file is damaged, or the pin moved meanwhile
+            self.chains[symbol].status.setText(str(exc))
+            return
+        self.chains[symbol].trust_button.setVisible(False)
+        self._spawn_status()  # the server is asked again
 
     def _spawn_status(self) -> None:
         if self._status_task is not None and not self._status_task.done():

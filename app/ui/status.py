@@ -1,6 +1,7 @@
 """Status bar: the DEX connection and each chain, as coloured dots with short texts.
 
-Drops and reconnects are shown (and the last drop's reason in a tooltip) but never block:
+A chain's line says how it is reached (`show_chain`: light over Electrum, or a node that is
+behind). Drops and reconnects are shown (and the last drop's reason in a tooltip) but never block:
 everything here is set from signals and from the window's periodic refresh. A server switch
 (Settings) starts the DEX indicator over: "switching", then connected or the failure.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+from app.client.views import ELECTRUM, NODE, ChainStatus
+from app.ui.chain_settings import status_text
 from app.ui.qt import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 GREEN, AMBER, RED, GREY = "#2ea043", "#d29922", "#e5534b", "#6e7681"
@@ -104,6 +107,27 @@ class StatusBar(QStatusBar):
             self.tr("DEX: registering…"),
             self.tr("Paying the registration fee; waiting for its confirmation"),
         )
+
+    def show_chain(self, status: ChainStatus, note: str = "") -> None:
+        """One chain's line: its height and how it is reached (light, over Electrum with our
+        own checked headers, or a node), amber when the answers may lag the network; the
+        tooltip is the full status line of Settings."""
+        ind, sym = self.chains[status.symbol], status.symbol.upper()
+        tip = "\n".join(t for t in (status_text(status), note) if t)
+        if not status.reachable:
+            if status.kind not in (ELECTRUM, NODE):
+                self.set_chain(status.symbol, None, "unconfigured")
+            else:
+                ind.set(RED, self.tr("{0}: offline, retrying").format(sym), tip)
+        elif status.kind == ELECTRUM:
+            color = AMBER if status.dropped or status.cert_changes else GREEN
+            if status.cert_changes:
+                tip += "\n" + self.tr("A server's certificate changed: see Settings")
+            ind.set(color, self.tr("{0}: block {1} · light").format(sym, status.height), tip)
+        elif status.behind:
+            ind.set(AMBER, self.tr("{0}: block {1} · node behind").format(sym, status.height), tip)
+        else:
+            ind.set(GREEN, self.tr("{0}: block {1}").format(sym, status.height), tip)
 
     def set_chain(self, symbol: str, height: int | None, problem: str = "", note: str = "") -> None:
         ind = self.chains[symbol]

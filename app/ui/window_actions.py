@@ -107,6 +107,7 @@ def open_settings(window: ActionWindow) -> SettingsDialog:
         window.window(),
         dex_check=lambda url: dex_refusal(window, url),
         chain_status=window.core.chain_status,
+        trust_certificate=window.core.trust_certificate,
     )
     dialog.saved.connect(lambda config: _saved(window, config))
     dialog.theme_changed.connect(lambda theme: apply_theme(window, theme))

@@ -11,11 +11,15 @@ import time
 from dataclasses import dataclass
 
 from app.wallet.backends.base import ChainBackend
+from app.wallet.backends.cert_pins import CertChange
 from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import WalletError
 
 ELECTRUM, NODE, NONE = "electrum", "node", "none"
+# A node whose best block is older than this is behind or stuck: its confirmations and lock-time
+# clock lag the network's (blocks come every 2.5 to 10 minutes; two hours without one is rare).
+STALE_TIP_S = 2 * 3600
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,12 @@ class ChainStatus:
     tip_age: int | None = None  # node: seconds since its best block's time
     detail: str = ""  # why it is not reachable
     line: str = ""  # ElectrumBackend.status_line()
+    cert_changes: tuple[CertChange, ...] = ()  # servers refused for a new certificate
+
+    @property
+    def behind(self) -> bool:
+        """A reachable node still in its initial download or with a stale best block."""
+        return self.syncing or (self.tip_age is not None and self.tip_age > STALE_TIP_S)
 
 
 async def chain_status(
@@ -56,6 +66,14 @@ async def chain_status(
     )
 
 
+def trust_certificate(symbol: str, backend: ChainBackend | None, change: CertChange) -> None:
+    """Pin the certificate one of `symbol`'s Electrum servers was refused for."""
+    inner = backend.inner if isinstance(backend, SwitchableBackend) else backend
+    if not isinstance(inner, ElectrumBackend):
+        raise WalletError(f"{symbol.upper()} is not on Electrum servers")
+    inner.trust_new_certificate(change)
+
+
 def _electrum(
     symbol: str, backend: ElectrumBackend, *, height: int | None = None, detail: str = ""
 ) -> ChainStatus:
@@ -71,4 +89,5 @@ def _electrum(
         dropped=sum(1 for s in servers if s.state == "dropped"),
         detail=detail,
         line=backend.status_line(),
+        cert_changes=tuple(s.cert_change for s in servers if s.cert_change is not None),
     )

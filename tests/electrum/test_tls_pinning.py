@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from app.wallet.backends.cert_pins import CertChange
 from app.wallet.backends.electrum import ElectrumBackend
+from app.wallet.errors import NodeUnreachableError, WalletError
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
@@ -87,7 +89,31 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
         assert isinstance(b, ElectrumBackend)
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["unreachable", "connected"]
+        change = b.status()[0].cert_change
     assert pins_path.read_bytes() == pinned
+    assert tls.cert_der is not None and change is not None
+    new_fingerprint = hashlib.sha256(tls.cert_der).hexdigest()
+    assert (change.key, change.offered) == (key, new_fingerprint)
+    assert change.pinned == hashlib.sha256(old_der).hexdigest()
+
+    # The user compares the new fingerprint with the operator's and trusts it: exactly that
+    # certificate is pinned, and the server alone (no failover) answers again.
+    async with ElectrumBackend(
+        [tls.url], "ltc", Network.REGTEST, pins_path=pins_path, timeout=5, connect_timeout=3
+    ) as b:
+        assert isinstance(b, ElectrumBackend)
+        with pytest.raises(NodeUnreachableError):
+            await b.tip()
+        shown = b.status()[0].cert_change
+        assert shown == change
+        forged = CertChange(key, change.pinned, "ee" * 32)
+        with pytest.raises(WalletError, match="no server was refused"):
+            b.trust_new_certificate(forged)  # only a certificate actually shown is trusted
+        b.trust_new_certificate(shown)
+        assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
+        assert [s.state for s in b.status()] == ["connected"]
+        assert b.status()[0].cert_change is None
+    assert json.loads(pins_path.read_text()) == {key: new_fingerprint}
 
 
 async def test_a_damaged_pin_file_refuses_the_tls_server_and_fails_over(

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, PinFileBroken
+from app.wallet.backends.cert_pins import CertChange, CertificateChanged, CertPins, PinFileBroken
+from app.wallet.backends.electrum_conn import ElectrumConnection
 from app.wallet.errors import NodeUnreachableError
 from simnet.node import free_port
 
@@ -98,3 +99,45 @@ async def test_a_damaged_pin_file_refuses_tls_servers_not_tcp_ones(tmp_path: Pat
         server.close()
         await server.wait_closed()
     assert path.read_text() == "{not json"
+
+
+def test_two_backends_on_one_pin_file_keep_each_others_pins(tmp_path: Path) -> None:
+    """The LTC and BTC backends each hold a CertPins on the datadir's one file: a pin written
+    by one must not be dropped when the other pins its own server."""
+    path = tmp_path / "electrum_certs.json"
+    ltc, btc = CertPins(path), CertPins(path)
+    ltc.pin("ltc.example:50002", "aa" * 32)
+    btc.pin("btc.example:50002", "bb" * 32)
+    again = CertPins(path)
+    assert again.get("ltc.example:50002") == "aa" * 32
+    assert again.get("btc.example:50002") == "bb" * 32
+    assert btc.get("ltc.example:50002") == "aa" * 32  # seen without a restart
+
+
+def test_pinning_over_a_pin_another_backend_wrote_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "electrum_certs.json"
+    first, second = CertPins(path), CertPins(path)
+    first.pin("a.example:50002", "aa" * 32)
+    with pytest.raises(CertificateChanged):
+        second.pin("a.example:50002", "ee" * 32)  # a machine in the middle, second in line
+    assert CertPins(path).get("a.example:50002") == "aa" * 32
+
+
+def test_trusting_a_changed_certificate_pins_exactly_the_refused_one(tmp_path: Path) -> None:
+    path = tmp_path / "electrum_certs.json"
+    pins = CertPins(path)
+    pins.pin("a.example:50002", "aa" * 32)
+    pins.trust_offered(CertChange("a.example:50002", "aa" * 32, "bb" * 32))
+    assert CertPins(path).get("a.example:50002") == "bb" * 32
+    # A refusal the user saw for an older pin no longer applies: nothing changes.
+    with pytest.raises(CertificateChanged):
+        pins.trust_offered(CertChange("a.example:50002", "aa" * 32, "cc" * 32))
+    assert CertPins(path).get("a.example:50002") == "bb" * 32
+
+
+def test_trusting_into_a_damaged_pin_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "electrum_certs.json"
+    path.write_text("{torn")
+    with pytest.raises(PinFileBroken):
+        CertPins(path).trust_offered(CertChange("a.example:50002", "aa" * 32, "bb" * 32))
+    assert path.read_text() == "{torn"

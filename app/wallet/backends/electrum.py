@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo, TxRejectedError
-from app.wallet.backends.electrum_conn import CertPins, ElectrumConnection, RpcError
+from app.wallet.backends.cert_pins import CertChange, CertPins, PinRefused
+from app.wallet.backends.electrum_conn import ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.errors import NodeResponseError, NodeUnreachableError
+from app.wallet.errors import NodeResponseError, NodeUnreachableError, WalletError
 from app.wallet.header_store import HeaderStore
 from app.wallet.spv import (
     ChainRules,
@@ -69,6 +70,7 @@ class ServerStatus:
     state: str = "idle"  # idle | connected | unreachable | dropped
     detail: str = ""
     height: int | None = None
+    cert_change: CertChange | None = None  # refused for another certificate than the pinned
 
 
 def scripthash(script: bytes) -> str:
@@ -123,6 +125,20 @@ class ElectrumBackend(ChainBackend):
     def status(self) -> list[ServerStatus]:
         return [self._status[url] for url in self.servers]
 
+    def trust_new_certificate(self, change: CertChange) -> None:
+        """The user checked the certificate a server was refused for and trusts it: that one
+        (not whatever the server shows next) is pinned, and the server is asked again."""
+        for status in self._status.values():
+            if status.cert_change == change:
+                try:
+                    self._pins.trust_offered(change)
+                except PinRefused as exc:  # the file is damaged, or the pin moved meanwhile
+                    raise WalletError(str(exc)) from exc
+                status.cert_change = None
+                status.state, status.detail = "idle", ""
+                return
+        raise WalletError(f"no server was refused for that certificate of {change.key}")
+
     def status_line(self) -> str:
         """One line for the chain's status bar entry."""
         up = [s for s in self.status() if s.state == "connected"]
@@ -174,6 +190,7 @@ class ElectrumBackend(ChainBackend):
                     header = await conn.request("blockchain.headers.subscribe")
                     await self._sync_headers(conn, _int(header, "height"))
                 except (NodeUnreachableError, NodeResponseError) as exc:
+                    self._status[url].cert_change = conn.cert_change
                     await self._drop(conn, "unreachable", exc.detail or str(exc))
                     problems.append(f"{url}: {exc.detail or exc}")
                     continue
@@ -184,6 +201,7 @@ class ElectrumBackend(ChainBackend):
                 self._conn = conn
                 self._status[url].state = "connected"
                 self._status[url].detail = ""
+                self._status[url].cert_change = None
                 return conn
             raise NodeUnreachableError(", ".join(self.servers), "; ".join(problems))
 

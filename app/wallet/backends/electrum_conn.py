@@ -15,11 +15,16 @@ import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.fileio import atomic_write
+from app.wallet.backends.cert_pins import (
+    CertChange,
+    CertificateChanged,
+    CertPins,
+    PinFileBroken,
+    PinRefused,
+)
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
 
 LINE_LIMIT = 64 * 1024 * 1024  # a batch of histories can be large
@@ -43,58 +48,6 @@ def parse_server(url: str) -> ServerAddress:
     if parts.scheme not in ("tcp", "ssl", "tls") or not parts.hostname or not parts.port:
         raise ValueError(f"not an Electrum server address (tcp:// or ssl://host:port): {url}")
     return ServerAddress(parts.hostname, parts.port, parts.scheme != "tcp")
-
-
-class PinRefused(ssl.SSLError):
-    """A TLS server refused by the certificate pins (its message is the reason)."""
-
-
-class PinFileBroken(PinRefused):
-    """The pin file is damaged: no TLS server can be checked against it."""
-
-
-class CertificateChanged(PinRefused):
-    """The server's certificate is not the one pinned for it: a machine in the middle, or
-    an operator who renewed it (then the user removes the old pin)."""
-
-
-class CertPins:
-    """host:port -> certificate fingerprint, kept in a JSON file (or in memory only).
-
-    The file is replaced atomically, so a crash while pinning leaves the old pins or the new
-    ones. A pin file that exists but cannot be read or parsed (`broken` says why) makes every
-    TLS server be refused, and is never overwritten: starting over with no pins would let a
-    machine in the middle get its own certificate pinned on the next connection, so a damaged
-    file needs a person to repair or delete it. Plain tcp:// servers are not affected.
-    """
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self._pins: dict[str, str] = {}
-        self.broken: str | None = None
-        if path is not None and path.exists():
-            try:
-                data = json.loads(path.read_text())
-                if not isinstance(data, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-                ):
-                    raise ValueError("not a JSON object of host:port -> fingerprint")
-                self._pins = dict(data)
-            except (OSError, ValueError) as exc:
-                self.broken = (
-                    f"the certificate pin file {path} is unreadable ({exc}); "
-                    "TLS servers are refused until it is repaired or deleted"
-                )
-
-    def get(self, key: str) -> str | None:
-        return self._pins.get(key)
-
-    def pin(self, key: str, fingerprint: str) -> None:
-        if self.broken is not None:
-            raise PinFileBroken(self.broken)
-        self._pins[key] = fingerprint
-        if self.path is not None:
-            atomic_write(self.path, json.dumps(self._pins, indent=1, sort_keys=True).encode())
 
 
 @dataclass(frozen=True)
@@ -130,6 +83,7 @@ class ElectrumConnection:
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next_id = 0
         self.closed = False
+        self.cert_change: CertChange | None = None  # why connect() refused, for the user
 
     def _unreachable(self, detail: str) -> NodeUnreachableError:
         return NodeUnreachableError(self.url, detail)
@@ -154,6 +108,8 @@ class ElectrumConnection:
             else:
                 await self._connect_tls()
         except PinRefused as exc:
+            if isinstance(exc, CertificateChanged):
+                self.cert_change = exc.change
             raise self._unreachable(str(exc)) from exc
         except (OSError, TimeoutError, ssl.SSLError) as exc:
             raise self._unreachable(repr(exc)) from exc
@@ -184,10 +140,7 @@ class ElectrumConnection:
             self._pins.pin(key, fingerprint)
         elif pinned != fingerprint:
             self._writer.close()
-            raise CertificateChanged(
-                f"the certificate of {key} changed since it was pinned (SHA-256 "
-                f"{fingerprint[:16]}..., pinned {pinned[:16]}...); refused"
-            )
+            raise CertificateChanged(CertChange(key, pinned, fingerprint))
 
     async def _read_loop(self) -> None:
         assert self._reader is not None
