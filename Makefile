@@ -23,14 +23,14 @@ run: deps
 test: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app dexproto dexserver simnet
+	$(BIN)/mypy app dexproto dexserver simnet tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The quick loop while coding: lint, types, unit and GUI tests (no nodes, no e-x, no simnet).
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app dexproto dexserver simnet
+	$(BIN)/mypy app dexproto dexserver simnet tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/gui
 
 bench: deps

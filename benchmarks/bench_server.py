@@ -90,7 +90,7 @@ def _serve(datadir: str, port_out: Any, stop: Any) -> None:
 
 
 async def _client(url: str) -> tuple[Any, list[Any]]:
-    from tests.dex_testclient import Coin, TestClient
+    from tests.fakes.dex_client import Coin, TestClient
 
     c = await TestClient(url).open()
     reg = await c.call("register", c.register_params().to_json())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from simnet.node import RegtestNode, start_node, stop_quietly
-from tests.dex_fakeserver import FakeServer
+from tests.fakes.dex_server import FakeServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -48,7 +48,7 @@ def fresh_node(tmp_path: Path) -> Iterator[RegtestNode]:
 
 @pytest.fixture
 async def server() -> AsyncIterator[FakeServer]:
-    """The scripted DEX server (tests/dex_fakeserver.py) on a free loopback port."""
+    """The scripted DEX server (tests/fakes/dex_server.py) on a free loopback port."""
     srv = FakeServer()
     await srv.start()
     yield srv

@@ -1,6 +1,7 @@
 """Fixtures shared by the Qt tests (tests/gui, tests/electrum): a real Client over a temporary
 store with no server and no chains, its main window with the refresh timers stopped, and a qasync
-loop that is closed after each test. Loaded for every folder by tests/conftest.py."""
+loop that is closed after each test. Loaded for every folder by tests/conftest.py. And `cell`, a
+table's item that a test expects to be there."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from app.client.client import Client
 from app.ui.gc_guard import collect_due
 from app.ui.main_window import MainWindow
-from app.ui.qt import QApplication, QTimer
+from app.ui.qt import QApplication, QTableWidget, QTableWidgetItem, QTimer
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network
 
@@ -59,3 +60,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         gc.collect()
     else:
         collect_due()
+
+
+def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """The item at (row, column): there, or the test fails saying which."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at row {row}, column {column}"
+    return item

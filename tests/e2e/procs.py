@@ -171,6 +171,13 @@ class Client:
             "registration",
         )
 
+    def wait_booked(self, order_id: str, timeout: float = 30.0) -> Event:
+        return self.wait_for(
+            lambda e: e["event"] == "OrderBooked" and e["order_id"] == order_id,
+            timeout,
+            f"booking of {order_id[:8]}",
+        )
+
     def wait_state(self, match_id: str, state: str, timeout: float = 90.0) -> Event:
         return self.wait_for(
             lambda e: e["event"] == "SwapStep" and e["match_id"] == match_id and e["new"] == state,

@@ -36,9 +36,7 @@ def test_restarted_clients_resume_20_pending_swaps(traders: tuple[Client, Client
     maker, taker = traders
     sells = asyncio.run(_place_many(maker.datadir, SWAPS))
     for oid in sells:
-        maker.wait_for(
-            lambda e, o=oid: e["event"] == "OrderBooked" and e["order_id"] == o, 30, "booked"
-        )
+        maker.wait_booked(oid)
     place(taker.datadir, "buy", "market", SWAPS * LOT * RATE // 10**8 * 5 // 4)
     matched = [maker.matched(oid)[0]["match_id"] for oid in sells]
     for mid in matched:  # §9 case B: one init transaction funds all 20 maker contracts
@@ -54,13 +52,7 @@ def test_restarted_clients_resume_20_pending_swaps(traders: tuple[Client, Client
     for mid in matched:
         maker.wait_state(mid, "Complete", timeout=180)
     for mid in matched:
-        taker.wait_for(
-            lambda e, m=mid: (
-                e["event"] == "SwapStep" and e["match_id"] == m and e["new"] == "Complete"
-            ),
-            120,
-            "taker complete",
-        )
+        taker.wait_state(mid, "Complete", timeout=120)
     total = time.monotonic() - t0
     inits = {accounting(maker.datadir, mid)["init_fee"] for mid in matched}
     print(

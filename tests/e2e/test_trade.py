@@ -127,7 +127,8 @@ async def test_book_consistency_after_random_orders_and_seq_gap(
     sub.start()
     await sub.wait_ready(30)
     mirror = await sub.subscribe("ltc", "btc")
-    receive, dropped = sub.session.receive, []
+    receive = sub.session.receive
+    dropped: list[str] = []
 
     def lossy(frame: str | bytes) -> Inbound:
         text = frame.decode() if isinstance(frame, bytes) else frame

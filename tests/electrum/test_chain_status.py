@@ -10,7 +10,7 @@ from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.backends.nodes import node_backend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.chain_status import ELECTRUM, NODE, NONE, chain_status
-from app.wallet.service import NoNodeConfiguredError
+from app.wallet.errors import NoNodeConfiguredError
 from dexproto.assets import Network, get_asset
 from simnet.electrum import ElectrumServer
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port

@@ -17,7 +17,7 @@ from app.wallet.coins import Outpoint
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
-from tests.integration.test_corerpc_backend import funded, new_key, spend
+from tests.fakes.coins import funded, new_key, spend
 
 pytestmark = pytest.mark.regtest
 T = TypeVar("T")
@@ -101,6 +101,7 @@ async def test_get_tx_and_confirmations_are_proven(
     info = await eventually(lambda: backend.get_tx(txid), lambda i: bool(i and i.confirmations))
     tip = await backend.tip()
     assert info is not None and info.confirmations == 2 and info.height == tip.height - 1
+    assert info.block_time is not None
     assert (
         info.block_time == ltc_node.rpc("getblockheader", tip.hash)["time"]
         or info.block_time <= tip.time

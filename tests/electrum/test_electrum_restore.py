@@ -17,7 +17,7 @@ from app.wallet.signing import KeyedUtxo
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
-from tests.integration.test_corerpc_backend import spend
+from tests.fakes.coins import spend
 
 pytestmark = pytest.mark.regtest
 PASSWORD = "correct horse"

@@ -31,8 +31,9 @@ def test_server_follows_the_node_and_stops_cleanly(
     assert server.wait_synced(20) == ltc_node.rpc("getblockcount")
     header = server.request("blockchain.block.header", 0)
     assert len(bytes.fromhex(header)) == 80
-    assert server.process is not None
-    pid = server.process.pid
+    process = server.process  # narrowed here, not server.process: stop() clears that
+    assert process is not None
+    pid = process.pid
     server.stop()
     assert server.process is None and server.height() is None
     deadline = time.monotonic() + 5

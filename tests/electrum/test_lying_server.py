@@ -16,7 +16,7 @@ from app.wallet.errors import NodeUnreachableError
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
-from tests.integration.test_corerpc_backend import funded, new_key, spend
+from tests.fakes.coins import funded, new_key, spend
 
 pytestmark = pytest.mark.regtest
 Lie = Callable[[dict[str, Any], Any], Any]  # (request, honest result) -> result to send
@@ -233,7 +233,10 @@ async def test_a_bad_proof_then_a_garbled_header_still_fails_over(
     def garbled(request: dict[str, Any], result: Any) -> Any:
         return "zz" if request["params"][0] == height else result
 
-    lies = {"blockchain.transaction.get_merkle": bad_merkle, "blockchain.block.header": garbled}
+    lies: dict[str, Lie] = {
+        "blockchain.transaction.get_merkle": bad_merkle,
+        "blockchain.block.header": garbled,
+    }
     async with proxy(ltc_electrum, lies) as liar:
         backend = ElectrumBackend([liar.url, ltc_electrum.url], "ltc", Network.REGTEST)
         async with backend as b:

@@ -17,7 +17,7 @@ from app.wallet.backends.electrum import ElectrumBackend
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode, start_node, stop_quietly
-from tests.integration.test_corerpc_backend import new_key
+from tests.fakes.coins import new_key
 
 pytestmark = pytest.mark.regtest
 T = TypeVar("T")

@@ -104,12 +104,12 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
         assert isinstance(b, ElectrumBackend)
         with pytest.raises(NodeUnreachableError):
             await b.tip()
-        refused = b.status()[0].cert_change
-        assert refused == change
+        shown = b.status()[0].cert_change
+        assert shown == change
         forged = CertChange(key, change.pinned, "ee" * 32)
         with pytest.raises(WalletError, match="no server was refused"):
             b.trust_new_certificate(forged)  # only a certificate actually shown is trusted
-        b.trust_new_certificate(refused)
+        b.trust_new_certificate(shown)
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["connected"]
         assert b.status()[0].cert_change is None

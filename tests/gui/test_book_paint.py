@@ -42,7 +42,7 @@ def tinted(color: QColor) -> bool:
 def bar_start(image: Any, row: int) -> int:  # a QImage
     """The leftmost x of the tinted run that ends at the right edge, on the row's top line."""
     y = row * ROW_HEIGHT + 2  # inside the bar, above the glyphs
-    x = image.width() - 1
+    x: int = image.width() - 1
     while x > 0 and tinted(image.pixelColor(x - 1, y)):
         x -= 1
     return x
@@ -83,9 +83,12 @@ def test_hover_lights_one_row_and_repaints_only_rows(qtbot: QtBot) -> None:
     table: BookTable = view.bids
     painted: list[tuple[int, int]] = []
     original = table.visible_rows
-    table.visible_rows = lambda top, bottom: (  # type: ignore[method-assign]
-        painted.append((top, bottom)) or original(top, bottom)
-    )
+
+    def spy(top: int, bottom: int) -> range:
+        painted.append((top, bottom))
+        return original(top, bottom)
+
+    table.visible_rows = spy  # type: ignore[method-assign]
     qtbot.mouseMove(table.viewport(), QPointF(40, 5 * ROW_HEIGHT + 5).toPoint())  # below the levels
     qtbot.mouseMove(table.viewport(), QPointF(40, ROW_HEIGHT + 5).toPoint())
     qtbot.waitUntil(lambda: table.hover_row == 1)

@@ -152,7 +152,8 @@ def test_market_list_model_and_selection(qtbot: QtBot, qtmodeltester: ModelTeste
     assert model.data(model.index(0, Col.MARKET)) == "LTC/BTC"
     assert ticker.last is not None
     assert model.data(model.index(0, Col.LAST)) == format_atoms(ticker.last, 6)
-    assert model.data(model.index(0, Col.CHANGE)).endswith("%")
+    change = model.data(model.index(0, Col.CHANGE))
+    assert isinstance(change, str) and change.endswith("%")
     assert model.data(model.index(1, Col.LAST)) == "—"
     with qtbot.waitSignal(markets.market_selected) as picked:
         markets.selectRow(1)

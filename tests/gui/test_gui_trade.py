@@ -23,6 +23,7 @@ from app.wallet.session import unlock_wallet
 from dexproto.assets import format_atoms
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet
 from simnet.regfee_policy import SimnetRegfeePolicy
+from tests.qt_fixtures import cell
 
 pytestmark = pytest.mark.regtest
 RATE = 10_000_000  # 0.1 BTC per LTC
@@ -106,14 +107,14 @@ def test_buy_by_clicking_settles_and_lands_in_history(
         loop.run_until_complete(asyncio.wait_for(scenario(), 150))
         history = window.swaps_view.history
         assert history.rowCount() == 1
-        assert history.item(0, 5).text() == "Completed"
+        assert cell(history, 0, 5).text() == "Completed"
         done = window.swaps_view.finished()[0]
         assert done.received_atoms is not None and done.redeem_fee is not None
         # The wallet got the 0.03 LTC contract less our redeem's fee, shown beside it.
         assert 0 < done.redeem_fee < 100_000
         assert done.received_atoms == 3 * LOT - done.redeem_fee
-        assert history.item(0, 3).text() == f"{format_atoms(done.received_atoms)} LTC"
-        assert history.item(0, 4).text() == f"{format_atoms(done.redeem_fee)} LTC"
+        assert cell(history, 0, 3).text() == f"{format_atoms(done.received_atoms)} LTC"
+        assert cell(history, 0, 4).text() == f"{format_atoms(done.redeem_fee)} LTC"
         assert window.orders_view.orders[0].side == "buy"
     finally:
         window.quit_confirmed = True

@@ -13,6 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.ui import i18n
+from app.ui.errors import UnknownLanguageError
 from app.ui.forms import describe
 from app.ui.qt import QCoreApplication
 from app.ui.selftest import run_self_test
@@ -113,7 +114,7 @@ def test_language_codes_are_normalized(given: str | None, expected: str) -> None
 
 
 def test_unknown_language_is_refused(qapp: QCoreApplication) -> None:
-    with pytest.raises(i18n.UnknownLanguageError, match="fr"):
+    with pytest.raises(UnknownLanguageError, match="fr"):
         i18n.install_language("fr", qapp)
 
 

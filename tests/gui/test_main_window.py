@@ -19,7 +19,8 @@ from app.swap.states import Complete, Matched, Role, Stage
 from app.ui.main_window import MainWindow
 from app.ui.qt import QMessageBox
 from dexproto.assets import format_atoms
-from tests.unit.test_swap_transitions import at_init
+from tests.fakes.swaps import at_init
+from tests.qt_fixtures import cell
 
 
 def test_window_has_the_four_tabs_and_a_status_bar(window: MainWindow) -> None:
@@ -73,12 +74,13 @@ def test_swap_rows_and_step_tracker_follow_events(
     assert mid not in window.swaps_view.cards
     history = window.swaps_view.history
     assert history.rowCount() == 1
-    assert history.item(0, 5).text() == "Completed"
+    assert cell(history, 0, 5).text() == "Completed"
     coin = state.match.their_asset.upper()
     # What arrived: the contract less our redeem's fee, and that fee beside it.
-    assert history.item(0, 3).text() == f"{format_atoms(state.match.their_amount - 2_250)} {coin}"
-    assert history.item(0, 4).text() == f"0.00002250 {coin}"
-    assert history.horizontalHeaderItem(4).text() == "Redeem fee"
+    assert cell(history, 0, 3).text() == f"{format_atoms(state.match.their_amount - 2_250)} {coin}"
+    assert cell(history, 0, 4).text() == f"0.00002250 {coin}"
+    header = history.horizontalHeaderItem(4)
+    assert header is not None and header.text() == "Redeem fee"
     assert window.notifier.sent[-1][0] == "Swap complete"
     window.swaps_view.export_history(tmp_path / "h.csv")
     rows = list(csv.DictReader((tmp_path / "h.csv").read_text().splitlines()))
@@ -121,6 +123,7 @@ def test_quit_warns_while_swaps_are_in_flight(
     assert window.isVisible()
     window.close()
     box = window.quit_box
+    assert box is not None
     quit_button = next(
         b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
     )
@@ -160,7 +163,7 @@ def test_cancel_in_my_orders_calls_the_core(
     core.order_store.add(order)
     core.order_store.set_status(order.order_id, "booked")
     window.orders_view.reload()
-    assert window.orders_view.table.item(0, 7).text() == "on the book"
+    assert cell(window.orders_view.table, 0, 7).text() == "on the book"
     cancelled: list[str] = []
 
     async def fake_cancel(order_id: str) -> None:

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.client.client import Client
 from app.config import load_config
-from app.dex.connection import NoServerConfigured
+from app.dex.errors import NoServerConfigured
 from app.ui.main_window import MainWindow
 from app.ui.qt import QTimer
 from app.ui.status import GREY

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.client.errors import RegistrationRefused
 from app.client.events import Dispatcher, ServerRefused
-from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
+from app.client.registration import Registration, RegistrationQuote
 from app.safety.limits import SafetyLimits
 from app.store.db import Store
 from app.ui.regfee_dialog import RegistrationConfirm
@@ -20,7 +21,7 @@ from app.wallet.coins import SignedTx
 from dexproto.address import encode_segwit
 from dexproto.assets import Network, get_asset
 from dexproto.messages import ConfigResult, RegisterResult
-from tests.dex_fakeserver import config
+from tests.fakes.dex_server import config
 
 LTC = get_asset("ltc", Network.REGTEST)
 ADDRESS = encode_segwit(LTC.hrp, 0, bytes(range(20)))
@@ -83,7 +84,8 @@ async def wait_dialog(confirm: RegistrationConfirm) -> None:
 
 
 async def test_dialog_shows_the_fee_and_cancel_pays_nothing(qtbot: QtBot, tmp_path: Path) -> None:
-    wallet, events, seen = Wallet(), Dispatcher(), []
+    wallet, events = Wallet(), Dispatcher()
+    seen: list[object] = []
     events.subscribe(seen.append)
     registration = fake_registration(tmp_path, wallet, events)
     confirm = RegistrationConfirm(None)

@@ -19,7 +19,8 @@ from app.ui.qt import QColor
 from app.ui.safety_model import EpochChecks, EpochMark, RefusalLog, Verdict
 from app.ui.style import current_palette
 from app.ui.tray import Kind
-from tests.unit.test_swap_transitions import T0, H, at_init, match
+from tests.fakes.swaps import T0, H, at_init, match
+from tests.qt_fixtures import cell
 
 RULES = MarketRules("ltc", "btc", 1_000_000, 1_000, ChainFees(10, 225), ChainFees(3, 220))
 ORDER = "ab" * 32
@@ -116,21 +117,21 @@ def test_a_refused_match_is_notified_and_marks_the_order_row(
     booked(core)
     view = window.orders_view
     view.reload()
-    assert view.table.item(0, 7).text() == "on the book"
+    assert cell(view.table, 0, 7).text() == "on the book"
     core.events.emit(MatchRefused(ORDER, "cd" * 32, REASON))
     title, text, kind = window.notifier.sent[-1]
     assert title == "Match refused" and kind is Kind.WARNING
     assert text == f"Cambio refused a match of your order {ORDER[:8]}: {REASON}"
-    status = view.table.item(0, 7)
+    status = cell(view.table, 0, 7)
     assert status.text() == f"on the book · refused: {REASON}"
     assert status.foreground().color() == QColor(current_palette().warn)
     assert f"Match cdcdcdcd refused: {REASON}" in status.toolTip()
     core.events.emit(MatchRefused(ORDER, "ef" * 32, "the fee rate 900 atoms/vB is above 500"))
-    status = view.table.item(0, 7)
+    status = cell(view.table, 0, 7)
     assert status.text().endswith("refused: the fee rate 900 atoms/vB is above 500")
     assert REASON in status.toolTip() and "efefefef" in status.toolTip()  # both kept
     view.reload()  # a store reload keeps the in-memory refusals
-    assert "refused:" in view.table.item(0, 7).text()
+    assert "refused:" in cell(view.table, 0, 7).text()
 
 
 def test_a_refused_server_gets_a_banner_until_a_new_connection(
@@ -219,7 +220,7 @@ def test_a_repeated_refusal_is_notified_once_a_minute_but_always_recorded(
     for match_id in ("c1" * 32, "c2" * 32):  # the same bad terms at the next epoch
         core.events.emit(MatchRefused(ORDER, match_id, REASON))
     assert len(window.notifier.sent) == before + 1
-    tip = window.orders_view.table.item(0, 7).toolTip()  # type: ignore[union-attr]
+    tip = cell(window.orders_view.table, 0, 7).toolTip()
     assert "c1c1c1c1" in tip and "c2c2c2c2" in tip
     core.events.emit(MatchRefused(ORDER, "c3" * 32, "another reason"))  # new news: said
     assert len(window.notifier.sent) == before + 2

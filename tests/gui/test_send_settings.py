@@ -10,8 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.config import AppConfig, NodeConfig, load_config
+from app.ui.chain_settings import check_rpc_url
 from app.ui.send_dialog import SendActions, SendDialog
-from app.ui.settings_dialog import SettingsDialog, check_rpc_url
+from app.ui.settings_dialog import SettingsDialog
 from app.wallet.coins import SignedTx
 from app.wallet.errors import InsufficientFundsError, NodeUnreachableError
 from app.wallet.fees import FeeQuote, FeeSpeed

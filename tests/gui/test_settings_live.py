@@ -22,6 +22,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.status import GREEN, RED
 from app.ui.window_actions import apply_settings, dex_refusal, switch_server
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
+from tests.qt_fixtures import cell
 
 LOT = 1_000_000
 
@@ -126,15 +127,15 @@ def test_orders_view_says_what_a_revocation_did(
     store.set_status(record.order_id, "executed")
     view: OrdersView = window.orders_view
     view.reload()
-    assert view.table.item(0, 7).text() == "filled"
+    assert cell(view.table, 0, 7).text() == "filled"
     store.revoke_match("e1" * 32, RevokeCause.COUNTERPARTY)
     view.reload()
-    assert view.table.item(0, 6).text() == "0.00000000 LTC"  # nothing filled for good
-    assert view.table.item(0, 7).text() == "revoked: counterparty failed"
+    assert cell(view.table, 0, 6).text() == "0.00000000 LTC"  # nothing filled for good
+    assert cell(view.table, 0, 7).text() == "revoked: counterparty failed"
     partial = replace(record, order_id="ef" * 32, quantity=2 * LOT)
     store.add(partial)
     store.add_match(partial.order_id, "e2" * 32, LOT, 10**7)
     store.revoke_match("e2" * 32, RevokeCause.OURS)
     view.reload()
-    texts = [view.table.item(i, 7).text() for i in range(view.table.rowCount())]
+    texts = [cell(view.table, i, 7).text() for i in range(view.table.rowCount())]
     assert "on the book · 0.01000000 LTC revoked (our side was late)" in texts

@@ -26,7 +26,7 @@ from app.ui.window_geometry import settings_file
 from app.wallet.session import create_wallet, unlock_wallet
 from benchmarks.bench_book import LOT, MARKET, RATE_STEP, BookFeed
 from dexproto.assets import Network, get_asset
-from tests.unit.test_swap_transitions import match, taker_audit_obs
+from tests.fakes.swaps import match, taker_audit_obs
 
 RULES = MarketRules("ltc", "btc", LOT, RATE_STEP, ChainFees(10, 225), ChainFees(3, 220))
 LAPTOPS = [(1366, 768), (1280, 720)]
@@ -108,7 +108,9 @@ def test_minimum_size_fits_1280_by_720(
         hint = win.minimumSizeHint()
         assert hint.width() <= 1280 and hint.height() <= 720, hint
         for index in range(win.tabs.count()):  # every tab, not only the one shown first
-            page = win.tabs.widget(index).minimumSizeHint()
+            tab = win.tabs.widget(index)
+            assert tab is not None
+            page = tab.minimumSizeHint()
             assert page.width() <= 1240 and page.height() <= 600, (index, page)
     finally:
         i18n.install_language("en", qapp)

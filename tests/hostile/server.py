@@ -1,7 +1,7 @@
 """A hostile DEX server for attack tests: the real protocol over real websockets on 127.0.0.1
 (a free port), every message signed with its own key, every number the test's choice.
 
-Built on tests/dex_fakeserver.py's FakeServer (transport, request/answer plumbing) with the
+Built on tests/fakes/dex_server.py's FakeServer (transport, request/answer plumbing) with the
 handlers a trading client needs:
 
 - `assets`: `config()` of the fake server plus the test's overrides (`locktimes`, per-asset
@@ -49,7 +49,7 @@ from dexproto.messages import (
     TimeInForce,
 )
 from dexproto.signing import sign, verify
-from tests.dex_fakeserver import SERVER_SECRET, FakeServer, config
+from tests.fakes.dex_server import SERVER_SECRET, FakeServer, config
 
 MARKET_ID = 0
 HONEST_FEERATE = 10  # atoms/vB: what both regtest nodes relay (litecoind's floor)

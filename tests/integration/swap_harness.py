@@ -8,13 +8,13 @@ import hashlib
 import os
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.store.db import Store
 from app.swap.batch import prepare_batch
-from app.swap.engine import Funding, SwapEngine
+from app.swap.engine import Funding, FundingSource, SwapEngine
 from app.swap.keys import WalletKeys
 from app.swap.messages import IncomingMessage, OutgoingMessage, SwapEvent, as_incoming
 from app.swap.states import InitBroadcast, KeyPath, Match, Role
@@ -100,21 +100,13 @@ def make_matches(
     maker_path, maker_key = new_key_path(Role.MAKER, "btc")
     taker_path, taker_key = new_key_path(Role.TAKER, "ltc")
     t = match_time_ms if match_time_ms is not None else int(time.time() * 1000)
-    common = dict(
+    maker = Match(
+        order_id=order_m,
         match_id=match_id,
+        role=Role.MAKER,
         quantity=maker_amount,
         rate=1,
         network="regtest",
-        our_fee_rate=RATE,
-        their_fee_rate=RATE,
-        their_swap_conf=1,
-        match_time_ms=t,
-        maker_lock_ms=maker_lock_ms,
-        taker_lock_ms=taker_lock_ms,
-    )
-    maker = Match(
-        order_id=order_m,
-        role=Role.MAKER,
         our_asset="ltc",
         their_asset="btc",
         our_amount=maker_amount,
@@ -124,9 +116,15 @@ def make_matches(
         our_key_path=maker_path,
         redeem_script=fresh_script(),
         refund_script=fresh_script(),
-        **common,
-    )  # type: ignore[arg-type]
-    taker = Match(
+        our_fee_rate=RATE,
+        their_fee_rate=RATE,
+        their_swap_conf=1,
+        match_time_ms=t,
+        maker_lock_ms=maker_lock_ms,
+        taker_lock_ms=taker_lock_ms,
+    )
+    taker = replace(  # the same match seen from the other side
+        maker,
         order_id=order_t,
         role=Role.TAKER,
         our_asset="btc",
@@ -138,8 +136,7 @@ def make_matches(
         our_key_path=taker_path,
         redeem_script=fresh_script(),
         refund_script=fresh_script(),
-        **common,
-    )  # type: ignore[arg-type]
+    )
     return maker, taker
 
 
@@ -183,8 +180,8 @@ class Wire:
 
 def open_engine(
     path: Path,
-    backends: dict[str, ChainBackend],
-    funding: NodeFunding,
+    backends: Mapping[str, ChainBackend],
+    funding: FundingSource,
     wire: Wire,
     role: Role,
     on_event: Callable[[SwapEvent], None] | None = None,
@@ -208,9 +205,9 @@ class CrashAfterBroadcast:
     """Delegates to a backend; its first broadcast reaches the node, then raises `error`:
     the process "dies" after the network action and before the next state is stored."""
 
-    def __init__(self, inner: ChainBackend, error: Exception) -> None:
+    def __init__(self, inner: ChainBackend, error: BaseException) -> None:
         self._inner = inner
-        self._error: Exception | None = error
+        self._error: BaseException | None = error
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._inner, name)

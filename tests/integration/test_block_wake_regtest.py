@@ -24,7 +24,7 @@ from app.swap.states import Complete, Role
 from app.wallet.backends.base import BlockInfo, ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.backends.switchable import SwitchableBackend
-from app.wallet.service import NoNodeConfiguredError
+from app.wallet.errors import NoNodeConfiguredError
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 from tests.integration.swap_harness import (
     NodeFunding,
@@ -243,7 +243,7 @@ async def test_block_watch_survives_a_failing_listener(ltc_node: RegtestNode) ->
             await asyncio.sleep(0.3)  # following the tip
             for n in (1, 2):
                 await asyncio.to_thread(ltc_node.mine, 1)
-                await until(lambda n=n: len(told) >= n)
+                await until(lambda: len(told) >= n)  # noqa: B023  (awaited in this pass)
         finally:
             await watch.stop()
     assert told == [start + 1, start + 2]

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,31 +15,10 @@ from app.config import AppConfig, NodeConfig, save_config
 from app.store.db import Store
 from app.swap.store import SwapStore
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from tests.cli import cambio
 from tests.integration.swap_harness import HOUR_MS, make_matches, role_keys, stored_maker_swap
 
 pytestmark = pytest.mark.regtest
-ROOT = Path(__file__).parents[2]
-# Runs the CLI with `swaps` registered whether or not app/cli/__init__.py does it yet.
-BOOT = """
-import argparse, sys
-import app.cli as cli
-from app.cli import swaps_cmd
-build = cli.build_parser
-def with_swaps():
-    parser = build()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "swaps" not in sub.choices:
-        swaps_cmd.register(sub)
-    return parser
-cli.build_parser = with_swaps
-sys.exit(cli.run_cli(sys.argv[1:]))
-"""
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", BOOT, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
 
 
 def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode) -> None:
@@ -69,46 +46,46 @@ def test_swaps_cli(tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode)
     shutil.copy(data / "config.json", other / "config.json")
     secrets = {old_secret.hex(), new_secret.hex(), role_keys(expired.role).our_key(expired).hex()}
 
-    r = cli("swaps", "list", "--datadir", str(data), "--json")
+    r = cambio("swaps", "list", "--datadir", str(data), "--json")
     assert r.returncode == 0, r.stderr
     rows = {s["match_id"]: s for s in json.loads(r.stdout)["swaps"]}
     assert set(rows) == {expired.match_id, locked.match_id}
     assert {s["state"] for s in rows.values()} == {"InitBroadcast"}
 
     for args in (["--json"], []):
-        r = cli("swaps", "show", expired.match_id[:12], "--datadir", str(data), *args)
+        r = cambio("swaps", "show", expired.match_id[:12], "--datadir", str(data), *args)
         assert r.returncode == 0, r.stderr
         assert not any(s in r.stdout for s in secrets)  # never print a secret
-    r = cli("swaps", "show", expired.match_id, "--datadir", str(data), "--json")
+    r = cambio("swaps", "show", expired.match_id, "--datadir", str(data), "--json")
     shown = json.loads(r.stdout)
     assert shown["txids"] == {"init": old.ours.init.txid, "refund": old.ours.refund.txid}
     assert shown["ours_contract"]["time_left"] == "passed"
     assert [h["state"] for h in shown["history"]] == ["InitBroadcast"]
 
-    r = cli("swaps", "refund", locked.match_id, "--datadir", str(data))
+    r = cambio("swaps", "refund", locked.match_id, "--datadir", str(data))
     assert r.returncode == 1 and "lock time has not passed" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
     export = tmp_path / "swap.json"
-    r = cli("swaps", "export", expired.match_id, "--datadir", str(data), "--out", str(export))
+    r = cambio("swaps", "export", expired.match_id, "--datadir", str(data), "--out", str(export))
     assert r.returncode == 0, r.stderr
     assert export.stat().st_mode & 0o777 == 0o600
 
-    r = cli("swaps", "refund", expired.match_id, "--datadir", str(data), "--json")
+    r = cambio("swaps", "refund", expired.match_id, "--datadir", str(data), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["refund_txid"] == old.ours.refund.txid
     ltc_node.mine(1)
 
     # Another machine: import the export, the engine sees the refund confirmed.
-    r = cli(
+    r = cambio(
         "swaps", "recover", "--file", str(export), "--datadir", str(other), "--wait", "20", "--json"
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["state"] == "Refunded"
-    r = cli("swaps", "recover", "--file", str(export), "--datadir", str(other))
+    r = cambio("swaps", "recover", "--file", str(export), "--datadir", str(other))
     assert r.returncode == 1 and "already in this store" in r.stderr
 
-    r = cli("swaps", "show", "zz", "--datadir", str(data))
+    r = cambio("swaps", "show", "zz", "--datadir", str(data))
     assert r.returncode == 1 and r.stderr.startswith("error: no swap matches")
-    r = cli("swaps", "recover", "--file", str(data / "config.json"), "--datadir", str(other))
+    r = cambio("swaps", "recover", "--file", str(data / "config.json"), "--datadir", str(other))
     assert r.returncode == 1 and "not a Cambio swap export" in r.stderr

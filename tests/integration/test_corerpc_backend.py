@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -14,23 +13,13 @@ from aiohttp import web
 
 from app.wallet.backends.base import NodeAuthError, TxRejectedError
 from app.wallet.backends.corerpc import CoreRpcBackend
-from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
+from app.wallet.coins import Outpoint
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
-from app.wallet.signing import KeyedUtxo, sign_p2wpkh_tx
-from dexproto.address import p2wpkh_script_for_pubkey
-from dexproto.crypto import pubkey_from_secret
-from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from simnet.node import RegtestNode
+from tests.fakes.coins import funded, new_key, spend
+from tests.fakes.core_rpc import FakeNode, answer, by_method, make_backend
 
 pytestmark = pytest.mark.regtest
-
-
-def new_key() -> tuple[bytes, bytes]:
-    secret = os.urandom(32)
-    return secret, p2wpkh_script_for_pubkey(pubkey_from_secret(secret))
-
-
-def make_backend(url: str, password: str = RPC_PASSWORD, **kw: Any) -> CoreRpcBackend:
-    return CoreRpcBackend(url, RPC_USER, password, poll_interval=0.05, **kw)
 
 
 @pytest.fixture
@@ -38,19 +27,6 @@ async def backend(ltc_node: RegtestNode) -> AsyncIterator[CoreRpcBackend]:
     async with make_backend(ltc_node.rpc_url) as b:
         assert isinstance(b, CoreRpcBackend)
         yield b
-
-
-def funded(
-    node: RegtestNode, secret: bytes, script: bytes, value: int, mine: bool = False
-) -> KeyedUtxo:
-    txid, vout = node.fund_script(script, value, mine=mine)
-    return KeyedUtxo(Utxo(Outpoint(txid, vout), value, script, 0, 0), secret)
-
-
-def spend(coins: list[KeyedUtxo], fee: int = 5_000) -> tuple[SignedTx, bytes]:
-    _, dest = new_key()
-    value = sum(c.utxo.value for c in coins) - fee
-    return sign_p2wpkh_tx(coins, [TxOutput(dest, value)]), dest
 
 
 async def test_tip_and_median_time(backend: CoreRpcBackend, ltc_node: RegtestNode) -> None:
@@ -222,53 +198,6 @@ async def test_stopped_node_fails_fast_with_unreachable(fresh_node: RegtestNode)
                 await call()
             assert time.monotonic() - started < 3
             assert url in str(info.value)
-
-
-class FakeNode:
-    """A tiny HTTP server on loopback that answers as configured, usually wrongly."""
-
-    def __init__(self) -> None:
-        self.reply: Callable[[dict[str, Any]], Awaitable[web.StreamResponse]] | None = None
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        assert self.reply is not None
-        return await self.reply(await request.json())
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/", self.handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
-
-
-@pytest.fixture
-async def fake_node() -> AsyncIterator[FakeNode]:
-    node = FakeNode()
-    await node.start()
-    yield node
-    assert node.runner is not None
-    await node.runner.cleanup()
-
-
-def answer(
-    result: Any = None, error: Any = None
-) -> Callable[[dict[str, Any]], Awaitable[web.StreamResponse]]:
-    async def reply(request: dict[str, Any]) -> web.StreamResponse:
-        return web.json_response({"result": result, "error": error, "id": request["id"]})
-
-    return reply
-
-
-def by_method(results: dict[str, Any]) -> Callable[[dict[str, Any]], Awaitable[web.StreamResponse]]:
-    async def reply(request: dict[str, Any]) -> web.StreamResponse:
-        return await answer(result=results[request["method"]])(request)
-
-    return reply
 
 
 async def test_garbage_answers_are_node_response_errors(fake_node: FakeNode) -> None:

@@ -19,40 +19,13 @@ from dexproto.address import decode_segwit, encode_segwit, p2wpkh_script
 from dexproto.crypto import hash160, pubkey_from_secret, sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from dexserver.app import DexServer
-from dexserver.config import ServerConfig, parse_config
-from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.dex_testclient import Coin, TestClient
-from tests.integration.test_dexserver_ws import fund, registered
+from simnet.node import RegtestNode
+from tests.fakes.dex_client import Coin, TestClient
+from tests.fakes.dexserver_rig import LOT, fund, registered, server_config
 
 pytestmark = pytest.mark.regtest
-LOT, RATE, FEERATE = 1_000_000, 10_000_000, 20  # 0.01 LTC at 0.1 BTC/LTC
+RATE, FEERATE = 10_000_000, 20  # 0.01 LTC lots at 0.1 BTC/LTC
 QUOTE = LOT * RATE // 10**8
-
-
-def config(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> ServerConfig:
-    def asset(symbol: str, node: RegtestNode) -> dict[str, Any]:
-        return {
-            "symbol": symbol,
-            "network": "regtest",
-            "lotsize": LOT,
-            "ratestep": 100,
-            "feerate": FEERATE,
-            "swapsize": 225,
-            "swapconf": 1,
-            "fundconf": 1,
-            "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD},
-        }
-
-    raw = {
-        "port": 0,
-        "datadir": str(tmp / "dex"),
-        "epochlen": 1000,
-        "btimeout": 600_000,
-        "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-        "assets": [asset("ltc", ltc), asset("btc", btc)],
-        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
-    }
-    return parse_config(raw, tmp)
 
 
 class Side:
@@ -91,7 +64,7 @@ async def status_of(c: TestClient, matchid: bytes) -> str:
 async def test_settlement_with_restart(
     tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
 ) -> None:
-    cfg = config(tmp_path, ltc_node, btc_node)
+    cfg = server_config(tmp_path, {"ltc": ltc_node, "btc": btc_node}, feerate=FEERATE)
     ltc, btc = cfg.assets["ltc"].params, cfg.assets["btc"].params
     server = DexServer(cfg)
     await server.start()

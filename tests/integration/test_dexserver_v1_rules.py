@@ -15,19 +15,21 @@ import pytest
 from dexproto import codec, signing
 from dexproto import messages as m
 from dexproto.address import decode_segwit, p2wpkh_script
+from dexproto.errors import SignatureError
 from dexserver.app import DexServer
 from simnet.node import RegtestNode
-from tests.dex_testclient import TestClient
-from tests.integration.test_dexserver_ws import LOT, RATE, address, config, fund, registered
+from tests.fakes.dex_client import TestClient
+from tests.fakes.dexserver_rig import LOT, address, fund, registered, server_config
 
 pytestmark = pytest.mark.regtest
+RATE = 1_000_000  # 0.01 BTC/LTC
 
 
 @pytest.fixture
 async def server(
     tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
 ) -> AsyncIterator[DexServer]:
-    srv = DexServer(config(tmp_path, ltc_node, btc_node))
+    srv = DexServer(server_config(tmp_path, {"ltc": ltc_node, "btc": btc_node}))
     await srv.start()
     yield srv
     await srv.stop()
@@ -51,7 +53,7 @@ async def test_connect_result_signs_the_clients_connect_bytes(
         result = await c.call("connect", params.to_json())
         check_sig(server, result["sig"], params.payload())
         other = dataclasses.replace(params.payload(), timestamp=params.timestamp + 1)
-        with pytest.raises(signing.SignatureError):
+        with pytest.raises(SignatureError):
             check_sig(server, result["sig"], other)
     finally:
         await c.close()

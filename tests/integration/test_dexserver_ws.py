@@ -4,79 +4,24 @@ register, pay, notifyfee, connect, subscribe, place, match, cancel, restart."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from dexproto.address import decode_segwit, encode_segwit, p2wpkh_script
-from dexproto.crypto import hash160, pubkey_from_secret
 from dexproto.epoch import match_seed
 from dexserver.app import DexServer
-from dexserver.config import ServerConfig, parse_config
-from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.dex_testclient import Coin, TestClient
+from simnet.node import RegtestNode
+from tests.fakes.dex_client import TestClient
+from tests.fakes.dexserver_rig import LOT, address, fund, registered, server_config
 
 pytestmark = pytest.mark.regtest
-LOT, RATE = 1_000_000, 1_000_000  # 0.01 LTC lots at 0.01 BTC/LTC
-
-
-def config(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> ServerConfig:
-    def asset(symbol: str, node: RegtestNode) -> dict[str, Any]:
-        return {
-            "symbol": symbol,
-            "network": "regtest",
-            "lotsize": LOT,
-            "ratestep": 100,
-            "feerate": 10,
-            "swapsize": 225,
-            "swapconf": 1,
-            "fundconf": 1,
-            "node": {"url": node.rpc_url, "user": RPC_USER, "password": RPC_PASSWORD},
-        }
-
-    raw = {
-        "port": 0,
-        "datadir": str(tmp / "dex"),
-        "epochlen": 1000,
-        "btimeout": 600_000,
-        "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-        "assets": [asset("ltc", ltc), asset("btc", btc)],
-        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
-    }
-    return parse_config(raw, tmp)
-
-
-async def registered(
-    server: DexServer, node: RegtestNode, secret: bytes | None = None
-) -> TestClient:
-    c = await TestClient(f"ws://127.0.0.1:{server.port}", secret).open()
-    reg = await c.call("register", c.register_params().to_json())
-    assert reg["asset"] == "ltc" and reg["fee"] == 100_000
-    script = p2wpkh_script(decode_segwit("rltc", reg["address"]))
-    txid, vout = node.fund_script(script, reg["fee"])  # mines one block: 1 confirmation
-    await c.call("notifyfee", c.notifyfee_params(bytes.fromhex(txid), vout).to_json())
-    result = await c.call("connect", c.connect_params().to_json())
-    assert result["orders"] == [] and result["matches"] == []
-    return c
-
-
-def fund(node: RegtestNode, atoms: int) -> Coin:
-    coin = Coin(secrets.token_bytes(32), b"", 0)
-    txid, coin.vout = node.fund_script(coin.script, atoms)
-    coin.txid = bytes.fromhex(txid)
-    return coin
-
-
-def address(hrp: str) -> str:
-    return encode_segwit(hrp, 0, hash160(pubkey_from_secret(secrets.token_bytes(32))))
+RATE = 1_000_000  # 0.01 LTC lots at 0.01 BTC/LTC
 
 
 async def test_register_trade_cancel_restart(
     tmp_path: Path, ltc_node: RegtestNode, btc_node: RegtestNode
 ) -> None:
-    cfg = config(tmp_path, ltc_node, btc_node)
+    cfg = server_config(tmp_path, {"ltc": ltc_node, "btc": btc_node})
     server = DexServer(cfg)
     await server.start()
     try:

@@ -14,7 +14,7 @@ import pytest
 from app.swap.states import Complete, Matched, Role
 from simnet.node import RegtestNode
 from tests.integration.swap_harness import make_matches
-from tests.integration.test_swap_regtest import (
+from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,
     check_balances,

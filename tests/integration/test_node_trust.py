@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -17,28 +17,12 @@ from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.coins import Outpoint
 from app.wallet.errors import NodeResponseError
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.integration.test_corerpc_backend import (
-    FakeNode,
-    answer,
-    by_method,
-    funded,
-    make_backend,
-    new_key,
-    spend,
-)
+from tests.fakes.coins import funded, new_key, spend
+from tests.fakes.core_rpc import FakeNode, answer, by_method, make_backend
 from tests.unit.fake_chain import contract_tx, contract_txid
 
 pytestmark = pytest.mark.regtest
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-async def fake_node() -> AsyncIterator[FakeNode]:
-    node = FakeNode()
-    await node.start()
-    yield node
-    assert node.runner is not None
-    await node.runner.cleanup()
 
 
 # -- L10: the transaction is the one asked for --------------------------------------------------
@@ -124,8 +108,7 @@ async def test_an_oversized_reply_is_refused_without_reading_it_all() -> None:
             assert await b.call("getbestblockhash") == "cd" * 32
     finally:
         release.set()
-        assert node.runner is not None
-        await node.runner.cleanup()
+        await node.stop()
 
 
 # -- M7: each block read once per outpoint -------------------------------------------------------

@@ -21,10 +21,10 @@ from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network
 from dexserver.app import DexServer
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
-from tests.integration.test_dexserver_settle import LOT, RATE, config
+from tests.fakes.dexserver_rig import LOT, REGFEE, server_config
 
 pytestmark = pytest.mark.regtest
-REGFEE = 100_000  # test_dexserver_settle.config's regfee
+RATE = 10_000_000  # 0.1 BTC/LTC
 
 
 async def accept(quote: RegistrationQuote) -> bool:
@@ -41,7 +41,7 @@ async def mine_until(node: RegtestNode, stop: asyncio.Event) -> None:
 
 async def server_at(tmp: Path, ltc: RegtestNode, btc: RegtestNode) -> DexServer:
     tmp.mkdir()
-    server = DexServer(config(tmp, ltc, btc))
+    server = DexServer(server_config(tmp, {"ltc": ltc, "btc": btc}, feerate=20))
     await server.start()
     return server
 

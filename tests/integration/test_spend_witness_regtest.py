@@ -54,7 +54,7 @@ from tests.integration.swap_harness import (
     open_engine,
     role_keys,
 )
-from tests.integration.test_swap_regtest import MAKER_AMOUNT, TAKER_AMOUNT, balance, until
+from tests.integration.swap_rig import MAKER_AMOUNT, TAKER_AMOUNT, balance, until
 
 pytestmark = pytest.mark.regtest
 LTC = get_asset("ltc", "regtest")
@@ -121,7 +121,8 @@ async def test_the_secret_comes_from_the_witness_the_node_decoded(ltc_node: Regt
                 assert (spend.height is not None) is mined
                 assert spend.witness == node_stack  # the node's decoding, item by item
                 assert find_secret([spend.witness], contract) == secret
-            assert spend.raw[5] == 0x09  # the flagged one: its raw bytes cannot be parsed
+            assert spend is not None  # the flagged one: its raw bytes cannot be parsed
+            assert spend.raw[5] == 0x09
             with pytest.raises(TxDecodeError):
                 decode_witnesses(spend.raw)
     finally:
@@ -319,7 +320,7 @@ async def test_a_taker_redeemed_by_an_mweb_pegin_learns_the_secret_from_the_memp
     engine = open_engine(
         tmp_path / "taker.db",
         backends,
-        _WalletFunding(node),  # type: ignore[arg-type]
+        _WalletFunding(node),
         wire,
         Role.TAKER,
     )
@@ -349,6 +350,7 @@ async def test_a_taker_redeemed_by_an_mweb_pegin_learns_the_secret_from_the_memp
         report = next(m for _, m in wire.sent if isinstance(m, InitReport))
         ours = Contract.parse(report.contract)
         outpoint = Outpoint(report.txid, report.vout)
+        assert maker.our_key_path is not None
         maker_key = role_keys(Role.MAKER).key_at(maker.our_key_path, "regtest")
         pegin = await asyncio.to_thread(
             _pegin_redeem, node, template, outpoint, TAKER_AMOUNT, ours, secret, maker_key

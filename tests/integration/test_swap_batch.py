@@ -4,6 +4,7 @@ funding both contracts; two separate takers each complete; balances to the atom.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,12 @@ async def test_one_init_funds_two_matches(
     async def taker_send(msg: OutgoingMessage) -> None:
         maker.deliver(as_incoming(msg))
 
-    def engine(name: str, funding: NodeFunding, asset: str, send: object) -> SwapEngine:
+    def engine(
+        name: str,
+        funding: NodeFunding,
+        asset: str,
+        send: Callable[[OutgoingMessage], Awaitable[None]],
+    ) -> SwapEngine:
         role = Role.MAKER if asset == "ltc" else Role.TAKER
         return SwapEngine(
             SwapStore(Store(tmp_path / f"{name}.db")),
@@ -63,7 +69,7 @@ async def test_one_init_funds_two_matches(
             {asset: funding},
             send,
             poll_interval=POLL,
-            rebroadcast_interval=0.5,  # type: ignore[arg-type]
+            rebroadcast_interval=0.5,
             keys=role_keys(role),
         )
 

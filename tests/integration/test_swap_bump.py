@@ -37,7 +37,7 @@ from tests.integration.swap_harness import (
     open_engine,
 )
 from tests.integration.swap_proc import Mailbox
-from tests.integration.test_swap_crash import _fund_side, _in_process, _spawn
+from tests.integration.swap_spawn import fund_side, in_process, spawn
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT, MARGIN = 2_000_000, 1_000_000, 100_000
@@ -109,11 +109,12 @@ async def _balance(b: ChainBackend, script: bytes) -> int:
     return sum(u.value for u in await b.utxos([script]))
 
 
-def _check_maker_redeem(end: SwapState, maker: Match, mined: SignedTx) -> None:
+def _check_maker_redeem(end: SwapState, maker: Match, mined: SignedTx) -> Complete:
     assert isinstance(end, Complete), end
     assert end.redeem_txid == mined.txid
     assert end.received == TAKER_AMOUNT - mined.fee  # the fee the confirmed version paid
     assert mined.fee >= RATE * redeem_vsize(97, maker.redeem_script)
+    return end
 
 
 def _check_verified(backends: dict[str, ChainBackend], versions: Sequence[SignedTx]) -> None:
@@ -203,12 +204,12 @@ async def test_stuck_redeem_is_replaced_and_either_version_completes(
             assert fees == sorted(fees) and len(set(fees)) == len(fees)  # each one higher
             mined = await _release(hold, state, which)
             end_m, end_t = await _both_end(engines, maker, taker)
-        _check_maker_redeem(end_m, maker, mined)
+        done = _check_maker_redeem(end_m, maker, mined)
         assert isinstance(end_t, Complete), end_t
         _check_verified(backends, state.versions)
         # Every atom: the maker's redeem output is exactly what the record says it received;
         # the taker's redeem paid the normal rate; both changes paid exactly their init fee.
-        assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
+        assert await _balance(backends["btc"], maker.redeem_script) == done.received
         assert await _balance(backends["ltc"], taker.redeem_script) == (
             MAKER_AMOUNT - RATE * redeem_vsize(97, taker.redeem_script)
         )
@@ -236,17 +237,17 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
     Mailbox(mailbox).close()
     nodes = {"ltc": ltc_node.rpc_url, "btc": held_chain.rpc_url}
     sides = {
-        Role.MAKER: await _fund_side(
+        Role.MAKER: await fund_side(
             tmp_path, ltc_node, maker, MAKER_AMOUNT + MARGIN, mailbox, nodes
         ),
-        Role.TAKER: await _fund_side(
+        Role.TAKER: await fund_side(
             tmp_path, held_chain, taker, TAKER_AMOUNT + MARGIN, mailbox, nodes
         ),
     }
     db = sides[Role.MAKER].datadir / "cambio.db"
     async with _mining(ltc_node, hold):
-        partner = asyncio.create_task(_in_process(sides[Role.TAKER]))
-        code = await _spawn(sides[Role.MAKER], "before:redeem-bump-broadcast")
+        partner = asyncio.create_task(in_process(sides[Role.TAKER]))
+        code = await spawn(sides[Role.MAKER], "before:redeem-bump-broadcast")
         await _pause(hold)
         assert code == -9
         stored = await asyncio.to_thread(_load, db, maker.match_id)
@@ -256,7 +257,7 @@ async def test_sigkill_between_storing_and_sending_a_replacement(
         if which == "old":  # the first version confirms while we are down
             mined = await _release(hold, stored, "old")
             assert mined.fee == RATE * redeem_vsize(97, maker.redeem_script)
-        restart = asyncio.create_task(_spawn(sides[Role.MAKER], None))
+        restart = asyncio.create_task(spawn(sides[Role.MAKER], None))
         if which == "new":
             await _until_in_mempool(held_chain, stored.redeem.txid)  # sent after restart
             mined = await _release(hold, stored, "new")
@@ -382,7 +383,7 @@ async def test_a_node_refusing_replacements_stops_the_bumps(
             assert state.redeem.txid not in _mempool(no_rbf_chain)
             await asyncio.to_thread(hold.mine_one, [first.raw.hex()])
             end_m, end_t = await _both_end(engines, maker, taker)
-        _check_maker_redeem(end_m, maker, first)
+        done = _check_maker_redeem(end_m, maker, first)
         assert isinstance(end_t, Complete), end_t
         _check_verified(backends, state.versions)  # the refused replacement too
-        assert await _balance(backends["btc"], maker.redeem_script) == end_m.received
+        assert await _balance(backends["btc"], maker.redeem_script) == done.received

@@ -14,14 +14,13 @@ All scenarios run concurrently in one module fixture (two regtest chains, blocks
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,28 +34,25 @@ from app.swap.states import (
     Match,
     Refunded,
     Role,
-    SwapState,
 )
 from app.swap.store import SwapStore, decode_state
-from app.wallet.coins import Outpoint
 from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import (
     NodeError,
     RegtestNode,
-    atoms_to_coin_str,
     coin_to_atoms,
     find_daemon,
     start_node,
     stop_quietly,
 )
-from tests.integration.swap_harness import HOUR_MS, RATE, fresh_script, make_matches, miner
-from tests.integration.swap_proc import Mailbox, match_record, open_party, p2wpkh_for
+from tests.integration.swap_harness import HOUR_MS, RATE, make_matches, miner
+from tests.integration.swap_proc import Mailbox
+from tests.integration.swap_spawn import TIMEOUT, Side, fund_side, in_process, pay, spawn
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT, MARGIN = 2_000_000, 1_000_000, 100_000
 PARALLEL = 6  # scenarios at once (each: one subprocess + one in-process engine)
-TIMEOUT = 60.0
 
 _HAPPY_MAKER = [
     "stored:Matched",
@@ -108,88 +104,11 @@ def crash_id(c: tuple[str, Role, str]) -> str:
 
 
 @dataclass
-class Side:
-    """One engine-run role: its match, coin, data directory and how it ended."""
-
-    match: Match
-    funded: int
-    coin: Outpoint
-    change_script: bytes
-    datadir: Path
-    job: dict[str, object]
-    end: SwapState | None = None
-    init_txids: set[str] = field(default_factory=set)
-
-
-@dataclass
 class Outcome:
     kinds: list[str]  # "first exit -9", ...
     sides: dict[Role, Side]
     seconds: float
     error: BaseException | None = None
-
-
-async def _fund_side(
-    tmp: Path, node: RegtestNode, match: Match, funded: int, mailbox: Path, nodes: dict[str, str]
-) -> Side:
-    key = os.urandom(32)
-    txid, vout = await asyncio.to_thread(_pay, node, p2wpkh_for(key), funded)
-    datadir = tmp / match.role.value
-    datadir.mkdir()
-    change = fresh_script()
-    job: dict[str, object] = {
-        "datadir": str(datadir),
-        "match": match_record(match),
-        "nodes": nodes,
-        "funding_key": key.hex(),
-        "change_script": change.hex(),
-        "mailbox": str(mailbox),
-        "crash_at": None,
-        "poll": 0.05,
-    }
-    return Side(match, funded, Outpoint(txid, vout), change, datadir, job)
-
-
-async def _spawn(side: Side, crash_at: str | None) -> int:
-    job_path = side.datadir / ("job-crash.json" if crash_at else "job.json")
-    job_path.write_text(json.dumps({**side.job, "crash_at": crash_at}))
-    with open(side.datadir / "stderr.log", "ab") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.integration.swap_proc",
-            str(job_path),
-            cwd=Path(__file__).parents[2],
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=log,
-        )
-    try:
-        return await asyncio.wait_for(proc.wait(), TIMEOUT)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise
-
-
-async def _in_process(side: Side) -> SwapState:
-    party = open_party({**side.job, "poll": 0.1})
-    try:
-        return await asyncio.wait_for(party.run(0.1), TIMEOUT)
-    finally:
-        await party.close()
-
-
-def _pay(node: RegtestNode, script: bytes, atoms: int) -> tuple[str, int]:
-    """Pay `script` from the miner wallet, left for the miner task to confirm (gettransaction
-    rather than getrawtransaction: the latter races the miner and the async tx index)."""
-    txid = str(
-        node.rpc(
-            "sendtoaddress", node.node_address(script), atoms_to_coin_str(atoms), wallet="miner"
-        )
-    )
-    raw = node.rpc("gettransaction", txid, wallet="miner")["hex"]
-    tx = node.rpc("decoderawtransaction", raw)
-    return txid, next(int(o["n"]) for o in tx["vout"] if o["scriptPubKey"]["hex"] == script.hex())
 
 
 _PUSHING: dict[str, asyncio.Lock] = {}
@@ -253,9 +172,9 @@ async def _scenario(
     nodes = {"ltc": ltc.rpc_url, "btc": btc.rpc_url}
     sides: dict[Role, Side] = {}
     if kind in ("swap", "no-taker", "bad-taker"):
-        sides[Role.MAKER] = await _fund_side(tmp, ltc, maker, MAKER_AMOUNT + MARGIN, mailbox, nodes)
+        sides[Role.MAKER] = await fund_side(tmp, ltc, maker, MAKER_AMOUNT + MARGIN, mailbox, nodes)
     if kind in ("swap", "no-redeem"):
-        sides[Role.TAKER] = await _fund_side(tmp, btc, taker, TAKER_AMOUNT + MARGIN, mailbox, nodes)
+        sides[Role.TAKER] = await fund_side(tmp, btc, taker, TAKER_AMOUNT + MARGIN, mailbox, nodes)
     if kind == "no-redeem":  # a valid maker contract whose secret nobody will ever reveal
         c = Contract(
             sha256(os.urandom(32)),
@@ -273,7 +192,7 @@ async def _scenario(
         )
         await _post_contract(btc, mailbox, Role.MAKER, taker, c, TAKER_AMOUNT)
     counterparty = [r for r in sides if r is not role]
-    partner = asyncio.create_task(_in_process(sides[counterparty[0]])) if counterparty else None
+    partner = asyncio.create_task(in_process(sides[counterparty[0]])) if counterparty else None
     pusher = None
     if kind == "no-redeem":  # a taker may not fund after its lock time: push once it funded
         pusher = asyncio.create_task(
@@ -281,12 +200,12 @@ async def _scenario(
                 btc, sides[Role.TAKER], taker_lock_time(taker.match_time_ms, taker.taker_lock_ms)
             )
         )
-    codes = [await _spawn(sides[role], point)]
+    codes = [await spawn(sides[role], point)]
     if pusher is not None:
         await pusher
     if kind == "bad-taker":
         await _push_time_past(ltc, maker_lock_time(maker.match_time_ms, maker.maker_lock_ms))
-    codes.append(await _spawn(sides[role], None))
+    codes.append(await spawn(sides[role], None))
     if partner is not None:
         sides[counterparty[0]].end = await partner
     for side in sides.values():
@@ -297,7 +216,7 @@ async def _scenario(
 async def _post_contract(
     node: RegtestNode, mailbox: Path, to: Role, sender: Match, contract: Contract, value: int
 ) -> None:
-    txid, vout = await asyncio.to_thread(_pay, node, contract.p2wsh_script(), value)
+    txid, vout = await asyncio.to_thread(pay, node, contract.p2wsh_script(), value)
     box = Mailbox(mailbox)
     box.post(
         to,
@@ -381,7 +300,7 @@ def outcomes(
     return result
 
 
-def _tx(node: RegtestNode, txid: str) -> dict[str, object]:
+def _tx(node: RegtestNode, txid: str) -> dict[str, Any]:  # the node's JSON
     for _ in range(300):  # -txindex catches up with new blocks asynchronously
         try:
             return dict(node.rpc("getrawtransaction", txid, True))
@@ -390,12 +309,12 @@ def _tx(node: RegtestNode, txid: str) -> dict[str, object]:
     return dict(node.rpc("getrawtransaction", txid, True))
 
 
-def _fee(node: RegtestNode, tx: dict[str, object]) -> int:
+def _fee(node: RegtestNode, tx: dict[str, Any]) -> int:
     ins = 0
-    for i in tx["vin"]:  # type: ignore[attr-defined]
+    for i in tx["vin"]:
         prev = _tx(node, i["txid"])
-        ins += coin_to_atoms(prev["vout"][i["vout"]]["value"])  # type: ignore[index]
-    return ins - sum(coin_to_atoms(o["value"]) for o in tx["vout"])  # type: ignore[attr-defined]
+        ins += coin_to_atoms(prev["vout"][i["vout"]]["value"])
+    return ins - sum(coin_to_atoms(o["value"]) for o in tx["vout"])
 
 
 def _check_chain(
@@ -406,18 +325,14 @@ def _check_chain(
     assert len(side.init_txids) == 1, side.init_txids  # never rebuilt, never paid twice
     init_txid = next(iter(side.init_txids))
     init, spend = _tx(node, init_txid), _tx(node, spend_txid)
-    assert [(i["txid"], i["vout"]) for i in init["vin"]] == [  # type: ignore[attr-defined]
-        (side.coin.txid, side.coin.vout)
-    ]
+    assert [(i["txid"], i["vout"]) for i in init["vin"]] == [(side.coin.txid, side.coin.vout)]
     assert node.rpc("gettxout", side.coin.txid, side.coin.vout, True) is None
-    assert [(i["txid"], i["vout"]) for i in spend["vin"]] == [  # type: ignore[attr-defined]
-        (init_txid, 0)
-    ]
+    assert [(i["txid"], i["vout"]) for i in spend["vin"]] == [(init_txid, 0)]
     assert int(str(spend["confirmations"])) >= 1
     outs = {
         bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"])
         for o in (*init["vout"], *spend["vout"])
-    }  # type: ignore[misc]
+    }
     change, paid = outs[side.change_script], outs[payee]
     init_fee, spend_fee = _fee(node, init), _fee(node, spend)
     assert init_fee == RATE * init_vsize(1, 1, side.change_script)

@@ -23,9 +23,9 @@ from app.wallet.signing import KeyedUtxo
 from dexproto.assets import Network
 from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
+from tests.cli import cambio
 from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches
 from tests.integration.swap_proc import p2wpkh_for
-from tests.integration.test_cli_swaps import cli
 
 pytestmark = pytest.mark.regtest
 PASSWORD = "correct horse"
@@ -77,10 +77,10 @@ async def test_refund_with_the_wallet_locked(
     for needle in (key, secret):
         assert needle not in raw and needle.hex().encode() not in raw
 
-    r = cli("swaps", "show", match.match_id, "--datadir", str(tmp_path), "--json")
+    r = cambio("swaps", "show", match.match_id, "--datadir", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["key_in_clear"] is False
-    r = cli("swaps", "refund", match.match_id, "--datadir", str(tmp_path), "--json")
+    r = cambio("swaps", "refund", match.match_id, "--datadir", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["refund_txid"] == prepared.ours.refund.txid
     ltc_node.mine(1)

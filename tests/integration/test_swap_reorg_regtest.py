@@ -27,6 +27,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,38 +210,39 @@ async def reached(engine: SwapEngine, m: Match, kind: type) -> SwapState:
     return state
 
 
-def rpc(node: RegtestNode, method: str, *params: object) -> Awaitable[object]:
+def rpc(node: RegtestNode, method: str, *params: object) -> Awaitable[Any]:
+    """The node's JSON answer (untyped, as the node sends it), off the event loop."""
     return asyncio.to_thread(node.rpc, method, *params)
 
 
 async def confirmations(node: RegtestNode, txid: str) -> int:
     tx = await rpc(node, "getrawtransaction", txid, True)
-    return int(tx.get("confirmations", 0))  # type: ignore[attr-defined]
+    return int(tx.get("confirmations", 0))
 
 
 async def in_mempool(node: RegtestNode, txid: str) -> bool:
-    return txid in await rpc(node, "getrawmempool")  # type: ignore[operator]
+    return txid in await rpc(node, "getrawmempool")
 
 
 async def block_of(node: RegtestNode, txid: str) -> str | None:
     """The best-chain block holding `txid`, None while it is in the mempool."""
     with contextlib.suppress(Exception):
         tx = await rpc(node, "getrawtransaction", txid, True)
-        if int(tx.get("confirmations", 0)) > 0:  # type: ignore[attr-defined]
-            return str(tx["blockhash"])  # type: ignore[index]
+        if int(tx.get("confirmations", 0)) > 0:
+            return str(tx["blockhash"])
     return None
 
 
 async def in_best_chain(node: RegtestNode, block: str) -> bool:
     header = await rpc(node, "getblockheader", block)
-    return int(header["confirmations"]) > 0  # type: ignore[index]
+    return int(header["confirmations"]) > 0
 
 
 async def mine_with(node: RegtestNode, raws: list[bytes]) -> str:
     """One block holding exactly `raws` (and no mempool transaction)."""
     address = await asyncio.to_thread(node.rpc, "getnewaddress", "", "bech32", wallet="miner")
     reply = await rpc(node, "generateblock", address, [r.hex() for r in raws])
-    return str(reply["hash"])  # type: ignore[index]
+    return str(reply["hash"])
 
 
 async def push_mtp_past(node: RegtestNode, lock: int) -> None:
@@ -367,7 +369,7 @@ async def test_redeem_reorged_out_is_broadcast_again_and_completes(
         tx = await rpc(btc, "getrawtransaction", end.redeem_txid, True)
         paid = {
             bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"]) for o in tx["vout"]
-        }  # type: ignore[index]
+        }
         assert paid == {maker.redeem_script: end.received}
         end_t = await asyncio.wait_for(et.wait(taker.match_id), TIMEOUT)
         assert isinstance(end_t, Complete), end_t
@@ -387,11 +389,11 @@ async def double_spend(node: RegtestNode, txid: str) -> bytes:
     """A transaction of the miner wallet spending the inputs of `txid` (back in the mempool
     after a reorg) to itself: once mined, `txid` can never confirm."""
     tx = await rpc(node, "getrawtransaction", txid, True)
-    inputs = [{"txid": i["txid"], "vout": i["vout"]} for i in tx["vin"]]  # type: ignore[index]
+    inputs = [{"txid": i["txid"], "vout": i["vout"]} for i in tx["vin"]]
     total = 0
     for i in inputs:
         prev = await rpc(node, "getrawtransaction", i["txid"], True)
-        total += coin_to_atoms(prev["vout"][i["vout"]]["value"])  # type: ignore[index]
+        total += coin_to_atoms(prev["vout"][i["vout"]]["value"])
     address = await asyncio.to_thread(node.rpc, "getnewaddress", "", "bech32", wallet="miner")
     raw = await rpc(
         node, "createrawtransaction", inputs, {address: atoms_to_coin_str(total - 10_000)}
@@ -568,7 +570,7 @@ async def test_maker_killed_after_the_reorg_resumes_and_broadcasts_again(
         tx = await rpc(btc, "getrawtransaction", end.redeem_txid, True)
         paid = {
             bytes.fromhex(o["scriptPubKey"]["hex"]): coin_to_atoms(o["value"]) for o in tx["vout"]
-        }  # type: ignore[index]
+        }
         assert paid == {maker.redeem_script: end.received}
         assert json.loads((maker_dir / "result.json").read_text())["state"] == "Complete"
         end_t = await asyncio.wait_for(taker_run, TIMEOUT)

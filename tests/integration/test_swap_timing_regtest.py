@@ -18,7 +18,7 @@ from app.swap.states import AwaitingRefund, CounterpartyAudited, Failed, Match, 
 from dexproto.htlc import maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
 from tests.integration.swap_harness import make_matches
-from tests.integration.test_swap_regtest import (
+from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,
     Crash,

@@ -27,9 +27,10 @@ THEIR_INIT = "cc" * 32  # a counterparty contract txid in pure transition tests
 
 def contract_tx(script: bytes, value: int) -> bytes:
     """The raw counterparty init a FakeChain serves: one input, one output (script, value)."""
-    return CMutableTransaction(
+    raw: bytes = CMutableTransaction(
         [CTxIn(COutPoint(b"\x01" * 32, 0))], [CTxOut(value, CScript(script))]
     ).serialize()
+    return raw
 
 
 def contract_txid(script: bytes, value: int) -> str:

@@ -43,7 +43,7 @@ from dexproto.address import p2wpkh_script_for_pubkey
 from dexproto.assets import Network, get_asset
 from dexproto.crypto import hash160, pubkey_from_secret
 from dexproto.htlc import Contract
-from tests.unit.test_fees import EstimateOnly
+from tests.fakes.chain_backends import CoinsBackend
 
 LTC = get_asset("ltc", Network.REGTEST)
 COIN_KEY = bytes(range(1, 33))
@@ -269,17 +269,6 @@ def test_funds_never_vanish_from_init_to_refund() -> None:
         assert got == expected, type(state).__name__
         assert sum(got) == 100_000_000 - fees
     assert init_fee > 0 and refund_fee > 0
-
-
-class CoinsBackend(EstimateOnly):
-    """A chain that holds a fixed list of our coins."""
-
-    def __init__(self, coins: list[Utxo]) -> None:
-        super().__init__(None)
-        self.coins = coins
-
-    async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:
-        return [c for c in self.coins if c.script in scripts]
 
 
 @pytest.fixture

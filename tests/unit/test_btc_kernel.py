@@ -57,8 +57,8 @@ from dexproto.assets import get_asset
 from dexproto.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
 from dexproto.htlc import Contract
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
-from tests.unit.test_balances import CoinsBackend
-from tests.unit.test_swap_transitions import (
+from tests.fakes.chain_backends import CoinsBackend
+from tests.fakes.swaps import (
     MAKER_KEY,
     RING,
     SECRET,

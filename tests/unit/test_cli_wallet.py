@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import cambio
+
 ABANDON = "abandon " * 11 + "about"
-
-
-def cambio(
-    *args: str, env: dict[str, str] | None = None, words: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI; `words` go to its standard input (never on the command line)."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-        check=False,
-        input=None if words is None else words + "\n",
-    )
 
 
 def test_derive_matches_the_bip84_vector_for_btc_and_ltc() -> None:

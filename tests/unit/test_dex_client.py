@@ -1,5 +1,5 @@
 """The DEX client (app.dex.client / connection / session / requests) against a scripted
-websockets server on 127.0.0.1 (tests/dex_fakeserver.py), plus the sans-I/O core directly."""
+websockets server on 127.0.0.1 (tests/fakes/dex_server.py), plus the sans-I/O core directly."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import json
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -34,7 +34,6 @@ from app.dex.events import (
 from app.dex.outbox import MemoryOutbox, OutboxItem
 from app.dex.session import MAX_MATCH_NOTES, Call, PendingTable, Session
 from dexproto import codec
-from dexproto.crypto import xonly_from_secret
 from dexproto.epoch import match_seed
 from dexproto.errors import ErrorCode, RemoteError, SignatureError
 from dexproto.fairness import Problem
@@ -43,26 +42,26 @@ from dexproto.messages import (
     InitParams,
     MatchAck,
     MatchNote,
-    MatchSide,
     RedeemParams,
     Side,
     TimeInForce,
 )
 from dexproto.signing import sign, verify
-from tests.dex_fakeserver import (
+from tests.fakes.dex_server import (
+    ACCOUNT,
+    ACCOUNT_PUB,
+    MATCH_ID,
     NO_ANSWER,
+    ORDER_ID,
     SERVER_PUBKEY,
     SERVER_SECRET,
     FakeServer,
     book_order,
     config,
+    funding_coin,
+    match_note,
+    next_event,
 )
-
-ACCOUNT = bytes([7]) * 32
-ACCOUNT_PUB = xonly_from_secret(ACCOUNT)
-ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32
-E = TypeVar("E")
-
 
 ClientFactory = Callable[..., Awaitable[DexClient]]
 
@@ -88,15 +87,6 @@ async def make_client(server: FakeServer) -> AsyncIterator[ClientFactory]:
         await client.close()
 
 
-async def next_event(client: DexClient, kind: type[E], timeout: float = 5) -> E:
-    """The next event of `kind` (earlier events of other kinds are skipped)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            event = await client.events.get()
-            if isinstance(event, kind):
-                return event
-
-
 def drain(client: DexClient) -> list[Event]:
     out = []
     while not client.events.empty():
@@ -108,21 +98,6 @@ async def until(predicate: Callable[[], bool], timeout: float = 5) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0.01)
-
-
-def match_note(secret: bytes = SERVER_SECRET) -> MatchNote:
-    unsigned = MatchNote(
-        orderid=ORDER_ID,
-        matchid=MATCH_ID,
-        quantity=10**6,
-        rate=100_000,
-        address="bcrt1qcounterparty",
-        side=MatchSide.MAKER,
-        feerate=10,
-        servertime=1_700_000_000_000,
-        sig=bytes(64),
-    )
-    return MatchNote(**{**unsigned.__dict__, "sig": sign(secret, unsigned.payload())})
 
 
 # --- the connection sequence and requests in both directions -----------------------------
@@ -337,10 +312,6 @@ async def test_notes_for_unsubscribed_markets_are_ignored(
 
 
 # --- orders and fairness ------------------------------------------------------------------
-def _coin() -> Any:
-    return rq.funding_coin(bytes([5]) * 32, codec.account_id(ACCOUNT_PUB), bytes([6]) * 32, 0)
-
-
 async def test_limit_order_result_verified_and_fairness_reported(
     server: FakeServer, make_client: ClientFactory
 ) -> None:
@@ -352,7 +323,7 @@ async def test_limit_order_result_verified_and_fairness_reported(
         quantity=10**6,
         rate=100_000,
         tif=TimeInForce.STANDING,
-        coins=[_coin()],
+        coins=[funding_coin()],
         address="bcrt1qours",
     )
     assert placed.epoch == server.servertime // 60000
@@ -372,7 +343,7 @@ async def test_limit_order_result_verified_and_fairness_reported(
     assert fair.report.ok and fair.our_orders == 1 and placed.order_id in fair.report.positions
 
     second = await client.place_market(
-        "ltc", "btc", side=Side.BUY, quantity=10**5, coins=[_coin()], address="bcrt1qours"
+        "ltc", "btc", side=Side.BUY, quantity=10**5, coins=[funding_coin()], address="bcrt1qours"
     )
     await server.notify(
         "match_data",

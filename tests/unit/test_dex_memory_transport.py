@@ -1,6 +1,6 @@
 """The client's post-connect sequence over the in-memory transport pair: no sockets.
 
-The peer answers with the scripted server's handlers (tests/dex_fakeserver.py, real
+The peer answers with the scripted server's handlers (tests/fakes/dex_server.py, real
 signatures); the connector hands the link a fresh pair on every (re)connect.
 """
 
@@ -15,13 +15,14 @@ import pytest
 
 from app.dex.client import DexClient
 from app.dex.connection import ClientOptions, ConnectionOptions
+from app.dex.errors import TransportClosed
 from app.dex.events import Connected, Disconnected, MatchStatuses
 from app.dex.outbox import MemoryOutbox
-from app.dex.transport import MemoryTransport, Transport, TransportClosed, memory_pair
+from app.dex.transport import MemoryTransport, Transport, memory_pair
 from dexproto import codec
 from dexproto.crypto import xonly_from_secret
 from dexproto.errors import RemoteError
-from tests.dex_fakeserver import FakeServer
+from tests.fakes.dex_server import FakeServer
 
 ACCOUNT = bytes([7]) * 32
 ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32

@@ -5,7 +5,7 @@ fresh change-branch script, and a restore from the seed still finds funds on all
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -20,7 +20,7 @@ from dexproto.address import address_from_script
 from dexproto.assets import Network
 from dexproto.messages import MatchNote, MatchSide
 from dexproto.signing import sign
-from tests.dex_fakeserver import SERVER_SECRET, FakeServer
+from tests.fakes.dex_server import SERVER_SECRET, FakeServer
 
 PHRASE_DIR = "w"
 
@@ -69,7 +69,7 @@ class FakeChain(ChainBackend):
     async def estimate_fee_rate(self, t: int) -> int | None:
         return None  # as on regtest
 
-    async def blocks(self, since: str | None = None):  # type: ignore[no-untyped-def]
+    async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         yield await self.tip()
 
 

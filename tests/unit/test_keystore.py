@@ -266,8 +266,8 @@ class _MemoryKeyring:
     [
         _RaisingKeyring(NoKeyringError("no backend")),
         _RaisingKeyring(KeyringLocked("locked")),
-        fail.Keyring(),
-    ],  # type: ignore[no-untyped-call]
+        fail.Keyring(),  # type: ignore[no-untyped-call]
+    ],
 )
 def test_no_keyring_means_ask_again_and_nothing_on_disk(
     backend: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from app.client.order_store import OrderRecord
+from app.safety.errors import LimitsError
 from app.safety.fee_rates import bounds_from
-from app.safety.limits import LimitsError, SafetyLimits
+from app.safety.limits import SafetyLimits
 from app.safety.match_terms import (
     MatchTerms,
     PriorMatch,
@@ -21,7 +22,7 @@ from app.safety.rules import HOUR_MS, MINUTE_MS, rules_for
 from app.safety.server_terms import server_problem
 from dexproto.assets import Network, get_asset
 from dexproto.messages import ConfigResult
-from tests.dex_fakeserver import config
+from tests.fakes.dex_server import config
 
 URL = "ws://127.0.0.1:7000"
 NOW = 1_700_000_000_000

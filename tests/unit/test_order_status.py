@@ -13,7 +13,7 @@ from app.client.order_store import OrderRecord, OrderStore, RevokeCause, final_s
 from app.client.orders import revoke_cause
 from app.store.db import Store
 from app.swap.states import Failed, Matched, Role
-from tests.unit.test_swap_transitions import at_init, match, prepared
+from tests.fakes.swaps import at_init, match, prepared
 
 LOT = 1_000_000
 

@@ -19,22 +19,21 @@ from app.trading.orderform import (
     MarketRules,
     OrderFormState,
     OrderKind,
-    quote_amount,
     snap_value,
     step_value,
 )
+from dexproto.assets import Network
 from dexproto.feed_messages import BookSide
 from dexproto.messages import (
     AssetInfo,
     ConfigResult,
     LockTimes,
     MarketInfo,
-    Network,
     RegFee,
     Side,
     TimeInForce,
 )
-from dexproto.rules import funding_need
+from dexproto.rules import funding_need, quote_amount
 
 LOT = 10_000_000  # 0.1 LTC
 STEP = 1_000  # 0.00001 BTC

@@ -26,8 +26,7 @@ from app.swap.transitions import ChainTx, Fund, Observation, transition
 from app.wallet.coins import TxOutput
 from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
-from tests.unit.test_swap_transitions import (
+from tests.fakes.swaps import (
     MAKER_KEY,
     NOW,
     SECRET,
@@ -45,6 +44,7 @@ from tests.unit.test_swap_transitions import (
     signed,
     taker_contract,
 )
+from tests.unit.fake_chain import THEIR_INIT, FakeChain
 
 L_T = taker_lock_time(T0, 24 * H)
 

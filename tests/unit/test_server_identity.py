@@ -1,6 +1,6 @@
 """L11 and L6 of the security review: the server key pinned per URL (trust on first use), one
 DEX account key index per server URL. Sans-I/O first, then the Client over real websockets
-against tests/dex_fakeserver.py serving another key on a later connection."""
+against tests/fakes/dex_server.py serving another key on a later connection."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from app.client.client import Client
+from app.client.errors import NoKeyToAccept
 from app.client.events import CoreError, CoreEvent, MatchRefused, ServerRefused
-from app.client.server_identity import NoKeyToAccept, ServerIdentity, key_prefix
+from app.client.server_identity import ServerIdentity, key_prefix
 from app.dex import requests as rq
 from app.dex.events import ServerKeyRefused
 from app.dex.session import ServerKeyChanged, Session
@@ -26,8 +27,8 @@ from dexproto.crypto import xonly_from_secret
 from dexproto.errors import ErrorCode
 from dexproto.messages import ConfigResult, ConnectParams
 from dexproto.signing import sign
-from tests.dex_fakeserver import SERVER_PUBKEY, FakeServer, config
-from tests.unit.test_dex_client import ACCOUNT, match_note
+from tests.cli import ROOT, cambio
+from tests.fakes.dex_server import ACCOUNT, SERVER_PUBKEY, FakeServer, config, match_note
 
 NEW_SECRET = bytes([0x42]) * 32
 NEW_PUBKEY = xonly_from_secret(NEW_SECRET)
@@ -253,8 +254,6 @@ async def test_refusal_reaches_the_client_event_stream_as_typed(server: FakeServ
 
 # --- the CLI: accept the refused key, offline ------------------------------------------
 def test_cli_accepts_the_refused_key_only_if_it_is_the_one_shown(tmp_path: Path) -> None:
-    from tests.unit.test_cli_wallet import cambio
-
     datadir = tmp_path / "w"
     create_wallet(datadir, "pw", network=Network.REGTEST, scrypt_n=2**10)
     store = Store(datadir / "cambio.db")
@@ -295,7 +294,6 @@ async def test_trade_cli_says_the_key_changed_at_once(tmp_path: Path, server: Fa
     import sys
 
     from app.config import load_config, save_config
-    from tests.unit.test_cli_wallet import ROOT
 
     datadir = tmp_path / "w"
     create_wallet(datadir, "pw", network=Network.REGTEST, scrypt_n=2**10)

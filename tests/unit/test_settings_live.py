@@ -6,7 +6,7 @@ server change refused while an order is open."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,15 +25,13 @@ from app.dex.server_clock import ServerClock
 from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.errors import BackendError
-from app.wallet.service import NoNodeConfiguredError
+from app.wallet.errors import BackendError, NoNodeConfiguredError
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
 from dexproto.assets import Network
 from dexproto.epoch import match_seed
 from dexproto.messages import ConnectParams, Side, TimeInForce
 from dexproto.signing import sign
-from tests.dex_fakeserver import SERVER_SECRET, FakeServer
-from tests.unit.test_dex_client import ACCOUNT, _coin, next_event
+from tests.fakes.dex_server import ACCOUNT, SERVER_SECRET, FakeServer, funding_coin, next_event
 
 EPOCH = 60_000  # the fake server's epoch length
 
@@ -131,7 +129,7 @@ async def test_client_follows_every_server_time(server: FakeServer) -> None:
             quantity=10**6,
             rate=100_000,
             tif=TimeInForce.STANDING,
-            coins=[_coin()],
+            coins=[funding_coin()],
             address="bcrt1qours",
         )
         assert client.server_now() == clock.ms + skew
@@ -211,7 +209,7 @@ class FakeBackend(ChainBackend):
     async def estimate_fee_rate(self, t: int) -> int | None:
         raise NotImplementedError
 
-    async def blocks(self, since: str | None = None):  # type: ignore[no-untyped-def]
+    async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         yield await self.tip()
 
 

@@ -6,19 +6,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.client.client import Client
+from app.client.errors import SettlerBusy
 from app.client.settlement import EngineSettlement
-from app.client.settler_lock import SettlerBusy, SettlerLock
+from app.client.settler_lock import SettlerLock
 from app.swap.states import Failed, Matched, Role
 from app.swap.store import StaleSwapWrite, SwapStore
 from app.wallet.keystore import MIN_SCRYPT_N
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network
-from tests.unit.test_swap_transitions import match
+from tests.fakes.swaps import match
 
 HOLD = """
 import sys, time
@@ -32,7 +34,7 @@ time.sleep(60)
 
 
 @pytest.fixture
-def holder(tmp_path: Path):  # type: ignore[no-untyped-def]
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -46,13 +48,17 @@ def holder(tmp_path: Path):  # type: ignore[no-untyped-def]
     proc.stdout.close()
 
 
-def test_a_second_process_is_refused_and_told_who_settles(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_process_is_refused_and_told_who_settles(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
     with pytest.raises(SettlerBusy) as info:
         SettlerLock(tmp_path).acquire()
     assert str(holder.pid) in str(info.value)
 
 
-async def test_the_core_takes_the_lock_before_settling(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
+async def test_the_core_takes_the_lock_before_settling(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
     create_wallet(tmp_path, "pw", network=Network.REGTEST, scrypt_n=MIN_SCRYPT_N)
     wallet = unlock_wallet(tmp_path, "pw")
     core = Client(wallet, dex_url="ws://127.0.0.1:9")
@@ -65,7 +71,7 @@ async def test_the_core_takes_the_lock_before_settling(tmp_path: Path, holder) -
         await wallet.close()
 
 
-def test_the_lock_goes_with_a_killed_process(tmp_path: Path, holder) -> None:  # type: ignore[no-untyped-def]
+def test_the_lock_goes_with_a_killed_process(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
     holder.kill()
     holder.wait()
     deadline = time.monotonic() + 5

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from app.safety.rules import rules_for
 from app.store.db import Store
-from app.swap.engine import SwapEngine
+from app.swap.engine import Funding, SwapEngine
 from app.swap.messages import SwapEvent, SwapProblem
 from app.swap.states import AwaitingRefund, CounterpartyAudited, Failed
 from app.swap.store import SwapStore
@@ -21,16 +22,24 @@ from app.swap.transitions import Fund, Step, transition
 from app.wallet.backends.base import TxInfo
 from app.wallet.errors import NodeResponseError
 from app.wallet.txparse import check_txid, stripped, txid_of
+from tests.fakes.swaps import (
+    CONFIRMED,
+    NOW,
+    T0,
+    maker_audited,
+    redeeming,
+    signed,
+    taker_audited,
+    unlocked,
+)
 from tests.unit.fake_chain import FakeChain, contract_tx, contract_txid
-from tests.unit.test_swap_timing import CONFIRMED, maker_audited, taker_audited, unlocked
-from tests.unit.test_swap_transitions import NOW, T0, _redeeming, signed
 
 VANISH = rules_for("regtest").init_vanish_ms
 
 
 # -- txids computed, not trusted ----------------------------------------------------------------
 def test_txid_of_a_segwit_tx_ignores_the_witness() -> None:
-    redeem = _redeeming().redeem  # a signed segwit transaction with a witness
+    redeem = redeeming().redeem  # a signed segwit transaction with a witness
     assert txid_of(redeem.raw) == redeem.txid
     assert len(stripped(redeem.raw)) < len(redeem.raw)
     legacy = contract_tx(b"\x00\x14" + bytes(20), 5000)
@@ -78,13 +87,15 @@ class _Clock:
 
 
 class _NoFunds:
-    async def fund(self, *args: object, **kw: object) -> object:
+    async def fund(
+        self, amount: int, fee_rate: int, contracts: int, orders: tuple[str, ...] = ()
+    ) -> Funding:
         raise AssertionError("a vanished init is never funded against")
 
 
-async def _until(check: object, timeout: float = 10.0) -> None:
+async def _until(check: Callable[[], object], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.01)
 
@@ -100,7 +111,7 @@ async def test_engine_fails_a_taker_whose_maker_contract_vanished(tmp_path: Path
         {"ltc": maker_chain, "btc": FakeChain(T0 // 1000, b"", 0)},
         {"btc": _NoFunds()},
         _send,
-        poll_interval=0.01,  # type: ignore[dict-item]
+        poll_interval=0.01,
         clock_ms=clock,
     )
     engine.start(state.match.match_id)
@@ -136,7 +147,7 @@ async def test_engine_refuses_a_transaction_that_is_not_the_one_asked_for(tmp_pa
         {"ltc": liar, "btc": FakeChain(T0 // 1000, b"", 0)},
         {"btc": _NoFunds()},
         _send,
-        events.append,  # type: ignore[dict-item]
+        events.append,
         poll_interval=0.01,
         clock_ms=lambda: NOW,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from bitcoin.core import CTransaction
@@ -34,7 +35,7 @@ from app.swap.transitions import Broadcast, Send, Side, Step, transition
 from app.wallet.backends.base import SpendInfo
 from app.wallet.coins import SignedTx
 from app.wallet.signing import SEQUENCE_RBF
-from tests.unit.test_swap_transitions import _redeeming, at_init, obs, signed
+from tests.fakes.swaps import at_init, obs, redeeming, signed
 
 HOUR = 3600
 POLICY = BumpPolicy()
@@ -89,7 +90,7 @@ def test_the_fee_never_exceeds_half_the_redeemed_value() -> None:
         dict(margin_divisor=0),
     ],
 )
-def test_policy_refuses_nonsense(bad: dict[str, int]) -> None:
+def test_policy_refuses_nonsense(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         BumpPolicy(**bad)
 
@@ -97,7 +98,7 @@ def test_policy_refuses_nonsense(bad: dict[str, int]) -> None:
 # -- the transitions ----------------------------------------------------------------------------
 def _stuck() -> Redeeming:
     """The taker's redeem signed at height 100, with 40 h left on the maker's lock time."""
-    state = _redeeming()
+    state = redeeming()
     lock = state.theirs.contract.lock_time
     return replace(state, signed_height=100, first_mtp=lock - 40 * HOUR)
 
@@ -150,7 +151,7 @@ def test_near_the_lock_time_each_block_bumps() -> None:
 
 
 def test_a_record_from_before_bumping_starts_its_clock_without_bumping() -> None:
-    state = _redeeming()
+    state = redeeming()
     assert state.signed_height is None
     step = transition(state, signed(Role.TAKER, their_tip=500, their_mtp=123, redeem_confs=0))
     assert step.state == replace(state, signed_height=500, first_mtp=123)

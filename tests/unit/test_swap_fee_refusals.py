@@ -20,15 +20,15 @@ from app.swap.store import SwapStore, decode_state
 from app.swap.transitions import Broadcast, Side, Step, transition
 from app.wallet.backends.base import SpendInfo, TxRejectedError
 from app.wallet.coins import SignedTx
-from tests.unit.fake_chain import FakeChain
-from tests.unit.test_swap_transitions import (
+from tests.fakes.swaps import (
     T0,
     RoleRing,
-    _redeeming,
     at_init,
     obs,
+    redeeming,
     signed,
 )
+from tests.unit.fake_chain import FakeChain
 
 HOUR = 3600
 VALUE, VSIZE = 2_000_000, 150
@@ -42,14 +42,14 @@ def test_only_fee_reasons_count_as_refused_for_fee() -> None:
         "mempool full",
     ):
         assert refused_for_fee(reason)
-    for reason in (
+    for other in (
         None,
         "non-final",
         "txn-mempool-conflict",
         "insufficient fee, rejecting replacement",
         "bad-txns-inputs-missingorspent",
     ):
-        assert not refused_for_fee(reason)
+        assert not refused_for_fee(other)
 
 
 def test_refused_rate_goes_above_the_node_minimum_within_the_cap() -> None:
@@ -141,7 +141,7 @@ def test_the_refund_bump_clock_starts_when_the_node_accepts_a_version() -> None:
 
 # -- our redeem ----------------------------------------------------------------------------------
 def _stuck() -> Redeeming:
-    state = _redeeming()
+    state = redeeming()
     lock = state.theirs.contract.lock_time
     return replace(state, signed_height=100, first_mtp=lock - 40 * HOUR)
 

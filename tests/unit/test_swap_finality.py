@@ -29,8 +29,7 @@ from app.wallet.backends.base import BlockInfo, SpendInfo, TxInfo
 from app.wallet.coins import Outpoint
 from dexproto.address import p2wpkh_script
 from dexproto.assets import get_asset
-from tests.unit.fake_chain import FakeChain
-from tests.unit.test_swap_transitions import (
+from tests.fakes.swaps import (
     MAKER_KEY,
     SECRET,
     T0,
@@ -42,6 +41,7 @@ from tests.unit.test_swap_transitions import (
     taker_audit_obs,
     taker_contract,
 )
+from tests.unit.fake_chain import FakeChain
 
 DEEP = 3  # the finality depth these tests run with
 
@@ -51,7 +51,7 @@ def _witness(raw: bytes) -> tuple[bytes, ...]:
     return tuple(decode_witnesses(raw)[0])
 
 
-def _maker_redeem_of(state: InitBroadcast, height: int | None) -> SpendInfo:
+def maker_redeem_of(state: InitBroadcast, height: int | None) -> SpendInfo:
     """The maker's redeem of the taker's contract (it reveals SECRET)."""
     ours = state.ours
     tx = build_redeem_tx(
@@ -78,7 +78,7 @@ def _taker_redeeming() -> Redeeming:
             our_init_confs=3,
             their_tip=100,
             their_mtp=T0 // 1000,
-            our_spend=_maker_redeem_of(state, 200),
+            our_spend=maker_redeem_of(state, 200),
         ),
     )
     assert isinstance(step.state, Redeeming) and step.state.signed_height == 100
@@ -259,7 +259,7 @@ def test_their_redeem_replacing_our_refund_we_redeem_with_the_secret() -> None:
     at = at_init(Role.TAKER)
     state = _taker_refunding()
     assert transition(state, obs(refund_confs=1, our_tip=301, our_finality=DEEP)) == (Step(state))
-    theirs = _maker_redeem_of(at, 301)
+    theirs = maker_redeem_of(at, 301)
     step = transition(
         state,
         signed(

@@ -52,24 +52,24 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo, SyncState
-from tests.unit.fake_chain import THEIR_INIT, FakeChain, contract_txid
-from tests.unit.test_swap_transitions import (
+from tests.fakes.swaps import (
     NOW,
     SECRET,
     T0,
     H,
     RoleRing,
-    _maker_redeem_of,
     at_init,
     audit_obs,
     funded,
     maker_contract,
+    maker_redeem_of,
     match,
     refused,
     signed,
     taker_audit_obs,
     taker_contract,
 )
+from tests.unit.fake_chain import THEIR_INIT, FakeChain, contract_txid
 
 BEHIND_S = 3 * 3600 + 10 * 60  # the lagging node's tip: 3 h 10 min before our clock
 LTC_BEHIND = NodeLag("ltc", BEHIND_S, False)
@@ -94,8 +94,8 @@ class _Flaky(FakeChain):
     """A FakeChain whose `broadcast` / `confirmations` raise an unexpected error the first
     `fail[name]` times (not a WalletError: a bug or an answer nobody foresaw)."""
 
-    def __init__(self, *args: object, fail: dict[str, int], **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+    def __init__(self, mtp: int, output_script: bytes, value: int, *, fail: dict[str, int]) -> None:
+        super().__init__(mtp, output_script, value)
         self.fail = dict(fail)
 
     def _maybe_fail(self, name: str) -> None:
@@ -176,7 +176,7 @@ def _maker_audited() -> CounterpartyAudited:
     return state
 
 
-def _maker_chains(state: CounterpartyAudited, **fail: int) -> tuple[FakeChain, FakeChain]:
+def _maker_chains(state: CounterpartyAudited, **fail: int) -> tuple[_Flaky, _Flaky]:
     assert state.ours is not None
     ours = _Flaky(T0 // 1000, b"", 0, fail={"confirmations": fail.get("confirmations", 0)})
     ours.known.add(state.ours.init.txid)  # our init is confirmed
@@ -195,7 +195,7 @@ async def test_a_transition_that_raises_is_shown_once_and_retried(
 ) -> None:
     """The first ten transitions raise (what an unreadable spend did, PoC 7): the loop lives,
     says so once, and completes the swap when the transition works again."""
-    real = engine_module.transition
+    real = transition  # what the engine calls, until patched below
     calls = [0]
 
     def flaky(state: SwapState, obs: Observation) -> Step:
@@ -254,7 +254,7 @@ def test_poc7_the_taker_redeems_from_the_redemption_message_despite_an_mweb_spen
     """PoC 7: the maker's redeem of our contract as the node shows a peg-in (flag 0x09), and a
     valid `redemption` message. Was: `transition` raised TxDecodeError."""
     state = at_init(Role.TAKER)
-    spend = _mweb_flagged(_maker_redeem_of(state))
+    spend = _mweb_flagged(maker_redeem_of(state))
     msg = CounterpartyRedeem("aa" * 32, "bb" * 32, spend.txid, 0, SECRET, 0)
     # the message is looked at first: even a spend without any usable witness cannot hide it
     for seen in (spend, replace(spend, witness=())):
@@ -273,7 +273,7 @@ def test_poc7_the_taker_redeems_from_the_redemption_message_despite_an_mweb_spen
 
 def test_refunding_taker_learns_the_secret_from_the_witness_of_an_mweb_spend() -> None:
     state = at_init(Role.TAKER)
-    spend = _mweb_flagged(_maker_redeem_of(state))
+    spend = _mweb_flagged(maker_redeem_of(state))
     lock = state.ours.contract.lock_time
     refunding = transition(state, signed(Role.TAKER, our_init_confs=9, our_mtp=lock)).state
     assert isinstance(refunding, Refunding)
@@ -290,7 +290,7 @@ async def test_the_taker_engine_redeems_from_the_message_while_the_chain_shows_m
     assert state.theirs is not None
     ours = FakeChain(T0 // 1000, b"", 0)
     ours.known.add(state.ours.init.txid)
-    ours.spend = replace(_mweb_flagged(_maker_redeem_of(state)), witness=())
+    ours.spend = replace(_mweb_flagged(maker_redeem_of(state)), witness=())
     theirs = FakeChain(T0 // 1000, maker_contract().p2wsh_script(), 2_000_000)
     run = _Run(tmp_path, state, ours, theirs)
     run.start()

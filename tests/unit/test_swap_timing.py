@@ -19,7 +19,6 @@ from app.safety.rules import rules_for
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine
 from app.swap.errors import AuditError, AuditField
-from app.swap.keys import MatchKeys
 from app.swap.messages import RedeemReport
 from app.swap.states import (
     FEE_BUMP_FORMAT,
@@ -45,52 +44,34 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo
-from dexproto.htlc import maker_lock_time, taker_lock_time, taker_min_maker_lock_time
+from dexproto.htlc import maker_lock_time, taker_min_maker_lock_time
 from dexproto.match_messages import MatchSide, MatchState, MatchStatus
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
-from tests.unit.test_swap_transitions import (
+from tests.fakes.swaps import (
+    CONFIRMED,
+    MAKER_LOCK,
     NOW,
     T0,
-    TAKER_KEY,
+    TAKER_LOCK,
     H,
     RoleRing,
-    _maker_redeem_of,
-    _redeeming,
     at_init,
-    audit_obs,
     funded,
+    maker_audited,
     maker_contract,
+    maker_redeem_of,
     match,
     obs,
+    redeeming,
     refused,
     signed,
     taker_audit_obs,
-    taker_contract,
+    taker_audited,
+    unlocked,
 )
+from tests.unit.fake_chain import THEIR_INIT, FakeChain
 
 RULES = rules_for("regtest")
-TAKER_LOCK = taker_lock_time(T0, 24 * H)
-MAKER_LOCK = maker_lock_time(T0, 48 * H)
 GAP_S = RULES.gap_ms(24 * H) // 1000  # 12 h
-CONFIRMED = ChainTx(THEIR_INIT, (), 2)  # the maker's contract with its 2 confirmations
-
-
-def unlocked(now_ms: int, **kw: object) -> Observation:
-    """The taker's observation at `now_ms` with its wallet unlocked."""
-    return Observation(now_ms=now_ms, keys=MatchKeys(TAKER_KEY), **kw)  # type: ignore[arg-type]
-
-
-def maker_audited() -> CounterpartyAudited:
-    state = transition(at_init(Role.MAKER), audit_obs(taker_contract(), 1_000_000)).state
-    assert isinstance(state, CounterpartyAudited)
-    return state
-
-
-def taker_audited(m: Match | None = None, lock: int = MAKER_LOCK) -> CounterpartyAudited:
-    m = m or match(Role.TAKER)
-    state = transition(Matched(m), taker_audit_obs(lock_time=lock)).state
-    assert isinstance(state, CounterpartyAudited), state
-    return state
 
 
 # -- 1. the taker's audit: the maker's lock time leaves the gap after our own ------------------
@@ -142,7 +123,7 @@ def test_maker_with_an_unknown_taker_chain_clock_does_not_reveal() -> None:
 def test_taker_that_learned_the_secret_always_redeems_even_late() -> None:
     """The margin is the maker's: a taker holding the secret must redeem, however late."""
     state = at_init(Role.TAKER)
-    spend = _maker_redeem_of(state)
+    spend = maker_redeem_of(state)
     step = transition(
         state,
         unlocked(MAKER_LOCK * 1000, our_init_confs=3, our_spend=spend, their_mtp=MAKER_LOCK - 1),
@@ -163,16 +144,16 @@ def test_redeem_report_is_conditional_on_our_node_accepting_the_redeem() -> None
 
 
 def test_redeeming_reports_once_known_and_on_resume_only_when_known() -> None:
-    state = _redeeming()
+    state = redeeming()
     # not known to the chain: every attempt carries the report, held until the node takes it
     step = transition(state, obs())
-    assert [type(a) for a in step.actions] == [Broadcast, Send]
-    assert isinstance(step.actions[1], Send)
-    assert step.actions[1].after_accepted == state.redeem.txid
+    broadcast, send = step.actions
+    assert isinstance(broadcast, Broadcast) and isinstance(send, Send)
+    assert send.after_accepted == state.redeem.txid
     # in the mempool: no report (sent when the node accepted it)
     assert transition(state, obs(redeem_confs=0)) == Step(
-        state, (Broadcast(step.actions[0].side, state.redeem, "redeem"),)
-    )  # type: ignore[union-attr]
+        state, (Broadcast(broadcast.side, state.redeem, "redeem"),)
+    )
     # resumed and known: re-sent at once; resumed and unknown: held like the first time
     known = transition(state, obs(resumed=True, redeem_confs=0)).actions[-1]
     assert isinstance(known, Send) and known.after_accepted is None
@@ -391,8 +372,8 @@ async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: 
     stub = _CoreStub(swaps)
     assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id, unlisted.match_id]
     await Client._reconcile(
-        stub,
-        (  # type: ignore[arg-type]
+        stub,  # type: ignore[arg-type]  # just enough of a Client
+        (
             _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
             _server_says(gone.match_id, MatchStatus.REVOKED),
         ),

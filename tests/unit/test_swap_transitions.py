@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from app.store.db import Store
-from app.swap.htlc import decode_witnesses
-from app.swap.htlc_tx import build_redeem_tx
-from app.swap.keys import MatchKeys, WalletKeys
-from app.swap.messages import CounterpartyInit, CounterpartyRedeem, InitReport, RedeemReport
+from app.swap.messages import CounterpartyRedeem, RedeemReport
 from app.swap.states import (
     STATE_FORMAT,
     AwaitingRefund,
     Complete,
-    ContractPrepared,
     CounterpartyAudited,
     Failed,
-    InitBroadcast,
-    KeyPath,
-    Match,
     Matched,
     Redeeming,
     Refunded,
@@ -36,158 +28,38 @@ from app.swap.transitions import (
     Broadcast,
     ChainTx,
     Fund,
-    Funded,
     Observation,
-    RefuseAudit,
     Send,
     Side,
     Step,
     transition,
 )
 from app.wallet.backends.base import SpendInfo
-from app.wallet.coins import Outpoint, TxOutput, Utxo
-from app.wallet.hd import HDWallet
-from app.wallet.signing import KeyedUtxo
-from dexproto.address import p2wpkh_script
-from dexproto.assets import get_asset
-from dexproto.crypto import hash160, pubkey_from_secret, sha256
-from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
-from tests.unit.fake_chain import contract_txid
-
-T0 = 1_700_000_000_000
-H = 3_600_000
-NOW = T0 + 1000
-MAKER_KEY, TAKER_KEY = bytes([1]) * 32, bytes([2]) * 32
-SECRET = bytes([7]) * 32
-RING = WalletKeys(HDWallet(bytes(range(64))))  # seals the maker's secret in these tests
-# What the unlocked wallet hands each role's transitions (the keys are not in the records).
-KEYS = {Role.MAKER: MatchKeys(MAKER_KEY, SECRET), Role.TAKER: MatchKeys(TAKER_KEY)}
-
-
-class RoleRing:
-    """The unlocked wallet of both roles in the engine tests (a KeyRing): the role's key,
-    the maker's secret sealed and opened by RING."""
-
-    def our_key(self, m: Match) -> bytes:
-        return MAKER_KEY if m.role is Role.MAKER else TAKER_KEY
-
-    def seal(self, match_id: str, secret: bytes) -> SealedSecret:
-        return RING.seal(match_id, secret)
-
-    def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
-        return RING.unseal(match_id, sealed)
-
-
-def pkh(key: bytes) -> bytes:
-    return hash160(pubkey_from_secret(key))
-
-
-def match(role: Role) -> Match:
-    maker = role is Role.MAKER
-    return Match(
-        order_id="aa" * 32,
-        match_id="bb" * 32,
-        role=role,
-        quantity=1,
-        rate=1,
-        network="regtest",
-        our_asset="ltc" if maker else "btc",
-        their_asset="btc" if maker else "ltc",
-        our_amount=2_000_000 if maker else 1_000_000,
-        their_amount=1_000_000 if maker else 2_000_000,
-        their_pkh=pkh(TAKER_KEY if maker else MAKER_KEY),
-        our_pkh=pkh(MAKER_KEY if maker else TAKER_KEY),
-        our_key_path=KeyPath("btc" if maker else "ltc", False, 0),
-        redeem_script=p2wpkh_script(bytes(20)),
-        refund_script=p2wpkh_script(bytes([3]) * 20),
-        our_fee_rate=20,
-        their_fee_rate=20,
-        their_swap_conf=2,
-        match_time_ms=T0,
-        maker_lock_ms=48 * H,
-        taker_lock_ms=24 * H,
-    )
-
-
-def funded(m: Match, secret: bytes | None) -> Funded:
-    key = os.urandom(32)
-    script = p2wpkh_script(pkh(key))
-    coin = KeyedUtxo(Utxo(Outpoint("11" * 32, 0), m.our_amount + 100_000, script, 1, 1), key)
-    if secret is None:
-        return Funded((coin,), p2wpkh_script(bytes([9]) * 20))
-    return Funded(
-        (coin,), p2wpkh_script(bytes([9]) * 20), sha256(secret), RING.seal(m.match_id, secret)
-    )
-
-
-def obs(**kw: object) -> Observation:
-    return Observation(now_ms=NOW, **kw)  # type: ignore[arg-type]
-
-
-def signed(role: Role, **kw: object) -> Observation:
-    """An observation with the wallet unlocked: the role's key (and maker secret) given."""
-    return obs(keys=KEYS[role], **kw)
-
-
-def prepared(role: Role) -> ContractPrepared:
-    """Maker: straight from Matched. Taker: after a good audit of the maker's contract."""
-    if role is Role.MAKER:
-        step = transition(Matched(match(role)), signed(role, funded=funded(match(role), SECRET)))
-    else:
-        audited = transition(Matched(match(role)), taker_audit_obs())
-        assert isinstance(audited.state, CounterpartyAudited)
-        step = transition(
-            audited.state,
-            signed(role, their_init=ChainTx("cc" * 32, (), 2), funded=funded(match(role), None)),
-        )
-    assert isinstance(step.state, ContractPrepared)
-    return step.state
-
-
-def maker_contract(**changes: object) -> Contract:
-    lock = maker_lock_time(T0, 48 * H)
-    good = Contract(sha256(SECRET), pkh(TAKER_KEY), pkh(MAKER_KEY), lock)
-    return replace(good, **changes)  # type: ignore[arg-type]
-
-
-def taker_contract(**changes: object) -> Contract:
-    good = Contract(sha256(SECRET), pkh(MAKER_KEY), pkh(TAKER_KEY), taker_lock_time(T0, 24 * H))
-    return replace(good, **changes)  # type: ignore[arg-type]
-
-
-def audit_obs(contract: Contract, value: int, confs: int = 0) -> Observation:
-    txid = contract_txid(contract.p2wsh_script(), value)  # what a FakeChain serves
-    msg = CounterpartyInit("dd" * 32, "bb" * 32, txid, 0, contract.to_script(), NOW)
-    tx = ChainTx(txid, (TxOutput(contract.p2wsh_script(), value),), confs)
-    return obs(audit=msg, their_init=tx, their_tip=5)
-
-
-def taker_audit_obs(**changes: object) -> Observation:
-    return audit_obs(maker_contract(**changes), 2_000_000)
-
-
-def refused(start: SwapState, step: Step) -> str:
-    """The audit refused (review L3): the state stays, the last action drops the announcement
-    with the reason; nothing is funded, signed or sent (a maker's unconfirmed init keeps
-    going out)."""
-    assert step.state == start
-    *others, last = step.actions
-    assert isinstance(last, RefuseAudit), step.actions
-    assert all(isinstance(a, Broadcast) and a.what == "init" for a in others), others
-    return last.reason
-
-
-def at_init(role: Role) -> InitBroadcast:
-    step = transition(prepared(role), obs(our_init_confs=0))
-    assert isinstance(step.state, InitBroadcast)
-    assert step.actions == (
-        Send(
-            InitReport(
-                "aa" * 32, "bb" * 32, step.state.ours.init.txid, 0, step.state.ours.script, NOW
-            )
-        ),
-    )
-    return step.state
+from dexproto.crypto import sha256
+from dexproto.htlc import maker_lock_time, taker_lock_time
+from tests.fakes.swaps import (
+    MAKER_KEY,
+    NOW,
+    RING,
+    SECRET,
+    T0,
+    TAKER_KEY,
+    H,
+    at_init,
+    audit_obs,
+    funded,
+    maker_contract,
+    maker_redeem_of,
+    match,
+    obs,
+    pkh,
+    prepared,
+    redeeming,
+    refused,
+    signed,
+    taker_audit_obs,
+    taker_contract,
+)
 
 
 # -- maker ------------------------------------------------------------------------------------
@@ -309,28 +181,9 @@ def test_taker_gives_up_when_the_maker_never_funds() -> None:
     assert isinstance(transition(Matched(m), late).state, Failed)
 
 
-def _maker_redeem_of(state: InitBroadcast) -> SpendInfo:
-    ours = state.ours
-    tx = build_redeem_tx(
-        ours.contract,
-        ours.script,
-        ours.outpoint,
-        ours.value,
-        SECRET,
-        MAKER_KEY,
-        p2wpkh_script(bytes(20)),
-        20,
-        get_asset("btc", "regtest"),
-    )
-    # the witness as the node decodes it (SpendInfo.witness): what the secret is read from
-    return SpendInfo(tx.txid, 0, tx.raw, None, tuple(decode_witnesses(tx.raw)[0]))
-
-
 def test_taker_learns_the_secret_from_the_chain() -> None:
     state = at_init(Role.TAKER)
-    step = transition(
-        state, signed(Role.TAKER, our_init_confs=3, our_spend=_maker_redeem_of(state))
-    )
+    step = transition(state, signed(Role.TAKER, our_init_confs=3, our_spend=maker_redeem_of(state)))
     assert isinstance(step.state, Redeeming) and step.state.secret == SECRET
 
 
@@ -350,7 +203,7 @@ def test_nothing_is_signed_while_the_wallet_is_locked() -> None:
     m = match(Role.MAKER)
     assert transition(Matched(m), obs(funded=funded(m, SECRET))) == Step(Matched(m))
     state = at_init(Role.TAKER)
-    learned = obs(our_init_confs=3, our_spend=_maker_redeem_of(state))
+    learned = obs(our_init_confs=3, our_spend=maker_redeem_of(state))
     assert transition(state, learned) == Step(state)
     assert isinstance(
         transition(state, signed(Role.TAKER, our_init_confs=3, our_spend=learned.our_spend)).state,
@@ -359,17 +212,10 @@ def test_nothing_is_signed_while_the_wallet_is_locked() -> None:
 
 
 # -- redeem, refund, terminal -----------------------------------------------------------------
-def _redeeming() -> Redeeming:
-    state = at_init(Role.TAKER)
-    step = transition(
-        state, signed(Role.TAKER, our_init_confs=3, our_spend=_maker_redeem_of(state))
-    )
-    assert isinstance(step.state, Redeeming)
-    return step.state
 
 
 def test_redeeming_rebroadcasts_then_completes_with_exact_amount() -> None:
-    state = _redeeming()
+    state = redeeming()
     step = transition(state, obs(redeem_confs=0))
     assert step == Step(state, (Broadcast(Side.THEIRS, state.redeem, "redeem"),))
     done = transition(state, obs(redeem_confs=1)).state
@@ -377,7 +223,7 @@ def test_redeeming_rebroadcasts_then_completes_with_exact_amount() -> None:
 
 
 def test_redeeming_when_the_counterparty_refunded_first() -> None:
-    state = _redeeming()
+    state = redeeming()
     other = SpendInfo("ff" * 32, 0, b"", 10)
     assert isinstance(transition(state, obs(their_spend=other, our_spend=other)).state, Failed)
 
@@ -420,7 +266,7 @@ def test_terminal_states_do_nothing() -> None:
 # -- persistence ------------------------------------------------------------------------------
 def _all_states() -> list[SwapState]:
     init = at_init(Role.MAKER)
-    red = _redeeming()
+    red = redeeming()
     audited = transition(Matched(match(Role.TAKER)), taker_audit_obs()).state
     return [
         Matched(match(Role.MAKER)),

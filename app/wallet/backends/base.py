@@ -15,6 +15,7 @@ import abc
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import BackendError, NodeResponseError
@@ -182,7 +183,7 @@ class ChainBackend(abc.ABC):
     async def close(self) -> None:
         """Release connections. Idempotent."""
 
-    async def __aenter__(self) -> ChainBackend:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -1,7 +1,7 @@
 """The registration fee is paid only as the server advertises it, within our fee bounds, after
 the user said yes; stored with its coins locked, re-broadcast until it confirms (C3, L5).
 
-A hostile scripted server (tests/dex_fakeserver.py, real websockets, its own signing key)
+A hostile scripted server (tests/fakes/dex_server.py, real websockets, its own signing key)
 answers `register` with terms of its choosing; the wallet is a real one on a litecoind
 regtest node, so "nothing paid" is checked on chain: the same coins to the atom, no
 transaction of ours in the mempool, no coin locked.
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,10 +20,9 @@ import pytest
 from app.cli.trade_cmd import regfee_confirm
 from app.client.balances import init_inputs
 from app.client.client import Client, run_until_stopped
-from app.client.events import CoreError, Dispatcher, ServerRefused
-from app.client.registration import Registration, RegistrationQuote, RegistrationRefused
+from app.client.errors import RegistrationRefused
+from app.client.events import CoreError, ServerRefused
 from app.config import NodeConfig
-from app.store.db import Store
 from app.swap.observer import tx_outputs
 from app.wallet.coins import Outpoint, TxOutput
 from app.wallet.errors import NodeUnreachableError
@@ -36,17 +33,14 @@ from dexproto import codec
 from dexproto.address import encode_segwit, script_from_address
 from dexproto.assets import Network
 from dexproto.errors import ErrorCode, RemoteError
-from dexproto.messages import ConfigResult, NotifyFeeParams, RegisterParams, RegisterResult
+from dexproto.messages import NotifyFeeParams, RegisterParams
 from dexproto.signing import sign
-from simnet.harness import REG_FEE
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from simnet.regfee_policy import SimnetRegfeePolicy
-from tests.dex_fakeserver import SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
+from tests.fakes.dex_server import REGFEE, SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
+from tests.fakes.registration import FEE_ADDRESS, Answer
 
 pytestmark = pytest.mark.regtest
 
-REGFEE = 10**7  # what tests.dex_fakeserver.config advertises: 0.1 LTC, 1 confirmation
-FEE_ADDRESS = encode_segwit("rltc", 0, bytes(range(1, 21)))
 COIN = 30_000_000
 
 
@@ -120,18 +114,6 @@ class Calls:
         monkeypatch.setattr(ltc.backend, "broadcast", spy_broadcast)
 
 
-class Answer:
-    """The user: says `yes` (or not) and remembers what was asked."""
-
-    def __init__(self, yes: bool) -> None:
-        self.yes = yes
-        self.quotes: list[RegistrationQuote] = []
-
-    async def __call__(self, quote: RegistrationQuote) -> bool:
-        self.quotes.append(quote)
-        return self.yes
-
-
 @pytest.fixture
 async def server() -> AsyncIterator[RegServer]:
     srv = RegServer()
@@ -200,7 +182,7 @@ async def assert_nothing_paid(
 
 
 # -- hostile terms: refused before a coin is touched ---------------------------------------
-HOSTILE = {
+HOSTILE: dict[str, tuple[dict[str, Any], str]] = {
     "amount": ({"fee": REGFEE + 1}, "advertises 10000000 atoms"),
     "asset": ({"asset": "btc"}, "advertises it in LTC"),
     "p2wsh": ({"address": encode_segwit("rltc", 0, bytes(32))}, "not a P2WPKH address"),
@@ -403,66 +385,6 @@ async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_
     assert core.dex.account is not None and len(server.notified) == 1
 
 
-# -- the PoC of the security review (poc5_regfee.py), now refused ---------------------------
-async def test_poc5_server_named_fee_is_refused(tmp_path: Path) -> None:
-    paid: list[tuple[str, int, int]] = []
-
-    class Wallet:
-        async def create_payment(
-            self, address: str, amount: int, feerate: int, min_confirmations: int = 0
-        ) -> None:
-            paid.append((address, amount, feerate))
-
-    cfg = ConfigResult.from_json(config())  # advertises regfee 0.1 LTC
-
-    async def register() -> RegisterResult:
-        return RegisterResult(
-            pubkey=cfg.pubkey,
-            address="bcrt1qevil",
-            fee=21_000_000 * 10**8 - 1,
-            asset="btc",
-            timestamp=0,
-            sig=bytes(64),
-        )
-
-    events = Dispatcher()
-    seen: list[object] = []
-    events.subscribe(seen.append)
-    dex: Any = SimpleNamespace(config=cfg, register=register)
-    fake_wallet: Any = SimpleNamespace(
-        store=Store(tmp_path / "d"), asset=lambda s: Wallet(), symbols=lambda: ["btc", "ltc"]
-    )
-    registration = Registration(fake_wallet, lambda: dex, lambda: "wss://evil", events)
-    with pytest.raises(RegistrationRefused) as refused:
-        await registration.register_account(1, confirm=Answer(True))
-    assert paid == []
-    assert "advertises it in LTC" in refused.value.reason
-    assert seen == [ServerRefused("wss://evil", refused.value.reason)]
-
-
-# -- the CLI's answer and the simnet's own policy -------------------------------------------
-async def test_cli_pays_only_the_exact_flag_amount_or_a_terminal_yes() -> None:
-    quote = RegistrationQuote(
-        "ws://127.0.0.1:1", "ltc", "LTC", "Litecoin", REGFEE, FEE_ADDRESS, 20, 2820, 1
-    )
-    err = io.StringIO()
-    assert await regfee_confirm(REGFEE, False, err)(quote) is True
-    assert await regfee_confirm(REGFEE - 1, True, err)(quote) is False
-    assert "--accept-regfee says 9999999; nothing was paid" in err.getvalue()
-    assert await regfee_confirm(None, False, err)(quote) is False
-    assert f"run with --accept-regfee {REGFEE}" in err.getvalue()
-
-    def typed(text: str) -> Callable[[], Awaitable[str]]:
-        async def ask() -> str:
-            return text
-
-        return ask
-
-    assert await regfee_confirm(None, True, err, typed("y\n"))(quote) is True
-    assert await regfee_confirm(None, True, err, typed("\n"))(quote) is False  # default: no
-    assert FEE_ADDRESS in err.getvalue() and "0.10000000 LTC" in err.getvalue()
-
-
 async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
     wallet: OpenWallet, server: RegServer, ltc_node: RegtestNode
 ) -> None:
@@ -477,17 +399,3 @@ async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
     await assert_nothing_paid(core, ltc_node, before, server)
     stop.set()
     await asyncio.wait_for(run, 10)
-
-
-def test_simnet_policy_accepts_only_its_own_loopback_server() -> None:
-    own = SimnetRegfeePolicy("ws://127.0.0.1:4000")
-    quote = RegistrationQuote(
-        "ws://127.0.0.1:4000", "ltc", "LTC", "Litecoin", REG_FEE, FEE_ADDRESS, 20, 2820, 1
-    )
-    assert own.accepts(quote)
-    assert not own.accepts(replace(quote, url="ws://127.0.0.1:4001"))
-    assert not own.accepts(replace(quote, amount=REG_FEE + 1))
-    assert not own.accepts(replace(quote, asset="btc"))
-    assert asyncio.run(own(replace(quote, amount=REG_FEE * 10))) is False
-    with pytest.raises(ValueError, match="loopback"):
-        SimnetRegfeePolicy("wss://dex.example:7232")

@@ -117,6 +117,11 @@ class TestClient:
     async def call(self, method: str, params: Json) -> Any:
         return (await self.call_raw(method, params)).unwrap()
 
+    async def error_code(self, method: str, params: Json) -> int | None:
+        """The code of the server's error answer; None when it answered with a result."""
+        resp = await self.call_raw(method, params)
+        return None if resp.error is None else resp.error.code
+
     async def wait_note(self, method: str, timeout: float = 10.0, **match: Json) -> Any:
         """The next notification (or server request) of `method` whose params contain match."""
         deadline = asyncio.get_running_loop().time() + timeout

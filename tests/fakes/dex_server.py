@@ -1,4 +1,6 @@
-"""A small scripted DEX server for client tests: real websockets on 127.0.0.1, a free port.
+"""A small scripted DEX server for client tests: real websockets on 127.0.0.1, a free port;
+and what the client tests exchange with it (the client's account, a match note the server
+signed, a funding coin, the next event of a kind).
 
 It answers the client's requests from `handlers` (method -> function of the params returning a
 result, raising RemoteError for an error answer, or returning NO_ANSWER to stay silent; may
@@ -14,27 +16,39 @@ import json
 import ssl
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from app.dex.client import DexClient
+from app.dex.requests import funding_coin as signed_coin
+from dexproto import codec
 from dexproto.crypto import xonly_from_secret
 from dexproto.errors import RemoteError
 from dexproto.messages import (
     CancelParams,
     ConnectParams,
+    FundingCoin,
     InitParams,
     LimitParams,
     MarketParams,
+    MatchNote,
+    MatchSide,
     RedeemParams,
 )
 from dexproto.signing import sign
 
 SERVER_SECRET = bytes(range(1, 33))
 SERVER_PUBKEY = xonly_from_secret(SERVER_SECRET)
+REGFEE = 10**7  # what config() advertises: 0.1 LTC, 1 confirmation
 NO_ANSWER = object()
 Handler = Callable[[Any], Any]
+ACCOUNT = bytes([7]) * 32  # the account secret of the client under test
+ACCOUNT_PUB = xonly_from_secret(ACCOUNT)
+ORDER_ID, MATCH_ID = bytes([0xA1]) * 32, bytes([0xB2]) * 32
+E = TypeVar("E")
 
 
 def config(pubkey: bytes = SERVER_PUBKEY, apiver: int = 1) -> dict[str, Any]:
@@ -45,7 +59,7 @@ def config(pubkey: bytes = SERVER_PUBKEY, apiver: int = 1) -> dict[str, Any]:
         "buybuffer": "1.25",
         "cancelmax": "0.6",
         "btimeout": 720000,
-        "regfee": {"asset": "ltc", "amount": 10**7, "confs": 1},
+        "regfee": {"asset": "ltc", "amount": REGFEE, "confs": 1},
         "locktimes": {"maker": 172800000, "taker": 86400000},
         "assets": [
             {
@@ -211,3 +225,33 @@ class FakeServer:
             out.update(result=None, error={"code": exc.code, "message": exc.message})
         with suppress(ConnectionClosed):
             await ws.send(json.dumps(out))
+
+
+def match_note(secret: bytes = SERVER_SECRET) -> MatchNote:
+    """A match of ORDER_ID as the server sends it, signed with `secret`."""
+    unsigned = MatchNote(
+        orderid=ORDER_ID,
+        matchid=MATCH_ID,
+        quantity=10**6,
+        rate=100_000,
+        address="bcrt1qcounterparty",
+        side=MatchSide.MAKER,
+        feerate=10,
+        servertime=1_700_000_000_000,
+        sig=bytes(64),
+    )
+    return replace(unsigned, sig=sign(secret, unsigned.payload()))
+
+
+def funding_coin() -> FundingCoin:
+    """A funding proof for one coin of ACCOUNT's orders."""
+    return signed_coin(bytes([5]) * 32, codec.account_id(ACCOUNT_PUB), bytes([6]) * 32, 0)
+
+
+async def next_event(client: DexClient, kind: type[E], timeout: float = 5) -> E:
+    """The next event of `kind` (earlier events of other kinds are skipped)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            event = await client.events.get()
+            if isinstance(event, kind):
+                return event

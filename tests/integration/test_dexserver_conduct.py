@@ -12,41 +12,46 @@ from typing import cast
 import pytest
 
 from dexproto import codec, signing
-from dexproto.address import decode_segwit, encode_segwit, p2wsh_script
-from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.address import decode_segwit, p2wsh_script
+from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time
 from dexserver.app import DexServer
 from dexserver.book import Status
-from dexserver.chain import ChainView, TxOut
-from tests.dex_testclient import Coin, TestClient
-from tests.unit.test_dexserver_limits import FakeChain, client, make_config, paid_client
+from dexserver.chain import TxOut
+from tests.fakes.dex_client import Coin, TestClient
+from tests.fakes.dexserver_rig import (
+    LOT,
+    FakeChainView,
+    address,
+    client,
+    fake_chains,
+    paid_client,
+    server_config,
+)
 
-LOT, RATE = 1_000_000, 1_000_000
-Env = tuple[DexServer, FakeChain]
+RATE = 1_000_000  # 0.01 BTC/LTC
+Env = tuple[DexServer, FakeChainView]
 
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    chain = FakeChain()
-    chains = cast(dict[str, ChainView], {"ltc": chain, "btc": chain})
-    server = DexServer(make_config(tmp_path, epochlen=300, btimeout=1200), chains=chains)
+    chain = FakeChainView()
+    server = DexServer(
+        server_config(tmp_path, epochlen=300, btimeout=1200), chains=fake_chains(chain)
+    )
     await server.start()
     yield server, chain
     await server.stop()
 
 
-def coin(chain: FakeChain, atoms: int = 10_000_000) -> Coin:
+def coin(chain: FakeChainView, atoms: int = 10_000_000) -> Coin:
     c = Coin(secrets.token_bytes(32), b"", 0)
     c.txid, c.vout = chain.pay(c.script, atoms)
     return c
 
 
-def addr(hrp: str) -> str:
-    return encode_segwit(hrp, 0, hash160(pubkey_from_secret(secrets.token_bytes(32))))
-
-
-async def book_sell(c: TestClient, chain: FakeChain, qty: int = LOT) -> bytes:
-    p = c.limit_params("sell", qty, RATE, [coin(chain)], addr("bcrt"))
+async def book_sell(c: TestClient, chain: FakeChainView, qty: int = LOT) -> bytes:
+    p = c.limit_params("sell", qty, RATE, [coin(chain)], address("bcrt"))
     await c.call("limit", p.to_json())
     return p.orderid
 
@@ -72,7 +77,7 @@ async def test_broadcast_timeout_revokes_with_fault(env: Env) -> None:
     sell1, sell2 = await book_sell(maker, chain), await book_sell(maker, chain)
     await maker.wait_note("add_limit")
     await maker.wait_note("add_limit")
-    taker_addr = addr("rltc")
+    taker_addr = address("rltc")
     buy = taker.limit_params("buy", 2 * LOT, RATE, [coin(chain)], taker_addr, standing=False)
     await taker.call("limit", buy.to_json())
     notes = await maker.wait_note("match")
@@ -119,7 +124,7 @@ async def test_cancel_ratio_violations_then_ban(env: Env) -> None:
     for _ in oids:
         await c.wait_note("add_limit")
     # an immediate limit that does not cross is neither a cancel nor a completion
-    miss = c.limit_params("buy", LOT, RATE // 2, [coin(chain)], addr("rltc"), standing=False)
+    miss = c.limit_params("buy", LOT, RATE // 2, [coin(chain)], address("rltc"), standing=False)
     await c.call("limit", miss.to_json())
     await wait_for(
         lambda: (o := server.store.order(miss.orderid)) is not None and o.status == Status.UNFILLED
@@ -137,7 +142,7 @@ async def test_cancel_ratio_violations_then_ban(env: Env) -> None:
     refused = await again.call_raw("connect", again.connect_params().to_json())
     assert refused.error is not None and refused.error.code == 4
     late = await c.call_raw(
-        "limit", c.limit_params("sell", LOT, RATE, [coin(chain)], addr("bcrt")).to_json()
+        "limit", c.limit_params("sell", LOT, RATE, [coin(chain)], address("bcrt")).to_json()
     )
     assert late.error is not None and late.error.code == 4
     await again.close()
@@ -173,7 +178,7 @@ async def test_suspension(env: Env, tmp_path: Path) -> None:
     note = await c.wait_note("suspension")
     assert note == {"marketid": 0, "epoch": epoch, "persist": True}
     refused = await c.call_raw(
-        "limit", c.limit_params("sell", LOT, RATE, [coin(chain)], addr("bcrt")).to_json()
+        "limit", c.limit_params("sell", LOT, RATE, [coin(chain)], address("bcrt")).to_json()
     )
     assert refused.error is not None and refused.error.code == 11
     await asyncio.sleep(0.7)

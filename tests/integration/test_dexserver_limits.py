@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import websockets
@@ -19,73 +19,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dexproto import jsonrpc
-from dexproto.address import decode_segwit
+from dexproto._wire import Json
 from dexserver.app import DexServer
-from dexserver.chain import ChainView, TxOut, TxView
-from dexserver.config import ServerConfig, parse_config
 from dexserver.rpcserver import Connection
-from tests.dex_testclient import Coin, TestClient
+from tests.fakes.dex_client import Coin
+from tests.fakes.dexserver_rig import FakeChainView, client, fake_chains, paid_client, server_config
 
-
-class FakeChain:
-    def __init__(self) -> None:
-        self.outputs: dict[tuple[str, int], TxOut] = {}
-
-    def pay(self, script: bytes, value: int, confs: int = 6) -> tuple[bytes, int]:
-        txid = secrets.token_bytes(32)
-        self.outputs[(txid.hex(), 0)] = TxOut(script, value, confs)
-        return txid, 0
-
-    async def unspent(self, txid: str, vout: int) -> TxOut | None:
-        return self.outputs.get((txid, vout))
-
-    async def tx(self, txid: str) -> TxView | None:
-        outs = {v: o for (t, v), o in self.outputs.items() if t == txid}
-        if not outs:
-            return None
-        return TxView(min(o.confirmations for o in outs.values()), [], outs)
-
-    async def close(self) -> None:
-        pass
-
-
-def make_config(tmp: Path, **extra: Any) -> ServerConfig:
-    node = {"url": "http://127.0.0.1:1", "user": "u", "password": "p"}
-    asset = {
-        "network": "regtest",
-        "lotsize": 1_000_000,
-        "ratestep": 100,
-        "feerate": 10,
-        "swapsize": 225,
-        "swapconf": 1,
-        "fundconf": 1,
-        "node": node,
-    }
-    raw = {
-        "port": 0,
-        "datadir": str(tmp / "dex"),
-        "epochlen": 1000,
-        "btimeout": 600_000,
-        "regfee": {"asset": "ltc", "amount": 100_000, "confs": 1},
-        "assets": [{"symbol": "ltc", **asset}, {"symbol": "btc", **asset}],
-        "markets": [{"base": "ltc", "quote": "btc", "marketid": 0}],
-        **extra,
-    }
-    return parse_config(raw, tmp)
+Env = tuple[DexServer, FakeChainView]
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[DexServer, FakeChain]]:
-    chain = FakeChain()
-    chains = cast(dict[str, ChainView], {"ltc": chain, "btc": chain})
-    server = DexServer(make_config(tmp_path, rate_limit=20, rate_burst=40), chains=chains)
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    chain = FakeChainView()
+    server = DexServer(
+        server_config(tmp_path, rate_limit=20, rate_burst=40), chains=fake_chains(chain)
+    )
     await server.start()
     yield server, chain
     await server.stop()
-
-
-async def client(server: DexServer) -> TestClient:
-    return await TestClient(f"ws://127.0.0.1:{server.port}").open()
 
 
 async def still_serves(server: DexServer) -> None:
@@ -94,15 +45,6 @@ async def still_serves(server: DexServer) -> None:
         assert (await other.call("assets", None))["apiver"] == 1
     finally:
         await other.close()
-
-
-async def paid_client(server: DexServer, chain: FakeChain) -> TestClient:
-    c = await client(server)
-    reg = await c.call("register", c.register_params().to_json())
-    txid, vout = chain.pay(b"\x00\x14" + decode_segwit("rltc", reg["address"]), reg["fee"])
-    await c.call("notifyfee", c.notifyfee_params(txid, vout).to_json())
-    await c.call("connect", c.connect_params().to_json())
-    return c
 
 
 async def raw_roundtrip(server: DexServer, frame: str) -> jsonrpc.Response:
@@ -138,13 +80,15 @@ async def raw_roundtrip(server: DexServer, frame: str) -> jsonrpc.Response:
         ('{"jsonrpc":"2.0","method":"match","params":[],"id":5}', -32601),
     ],
 )
-async def test_bad_frames(env: tuple[DexServer, FakeChain], frame: str, code: int) -> None:
+async def test_bad_frames(env: Env, frame: str, code: int) -> None:
     reply = await raw_roundtrip(env[0], frame)
     assert reply.error is not None and reply.error.code == code
     await still_serves(env[0])
 
 
-async def test_oversized_frame_closes_only_that_client(env: tuple[DexServer, FakeChain]) -> None:
+async def test_oversized_frame_closes_only_that_client(
+    env: Env,
+) -> None:
     async with websockets.connect(f"ws://127.0.0.1:{env[0].port}", max_size=None) as ws:
         await ws.send("x" * ((1 << 20) + 1))
         with pytest.raises(websockets.ConnectionClosed) as info:
@@ -153,21 +97,21 @@ async def test_oversized_frame_closes_only_that_client(env: tuple[DexServer, Fak
     await still_serves(env[0])
 
 
-async def test_bad_signature_and_replay(env: tuple[DexServer, FakeChain]) -> None:
+async def test_bad_signature_and_replay(env: Env) -> None:
     c = await client(env[0])
     params = c.register_params().to_json()
     bad = dict(params, sig="00" * 64)
-    assert (await c.call_raw("register", bad)).error.code == 1  # type: ignore[union-attr]
+    assert await c.error_code("register", bad) == 1
     assert (await c.call_raw("register", params)).error is None
     again = await c.call_raw("register", params)
     assert again.error is not None and again.error.code == 15
     stale = c.register_params(timestamp=1).to_json()
-    assert (await c.call_raw("register", stale)).error.code == 18  # type: ignore[union-attr]
+    assert await c.error_code("register", stale) == 18
     await c.close()
     await still_serves(env[0])
 
 
-async def test_order_errors(env: tuple[DexServer, FakeChain]) -> None:
+async def test_order_errors(env: Env) -> None:
     server, chain = env
     c = await paid_client(server, chain)
     coin = Coin(secrets.token_bytes(32), b"", 0)
@@ -178,26 +122,26 @@ async def test_order_errors(env: tuple[DexServer, FakeChain]) -> None:
     dup = await c.call_raw("limit", order)
     assert dup.error is not None and dup.error.code == 15
     lot = c.limit_params("sell", 1_500_000, 1_000_000, [coin], addr).to_json()
-    assert (await c.call_raw("limit", lot)).error.code == 5  # type: ignore[union-attr]
+    assert await c.error_code("limit", lot) == 5
     step = c.limit_params("sell", 1_000_000, 1_000_050, [coin], addr).to_json()
-    assert (await c.call_raw("limit", step)).error.code == 6  # type: ignore[union-attr]
+    assert await c.error_code("limit", step) == 6
     reuse = c.limit_params("sell", 1_000_000, 1_000_000, [coin], addr).to_json()
-    assert (await c.call_raw("limit", reuse)).error.code == 8  # type: ignore[union-attr]
+    assert await c.error_code("limit", reuse) == 8
     poor = Coin(secrets.token_bytes(32), b"", 0)
     poor.txid, poor.vout = chain.pay(poor.script, 1_000_000)
     short = c.limit_params("sell", 1_000_000, 1_000_000, [poor], addr).to_json()
-    assert (await c.call_raw("limit", short)).error.code == 7  # type: ignore[union-attr]
-    forged = dict(order, sig="11" * 64, timestamp=order["timestamp"])  # type: ignore[arg-type]
-    assert (await c.call_raw("limit", forged)).error.code in (1, 15)  # type: ignore[union-attr]
+    assert await c.error_code("limit", short) == 7
+    forged = dict(order, sig="11" * 64, timestamp=order["timestamp"])
+    assert await c.error_code("limit", forged) in (1, 15)
     stranger = await client(server)
     other = stranger.limit_params("sell", 1_000_000, 1_000_000, [poor], addr).to_json()
-    assert (await stranger.call_raw("limit", other)).error.code == 2  # type: ignore[union-attr]
+    assert await stranger.error_code("limit", other) == 2
     await stranger.close()
     await c.close()
     await still_serves(server)
 
 
-async def test_flood_is_rate_limited(env: tuple[DexServer, FakeChain]) -> None:
+async def test_flood_is_rate_limited(env: Env) -> None:
     frame = jsonrpc.request_frame("assets", None, 1)
     codes = []
     async with websockets.connect(f"ws://127.0.0.1:{env[0].port}", max_size=None) as ws:
@@ -268,10 +212,8 @@ _frames = st.one_of(
 
 def test_fuzz_dispatcher(tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
-    chain = FakeChain()
-    server = DexServer(
-        make_config(tmp_path), chains=cast(dict[str, ChainView], {"ltc": chain, "btc": chain})
-    )
+    chain = FakeChainView()
+    server = DexServer(server_config(tmp_path), chains=fake_chains(chain))
     loop.run_until_complete(server.start())
     sink = _Sink()
     conn = Connection(sink, server.handlers(), rate=1e9, burst=10**9)
@@ -295,10 +237,10 @@ def test_fuzz_dispatcher(tmp_path: Path) -> None:
         loop.close()
 
 
-async def test_settlement_needs_a_known_match(env: tuple[DexServer, FakeChain]) -> None:
+async def test_settlement_needs_a_known_match(env: Env) -> None:
     server, chain = env
     c = await client(server)
-    init = {
+    init: Json = {
         "orderid": "11" * 32,
         "matchid": "22" * 32,
         "txid": "33" * 32,
@@ -307,10 +249,10 @@ async def test_settlement_needs_a_known_match(env: tuple[DexServer, FakeChain]) 
         "timestamp": 1,
         "sig": "44" * 64,
     }
-    assert (await c.call_raw("init", init)).error.code == 2  # type: ignore[union-attr]
+    assert await c.error_code("init", init) == 2
     await c.close()
     c = await paid_client(server, chain)
-    assert (await c.call_raw("init", init)).error.code == 12  # type: ignore[union-attr]
+    assert await c.error_code("init", init) == 12
     status = await c.call_raw("match_status", {"matchids": ["22" * 32]})
     assert status.error is not None and status.error.code == 12
     await c.close()
@@ -328,7 +270,7 @@ async def http_get(port: int, path: str) -> tuple[int, Any]:
     return int(head.split()[1]), json.loads(body)
 
 
-async def test_http_api(env: tuple[DexServer, FakeChain]) -> None:
+async def test_http_api(env: Env) -> None:
     port = env[0].port
     status, cfg = await http_get(port, "/api/config")
     assert status == 200 and cfg["markets"][0]["name"] == "ltc_btc"
@@ -339,24 +281,3 @@ async def test_http_api(env: tuple[DexServer, FakeChain]) -> None:
     assert (await http_get(port, "/api/markets/ltc_btc/candles?bin=2m"))[0] == 400
     assert (await http_get(port, "/api/markets/xxx_btc/book"))[0] == 404
     await still_serves(env[0])
-
-
-def test_candles_bins() -> None:
-    from dexserver.marketdata import candles
-
-    rows = candles([(0, 5, 1), (10, 7, 2), (59_999, 4, 1), (60_000, 6, 3)], 60_000)
-    assert rows == [
-        {"start": 0, "open": 5, "high": 7, "low": 4, "close": 4, "volume": 4},
-        {"start": 60_000, "open": 6, "high": 6, "low": 6, "close": 6, "volume": 3},
-    ]
-
-
-def test_cli_registers_server_command() -> None:
-    import argparse
-
-    from dexserver.cli import register
-
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["server", "--config", "x.json"])
-    assert args.command == "server" and str(args.config) == "x.json"
