@@ -16,10 +16,10 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from app.wallet.header_chain import HeaderChain
 from app.wallet.spv import (
     ChainRules,
     Checkpoint,
-    HeaderChain,
     bits_to_target,
     parse_header,
     pow_hash,
