@@ -11,7 +11,9 @@ question asked of the chain names a height (a merkle proof comes with its block'
 batch of headers with its first one's), so a hash is only ever compared with ours there.
 
 A branch being checked (`connect`) is a view over our bytes below the fork plus its own
-bytes, so a reorg or a plain extension copies only the new headers.
+bytes, so a reorg or a plain extension copies only the new headers. Its scrypt proofs of work
+are hashed ahead on a few threads (app/wallet/spv_pow.py); every rule is still checked in
+height order on the calling thread.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from app.wallet.spv import (
     parse_header,
     work_of,
 )
+from app.wallet.spv_pow import PowBatch, default_workers
 from dexproto.crypto import sha256d
 
 WORK_STRIDE = 2016
@@ -98,6 +101,7 @@ class HeaderChain(_RawHeaders):
         self._tip_hash = header.hash
         self._work = work_of(header.bits)
         self._marks = [self._work]  # cumulative work through index k * WORK_STRIDE
+        self.pow_workers = default_workers()  # threads hashing a batch's scrypt PoW
 
     # -- reading ---------------------------------------------------------------------------
     def _locate(self, height: int) -> tuple[bytes | bytearray, int]:
@@ -195,16 +199,22 @@ class HeaderChain(_RawHeaders):
                 f"({self.base_height}..{self.tip_height})"
             )
         branch = _Branch(self, start_height - self.base_height)
-        for offset, raw in enumerate(raws):
-            height = start_height + offset
-            header = parse_header(raw)
-            if height <= self.tip_height and self.raw_at(height) == header.raw:
-                # A header we hold (checked when we took it); it must still link up.
-                if header.prev != branch.hash_at(height - 1):
-                    raise SpvError(f"header {height}.prev does not match header {height - 1}")
-            else:
-                check_header(self.rules, branch, height, header)
-            branch.append(header)
+        held = [
+            start_height + offset <= self.tip_height and self.raw_at(start_height + offset) == raw
+            for offset, raw in enumerate(raws)
+        ]
+        to_hash = [None if known else raw for known, raw in zip(held, raws, strict=True)]
+        with PowBatch(self.rules, to_hash, self.pow_workers) as pow_values:
+            for offset, raw in enumerate(raws):
+                height = start_height + offset
+                header = parse_header(raw)
+                if held[offset]:
+                    # A header we hold (checked when we took it); it must still link up.
+                    if header.prev != branch.hash_at(height - 1):
+                        raise SpvError(f"header {height}.prev does not match header {height - 1}")
+                else:
+                    check_header(self.rules, branch, height, header, pow_values.value(offset))
+                branch.append(header)
         if branch.work <= self._work:
             return False  # a valid branch, but not more work than ours: keep ours
         self._adopt(branch)
