@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.wallet.spv import HeaderChain, bits_to_target, pow_hash
+from app.wallet.header_chain import HeaderChain
+from app.wallet.spv import bits_to_target, pow_hash
 from app.wallet.spv_params import LTC_REGTEST
 from dexproto.crypto import sha256d
 
@@ -47,3 +48,16 @@ def extend(prev: bytes, count: int, start_time: int, salt: int = 0) -> list[byte
         raws.append(raw)
         prev = raw
     return raws
+
+
+def unmined(prev: bytes, count: int, start_time: int, bits: list[int] | None = None) -> bytes:
+    """`count` linked headers without proof of work, concatenated (as our header file holds
+    them: taken back by `extend_verified`, which checks links only). `bits[i % len(bits)]`
+    is header i's bits (default: the regtest limit)."""
+    bits = bits or [0x207FFFFF]
+    out = bytearray()
+    for i in range(count):
+        raw = header_bytes(sha256d(prev), start_time + i * 60, bits[i % len(bits)], i)
+        out += raw
+        prev = raw
+    return bytes(out)

@@ -13,16 +13,15 @@ whoever can write our data directory can replace the wallet's settings anyway.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 from app.fileio import private_dir
-from app.wallet.spv import HEADER_SIZE, ChainRules, HeaderChain
+from app.wallet.header_chain import HeaderChain
+from app.wallet.spv import HEADER_SIZE, ChainRules, SpvError
 
-
-def _hash(raw: bytes) -> bytes:
-    return hashlib.sha256(hashlib.sha256(raw).digest()).digest()
+# Read in pieces: the chain's own bytes are the only full copy of the file in memory.
+_CHUNK = HEADER_SIZE * 16384
 
 
 class HeaderStore:
@@ -34,30 +33,29 @@ class HeaderStore:
         self.path = self.folder / f"{rules.name}.headers"
         self._saved = 0  # headers on disk that match our chain
 
-    def load(self) -> list[bytes]:
-        """The stored headers that link up from the checkpoint (empty when none do)."""
+    def load(self) -> HeaderChain | None:
+        """The chain of the stored headers that link up from the checkpoint (None when
+        not even the first is the checkpoint's)."""
         try:
-            data = self.path.read_bytes()
+            f = self.path.open("rb")
         except FileNotFoundError:
-            return []
-        want = bytes.fromhex(self.rules.checkpoint.hash)[::-1]
-        raws: list[bytes] = []
-        for start in range(0, len(data) - HEADER_SIZE + 1, HEADER_SIZE):
-            raw = data[start : start + HEADER_SIZE]
-            if (raw[4:36] if raws else _hash(raw)) != want:
-                break
-            raws.append(raw)
-            want = _hash(raw)
-        self._saved = len(raws)
-        return raws
+            return None
+        with f:
+            try:
+                chain = HeaderChain(self.rules, f.read(HEADER_SIZE))
+            except SpvError:
+                return None
+            while chunk := f.read(_CHUNK):
+                if chain.extend_linked(chunk) * HEADER_SIZE < len(chunk):
+                    break  # a header that does not link, or a torn tail
+        self._saved = chain.tip_height - chain.base_height + 1
+        return chain
 
     def save(self, chain: HeaderChain, changed_from: int) -> None:
         """Bring the file in line with `chain`, whose headers below `changed_from` are the
         ones already written (a reorg replaced what lies above)."""
         keep = min(self._saved, max(0, changed_from - chain.base_height))
-        tail = b"".join(
-            chain.at(h).raw for h in range(chain.base_height + keep, chain.tip_height + 1)
-        )
+        tail = chain.raw_from(chain.base_height + keep)
         private_dir(self.folder)
         flags = os.O_RDWR | os.O_CREAT
         fd = os.open(self.path, flags, 0o600)

@@ -3,7 +3,8 @@
 A light wallet cannot check transactions, but it can check that a block header carries the
 work its chain demands and that a transaction is committed to by a header of the chain with
 the most work. An Electrum server may then hide things from us (or be slow), but it cannot
-make us believe a confirmation that did not happen. Pure code: no I/O.
+make us believe a confirmation that did not happen. Pure code: no I/O. The chain itself,
+its headers kept as raw bytes, is app/wallet/header_chain.py.
 
 PoW is picked by the chain actually run: Bitcoin double SHA-256, Litecoin scrypt(N=1024, r=1,
 p=1). On this machine the BTC stand-in chain is a Litecoin regtest node, so its rules are
@@ -12,9 +13,11 @@ Litecoin's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.wallet.errors import WalletError
 from dexproto.crypto import sha256d
@@ -82,7 +85,9 @@ def target_to_bits(target: int) -> int:
     return (size << 24) | mantissa
 
 
+@functools.lru_cache(maxsize=256)
 def work_of(bits: int) -> int:
+    # Cached: a chain's bits change once per retarget period (testnet: a few values).
     return (1 << 256) // (bits_to_target(bits) + 1)
 
 
@@ -144,65 +149,69 @@ def _calculate_retarget(rules: ChainRules, last: Header, first: Header) -> int:
     return target_to_bits(min(target, rules.pow_limit))
 
 
-def required_bits(
-    rules: ChainRules, chain: HeaderLookup, height: int, header: Header
-) -> int | None:
+def required_bits(rules: ChainRules, chain: HeaderView, height: int, header: Header) -> int | None:
     """The bits `header` at `height` must carry; None when we cannot tell (the period
     started before our checkpoint)."""
     if not rules.retarget:
-        return chain.at(height - 1).bits
+        return chain.bits_at(height - 1)
     if height == rules.checkpoint.height + 1 and rules.checkpoint.next_bits is not None:
         return rules.checkpoint.next_bits
-    last = chain.at(height - 1)
     if height % rules.interval != 0:
         if rules.min_difficulty:
-            if header.time > last.time + 2 * rules.spacing:
+            if header.time > chain.time_at(height - 1) + 2 * rules.spacing:
                 return rules.pow_limit_bits
-            h, walk = height - 1, last
-            while h % rules.interval != 0 and walk.bits == rules.pow_limit_bits:
+            h = height - 1
+            while h % rules.interval != 0 and chain.bits_at(h) == rules.pow_limit_bits:
                 if h - 1 < chain.base_height:
                     return None
                 h -= 1
-                walk = chain.at(h)
-            return walk.bits
-        return last.bits
+            return chain.bits_at(h)
+        return chain.bits_at(height - 1)
     back = rules.interval - 1
     if rules.litecoin_lookback and height != rules.interval:
         back = rules.interval
     first_height = height - 1 - back
     if first_height < chain.base_height:
         return None
-    return _calculate_retarget(rules, last, chain.at(first_height))
+    return _calculate_retarget(rules, chain.at(height - 1), chain.at(first_height))
 
 
-class HeaderLookup:
-    """Headers by height from `base_height` on (a chain or a candidate fork of it)."""
-
-    def __init__(self, base_height: int, headers: list[Header]) -> None:
-        self.base_height = base_height
-        self.headers = headers
-
-    def at(self, height: int) -> Header:
-        index = height - self.base_height
-        if index < 0 or index >= len(self.headers):
-            raise SpvError(f"no header at height {height}")
-        return self.headers[index]
+class HeaderView(Protocol):
+    """Headers by height from `base_height` up (our chain, or a candidate branch of it)."""
 
     @property
-    def tip_height(self) -> int:
-        return self.base_height + len(self.headers) - 1
+    def base_height(self) -> int: ...
+
+    def at(self, height: int) -> Header: ...
+
+    def hash_at(self, height: int) -> bytes: ...
+
+    def bits_at(self, height: int) -> int: ...
+
+    def time_at(self, height: int) -> int: ...
 
     def median_time_past(self, height: int) -> int:
         """Median time of the 11 blocks ending at `height` (fewer near our base)."""
-        start = max(self.base_height, height - MTP_SPAN + 1)
-        times = sorted(self.at(h).time for h in range(start, height + 1))
-        return times[len(times) // 2]
+        ...
 
 
-def check_header(rules: ChainRules, chain: HeaderLookup, height: int, header: Header) -> None:
-    """Raise SpvError unless `header` may follow `chain` at `height`."""
-    prev = chain.at(height - 1)
-    if header.prev != prev.hash:
+def proof_of_work(rules: ChainRules, header: Header) -> int:
+    """The hash `header`'s bits bound; on Bitcoin it is the block id we already have."""
+    if rules.pow == "sha256d":
+        return int.from_bytes(header.hash, "little")
+    return pow_hash(rules, header.raw)
+
+
+def check_header(
+    rules: ChainRules,
+    chain: HeaderView,
+    height: int,
+    header: Header,
+    pow_value: int | None = None,
+) -> None:
+    """Raise SpvError unless `header` may follow `chain` at `height`. `pow_value` is its
+    proof-of-work hash when computed beforehand (scrypt, on a thread pool)."""
+    if header.prev != chain.hash_at(height - 1):
         raise SpvError(f"header {height}.prev does not match header {height - 1}")
     want = required_bits(rules, chain, height, header)
     if want is not None and header.bits != want:
@@ -210,102 +219,25 @@ def check_header(rules: ChainRules, chain: HeaderLookup, height: int, header: He
     target = bits_to_target(header.bits)
     if target <= 0 or target > rules.pow_limit:
         raise SpvError(f"header {height}.bits {header.bits:#010x} is outside the pow limit")
-    if pow_hash(rules, header.raw) > target:
+    if pow_value is None:
+        pow_value = proof_of_work(rules, header)
+    if pow_value > target:
         raise SpvError(f"header {height} lacks the proof of work its bits claim")
     if height - 1 >= chain.base_height + MTP_SPAN - 1 and header.time <= chain.median_time_past(
         height - 1
     ):
         raise SpvError(f"header {height}.time is not after the median time past")
-    if rules.bip94 and height % rules.interval == 0 and header.time < prev.time - MAX_TIMEWARP:
+    if (
+        rules.bip94
+        and height % rules.interval == 0
+        and header.time < chain.time_at(height - 1) - MAX_TIMEWARP
+    ):
         # The timewarp attack: a period's first block dated far before the previous
         # period's last one stretches the next measured timespan and lowers the difficulty.
         raise SpvError(
             f"header {height}.time is more than {MAX_TIMEWARP} s before header "
             f"{height - 1}'s (timewarp)"
         )
-
-
-class HeaderChain:
-    """The most-work chain of verified headers we know, from the checkpoint up."""
-
-    def __init__(self, rules: ChainRules, checkpoint_header: bytes) -> None:
-        header = parse_header(checkpoint_header)
-        if header.hash_hex != rules.checkpoint.hash:
-            raise SpvError(
-                f"the checkpoint header hashes to {header.hash_hex}, not {rules.checkpoint.hash}"
-            )
-        self.rules = rules
-        self._chain = HeaderLookup(rules.checkpoint.height, [header])
-        self._work = [work_of(header.bits)]
-
-    @property
-    def base_height(self) -> int:
-        return self._chain.base_height
-
-    @property
-    def tip_height(self) -> int:
-        return self._chain.tip_height
-
-    @property
-    def tip(self) -> Header:
-        return self._chain.at(self.tip_height)
-
-    @property
-    def work(self) -> int:
-        return self._work[-1]
-
-    def at(self, height: int) -> Header:
-        return self._chain.at(height)
-
-    def has(self, height: int, block_hash: str) -> bool:
-        return (
-            self.base_height <= height <= self.tip_height and self.at(height).hash_hex == block_hash
-        )
-
-    def median_time_past(self, height: int | None = None) -> int:
-        return self._chain.median_time_past(self.tip_height if height is None else height)
-
-    def extend_verified(self, raws: Sequence[bytes]) -> None:
-        """Append headers verified before (our own header file): each must name the one
-        before it; the chain rules and proof of work are not checked again."""
-        for raw in raws:
-            header = parse_header(raw)
-            if header.prev != self.tip.hash:
-                raise SpvError(
-                    f"stored header {self.tip_height + 1} does not link to header {self.tip_height}"
-                )
-            self._chain.headers.append(header)
-            self._work.append(self._work[-1] + work_of(header.bits))
-
-    def connect(self, start_height: int, raws: Sequence[bytes]) -> bool:
-        """Check `raws` (consecutive headers from `start_height`) and adopt them when the
-        chain they make has more work than ours. True when our tip changed; SpvError when a
-        header breaks a rule or does not connect to a header we have."""
-        if not raws:
-            return False
-        if not self.base_height < start_height <= self.tip_height + 1:
-            raise SpvError(
-                f"headers from {start_height} do not connect to our chain "
-                f"({self.base_height}..{self.tip_height})"
-            )
-        keep = start_height - self.base_height
-        candidate = HeaderLookup(self.base_height, self._chain.headers[:keep])
-        work = self._work[:keep]
-        for offset, raw in enumerate(raws):
-            header = parse_header(raw)
-            height = start_height + offset
-            if height <= self.tip_height and self.at(height).hash == header.hash:
-                # A header we hold (checked when we took it); it must still link up.
-                if header.prev != candidate.at(height - 1).hash:
-                    raise SpvError(f"header {height}.prev does not match header {height - 1}")
-            else:
-                check_header(self.rules, candidate, height, header)
-            candidate.headers.append(header)
-            work.append(work[-1] + work_of(header.bits))
-        if work[-1] <= self.work:
-            return False  # a valid branch, but not more work than ours: keep ours
-        self._chain, self._work = candidate, work
-        return True
 
 
 def merkle_root_from_proof(txid: str, pos: int, branch: Sequence[str]) -> bytes:

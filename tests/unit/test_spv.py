@@ -7,10 +7,10 @@ import dataclasses
 
 import pytest
 
+from app.wallet.header_chain import HeaderChain
 from app.wallet.spv import (
     ChainRules,
     Checkpoint,
-    HeaderChain,
     SpvError,
     _calculate_retarget,
     bits_to_target,

@@ -9,13 +9,12 @@ import dataclasses
 
 import pytest
 
+from app.wallet.header_chain import HeaderChain
 from app.wallet.spv import (
     MAX_TIMEWARP,
     ChainRules,
     Checkpoint,
     Header,
-    HeaderChain,
-    HeaderLookup,
     SpvError,
     _calculate_retarget,
     bits_to_target,
@@ -101,13 +100,37 @@ def test_the_bitcoin_checkpoint_refuses_headers_that_do_not_fit() -> None:
     assert chain.tip_height == 558_431
 
 
-def _pinned(rules: ChainRules) -> HeaderLookup:
-    """A lookup holding only the checkpoint, known by hash (we have no raw header for it)."""
-    cp = rules.checkpoint
-    stub = Header(
-        b"", 0, b"\x00" * 32, b"\x00" * 32, 0, rules.pow_limit_bits, 0, bytes.fromhex(cp.hash)[::-1]
-    )
-    return HeaderLookup(cp.height, [stub])
+class _Pinned:
+    """A view holding only the checkpoint, known by hash (we have no raw header for it)."""
+
+    def __init__(self, rules: ChainRules) -> None:
+        self.base_height = rules.checkpoint.height
+        self._hash = bytes.fromhex(rules.checkpoint.hash)[::-1]
+        self._bits = rules.pow_limit_bits
+
+    def _only(self, height: int) -> None:
+        if height != self.base_height:
+            raise SpvError(f"no header at height {height}")
+
+    def at(self, height: int) -> Header:
+        self._only(height)
+        return Header(b"", 0, b"\x00" * 32, b"\x00" * 32, 0, self._bits, 0, self._hash)
+
+    def hash_at(self, height: int) -> bytes:
+        return self.at(height).hash
+
+    def bits_at(self, height: int) -> int:
+        return self.at(height).bits
+
+    def time_at(self, height: int) -> int:
+        return self.at(height).time
+
+    def median_time_past(self, height: int) -> int:
+        return self.at(height).time
+
+
+def _pinned(rules: ChainRules) -> _Pinned:
+    return _Pinned(rules)
 
 
 def test_the_litecoin_checkpoint_accepts_the_real_next_header() -> None:

@@ -28,10 +28,10 @@ from app.wallet.backends.cert_pins import CertChange, CertPins, PinRefused
 from app.wallet.backends.electrum_conn import ElectrumConnection, RpcError
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import BackendError, NodeResponseError, NodeUnreachableError, WalletError
+from app.wallet.header_chain import HeaderChain
 from app.wallet.header_store import HeaderStore
 from app.wallet.spv import (
     ChainRules,
-    HeaderChain,
     SpvError,
     merkle_root_from_proof,
     parse_header,
@@ -247,12 +247,7 @@ class ElectrumBackend(ChainBackend):
         if self._headers_dir is None:
             return None
         self._header_file = HeaderStore(self._headers_dir, rules)
-        raws = self._header_file.load()
-        if not raws:
-            return None
-        chain = HeaderChain(rules, raws[0])
-        chain.extend_verified(raws[1:])
-        return chain
+        return self._header_file.load()
 
     async def _sync_headers(self, conn: ElectrumConnection, server_height: int) -> None:
         async with self._sync_lock:
@@ -273,7 +268,7 @@ class ElectrumBackend(ChainBackend):
             if not raws or len(blob) % 80:
                 raise ServerLied(f"headers from {start}: a truncated answer")
             first = raws[0]
-            if start > chain.base_height + 1 and first[4:36] != chain.at(start - 1).hash:
+            if start > chain.base_height + 1 and first[4:36] != chain.hash_at(start - 1):
                 start = max(chain.base_height + 1, start - step)  # a fork: look further back
                 step *= 2
                 continue
@@ -455,7 +450,7 @@ class ElectrumBackend(ChainBackend):
             # server proves against its new branch. Catch up, and call it a lie only when
             # our (most-work) header there still disagrees.
             await self._refresh(conn)
-            if chain.at(height).hash == header.hash:
+            if chain.hash_at(height) == header.hash:
                 if await self._on_weaker_branch(conn, height, txid, pos, branch):
                     return None
                 raise ServerLied(str(exc)) from exc
@@ -484,7 +479,7 @@ class ElectrumBackend(ChainBackend):
                 raise
             return False  # no block of its own to show: the bad proof stands, it lied
         return (
-            theirs.hash != self._chain.at(height).hash
+            theirs.hash != self._chain.hash_at(height)
             and merkle_root_from_proof(txid, pos, branch) == theirs.merkle_root
         )
 
