@@ -22,9 +22,10 @@ from app.swap.actor import Funding
 from app.swap.observer import tx_outputs
 from app.wallet.coins import Outpoint, SignedTx, TxOutput, Utxo
 from app.wallet.coinselect import select_coins
-from app.wallet.errors import InsufficientFundsError, WalletError
+from app.wallet.errors import InsufficientFundsError, TooManyCoinsError, WalletError
 from app.wallet.service import SWAP_FUNDING, AssetWallet
 from app.wallet.signing import KeyedUtxo
+from dexproto.codec import MAX_COINS
 from dexproto.messages import FundingCoin
 from dexproto.rules import funding_need
 
@@ -125,7 +126,8 @@ async def pick_order_coins(
     wallet: AssetWallet, amount: int, lots: int, feerate: int, swapsize: int, fundconf: int
 ) -> list[KeyedUtxo]:
     """Unlocked coins with `fundconf` confirmations covering the order: the smallest single
-    coin that suffices, else the largest coins until they do."""
+    coin that suffices, else the largest coins until they do, at most MAX_COINS of them
+    (an order names its coins with a one-byte count)."""
     locked = set(lock_reasons(wallet))
     coins = [
         c
@@ -139,14 +141,19 @@ async def pick_order_coins(
     if singles:
         return wallet.keyed([singles[0]])
     chosen: list[Utxo] = []
-    for coin in sorted(coins, key=lambda c: (-c.value, c.outpoint)):
+    for coin in sorted(coins, key=lambda c: (-c.value, c.outpoint))[:MAX_COINS]:
         chosen.append(coin)
         if sum(c.value for c in chosen) >= funding_need(
             amount, lots, len(chosen), feerate, swapsize
         ):
             return wallet.keyed(chosen)
+    total = sum(c.value for c in coins)
     need = funding_need(amount, lots, max(len(chosen), 1), feerate, swapsize)
-    raise InsufficientFundsError(need, sum(c.value for c in coins), wallet.asset.ticker)
+    if len(coins) > MAX_COINS and total >= funding_need(
+        amount, lots, len(coins), feerate, swapsize
+    ):
+        raise TooManyCoinsError(need, total, MAX_COINS, wallet.asset.ticker)
+    raise InsufficientFundsError(need, total, wallet.asset.ticker)
 
 
 def funding_proofs(coins: list[KeyedUtxo], account_id: bytes) -> list[FundingCoin]:

@@ -16,6 +16,8 @@
     │   ├── KeystoreMissingError         no wallet file at that path
     │   └── KeystoreExistsError          refusing to overwrite an existing wallet file
     ├── InsufficientFundsError       not enough spendable coins (.needed, .available atoms)
+    ├── TooManyCoinsError            enough in all, but over more coins than an order may name
+    │                                (.needed, .available atoms, .limit coins)
     ├── DustError                    an output below the dust limit (.amount, .limit atoms)
     ├── CoinLockedError              a coin is reserved by an order or a swap (.outpoint)
     ├── NoNodeConfiguredError        the wallet has no chain backend for an asset
@@ -135,6 +137,21 @@ class InsufficientFundsError(WalletError):
         super().__init__(
             f"Not enough funds: need {format_amount(needed, ticker)}, "
             f"have {format_amount(available, ticker)}."
+        )
+
+
+class TooManyCoinsError(WalletError):
+    """The funds are there, but spread over more coins than one order may name (the
+    protocol's coin count is one byte)."""
+
+    def __init__(self, needed: int, available: int, limit: int, ticker: str = "") -> None:
+        self.needed = needed
+        self.available = available
+        self.limit = limit
+        super().__init__(
+            f"The {limit} largest coins hold less than the {format_amount(needed, ticker)} this "
+            f"order needs ({format_amount(available, ticker)} in all). Send your coins to your "
+            "own address first (Wallet, Send max) to join them, then place the order."
         )
 
 
