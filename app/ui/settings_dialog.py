@@ -132,33 +132,49 @@ class SettingsDialog(ThemedDialog):
         columns.addSpacing(32)
         columns.addLayout(right, 1)
         layout.addLayout(columns)
-        left.addWidget(self._section(self.tr("DEX server")))
+        self._build_dex(left, config)
+        self._build_chains(left, config)
+        left.addStretch(1)
+        right.addWidget(self._section(self.tr("Safety limits")))
+        self.safety = SafetySection(config)
+        self.safety.changed.connect(self.validate)
+        right.addWidget(self.safety)
+        self._build_appearance(right, config)
+        right.addStretch(1)
+        self.save_error = error_label()
+        layout.addWidget(self.save_error)
+        layout.addLayout(self._buttons())
+        self.validate()
+
+    def _build_dex(self, column: QVBoxLayout, config: AppConfig) -> None:
+        column.addWidget(self._section(self.tr("DEX server")))
         self.dex_url = QLineEdit(config.dex_url)
         self.dex_url.setPlaceholderText("wss://dex.example.org:7232")
+        self.dex_url.textChanged.connect(self.validate)
         self.dex_error = error_label()
-        left.addWidget(self.dex_url)
-        left.addWidget(self.dex_error)
-        dex_hint = QLabel(
-            self.tr(
-                "A new server is used at once, once no order is open and "
-                "no swap is active on the current one."
+        column.addWidget(self.dex_url)
+        column.addWidget(self.dex_error)
+        column.addWidget(
+            _muted(
+                self.tr(
+                    "A new server is used at once, once no order is open and "
+                    "no swap is active on the current one."
+                )
             )
         )
-        dex_hint.setObjectName("muted")
-        dex_hint.setWordWrap(True)
-        left.addWidget(dex_hint)
 
-        left.addWidget(self._section(self.tr("Chain backends")))
-        hint = QLabel(
-            self.tr(
-                "Per chain: Electrum servers (light: no download, every "
-                "confirmation checked against the chain's proof of work; the "
-                "servers see your addresses) or your own node."
+    def _build_chains(self, column: QVBoxLayout, config: AppConfig) -> None:
+        """A tab per chain: light (its Electrum server list) or one's own node."""
+        column.addWidget(self._section(self.tr("Chain backends")))
+        column.addWidget(
+            _muted(
+                self.tr(
+                    "Per chain: Electrum servers (light: no download, every "
+                    "confirmation checked against the chain's proof of work; the "
+                    "servers see your addresses) or your own node."
+                )
             )
         )
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
-        left.addWidget(hint)
         self.chain_tabs = QTabWidget()
         self.chains: dict[str, ChainFields] = {}
         self.nodes: dict[str, NodeFields] = {}  # each chain's own-node fields
@@ -168,19 +184,15 @@ class SettingsDialog(ThemedDialog):
             self.chain_tabs.addTab(chain, asset.name)
             self.chains[symbol] = chain
             self.nodes[symbol] = chain.node_fields
-            chain.status.setVisible(chain_status is not None)
+            chain.status.setVisible(self.chain_status is not None)
             chain.node_fields.url.textChanged.connect(self.validate)
             chain.kind.currentIndexChanged.connect(lambda _i: self.validate())
             chain.server_list.changed.connect(self.validate)
             chain.trust_requested.connect(lambda change, s=symbol: self._ask_trust(s, change))
-        left.addWidget(self.chain_tabs)
-        left.addStretch(1)
+        column.addWidget(self.chain_tabs)
 
-        right.addWidget(self._section(self.tr("Safety limits")))
-        self.safety = SafetySection(config)
-        self.safety.changed.connect(self.validate)
-        right.addWidget(self.safety)
-        right.addWidget(self._section(self.tr("Appearance")))
+    def _build_appearance(self, column: QVBoxLayout, config: AppConfig) -> None:
+        column.addWidget(self._section(self.tr("Appearance")))
         form = QFormLayout()
         self.language = QComboBox()
         for code, name in LANGUAGES.items():
@@ -196,16 +208,19 @@ class SettingsDialog(ThemedDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(config.theme)))
         form.addRow(self._field(self.tr("Language")), self.language)
         form.addRow(self._field(self.tr("Theme")), self.theme)
-        right.addLayout(form)
+        column.addLayout(form)
         self.restart_note = QLabel(self.tr("The new language is used from the next start."))
         self.restart_note.setObjectName("muted")
         self.restart_note.setVisible(False)
-        right.addWidget(self.restart_note)
-        right.addStretch(1)
+        column.addWidget(self.restart_note)
+        self.language.currentIndexChanged.connect(
+            lambda _: self.restart_note.setVisible(self.language.currentData() != current)
+        )
+        self.theme.currentIndexChanged.connect(
+            lambda _: self.apply_palette(theme_palette(str(self.theme.currentData())))
+        )
 
-        self.save_error = error_label()
-        layout.addWidget(self.save_error)
-
+    def _buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         cancel = QPushButton(self.tr("Cancel"))
         cancel.setObjectName("secondary")
@@ -215,15 +230,7 @@ class SettingsDialog(ThemedDialog):
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        self.dex_url.textChanged.connect(self.validate)
-        self.language.currentIndexChanged.connect(
-            lambda _: self.restart_note.setVisible(self.language.currentData() != current)
-        )
-        self.theme.currentIndexChanged.connect(
-            lambda _: self.apply_palette(theme_palette(str(self.theme.currentData())))
-        )
-        self.validate()
+        return buttons
 
     # --- the status line of each chain (of the applied settings, not of the fields) ---------
 
@@ -344,3 +351,10 @@ class SettingsDialog(ThemedDialog):
             self.language_changed.emit(new.language)
         self.accept()
         return True
+
+
+def _muted(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label

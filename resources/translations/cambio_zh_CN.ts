@@ -236,47 +236,47 @@ Trust the new one only if its fingerprint is the one the operator published. Unt
 <context>
     <name>ClientBridge</name>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="124"/>
+        <location filename="../../app/ui/client_bridge.py" line="125"/>
         <source>Cannot register with the DEX server yet</source>
         <translation>暂时无法在 DEX 服务器注册</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="213"/>
+        <location filename="../../app/ui/client_bridge.py" line="214"/>
         <source>The server refused the order: {0}</source>
         <translation>服务器拒绝了该订单：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="216"/>
+        <location filename="../../app/ui/client_bridge.py" line="217"/>
         <source>Not connected to the DEX server; the order was not sent. Try again when connected.</source>
         <translation>未连接到 DEX 服务器，订单未发送。连接后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="229"/>
+        <location filename="../../app/ui/client_bridge.py" line="228"/>
         <source>Could not cancel the order</source>
         <translation>无法取消订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="234"/>
+        <location filename="../../app/ui/client_bridge.py" line="233"/>
         <source>Could not accept the server key</source>
         <translation>无法接受服务器密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="257"/>
+        <location filename="../../app/ui/client_bridge.py" line="256"/>
         <source>Could not apply the settings</source>
         <translation>无法应用设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="248"/>
+        <location filename="../../app/ui/client_bridge.py" line="247"/>
         <source>The refund time has not come yet</source>
         <translation>尚未到退款时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="252"/>
+        <location filename="../../app/ui/client_bridge.py" line="251"/>
         <source>The refund could not be broadcast</source>
         <translation>无法广播退款交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/client_bridge.py" line="250"/>
+        <location filename="../../app/ui/client_bridge.py" line="249"/>
         <source>The refund was not sent</source>
         <translation>退款未发送</translation>
     </message>
@@ -451,142 +451,142 @@ Trust the new one only if its fingerprint is the one the operator published. Unt
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="96"/>
+        <location filename="../../app/ui/main_window.py" line="95"/>
         <source>Trade</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="97"/>
+        <location filename="../../app/ui/main_window.py" line="96"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="98"/>
+        <location filename="../../app/ui/main_window.py" line="97"/>
         <source>Swaps</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="99"/>
+        <location filename="../../app/ui/main_window.py" line="98"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102"/>
+        <location filename="../../app/ui/main_window.py" line="101"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="104"/>
+        <location filename="../../app/ui/main_window.py" line="103"/>
         <source>DEX server, chain backends, language and theme</source>
         <translation>DEX 服务器、链后端、语言和主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="153"/>
+        <location filename="../../app/ui/main_window.py" line="152"/>
         <source>View swaps</source>
         <translation>查看兑换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="179"/>
+        <location filename="../../app/ui/main_window.py" line="178"/>
         <source>Refund of swap {0} broadcast: {1}</source>
         <translation>兑换 {0} 的退款已广播：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="222"/>
+        <location filename="../../app/ui/main_window.py" line="221"/>
         <source>Epoch {0} s · BTC simulated by a Litecoin regtest chain</source>
         <translation>周期 {0} 秒 · BTC 由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226"/>
+        <location filename="../../app/ui/main_window.py" line="225"/>
         <source>Epoch {0} s</source>
         <translation>周期 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="248"/>
+        <location filename="../../app/ui/main_window.py" line="247"/>
         <source>Order matched</source>
         <translation>订单已撮合</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="250"/>
+        <location filename="../../app/ui/main_window.py" line="249"/>
         <source>A match of your order settles as swap {0}; keep Cambio running until it completes.</source>
         <translation>您的订单已撮合，将以兑换 {0} 结算；请保持 Cambio 运行直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="259"/>
+        <location filename="../../app/ui/main_window.py" line="258"/>
         <source>Swap complete</source>
         <translation>兑换完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="260"/>
+        <location filename="../../app/ui/main_window.py" line="259"/>
         <source>Swap {0} is complete; the coins are in your wallet.</source>
         <translation>兑换 {0} 已完成，币已进入您的钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="266"/>
+        <location filename="../../app/ui/main_window.py" line="265"/>
         <source>Swap refunded</source>
         <translation>兑换已退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="267"/>
+        <location filename="../../app/ui/main_window.py" line="266"/>
         <source>Swap {0}: your coins came back to your wallet.</source>
         <translation>兑换 {0}：您的币已退回钱包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
         <source>Refunding a swap</source>
         <translation>正在退款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="277"/>
         <source>The other side of swap {0} did not complete; your coins are being refunded.</source>
         <translation>兑换 {0} 的对方未完成，正在退还您的币。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="294"/>
+        <location filename="../../app/ui/main_window.py" line="293"/>
         <source>Cambio</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="302"/>
+        <location filename="../../app/ui/main_window.py" line="301"/>
         <source>Order {0} placed</source>
         <translation>订单 {0} 已提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="324"/>
+        <location filename="../../app/ui/main_window.py" line="323"/>
         <source>Resuming {n} swaps: {done} settled, {left} in progress. Keep Cambio open until they finish.</source>
         <translation>正在恢复 {n} 笔兑换：{done} 笔已结算，{left} 笔进行中。请保持 Cambio 打开直到完成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="329"/>
+        <location filename="../../app/ui/main_window.py" line="328"/>
         <source>All {n} resumed swaps are settled.</source>
         <translation>恢复的 {n} 笔兑换均已结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="369"/>
+        <location filename="../../app/ui/main_window.py" line="368"/>
         <source>simulated by a Litecoin regtest chain</source>
         <translation>由莱特币 regtest 链模拟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="406"/>
+        <location filename="../../app/ui/main_window.py" line="405"/>
         <source>{n} swap(s) are still in progress. They continue by themselves when Cambio runs again, but it must be running again before the refund time, or the coins in them may be lost.</source>
         <translation>仍有 {n} 笔兑换在进行中。再次运行 Cambio 时它们会自动继续，但必须在退款时间之前重新运行，否则其中的币可能丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="412"/>
+        <location filename="../../app/ui/main_window.py" line="411"/>
         <source>The earliest refund time is {when} (in {left}).</source>
         <translation>最早的退款时间是 {when}（还剩 {left}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="428"/>
+        <location filename="../../app/ui/main_window.py" line="427"/>
         <source>Swaps in progress</source>
         <translation>兑换进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="432"/>
+        <location filename="../../app/ui/main_window.py" line="431"/>
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="433"/>
+        <location filename="../../app/ui/main_window.py" line="432"/>
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
@@ -1243,185 +1243,185 @@ Trust the new one only if its fingerprint is the one the operator published. Unt
 <context>
     <name>SendDialog</name>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="70"/>
+        <location filename="../../app/ui/send_dialog.py" line="71"/>
         <source>Enter the address to pay.</source>
         <translation>请输入收款地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="71"/>
+        <location filename="../../app/ui/send_dialog.py" line="72"/>
         <source>This is not a valid {ticker} address.</source>
         <translation>这不是有效的 {ticker} 地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="72"/>
+        <location filename="../../app/ui/send_dialog.py" line="73"/>
         <source>This is a {network} address, not {ticker}.</source>
         <translation>这是 {network} 地址，不是 {ticker} 地址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="75"/>
+        <location filename="../../app/ui/send_dialog.py" line="76"/>
         <source>Enter an amount.</source>
         <translation>请输入金额。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="76"/>
+        <location filename="../../app/ui/send_dialog.py" line="77"/>
         <source>Enter an amount in {ticker}, with at most 8 decimals.</source>
         <translation>请输入以 {ticker} 计的金额，最多 8 位小数。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="79"/>
+        <location filename="../../app/ui/send_dialog.py" line="80"/>
         <source>Too small: the minimum is {limit} {ticker}.</source>
         <translation>金额太小：最少为 {limit} {ticker}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="80"/>
+        <location filename="../../app/ui/send_dialog.py" line="81"/>
         <source>Not enough funds: {limit} {ticker} available, fee included.</source>
         <translation>余额不足：可用 {limit} {ticker}（含手续费）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="121"/>
-        <location filename="../../app/ui/send_dialog.py" line="137"/>
+        <location filename="../../app/ui/send_dialog.py" line="122"/>
+        <location filename="../../app/ui/send_dialog.py" line="138"/>
         <source>Send {ticker}</source>
         <translation>发送 {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="140"/>
+        <location filename="../../app/ui/send_dialog.py" line="141"/>
         <source>Available: {amount} {ticker}</source>
         <translation>可用：{amount} {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="147"/>
-        <location filename="../../app/ui/send_dialog.py" line="214"/>
+        <location filename="../../app/ui/send_dialog.py" line="148"/>
+        <location filename="../../app/ui/send_dialog.py" line="215"/>
         <source>Pay to</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="149"/>
+        <location filename="../../app/ui/send_dialog.py" line="150"/>
         <source>{hrp}1… address</source>
         <translation>{hrp}1… 地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="153"/>
+        <location filename="../../app/ui/send_dialog.py" line="154"/>
         <source>Amount ({ticker})</source>
         <translation>金额（{ticker}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="157"/>
+        <location filename="../../app/ui/send_dialog.py" line="158"/>
         <source>Max</source>
         <translation>最大</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="164"/>
-        <location filename="../../app/ui/send_dialog.py" line="216"/>
+        <location filename="../../app/ui/send_dialog.py" line="165"/>
+        <location filename="../../app/ui/send_dialog.py" line="217"/>
         <source>Network fee</source>
         <translation>网络手续费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="189"/>
+        <location filename="../../app/ui/send_dialog.py" line="190"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="192"/>
+        <location filename="../../app/ui/send_dialog.py" line="193"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="207"/>
+        <location filename="../../app/ui/send_dialog.py" line="208"/>
         <source>Confirm the payment</source>
         <translation>确认付款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="215"/>
+        <location filename="../../app/ui/send_dialog.py" line="216"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="217"/>
+        <location filename="../../app/ui/send_dialog.py" line="218"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="229"/>
+        <location filename="../../app/ui/send_dialog.py" line="230"/>
         <source>A payment cannot be undone once it is sent.</source>
         <translation>付款一经发送便无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="234"/>
+        <location filename="../../app/ui/send_dialog.py" line="235"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="237"/>
+        <location filename="../../app/ui/send_dialog.py" line="238"/>
         <source>Send now</source>
         <translation>立即发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="248"/>
+        <location filename="../../app/ui/send_dialog.py" line="249"/>
         <source>Payment sent</source>
         <translation>付款已发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="249"/>
+        <location filename="../../app/ui/send_dialog.py" line="250"/>
         <source>Transaction ID</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="255"/>
+        <location filename="../../app/ui/send_dialog.py" line="256"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="276"/>
+        <location filename="../../app/ui/send_dialog.py" line="277"/>
         <source>No fee estimate: {error}</source>
         <translation>无法估算手续费：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="291"/>
+        <location filename="../../app/ui/send_dialog.py" line="292"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="292"/>
+        <location filename="../../app/ui/send_dialog.py" line="293"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="293"/>
+        <location filename="../../app/ui/send_dialog.py" line="294"/>
         <source>Slow</source>
         <translation>慢速</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="297"/>
+        <location filename="../../app/ui/send_dialog.py" line="298"/>
         <source>{rate} sat/vB</source>
         <translation>{rate} sat/vB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="298"/>
+        <location filename="../../app/ui/send_dialog.py" line="299"/>
         <source>~{n} blocks</source>
         <translation>约 {n} 个区块</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="302"/>
+        <location filename="../../app/ui/send_dialog.py" line="303"/>
         <source>The node has no fee estimate yet; a safe default rate is used.</source>
         <translation>节点暂时无法估算手续费，将使用安全的默认费率。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="326"/>
+        <location filename="../../app/ui/send_dialog.py" line="327"/>
         <source>Network fee: loading the rate…</source>
         <translation>网络手续费：正在获取费率…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="330"/>
+        <location filename="../../app/ui/send_dialog.py" line="331"/>
         <source>Network fee ≈ {fee} {ticker}</source>
         <translation>网络手续费 ≈ {fee} {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="338"/>
+        <location filename="../../app/ui/send_dialog.py" line="339"/>
         <source>Total ≈ {total} {ticker}</source>
         <translation>合计 ≈ {total} {ticker}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/send_dialog.py" line="366"/>
+        <location filename="../../app/ui/send_dialog.py" line="367"/>
         <source>{fee} {ticker}  ({rate} sat/vB, {vsize} vB)</source>
         <translation>{fee} {ticker}  （{rate} sat/vB，{vsize} vB）</translation>
     </message>
@@ -1493,17 +1493,17 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="81"/>
+        <location filename="../../app/ui/settings_dialog.py" line="82"/>
         <source>mainnet (real money)</source>
         <translation>主网（真钱）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="82"/>
+        <location filename="../../app/ui/settings_dialog.py" line="83"/>
         <source>testnet</source>
         <translation>测试网</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="83"/>
+        <location filename="../../app/ui/settings_dialog.py" line="84"/>
         <source>the local simnet</source>
         <translation>本地模拟网</translation>
     </message>
@@ -1658,28 +1658,28 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>未配置后端：无法在此链上交易。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="112"/>
-        <location filename="../../app/ui/settings_dialog.py" line="116"/>
+        <location filename="../../app/ui/settings_dialog.py" line="113"/>
+        <location filename="../../app/ui/settings_dialog.py" line="117"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="120"/>
+        <location filename="../../app/ui/settings_dialog.py" line="121"/>
         <source>This wallet is on {network}; one data directory = one network.</source>
         <translation>此钱包位于{network}；一个数据目录 = 一个网络。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="134"/>
+        <location filename="../../app/ui/settings_dialog.py" line="150"/>
         <source>DEX server</source>
         <translation>DEX 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="142"/>
+        <location filename="../../app/ui/settings_dialog.py" line="160"/>
         <source>A new server is used at once, once no order is open and no swap is active on the current one.</source>
         <translation>当前服务器上没有未完成订单和进行中的兑换时，新服务器会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="150"/>
+        <location filename="../../app/ui/settings_dialog.py" line="168"/>
         <source>Chain backends</source>
         <translation>区块链节点</translation>
     </message>
@@ -1699,57 +1699,57 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>登录信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/settings_dialog.py" line="172"/>
         <source>Per chain: Electrum servers (light: no download, every confirmation checked against the chain&apos;s proof of work; the servers see your addresses) or your own node.</source>
         <translation>按链选择：Electrum 服务器（轻钱包：无需下载，每个确认都用链的工作量证明核验；服务器能看到您的地址）或您自己的节点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="182"/>
+        <location filename="../../app/ui/settings_dialog.py" line="195"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="193"/>
+        <location filename="../../app/ui/settings_dialog.py" line="206"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="194"/>
+        <location filename="../../app/ui/settings_dialog.py" line="207"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="196"/>
+        <location filename="../../app/ui/settings_dialog.py" line="209"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="197"/>
+        <location filename="../../app/ui/settings_dialog.py" line="210"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="199"/>
+        <location filename="../../app/ui/settings_dialog.py" line="212"/>
         <source>The new language is used from the next start.</source>
         <translation>新的语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="178"/>
+        <location filename="../../app/ui/settings_dialog.py" line="138"/>
         <source>Safety limits</source>
         <translation>安全限制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="209"/>
+        <location filename="../../app/ui/settings_dialog.py" line="225"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="212"/>
+        <location filename="../../app/ui/settings_dialog.py" line="228"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="333"/>
+        <location filename="../../app/ui/settings_dialog.py" line="341"/>
         <source>Could not save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -2632,7 +2632,7 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
 <context>
     <name>launch</name>
     <message>
-        <location filename="../../app/ui/launch.py" line="165"/>
+        <location filename="../../app/ui/launch.py" line="166"/>
         <source>Another Cambio is already running with this wallet and settling its swaps. Close it first.</source>
         <translation>另一个 Cambio 正在使用此钱包并结算其兑换。请先关闭它。</translation>
     </message>
