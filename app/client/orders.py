@@ -18,7 +18,7 @@ from app.client.errors import OrderNotPlaced
 from app.client.events import CoreError, Dispatcher, OrderBooked, OrderFinished, OrderPlaced
 from app.client.funding import coin_ids, funding_proofs, pick_order_coins
 from app.client.order_store import FINAL, OrderRecord, OrderStore, RevokeCause, final_status
-from app.dex.client import DexClient
+from app.dex.client import DexClient, PreparedOrder
 from app.dex.errors import NotConnected, RequestTimeout, ServerRejected
 from app.safety.errors import ServerTermsRefused
 from app.safety.server_terms import server_problem
@@ -36,8 +36,10 @@ from app.swap.states import (
 )
 from app.swap.store import SwapStore
 from app.wallet.errors import CoinLockedError
+from app.wallet.service import AssetWallet
 from app.wallet.session import OpenWallet
-from dexproto.messages import ConfigResult, Side, TimeInForce
+from app.wallet.signing import KeyedUtxo
+from dexproto.messages import AssetInfo, ConfigResult, FundingCoin, Side, TimeInForce
 from dexproto.rules import lots as lot_count
 from dexproto.rules import market_buy_lots, quote_amount
 
@@ -105,35 +107,16 @@ class OrderService:
         base, _, quote = market.lower().partition("_")
         info = dex.session.market(base, quote)
         assets = {a.symbol: a for a in config.assets}
-        sells = side == "sell"
-        fund_asset, recv_asset = (base, quote) if sells else (quote, base)
-        lot = assets[base].lotsize
-        if otype == "limit":
-            if rate <= 0:
-                raise ValueError("a limit order needs a positive --rate")
-            amount = quantity if sells else quote_amount(quantity, rate)
-            lots = lot_count(quantity, lot)
-        elif sells:
-            amount, lots, rate, tif = quantity, lot_count(quantity, lot), 0, "immediate"
-        else:  # a market buy is sized in quote atoms (§7); fees per lot at the best ask
-            mirror = await dex.subscribe(base, quote)
-            best = mirror.best_ask()
-            if best is None:
-                raise OrderNotPlaced("There is no standing sell order to buy from.")
-            amount, rate, tif = quantity, 0, "immediate"
-            lots = market_buy_lots(quantity, lot, best.rate)
-        fa = assets[fund_asset]
+        fund_asset, recv_asset = (base, quote) if side == "sell" else (quote, base)
+        amount, lots, rate, tif = await self._sizing(
+            dex, base, quote, assets[base].lotsize, side, otype, quantity, rate, tif
+        )
         wallet = self.wallet.asset(fund_asset)
         address = self.wallet.asset(recv_asset).order_address()  # fresh for each order
-        account_id = dex.session.account_id
-        assert account_id is not None  # set with the account key at construction
-        for _attempt in range(5):
-            coins = await pick_order_coins(
-                wallet, amount, lots, fa.feerate, fa.swapsize, fa.fundconf
-            )
-            proofs = funding_proofs(coins, account_id)
+
+        def prepare(proofs: list[FundingCoin]) -> PreparedOrder:
             if otype == "limit":
-                prepared = dex.prepare_limit(
+                return dex.prepare_limit(
                     base,
                     quote,
                     side=Side(side),
@@ -143,18 +126,16 @@ class OrderService:
                     coins=proofs,
                     address=address,
                 )
-            else:
-                prepared = dex.prepare_market(
-                    base, quote, side=Side(side), quantity=quantity, coins=proofs, address=address
-                )
-            oid = prepared.order_id.hex()
-            try:  # another process may have taken a coin since we looked
-                wallet.lock_coins([k.utxo.outpoint for k in coins], f"order:{oid}")
-                break
-            except CoinLockedError:
-                continue
-        else:
-            raise OrderNotPlaced("Could not reserve coins for the order; try again.")
+            return dex.prepare_market(
+                base, quote, side=Side(side), quantity=quantity, coins=proofs, address=address
+            )
+
+        account_id = dex.session.account_id
+        assert account_id is not None  # set with the account key at construction
+        prepared, coins = await self._reserve(
+            wallet, assets[fund_asset], amount, lots, account_id, prepare
+        )
+        oid = prepared.order_id.hex()
         order = OrderRecord(
             oid,
             url,
@@ -185,6 +166,59 @@ class OrderService:
         self.orders.set_status(oid, "epoch", epoch=placed.epoch)
         self.events.emit(OrderPlaced(oid, info.name, side, otype, quantity, rate, placed.epoch))
         return oid
+
+    async def _sizing(
+        self,
+        dex: DexClient,
+        base: str,
+        quote: str,
+        lot: int,
+        side: str,
+        otype: str,
+        quantity: int,
+        rate: int,
+        tif: str,
+    ) -> tuple[int, int, int, str]:
+        """What the order funds (amount in the funding asset's atoms), its lots, and the rate
+        and time in force it goes out with (protocol §7)."""
+        sells = side == "sell"
+        if otype == "limit":
+            if rate <= 0:
+                raise ValueError("a limit order needs a positive --rate")
+            amount = quantity if sells else quote_amount(quantity, rate)
+            return amount, lot_count(quantity, lot), rate, tif
+        if sells:
+            return quantity, lot_count(quantity, lot), 0, "immediate"
+        # A market buy is sized in quote atoms (§7); fees per lot at the best ask.
+        best = (await dex.subscribe(base, quote)).best_ask()
+        if best is None:
+            raise OrderNotPlaced("There is no standing sell order to buy from.")
+        return quantity, market_buy_lots(quantity, lot, best.rate), 0, "immediate"
+
+    async def _reserve(
+        self,
+        wallet: AssetWallet,
+        fa: AssetInfo,
+        amount: int,
+        lots: int,
+        account_id: bytes,
+        prepare: Callable[[list[FundingCoin]], PreparedOrder],
+    ) -> tuple[PreparedOrder, list[KeyedUtxo]]:
+        """Coins for the order, locked under its ID: another process may take a coin between
+        the pick and the lock, so a few tries."""
+        for _attempt in range(5):
+            coins = await pick_order_coins(
+                wallet, amount, lots, fa.feerate, fa.swapsize, fa.fundconf
+            )
+            prepared = prepare(funding_proofs(coins, account_id))
+            try:
+                wallet.lock_coins(
+                    [k.utxo.outpoint for k in coins], f"order:{prepared.order_id.hex()}"
+                )
+            except CoinLockedError:
+                continue
+            return prepared, coins
+        raise OrderNotPlaced("Could not reserve coins for the order; try again.")
 
     async def cancel(self, order_id: str) -> None:
         await self.ready()
