@@ -18,8 +18,8 @@ from app.swap.states import Match, Role
 from app.wallet.backends.base import ChainBackend
 from simnet.node import RegtestNode
 from tests.btc_kernel import KernelCheckedBackend
+from tests.fakes.matches import RATE
 from tests.integration.swap_harness import (
-    RATE,
     CrashAfterBroadcast,
     NodeFunding,
     Wire,

@@ -26,13 +26,8 @@ from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import NoNodeConfiguredError
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
-from tests.integration.swap_harness import (
-    NodeFunding,
-    Wire,
-    backend,
-    make_matches,
-    open_engine,
-)
+from tests.fakes.matches import make_matches
+from tests.integration.swap_harness import NodeFunding, Wire, backend, open_engine
 
 pytestmark = pytest.mark.regtest
 SLOW_POLL = 30.0  # far beyond every deadline below: only a wake can meet them

@@ -13,7 +13,7 @@ import pytest
 
 from app.swap.states import Complete, Matched, Role
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import make_matches
+from tests.fakes.matches import make_matches
 from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,

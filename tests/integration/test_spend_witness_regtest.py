@@ -44,16 +44,8 @@ from simnet.node import (
     find_daemon,
     stop_quietly,
 )
-from tests.integration.swap_harness import (
-    RATE,
-    Wire,
-    backend,
-    fresh_script,
-    make_matches,
-    miner,
-    open_engine,
-    role_keys,
-)
+from tests.fakes.matches import RATE, fresh_script, make_matches, role_keys
+from tests.integration.swap_harness import Wire, backend, miner, open_engine
 from tests.integration.swap_rig import MAKER_AMOUNT, TAKER_AMOUNT, balance, until
 
 pytestmark = pytest.mark.regtest

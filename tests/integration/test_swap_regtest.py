@@ -34,11 +34,7 @@ from app.swap.states import (
 from app.swap.store import SwapStore, decode_state
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import (
-    RATE,
-    make_matches,
-    role_keys,
-)
+from tests.fakes.matches import RATE, make_matches, role_keys
 from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,

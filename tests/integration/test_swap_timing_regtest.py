@@ -17,7 +17,7 @@ from app.swap.messages import RedeemReport
 from app.swap.states import AwaitingRefund, CounterpartyAudited, Failed, Match, Role
 from dexproto.htlc import maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import make_matches
+from tests.fakes.matches import make_matches
 from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,

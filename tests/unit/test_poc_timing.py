@@ -26,6 +26,8 @@ from app.swap.transitions import ChainTx, Fund, Observation, transition
 from app.wallet.coins import TxOutput
 from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
+from tests.fakes.matches import pkh
+from tests.fakes.scripted_chain import THEIR_INIT, FakeChain
 from tests.fakes.swaps import (
     MAKER_KEY,
     NOW,
@@ -39,12 +41,10 @@ from tests.fakes.swaps import (
     funded,
     match,
     obs,
-    pkh,
     refused,
     signed,
     taker_contract,
 )
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
 
 L_T = taker_lock_time(T0, 24 * H)
 

@@ -22,6 +22,7 @@ from app.swap.transitions import Fund, Step, transition
 from app.wallet.backends.base import TxInfo
 from app.wallet.errors import NodeResponseError
 from app.wallet.txparse import check_txid, stripped, txid_of
+from tests.fakes.scripted_chain import FakeChain, contract_tx, contract_txid
 from tests.fakes.swaps import (
     CONFIRMED,
     NOW,
@@ -32,7 +33,6 @@ from tests.fakes.swaps import (
     taker_audited,
     unlocked,
 )
-from tests.unit.fake_chain import FakeChain, contract_tx, contract_txid
 
 VANISH = rules_for("regtest").init_vanish_ms
 

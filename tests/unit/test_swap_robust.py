@@ -1,7 +1,7 @@
 """A swap loop no input can end (review M5), one bogus `audit` does not end a swap (L3), and no
 funding, revealing or refunding while the node of that step's chain is behind (M6).
 
-The engine tests run the real SwapEngine on scripted chains (tests/unit/fake_chain.py)."""
+The engine tests run the real SwapEngine on scripted chains (tests/fakes/scripted_chain.py)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo, SyncState
+from tests.fakes.scripted_chain import THEIR_INIT, FakeChain, contract_txid
 from tests.fakes.swaps import (
     NOW,
     SECRET,
@@ -69,7 +70,6 @@ from tests.fakes.swaps import (
     taker_audit_obs,
     taker_contract,
 )
-from tests.unit.fake_chain import THEIR_INIT, FakeChain, contract_txid
 
 BEHIND_S = 3 * 3600 + 10 * 60  # the lagging node's tip: 3 h 10 min before our clock
 LTC_BEHIND = NodeLag("ltc", BEHIND_S, False)

@@ -46,6 +46,7 @@ from app.swap.transitions import (
 from app.wallet.backends.base import SpendInfo
 from dexproto.htlc import maker_lock_time, taker_min_maker_lock_time
 from dexproto.match_messages import MatchSide, MatchState, MatchStatus
+from tests.fakes.scripted_chain import THEIR_INIT, FakeChain
 from tests.fakes.swaps import (
     CONFIRMED,
     MAKER_LOCK,
@@ -68,7 +69,6 @@ from tests.fakes.swaps import (
     taker_audited,
     unlocked,
 )
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
 
 RULES = rules_for("regtest")
 GAP_S = RULES.gap_ms(24 * H) // 1000  # 12 h

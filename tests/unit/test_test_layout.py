@@ -25,6 +25,8 @@ LIVE_FIXTURES = {"ltc_node", "btc_node", "fresh_node", "ltc_electrum", "electrum
 LIVE_FIXTURES |= {"simnet", "traders"}
 # The folders `make check` runs: no daemon, no e-x, no simnet.
 QUICK = ("unit", "gui")
+# The folders of tests that do start them; their helpers (swap_harness.py, ...) come with a node.
+LIVE_FOLDERS = ("integration", "electrum", "e2e", "hostile")
 
 
 def module_of(path: Path) -> str:
@@ -113,6 +115,22 @@ def test_quick_tests_start_no_node_and_no_real_server() -> None:
     ]
     assert found == [], "these belong in tests/integration (or gui/ there, electrum, e2e):\n" + (
         "\n".join(found)
+    )
+
+
+def test_quick_tests_and_fakes_take_no_helper_of_the_live_folders() -> None:
+    """What a quick test shares with a live one is in tests/fakes (the match builders in
+    matches.py, not in swap_harness.py next to the node funding)."""
+    live = tuple(f"tests.{folder}" for folder in LIVE_FOLDERS)
+    found = {
+        f"{path.relative_to(TESTS.parent)}:{line}": name  # the module, once per import
+        for folder in (*QUICK, "fakes")
+        for path in sorted((TESTS / folder).rglob("*.py"))
+        for line, name in reversed(list(imports(ast.parse(path.read_text(), str(path)))))
+        if name.startswith(live)
+    }
+    assert found == {}, "move what they share to tests/fakes/:\n" + "\n".join(
+        f"{where} imports {name}" for where, name in found.items()
     )
 
 
