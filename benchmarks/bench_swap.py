@@ -39,13 +39,8 @@ from dexproto.assets import Network, get_asset
 from dexproto.crypto import hash160, pubkey_from_secret, sha256
 from dexproto.htlc import Contract
 from simnet.node import RegtestNode, start_node, stop_quietly
-from tests.integration.swap_harness import (
-    NodeFunding,
-    Wire,
-    backend,
-    make_matches,
-    open_engine,
-)
+from tests.fakes.matches import make_matches
+from tests.integration.swap_harness import NodeFunding, Wire, backend, open_engine
 
 ROUNDS, REPS = 5, 200
 SWAPS = 5

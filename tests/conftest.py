@@ -13,7 +13,7 @@ from tests.fakes.dex_server import FakeServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# The Qt fixtures (core, window, loop) for tests/gui and tests/electrum.
+# The Qt fixtures (core, window, loop) for tests/gui, tests/integration/gui, tests/electrum.
 pytest_plugins = ["tests.qt_fixtures"]
 
 

@@ -1,7 +1,7 @@
-"""Fixtures shared by the Qt tests (tests/gui, tests/electrum): a real Client over a temporary
-store with no server and no chains, its main window with the refresh timers stopped, and a qasync
-loop that is closed after each test. Loaded for every folder by tests/conftest.py. And `cell`, a
-table's item that a test expects to be there."""
+"""Fixtures shared by the Qt tests (tests/gui, tests/integration/gui, tests/electrum): a real
+Client over a temporary store with no server and no chains, its main window with the refresh
+timers stopped, and a qasync loop that is closed after each test. Loaded for every folder by
+tests/conftest.py. And `cell`, a table's item that a test expects to be there."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from app.wallet.backends.electrum import ElectrumBackend
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
+from tests.waits import until
 
 SLOW_POLL = 30.0  # the backend's re-check without a notification: never what we measure
 DEADLINE = 1.0  # "at once" on a loaded 2-core machine (the aim is ~100 ms)
@@ -37,13 +38,6 @@ def light(*servers: ElectrumServer) -> ElectrumBackend:
     )
 
 
-async def until(check: Callable[[], object], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
 class Heard:
     """The blocks a BlockWatch reported, with when."""
 
@@ -59,7 +53,11 @@ class Heard:
         await asyncio.sleep(IDLE_LINK)
         started = time.monotonic()
         [mined] = await asyncio.to_thread(node.mine, 1)
-        await until(lambda: any(b.hash == mined for _, b in self.blocks[seen:]))
+        await until(
+            lambda: any(b.hash == mined for _, b in self.blocks[seen:]),
+            "the block heard",
+            timeout=20,
+        )
         return next(t for t, b in self.blocks[seen:] if b.hash == mined) - started
 
 
@@ -106,7 +104,9 @@ async def test_blocks_follow_the_next_server_after_a_failover(
             assert b.status()[0].state == "connected"
             first.kill()  # nothing but the watch asks the backend from here on
             await until(
-                lambda: [s.state for s in b.status()] == ["unreachable", "connected"], timeout=5
+                lambda: [s.state for s in b.status()] == ["unreachable", "connected"],
+                "the first server unreachable",
+                timeout=5,
             )
             latencies = [await heard.latency_of_next(ltc_node) for _ in range(3)]
         finally:
@@ -127,10 +127,14 @@ async def test_blocks_follow_the_server_again_after_it_came_back(
         try:
             await heard.latency_of_next(ltc_node)  # the watch follows the server
             server.kill()
-            await until(lambda: b.status()[0].state == "unreachable", timeout=5)
+            await until(lambda: b.status()[0].state == "unreachable", "unreachable", timeout=5)
             [missed] = await asyncio.to_thread(ltc_node.mine, 1)  # while it is down
             await asyncio.to_thread(server.start)
-            await until(lambda: any(blk.hash == missed for _, blk in heard.blocks))
+            await until(
+                lambda: any(blk.hash == missed for _, blk in heard.blocks),
+                "the missed block",
+                timeout=20,
+            )
             latencies = [await heard.latency_of_next(ltc_node) for _ in range(3)]
         finally:
             await watch.stop()

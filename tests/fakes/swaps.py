@@ -40,9 +40,10 @@ from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
 from dexproto.address import p2wpkh_script
 from dexproto.assets import get_asset
-from dexproto.crypto import hash160, pubkey_from_secret, sha256
+from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
-from tests.unit.fake_chain import THEIR_INIT, contract_txid
+from tests.fakes.matches import pkh
+from tests.fakes.scripted_chain import THEIR_INIT, contract_txid
 
 T0 = 1_700_000_000_000
 H = 3_600_000
@@ -69,10 +70,6 @@ class RoleRing:
 
     def unseal(self, match_id: str, sealed: SealedSecret) -> bytes:
         return RING.unseal(match_id, sealed)
-
-
-def pkh(key: bytes) -> bytes:
-    return hash160(pubkey_from_secret(key))
 
 
 def match(role: Role) -> Match:

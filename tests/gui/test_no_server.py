@@ -4,8 +4,7 @@ moves the client to it. It used to end in `ValueError: not a ws:// or wss:// URL
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,7 @@ from app.ui.status import GREY
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network
 from simnet.node import free_port
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
+from tests.waits import until
 
 
 @pytest.fixture
@@ -51,7 +45,10 @@ def test_a_wallet_without_a_server_opens_the_window_and_asks_for_one(
         window.show()
         loop.run_until_complete(window.bridge.start())
         loop.run_until_complete(
-            until(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible())
+            until(
+                lambda: window.settings_dialog is not None and window.settings_dialog.isVisible(),
+                "Settings open",
+            )
         )
         dialog = window.settings_dialog
         assert dialog is not None
@@ -64,7 +61,11 @@ def test_a_wallet_without_a_server_opens_the_window_and_asks_for_one(
         url = f"ws://127.0.0.1:{free_port()}"
         dialog.dex_url.setText(url)
         assert dialog.save()
-        loop.run_until_complete(until(lambda: core.dex_url == url and core.dex.configured))
+        loop.run_until_complete(
+            until(
+                lambda: core.dex_url == url and core.dex.configured, "the client on the new server"
+            )
+        )
         assert load_config(datadir).dex_url == url
         loop.run_until_complete(window.bridge.stop())
         window.close()  # before the store closes: the window reads it when closing

@@ -9,7 +9,8 @@ import pytest
 from app.client.order_store import LIVE
 from tests.hostile.conftest import MakeTrader
 from tests.hostile.server import HostileServer, counterparty_address
-from tests.hostile.trader import LOT, RATE, wait_until
+from tests.hostile.trader import LOT, RATE
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 
@@ -32,7 +33,7 @@ async def test_honest_taker_match_is_acked_and_stored(
     # The rest of the order is cancelled; the accepted match still needs the order's coins
     # (its swap funds from them), so they stay reserved for it.
     await trader.core.cancel_order(oid)
-    await wait_until(
+    await until(
         lambda: trader.core.order_store.get(oid).status not in LIVE,  # type: ignore[union-attr]
         "the cancel",
         timeout=10.0,
@@ -49,7 +50,7 @@ async def test_honest_maker_match_is_funded(make_trader: MakeTrader, server: Hos
     )
     answer = await server.send_match([note])
     assert answer.acked(note["matchid"]), answer.response
-    await wait_until(lambda: "init" in server.methods(), "the client's init report")
+    await until(lambda: "init" in server.methods(), "the client's init report")
     mempools = await trader.mempools()
     assert len(mempools["ltc"]) == 1 and mempools["btc"] == []
     ltc = trader.wallet.asset("ltc")

@@ -22,8 +22,8 @@ from tests.hostile.trader import (
     assert_error,
     assert_refused,
     names,
-    wait_until,
 )
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 
@@ -135,7 +135,7 @@ async def test_overfill_via_connect_resync(make_trader: MakeTrader, server: Host
     await server.drop()
     await server.wait_connections(2)
     mid = extra["matchid"]
-    await wait_until(
+    await until(
         lambda: mid in trader.swaps_of(oid) or trader.match_refusals(mid),
         "the client to take or refuse the resync match",
     )

@@ -20,8 +20,8 @@ from tests.hostile.trader import (
     assert_error,
     names,
     refuses_orders,
-    wait_until,
 )
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 
@@ -115,7 +115,7 @@ async def test_poc6_thousands_of_notes_refused_and_the_link_survives(
     assert_error(answer)
     await server.drop()
     await server.wait_connections(2)
-    await wait_until(
+    await until(
         lambda: trader.core.dex.ready and "connect" in server.methods(2), "the client to reconnect"
     )
     fair = server.note(

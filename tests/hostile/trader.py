@@ -22,20 +22,12 @@ from app.wallet.service import SWAP_FUNDING
 from app.wallet.session import OpenWallet
 from simnet.node import RegtestNode
 from tests.hostile.server import HostileServer, MatchAnswer
+from tests.waits import until
 
 MARKET = "ltc_btc"
 LOT = 1_000_000  # the fake config's LTC lot size (0.01 LTC)
 RATE = 10_000_000  # 0.1 BTC per LTC (the fake config's rate step is 100)
 SYMBOLS = ("ltc", "btc")
-
-
-async def wait_until(check: Callable[[], object], what: str, timeout: float = 8.0) -> None:
-    """Poll `check` until it is true; fail naming `what` at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 def names(reason: str, *words: str) -> bool:
@@ -70,15 +62,15 @@ class Trader:
 
     async def refusal(self, match_id: str, timeout: float = 5.0) -> MatchRefused:
         """The MatchRefused event for `match_id` (polled with a deadline)."""
-        await wait_until(
+        await until(
             lambda: self.match_refusals(match_id),
             f"a MatchRefused event for match {match_id[:16]}",
-            timeout,
+            timeout=timeout,
         )
         return self.match_refusals(match_id)[0]
 
     async def server_refusal(self, timeout: float = 5.0) -> ServerRefused:
-        await wait_until(self.server_refusals, "a ServerRefused event", timeout)
+        await until(self.server_refusals, "a ServerRefused event", timeout=timeout)
         refused = self.server_refusals()[0]
         assert refused.url == self.server.url, refused
         return refused
@@ -108,7 +100,7 @@ class Trader:
             and order.status != "cancelling"
         ):
             await self.core.cancel_order(order_id)
-        await wait_until(
+        await until(
             lambda: self._status(order_id) not in LIVE,
             f"order {order_id[:16]} to finish",
             timeout=10.0,

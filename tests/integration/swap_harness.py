@@ -1,58 +1,30 @@
-"""Test harness for swap engines on two regtest chains: matches, funding, in-memory wire."""
+"""Test harness for swap engines on two regtest chains: node backends and funding, an in-memory
+wire, miners, a stored swap of ours. The matches and keys it uses: tests/fakes/matches.py."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import hashlib
 import os
-import secrets
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.store.db import Store
 from app.swap.batch import prepare_batch
 from app.swap.engine import Funding, FundingSource, SwapEngine
-from app.swap.keys import WalletKeys
 from app.swap.messages import IncomingMessage, OutgoingMessage, SwapEvent, as_incoming
-from app.swap.states import InitBroadcast, KeyPath, Match, Role
+from app.swap.states import InitBroadcast, Match, Role
 from app.swap.store import SwapStore
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.coins import Outpoint, Utxo
-from app.wallet.hd import HDWallet
 from app.wallet.signing import KeyedUtxo
 from dexproto.address import p2wpkh_script
-from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.btc_kernel import KernelCheckedBackend
+from tests.fakes.matches import fresh_script, pkh, role_keys
 
-RATE = 20  # atoms/vB, above Litecoin's relay minimum
 POLL = 0.05
-HOUR_MS = 3_600_000
-
-
-def pkh(key: bytes) -> bytes:
-    return hash160(pubkey_from_secret(key))
-
-
-@functools.cache
-def role_keys(role: Role) -> WalletKeys:
-    """Each role's wallet: a fixed test seed, so a restarted process (swap_proc.py) derives
-    the same keys from the paths stored in its records."""
-    return WalletKeys(HDWallet(hashlib.sha512(f"cambio test {role.value}".encode()).digest()))
-
-
-def new_key_path(role: Role, asset: str) -> tuple[KeyPath, bytes]:
-    """A fresh receiving key of `role`'s wallet on `asset` (regtest): (its path, its key)."""
-    path = KeyPath(asset, False, secrets.randbelow(2**31))
-    return path, role_keys(role).key_at(path, "regtest")
-
-
-def fresh_script() -> bytes:
-    return p2wpkh_script(pkh(os.urandom(32)))
 
 
 def backend(node: RegtestNode) -> CoreRpcBackend:
@@ -85,59 +57,6 @@ class NodeFunding:
         txid, vout = await asyncio.to_thread(self.node.fund_script, script, self.total, False)
         coin = KeyedUtxo(Utxo(Outpoint(txid, vout), self.total, script, 0, 0), key)
         return Funding((coin,), self.change_script)
-
-
-def make_matches(
-    maker_amount: int,
-    taker_amount: int,
-    *,
-    maker_lock_ms: int = 48 * HOUR_MS,
-    taker_lock_ms: int = 24 * HOUR_MS,
-    match_time_ms: int | None = None,
-) -> tuple[Match, Match]:
-    """A maker paying `maker_amount` LTC for the taker's `taker_amount` BTC."""
-    order_m, order_t, match_id = os.urandom(32).hex(), os.urandom(32).hex(), os.urandom(32).hex()
-    maker_path, maker_key = new_key_path(Role.MAKER, "btc")
-    taker_path, taker_key = new_key_path(Role.TAKER, "ltc")
-    t = match_time_ms if match_time_ms is not None else int(time.time() * 1000)
-    maker = Match(
-        order_id=order_m,
-        match_id=match_id,
-        role=Role.MAKER,
-        quantity=maker_amount,
-        rate=1,
-        network="regtest",
-        our_asset="ltc",
-        their_asset="btc",
-        our_amount=maker_amount,
-        their_amount=taker_amount,
-        their_pkh=pkh(taker_key),
-        our_pkh=pkh(maker_key),
-        our_key_path=maker_path,
-        redeem_script=fresh_script(),
-        refund_script=fresh_script(),
-        our_fee_rate=RATE,
-        their_fee_rate=RATE,
-        their_swap_conf=1,
-        match_time_ms=t,
-        maker_lock_ms=maker_lock_ms,
-        taker_lock_ms=taker_lock_ms,
-    )
-    taker = replace(  # the same match seen from the other side
-        maker,
-        order_id=order_t,
-        role=Role.TAKER,
-        our_asset="btc",
-        their_asset="ltc",
-        our_amount=taker_amount,
-        their_amount=maker_amount,
-        their_pkh=pkh(maker_key),
-        our_pkh=pkh(taker_key),
-        our_key_path=taker_path,
-        redeem_script=fresh_script(),
-        refund_script=fresh_script(),
-    )
-    return maker, taker
 
 
 @dataclass

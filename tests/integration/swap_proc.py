@@ -45,11 +45,9 @@ from app.swap.store import SwapStore, decode_state, encode_state
 from app.wallet.backends.base import ChainBackend
 from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.signing import KeyedUtxo
-from dexproto.address import p2wpkh_script
-from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER
 from tests.btc_kernel import KERNEL_LOG, KernelCheckedBackend
-from tests.integration.swap_harness import role_keys
+from tests.fakes.matches import p2wpkh_for, role_keys
 
 
 class Mailbox:
@@ -151,10 +149,6 @@ class Party:
             await b.close()
         self.mailbox.close()
         self.engine.store.store.close()
-
-
-def p2wpkh_for(key: bytes) -> bytes:
-    return p2wpkh_script(hash160(pubkey_from_secret(key)))
 
 
 def open_party(job: dict[str, Any]) -> Party:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from app.swap.states import Match, Role
 from app.wallet.backends.base import ChainBackend
 from simnet.node import RegtestNode
 from tests.btc_kernel import KernelCheckedBackend
+from tests.fakes.matches import RATE
 from tests.integration.swap_harness import (
-    RATE,
     CrashAfterBroadcast,
     NodeFunding,
     Wire,
@@ -112,13 +111,6 @@ def problems(r: Rig, role: Role, text: str) -> list[str]:
         for who, e in r.events
         if who is role and isinstance(e, SwapProblem) and text in e.message
     ]
-
-
-async def until(check: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def balance(b: ChainBackend, script: bytes) -> int:

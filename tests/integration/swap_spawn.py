@@ -14,8 +14,8 @@ from pathlib import Path
 from app.swap.states import Match, SwapState
 from app.wallet.coins import Outpoint
 from simnet.node import RegtestNode, atoms_to_coin_str
-from tests.integration.swap_harness import fresh_script
-from tests.integration.swap_proc import match_record, open_party, p2wpkh_for
+from tests.fakes.matches import fresh_script, p2wpkh_for
+from tests.integration.swap_proc import match_record, open_party
 
 TIMEOUT = 60.0  # for one process of a scenario, or its in-process counterparty
 

@@ -11,7 +11,7 @@ import gc
 import json
 import statistics
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import aiohttp
@@ -26,13 +26,9 @@ from app.wallet.backends.corerpc import CoreRpcBackend
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.errors import NoNodeConfiguredError
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
-from tests.integration.swap_harness import (
-    NodeFunding,
-    Wire,
-    backend,
-    make_matches,
-    open_engine,
-)
+from tests.fakes.matches import make_matches
+from tests.integration.swap_harness import NodeFunding, Wire, backend, open_engine
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 SLOW_POLL = 30.0  # far beyond every deadline below: only a wake can meet them
@@ -243,17 +239,10 @@ async def test_block_watch_survives_a_failing_listener(ltc_node: RegtestNode) ->
             await asyncio.sleep(0.3)  # following the tip
             for n in (1, 2):
                 await asyncio.to_thread(ltc_node.mine, 1)
-                await until(lambda: len(told) >= n)  # noqa: B023  (awaited in this pass)
+                await until(lambda: len(told) >= n, f"block {n} told")  # noqa: B023  (awaited in this pass)
         finally:
             await watch.stop()
     assert told == [start + 1, start + 2]
-
-
-async def until(check: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 async def mine_when_needed(nodes: list[RegtestNode], mined: list[float]) -> None:
@@ -376,7 +365,7 @@ async def test_a_switched_node_ends_blocks_quietly_and_the_watch_follows_the_new
         await asyncio.sleep(0.3)
         await switchable.switch(core(ltc_node.rpc_url, poll_interval=SLOW_POLL))
         [mined] = await asyncio.to_thread(ltc_node.mine, 1)
-        await until(lambda: mined in heard)
+        await until(lambda: mined in heard, "the block heard")
     finally:
         await watch.stop()
         await switchable.close()

@@ -16,7 +16,8 @@ from app.store.db import Store
 from app.swap.store import SwapStore
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.cli import cambio
-from tests.integration.swap_harness import HOUR_MS, make_matches, role_keys, stored_maker_swap
+from tests.fakes.matches import HOUR_MS, make_matches, role_keys
+from tests.integration.swap_harness import stored_maker_swap
 
 pytestmark = pytest.mark.regtest
 

@@ -7,7 +7,6 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import cast
 
 import pytest
 
@@ -28,6 +27,7 @@ from tests.fakes.dexserver_rig import (
     paid_client,
     server_config,
 )
+from tests.waits import until
 
 RATE = 1_000_000  # 0.01 BTC/LTC
 Env = tuple[DexServer, FakeChainView]
@@ -54,14 +54,6 @@ async def book_sell(c: TestClient, chain: FakeChainView, qty: int = LOT) -> byte
     p = c.limit_params("sell", qty, RATE, [coin(chain)], address("bcrt"))
     await c.call("limit", p.to_json())
     return p.orderid
-
-
-async def wait_for(cond: object, timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cast(bool, cond()):  # type: ignore[operator]
-        assert loop.time() < end, "condition not reached"
-        await asyncio.sleep(0.05)
 
 
 def violations(server: DexServer, c: TestClient) -> int:
@@ -126,14 +118,16 @@ async def test_cancel_ratio_violations_then_ban(env: Env) -> None:
     # an immediate limit that does not cross is neither a cancel nor a completion
     miss = c.limit_params("buy", LOT, RATE // 2, [coin(chain)], address("rltc"), standing=False)
     await c.call("limit", miss.to_json())
-    await wait_for(
-        lambda: (o := server.store.order(miss.orderid)) is not None and o.status == Status.UNFILLED
+    await until(
+        lambda: (o := server.store.order(miss.orderid)) is not None and o.status == Status.UNFILLED,
+        "the order unfilled",
     )
     assert server.conduct.cancel_ratio(c.account_id) is None
     for i, oid in enumerate(oids[:3]):
         await c.call("cancel", c.cancel_params(oid).to_json())
         await c.wait_note("remove_order", orderid=oid.hex())
-        await wait_for(lambda n=i + 1: violations(server, c) == n)  # 1/1 > 0.6 each time
+        # 1/1 > 0.6 each time (the lambda is awaited in this pass)
+        await until(lambda: violations(server, c) == i + 1, f"violation {i + 1}")  # noqa: B023
     # the third violation bans: the last standing order is revoked, connect is refused
     await c.wait_note("remove_order", orderid=oids[3].hex())
     row = server.store.order(oids[3])
@@ -161,7 +155,7 @@ async def test_long_disconnection_cancels_standing_orders(env: Env) -> None:
     await watcher.wait_note("remove_order", orderid=gone.hex(), timeout=5)
     row = server.store.order(gone)
     assert row is not None and row.status == Status.CANCELLED  # counted as a cancel
-    await wait_for(lambda: violations(server, away) == 1)
+    await until(lambda: violations(server, away) == 1, "a violation")
     await asyncio.sleep(0.7)  # more epochs: the connected account keeps its order
     kept_row = server.store.order(kept)
     assert kept_row is not None and kept_row.status == Status.BOOKED

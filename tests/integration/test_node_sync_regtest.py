@@ -13,15 +13,15 @@ import pytest
 
 from app.swap.states import Complete, Matched, Role
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import make_matches
+from tests.fakes.matches import make_matches
 from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,
     check_balances,
     problems,
     rig,
-    until,
 )
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 BEHIND_S = 3 * 3600 + 10 * 60
@@ -49,9 +49,9 @@ async def test_the_maker_waits_for_its_lagging_node_then_settles(
         em, et = r.engine(Role.MAKER), r.engine(Role.TAKER)
         await et.add_match(taker)
         await em.add_match(maker)
-        await until(lambda: problems(r, Role.MAKER, "node is behind"))
+        await until(lambda: problems(r, Role.MAKER, "node is behind"), "node is behind", timeout=30)
         start = _height(fresh_node)  # the miner goes on (still stamping the past)
-        await until(lambda: _height(fresh_node) >= start + 15)
+        await until(lambda: _height(fresh_node) >= start + 15, "15 more blocks", timeout=30)
         assert r.funding[Role.MAKER].calls == 0  # no coins asked for, no init built
         assert isinstance(em.store.load(maker.match_id), Matched)
         [message] = problems(r, Role.MAKER, "node is behind")  # once, not every tick

@@ -19,7 +19,7 @@ from app.wallet.errors import NodeResponseError
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.fakes.coins import funded, new_key, spend
 from tests.fakes.core_rpc import FakeNode, answer, by_method, make_backend
-from tests.unit.fake_chain import contract_tx, contract_txid
+from tests.fakes.scripted_chain import contract_tx, contract_txid
 
 pytestmark = pytest.mark.regtest
 MIB = 1024 * 1024

@@ -18,14 +18,8 @@ from app.swap.states import InitBroadcast, Match
 from app.wallet.session import create_wallet, unlock_wallet
 from dexproto.assets import Network, get_asset
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
-from tests.integration.swap_harness import (
-    HOUR_MS,
-    RATE,
-    fresh_script,
-    make_matches,
-    role_keys,
-    stored_maker_swap,
-)
+from tests.fakes.matches import HOUR_MS, RATE, fresh_script, make_matches, role_keys
+from tests.integration.swap_harness import stored_maker_swap
 
 pytestmark = pytest.mark.regtest
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from dexproto.signing import sign
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.fakes.dex_server import REGFEE, SERVER_PUBKEY, SERVER_SECRET, FakeServer, config
 from tests.fakes.registration import FEE_ADDRESS, Answer
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 
@@ -162,13 +163,6 @@ def mempool_spending(node: RegtestNode, outpoints: set[Outpoint]) -> list[str]:
     return found
 
 
-async def until(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
-
-
 async def assert_nothing_paid(
     core: Client, node: RegtestNode, before: set[tuple[Outpoint, int]], server: RegServer
 ) -> None:
@@ -226,6 +220,7 @@ async def test_fee_rate_above_the_users_limit_pays_nothing(
             and core.dex.config.assets[0].feerate == 5000
         ),
         "the new config",
+        timeout=20,
     )
     ltc = core.wallet.asset("ltc")
     calls, user, seen = Calls(ltc, monkeypatch), Answer(True), events_of(core)
@@ -284,13 +279,15 @@ async def test_user_says_yes_pays_exactly_the_advertised_fee(
     before = await coins(ltc)
     await core.ready()
     task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
-    await until(lambda: bool(calls.broadcasts), "the broadcast")
+    await until(lambda: bool(calls.broadcasts), "the broadcast", timeout=20)
     raw = calls.broadcasts[0]
     script = script_from_address(FEE_ADDRESS, ltc.asset)
     assert [o.value for o in tx_outputs(raw) if o.script == script] == [REGFEE]
     inputs = init_inputs([raw])
     assert inputs <= {o for o, _ in before}
-    await until(lambda: bool(mempool_spending(ltc_node, inputs)), "the payment in the mempool")
+    await until(
+        lambda: bool(mempool_spending(ltc_node, inputs)), "the payment in the mempool", timeout=20
+    )
     txid = mempool_spending(ltc_node, inputs)
     assert len(txid) == 1  # in the mempool, unconfirmed: its coins are locked
     reason = f"regfee:{server.url}"
@@ -317,9 +314,11 @@ async def test_failed_first_broadcast_is_sent_again_and_registration_completes(
     calls.fail_broadcasts = 2  # the node is "down" for the first broadcast and one retry
     await core.ready()
     task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
-    await until(lambda: len(calls.broadcasts) >= 3, "the re-broadcast")
+    await until(lambda: len(calls.broadcasts) >= 3, "the re-broadcast", timeout=20)
     inputs = init_inputs([calls.broadcasts[0]])
-    await until(lambda: bool(mempool_spending(ltc_node, inputs)), "the payment in the mempool")
+    await until(
+        lambda: bool(mempool_spending(ltc_node, inputs)), "the payment in the mempool", timeout=20
+    )
     assert set(ltc.lock_reasons()) == inputs
     ltc_node.mine(1)
     await asyncio.wait_for(task, 30)
@@ -343,7 +342,9 @@ async def test_stored_payment_retried_after_restart_is_not_paid_twice(
     calls.fail_broadcasts = 0
     later = Answer(False)  # would refuse a new payment: none is asked for
     task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=later))
-    await until(lambda: bool(mempool_spending(ltc_node, init_inputs([raw]))), "the re-broadcast")
+    await until(
+        lambda: bool(mempool_spending(ltc_node, init_inputs([raw]))), "the re-broadcast", timeout=20
+    )
     ltc_node.mine(1)
     await asyncio.wait_for(task, 30)
     assert later.quotes == [] and calls.payments == [(FEE_ADDRESS, REGFEE, 20)]
@@ -377,9 +378,13 @@ async def test_payment_whose_coins_were_spent_elsewhere_is_dropped_with_a_clear_
     assert dropped and str(spent) in dropped[-1].detail and "nothing was paid" in dropped[-1].detail
     # Registering again is a new payment: asked again, paid once, registered.
     task = asyncio.ensure_future(core.ensure_registered(timeout=30, confirm=user))
-    await until(lambda: len(user.quotes) == 2 and len(calls.broadcasts) > 2, "the new payment")
+    await until(
+        lambda: len(user.quotes) == 2 and len(calls.broadcasts) > 2, "the new payment", timeout=20
+    )
     fresh = calls.broadcasts[-1]
-    await until(lambda: bool(mempool_spending(ltc_node, init_inputs([fresh]))), "mempool")
+    await until(
+        lambda: bool(mempool_spending(ltc_node, init_inputs([fresh]))), "mempool", timeout=20
+    )
     ltc_node.mine(1)
     await asyncio.wait_for(task, 30)
     assert core.dex.account is not None and len(server.notified) == 1
@@ -394,7 +399,7 @@ async def test_client_run_without_a_yes_pays_nothing_and_keeps_running(
     stop = asyncio.Event()
     err = io.StringIO()
     run = asyncio.ensure_future(run_until_stopped(core, stop, regfee_confirm(None, False, err)))
-    await until(lambda: any(isinstance(e, ServerRefused) for e in seen), "the refusal")
+    await until(lambda: any(isinstance(e, ServerRefused) for e in seen), "the refusal", timeout=20)
     assert not run.done()  # still settling; just not registered
     await assert_nothing_paid(core, ltc_node, before, server)
     stop.set()

@@ -22,6 +22,7 @@ from dexproto.assets import Network
 from dexserver.app import DexServer
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 from tests.fakes.dexserver_rig import LOT, REGFEE, server_config
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 RATE = 10_000_000  # 0.1 BTC/LTC
@@ -57,13 +58,6 @@ async def servers(
     finally:
         await first.stop()
         await second.stop()
-
-
-async def wait_for(check: object, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():  # type: ignore[operator]
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.1)
 
 
 async def test_nodes_and_server_switch_while_running(
@@ -110,7 +104,11 @@ async def test_nodes_and_server_switch_while_running(
         await core.switch_dex(url_b, timeout=60, confirm=accept)
         assert core.dex_url == url_b and core.dex.connection.url == url_b
         assert core.dex.account is not None
-        await wait_for(lambda: (m := core.dex.book("ltc", "btc")) is not None and m.synced)
+        await until(
+            lambda: (m := core.dex.book("ltc", "btc")) is not None and m.synced,
+            "the book synced",
+            timeout=20,
+        )
 
         # -- an open order there: a move back is refused, we stay ------------------------
         client = core.dex

@@ -44,17 +44,10 @@ from simnet.node import (
     find_daemon,
     stop_quietly,
 )
-from tests.integration.swap_harness import (
-    RATE,
-    Wire,
-    backend,
-    fresh_script,
-    make_matches,
-    miner,
-    open_engine,
-    role_keys,
-)
-from tests.integration.swap_rig import MAKER_AMOUNT, TAKER_AMOUNT, balance, until
+from tests.fakes.matches import RATE, fresh_script, make_matches, role_keys
+from tests.integration.swap_harness import Wire, backend, miner, open_engine
+from tests.integration.swap_rig import MAKER_AMOUNT, TAKER_AMOUNT, balance
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 LTC = get_asset("ltc", "regtest")
@@ -346,7 +339,11 @@ async def test_a_taker_redeemed_by_an_mweb_pegin_learns_the_secret_from_the_memp
                 int(time.time() * 1000),
             )
         )
-        await until(lambda: any(isinstance(m, InitReport) for _, m in wire.sent), 60)
+        await until(
+            lambda: any(isinstance(m, InitReport) for _, m in wire.sent),
+            "an InitReport",
+            timeout=60,
+        )
         report = next(m for _, m in wire.sent if isinstance(m, InitReport))
         ours = Contract.parse(report.contract)
         outpoint = Outpoint(report.txid, report.vout)

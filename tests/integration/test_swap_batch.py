@@ -17,16 +17,8 @@ from app.swap.states import Complete, ContractPrepared, Match, Role
 from app.swap.store import SwapStore, decode_state
 from app.wallet.backends.base import ChainBackend
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import (
-    POLL,
-    RATE,
-    NodeFunding,
-    backend,
-    btc_backend,
-    make_matches,
-    miner,
-    role_keys,
-)
+from tests.fakes.matches import RATE, make_matches, role_keys
+from tests.integration.swap_harness import POLL, NodeFunding, backend, btc_backend, miner
 
 pytestmark = pytest.mark.regtest
 AMOUNTS = [(2_000_000, 1_000_000), (3_000_000, 1_500_000)]  # (maker pays LTC, taker pays BTC)

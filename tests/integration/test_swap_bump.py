@@ -24,15 +24,13 @@ from app.wallet.backends.base import ChainBackend
 from app.wallet.coins import SignedTx
 from simnet.node import RegtestNode, coin_to_atoms, start_node, stop_quietly
 from tests.btc_kernel import KERNEL_LOG, KernelCheckedBackend, absorb_log
+from tests.fakes.matches import HOUR_MS, RATE, make_matches
 from tests.integration.swap_harness import (
-    HOUR_MS,
-    RATE,
     HoldingMiner,
     NodeFunding,
     Wire,
     backend,
     btc_backend,
-    make_matches,
     miner,
     open_engine,
 )

@@ -46,7 +46,8 @@ from simnet.node import (
     start_node,
     stop_quietly,
 )
-from tests.integration.swap_harness import HOUR_MS, RATE, make_matches, miner
+from tests.fakes.matches import HOUR_MS, RATE, make_matches
+from tests.integration.swap_harness import miner
 from tests.integration.swap_proc import Mailbox
 from tests.integration.swap_spawn import TIMEOUT, Side, fund_side, in_process, pay, spawn
 

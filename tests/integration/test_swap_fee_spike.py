@@ -23,19 +23,8 @@ from app.swap.store import SwapStore, decode_state
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
 from simnet.node import RegtestNode, coin_to_atoms, start_node, stop_quietly
-from tests.integration.swap_harness import (
-    HOUR_MS,
-    RATE,
-    NodeFunding,
-    Wire,
-    backend,
-    fresh_script,
-    make_matches,
-    miner,
-    open_engine,
-    role_keys,
-)
-from tests.integration.swap_proc import p2wpkh_for
+from tests.fakes.matches import HOUR_MS, RATE, fresh_script, make_matches, p2wpkh_for, role_keys
+from tests.integration.swap_harness import NodeFunding, Wire, backend, miner, open_engine
 
 pytestmark = pytest.mark.regtest
 SPIKE = 50  # atoms/vB: the node's new minimum, above the presigned refund's RATE

@@ -24,8 +24,7 @@ from dexproto.assets import Network
 from dexproto.crypto import hash160, pubkey_from_secret
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode
 from tests.cli import cambio
-from tests.integration.swap_harness import HOUR_MS, fresh_script, make_matches
-from tests.integration.swap_proc import p2wpkh_for
+from tests.fakes.matches import HOUR_MS, fresh_script, make_matches, p2wpkh_for
 
 pytestmark = pytest.mark.regtest
 PASSWORD = "correct horse"

@@ -34,11 +34,7 @@ from app.swap.states import (
 from app.swap.store import SwapStore, decode_state
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import (
-    RATE,
-    make_matches,
-    role_keys,
-)
+from tests.fakes.matches import RATE, make_matches, role_keys
 from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,
@@ -48,8 +44,8 @@ from tests.integration.swap_rig import (
     check_balances,
     problems,
     rig,
-    until,
 )
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 
@@ -217,7 +213,9 @@ async def test_taker_refuses_bad_maker_contract(
                 int(time.time() * 1000),
             )
         )
-        await until(lambda: problems(r, Role.TAKER, f"wrong {what}"))
+        await until(
+            lambda: problems(r, Role.TAKER, f"wrong {what}"), f"wrong {what} refused", timeout=30
+        )
         # refused, nothing of ours sent; the swap waits for a correct announcement (L3)
         assert r.funding[Role.TAKER].calls == 0 and not r.wire.sent
         assert isinstance(et.store.load(taker.match_id), Matched)
@@ -239,7 +237,7 @@ async def test_taker_refuses_bad_maker_contract(
                 int(time.time() * 1000),
             )
         )
-        await until(lambda: r.funding[Role.TAKER].calls == 1)  # audited, then funded
+        await until(lambda: r.funding[Role.TAKER].calls == 1, "audited, then funded", timeout=30)
         history = [h.state for h in et.store.history(taker.match_id)]
         assert history[:2] == ["Matched", "CounterpartyAudited"], history
         assert len(problems(r, Role.TAKER, "was refused")) == 1
@@ -265,7 +263,11 @@ async def test_maker_refuses_taker_contract_with_wrong_hash(
                 taker.order_id, maker.match_id, txid, vout, bad.to_script(), int(time.time() * 1000)
             )
         )
-        await until(lambda: problems(r, Role.MAKER, "wrong secret hash"))
+        await until(
+            lambda: problems(r, Role.MAKER, "wrong secret hash"),
+            "the wrong hash refused",
+            timeout=30,
+        )
         state = em.store.load(maker.match_id)  # waits for a correct one or its lock time (L3)
         assert isinstance(state, InitBroadcast)
         assert not any(isinstance(m, RedeemReport) for _, m in r.wire.sent)  # secret kept
@@ -283,7 +285,11 @@ async def test_maker_refuses_taker_contract_with_wrong_hash(
                 int(time.time() * 1000),
             )
         )
-        await until(lambda: any(isinstance(m, RedeemReport) for _, m in r.wire.sent))
+        await until(
+            lambda: any(isinstance(m, RedeemReport) for _, m in r.wire.sent),
+            "a RedeemReport",
+            timeout=30,
+        )
         history = [h.state for h in em.store.history(maker.match_id)]
         assert "AwaitingRefund" not in history and "CounterpartyAudited" in history, history
         assert len(problems(r, Role.MAKER, "was refused")) == 1

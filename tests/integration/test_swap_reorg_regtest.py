@@ -51,18 +51,9 @@ from app.wallet.backends.base import BlockInfo, ChainBackend
 from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode, atoms_to_coin_str, coin_to_atoms
-from tests.integration.swap_harness import (
-    POLL,
-    RATE,
-    NodeFunding,
-    Wire,
-    backend,
-    fresh_script,
-    funding_asset,
-    make_matches,
-    role_keys,
-)
-from tests.integration.swap_proc import Mailbox, match_record, open_party, p2wpkh_for
+from tests.fakes.matches import RATE, fresh_script, make_matches, p2wpkh_for, role_keys
+from tests.integration.swap_harness import POLL, NodeFunding, Wire, backend, funding_asset
+from tests.integration.swap_proc import Mailbox, match_record, open_party
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT = 2_000_000, 1_000_000

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from app.swap.messages import RedeemReport
 from app.swap.states import AwaitingRefund, CounterpartyAudited, Failed, Match, Role
 from dexproto.htlc import maker_lock_time, taker_lock_time
 from simnet.node import RegtestNode
-from tests.integration.swap_harness import make_matches
+from tests.fakes.matches import make_matches
 from tests.integration.swap_rig import (
     MAKER_AMOUNT,
     TAKER_AMOUNT,
@@ -25,17 +24,11 @@ from tests.integration.swap_rig import (
     balance,
     rig,
 )
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 RULES = rules_for("regtest")
 MINUTE_MS = 60_000
-
-
-async def until(check: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def push_mtp_to(node: RegtestNode, target: int) -> None:
@@ -80,7 +73,11 @@ async def test_maker_keeps_its_secret_inside_the_reveal_margin(
         assert audited.theirs.contract.lock_time == taker_lock
         await push_mtp_to(fresh_node, taker_lock - 60)
         reborn.start(maker.match_id)
-        await until(lambda: isinstance(reborn.store.load(maker.match_id), AwaitingRefund))
+        await until(
+            lambda: isinstance(reborn.store.load(maker.match_id), AwaitingRefund),
+            "the maker at AwaitingRefund",
+            timeout=30,
+        )
         end = reborn.store.load(maker.match_id)
         assert isinstance(end, AwaitingRefund)
         assert "less than the 2 min 30 s" in end.reason and "secret is kept" in end.reason

@@ -58,6 +58,7 @@ from dexproto.crypto import ecdsa_sign_digest, pubkey_from_secret, sha256
 from dexproto.htlc import Contract
 from tests.btc_kernel import CONSENSUS, KernelRefused, Refusal, verdicts, verify_btc_tx
 from tests.fakes.chain_backends import CoinsBackend
+from tests.fakes.matches import pkh
 from tests.fakes.swaps import (
     MAKER_KEY,
     RING,
@@ -68,7 +69,6 @@ from tests.fakes.swaps import (
     audit_obs,
     match,
     obs,
-    pkh,
     signed,
     taker_audit_obs,
     taker_contract,

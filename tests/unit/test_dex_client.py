@@ -62,6 +62,7 @@ from tests.fakes.dex_server import (
     match_note,
     next_event,
 )
+from tests.waits import until
 
 ClientFactory = Callable[..., Awaitable[DexClient]]
 
@@ -92,12 +93,6 @@ def drain(client: DexClient) -> list[Event]:
     while not client.events.empty():
         out.append(client.events.get_nowait())
     return out
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 5) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
 
 
 # --- the connection sequence and requests in both directions -----------------------------
@@ -255,7 +250,7 @@ async def test_report_queued_during_the_connect_sequence_is_sent_before_ready(
     await client.wait_ready(5)
     assert acked == [False]
     assert server.methods(1) == ["assets", "connect", "match_status", "init"]
-    await until(lambda: outbox.pending() == [])
+    await until(lambda: outbox.pending() == [], "the outbox empty")
 
 
 async def test_server_down_retries_with_backoff_until_it_returns(
@@ -295,7 +290,7 @@ async def test_seq_gap_resubscribes_and_rebuilds(
     server.snapshot_orders = [book_order(n) for n in (1, 2, 3)]
     server.snapshot_seq = 10
     await server.notify("remove_order", {"marketid": 0, "orderid": "01" * 32, "seq": 8})
-    await until(lambda: mirror.synced and mirror.seq == 10)
+    await until(lambda: mirror.synced and mirror.seq == 10, "the book rebuilt at seq 10")
     assert len(mirror) == 3 and mirror.best_ask() is not None
     assert server.methods()[-2:] == ["unsub_orderbook", "orderbook"]
     assert (await next_event(client, BookUpdated)).delta is None  # rebuilt from the snapshot
@@ -638,7 +633,7 @@ async def test_an_early_report_waits_for_the_relay_of_the_counterpartys_step(
         "sig": sign(SERVER_SECRET, payload).hex(),
     }
     await server.request("redemption", params)  # the server has the maker's redeem now
-    await until(lambda: outbox.pending() == [])
+    await until(lambda: outbox.pending() == [], "the outbox empty")
     assert len(redeems) == 2 and redeems[0] == redeems[1]  # the same report, re-sent
     assert [e for e in drain(client) if isinstance(e, ClientError)] == []
 

@@ -3,9 +3,6 @@ poc4_late_redeem.py) turned into tests: each attack is now refused."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +23,8 @@ from app.swap.transitions import ChainTx, Fund, Observation, transition
 from app.wallet.coins import TxOutput
 from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
+from tests.fakes.matches import pkh
+from tests.fakes.scripted_chain import THEIR_INIT, FakeChain
 from tests.fakes.swaps import (
     MAKER_KEY,
     NOW,
@@ -39,12 +38,11 @@ from tests.fakes.swaps import (
     funded,
     match,
     obs,
-    pkh,
     refused,
     signed,
     taker_contract,
 )
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
+from tests.waits import until
 
 L_T = taker_lock_time(T0, 24 * H)
 
@@ -107,13 +105,6 @@ def test_poc3d_even_in_time_for_our_own_lock_the_maker_lock_must_leave_the_gap()
 
 
 # -- PoC 4: a late maker redeem, and a secret sent although the node refused the redeem --------
-async def _until(check: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def _maker_engine(
     tmp: Path, their_mtp: int, reject: bool
 ) -> tuple[SwapEngine, SwapStore, FakeChain, list[OutgoingMessage], str]:
@@ -147,7 +138,9 @@ async def test_poc4_maker_one_second_before_the_taker_lock_time_keeps_the_secret
 ) -> None:
     engine, store, theirs, sent, mid = await _maker_engine(tmp_path, L_T - 1, reject=True)
     try:
-        await _until(lambda: isinstance(store.load(mid), AwaitingRefund))
+        await until(
+            lambda: isinstance(store.load(mid), AwaitingRefund), "the maker at AwaitingRefund"
+        )
     finally:
         await engine.stop()
     end = store.load(mid)
@@ -163,11 +156,11 @@ async def test_poc4_rejected_redeem_sends_no_secret_until_our_node_accepts_it(
     the secret waits. Once the node takes the redeem the report goes out, once."""
     engine, store, theirs, sent, mid = await _maker_engine(tmp_path, T0 // 1000, reject=True)
     try:
-        await _until(lambda: len(theirs.sent) >= 5)  # five refused redeem broadcasts
+        await until(lambda: len(theirs.sent) >= 5, "five refused redeem broadcasts")
         assert isinstance(store.load(mid), Redeeming)
         assert not any(isinstance(m, RedeemReport) for m in sent)
         theirs.reject = False
-        await _until(lambda: isinstance(store.load(mid), Complete))
+        await until(lambda: isinstance(store.load(mid), Complete), "the swap complete")
     finally:
         await engine.stop()
     reports = [m for m in sent if isinstance(m, RedeemReport)]

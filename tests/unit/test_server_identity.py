@@ -29,6 +29,7 @@ from dexproto.messages import ConfigResult, ConnectParams
 from dexproto.signing import sign
 from tests.cli import ROOT, cambio
 from tests.fakes.dex_server import ACCOUNT, SERVER_PUBKEY, FakeServer, config, match_note
+from tests.waits import until
 
 NEW_SECRET = bytes([0x42]) * 32
 NEW_PUBKEY = xonly_from_secret(NEW_SECRET)
@@ -157,12 +158,6 @@ def _connect_signed_by(secret: bytes) -> Callable[[Any], dict[str, Any]]:
     return answer
 
 
-async def _until(predicate: Callable[[], bool], timeout: float = 5) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-
 async def test_changed_key_stops_trading_until_accepted(
     server: FakeServer, wallet: OpenWallet
 ) -> None:
@@ -172,7 +167,7 @@ async def test_changed_key_stops_trading_until_accepted(
     await core.start()
     try:
         await core.ready(5)
-        await _until(lambda: core.identity.pinned_key(server.url) is not None)
+        await until(lambda: core.identity.pinned_key(server.url) is not None, "the key pinned")
         assert core.identity.pinned_key(server.url) == SERVER_PUBKEY  # first connect: pinned
 
         # The server turns up with another key, and pushes a match signed by it right after.
@@ -196,8 +191,8 @@ async def test_changed_key_stops_trading_until_accepted(
         server.handlers["connect"] = _connect_signed_by(NEW_SECRET)
         before = server.connections
         await server.drop()
-        await _until(lambda: any(isinstance(e, ServerRefused) for e in events), timeout=10)
-        await _until(lambda: len(answers) >= 1, timeout=10)
+        await until(lambda: any(isinstance(e, ServerRefused) for e in events), "ServerRefused")
+        await until(lambda: len(answers) >= 1, "an answer to the prompt")
         (refused,) = [e for e in events if isinstance(e, ServerRefused)]
         assert refused.url == server.url
         assert key_prefix(SERVER_PUBKEY) in refused.reason

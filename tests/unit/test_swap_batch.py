@@ -13,8 +13,7 @@ from app.swap.states import Role, SealedSecret
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
 from dexproto.crypto import sha256
-from tests.integration.swap_harness import fresh_script, make_matches, role_keys
-from tests.integration.swap_proc import p2wpkh_for
+from tests.fakes.matches import fresh_script, make_matches, p2wpkh_for, role_keys
 
 
 def _coin(value: int) -> KeyedUtxo:

@@ -5,8 +5,6 @@ hash to the txid asked for is "cannot read the chain", never an input to a trans
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from app.swap.transitions import Fund, Step, transition
 from app.wallet.backends.base import TxInfo
 from app.wallet.errors import NodeResponseError
 from app.wallet.txparse import check_txid, stripped, txid_of
+from tests.fakes.scripted_chain import FakeChain, contract_tx, contract_txid
 from tests.fakes.swaps import (
     CONFIRMED,
     NOW,
@@ -32,7 +31,7 @@ from tests.fakes.swaps import (
     taker_audited,
     unlocked,
 )
-from tests.unit.fake_chain import FakeChain, contract_tx, contract_txid
+from tests.waits import until
 
 VANISH = rules_for("regtest").init_vanish_ms
 
@@ -93,13 +92,6 @@ class _NoFunds:
         raise AssertionError("a vanished init is never funded against")
 
 
-async def _until(check: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def test_engine_fails_a_taker_whose_maker_contract_vanished(tmp_path: Path) -> None:
     state = replace(taker_audited(), confirmed_ms=None)
     store = SwapStore(Store(tmp_path / "db"))
@@ -116,7 +108,7 @@ async def test_engine_fails_a_taker_whose_maker_contract_vanished(tmp_path: Path
     )
     engine.start(state.match.match_id)
     try:
-        await _until(lambda: maker_chain.tips >= 5)
+        await until(lambda: maker_chain.tips >= 5, "5 tip reads")
         assert isinstance(store.load(state.match.match_id), CounterpartyAudited)
         clock.now += VANISH  # the deadline passes with the init still unknown
         end = await asyncio.wait_for(engine.wait(state.match.match_id), 10)
@@ -153,7 +145,7 @@ async def test_engine_refuses_a_transaction_that_is_not_the_one_asked_for(tmp_pa
     )
     engine.start(state.match.match_id)
     try:
-        await _until(lambda: liar.tips >= 3)
+        await until(lambda: liar.tips >= 3, "3 tip reads")
     finally:
         await engine.stop()
     problems = [e.message for e in events if isinstance(e, SwapProblem)]

@@ -41,7 +41,7 @@ from app.swap.steps import Side
 from app.swap.store import SwapStore, decode_state
 from app.wallet.coins import SignedTx
 from tests.fakes.chain import MemChain, MemFunding, SimClock
-from tests.integration.swap_harness import make_matches, role_keys
+from tests.fakes.matches import make_matches, role_keys
 
 HOUR_S = 3600
 ASSET = {Role.MAKER: "ltc", Role.TAKER: "btc"}  # the chain each role pays on

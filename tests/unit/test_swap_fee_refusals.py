@@ -20,6 +20,7 @@ from app.swap.store import SwapStore, decode_state
 from app.swap.transitions import Broadcast, Side, Step, transition
 from app.wallet.backends.base import SpendInfo, TxRejectedError
 from app.wallet.coins import SignedTx
+from tests.fakes.scripted_chain import FakeChain
 from tests.fakes.swaps import (
     T0,
     RoleRing,
@@ -28,7 +29,6 @@ from tests.fakes.swaps import (
     redeeming,
     signed,
 )
-from tests.unit.fake_chain import FakeChain
 
 HOUR = 3600
 VALUE, VSIZE = 2_000_000, 150

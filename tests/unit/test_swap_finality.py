@@ -29,6 +29,7 @@ from app.wallet.backends.base import BlockInfo, SpendInfo, TxInfo
 from app.wallet.coins import Outpoint
 from dexproto.address import p2wpkh_script
 from dexproto.assets import get_asset
+from tests.fakes.scripted_chain import FakeChain
 from tests.fakes.swaps import (
     MAKER_KEY,
     SECRET,
@@ -41,7 +42,6 @@ from tests.fakes.swaps import (
     taker_audit_obs,
     taker_contract,
 )
-from tests.unit.fake_chain import FakeChain
 
 DEEP = 3  # the finality depth these tests run with
 

@@ -1,13 +1,10 @@
 """A swap loop no input can end (review M5), one bogus `audit` does not end a swap (L3), and no
 funding, revealing or refunding while the node of that step's chain is behind (M6).
 
-The engine tests run the real SwapEngine on scripted chains (tests/unit/fake_chain.py)."""
+The engine tests run the real SwapEngine on scripted chains (tests/fakes/scripted_chain.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -52,6 +49,7 @@ from app.swap.transitions import (
     transition,
 )
 from app.wallet.backends.base import SpendInfo, SyncState
+from tests.fakes.scripted_chain import THEIR_INIT, FakeChain, contract_txid
 from tests.fakes.swaps import (
     NOW,
     SECRET,
@@ -69,7 +67,7 @@ from tests.fakes.swaps import (
     taker_audit_obs,
     taker_contract,
 )
-from tests.unit.fake_chain import THEIR_INIT, FakeChain, contract_txid
+from tests.waits import until
 
 BEHIND_S = 3 * 3600 + 10 * 60  # the lagging node's tip: 3 h 10 min before our clock
 LTC_BEHIND = NodeLag("ltc", BEHIND_S, False)
@@ -110,13 +108,6 @@ class _Flaky(FakeChain):
     async def confirmations(self, txid: str) -> int | None:
         self._maybe_fail("confirmations")
         return await super().confirmations(txid)
-
-
-async def _until(check: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 class _Run:
@@ -210,7 +201,7 @@ async def test_a_transition_that_raises_is_shown_once_and_retried(
     run = _Run(tmp_path, state, ours, theirs)
     run.start()
     try:
-        await _until(lambda: isinstance(run.state(), Complete))
+        await until(lambda: isinstance(run.state(), Complete), "the swap complete")
     finally:
         await run.engine.stop()
     assert calls[0] > 10
@@ -229,7 +220,7 @@ async def test_an_unexpected_error_observing_or_acting_does_not_end_the_swap(
     run = _Run(tmp_path, state, ours, theirs)
     run.start()
     try:
-        await _until(lambda: isinstance(run.state(), Complete))
+        await until(lambda: isinstance(run.state(), Complete), "the swap complete")
     finally:
         await run.engine.stop()
     assert run.problems("cannot read the chain") == [
@@ -296,7 +287,7 @@ async def test_the_taker_engine_redeems_from_the_message_while_the_chain_shows_m
     run.start()
     run.engine.deliver(CounterpartyRedeem("aa" * 32, "bb" * 32, ours.spend.txid, 0, SECRET, 0))
     try:
-        await _until(lambda: isinstance(run.state(), Complete))
+        await until(lambda: isinstance(run.state(), Complete), "the swap complete")
     finally:
         await run.engine.stop()
     assert run.problems() == []
@@ -316,17 +307,17 @@ async def test_a_bogus_audit_is_refused_once_then_a_good_one_is_taken(tmp_path: 
     run.start()
     try:
         run.engine.deliver(bad)
-        await _until(lambda: run.problems("refused"))
+        await until(lambda: run.problems("refused"), "the bad audit refused")
         ticks = run.ticks
         run.engine.deliver(bad)  # re-sent (a resync): not audited again
-        await _until(lambda: run.ticks > ticks + 20)
+        await until(lambda: run.ticks > ticks + 20, "20 more engine ticks")
         assert isinstance(run.state(), Matched) and run.alive()
         assert run.problems("refused") == [
             f"the counterparty's contract {real}:1 was refused: The counterparty's "
             "contract failed the audit: wrong output. expected output 1, got 1 outputs"
         ]
         run.engine.deliver(replace(bad, vout=0))
-        await _until(lambda: isinstance(run.state(), InitBroadcast))  # audited, funded
+        await until(lambda: isinstance(run.state(), InitBroadcast), "audited, funded, init sent")
     finally:
         await run.engine.stop()
     history = [h.state for h in run.store.history(m.match_id)]
@@ -438,11 +429,11 @@ async def test_the_engine_waits_for_a_lagging_node_and_says_so_once(tmp_path: Pa
     run = _Run(tmp_path, Matched(m), ours, FakeChain(T0 // 1000, b"", 0), coins)
     run.start()
     try:
-        await _until(lambda: run.ticks > 30)
+        await until(lambda: run.ticks > 30, "30 engine ticks")
         assert coins.calls == 0 and isinstance(run.state(), Matched)
         assert run.problems() == ["LTC node is behind: its tip is 3 h 10 min old"]
         ours.sync = SyncState(False, NOW // 1000 - 60)
-        await _until(lambda: isinstance(run.state(), InitBroadcast))
+        await until(lambda: isinstance(run.state(), InitBroadcast), "our init broadcast")
     finally:
         await run.engine.stop()
     assert coins.calls == 1 and len(ours.sent) == 1  # one init, broadcast once it was stored

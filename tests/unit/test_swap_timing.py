@@ -4,9 +4,7 @@ held until our node accepted the redeem, and the resume gate for unfunded takers
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,6 +44,7 @@ from app.swap.transitions import (
 from app.wallet.backends.base import SpendInfo
 from dexproto.htlc import maker_lock_time, taker_min_maker_lock_time
 from dexproto.match_messages import MatchSide, MatchState, MatchStatus
+from tests.fakes.scripted_chain import THEIR_INIT, FakeChain
 from tests.fakes.swaps import (
     CONFIRMED,
     MAKER_LOCK,
@@ -68,7 +67,7 @@ from tests.fakes.swaps import (
     taker_audited,
     unlocked,
 )
-from tests.unit.fake_chain import THEIR_INIT, FakeChain
+from tests.waits import until
 
 RULES = rules_for("regtest")
 GAP_S = RULES.gap_ms(24 * H) // 1000  # 12 h
@@ -291,13 +290,6 @@ class _Funding:
         return Funding(f.coins, f.change_script)
 
 
-async def _until(check: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Path) -> None:
     """The real engine: an audited taker loaded from the store does not ask for coins while
     the gate does not know the match, and funds once the server confirmed it."""
@@ -326,11 +318,11 @@ async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Pat
     )
     engine.start(state.match.match_id)
     try:
-        await _until(lambda: our_chain.tips >= 20)  # many ticks with the gate unknown
+        await until(lambda: our_chain.tips >= 20, "20 ticks with the gate unknown")
         assert funding.calls == 0 and not our_chain.sent and not sent
         assert store.load(state.match.match_id) == replace(state, confirmed_ms=NOW)
         gate.confirmed([state.match.match_id])
-        await _until(lambda: our_chain.sent)  # funded, prepared, our init broadcast
+        await until(lambda: our_chain.sent, "funded, prepared, our init broadcast")
         assert funding.calls == 1
     finally:
         await engine.stop()

@@ -37,6 +37,7 @@ from app.swap.transitions import (
 from app.wallet.backends.base import SpendInfo
 from dexproto.crypto import sha256
 from dexproto.htlc import maker_lock_time, taker_lock_time
+from tests.fakes.matches import pkh
 from tests.fakes.swaps import (
     MAKER_KEY,
     NOW,
@@ -52,7 +53,6 @@ from tests.fakes.swaps import (
     maker_redeem_of,
     match,
     obs,
-    pkh,
     prepared,
     redeeming,
     refused,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from dexproto.assets import format_atoms
 from simnet.harness import LOT, TRADER_PASSWORD, Simnet
 from simnet.regfee_policy import SimnetRegfeePolicy
 from tests.qt_fixtures import cell
+from tests.waits import until
 
 pytestmark = pytest.mark.regtest
 RATE = 10_000_000  # 0.1 BTC per LTC
@@ -36,14 +37,6 @@ def simnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simnet]:
     )
     yield net
     net.stop()
-
-
-async def until(check: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout  # generous: the machine is shared with other runs
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {what} within {timeout:.0f} s")
-        await asyncio.sleep(0.1)
 
 
 def test_buy_by_clicking_settles_and_lands_in_history(
@@ -68,13 +61,15 @@ def test_buy_by_clicking_settles_and_lands_in_history(
         await maker.ensure_registered(confirm=policy)
         await maker.place_order("ltc_btc", "sell", "limit", 5 * LOT, RATE, "standing")
         window.schedule_refresh()
-        await until(lambda: trading.book.best_ask() == RATE, 60, "standing sell in the book")
+        await until(
+            lambda: trading.book.best_ask() == RATE, "standing sell in the book", timeout=60
+        )
         await until(
             lambda: (
                 form.state is not None and form.state.connected and form.state.quote_funds.total > 0
             ),
-            60,
             "registration and balances",
+            timeout=60,
         )
 
         asks = trading.book_view.asks
@@ -90,18 +85,20 @@ def test_buy_by_clicking_settles_and_lands_in_history(
         assert form.state.quantity == 3 * LOT, form.problem_texts()
         qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
         await until(
-            lambda: form.confirm is not None and form.confirm.isVisible(), 5, "confirmation dialog"
+            lambda: form.confirm is not None and form.confirm.isVisible(),
+            "confirmation dialog",
+            timeout=5,
         )
         assert form.confirm is not None
         qtbot.mouseClick(form.confirm.confirm, Qt.MouseButton.LeftButton)
 
-        await until(lambda: window.orders_view.orders, 30, "order in My orders")
+        await until(lambda: window.orders_view.orders, "order in My orders", timeout=30)
         await until(
             lambda: window.swaps_view.cards or window.swaps_view.finished(),
-            60,
             "a swap of the match",
+            timeout=60,
         )
-        await until(window.swaps_view.finished, 90, "completed swap")
+        await until(window.swaps_view.finished, "completed swap", timeout=90)
 
     try:
         loop.run_until_complete(asyncio.wait_for(scenario(), 150))
