@@ -60,8 +60,11 @@ def cli_fails(*args: str) -> str:
 
 def _brief(event: Event) -> str:
     """An event for a failure message: its name, and its reason when it has one (a refused
-    match says why)."""
-    reason = event.get("reason")
+    match says why, an error its message and detail)."""
+    reason = event.get("reason") or event.get("message")
+    detail = event.get("detail")
+    if reason and detail:
+        reason = f"{reason} [{detail}]"
     return f"{event['event']}: {reason}" if reason else str(event["event"])
 
 
