@@ -69,11 +69,6 @@ class Spawned:
             done += 1
         return done
 
-    def close(self) -> None:
-        for coro in self.pending:
-            coro.close()
-        self.pending.clear()
-
 
 class ScriptedIntake:
     """Answers every `take` with `answer`, recording the match infos it was asked about."""
