@@ -15,7 +15,8 @@
   engine, taken with the one-settler lock in `start`); `settle=False` (the short-lived `trade`
   CLI) a `NoSettlement`: matches that arrive are stored and the daemon adopts them.
 - Parts (orders, registration, settlement, intake, dex_events) get the collaborators they
-  use, never the client; the DEX client and its URL go to them as callables, since a switch replaces them.
+  use, never the client; the DEX client and its URL go to them as callables, since a switch
+  replaces them.
 - Settings apply live: the wallet's backends switch node in place (app/wallet/session.py), so
   the engine uses the new node from its next step; `switch_dex` moves to another server when
   no order is open and no swap is active (app/client/server_switch.py).
