@@ -6,7 +6,7 @@
 - Start: open the stores, resume every pending swap at once (settlement needs only the chains,
   so this happens before, and without, the DEX connection), then connect; `connect` and
   `match_status` answers are reconciled into the engine (counterparty contracts, secrets,
-  matches we missed while away).
+  matches we missed while away: app/client/dex_events.py, what the server sends).
 - Orders: coins chosen and locked, the order stored, then sent (its ID is known up front).
 - `match`: recorded and handed to the engine before the server gets our acknowledgement.
 - `audit`/`redemption`: delivered to the engine; `revoke_match` is recorded and shown, and never
@@ -14,13 +14,16 @@
 - Settlement (app/client/settlement.py): `settle=True` gives an `EngineSettlement` (the swap
   engine, taken with the one-settler lock in `start`); `settle=False` (the short-lived `trade`
   CLI) a `NoSettlement`: matches that arrive are stored and the daemon adopts them.
-- Parts (orders, registration, settlement, intake) get the collaborators they use, never the
-  client; the DEX client and its URL go to them as callables, since a switch replaces them.
+- Parts (orders, registration, settlement, intake, dex_events) get the collaborators they
+  use, never the client; the DEX client and its URL go to them as callables, since a switch
+  replaces them.
 - Settings apply live: the wallet's backends switch node in place (app/wallet/session.py), so
   the engine uses the new node from its next step; `switch_dex` moves to another server when
   no order is open and no swap is active (app/client/server_switch.py).
 - Server time: the DEX client estimates the server's clock from every time it sees; each new
   estimate goes out as a `ServerTime` event (the epoch countdown follows it).
+- A replaced DEX client's events are dropped here (`_new_client`); the current one's go to
+  `DexEvents`, which starts its per-connection state over on each replacement.
 """
 
 from __future__ import annotations
@@ -33,27 +36,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.client import read_models
+from app.client.dex_events import DexEvents
 from app.client.errors import RegistrationFailed
-from app.client.events import (
-    BookChanged,
-    CoreError,
-    DexConnection,
-    Dispatcher,
-    EpochChecked,
-    MatchRefused,
-    MatchRevokedByServer,
-    OrderMatched,
-    ServerRefused,
-    ServerTime,
-)
+from app.client.events import DexConnection, Dispatcher
 from app.client.intake import MatchIntake
-from app.client.matches import (
-    MatchInfo,
-    audit_message,
-    redemption_message,
-    state_messages,
-    swap_keys,
-)
+from app.client.matches import swap_keys
 from app.client.order_store import OrderRecord, OrderStore
 from app.client.orders import OrderService
 from app.client.outbox import StoreOutbox
@@ -61,7 +48,7 @@ from app.client.read_models import SwapChain, WalletSnapshot
 from app.client.registration import Confirm, Registration, register_until_done
 from app.client.restore import resume_restore_scan
 from app.client.resume_gate import ResumeGate
-from app.client.server_identity import ServerIdentity, key_changed_reason
+from app.client.server_identity import ServerIdentity
 from app.client.server_switch import (
     DexSwitchRefused,
     SwitchBlockers,
@@ -74,44 +61,25 @@ from app.client.swap_rows import SwapRow
 from app.config import AppConfig
 from app.dex.client import DexClient
 from app.dex.connection import ConnectionOptions
-from app.dex.errors import DexClientError, DexNotReady
-from app.dex.events import (
-    AuditReceived,
-    BookUpdated,
-    ClientError,
-    Connected,
-    Disconnected,
-    Event,
-    FairnessChecked,
-    MatchReceived,
-    MatchRevoked,
-    MatchStatuses,
-    ProtocolViolation,
-    RedemptionReceived,
-    ServerKeyRefused,
-)
-from app.errors import log_text
+from app.dex.errors import DexNotReady
+from app.dex.events import Event
 from app.fileio import atomic_write
-from app.safety.server_terms import server_problem
 from app.swap.errors import NothingToRefund, SwapError
 from app.swap.export import export_json
 from app.swap.refund_now import refund_now
-from app.swap.states import Match
 from app.swap.store import SwapStore
 from app.wallet.backends.cert_pins import CertChange
 from app.wallet.coins import SignedTx
 from app.wallet.fees import FeePolicy, FeeQuote, FeeSpeed, fee_rate
 from app.wallet.restore_scan import ProgressFn
 from app.wallet.session import OpenWallet
-from dexproto.errors import ErrorCode
 from dexproto.marketdata import Candle, Trade
-from dexproto.messages import ConfigResult, MatchNote, MatchState, MatchStatus
+from dexproto.messages import ConfigResult
 
 if TYPE_CHECKING:
     from app.wallet.chain_status import ChainStatus
 
 log = logging.getLogger(__name__)
-NOT_REGISTERED_YET = (ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FEE_NOT_PAID)
 
 
 class Client:
@@ -136,7 +104,6 @@ class Client:
             server_index = self.identity.account_index(self.dex_url)
         self._account_key = wallet.hd.dex_account_key(server_index)
         self.fund_gate = ResumeGate()  # unfunded taker swaps resumed at start wait for the DEX
-        self.dex = self._new_client()
         self.orders = OrderService(
             wallet,
             self.order_store,
@@ -165,18 +132,28 @@ class Client:
             else NoSettlement(self.swaps)
         )
         self.settler_lock = SettlerLock(wallet.datadir)
-        self._server_refusals: set[tuple[str, str]] = set()  # (url, problem) told the user
         self._tasks: list[asyncio.Task[None]] = []
-        self._subscribed = False
         self._register_lock = asyncio.Lock()  # one registration (one fee payment) at a time
-        self._time_samples = 0  # server clock samples already published
+        self.dex_events = DexEvents(
+            self.events,
+            self.intake,
+            self.settlement,
+            self.orders,
+            self.swaps,
+            self.identity,
+            self.fund_gate,
+            network=wallet.config.network.value,
+            spawn=self._spawn,
+            dex=lambda: self.dex,
+            dex_url=lambda: self.dex_url,
+        )
+        self.dex = self._new_client()  # last: its events go to the parts above
 
     # -- life cycle -----------------------------------------------------------------------
     def _new_client(self) -> DexClient:
         def on_event(event: Event) -> None:
             if client is self.dex:  # a replaced client's last words (its close) are no news
-                self.publish_server_time()  # the client noted the event's server time first
-                self._on_dex_event(event)
+                self.dex_events.on_event(event)
 
         url = self.dex_url
         client = DexClient(
@@ -184,7 +161,7 @@ class Client:
             account_secret=self._account_key,
             outbox=self.outbox,
             on_event=on_event,
-            on_server_request=self._on_server_request,
+            on_server_request=self.dex_events.on_server_request,
             pinned_key=lambda: self.identity.pinned_key(url),
         )
         return client
@@ -192,8 +169,7 @@ class Client:
     async def _replace_client(self) -> DexClient:
         """A fresh connection to `self.dex_url`; the old one is closed after the switch."""
         old, self.dex = self.dex, self._new_client()
-        self._subscribed = False
-        self._time_samples = 0
+        self.dex_events.client_replaced()
         await old.close()
         self._track_pending()
         self.dex.start()
@@ -310,163 +286,9 @@ class Client:
         await self.orders.refresh()
         self.orders.release_finished()
 
-    # -- DEX side ---------------------------------------------------------------------------
-    async def _on_server_request(self, event: Event) -> dict[bytes, str] | None:
-        """Awaited before our acknowledgement goes out: persist first (rule 2). For a `match`
-        request, the notes we refuse (answered with an error, never our signature)."""
-        if isinstance(event, MatchReceived):
-            refused = await self._take_matches(event.matches)
-            return {bytes.fromhex(mid): why for mid, why in refused.items()}
-        if isinstance(event, AuditReceived):
-            self.settlement.deliver(audit_message(event.audit))
-        elif isinstance(event, RedemptionReceived):
-            self.settlement.deliver(redemption_message(event.redemption))
-        elif isinstance(event, MatchRevoked):
-            r = event.revoke
-            self.orders.match_revoked(r.matchid.hex())
-            self.events.emit(MatchRevokedByServer(r.matchid.hex(), r.orderid.hex()))
-            # Stops it only if nothing of ours is on chain.
-            await self.settlement.abandon(r.matchid.hex(), "match revoked by the server")
-        return None
-
-    async def _take_matches(
-        self, notes: tuple[MatchNote, ...] | tuple[MatchState, ...]
-    ) -> dict[str, str]:
-        """Check, record and settle the server's matches (app/client/intake.py); returns the
-        refused ones (match ID -> reason), each also shown to the user."""
-        config = self.dex.config
-        if config is None:
-            raise DexNotReady("A match came before the DEX server's configuration.")
-        intake = await self.intake.take([MatchInfo.of(n) for n in notes], config, self.dex_url)
-        for mid, (oid, reason) in intake.refused.items():
-            self.events.emit(MatchRefused(oid, mid, reason))
-        fresh: list[Match] = []
-        for taken in intake.taken:
-            match, info = taken.match, taken.info
-            if self.swaps.load(match.match_id) is None:
-                fresh.append(match)
-                self.events.emit(
-                    OrderMatched(
-                        match.order_id, match.match_id, info.side, info.quantity, info.rate
-                    )
-                )
-        await self.settlement.add_matches(fresh)
-        return {mid: reason for mid, (_, reason) in intake.refused.items()}
-
     def publish_server_time(self) -> None:
         """Emit the server clock estimate when the client learned something new about it."""
-        samples = self.dex.server_clock.samples
-        if samples != self._time_samples:
-            self._time_samples = samples
-            self.events.emit(ServerTime(self.dex.server_now()))
-
-    def _on_dex_event(self, event: Event) -> None:
-        if isinstance(event, BookUpdated):  # the hot path first: many per second
-            self.events.emit(BookChanged(event.market, event.delta))
-        elif isinstance(event, Connected):
-            self.events.emit(DexConnection(True, event.url))
-            problem = server_problem(event.config, self.wallet.config.network.value)
-            if problem is not None:
-                self._refuse_server(problem)
-            if event.account is not None:
-                self.identity.pin_first(event.url, event.config.pubkey)  # an account: pin
-                self._spawn(self._reconcile(event.account.matches))
-            if not self._subscribed:
-                self._subscribed = True
-                self._spawn(self._subscribe_all(event.config))
-        elif isinstance(event, MatchStatuses):
-            self._spawn(self._reconcile(event.states))
-        elif isinstance(event, FairnessChecked) and event.our_orders:
-            self.events.emit(self._epoch_checked(event))
-        elif isinstance(event, Disconnected):
-            self.events.emit(DexConnection(False, event.reason))
-        elif isinstance(event, ClientError):
-            if event.code in NOT_REGISTERED_YET:
-                # `connect` before registration or before the fee confirms: ensure_registered
-                # deals with it and reports its own failure, so this is no error to show.
-                log.info("connect refused: %s", event.detail)
-                return
-            self.events.emit(CoreError(event.message, event.detail))
-        elif isinstance(event, ServerKeyRefused):
-            if self.identity.note_refused(event.url, event.offered):  # once, not per retry
-                reason = key_changed_reason(event.pinned, event.offered)
-                self.events.emit(ServerRefused(event.url, reason))
-        elif isinstance(event, ProtocolViolation):
-            if event.method == "assets":  # a configuration we cannot even read (§4)
-                self._refuse_server(f"its configuration is invalid: {event.detail}")
-            self.events.emit(
-                CoreError("the DEX server broke the protocol", f"{event.method}: {event.detail}")
-            )
-
-    def _refuse_server(self, problem: str) -> None:
-        """Tell the user once per server and problem (the link retries every few seconds)."""
-        if (self.dex_url, problem) not in self._server_refusals:
-            self._server_refusals.add((self.dex_url, problem))
-            log.warning("not trading on %s: %s", self.dex_url, problem)
-            self.events.emit(ServerRefused(self.dex_url, f"not trading on this server: {problem}"))
-
-    def _epoch_checked(self, event: FairnessChecked) -> EpochChecked:
-        """The fairness check of an epoch that held our orders, named for the user."""
-        report = event.report
-        config = self.dex.config
-        market = (
-            next(
-                (m.name for m in config.markets if m.marketid == report.marketid),
-                str(report.marketid),
-            )
-            if config is not None
-            else str(report.marketid)
-        )
-        problems = tuple(dict.fromkeys(i.problem.value.replace("_", " ") for i in report.issues))
-        if problems:
-            log.warning(
-                "epoch %d of %s failed the fairness check: %s",
-                report.epoch,
-                market,
-                ", ".join(problems),
-            )
-        return EpochChecked(market, report.epoch, problems)
-
-    async def _subscribe_all(self, config: ConfigResult) -> None:
-        for market in config.markets:
-            try:
-                await self.dex.subscribe(market.base, market.quote)
-            except DexClientError as exc:  # re-subscribed after the next reconnect anyway
-                log.info("subscribe %s: %s", market.name, log_text(exc))
-
-    async def _reconcile(self, states: tuple[MatchState, ...]) -> None:
-        """The server's view after (re)connecting: adopt matches we missed, pass on what the
-        counterparty did while we were away. Our own chain observations stay authoritative."""
-        missing = [
-            s
-            for s in states
-            if self.swaps.load(s.matchid.hex()) is None and s.status is not MatchStatus.REVOKED
-        ]
-        adoptable = tuple(s for s in missing if _before_our_funding(s))
-        for s in missing:
-            if not _before_our_funding(s):  # we would fund a second time what we never knew
-                self.events.emit(
-                    MatchRefused(
-                        s.orderid.hex(),
-                        s.matchid.hex(),
-                        f"the server reports this match at "
-                        f"{s.status.value.replace('_', ' ')}, a step this wallet never took: "
-                        "nothing is funded for it",
-                    )
-                )
-        if adoptable and self.settlement.settles:
-            await self._take_matches(adoptable)
-        self.fund_gate.confirmed(
-            s.matchid.hex() for s in states if s.status is not MatchStatus.REVOKED
-        )
-        for s in states:
-            if s.status.value == "revoked":
-                self.fund_gate.revoked(s.matchid.hex())
-                self.orders.match_revoked(s.matchid.hex())
-                if self.swaps.load(s.matchid.hex()) is not None:
-                    await self.settlement.abandon(s.matchid.hex(), "match revoked by the server")
-            for msg in state_messages(s):
-                self.settlement.deliver(msg)
+        self.dex_events.publish_server_time()
 
     # -- user actions (UI/CLI) ---------------------------------------------------------------
     async def place_order(
@@ -600,14 +422,6 @@ class Client:
 
         aw = self.wallet.asset(symbol)
         trust_certificate(symbol, aw.backend if aw.has_backend else None, change)
-
-
-def _before_our_funding(state: MatchState) -> bool:
-    """A match the server reports that we could not have funded yet: newly matched, or the
-    maker's contract out while we are the taker."""
-    return state.status is MatchStatus.NEWLY_MATCHED or (
-        state.status is MatchStatus.MAKER_SWAP_CAST and state.side.value == "taker"
-    )
 
 
 async def run_until_stopped(

@@ -279,10 +279,10 @@ class OrderService:
     def _release(self, order: OrderRecord) -> None:
         """Free a finished order's coins, unless a match of it is still to be funded: its
         swap spends those coins (app/client/funding.py), so they wait for `release_finished`."""
-        unfunded = any(
+        waiting = any(
             s.match.order_id == order.order_id and unfunded(s) for s in self.swaps.pending()
         )
-        if not unfunded:
+        if not waiting:
             self.wallet.asset(order.fund_asset).unlock_coins(order.lock_reason)
 
     def release_finished(self) -> None:

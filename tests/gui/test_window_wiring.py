@@ -34,8 +34,8 @@ DELTA = BookDelta(ApplyStatus.APPLIED, ())
 def test_core_forwards_book_updates_as_events(core: Client) -> None:
     seen: list[object] = []
     core.events.subscribe(seen.append)
-    core._on_dex_event(BookUpdated(1, "ltc_btc", DELTA))
-    core._on_dex_event(BookUpdated(1, "ltc_btc", None))
+    core.dex_events.on_dex_event(BookUpdated(1, "ltc_btc", DELTA))
+    core.dex_events.on_dex_event(BookUpdated(1, "ltc_btc", None))
     assert seen == [BookChanged("ltc_btc", DELTA), BookChanged("ltc_btc", None)]
 
 

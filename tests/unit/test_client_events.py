@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from app.client.client import NOT_REGISTERED_YET, Client
-from app.client.events import CoreError, Dispatcher
+from pathlib import Path
+
+from app.client.dex_events import NOT_REGISTERED_YET
+from app.client.events import CoreError
 from app.dex.events import ClientError
 from dexproto.errors import ErrorCode
+from tests.fakes.dex_events import DexEventsRig
 
 
-class _Stub:
-    """Just enough of a Client for `_on_dex_event` (the method under test is unbound)."""
-
-    def __init__(self) -> None:
-        self.events = Dispatcher()
-        self.seen: list[object] = []
-        self.events.subscribe(self.seen.append)
-
-
-def test_connect_refused_before_registration_is_not_shown_as_an_error() -> None:
-    stub = _Stub()
+def test_connect_refused_before_registration_is_not_shown_as_an_error(tmp_path: Path) -> None:
+    rig = DexEventsRig(tmp_path)
     for code in NOT_REGISTERED_YET:
-        Client._on_dex_event(stub, ClientError("unknown account", "x", int(code)))  # type: ignore[arg-type]
-    assert stub.seen == []
-    Client._on_dex_event(stub, ClientError("banned", "x", int(ErrorCode.ACCOUNT_BANNED)))  # type: ignore[arg-type]
-    Client._on_dex_event(stub, ClientError("order book out of date", "y"))  # type: ignore[arg-type]
-    assert [type(e) for e in stub.seen] == [CoreError, CoreError]
+        rig.part.on_dex_event(ClientError("unknown account", "x", int(code)))
+    assert rig.seen == []
+    rig.part.on_dex_event(ClientError("banned", "x", int(ErrorCode.ACCOUNT_BANNED)))
+    rig.part.on_dex_event(ClientError("order book out of date", "y"))
+    assert [type(e) for e in rig.seen] == [CoreError, CoreError]
 
 
 def test_every_swap_state_has_a_stage() -> None:

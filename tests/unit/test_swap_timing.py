@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.client.client import Client
 from app.client.resume_gate import ResumeGate
-from app.client.settlement import NoSettlement
 from app.safety.rules import rules_for
 from app.store.db import Store
 from app.swap.engine import Funding, SwapEngine
@@ -44,6 +42,7 @@ from app.swap.transitions import (
 from app.wallet.backends.base import SpendInfo
 from dexproto.htlc import maker_lock_time, taker_min_maker_lock_time
 from dexproto.match_messages import MatchSide, MatchState, MatchStatus
+from tests.fakes.dex_events import DexEventsRig
 from tests.fakes.scripted_chain import THEIR_INIT, FakeChain
 from tests.fakes.swaps import (
     CONFIRMED,
@@ -328,20 +327,6 @@ async def test_engine_asks_the_gate_before_funding_a_resumed_taker(tmp_path: Pat
         await engine.stop()
 
 
-class _CoreStub:
-    """Just enough of a Client for `_reconcile` (the method under test is unbound)."""
-
-    def __init__(self, swaps: SwapStore) -> None:
-        self.swaps = swaps
-        self.settlement = NoSettlement(swaps)
-        self.revoked: list[str] = []
-        self.orders = self
-        self.fund_gate = ResumeGate()
-
-    def match_revoked(self, match_id: str) -> None:
-        self.revoked.append(match_id)
-
-
 def _server_says(match_id: str, status: MatchStatus) -> MatchState:
     return MatchState(
         orderid=bytes(32),
@@ -358,18 +343,18 @@ def _server_says(match_id: str, status: MatchStatus) -> MatchState:
 
 async def test_core_tells_the_gate_what_connect_and_match_status_said(tmp_path: Path) -> None:
     live, gone, unlisted = (replace(match(Role.TAKER), match_id=c * 64) for c in "123")
-    swaps = SwapStore(Store(tmp_path / "db"))
+    rig = DexEventsRig(tmp_path, settles=False)
     for m in (live, gone, unlisted):
-        swaps.create(Matched(m))
-    stub = _CoreStub(swaps)
-    assert stub.fund_gate.hold(swaps.pending()) == [live.match_id, gone.match_id, unlisted.match_id]
-    await Client._reconcile(
-        stub,  # type: ignore[arg-type]  # just enough of a Client
+        rig.swaps.create(Matched(m))
+    gate = rig.fund_gate
+    assert gate.hold(rig.swaps.pending()) == [live.match_id, gone.match_id, unlisted.match_id]
+    await rig.part.reconcile(
         (
             _server_says(live.match_id, MatchStatus.MAKER_SWAP_CAST),
             _server_says(gone.match_id, MatchStatus.REVOKED),
         ),
     )
-    assert stub.fund_gate.fund_allowed(live.match_id) is True
-    assert stub.fund_gate.fund_allowed(gone.match_id) is False and stub.revoked == [gone.match_id]
-    assert stub.fund_gate.fund_allowed(unlisted.match_id) is None  # still waiting
+    assert gate.fund_allowed(live.match_id) is True
+    assert gate.fund_allowed(gone.match_id) is False and rig.orders.revoked == [gone.match_id]
+    assert rig.settlement.abandoned == [(gone.match_id, "match revoked by the server")]
+    assert gate.fund_allowed(unlisted.match_id) is None  # still waiting
