@@ -21,6 +21,13 @@ from simnet.node import RegtestNode
 pytestmark = pytest.mark.regtest
 
 
+def light(servers: list[str], pins_path: Path) -> ElectrumBackend:
+    """A new LTC backend over `servers`, reading and writing the pins at `pins_path`."""
+    return ElectrumBackend(
+        servers, "ltc", Network.REGTEST, pins_path=pins_path, timeout=5, connect_timeout=3
+    )
+
+
 async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
     electrum_factory: Callable[..., ElectrumServer],
     ltc_node: RegtestNode,
@@ -33,30 +40,14 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
     pins_path = tmp_path / "electrum_certs.json"
 
     # First use: the certificate's SHA-256 is pinned, in the file.
-    async with ElectrumBackend(
-        [tls.url, plain.url],
-        "ltc",
-        Network.REGTEST,
-        pins_path=pins_path,
-        timeout=5,
-        connect_timeout=3,
-    ) as b:
-        assert isinstance(b, ElectrumBackend)
+    async with light([tls.url, plain.url], pins_path) as b:
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["connected", "idle"]
     assert json.loads(pins_path.read_text()) == {key: hashlib.sha256(tls.cert_der).hexdigest()}
     pinned = pins_path.read_bytes()
 
     # A reconnect (a new backend reading the pin file) with the same certificate works.
-    async with ElectrumBackend(
-        [tls.url, plain.url],
-        "ltc",
-        Network.REGTEST,
-        pins_path=pins_path,
-        timeout=5,
-        connect_timeout=3,
-    ) as b:
-        assert isinstance(b, ElectrumBackend)
+    async with light([tls.url, plain.url], pins_path) as b:
         before = await b.tip()
         assert [s.state for s in b.status()] == ["connected", "idle"]
 
@@ -78,15 +69,7 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
     assert pins_path.read_bytes() == pinned
 
     # A fresh backend refuses it from the start too.
-    async with ElectrumBackend(
-        [tls.url, plain.url],
-        "ltc",
-        Network.REGTEST,
-        pins_path=pins_path,
-        timeout=5,
-        connect_timeout=3,
-    ) as b:
-        assert isinstance(b, ElectrumBackend)
+    async with light([tls.url, plain.url], pins_path) as b:
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         assert [s.state for s in b.status()] == ["unreachable", "connected"]
         change = b.status()[0].cert_change
@@ -98,10 +81,7 @@ async def test_a_self_signed_certificate_is_pinned_and_a_new_one_refused(
 
     # The user compares the new fingerprint with the operator's and trusts it: exactly that
     # certificate is pinned, and the server alone (no failover) answers again.
-    async with ElectrumBackend(
-        [tls.url], "ltc", Network.REGTEST, pins_path=pins_path, timeout=5, connect_timeout=3
-    ) as b:
-        assert isinstance(b, ElectrumBackend)
+    async with light([tls.url], pins_path) as b:
         with pytest.raises(NodeUnreachableError):
             await b.tip()
         shown = b.status()[0].cert_change
@@ -129,15 +109,7 @@ async def test_a_damaged_pin_file_refuses_the_tls_server_and_fails_over(
     pins_path = tmp_path / "electrum_certs.json"
     torn = b'{"127.0.0.1:%d": "ab' % tls.port
     pins_path.write_bytes(torn)
-    async with ElectrumBackend(
-        [tls.url, plain.url],
-        "ltc",
-        Network.REGTEST,
-        pins_path=pins_path,
-        timeout=5,
-        connect_timeout=3,
-    ) as b:
-        assert isinstance(b, ElectrumBackend)
+    async with light([tls.url, plain.url], pins_path) as b:
         assert (await b.tip()).hash == ltc_node.rpc("getbestblockhash")
         refused, honest = b.status()
         assert refused.state == "unreachable" and "pin file" in refused.detail
