@@ -93,6 +93,7 @@ class OrderService:
         self.dex_url = dex_url
         self.ready = ready
         self.publish_server_time = publish_server_time
+        self._gone_since: dict[str, int] = {}  # order ID -> when the book mirror lost it
 
     async def place(
         self, market: str, side: str, otype: str, quantity: int, rate: int, tif: str
@@ -264,10 +265,18 @@ class OrderService:
             if now_ms() < closed:
                 continue
             if mirror.get(bytes.fromhex(order.order_id)) is not None:
+                self._gone_since.pop(order.order_id, None)
                 if order.status == "epoch":
                     self.orders.set_status(order.order_id, "booked")
                     self.events.emit(OrderBooked(order.order_id))
                 continue
+            # Matching takes an order off the book before its `match` request reaches us:
+            # finished at once, the order would refuse that match as "cancelled" and the
+            # server would revoke it with us at fault. So it must stay gone for an epoch.
+            gone = self._gone_since.setdefault(order.order_id, now_ms())
+            if now_ms() - gone < market.epochlen + EPOCH_GRACE_MS:
+                continue
+            del self._gone_since[order.order_id]
             self._finish(order, final_status(order))
 
     def _finish(self, order: OrderRecord, status: str) -> None:
