@@ -47,17 +47,17 @@ async def chain_status(
     symbol: str, backend: ChainBackend | None, now: float | None = None
 ) -> ChainStatus:
     inner = backend.inner if isinstance(backend, SwitchableBackend) else backend
-    if inner is None:
+    if backend is None or inner is None:
         return ChainStatus(symbol, NONE)
     if isinstance(inner, ElectrumBackend):
-        try:
-            tip = await inner.tip()
+        try:  # through the switchable wrapper: a switch waits for this call to return
+            tip = await backend.tip()
         except (WalletError, OSError) as exc:
             return _electrum(symbol, inner, detail=str(exc))
         return _electrum(symbol, inner, height=tip.height)
     try:
-        tip = await inner.tip()
-        sync = await inner.sync_state()
+        tip = await backend.tip()
+        sync = await backend.sync_state()
     except (WalletError, OSError) as exc:
         return ChainStatus(symbol, NODE, detail=str(exc))
     age = max(0, int((time.time() if now is None else now) - sync.tip_time))

@@ -7,17 +7,19 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from app.wallet.backends.base import TxRejectedError
 from app.wallet.backends.electrum import ElectrumBackend
 from app.wallet.coins import Outpoint
+from app.wallet.errors import NodeUnreachableError
 from dexproto.assets import Network
 from simnet.electrum import ElectrumServer
 from simnet.node import RegtestNode
 from tests.fakes.coins import funded, new_key, spend
+from tests.fakes.electrum_proxy import proxy
 
 pytestmark = pytest.mark.regtest
 T = TypeVar("T")
@@ -210,3 +212,27 @@ async def test_failover_when_one_server_is_killed(
         with pytest.raises(Exception) as info:
             await b.tip()
         assert "Cannot reach" in str(info.value)
+
+
+async def test_a_close_during_the_handshake_leaves_no_connection_open(
+    ltc_electrum: ElectrumServer,
+) -> None:
+    """A backend closed while a call is still connecting (Settings switched the chain to a
+    node meanwhile) keeps no socket from that connection; the backend can be used again."""
+    closing: list[asyncio.Task[None]] = []
+
+    def close_now(request: dict[str, Any], result: Any) -> Any:
+        closing.append(asyncio.ensure_future(light.close()))  # runs before we read this answer
+        return result
+
+    async with proxy(ltc_electrum, {"blockchain.headers.subscribe": close_now}) as slow:
+        light = ElectrumBackend([slow.url], "ltc", Network.REGTEST, timeout=5, connect_timeout=3)
+        with pytest.raises(NodeUnreachableError) as refused:
+            await light.tip()
+        assert refused.value.detail == "the backend was closed"
+        await asyncio.gather(*closing)
+        assert light._conn is None and light.status()[0].state != "connected"
+        async with ElectrumBackend(
+            [ltc_electrum.url], "ltc", Network.REGTEST, timeout=5, connect_timeout=3
+        ) as again:
+            assert (await again.tip()).height == ltc_electrum.height()

@@ -164,6 +164,7 @@ class ElectrumBackend(ChainBackend):
         await conn.close()
 
     async def _connection(self) -> ElectrumConnection:
+        closes = self._closes
         async with self._lock:
             if self._conn is not None and not self._conn.closed:
                 return self._conn
@@ -198,6 +199,9 @@ class ElectrumBackend(ChainBackend):
                     await self._drop(conn, "dropped", str(exc))
                     problems.append(f"{url}: dropped ({exc})")
                     continue
+                if self._closes != closes:  # close() ran meanwhile: leave no socket open
+                    await conn.close()
+                    raise NodeUnreachableError(url, "the backend was closed")
                 self._conn = conn
                 self._status[url].state = "connected"
                 self._status[url].detail = ""
