@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from app.client.views import CertChange
 from app.ui.qt import QCoreApplication, QMessageBox, QWidget
+from app.ui.server_key_dialog import trust_prompt
 
 
 def _tr(context: str, text: str) -> str:
@@ -35,12 +36,6 @@ def cert_change_box(
         "the operator published. Until then Cambio keeps asking the other servers.",
     ).format(server=change.key, offered=grouped(change.offered), pinned=grouped(change.pinned))
     title = _tr("CertChangeBox", "Server certificate changed")
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-    take = box.addButton(
-        _tr("CertChangeBox", "Trust the new certificate"), QMessageBox.ButtonRole.AcceptRole
-    )
-    keep = box.addButton(_tr("CertChangeBox", "Keep refusing"), QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.buttonClicked.connect(lambda button: trust(change) if button is take else None)
-    box.open()
-    return box
+    take = _tr("CertChangeBox", "Trust the new certificate")
+    keep = _tr("CertChangeBox", "Keep refusing")
+    return trust_prompt(parent, title, text, take, keep, lambda: trust(change))

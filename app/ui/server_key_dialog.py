@@ -28,12 +28,20 @@ def server_key_box(
         "on chain settle either way.",
     ).format(url=url, old=old, new=new)
     title = _tr("ServerKeyDialog", "DEX server key changed")
+    take = _tr("ServerKeyDialog", "Accept the new key")
+    keep = _tr("ServerKeyDialog", "Keep refusing")
+    return trust_prompt(parent, title, text, take, keep, lambda: accept(url))
+
+
+def trust_prompt(
+    parent: QWidget, title: str, text: str, take: str, keep: str, on_take: Callable[[], object]
+) -> QMessageBox:
+    """A non-modal warning that something pinned changed: `on_take()` only on the `take`
+    button; refusing is the default."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-    take = box.addButton(
-        _tr("ServerKeyDialog", "Accept the new key"), QMessageBox.ButtonRole.AcceptRole
-    )
-    keep = box.addButton(_tr("ServerKeyDialog", "Keep refusing"), QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.buttonClicked.connect(lambda button: accept(url) if button is take else None)
+    take_button = box.addButton(take, QMessageBox.ButtonRole.AcceptRole)
+    keep_button = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep_button)
+    box.buttonClicked.connect(lambda button: on_take() if button is take_button else None)
     box.open()
     return box

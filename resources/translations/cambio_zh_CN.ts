@@ -197,7 +197,7 @@
 <context>
     <name>CertChangeBox</name>
     <message>
-        <location filename="../../app/ui/cert_change_box.py" line="29"/>
+        <location filename="../../app/ui/cert_change_box.py" line="30"/>
         <source>The Electrum server {server} shows another certificate than the one pinned when Cambio first used it. An operator who renewed the certificate does this, and so does someone between you and the server.
 
 New certificate (SHA-256):
@@ -218,17 +218,17 @@ Trust the new one only if its fingerprint is the one the operator published. Unt
 只有当该指纹与运营者公布的一致时才信任新证书。在此之前，Cambio 会继续使用其他服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cert_change_box.py" line="37"/>
+        <location filename="../../app/ui/cert_change_box.py" line="38"/>
         <source>Server certificate changed</source>
         <translation>服务器证书已更改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cert_change_box.py" line="40"/>
+        <location filename="../../app/ui/cert_change_box.py" line="39"/>
         <source>Trust the new certificate</source>
         <translation>信任新证书</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cert_change_box.py" line="42"/>
+        <location filename="../../app/ui/cert_change_box.py" line="40"/>
         <source>Keep refusing</source>
         <translation>继续拒绝</translation>
     </message>
@@ -1462,12 +1462,12 @@ Cambio does not trade there until you accept the new key. Accept it only if the 
         <translation>DEX 服务器密钥已更改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/server_key_dialog.py" line="33"/>
+        <location filename="../../app/ui/server_key_dialog.py" line="31"/>
         <source>Accept the new key</source>
         <translation>接受新密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/server_key_dialog.py" line="35"/>
+        <location filename="../../app/ui/server_key_dialog.py" line="32"/>
         <source>Keep refusing</source>
         <translation>继续拒绝</translation>
     </message>

@@ -9,16 +9,8 @@ from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
 from app.wallet.coins import Outpoint, Utxo
 
 
-class EstimateOnly(ChainBackend):
-    """A backend that only answers estimate_fee_rate, recording the targets asked."""
-
-    def __init__(self, estimate: int | None) -> None:
-        self.estimate = estimate
-        self.asked: list[int] = []
-
-    async def estimate_fee_rate(self, target_blocks: int) -> int | None:
-        self.asked.append(target_blocks)
-        return self.estimate
+class Unused(ChainBackend):
+    """Every call raises NotImplementedError: a test's backend overrides what it answers."""
 
     async def tip(self) -> BlockInfo:
         raise NotImplementedError
@@ -47,11 +39,26 @@ class EstimateOnly(ChainBackend):
     async def broadcast(self, raw: bytes) -> str:
         raise NotImplementedError
 
+    async def estimate_fee_rate(self, target_blocks: int) -> int | None:
+        raise NotImplementedError
+
     def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         raise NotImplementedError
 
     async def close(self) -> None:
         pass
+
+
+class EstimateOnly(Unused):
+    """A backend that only answers estimate_fee_rate, recording the targets asked."""
+
+    def __init__(self, estimate: int | None) -> None:
+        self.estimate = estimate
+        self.asked: list[int] = []
+
+    async def estimate_fee_rate(self, target_blocks: int) -> int | None:
+        self.asked.append(target_blocks)
+        return self.estimate
 
 
 class CoinsBackend(EstimateOnly):

@@ -11,7 +11,7 @@ from typing import cast
 
 from app.client.client import Client
 from app.swap.states import Matched
-from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
+from app.wallet.backends.base import BlockInfo
 from app.wallet.backends.switchable import SwitchableBackend
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.service import CHANGE, GAP_LIMIT, RECEIVE, AssetWallet
@@ -20,12 +20,13 @@ from dexproto.address import address_from_script
 from dexproto.assets import Network
 from dexproto.messages import MatchNote, MatchSide
 from dexproto.signing import sign
+from tests.fakes.chain_backends import Unused
 from tests.fakes.dex_server import SERVER_SECRET, FakeServer
 
 PHRASE_DIR = "w"
 
 
-class FakeChain(ChainBackend):
+class FakeChain(Unused):
     """Coins by script; `paid` scripts count as used (the chain's history)."""
 
     def __init__(self) -> None:
@@ -42,29 +43,8 @@ class FakeChain(ChainBackend):
     async def used_scripts(self, scripts: Sequence[bytes]) -> set[bytes]:
         return {c.script for c in self.coins} & set(scripts)
 
-    async def close(self) -> None:
-        pass
-
     async def tip(self) -> BlockInfo:
         return BlockInfo(105, "00" * 32, 0, 0)
-
-    async def median_time_past(self) -> int:
-        raise NotImplementedError
-
-    async def get_tx(self, txid: str) -> TxInfo | None:
-        raise NotImplementedError
-
-    async def confirmations(self, txid: str) -> int | None:
-        raise NotImplementedError
-
-    async def output_spent(self, outpoint: Outpoint) -> bool:
-        raise NotImplementedError
-
-    async def find_spend(self, o: Outpoint, h: int) -> SpendInfo | None:
-        raise NotImplementedError
-
-    async def broadcast(self, raw: bytes) -> str:
-        raise NotImplementedError
 
     async def estimate_fee_rate(self, t: int) -> int | None:
         return None  # as on regtest

@@ -6,7 +6,7 @@ server change refused while an order is open."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,15 +22,15 @@ from app.dex.client import DexClient, now_ms
 from app.dex.connection import ClientOptions, ConnectionOptions
 from app.dex.events import FairnessChecked
 from app.dex.server_clock import ServerClock
-from app.wallet.backends.base import BlockInfo, ChainBackend, SpendInfo, TxInfo
+from app.wallet.backends.base import BlockInfo
 from app.wallet.backends.switchable import SwitchableBackend
-from app.wallet.coins import Outpoint, Utxo
 from app.wallet.errors import BackendError, NoNodeConfiguredError
 from app.wallet.session import OpenWallet, create_wallet, unlock_wallet
 from dexproto.assets import Network
 from dexproto.epoch import match_seed
 from dexproto.messages import ConnectParams, Side, TimeInForce
 from dexproto.signing import sign
+from tests.fakes.chain_backends import Unused
 from tests.fakes.dex_server import ACCOUNT, SERVER_SECRET, FakeServer, funding_coin, next_event
 
 EPOCH = 60_000  # the fake server's epoch length
@@ -166,7 +166,7 @@ async def test_core_publishes_the_server_clock_on_connect(
 
 
 # --- the switchable backend ---------------------------------------------------------------
-class FakeBackend(ChainBackend):
+class FakeBackend(Unused):
     """A node that answers `tip` with its height; `gate` holds a call open."""
 
     def __init__(self, height: int) -> None:
@@ -181,33 +181,6 @@ class FakeBackend(ChainBackend):
 
     async def close(self) -> None:
         self.closed += 1
-
-    async def median_time_past(self) -> int:
-        raise NotImplementedError
-
-    async def utxos(self, scripts: Sequence[bytes]) -> list[Utxo]:
-        raise NotImplementedError
-
-    async def used_scripts(self, s: Sequence[bytes]) -> set[bytes]:
-        raise NotImplementedError
-
-    async def get_tx(self, txid: str) -> TxInfo | None:
-        raise NotImplementedError
-
-    async def confirmations(self, txid: str) -> int | None:
-        raise NotImplementedError
-
-    async def output_spent(self, outpoint: Outpoint) -> bool:
-        raise NotImplementedError
-
-    async def find_spend(self, o: Outpoint, h: int) -> SpendInfo | None:
-        raise NotImplementedError
-
-    async def broadcast(self, raw: bytes) -> str:
-        raise NotImplementedError
-
-    async def estimate_fee_rate(self, t: int) -> int | None:
-        raise NotImplementedError
 
     async def blocks(self, since: str | None = None) -> AsyncGenerator[BlockInfo, None]:
         yield await self.tip()
