@@ -4,6 +4,7 @@ new cookie, and refuses the node when the wallet is on another network."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,7 +42,9 @@ async def test_balance_is_read_with_the_nodes_cookie(
 
         # The node restarts and writes a new cookie: the wallet reads it and goes on.
         old = cookie_node.cookie_file.read_text()
-        cookie_node.stop()
+        # In a thread: the loop must run to drop our idle keep-alive connection, which the
+        # node's shutdown waits for (else it sits out its 30 s RPC timeout).
+        await asyncio.to_thread(cookie_node.stop)
         cookie_node.start()
         assert cookie_node.cookie_file.read_text() != old
         cookie_node.fund_script(ltc.keys.script(False, 1), 1_000_000)
