@@ -58,7 +58,13 @@ async def fund_side(
 async def spawn(side: Side, crash_at: str | None) -> int:
     job_path = side.datadir / ("job-crash.json" if crash_at else "job.json")
     job_path.write_text(json.dumps({**side.job, "crash_at": crash_at}))
-    with open(side.datadir / "stderr.log", "ab") as log:
+    return await run_swap_proc(job_path, side.datadir)
+
+
+async def run_swap_proc(job_path: Path, datadir: Path, timeout: float = TIMEOUT) -> int:
+    """tests/integration/swap_proc.py on the job at `job_path` in its own OS process (its
+    stderr appended to `datadir`/stderr.log): its exit code; killed after `timeout`."""
+    with open(datadir / "stderr.log", "ab") as log:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -69,7 +75,7 @@ async def spawn(side: Side, crash_at: str | None) -> int:
             stderr=log,
         )
     try:
-        return await asyncio.wait_for(proc.wait(), TIMEOUT)
+        return await asyncio.wait_for(proc.wait(), timeout)
     except TimeoutError:
         proc.kill()
         await proc.wait()

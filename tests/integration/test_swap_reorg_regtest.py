@@ -22,7 +22,6 @@ import contextlib
 import json
 import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -54,6 +53,7 @@ from simnet.node import RegtestNode, atoms_to_coin_str, coin_to_atoms
 from tests.fakes.matches import RATE, fresh_script, make_matches, p2wpkh_for, role_keys
 from tests.integration.swap_harness import POLL, NodeFunding, Wire, backend, funding_asset
 from tests.integration.swap_proc import Mailbox, match_record, open_party
+from tests.integration.swap_spawn import run_swap_proc
 
 pytestmark = pytest.mark.regtest
 MAKER_AMOUNT, TAKER_AMOUNT = 2_000_000, 1_000_000
@@ -459,22 +459,7 @@ async def _run_proc(job: dict[str, object], name: str) -> int:
     """tests/integration/swap_proc.py on `job` in its own OS process: its exit code."""
     path = Path(str(job["datadir"])) / name
     path.write_text(json.dumps(job))
-    with open(Path(str(job["datadir"])) / "stderr.log", "ab") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.integration.swap_proc",
-            str(path),
-            cwd=Path(__file__).parents[2],
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=log,
-        )
-    try:
-        return await asyncio.wait_for(proc.wait(), TIMEOUT)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise
+    return await run_swap_proc(path, Path(str(job["datadir"])), TIMEOUT)
 
 
 def _stored(datadir: Path, m: Match) -> SwapState | None:
