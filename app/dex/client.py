@@ -1,9 +1,9 @@
 """The DEX client: the public API over `Link` (app/dex/connection.py) and the session.
 
-After every (re)connect it runs, in order: `assets` (API version 1), `connect` (when an
-account key is set; the server's signature is checked), `orderbook` for every subscribed
-market, the re-send of unacknowledged `init`/`redeem` reports, and `match_status` for the
-matches still active. A dropped connection is retried after a capped, fully jittered
+After every (re)connect it runs the post-connect sequence of app/dex/sequences.py (`assets`,
+`connect`, `orderbook` for every subscribed market, the re-send of unacknowledged reports,
+`match_status`), a sans-I/O generator this module only drives (`_drive`); book resyncs and
+report re-sends run the same way. A dropped connection is retried after a capped, fully jittered
 exponential backoff (app/dex/backoff.py) until `close()`.
 
 Every server time the client sees (order results, `register`, `connect` startepoch, book
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from app.dex import requests as rq
+from app.dex import sequences
 from app.dex.backoff import Uniform
 from app.dex.connection import (
     ClientOptions,
@@ -41,21 +42,18 @@ from app.dex.errors import DexClientError, NotConnected, RequestTimeout, ServerR
 from app.dex.events import (
     AuditReceived,
     BookUpdated,
-    ClientError,
     Connected,
     Event,
     FairnessChecked,
     MatchReceived,
-    MatchStatuses,
-    ProtocolViolation,
     RedemptionReceived,
-    ServerKeyRefused,
 )
 from app.dex.orderbook import OrderBookMirror
 from app.dex.outbox import Outbox, OutboxItem
 from app.dex.requests import PlacedOrder
+from app.dex.sequences import Exchange
 from app.dex.server_clock import ServerClock
-from app.dex.session import Call, ServerKeyChanged, Session
+from app.dex.session import Call, Session
 from app.errors import log_text
 from app.trading.charts_data import Bin
 from dexproto._wire import Json
@@ -67,7 +65,6 @@ from dexproto.messages import (
     FundingCoin,
     MatchAck,
     MatchState,
-    OrderbookResult,
     RegisterResult,
     Side,
     SigResult,
@@ -75,7 +72,6 @@ from dexproto.messages import (
 )
 
 log = logging.getLogger(__name__)
-RESYNC_ATTEMPTS = 3
 T = TypeVar("T")
 
 
@@ -118,7 +114,10 @@ class DexClient(Link):
         connector: Connector = open_websocket,
     ) -> None:
         session = Session(
-            account_secret=account_secret, outbox=outbox, max_frame=connection.max_size
+            account_secret=account_secret,
+            outbox=outbox,
+            max_frame=connection.max_size,
+            url=connection.url,
         )
         super().__init__(
             connection,
@@ -133,8 +132,6 @@ class DexClient(Link):
         self._resyncing: set[int] = set()
         self.account: ConnectResult | None = None
         self.server_clock = ServerClock()
-        self._book_epochs: dict[int, int] = {}  # marketid -> newest epoch its mirror saw
-        self._key_refusal: ServerKeyChanged | None = None
         if pinned_key is not None:  # the server key pinned for this URL (trust on first use)
             session.pinned_key = pinned_key
 
@@ -143,91 +140,49 @@ class DexClient(Link):
         return self.session.config
 
     async def _after_connect(self) -> None:
-        s = self.session
-        await self._request(self._assets_call(), ConfigResult)
-        self.account = None
-        if s.has_account:
-            try:
-                asked = self._clock_ms()
-                self.account = await self._request(rq.connect_call(s, asked), ConnectResult)
-                if s.config is not None:
-                    self.server_clock.in_epoch(
-                        self.account.startepoch, s.config.epochlen, asked, self._clock_ms()
-                    )
-            except ServerRejected as exc:  # e.g. fee not confirmed yet: the feed still works
-                self._emit(ClientError(exc.user_message, exc.detail, exc.code))
-        for marketid in list(s.books):
-            try:
-                await self._load_book(marketid)
-            except ServerRejected as exc:  # one refused market must not block the others
-                self._emit(ClientError(exc.user_message, f"orderbook {marketid}: {exc.detail}"))
-        if self.account is None:
-            return
-        sent: set[tuple[str, bytes]] = set()
-        await self._resend_reports(sent)
-        if s.active_matches:
-            call = rq.match_status_call(s, list(s.active_matches))
-            states = await self._request(call, tuple)
-            self._emit(MatchStatuses(states))
-        # A report queued while these requests were in flight found the link not ready and
-        # was only stored: send it now. Nothing is awaited between the last look at the
-        # outbox and `_ready.set()`, so every report goes out here or directly in `_report`.
-        await self._resend_reports(sent)
+        self.account = None  # until this connection's `connect` succeeds
+        self.account = await self._drive(sequences.post_connect(self.session, self._clock_ms))
 
-    async def _resend_reports(self, sent: set[tuple[str, bytes]]) -> None:
-        """Send every outbox item not sent yet on this connection, until none is left."""
-        s = self.session
-        while items := [i for i in s.outbox.pending() if (i.method, i.matchid) not in sent]:
-            for item in items:
-                sent.add((item.method, item.matchid))
+    async def _drive(self, exchange: Exchange[T], *, ready_only: bool = False) -> T:
+        """Perform the steps of a sans-I/O exchange (app/dex/sequences.py) until it ends.
+        A request's error is thrown into it; what it does not handle ends it, raised here.
+        `ready_only`: every request waits for nothing and fails if the link is not ready."""
+        call = self._ready_call if ready_only else self._request
+        reply: object = None
+        error: DexClientError | None = None
+        while True:
+            try:
+                step = exchange.send(reply) if error is None else exchange.throw(error)
+            except StopIteration as done:
+                result: T = done.value
+                return result
+            reply, error = None, None
+            if isinstance(step, sequences.Ask):
                 try:
-                    await self._request(rq.report_call(s, item), MatchAck)
-                except ServerRejected as exc:  # kept for the next reconnect unless final
-                    if not _quiet_refusal(item.method, exc):
-                        detail = f"{item.method} re-send: {exc.detail}"
-                        self._emit(ClientError(exc.user_message, detail))
-
-    async def _resend_for(self, matchid: bytes) -> None:
-        """The server relayed the counterparty's step of `matchid`: a report of ours it
-        refused as early can be accepted now."""
-        for item in [i for i in self.session.outbox.pending() if i.matchid == matchid]:
-            try:
-                await self._ready_call(rq.report_call(self.session, item), MatchAck)
-            except (NotConnected, RequestTimeout):
-                return  # re-sent after the next reconnect
-            except ServerRejected as exc:
-                if not _quiet_refusal(item.method, exc):
-                    detail = f"{item.method} re-send: {exc.detail}"
-                    self._emit(ClientError(exc.user_message, detail))
+                    reply = await call(step.call, step.kind)
+                except DexClientError as exc:
+                    error = exc
+            elif isinstance(step, sequences.Emit):
+                self._emit(step.event)
+            else:
+                self.server_clock.in_epoch(
+                    step.epoch, step.epochlen, step.sent_ms, step.received_ms
+                )
 
     async def _load_book(self, marketid: int) -> None:
-        book = self.session.books.get(marketid)
-        if book is None:
-            return
-        book.mirror.reset()  # notifications from now on are buffered until the snapshot
-        sent = self._clock_ms()
-        result = await self._request(rq.orderbook_call(book.market), OrderbookResult)
-        self.server_clock.in_epoch(result.book.epoch, book.market.epochlen, sent, self._clock_ms())
-        events = self.session.load_snapshot(marketid, result)
-        self._book_epochs[marketid] = book.mirror.epoch  # the current epoch: not closed yet
-        for event in events:
-            self._emit(event)
+        await self._drive(sequences.load_book(self.session, marketid, self._clock_ms))
 
     async def _resync(self, marketid: int) -> None:
-        """Re-subscribe after a seq gap or an inconsistent notification (§6)."""
         try:
-            for _ in range(RESYNC_ATTEMPTS):
-                with suppress(ServerRejected):
-                    await self._request(rq.unsub_call(marketid), object)
-                await self._load_book(marketid)
-                book = self.session.books.get(marketid)
-                if book is None or book.mirror.synced:
-                    return
-            self._emit(ClientError("order book out of date", f"market {marketid}: resync failed"))
+            await self._drive(sequences.resync_book(self.session, marketid, self._clock_ms))
         except DexClientError as exc:  # retried after the next reconnect
             log.info("order book resync of market %d failed: %s", marketid, log_text(exc))
         finally:
             self._resyncing.discard(marketid)
+
+    async def _resend_for(self, matchid: bytes) -> None:
+        with suppress(NotConnected, RequestTimeout):  # re-sent after the next reconnect
+            await self._drive(sequences.resend_for(self.session, matchid), ready_only=True)
 
     def _connected_event(self) -> Connected | None:
         config = self.session.config
@@ -238,28 +193,7 @@ class DexClient(Link):
             self._resyncing.add(marketid)
             self._spawn(self._resync(marketid))
 
-    def _assets_call(self) -> Call:
-        call = rq.assets_call(self.session)
-        accept = call.check
-        assert accept is not None
-
-        def check(config: object) -> object:
-            try:
-                return accept(config)
-            except ServerKeyChanged as exc:  # reported as such by `_emit`, just after this
-                self._key_refusal = exc
-                raise
-
-        return Call(call.method, call.params, check)
-
     def _emit(self, event: Event) -> None:
-        refusal, self._key_refusal = self._key_refusal, None
-        if (
-            refusal is not None
-            and isinstance(event, ProtocolViolation)
-            and event.method == "assets"
-        ):  # no broken protocol: a key we do not trust
-            event = ServerKeyRefused(self.connection.url, refusal.pinned, refusal.offered)
         self._note_server_time(event)  # before the app sees the event, so it reads the clock
         super()._emit(event)
         if isinstance(event, AuditReceived | RedemptionReceived):
@@ -281,8 +215,8 @@ class DexClient(Link):
             # Orders are booked only when their epoch closes, so a newer epoch on the mirror
             # means that epoch has just closed. One cheap comparison on the hot path.
             book = self.session.books.get(event.marketid)
-            if book is not None and book.mirror.epoch > self._book_epochs.get(event.marketid, -1):
-                self._book_epochs[event.marketid] = book.mirror.epoch
+            if book is not None and book.mirror.epoch > book.seen_epoch:
+                book.seen_epoch = book.mirror.epoch
                 self.server_clock.closed(book.mirror.epoch, book.market.epochlen, received)
 
     def _epochlen(self, marketid: int) -> int:
@@ -511,9 +445,3 @@ class DexClient(Link):
         }
         value = await self._ready_call(Call("candles", params), list)
         return [c for c in value if isinstance(c, Candle)]
-
-
-def _quiet_refusal(method: str, exc: ServerRejected) -> bool:
-    """A refused report that is no problem for the user: the server has it already, or it
-    came before the counterparty's (it is sent again when the server relays theirs)."""
-    return rq.already_recorded(method, exc) or rq.reported_early(method, exc)

@@ -37,13 +37,13 @@ from app.dex.errors import (
     NoServerConfigured,
     NotConnected,
     RequestTimeout,
-    ServerRejected,
     TransportClosed,
+    from_dexproto,
 )
 from app.dex.events import Connected, Disconnected, Event
 from app.dex.session import Call, Inbound, Session
 from app.dex.transport import Transport, WebSocketTransport
-from dexproto.errors import DexError, ErrorCode, ProtocolError, RemoteError
+from dexproto.errors import DexError, ErrorCode, RemoteError
 from dexproto.jsonrpc import MAX_FRAME, error_frame
 
 log = logging.getLogger(__name__)
@@ -380,15 +380,10 @@ class Link:
         The edge of the package: dexproto's errors leave it mapped to app/dex/errors.py."""
         try:
             value = await self._call(call)
-        except RemoteError as exc:
-            log.info("server refused %s: %s", call.method, exc)
-            raise ServerRejected(exc.code, exc.message, exc.data) from exc
-        except ProtocolError as exc:  # a malformed or badly signed result, a key we refused
-            raise BadServerAnswer(int(exc.code), exc.user_message, f"{call.method}: {exc}") from exc
-        except DexError as exc:  # the request itself could not be built (too large)
-            raise DexClientError(
-                "The request could not be sent to the DEX server.", f"{call.method}: {exc}"
-            ) from exc
+        except DexError as exc:
+            if isinstance(exc, RemoteError):
+                log.info("server refused %s: %s", call.method, exc)
+            raise from_dexproto(call.method, exc) from exc
         if not isinstance(value, kind):
             raise BadServerAnswer(
                 int(ErrorCode.INVALID_PARAMS),

@@ -21,18 +21,19 @@
 The protocol core of this package (session.py, requests.py, orderbook.py) works with
 dexproto's own tree (dexproto/errors.py: DexError, ProtocolError with its §2 code,
 RemoteError, ResyncRequired): those are what it answers the server with and reports as
-events. They are mapped to this tree where they leave the package, in `Link._request`
-(app/dex/connection.py), with ``raise … from exc``. One class of the core is a dexproto
-ProtocolError on purpose and not in this tree: ServerKeyChanged (session.py), raised inside
-the session's result check, where only a ProtocolError is reported and answered; it reaches
-callers as BadServerAnswer. websockets and OSError are mapped in connection.py and
+events. They are mapped to this tree where they leave the package, by `from_dexproto`
+below (called in `Link._request`, app/dex/connection.py, with ``raise … from exc``). One
+class of the core is a dexproto ProtocolError on purpose and not in this tree:
+ServerKeyChanged (session.py), raised inside the session's result check of `assets`; the
+session reports it as a ServerKeyRefused event and callers get it as BadServerAnswer.
+websockets and OSError are mapped in connection.py and
 transport.py.
 """
 
 from __future__ import annotations
 
 from app.errors import CambioError
-from dexproto.errors import describe_code
+from dexproto.errors import DexError, ProtocolError, RemoteError, describe_code
 
 
 class DexClientError(CambioError):
@@ -109,3 +110,13 @@ class BadServerAnswer(DexClientError):
 class DexNotReady(DexClientError):
     """A call made before what it needs exists: the account key, the server's configuration,
     or the market (on this server)."""
+
+
+def from_dexproto(method: str, exc: DexError) -> DexClientError:
+    """The error a caller of `method` gets for dexproto's `exc` (see the module docstring)."""
+    if isinstance(exc, RemoteError):
+        return ServerRejected(exc.code, exc.message, exc.data)
+    if isinstance(exc, ProtocolError):  # a malformed or badly signed result, a key we refused
+        return BadServerAnswer(int(exc.code), exc.user_message, f"{method}: {exc}")
+    # the request itself could not be built (too large)
+    return DexClientError("The request could not be sent to the DEX server.", f"{method}: {exc}")

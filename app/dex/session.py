@@ -32,6 +32,7 @@ from app.dex.events import (
     MatchRevoked,
     ProtocolViolation,
     RedemptionReceived,
+    ServerKeyRefused,
 )
 from app.dex.orderbook import ApplyStatus, OrderBookMirror
 from app.dex.outbox import MemoryOutbox, Outbox
@@ -168,6 +169,7 @@ class Inbound:
 class Book:
     market: MarketInfo
     mirror: OrderBookMirror
+    seen_epoch: int = -1  # the newest epoch whose time fed the server clock
 
 
 class ServerKeyChanged(ProtocolError):
@@ -202,7 +204,9 @@ class Session:
         account_secret: bytes | None = None,
         outbox: Outbox | None = None,
         max_frame: int = MAX_FRAME,
+        url: str = "",
     ) -> None:
+        self.url = url  # named in events about this server
         self.pending = PendingTable()
         self.outbox: Outbox = outbox if outbox is not None else MemoryOutbox()
         self.max_frame = max_frame
@@ -292,6 +296,7 @@ class Session:
             book.mirror.apply_snapshot(result)
         except ResyncRequired as exc:  # a snapshot that contradicts itself
             return [ProtocolViolation("orderbook", ErrorCode.INVALID_PARAMS, str(exc))]
+        book.seen_epoch = book.mirror.epoch  # the current epoch: not closed yet
         return [BookUpdated(marketid, book.market.name, None)]
 
     # --- requests -----------------------------------------------------------------------
@@ -339,6 +344,12 @@ class Session:
             if pending.on_remote_error is not None:
                 pending.on_remote_error(exc)
             return Inbound(resolved=Resolved(pending.id, pending.method, error=exc))
+        except ServerKeyChanged as exc:  # no broken protocol: a key we do not trust
+            log.warning("server %s offers another key than the pinned one", self.url)
+            return Inbound(
+                resolved=Resolved(pending.id, pending.method, error=exc),
+                events=[ServerKeyRefused(self.url, exc.pinned, exc.offered)],
+            )
         except ProtocolError as exc:  # malformed result, bad signature, wrong API version
             log.warning("bad %s result from server: %s", pending.method, exc)
             return Inbound(
