@@ -20,18 +20,24 @@ litecoind:
 run: deps
 	$(BIN)/python main.py --simnet --datadir simnet-data
 
+# The suite waits on nodes, servers and processes far more than it computes: a few workers,
+# each taking whole files (module fixtures such as a simnet start once; in-file order kept).
+TEST_WORKERS ?= 3
+
 test: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app dexproto dexserver simnet tests
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider \
+		-n $(TEST_WORKERS) --dist loadfile
 
 # The quick loop while coding: lint, types, unit and GUI tests (no nodes, no e-x, no simnet).
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app dexproto dexserver simnet tests
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/gui
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider \
+		-n $(TEST_WORKERS) --dist loadfile tests/unit tests/gui
 
 bench: deps
 	$(BIN)/python -m benchmarks

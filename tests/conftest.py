@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,15 +57,41 @@ async def server() -> AsyncIterator[FakeServer]:
     await srv.stop()
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How many BTC-side transactions Bitcoin Core's interpreter checked (tests/btc_kernel.py),
-    when a test used it."""
-    import sys
+# What Bitcoin Core's interpreter checked (tests/btc_kernel.py): (transactions, inputs,
+# refused), this process's own and, under xdist, each worker's (sent in its workeroutput).
+_KERNEL_KEY = "btc_kernel"
+_worker_kernel_counts: list[tuple[int, int, int]] = []
 
+
+def _own_kernel_counts() -> tuple[int, int, int] | None:
     kernel = sys.modules.get("tests.btc_kernel")
-    if kernel is not None and kernel.SESSION.verified:
-        ledger = kernel.SESSION
+    if kernel is None or not kernel.SESSION.verified:
+        return None
+    ledger = kernel.SESSION
+    return len(ledger.verified), sum(ledger.verified.values()), len(ledger.refused)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)  # set on an xdist worker only
+    counts = _own_kernel_counts()
+    if output is not None and counts is not None:
+        output[_KERNEL_KEY] = list(counts)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    counts = getattr(node, "workeroutput", {}).get(_KERNEL_KEY)
+    if counts is not None:
+        _worker_kernel_counts.append((counts[0], counts[1], counts[2]))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many BTC-side transactions Bitcoin Core's interpreter checked, when a test used it."""
+    own = _own_kernel_counts()
+    every = _worker_kernel_counts + ([own] if own is not None else [])
+    if every:
+        txs, inputs, refused = (sum(c[i] for c in every) for i in range(3))
         terminalreporter.write_line(
-            f"libbitcoinkernel: {len(ledger.verified)} BTC-side transactions verified "
-            f"({sum(ledger.verified.values())} inputs), {len(ledger.refused)} refused"
+            f"libbitcoinkernel: {txs} BTC-side transactions verified ({inputs} inputs), "
+            f"{refused} refused"
         )

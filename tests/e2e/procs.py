@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from app.config import load_config, save_config
 from app.store.db import Store
 from app.swap.states import Complete, Refunded
 from app.swap.store import SwapStore, decode_state
-from simnet.harness import REG_FEE, ROOT, TRADER_PASSWORD
+from simnet.harness import REG_FEE, ROOT, TRADER_PASSWORD, Simnet
 
 Event = dict[str, Any]
 ENV = {**os.environ, "CAMBIO_PASSWORD": TRADER_PASSWORD, "PYTHONUNBUFFERED": "1"}
@@ -231,6 +232,32 @@ def balance(datadir: Path, asset: str) -> int:
     """Confirmed + unconfirmed atoms of the wallet on `asset` (locks do not matter)."""
     data = cli("wallet", "balance", "--datadir", str(datadir), "--asset", asset)
     return int(data["confirmed"]) + int(data["unconfirmed"])
+
+
+def balances(keys: list[tuple[Path, str]]) -> dict[tuple[Path, str], int]:
+    """`balance` of several (datadir, asset) pairs, read in parallel."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(keys, pool.map(lambda k: balance(*k), keys), strict=True))
+
+
+def assert_balances(
+    net: Simnet, expected: dict[tuple[Path, str], int], timeout: float = 60.0
+) -> None:
+    """Wallet balances equal `expected`, polled with a block mined between looks (the
+    wallets see the last redeems within a block or two); else the differences are named."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = balances(list(expected))
+        if got == expected or time.monotonic() > deadline:
+            break
+        net.mine(1)
+        time.sleep(0.5)
+    diff = {
+        f"{d.name}/{a}": got[(d, a)] - want
+        for (d, a), want in expected.items()
+        if got[(d, a)] != want
+    }
+    assert not diff, f"balances off by (got - expected) {diff}"
 
 
 def accounting(datadir: Path, match_id: str) -> dict[str, int]:

@@ -14,7 +14,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,8 @@ from tests.e2e.procs import (
     Event,
     TcpProxy,
     accounting,
-    balance,
+    assert_balances,
+    balances,
     cli,
     orders,
     place,
@@ -122,30 +122,6 @@ def _booked(client: Client, order_id: str) -> None:
         60,
         f"booked {order_id[:8]}",
     )
-
-
-def _balances(keys: list[tuple[Path, str]]) -> dict[tuple[Path, str], int]:
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(keys, pool.map(lambda k: balance(*k), keys), strict=True))
-
-
-def _assert_balances(
-    net: Simnet, expected: dict[tuple[Path, str], int], timeout: float = 60.0
-) -> None:
-    """Wallet balances equal `expected` (polled: the wallets see the last redeems late)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = _balances(list(expected))
-        if got == expected or time.monotonic() > deadline:
-            break
-        net.mine(1)
-        time.sleep(1.0)
-    diff = {
-        f"{d.name}/{a}": got[(d, a)] - want
-        for (d, a), want in expected.items()
-        if got[(d, a)] != want
-    }
-    assert not diff, f"balances off by (got - expected) {diff}"
 
 
 def _locked(datadir: Path, asset: str) -> int:
@@ -261,7 +237,7 @@ def test_case_b_one_maker_init_funds_two_takers(
     net, _ = net3
     maker, ta, tb = trio
     keys = [(c.datadir, a) for c in trio for a in ("ltc", "btc")]
-    before = _balances(keys)
+    before = balances(keys)
     sell = place(maker.datadir, "sell", "limit", 2 * LOT, RATE)
     _booked(maker, sell)
     buys = asyncio.run(_place_together([ta.datadir, tb.datadir], "buy", "market", BUY_ONE_LOT))
@@ -290,7 +266,7 @@ def test_case_b_one_maker_init_funds_two_takers(
         expected[(taker.datadir, "ltc")] += tk["received"]
         assert 0 < LOT - tk["received"] < 10_000  # only the redeem fee
     assert all(0 < QUOTE - a["received"] < 10_000 for a in mk)
-    _assert_balances(net, expected)
+    assert_balances(net, expected)
     swaps = {
         s["match_id"]: s for s in cli("swaps", "list", "--datadir", str(maker.datadir))["swaps"]
     }
@@ -341,7 +317,7 @@ def test_maker_never_initiates_match_revoked_maker_at_fault(
 ) -> None:
     net, ltc_link, maker, taker = revoking_net
     keys = [(c.datadir, a) for c in (maker, taker) for a in ("ltc", "btc")]
-    before = _balances(keys)
+    before = balances(keys)
     sell = place(maker.datadir, "sell", "limit", LOT, RATE)
     _booked(maker, sell)
     ltc_link.cut()  # the maker can no longer reach the chain it pays on: it cannot fund
@@ -366,4 +342,4 @@ def test_maker_never_initiates_match_revoked_maker_at_fault(
         side.wait_for(_finished(oid), 60, f"end of {oid[:8]}")
     assert orders(maker.datadir)[sell]["status"] not in ("new", "epoch", "booked")
     assert _locked(maker.datadir, "ltc") == 0 and _locked(taker.datadir, "btc") == 0
-    _assert_balances(net, before, timeout=10)
+    assert_balances(net, before, timeout=10)

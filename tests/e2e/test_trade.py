@@ -23,7 +23,7 @@ from app.wallet.session import unlock_wallet
 from dexproto.feed_messages import BookSide
 from simnet.harness import TRADER_PASSWORD, Simnet
 from tests.e2e.conftest import LOT, RATE
-from tests.e2e.procs import Client, accounting, balance, cli, orders, place
+from tests.e2e.procs import Client, accounting, assert_balances, balance, cli, orders, place
 
 pytestmark = pytest.mark.regtest
 
@@ -47,12 +47,15 @@ def test_limit_sell_market_buy_full_swap(simnet: Simnet, traders: tuple[Client, 
     mk, tk = accounting(m_dir, match_id), accounting(t_dir, match_id)
     quote = LOT * RATE // 10**8
     assert (mk["paid"], tk["paid"]) == (LOT, quote)
-    simnet.mine(1)
-    time.sleep(1.5)
-    assert balance(m_dir, "ltc") == before[(m_dir, "ltc")] - LOT - mk["init_fee"]
-    assert balance(m_dir, "btc") == before[(m_dir, "btc")] + mk["received"]
-    assert balance(t_dir, "btc") == before[(t_dir, "btc")] - quote - tk["init_fee"]
-    assert balance(t_dir, "ltc") == before[(t_dir, "ltc")] + tk["received"]
+    assert_balances(
+        simnet,
+        {
+            (m_dir, "ltc"): before[(m_dir, "ltc")] - LOT - mk["init_fee"],
+            (m_dir, "btc"): before[(m_dir, "btc")] + mk["received"],
+            (t_dir, "btc"): before[(t_dir, "btc")] - quote - tk["init_fee"],
+            (t_dir, "ltc"): before[(t_dir, "ltc")] + tk["received"],
+        },
+    )
     # The redeem fees are the only other cost: what arrived is the contract less its fee.
     assert 0 < quote - mk["received"] < 10_000 and 0 < LOT - tk["received"] < 10_000
 

@@ -136,7 +136,7 @@ def test_quick_tests_and_fakes_take_no_helper_of_the_live_folders() -> None:
 
 def test_quick_folders_are_what_make_check_runs() -> None:
     makefile = (TESTS.parent / "Makefile").read_text()
-    recipe = makefile[makefile.index("\ncheck:") :].split("\n\n")[0]
+    recipe = makefile[makefile.index("\ncheck:") :].split("\n\n")[0].replace("\\\n", " ")
     pytest_line = next(line for line in recipe.splitlines() if "pytest" in line)
     assert [w for w in pytest_line.split() if w.startswith("tests/")] == [
         f"tests/{folder}" for folder in QUICK
