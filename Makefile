@@ -27,7 +27,7 @@ TEST_WORKERS ?= 3
 test: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app dexproto dexserver simnet tests
+	$(BIN)/mypy app dexproto dexserver simnet tests benchmarks
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider \
 		-n $(TEST_WORKERS) --dist loadfile
 
@@ -35,7 +35,7 @@ test: deps
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app dexproto dexserver simnet tests
+	$(BIN)/mypy app dexproto dexserver simnet tests benchmarks
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider \
 		-n $(TEST_WORKERS) --dist loadfile tests/unit tests/gui
 

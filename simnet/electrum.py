@@ -29,8 +29,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from simnet.errors import NodeError
 from simnet.lifecycle import die_with_parent as parent_death_signal
-from simnet.node import RPC_PASSWORD, RPC_USER, NodeError, RegtestNode, free_port
+from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 
 
 def server_binary() -> Path:

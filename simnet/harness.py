@@ -33,11 +33,11 @@ from app.config import NodeConfig, load_config, save_config
 from app.wallet.session import create_wallet, unlock_wallet, wallet_exists
 from dexproto.assets import Network, get_asset
 from simnet.electrum import ElectrumServer, start_electrum
+from simnet.errors import NodeError
 from simnet.lifecycle import OwnerLock, PidFile, die_with_parent, stop_stale
 from simnet.node import (
     RPC_PASSWORD,
     RPC_USER,
-    NodeError,
     RegtestNode,
     atoms_to_coin_str,
     find_daemon,

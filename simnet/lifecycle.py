@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from simnet.errors import SimnetBusy
+
 log = logging.getLogger("cambio.simnet")
 
 LOCK_NAME = "simnet.lock"
@@ -50,10 +52,6 @@ def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
             os.kill(os.getpid(), sig)
 
     return preexec
-
-
-class SimnetBusy(RuntimeError):
-    """Another live process owns the simnet in this directory."""
 
 
 class OwnerLock:

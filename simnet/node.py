@@ -23,13 +23,10 @@ from typing import Any
 from dexproto.address import encode_segwit, witness_program
 from dexproto.assets import ATOMS_PER_COIN
 from simnet import lifecycle
+from simnet.errors import NodeError
 
 RPC_USER = "cambio"
 RPC_PASSWORD = "cambio-regtest"
-
-
-class NodeError(RuntimeError):
-    """The regtest node failed to start or answered an RPC call with an error."""
 
 
 def free_port() -> int:

@@ -35,10 +35,10 @@ from dexproto.address import p2wpkh_script
 from dexproto.assets import get_asset
 from dexproto.crypto import ecdsa_sign_digest, hash160, pubkey_from_secret, sha256
 from dexproto.htlc import Contract, maker_lock_time
+from simnet.errors import NodeError
 from simnet.node import (
     RPC_PASSWORD,
     RPC_USER,
-    NodeError,
     RegtestNode,
     atoms_to_coin_str,
     find_daemon,

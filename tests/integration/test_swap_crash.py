@@ -38,8 +38,8 @@ from app.swap.states import (
 from app.swap.store import SwapStore, decode_state
 from dexproto.crypto import sha256
 from dexproto.htlc import Contract, maker_lock_time, taker_lock_time
+from simnet.errors import NodeError
 from simnet.node import (
-    NodeError,
     RegtestNode,
     coin_to_atoms,
     find_daemon,

@@ -20,6 +20,7 @@ from app.dex.errors import ServerRejected
 from app.errors import CambioError
 from app.swap.errors import RefundTooEarly
 from app.wallet.errors import NodeUnreachableError, WrongPasswordError
+from simnet.errors import NodeError, SimnetBusy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARGS = argparse.Namespace()
@@ -53,6 +54,11 @@ def _raising(exc: BaseException) -> tuple[int, str]:
             FileNotFoundError(2, "No such file or directory"),
             "error: [Errno 2] No such file or directory",
         ),
+        (  # the simnet's own errors (simnet/errors.py) too: `simnet up` on a running one
+            SimnetBusy("another process runs the simnet in /tmp/s"),
+            "error: another process runs the simnet in /tmp/s",
+        ),
+        (NodeError("generatetoaddress: HTTP 500"), "error: generatetoaddress: HTTP 500"),
     ],
 )
 def test_an_expected_error_is_its_user_message_on_one_line(exc: BaseException, line: str) -> None:

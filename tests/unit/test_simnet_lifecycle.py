@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from simnet.errors import SimnetBusy
 from simnet.lifecycle import (
     OwnerLock,
     PidFile,
-    SimnetBusy,
     alive,
     owner_alive,
     stale_pids,
