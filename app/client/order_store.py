@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from enum import IntEnum
 
 from app.store.db import Store
+from app.store.errors import RecordUnreadable
 
 ORDER_FORMAT = 1
 LIVE = ("new", "epoch", "booked", "cancelling")
@@ -100,6 +101,13 @@ def final_status(order: OrderRecord) -> str:
 
 
 def _record(row: sqlite3.Row) -> OrderRecord:
+    try:
+        return _parse_record(row)
+    except (ValueError, TypeError, KeyError) as exc:  # json's errors are ValueErrors
+        raise RecordUnreadable("order", str(row["order_id"]), exc) from exc
+
+
+def _parse_record(row: sqlite3.Row) -> OrderRecord:
     data = json.loads(row["record"])
     data["coins"] = tuple(data["coins"])
     data["status"] = str(row["status"])
@@ -161,7 +169,10 @@ class OrderStore:
                     "SELECT record FROM orders WHERE order_id = ?", (order_id,)
                 ).fetchone()
                 if row is not None:
-                    data = json.loads(row[0])
+                    try:
+                        data = json.loads(row[0])
+                    except ValueError as exc:  # rolled back: nothing changes
+                        raise RecordUnreadable("order", order_id, exc) from exc
                     data["epoch"] = epoch
                     db.execute(
                         "UPDATE orders SET record = ? WHERE order_id = ?",

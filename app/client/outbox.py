@@ -10,6 +10,7 @@ import json
 from app.client.order_store import now_ms
 from app.dex.outbox import REPORT_METHODS, OutboxItem
 from app.store.db import Store
+from app.store.errors import RecordUnreadable
 from dexproto._wire import Json
 
 
@@ -39,6 +40,9 @@ class StoreOutbox:
         rows = self.store.query("SELECT * FROM dex_outbox ORDER BY created_ms")
         items = []
         for r in rows:
-            params: dict[str, Json] = json.loads(r["params"])
-            items.append(OutboxItem(str(r["method"]), bytes.fromhex(r["match_id"]), params))
+            try:
+                params: dict[str, Json] = json.loads(r["params"])
+                items.append(OutboxItem(str(r["method"]), bytes.fromhex(r["match_id"]), params))
+            except ValueError as exc:  # json's and fromhex's
+                raise RecordUnreadable("report", f"{r['method']} {r['match_id']}", exc) from exc
         return items

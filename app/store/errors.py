@@ -3,7 +3,9 @@
 StoreError            the local database cannot be opened, read or written; every
 │                     sqlite3.Error is mapped to it in db.py (`raise … from`), with the
 │                     SQLite text as .detail
-└── StoreVersionError the database was written by a newer Cambio (refuse, change nothing)
+├── StoreVersionError the database was written by a newer Cambio (refuse, change nothing)
+└── RecordUnreadable  one stored record (an order, a queued report) is damaged: its JSON
+                      or its fields do not parse; nothing is changed
 """
 
 from app.errors import CambioError
@@ -15,3 +17,10 @@ class StoreError(CambioError):
 
 class StoreVersionError(StoreError):
     """The database schema is newer than this program understands."""
+
+
+class RecordUnreadable(StoreError):
+    """A stored record does not parse (damaged by hand or by a disk): refuse to act on it."""
+
+    def __init__(self, what: str, key: str, problem: BaseException) -> None:
+        super().__init__(f"A stored {what} could not be read.", f"{what} {key}: {problem!r}")
