@@ -148,15 +148,10 @@ class DexClient(Link):
         A request's error is thrown into it; what it does not handle ends it, raised here.
         `ready_only`: every request waits for nothing and fails if the link is not ready."""
         call = self._ready_call if ready_only else self._request
-        reply: object = None
-        error: DexClientError | None = None
-        while True:
-            try:
-                step = exchange.send(reply) if error is None else exchange.throw(error)
-            except StopIteration as done:
-                result: T = done.value
-                return result
-            reply, error = None, None
+        step = sequences.advance(exchange)
+        while not isinstance(step, sequences.Finished):
+            reply: object = None
+            error: DexClientError | None = None
             if isinstance(step, sequences.Ask):
                 try:
                     reply = await call(step.call, step.kind)
@@ -168,6 +163,8 @@ class DexClient(Link):
                 self.server_clock.in_epoch(
                     step.epoch, step.epochlen, step.sent_ms, step.received_ms
                 )
+            step = sequences.advance(exchange, reply, error)
+        return step.value
 
     async def _load_book(self, marketid: int) -> None:
         await self._drive(sequences.load_book(self.session, marketid, self._clock_ms))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from app.dex import requests as rq
 from app.dex.errors import ServerRejected
@@ -59,6 +59,25 @@ class EpochBounds:
 
 Step = Ask | Emit | EpochBounds
 Exchange = Generator[Step, object, T]
+
+
+@dataclass(frozen=True)
+class Finished(Generic[T]):
+    """The exchange ended with `value`."""
+
+    value: T
+
+
+def advance(
+    exchange: Exchange[T], reply: object = None, error: BaseException | None = None
+) -> Step | Finished[T]:
+    """Resume `exchange` with the outcome of its last step (`reply`, or `error` thrown into
+    it; both None to start it): its next step, or how it ended. What it does not handle of
+    `error` is raised here."""
+    try:
+        return exchange.send(reply) if error is None else exchange.throw(error)
+    except StopIteration as done:
+        return Finished(done.value)
 
 
 def ask(call: Call, kind: type[T]) -> Exchange[T]:

@@ -22,7 +22,7 @@ from app.swap.states import InitBroadcast, Refunded, Refunding, Role
 from app.swap.store import SwapStore, decode_state
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.signing import KeyedUtxo
-from simnet.node import RegtestNode, coin_to_atoms, start_node, stop_quietly
+from simnet.node import RegtestNode, atoms_to_coin_str, coin_to_atoms, start_node, stop_quietly
 from tests.fakes.matches import HOUR_MS, RATE, fresh_script, make_matches, p2wpkh_for, role_keys
 from tests.integration.swap_harness import NodeFunding, Wire, backend, miner, open_engine
 
@@ -44,7 +44,7 @@ def spiky_node(tmp_path: Path) -> Iterator[RegtestNode]:
 def _spike(node: RegtestNode) -> None:
     """Restart the node with its relay and block minimums at SPIKE atoms/vB."""
     node.stop()
-    rate = f"{SPIKE * 1000 / 1e8:.8f}"  # atoms/vB -> coins/kvB
+    rate = atoms_to_coin_str(SPIKE * 1000)  # atoms/vB -> coins/kvB
     with open(node.datadir / "litecoin.conf", "a") as conf:
         conf.write(f"[regtest]\nminrelaytxfee={rate}\nblockmintxfee={rate}\n")
     node.start()

@@ -28,6 +28,8 @@ from app.dex.sequences import (
     Emit,
     EpochBounds,
     Exchange,
+    Finished,
+    advance,
     ask,
     load_book,
     post_connect,
@@ -61,21 +63,18 @@ class Shell:
         return self.now
 
     def run(self, exchange: Exchange[T]) -> T:
-        reply: object = None
-        error: DexClientError | None = None
-        while True:
-            try:
-                step = exchange.send(reply) if error is None else exchange.throw(error)
-            except StopIteration as done:
-                result: T = done.value
-                return result
-            reply, error = None, None
+        step = advance(exchange)
+        while not isinstance(step, Finished):
+            reply: object = None
+            error: DexClientError | None = None
             if isinstance(step, Ask):
                 reply, error = self._answer(step)
             elif isinstance(step, Emit):
                 self.events.append(step.event)
             else:
                 self.bounds.append(step)
+            step = advance(exchange, reply, error)
+        return step.value
 
     def _answer(self, step: Ask) -> tuple[object, DexClientError | None]:
         request_id, frame = self.session.request(step.call, deadline=10**9)
