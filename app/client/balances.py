@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import replace
 
-from bitcoin.core import CTransaction, b2lx
-
 from app.swap.states import (
     AwaitingRefund,
     ContractPrepared,
@@ -32,14 +30,14 @@ from app.swap.states import (
 from app.swap.store import SwapStore
 from app.wallet.coins import Outpoint, Utxo
 from app.wallet.service import AssetWallet, Balance, split_coins
+from app.wallet.txparse import parse_tx
 
 
 def init_inputs(raw_txs: Iterable[bytes]) -> set[Outpoint]:
     """Outpoints spent by our stored (signed) init transactions."""
     spent: set[Outpoint] = set()
     for raw in raw_txs:
-        tx = CTransaction.deserialize(raw)
-        spent.update(Outpoint(b2lx(i.prevout.hash), int(i.prevout.n)) for i in tx.vin)
+        spent.update(o for o in parse_tx(raw).inputs if o is not None)
     return spent
 
 

@@ -7,16 +7,13 @@ expected parameters and compared byte for byte. No I/O in this module.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from bitcoin.core import CTransaction
-from bitcoin.core.serialize import SerializationError
 
 from app.swap.contract import make_contract, parse_contract
 from app.swap.errors import AuditError, AuditField, TxDecodeError
 from app.wallet.coins import TxOutput
+from app.wallet.txparse import ParsedTx, TxParseError, parse_tx
 from dexproto.address import p2wsh_script
 from dexproto.crypto import sha256
 from dexproto.htlc import SECRET_SIZE, Contract
@@ -89,23 +86,18 @@ def extract_redeem_secret(witness_stack: Sequence[bytes], secret_hash: bytes) ->
     return None
 
 
-def decode_witnesses(raw_tx: bytes) -> list[list[bytes]]:
-    """The witness stack of each input of a serialized segwit transaction.
-
-    python-bitcoinlib misreads Litecoin MWEB transactions (flag 0x08), so any marker/flag
-    other than plain segwit is refused before it gets there.
-    """
-    if len(raw_tx) < 10:
-        raise TxDecodeError("The transaction could not be read.", "too short")
-    if raw_tx[4] == 0 and raw_tx[5] != 1:
-        raise TxDecodeError("The transaction could not be read.", f"flag {raw_tx[5]:#x}")
+def read_tx(raw: bytes) -> ParsedTx:
+    """`raw` read by the one transaction decoder (app/wallet/txparse.py: legacy and plain
+    segwit only, so a Litecoin MWEB transaction is refused), its error in the swap's tree."""
     try:
-        tx = CTransaction.deserialize(raw_tx)
-    except (SerializationError, ValueError, struct.error) as exc:
-        raise TxDecodeError("The transaction could not be read.", repr(exc)) from exc
-    if not tx.wit.vtxinwit:
-        return [[] for _ in tx.vin]
-    return [[bytes(item) for item in w.scriptWitness.stack] for w in tx.wit.vtxinwit]
+        return parse_tx(raw)
+    except TxParseError as exc:
+        raise TxDecodeError("The transaction could not be read.", str(exc)) from exc
+
+
+def decode_witnesses(raw_tx: bytes) -> list[list[bytes]]:
+    """The witness stack of each input of a serialized transaction (empty for legacy)."""
+    return [list(stack) for stack in read_tx(raw_tx).witnesses]
 
 
 def find_secret(tx: bytes | Sequence[Sequence[bytes]], contract: Contract) -> bytes | None:

@@ -13,17 +13,13 @@ vanished one is given up after a deadline, M7).
 from __future__ import annotations
 
 import logging
-import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeAlias
 
-from bitcoin.core import CTransaction
-from bitcoin.core.serialize import SerializationError
-
 from app.safety.rules import finality_confs
 from app.swap.bump import DEFAULT_BUMP, BumpPolicy, refused_for_fee
-from app.swap.errors import TxDecodeError
+from app.swap.htlc import read_tx
 from app.swap.keys import MatchKeys
 from app.swap.messages import CounterpartyInit, CounterpartyRedeem
 from app.swap.node_sync import NodeLag, node_lag
@@ -59,14 +55,8 @@ _OurNodeSteps: TypeAlias = InitBroadcast | CounterpartyAudited | AwaitingRefund
 
 
 def tx_outputs(raw: bytes) -> tuple[TxOutput, ...]:
-    """Outputs of a raw segwit or legacy tx; refuses MWEB (python-bitcoinlib misreads it)."""
-    if len(raw) < 10 or (raw[4] == 0 and raw[5] != 1):
-        raise TxDecodeError("The transaction could not be read.", "not plain segwit")
-    try:
-        tx = CTransaction.deserialize(raw)
-    except (SerializationError, ValueError, struct.error) as exc:
-        raise TxDecodeError("The transaction could not be read.", repr(exc)) from exc
-    return tuple(TxOutput(bytes(o.scriptPubKey), int(o.nValue)) for o in tx.vout)
+    """Outputs of a raw segwit or legacy tx; TxDecodeError for anything else (MWEB too)."""
+    return tuple(TxOutput(script, value) for script, value in read_tx(raw).outputs)
 
 
 # -- what a state needs (pure) ----------------------------------------------------------------

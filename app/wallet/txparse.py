@@ -1,5 +1,7 @@
-"""The one transaction decoder: txid, inputs and outputs of a raw transaction, computed here
-rather than taken from a node or an Electrum server (L10).
+"""The one transaction decoder: txid, inputs, outputs and witnesses of a raw transaction,
+computed here rather than taken from a node or an Electrum server (L10). The swap (its
+outputs, the secret in a witness) and the client (the coins an init spends) read
+transactions through it too, so one MWEB guard covers the whole code base.
 
 A txid is sha256d of the transaction without its witness (BIP144), byte-reversed as hex; a
 node that answers `getrawtransaction <txid>` with another transaction, or an Electrum server
@@ -29,6 +31,7 @@ class ParsedTx:
     txid: str
     inputs: tuple[Outpoint | None, ...]  # vin order; None for a coinbase input
     outputs: tuple[tuple[bytes, int], ...]  # (script, value) in vout order
+    witnesses: tuple[tuple[bytes, ...], ...]  # a stack per input, vin order (empty: legacy)
 
 
 class _Reader:
@@ -107,14 +110,13 @@ def _decode(raw: bytes) -> tuple[ParsedTx, bytes]:
         value = r.uint(8)
         outputs.append((r.take(r.varint()), value))
     body_end = r.pos
-    if segwit:
-        for _ in inputs:
-            for _ in range(r.varint()):
-                r.take(r.varint())
+    witnesses = tuple(
+        tuple(r.take(r.varint()) for _ in range(r.varint())) if segwit else () for _ in inputs
+    )
     locktime = r.take(4)
     if r.pos != len(raw):
         raise TxParseError("trailing bytes after the transaction")
     if not inputs:
         raise TxParseError("a transaction without inputs")
     bare = version + raw[body_start:body_end] + locktime
-    return ParsedTx(sha256d(bare)[::-1].hex(), tuple(inputs), tuple(outputs)), bare
+    return ParsedTx(sha256d(bare)[::-1].hex(), tuple(inputs), tuple(outputs), witnesses), bare

@@ -32,7 +32,13 @@ from app.swap.errors import (
     SwapError,
     TxDecodeError,
 )
-from app.swap.htlc import ExpectedContract, audit_contract, audit_contract_tx, find_secret
+from app.swap.htlc import (
+    ExpectedContract,
+    audit_contract,
+    audit_contract_tx,
+    decode_witnesses,
+    find_secret,
+)
 from app.swap.htlc_tx import (
     SEQUENCE_LOCKTIME,
     bip143_sighash_all,
@@ -44,6 +50,7 @@ from app.swap.htlc_tx import (
     redeem_vsize,
     refund_vsize,
 )
+from app.swap.observer import tx_outputs
 from app.wallet.coins import Outpoint, TxOutput, Utxo
 from app.wallet.signing import KeyedUtxo, unsigned_tx, witness_sighash
 from dexproto.address import p2wpkh_script, p2wsh_script
@@ -433,3 +440,18 @@ def test_find_secret_refuses_undecodable_and_mweb_transactions() -> None:
     for bad in (raw[:-1], raw + b"\x00", raw[:5] + b"\x08" + raw[6:], b"\x02\x00"):
         with pytest.raises(TxDecodeError):
             find_secret(bad, c)
+
+
+def test_the_one_decoder_reads_what_python_bitcoinlib_reads() -> None:
+    """app/wallet/txparse.py, which the swap now reads every transaction with, against
+    python-bitcoinlib's reading of a real redeem (witness) and a real init (outputs)."""
+    secret, recip_key, _, c = _keys()
+    redeem = build_redeem_tx(c, c.to_script(), OUTPOINT, 100_000, secret, recip_key, DEST, 10, LTC)
+    theirs = CTransaction.deserialize(redeem.raw)
+    stacks = [[bytes(i) for i in w.scriptWitness.stack] for w in theirs.wit.vtxinwit]
+    assert decode_witnesses(redeem.raw) == stacks and secret in stacks[0]
+    init = build_init_tx([_coin(10_000_000)], [(c, 1_000_000)], DEST, 10, LTC).tx
+    outputs = tuple(
+        TxOutput(bytes(o.scriptPubKey), o.nValue) for o in CTransaction.deserialize(init.raw).vout
+    )
+    assert tx_outputs(init.raw) == outputs and outputs[0].value == 1_000_000
