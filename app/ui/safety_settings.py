@@ -67,6 +67,9 @@ class SafetySection(QWidget):
         super().__init__(parent)
         self.network = config.network
         self.defaults = SafetyLimits.default(self.network)
+        self.rate: dict[str, QLineEdit] = {}
+        self.confs: dict[str, QLineEdit] = {}
+        self.errors: dict[QLineEdit, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -81,13 +84,18 @@ class SafetySection(QWidget):
         hint.setWordWrap(True)
         layout.addWidget(hint)
         layout.addSpacing(6)
+        layout.addLayout(self._limits_grid())
+        self._add_note_and_buttons(layout)
+        layout.addStretch(1)
+        self._load(config)
+        for field in self.errors:
+            field.textChanged.connect(self.changed)
 
+    def _limits_grid(self) -> QGridLayout:
+        """Fee rate and confirmations per chain (a column each), then the fee share."""
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
-        self.rate: dict[str, QLineEdit] = {}
-        self.confs: dict[str, QLineEdit] = {}
-        self.errors: dict[QLineEdit, QLabel] = {}
         for col, symbol in enumerate(SYMBOLS, start=1):  # over right-aligned figures
             grid.addWidget(
                 styled_label(get_asset(symbol, self.network).name, "fieldlabel"),
@@ -115,8 +123,9 @@ class SafetySection(QWidget):
         grid.addWidget(styled_label(self.tr("% of a swap's value"), "muted"), row, 2, 1, 2)
         self.errors[self.share] = self._error(grid, row + 1)
         grid.setColumnStretch(len(SYMBOLS) + 1, 1)
-        layout.addLayout(grid)
+        return grid
 
+    def _add_note_and_buttons(self, layout: QVBoxLayout) -> None:
         self.note = styled_label(
             self.tr(
                 "Fees: the most a server may ask per virtual byte on each chain, and the most the "
@@ -140,8 +149,8 @@ class SafetySection(QWidget):
         self.load_error = error_label()
         self.load_error.setVisible(False)
         layout.addWidget(self.load_error)
-        layout.addStretch(1)
 
+    def _load(self, config: AppConfig) -> None:
         try:
             self.show_limits(config.safety_limits())
         except LimitsError as exc:  # a hand-edited config.json: say so, offer the defaults
@@ -152,8 +161,6 @@ class SafetySection(QWidget):
                 ).format(error=exc)
             )
             self.load_error.setVisible(True)
-        for field in self.errors:
-            field.textChanged.connect(self.changed)
 
     # -- building -----------------------------------------------------------------------------
     @staticmethod
