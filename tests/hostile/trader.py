@@ -100,10 +100,12 @@ class Trader:
             and order.status != "cancelling"
         ):
             await self.core.cancel_order(order_id)
+        # The client finishes an order once its epoch closed and it stayed off the book for
+        # another epoch (app/client/orders.py): about three epochs at most, plus slack.
         await until(
             lambda: self._status(order_id) not in LIVE,
             f"order {order_id[:16]} to finish",
-            timeout=10.0,
+            timeout=max(10.0, 3 * self.server.epochlen / 1000 + 5),
         )
         asset = self.wallet.asset(order.fund_asset)
         balance = await asset.balance()
