@@ -11,7 +11,6 @@ from typing import Any, cast
 import websockets
 from websockets.asyncio.server import Server, ServerConnection
 
-from app.wallet.backends.corerpc import CoreRpcBackend
 from dexproto import messages as m
 from dexproto import signing
 from dexproto._wire import Json
@@ -26,6 +25,7 @@ from dexserver.epochs import Market, stop_task
 from dexserver.feed import Peer, book_order
 from dexserver.http_api import HttpApi
 from dexserver.marketdata import candles_json, parse_market_params, trades_json
+from dexserver.node_rpc import NodeRpc
 from dexserver.orders import OrderIntake
 from dexserver.rpcserver import Connection, Handler, serve_connection
 from dexserver.settlement import Settlement
@@ -58,7 +58,7 @@ class DexServer:
         self.pubkey = xonly_from_secret(self.key)
         self.store = ServerStore(cfg.datadir / "dexserver.sqlite")
         self.chains = self._chains or {
-            sym: ChainView(CoreRpcBackend(a.node.url, a.node.user, a.node.password))
+            sym: ChainView(NodeRpc(a.node.url, a.node.user, a.node.password))
             for sym, a in cfg.assets.items()
         }
         self.accounts = Accounts(cfg, self.store, self.key, self.chains, self.clock)

@@ -1,7 +1,7 @@
 """What the server asks of a chain: outputs, their spent state and confirmations, tx inputs.
 
-A thin view over Core's RPC (CoreRpcBackend.call). Node errors surface as ChainError, which
-the request handlers turn into -32603 without letting a node hiccup end a connection.
+A thin view over the node's RPC (dexserver/node_rpc.py). Node errors surface as ChainError,
+which the request handlers turn into -32603 without letting a node hiccup end a connection.
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.wallet.backends.corerpc import CoreRpcBackend
-from app.wallet.backends.jsonrpc import coins_to_atoms
-from app.wallet.errors import WalletError
+from dexserver.node_rpc import NodeRpc, NodeRpcError, coins_to_atoms
 
 RPC_NO_TX = -5
 
@@ -35,18 +33,16 @@ class TxView:
 
 
 class ChainView:
-    def __init__(self, backend: CoreRpcBackend) -> None:
-        self.backend = backend
+    def __init__(self, node: NodeRpc) -> None:
+        self.node = node
 
     async def _call(self, method: str, *params: Any) -> Any:
         try:
-            return await self.backend.call(method, *params)
-        except WalletError as exc:
-            if getattr(exc, "code", None) == RPC_NO_TX:
+            return await self.node.call(method, *params)
+        except NodeRpcError as exc:
+            if exc.code == RPC_NO_TX:
                 return None
-            raise ChainError(f"{method}: {exc}") from exc
-        except (OSError, TimeoutError) as exc:
-            raise ChainError(f"{method}: {exc}") from exc
+            raise ChainError(str(exc)) from exc
 
     async def unspent(self, txid: str, vout: int) -> TxOut | None:
         """The output if it exists and is unspent, counting mempool spends."""
@@ -56,10 +52,10 @@ class ChainView:
         try:
             return TxOut(
                 bytes.fromhex(reply["scriptPubKey"]["hex"]),
-                coins_to_atoms(reply["value"], "value"),
+                coins_to_atoms(reply["value"]),
                 int(reply["confirmations"]),
             )
-        except (KeyError, TypeError, ValueError, WalletError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ChainError(f"gettxout: malformed reply: {exc}") from exc
 
     async def tx(self, txid: str) -> TxView | None:
@@ -72,15 +68,15 @@ class ChainView:
                 if "scriptPubKey" in out:  # Litecoin MWEB outputs have no script
                     outputs[int(out["n"])] = TxOut(
                         bytes.fromhex(out["scriptPubKey"]["hex"]),
-                        coins_to_atoms(out["value"], "value"),
+                        coins_to_atoms(out["value"]),
                         0,
                     )
             inputs: list[tuple[str, int] | None] = [
                 (str(i["txid"]), int(i["vout"])) if "txid" in i else None for i in reply["vin"]
             ]
             return TxView(max(int(reply.get("confirmations", 0)), 0), inputs, outputs)
-        except (KeyError, TypeError, ValueError, WalletError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ChainError(f"getrawtransaction: malformed reply: {exc}") from exc
 
     async def close(self) -> None:
-        await self.backend.close()
+        await self.node.close()
