@@ -30,14 +30,6 @@ async def chain(ltc_node: RegtestNode) -> AsyncIterator[ChainView]:
     await view.close()
 
 
-@pytest.fixture
-async def fake_node() -> AsyncIterator[FakeNode]:
-    node = FakeNode()
-    await node.start()
-    yield node
-    await node.stop()
-
-
 async def test_an_output_its_spent_state_and_its_transaction(
     chain: ChainView, ltc_node: RegtestNode
 ) -> None:
