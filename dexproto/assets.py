@@ -9,6 +9,7 @@ traded against a testnet node or the other way round.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 ATOMS_PER_COIN = 100_000_000
@@ -188,6 +189,18 @@ def get_asset(symbol: str, network: str | Network) -> AssetParams:
     if key not in ASSETS:
         raise UnknownAssetError(f"unknown asset {symbol!r} (use one of: {', '.join(SYMBOLS)})")
     return ASSETS[key]
+
+
+def coins_to_atoms(value: object) -> int:
+    """A node's amount (Decimal coins, as JSON with parse_float=Decimal gives it) as exact
+    integer atoms, never via float; ValueError for anything else (a float, a negative
+    amount, a fraction of an atom). Shared by the client's and the server's node clients."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValueError(f"not an amount: {value!r}")
+    atoms = Decimal(value) * ATOMS_PER_COIN
+    if atoms < 0 or atoms != atoms.to_integral_value():
+        raise ValueError(f"not a whole number of atoms: {value!r}")
+    return int(atoms)
 
 
 def format_atoms(atoms: int, decimals: int = 8) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dexserver.node_rpc import NodeRpc, NodeRpcError, coins_to_atoms
+from dexproto.assets import coins_to_atoms
+from dexserver.node_rpc import NodeRpc, NodeRpcError
 
 RPC_NO_TX = -5
 

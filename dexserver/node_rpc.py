@@ -18,8 +18,6 @@ from typing import Any
 
 import aiohttp
 
-from dexproto.assets import ATOMS_PER_COIN
-
 KEEPALIVE_SECONDS = 0.5
 MAX_REPLY_BYTES = 16 * 1024 * 1024  # what the server asks (an output, a tx) is small
 
@@ -81,14 +79,3 @@ class NodeRpc:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
-
-
-def coins_to_atoms(value: object) -> int:
-    """A node amount (Decimal coins) as exact integer atoms, never via float; ValueError for
-    anything else (a float, a negative amount, a fraction of an atom)."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise ValueError(f"not an amount: {value!r}")
-    atoms = Decimal(value) * ATOMS_PER_COIN
-    if atoms < 0 or atoms != atoms.to_integral_value():
-        raise ValueError(f"not a whole number of atoms: {value!r}")
-    return int(atoms)

@@ -13,8 +13,9 @@ import pytest
 from aiohttp import web
 
 from dexproto.address import p2wpkh_script
+from dexproto.assets import coins_to_atoms
 from dexserver.chain import ChainError, ChainView
-from dexserver.node_rpc import NodeRpc, coins_to_atoms
+from dexserver.node_rpc import NodeRpc
 from simnet.node import RPC_PASSWORD, RPC_USER, RegtestNode, free_port
 from tests.fakes.core_rpc import FakeNode, answer
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from app.wallet.backends.base import NodeAuthError
 from app.wallet.backends.rpcauth import PasswordAuth, RpcAuth
 from app.wallet.errors import NodeResponseError, NodeUnreachableError
-from dexproto.assets import ATOMS_PER_COIN
+from dexproto.assets import coins_to_atoms as exact_atoms
 
 if TYPE_CHECKING:
     # aiohttp costs ~100 ms to import: it is imported at the first request, after the app's
@@ -260,10 +260,9 @@ def as_bytes(value: Any, what: str) -> bytes:
 
 
 def coins_to_atoms(value: Any, what: str) -> int:
-    """A node amount (Decimal coins) as exact integer atoms; never via float."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise bad(what, value)
-    atoms = Decimal(value) * ATOMS_PER_COIN
-    if atoms < 0 or atoms != atoms.to_integral_value():
-        raise bad(what, value)
-    return int(atoms)
+    """A node amount (Decimal coins) as exact integer atoms (dexproto's rule), a malformed
+    one a NodeResponseError naming `what`."""
+    try:
+        return exact_atoms(value)
+    except ValueError:
+        raise bad(what, value) from None
